@@ -1,0 +1,72 @@
+"""The `sportscenter` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("sportscenter")
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    """Create the database if needed and upgrade it to the newest schema."""
+    from bot.migrate import migrate
+
+    created = migrate(settings.database_url)
+    print(
+        f"database is at the newest schema; new metric partitions: {', '.join(created) or 'none'}"
+    )
+    return 0
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Check that settings are valid and Postgres, Redis and storage answer."""
+    import asyncio
+
+    from bot.health import check_services
+
+    problems = asyncio.run(check_services(settings))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if not problems:
+        print("settings valid; Postgres, Redis and media storage answer")
+    return 1 if problems else 0
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "migrate": cmd_migrate,
+    "check": cmd_check,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser: one subcommand per operation."""
+    parser = argparse.ArgumentParser(
+        prog="sportscenter", description="SportsCenter Telegram bot service."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, func in COMMANDS.items():
+        sub.add_parser(name, help=(func.__doc__ or "").strip(), description=func.__doc__)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as err:
+        print(f"sportscenter: configuration error: {err}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return COMMANDS[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""Bring a database to the current schema: create it if missing, upgrade, add partitions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from pathlib import Path
+
+import asyncpg
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import make_url
+
+import migrations
+from domain.db import create_engine, create_session_factory
+from domain.models import METRICS_TABLE
+from domain.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# Monthly partitions are created at run time, not declared as models.
+RUNTIME_PARTITION = re.compile(rf"^{METRICS_TABLE}_(y\d{{4}}m\d{{2}}|default)$")
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Leave run-time partitions (and their indexes) out of autogenerate."""
+    if type_ == "table" and name and RUNTIME_PARTITION.match(name):
+        return False
+    table = getattr(obj, "table", None)
+    return not (table is not None and RUNTIME_PARTITION.match(getattr(table, "name", "")))
+
+
+def alembic_config(database_url: str) -> Config:
+    """An Alembic config that needs no alembic.ini (works from an installed wheel too)."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+    # ConfigParser treats % as interpolation; URL-encoded passwords contain it.
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    config.attributes["configure_logging"] = False
+    return config
+
+
+async def ensure_database(database_url: str) -> bool:
+    """Create the target database if it does not exist; True if it was created."""
+    url = make_url(database_url)
+    server = url.set(drivername="postgresql", database="postgres")
+    conn = await asyncpg.connect(server.render_as_string(hide_password=False))
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", url.database)
+        if exists:
+            return False
+        await conn.execute(f'CREATE DATABASE "{url.database}"')
+        log.info("created database %s", url.database)
+        return True
+    finally:
+        await conn.close()
+
+
+async def ensure_metric_partitions(database_url: str, months_ahead: int = 3) -> list[str]:
+    """Create the coming months' performance_metrics partitions."""
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with UnitOfWork(create_session_factory(engine)) as uow:
+            created = await uow.metrics.ensure_partitions(months_ahead=months_ahead)
+            await uow.commit()
+        return created
+    finally:
+        await engine.dispose()
+
+
+def upgrade_to_head(database_url: str) -> None:
+    """Run Alembic up to head (a no-op when already there)."""
+    command.upgrade(alembic_config(database_url), "head")
+
+
+def migrate(database_url: str) -> list[str]:
+    """Everything `sportscenter migrate` does; returns the partitions it created."""
+    asyncio.run(ensure_database(database_url))
+    # Alembic's async env runs its own event loop, so it is called outside ours.
+    upgrade_to_head(database_url)
+    return asyncio.run(ensure_metric_partitions(database_url))

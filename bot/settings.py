@@ -1,0 +1,136 @@
+"""Runtime settings: one object, read once from the environment and `.env`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message is one line naming it and why."""
+
+
+class Settings(BaseSettings):
+    """Every knob SportsCenter reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/sportscenter"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_key_prefix: str = "sc:"
+    storage_backend: Literal["local", "s3"] = "local"
+    media_dir: Path = Path("var/media")
+    public_base_url: str = "http://127.0.0.1:8081"
+    s3_bucket: str = "sports-center"
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    telegram_bot_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    default_timezone: str = "UTC"
+    data_encryption_key: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_url(cls, value: str) -> str:
+        if not value.startswith("postgresql+asyncpg://"):
+            raise ValueError("must start with postgresql+asyncpg://")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("telegram_api_url", "public_base_url", "s3_endpoint_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/") if value else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        bot_id, _, secret = value.partition(":")
+        if not bot_id.isdigit() or len(secret) < 10:
+            raise ValueError("must look like 123456:ABC... as issued by @BotFather")
+        return value
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _comma_separated_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("must be comma-separated numeric Telegram user ids")
+            return [int(part) for part in parts]
+        return value
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @field_validator("data_encryption_key")
+    @classmethod
+    def _key_is_32_bytes(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(value.encode())
+        except (binascii.Error, ValueError):
+            raise ValueError("must be url-safe base64") from None
+        if len(raw) != 32:
+            raise ValueError(
+                "must decode to 32 bytes (python -c 'import secrets,base64;"
+                "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())')"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _s3_needs_bucket(self) -> Settings:
+        if self.storage_backend == "s3" and not self.s3_bucket:
+            raise ValueError("S3_BUCKET is required when STORAGE_BACKEND=s3")
+        return self
+
+    @property
+    def signing_key(self) -> bytes:
+        """Key for HMAC-signed media links; falls back to a per-database constant in dev."""
+        if self.data_encryption_key:
+            return base64.urlsafe_b64decode(self.data_encryption_key.encode())
+        return ("sportscenter-dev:" + self.database_url).encode()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning a validation failure into one readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as err:
+        first = err.errors()[0]
+        reason = first["msg"].removeprefix("Value error, ")
+        if not first["loc"]:
+            raise SettingsError(reason) from None
+        raise SettingsError(f"{str(first['loc'][0]).upper()}: {reason}") from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return load_settings()

@@ -1,0 +1,87 @@
+"""Typed domain errors; each carries the message key the chat layer turns into words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+
+from domain.models import NO_OVERLAP_CONSTRAINT
+
+
+class DomainError(Exception):
+    """A refusal the user should hear about in plain words."""
+
+    message_key = "error.generic"
+
+    def __init__(self, detail: str = "", **params: Any) -> None:
+        super().__init__(detail or self.message_key)
+        self.detail = detail
+        self.params = params
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or the asker may not know it exists)."""
+
+    message_key = "error.not_found"
+
+
+class NotAllowed(DomainError):
+    """The asker's role or relation to the object does not permit the action."""
+
+    message_key = "error.not_allowed"
+
+
+class InvalidInput(DomainError):
+    """The input breaks a rule the user can fix."""
+
+    message_key = "error.invalid_input"
+
+
+class AlreadyExists(DomainError):
+    """A unique thing was created twice."""
+
+    message_key = "error.already_exists"
+
+
+class SlotTaken(DomainError):
+    """The coach already holds an overlapping session in that time."""
+
+    message_key = "error.slot_taken"
+
+
+# Postgres SQLSTATEs we turn into refusals instead of crashes.
+EXCLUSION_VIOLATION = "23P01"
+UNIQUE_VIOLATION = "23505"
+FOREIGN_KEY_VIOLATION = "23503"
+CHECK_VIOLATION = "23514"
+NOT_NULL_VIOLATION = "23502"
+
+
+def sqlstate_of(err: DBAPIError) -> str | None:
+    """The SQLSTATE behind a driver error, whichever driver raised it."""
+    orig = err.orig
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def constraint_of(err: DBAPIError) -> str | None:
+    """The violated constraint's name, when the driver reports it."""
+    cause = getattr(err.orig, "__cause__", None)
+    return getattr(cause, "constraint_name", None) or getattr(err.orig, "constraint_name", None)
+
+
+def from_integrity_error(err: DBAPIError) -> DomainError | None:
+    """Map an integrity violation to its domain error, or None if it is not one we know."""
+    state = sqlstate_of(err)
+    constraint = constraint_of(err) or ""
+    if state == EXCLUSION_VIOLATION and constraint == NO_OVERLAP_CONSTRAINT:
+        return SlotTaken(constraint)
+    if state == EXCLUSION_VIOLATION:
+        return AlreadyExists(constraint)
+    if state == UNIQUE_VIOLATION:
+        return AlreadyExists(constraint)
+    if state == FOREIGN_KEY_VIOLATION:
+        return NotFound(constraint)
+    if state in (CHECK_VIOLATION, NOT_NULL_VIOLATION):
+        return InvalidInput(constraint)
+    return None

@@ -1,0 +1,37 @@
+"""SportsCenter's tables: the spec's nine plus the audit trail and notifications outbox."""
+
+from domain.models.base import Base
+from domain.models.money import Payment
+from domain.models.operations import AuditEntry, Notification
+from domain.models.people import ROLES, Athlete, Coach, User
+from domain.models.progress import METRICS_TABLE, PerformanceMetric, VideoAnalysis
+from domain.models.training import (
+    NO_OVERLAP_CONSTRAINT,
+    NutritionPlan,
+    TrainingProgram,
+    TrainingSession,
+)
+
+# Tables carrying updated_at, kept current by the set_updated_at trigger.
+TABLES_WITH_UPDATED_AT = tuple(
+    table.name for table in Base.metadata.sorted_tables if "updated_at" in table.c
+)
+
+__all__ = [
+    "METRICS_TABLE",
+    "NO_OVERLAP_CONSTRAINT",
+    "ROLES",
+    "TABLES_WITH_UPDATED_AT",
+    "Athlete",
+    "AuditEntry",
+    "Base",
+    "Coach",
+    "Notification",
+    "NutritionPlan",
+    "Payment",
+    "PerformanceMetric",
+    "TrainingProgram",
+    "TrainingSession",
+    "User",
+    "VideoAnalysis",
+]

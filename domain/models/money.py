@@ -1,0 +1,43 @@
+"""Payments for sessions and programs."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Numeric, String, text
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
+
+
+class Payment(Base):
+    """Money moving from a payer to a recipient for a session or a program."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        Index("idx_payments_payer", "payer_id"),
+        Index("idx_payments_recipient", "recipient_id"),
+        Index("idx_payments_status", "status"),
+    )
+
+    id: Mapped[UuidPk]
+    payer_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("users.id"))
+    recipient_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id")
+    )
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    currency: Mapped[str | None] = mapped_column(String(3), server_default=text("'USD'"))
+    status: Mapped[str | None] = mapped_column(String(50), server_default=text("'pending'"))
+    payment_type: Mapped[str | None] = mapped_column(String(50))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("training_sessions.id")
+    )
+    program_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("training_programs.id")
+    )
+    transaction_id: Mapped[str | None] = mapped_column(String(255))
+    payment_method_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]

@@ -1,0 +1,58 @@
+"""Tables the service itself needs: the audit trail and the notifications outbox."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
+
+
+class AuditEntry(Base):
+    """Who did what to which record, for sensitive operations."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("idx_audit_entity", "entity", "entity_id"),
+        Index("idx_audit_actor_at", "actor_id", "at"),
+    )
+
+    id: Mapped[UuidPk]
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(String(100))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Notification(Base):
+    """A message to send later (reminder, prompt, notice); `dedup_key` makes it idempotent."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        # The sender only ever scans what is still unsent, oldest due first.
+        Index("idx_notifications_due", "due_at", postgresql_where=text("sent_at IS NULL")),
+        Index("idx_notifications_recipient", "recipient_id"),
+    )
+
+    id: Mapped[UuidPk]
+    recipient_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]

@@ -1,0 +1,112 @@
+"""Users and their athlete and coach profiles."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
+
+ROLES = ("athlete", "parent", "coach", "mentor", "admin")
+
+
+class User(Base):
+    """A person: athlete, parent, coach, mentor or admin (a child may have no Telegram)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('athlete', 'parent', 'coach', 'mentor', 'admin')", name="role"),
+        Index("idx_users_email", "email"),
+        Index("idx_users_role", "role"),
+    )
+
+    id: Mapped[UuidPk]
+    email: Mapped[str | None] = mapped_column(String(255), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(50))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), server_default=text("''"))
+    phone_number: Mapped[str | None] = mapped_column(String(20))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    profile_image_url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str | None] = mapped_column(String(20), server_default=text("'active'"))
+    verification_status: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    language_code: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))
+
+
+class Athlete(Base):
+    """An athlete profile; `parent_id` points at the guardian's user row."""
+
+    __tablename__ = "athletes"
+    __table_args__ = (
+        Index("idx_athletes_parent_id", "parent_id"),
+        Index("idx_athletes_primary_sport", "primary_sport"),
+    )
+
+    id: Mapped[UuidPk]
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id"), unique=True
+    )
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("users.id"))
+    current_level: Mapped[str | None] = mapped_column(String(50))
+    primary_sport: Mapped[str] = mapped_column(String(100))
+    secondary_sports: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    height_cm: Mapped[int | None] = mapped_column(Integer)
+    weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    goals: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    medical_conditions: Mapped[str | None] = mapped_column(Text)
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(100))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
+
+
+class Coach(Base):
+    """A coach profile; bookable only once verified by an admin."""
+
+    __tablename__ = "coaches"
+    __table_args__ = (
+        Index("idx_coaches_specializations", "specializations", postgresql_using="gin"),
+        Index("idx_coaches_rating", "rating"),
+    )
+
+    id: Mapped[UuidPk]
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id"), unique=True
+    )
+    specializations: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    certification_ids: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    years_experience: Mapped[int | None] = mapped_column(Integer)
+    bio: Mapped[str | None] = mapped_column(Text)
+    hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    availability: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    rating: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    total_reviews: Mapped[int | None] = mapped_column(Integer, server_default=text("0"))
+    verification_documents: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]

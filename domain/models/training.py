@@ -1,0 +1,110 @@
+"""Training sessions, programs and nutrition plans."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID, ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
+
+NO_OVERLAP_CONSTRAINT = "training_sessions_coach_no_overlap"
+
+
+class TrainingSession(Base):
+    """One booked block of a coach's time with an athlete."""
+
+    __tablename__ = "training_sessions"
+    __table_args__ = (
+        CheckConstraint("end_time > start_time", name="ends_after_start"),
+        # The database is the last word on double booking: two live sessions of one coach
+        # may touch ([) bounds) but never overlap, however many bot processes race.
+        ExcludeConstraint(
+            ("coach_id", "="),
+            (func.tstzrange(text("start_time"), text("end_time"), text("'[)'")), "&&"),
+            name=NO_OVERLAP_CONSTRAINT,
+            using="gist",
+            where=text("status <> 'cancelled'"),
+        ),
+        Index("idx_sessions_coach_id", "coach_id"),
+        Index("idx_sessions_athlete_id", "athlete_id"),
+        Index("idx_sessions_start_time", "start_time"),
+    )
+
+    id: Mapped[UuidPk]
+    coach_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("coaches.id"))
+    athlete_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("athletes.id")
+    )
+    session_type: Mapped[str] = mapped_column(String(50))
+    # NOT NULL (the spec allows NULL): a NULL status would slip past the no-overlap predicate.
+    status: Mapped[str] = mapped_column(String(50), server_default=text("'scheduled'"))
+    start_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    end_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    location: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
+
+
+class TrainingProgram(Base):
+    """A coach's multi-week program, sold or shared with athletes."""
+
+    __tablename__ = "training_programs"
+    __table_args__ = (
+        Index("idx_programs_coach_id", "coach_id"),
+        Index("idx_programs_sport_type", "sport_type"),
+    )
+
+    id: Mapped[UuidPk]
+    coach_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("coaches.id"))
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    difficulty_level: Mapped[str | None] = mapped_column(String(50))
+    duration_weeks: Mapped[int | None] = mapped_column(Integer)
+    sport_type: Mapped[str | None] = mapped_column(String(100))
+    target_skills: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    program_content: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
+
+
+class NutritionPlan(Base):
+    """A nutrition plan written for an athlete."""
+
+    __tablename__ = "nutrition_plans"
+    __table_args__ = (Index("idx_nutrition_athlete_id", "athlete_id"),)
+
+    id: Mapped[UuidPk]
+    athlete_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("athletes.id")
+    )
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True), ForeignKey("users.id"))
+    plan_type: Mapped[str | None] = mapped_column(String(50))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    daily_plans: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    dietary_restrictions: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    goals: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]

@@ -1,0 +1,28 @@
+"""Data access per aggregate; the unit of work hands these to domain services."""
+
+from domain.repositories.base import Repository
+from domain.repositories.metrics import MetricRepository
+from domain.repositories.operations import AuditLog, Outbox
+from domain.repositories.people import AthleteRepository, CoachRepository, UserRepository
+from domain.repositories.training import (
+    NutritionPlanRepository,
+    PaymentRepository,
+    ProgramRepository,
+    SessionRepository,
+    VideoRepository,
+)
+
+__all__ = [
+    "AthleteRepository",
+    "AuditLog",
+    "CoachRepository",
+    "MetricRepository",
+    "NutritionPlanRepository",
+    "Outbox",
+    "PaymentRepository",
+    "ProgramRepository",
+    "Repository",
+    "SessionRepository",
+    "UserRepository",
+    "VideoRepository",
+]

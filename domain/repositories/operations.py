@@ -1,0 +1,99 @@
+"""The audit trail and the notifications outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import AuditEntry, Notification
+
+
+class AuditLog:
+    """Append-only record of sensitive operations."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def record(
+        self,
+        *,
+        actor_id: uuid.UUID | None,
+        action: str,
+        entity: str,
+        entity_id: uuid.UUID | None,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Stage an audit entry in the current transaction."""
+        entry = AuditEntry(
+            actor_id=actor_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            details=details or {},
+        )
+        self.session.add(entry)
+        return entry
+
+
+class Outbox:
+    """Notifications written in the same transaction as the change they announce."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(
+        self,
+        *,
+        recipient_id: uuid.UUID,
+        kind: str,
+        dedup_key: str,
+        payload: dict[str, Any] | None = None,
+        due_at: datetime | None = None,
+    ) -> bool:
+        """Queue a notification once per dedup key; False if it was already queued."""
+        statement = (
+            insert(Notification)
+            .values(
+                recipient_id=recipient_id,
+                kind=kind,
+                dedup_key=dedup_key,
+                payload=payload or {},
+                due_at=due_at if due_at is not None else func.now(),
+            )
+            .on_conflict_do_nothing(index_elements=[Notification.dedup_key])
+            .returning(Notification.id)
+        )
+        return (await self.session.execute(statement)).first() is not None
+
+    async def claim_due(self, now: datetime, *, limit: int = 100) -> Sequence[Notification]:
+        """Lock unsent notifications that are due; other senders skip the locked rows."""
+        query = (
+            select(Notification)
+            .where(Notification.sent_at.is_(None), Notification.due_at <= now)
+            .order_by(Notification.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def mark_sent(self, notification_id: uuid.UUID, at: datetime) -> None:
+        """Record a successful delivery."""
+        await self.session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id)
+            .values(sent_at=at, attempts=Notification.attempts + 1, last_error=None)
+        )
+
+    async def mark_failed(self, notification_id: uuid.UUID, error: str, retry_at: datetime) -> None:
+        """Record a failed attempt and when to try again."""
+        await self.session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id)
+            .values(attempts=Notification.attempts + 1, last_error=error[:2000], due_at=retry_at)
+        )

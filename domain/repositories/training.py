@@ -1,0 +1,83 @@
+"""Training sessions, programs, nutrition plans, videos and payments."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from domain.models import (
+    NutritionPlan,
+    Payment,
+    TrainingProgram,
+    TrainingSession,
+    VideoAnalysis,
+)
+from domain.repositories.base import Repository
+
+CANCELLED = "cancelled"
+
+
+class SessionRepository(Repository[TrainingSession]):
+    """Training sessions; the no-overlap rule itself lives in the database."""
+
+    model = TrainingSession
+
+    async def for_coach_between(
+        self, coach_id: uuid.UUID, start: datetime, end: datetime
+    ) -> Sequence[TrainingSession]:
+        """A coach's live sessions that overlap [start, end), in time order."""
+        span = func.tstzrange(start, end, "[)")
+        query = (
+            select(TrainingSession)
+            .where(
+                TrainingSession.coach_id == coach_id,
+                TrainingSession.status != CANCELLED,
+                func.tstzrange(TrainingSession.start_time, TrainingSession.end_time, "[)").op("&&")(
+                    span
+                ),
+            )
+            .order_by(TrainingSession.start_time)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def for_athlete_between(
+        self, athlete_id: uuid.UUID, start: datetime, end: datetime
+    ) -> Sequence[TrainingSession]:
+        """An athlete's sessions starting in [start, end), in time order."""
+        query = (
+            select(TrainingSession)
+            .where(
+                TrainingSession.athlete_id == athlete_id,
+                TrainingSession.start_time >= start,
+                TrainingSession.start_time < end,
+            )
+            .order_by(TrainingSession.start_time)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+
+class ProgramRepository(Repository[TrainingProgram]):
+    """Coaches' training programs."""
+
+    model = TrainingProgram
+
+
+class NutritionPlanRepository(Repository[NutritionPlan]):
+    """Athletes' nutrition plans."""
+
+    model = NutritionPlan
+
+
+class VideoRepository(Repository[VideoAnalysis]):
+    """Uploaded videos and their analysis."""
+
+    model = VideoAnalysis
+
+
+class PaymentRepository(Repository[Payment]):
+    """Payments for sessions and programs."""
+
+    model = Payment

@@ -1,0 +1,1 @@
+"""Alembic migrations; `sportscenter migrate` runs them."""

@@ -1,0 +1,82 @@
+"""Settings: sensible defaults, and one readable line for every bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli import main
+from bot.settings import Settings, SettingsError, load_settings
+
+NAMES = [name.upper() for name in Settings.model_fields]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    for name in NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_defaults_point_at_the_local_services() -> None:
+    settings = load_settings()
+    assert settings.database_url == "postgresql+asyncpg://postgres@127.0.0.1:5432/sportscenter"
+    assert settings.redis_url == "redis://127.0.0.1:6379/0"
+    assert settings.storage_backend == "local"
+    assert settings.telegram_bot_token is None
+    assert settings.admin_telegram_ids == []
+
+
+def test_env_file_is_read(tmp_path) -> None:
+    (tmp_path / ".env").write_text("ADMIN_TELEGRAM_IDS=42, 7\nDEFAULT_TIMEZONE=Europe/Madrid\n")
+    settings = load_settings()
+    assert settings.admin_telegram_ids == [42, 7]
+    assert settings.default_timezone == "Europe/Madrid"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DATABASE_URL", "mysql://db", "DATABASE_URL: must start with postgresql+asyncpg://"),
+        ("REDIS_URL", "http://x", "REDIS_URL: must start with redis://"),
+        ("STORAGE_BACKEND", "ftp", "STORAGE_BACKEND: Input should be 'local' or 's3'"),
+        ("ADMIN_TELEGRAM_IDS", "12,bob", "ADMIN_TELEGRAM_IDS: must be comma-separated numeric"),
+        ("DEFAULT_TIMEZONE", "Mars/Olympus", "DEFAULT_TIMEZONE: unknown IANA time zone"),
+        ("DATA_ENCRYPTION_KEY", "c2hvcnQ=", "DATA_ENCRYPTION_KEY: must decode to 32 bytes"),
+        ("TELEGRAM_BOT_TOKEN", "not-a-token", "TELEGRAM_BOT_TOKEN: must look like 123456:ABC"),
+        ("TELEGRAM_API_URL", "ftp://api", "TELEGRAM_API_URL: must be an http:// or https:// URL"),
+    ],
+)
+def test_a_bad_value_is_one_line_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+
+
+def test_s3_backend_needs_a_bucket(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORAGE_BACKEND", "s3")
+    monkeypatch.setenv("S3_BUCKET", "")
+    with pytest.raises(SettingsError, match="S3_BUCKET is required"):
+        load_settings()
+
+
+def test_the_command_stops_with_exit_2_and_the_line_on_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Nowhere/City")
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == (
+        "sportscenter: configuration error: DEFAULT_TIMEZONE: unknown IANA time zone 'Nowhere/City'"
+    )
+
+
+def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "migrate" in out
+    assert "check" in out

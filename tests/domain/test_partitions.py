@@ -1,0 +1,113 @@
+"""performance_metrics is range-partitioned by month; rows land in their month's partition."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import text
+
+from domain.models import PerformanceMetric
+from domain.repositories.metrics import add_months, partition_name
+from domain.uow import UnitOfWork
+from tests.factories import coach_and_athlete
+
+
+async def partition_of(uow: UnitOfWork, metric: PerformanceMetric) -> str:
+    async with uow:
+        return await uow.session.scalar(
+            text("SELECT tableoid::regclass::text FROM performance_metrics WHERE id = :id"),
+            {"id": metric.id},
+        )
+
+
+async def log_metric(uow: UnitOfWork, athlete_id, at: datetime) -> PerformanceMetric:
+    async with uow:
+        metric = uow.metrics.add(
+            PerformanceMetric(
+                athlete_id=athlete_id, metric_type="sprint_40m", value={"s": 5.12}, recorded_at=at
+            )
+        )
+        await uow.commit()
+    return metric
+
+
+def test_add_months_rolls_over_years() -> None:
+    assert add_months(date(2026, 11, 1), 3) == date(2027, 2, 1)
+    assert add_months(date(2026, 1, 1), -1) == date(2025, 12, 1)
+    assert partition_name(date(2027, 2, 1)) == "performance_metrics_y2027m02"
+
+
+async def test_a_metric_lands_in_the_partition_of_its_month(uow: UnitOfWork) -> None:
+    _, athlete = await coach_and_athlete(uow)
+    async with uow:
+        await uow.metrics.ensure_partitions(today=date(2026, 11, 15), months_ahead=1)
+        await uow.commit()
+    metric = await log_metric(uow, athlete.id, datetime(2026, 12, 31, 23, 59, tzinfo=UTC))
+    assert await partition_of(uow, metric) == "performance_metrics_y2026m12"
+
+
+async def test_a_month_without_partition_parks_in_default_and_is_moved_out_later(
+    uow: UnitOfWork,
+) -> None:
+    _, athlete = await coach_and_athlete(uow)
+    metric = await log_metric(uow, athlete.id, datetime(2031, 5, 2, tzinfo=UTC))
+    assert await partition_of(uow, metric) == "performance_metrics_default"
+    async with uow:
+        created = await uow.metrics.ensure_partitions(months_ahead=0)
+        await uow.commit()
+    assert "performance_metrics_y2031m05" in created
+    assert await partition_of(uow, metric) == "performance_metrics_y2031m05"
+
+
+async def test_ensure_partitions_creates_months_ahead_once(uow: UnitOfWork) -> None:
+    async with uow:
+        first = await uow.metrics.ensure_partitions(today=date(2035, 1, 10), months_ahead=2)
+        again = await uow.metrics.ensure_partitions(today=date(2035, 1, 10), months_ahead=2)
+        await uow.commit()
+    assert first == [
+        "performance_metrics_y2035m01",
+        "performance_metrics_y2035m02",
+        "performance_metrics_y2035m03",
+    ]
+    assert again == []
+
+
+async def test_a_range_query_scans_only_the_partitions_it_needs(uow: UnitOfWork) -> None:
+    _, athlete = await coach_and_athlete(uow)
+    async with uow:
+        await uow.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=3)
+        plan = "\n".join(
+            row[0]
+            for row in await uow.session.execute(
+                text(
+                    "EXPLAIN SELECT * FROM performance_metrics WHERE athlete_id = :a "
+                    "AND recorded_at >= '2026-12-01 00:00+00' "
+                    "AND recorded_at < '2027-01-01 00:00+00'"
+                ),
+                {"a": athlete.id},
+            )
+        )
+        await uow.commit()
+    assert "performance_metrics_y2026m12" in plan
+    assert "performance_metrics_y2026m11" not in plan
+    assert "performance_metrics_y2027m01" not in plan
+    assert "performance_metrics_default" not in plan
+
+
+async def test_for_athlete_between_reads_across_partitions_in_time_order(uow: UnitOfWork) -> None:
+    _, athlete = await coach_and_athlete(uow)
+    async with uow:
+        await uow.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        await uow.commit()
+    times = [
+        datetime(2027, 1, 3, tzinfo=UTC),
+        datetime(2026, 11, 20, tzinfo=UTC),
+        datetime(2026, 12, 5, tzinfo=UTC),
+    ]
+    for at in times:
+        await log_metric(uow, athlete.id, at)
+    async with uow:
+        found = await uow.metrics.for_athlete_between(
+            athlete.id, datetime(2026, 11, 1, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC)
+        )
+    assert [m.recorded_at for m in found] == sorted(times)
