@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from bot.migrate import ensure_database, upgrade_to_head
+from bot.migrate import drop_database, ensure_database, upgrade_to_head
 from domain.db import create_engine, create_session_factory
 from domain.errors import SlotTaken
 from domain.models import Athlete, Coach, TrainingSession, User
@@ -144,19 +144,6 @@ async def run(args: argparse.Namespace, url: str) -> dict[str, float | int]:
     }
 
 
-async def drop(url: str) -> None:
-    parsed = make_url(url)
-    conn = await asyncpg.connect(
-        parsed.set(drivername="postgresql", database="postgres").render_as_string(
-            hide_password=False
-        )
-    )
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=20, help="concurrent booking tasks")
@@ -174,7 +161,7 @@ def main() -> None:
         upgrade_to_head(url)
         result = asyncio.run(run(args, url))
     finally:
-        asyncio.run(drop(url))
+        asyncio.run(drop_database(url))
     print(json.dumps(result))
 
 

@@ -37,9 +37,31 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Start the bot (with no TELEGRAM_BOT_TOKEN: against the local emulator and web chat)."""
+    import asyncio
+
+    from bot.runner import run_bot
+
+    asyncio.run(run_bot(settings))
+    return 0
+
+
+def cmd_emulator(settings: Settings, args: argparse.Namespace) -> int:
+    """Start the Telegram Bot API emulator and its web chat alone."""
+    import asyncio
+
+    from bot.runner import run_emulator
+
+    asyncio.run(run_emulator(settings))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "run": cmd_run,
     "migrate": cmd_migrate,
     "check": cmd_check,
+    "emulator": cmd_emulator,
 }
 
 
@@ -65,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return COMMANDS[args.command](settings, args)
 
 

@@ -39,11 +39,19 @@ async def _storage(services: Services) -> str | None:
     return None
 
 
+async def probe_services(services: Services, *, storage: bool = True) -> dict[str, str | None]:
+    """Each dependency's problem, or None where it answers."""
+    probes = {"postgres": _postgres, "redis": _redis}
+    if storage:
+        probes["storage"] = _storage
+    return {name: await probe(services) for name, probe in probes.items()}
+
+
 async def check_services(settings: Settings) -> list[str]:
     """One line per service that does not answer; empty when all is well."""
     services = build_services(settings)
     try:
-        results = [await probe(services) for probe in (_postgres, _redis, _storage)]
+        results = await probe_services(services)
     finally:
         await services.close()
-    return [problem for problem in results if problem]
+    return [problem for problem in results.values() if problem]

@@ -59,6 +59,17 @@ async def ensure_database(database_url: str) -> bool:
         await conn.close()
 
 
+async def drop_database(database_url: str) -> None:
+    """Drop a database, disconnecting its sessions (scratch databases of tests and benchmarks)."""
+    url = make_url(database_url)
+    server = url.set(drivername="postgresql", database="postgres")
+    conn = await asyncpg.connect(server.render_as_string(hide_password=False))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 async def ensure_metric_partitions(database_url: str, months_ahead: int = 3) -> list[str]:
     """Create the coming months' performance_metrics partitions."""
     engine = create_engine(database_url, pool_size=1)

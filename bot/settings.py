@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     data_encryption_key: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    emulator_host: str = "127.0.0.1"
+    emulator_port: int = Field(default=8081, ge=0, le=65535)
+    emulator_limits: bool = True
+    # "telegram" paces sends to Telegram's limits; "off" only retries 429s (benchmarks).
+    outgoing_rate_limit: Literal["telegram", "off"] = "telegram"
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
 
     @field_validator("database_url")
     @classmethod
@@ -52,7 +61,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
 
-    @field_validator("telegram_api_url", "public_base_url", "s3_endpoint_url")
+    @field_validator("telegram_api_url", "public_base_url", "s3_endpoint_url", "webhook_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -104,10 +113,20 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_charset(cls, value: str | None) -> str | None:
+        # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value and (len(value) > 256 or not all(c.isalnum() or c in "_-" for c in value)):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value or None
+
     @model_validator(mode="after")
-    def _s3_needs_bucket(self) -> Settings:
+    def _consistent(self) -> Settings:
         if self.storage_backend == "s3" and not self.s3_bucket:
             raise ValueError("S3_BUCKET is required when STORAGE_BACKEND=s3")
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
         return self
 
     @property

@@ -1,0 +1,14 @@
+"""Chat handlers: one module per role or flow, each found and registered by `bot.app`.
+
+A module here takes part by defining, at module level:
+- `register(application: BotApplication) -> None`: adds its handlers. Feature handlers go in
+  the default group 0 (`application.add_handler(handler)`); whatever is added there takes
+  precedence over the fallbacks of `handlers.common`, however late it is added.
+- `COMMANDS: list[tuple[str, str]]` (optional): (command, i18n key of its description) shown in
+  everyone's command menu and in /help.
+- `ROLE_COMMANDS: dict[str, list[tuple[str, str]]]` (optional): extra menu entries per role,
+  applied to a user's chat with `bot.app.set_chat_menu`.
+
+A `ConversationHandler` must list `handlers.common.cancel_fallback()` among its fallbacks so
+/cancel ends it; `add_handler` refuses one that does not. Negative groups belong to the guards.
+"""

@@ -7,13 +7,17 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.migrate import ensure_database, ensure_metric_partitions, upgrade_to_head
+from bot.migrate import (
+    drop_database,
+    ensure_database,
+    ensure_metric_partitions,
+    upgrade_to_head,
+)
 from domain.db import create_engine, create_session_factory
 from domain.models import Base
 from domain.uow import UnitOfWork
@@ -31,17 +35,6 @@ def scratch_database_url(prefix: str = "sportscenter_test") -> str:
         .set(database=f"{prefix}_{uuid.uuid4().hex[:12]}")
         .render_as_string(hide_password=False)
     )
-
-
-async def drop_database(url: str) -> None:
-    """Drop a scratch database, closing anything still connected to it."""
-    parsed = make_url(url)
-    server = parsed.set(drivername="postgresql", database="postgres")
-    conn = await asyncpg.connect(server.render_as_string(hide_password=False))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(scope="session")

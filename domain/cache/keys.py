@@ -47,6 +47,37 @@ class RedisKeys:
         """Key of a video's processing status: `{prefix}video:status:{videoId}`."""
         return f"{self.prefix}video:status:{_id_part(video_id)}"
 
+    # Keys below are not in the spec: the bot runtime needs them (see docs/schema.md).
+
+    def processed_update(self, bot_id: int, update_id: int) -> str:
+        """Key marking a Telegram update as taken: `{prefix}update:{botId}:{updateId}`."""
+        return f"{self.prefix}update:{_id_part(bot_id)}:{_id_part(update_id)}"
+
+    def chat_state(self, chat_id: int) -> str:
+        """Key of one chat's bot-side data: `{prefix}chat:{chatId}`."""
+        return f"{self.prefix}chat:{_id_part(chat_id)}"
+
+    def bot_state(self) -> str:
+        """Key of the bot-wide data shared by every chat: `{prefix}bot:data`."""
+        return f"{self.prefix}bot:data"
+
+    def callback_state(self) -> str:
+        """Key of the inline-button payload cache: `{prefix}bot:callback_data`."""
+        return f"{self.prefix}bot:callback_data"
+
+    def all_sessions(self) -> str:
+        """SCAN pattern matching every `session:{userId}` key under this prefix."""
+        return _glob_escape(f"{self.prefix}session:") + "*"
+
+    def all_chat_states(self) -> str:
+        """SCAN pattern matching every `chat:{chatId}` key under this prefix."""
+        return _glob_escape(f"{self.prefix}chat:") + "*"
+
+
+def _glob_escape(text: str) -> str:
+    # A prefix such as "app[1]:" would otherwise be read as a character class by SCAN MATCH.
+    return re.sub(r"([*?\[\]\\])", r"\\\1", text)
+
 
 def _id_part(value: EntityId) -> str:
     # bool is an int subclass; True as a user id is always a bug upstream.

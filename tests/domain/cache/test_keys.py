@@ -73,3 +73,33 @@ def test_a_bool_is_not_accepted_as_an_id() -> None:
 def test_availability_needs_a_date_not_a_datetime() -> None:
     with pytest.raises(TypeError):
         RedisKeys("sc:").availability(1, datetime(2025, 3, 7, 9, 30))
+
+
+def test_runtime_keys_live_under_the_prefix() -> None:
+    keys = RedisKeys("sc:")
+
+    assert keys.processed_update(123456, 987) == "sc:update:123456:987"
+    assert keys.chat_state(-100200300) == "sc:chat:-100200300"
+    assert keys.bot_state() == "sc:bot:data"
+    assert keys.callback_state() == "sc:bot:callback_data"
+
+
+def test_scan_patterns_escape_glob_characters_of_the_prefix() -> None:
+    keys = RedisKeys("app[1]*:")
+
+    assert keys.all_sessions() == r"app\[1\]\*:session:*"
+    assert keys.all_chat_states() == r"app\[1\]\*:chat:*"
+    assert RedisKeys("sc:").all_sessions() == "sc:session:*"
+
+
+@given(bot_id=st.integers(min_value=1), update_id=st.integers(min_value=0))
+def test_processed_update_keys_differ_per_bot_and_update(bot_id: int, update_id: int) -> None:
+    keys = RedisKeys("sc:")
+
+    assert keys.processed_update(bot_id, update_id).split(":") == [
+        "sc",
+        "update",
+        str(bot_id),
+        str(update_id),
+    ]
+    assert keys.processed_update(bot_id, update_id) != keys.processed_update(bot_id + 1, update_id)

@@ -1,0 +1,306 @@
+"""The application, built in one place: Telegram client, persistence, guards, handlers, menus.
+
+Handlers are found, not listed: every module of the `handlers` package that defines
+`register(application)` is imported and called (see `handlers/__init__.py` for the contract).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import pkgutil
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, cast
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseHandler,
+    BaseUpdateProcessor,
+    CallbackContext,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    ExtBot,
+    TypeHandler,
+)
+from telegram.request import BaseRequest
+
+from bot import errors, guards
+from bot.i18n import DEFAULT_LANGUAGE, languages, t
+from bot.persistence import RedisPersistence
+from bot.settings import Settings
+from bot.wiring import Services
+from domain.uow import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+# The group every feature handler uses; fallbacks are kept at its end (add_fallback_handler).
+FEATURE_GROUP = 0
+# Enough for a busy bot; updates of one user still run one after another (PerUserUpdates).
+MAX_CONCURRENT_UPDATES = 64
+# The user_data key a chosen language is kept under; it wins over Telegram's language_code.
+LANGUAGE_KEY = "language"
+
+Command = tuple[str, str]  # (command without "/", i18n key of its description)
+
+
+@dataclass
+class CommandMenus:
+    """The bot's command menus: everyone's, and extra commands per role."""
+
+    default: list[Command] = field(default_factory=list)
+    by_role: dict[str, list[Command]] = field(default_factory=dict)
+
+    def for_role(self, role: str | None) -> list[Command]:
+        """Everyone's commands followed by those of `role`."""
+        return [*self.default, *self.by_role.get(role or "", [])]
+
+
+class BotApplication(
+    Application[Any, "BotContext", dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+):
+    """PTB's Application carrying SportsCenter's services (which are never persisted)."""
+
+    def __init__(self, *, services: Services, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        self.settings = settings
+        self.menus = CommandMenus()
+        # Update ids this process claimed (bot.guards) and has not finished yet.
+        self.claimed_updates: set[int] = set()
+        self.menus_set = False
+        self._fallbacks: list[BaseHandler[Any, Any, Any]] = []
+
+    def add_handler(self, handler: BaseHandler[Any, Any, Any], group: int = FEATURE_GROUP) -> None:
+        """Add a handler; in the feature group it goes before the fallbacks, whenever added."""
+        if isinstance(handler, ConversationHandler):
+            _require_cancel(handler)
+            if isinstance(self.persistence, RedisPersistence):
+                self.persistence.track_conversation(handler)
+        if group != FEATURE_GROUP or not self._fallbacks:
+            super().add_handler(handler, group)
+            return
+        # PTB runs the first matching handler of a group, so order is precedence.
+        for fallback in self._fallbacks:
+            self.remove_handler(fallback, FEATURE_GROUP)
+        super().add_handler(handler, group)
+        for fallback in self._fallbacks:
+            super().add_handler(fallback, FEATURE_GROUP)
+
+    def add_fallback_handler(self, handler: BaseHandler[Any, Any, Any]) -> None:
+        """Handle in the feature group only what no feature handler takes, even one added later."""
+        super().add_handler(handler, FEATURE_GROUP)
+        self._fallbacks.append(handler)
+
+    async def start(self) -> None:
+        """Start processing; sets the command menus first if `post_init` did not run."""
+        # post_init only runs under run_polling/run_webhook; a runner that drives initialize()
+        # and start() itself still gets its menus.
+        if not self.menus_set:
+            await set_command_menus(self)
+        await super().start()
+
+    async def process_update(self, update: object) -> None:
+        """Process one update, save what it changed, then mark it done."""
+        await super().process_update(update)
+        if isinstance(update, Update):
+            # Write-through: a restart right after this update resumes from its new state.
+            await self.update_persistence()
+            await guards.finish_update(self, update)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The `context` every handler gets: PTB's, plus services, a unit of work and the language."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self._telegram_language: str | None = None
+
+    @classmethod
+    def from_update(
+        cls, update: object, application: Application[Any, Any, Any, Any, Any, Any]
+    ) -> BotContext:
+        """Build the context, remembering the language Telegram reports for the user."""
+        context = cast(BotContext, super().from_update(update, application))
+        if isinstance(update, Update) and update.effective_user is not None:
+            context._telegram_language = update.effective_user.language_code
+        return context
+
+    @property
+    def application(self) -> BotApplication:
+        """The running application."""
+        return cast(BotApplication, self._application)
+
+    @property
+    def services(self) -> Services:
+        """Database, Redis, cache, limiter and storage."""
+        return self.application.services
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work for one user action."""
+        return self.services.uow()
+
+    @property
+    def lang(self) -> str | None:
+        """The user's language: the one they chose in the bot, else Telegram's."""
+        chosen = self.user_data.get(LANGUAGE_KEY) if self.user_data is not None else None
+        return chosen if isinstance(chosen, str) else self._telegram_language
+
+
+class PerUserUpdates(BaseUpdateProcessor):
+    """Runs updates concurrently, except that one user's updates run in the order they came."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._queued: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the same user's earlier updates, then process this one."""
+        owner = _owner(update)
+        if owner is None:
+            await coroutine
+            return
+        # Two quick taps must not both read the same conversation state and both advance it.
+        lock = self._locks.setdefault(owner, asyncio.Lock())
+        self._queued[owner] = self._queued.get(owner, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._queued[owner] -= 1
+            if not self._queued[owner]:
+                del self._queued[owner], self._locks[owner]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+def build_application(
+    settings: Settings,
+    services: Services,
+    *,
+    base_url: str,
+    base_file_url: str,
+    token: str,
+    request: BaseRequest | None = None,
+) -> BotApplication:
+    """The whole bot, ready to initialize and run; `request` replaces the HTTP client in tests."""
+    builder = (
+        Application.builder()
+        .application_class(BotApplication, kwargs={"services": services, "settings": settings})
+        .context_types(ContextTypes(context=BotContext))
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .persistence(RedisPersistence(services.redis, services.keys))
+        .rate_limiter(outgoing_rate_limiter(settings))
+        .concurrent_updates(PerUserUpdates(MAX_CONCURRENT_UPDATES))
+        .post_init(set_command_menus)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = cast(BotApplication, builder.build())
+    application.add_handler(TypeHandler(Update, guards.claim_update), guards.CLAIM_GROUP)
+    application.add_handler(TypeHandler(Update, guards.limit_rate), guards.RATE_LIMIT_GROUP)
+    application.add_error_handler(errors.on_error)
+    register_handlers(application, handler_modules())
+    return application
+
+
+def outgoing_rate_limiter(settings: Settings) -> AIORateLimiter:
+    """Pace sends to Telegram's limits and wait out 429s (up to three times) instead of failing."""
+    if settings.outgoing_rate_limit == "off":
+        logger.warning("outgoing rate limit is OFF: sends are not paced, 429s are still retried")
+        return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+    return AIORateLimiter(max_retries=3)
+
+
+def handler_modules() -> list[ModuleType]:
+    """Every module of the `handlers` package, in name order."""
+    import handlers
+
+    names = sorted(info.name for info in pkgutil.iter_modules(handlers.__path__))
+    return [
+        importlib.import_module(f"handlers.{name}") for name in names if not name.startswith("_")
+    ]
+
+
+def register_handlers(application: BotApplication, modules: Iterable[ModuleType]) -> None:
+    """Let each module add its handlers and announce its commands."""
+    for module in modules:
+        register = getattr(module, "register", None)
+        if register is None:
+            continue
+        register(application)
+        application.menus.default.extend(getattr(module, "COMMANDS", []))
+        for role, commands in getattr(module, "ROLE_COMMANDS", {}).items():
+            application.menus.by_role.setdefault(role, []).extend(commands)
+
+
+async def set_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Set everyone's menu in every catalogue language, and the admins' menu (post_init)."""
+    app = cast(BotApplication, application)
+    app.menus_set = True
+    for lang in languages():
+        # The default-language menu also serves every language without a catalogue.
+        code = None if lang == DEFAULT_LANGUAGE else lang
+        await _set_menu(app, app.menus.default, lang, BotCommandScopeDefault(), code)
+    if app.menus.by_role.get("admin"):
+        for admin_id in app.settings.admin_telegram_ids:
+            await set_chat_menu(app, admin_id, "admin", None)
+
+
+async def set_chat_menu(
+    application: BotApplication, chat_id: int, role: str | None, lang: str | None
+) -> None:
+    """Show one private chat the menu of its user's role, in their language."""
+    commands = application.menus.for_role(role)
+    await _set_menu(application, commands, lang, BotCommandScopeChat(chat_id), None)
+
+
+async def _set_menu(
+    application: BotApplication,
+    commands: list[Command],
+    lang: str | None,
+    scope: BotCommandScopeDefault | BotCommandScopeChat,
+    language_code: str | None,
+) -> None:
+    menu = [BotCommand(command, t(key, lang)) for command, key in commands]
+    try:
+        await application.bot.set_my_commands(menu, scope=scope, language_code=language_code)
+    except TelegramError as err:
+        # A missing menu is cosmetic; it must not keep the bot from starting.
+        logger.warning("could not set the %s command menu: %r", scope.type, err)
+
+
+def _require_cancel(handler: ConversationHandler[Any]) -> None:
+    # /cancel must end any flow; a flow without it would trap the user until it times out.
+    for fallback in handler.fallbacks:
+        if isinstance(fallback, CommandHandler) and "cancel" in fallback.commands:
+            return
+    raise ValueError(
+        f"conversation {handler.name!r} needs a /cancel fallback: handlers.common.cancel_fallback()"
+    )
+
+
+def _owner(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return update.effective_chat.id if update.effective_chat is not None else None

@@ -1,0 +1,187 @@
+"""Photos, videos and documents: upload, re-use by file_id, getFile."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Any
+
+from bot.emulator import errors
+from bot.emulator.errors import ApiError, bad_request
+from bot.emulator.media_info import image_size
+from bot.emulator.methods import api_method
+from bot.emulator.methods.common import SEND_OPTIONS, caption_content, send, target_chat
+from bot.emulator.methods.messages import flood_check
+from bot.emulator.params import Params, Upload
+from bot.emulator.world import BotState, Json, StoredFile, World
+
+DOWNLOAD_LIMIT = 20 * 1024 * 1024
+UPLOAD_LIMIT = 50 * 1024 * 1024
+MEDIA_OPTIONS = (
+    "caption",
+    "parse_mode",
+    "caption_entities",
+    "has_spoiler",
+    "show_caption_above_media",
+    "filename",
+    "thumbnail",
+    *SEND_OPTIONS,
+)
+
+
+def _upload(p: Params, name: str) -> Upload | str:
+    """The file a parameter names: an upload (also via attach://) or a file_id / URL string."""
+    if name in p.uploads:
+        return p.uploads[name]
+    value = p.str(name)
+    if not value:
+        raise bad_request(f"there is no {name} in the request")
+    if value.startswith("attach://"):
+        attached = p.uploads.get(value.removeprefix("attach://"))
+        if attached is None:
+            raise bad_request(f'can\'t find attached file "{value}"')
+        return attached
+    return value
+
+
+def resolve_file(world: World, source: Upload | str, *, default_name: str) -> StoredFile:
+    """Store an upload, or find a known file_id; URLs cannot be fetched offline."""
+    if isinstance(source, Upload):
+        if len(source.data) > UPLOAD_LIMIT:
+            raise ApiError(413, "Request Entity Too Large")
+        name = source.filename or default_name
+        mime = source.content_type or mimetypes.guess_type(name)[0]
+        return world.save_file(source.data, file_name=name, mime_type=mime)
+    if source.startswith(("http://", "https://")):
+        raise bad_request(
+            "failed to get HTTP URL content: the emulator works offline and cannot download "
+            "URLs; upload the file instead"
+        )
+    stored = world.files.get(source)
+    if stored is None:
+        raise bad_request(errors.WRONG_FILE_ID)
+    return stored
+
+
+def file_ref(stored: StoredFile) -> Json:
+    """The common file fields of PhotoSize, Video, Document."""
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_size": stored.size,
+    }
+
+
+def photo_sizes(stored: StoredFile) -> list[Json]:
+    """A thumbnail and the full picture, as Telegram lists PhotoSize entries."""
+    size = image_size(stored.path.read_bytes()[:65536])
+    if size is None:
+        raise bad_request("IMAGE_PROCESS_FAILED")
+    width, height = size
+    scale = min(1.0, 90 / max(width, height, 1))
+    thumb = {
+        **file_ref(stored),
+        "width": max(1, int(width * scale)),
+        "height": max(1, int(height * scale)),
+    }
+    full = {**file_ref(stored), "width": width, "height": height}
+    return [thumb, full] if scale < 1 else [full]
+
+
+def video_info(
+    stored: StoredFile, p: Params | None = None, item: dict[str, Any] | None = None
+) -> Json:
+    """Video fields; duration/width/height as the sender declared them."""
+    get = (lambda k: (item or {}).get(k)) if item is not None else (lambda k: p.int(k) if p else 0)
+    return {
+        **file_ref(stored),
+        "width": int(get("width") or 0),
+        "height": int(get("height") or 0),
+        "duration": int(get("duration") or 0),
+        "file_name": stored.file_name,
+        "mime_type": stored.mime_type or "video/mp4",
+    }
+
+
+def document_info(stored: StoredFile) -> Json:
+    """Document fields."""
+    return {
+        **file_ref(stored),
+        "file_name": stored.file_name,
+        "mime_type": stored.mime_type or "application/octet-stream",
+    }
+
+
+async def _send_media(bot: BotState, p: Params, kind: str, content_of: Any) -> Json:
+    chat = target_chat(bot, p)
+    stored = resolve_file(bot.world, _upload(p, kind), default_name=f"{kind}.bin")
+    content = {kind: content_of(stored), **caption_content(p)}
+    flood_check(bot, chat.id, chat.person is None)
+    return await send(bot, chat, content, p)
+
+
+@api_method("sendPhoto", "chat_id", "photo", *MEDIA_OPTIONS)
+async def send_photo(bot: BotState, p: Params) -> Json:
+    return await _send_media(bot, p, "photo", photo_sizes)
+
+
+@api_method("sendDocument", "chat_id", "document", "disable_content_type_detection", *MEDIA_OPTIONS)
+async def send_document(bot: BotState, p: Params) -> Json:
+    return await _send_media(bot, p, "document", document_info)
+
+
+@api_method(
+    "sendVideo",
+    "chat_id",
+    "video",
+    "duration",
+    "width",
+    "height",
+    "supports_streaming",
+    "cover",
+    "start_timestamp",
+    *MEDIA_OPTIONS,
+)
+async def send_video(bot: BotState, p: Params) -> Json:
+    return await _send_media(bot, p, "video", lambda stored: video_info(stored, p))
+
+
+@api_method(
+    "sendMediaGroup", "chat_id", "media", "caption", "parse_mode", "caption_entities", *SEND_OPTIONS
+)
+async def send_media_group(bot: BotState, p: Params) -> list[Json]:
+    chat = target_chat(bot, p)
+    media = p.json("media") or []
+    if not 2 <= len(media) <= 10:
+        raise bad_request("wrong number of messages in the album")
+    prepared = []
+    for item in media:
+        kind = item.get("type")
+        if kind not in ("photo", "video", "document"):
+            raise bad_request("unsupported media type in the album")
+        source = _upload(Params({kind: item.get("media")}, p.uploads), kind)
+        stored = resolve_file(bot.world, source, default_name=f"{kind}.bin")
+        body = {"photo": photo_sizes, "document": document_info}.get(kind)
+        value = body(stored) if body else video_info(stored, item=item)
+        caption = caption_content(
+            Params({"caption": item.get("caption"), "parse_mode": item.get("parse_mode")})
+        )
+        prepared.append({kind: value, **caption})
+    group_id = str(bot.world.now()) + str(len(bot.messages))
+    for _ in prepared:  # an album goes out whole or not at all
+        flood_check(bot, chat.id, chat.person is None)
+    return [await send(bot, chat, {**content, "media_group_id": group_id})
+            for content in prepared]
+
+
+@api_method("getFile", "file_id")
+async def get_file(bot: BotState, p: Params) -> Json:
+    stored = bot.world.files.get(p.str("file_id", required=True) or "")
+    if stored is None:
+        raise bad_request("invalid file_id")
+    if stored.size > DOWNLOAD_LIMIT and not bot.world.local_mode:
+        raise bad_request(errors.FILE_TOO_BIG)
+    if stored.file_path is None:
+        suffix = mimetypes.guess_extension(stored.mime_type or "") or ""
+        stored.file_path = f"files/{stored.file_unique_id}{suffix}"
+        bot.world.file_paths[stored.file_path] = stored
+    return {**file_ref(stored), "file_path": stored.file_path}

@@ -1,0 +1,134 @@
+"""Checks every update passes before any feature handler sees it: once only, not too fast.
+
+Both run as `TypeHandler(Update, ...)` in negative groups (see `bot.app`), so they come before
+every feature handler, and stop the update with `ApplicationHandlerStop` when it must go no
+further. Both fail open when Redis is unavailable: a Redis outage must not silence the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
+
+from bot.i18n import t
+from domain.cache import REDIS_UNAVAILABLE
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication, BotContext
+
+logger = logging.getLogger(__name__)
+
+CLAIM_GROUP = -2
+RATE_LIMIT_GROUP = -1
+
+# Long enough for any handler to finish; if the process dies mid-update the claim lapses and
+# Telegram's redelivery is processed after all.
+PROCESSING_TTL_S = 600
+# Telegram redelivers within hours at most; a day of memory covers it with room to spare.
+DONE_TTL_S = 24 * 3600
+_REDIS_TIMEOUT_S = 0.5
+
+# (hits, window in seconds) per endpoint: far above anyone tapping by hand, well below a script.
+RATE_LIMITS: dict[str, tuple[int, float]] = {
+    "message": (20, 10.0),
+    "callback": (30, 10.0),
+}
+
+
+async def claim_update(update: Update, context: BotContext) -> None:
+    """Let each update through once; a redelivered copy stops here."""
+    app = context.application
+    key = app.services.keys.processed_update(app.bot.id, update.update_id)
+    try:
+        async with asyncio.timeout(_REDIS_TIMEOUT_S):
+            claimed = await app.services.redis.set(key, b"processing", nx=True, ex=PROCESSING_TTL_S)
+    except REDIS_UNAVAILABLE as err:
+        # Without Redis a redelivered update may act twice; refusing every update would be worse.
+        logger.warning("update %s not deduplicated, Redis unavailable: %r", update.update_id, err)
+        return
+    if not claimed:
+        logger.info("update %s was already taken, skipping the copy", update.update_id)
+        raise ApplicationHandlerStop
+    app.claimed_updates.add(update.update_id)
+
+
+async def finish_update(app: BotApplication, update: Update) -> None:
+    """Remember for a day that a claimed update was processed, unless its failure released it."""
+    if update.update_id not in app.claimed_updates:
+        return
+    app.claimed_updates.discard(update.update_id)
+    key = app.services.keys.processed_update(app.bot.id, update.update_id)
+    # XX: a failed update's key was deleted by the error handler and must stay deleted.
+    await _quietly("finish", key, app.services.redis.set(key, b"done", xx=True, ex=DONE_TTL_S))
+
+
+async def release_update(app: BotApplication, update: Update) -> None:
+    """Forget a failed update's claim, so that Telegram's redelivery of it is processed."""
+    app.claimed_updates.discard(update.update_id)
+    key = app.services.keys.processed_update(app.bot.id, update.update_id)
+    await _quietly("release", key, app.services.redis.delete(key))
+
+
+async def limit_rate(update: Update, context: BotContext) -> None:
+    """Stop a user's update past their rate limit, telling them once per window."""
+    endpoint = _endpoint(update)
+    user = update.effective_user
+    if endpoint is None or user is None:
+        return
+    limit, window_s = RATE_LIMITS[endpoint]
+    decision = await context.services.limiter.hit(user.id, endpoint, limit=limit, window_s=window_s)
+    if decision.allowed:
+        return
+    if await _first_refusal(context, user.id, endpoint, decision.retry_after_s):
+        seconds = max(1, math.ceil(decision.retry_after_s))
+        await _tell_rate_limited(
+            update, context, t("error.rate_limited", context.lang, seconds=seconds)
+        )
+    raise ApplicationHandlerStop
+
+
+def _endpoint(update: Update) -> str | None:
+    if update.callback_query is not None:
+        return "callback"
+    if update.message is not None:
+        return "message"
+    return None
+
+
+async def _first_refusal(
+    context: BotContext, user_id: int, endpoint: str, retry_after_s: float
+) -> bool:
+    # One notice per refusal window: the notice key lives exactly as long as the refusal, so a
+    # burst of 50 taps gets one reply and the next burst after the window gets its own.
+    key = context.services.keys.ratelimit(user_id, f"{endpoint}.notice")
+    ttl_ms = max(1000, math.ceil(retry_after_s * 1000))
+    try:
+        async with asyncio.timeout(_REDIS_TIMEOUT_S):
+            return bool(await context.services.redis.set(key, b"1", nx=True, px=ttl_ms))
+    except REDIS_UNAVAILABLE:
+        return True
+
+
+async def _tell_rate_limited(update: Update, context: BotContext, text: str) -> None:
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError as err:
+        logger.warning("could not send the rate-limit notice: %r", err)
+
+
+async def _quietly(action: str, key: str, command: Awaitable[object]) -> None:
+    try:
+        async with asyncio.timeout(_REDIS_TIMEOUT_S):
+            await command
+    except REDIS_UNAVAILABLE as err:
+        logger.warning("update claim %s skipped for %s, Redis unavailable: %r", action, key, err)

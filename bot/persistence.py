@@ -1,0 +1,310 @@
+"""PTB persistence in Redis, as JSON, so a restart mid-conversation picks up where it was.
+
+Layout (see docs/schema.md, "Redis keys"):
+- `session:{userId}`: a hash per Telegram user with their `user_data` (field `user_data`) and
+  the state of each of their conversations (field `conv:["<name>", <key as a JSON list>]`).
+  Every write renews its TTL, so a person who has not written for `SESSION_TTL_S` is forgotten.
+- `chat:{chatId}`: one chat's `chat_data`, same TTL.
+- `bot:data` and `bot:callback_data`: `bot_data` and the inline-button cache, no TTL.
+
+Only JSON goes in (no pickle): user_data, chat_data and conversation states must be JSON values
+with string keys. UUIDs, dates and Decimals are written as strings and come back as strings.
+
+Writes are write-through (the application flushes after every update, see `bot.app`). When
+Redis is unavailable a write is kept and retried with the next one rather than raised: PTB
+would report it as an error every second of the outage, and the state is still in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as aioredis
+from telegram.ext import BasePersistence, ConversationHandler, PersistenceInput
+
+from domain.cache import REDIS_UNAVAILABLE, RedisKeys, encode_json
+
+logger = logging.getLogger(__name__)
+
+SESSION_TTL_S = 30 * 24 * 3600
+USER_DATA_FIELD = b"user_data"
+CONVERSATION_FIELD_PREFIX = b"conv:"
+_SCAN_BATCH = 500
+
+Data = dict[Any, Any]
+# PTB's own aliases live in a private module; these are the same shapes.
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
+
+
+@dataclass
+class _Sessions:
+    """Everything read from the `session:*` hashes at start-up."""
+
+    user_data: dict[int, Data] = field(default_factory=dict)
+    conversations: dict[str, dict[ConversationKey, object]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+
+class RedisPersistence(BasePersistence[Data, Data, Data]):
+    """Stores user, chat, bot and callback data and conversation states in Redis as JSON."""
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        keys: RedisKeys,
+        *,
+        update_interval: float = 1.0,
+        session_ttl_s: int = SESSION_TTL_S,
+        timeout_s: float = 1.0,
+    ) -> None:
+        super().__init__(store_data=PersistenceInput(), update_interval=update_interval)
+        self._redis = redis
+        self._keys = keys
+        self._ttl_s = session_ttl_s
+        self._timeout_s = timeout_s
+        # Which element of each conversation's key is the user id (see track_conversation).
+        self._user_position: dict[str, int] = {}
+        self._sessions: _Sessions | None = None
+        self._pending: dict[Hashable, Callable[[], Awaitable[object]]] = {}
+        self._write_lock = asyncio.Lock()
+        self._last_written: dict[str, bytes] = {}
+        self._redis_down = False
+
+    def track_conversation(self, handler: ConversationHandler[Any]) -> None:
+        """Learn where the user id sits in the keys of `handler` and of flows nested in it."""
+        if handler.persistent:
+            if not handler.per_user:
+                # The state is filed under its user's session; a key without a user has no home.
+                raise ValueError(f"persistent conversation {handler.name!r} must be per_user")
+            # PTB builds keys as (chat_id if per_chat, user_id if per_user, message if per_message).
+            self._user_position[str(handler.name)] = 1 if handler.per_chat else 0
+        for state_handlers in handler.states.values():
+            for nested in state_handlers:
+                if isinstance(nested, ConversationHandler):
+                    self.track_conversation(nested)
+
+    # --- loading, once at start-up -----------------------------------------------------------
+
+    async def get_user_data(self) -> dict[int, Data]:
+        """Every user's user_data, from their session hashes."""
+        return dict((await self._load_sessions()).user_data)
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        """The saved states of conversation `name`, by conversation key."""
+        return dict((await self._load_sessions()).conversations.get(name, {}))
+
+    async def get_chat_data(self) -> dict[int, Data]:
+        """Every chat's chat_data."""
+        found: dict[int, Data] = {}
+        try:
+            keys = await self._scan(self._keys.all_chat_states())
+            for batch in _batches(keys):
+                for key, raw in zip(batch, await self._redis.mget(batch), strict=True):
+                    chat_id, data = _id_of(key), _json_object(raw)
+                    if chat_id is not None and data is not None:
+                        found[chat_id] = data
+        except REDIS_UNAVAILABLE as err:
+            logger.error("chat data not loaded, Redis unavailable: %r", err)
+        return found
+
+    async def get_bot_data(self) -> Data:
+        """The bot-wide data."""
+        raw = await self._read(self._keys.bot_state())
+        self._last_written[self._keys.bot_state()] = raw or b"{}"
+        return _json_object(raw) or {}
+
+    async def get_callback_data(self) -> CDCData | None:
+        """The inline-button cache, as PTB's (buttons, queries) pair, or None if never saved."""
+        raw = await self._read(self._keys.callback_state())
+        if raw is None:
+            return None
+        self._last_written[self._keys.callback_state()] = raw
+        buttons, queries = json.loads(raw)
+        return [(button_id, at, data) for button_id, at, data in buttons], queries
+
+    # --- writing, after every update ---------------------------------------------------------
+
+    async def update_user_data(self, user_id: int, data: Data) -> None:
+        """Save one user's user_data into their session hash."""
+        value = encode_json(data) if data else None
+        await self._write(("user", user_id), self._save_field(user_id, USER_DATA_FIELD, value))
+
+    async def drop_user_data(self, user_id: int) -> None:
+        """Delete one user's user_data (their conversations stay)."""
+        await self._write(("user", user_id), self._save_field(user_id, USER_DATA_FIELD, None))
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        """Save (or, for None, end) one conversation's state in its user's session hash."""
+        user_id = int(key[self._user_position.get(name, 1 if len(key) > 1 else 0)])
+        value = None if new_state is None else encode_json(new_state)
+        field_name = _conversation_field(name, key)
+        await self._write(("conv", name, key), self._save_field(user_id, field_name, value))
+
+    async def update_chat_data(self, chat_id: int, data: Data) -> None:
+        """Save one chat's chat_data; an empty one is deleted rather than stored."""
+        key = self._keys.chat_state(chat_id)
+        if not data:
+            await self._write(("chat", chat_id), lambda: self._redis.delete(key))
+            return
+        value = encode_json(data)
+        await self._write(("chat", chat_id), lambda: self._redis.set(key, value, ex=self._ttl_s))
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        """Delete one chat's chat_data."""
+        key = self._keys.chat_state(chat_id)
+        await self._write(("chat", chat_id), lambda: self._redis.delete(key))
+
+    async def update_bot_data(self, data: Data) -> None:
+        """Save the bot-wide data if it changed since it was last saved."""
+        await self._write_global(self._keys.bot_state(), encode_json(data))
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        """Save the inline-button cache if it changed since it was last saved."""
+        await self._write_global(self._keys.callback_state(), encode_json(data))
+
+    # Data lives in this process's memory between updates; Redis is only read at start-up.
+    async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
+        """Nothing to refresh: this process holds the current data."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: Data) -> None:
+        """Nothing to refresh: this process holds the current data."""
+
+    async def refresh_bot_data(self, bot_data: Data) -> None:
+        """Nothing to refresh: this process holds the current data."""
+
+    async def flush(self) -> None:
+        """Write whatever an outage held back; called by PTB on shutdown."""
+        await self._drain()
+        if self._pending:
+            logger.error("%d state writes lost, Redis still unavailable", len(self._pending))
+
+    # --- internals ---------------------------------------------------------------------------
+
+    async def _load_sessions(self) -> _Sessions:
+        # One scan serves get_user_data and every conversation's get_conversations at start-up.
+        if self._sessions is not None:
+            return self._sessions
+        sessions = _Sessions()
+        try:
+            keys = await self._scan(self._keys.all_sessions())
+            for batch in _batches(keys):
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for key in batch:
+                        pipe.hgetall(key)
+                    hashes = await pipe.execute()
+                for key, fields in zip(batch, hashes, strict=True):
+                    _read_session(sessions, _id_of(key), fields)
+        except REDIS_UNAVAILABLE as err:
+            logger.error("sessions not loaded, starting without them; Redis unavailable: %r", err)
+            return sessions
+        self._sessions = sessions
+        return sessions
+
+    async def _scan(self, pattern: str) -> list[bytes]:
+        return [key async for key in self._redis.scan_iter(pattern, count=_SCAN_BATCH)]
+
+    async def _read(self, key: str) -> bytes | None:
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await self._redis.get(key)
+        except REDIS_UNAVAILABLE as err:
+            logger.error("%s not loaded, Redis unavailable: %r", key, err)
+            return None
+
+    def _save_field(
+        self, user_id: int, field_name: bytes, value: bytes | None
+    ) -> Callable[[], Awaitable[object]]:
+        key = self._keys.session(user_id)
+
+        async def save() -> None:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                if value is None:
+                    pipe.hdel(key, field_name)
+                else:
+                    pipe.hset(key, field_name, value)
+                pipe.expire(key, self._ttl_s)
+                await pipe.execute()
+
+        return save
+
+    async def _write_global(self, key: str, value: bytes) -> None:
+        # PTB hands bot_data over on every flush; unchanged, it is not worth a round trip.
+        if self._last_written.get(key) == value:
+            return
+        self._last_written[key] = value
+        await self._write(key, lambda: self._redis.set(key, value))
+
+    async def _write(self, slot: Hashable, write: Callable[[], Awaitable[object]]) -> None:
+        # Loaded sessions are only a start-up cache; once anything changes they are stale.
+        self._sessions = None
+        # A newer write to the same slot replaces an older one still waiting for Redis.
+        self._pending[slot] = write
+        await self._drain()
+
+    async def _drain(self) -> None:
+        async with self._write_lock:
+            for slot, write in list(self._pending.items()):
+                try:
+                    async with asyncio.timeout(self._timeout_s):
+                        await write()
+                except REDIS_UNAVAILABLE as err:
+                    if not self._redis_down:
+                        logger.warning("state writes held back, Redis unavailable: %r", err)
+                    self._redis_down = True
+                    return
+                if self._pending.get(slot) is write:
+                    del self._pending[slot]
+            if self._redis_down:
+                logger.warning("Redis is back, held-back state writes saved")
+                self._redis_down = False
+
+
+def _conversation_field(name: str, key: ConversationKey) -> bytes:
+    return CONVERSATION_FIELD_PREFIX + json.dumps([name, list(key)]).encode()
+
+
+def _read_session(sessions: _Sessions, user_id: int | None, fields: dict[bytes, bytes]) -> None:
+    if user_id is None:
+        return
+    for field_name, raw in fields.items():
+        if field_name == USER_DATA_FIELD:
+            if (data := _json_object(raw)) is not None:
+                sessions.user_data[user_id] = data
+        elif field_name.startswith(CONVERSATION_FIELD_PREFIX):
+            name, key = json.loads(field_name.removeprefix(CONVERSATION_FIELD_PREFIX))
+            sessions.conversations[name][tuple(key)] = json.loads(raw)
+
+
+def _json_object(raw: bytes | None) -> Data | None:
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        logger.warning("ignoring a saved state that is not JSON")
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _id_of(key: bytes) -> int | None:
+    # Keys end in ":{id}" and ids never contain ':' (RedisKeys refuses them).
+    tail = key.rsplit(b":", 1)[-1]
+    try:
+        return int(tail)
+    except ValueError:
+        return None
+
+
+def _batches(keys: list[bytes]) -> list[list[bytes]]:
+    return [keys[start : start + _SCAN_BATCH] for start in range(0, len(keys), _SCAN_BATCH)]

@@ -1,0 +1,102 @@
+"""`sportscenter run` and `sportscenter emulator`: start the pieces, stop them cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+
+from bot.app import build_application
+from bot.emulator import Emulator
+from bot.settings import Settings
+from bot.webhook_server import WEBHOOK_PATH, webhook_app
+from bot.wiring import build_services
+
+log = logging.getLogger(__name__)
+SHUTDOWN_GRACE_S = 30.0
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def start_emulator(settings: Settings) -> Emulator:
+    """The local Telegram stand-in, announced with the web chat URL."""
+    emulator = Emulator(
+        host=settings.emulator_host, port=settings.emulator_port, limits=settings.emulator_limits
+    )
+    await emulator.start()
+    limits = "on" if settings.emulator_limits else "OFF (EMULATOR_LIMITS=false)"
+    print(f"Telegram emulator listening; Telegram's limits are {limits}.", flush=True)
+    print(f"Open the web chat: {emulator.url}/", flush=True)
+    return emulator
+
+
+async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run the bot until stopped: against Telegram with a token, else against the emulator."""
+    stop = stop or stop_on_signals()
+    services = build_services(settings)
+    emulator = None if settings.telegram_bot_token else await start_emulator(settings)
+    api = emulator.url if emulator else settings.telegram_api_url
+    token = emulator.token if emulator else settings.telegram_bot_token
+    assert token is not None
+    application = build_application(
+        settings, services, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot", token=token
+    )
+    try:
+        async with application:
+            await application.start()
+            if settings.webhook_url and emulator is None:
+                await _serve_webhook(settings, application, services, stop)
+            else:
+                await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+                log.info("polling for updates")
+                await stop.wait()
+                await application.updater.stop()
+            await application.stop()
+    finally:
+        await services.close()
+        if emulator is not None:
+            await emulator.stop()
+
+
+async def _serve_webhook(settings: Settings, application, services, stop: asyncio.Event) -> None:
+    assert settings.webhook_url and settings.webhook_secret
+    path = urlsplit(settings.webhook_url).path or WEBHOOK_PATH
+    runner = web.AppRunner(
+        webhook_app(application, services, secret=settings.webhook_secret, path=path),
+        shutdown_timeout=SHUTDOWN_GRACE_S,
+        access_log=None,
+    )
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
+    await application.bot.set_webhook(
+        settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
+    )
+    log.info("webhook server on %s:%s%s", settings.webhook_listen, settings.webhook_port, path)
+    await stop.wait()
+    # Stop taking new updates, then let in-flight ones finish (aiohttp waits for them).
+    await runner.cleanup()
+
+
+async def run_emulator(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run the emulator alone (for a bot started elsewhere), printing its token."""
+    stop = stop or stop_on_signals()
+    emulator = await start_emulator(settings)
+    print(f"Bot token for this emulator: {emulator.token}", flush=True)
+    print(f"Point the bot at it: TELEGRAM_API_URL={emulator.url}", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await emulator.stop()

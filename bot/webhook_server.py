@@ -1,0 +1,49 @@
+"""Webhook mode: Telegram POSTs updates here; /healthz reports Postgres and Redis."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from bot.health import probe_services
+from bot.wiring import Services
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/telegram"
+
+
+def webhook_app(
+    application: Application, services: Services, *, secret: str, path: str = WEBHOOK_PATH
+) -> web.Application:
+    """An aiohttp app that feeds verified updates to the PTB application."""
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning("webhook call with a wrong secret token from %s", request.remote)
+            return web.Response(status=403, text="forbidden")
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
+            return web.Response(status=400, text="not an update")
+        # Processed inline: Telegram sees 200 only once the update's effects are committed,
+        # and shutdown (which waits for in-flight requests) finishes them.
+        await application.process_update(update)
+        return web.Response(text="ok")
+
+    async def healthz(request: web.Request) -> web.Response:
+        problems = await probe_services(services, storage=False)
+        healthy = not any(problems.values())
+        body = {name: problem or "ok" for name, problem in problems.items()}
+        return web.json_response(body, status=200 if healthy else 503)
+
+    app = web.Application()
+    app.router.add_post(path, receive)
+    app.router.add_get("/healthz", healthz)
+    return app

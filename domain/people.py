@@ -1,0 +1,19 @@
+"""People as the bot reaches them: whether a Telegram user can still be written to."""
+
+from __future__ import annotations
+
+from domain.uow import UnitOfWork
+
+# users.status of someone who blocked the bot: senders skip them instead of failing again.
+BLOCKED = "blocked"
+
+
+async def mark_unreachable(uow: UnitOfWork, *, telegram_user_id: int) -> bool:
+    """Record that this Telegram user blocked the bot; False if no user has that account."""
+    async with uow:
+        user = await uow.users.by_telegram_id(telegram_user_id)
+        if user is None:
+            return False
+        user.status = BLOCKED
+        await uow.commit()
+    return True

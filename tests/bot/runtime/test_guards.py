@@ -1,0 +1,129 @@
+import redis.asyncio as aioredis
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.app import BotApplication, BotContext
+from bot.guards import DONE_TTL_S, PROCESSING_TTL_S, RATE_LIMITS
+from bot.i18n import t
+from domain.cache import RedisKeys
+from tests.bot.runtime.fakes import (
+    BOT_ID,
+    AppFactory,
+    FakeTelegram,
+    callback_update,
+    message_update,
+)
+
+# Every way the notice can read: the wait is rounded up to whole seconds within the window.
+RATE_LIMITED = {t("error.rate_limited", "en", seconds=s) for s in range(1, 31)}
+
+
+def _counting(app: BotApplication, command: str) -> list[int]:
+    """Add /`command` that records each update it handles."""
+    handled: list[int] = []
+
+    async def count(update: Update, context: BotContext) -> None:
+        handled.append(update.update_id)
+
+    app.add_handler(CommandHandler(command, count))
+    return handled
+
+
+async def test_a_redelivered_update_has_one_effect(app: BotApplication) -> None:
+    handled = _counting(app, "book")
+    update = message_update(app.bot, "/book", update_id=9001)
+
+    await app.process_update(update)
+    await app.process_update(message_update(app.bot, "/book", update_id=9001))
+
+    assert handled == [9001]
+
+
+async def test_a_processed_update_is_remembered_as_done_for_a_day(
+    app: BotApplication, redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    _counting(app, "book")
+
+    await app.process_update(message_update(app.bot, "/book", update_id=9002))
+
+    key = keys.processed_update(BOT_ID, 9002)
+    assert await redis_client.get(key) == b"done"
+    assert PROCESSING_TTL_S < await redis_client.ttl(key) <= DONE_TTL_S
+    assert app.claimed_updates == set()
+
+
+async def test_a_failed_update_releases_its_claim_so_a_redelivery_is_processed(
+    app: BotApplication, redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    attempts: list[int] = []
+
+    async def flaky(update: Update, context: BotContext) -> None:
+        attempts.append(update.update_id)
+        if len(attempts) == 1:
+            raise RuntimeError("database hiccup")
+
+    app.add_handler(CommandHandler("book", flaky))
+
+    await app.process_update(message_update(app.bot, "/book", update_id=9003))
+    assert await redis_client.exists(keys.processed_update(BOT_ID, 9003)) == 0
+    await app.process_update(message_update(app.bot, "/book", update_id=9003))
+
+    assert attempts == [9003, 9003]
+    assert await redis_client.get(keys.processed_update(BOT_ID, 9003)) == b"done"
+
+
+async def test_updates_go_through_when_redis_is_down(
+    make_app: AppFactory,
+    make_services,
+    dead_redis: aioredis.Redis,
+    telegram: FakeTelegram,
+) -> None:
+    app = await make_app(with_services=make_services(dead_redis))
+    handled = _counting(app, "book")
+
+    await app.process_update(message_update(app.bot, "/book", update_id=9004))
+    await app.process_update(message_update(app.bot, "/start"))
+
+    assert handled == [9004]
+    assert telegram.texts() == [t("common.start", "en", name="Ann")]
+
+
+async def test_a_flood_of_messages_gets_one_polite_reply(
+    app: BotApplication, telegram: FakeTelegram
+) -> None:
+    handled = _counting(app, "book")
+    limit, _ = RATE_LIMITS["message"]
+
+    for _ in range(limit + 5):
+        await app.process_update(message_update(app.bot, "/book"))
+
+    assert len(handled) == limit
+    notices = [text for text in telegram.texts() if text in RATE_LIMITED]
+    assert len(notices) == 1
+
+
+async def test_a_flood_of_button_presses_is_answered_with_one_alert(
+    app: BotApplication, telegram: FakeTelegram
+) -> None:
+    limit, _ = RATE_LIMITS["callback"]
+
+    for _ in range(limit + 5):
+        await app.process_update(callback_update(app.bot, "slot"))
+
+    alerts = [c for c in telegram.of("answerCallbackQuery") if c.params.get("show_alert")]
+    assert len(alerts) == 1
+    assert alerts[0].params["text"] in RATE_LIMITED
+    assert telegram.texts() == []  # refused presses get no chat message
+
+
+async def test_one_users_flood_does_not_limit_another_user(
+    app: BotApplication, telegram: FakeTelegram
+) -> None:
+    handled = _counting(app, "book")
+    limit, _ = RATE_LIMITS["message"]
+
+    for _ in range(limit + 1):
+        await app.process_update(message_update(app.bot, "/book", user_id=1))
+    await app.process_update(message_update(app.bot, "/book", user_id=2))
+
+    assert len(handled) == limit + 1

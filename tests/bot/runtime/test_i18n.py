@@ -1,0 +1,71 @@
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from bot.app import handler_modules
+from bot.i18n import DEFAULT_LANGUAGE, catalogues, languages, resolve, t
+from domain import errors
+
+ROOT = Path(__file__).parents[3]
+# t("key", ...) with a literal key, however the call is wrapped over lines.
+_T_CALL = re.compile(r"""\bt\(\s*["']([\w.]+)["']""")
+
+
+def _keys_used_in_code() -> set[str]:
+    used: set[str] = set()
+    for folder in ("bot", "handlers"):
+        for path in (ROOT / folder).rglob("*.py"):
+            used.update(_T_CALL.findall(path.read_text(encoding="utf-8")))
+    for module in handler_modules():
+        used.update(key for _, key in getattr(module, "COMMANDS", []))
+        for commands in getattr(module, "ROLE_COMMANDS", {}).values():
+            used.update(key for _, key in commands)
+    used.update(
+        error.message_key
+        for error in vars(errors).values()
+        if isinstance(error, type) and issubclass(error, errors.DomainError)
+    )
+    return used
+
+
+def test_every_message_key_used_in_code_exists_in_english() -> None:
+    used = _keys_used_in_code()
+
+    assert {"error.unexpected", "common.start", "command.help", "error.slot_taken"} <= used
+    assert sorted(used - catalogues()[DEFAULT_LANGUAGE].keys()) == []
+
+
+def test_every_other_language_only_translates_english_keys_with_the_same_placeholders() -> None:
+    english = catalogues()[DEFAULT_LANGUAGE]
+    for lang, messages in catalogues().items():
+        assert messages.keys() <= english.keys(), lang
+        for key, text in messages.items():
+            assert _placeholders(text) == _placeholders(english[key]), (lang, key)
+
+
+def test_languages_are_the_catalogue_files_with_english_first() -> None:
+    on_disk = {path.stem for path in (ROOT / "bot" / "i18n").glob("*.json")}
+
+    assert languages()[0] == "en"
+    assert set(languages()) == on_disk
+
+
+def test_parameters_are_filled_in() -> None:
+    assert "ab12cd34" in t("error.unexpected", "en", ref="ab12cd34")
+
+
+@pytest.mark.parametrize("lang", [None, "", "xx", "zz-YY", "EN", "en-GB", "en_US"])
+def test_unknown_or_regional_languages_fall_back_to_english(lang: str | None) -> None:
+    assert resolve(lang) == "en"
+    assert t("common.nothing_to_cancel", lang) == catalogues()["en"]["common.nothing_to_cancel"]
+
+
+def test_an_unknown_key_is_an_error_not_a_silent_blank() -> None:
+    with pytest.raises(KeyError, match=re.escape("no.such.key")):
+        t("no.such.key", "en")
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
