@@ -77,6 +77,9 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         self._pending: dict[Hashable, Callable[[], Awaitable[object]]] = {}
         self._write_lock = asyncio.Lock()
         self._last_written: dict[str, bytes] = {}
+        # What each slot last saved (None: deleted), so unchanged data is not written again.
+        self._saved: dict[Hashable, bytes | None] = {}
+        self._values: dict[Hashable, bytes | None] = {}
         self._redis_down = False
 
     def track_conversation(self, handler: ConversationHandler[Any]) -> None:
@@ -136,11 +139,15 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
     async def update_user_data(self, user_id: int, data: Data) -> None:
         """Save one user's user_data into their session hash."""
         value = encode_json(data) if data else None
-        await self._write(("user", user_id), self._save_field(user_id, USER_DATA_FIELD, value))
+        await self._write(
+            ("user", user_id), self._save_field(user_id, USER_DATA_FIELD, value), value
+        )
 
     async def drop_user_data(self, user_id: int) -> None:
         """Delete one user's user_data (their conversations stay)."""
-        await self._write(("user", user_id), self._save_field(user_id, USER_DATA_FIELD, None))
+        await self._write(
+            ("user", user_id), self._save_field(user_id, USER_DATA_FIELD, None), None
+        )
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
@@ -149,21 +156,25 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         user_id = int(key[self._user_position.get(name, 1 if len(key) > 1 else 0)])
         value = None if new_state is None else encode_json(new_state)
         field_name = _conversation_field(name, key)
-        await self._write(("conv", name, key), self._save_field(user_id, field_name, value))
+        await self._write(
+            ("conv", name, key), self._save_field(user_id, field_name, value), value
+        )
 
     async def update_chat_data(self, chat_id: int, data: Data) -> None:
         """Save one chat's chat_data; an empty one is deleted rather than stored."""
         key = self._keys.chat_state(chat_id)
         if not data:
-            await self._write(("chat", chat_id), lambda: self._redis.delete(key))
+            await self._write(("chat", chat_id), lambda: self._redis.delete(key), None)
             return
         value = encode_json(data)
-        await self._write(("chat", chat_id), lambda: self._redis.set(key, value, ex=self._ttl_s))
+        await self._write(
+            ("chat", chat_id), lambda: self._redis.set(key, value, ex=self._ttl_s), value
+        )
 
     async def drop_chat_data(self, chat_id: int) -> None:
         """Delete one chat's chat_data."""
         key = self._keys.chat_state(chat_id)
-        await self._write(("chat", chat_id), lambda: self._redis.delete(key))
+        await self._write(("chat", chat_id), lambda: self._redis.delete(key), None)
 
     async def update_bot_data(self, data: Data) -> None:
         """Save the bot-wide data if it changed since it was last saved."""
@@ -243,11 +254,19 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         if self._last_written.get(key) == value:
             return
         self._last_written[key] = value
-        await self._write(key, lambda: self._redis.set(key, value))
+        await self._write(key, lambda: self._redis.set(key, value), value)
 
-    async def _write(self, slot: Hashable, write: Callable[[], Awaitable[object]]) -> None:
+    async def _write(
+        self, slot: Hashable, write: Callable[[], Awaitable[object]], value: bytes | None
+    ) -> None:
+        # PTB hands over every touched user's and chat's data after each update; what Redis
+        # already holds is not worth a round trip. (A session hash's TTL is renewed by any
+        # write to it, so a user active only in reads expires 30 days after the last change.)
+        if slot in self._saved and self._saved[slot] == value and slot not in self._pending:
+            return
         # Loaded sessions are only a start-up cache; once anything changes they are stale.
         self._sessions = None
+        self._values[slot] = value
         # A newer write to the same slot replaces an older one still waiting for Redis.
         self._pending[slot] = write
         await self._drain()
@@ -265,6 +284,7 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
                     return
                 if self._pending.get(slot) is write:
                     del self._pending[slot]
+                    self._saved[slot] = self._values.pop(slot, None)
             if self._redis_down:
                 logger.warning("Redis is back, held-back state writes saved")
                 self._redis_down = False

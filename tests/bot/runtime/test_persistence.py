@@ -170,6 +170,23 @@ async def test_unchanged_bot_data_is_not_written_again(
     assert json.loads(await redis_client.get(keys.bot_state())) == {"v": 1}
 
 
+async def test_unchanged_user_and_chat_data_cost_no_round_trip(
+    redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    persistence = RedisPersistence(redis_client, keys)
+    await persistence.update_user_data(11, {"sport": "tennis"})
+    await persistence.update_chat_data(11, {"menu": 1})
+    # Remove what was written behind the persistence's back: a repeat write would restore it.
+    await redis_client.delete(keys.session(11), keys.chat_state(11))
+
+    await persistence.update_user_data(11, {"sport": "tennis"})
+    await persistence.update_chat_data(11, {"menu": 1})
+    assert await redis_client.exists(keys.session(11), keys.chat_state(11)) == 0
+
+    await persistence.update_user_data(11, {"sport": "golf"})
+    assert await redis_client.exists(keys.session(11)) == 1
+
+
 def _conversation(name: str, *, per_chat: bool, per_user: bool = True) -> ConversationHandler:
     return ConversationHandler(
         entry_points=[CommandHandler("go", _ask_sport)],
