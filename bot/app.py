@@ -32,6 +32,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import errors, guards
+from bot.jobs import schedule_maintenance
 from bot.i18n import DEFAULT_LANGUAGE, languages, t
 from bot.persistence import RedisPersistence
 from bot.settings import Settings
@@ -219,6 +220,7 @@ def build_application(
     application.add_handler(TypeHandler(Update, guards.limit_rate), guards.RATE_LIMIT_GROUP)
     application.add_error_handler(errors.on_error)
     register_handlers(application, handler_modules())
+    schedule_maintenance(application)
     return application
 
 

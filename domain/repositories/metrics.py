@@ -76,7 +76,7 @@ class MetricRepository:
         current = month_start(today or datetime.now(UTC).date())
         wanted = {add_months(current, offset) for offset in range(months_ahead + 1)}
         wanted |= await self._months_parked_in_default()
-        existing = await self._existing_partitions()
+        existing = await self.existing_partitions()
         created = []
         for first in sorted(wanted):
             name = partition_name(first)
@@ -94,7 +94,8 @@ class MetricRepository:
         )
         return {row[0] for row in rows}
 
-    async def _existing_partitions(self) -> set[str]:
+    async def existing_partitions(self) -> set[str]:
+        """Names of the partitions performance_metrics has now."""
         rows = await self.session.execute(
             text(
                 "SELECT c.relname FROM pg_inherits i "

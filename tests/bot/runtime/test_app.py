@@ -1,4 +1,5 @@
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from telegram import Update
@@ -7,7 +8,9 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 from bot.app import LANGUAGE_KEY, BotApplication, BotContext, PerUserUpdates, set_command_menus
 from bot.guards import CLAIM_GROUP, RATE_LIMIT_GROUP
 from bot.i18n import t
+from bot.jobs import maintain_metric_partitions
 from bot.wiring import Services
+from domain.repositories.metrics import add_months, month_start, partition_name
 from handlers.common import cancel_fallback
 from tests.bot.runtime.fakes import USER_ID, FakeTelegram, callback_update, message_update
 
@@ -186,3 +189,14 @@ async def test_one_users_updates_run_in_order_while_other_users_run_alongside() 
     await asyncio.gather(*tasks)
 
     assert events == ["a1 start", "b", "a1 end", "a2"]
+
+
+async def test_metric_partitions_are_kept_ahead_by_a_recurring_job(app, uow) -> None:
+    jobs = app.job_queue.get_jobs_by_name("metric-partitions")
+    assert len(jobs) == 1
+    context = BotContext.from_job(jobs[0], app)
+    await maintain_metric_partitions(context)
+    async with uow:
+        names = await uow.metrics.existing_partitions()
+    this_month = month_start(datetime.now(UTC).date())
+    assert {partition_name(add_months(this_month, i)) for i in range(4)} <= names
