@@ -32,8 +32,8 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import errors, guards
-from bot.jobs import schedule_maintenance
 from bot.i18n import DEFAULT_LANGUAGE, languages, t
+from bot.jobs import schedule_maintenance
 from bot.persistence import RedisPersistence
 from bot.settings import Settings
 from bot.wiring import Services
