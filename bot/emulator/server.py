@@ -165,6 +165,11 @@ class EmulatorServer:
         except ApiError as err:
             log.debug("%s -> %s %s", name, err.code, err.description)
             return failed(err)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as err:
+            # Objects of the wrong shape (a number where an object belongs, ...): Telegram
+            # answers 400, never a bare 500.
+            log.info("%s with malformed parameters: %r", name, err)
+            return failed(ApiError(400, f"Bad Request: can't parse parameters of {name}"))
 
     async def download(self, request: web.Request) -> web.StreamResponse:
         if not TOKEN.match(request.match_info["token"]):

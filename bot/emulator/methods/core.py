@@ -89,7 +89,8 @@ async def set_webhook(bot: BotState, p: Params) -> bool:
     if parts.scheme != "https" and not (parts.scheme == "http" and local):
         raise bad_request("bad webhook: HTTPS url must be provided for webhook")
     secret = p.str("secret_token")
-    if secret and (len(secret) > 256 or not all(c.isalnum() or c in "_-" for c in secret)):
+    allowed = all((c.isascii() and c.isalnum()) or c in "_-" for c in secret or "")
+    if secret and (len(secret) > 256 or not allowed):
         raise bad_request("secret token contains unallowed characters")
     if p.bool("drop_pending_updates"):
         bot.updates.clear()
