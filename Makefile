@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run migrate test lint format bench
+.PHONY: install run migrate test lint format bench screenshot
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,8 @@ format: install
 
 bench: install
 	$(BIN)/python benchmarks/bookings.py
+	$(BIN)/python benchmarks/updates.py
+
+# The web chat with a short conversation, as a PNG (needs Debian's chromium).
+screenshot: install
+	$(BIN)/python scripts/screenshot.py --out var/screenshots/webchat.png

@@ -145,9 +145,7 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
 
     async def drop_user_data(self, user_id: int) -> None:
         """Delete one user's user_data (their conversations stay)."""
-        await self._write(
-            ("user", user_id), self._save_field(user_id, USER_DATA_FIELD, None), None
-        )
+        await self._write(("user", user_id), self._save_field(user_id, USER_DATA_FIELD, None), None)
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
@@ -156,9 +154,7 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         user_id = int(key[self._user_position.get(name, 1 if len(key) > 1 else 0)])
         value = None if new_state is None else encode_json(new_state)
         field_name = _conversation_field(name, key)
-        await self._write(
-            ("conv", name, key), self._save_field(user_id, field_name, value), value
-        )
+        await self._write(("conv", name, key), self._save_field(user_id, field_name, value), value)
 
     async def update_chat_data(self, chat_id: int, data: Data) -> None:
         """Save one chat's chat_data; an empty one is deleted rather than stored."""

@@ -34,8 +34,10 @@ def with_html(message: Json) -> Json:
     if "text" in message:
         return {**message, "html": to_html(message["text"], message.get("entities") or [])}
     if "caption" in message:
-        return {**message,
-                "html": to_html(message["caption"], message.get("caption_entities") or [])}
+        return {
+            **message,
+            "html": to_html(message["caption"], message.get("caption_entities") or []),
+        }
     return message
 
 
@@ -76,8 +78,9 @@ def _refusal(message: str, status: int = 400) -> web.Response:
 
 def _json_error(error: type[web.HTTPError], message: str) -> web.HTTPError:
     """An HTTP error the page can read like any refusal: {"ok": false, "description": ...}."""
-    return error(text=json.dumps({"ok": False, "description": message}),
-                 content_type="application/json")
+    return error(
+        text=json.dumps({"ok": False, "description": message}), content_type="application/json"
+    )
 
 
 async def _body(request: web.Request) -> Json:
@@ -124,13 +127,17 @@ class WebChatRoutes:
 
     async def state(self, request: web.Request) -> web.Response:
         client = self.server.client()
-        return web.json_response({
-            "bot": client.bot.as_user(),
-            "people": [{**person_json(p), "blocked": p.id in client.bot.blocked_by}
-                       for p in self.world.people.values()],
-            "limits": self.world.flood.enabled,
-            "last_seq": self.world.events[-1].seq if self.world.events else 0,
-        })
+        return web.json_response(
+            {
+                "bot": client.bot.as_user(),
+                "people": [
+                    {**person_json(p), "blocked": p.id in client.bot.blocked_by}
+                    for p in self.world.people.values()
+                ],
+                "limits": self.world.flood.enabled,
+                "last_seq": self.world.events[-1].seq if self.world.events else 0,
+            }
+        )
 
     async def create_person(self, request: web.Request) -> web.Response:
         body = await _body(request)
@@ -138,7 +145,8 @@ class WebChatRoutes:
         if not first_name:
             return _refusal("first_name is required")
         person = self.world.add_person(
-            first_name, last_name=(body.get("last_name") or None),
+            first_name,
+            last_name=(body.get("last_name") or None),
             username=(body.get("username") or None),
             language_code=(body.get("language_code") or "en"),
         )
@@ -164,8 +172,9 @@ class WebChatRoutes:
 
     async def press(self, request: web.Request) -> web.Response:
         person, body = self._person(request), await _body(request)
-        return await self._act(self.server.client().press(
-            person, _message_id(body), str(body.get("label", ""))))
+        return await self._act(
+            self.server.client().press(person, _message_id(body), str(body.get("label", "")))
+        )
 
     async def contact(self, request: web.Request) -> web.Response:
         return await self._act(self.server.client().share_contact(self._person(request)))
@@ -176,9 +185,15 @@ class WebChatRoutes:
         if not isinstance(upload, web.FileField):
             return _refusal("choose a file to upload")
         caption = form.get("caption")
-        return await self._act(self.server.client().send_file(
-            self._person(request), upload.file.read(), filename=upload.filename,
-            mime_type=upload.content_type, caption=str(caption) if caption else None))
+        return await self._act(
+            self.server.client().send_file(
+                self._person(request),
+                upload.file.read(),
+                filename=upload.filename,
+                mime_type=upload.content_type,
+                caption=str(caption) if caption else None,
+            )
+        )
 
     async def pay(self, request: web.Request) -> web.Response:
         person, body = self._person(request), await _body(request)
@@ -216,8 +231,9 @@ class WebChatRoutes:
         stored = self.world.files.get(request.match_info["file_id"])
         if stored is None:
             raise _json_error(web.HTTPNotFound, "no such file")
-        return web.FileResponse(stored.path, headers={
-            "Content-Type": stored.mime_type or "application/octet-stream"})
+        return web.FileResponse(
+            stored.path, headers={"Content-Type": stored.mime_type or "application/octet-stream"}
+        )
 
 
 def _jsonable(result: Any) -> Any:

@@ -263,13 +263,14 @@ class World:
 
     async def wait_events(self, after: int, timeout: float) -> list[Event]:
         """Events with seq > after, waiting up to `timeout` seconds for the first one."""
-        async with self.events_changed:
-            try:
-                await asyncio.wait_for(
-                    self.events_changed.wait_for(lambda: self._last_seq() > after), timeout
-                )
-            except TimeoutError:
-                return []
+        if self._last_seq() <= after:
+            async with self.events_changed:
+                try:
+                    await asyncio.wait_for(
+                        self.events_changed.wait_for(lambda: self._last_seq() > after), timeout
+                    )
+                except TimeoutError:
+                    return []
         return [e for e in self.events if e.seq > after]
 
     def _last_seq(self) -> int:

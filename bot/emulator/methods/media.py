@@ -169,8 +169,7 @@ async def send_media_group(bot: BotState, p: Params) -> list[Json]:
     group_id = str(bot.world.now()) + str(len(bot.messages))
     for _ in prepared:  # an album goes out whole or not at all
         flood_check(bot, chat.id, chat.person is None)
-    return [await send(bot, chat, {**content, "media_group_id": group_id})
-            for content in prepared]
+    return [await send(bot, chat, {**content, "media_group_id": group_id}) for content in prepared]
 
 
 @api_method("getFile", "file_id")

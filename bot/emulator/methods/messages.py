@@ -61,8 +61,9 @@ async def send_message(bot: BotState, p: Params) -> Json:
 ENTITIES_OF = {"text": "entities", "caption": "caption_entities"}
 
 
-async def _edit(bot: BotState, message: Json, changes: Json, p: Params,
-                removed: tuple[str, ...] = ()) -> Json:
+async def _edit(
+    bot: BotState, message: Json, changes: Json, p: Params, removed: tuple[str, ...] = ()
+) -> Json:
     if (message.get("from") or {}).get("id") != bot.id:
         raise bad_request("message can't be edited")  # bots edit only their own messages
     markup = reply_markup(p)

@@ -18,8 +18,9 @@ async def emulator() -> AsyncIterator[Emulator]:
 
 @pytest.fixture
 async def bot(emulator: Emulator) -> AsyncIterator[Bot]:
-    async with Bot(emulator.token, base_url=emulator.base_url,
-                   base_file_url=emulator.base_file_url) as ptb_bot:
+    async with Bot(
+        emulator.token, base_url=emulator.base_url, base_file_url=emulator.base_file_url
+    ) as ptb_bot:
         yield ptb_bot
 
 
