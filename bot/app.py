@@ -36,6 +36,7 @@ from bot.i18n import DEFAULT_LANGUAGE, languages, t
 from bot.jobs import schedule_maintenance
 from bot.persistence import RedisPersistence
 from bot.settings import Settings
+from bot.telegram_http import AiohttpRequest
 from bot.wiring import Services
 from domain.uow import UnitOfWork
 
@@ -45,6 +46,8 @@ logger = logging.getLogger(__name__)
 FEATURE_GROUP = 0
 # Enough for a busy bot; updates of one user still run one after another (PerUserUpdates).
 MAX_CONCURRENT_UPDATES = 64
+# Connections to the Bot API: enough for concurrent updates without scanning a huge pool.
+HTTP_POOL_SIZE = 16
 # The user_data key a chosen language is kept under; it wins over Telegram's language_code.
 LANGUAGE_KEY = "language"
 
@@ -77,6 +80,10 @@ class BotApplication(
         self.claimed_updates: set[int] = set()
         self.menus_set = False
         self._fallbacks: list[BaseHandler[Any, Any, Any]] = []
+        # Saves of persistence, counted: see save_state().
+        self._saves_wanted = 0
+        self._saves_done = 0
+        self._save_lock = asyncio.Lock()
 
     def add_handler(self, handler: BaseHandler[Any, Any, Any], group: int = FEATURE_GROUP) -> None:
         """Add a handler; in the feature group it goes before the fallbacks, whenever added."""
@@ -112,8 +119,22 @@ class BotApplication(
         await super().process_update(update)
         if isinstance(update, Update):
             # Write-through: a restart right after this update resumes from its new state.
-            await self.update_persistence()
+            await self.save_state()
             await guards.finish_update(self, update)
+
+    async def save_state(self) -> None:
+        """Persist all state changed so far; concurrent callers share one save."""
+        # A save snapshots everything changed before it starts, so an update whose changes
+        # were made before a save began is covered by it: under load one save serves many
+        # updates instead of each paying for its own.
+        self._saves_wanted += 1
+        mine = self._saves_wanted
+        async with self._save_lock:
+            if self._saves_done >= mine:
+                return
+            covers = self._saves_wanted
+            await self.update_persistence()
+            self._saves_done = covers
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -213,7 +234,10 @@ def build_application(
         .concurrent_updates(PerUserUpdates(MAX_CONCURRENT_UPDATES))
         .post_init(set_command_menus)
     )
-    if request is not None:
+    if request is None:
+        builder = builder.request(AiohttpRequest(connection_pool_size=HTTP_POOL_SIZE))
+        builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
+    else:
         builder = builder.request(request).get_updates_request(request)
     application = cast(BotApplication, builder.build())
     application.add_handler(TypeHandler(Update, guards.claim_update), guards.CLAIM_GROUP)

@@ -200,3 +200,23 @@ async def test_metric_partitions_are_kept_ahead_by_a_recurring_job(app, uow) -> 
         names = await uow.metrics.existing_partitions()
     this_month = month_start(datetime.now(UTC).date())
     assert {partition_name(add_months(this_month, i)) for i in range(4)} <= names
+
+
+async def test_concurrent_saves_share_one_persistence_write(app: BotApplication) -> None:
+    calls: list[int] = []
+    first_started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_update_persistence() -> None:
+        calls.append(len(calls))
+        first_started.set()
+        await release.wait()
+
+    app.update_persistence = slow_update_persistence  # type: ignore[method-assign]
+    first = asyncio.create_task(app.save_state())
+    await first_started.wait()
+    # These four finished their changes while the first save ran: one more save covers all.
+    later = [asyncio.create_task(app.save_state()) for _ in range(4)]
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(first, *later)
+    assert len(calls) == 2
