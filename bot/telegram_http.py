@@ -64,7 +64,9 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         """Send one Bot API request; PTB parses the answer."""
         if self._session is None or self._session.closed:
-            raise RuntimeError("This AiohttpRequest is not initialized!")
+            # Like HTTPXRequest, usable before initialize(): the pool opens on first use.
+            await self.initialize()
+        assert self._session is not None
         files = request_data.multipart_data if request_data else None
         timeout = aiohttp.ClientTimeout(
             total=None,

@@ -1,0 +1,119 @@
+"""The aiohttp Bot API client behaves like PTB's own: bodies, uploads, downloads, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import zlib
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp import web
+from telegram import Bot
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot.emulator import Emulator
+from bot.telegram_http import AiohttpRequest
+
+
+def png(width: int = 8, height: int = 4) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    raw = b"".join(b"\x00" + b"\x80\x40\x20" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + (chunk(b"IEND", b""))
+    )
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    async with Emulator(limits=False) as running:
+        yield running
+
+
+@pytest.fixture
+async def bot(emulator: Emulator) -> AsyncIterator[Bot]:
+    async with Bot(
+        emulator.token,
+        base_url=emulator.base_url,
+        base_file_url=emulator.base_file_url,
+        request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    ) as ptb_bot:
+        yield ptb_bot
+
+
+async def test_text_with_markup_round_trips(emulator: Emulator, bot: Bot) -> None:
+    ana = emulator.user("Ana")
+    await ana.send("/start")
+    sent = await bot.send_message(ana.id, "<b>Hi</b>", parse_mode="HTML")
+    assert sent.text == "Hi"
+    assert sent.entities[0].type == "bold"
+
+
+async def test_an_upload_goes_as_multipart_and_downloads_identically(
+    emulator: Emulator, bot: Bot
+) -> None:
+    ana = emulator.user("Ana")
+    await ana.send("/start")
+    picture = png()
+    sent = await bot.send_photo(ana.id, picture, caption="form check")
+    downloaded = await (await bot.get_file(sent.photo[-1].file_id)).download_as_bytearray()
+    assert bytes(downloaded) == picture
+    assert sent.caption == "form check"
+
+
+async def test_long_polling_returns_updates_and_telegram_errors_stay_typed(
+    emulator: Emulator, bot: Bot
+) -> None:
+    ana = emulator.user("Ana")
+    await ana.send("/start")
+    updates = await bot.get_updates(timeout=1)
+    assert updates[0].message.text == "/start"
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(123, "nobody")
+
+
+async def test_an_unreachable_server_is_a_network_error() -> None:
+    bot = Bot(
+        "1:abcdefghijklmnop",
+        base_url="http://127.0.0.1:1/bot",
+        request=AiohttpRequest(connect_timeout=1.0),
+    )
+    with pytest.raises(NetworkError, match="Cannot connect"):
+        await bot.get_me()
+    await bot.shutdown()
+
+
+async def test_a_server_that_does_not_answer_is_timed_out() -> None:
+    never = asyncio.Event()
+
+    async def hang(request: web.Request) -> web.Response:
+        await never.wait()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", hang)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    bot = Bot(
+        "1:abcdefghijklmnop",
+        base_url=f"http://127.0.0.1:{port}/bot",
+        request=AiohttpRequest(read_timeout=0.2),
+    )
+    try:
+        with pytest.raises(TimedOut):
+            await bot.get_me()
+    finally:
+        never.set()
+        await bot.shutdown()
+        await runner.cleanup()
