@@ -54,8 +54,20 @@ class Client:
             self.bot.blocked_by.discard(person.id)
         self.bot.store_message(message)
         await self.world.emit("message", chat.id, public(message))
-        await self.bot.push_update("message", public(message))
+        if chat.person is not None or self._bot_may_read(message):
+            await self.bot.push_update("message", public(message))
         return message
+
+    def _bot_may_read(self, message: Json) -> bool:
+        # Privacy mode (Telegram's default, and getMe's can_read_all_group_messages=false):
+        # in groups a bot gets commands, mentions of it, and replies to its own messages.
+        text = str(message.get("text") or message.get("caption") or "")
+        replied = message.get("reply_to_message") or {}
+        return (
+            text.startswith("/")
+            or f"@{self.bot.username}".lower() in text.lower()
+            or (replied.get("from") or {}).get("id") == self.bot.id
+        )
 
     async def send_text(
         self, person: Person, text: str, chat: Chat | None = None, *, reply_to: int | None = None

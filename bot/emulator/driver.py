@@ -22,7 +22,7 @@ from aiohttp import web
 from bot.emulator.client import Client, ClientError, PaymentOutcome
 from bot.emulator.server import EmulatorServer
 from bot.emulator.webhook import WebhookDeliverer
-from bot.emulator.world import Clock, Event, Json, Person, World
+from bot.emulator.world import Chat, Clock, Event, Json, Person, World
 
 REPLY_KINDS = ("message", "edit")
 
@@ -109,6 +109,10 @@ class Emulator:
     ) -> None:
         await self.stop()
 
+    def group(self, title: str, members: list[EmulatedUser]) -> Chat:
+        """A group chat with these people and the bot in it."""
+        return self.world.add_group(title, [member.person for member in members])
+
     def user(
         self,
         first_name: str,
@@ -151,9 +155,9 @@ class EmulatedUser:
             self._cursor = max(self._cursor, mine[-1].seq)
         return message
 
-    async def send(self, text: str) -> Json:
-        """Send a text message (commands included)."""
-        return self._mark_sent(await self.client.send_text(self.person, text))
+    async def send(self, text: str, *, chat: Chat | None = None) -> Json:
+        """Send a text message (commands included), privately or in a group."""
+        return self._mark_sent(await self.client.send_text(self.person, text, chat))
 
     async def press(self, label: str, message: Json | None = None) -> Json:
         """Press a button by label on the given message or the newest message carrying it."""
@@ -228,13 +232,21 @@ class EmulatedUser:
             if e.chat_id == self.id and (kind is None or e.kind == kind)
         ]
 
-    async def expect(self, kind: str, *, timeout: float = 5.0, contains: str | None = None) -> Json:
-        """Wait for the next event of a kind in this chat, after what was already consumed."""
+    async def expect(
+        self,
+        kind: str,
+        *,
+        timeout: float = 5.0,
+        contains: str | None = None,
+        chat: Chat | None = None,
+    ) -> Json:
+        """Wait for the next event of a kind in this chat (or `chat`), after those consumed."""
         kinds = REPLY_KINDS if kind == "reply" else (kind,)
+        chat_id = chat.id if chat is not None else self.id
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             for event in self.emulator.world.events:
-                if event.seq <= self._cursor or event.chat_id != self.id:
+                if event.seq <= self._cursor or event.chat_id != chat_id:
                     continue
                 if event.kind in kinds and _from_bot(event) and _matches(event.data, contains):
                     self._cursor = event.seq
@@ -246,9 +258,11 @@ class EmulatedUser:
                 self.emulator.world.events[-1].seq if self.emulator.world.events else 0, remaining
             )
 
-    async def expect_reply(self, *, contains: str | None = None, timeout: float = 5.0) -> Json:
+    async def expect_reply(
+        self, *, contains: str | None = None, timeout: float = 5.0, chat: Chat | None = None
+    ) -> Json:
         """The bot's next message or edit in this chat (optionally containing some text)."""
-        return await self.expect("reply", contains=contains, timeout=timeout)
+        return await self.expect("reply", contains=contains, timeout=timeout, chat=chat)
 
     def _timeout_message(self, kind: str, contains: str | None, timeout: float) -> str:
         seen = [f"{e.kind}: {_text(e.data)!r}" for e in self.events()[-8:]]

@@ -295,3 +295,16 @@ async def test_a_secret_token_outside_a_z_0_9_dash_underscore_is_refused(
     with pytest.raises(BadRequest, match=r"(?i)secret token contains unallowed characters"):
         await bot.set_webhook(receiver.url, secret_token=secret)
     assert (await bot.get_webhook_info()).url == ""
+
+
+async def test_in_groups_the_bot_gets_only_commands_mentions_and_replies(emulator, bot) -> None:
+    ana, ben = emulator.user("Ana"), emulator.user("Ben")
+    team = emulator.group("Team", [ana, ben])
+    await ben.send("see you at practice", chat=team)
+    await ana.send("/help", chat=team)
+    await ana.send(f"@{emulator.bot.username} when is practice?", chat=team)
+    updates = await bot.get_updates(timeout=0)
+    assert [u.message.text for u in updates] == [
+        "/help",
+        f"@{emulator.bot.username} when is practice?",
+    ]

@@ -298,3 +298,21 @@ async def test_healthz_reports_postgres_and_redis(
         body = await response.json()
     assert response.status == 200
     assert body == {"postgres": "ok", "redis": "ok"}
+
+
+async def test_help_works_in_a_group_and_plain_chatter_is_left_alone(
+    emulator: Emulator, run_bot, uow
+) -> None:
+    ana, ben = emulator.user("Ana"), emulator.user("Ben")
+    team = emulator.group("U14 sprinters", [ana, ben])
+    async with run_bot(emulator):
+        await ben.send("see you at practice", chat=team)
+        await ana.send("/help", chat=team)
+        reply = await ana.expect_reply(contains="/cancel", chat=team)
+    assert reply["chat"]["type"] == "group"
+    bot_messages = [
+        e
+        for e in ana.emulator.world.events
+        if e.chat_id == team.id and e.data.get("from", {}).get("is_bot")
+    ]
+    assert len(bot_messages) == 1  # nothing said about the chatter
