@@ -1,0 +1,83 @@
+"""`sportscenter run` with no token: prints the web chat URL, and /start there gets an answer."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright, expect
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+async def running_bot(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The real command in a child process; yields the web chat URL it printed."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_KEY_PREFIX": f"test:{uuid.uuid4().hex}:",
+        "TELEGRAM_BOT_TOKEN": "",
+        "EMULATOR_PORT": "0",
+        "MEDIA_DIR": str(tmp_path / "media"),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    url = None
+    try:
+        async with asyncio.timeout(30):
+            while url is None:
+                line = (await process.stdout.readline()).decode()
+                assert line, "sportscenter run exited before printing the web chat URL"
+                if match := re.search(r"Open the web chat: (http://\S+)", line):
+                    url = match[1]
+        yield url
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 30)
+    assert process.returncode == 0  # SIGTERM is a clean shutdown
+
+
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (apt-get install -y chromium)",
+)
+async def test_the_printed_url_opens_the_web_chat_and_start_is_answered(running_bot: str) -> None:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            await page.goto(running_bot)
+            await page.get_by_label("First name").fill("Nia")
+            await page.get_by_role("button", name="Create person").click()
+            await page.get_by_label("Message", exact=True).fill("/start")
+            await page.get_by_label("Message", exact=True).press("Enter")
+            reply = page.locator(".message.incoming").first
+            await expect(reply).to_contain_text("Hi Nia! I'm SportsCenter", timeout=15_000)
+        finally:
+            await browser.close()
