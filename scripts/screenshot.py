@@ -21,21 +21,11 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.emulator import Emulator
+from bot.emulator.chromium import CHROMIUM, CHROMIUM_ARGS
 from bot.migrate import migrate
 from bot.settings import load_settings
 from bot.wiring import build_services
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DEFAULT_OUT = Path("var/screenshots/webchat.png")
 
 

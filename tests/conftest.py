@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -18,14 +19,18 @@ from bot.migrate import (
     ensure_metric_partitions,
     upgrade_to_head,
 )
+from domain.cache import RedisKeys, connect_redis
 from domain.db import create_engine, create_session_factory
 from domain.models import Base
 from domain.uow import UnitOfWork
+from tests.clock import FakeClock
 
 SERVER_URL = os.environ.get(
     "TEST_DATABASE_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Nothing listens on port 1, so connecting is refused at once.
+DEAD_REDIS_URL = "redis://127.0.0.1:1/0"
 
 
 def scratch_database_url(prefix: str = "sportscenter_test") -> str:
@@ -83,3 +88,39 @@ async def uow(
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     async with engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def key_prefix() -> str:
+    """A Redis key prefix no other test or run uses; its keys are deleted afterwards."""
+    return f"test:{uuid.uuid4().hex}:"
+
+
+@pytest.fixture
+def keys(key_prefix: str) -> RedisKeys:
+    return RedisKeys(key_prefix)
+
+
+@pytest.fixture
+async def redis_client(key_prefix: str) -> AsyncIterator[aioredis.Redis]:
+    client = connect_redis(REDIS_URL)
+    try:
+        yield client
+    finally:
+        stale = [key async for key in client.scan_iter(match=f"{key_prefix}*", count=500)]
+        if stale:
+            await client.delete(*stale)
+        await client.aclose()
+
+
+@pytest.fixture
+async def dead_redis() -> AsyncIterator[aioredis.Redis]:
+    """A client to a port where nothing listens."""
+    client = connect_redis(DEAD_REDIS_URL)
+    yield client
+    await client.aclose()

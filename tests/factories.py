@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import struct
+import zlib
 from datetime import UTC, datetime, timedelta
 
 from domain.models import Athlete, Coach, TrainingSession, User
@@ -39,4 +41,21 @@ def session_at(
         start_time=start,
         end_time=start + timedelta(minutes=minutes),
         **extra,
+    )
+
+
+def tiny_png(width: int = 4, height: int = 3, rgb: tuple[int, int, int] = (230, 120, 40)) -> bytes:
+    """A valid RGB PNG of one colour, for uploads."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
     )

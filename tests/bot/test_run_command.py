@@ -13,17 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright, expect
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from bot.emulator.chromium import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture

@@ -24,27 +24,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from bot.emulator import EmulatedUser, Emulator
 from bot.emulator.methods.media import UPLOAD_LIMIT
 from bot.emulator.methods.messages import CALLBACK_LIFETIME_S
+from tests.clock import FakeClock
 
 MB = 1024 * 1024
 GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"  # a 1×1 picture
-
-
-class FakeClock:
-    """Time that moves only when the test says so."""
-
-    def __init__(self, start: float = 1_750_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

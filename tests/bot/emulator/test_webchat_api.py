@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import struct
-import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,26 +13,9 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
 from bot.emulator import Emulator
+from tests.factories import tiny_png
 
 Json = dict[str, Any]
-
-
-def tiny_png(width: int = 4, height: int = 3) -> bytes:
-    """A valid RGB PNG of one colour."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    rows = b"".join(b"\x00" + bytes([230, 120, 40]) * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 import os
-import struct
-import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -32,18 +30,9 @@ from telegram.ext import (
 )
 
 from bot.emulator import Emulator
+from bot.emulator.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.factories import tiny_png
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STEP_TIMEOUT_MS = 5000
 
 # On a developer's machine without chromium the browser tests skip; CI (.ci/run installs it)
@@ -52,24 +41,6 @@ pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and not os.environ.get("CI"),
     reason=f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)",
 )
-
-
-def tiny_png(width: int = 24, height: int = 16) -> bytes:
-    """A valid RGB PNG of one colour."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    rows = b"".join(b"\x00" + bytes([40, 120, 220]) * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 async def welcome(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -154,7 +125,7 @@ async def test_person_chats_with_the_bot_through_the_page(
     await expect(page.get_by_role("button", name="Ping")).to_have_count(0)
 
     await page.locator("#file-input").set_input_files(
-        files=[{"name": "dot.png", "mimeType": "image/png", "buffer": tiny_png()}]
+        files=[{"name": "dot.png", "mimeType": "image/png", "buffer": tiny_png(24, 16)}]
     )
     photo = page.locator(".message.outgoing img")
     await expect(photo).to_be_visible()

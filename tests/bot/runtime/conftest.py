@@ -7,7 +7,6 @@ so nothing touches the network. The over-HTTP tests live with the emulator.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -18,42 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.app import BotApplication, build_application
 from bot.settings import Settings
 from bot.wiring import Services
-from domain.cache import Cache, RateLimiter, RedisKeys, connect_redis
+from domain.cache import Cache, RateLimiter, RedisKeys
 from domain.storage import build_storage
 from tests.bot.runtime.fakes import TOKEN, AppFactory, FakeTelegram
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-DEAD_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once
-
-
-@pytest.fixture
-def key_prefix() -> str:
-    """A prefix no other test or run uses."""
-    return f"test:{uuid.uuid4().hex}:"
-
-
-@pytest.fixture
-def keys(key_prefix: str) -> RedisKeys:
-    return RedisKeys(key_prefix)
-
-
-@pytest.fixture
-async def redis_client(key_prefix: str) -> AsyncIterator[aioredis.Redis]:
-    client = connect_redis(REDIS_URL)
-    try:
-        yield client
-    finally:
-        stale = [key async for key in client.scan_iter(match=f"{key_prefix}*", count=500)]
-        if stale:
-            await client.delete(*stale)
-        await client.aclose()
-
-
-@pytest.fixture
-async def dead_redis() -> AsyncIterator[aioredis.Redis]:
-    client = connect_redis(DEAD_REDIS_URL)
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture

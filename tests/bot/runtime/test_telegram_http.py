@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import struct
-import zlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -14,21 +12,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.emulator import Emulator
 from bot.telegram_http import AiohttpRequest
-
-
-def png(width: int = 8, height: int = 4) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    raw = b"".join(b"\x00" + b"\x80\x40\x20" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + (chunk(b"IEND", b""))
-    )
+from tests.factories import tiny_png
 
 
 @pytest.fixture
@@ -62,7 +46,7 @@ async def test_an_upload_goes_as_multipart_and_downloads_identically(
 ) -> None:
     ana = emulator.user("Ana")
     await ana.send("/start")
-    picture = png()
+    picture = tiny_png(8, 4)
     sent = await bot.send_photo(ana.id, picture, caption="form check")
     downloaded = await (await bot.get_file(sent.photo[-1].file_id)).download_as_bytearray()
     assert bytes(downloaded) == picture

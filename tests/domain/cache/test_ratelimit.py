@@ -5,24 +5,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from domain.cache import RateLimiter, RedisKeys
-
-
-class FakeClock:
-    """A clock the test moves by hand, so windows pass without sleeping."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+from tests.clock import FakeClock
 
 
 @pytest.fixture
