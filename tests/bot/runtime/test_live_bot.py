@@ -316,3 +316,34 @@ async def test_help_works_in_a_group_and_plain_chatter_is_left_alone(
         if e.chat_id == team.id and e.data.get("from", {}).get("is_bot")
     ]
     assert len(bot_messages) == 1  # nothing said about the chatter
+
+
+async def test_webhook_shutdown_finishes_the_update_in_flight(
+    emulator: Emulator, run_bot, services: Services, uow
+) -> None:
+    started, release, finished = asyncio.Event(), asyncio.Event(), []
+
+    async def slow(update: Update, context: BotContext) -> None:
+        started.set()
+        await release.wait()
+        await update.effective_message.reply_text("finished")
+        finished.append(update.update_id)
+
+    ana = emulator.user("Ana")
+    secret = uuid.uuid4().hex
+    setup = lambda app: app.add_handler(CommandHandler("slow", slow))  # noqa: E731
+    async with run_bot(emulator, setup, polling=False) as app:
+        runner = web.AppRunner(webhook_app(app, services, secret=secret), shutdown_timeout=10)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await app.bot.set_webhook(f"http://127.0.0.1:{port}/telegram", secret_token=secret)
+        await ana.send("/slow")
+        await started.wait()
+        stopping = asyncio.create_task(runner.cleanup())  # SIGTERM arrives mid-update
+        await asyncio.sleep(0)
+        release.set()
+        await stopping
+        await ana.expect_reply(contains="finished")
+    assert len(finished) == 1
