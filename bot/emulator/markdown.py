@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.emulator.formatting import (
+from bot.emulator.entities import (
     Entity,
     EntityParseError,
     TextBuilder,
@@ -12,12 +12,10 @@ from bot.emulator.formatting import (
     canonical_int,
     date_time_format,
     entity,
-    link_fields,
     placed,
     sort_entities,
-    tg_url_query,
-    url_params,
 )
+from bot.emulator.links import link_fields, tg_url_query, url_params
 
 _BACKSLASH, _NEWLINE, _RETURN, _BACKTICK, _PAREN, _CLOSE_PAREN = b"\\\n\r`()"
 _SPACE = frozenset(b" \t\r\n\v\0")
