@@ -63,6 +63,7 @@ async def test_the_printed_url_opens_the_web_chat_and_start_is_answered(running_
         try:
             page = await browser.new_page()
             await page.goto(running_bot)
+            await expect(page.locator("#limits-off")).to_be_hidden()  # `make run` keeps them on
             await page.get_by_label("First name").fill("Nia")
             await page.get_by_role("button", name="Create person").click()
             await page.get_by_label("Message", exact=True).fill("/start")

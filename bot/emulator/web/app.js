@@ -170,6 +170,8 @@ async function loadState() {
   // A restarted emulator counts from 1 again; waiting past its last event would wait forever.
   if (!state.lastSeq || body.last_seq < state.lastSeq) state.lastSeq = body.last_seq;
   $("bot-name").textContent = state.bot.first_name;
+  // Never silently: a chat without Telegram's limits behaves unlike the real thing.
+  $("limits-off").hidden = body.limits !== false;
   $("bot-avatar").textContent = initials(state.bot.first_name);
   document.title = `${state.bot.first_name} · web chat`;
   setStatus();

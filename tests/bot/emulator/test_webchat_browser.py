@@ -233,3 +233,8 @@ async def test_typing_alerts_and_stars_invoices_show_as_in_telegram(
     await expect(page.get_by_role("alertdialog")).to_contain_text("That slot is taken")
     await page.get_by_role("button", name="OK").click()
     await expect(page.get_by_role("alertdialog")).to_be_hidden()
+
+
+async def test_the_page_says_when_telegrams_limits_are_off(emulator: Emulator, page: Page) -> None:
+    # The fixture's emulator runs with limits off; the page must not hide that.
+    await expect(page.locator("#limits-off")).to_be_visible()
