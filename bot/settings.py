@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -11,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from domain.secrets_box import keys_from_setting
 
 
 class SettingsError(Exception):
@@ -20,7 +21,10 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     """Every knob SportsCenter reads from its environment."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+    # hide_input_in_errors: a bad DATA_ENCRYPTION_KEY or token must never be echoed in an error.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", case_sensitive=False, hide_input_in_errors=True
+    )
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/sportscenter"
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -99,19 +103,11 @@ class Settings(BaseSettings):
 
     @field_validator("data_encryption_key")
     @classmethod
-    def _key_is_32_bytes(cls, value: str | None) -> str | None:
+    def _keys_are_32_bytes(cls, value: str | None) -> str | None:
+        # One key, or several newest first while stored values are re-encrypted (see SecretBox).
         if not value:
             return None
-        try:
-            raw = base64.urlsafe_b64decode(value.encode())
-        except (binascii.Error, ValueError):
-            raise ValueError("must be url-safe base64") from None
-        if len(raw) != 32:
-            raise ValueError(
-                "must decode to 32 bytes (python -c 'import secrets,base64;"
-                "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())')"
-            )
-        return value
+        return ",".join(base64.urlsafe_b64encode(key).decode() for key in keys_from_setting(value))
 
     @field_validator("webhook_secret")
     @classmethod
@@ -131,9 +127,9 @@ class Settings(BaseSettings):
 
     @property
     def signing_key(self) -> bytes:
-        """Key for HMAC-signed media links; falls back to a per-database constant in dev."""
+        """Key for HMAC-signed media links: the newest data key, else a per-database constant."""
         if self.data_encryption_key:
-            return base64.urlsafe_b64decode(self.data_encryption_key.encode())
+            return keys_from_setting(self.data_encryption_key)[0]
         return ("sportscenter-dev:" + self.database_url).encode()
 
 

@@ -1,8 +1,9 @@
 """The message catalogue: every text the user sees, one JSON file per language.
 
 A language is a file `<code>.json` in this folder (`en.json`, `ru.json`, ...): adding one needs
-no code. English is complete by definition; other languages may lag behind, and a key missing
-from them falls back to English rather than failing in front of the user.
+no code. English is complete by definition; tests require every catalogue to have all of its
+keys, and should one still be missing at run time it falls back to English rather than failing
+in front of the user.
 """
 
 from __future__ import annotations

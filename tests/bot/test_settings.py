@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from bot.cli import main
@@ -80,3 +82,50 @@ def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "migrate" in out
     assert "check" in out
+
+
+def _key(byte: bytes) -> str:
+    return base64.urlsafe_b64encode(byte * 32).decode()
+
+
+def test_data_encryption_key_takes_a_list_newest_first_and_signs_with_the_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", f"{_key(b'n')}, {_key(b'o')}")
+
+    settings = load_settings()
+
+    assert settings.data_encryption_key == f"{_key(b'n')},{_key(b'o')}"
+    assert settings.signing_key == b"n" * 32
+
+
+def test_a_single_data_encryption_key_still_signs_media_links(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", _key(b"k"))
+
+    assert load_settings().signing_key == b"k" * 32
+
+
+@pytest.mark.parametrize(
+    ("second_key", "reason"),
+    [
+        (base64.urlsafe_b64encode(b"sixteen-byte-key").decode(), "must decode to 32 bytes"),
+        ("secret-key-that-is-not*base64", "must be url-safe base64"),
+    ],
+)
+def test_a_bad_second_key_is_named_by_position_without_echoing_any_key(
+    monkeypatch: pytest.MonkeyPatch, second_key: str, reason: str
+) -> None:
+    good_key = _key(b"g")
+    monkeypatch.setenv("DATA_ENCRYPTION_KEY", f"{good_key},{second_key}")
+
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+
+    message = str(caught.value)
+    assert message.startswith(f"DATA_ENCRYPTION_KEY: {reason} (key 2 of 2 ")
+    for key in (good_key, second_key):
+        assert key not in message
+        assert key.rstrip("=")[:8] not in message
+    assert "\n" not in message

@@ -69,3 +69,66 @@ def test_an_unknown_key_is_an_error_not_a_silent_blank() -> None:
 
 def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_catalogue_has_exactly_the_keys_of_english() -> None:
+    english = catalogues()[DEFAULT_LANGUAGE].keys()
+    mismatched = {
+        lang: {
+            "missing": sorted(english - messages.keys()),
+            "extra": sorted(messages.keys() - english),
+        }
+        for lang, messages in catalogues().items()
+        if messages.keys() != english
+    }
+
+    assert mismatched == {}
+
+
+def test_every_translation_keeps_the_placeholders_commands_and_line_breaks_of_english() -> None:
+    english = catalogues()[DEFAULT_LANGUAGE]
+    differing = [
+        (lang, key, aspect.__name__)
+        for lang, messages in catalogues().items()
+        for key, text in messages.items()
+        for aspect in (_fields, _commands, _line_breaks)
+        if key in english and aspect(text) != aspect(english[key])
+    ]
+
+    assert differing == []
+
+
+@pytest.mark.parametrize("lang", ["es", "ES", "es-MX", "es_MX", "es-419"])
+def test_a_spanish_speaker_gets_spanish(lang: str) -> None:
+    spanish = catalogues()["es"]
+
+    assert resolve(lang) == "es"
+    assert t("common.nothing_to_cancel", lang) == spanish["common.nothing_to_cancel"]
+    assert (
+        t("error.rate_limited", lang, seconds=3)
+        == "Vas un poco rápido. Espera 3 s y vuelve a intentarlo."
+    )
+
+
+@pytest.mark.parametrize("lang", ["tlh", "zz-ES", "x-es"])
+def test_a_language_without_a_catalogue_falls_back_to_english_not_spanish(lang: str) -> None:
+    assert resolve(lang) == "en"
+    assert t("common.stale_button", lang) == catalogues()["en"]["common.stale_button"]
+
+
+def _fields(text: str) -> list[tuple[str, str, str]]:
+    """Each replacement field with its format spec and conversion, in sorted order."""
+    return sorted(
+        (name, spec or "", conversion or "")
+        for _, name, spec, conversion in string.Formatter().parse(text)
+        if name is not None
+    )
+
+
+def _commands(text: str) -> list[str]:
+    """Telegram commands such as /help: they stay in English in every language."""
+    return sorted(re.findall(r"(?<![\w/])/\w+", text))
+
+
+def _line_breaks(text: str) -> int:
+    return text.count("\n")
