@@ -1,0 +1,197 @@
+"""Who may do what to whom: the one place SportsCenter decides access (default deny)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum, auto
+
+from domain.errors import NotAllowed
+
+
+class Action(StrEnum):
+    """Something an actor asks to do; the value is safe to log and to show in errors."""
+
+    VIEW_PROFILE = auto()
+    EDIT_PROFILE = auto()
+    ACT_FOR_ATHLETE = auto()
+    BOOK_FOR_ATHLETE = auto()
+    VIEW_METRICS = auto()
+    LOG_METRICS = auto()
+    VIEW_VIDEO = auto()
+    UPLOAD_VIDEO = auto()
+    GIVE_FEEDBACK = auto()
+    VIEW_SENSITIVE = auto()  # medical notes, emergency contact, date of birth
+    MANAGE_AVAILABILITY = auto()  # a coach's own
+    VERIFY_COACH = auto()
+    ADMIN_COMMAND = auto()
+    MANAGE_CHILDREN = auto()  # a parent adding children or inviting a second guardian
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user and every relation the rules need, loaded before deciding."""
+
+    user_id: uuid.UUID
+    role: str  # users.role: athlete, parent, coach, mentor or admin
+    is_admin: bool = False  # role admin, or a configured admin Telegram id
+    coach_id: uuid.UUID | None = None
+    own_athlete_id: uuid.UUID | None = None
+    guarded_athlete_ids: frozenset[uuid.UUID] = frozenset()  # parent_id or a linked guardian
+    mentored_athlete_ids: frozenset[uuid.UUID] = frozenset()
+    coached_athlete_ids: frozenset[uuid.UUID] = frozenset()  # a non-cancelled booking, any time
+    is_verified_coach: bool = False
+    status: str | None = "active"  # users.status
+
+
+@dataclass(frozen=True)
+class AthleteTarget:
+    """An athlete profile and everything hanging off it (metrics, videos, bookings)."""
+
+    athlete_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class UserTarget:
+    """A user's account and profile."""
+
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class CoachTarget:
+    """A coach profile and its availability."""
+
+    coach_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class System:
+    """The service as a whole, for admin-wide actions."""
+
+
+Target = AthleteTarget | UserTarget | CoachTarget | System
+Relation = Callable[[Actor, Target], bool]
+
+# users.status is nullable and defaults to 'active', so NULL reads as active. 'blocked' only
+# means the bot cannot write to them.
+# Any other status ('suspended', 'deleted', or one we do not know yet) denies everything.
+_STATUSES_ALLOWED_TO_ACT = frozenset({None, "active", "blocked"})
+
+
+def is_themself(actor: Actor, target: Target) -> bool:
+    """The target is the actor's own athlete profile."""
+    return isinstance(target, AthleteTarget) and target.athlete_id == actor.own_athlete_id
+
+
+def is_guardian(actor: Actor, target: Target) -> bool:
+    """The actor is the athlete's parent or a linked second guardian."""
+    return isinstance(target, AthleteTarget) and target.athlete_id in actor.guarded_athlete_ids
+
+
+def is_mentor(actor: Actor, target: Target) -> bool:
+    """The actor mentors the athlete."""
+    return isinstance(target, AthleteTarget) and target.athlete_id in actor.mentored_athlete_ids
+
+
+def is_their_coach(actor: Actor, target: Target) -> bool:
+    """The actor coaches the athlete: a non-cancelled session, past or future, between them."""
+    return isinstance(target, AthleteTarget) and target.athlete_id in actor.coached_athlete_ids
+
+
+def is_own_account(actor: Actor, target: Target) -> bool:
+    """The target is the actor's own user account."""
+    return isinstance(target, UserTarget) and target.user_id == actor.user_id
+
+
+def is_own_coach_profile(actor: Actor, target: Target) -> bool:
+    """The target is the actor's own coach profile, verified or not."""
+    return isinstance(target, CoachTarget) and target.coach_id == actor.coach_id
+
+
+def is_parent_on_own_account(actor: Actor, target: Target) -> bool:
+    """A parent acting on their own family (their own account)."""
+    return actor.role == "parent" and is_own_account(actor, target)
+
+
+def is_admin_on_a_profile(actor: Actor, target: Target) -> bool:
+    """An admin looking at any athlete, user or coach profile."""
+    return actor.is_admin and isinstance(target, AthleteTarget | UserTarget | CoachTarget)
+
+
+def is_admin_on_a_coach(actor: Actor, target: Target) -> bool:
+    """An admin acting on a coach profile."""
+    return actor.is_admin and isinstance(target, CoachTarget)
+
+
+def is_admin_on_system(actor: Actor, target: Target) -> bool:
+    """An admin acting on the service as a whole."""
+    return actor.is_admin and isinstance(target, System)
+
+
+_ATHLETE_OWNER = frozenset(
+    {
+        Action.VIEW_PROFILE,
+        Action.EDIT_PROFILE,
+        Action.ACT_FOR_ATHLETE,
+        Action.BOOK_FOR_ATHLETE,
+        Action.VIEW_METRICS,
+        Action.LOG_METRICS,
+        Action.VIEW_VIDEO,
+        Action.UPLOAD_VIDEO,
+        Action.VIEW_SENSITIVE,
+    }
+)
+
+_MENTOR = frozenset(
+    {Action.VIEW_PROFILE, Action.VIEW_METRICS, Action.VIEW_VIDEO, Action.GIVE_FEEDBACK}
+)
+
+# The rules: a relation between actor and target, and the actions it grants; nothing else is
+# allowed. Every relation is checked, so a coach who is also a parent gets both sets.
+GRANTS: dict[Relation, frozenset[Action]] = {
+    # No GIVE_FEEDBACK on oneself: feedback is a coach's or mentor's word on the athlete.
+    is_themself: _ATHLETE_OWNER,
+    # A guardian stands in for the athlete (a child may not even have Telegram).
+    is_guardian: _ATHLETE_OWNER,
+    # Mentors advise; they neither book, act for the athlete nor read medical data.
+    is_mentor: _MENTOR,
+    # A coach with a booking logs results, and needs medical notes to train the athlete safely.
+    is_their_coach: _MENTOR | {Action.LOG_METRICS, Action.VIEW_SENSITIVE},
+    # One's own date of birth is one's own business.
+    is_own_account: frozenset({Action.VIEW_PROFILE, Action.EDIT_PROFILE, Action.VIEW_SENSITIVE}),
+    # Unverified coaches too, so they can set up before an admin verifies them.
+    is_own_coach_profile: frozenset({Action.MANAGE_AVAILABILITY}),
+    is_parent_on_own_account: frozenset({Action.MANAGE_CHILDREN}),
+    # Least privilege: admins see profiles but not medical data, and never act for a family.
+    is_admin_on_a_profile: frozenset({Action.VIEW_PROFILE}),
+    is_admin_on_a_coach: frozenset({Action.VERIFY_COACH}),
+    is_admin_on_system: frozenset({Action.ADMIN_COMMAND}),
+}
+
+
+def may(actor: Actor, action: Action, target: Target) -> bool:
+    """Whether the actor may do this action to this target; anything not granted is denied."""
+    if actor.status not in _STATUSES_ALLOWED_TO_ACT:
+        return False
+    return any(
+        action in actions and relation(actor, target) for relation, actions in GRANTS.items()
+    )
+
+
+def require(actor: Actor, action: Action, target: Target) -> None:
+    """Raise NotAllowed unless the actor may do this action to this target."""
+    if not may(actor, action, target):
+        # The action only: ids and names must not reach logs or the user through the error.
+        raise NotAllowed(f"not allowed: {action.value}", action=action.value)
+
+
+def athletes_actor_may_act_for(actor: Actor) -> frozenset[uuid.UUID]:
+    """The athletes the actor may act for: their own profile and those they are guardian of."""
+    own = {actor.own_athlete_id} if actor.own_athlete_id is not None else set()
+    return frozenset(
+        athlete_id
+        for athlete_id in actor.guarded_athlete_ids | own
+        if may(actor, Action.ACT_FOR_ATHLETE, AthleteTarget(athlete_id))
+    )

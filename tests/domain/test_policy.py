@@ -1,0 +1,356 @@
+"""Access rules, one cell per (actor, relation to the target, action).
+
+The matrix below is `render_matrix()` of CASES, the data the tests run on; a test keeps it current.
+
+| actor → target                       |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|
+|--------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
+| athlete → own athlete profile        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |
+| athlete → own account                |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |
+| athlete → someone else's account     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other athlete → the athlete          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child                 |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |
+| parent → own account                 |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |
+| other parent → the athlete           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| linked guardian → their child        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |
+| mentor → their mentee                |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |
+| coach → booked athlete               |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |
+| coach → unbooked athlete             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |
+| coach → other coach                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own coach profile |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |
+| admin → an athlete                   |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a user                       |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a coach                      |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |
+| admin → system                       |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |
+| blocked parent → their child         |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |
+| suspended parent → their child       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| deleted admin → system               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+
+✓ allow, · deny. VP view_profile, EP edit_profile, AF act_for_athlete, BF book_for_athlete, VM
+view_metrics, LM log_metrics, VV view_video, UV upload_video, GF give_feedback, VS view_sensitive,
+MA manage_availability, VC verify_coach, AC admin_command, MC manage_children.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, replace
+from uuid import UUID
+
+import pytest
+
+from domain.errors import NotAllowed
+from domain.policy import (
+    Action,
+    Actor,
+    AthleteTarget,
+    CoachTarget,
+    System,
+    Target,
+    UserTarget,
+    athletes_actor_may_act_for,
+    may,
+    require,
+)
+
+ATHLETE = UUID("a0000000-0000-4000-8000-000000000001")
+OTHER_ATHLETE = UUID("a0000000-0000-4000-8000-000000000002")
+SIBLING = UUID("a0000000-0000-4000-8000-000000000003")
+COACH = UUID("c0000000-0000-4000-8000-000000000001")
+OTHER_COACH = UUID("c0000000-0000-4000-8000-000000000002")
+ATHLETE_USER = UUID("e0000000-0000-4000-8000-000000000001")
+OTHER_USER = UUID("e0000000-0000-4000-8000-000000000002")
+
+
+def _user(n: int) -> UUID:
+    return UUID(f"f0000000-0000-4000-8000-{n:012d}")
+
+
+THE_ATHLETE = Actor(user_id=ATHLETE_USER, role="athlete", own_athlete_id=ATHLETE)
+ANOTHER_ATHLETE = Actor(user_id=_user(1), role="athlete", own_athlete_id=OTHER_ATHLETE)
+PARENT = Actor(user_id=_user(2), role="parent", guarded_athlete_ids=frozenset({ATHLETE}))
+ANOTHER_PARENT = Actor(
+    user_id=_user(3), role="parent", guarded_athlete_ids=frozenset({OTHER_ATHLETE})
+)
+SECOND_GUARDIAN = Actor(user_id=_user(4), role="parent", guarded_athlete_ids=frozenset({ATHLETE}))
+MENTOR = Actor(user_id=_user(5), role="mentor", mentored_athlete_ids=frozenset({ATHLETE}))
+BOOKED_COACH = Actor(
+    user_id=_user(6),
+    role="coach",
+    coach_id=COACH,
+    coached_athlete_ids=frozenset({ATHLETE}),
+    is_verified_coach=True,
+)
+UNBOOKED_COACH = Actor(
+    user_id=_user(7),
+    role="coach",
+    coach_id=OTHER_COACH,
+    coached_athlete_ids=frozenset({OTHER_ATHLETE}),
+    is_verified_coach=True,
+)
+UNVERIFIED_COACH = Actor(user_id=_user(8), role="coach", coach_id=OTHER_COACH)
+ADMIN = Actor(user_id=_user(9), role="admin", is_admin=True)
+BLOCKED_PARENT = Actor(
+    user_id=_user(10), role="parent", guarded_athlete_ids=frozenset({ATHLETE}), status="blocked"
+)
+SUSPENDED_PARENT = Actor(
+    user_id=_user(11), role="parent", guarded_athlete_ids=frozenset({ATHLETE}), status="suspended"
+)
+DELETED_ADMIN = Actor(user_id=_user(12), role="admin", is_admin=True, status="deleted")
+
+A = Action
+NOTHING: frozenset[Action] = frozenset()
+OWNER = frozenset(
+    {A.VIEW_PROFILE, A.EDIT_PROFILE, A.ACT_FOR_ATHLETE, A.BOOK_FOR_ATHLETE, A.VIEW_METRICS}
+    | {A.LOG_METRICS, A.VIEW_VIDEO, A.UPLOAD_VIDEO, A.VIEW_SENSITIVE}
+)
+OWN_ACCOUNT = frozenset({A.VIEW_PROFILE, A.EDIT_PROFILE, A.VIEW_SENSITIVE})
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row of the matrix: who, how related to what, and exactly which actions are allowed."""
+
+    who: str
+    relation: str
+    actor: Actor
+    target: Target
+    allowed: frozenset[Action]
+
+
+CASES = [
+    Case("athlete", "own athlete profile", THE_ATHLETE, AthleteTarget(ATHLETE), OWNER),
+    Case("athlete", "own account", THE_ATHLETE, UserTarget(ATHLETE_USER), OWN_ACCOUNT),
+    Case("athlete", "someone else's account", THE_ATHLETE, UserTarget(OTHER_USER), NOTHING),
+    Case("other athlete", "the athlete", ANOTHER_ATHLETE, AthleteTarget(ATHLETE), NOTHING),
+    Case("parent", "their child", PARENT, AthleteTarget(ATHLETE), OWNER),
+    Case(
+        "parent",
+        "own account",
+        PARENT,
+        UserTarget(PARENT.user_id),
+        OWN_ACCOUNT | {A.MANAGE_CHILDREN},
+    ),
+    Case("other parent", "the athlete", ANOTHER_PARENT, AthleteTarget(ATHLETE), NOTHING),
+    Case("linked guardian", "their child", SECOND_GUARDIAN, AthleteTarget(ATHLETE), OWNER),
+    Case(
+        "mentor",
+        "their mentee",
+        MENTOR,
+        AthleteTarget(ATHLETE),
+        frozenset({A.VIEW_PROFILE, A.VIEW_METRICS, A.VIEW_VIDEO, A.GIVE_FEEDBACK}),
+    ),
+    Case(
+        "coach",
+        "booked athlete",
+        BOOKED_COACH,
+        AthleteTarget(ATHLETE),
+        frozenset(
+            {A.VIEW_PROFILE, A.VIEW_METRICS, A.LOG_METRICS, A.VIEW_VIDEO, A.GIVE_FEEDBACK}
+            | {A.VIEW_SENSITIVE}
+        ),
+    ),
+    Case("coach", "unbooked athlete", UNBOOKED_COACH, AthleteTarget(ATHLETE), NOTHING),
+    Case(
+        "coach",
+        "own coach profile",
+        BOOKED_COACH,
+        CoachTarget(COACH),
+        frozenset({A.MANAGE_AVAILABILITY}),
+    ),
+    Case("coach", "other coach", BOOKED_COACH, CoachTarget(OTHER_COACH), NOTHING),
+    Case(
+        "unverified coach",
+        "own coach profile",
+        UNVERIFIED_COACH,
+        CoachTarget(OTHER_COACH),
+        frozenset({A.MANAGE_AVAILABILITY}),
+    ),
+    Case("admin", "an athlete", ADMIN, AthleteTarget(ATHLETE), frozenset({A.VIEW_PROFILE})),
+    Case("admin", "a user", ADMIN, UserTarget(OTHER_USER), frozenset({A.VIEW_PROFILE})),
+    Case(
+        "admin",
+        "a coach",
+        ADMIN,
+        CoachTarget(COACH),
+        frozenset({A.VIEW_PROFILE, A.VERIFY_COACH}),
+    ),
+    Case("admin", "system", ADMIN, System(), frozenset({A.ADMIN_COMMAND})),
+    Case("blocked parent", "their child", BLOCKED_PARENT, AthleteTarget(ATHLETE), OWNER),
+    Case("suspended parent", "their child", SUSPENDED_PARENT, AthleteTarget(ATHLETE), NOTHING),
+    Case("deleted admin", "system", DELETED_ADMIN, System(), NOTHING),
+]
+
+CELLS = [(case, action) for case in CASES for action in Action]
+
+
+def _cell_id(cell: tuple[Case, Action]) -> str:
+    case, action = cell
+    verdict = "allow" if action in case.allowed else "deny"
+    return f"{case.who}/{case.relation}/{action}:{verdict}".replace(" ", "_")
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=[_cell_id(cell) for cell in CELLS])
+def test_each_actor_may_do_exactly_what_the_matrix_allows(cell: tuple[Case, Action]) -> None:
+    case, action = cell
+
+    assert may(case.actor, action, case.target) is (action in case.allowed)
+
+
+CODES = {
+    A.VIEW_PROFILE: "VP",
+    A.EDIT_PROFILE: "EP",
+    A.ACT_FOR_ATHLETE: "AF",
+    A.BOOK_FOR_ATHLETE: "BF",
+    A.VIEW_METRICS: "VM",
+    A.LOG_METRICS: "LM",
+    A.VIEW_VIDEO: "VV",
+    A.UPLOAD_VIDEO: "UV",
+    A.GIVE_FEEDBACK: "GF",
+    A.VIEW_SENSITIVE: "VS",
+    A.MANAGE_AVAILABILITY: "MA",
+    A.VERIFY_COACH: "VC",
+    A.ADMIN_COMMAND: "AC",
+    A.MANAGE_CHILDREN: "MC",
+}
+
+
+def render_matrix() -> str:
+    """The matrix as a markdown table, from CASES; pasted into this module's docstring."""
+    labels = [f"{case.who} → {case.relation}" for case in CASES]
+    width = max(len(label) for label in labels)
+    lines = [
+        f"| {'actor → target':<{width}} |" + "|".join(CODES[a] for a in Action) + "|",
+        f"|{'-' * (width + 2)}|" + "|".join("--" for _ in Action) + "|",
+    ]
+    for label, case in zip(labels, CASES, strict=True):
+        marks = ("✓ " if action in case.allowed else "· " for action in Action)
+        lines.append(f"| {label:<{width}} |" + "|".join(marks) + "|")
+    legend = ", ".join(f"{CODES[a]} {a}" for a in Action)
+    return "\n".join([*lines, "", textwrap.fill(f"✓ allow, · deny. {legend}.", width=99)])
+
+
+def test_the_matrix_in_the_docstring_is_current() -> None:
+    assert render_matrix() in (__doc__ or "")
+
+
+ALLOWED_CELLS = [(case, action) for case, action in CELLS if action in case.allowed]
+DENIED_CELLS = [(case, action) for case, action in CELLS if action not in case.allowed]
+# Any uuid, with or without dashes: ids must never travel inside a refusal.
+ANY_UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
+
+
+@pytest.mark.parametrize("cell", ALLOWED_CELLS, ids=[_cell_id(cell) for cell in ALLOWED_CELLS])
+def test_require_lets_an_allowed_action_through(cell: tuple[Case, Action]) -> None:
+    case, action = cell
+
+    assert require(case.actor, action, case.target) is None
+
+
+@pytest.mark.parametrize("cell", DENIED_CELLS, ids=[_cell_id(cell) for cell in DENIED_CELLS])
+def test_require_refuses_with_the_not_allowed_key_naming_only_the_action(
+    cell: tuple[Case, Action],
+) -> None:
+    case, action = cell
+
+    with pytest.raises(NotAllowed) as refused:
+        require(case.actor, action, case.target)
+
+    assert refused.value.message_key == "error.not_allowed"
+    assert action.value in str(refused.value)
+    assert not ANY_UUID.search(str(refused.value) + repr(refused.value.params))
+
+
+# Holds every relation at once, so anything it is refused is refused by default, not by relation.
+EVERY_RELATION = Actor(
+    user_id=_user(13),
+    role="parent",
+    is_admin=True,
+    coach_id=COACH,
+    own_athlete_id=ATHLETE,
+    guarded_athlete_ids=frozenset({ATHLETE}),
+    mentored_athlete_ids=frozenset({ATHLETE}),
+    coached_athlete_ids=frozenset({ATHLETE}),
+    is_verified_coach=True,
+)
+MEANINGFUL: dict[Target, frozenset[Action]] = {
+    AthleteTarget(ATHLETE): OWNER | {A.GIVE_FEEDBACK},
+    UserTarget(EVERY_RELATION.user_id): OWN_ACCOUNT | {A.MANAGE_CHILDREN},
+    CoachTarget(COACH): frozenset({A.VIEW_PROFILE, A.VERIFY_COACH, A.MANAGE_AVAILABILITY}),
+    System(): frozenset({A.ADMIN_COMMAND}),
+}
+PAIRS = [(target, action) for target in MEANINGFUL for action in Action]
+
+
+@pytest.mark.parametrize(
+    ("target", "action"),
+    PAIRS,
+    ids=[f"{type(target).__name__}/{action}" for target, action in PAIRS],
+)
+def test_a_pair_no_rule_grants_is_denied_even_to_someone_holding_every_relation(
+    target: Target, action: Action
+) -> None:
+    assert may(EVERY_RELATION, action, target) is (action in MEANINGFUL[target])
+
+
+@dataclass(frozen=True)
+class PaymentTarget:
+    """A kind of target the policy has never heard of."""
+
+    payment_id: UUID
+
+
+@pytest.mark.parametrize("action", list(Action), ids=str)
+def test_an_unknown_kind_of_target_is_denied(action: Action) -> None:
+    assert may(EVERY_RELATION, action, PaymentTarget(ATHLETE)) is False  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("status", "allowed"),
+    [
+        ("active", True),
+        ("blocked", True),  # the bot cannot write to them; they may still act
+        (None, True),  # the column's default is 'active'
+        ("suspended", False),
+        ("deleted", False),
+        ("archived", False),  # a status the policy does not know: default deny
+    ],
+)
+def test_only_active_or_blocked_users_may_act(status: str | None, allowed: bool) -> None:
+    parent = replace(PARENT, status=status)
+
+    assert may(parent, A.BOOK_FOR_ATHLETE, AthleteTarget(ATHLETE)) is allowed
+
+
+def test_a_parent_who_trains_too_may_act_for_themself_and_every_child() -> None:
+    parent = Actor(
+        user_id=_user(14),
+        role="parent",
+        own_athlete_id=OTHER_ATHLETE,
+        guarded_athlete_ids=frozenset({ATHLETE, SIBLING}),
+    )
+
+    assert athletes_actor_may_act_for(parent) == {OTHER_ATHLETE, ATHLETE, SIBLING}
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [MENTOR, BOOKED_COACH, ADMIN, SUSPENDED_PARENT],
+    ids=["mentor", "coach", "admin", "suspended parent"],
+)
+def test_mentors_coaches_admins_and_suspended_users_act_for_nobody(actor: Actor) -> None:
+    assert athletes_actor_may_act_for(actor) == frozenset()
+
+
+ACTORS = {EVERY_RELATION: "every relation"}
+for case in CASES:
+    ACTORS.setdefault(case.actor, f"{case.who}, {case.relation}")
+
+
+@pytest.mark.parametrize("actor", list(ACTORS), ids=list(ACTORS.values()))
+def test_the_athletes_menu_matches_what_may_allows(actor: Actor) -> None:
+    everyone = (ATHLETE, OTHER_ATHLETE, SIBLING)
+    expected = {a for a in everyone if may(actor, A.ACT_FOR_ATHLETE, AthleteTarget(a))}
+
+    assert athletes_actor_may_act_for(actor) == expected
