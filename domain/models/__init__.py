@@ -3,7 +3,7 @@
 from domain.models.base import Base
 from domain.models.money import Payment
 from domain.models.operations import AuditEntry, Notification
-from domain.models.people import ROLES, Athlete, Coach, User
+from domain.models.people import ROLES, Athlete, AthleteLink, Coach, Invitation, User
 from domain.models.progress import METRICS_TABLE, PerformanceMetric, VideoAnalysis
 from domain.models.training import (
     NO_OVERLAP_CONSTRAINT,
@@ -23,9 +23,11 @@ __all__ = [
     "ROLES",
     "TABLES_WITH_UPDATED_AT",
     "Athlete",
+    "AthleteLink",
     "AuditEntry",
     "Base",
     "Coach",
+    "Invitation",
     "Notification",
     "NutritionPlan",
     "Payment",

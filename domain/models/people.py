@@ -19,6 +19,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
@@ -35,6 +36,7 @@ class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('athlete', 'parent', 'coach', 'mentor', 'admin')", name="role"),
+        CheckConstraint("units IN ('metric', 'imperial')", name="units"),
         Index("idx_users_email", "email"),
         Index("idx_users_role", "role"),
     )
@@ -57,6 +59,10 @@ class User(Base):
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     language_code: Mapped[str | None] = mapped_column(String(10))
     timezone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))
+    units: Mapped[str] = mapped_column(String(10), server_default=text("'metric'"))
+    # Date of birth is sensitive: stored encrypted (domain.secrets_box); see docs/schema.md.
+    date_of_birth_encrypted: Mapped[str | None] = mapped_column(Text)
+    onboarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Athlete(Base):
@@ -64,6 +70,7 @@ class Athlete(Base):
 
     __tablename__ = "athletes"
     __table_args__ = (
+        CheckConstraint("dominant_hand IN ('left', 'right', 'both')", name="dominant_hand"),
         Index("idx_athletes_parent_id", "parent_id"),
         Index("idx_athletes_primary_sport", "primary_sport"),
     )
@@ -79,11 +86,61 @@ class Athlete(Base):
     height_cm: Mapped[int | None] = mapped_column(Integer)
     weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     goals: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    # The three sensitive fields hold ciphertext (domain.secrets_box), hence TEXT.
     medical_conditions: Mapped[str | None] = mapped_column(Text)
-    emergency_contact_name: Mapped[str | None] = mapped_column(String(100))
-    emergency_contact_phone: Mapped[str | None] = mapped_column(String(20))
+    emergency_contact_name: Mapped[str | None] = mapped_column(Text)
+    emergency_contact_phone: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[str | None] = mapped_column(String(50))
+    dominant_hand: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+
+
+class AthleteLink(Base):
+    """A second guardian or a mentor linked to an athlete (the first guardian is parent_id)."""
+
+    __tablename__ = "athlete_links"
+    __table_args__ = (
+        CheckConstraint("relation IN ('guardian', 'mentor')", name="relation"),
+        UniqueConstraint("athlete_id", "user_id"),
+        Index("idx_athlete_links_user_id", "user_id"),
+    )
+
+    id: Mapped[UuidPk]
+    athlete_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("athletes.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    relation: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[CreatedAt]
+
+
+class Invitation(Base):
+    """A single-use, expiring deep-link invitation; only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint("kind IN ('child', 'guardian', 'mentor')", name="kind"),
+        Index("idx_invitations_created_by", "created_by"),
+    )
+
+    id: Mapped[UuidPk]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    athlete_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("athletes.id", ondelete="CASCADE")
+    )
+    created_by: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[CreatedAt]
 
 
 class Coach(Base):
@@ -108,5 +165,9 @@ class Coach(Base):
     rating: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
     total_reviews: Mapped[int | None] = mapped_column(Integer, server_default=text("0"))
     verification_documents: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Currency of hourly_rate (ISO 4217); whether the coach is verified is the spec's
+    # users.verification_status of the coach's user.
+    currency: Mapped[str] = mapped_column(String(3), server_default=text("'EUR'"))
+    verification_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
