@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -131,6 +132,15 @@ class Settings(BaseSettings):
         if self.data_encryption_key:
             return keys_from_setting(self.data_encryption_key)[0]
         return ("sportscenter-dev:" + self.database_url).encode()
+
+    @property
+    def encryption_keys(self) -> list[bytes]:
+        """Keys for sensitive fields, newest first; unset: a dev-only key per database."""
+        if self.data_encryption_key:
+            return keys_from_setting(self.data_encryption_key)
+        # Deterministic so a local database stays readable across restarts; never for production
+        # (bot.runner warns when it is used).
+        return [hashlib.sha256(b"sportscenter-dev-fields:" + self.database_url.encode()).digest()]
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from domain.cache import Cache, RateLimiter, RedisKeys, connect_redis
 from domain.db import create_engine, create_session_factory
+from domain.secrets_box import SecretBox
 from domain.storage import MediaStorage, build_storage
 from domain.uow import UnitOfWork
 
@@ -25,6 +26,8 @@ class Services:
     cache: Cache
     limiter: RateLimiter
     storage: MediaStorage
+    secrets: SecretBox
+    admin_telegram_ids: frozenset[int] = frozenset()
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work for one user action."""
@@ -58,4 +61,6 @@ def build_services(settings: Settings) -> Services:
         cache=Cache(redis),
         limiter=RateLimiter(redis, keys),
         storage=storage,
+        secrets=SecretBox(settings.encryption_keys),
+        admin_telegram_ids=frozenset(settings.admin_telegram_ids),
     )

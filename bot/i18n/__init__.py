@@ -1,9 +1,10 @@
-"""The message catalogue: every text the user sees, one JSON file per language.
+"""The message catalogue: every text the user sees, in one JSON catalogue per language.
 
-A language is a file `<code>.json` in this folder (`en.json`, `ru.json`, ...): adding one needs
-no code. English is complete by definition; tests require every catalogue to have all of its
-keys, and should one still be missing at run time it falls back to English rather than failing
-in front of the user.
+A language is a file `<code>.json` in this folder (`en.json`, `es.json`, ...) and, optionally,
+a folder `<code>/` of more JSON files whose keys are merged in (one file per feature, so flows
+written side by side do not edit one file); adding a language needs no code. English is
+complete by definition; tests require every catalogue to have all of its keys, and should one
+still be missing at run time it falls back to English rather than failing in front of the user.
 """
 
 from __future__ import annotations
@@ -20,14 +21,20 @@ _FOLDER = Path(__file__).parent
 def catalogues() -> dict[str, dict[str, str]]:
     """Every language's messages by key, read once from the JSON files of this folder."""
     found: dict[str, dict[str, str]] = {}
-    for path in sorted(_FOLDER.glob("*.json")):
+    files = [(path.stem, path) for path in _FOLDER.glob("*.json")]
+    files += [(path.parent.name, path) for path in _FOLDER.glob("*/*.json")]
+    for code, path in sorted(files):
         messages = json.loads(path.read_text(encoding="utf-8"))
         # A nested object or a number would only fail later, at format time, in front of a user.
         if not isinstance(messages, dict) or not all(
             isinstance(key, str) and isinstance(value, str) for key, value in messages.items()
         ):
             raise ValueError(f"{path.name} must be one flat JSON object of strings")
-        found[path.stem.lower()] = messages
+        catalogue = found.setdefault(code.lower(), {})
+        clash = catalogue.keys() & messages.keys()
+        if clash:
+            raise ValueError(f"{path.name} repeats keys of its language: {sorted(clash)}")
+        catalogue.update(messages)
     if DEFAULT_LANGUAGE not in found:
         raise ValueError(f"the catalogue needs {DEFAULT_LANGUAGE}.json")
     return found

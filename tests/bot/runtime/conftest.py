@@ -18,6 +18,7 @@ from bot.app import BotApplication, build_application
 from bot.settings import Settings
 from bot.wiring import Services
 from domain.cache import Cache, RateLimiter, RedisKeys
+from domain.secrets_box import SecretBox
 from domain.storage import build_storage
 from tests.bot.runtime.fakes import TOKEN, AppFactory, FakeTelegram
 
@@ -49,6 +50,7 @@ def make_services(
             cache=Cache(redis),
             limiter=RateLimiter(redis, keys),
             storage=storage,
+            secrets=SecretBox([b"s" * 32]),
         )
 
     return make
