@@ -1,0 +1,19 @@
+"""Audit entries written on their own, outside a feature's transaction."""
+
+from __future__ import annotations
+
+from domain.uow import UnitOfWork
+
+
+async def record_refusal(uow: UnitOfWork, *, telegram_user_id: int, reason: str, data: str) -> None:
+    """Audit a refused button press (forged, stale or forbidden); the user may be unknown."""
+    async with uow:
+        user = await uow.users.by_telegram_id(telegram_user_id)
+        uow.audit.record(
+            actor_id=user.id if user else None,
+            action="callback.refused",
+            entity="callback",
+            entity_id=None,
+            details={"reason": reason, "data": data, "telegram_user_id": telegram_user_id},
+        )
+        await uow.commit()
