@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Collection, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -13,15 +15,21 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.app import BotApplication, build_application
+from bot.emulator import Emulator
 from bot.migrate import (
     drop_database,
     ensure_database,
     ensure_metric_partitions,
     upgrade_to_head,
 )
-from domain.cache import RedisKeys, connect_redis
+from bot.settings import Settings
+from bot.wiring import Services
+from domain.cache import Cache, RateLimiter, RedisKeys, connect_redis
 from domain.db import create_engine, create_session_factory
 from domain.models import Base
+from domain.secrets_box import SecretBox
+from domain.storage import build_storage
 from domain.uow import UnitOfWork
 from tests.clock import FakeClock
 
@@ -124,3 +132,89 @@ async def dead_redis() -> AsyncIterator[aioredis.Redis]:
     client = connect_redis(DEAD_REDIS_URL)
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def make_services(
+    engine: AsyncEngine,
+    session_factory: async_sessionmaker[AsyncSession],
+    keys: RedisKeys,
+    tmp_path: Path,
+) -> Callable[[aioredis.Redis], Services]:
+    """Services on this run's database and the given Redis client."""
+
+    def make(redis: aioredis.Redis) -> Services:
+        storage = build_storage(
+            backend="local",
+            media_dir=tmp_path / "media",
+            bucket="unused",
+            endpoint_url=None,
+            region="us-east-1",
+            signing_key=b"k" * 32,
+            public_base_url="http://127.0.0.1:1",
+        )
+        return Services(
+            engine=engine,
+            session_factory=session_factory,
+            redis=redis,
+            keys=keys,
+            cache=Cache(redis),
+            limiter=RateLimiter(redis, keys),
+            storage=storage,
+            secrets=SecretBox([b"s" * 32]),
+        )
+
+    return make
+
+
+@pytest.fixture
+def services(
+    make_services: Callable[[aioredis.Redis], Services], redis_client: aioredis.Redis
+) -> Services:
+    return make_services(redis_client)
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    """Telegram, emulated, with its limits off (tests that need them build their own)."""
+    async with Emulator(limits=False) as running:
+        yield running
+
+
+@pytest.fixture
+def run_bot(services: Services, key_prefix: str):
+    """Run the real SportsCenter application against an emulator inside `async with`.
+
+    `setup` may add test-only handlers; `admins` are Telegram ids treated as admins.
+    """
+
+    @asynccontextmanager
+    async def running(
+        emulator: Emulator,
+        setup: Callable[[BotApplication], None] | None = None,
+        polling: bool = True,
+        admins: Collection[int] = (),
+    ) -> AsyncIterator[BotApplication]:
+        settings = Settings(redis_key_prefix=key_prefix, admin_telegram_ids=list(admins))
+        services.admin_telegram_ids = frozenset(admins)
+        application = build_application(
+            settings,
+            services,
+            base_url=emulator.base_url,
+            base_file_url=emulator.base_file_url,
+            token=emulator.token,
+        )
+        if setup is not None:
+            setup(application)
+        async with application:
+            await application.start()
+            if polling:
+                await application.updater.start_polling(poll_interval=0, timeout=1)
+            try:
+                yield application
+            finally:
+                if polling:
+                    await application.updater.stop()
+                await application.stop()
+
+    return running

@@ -8,60 +8,20 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import aiohttp
-import pytest
 from aiohttp import web
 from sqlalchemy import select
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.app import BotApplication, BotContext, build_application
+from bot.app import BotApplication, BotContext
 from bot.emulator import Emulator
 from bot.sending import send_text
-from bot.settings import Settings
 from bot.webhook_server import SECRET_HEADER, webhook_app
 from bot.wiring import Services
 from domain.models import User
 from handlers.common import cancel_fallback
 
 Setup = Callable[[BotApplication], None]
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator(limits=False) as running:
-        yield running
-
-
-@pytest.fixture
-def run_bot(services: Services, key_prefix: str):
-    """Start a polling bot on the emulator for the duration of an `async with` block."""
-
-    @asynccontextmanager
-    async def running(
-        emulator: Emulator, setup: Setup | None = None, polling: bool = True
-    ) -> AsyncIterator[BotApplication]:
-        settings = Settings(redis_key_prefix=key_prefix, admin_telegram_ids=[])
-        application = build_application(
-            settings,
-            services,
-            base_url=emulator.base_url,
-            base_file_url=emulator.base_file_url,
-            token=emulator.token,
-        )
-        if setup is not None:
-            setup(application)
-        async with application:
-            await application.start()
-            if polling:
-                await application.updater.start_polling(poll_interval=0, timeout=1)
-            try:
-                yield application
-            finally:
-                if polling:
-                    await application.updater.stop()
-                await application.stop()
-
-    return running
 
 
 async def test_start_is_answered_over_http(emulator: Emulator, run_bot, uow) -> None:
