@@ -10,6 +10,7 @@ import asyncio
 import importlib
 import logging
 import pkgutil
+import warnings
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -30,6 +31,7 @@ from telegram.ext import (
     TypeHandler,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot import errors, guards
 from bot.i18n import DEFAULT_LANGUAGE, languages, t
@@ -41,6 +43,11 @@ from bot.wiring import Services
 from domain.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
+
+# Our flows mix message and button steps with per_message=False on purpose: a button is tied
+# to the user's flow, not to one message, and stale or forged presses are caught by
+# bot.callbacks. PTB warns about that combination on every ConversationHandler.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 # The group every feature handler uses; fallbacks are kept at its end (add_fallback_handler).
 FEATURE_GROUP = 0

@@ -14,6 +14,11 @@ async def record_refusal(uow: UnitOfWork, *, telegram_user_id: int, reason: str,
             action="callback.refused",
             entity="callback",
             entity_id=None,
-            details={"reason": reason, "data": data, "telegram_user_id": telegram_user_id},
+            # JSONB refuses NUL characters; forged data may well contain them.
+            details={
+                "reason": reason,
+                "data": data.replace("\x00", "\\0"),
+                "telegram_user_id": telegram_user_id,
+            },
         )
         await uow.commit()

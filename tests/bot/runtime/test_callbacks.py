@@ -47,3 +47,10 @@ async def test_a_refusal_is_audited_even_for_an_unknown_user(uow: UnitOfWork) ->
         entry = (await uow.session.scalars(select(AuditEntry))).one()
     assert entry.action == "callback.refused"
     assert entry.details["reason"] == "forged id"
+
+
+async def test_forged_data_with_nul_characters_is_still_audited(uow: UnitOfWork) -> None:
+    await record_refusal(uow, telegram_user_id=4712, reason="garbage", data="fam:\x00:x")
+    async with uow:
+        entry = (await uow.session.scalars(select(AuditEntry))).one()
+    assert "\x00" not in entry.details["data"]

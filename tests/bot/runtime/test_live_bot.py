@@ -128,7 +128,7 @@ def _flow(app: BotApplication) -> None:
 
     app.add_handler(
         ConversationHandler(
-            entry_points=[CommandHandler("profile", begin)],
+            entry_points=[CommandHandler("survey", begin)],
             states={
                 NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, name)],
                 SPORT: [MessageHandler(filters.TEXT & ~filters.COMMAND, sport)],
@@ -145,7 +145,7 @@ async def test_a_restart_mid_conversation_resumes_at_the_same_step(
 ) -> None:
     ana = emulator.user("Ana")
     async with run_bot(emulator, _flow):
-        await ana.send("/profile")
+        await ana.send("/survey")
         await ana.expect_reply(contains="name")
         await ana.send("Ana")
         await ana.expect_reply(contains="sport")

@@ -36,7 +36,7 @@ def _add_profile_flow(application: BotApplication) -> None:
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(
         ConversationHandler(
-            entry_points=[CommandHandler("profile", _ask_sport)],
+            entry_points=[CommandHandler("survey", _ask_sport)],
             states={
                 SPORT: [MessageHandler(text, _ask_level)],
                 LEVEL: [MessageHandler(text, _done)],
@@ -52,7 +52,7 @@ async def test_a_restarted_bot_resumes_a_conversation_where_it_stopped(
     make_app: AppFactory, telegram: FakeTelegram
 ) -> None:
     first = await make_app(before_initialize=_add_profile_flow)
-    await first.process_update(message_update(first.bot, "/profile"))
+    await first.process_update(message_update(first.bot, "/survey"))
     await first.process_update(message_update(first.bot, "football"))
     # A crash: nothing is shut down or flushed; only what was written through survives.
 
@@ -68,7 +68,7 @@ async def test_a_users_state_lives_in_their_session_hash_with_a_ttl(
 ) -> None:
     app = await make_app(before_initialize=_add_profile_flow)
 
-    await app.process_update(message_update(app.bot, "/profile"))
+    await app.process_update(message_update(app.bot, "/survey"))
     await app.process_update(message_update(app.bot, "football"))
 
     session = await redis_client.hgetall(keys.session(USER_ID))
@@ -82,7 +82,7 @@ async def test_a_finished_conversation_leaves_nothing_behind(
 ) -> None:
     app = await make_app(before_initialize=_add_profile_flow)
 
-    for text in ("/profile", "football", "beginner"):
+    for text in ("/survey", "football", "beginner"):
         await app.process_update(message_update(app.bot, text))
 
     assert await redis_client.exists(keys.session(USER_ID)) == 0

@@ -1,0 +1,26 @@
+"""Who is pressing or typing, as domain.policy sees them, and domain refusals in words."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.app import BotContext
+from bot.i18n import t
+from domain.actors import actor_for_telegram
+from domain.errors import DomainError
+from domain.policy import Actor
+
+
+async def current_actor(update: Update, context: BotContext) -> Actor | None:
+    """The signed-up user behind this update with their relations, or None."""
+    if update.effective_user is None:
+        return None
+    async with context.uow() as uow:
+        return await actor_for_telegram(
+            uow, update.effective_user.id, admin_telegram_ids=context.services.admin_telegram_ids
+        )
+
+
+def refusal_text(err: DomainError, context: BotContext) -> str:
+    """The words for a domain refusal, with its parameters filled in."""
+    return t(err.message_key, context.lang, **err.params)
