@@ -12,6 +12,7 @@ from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
 from bot.i18n import t
+from handlers._acting import current_actor
 
 COMMANDS = [
     ("start", "command.start"),
@@ -50,10 +51,12 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    """List the commands this user has."""
+    """List the commands this user has: everyone's, then their role's."""
+    actor = await current_actor(update, context)
+    role = None if actor is None else ("admin" if actor.is_admin else actor.role)
     lines = [
         t("common.help_line", context.lang, command=command, description=t(key, context.lang))
-        for command, key in context.application.menus.default
+        for command, key in context.application.menus.for_role(role)
     ]
     await _reply(update, t("common.help", context.lang, commands="\n".join(lines)))
 

@@ -147,3 +147,16 @@ async def test_pending_lists_waiting_coaches_for_admins_only(
         everyones_menu = emulator.bot.commands[("default", "")]
     assert "pending" in {command["command"] for command in admin_menu}
     assert "pending" not in {command["command"] for command in everyones_menu}
+
+
+async def test_help_lists_the_admin_commands_for_admins_only(emulator, run_bot, uow) -> None:
+    admin, other = emulator.user("Ada"), emulator.user("Olu")
+    async with run_bot(emulator, admins=[admin.id]):
+        await sign_up(uow, admin, "admin")
+        await sign_up(uow, other, "athlete")
+        await admin.send("/help")
+        admin_help = await admin.expect_reply(contains="/help")
+        await other.send("/help")
+        other_help = await other.expect_reply(contains="/help")
+    assert "/pending" in admin_help["text"]
+    assert "/pending" not in other_help["text"]

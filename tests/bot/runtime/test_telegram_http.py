@@ -65,14 +65,11 @@ async def test_long_polling_returns_updates_and_telegram_errors_stay_typed(
 
 
 async def test_an_unreachable_server_is_a_network_error() -> None:
-    bot = Bot(
-        "1:abcdefghijklmnop",
-        base_url="http://127.0.0.1:1/bot",
-        request=AiohttpRequest(connect_timeout=1.0),
-    )
+    request = AiohttpRequest(connect_timeout=1.0)
+    bot = Bot("1:abcdefghijklmnop", base_url="http://127.0.0.1:1/bot", request=request)
     with pytest.raises(NetworkError, match="Cannot connect"):
         await bot.get_me()
-    await bot.shutdown()
+    await request.shutdown()  # the bot never initialized, so it would not close its client
 
 
 async def test_a_server_that_does_not_answer_is_timed_out() -> None:
@@ -89,15 +86,12 @@ async def test_a_server_that_does_not_answer_is_timed_out() -> None:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    bot = Bot(
-        "1:abcdefghijklmnop",
-        base_url=f"http://127.0.0.1:{port}/bot",
-        request=AiohttpRequest(read_timeout=0.2),
-    )
+    request = AiohttpRequest(read_timeout=0.2)
+    bot = Bot("1:abcdefghijklmnop", base_url=f"http://127.0.0.1:{port}/bot", request=request)
     try:
         with pytest.raises(TimedOut):
             await bot.get_me()
     finally:
         never.set()
-        await bot.shutdown()
+        await request.shutdown()
         await runner.cleanup()
