@@ -23,7 +23,7 @@ from domain.uow import UnitOfWork
 INVITATION_TTL = timedelta(hours=72)
 TOKEN_BYTES = 24  # 32 url-safe characters: with "inv-" well under Telegram's 64-char start payload
 DEEP_LINK_PREFIX = "inv-"
-KINDS = ("child", "guardian")
+KINDS = ("child", "guardian", "mentor")
 # The role a newcomer gets when opening an invitation of this kind.
 _NEW_USER_ROLE = {"guardian": "parent", "mentor": "mentor"}
 
@@ -101,7 +101,7 @@ def deep_link(bot_username: str, token: str) -> str:
 async def create_invitation(
     uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID, kind: str, now: datetime | None = None
 ) -> CreatedInvitation:
-    """Invite a child (to link their Telegram) or a second guardian; returns the token once."""
+    """Invite a child (to link their Telegram), a guardian or a mentor; the token comes once."""
     if kind not in KINDS:
         raise InvalidInput(f"invitation kind {kind!r}")
     policy.require(actor, Action.MANAGE_CHILDREN, UserTarget(actor.user_id))

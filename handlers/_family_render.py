@@ -46,7 +46,9 @@ def children_markup(children: list[family.Child], lang: str | None) -> InlineKey
         rows.append([(t("family.button_act_for", lang, name=name), pack(FLOW, "act", athlete_id))])
         invite = [(t("family.button_invite", lang, name=name), pack(FLOW, "inv", athlete_id))]
         guardian = (t("family.button_guardian", lang, name=name), pack(FLOW, "grd", athlete_id))
+        mentor = (t("family.button_mentor", lang, name=name), pack(FLOW, "mnt", athlete_id))
         rows.append([*(invite if not child.has_telegram else []), guardian])
+        rows.append([mentor])
     rows.append([(t("family.button_add_child", lang), pack(FLOW, "add"))])
     return markup(rows)
 

@@ -262,7 +262,12 @@ def _inviter(kind: str) -> Callable[[Update, BotContext, Actor, uuid.UUID], Awai
     return invite
 
 
-_PER_CHILD = {"act": act_for, "inv": _inviter("child"), "grd": _inviter("guardian")}
+_PER_CHILD = {
+    "act": act_for,
+    "inv": _inviter("child"),
+    "grd": _inviter("guardian"),
+    "mnt": _inviter("mentor"),
+}
 
 
 async def open_invitation(update: Update, context: BotContext) -> None:

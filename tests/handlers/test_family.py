@@ -16,7 +16,9 @@ from bot.app import BotApplication, BotContext
 from bot.callbacks import pack
 from bot.emulator import Emulator
 from bot.emulator.driver import EmulatedUser
+from domain.actors import actor_for_telegram
 from domain.models import Athlete, AthleteLink, AuditEntry, Invitation, User
+from domain.policy import Action, AthleteTarget, may
 from domain.uow import UnitOfWork
 from tests.factories import tiny_png
 
@@ -298,3 +300,26 @@ async def test_a_photo_mid_flow_gets_a_hint_back_works_and_old_buttons_expire(
 
 def _sha(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def test_a_mentor_invited_for_a_child_follows_them_but_cannot_book(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    pat, mo = emulator.user("Pat"), emulator.user("Mo")
+    await parent_row(uow, pat)
+    async with run_bot(emulator):
+        await add_child(pat, "Mia", "01.05.2014", "Football")
+        await pat.send("/children")
+        await pat.expect_reply(contains="Your children")
+        token = await invite_link(pat, "Invite a mentor for Mia")
+        await mo.send(f"/start inv-{token}")
+        await mo.expect_reply(contains="mentor of Mia")
+        await pat.expect_reply(contains="Mo opened your invitation and is now a mentor of Mia")
+    async with uow:
+        mentor = await uow.users.by_telegram_id(mo.id)
+        actor = await actor_for_telegram(uow, mo.id, admin_telegram_ids=[])
+    (mia_id,) = actor.mentored_athlete_ids
+    assert mentor.role == "mentor"
+    assert may(actor, Action.VIEW_METRICS, AthleteTarget(mia_id))
+    assert not may(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(mia_id))
+    assert not may(actor, Action.VIEW_SENSITIVE, AthleteTarget(mia_id))
