@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from sqlalchemy import DateTime, MetaData, func, text
@@ -35,13 +35,24 @@ UuidPk = Annotated[
         server_default=text("uuid_generate_v4()"),
     ),
 ]
+def utcnow() -> datetime:
+    """Now, as the ORM stamps new rows."""
+    return datetime.now(UTC)
+
+
+# Stamped in Python for rows the ORM inserts (so the INSERT needs no RETURNING to learn them),
+# by the server default for rows inserted otherwise.
 CreatedAt = Annotated[
     datetime | None,
-    mapped_column(DateTime(timezone=True), server_default=func.current_timestamp()),
+    mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.current_timestamp()
+    ),
 ]
 # The set_updated_at trigger keeps this current on every UPDATE, including raw SQL ones.
 UpdatedAt = Annotated[
     datetime | None,
-    mapped_column(DateTime(timezone=True), server_default=func.current_timestamp()),
+    mapped_column(
+        DateTime(timezone=True), default=utcnow, server_default=func.current_timestamp()
+    ),
 ]
 Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True))]

@@ -55,7 +55,9 @@ class TrainingSession(Base):
     )
     session_type: Mapped[str] = mapped_column(String(50))
     # NOT NULL (the spec allows NULL): a NULL status would slip past the no-overlap predicate.
-    status: Mapped[str] = mapped_column(String(50), server_default=text("'scheduled'"))
+    status: Mapped[str] = mapped_column(
+        String(50), default="scheduled", server_default=text("'scheduled'")
+    )
     start_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     end_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     location: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
