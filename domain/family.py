@@ -36,7 +36,6 @@ from domain.uow import UnitOfWork
 MIN_CHILD_AGE, MAX_CHILD_AGE = 3, 17
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
 # Offered as buttons; any other sport can be typed.
-SPORTS = ("football", "basketball", "tennis", "swimming", "athletics", "volleyball")
 _NAME = re.compile(r"[^\W\d_]+(?:[ '.\-][^\W\d_]+)*")
 
 

@@ -8,6 +8,7 @@ from telegram.error import BadRequest
 from bot.callbacks import pack
 from bot.i18n import t
 from domain import family
+from domain.profile_input import SPORTS
 
 FLOW = "fam"
 Rows = list[list[tuple[str, str]]]  # (label, callback data)
@@ -19,7 +20,7 @@ def question_markup(
     """Buttons under a question: sports to pick, Skip, Back and Cancel."""
     rows: Rows = []
     if sports:
-        choices = [(t(f"family.sport_{s}", lang), pack(FLOW, "sport", s)) for s in family.SPORTS]
+        choices = [(t(f"family.sport_{s}", lang), pack(FLOW, "sport", s)) for s in SPORTS]
         rows += [choices[i : i + 2] for i in range(0, len(choices), 2)]
     if skip:
         rows.append([(t("family.button_skip", lang), pack(FLOW, "skip"))])

@@ -27,6 +27,7 @@ from domain.errors import DomainError, NotAllowed, NotFound
 from domain.family import ChildInputError
 from domain.invitations import InvitationRefused, TelegramAccount
 from domain.policy import Actor
+from domain.profile_input import SPORTS
 from domain.secrets_box import UndecryptableField
 from handlers import _family_render as render
 from handlers._acting import current_actor
@@ -139,7 +140,7 @@ async def got_sport(update: Update, context: BotContext) -> int:
 async def chose_sport(update: Update, context: BotContext) -> int | None:
     """A sport from the buttons."""
     press = unpack(update.callback_query.data, flow=FLOW)
-    if press is None or press.args not in {(sport,) for sport in family.SPORTS}:
+    if press is None or press.args not in {(sport,) for sport in SPORTS}:
         await refuse(update, context, reason="unknown sport")
         return None
     _draft(context)["sport"] = press.args[0]

@@ -35,6 +35,8 @@ UuidPk = Annotated[
         server_default=text("uuid_generate_v4()"),
     ),
 ]
+
+
 def utcnow() -> datetime:
     """Now, as the ORM stamps new rows."""
     return datetime.now(UTC)
@@ -44,15 +46,11 @@ def utcnow() -> datetime:
 # by the server default for rows inserted otherwise.
 CreatedAt = Annotated[
     datetime | None,
-    mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.current_timestamp()
-    ),
+    mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.current_timestamp()),
 ]
 # The set_updated_at trigger keeps this current on every UPDATE, including raw SQL ones.
 UpdatedAt = Annotated[
     datetime | None,
-    mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.current_timestamp()
-    ),
+    mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.current_timestamp()),
 ]
 Timestamp = Annotated[datetime, mapped_column(DateTime(timezone=True))]
