@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-import warnings
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
@@ -17,7 +16,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.app import BotApplication, BotContext, set_chat_menu
 from bot.callbacks import pack, pattern, refuse, unpack
@@ -59,25 +57,22 @@ def register(application: BotApplication) -> None:
 
 def add_child_conversation() -> ConversationHandler[BotContext]:
     """Name, date of birth, sport, medical notes; Back and Cancel at every step."""
-    with warnings.catch_warnings():
-        # Buttons are tracked per user and chat on purpose, not per message.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CallbackQueryHandler(begin, pattern=f"^{pack(FLOW, 'add')}$"),
-                CommandHandler("addchild", begin),
-            ],
-            states={
-                NAME: [_text(got_name), *_step_buttons(None)],
-                BIRTH: [_text(got_birth_date), *_step_buttons(NAME)],
-                SPORT: [_text(got_sport), _button("sport", chose_sport), *_step_buttons(BIRTH)],
-                MEDICAL: [_text(got_medical), _button("skip", skip_medical), *_step_buttons(SPORT)],
-            },
-            fallbacks=[cancel_fallback()],
-            name="add_child",
-            persistent=True,
-            allow_reentry=True,
-        )
+    return ConversationHandler(
+        entry_points=[
+            CallbackQueryHandler(begin, pattern=f"^{pack(FLOW, 'add')}$"),
+            CommandHandler("addchild", begin),
+        ],
+        states={
+            NAME: [_text(got_name), *_step_buttons(None)],
+            BIRTH: [_text(got_birth_date), *_step_buttons(NAME)],
+            SPORT: [_text(got_sport), _button("sport", chose_sport), *_step_buttons(BIRTH)],
+            MEDICAL: [_text(got_medical), _button("skip", skip_medical), *_step_buttons(SPORT)],
+        },
+        fallbacks=[cancel_fallback()],
+        name="add_child",
+        persistent=True,
+        allow_reentry=True,
+    )
 
 
 def _text(step: Step) -> MessageHandler[BotContext, int | None]:
