@@ -15,6 +15,7 @@ from bot.app import build_application
 from bot.emulator import Emulator
 from bot.keycheck import check_encryption_key
 from bot.settings import Settings
+from bot.tuning import tune_gc
 from bot.webhook_server import WEBHOOK_PATH, webhook_app
 from bot.wiring import build_services
 
@@ -47,6 +48,7 @@ async def start_emulator(settings: Settings) -> Emulator:
 async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run the bot until stopped: against Telegram with a token, else against the emulator."""
     stop = stop or stop_on_signals()
+    tune_gc()
     services = build_services(settings)
     await check_encryption_key(services, dev_key=not settings.data_encryption_key)
     emulator = None if settings.telegram_bot_token else await start_emulator(settings)
