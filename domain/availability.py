@@ -1,0 +1,263 @@
+"""A coach's availability rules, stored as JSON in `coaches.availability`, and the quick text form.
+
+Times are local wall-clock times in the coach's own zone, so "Mondays 16:00" stays 16:00 when
+the clocks change; `domain.slots` turns them into UTC instants for a given date.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from domain.errors import InvalidInput
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SessionType = Literal["individual", "group", "assessment", "online"]
+MINUTES_PER_DAY = 24 * 60
+
+
+class InvalidAvailability(InvalidInput, ValueError):
+    """Availability input the coach can fix; `message_key` says what is wrong."""
+
+    def __init__(self, message_key: str, **params: object) -> None:
+        super().__init__(message_key, **params)
+        self.message_key = message_key
+
+
+@dataclass(frozen=True, order=True)
+class TimeRange:
+    """A stretch of local wall-clock time within one day, in minutes after midnight; end ≤ 24:00."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.start < MINUTES_PER_DAY and 0 < self.end <= MINUTES_PER_DAY):
+            raise InvalidAvailability("availability.error.bad_time")
+        if self.start >= self.end:
+            raise InvalidAvailability("availability.error.bad_range", range=str(self))
+
+    def __str__(self) -> str:
+        return f"{_clock(self.start)}-{_clock(self.end)}"
+
+    @classmethod
+    def parse(cls, text: str) -> TimeRange:
+        """A range from "16:00-20:00" (also "16-20", "9.30–11h", "21:00-24:00")."""
+        parts = re.split(r"\s*[-–—]\s*", text.strip())
+        if len(parts) != 2:
+            raise InvalidAvailability("availability.error.bad_range", range=text)
+        return cls(parse_clock(parts[0]), parse_clock(parts[1]))
+
+
+_CLOCK = re.compile(r"(\d{1,2})(?:\s*[:.h]\s*(\d{2})?)?")
+
+
+def parse_clock(text: str) -> int:
+    """Minutes after midnight from "16:00", "9", "9.30", "16h30" or "24:00"."""
+    found = _CLOCK.fullmatch(text.strip().lower())
+    if found is None:
+        raise InvalidAvailability("availability.error.bad_time", time=text)
+    hours, minutes = int(found[1]), int(found[2] or 0)
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+        raise InvalidAvailability("availability.error.bad_time", time=text)
+    return hours * 60 + minutes
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _coerce_range(value: object) -> TimeRange:
+    if isinstance(value, TimeRange):
+        return value
+    if isinstance(value, str):
+        return TimeRange.parse(value)
+    raise InvalidAvailability("availability.error.bad_range", range=str(value))
+
+
+def day_ranges(ranges: Iterable[TimeRange]) -> list[TimeRange]:
+    """One day's ranges sorted by start; touching is fine, overlapping is refused."""
+    ordered = sorted(ranges)
+    for before, after in pairwise(ordered):
+        if after.start < before.end:
+            raise InvalidAvailability("availability.error.overlap", ranges=f"{before}, {after}")
+    return ordered
+
+
+Range = Annotated[TimeRange, PlainValidator(_coerce_range), PlainSerializer(str, return_type=str)]
+
+# Which message key a plain pydantic refusal (wrong type, out of bounds) of a field maps to.
+_FIELD_KEYS = {
+    "timezone": "availability.error.bad_timezone",
+    "weekly": "availability.error.bad_weekday",
+    "exceptions": "availability.error.bad_date",
+    "session_lengths": "availability.error.session_length",
+    "buffer_before": "availability.error.buffer",
+    "buffer_after": "availability.error.buffer",
+    "min_notice_minutes": "availability.error.min_notice",
+    "horizon_days": "availability.error.horizon",
+    "session_types": "availability.error.session_types",
+    "location": "availability.error.location",
+    "meeting_url": "availability.error.meeting_url",
+    "group_capacity": "availability.error.group_capacity",
+}
+
+
+class AvailabilityRules(BaseModel):
+    """When and how a coach can be booked; `to_json()` is what `coaches.availability` holds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str = "UTC"
+    weekly: dict[Weekday, list[Range]] = Field(default_factory=dict)
+    # A date listed here replaces its weekday's ranges: [] is a day off, ranges are extra hours.
+    exceptions: dict[date, list[Range]] = Field(default_factory=dict)
+    session_lengths: list[Annotated[int, Field(ge=15, le=240)]] = Field(
+        default_factory=lambda: [60], min_length=1
+    )
+    buffer_before: int = Field(0, ge=0, le=120)
+    buffer_after: int = Field(0, ge=0, le=120)
+    min_notice_minutes: int = Field(120, ge=0, le=30 * MINUTES_PER_DAY)
+    horizon_days: int = Field(30, ge=1, le=365)
+    session_types: list[SessionType] = Field(default_factory=lambda: ["individual"], min_length=1)
+    location: str = Field("", max_length=200)
+    meeting_url: str | None = Field(None, max_length=500)
+    group_capacity: int = Field(6, ge=1, le=50)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidAvailability("availability.error.bad_timezone", timezone=value) from None
+        return value
+
+    @field_validator("weekly")
+    @classmethod
+    def _weekly_in_order(
+        cls, value: dict[Weekday, list[TimeRange]]
+    ) -> dict[Weekday, list[TimeRange]]:
+        return {day: day_ranges(value[day]) for day in WEEKDAYS if day in value}
+
+    @field_validator("exceptions")
+    @classmethod
+    def _exceptions_in_order(
+        cls, value: dict[date, list[TimeRange]]
+    ) -> dict[date, list[TimeRange]]:
+        return {day: day_ranges(ranges) for day, ranges in sorted(value.items())}
+
+    @field_validator("session_lengths", "session_types")
+    @classmethod
+    def _sorted_unique(cls, value: list[Any]) -> list[Any]:
+        return sorted(set(value))
+
+    @field_validator("meeting_url")
+    @classmethod
+    def _https_only(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in value.strip()):
+            raise InvalidAvailability("availability.error.meeting_url")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _online_needs_link(self) -> AvailabilityRules:
+        if self.location.strip().lower() == "online" and self.meeting_url is None:
+            raise InvalidAvailability("availability.error.meeting_url")
+        return self
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> AvailabilityRules:
+        """Rules from untrusted data; any refusal is an `InvalidAvailability` with a message key."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            raise _as_domain_error(err) from None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> AvailabilityRules:
+        """Rules from the `coaches.availability` column; NULL means the defaults."""
+        return cls.parse(data or {})
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-ready dict stored in `coaches.availability`."""
+        return self.model_dump(mode="json")
+
+    def ranges_on(self, day: date) -> list[TimeRange]:
+        """The local ranges open on a date: its exception if there is one, else its weekday's."""
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return self.weekly.get(WEEKDAYS[day.weekday()], [])
+
+    def with_weekday(self, weekday: Weekday, ranges: Iterable[TimeRange]) -> AvailabilityRules:
+        """A copy with one weekday's ranges replaced (an empty list closes the day)."""
+        return self.parse({**self.to_json(), "weekly": {**self.weekly, weekday: list(ranges)}})
+
+
+def _as_domain_error(err: ValidationError) -> InvalidAvailability:
+    first = err.errors()[0]
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, InvalidAvailability):
+        return cause
+    field = str(first["loc"][0]) if first["loc"] else ""
+    return InvalidAvailability(_FIELD_KEYS.get(field, "availability.error.invalid"), field=field)
+
+
+_DAY_NAMES: dict[Weekday, tuple[str, ...]] = {
+    "mon": ("monday", "mon", "mo", "lunes", "lun", "lu"),
+    "tue": ("tuesday", "tues", "tue", "tu", "martes", "mar", "ma"),
+    "wed": ("wednesday", "wed", "we", "miercoles", "mie", "mi", "x"),
+    "thu": ("thursday", "thurs", "thur", "thu", "th", "jueves", "jue", "ju"),
+    "fri": ("friday", "fri", "fr", "viernes", "vie", "vi"),
+    "sat": ("saturday", "sat", "sa", "sabado", "sab"),
+    "sun": ("sunday", "sun", "su", "domingo", "dom", "do"),
+}
+_WEEKDAY_BY_NAME = {name: day for day, names in _DAY_NAMES.items() for name in names}
+_DAY_OFF_WORDS = {"off", "closed", "none", "libre", "cerrado", "ninguno"}
+
+
+def parse_weekday(text: str) -> Weekday:
+    """A weekday from an English or Spanish name or abbreviation ("Mon", "miércoles", "sáb")."""
+    plain = unicodedata.normalize("NFKD", text.strip().lower().rstrip("."))
+    plain = plain.encode("ascii", "ignore").decode()
+    day = _WEEKDAY_BY_NAME.get(plain)
+    if day is None:
+        raise InvalidAvailability("availability.error.bad_weekday", weekday=text)
+    return day
+
+
+def parse_weekly_line(text: str) -> tuple[Weekday, list[TimeRange]]:
+    """A weekday and its ranges from "/availability mon 16:00-20:00, 21:00-22:00" ("sun off")."""
+    body = re.sub(r"^/availability(@\w+)?\b", "", text.strip(), flags=re.IGNORECASE).strip()
+    if not body:
+        raise InvalidAvailability("availability.error.bad_line")
+    head, _, rest = body.partition(" ")
+    weekday = parse_weekday(head)
+    rest = " ".join(rest.split())
+    if rest.lower() in _DAY_OFF_WORDS:
+        return weekday, []
+    pieces = [p for p in re.split(r"[,;]\s*|(?<![-–—])\s(?=\d)", rest) if p.strip()]
+    if not pieces:
+        raise InvalidAvailability("availability.error.no_ranges", weekday=weekday)
+    return weekday, day_ranges(TimeRange.parse(piece) for piece in pieces)
