@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.outbox import send_due_notifications
+
 if TYPE_CHECKING:
     from bot.app import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
 PARTITION_CHECK_EVERY = timedelta(hours=12)
+# How often the outbox is drained: the most a due notification waits before it is sent.
+NOTIFICATIONS_EVERY = timedelta(seconds=5)
 
 
 async def maintain_metric_partitions(context: BotContext) -> None:
@@ -38,4 +42,10 @@ def schedule_maintenance(application: BotApplication) -> None:
         interval=PARTITION_CHECK_EVERY,
         first=timedelta(seconds=30),
         name="metric-partitions",
+    )
+    application.job_queue.run_repeating(
+        send_due_notifications,
+        interval=NOTIFICATIONS_EVERY,
+        first=NOTIFICATIONS_EVERY,
+        name="notifications-outbox",
     )

@@ -1,0 +1,170 @@
+"""Sending the notifications outbox: claim what is due, deliver it, record how it went.
+
+One `drain` is one transaction. The due rows are claimed with FOR UPDATE SKIP LOCKED and stay
+locked while they are delivered, so a second sender running at the same time skips them instead
+of sending them too. Each row is then marked sent, or failed with its next try, and the whole
+batch commits at once.
+
+Delivery is at least once, not exactly once: if the process dies after Telegram accepted a
+message but before the commit, the row is still unsent and the next drain sends it again. The
+dedup key only keeps a notification from being *queued* twice; it cannot close that window.
+
+A failure is retried with exponential backoff (30 s, 60 s, ... capped at 1 h). After
+`MAX_ATTEMPTS` tries, or at once for a failure retrying cannot fix, the row is given up: the
+schema has no status column, so a given-up row keeps `sent_at` NULL, has `last_error` starting
+with "final:" and `due_at` moved `GIVE_UP_DELAY` (a century) ahead, where no sender reaches it.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from domain.models import Notification, User
+from domain.people import BLOCKED
+from domain.uow import UnitOfWork
+
+FIRST_RETRY_DELAY = timedelta(seconds=30)
+MAX_RETRY_DELAY = timedelta(hours=1)
+MAX_ATTEMPTS = 8
+GIVE_UP_DELAY = timedelta(days=36525)
+FINAL_PREFIX = "final:"
+
+
+class Outcome(enum.Enum):
+    """What happened to one delivery."""
+
+    SENT = "sent"
+    RETRY = "retry"  # a passing failure: try again later
+    FINAL = "final"  # retrying cannot help: give the notification up
+    BLOCKED = "blocked"  # the recipient blocked the bot: give up and remember it
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryResult:
+    """The outcome of one delivery and, for a failure, why."""
+
+    outcome: Outcome
+    error: str = ""
+
+    SENT: ClassVar[DeliveryResult]
+    RETRY: ClassVar[DeliveryResult]
+    FINAL: ClassVar[DeliveryResult]
+    BLOCKED: ClassVar[DeliveryResult]
+
+    @classmethod
+    def retry(cls, error: str) -> DeliveryResult:
+        """A failure worth trying again."""
+        return cls(Outcome.RETRY, error)
+
+    @classmethod
+    def final(cls, error: str) -> DeliveryResult:
+        """A failure no retry will fix."""
+        return cls(Outcome.FINAL, error)
+
+    @classmethod
+    def blocked(cls, error: str) -> DeliveryResult:
+        """The recipient blocked the bot."""
+        return cls(Outcome.BLOCKED, error)
+
+
+DeliveryResult.SENT = DeliveryResult(Outcome.SENT)
+DeliveryResult.RETRY = DeliveryResult(Outcome.RETRY, "retry")
+DeliveryResult.FINAL = DeliveryResult(Outcome.FINAL, "undeliverable")
+DeliveryResult.BLOCKED = DeliveryResult(Outcome.BLOCKED, "recipient blocked the bot")
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A due notification, locked by the current drain, with what a sender needs to send it."""
+
+    id: uuid.UUID
+    recipient_id: uuid.UUID
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    chat_id: int | None
+    language: str | None
+
+
+@dataclass
+class DrainReport:
+    """How many notifications one drain claimed and what became of them."""
+
+    claimed: int = 0
+    outcomes: dict[Outcome, int] = field(default_factory=dict)
+
+    def count(self, outcome: Outcome) -> int:
+        """How many ended with `outcome`."""
+        return self.outcomes.get(outcome, 0)
+
+
+Deliver = Callable[[Claimed], Awaitable[DeliveryResult]]
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed try: 30 s doubling, at most 1 h."""
+    return min(FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
+
+
+async def drain(
+    uow_factory: Callable[[], UnitOfWork], *, now: datetime, limit: int, deliver: Deliver
+) -> DrainReport:
+    """Deliver up to `limit` due notifications in one transaction, holding their row locks."""
+    report = DrainReport()
+    # An exception from `deliver` leaves the block uncommitted: nothing of this batch is marked,
+    # so a later drain sends it all again (at least once, see the module docstring).
+    async with uow_factory() as uow:
+        for notification in await uow.outbox.claim_due(now, limit=limit):
+            report.claimed += 1
+            recipient = await uow.users.get(notification.recipient_id)
+            result = await _deliver_one(notification, recipient, deliver)
+            await _record(uow, notification, recipient, result, now)
+            report.outcomes[result.outcome] = report.count(result.outcome) + 1
+        await uow.commit()
+    return report
+
+
+async def _deliver_one(
+    notification: Notification, recipient: User, deliver: Deliver
+) -> DeliveryResult:
+    if recipient.status == BLOCKED:
+        # Known unreachable (maybe by an earlier row of this very batch): do not try again.
+        return DeliveryResult.final("recipient blocked the bot")
+    return await deliver(
+        Claimed(
+            id=notification.id,
+            recipient_id=notification.recipient_id,
+            kind=notification.kind,
+            payload=dict(notification.payload),
+            attempts=notification.attempts,
+            # A private chat's id is the person's id; the stored chat id wins when known.
+            chat_id=recipient.telegram_chat_id or recipient.telegram_user_id,
+            language=recipient.language_code,
+        )
+    )
+
+
+async def _record(
+    uow: UnitOfWork,
+    notification: Notification,
+    recipient: User,
+    result: DeliveryResult,
+    now: datetime,
+) -> None:
+    if result.outcome is Outcome.SENT:
+        await uow.outbox.mark_sent(notification.id, now)
+        return
+    if result.outcome is Outcome.BLOCKED:
+        # Same transaction as the claim, so the mark and the given-up row commit together.
+        recipient.status = BLOCKED
+    attempts = notification.attempts + 1
+    if result.outcome is Outcome.RETRY and attempts < MAX_ATTEMPTS:
+        await uow.outbox.mark_failed(notification.id, result.error, now + retry_delay(attempts))
+        return
+    error = f"{FINAL_PREFIX} {result.error}"
+    await uow.outbox.mark_failed(notification.id, error, now + GIVE_UP_DELAY)
