@@ -7,7 +7,10 @@ from domain.models.people import ROLES, Athlete, AthleteLink, Coach, Invitation,
 from domain.models.progress import METRICS_TABLE, PerformanceMetric, VideoAnalysis
 from domain.models.training import (
     NO_OVERLAP_CONSTRAINT,
+    PAYMENT_STATUSES,
+    SESSION_STATUSES,
     NutritionPlan,
+    SessionParticipant,
     TrainingProgram,
     TrainingSession,
 )
@@ -20,7 +23,9 @@ TABLES_WITH_UPDATED_AT = tuple(
 __all__ = [
     "METRICS_TABLE",
     "NO_OVERLAP_CONSTRAINT",
+    "PAYMENT_STATUSES",
     "ROLES",
+    "SESSION_STATUSES",
     "TABLES_WITH_UPDATED_AT",
     "Athlete",
     "AthleteLink",
@@ -32,6 +37,7 @@ __all__ = [
     "NutritionPlan",
     "Payment",
     "PerformanceMetric",
+    "SessionParticipant",
     "TrainingProgram",
     "TrainingSession",
     "User",

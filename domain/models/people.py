@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    Time,
     UniqueConstraint,
     text,
 )
@@ -63,6 +64,13 @@ class User(Base):
     # Date of birth is sensitive: stored encrypted (domain.secrets_box); see docs/schema.md.
     date_of_birth_encrypted: Mapped[str | None] = mapped_column(Text)
     onboarded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # No reminders between these local times (in `timezone`); equal values mean none.
+    quiet_from: Mapped[time] = mapped_column(
+        Time, default=time(21, 0), server_default=text("'21:00'")
+    )
+    quiet_until: Mapped[time] = mapped_column(
+        Time, default=time(7, 0), server_default=text("'07:00'")
+    )
 
 
 class Athlete(Base):

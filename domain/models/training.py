@@ -15,8 +15,10 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -26,6 +28,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
 
 NO_OVERLAP_CONSTRAINT = "training_sessions_coach_no_overlap"
+SESSION_STATUSES = ("requested", "scheduled", "completed", "no_show", "cancelled")
+PAYMENT_STATUSES = ("pending", "paid", "refunded", "waived", "not_required")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class TrainingSession(Base):
@@ -34,6 +42,14 @@ class TrainingSession(Base):
     __tablename__ = "training_sessions"
     __table_args__ = (
         CheckConstraint("end_time > start_time", name="ends_after_start"),
+        CheckConstraint(_one_of("status", SESSION_STATUSES), name="status"),
+        CheckConstraint(_one_of("payment_status", PAYMENT_STATUSES), name="payment_status"),
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+        # Group sessions: the count is what stops overbooking, checked by the database.
+        CheckConstraint("capacity >= 1", name="capacity"),
+        CheckConstraint(
+            "participant_count BETWEEN 0 AND capacity", name="participants_within_capacity"
+        ),
         # The database is the last word on double booking: two live sessions of one coach
         # may touch ([) bounds) but never overlap, however many bot processes race.
         ExcludeConstraint(
@@ -65,6 +81,49 @@ class TrainingSession(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+    # Who made the booking: the athlete, or a parent for a child.
+    booked_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    payment_status: Mapped[str] = mapped_column(
+        String(20), default="pending", server_default=text("'pending'")
+    )
+    capacity: Mapped[int] = mapped_column(SmallInteger, default=1, server_default=text("1"))
+    participant_count: Mapped[int] = mapped_column(
+        SmallInteger, default=1, server_default=text("1")
+    )
+    coach_notes: Mapped[str | None] = mapped_column(Text)
+    athlete_feedback: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    # The calendar file's SEQUENCE: raised on every reschedule and cancellation.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    cancel_reason: Mapped[str | None] = mapped_column(String(30))
+
+
+class SessionParticipant(Base):
+    """One athlete booked into a group session (individual sessions use `athlete_id`)."""
+
+    __tablename__ = "session_participants"
+    __table_args__ = (
+        UniqueConstraint("session_id", "athlete_id"),
+        Index("idx_session_participants_athlete_id", "athlete_id"),
+    )
+
+    id: Mapped[UuidPk]
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("training_sessions.id", ondelete="CASCADE")
+    )
+    athlete_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("athletes.id", ondelete="CASCADE")
+    )
+    booked_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[CreatedAt]
 
 
 class TrainingProgram(Base):
