@@ -51,6 +51,26 @@ def free_slots(
     return _Finder(rules, length_minutes, busy, now).on(day)
 
 
+def open_slots(
+    rules: AvailabilityRules, day: date, *, length_minutes: int, busy: Iterable[Interval]
+) -> list[Slot]:
+    """The slots of one length on `day` that no session blocks, before minimum notice and horizon.
+
+    This is what does not change as time passes, so it is what `domain.slot_lookup` caches; the
+    booking window is applied on every read by `within_booking_window`.
+    """
+    return _Finder(rules, length_minutes, busy, None).on(day)
+
+
+def within_booking_window(rules: AvailabilityRules, start: datetime, now: datetime) -> bool:
+    """Whether a slot starting at `start` respects the minimum notice and the horizon at `now`."""
+    if _utc(start) < _utc(now) + timedelta(minutes=rules.min_notice_minutes):
+        return False
+    zone = ZoneInfo(rules.timezone)
+    today = _utc(now).astimezone(zone).date()
+    return start.astimezone(zone).date() <= today + timedelta(days=rules.horizon_days)
+
+
 def days_with_free_slots(
     rules: AvailabilityRules,
     start_day: date,
@@ -70,7 +90,11 @@ class _Finder:
     """Everything that does not change from one date to the next, worked out once."""
 
     def __init__(
-        self, rules: AvailabilityRules, length_minutes: int, busy: Iterable[Interval], now: datetime
+        self,
+        rules: AvailabilityRules,
+        length_minutes: int,
+        busy: Iterable[Interval],
+        now: datetime | None,
     ) -> None:
         if length_minutes not in rules.session_lengths:
             raise InvalidAvailability("availability.error.session_length", length=length_minutes)
@@ -82,12 +106,16 @@ class _Finder:
             timedelta(minutes=rules.buffer_after),
         )
         self.busy = sorted((_utc(b0) - before, _utc(b1) + after) for b0, b1 in busy)
-        self.earliest = _utc(now) + timedelta(minutes=rules.min_notice_minutes)
-        self.today = _utc(now).astimezone(self.zone).date()
-        self.last_day = self.today + timedelta(days=rules.horizon_days)
+        # Without a `now`, neither the minimum notice nor the horizon applies (see open_slots).
+        self.earliest: datetime | None = None
+        self.days: tuple[date, date] | None = None
+        if now is not None:
+            self.earliest = _utc(now) + timedelta(minutes=rules.min_notice_minutes)
+            today = _utc(now).astimezone(self.zone).date()
+            self.days = (today, today + timedelta(days=rules.horizon_days))
 
     def on(self, day: date) -> list[Slot]:
-        if not self.today <= day <= self.last_day:
+        if self.days is not None and not self.days[0] <= day <= self.days[1]:
             return []
         slots: list[Slot] = []
         for time_range in self.rules.ranges_on(day):
@@ -110,7 +138,7 @@ class _Finder:
 
     def _blocked_until(self, start: datetime, end: datetime) -> datetime | None:
         """When the obstacle to [start, end) is over, or None if nothing is in the way."""
-        until = self.earliest if start < self.earliest else None
+        until = self.earliest if self.earliest is not None and start < self.earliest else None
         for busy_start, busy_end in self.busy:
             if busy_start >= end:
                 break

@@ -62,6 +62,22 @@ class Cache:
             logger.warning("cache entry %s is not JSON, treating it as a miss", key)
             return None
 
+    async def get_many_json(self, keys: list[str]) -> list[JSON]:
+        """The values at `keys` in one round trip; None for each miss, all None if Redis is down."""
+        if not keys:
+            return []
+        raws = await self._guarded("mget", keys[0], self._redis.mget(keys))
+        if raws is None:
+            return [None] * len(keys)
+        values: list[JSON] = []
+        for key, raw in zip(keys, raws, strict=True):
+            try:
+                values.append(None if raw is None else json.loads(raw))
+            except ValueError:
+                logger.warning("cache entry %s is not JSON, treating it as a miss", key)
+                values.append(None)
+        return values
+
     async def set_json(self, key: str, value: object, ttl_s: float) -> None:
         """Store `value` as JSON at `key` for `ttl_s` seconds; skipped when Redis is unavailable."""
         await self._store(key, encode_json(value), ttl_s)

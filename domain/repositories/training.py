@@ -43,6 +43,24 @@ class SessionRepository(Repository[TrainingSession]):
         )
         return (await self.session.execute(query)).scalars().all()
 
+    async def busy_intervals(
+        self, coach_id: uuid.UUID, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """(start, end) of the coach's live sessions overlapping [start, end), in time order."""
+        span = func.tstzrange(start, end, "[)")
+        query = (
+            select(TrainingSession.start_time, TrainingSession.end_time)
+            .where(
+                TrainingSession.coach_id == coach_id,
+                TrainingSession.status != CANCELLED,
+                func.tstzrange(TrainingSession.start_time, TrainingSession.end_time, "[)").op("&&")(
+                    span
+                ),
+            )
+            .order_by(TrainingSession.start_time)
+        )
+        return [(row[0], row[1]) for row in await self.session.execute(query)]
+
     async def for_athlete_between(
         self, athlete_id: uuid.UUID, start: datetime, end: datetime
     ) -> Sequence[TrainingSession]:
