@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 from sqlalchemy import select
 
-from domain.models import Athlete, AthleteLink, Coach, TrainingSession, User
+from domain.models import Athlete, AthleteLink, Coach, SessionParticipant, TrainingSession, User
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 
@@ -32,13 +32,16 @@ async def actor_for_user(
     coach_id = coach[0] if coach else None
     coached: set[uuid.UUID] = set()
     if coach_id is not None:
+        live = (TrainingSession.coach_id == coach_id, TrainingSession.status != CANCELLED)
+        individual = select(TrainingSession.athlete_id).where(*live)
+        in_groups = (
+            select(SessionParticipant.athlete_id)
+            .join(TrainingSession, TrainingSession.id == SessionParticipant.session_id)
+            .where(*live)
+        )
         coached = {
             athlete_id
-            for athlete_id in await session.scalars(
-                select(TrainingSession.athlete_id)
-                .distinct()
-                .where(TrainingSession.coach_id == coach_id, TrainingSession.status != CANCELLED)
-            )
+            for athlete_id in await session.scalars(individual.union(in_groups))
             if athlete_id is not None
         }
     return Actor(

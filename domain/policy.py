@@ -27,6 +27,7 @@ class Action(StrEnum):
     VERIFY_COACH = auto()
     ADMIN_COMMAND = auto()
     MANAGE_CHILDREN = auto()  # a parent adding children or inviting a second guardian
+    RUN_SESSION = auto()  # a coach accepting, declining, moving, closing their own session
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,18 @@ class CoachTarget:
 
 
 @dataclass(frozen=True)
+class SessionTarget:
+    """A training session, seen from the coach's side (the athletes' side is AthleteTarget)."""
+
+    coach_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
 class System:
     """The service as a whole, for admin-wide actions."""
 
 
-Target = AthleteTarget | UserTarget | CoachTarget | System
+Target = AthleteTarget | UserTarget | CoachTarget | SessionTarget | System
 Relation = Callable[[Actor, Target], bool]
 
 # users.status is nullable and defaults to 'active', so NULL reads as active. 'blocked' only
@@ -108,6 +116,15 @@ def is_own_account(actor: Actor, target: Target) -> bool:
 def is_own_coach_profile(actor: Actor, target: Target) -> bool:
     """The target is the actor's own coach profile, verified or not."""
     return isinstance(target, CoachTarget) and target.coach_id == actor.coach_id
+
+
+def is_coach_of_session(actor: Actor, target: Target) -> bool:
+    """The session is on the actor's own coach profile."""
+    return (
+        isinstance(target, SessionTarget)
+        and actor.coach_id is not None
+        and target.coach_id == actor.coach_id
+    )
 
 
 def is_parent_on_own_account(actor: Actor, target: Target) -> bool:
@@ -164,6 +181,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # Unverified coaches too, so they can set up before an admin verifies them.
     is_own_coach_profile: frozenset({Action.MANAGE_AVAILABILITY}),
     is_parent_on_own_account: frozenset({Action.MANAGE_CHILDREN}),
+    # The athletes' side of a session (cancel, move, rate) is BOOK_FOR_ATHLETE on the athlete.
+    is_coach_of_session: frozenset({Action.RUN_SESSION}),
     # Least privilege: admins see profiles but not medical data, and never act for a family.
     is_admin_on_a_profile: frozenset({Action.VIEW_PROFILE}),
     is_admin_on_a_coach: frozenset({Action.VERIFY_COACH}),

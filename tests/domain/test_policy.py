@@ -2,33 +2,36 @@
 
 The matrix below is `render_matrix()` of CASES, the data the tests run on; a test keeps it current.
 
-| actor → target                       |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|
-|--------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
-| athlete → own athlete profile        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |
-| athlete → own account                |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |
-| athlete → someone else's account     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other athlete → the athlete          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child                 |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |
-| parent → own account                 |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |
-| other parent → the athlete           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| linked guardian → their child        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |
-| mentor → their mentee                |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |
-| coach → booked athlete               |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |
-| coach → unbooked athlete             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |
-| coach → other coach                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| unverified coach → own coach profile |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |
-| admin → an athlete                   |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a user                       |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a coach                      |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |
-| admin → system                       |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |
-| blocked parent → their child         |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |
-| suspended parent → their child       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| deleted admin → system               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| actor → target                       |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|
+|--------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
+| athlete → own athlete profile        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |
+| athlete → own account                |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |
+| athlete → someone else's account     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other athlete → the athlete          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child                 |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |
+| parent → own account                 |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |
+| other parent → the athlete           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| linked guardian → their child        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |
+| mentor → their mentee                |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |
+| coach → booked athlete               |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |
+| coach → unbooked athlete             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
+| coach → other coach                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |
+| coach → other coach's session        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's session       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own coach profile |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
+| admin → an athlete                   |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a user                       |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a coach                      |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |
+| admin → system                       |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |
+| blocked parent → their child         |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |
+| suspended parent → their child       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| deleted admin → system               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
 
 ✓ allow, · deny. VP view_profile, EP edit_profile, AF act_for_athlete, BF book_for_athlete, VM
 view_metrics, LM log_metrics, VV view_video, UV upload_video, GF give_feedback, VS view_sensitive,
-MA manage_availability, VC verify_coach, AC admin_command, MC manage_children.
+MA manage_availability, VC verify_coach, AC admin_command, MC manage_children, RS run_session.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from domain.policy import (
     Actor,
     AthleteTarget,
     CoachTarget,
+    SessionTarget,
     System,
     Target,
     UserTarget,
@@ -161,6 +165,11 @@ CASES = [
     ),
     Case("coach", "other coach", BOOKED_COACH, CoachTarget(OTHER_COACH), NOTHING),
     Case(
+        "coach", "own session", BOOKED_COACH, SessionTarget(COACH), frozenset({A.RUN_SESSION})
+    ),
+    Case("coach", "other coach's session", BOOKED_COACH, SessionTarget(OTHER_COACH), NOTHING),
+    Case("parent", "their child's session", PARENT, SessionTarget(COACH), NOTHING),
+    Case(
         "unverified coach",
         "own coach profile",
         UNVERIFIED_COACH,
@@ -213,6 +222,7 @@ CODES = {
     A.VERIFY_COACH: "VC",
     A.ADMIN_COMMAND: "AC",
     A.MANAGE_CHILDREN: "MC",
+    A.RUN_SESSION: "RS",
 }
 
 
