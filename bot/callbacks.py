@@ -8,7 +8,6 @@ that does not parse, or names something the presser may not touch, is answered p
 
 from __future__ import annotations
 
-import base64
 import logging
 import uuid
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from telegram import Update
 
 from bot.i18n import t
 from domain.audit import record_refusal
+from domain.short_ids import parse_id, short_id
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 64
@@ -36,21 +36,6 @@ class Callback:
         if index >= len(self.args):
             return None
         return parse_id(self.args[index])
-
-
-def short_id(value: uuid.UUID) -> str:
-    """A UUID in 22 characters (url-safe base64), so two fit in one button."""
-    return base64.urlsafe_b64encode(value.bytes).decode().rstrip("=")
-
-
-def parse_id(text: str) -> uuid.UUID | None:
-    """The UUID packed by `short_id`, or None for anything else."""
-    if len(text) != 22:
-        return None
-    try:
-        return uuid.UUID(bytes=base64.urlsafe_b64decode(text + "=="))
-    except (ValueError, TypeError):
-        return None
 
 
 def pack(flow: str, action: str, *args: str | uuid.UUID | int) -> str:

@@ -12,6 +12,7 @@ from domain.cache import Cache, RateLimiter, RedisKeys, connect_redis
 from domain.db import create_engine, create_session_factory
 from domain.secrets_box import SecretBox
 from domain.storage import MediaStorage, build_storage
+from domain.slot_lookup import SlotCache
 from domain.uow import UnitOfWork
 
 
@@ -32,6 +33,11 @@ class Services:
     def uow(self) -> UnitOfWork:
         """A fresh unit of work for one user action."""
         return UnitOfWork(self.session_factory)
+
+    @property
+    def slots(self) -> SlotCache:
+        """Coaches' free slots, cached in Redis, and their invalidation."""
+        return SlotCache(self.uow, self.cache, self.keys)
 
     async def close(self) -> None:
         """Release pooled connections."""

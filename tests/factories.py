@@ -5,7 +5,11 @@ from __future__ import annotations
 import itertools
 import struct
 import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from domain.models import Athlete, Coach, TrainingSession, User
 from domain.uow import UnitOfWork
@@ -59,3 +63,71 @@ def tiny_png(width: int = 4, height: int = 3, rgb: tuple[int, int, int] = (230, 
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
+
+
+# A Monday; the default coach below works Mondays to Fridays 16:00-20:00 in Berlin.
+BOOKING_NOW = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+WEEKDAY_EVENINGS = {day: ["16:00-20:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+@dataclass
+class BookingWorld:
+    """A verified coach with rules, a parent with a child, and a second family."""
+
+    coach: Coach
+    coach_user: User
+    parent: User
+    child: Athlete
+    child_user: User
+    other_parent: User
+    other_child: Athlete
+
+
+async def booking_world(
+    uow: UnitOfWork,
+    *,
+    rules: dict[str, Any] | None = None,
+    rate: str | None = "40.00",
+    verified: bool = True,
+    telegram_ids: Iterator[int] | None = None,
+) -> BookingWorld:
+    """Commit a coach (Europe/Berlin evenings unless `rules` says otherwise) and two families."""
+    ids = telegram_ids or _telegram_ids
+    rules = {"timezone": "Europe/Berlin", "weekly": WEEKDAY_EVENINGS, **(rules or {})}
+    async with uow:
+        coach_user = uow.users.add(
+            User(
+                role="coach",
+                first_name="Cora",
+                last_name="Klein",
+                telegram_user_id=next(ids),
+                verification_status=verified,
+                timezone="Europe/Berlin",
+            )
+        )
+        parent = uow.users.add(
+            User(role="parent", first_name="Pia", telegram_user_id=next(ids), timezone="UTC")
+        )
+        child_user = uow.users.add(User(role="athlete", first_name="Kim"))
+        other_parent = uow.users.add(
+            User(role="parent", first_name="Omar", telegram_user_id=next(ids))
+        )
+        other_child_user = uow.users.add(User(role="athlete", first_name="Lea"))
+        await uow.flush()
+        coach = uow.coaches.add(
+            Coach(
+                user_id=coach_user.id,
+                specializations=["tennis"],
+                hourly_rate=Decimal(rate) if rate else None,
+                availability=rules,
+                bio="Tennis for juniors.",
+            )
+        )
+        child = uow.athletes.add(
+            Athlete(user_id=child_user.id, parent_id=parent.id, primary_sport="tennis")
+        )
+        other_child = uow.athletes.add(
+            Athlete(user_id=other_child_user.id, parent_id=other_parent.id, primary_sport="tennis")
+        )
+        await uow.commit()
+    return BookingWorld(coach, coach_user, parent, child, child_user, other_parent, other_child)

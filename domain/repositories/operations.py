@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,6 +70,38 @@ class Outbox:
             .returning(Notification.id)
         )
         return (await self.session.execute(statement)).first() is not None
+
+    async def enqueue_many(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Queue many notifications in one statement (keys as for `enqueue`); returns how many
+        were new. Rows whose dedup key is already queued are skipped."""
+        if not rows:
+            return 0
+        values = [
+            {
+                "recipient_id": row["recipient_id"],
+                "kind": row["kind"],
+                "dedup_key": row["dedup_key"],
+                "payload": row.get("payload") or {},
+                "due_at": row["due_at"],
+            }
+            for row in rows
+        ]
+        statement = (
+            insert(Notification)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=[Notification.dedup_key])
+            .returning(Notification.id)
+        )
+        return len((await self.session.execute(statement)).all())
+
+    async def drop_unsent(self, *, kinds: Sequence[str], session_id: uuid.UUID) -> int:
+        """Forget the not yet sent notifications of these kinds about one training session."""
+        statement = delete(Notification).where(
+            Notification.sent_at.is_(None),
+            Notification.kind.in_(kinds),
+            Notification.payload["session_id"].astext == str(session_id),
+        )
+        return (await self.session.execute(statement)).rowcount or 0
 
     async def claim_due(self, now: datetime, *, limit: int = 100) -> Sequence[Notification]:
         """Lock unsent notifications that are due; other senders skip the locked rows."""

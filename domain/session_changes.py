@@ -1,0 +1,287 @@
+"""After a booking: the coach accepts or declines, and either side cancels or moves it.
+
+The cancellation policy is the coach's (`free_cancel_hours` in their rules, 24 h unless they
+chose otherwise): until then the athletes' side cancels or moves free of charge; inside it they
+may still cancel, once they have confirmed that the fee stays due, but a move needs the coach.
+The coach may cancel or move at any time, always free for the athletes.
+
+Every change bumps the session's SEQUENCE, so calendar files and notices of the new version
+replace the old ones, and drops the reminders not yet sent before planning new ones.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from domain.booking import BookingRefused, SlotUnavailable, check_slot, nearest_free_slots
+from domain.errors import NotAllowed, SlotTaken
+from domain.models import SessionParticipant
+from domain.policy import Actor
+from domain.session_notices import (
+    athlete_side,
+    calendar_file,
+    drop_reminders,
+    notify,
+    plan_reminders,
+)
+from domain.sessions import (
+    CANCELLED,
+    GROUP,
+    LIVE,
+    REQUESTED,
+    SCHEDULED,
+    LoadedSession,
+    SessionView,
+    load_session,
+)
+from domain.short_ids import short_id
+from domain.slot_lookup import SlotCache
+from domain.uow import UnitOfWork
+
+COACH_SIDE = "coach"
+ATHLETE_SIDE = "athlete"
+
+
+class LateCancellation(BookingRefused):
+    """Inside the free-cancellation window: the athletes' side must confirm the fee stays due."""
+
+    def __init__(self, hours: int, price: str) -> None:
+        super().__init__("booking.error.late_cancel", hours=hours, price=price)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A session after a change, and who was told about it."""
+
+    session: SessionView
+    notified: list[uuid.UUID]
+    fee_due: bool = False
+
+
+async def decide(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    session_id: uuid.UUID,
+    accept: bool,
+    now: datetime,
+    slots: SlotCache,
+) -> Changed:
+    """The coach accepts or declines a requested booking; a second press changes nothing."""
+    async with uow:
+        loaded = await load_session(uow, session_id, lock=True)
+        if not loaded.is_coach(actor):
+            raise NotAllowed("not this coach's session", action="run_session")
+        session = loaded.session
+        if session.status != REQUESTED:
+            raise BookingRefused("booking.error.already_decided", status=session.status)
+        family = await athlete_side(uow, loaded)
+        if accept:
+            session.status = SCHEDULED
+            await notify(
+                uow, loaded, "booking_accepted", family, now=now, document=calendar_file(loaded)
+            )
+            await notify(
+                uow,
+                loaded,
+                "calendar_file",
+                [loaded.coach_user],
+                now=now,
+                document=calendar_file(loaded),
+            )
+            await plan_reminders(uow, loaded, now=now)
+        else:
+            _cancel_row(loaded, actor, now, reason="declined")
+            await notify(uow, loaded, "booking_declined", family, now=now)
+        _audit(uow, actor, loaded, "session.accepted" if accept else "session.declined")
+        view = loaded.view()
+        await uow.commit()
+    if not accept:
+        await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
+    return Changed(view, [user.id for user in family])
+
+
+def cancellation_terms(loaded: LoadedSession, actor: Actor, now: datetime) -> tuple[str, bool]:
+    """Which side the actor cancels for, and whether the fee stays due (a late cancellation)."""
+    side = _side(loaded, actor)
+    session = loaded.session
+    window = timedelta(hours=loaded.rules.free_cancel_hours)
+    late = (
+        side == ATHLETE_SIDE
+        and session.status == SCHEDULED
+        and session.start_time - now < window
+        and session.payment_status in ("pending", "paid")
+    )
+    return side, late
+
+
+async def cancel(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    session_id: uuid.UUID,
+    now: datetime,
+    slots: SlotCache,
+    accept_fee: bool = False,
+) -> Changed:
+    """Cancel a live session (or, in a group, the actor's own places in it)."""
+    async with uow:
+        loaded = await load_session(uow, session_id, lock=True)
+        side, late = cancellation_terms(loaded, actor, now)
+        session = loaded.session
+        _require_ahead(loaded, now)
+        if late and not accept_fee:
+            raise LateCancellation(loaded.rules.free_cancel_hours, loaded.view().price_text)
+        family = await athlete_side(uow, loaded)
+        everyone = [*family, loaded.coach_user]
+        leaving = loaded.athletes_of(actor) if side == ATHLETE_SIDE else []
+        if session.session_type == GROUP and side == ATHLETE_SIDE:
+            remaining = await _leave_group(uow, loaded, leaving)
+            if remaining:
+                await notify(
+                    uow,
+                    loaded,
+                    "group_left",
+                    [loaded.coach_user],
+                    now=now,
+                    tag=".".join(short_id(a) for a in leaving),
+                    left=len(leaving),
+                )
+                _audit(uow, actor, loaded, "session.left_group")
+                view = loaded.view()
+                await uow.commit()
+                return Changed(view, [loaded.coach_user.id], fee_due=late)
+        reason = "late" if late else side
+        _cancel_row(loaded, actor, now, reason=reason)
+        await drop_reminders(uow, loaded)
+        told = [user for user in everyone if user.id != actor.user_id]
+        await notify(
+            uow,
+            loaded,
+            "session_cancelled",
+            told,
+            now=now,
+            document=calendar_file(loaded, cancelled=True),
+            by=side,
+        )
+        _audit(uow, actor, loaded, "session.cancelled", reason=reason)
+        view = loaded.view()
+        await uow.commit()
+    await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
+    return Changed(view, [user.id for user in told], fee_due=late)
+
+
+async def reschedule(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    session_id: uuid.UUID,
+    new_start: datetime,
+    now: datetime,
+    slots: SlotCache,
+) -> Changed:
+    """Move a live session to another free slot of the same length."""
+    try:
+        async with uow:
+            loaded = await load_session(uow, session_id, lock=True)
+            side, late = cancellation_terms(loaded, actor, now)
+            session = loaded.session
+            _require_ahead(loaded, now)
+            if side == ATHLETE_SIDE and session.session_type == GROUP:
+                raise BookingRefused("booking.error.group_move")
+            if late:
+                raise BookingRefused(
+                    "booking.error.late_move", hours=loaded.rules.free_cancel_hours
+                )
+            length = int((session.end_time - session.start_time).total_seconds() // 60)
+            check_slot(loaded.rules, new_start, length, now)
+            old_start, old_end = session.start_time, session.end_time
+            session.start_time, session.end_time = new_start, new_start + timedelta(minutes=length)
+            session.sequence += 1
+            await uow.flush()  # the no-overlap constraint: SlotTaken
+            await drop_reminders(uow, loaded)
+            family = await athlete_side(uow, loaded)
+            told = [u for u in [*family, loaded.coach_user] if u.id != actor.user_id]
+            await notify(
+                uow,
+                loaded,
+                "session_rescheduled",
+                told,
+                now=now,
+                document=calendar_file(loaded),
+                was_at=old_start.isoformat(),
+                by=side,
+            )
+            await plan_reminders(uow, loaded, now=now)
+            _audit(uow, actor, loaded, "session.rescheduled", was=old_start.isoformat())
+            view = loaded.view()
+            await uow.commit()
+    except SlotTaken:
+        nearest = await nearest_free_slots(
+            slots,
+            coach_id=loaded.coach.id,
+            around=new_start,
+            length_minutes=length,
+            now=now,
+        )
+        raise SlotUnavailable(nearest) from None
+    await slots.forget_session(view.coach_id, view.coach_timezone, old_start, old_end)
+    await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
+    return Changed(view, [user.id for user in told])
+
+
+def _side(loaded: LoadedSession, actor: Actor) -> str:
+    if loaded.is_coach(actor):
+        return COACH_SIDE
+    if loaded.athletes_of(actor):
+        return ATHLETE_SIDE
+    raise NotAllowed("not a party to this session", action="book_for_athlete")
+
+
+def _require_ahead(loaded: LoadedSession, now: datetime) -> None:
+    if loaded.session.status not in LIVE:
+        raise BookingRefused("booking.error.not_live", status=loaded.session.status)
+    if loaded.session.start_time <= now:
+        raise BookingRefused("booking.error.started")
+
+
+def _cancel_row(loaded: LoadedSession, actor: Actor, now: datetime, *, reason: str) -> None:
+    session = loaded.session
+    session.status = CANCELLED
+    session.cancelled_at = now
+    session.cancelled_by = actor.user_id
+    session.cancel_reason = reason
+    session.sequence += 1
+    # A late cancellation keeps the fee due; otherwise nothing is owed (a paid session's
+    # refund is the payments flow's business, so "paid" stays as it is).
+    if reason != "late" and session.payment_status == "pending":
+        session.payment_status = "not_required"
+
+
+async def _leave_group(uow: UnitOfWork, loaded: LoadedSession, athlete_ids: list[uuid.UUID]) -> int:
+    """Take these athletes out of a group session; returns how many places stay taken."""
+    await uow.session.execute(
+        delete(SessionParticipant).where(
+            SessionParticipant.session_id == loaded.session.id,
+            SessionParticipant.athlete_id.in_(athlete_ids),
+        )
+    )
+    loaded.session.participant_count = max(loaded.session.participant_count - len(athlete_ids), 0)
+    loaded.athletes = [(a, u) for a, u in loaded.athletes if a.id not in athlete_ids]
+    return loaded.session.participant_count
+
+
+def _audit(
+    uow: UnitOfWork, actor: Actor, loaded: LoadedSession, action: str, **details: str
+) -> None:
+    uow.audit.record(
+        actor_id=actor.user_id,
+        action=action,
+        entity="training_session",
+        entity_id=loaded.session.id,
+        details=details,
+    )
