@@ -11,8 +11,8 @@ from bot.settings import Settings
 from domain.cache import Cache, RateLimiter, RedisKeys, connect_redis
 from domain.db import create_engine, create_session_factory
 from domain.secrets_box import SecretBox
-from domain.storage import MediaStorage, build_storage
 from domain.slot_lookup import SlotCache
+from domain.storage import MediaStorage, build_storage
 from domain.uow import UnitOfWork
 
 
