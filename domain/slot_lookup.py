@@ -155,3 +155,14 @@ def _entry(rules: AvailabilityRules, day: date, busy: list[Interval]) -> dict[st
         "horizon_days": rules.horizon_days,
     }
     return {"window": window, "slots": slots}
+
+
+async def forget_coach(
+    cache: Cache, keys: RedisKeys, coach_id: uuid.UUID, rules: AvailabilityRules, now: datetime
+) -> None:
+    """Drop every cached date of a coach a booker can reach (for callers without a SlotCache)."""
+    await SlotCache(_no_database, cache, keys).forget_coach(coach_id, rules, now)
+
+
+def _no_database() -> UnitOfWork:
+    raise RuntimeError("invalidation never reads the database")
