@@ -1,0 +1,429 @@
+"""Booking at scale: free-slot lookups, bookings through the domain service, reminder fan-out.
+
+Run: `.venv/bin/python benchmarks/booking.py [--n 3000]` (needs the local Postgres and Redis;
+uses a scratch database and Redis prefix it removes at the end). Three parts, each printing its
+figures as it goes:
+
+1. Free-slot lookup for one coach and date (`SlotCache.free_slots_on`) on a database holding
+   100,000 sessions over 500 coaches: cold (cache entry dropped first, so the rules and the
+   day's sessions come from Postgres) and cached (one Redis GET), p50 and p95.
+2. Bookings per second through `domain.booking.book` with 20 concurrent tasks (each a parent
+   booking their child onto free slots of its own coach: the request, the coach's Accept /
+   Decline notice and the family's notice in one transaction), beside the reference the
+   foundation issue set: raw asyncpg single-statement INSERTs, measured in the same run.
+3. Reminder fan-out: N due reminders to N people through the outbox sender
+   (`domain.notifications.drain` + the bot's Telegram deliverer, paced by the same rate limiter
+   as `sportscenter run`) into the emulator running in its own process with Telegram's limits
+   ON. Messages/s against the 30/s ceiling; every person's transcript is then read back from
+   the emulator to count lost and duplicated messages. The people have "started" the bot by
+   sending /start through the emulator's web chat API.
+
+Last line: one JSON object with the figures the issue names (and the reference beside them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time as clock
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.app import build_application
+from bot.migrate import drop_database, ensure_database, upgrade_to_head
+from bot.outbox import telegram_deliverer
+from bot.settings import load_settings
+from bot.tuning import tune_gc
+from bot.wiring import build_services
+from domain import booking
+from domain.actors import actor_for_user
+from domain.booking import BookingChoice
+from domain.notifications import drain
+
+SERVER_URL = os.environ.get(
+    "BENCH_DATABASE_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+COACHES = 500
+SESSIONS = 100_000
+ZONE = "Europe/Berlin"
+# Every day 08:00-20:00 in Berlin: twelve one-hour slots a day.
+RULES = {
+    "timezone": ZONE,
+    "weekly": {d: ["08:00-20:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    "session_lengths": [60],
+    "min_notice_minutes": 0,
+    "horizon_days": 365,
+}
+NOW = datetime(2027, 1, 4, 5, 0, tzinfo=UTC)  # a Monday, before the day's first slot
+SEEDED_DAYS = 100  # the 100,000 sessions fill 200 slots of each coach over these days
+BATCH = 50
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def seed(dsn: str, tasks: int) -> tuple[list[uuid.UUID], list[tuple[uuid.UUID, uuid.UUID]]]:
+    """500 verified coaches with 200 sessions each, and `tasks` parents with a child each."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        coach_users = [uuid.uuid4() for _ in range(COACHES)]
+        coaches = [uuid.uuid4() for _ in range(COACHES)]
+        parents = [uuid.uuid4() for _ in range(tasks)]
+        child_users = [uuid.uuid4() for _ in range(tasks)]
+        children = [uuid.uuid4() for _ in range(tasks)]
+        users = [(u, "coach", f"Coach {i}", True, 9_000_000 + i) for i, u in enumerate(coach_users)]
+        users += [(u, "parent", f"Parent {i}", False, 8_000_000 + i) for i, u in enumerate(parents)]
+        users += [(u, "athlete", f"Child {i}", False, None) for i, u in enumerate(child_users)]
+        await connection.copy_records_to_table(
+            "users",
+            records=users,
+            columns=["id", "role", "first_name", "verification_status", "telegram_user_id"],
+        )
+        await connection.copy_records_to_table(
+            "coaches",
+            records=[
+                (c, u, ["tennis"], 40, json.dumps(RULES))
+                for c, u in zip(coaches, coach_users, strict=True)
+            ],
+            columns=["id", "user_id", "specializations", "hourly_rate", "availability"],
+        )
+        await connection.copy_records_to_table(
+            "athletes",
+            records=[
+                (a, u, p, "tennis") for a, u, p in zip(children, child_users, parents, strict=True)
+            ],
+            columns=["id", "user_id", "parent_id", "primary_sport"],
+        )
+        per_coach = SESSIONS // COACHES
+        rows = []
+        for coach in coaches:
+            # Two sessions a day at random hours: a realistic, uneven calendar.
+            for day in range(per_coach // 2):
+                for hour in random.sample(range(12), 2):
+                    start = local_slot(day, hour)
+                    athlete = random.choice(children)
+                    rows.append(
+                        (
+                            uuid.uuid4(),
+                            coach,
+                            athlete,
+                            "individual",
+                            "scheduled",
+                            start,
+                            start + timedelta(hours=1),
+                        )
+                    )
+        began = clock.perf_counter()
+        await connection.copy_records_to_table(
+            "training_sessions",
+            records=rows,
+            columns=[
+                "id",
+                "coach_id",
+                "athlete_id",
+                "session_type",
+                "status",
+                "start_time",
+                "end_time",
+            ],
+        )
+        await connection.execute("ANALYZE")
+        print(
+            f"seeded {len(rows):,} sessions over {COACHES} coaches in "
+            f"{clock.perf_counter() - began:.1f} s",
+            flush=True,
+        )
+    finally:
+        await connection.close()
+    return coaches, list(zip(parents, children, strict=True))
+
+
+async def lookups(services, coaches: list[uuid.UUID], samples: int) -> dict[str, float]:
+    slots = services.slots
+    cold, cached = [], []
+    for _ in range(samples):
+        coach = random.choice(coaches)
+        day = NOW.date() + timedelta(days=random.randrange(SEEDED_DAYS))
+        await slots.forget_days(coach, [day])
+        began = clock.perf_counter()
+        await slots.free_slots_on(coach_id=coach, day=day, length_minutes=60, now=NOW)
+        cold.append((clock.perf_counter() - began) * 1000)
+        began = clock.perf_counter()
+        await slots.free_slots_on(coach_id=coach, day=day, length_minutes=60, now=NOW)
+        cached.append((clock.perf_counter() - began) * 1000)
+    figures = {
+        "free_slots_p50_ms_cold": round(statistics.median(cold), 3),
+        "free_slots_p95_ms_cold": round(percentile(cold, 0.95), 3),
+        "free_slots_p50_ms_cached": round(statistics.median(cached), 3),
+        "free_slots_p95_ms_cached": round(percentile(cached, 0.95), 3),
+    }
+    print(f"free-slot lookup over {samples} (coach, date) pairs: {figures}", flush=True)
+    return figures
+
+
+def local_slot(day_offset: int, hour: int) -> datetime:
+    """The `hour`-th one-hour slot (from 08:00 Berlin) of the day `day_offset` days after NOW."""
+    day = NOW.date() + timedelta(days=day_offset)
+    return datetime.combine(day, time(8 + hour), ZoneInfo(ZONE)).astimezone(UTC)
+
+
+def free_start(day_offset: int, hour: int) -> datetime:
+    """A slot after the seeded days, so every booked one is free."""
+    return local_slot(SEEDED_DAYS + 10 + day_offset, hour)
+
+
+async def service_rate(services, families, coaches, per_task: int, first_day: int) -> float:
+    actors = []
+    for parent, _ in families:
+        async with services.uow() as uow:
+            actors.append(
+                await actor_for_user(uow, await uow.users.get(parent), admin_telegram_ids=())
+            )
+
+    async def worker(n: int) -> None:
+        uow = services.uow()
+        for i in range(per_task):
+            choice = BookingChoice(
+                coach_id=coaches[n],
+                athlete_id=families[n][1],
+                start=free_start(first_day + i // 12, i % 12),
+                length_minutes=60,
+                session_type="individual",
+            )
+            await booking.book(uow, actor=actors[n], choice=choice, now=NOW, slots=services.slots)
+
+    began = clock.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(len(families))))
+    return len(families) * per_task / (clock.perf_counter() - began)
+
+
+async def asyncpg_rate(dsn: str, families, coaches, per_task: int, first_day: int) -> float:
+    pool = await asyncpg.create_pool(dsn, min_size=len(families), max_size=len(families))
+    sql = (
+        "INSERT INTO training_sessions (id, coach_id, athlete_id, session_type, start_time, "
+        "end_time) VALUES ($1, $2, $3, 'individual', $4, $5)"
+    )
+
+    async def worker(n: int) -> None:
+        for i in range(per_task):
+            start = free_start(first_day + i // 12, i % 12)
+            await pool.execute(
+                sql, uuid.uuid4(), coaches[n], families[n][1], start, start + timedelta(hours=1)
+            )
+
+    try:
+        began = clock.perf_counter()
+        await asyncio.gather(*(worker(n) for n in range(len(families))))
+        return len(families) * per_task / (clock.perf_counter() - began)
+    finally:
+        await pool.close()
+
+
+class EmulatorProcess:
+    """`sportscenter emulator` in a child process with Telegram's limits on."""
+
+    def __init__(self) -> None:
+        env = {
+            **os.environ,
+            "EMULATOR_PORT": "0",
+            "EMULATOR_LIMITS": "true",
+            "LOG_LEVEL": "WARNING",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "emulator"],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.url = self.token = ""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if m := re.search(r"web chat: (http://\S+)/", line):
+                self.url = m[1]
+            if m := re.search(r"Bot token for this emulator: (\S+)", line):
+                self.token = m[1]
+            if self.url and self.token:
+                break
+
+    def stop(self) -> None:
+        self.process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
+
+
+async def fan_out(settings, services, n: int) -> dict[str, float | int]:
+    emulator = EmulatorProcess()
+    http = aiohttp.ClientSession()
+    sem = asyncio.Semaphore(16)
+
+    async def api(method: str, path: str, body: dict | None = None) -> dict:
+        async with sem, http.request(method, f"{emulator.url}{path}", json=body) as response:
+            return await response.json()
+
+    try:
+        people = await asyncio.gather(
+            *(api("POST", "/api/people", {"first_name": f"r{i}"}) for i in range(n))
+        )
+        ids = [person["id"] for person in people]
+        await asyncio.gather(
+            *(api("POST", f"/api/people/{i}/send", {"text": "/start"}) for i in ids)
+        )
+        user_ids = [uuid.uuid4() for _ in ids]
+        dsn = _dsn(settings.database_url)
+        connection = await asyncpg.connect(dsn)
+        try:
+            await connection.copy_records_to_table(
+                "users",
+                records=[(u, "athlete", "R", t, t) for u, t in zip(user_ids, ids, strict=True)],
+                columns=["id", "role", "first_name", "telegram_user_id", "telegram_chat_id"],
+            )
+            # Kind test_ping: never held for quiet hours, so every row is due now.
+            await connection.copy_records_to_table(
+                "notifications",
+                records=[
+                    (uuid.uuid4(), u, "test_ping", json.dumps({"n": k}), NOW, f"fanout:{k}")
+                    for k, u in enumerate(user_ids)
+                ],
+                columns=["id", "recipient_id", "kind", "payload", "due_at", "dedup_key"],
+            )
+        finally:
+            await connection.close()
+        application = build_application(
+            settings,
+            services,
+            base_url=f"{emulator.url}/bot",
+            base_file_url=f"{emulator.url}/file/bot",
+            token=emulator.token,
+        )
+        await application.initialize()
+        deliver = telegram_deliverer(application.bot)
+        sent = 0
+        began = clock.perf_counter()
+        try:
+            while sent < n:
+                report = await drain(services.uow, now=NOW, limit=BATCH, deliver=deliver)
+                sent += report.claimed
+                if report.claimed == 0:
+                    break
+                if sent % 500 < BATCH:
+                    elapsed = clock.perf_counter() - began
+                    print(f"  fan-out: {sent} claimed in {elapsed:.1f} s", flush=True)
+            elapsed = clock.perf_counter() - began
+        finally:
+            await application.shutdown()
+        counts: dict[int, int] = {}
+        transcripts = await asyncio.gather(
+            *(api("GET", f"/api/people/{i}/transcript") for i in ids)
+        )
+        for k, transcript in enumerate(transcripts):
+            texts = [m.get("text", "") for m in _bot_messages(transcript)]
+            counts[k] = sum(1 for text in texts if text == f"Ping {k}")
+    finally:
+        await http.close()
+        emulator.stop()
+    delivered = sum(counts.values())
+    figures = {
+        "fanout_n": n,
+        "fanout_msgs_per_s": round(delivered / elapsed, 2),
+        "fanout_lost": sum(1 for c in counts.values() if c == 0),
+        "fanout_duplicated": sum(c - 1 for c in counts.values() if c > 1),
+    }
+    print(f"reminder fan-out: {figures} (ceiling 30/s)", flush=True)
+    return figures
+
+
+def _bot_messages(transcript: list[dict]) -> list[dict]:
+    return [m for m in transcript if (m.get("from") or {}).get("is_bot")]
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, float | int]:
+    os.environ.update(
+        DATABASE_URL=url,
+        REDIS_KEY_PREFIX=prefix,
+        OUTGOING_RATE_LIMIT="telegram",
+        LOG_LEVEL="WARNING",
+    )
+    settings = load_settings()
+    services = build_services(settings)
+    try:
+        coaches, families = await seed(_dsn(url), args.tasks)
+        figures: dict[str, float | int] = {}
+        await lookups(services, coaches, 200)  # warm the pools and the planner
+        figures |= await lookups(services, coaches, args.samples)
+        dsn = _dsn(url)
+        await service_rate(services, families, coaches, 24, first_day=0)  # warm
+        ours, raw = [], []
+        for round_ in range(args.rounds):
+            first = 10 + round_ * 2 * (args.per_task // 12 + 1)
+            ours.append(await service_rate(services, families, coaches, args.per_task, first))
+            raw.append(
+                await asyncpg_rate(
+                    dsn, families, coaches, args.per_task, first + args.per_task // 12 + 1
+                )
+            )
+            print(
+                f"round {round_ + 1}: booking service {ours[-1]:,.0f}/s, raw asyncpg insert "
+                f"{raw[-1]:,.0f}/s, ratio {ours[-1] / raw[-1]:.3f}",
+                flush=True,
+            )
+        figures["bookings_per_s"] = round(max(ours))
+        figures["asyncpg_inserts_per_s"] = round(max(raw))
+        figures["bookings_ratio_to_asyncpg"] = round(max(ours) / max(raw), 3)
+        async with services.uow() as uow:
+            # The booking notices are not part of the fan-out: only its N reminders are due.
+            await uow.session.execute(text("DELETE FROM notifications"))
+            await uow.commit()
+        figures |= await fan_out(settings, services, args.n)
+    finally:
+        async for key in services.redis.scan_iter(match=f"{prefix}*"):
+            await services.redis.delete(key)
+        await services.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=3000, help="reminders to fan out")
+    parser.add_argument("--tasks", type=int, default=20, help="concurrent booking tasks")
+    parser.add_argument("--per-task", type=int, default=60, help="bookings per task per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=1000, help="free-slot lookups")
+    args = parser.parse_args()
+    tune_gc()  # as `sportscenter run` does: the runtime measured is the one we ship
+    random.seed(7)
+    url = (
+        make_url(SERVER_URL)
+        .set(database=f"sportscenter_bench_{uuid.uuid4().hex[:8]}")
+        .render_as_string(hide_password=False)
+    )
+    asyncio.run(ensure_database(url))
+    try:
+        upgrade_to_head(url)
+        figures = asyncio.run(run(args, url, f"bench{uuid.uuid4().hex[:8]}:"))
+    finally:
+        asyncio.run(drop_database(url))
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
