@@ -1,22 +1,37 @@
 """The bot's side of the notifications outbox: render a notification and send it to Telegram.
 
-What to send and when lives in `domain.notifications`; here a claimed notification becomes text
-from the catalogue (`notification.<kind>`, filled in from its payload) in the recipient's
-language, and Telegram's answer becomes a delivery outcome.
+What to send and when lives in `domain.notifications`; here a claimed notification becomes a
+message in the recipient's language, and Telegram's answer becomes a delivery outcome.
+
+The payload, as whoever queues a notification writes it:
+- Every key but those in `PAYLOAD_KEYS` fills in the text `notification.<kind>`. A value under
+  a key ending in `_at` that is an aware ISO-8601 time is shown in the recipient's own time
+  zone and language ("Tue 1 Dec, 16:00"; see `bot.local_time`).
+- `buttons`: rows of `{"label": <catalogue key>, "data": <callback data>}`, shown as an inline
+  keyboard with the labels in the recipient's language.
+- `document`: `{"filename": ..., "content": <the file's text>, "mime": ...}`, sent as a file
+  (`domain.calendar_files.ics_document` writes one). A text that fits a caption goes with it,
+  buttons included; a longer one is sent first, with the buttons, and the file after it.
+A payload that breaks these shapes is given up at once: no retry would fix it.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.i18n import t
-from bot.sending import send_text
+from bot.local_time import localized
+from bot.sending import send_text, utf16_len
 from domain.notifications import Claimed, Deliver, DeliveryResult, drain
 
 if TYPE_CHECKING:
@@ -26,11 +41,67 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 50
 # Bounds one run, so a huge backlog cannot keep a run going past the next one's start.
 MAX_BATCHES_PER_RUN = 20
+PAYLOAD_KEYS = frozenset({"buttons", "document"})
+CAPTION_LIMIT: int = MessageLimit.CAPTION_LENGTH
+DEFAULT_MIME = "application/octet-stream"
 
 
-def render(notification: Claimed) -> str:
-    """The text of a notification in its recipient's language; KeyError for an unknown kind."""
-    return t(f"notification.{notification.kind}", notification.language, **notification.payload)
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a notification."""
+
+    filename: str
+    content: bytes
+    mime: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A notification ready to send: its text, its buttons, its file."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+    attachment: Attachment | None = None
+
+
+def render(notification: Claimed) -> Rendered:
+    """The message for a notification; KeyError, ValueError or TypeError for a bad payload."""
+    payload, lang = notification.payload, notification.language
+    params = {key: value for key, value in payload.items() if key not in PAYLOAD_KEYS}
+    params = localized(params, notification.timezone, lang)
+    return Rendered(
+        text=t(f"notification.{notification.kind}", lang, **params),
+        keyboard=_keyboard(payload.get("buttons"), lang),
+        attachment=_attachment(payload.get("document")),
+    )
+
+
+def _keyboard(rows: object, lang: str | None) -> InlineKeyboardMarkup | None:
+    if rows is None:
+        return None
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise ValueError(f"buttons must be a list of rows, not {rows!r}")
+    return InlineKeyboardMarkup([[_button(spec, lang) for spec in row] for row in rows])
+
+
+def _button(spec: object, lang: str | None) -> InlineKeyboardButton:
+    if not isinstance(spec, dict) or not isinstance(spec.get("data"), str):
+        raise ValueError(f"a button needs a label key and callback data, not {spec!r}")
+    return InlineKeyboardButton(t(str(spec.get("label")), lang), callback_data=spec["data"])
+
+
+def _attachment(document: object) -> Attachment | None:
+    if document is None:
+        return None
+    if not isinstance(document, dict):
+        raise ValueError(f"a document must be an object, not {document!r}")
+    filename, content = document.get("filename"), document.get("content")
+    if not isinstance(filename, str) or not filename or not isinstance(content, str):
+        raise ValueError("a document needs a filename and its content as text")
+    mime = document.get("mime")
+    return Attachment(
+        filename, content.encode("utf-8"), mime if isinstance(mime, str) else DEFAULT_MIME
+    )
 
 
 def telegram_deliverer(bot: Bot) -> Deliver:
@@ -40,8 +111,8 @@ def telegram_deliverer(bot: Bot) -> Deliver:
         if notification.chat_id is None:
             return DeliveryResult.final("recipient has no Telegram chat")
         try:
-            text = render(notification)
-        except (KeyError, ValueError, IndexError) as err:
+            message = render(notification)
+        except (KeyError, ValueError, IndexError, TypeError) as err:
             log.error(
                 "notification %s (%s) cannot be rendered: %r",
                 notification.id,
@@ -49,25 +120,47 @@ def telegram_deliverer(bot: Bot) -> Deliver:
                 err,
             )
             return DeliveryResult.final(f"cannot render: {err!r}")
-        return await _send(bot, notification.chat_id, text)
+        return await _send(bot, notification.chat_id, message)
 
     return deliver
 
 
-async def _send(bot: Bot, chat_id: int, text: str) -> DeliveryResult:
+async def _send(bot: Bot, chat_id: int, message: Rendered) -> DeliveryResult:
     try:
-        await send_text(bot, chat_id, text)
+        await _send_message(bot, chat_id, message)
     except Forbidden as err:  # bot.errors.RecipientBlocked included
         return DeliveryResult.blocked(err.message)
-    except BadRequest as err:  # before NetworkError: PTB derives it from NetworkError
+    except BadRequest as err:  # a NetworkError in PTB, but no retry fixes it
         return DeliveryResult.final(err.message)
-    except (RetryAfter, NetworkError) as err:  # TimedOut is a NetworkError
-        return DeliveryResult.retry(err.message)
-    except TelegramError as err:
+    except RetryAfter as err:
+        return DeliveryResult.retry(err.message, retry_after=_retry_after(err))
+    except TelegramError as err:  # NetworkError and TimedOut included
         return DeliveryResult.retry(err.message)
     except ValueError as err:  # send_text refuses an empty text
         return DeliveryResult.final(str(err))
     return DeliveryResult.SENT
+
+
+async def _send_message(bot: Bot, chat_id: int, message: Rendered) -> None:
+    if message.attachment is None:
+        await send_text(bot, chat_id, message.text, reply_markup=message.keyboard)
+        return
+    file = InputFile(message.attachment.content, filename=message.attachment.filename)
+    file.mimetype = message.attachment.mime
+    if utf16_len(message.text) <= CAPTION_LIMIT:
+        await bot.send_document(chat_id, file, caption=message.text, reply_markup=message.keyboard)
+        return
+    # If the file then fails, a retry sends the text again: at least once, as everywhere here.
+    await send_text(bot, chat_id, message.text, reply_markup=message.keyboard)
+    await bot.send_document(chat_id, file)
+
+
+def _retry_after(err: RetryAfter) -> timedelta:
+    with warnings.catch_warnings():
+        # An int in seconds until PTB_TIMEDELTA becomes PTB's default; either is fine here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = err.retry_after
+    return wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
 
 
 async def send_due_notifications(context: BotContext) -> None:

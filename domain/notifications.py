@@ -13,19 +13,30 @@ A failure is retried with exponential backoff (30 s, 60 s, ... capped at 1 h). A
 `MAX_ATTEMPTS` tries, or at once for a failure retrying cannot fix, the row is given up: the
 schema has no status column, so a given-up row keeps `sent_at` NULL, has `last_error` starting
 with "final:" and `due_at` moved `GIVE_UP_DELAY` (a century) ahead, where no sender reaches it.
+
+Two kinds of waiting are not failures and leave `attempts` as it was, so they can never make a
+notification be given up:
+- Telegram's "too many requests" (429) names how long to wait: the row is due again exactly
+  then, without backoff. Telegram lifts every such limit, so this cannot go on for ever.
+- A reminder that can wait (`DEFERRED_IN_QUIET_HOURS`) whose recipient is in their quiet hours
+  is not sent: it is due again when those hours end (`domain.quiet_hours`). Anything else, such
+  as a booking someone just made or the last reminder an hour before, goes out at once.
 """
 
 from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from sqlalchemy import select
+
 from domain.models import Notification, User
 from domain.people import BLOCKED
+from domain.quiet_hours import held_until
 from domain.uow import UnitOfWork
 
 FIRST_RETRY_DELAY = timedelta(seconds=30)
@@ -33,6 +44,8 @@ MAX_RETRY_DELAY = timedelta(hours=1)
 MAX_ATTEMPTS = 8
 GIVE_UP_DELAY = timedelta(days=36525)
 FINAL_PREFIX = "final:"
+# Kinds that lose nothing by waiting until morning; see the module docstring.
+DEFERRED_IN_QUIET_HOURS = frozenset({"reminder_24h", "session_followup", "digest"})
 
 
 class Outcome(enum.Enum):
@@ -42,14 +55,16 @@ class Outcome(enum.Enum):
     RETRY = "retry"  # a passing failure: try again later
     FINAL = "final"  # retrying cannot help: give the notification up
     BLOCKED = "blocked"  # the recipient blocked the bot: give up and remember it
+    DEFERRED = "deferred"  # not sent: held until the recipient's quiet hours end
 
 
 @dataclass(frozen=True, slots=True)
 class DeliveryResult:
-    """The outcome of one delivery and, for a failure, why."""
+    """The outcome of one delivery and, for a failure, why (and how long Telegram asks to wait)."""
 
     outcome: Outcome
     error: str = ""
+    retry_after: timedelta | None = None
 
     SENT: ClassVar[DeliveryResult]
     RETRY: ClassVar[DeliveryResult]
@@ -57,9 +72,9 @@ class DeliveryResult:
     BLOCKED: ClassVar[DeliveryResult]
 
     @classmethod
-    def retry(cls, error: str) -> DeliveryResult:
-        """A failure worth trying again."""
-        return cls(Outcome.RETRY, error)
+    def retry(cls, error: str, *, retry_after: timedelta | None = None) -> DeliveryResult:
+        """A failure worth trying again; with `retry_after`, exactly that much later."""
+        return cls(Outcome.RETRY, error, retry_after)
 
     @classmethod
     def final(cls, error: str) -> DeliveryResult:
@@ -89,6 +104,7 @@ class Claimed:
     attempts: int
     chat_id: int | None
     language: str | None
+    timezone: str  # the recipient's, for the times in the text
 
 
 @dataclass
@@ -119,33 +135,60 @@ async def drain(
     # An exception from `deliver` leaves the block uncommitted: nothing of this batch is marked,
     # so a later drain sends it all again (at least once, see the module docstring).
     async with uow_factory() as uow:
-        for notification in await uow.outbox.claim_due(now, limit=limit):
+        claimed = await uow.outbox.claim_due(now, limit=limit)
+        recipients = await _recipients(uow, claimed)
+        for notification in claimed:
+            recipient = recipients[notification.recipient_id]
+            outcome = await _handle(uow, notification, recipient, deliver, now)
             report.claimed += 1
-            recipient = await uow.users.get(notification.recipient_id)
-            result = await _deliver_one(notification, recipient, deliver)
-            await _record(uow, notification, recipient, result, now)
-            report.outcomes[result.outcome] = report.count(result.outcome) + 1
+            report.outcomes[outcome] = report.count(outcome) + 1
         await uow.commit()
     return report
 
 
-async def _deliver_one(
-    notification: Notification, recipient: User, deliver: Deliver
-) -> DeliveryResult:
+async def _recipients(
+    uow: UnitOfWork, notifications: Sequence[Notification]
+) -> dict[uuid.UUID, User]:
+    # One query for the batch rather than one per notification.
+    ids = {notification.recipient_id for notification in notifications}
+    if not ids:
+        return {}
+    users = await uow.session.scalars(select(User).where(User.id.in_(ids)))
+    return {user.id: user for user in users}
+
+
+async def _handle(
+    uow: UnitOfWork, notification: Notification, recipient: User, deliver: Deliver, now: datetime
+) -> Outcome:
     if recipient.status == BLOCKED:
         # Known unreachable (maybe by an earlier row of this very batch): do not try again.
-        return DeliveryResult.final("recipient blocked the bot")
-    return await deliver(
-        Claimed(
-            id=notification.id,
-            recipient_id=notification.recipient_id,
-            kind=notification.kind,
-            payload=dict(notification.payload),
-            attempts=notification.attempts,
-            # A private chat's id is the person's id; the stored chat id wins when known.
-            chat_id=recipient.telegram_chat_id or recipient.telegram_user_id,
-            language=recipient.language_code,
-        )
+        result = DeliveryResult.final("recipient blocked the bot")
+    elif (until := _quiet_until(notification, recipient, now)) is not None:
+        notification.due_at = until
+        return Outcome.DEFERRED
+    else:
+        result = await deliver(_claimed(notification, recipient))
+    await _record(uow, notification, recipient, result, now)
+    return result.outcome
+
+
+def _quiet_until(notification: Notification, recipient: User, now: datetime) -> datetime | None:
+    if notification.kind not in DEFERRED_IN_QUIET_HOURS:
+        return None
+    return held_until(now, recipient.timezone, recipient.quiet_from, recipient.quiet_until)
+
+
+def _claimed(notification: Notification, recipient: User) -> Claimed:
+    return Claimed(
+        id=notification.id,
+        recipient_id=notification.recipient_id,
+        kind=notification.kind,
+        payload=dict(notification.payload),
+        attempts=notification.attempts,
+        # A private chat's id is the person's id; the stored chat id wins when known.
+        chat_id=recipient.telegram_chat_id or recipient.telegram_user_id,
+        language=recipient.language_code,
+        timezone=recipient.timezone,
     )
 
 
@@ -158,6 +201,11 @@ async def _record(
 ) -> None:
     if result.outcome is Outcome.SENT:
         await uow.outbox.mark_sent(notification.id, now)
+        return
+    if result.outcome is Outcome.RETRY and result.retry_after is not None:
+        # Telegram asked us to slow down: no fault of this notification, so not an attempt.
+        notification.due_at = now + result.retry_after
+        notification.last_error = result.error[:2000]
         return
     if result.outcome is Outcome.BLOCKED:
         # Same transaction as the claim, so the mark and the given-up row commit together.

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from domain.models import Notification, User
 from domain.notifications import (
+    DEFERRED_IN_QUIET_HOURS,
     FINAL_PREFIX,
     GIVE_UP_DELAY,
     MAX_ATTEMPTS,
@@ -26,6 +27,7 @@ from domain.people import BLOCKED
 from domain.uow import UnitOfWork
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+BERLIN = "Europe/Berlin"
 
 
 class FakeDelivery:
@@ -37,31 +39,35 @@ class FakeDelivery:
         self.result = result
         self.crash_after = crash_after
         self.delivered: Counter[uuid.UUID] = Counter()
+        self.claimed: list[Claimed] = []
 
     async def __call__(self, notification: Claimed) -> DeliveryResult:
         if self.crash_after is not None and sum(self.delivered.values()) >= self.crash_after:
             raise RuntimeError("sender crashed")
         self.delivered[notification.id] += 1
+        self.claimed.append(notification)
         await asyncio.sleep(0)  # let a concurrent drain run while the rows are locked
         return self.result
 
 
-async def _user(uow: UnitOfWork, telegram_user_id: int = 100) -> User:
+async def _user(uow: UnitOfWork, telegram_user_id: int = 100, **fields: object) -> User:
     async with uow:
         user = uow.users.add(
-            User(role="athlete", first_name="Ann", telegram_user_id=telegram_user_id)
+            User(role="athlete", first_name="Ann", telegram_user_id=telegram_user_id, **fields)
         )
         await uow.commit()
     return user
 
 
-async def _enqueue(uow: UnitOfWork, user: User, count: int, *, due_at: datetime = NOW) -> None:
+async def _enqueue(
+    uow: UnitOfWork, user: User, count: int, *, due_at: datetime = NOW, kind: str = "test_ping"
+) -> None:
     async with uow:
         for i in range(count):
             await uow.outbox.enqueue(
                 recipient_id=user.id,
-                kind="test_ping",
-                dedup_key=f"{user.id}:{due_at.isoformat()}:{i}",
+                kind=kind,
+                dedup_key=f"{user.id}:{kind}:{due_at.isoformat()}:{i}",
                 payload={"n": i},
                 due_at=due_at,
             )
@@ -189,3 +195,119 @@ async def test_a_drain_that_crashes_mid_batch_marks_nothing_and_a_later_drain_re
     # At least once: the three handed over before the crash go out a second time.
     assert report.count(Outcome.SENT) == 5
     assert set(crashing.delivered) < set(later.delivered)
+
+
+async def test_a_rate_limit_waits_exactly_as_long_as_telegram_asks_and_costs_no_attempt(
+    uow: UnitOfWork, session_factory
+) -> None:
+    await _enqueue(uow, await _user(uow), 1)
+    slow_down = FakeDelivery(
+        DeliveryResult.retry("Flood control", retry_after=timedelta(seconds=7))
+    )
+    now = NOW
+    # Far more refusals than MAX_ATTEMPTS: a rate limit alone never makes a row be given up.
+    for _ in range(MAX_ATTEMPTS + 2):
+        report = await drain(_factory(session_factory), now=now, limit=1, deliver=slow_down)
+        (row,) = await _rows(uow)
+        assert report.count(Outcome.RETRY) == 1
+        assert (row.due_at, row.attempts, row.last_error) == (
+            now + timedelta(seconds=7),
+            0,
+            "Flood control",
+        )
+        now = row.due_at
+
+    report = await drain(_factory(session_factory), now=now, limit=1, deliver=FakeDelivery())
+
+    (row,) = await _rows(uow)
+    assert report.count(Outcome.SENT) == 1
+    assert (row.sent_at, row.attempts, row.last_error) == (now, 1, None)
+
+
+async def test_a_reminder_that_can_wait_is_held_until_the_quiet_hours_end(
+    uow: UnitOfWork, session_factory
+) -> None:
+    # 22:30 UTC on 15 January is 23:30 in Berlin, inside the default 21:00-07:00.
+    late = datetime(2030, 1, 15, 22, 30, tzinfo=UTC)
+    user = await _user(uow, timezone=BERLIN)
+    await _enqueue(uow, user, 1, due_at=late - timedelta(minutes=5), kind="reminder_24h")
+    await _enqueue(uow, user, 1, due_at=late - timedelta(minutes=5), kind="reminder_1h")
+    deliver = FakeDelivery()
+
+    report = await drain(_factory(session_factory), now=late, limit=10, deliver=deliver)
+
+    assert (report.count(Outcome.DEFERRED), report.count(Outcome.SENT)) == (1, 1)
+    assert [claimed.kind for claimed in deliver.claimed] == ["reminder_1h"]
+    by_kind = {row.kind: row for row in await _rows(uow)}
+    held = by_kind["reminder_24h"]
+    # 07:00 in Berlin (UTC+1 in winter).
+    assert held.due_at == datetime(2030, 1, 16, 6, 0, tzinfo=UTC)
+    assert (held.sent_at, held.attempts, held.last_error) == (None, 0, None)
+
+    morning = await drain(_factory(session_factory), now=held.due_at, limit=10, deliver=deliver)
+
+    assert morning.count(Outcome.SENT) == 1
+    assert [claimed.kind for claimed in deliver.claimed] == ["reminder_1h", "reminder_24h"]
+
+
+async def test_quiet_hours_end_by_the_recipients_clock_on_the_night_it_changes(
+    uow: UnitOfWork, session_factory
+) -> None:
+    # 30 March 2030, 23:30 in Berlin; the clocks go forward at 02:00, so 07:00 is 05:00 UTC.
+    late = datetime(2030, 3, 30, 22, 30, tzinfo=UTC)
+    await _enqueue(uow, await _user(uow, timezone=BERLIN), 1, due_at=late, kind="reminder_24h")
+
+    await drain(_factory(session_factory), now=late, limit=10, deliver=FakeDelivery())
+
+    (row,) = await _rows(uow)
+    assert row.due_at == datetime(2030, 3, 31, 5, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("kind", sorted(DEFERRED_IN_QUIET_HOURS))
+async def test_no_kind_is_held_outside_quiet_hours_or_for_someone_without_them(
+    uow: UnitOfWork, session_factory, kind: str
+) -> None:
+    late = datetime(2030, 1, 15, 22, 30, tzinfo=UTC)
+    daytime = await _user(uow, 100, timezone="America/New_York")  # 17:30 there
+    no_quiet = await _user(uow, 101, timezone=BERLIN, quiet_from=time(0), quiet_until=time(0))
+    for user in (daytime, no_quiet):
+        await _enqueue(uow, user, 1, due_at=late, kind=kind)
+
+    report = await drain(_factory(session_factory), now=late, limit=10, deliver=FakeDelivery())
+
+    assert report.count(Outcome.SENT) == 2
+
+
+async def test_a_sender_gets_the_recipients_chat_language_and_time_zone(
+    uow: UnitOfWork, session_factory
+) -> None:
+    user = await _user(uow, 100, timezone=BERLIN, language_code="es", telegram_chat_id=555)
+    await _enqueue(uow, user, 1)
+    deliver = FakeDelivery()
+
+    await drain(_factory(session_factory), now=NOW, limit=10, deliver=deliver)
+
+    (claimed,) = deliver.claimed
+    assert (claimed.chat_id, claimed.language, claimed.timezone) == (555, "es", BERLIN)
+    assert (claimed.kind, claimed.payload, claimed.attempts) == ("test_ping", {"n": 0}, 0)
+
+
+async def test_the_recipients_of_a_batch_are_loaded_in_one_query(
+    uow: UnitOfWork, session_factory, engine: AsyncEngine
+) -> None:
+    for n in range(5):
+        await _enqueue(uow, await _user(uow, 100 + n), 2)
+    user_queries: list[str] = []
+
+    def count(conn, cursor, statement: str, *args: object) -> None:
+        if "FROM users" in statement:
+            user_queries.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        report = await drain(_factory(session_factory), now=NOW, limit=50, deliver=FakeDelivery())
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+    assert report.count(Outcome.SENT) == 10
+    assert len(user_queries) == 1

@@ -1,21 +1,64 @@
-"""The outbox job through the emulator: due notifications reach people; blocks are remembered."""
+"""The outbox job through the emulator: what people receive, when, and what a refusal does."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
 
 from bot.app import BotApplication, BotContext
 from bot.emulator import Emulator
 from bot.emulator.driver import EmulatedUser
-from bot.outbox import send_due_notifications
+from bot.i18n import catalogues
+from bot.outbox import send_due_notifications, telegram_deliverer
+from domain.calendar_files import Participant, SessionEvent, booking_ics, ics_document
 from domain.models import Notification, User
+from domain.notifications import Outcome, drain
 from domain.people import BLOCKED
 from domain.uow import UnitOfWork
+from tests.clock import FakeClock
+
+STARTS_AT = "2030-12-01T15:00:00+00:00"
+BUTTONS = [
+    [
+        {"label": "test.accept", "data": "booking:accept:abc"},
+        {"label": "test.decline", "data": "booking:decline:abc"},
+    ]
+]
+# Texts of booking-like notifications, for these tests only: the real ones belong to booking.
+MESSAGES = {
+    "en": {
+        "notification.test_session": "Session with {coach} on {starts_at}",
+        "notification.reminder_24h": "Tomorrow: {starts_at}",
+        "notification.reminder_1h": "In an hour: {starts_at}",
+        "test.accept": "✅ Accept",
+        "test.decline": "✖️ Decline",
+    },
+    "es": {
+        "notification.test_session": "Sesión con {coach} el {starts_at}",
+        "test.accept": "✅ Aceptar",
+        "test.decline": "✖️ Rechazar",
+    },
+}
 
 
-async def _started_user(uow: UnitOfWork, person: EmulatedUser, language: str = "en") -> User:
+@pytest.fixture(autouse=True)
+def session_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    for lang, messages in MESSAGES.items():
+        for key, text in messages.items():
+            monkeypatch.setitem(catalogues()[lang], key, text)
+
+
+async def _started_user(
+    uow: UnitOfWork, person: EmulatedUser, language: str = "en", **fields: Any
+) -> User:
     """The user row of someone who has written /start to the bot."""
     await person.send("/start")
     await person.expect_reply()
@@ -24,8 +67,27 @@ async def _started_user(uow: UnitOfWork, person: EmulatedUser, language: str = "
         if user is None:
             user = uow.users.add(User(role="athlete", first_name="Ann", telegram_user_id=person.id))
         user.language_code = language
+        for name, value in fields.items():
+            setattr(user, name, value)
         await uow.commit()
     return user
+
+
+async def _notify(uow: UnitOfWork, user: User, kind: str, payload: dict[str, Any]) -> None:
+    async with uow:
+        await uow.outbox.enqueue(
+            recipient_id=user.id,
+            kind=kind,
+            dedup_key=f"{kind}:{user.id}",
+            payload=payload,
+            due_at=datetime.now(UTC) - timedelta(seconds=1),
+        )
+        await uow.commit()
+
+
+async def _rows(uow: UnitOfWork) -> list[Notification]:
+    async with uow:
+        return list((await uow.session.execute(select(Notification))).scalars().all())
 
 
 async def _ping(uow: UnitOfWork, user: User, n: int, *, ago: timedelta) -> None:
@@ -82,3 +144,190 @@ async def test_a_blocked_recipient_is_marked_and_the_queue_goes_on_for_others(
     assert by_recipient[blocker.id].sent_at is None
     assert by_recipient[blocker.id].last_error.startswith("final:")
     assert by_recipient[reader.id].sent_at is not None
+
+
+async def test_buttons_arrive_as_an_inline_keyboard_in_the_recipients_language(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ana = emulator.user("Ana", language_code="es")
+    async with run_bot(emulator) as application:
+        user = await _started_user(uow, ana, language="es", timezone="Europe/Madrid")
+        payload = {"coach": "Luis", "starts_at": STARTS_AT, "buttons": BUTTONS}
+        await _notify(uow, user, "test_session", payload)
+
+        await _run_job(application)
+
+        message = await ana.expect_reply()
+    assert message["text"] == "Sesión con Luis el dom 1 dic, 16:00"
+    assert message["reply_markup"]["inline_keyboard"] == [
+        [
+            {"text": "✅ Aceptar", "callback_data": "booking:accept:abc"},
+            {"text": "✖️ Rechazar", "callback_data": "booking:decline:abc"},
+        ]
+    ]
+
+
+async def test_times_are_shown_in_the_recipients_own_time_zone(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ben, cleo = emulator.user("Ben"), emulator.user("Cleo")
+    async with run_bot(emulator) as application:
+        in_new_york = await _started_user(uow, ben, timezone="America/New_York")
+        in_tokyo = await _started_user(uow, cleo, timezone="Asia/Tokyo")
+        for user in (in_new_york, in_tokyo):
+            await _notify(uow, user, "test_session", {"coach": "Luis", "starts_at": STARTS_AT})
+
+        await _run_job(application)
+
+        assert (await ben.expect_reply())["text"] == "Session with Luis on Sun 1 Dec, 10:00"
+        assert (await cleo.expect_reply())["text"] == "Session with Luis on Mon 2 Dec, 00:00"
+
+
+def _session_ics() -> bytes:
+    start = datetime.fromisoformat(STARTS_AT)
+    event = SessionEvent(
+        uid="s1@sportscenter",
+        sequence=0,
+        start=start,
+        end=start + timedelta(hours=1),
+        summary="Tennis, court 3; with Luis",
+        organizer=Participant("Luis"),
+    )
+    return booking_ics(event)
+
+
+async def test_a_document_arrives_as_a_file_with_the_text_and_buttons_as_its_caption(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ana, ics = emulator.user("Ana"), _session_ics()
+    async with run_bot(emulator) as application:
+        user = await _started_user(uow, ana, timezone="Europe/Madrid")
+        payload = {
+            "coach": "Luis",
+            "starts_at": STARTS_AT,
+            "buttons": BUTTONS,
+            "document": ics_document(ics, "session.ics"),
+        }
+        await _notify(uow, user, "test_session", payload)
+
+        await _run_job(application)
+
+        message = await ana.expect_reply()
+    assert message["caption"] == "Session with Luis on Sun 1 Dec, 16:00"
+    assert message["reply_markup"]["inline_keyboard"][0][0]["text"] == "✅ Accept"
+    document = message["document"]
+    assert (document["file_name"], document["mime_type"]) == ("session.ics", "text/calendar")
+    assert emulator.world.files[document["file_id"]].path.read_bytes() == ics
+
+
+async def test_a_text_too_long_for_a_caption_comes_first_then_the_file(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ana, ics = emulator.user("Ana"), _session_ics()
+    long_name = "Luis " * 250
+    async with run_bot(emulator) as application:
+        user = await _started_user(uow, ana)
+        payload = {
+            "coach": long_name,
+            "starts_at": STARTS_AT,
+            "buttons": BUTTONS,
+            "document": ics_document(ics, "session.ics"),
+        }
+        await _notify(uow, user, "test_session", payload)
+
+        await _run_job(application)
+
+        text = await ana.expect_reply()
+        file = await ana.expect_reply()
+    assert text["text"].startswith("Session with Luis Luis") and "reply_markup" in text
+    assert "caption" not in file and file["document"]["file_name"] == "session.ics"
+    assert emulator.world.files[file["document"]["file_id"]].path.read_bytes() == ics
+
+
+async def test_a_payload_of_the_wrong_shape_is_given_up_without_sending(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ana = emulator.user("Ana")
+    async with run_bot(emulator) as application:
+        user = await _started_user(uow, ana)
+        payload = {"coach": "Luis", "starts_at": STARTS_AT, "buttons": [{"label": "test.accept"}]}
+        await _notify(uow, user, "test_session", payload)
+
+        await _run_job(application)
+
+    (row,) = await _rows(uow)
+    assert row.sent_at is None and row.last_error.startswith("final: cannot render")
+    assert not [m for m in ana.messages() if "Luis" in m.get("text", "")]
+
+
+async def test_a_reminder_that_can_wait_is_held_in_quiet_hours_while_the_last_one_goes_out(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    local_now = datetime.now(berlin).replace(second=0, microsecond=0)
+    quiet_end = local_now + timedelta(hours=1)
+    ana = emulator.user("Ana")
+    async with run_bot(emulator) as application:
+        user = await _started_user(
+            uow,
+            ana,
+            timezone="Europe/Berlin",
+            quiet_from=(local_now - timedelta(hours=1)).time(),
+            quiet_until=quiet_end.time(),
+        )
+        await _notify(uow, user, "reminder_24h", {"starts_at": STARTS_AT})
+        await _notify(uow, user, "reminder_1h", {"starts_at": STARTS_AT})
+
+        await _run_job(application)
+
+        assert (await ana.expect_reply())["text"] == "In an hour: Sun 1 Dec, 16:00"
+    assert not [m for m in ana.messages() if m.get("text", "").startswith("Tomorrow")]
+    held = {row.kind: row for row in await _rows(uow)}["reminder_24h"]
+    assert held.due_at == quiet_end.astimezone(UTC)
+    assert (held.sent_at, held.attempts) == (None, 0)
+
+
+@pytest.fixture
+async def limited(clock: FakeClock) -> AsyncIterator[Emulator]:
+    """Telegram with its flood limits on, on a clock the test moves."""
+    async with Emulator(clock=clock) as running:
+        yield running
+
+
+async def test_a_rate_limited_notification_is_sent_when_telegram_says_and_only_once(
+    limited: Emulator,
+    clock: FakeClock,
+    uow: UnitOfWork,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB's coming RetryAfter, without its warning
+    ana = limited.user("Ana")
+    await ana.send("/start")
+    async with uow:
+        user = uow.users.add(User(role="athlete", first_name="Ana", telegram_user_id=ana.id))
+        await uow.flush()
+        for n in range(5):
+            await uow.outbox.enqueue(
+                recipient_id=user.id, kind="test_ping", dedup_key=f"ping:{n}", payload={"n": n}
+            )
+        await uow.commit()
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    # A bare Bot: the application's rate limiter would wait the 429s out itself.
+    async with Bot(limited.token, base_url=limited.base_url) as bot:
+        deliver = telegram_deliverer(bot)
+
+        first = await drain(lambda: UnitOfWork(session_factory), now=now, limit=10, deliver=deliver)
+        # Telegram lets three through at once, then asks to wait a second.
+        assert (first.count(Outcome.SENT), first.count(Outcome.RETRY)) == (3, 2)
+        assert {row.due_at for row in await _rows(uow) if row.sent_at is None} == {
+            now + timedelta(seconds=1)
+        }
+        while any(row.sent_at is None for row in await _rows(uow)):
+            now += timedelta(seconds=1)
+            clock.advance(1)
+            await drain(lambda: UnitOfWork(session_factory), now=now, limit=10, deliver=deliver)
+
+    texts = Counter(m.get("text") for m in ana.messages() if m.get("text", "").startswith("Ping"))
+    assert texts == Counter(f"Ping {n}" for n in range(5))
+    assert all(row.attempts == 1 for row in await _rows(uow))
