@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,6 +33,8 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SessionType = Literal["individual", "group", "assessment", "online"]
 MINUTES_PER_DAY = 24 * 60
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class InvalidAvailability(InvalidInput, ValueError):
@@ -109,6 +111,7 @@ Range = Annotated[TimeRange, PlainValidator(_coerce_range), PlainSerializer(str,
 _FIELD_KEYS = {
     "timezone": "availability.error.bad_timezone",
     "weekly": "availability.error.bad_weekday",
+    "paused": "availability.error.bad_weekday",
     "exceptions": "availability.error.bad_date",
     "session_lengths": "availability.error.session_length",
     "buffer_before": "availability.error.buffer",
@@ -119,6 +122,7 @@ _FIELD_KEYS = {
     "location": "availability.error.location",
     "meeting_url": "availability.error.meeting_url",
     "group_capacity": "availability.error.group_capacity",
+    "free_cancel_hours": "availability.error.free_cancel_hours",
 }
 
 
@@ -142,6 +146,12 @@ class AvailabilityRules(BaseModel):
     location: str = Field("", max_length=200)
     meeting_url: str | None = Field(None, max_length=500)
     group_capacity: int = Field(6, ge=1, le=50)
+    # Bookings are confirmed without the coach pressing Accept.
+    auto_accept: bool = False
+    # Athletes and parents cancel or reschedule free of charge until this long before the start.
+    free_cancel_hours: int = Field(24, ge=0, le=168)
+    # Ranges of weekdays switched off, so switching one back on restores its hours.
+    paused: dict[Weekday, list[Range]] = Field(default_factory=dict)
 
     @field_validator("timezone")
     @classmethod
@@ -152,7 +162,7 @@ class AvailabilityRules(BaseModel):
             raise InvalidAvailability("availability.error.bad_timezone", timezone=value) from None
         return value
 
-    @field_validator("weekly")
+    @field_validator("weekly", "paused")
     @classmethod
     def _weekly_in_order(
         cls, value: dict[Weekday, list[TimeRange]]
@@ -210,9 +220,43 @@ class AvailabilityRules(BaseModel):
             return self.exceptions[day]
         return self.weekly.get(WEEKDAYS[day.weekday()], [])
 
+    def changed(self, **fields: object) -> AvailabilityRules:
+        """A copy with some fields replaced, checked like untrusted input."""
+        return self.parse({**self.to_json(), **fields})
+
     def with_weekday(self, weekday: Weekday, ranges: Iterable[TimeRange]) -> AvailabilityRules:
-        """A copy with one weekday's ranges replaced (an empty list closes the day)."""
-        return self.parse({**self.to_json(), "weekly": {**self.weekly, weekday: list(ranges)}})
+        """A copy with one weekday's ranges replaced; none closes the day, keeping its hours."""
+        listed = list(ranges)
+        if not listed:
+            closing = self.weekly.get(weekday)
+            paused = {**self.paused, weekday: closing} if closing else self.paused
+            return self.changed(weekly=_without(self.weekly, weekday), paused=paused)
+        return self.changed(
+            weekly={**self.weekly, weekday: listed}, paused=_without(self.paused, weekday)
+        )
+
+    def with_weekday_reopened(
+        self, weekday: Weekday, default: Iterable[TimeRange]
+    ) -> AvailabilityRules:
+        """A copy with a closed weekday open again: with its last hours, else `default`."""
+        if self.weekly.get(weekday):
+            return self
+        return self.with_weekday(weekday, self.paused.get(weekday) or default)
+
+    def with_date(self, day: date, ranges: Iterable[TimeRange] | None) -> AvailabilityRules:
+        """A copy where a date has its own ranges ([] is a day off) or, with None, its weekday's."""
+        exceptions = _without(self.exceptions, day)
+        if ranges is not None:
+            exceptions[day] = list(ranges)
+        return self.changed(exceptions=exceptions)
+
+    def without_dates_before(self, day: date) -> AvailabilityRules:
+        """A copy without the date exceptions that are over."""
+        return self.changed(exceptions={d: r for d, r in self.exceptions.items() if d >= day})
+
+
+def _without(mapping: Mapping[K, V], key: K) -> dict[K, V]:
+    return {k: v for k, v in mapping.items() if k != key}
 
 
 def _as_domain_error(err: ValidationError) -> InvalidAvailability:
@@ -249,15 +293,78 @@ def parse_weekday(text: str) -> Weekday:
 
 def parse_weekly_line(text: str) -> tuple[Weekday, list[TimeRange]]:
     """A weekday and its ranges from "/availability mon 16:00-20:00, 21:00-22:00" ("sun off")."""
+    head, rest = _head_and_rest(text)
+    weekday = parse_weekday(head)
+    if rest.lower() in _DAY_OFF_WORDS:
+        return weekday, []
+    return weekday, _ranges_of(rest, weekday=weekday)
+
+
+@dataclass(frozen=True)
+class WeekdayHours:
+    """A weekday's ranges set with the text form; none closes the day."""
+
+    weekday: Weekday
+    ranges: list[TimeRange]
+
+
+@dataclass(frozen=True)
+class DateHours:
+    """A date's own ranges set with the text form: [] is a day off, None its weekday's again."""
+
+    day: date
+    ranges: list[TimeRange] | None
+
+
+_BACK_TO_WEEKLY_WORDS = {"normal", "weekly", "reset", "habitual", "semanal"}
+_DATE_FORMS = (
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (0, 1, 2)),
+    (re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})"), (2, 1, 0)),
+)
+
+
+def parse_date(text: str) -> date:
+    """A calendar date from "2026-12-24", "24.12.2026" or "24/12/2026" (day first)."""
+    for form, (year, month, day) in _DATE_FORMS:
+        if found := form.fullmatch(text.strip()):
+            parts = [int(part) for part in found.groups()]
+            try:
+                return date(parts[year], parts[month], parts[day])
+            except ValueError:
+                break
+    raise InvalidAvailability("availability.error.bad_date", date=text)
+
+
+def parse_line(text: str) -> WeekdayHours | DateHours:
+    """What a text-form line sets: a weekday's hours, or a date's ("2026-12-24 off")."""
+    head, rest = _head_and_rest(text)
+    if head.lower() in _DAY_OFF_WORDS and _looks_like_date(rest):
+        head, rest = rest, head
+    if not _looks_like_date(head):
+        return WeekdayHours(*parse_weekly_line(text))
+    day, word = parse_date(head), rest.lower()
+    if word in _BACK_TO_WEEKLY_WORDS:
+        return DateHours(day, None)
+    # A date on its own is the usual exception: a day off.
+    if not word or word in _DAY_OFF_WORDS:
+        return DateHours(day, [])
+    return DateHours(day, _ranges_of(rest, day=day.isoformat()))
+
+
+def _looks_like_date(text: str) -> bool:
+    return re.fullmatch(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}", text.strip()) is not None
+
+
+def _head_and_rest(text: str) -> tuple[str, str]:
     body = re.sub(r"^/availability(@\w+)?\b", "", text.strip(), flags=re.IGNORECASE).strip()
     if not body:
         raise InvalidAvailability("availability.error.bad_line")
     head, _, rest = body.partition(" ")
-    weekday = parse_weekday(head)
-    rest = " ".join(rest.split())
-    if rest.lower() in _DAY_OFF_WORDS:
-        return weekday, []
-    pieces = [p for p in re.split(r"[,;]\s*|(?<![-–—])\s(?=\d)", rest) if p.strip()]
+    return head, " ".join(rest.split())
+
+
+def _ranges_of(text: str, **where: str) -> list[TimeRange]:
+    pieces = [p for p in re.split(r"[,;]\s*|(?<![-–—])\s(?=\d)", text) if p.strip()]
     if not pieces:
-        raise InvalidAvailability("availability.error.no_ranges", weekday=weekday)
-    return weekday, day_ranges(TimeRange.parse(piece) for piece in pieces)
+        raise InvalidAvailability("availability.error.no_ranges", **where)
+    return day_ranges(TimeRange.parse(piece) for piece in pieces)

@@ -14,8 +14,11 @@ from hypothesis import strategies as st
 
 from domain.availability import (
     AvailabilityRules,
+    DateHours,
     InvalidAvailability,
     TimeRange,
+    WeekdayHours,
+    parse_line,
     parse_weekly_line,
 )
 from domain.errors import InvalidInput
@@ -80,6 +83,10 @@ def rules(**fields: Any) -> AvailabilityRules:
         ({"location": "online"}, "availability.error.meeting_url"),
         ({"group_capacity": 0}, "availability.error.group_capacity"),
         ({"group_capacity": 51}, "availability.error.group_capacity"),
+        ({"free_cancel_hours": -1}, "availability.error.free_cancel_hours"),
+        ({"free_cancel_hours": 169}, "availability.error.free_cancel_hours"),
+        ({"auto_accept": "sometimes"}, "availability.error.invalid"),
+        ({"paused": {"mon": ["12:00-10:00"]}}, "availability.error.bad_range"),
         ({"colour": "blue"}, "availability.error.invalid"),
     ],
 )
@@ -97,6 +104,7 @@ def test_defaults_are_closed_but_sensible() -> None:
     assert default.session_lengths == [60]
     assert default.session_types == ["individual"]
     assert 1 <= default.horizon_days <= 365
+    assert (default.auto_accept, default.free_cancel_hours) == (False, 24)
     assert free_slots(default, MONDAY, length_minutes=60, busy=[], now=LONG_AGO) == []
 
 
@@ -115,6 +123,9 @@ def test_rules_survive_a_json_round_trip_through_the_column() -> None:
             "location": "online",
             "meeting_url": "https://meet.example.com/ana",
             "group_capacity": 12,
+            "auto_accept": True,
+            "free_cancel_hours": 48,
+            "paused": {"fri": ["10:00-11:00"]},
         }
     )
     stored = json.loads(json.dumps(original.to_json()))
@@ -175,6 +186,57 @@ def test_a_parsed_line_replaces_that_weekday_only() -> None:
         weekday, ranges
     )
     assert updated.weekly == {"mon": [TimeRange(960, 1200)], "tue": [TimeRange(600, 660)]}
+
+
+def test_closing_a_weekday_keeps_its_hours_for_reopening() -> None:
+    week = rules(weekly={"mon": ["09:00-12:00"]})
+    closed = week.with_weekday("mon", [])
+    assert closed.weekly == {} and closed.paused == {"mon": [TimeRange(540, 720)]}
+    assert closed.with_weekday_reopened("mon", [TimeRange(960, 1200)]).weekly == week.weekly
+    assert closed.with_weekday_reopened("tue", [TimeRange(960, 1200)]).weekly["tue"] == [
+        TimeRange(960, 1200)
+    ]
+    assert closed.with_weekday("mon", [TimeRange(600, 660)]).paused == {}
+
+
+@pytest.mark.parametrize(
+    ("line", "parsed"),
+    [
+        ("/availability mon 16:00-20:00", WeekdayHours("mon", [TimeRange(960, 1200)])),
+        ("/availability 2026-12-24 off", DateHours(date(2026, 12, 24), [])),
+        ("/availability 2026-12-24", DateHours(date(2026, 12, 24), [])),
+        ("/availability off 2026-12-24", DateHours(date(2026, 12, 24), [])),
+        ("/availability 24.12.2026 libre", DateHours(date(2026, 12, 24), [])),
+        ("/availability 24/12/2026 10-12", DateHours(date(2026, 12, 24), [TimeRange(600, 720)])),
+        ("/availability 2026-12-24 normal", DateHours(date(2026, 12, 24), None)),
+    ],
+)
+def test_a_line_sets_a_weekday_or_a_date(line: str, parsed: WeekdayHours | DateHours) -> None:
+    assert parse_line(line) == parsed
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("/availability 2026-02-30 off", "availability.error.bad_date"),
+        ("/availability 12/24/2026 off", "availability.error.bad_date"),
+        ("/availability 2026-12-24 10:00-09:00", "availability.error.bad_range"),
+        ("/availability 2026-12-24 soon", "availability.error.bad_range"),
+        ("/availability", "availability.error.bad_line"),
+    ],
+)
+def test_a_bad_date_line_is_refused_with_a_message_key(line: str, key: str) -> None:
+    with pytest.raises(InvalidAvailability) as refused:
+        parse_line(line)
+    assert refused.value.message_key == key
+
+
+def test_date_exceptions_are_set_cleared_and_pruned() -> None:
+    christmas, new_year = date(2026, 12, 25), date(2027, 1, 1)
+    dated = rules().with_date(christmas, []).with_date(new_year, [TimeRange(600, 660)])
+    assert dated.exceptions == {christmas: [], new_year: [TimeRange(600, 660)]}
+    assert dated.with_date(christmas, None).exceptions == {new_year: [TimeRange(600, 660)]}
+    assert dated.without_dates_before(new_year).exceptions == {new_year: [TimeRange(600, 660)]}
 
 
 # --- free slots -------------------------------------------------------------------------------
