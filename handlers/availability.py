@@ -53,7 +53,7 @@ def register(application: BotApplication) -> None:
             ],
             states={
                 step: [
-                    MessageHandler(_TEXT, _typed(step, reader)),
+                    MessageHandler(_TEXT, _typed(reader)),
                     MessageHandler(_PRIVATE & ~f.COMMAND, text_expected),
                 ]
                 for step, reader in _READERS.items()
@@ -176,12 +176,13 @@ async def done_pressed(
     update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
 ) -> int:
     """Close the grid."""
+    await settings.rules_of(context.uow(), actor=editing["actor"], coach_id=editing["coach_id"])
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(t("availability.done", context.lang))
     return END
 
 
-def _typed(step: int, reader: Reader) -> Callable[[Update, BotContext], Awaitable[int | None]]:
+def _typed(reader: Reader) -> Callable[[Update, BotContext], Awaitable[int | None]]:
     async def typed(update: Update, context: BotContext) -> int | None:
         actor = await current_actor(update, context)
         try:
