@@ -19,15 +19,33 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from domain.availability import AvailabilityRules
 from domain.coaching import is_bookable
 from domain.errors import DomainError, InvalidInput, NotFound, SlotTaken
-from domain.models import Coach, SessionParticipant, TrainingSession, User
+from domain.models import Athlete, AuditEntry, Coach, SessionParticipant, TrainingSession, User
 from domain.policy import Action, Actor, AthleteTarget, require
-from domain.session_notices import athlete_side, buttons, calendar_file, notify, plan_reminders
-from domain.sessions import CANCELLED, GROUP, REQUESTED, SCHEDULED, SessionView, load_session
+from domain.session_notices import (
+    COACH,
+    FAMILY,
+    Notice,
+    buttons,
+    calendar_file,
+    enqueue,
+    enqueue_statement,
+    payload,
+    reminder_notices,
+)
+from domain.sessions import (
+    CANCELLED,
+    GROUP,
+    REQUESTED,
+    SCHEDULED,
+    SessionView,
+    full_name,
+    load_session,
+)
 from domain.short_ids import short_id
 from domain.slot_lookup import SlotCache
 from domain.slots import GRID, Slot, range_in_utc, within_booking_window
@@ -144,60 +162,203 @@ async def book(
 
 async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:
     require(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(choice.athlete_id))
-    coach = await _bookable_coach(uow, choice.coach_id)
+    coach, coach_user, athlete_name = await _parties(uow, choice)
     rules = AvailabilityRules.from_json(coach.availability)
     if choice.session_type not in rules.session_types:
         raise BookingRefused("booking.error.session_type", session_type=choice.session_type)
     check_slot(rules, choice.start, choice.length_minutes, now)
     start, end = choice.start, choice.start + timedelta(minutes=choice.length_minutes)
     if choice.session_type == GROUP:
-        joined = await _join_group(uow, actor, choice, start, end)
-        if joined is not None:
-            return await _announce(uow, joined, now, joined_group=True)
+        return await _book_group(uow, actor, choice, coach, rules, start, end, now)
     await _check_buffers(uow, rules, coach.id, start, end)
     price = price_for(coach.hourly_rate, choice.length_minutes)
-    is_group = choice.session_type == GROUP
-    session = uow.sessions.add(
-        TrainingSession(
-            id=uuid.uuid4(),
-            coach_id=coach.id,
-            athlete_id=None if is_group else choice.athlete_id,
-            session_type=choice.session_type,
-            status=SCHEDULED if rules.auto_accept else REQUESTED,
-            start_time=start,
-            end_time=end,
-            location={"text": rules.location, "url": rules.meeting_url},
-            price=price,
-            payment_status="pending" if price else "not_required",
-            booked_by=actor.user_id,
-            capacity=rules.group_capacity if is_group else 1,
-            participant_count=1,
-            sequence=0,
-        )
+    status = SCHEDULED if rules.auto_accept else REQUESTED
+    view = SessionView(
+        id=uuid.uuid4(),
+        coach_id=coach.id,
+        coach_name=full_name(coach_user),
+        athlete_names=(athlete_name,),
+        session_type=choice.session_type,
+        status=status,
+        start=start,
+        end=end,
+        price=price,
+        currency=coach.currency,
+        payment_status="pending" if price else "not_required",
+        location=rules.location,
+        meeting_url=rules.meeting_url,
+        capacity=1,
+        participant_count=1,
+        rating=None,
+        coach_notes=None,
+        athlete_feedback=None,
+        coach_timezone=rules.timezone,
+        sequence=0,
     )
-    await uow.flush()  # the no-overlap constraint speaks here: SlotTaken
-    if is_group:
+    row = {
+        "id": view.id,
+        "coach_id": coach.id,
+        "athlete_id": choice.athlete_id,
+        "session_type": view.session_type,
+        "status": view.status,
+        "start_time": start,
+        "end_time": end,
+        "location": {"text": rules.location, "url": rules.meeting_url},
+        "price": price,
+        "payment_status": view.payment_status,
+        "booked_by": actor.user_id,
+        # Python-side defaults are not applied inside a CTE: every such column is given.
+        "capacity": 1,
+        "participant_count": 1,
+        "sequence": 0,
+    }
+    # One statement writes the session, its audit entry and every notice: the booking costs
+    # one round trip besides the reads, and the no-overlap constraint fails it as a whole.
+    statement = enqueue_statement(
+        view,
+        booking_notices(view, now=now),
+        coach_user_id=coach_user.id,
+        athlete_ids=[choice.athlete_id],
+        now=now,
+    ).add_cte(
+        insert(TrainingSession).values(_named(TrainingSession, "s", row, now)).cte("booked"),
+        insert(AuditEntry)
+        .values(_named(AuditEntry, "a", {**_audit_values(actor, view), "at": now}, now))
+        .cte("audited"),
+    )
+    notified = list(dict.fromkeys((await uow.session.scalars(statement)).all()))
+    return Booked(view, view.status == REQUESTED, notified=notified)
+
+
+def booking_notices(view: SessionView, *, now: datetime, joined: bool = False) -> list[Notice]:
+    """What a new booking tells the coach and the athletes' side (and, confirmed, reminders)."""
+    facts = payload(view)
+    if view.status == REQUESTED:
+        sid = short_id(view.id)
+        decide = buttons(
+            [("session.button.accept", "acc", sid), ("session.button.decline", "dec", sid)]
+        )
+        return [
+            Notice((COACH,), "booking_request", {**facts, "buttons": decide}),
+            Notice((FAMILY,), "booking_requested", facts),
+        ]
+    document = calendar_file(view, now=now)
+    coach_kind = "group_joined" if joined else "booking_new"
+    return [
+        Notice((COACH,), coach_kind, {**facts, "document": document}),
+        Notice((FAMILY,), "booking_confirmed", {**facts, "document": document}),
+        *reminder_notices(view, now=now),
+    ]
+
+
+def _named(
+    model: type[TrainingSession] | type[AuditEntry],
+    prefix: str,
+    row: dict[str, object],
+    now: datetime,
+) -> dict[str, object]:
+    """Column values as uniquely named parameters, so two INSERTs can share one statement."""
+    table = model.__table__
+    stamped = {"id": uuid.uuid4(), **row}
+    stamped.update({name: now for name in ("created_at", "updated_at") if name in table.c})
+    return {
+        name: bindparam(f"{prefix}_{name}", value, type_=table.c[name].type)
+        for name, value in stamped.items()
+    }
+
+
+def _audit_values(actor: Actor, view: SessionView, **details: object) -> dict[str, object]:
+    return {
+        "actor_id": actor.user_id,
+        "action": "session.booked",
+        "entity": "training_session",
+        "entity_id": view.id,
+        "details": {"status": view.status, **details},
+    }
+
+
+async def _parties(uow: UnitOfWork, choice: BookingChoice) -> tuple[Coach, User, str]:
+    """The bookable coach, their user and the athlete's first name, in one query."""
+    athlete_name = (
+        select(User.first_name)
+        .join(Athlete, Athlete.user_id == User.id)
+        .where(Athlete.id == choice.athlete_id)
+        .scalar_subquery()
+    )
+    row = (
+        await uow.session.execute(
+            select(Coach, User, athlete_name)
+            .join(User, User.id == Coach.user_id)
+            .where(Coach.id == choice.coach_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"coach {choice.coach_id}")
+    coach, user, name = row
+    if not is_bookable(coach, user):
+        raise BookingRefused("booking.error.coach_unavailable")
+    if name is None:
+        raise NotFound(f"athlete {choice.athlete_id}")
+    return coach, user, name
+
+
+async def _book_group(
+    uow: UnitOfWork,
+    actor: Actor,
+    choice: BookingChoice,
+    coach: Coach,
+    rules: AvailabilityRules,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> Booked:
+    """Join the coach's group session at exactly this time, or open one."""
+    joined = await _join_group(uow, actor, choice, start, end)
+    session_id = joined
+    if session_id is None:
+        await _check_buffers(uow, rules, coach.id, start, end)
+        price = price_for(coach.hourly_rate, choice.length_minutes)
+        session = uow.sessions.add(
+            TrainingSession(
+                id=uuid.uuid4(),
+                coach_id=coach.id,
+                athlete_id=None,
+                session_type=GROUP,
+                status=SCHEDULED if rules.auto_accept else REQUESTED,
+                start_time=start,
+                end_time=end,
+                location={"text": rules.location, "url": rules.meeting_url},
+                price=price,
+                payment_status="pending" if price else "not_required",
+                booked_by=actor.user_id,
+                capacity=rules.group_capacity,
+                participant_count=1,
+                sequence=0,
+            )
+        )
+        await uow.flush()  # the no-overlap constraint speaks here: SlotTaken
         uow.session.add(
             SessionParticipant(
                 session_id=session.id, athlete_id=choice.athlete_id, booked_by=actor.user_id
             )
         )
         await uow.flush()
-    return await _announce(uow, session.id, now)
-
-
-async def _bookable_coach(uow: UnitOfWork, coach_id: uuid.UUID) -> Coach:
-    row = (
-        await uow.session.execute(
-            select(Coach, User).join(User, User.id == Coach.user_id).where(Coach.id == coach_id)
-        )
-    ).first()
-    if row is None:
-        raise NotFound(f"coach {coach_id}")
-    coach, user = row
-    if not is_bookable(coach, user):
-        raise BookingRefused("booking.error.coach_unavailable")
-    return coach
+        session_id = session.id
+    view = (await load_session(uow, session_id)).view()
+    # Only the newcomer's side and the coach hear about it; the others already know.
+    notified = await enqueue(
+        uow,
+        view,
+        booking_notices(view, now=now, joined=joined is not None),
+        coach_user_id=coach.user_id,
+        athlete_ids=[choice.athlete_id],
+        now=now,
+        tag=short_id(choice.athlete_id),
+    )
+    uow.audit.record(**_audit_values(actor, view, joined_group=joined is not None))
+    return Booked(
+        view, view.status == REQUESTED, joined_group=joined is not None, notified=notified
+    )
 
 
 async def _check_buffers(
@@ -246,37 +407,6 @@ async def _join_group(
     )
     await uow.flush()  # AlreadyExists when this athlete is already in
     return existing
-
-
-async def _announce(
-    uow: UnitOfWork, session_id: uuid.UUID, now: datetime, *, joined_group: bool = False
-) -> Booked:
-    loaded = await load_session(uow, session_id)
-    family = await athlete_side(uow, loaded)
-    needs_acceptance = loaded.session.status == REQUESTED
-    notified = [user.id for user in family]
-    if needs_acceptance:
-        sid = short_id(loaded.session.id)
-        decide = buttons(
-            [("session.button.accept", "acc", sid), ("session.button.decline", "dec", sid)]
-        )
-        await notify(uow, loaded, "booking_request", [loaded.coach_user], now=now, buttons=decide)
-        await notify(uow, loaded, "booking_requested", family, now=now)
-    else:
-        document = calendar_file(loaded)
-        kind = "group_joined" if joined_group else "booking_new"
-        await notify(uow, loaded, kind, [loaded.coach_user], now=now, document=document)
-        await notify(uow, loaded, "booking_confirmed", family, now=now, document=document)
-        await plan_reminders(uow, loaded, now=now)
-    notified.append(loaded.coach_user.id)
-    uow.audit.record(
-        actor_id=loaded.session.booked_by,
-        action="session.booked",
-        entity="training_session",
-        entity_id=loaded.session.id,
-        details={"status": loaded.session.status, "joined_group": joined_group},
-    )
-    return Booked(loaded.view(), needs_acceptance, joined_group=joined_group, notified=notified)
 
 
 async def _same_booking(uow: UnitOfWork, actor: Actor, choice: BookingChoice) -> Booked | None:

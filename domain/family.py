@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
@@ -24,7 +25,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
 )
-from sqlalchemy import or_, select
+from sqlalchemy import CompoundSelect, select, union
 
 from domain import policy
 from domain.errors import InvalidInput
@@ -210,20 +211,31 @@ async def choose_child(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) 
         return _child(athlete, user)
 
 
+def audience_ids(athlete_ids: Collection[uuid.UUID]) -> CompoundSelect:
+    """Ids of who hears about these athletes: each athlete if on Telegram, parents, guardians.
+
+    A select, so a notice can be addressed inside one INSERT ... SELECT.
+    """
+    athletes = select(Athlete.user_id, Athlete.parent_id).where(Athlete.id.in_(athlete_ids))
+    on_telegram = select(User.id).where(
+        User.id.in_(athletes.with_only_columns(Athlete.user_id)),
+        User.telegram_chat_id.is_not(None),
+    )
+    parents = athletes.with_only_columns(Athlete.parent_id).where(Athlete.parent_id.is_not(None))
+    guardians = select(AthleteLink.user_id).where(
+        AthleteLink.athlete_id.in_(athlete_ids), AthleteLink.relation == "guardian"
+    )
+    return union(on_telegram, parents, guardians)
+
+
 async def people_to_notify(uow: UnitOfWork, athlete_id: uuid.UUID) -> list[User]:
-    """Who hears about an athlete: them (if on Telegram), parent, guardians; in an open uow."""
+    """Who hears about an athlete (see `audience_ids`): the athlete first, then the parent."""
     athlete = await uow.athletes.get(athlete_id)
-    direct = [i for i in (athlete.user_id, athlete.parent_id) if i is not None]
-    linked = select(AthleteLink.user_id).where(
-        AthleteLink.athlete_id == athlete_id, AthleteLink.relation == "guardian"
-    )
-    users = await uow.session.scalars(
-        select(User).where(or_(User.id.in_(direct), User.id.in_(linked)))
-    )
+    users = await uow.session.scalars(select(User).where(User.id.in_(audience_ids([athlete_id]))))
     by_id = {user.id: user for user in users}
     child = by_id.pop(athlete.user_id, None) if athlete.user_id else None
     first = by_id.pop(athlete.parent_id, None) if athlete.parent_id else None
-    ordered = [child if child and child.telegram_chat_id else None, first, *by_id.values()]
+    ordered = [child, first, *by_id.values()]
     return [user for user in ordered if user is not None]
 
 

@@ -22,11 +22,14 @@ from domain.errors import NotAllowed, SlotTaken
 from domain.models import SessionParticipant
 from domain.policy import Actor
 from domain.session_notices import (
-    athlete_side,
+    COACH,
+    FAMILY,
+    Notice,
     calendar_file,
     drop_reminders,
-    notify,
-    plan_reminders,
+    payload,
+    reminder_notices,
+    tell,
 )
 from domain.sessions import (
     CANCELLED,
@@ -79,30 +82,25 @@ async def decide(
         session = loaded.session
         if session.status != REQUESTED:
             raise BookingRefused("booking.error.already_decided", status=session.status)
-        family = await athlete_side(uow, loaded)
         if accept:
             session.status = SCHEDULED
-            await notify(
-                uow, loaded, "booking_accepted", family, now=now, document=calendar_file(loaded)
-            )
-            await notify(
-                uow,
-                loaded,
-                "calendar_file",
-                [loaded.coach_user],
-                now=now,
-                document=calendar_file(loaded),
-            )
-            await plan_reminders(uow, loaded, now=now)
+            view = loaded.view()
+            facts = {**payload(view), "document": calendar_file(view, now=now)}
+            notices = [
+                Notice((FAMILY,), "booking_accepted", facts),
+                Notice((COACH,), "calendar_file", facts),
+                *reminder_notices(view, now=now),
+            ]
         else:
             _cancel_row(loaded, actor, now, reason="declined")
-            await notify(uow, loaded, "booking_declined", family, now=now)
+            view = loaded.view()
+            notices = [Notice((FAMILY,), "booking_declined", payload(view))]
+        told = await tell(uow, loaded, notices, now=now)
         _audit(uow, actor, loaded, "session.accepted" if accept else "session.declined")
-        view = loaded.view()
         await uow.commit()
     if not accept:
         await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
-    return Changed(view, [user.id for user in family])
+    return Changed(view, told)
 
 
 def cancellation_terms(loaded: LoadedSession, actor: Actor, now: datetime) -> tuple[str, bool]:
@@ -136,43 +134,37 @@ async def cancel(
         _require_ahead(loaded, now)
         if late and not accept_fee:
             raise LateCancellation(loaded.rules.free_cancel_hours, loaded.view().price_text)
-        family = await athlete_side(uow, loaded)
-        everyone = [*family, loaded.coach_user]
         leaving = loaded.athletes_of(actor) if side == ATHLETE_SIDE else []
         if session.session_type == GROUP and side == ATHLETE_SIDE:
             remaining = await _leave_group(uow, loaded, leaving)
             if remaining:
-                await notify(
-                    uow,
-                    loaded,
-                    "group_left",
-                    [loaded.coach_user],
-                    now=now,
-                    tag=".".join(short_id(a) for a in leaving),
-                    left=len(leaving),
+                view = loaded.view()
+                left = Notice((COACH,), "group_left", {**payload(view), "left": len(leaving)})
+                told = await tell(
+                    uow, loaded, [left], now=now, tag=".".join(short_id(a) for a in leaving)
                 )
                 _audit(uow, actor, loaded, "session.left_group")
-                view = loaded.view()
                 await uow.commit()
-                return Changed(view, [loaded.coach_user.id], fee_due=late)
+                return Changed(view, told, fee_due=late)
         reason = "late" if late else side
         _cancel_row(loaded, actor, now, reason=reason)
         await drop_reminders(uow, loaded)
-        told = [user for user in everyone if user.id != actor.user_id]
-        await notify(
+        view = loaded.view()
+        cancelled = {
+            **payload(view, by=side),
+            "document": calendar_file(view, cancelled=True, now=now),
+        }
+        told = await tell(
             uow,
             loaded,
-            "session_cancelled",
-            told,
+            [Notice((FAMILY, COACH), "session_cancelled", cancelled)],
             now=now,
-            document=calendar_file(loaded, cancelled=True),
-            by=side,
+            exclude=actor.user_id,
         )
         _audit(uow, actor, loaded, "session.cancelled", reason=reason)
-        view = loaded.view()
         await uow.commit()
     await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
-    return Changed(view, [user.id for user in told], fee_due=late)
+    return Changed(view, told, fee_due=late)
 
 
 async def reschedule(
@@ -204,21 +196,19 @@ async def reschedule(
             session.sequence += 1
             await uow.flush()  # the no-overlap constraint: SlotTaken
             await drop_reminders(uow, loaded)
-            family = await athlete_side(uow, loaded)
-            told = [u for u in [*family, loaded.coach_user] if u.id != actor.user_id]
-            await notify(
-                uow,
-                loaded,
-                "session_rescheduled",
-                told,
-                now=now,
-                document=calendar_file(loaded),
-                was_at=old_start.isoformat(),
-                by=side,
-            )
-            await plan_reminders(uow, loaded, now=now)
-            _audit(uow, actor, loaded, "session.rescheduled", was=old_start.isoformat())
             view = loaded.view()
+            moved = {
+                **payload(view, was_at=old_start.isoformat(), by=side),
+                "document": calendar_file(view, now=now),
+            }
+            notices = [
+                Notice((FAMILY, COACH), "session_rescheduled", moved),
+                *reminder_notices(view, now=now),
+            ]
+            # The mover gets a direct reply, but their own reminders still count.
+            told = await tell(uow, loaded, notices[:1], now=now, exclude=actor.user_id)
+            await tell(uow, loaded, notices[1:], now=now)
+            _audit(uow, actor, loaded, "session.rescheduled", was=old_start.isoformat())
             await uow.commit()
     except SlotTaken:
         nearest = await nearest_free_slots(
@@ -231,7 +221,7 @@ async def reschedule(
         raise SlotUnavailable(nearest) from None
     await slots.forget_session(view.coach_id, view.coach_timezone, old_start, old_end)
     await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
-    return Changed(view, [user.id for user in told])
+    return Changed(view, told)
 
 
 def _side(loaded: LoadedSession, actor: Actor) -> str:

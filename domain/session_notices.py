@@ -5,14 +5,34 @@ dedup key naming the event, the session, the recipient and, where a session can 
 calendar SEQUENCE: the same event is never queued twice for one version of a session, and a
 moved session gets fresh reminders. Times travel as ISO strings under `*_at` keys, so the
 sender shows them in each recipient's own time zone.
+
+A notice is addressed to an audience, not to people: the coach, or the athletes' side (each
+athlete on Telegram, their parents and guardians; `domain.family.audience_ids`). One
+INSERT ... SELECT resolves the audiences and writes every row, so a booking's notices cost one
+round trip however many people they reach.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy import (
+    Insert,
+    String,
+    cast,
+    column,
+    func,
+    literal,
+    select,
+    union_all,
+    values,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+from sqlalchemy.types import DateTime
 
 from domain.calendar_files import (
     Participant,
@@ -21,12 +41,14 @@ from domain.calendar_files import (
     cancellation_ics,
     ics_document,
 )
-from domain.family import people_to_notify
-from domain.models import User
-from domain.sessions import SCHEDULED, LoadedSession, full_name
+from domain.family import audience_ids
+from domain.models import Notification
+from domain.sessions import SCHEDULED, LoadedSession, SessionView
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 
+COACH = "coach"
+FAMILY = "family"
 REMINDER_24H = "reminder_24h"
 REMINDER_1H = "reminder_1h"
 FOLLOWUP = "session_followup"
@@ -39,18 +61,18 @@ FOLLOWUP_DELAY = timedelta(minutes=15)
 FLOW = "ses"  # callback data prefix of the session buttons (handlers/sessions.py)
 
 
-async def athlete_side(uow: UnitOfWork, loaded: LoadedSession) -> list[User]:
-    """Everyone on the athletes' side: the athletes on Telegram, parents, guardians."""
-    seen: dict[uuid.UUID, User] = {}
-    for athlete_id in loaded.athlete_ids:
-        for user in await people_to_notify(uow, athlete_id):
-            seen.setdefault(user.id, user)
-    return list(seen.values())
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell an audience (COACH, FAMILY or both) about, at `due_at` (None: now)."""
+
+    audiences: tuple[str, ...]
+    kind: str
+    payload: dict[str, Any]
+    due_at: datetime | None = None
 
 
-def payload(loaded: LoadedSession, **extra: Any) -> dict[str, Any]:
+def payload(view: SessionView, **extra: Any) -> dict[str, Any]:
     """The facts every session notice can use in its text."""
-    view = loaded.view()
     return {
         "session_id": str(view.id),
         "coach": view.coach_name,
@@ -73,9 +95,10 @@ def buttons(*rows: Iterable[tuple[str, str, str | int]]) -> list[list[dict[str, 
     ]
 
 
-def calendar_file(loaded: LoadedSession, *, cancelled: bool = False) -> dict[str, str]:
+def calendar_file(
+    view: SessionView, *, cancelled: bool = False, now: datetime | None = None
+) -> dict[str, str]:
     """The session's .ics (current SEQUENCE) as a notice document."""
-    view = loaded.view()
     event = SessionEvent(
         uid=f"{view.id}@sportscenter",
         sequence=view.sequence,
@@ -89,83 +112,166 @@ def calendar_file(loaded: LoadedSession, *, cancelled: bool = False) -> dict[str
         attendees=tuple(Participant(name) for name in view.athlete_names),
         confirmed=view.status == SCHEDULED,
     )
-    content = cancellation_ics(event) if cancelled else booking_ics(event)
+    content = cancellation_ics(event, now=now) if cancelled else booking_ics(event, now=now)
     return ics_document(content, "session.ics")
 
 
-async def notify(
+def reminder_notices(view: SessionView, *, now: datetime) -> list[Notice]:
+    """The 24 h and 1 h reminders and the after-session prompts of a scheduled session."""
+    if view.status != SCHEDULED:
+        return []
+    facts = payload(view)
+    notices = [
+        Notice((FAMILY, COACH), kind, facts, view.start - lead)
+        for kind, lead in REMINDER_LEADS.items()
+        # A reminder whose moment has passed at booking time would only be noise.
+        if view.start - lead > now
+    ]
+    sid = short_id(view.id)
+    rate = buttons([("session.button.rate_n", f"rate{n}", sid) for n in range(1, 6)])
+    outcome = buttons(
+        [("session.button.completed", "done", sid), ("session.button.no_show", "noshow", sid)]
+    )
+    after = view.end + FOLLOWUP_DELAY
+    notices.append(Notice((FAMILY,), FOLLOWUP, {**facts, "buttons": rate}, after))
+    notices.append(Notice((COACH,), COACH_FOLLOWUP, {**facts, "buttons": outcome}, after))
+    return notices
+
+
+def enqueue_statement(
+    view: SessionView,
+    notices: Collection[Notice],
+    *,
+    coach_user_id: uuid.UUID,
+    athlete_ids: Collection[uuid.UUID],
+    now: datetime,
+    exclude: uuid.UUID | None = None,
+    tag: str = "",
+) -> Insert:
+    """One INSERT ... SELECT writing every notice to every member of its audiences.
+
+    The dedup key is `{kind}:{session}:{recipient}:{sequence}` (plus `:{tag}` for an event that
+    can happen more than once per version); `exclude` (the person acting) hears nothing, since
+    they get a direct reply instead. Returns the recipients of the rows actually written.
+    """
+    wanted = values(
+        column("audience", String),
+        column("kind", String),
+        column("payload", JSONB),
+        column("due_at", DateTime(timezone=True)),
+        name="wanted",
+    ).data(
+        [
+            (audience, notice.kind, notice.payload, notice.due_at or now)
+            for notice in notices
+            for audience in notice.audiences
+        ]
+    )
+    members = union_all(
+        select(literal(COACH).label("audience"), cast(literal(coach_user_id), UUID).label("id")),
+        select(literal(FAMILY), audience_ids(athlete_ids).subquery().c[0]),
+    ).subquery("members")
+    suffix = f":{view.sequence}" + (f":{tag}" if tag else "")
+    rows = (
+        select(
+            # Spelled out: a Python-side default would be rendered once for every row.
+            func.uuid_generate_v4(),
+            literal(now, DateTime(timezone=True)),
+            literal(now, DateTime(timezone=True)),
+            members.c.id,
+            wanted.c.kind,
+            func.concat(wanted.c.kind, f":{view.id}:", members.c.id, suffix),
+            wanted.c.payload,
+            wanted.c.due_at,
+        )
+        .join(members, members.c.audience == wanted.c.audience)
+        .distinct()
+    )
+    if exclude is not None:
+        rows = rows.where(members.c.id != exclude)
+    return (
+        insert(Notification)
+        .from_select(
+            [
+                "id",
+                "created_at",
+                "updated_at",
+                "recipient_id",
+                "kind",
+                "dedup_key",
+                "payload",
+                "due_at",
+            ],
+            rows,
+        )
+        .on_conflict_do_nothing(index_elements=[Notification.dedup_key])
+        .returning(Notification.recipient_id)
+    )
+
+
+async def enqueue(
+    uow: UnitOfWork,
+    view: SessionView,
+    notices: Collection[Notice],
+    *,
+    coach_user_id: uuid.UUID,
+    athlete_ids: Collection[uuid.UUID],
+    now: datetime,
+    exclude: uuid.UUID | None = None,
+    tag: str = "",
+) -> list[uuid.UUID]:
+    """Queue the notices; returns who will hear (each person once, whatever the count)."""
+    if not notices:
+        return []
+    statement = enqueue_statement(
+        view,
+        notices,
+        coach_user_id=coach_user_id,
+        athlete_ids=athlete_ids,
+        now=now,
+        exclude=exclude,
+        tag=tag,
+    )
+    recipients = (await uow.session.scalars(statement)).all()
+    return list(dict.fromkeys(recipients))
+
+
+async def tell(
     uow: UnitOfWork,
     loaded: LoadedSession,
-    kind: str,
-    recipients: Iterable[User],
+    notices: Collection[Notice],
     *,
     now: datetime,
-    due_at: datetime | None = None,
-    versioned: bool = True,
+    exclude: uuid.UUID | None = None,
     tag: str = "",
-    **extra: Any,
-) -> int:
-    """Queue one notice of `kind` to each recipient; returns how many were new.
-
-    The dedup key names the kind, session, recipient, the session's SEQUENCE (unless
-    `versioned` is False) and `tag`, for events that can happen more than once per version.
-    """
-    body = payload(loaded, **extra)
-    version = f":{loaded.session.sequence}" if versioned else ""
-    version += f":{tag}" if tag else ""
-    rows = [
-        {
-            "recipient_id": user.id,
-            "kind": kind,
-            "dedup_key": f"{kind}:{loaded.session.id}:{user.id}{version}",
-            "payload": body,
-            "due_at": due_at or now,
-        }
-        for user in recipients
-    ]
-    return await uow.outbox.enqueue_many(rows)
+) -> list[uuid.UUID]:
+    """`enqueue` for a loaded session."""
+    return await enqueue(
+        uow,
+        loaded.view(),
+        notices,
+        coach_user_id=loaded.coach_user.id,
+        athlete_ids=loaded.athlete_ids,
+        now=now,
+        exclude=exclude,
+        tag=tag,
+    )
 
 
 async def plan_reminders(uow: UnitOfWork, loaded: LoadedSession, *, now: datetime) -> int:
-    """Queue the 24 h and 1 h reminders and the after-session prompts of a scheduled session."""
-    if loaded.session.status != SCHEDULED:
-        return 0
-    start, end = loaded.session.start_time, loaded.session.end_time
-    family = await athlete_side(uow, loaded)
-    everyone = [*family, loaded.coach_user]
-    queued = 0
-    for kind, lead in REMINDER_LEADS.items():
-        # A reminder whose moment has passed at booking time would only be noise.
-        if start - lead > now:
-            queued += await notify(uow, loaded, kind, everyone, now=now, due_at=start - lead)
-    sid = loaded.session.id
-    rate = buttons([("session.button.rate_n", f"rate{n}", short_id(sid)) for n in range(1, 6)])
-    queued += await notify(
-        uow, loaded, FOLLOWUP, family, now=now, due_at=end + FOLLOWUP_DELAY, buttons=rate
-    )
-    outcome = buttons(
-        [
-            ("session.button.completed", "done", short_id(sid)),
-            ("session.button.no_show", "noshow", short_id(sid)),
-        ]
-    )
-    queued += await notify(
-        uow,
-        loaded,
-        COACH_FOLLOWUP,
-        [loaded.coach_user],
+    """Queue the reminders and prompts of a scheduled session; returns rows newly written."""
+    notices = reminder_notices(loaded.view(), now=now)
+    view = loaded.view()
+    statement = enqueue_statement(
+        view,
+        notices,
+        coach_user_id=loaded.coach_user.id,
+        athlete_ids=loaded.athlete_ids,
         now=now,
-        due_at=end + FOLLOWUP_DELAY,
-        buttons=outcome,
     )
-    return queued
+    return len((await uow.session.scalars(statement)).all()) if notices else 0
 
 
 async def drop_reminders(uow: UnitOfWork, loaded: LoadedSession) -> int:
     """Forget the reminders and prompts not yet sent (the session moved or is off)."""
     return await uow.outbox.drop_unsent(kinds=PLANNED_KINDS, session_id=loaded.session.id)
-
-
-def coach_name(user: User) -> str:
-    """The coach's name as notices show it."""
-    return full_name(user)
