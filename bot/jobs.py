@@ -1,14 +1,21 @@
-"""Recurring maintenance the running bot does for itself."""
+"""Recurring work the running bot does for itself, on PTB's job queue (APScheduler underneath).
+
+Every job reads the time from `utc_now` unless it is given one, so tests run a job at any
+frozen moment by passing `now`, without waiting for the scheduler.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.outbox import send_due_notifications
+from domain.digests import queue_digests
+from domain.reminders import plan_upcoming
 
 if TYPE_CHECKING:
     from bot.app import BotApplication, BotContext
@@ -17,6 +24,18 @@ log = logging.getLogger(__name__)
 PARTITION_CHECK_EVERY = timedelta(hours=12)
 # How often the outbox is drained: the most a due notification waits before it is sent.
 NOTIFICATIONS_EVERY = timedelta(seconds=5)
+# Bookings plan their own reminders; this only catches what they missed, so it can be unhurried.
+REMINDER_PLANNING_EVERY = timedelta(minutes=10)
+# APScheduler drops a run that starts more than a second late; a dropped digest run would leave
+# the coaches of a whole time zone without their morning list, so a late run still counts.
+DIGEST_MISFIRE_GRACE = timedelta(minutes=30)
+# Database trouble, the server unreachable included (asyncpg raises OSError for that).
+DATABASE_ERRORS = (SQLAlchemyError, OSError)
+
+
+def utc_now() -> datetime:
+    """The moment a scheduled job acts at."""
+    return datetime.now(UTC)
 
 
 async def maintain_metric_partitions(context: BotContext) -> None:
@@ -33,19 +52,59 @@ async def maintain_metric_partitions(context: BotContext) -> None:
         log.info("created metric partitions: %s", ", ".join(created))
 
 
+async def plan_session_reminders(context: BotContext, now: datetime | None = None) -> None:
+    """Job: plan the reminders of the sessions starting within a day that lack them."""
+    try:
+        queued = await plan_upcoming(context.services.uow, now=now or utc_now())
+    except DATABASE_ERRORS:
+        # Batches already committed stay planned; the next run does the rest.
+        log.exception("could not plan session reminders")
+        return
+    if queued:
+        log.info("planned %d reminders their sessions had not planned", queued)
+
+
+async def send_coach_digests(context: BotContext, now: datetime | None = None) -> None:
+    """Job: queue the morning digest of the coaches for whom it is now 07:00."""
+    try:
+        queued = await queue_digests(context.services.uow, now=now or utc_now())
+    except DATABASE_ERRORS:
+        # Nothing was queued; a run later in the same local hour still reaches these coaches.
+        log.exception("could not queue coach digests")
+        return
+    log.info("queued %d coach digests", queued)
+
+
 def schedule_maintenance(application: BotApplication) -> None:
     """Register the recurring jobs on the application's job queue."""
-    if application.job_queue is None:
+    jobs = application.job_queue
+    if jobs is None:
         raise RuntimeError("python-telegram-bot[job-queue] is required")
-    application.job_queue.run_repeating(
+    jobs.run_repeating(
         maintain_metric_partitions,
         interval=PARTITION_CHECK_EVERY,
         first=timedelta(seconds=30),
         name="metric-partitions",
     )
-    application.job_queue.run_repeating(
+    jobs.run_repeating(
         send_due_notifications,
         interval=NOTIFICATIONS_EVERY,
         first=NOTIFICATIONS_EVERY,
         name="notifications-outbox",
+    )
+    jobs.run_repeating(
+        plan_session_reminders,
+        interval=REMINDER_PLANNING_EVERY,
+        first=timedelta(minutes=1),
+        name="session-reminders",
+    )
+    # On the hour, in UTC: each run serves the zones where it is 07:xx (see domain.digests).
+    jobs.run_custom(
+        send_coach_digests,
+        job_kwargs={
+            "trigger": CronTrigger(minute=0, timezone=UTC),
+            "misfire_grace_time": int(DIGEST_MISFIRE_GRACE.total_seconds()),
+            "coalesce": True,
+        },
+        name="coach-digests",
     )
