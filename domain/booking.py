@@ -33,6 +33,7 @@ from domain.session_notices import (
     buttons,
     calendar_file,
     enqueue,
+    enqueue_params,
     enqueue_statement,
     payload,
     reminder_notices,
@@ -196,7 +197,6 @@ async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datet
         sequence=0,
     )
     row = {
-        "id": view.id,
         "coach_id": coach.id,
         "athlete_id": choice.athlete_id,
         "session_type": view.session_type,
@@ -207,26 +207,23 @@ async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datet
         "price": price,
         "payment_status": view.payment_status,
         "booked_by": actor.user_id,
-        # Python-side defaults are not applied inside a CTE: every such column is given.
         "capacity": 1,
         "participant_count": 1,
         "sequence": 0,
     }
     # One statement writes the session, its audit entry and every notice: the booking costs
     # one round trip besides the reads, and the no-overlap constraint fails it as a whole.
-    statement = enqueue_statement(
+    params = enqueue_params(
         view,
         booking_notices(view, now=now),
         coach_user_id=coach_user.id,
         athlete_ids=[choice.athlete_id],
         now=now,
-    ).add_cte(
-        insert(TrainingSession).values(_named(TrainingSession, "s", row, now)).cte("booked"),
-        insert(AuditEntry)
-        .values(_named(AuditEntry, "a", {**_audit_values(actor, view), "at": now}, now))
-        .cte("audited"),
     )
-    notified = list(dict.fromkeys((await uow.session.scalars(statement)).all()))
+    params |= _prefixed("s", {"id": view.id, **row, "created_at": now, "updated_at": now})
+    params |= _prefixed("a", {"id": uuid.uuid4(), **_audit_values(actor, view), "at": now})
+    recipients = (await uow.session.scalars(_BOOK, params)).all()
+    notified = list(dict.fromkeys(recipients))
     return Booked(view, view.status == REQUESTED, notified=notified)
 
 
@@ -251,20 +248,45 @@ def booking_notices(view: SessionView, *, now: datetime, joined: bool = False) -
     ]
 
 
-def _named(
-    model: type[TrainingSession] | type[AuditEntry],
-    prefix: str,
-    row: dict[str, object],
-    now: datetime,
-) -> dict[str, object]:
-    """Column values as uniquely named parameters, so two INSERTs can share one statement."""
+_SESSION_COLUMNS = (
+    "id",
+    "coach_id",
+    "athlete_id",
+    "session_type",
+    "status",
+    "start_time",
+    "end_time",
+    "location",
+    "price",
+    "payment_status",
+    "booked_by",
+    "capacity",
+    "participant_count",
+    "sequence",
+    "created_at",
+    "updated_at",
+)
+_AUDIT_COLUMNS = ("id", "actor_id", "action", "entity", "entity_id", "details", "at")
+
+
+def _bound(model: type[TrainingSession] | type[AuditEntry], prefix: str, names: tuple[str, ...]):
     table = model.__table__
-    stamped = {"id": uuid.uuid4(), **row}
-    stamped.update({name: now for name in ("created_at", "updated_at") if name in table.c})
-    return {
-        name: bindparam(f"{prefix}_{name}", value, type_=table.c[name].type)
-        for name, value in stamped.items()
-    }
+    return {name: bindparam(f"{prefix}_{name}", type_=table.c[name].type) for name in names}
+
+
+def _prefixed(prefix: str, values: dict[str, object]) -> dict[str, object]:
+    return {f"{prefix}_{name}": value for name, value in values.items()}
+
+
+# The enqueue statement with the session and its audit entry as data-modifying CTEs: one
+# statement, built and compiled once (Python-side column defaults do not apply in a CTE,
+# so every column is given).
+_BOOK = enqueue_statement().add_cte(
+    insert(TrainingSession.__table__)
+    .values(_bound(TrainingSession, "s", _SESSION_COLUMNS))
+    .cte("booked"),
+    insert(AuditEntry.__table__).values(_bound(AuditEntry, "a", _AUDIT_COLUMNS)).cte("audited"),
+)
 
 
 def _audit_values(actor: Actor, view: SessionView, **details: object) -> dict[str, object]:

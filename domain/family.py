@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -25,7 +25,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
 )
-from sqlalchemy import CompoundSelect, select, union
+from sqlalchemy import BindParameter, CompoundSelect, select, union
 
 from domain import policy
 from domain.errors import InvalidInput
@@ -211,7 +211,7 @@ async def choose_child(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) 
         return _child(athlete, user)
 
 
-def audience_ids(athlete_ids: Collection[uuid.UUID]) -> CompoundSelect:
+def audience_ids(athlete_ids: Collection[uuid.UUID] | BindParameter[Any]) -> CompoundSelect:
     """Ids of who hears about these athletes: each athlete if on Telegram, parents, guardians.
 
     A select, so a notice can be addressed inside one INSERT ... SELECT.

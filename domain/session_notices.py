@@ -22,14 +22,14 @@ from typing import Any
 
 from sqlalchemy import (
     Insert,
-    String,
+    Text,
+    bindparam,
     cast,
     column,
     func,
     literal,
     select,
     union_all,
-    values,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.types import DateTime
@@ -138,7 +138,18 @@ def reminder_notices(view: SessionView, *, now: datetime) -> list[Notice]:
     return notices
 
 
-def enqueue_statement(
+def enqueue_statement() -> Insert:
+    """One INSERT ... SELECT writing every notice to every member of its audiences.
+
+    Built once: what changes from call to call travels in the parameters of `enqueue_params`,
+    so SQLAlchemy compiles it once and the database sees one prepared statement. The notices
+    are one JSON parameter, so the shape is the same however many there are. Returns the
+    recipients of the rows actually written.
+    """
+    return _ENQUEUE
+
+
+def enqueue_params(
     view: SessionView,
     notices: Collection[Notice],
     *,
@@ -147,66 +158,94 @@ def enqueue_statement(
     now: datetime,
     exclude: uuid.UUID | None = None,
     tag: str = "",
-) -> Insert:
-    """One INSERT ... SELECT writing every notice to every member of its audiences.
+) -> dict[str, Any]:
+    """The parameters of `enqueue_statement` for these notices about this session.
 
     The dedup key is `{kind}:{session}:{recipient}:{sequence}` (plus `:{tag}` for an event that
     can happen more than once per version); `exclude` (the person acting) hears nothing, since
-    they get a direct reply instead. Returns the recipients of the rows actually written.
+    they get a direct reply instead.
     """
-    wanted = values(
-        column("audience", String),
-        column("kind", String),
-        column("payload", JSONB),
-        column("due_at", DateTime(timezone=True)),
-        name="wanted",
-    ).data(
-        [
-            (audience, notice.kind, notice.payload, notice.due_at or now)
+    return {
+        "notices": [
+            {
+                "audience": audience,
+                "kind": notice.kind,
+                "payload": notice.payload,
+                "due_at": (notice.due_at or now).isoformat(),
+            }
             for notice in notices
             for audience in notice.audiences
-        ]
+        ],
+        "coach_user": coach_user_id,
+        "athletes": list(athlete_ids),
+        "session_part": f":{view.id}:",
+        "version_part": f":{view.sequence}" + (f":{tag}" if tag else ""),
+        "now": now,
+        "exclude": exclude,
+    }
+
+
+def _enqueue() -> Insert:
+    wanted = (
+        func.jsonb_to_recordset(bindparam("notices", type_=JSONB))
+        .table_valued(
+            column("audience", Text),
+            column("kind", Text),
+            column("payload", JSONB),
+            column("due_at", DateTime(timezone=True)),
+        )
+        .render_derived(name="wanted", with_types=True)
     )
+    athletes = bindparam("athletes", expanding=True, type_=UUID)
     members = union_all(
-        select(literal(COACH).label("audience"), cast(literal(coach_user_id), UUID).label("id")),
-        select(literal(FAMILY), audience_ids(athlete_ids).subquery().c[0]),
+        select(
+            literal(COACH, Text).label("audience"),
+            cast(bindparam("coach_user", type_=UUID), UUID).label("id"),
+        ),
+        select(literal(FAMILY, Text), audience_ids(athletes).subquery().c[0]),
     ).subquery("members")
-    suffix = f":{view.sequence}" + (f":{tag}" if tag else "")
+    now = bindparam("now", type_=DateTime(timezone=True))
+    dedup_key = func.concat(
+        wanted.c.kind,
+        bindparam("session_part", type_=Text),
+        members.c.id,
+        bindparam("version_part", type_=Text),
+    )
     rows = (
         select(
             # Spelled out: a Python-side default would be rendered once for every row.
             func.uuid_generate_v4(),
-            literal(now, DateTime(timezone=True)),
-            literal(now, DateTime(timezone=True)),
+            now,
+            now,
             members.c.id,
             wanted.c.kind,
-            func.concat(wanted.c.kind, f":{view.id}:", members.c.id, suffix),
+            dedup_key,
             wanted.c.payload,
             wanted.c.due_at,
         )
         .join(members, members.c.audience == wanted.c.audience)
+        .where(members.c.id.is_distinct_from(bindparam("exclude", type_=UUID)))
         .distinct()
     )
-    if exclude is not None:
-        rows = rows.where(members.c.id != exclude)
+    columns = [
+        "id",
+        "created_at",
+        "updated_at",
+        "recipient_id",
+        "kind",
+        "dedup_key",
+        "payload",
+        "due_at",
+    ]
     return (
-        insert(Notification)
-        .from_select(
-            [
-                "id",
-                "created_at",
-                "updated_at",
-                "recipient_id",
-                "kind",
-                "dedup_key",
-                "payload",
-                "due_at",
-            ],
-            rows,
-        )
+        insert(Notification.__table__)
+        .from_select(columns, rows)
         .on_conflict_do_nothing(index_elements=[Notification.dedup_key])
         .returning(Notification.recipient_id)
     )
+
+
+_ENQUEUE = _enqueue()
 
 
 async def enqueue(
@@ -223,7 +262,7 @@ async def enqueue(
     """Queue the notices; returns who will hear (each person once, whatever the count)."""
     if not notices:
         return []
-    statement = enqueue_statement(
+    params = enqueue_params(
         view,
         notices,
         coach_user_id=coach_user_id,
@@ -232,7 +271,7 @@ async def enqueue(
         exclude=exclude,
         tag=tag,
     )
-    recipients = (await uow.session.scalars(statement)).all()
+    recipients = (await uow.session.scalars(_ENQUEUE, params)).all()
     return list(dict.fromkeys(recipients))
 
 
@@ -260,16 +299,18 @@ async def tell(
 
 async def plan_reminders(uow: UnitOfWork, loaded: LoadedSession, *, now: datetime) -> int:
     """Queue the reminders and prompts of a scheduled session; returns rows newly written."""
-    notices = reminder_notices(loaded.view(), now=now)
     view = loaded.view()
-    statement = enqueue_statement(
+    notices = reminder_notices(view, now=now)
+    if not notices:
+        return 0
+    params = enqueue_params(
         view,
         notices,
         coach_user_id=loaded.coach_user.id,
         athlete_ids=loaded.athlete_ids,
         now=now,
     )
-    return len((await uow.session.scalars(statement)).all()) if notices else 0
+    return len((await uow.session.scalars(_ENQUEUE, params)).all())
 
 
 async def drop_reminders(uow: UnitOfWork, loaded: LoadedSession) -> int:
