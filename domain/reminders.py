@@ -6,10 +6,10 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import ColumnElement, exists, func, select, tuple_
 
-from domain.models import Coach, TrainingSession
-from domain.session_notices import plan_reminders
+from domain.models import Coach, Notification, TrainingSession
+from domain.session_notices import COACH_FOLLOWUP, plan_reminders
 from domain.sessions import SCHEDULED, load_session
 from domain.uow import UnitOfWork
 
@@ -30,11 +30,10 @@ async def plan_upcoming(
     The booking transaction already plans a session's reminders when it becomes scheduled
     (`domain.session_notices.plan_reminders`, on accept, auto-accept and reschedule). This plans
     them again shortly ahead, so a session that became scheduled some other way (an admin, a
-    script, a future flow that forgot) or whose planning was lost still gets reminded, and
-    whoever joined the athlete's side since (a guardian linked, a child now on Telegram) hears
-    about it too. Planning is idempotent: each reminder's dedup key names the session's
-    SEQUENCE, so for a session already planned the second plan inserts nothing.
-    One transaction per batch of `limit` sessions.
+    script, a future flow that forgot) or whose planning was lost still gets reminded.
+    Planning is idempotent: each reminder's dedup key names the session's SEQUENCE, so planning
+    a session twice inserts nothing the second time. To keep runs cheap, sessions whose current
+    version was planned already are not even loaded. One transaction per batch of `limit`.
     """
     queued = 0
     after: tuple[datetime, uuid.UUID] | None = None
@@ -60,6 +59,9 @@ async def _next_batch(
 ) -> list[tuple[uuid.UUID, datetime]]:
     """Ids (and starts) of the next sessions to plan, in (start, id) order, share-locked.
 
+    A version of a session counts as planned when its coach's follow-up is queued: every plan
+    of a scheduled session queues it, in the same statement as the rest.
+
     The lock is what keeps a plan from racing a change: a reschedule or cancellation holds the
     row FOR UPDATE, drops the unsent reminders and plans its own, so a planner that read the
     row before it committed would queue reminders for a version that no longer exists. Rows
@@ -73,6 +75,7 @@ async def _next_batch(
             TrainingSession.start_time > now,
             TrainingSession.start_time <= until,
             Coach.user_id.is_not(None),  # no one to remind on the coach's side, nothing to load
+            ~exists().where(Notification.dedup_key == _coach_followup_key()),
         )
         .order_by(TrainingSession.start_time, TrainingSession.id)
         .limit(limit)
@@ -81,3 +84,10 @@ async def _next_batch(
     if after is not None:
         query = query.where(tuple_(TrainingSession.start_time, TrainingSession.id) > after)
     return [(row.id, row.start_time) for row in await uow.session.execute(query)]
+
+
+def _coach_followup_key() -> ColumnElement[str]:
+    """The dedup key `plan_reminders` gives the coach's follow-up (see domain.session_notices)."""
+    return func.concat(
+        f"{COACH_FOLLOWUP}:", TrainingSession.id, ":", Coach.user_id, ":", TrainingSession.sequence
+    )

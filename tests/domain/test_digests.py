@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -57,7 +58,7 @@ async def digests(uow: UnitOfWork) -> dict[uuid.UUID, list[Notification]]:
     return found
 
 
-def factory(session_factory: async_sessionmaker[AsyncSession]):
+def factory(session_factory: async_sessionmaker[AsyncSession]) -> Callable[[], UnitOfWork]:
     return lambda: UnitOfWork(session_factory)
 
 

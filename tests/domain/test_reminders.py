@@ -5,17 +5,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.wiring import Services
-from domain import booking
+from domain import booking, reminders
 from domain.actors import actor_for_user
 from domain.booking import BookingChoice
-from domain.models import Notification, TrainingSession, User
+from domain.models import Notification, TrainingSession
 from domain.reminders import plan_upcoming
+from domain.sessions import LoadedSession, load_session
 from domain.slot_lookup import SlotCache
 from domain.uow import UnitOfWork
 from tests.factories import BOOKING_NOW, BookingWorld, booking_world, session_at
@@ -25,7 +28,7 @@ NOW = BOOKING_NOW
 SOON = NOW + timedelta(hours=24, minutes=30)
 
 
-def uow_factory(session_factory: async_sessionmaker[AsyncSession]):
+def uow_factory(session_factory: async_sessionmaker[AsyncSession]) -> Callable[[], UnitOfWork]:
     return lambda: UnitOfWork(session_factory)
 
 
@@ -158,19 +161,30 @@ async def test_a_session_being_changed_is_skipped_not_waited_for_nor_planned_sta
         assert set(about.all()) == {str(free)}
 
 
-async def test_a_child_who_joins_telegram_after_the_booking_is_reminded_too(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+async def test_a_session_whose_plan_was_lost_is_planned_again_and_planned_ones_not_reread(
+    uow: UnitOfWork,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     world = await booking_world(uow)
-    await add_session(uow, world, SOON)
+    lost = await add_session(uow, world, SOON)
+    await add_session(uow, world, SOON - timedelta(hours=3))
     await plan_upcoming(uow_factory(session_factory), now=NOW)
     async with uow:
-        child = await uow.users.get(world.child_user.id)
-        assert isinstance(child, User)
-        child.telegram_user_id = child.telegram_chat_id = 987_654_321
+        await uow.session.execute(
+            delete(Notification).where(Notification.payload["session_id"].astext == str(lost))
+        )
         await uow.commit()
+    loaded: list[uuid.UUID] = []
+
+    async def counting_load(
+        uow: UnitOfWork, session_id: uuid.UUID, **kwargs: bool
+    ) -> LoadedSession:
+        loaded.append(session_id)
+        return await load_session(uow, session_id, **kwargs)
+
+    monkeypatch.setattr(reminders, "load_session", counting_load)
 
     queued = await plan_upcoming(uow_factory(session_factory), now=NOW + timedelta(minutes=10))
 
-    assert queued == 3  # the child's 24 h and 1 h reminders and rating prompt
-    assert (await planned(uow))[("reminder_1h", world.child_user.id)] == 1
+    assert (queued, loaded) == (6, [lost])
