@@ -45,7 +45,9 @@ MAX_ATTEMPTS = 8
 GIVE_UP_DELAY = timedelta(days=36525)
 FINAL_PREFIX = "final:"
 # Kinds that lose nothing by waiting until morning; see the module docstring.
-DEFERRED_IN_QUIET_HOURS = frozenset({"reminder_24h", "session_followup", "digest"})
+DEFERRED_IN_QUIET_HOURS = frozenset(
+    {"reminder_24h", "session_followup", "session_followup_coach", "digest"}
+)
 
 
 class Outcome(enum.Enum):
