@@ -72,7 +72,8 @@ async def send_coach_digests(context: BotContext, now: datetime | None = None) -
         # Nothing was queued; a run later in the same local hour still reaches these coaches.
         log.exception("could not queue coach digests")
         return
-    log.info("queued %d coach digests", queued)
+    if queued:
+        log.info("queued %d coach digests", queued)
 
 
 def schedule_maintenance(application: BotApplication) -> None:
