@@ -52,7 +52,7 @@ class People:
 
 
 def noon_zone(now: datetime) -> str:
-    """A fixed-offset zone where it is between 11:00 and 12:59 right now."""
+    """A fixed-offset zone where it is 12:xx right now."""
     offset = 12 - now.hour  # hours east of UTC
     return "Etc/GMT" + (f"{-offset:+d}" if offset else "")
 
@@ -418,3 +418,24 @@ async def test_the_coach_writes_notes_on_a_session_that_has_started(
         saved = await cast.coach.expect_reply(contains="Notes saved")
     assert "Your notes: Backhand: keep the racket head up." in saved["text"]
     assert (await session_row(uow, view)).coach_notes == "Backhand: keep the racket head up."
+
+
+async def test_the_coach_declines_on_a_card_and_the_list_no_longer_shows_it(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await people(emulator, uow)
+    view = await book(uow, services, cast.world, on_the_hour(26), accept=False)
+    async with run_bot(emulator) as app:
+        await open_chats(cast.coach, cast.parent)
+        card = await _open_card(cast.coach, "Your sessions")
+        await cast.coach.press("✖️ Decline", card)
+        declined = await cast.coach.expect("edit", contains="Declined. I've let them know.")
+        await cast.coach.press("« Back", declined)
+        listing = await cast.coach.expect("edit", contains="Your sessions")
+        await deliver(app)
+        await cast.parent.expect_reply(contains="Cora Klein can't take this one")
+    assert labels(card) == [ACCEPT, "✖️ Decline", "🔁 Reschedule", CANCEL, "« Back"]
+    assert "❌ cancelled" in declined["text"] and labels(declined) == ["« Back"]
+    assert listing["text"].endswith("Nothing booked.") and labels(listing) == []
+    row = await session_row(uow, view)
+    assert (row.status, row.cancel_reason) == ("cancelled", "declined")
