@@ -178,15 +178,22 @@ def _retry_after(err: RetryAfter) -> timedelta:
     return wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
 
 
-async def send_due_notifications(context: BotContext) -> None:
-    """Job: send what is due, batch after batch, until nothing is left (bounded per run)."""
+async def send_due_notifications(context: BotContext, now: datetime | None = None) -> None:
+    """Job: send what is due, batch after batch, until nothing is left (bounded per run).
+
+    `now` is the real time unless a test freezes it.
+    """
     deliver = telegram_deliverer(context.bot)
     for _ in range(MAX_BATCHES_PER_RUN):
         try:
             report = await drain(
-                context.services.uow, now=datetime.now(UTC), limit=BATCH_SIZE, deliver=deliver
+                context.services.uow,
+                now=now or datetime.now(UTC),
+                limit=BATCH_SIZE,
+                deliver=deliver,
             )
-        except SQLAlchemyError:
+        # asyncpg's connection errors (Postgres down) are OSErrors SQLAlchemy does not wrap.
+        except (SQLAlchemyError, OSError):
             # Nothing of the batch was committed; the next run sends it again.
             log.exception("could not send due notifications")
             return

@@ -41,6 +41,12 @@ class Notification(Base):
         # The sender only ever scans what is still unsent, oldest due first.
         Index("idx_notifications_due", "due_at", postgresql_where=text("sent_at IS NULL")),
         Index("idx_notifications_recipient", "recipient_id"),
+        # A session that moves or is cancelled drops its unsent reminders by this key.
+        Index(
+            "idx_notifications_unsent_session",
+            text("(payload ->> 'session_id')"),
+            postgresql_where=text("sent_at IS NULL"),
+        ),
     )
 
     id: Mapped[UuidPk]

@@ -120,6 +120,12 @@ def upgrade() -> None:
         op.create_check_constraint(
             op.f(f"ck_training_sessions_{name}"), "training_sessions", condition
         )
+    op.create_index(
+        "idx_notifications_unsent_session",
+        "notifications",
+        [sa.text("(payload ->> 'session_id')")],
+        postgresql_where=sa.text("sent_at IS NULL"),
+    )
     op.add_column(
         "users",
         sa.Column("quiet_from", sa.Time(), server_default=sa.text("'21:00'"), nullable=False),
@@ -131,6 +137,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("idx_notifications_unsent_session", table_name="notifications")
     for name in CHECKS:
         op.drop_constraint(op.f(f"ck_training_sessions_{name}"), "training_sessions", type_="check")
     op.drop_column("users", "quiet_until")
