@@ -1,0 +1,419 @@
+"""How the booking screens look: the flow's draft, and the text and buttons of each step.
+
+Every button carries the flow's token (a few random characters, new for each flow), so a
+button of an earlier flow is recognised as stale whatever it names.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot.callbacks import pack
+from bot.i18n import t
+from bot.local_time import local_moment
+from domain.booking import Booked, price_for
+from domain.quiet_hours import zone_of
+from domain.schedule import CoachCard
+from domain.sessions import SessionView
+from domain.slots import Slot
+from domain.specializations import from_catalogue
+from handlers._calendar_keyboard import month_keyboard
+
+FLOW = "bk"
+BOOK, MOVE = "book", "move"
+BIO_PREVIEW = 90
+SLOTS_PER_ROW = 3
+Screen = tuple[str, InlineKeyboardMarkup]
+Row = list[InlineKeyboardButton]
+
+
+@dataclass
+class Draft:
+    """The choices made so far, kept in user_data (so JSON values only) between presses."""
+
+    token: str
+    timezone: str  # the booker's own: slots are shown in it
+    mode: str = BOOK
+    trail: list[int] = field(default_factory=list)  # the steps shown, for Back
+    athletes: dict[str, str] = field(default_factory=dict)  # short id -> name, to pick from
+    athlete: str | None = None
+    athlete_name: str = ""
+    specs: list[str] = field(default_factory=list)
+    spec: str | None = None
+    offset: int = 0
+    coach: str | None = None
+    coach_name: str = ""
+    coach_timezone: str = "UTC"
+    rate: str | None = None
+    currency: str = ""
+    lengths: list[int] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    length: int = 60
+    kind: str = "individual"
+    month: str | None = None  # YYYYMM
+    day: str | None = None  # YYYYMMDD, a coach-local date
+    start: int | None = None  # epoch seconds
+    session: str | None = None  # the session being moved
+    was: int | None = None  # its start before the move
+    nearest: list[int] = field(default_factory=list)
+    problem: str = ""  # the message key of the last refusal
+    problem_params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, timezone: str, **choices: Any) -> Draft:
+        """A fresh draft with a token no earlier flow's buttons carry."""
+        return cls(token=secrets.token_urlsafe(4), timezone=timezone, **choices)
+
+    @classmethod
+    def from_json(cls, data: object) -> Draft | None:
+        """The draft saved in user_data, or None if there is none (or it no longer fits)."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(**data)
+        except TypeError:
+            return None
+
+    def to_json(self) -> dict[str, Any]:
+        """What goes into user_data."""
+        return asdict(self)
+
+    @property
+    def start_time(self) -> datetime | None:
+        """The chosen start as an aware instant."""
+        return None if self.start is None else datetime.fromtimestamp(self.start, UTC)
+
+
+def athletes_screen(draft: Draft, lang: str | None) -> Screen:
+    """Whom the session is for, when the booker books for more than one athlete."""
+    rows = [[_button(draft, name, "ath", sid)] for sid, name in draft.athletes.items()]
+    return t("booking.ask.athlete", lang), _markup(draft, rows, lang)
+
+
+def athlete_label(name: str | None, lang: str | None) -> str:
+    """An athlete's name; None is the booker's own athlete profile."""
+    return name if name is not None else t("booking.athlete.me", lang)
+
+
+def sports_screen(draft: Draft, lang: str | None) -> Screen:
+    """A sport or specialization to narrow the coaches down, or any."""
+    rows = _in_rows(
+        [_button(draft, specialization_name(s, lang), "sp", i) for i, s in enumerate(draft.specs)],
+        2,
+    )
+    rows.append([_button(draft, t("booking.button.any", lang), "any")])
+    return t("booking.ask.sport", lang, athlete=draft.athlete_name), _markup(draft, rows, lang)
+
+
+def specialization_name(spec: str, lang: str | None) -> str:
+    """A catalogue specialization in the reader's language, a custom one as the coach wrote it."""
+    entry = from_catalogue(spec)
+    return t(entry.message_key, lang) if entry else spec
+
+
+def coaches_screen(draft: Draft, cards: Sequence[CoachCard], page: int, lang: str | None) -> Screen:
+    """One page of coaches, a line each, and a button each; `cards` may hold one more (a next)."""
+    shown = cards[:page]
+    sport = specialization_name(draft.spec, lang) if draft.spec else t("booking.sport.any", lang)
+    if not shown:
+        return t("booking.no_coaches", lang, sport=sport), _markup(draft, [], lang)
+    lines = [_coach_line(n, card, lang) for n, card in enumerate(shown, start=draft.offset + 1)]
+    text = t("booking.ask.coach", lang, sport=sport, coaches="\n\n".join(lines))
+    rows = [
+        [_button(draft, f"{n}. {card.name}", "co", card.coach_id)]
+        for n, card in enumerate(shown, start=draft.offset + 1)
+    ]
+    pager = []
+    if draft.offset > 0:
+        pager.append(_button(draft, t("booking.button.previous", lang), "pg", draft.offset - page))
+    if len(cards) > page:
+        pager.append(_button(draft, t("booking.button.next", lang), "pg", draft.offset + page))
+    return text, _markup(draft, [*rows, pager] if pager else rows, lang)
+
+
+def card_screen(draft: Draft, card: CoachCard | None, lang: str | None) -> Screen:
+    """Everything a booker sees of one coach before picking a time."""
+    if card is None:
+        return t("booking.error.coach_unavailable", lang), _markup(draft, [], lang)
+    text = t(
+        "booking.card",
+        lang,
+        name=card.name,
+        specializations=", ".join(specialization_name(s, lang) for s in card.specializations),
+        details=_details(card, lang),
+        place=card.location or "–",
+        timezone=card.timezone,
+        bio=card.bio or "–",
+    )
+    take = _button(draft, t("booking.button.take", lang, name=card.name), "take")
+    return text, _markup(draft, [[take]], lang)
+
+
+def lengths_screen(draft: Draft, lang: str | None) -> Screen:
+    """How long the session is, each length with its price."""
+    rows = [
+        [_button(draft, _length_label(draft, minutes, lang), "len", minutes)]
+        for minutes in draft.lengths
+    ]
+    return t("booking.ask.length", lang), _markup(draft, rows, lang)
+
+
+def kinds_screen(draft: Draft, lang: str | None) -> Screen:
+    """Which kind of session (individual, group, ...)."""
+    rows = [[_button(draft, kind_name(kind, lang), "typ", kind)] for kind in draft.kinds]
+    return t("booking.ask.type", lang), _markup(draft, rows, lang)
+
+
+def kind_name(kind: str, lang: str | None) -> str:
+    """A session type in words."""
+    return t(f"booking.type.{kind}", lang)
+
+
+def calendar_screen(
+    draft: Draft,
+    month: date,
+    bookable: Collection[date],
+    *,
+    earlier: bool,
+    later: bool,
+    lang: str | None,
+) -> Screen:
+    """A month of the coach's local dates; only days with free times can be picked."""
+    lines = [t("booking.ask.day", lang, athlete=draft.athlete_name, coach=draft.coach_name)]
+    if draft.coach_timezone != draft.timezone:
+        lines.append(
+            t("booking.coach_dates", lang, coach=draft.coach_name, timezone=draft.coach_timezone)
+        )
+    if not bookable:
+        lines.append(t("booking.no_days", lang, coach=draft.coach_name))
+    rows = month_keyboard(
+        month,
+        bookable,
+        earlier=earlier,
+        later=later,
+        lang=lang,
+        data=lambda action, *args: pack(FLOW, action, draft.token, *args),
+    )
+    return "\n\n".join(lines), _markup(draft, rows, lang)
+
+
+def slots_screen(draft: Draft, day: date, slots: Sequence[Slot], lang: str | None) -> Screen:
+    """The day's free times as buttons, in the booker's time (and the coach's, if different)."""
+    day_text = _day_text(day, lang)
+    if not slots:
+        return t("booking.no_slots", lang, day=day_text), _markup(draft, [], lang)
+    lines = [t("booking.ask.slot", lang, day=day_text)]
+    if draft.coach_timezone != draft.timezone:
+        lines.append(
+            t("booking.times_yours", lang, timezone=draft.timezone, coach=draft.coach_name)
+        )
+    buttons = [
+        _button(draft, slot_label(draft, day, slot.start, lang), "sl", int(slot.start.timestamp()))
+        for slot in slots
+    ]
+    return "\n\n".join(lines), _markup(draft, _in_rows(buttons, SLOTS_PER_ROW), lang)
+
+
+def slot_label(draft: Draft, day: date, start: datetime, lang: str | None) -> str:
+    """A time in the booker's zone, the coach's in brackets if theirs differs: "10:00 (16:00)"."""
+    mine = start.astimezone(zone_of(draft.timezone))
+    label = f"{mine:%H:%M}"
+    if mine.date() != day:
+        label = f"{t('time.weekdays', lang).split()[mine.weekday()]} {label}"
+    if draft.coach_timezone != draft.timezone:
+        label += f" ({start.astimezone(zone_of(draft.coach_timezone)):%H:%M})"
+    return label
+
+
+def summary_screen(draft: Draft, lang: str | None) -> Screen:
+    """What is about to be booked (or moved), with the price, to confirm."""
+    start = draft.start_time
+    assert start is not None  # only shown once a time is picked
+    when = when_text(draft, start, lang)
+    if draft.mode == MOVE:
+        was = datetime.fromtimestamp(draft.was or 0, UTC)
+        text = t(
+            "booking.move_summary",
+            lang,
+            athlete=draft.athlete_name,
+            coach=draft.coach_name,
+            was=when_text(draft, was, lang),
+            when=when,
+        )
+    else:
+        text = t(
+            "booking.summary",
+            lang,
+            athlete=draft.athlete_name,
+            coach=draft.coach_name,
+            when=when,
+            minutes=draft.length,
+            kind=kind_name(draft.kind, lang),
+            price=price_text(draft, draft.length, lang),
+        )
+    confirm = _button(draft, t("booking.button.confirm", lang), "ok")
+    return text, _markup(draft, [[confirm]], lang)
+
+
+def retry_screen(draft: Draft, lang: str | None) -> Screen:
+    """Why the last try failed, the nearest free times to take instead, and another day."""
+    lines = [t(draft.problem or "booking.error.slot_taken", lang, **draft.problem_params)]
+    rows: list[Row] = []
+    if draft.nearest:
+        lines.append(t("booking.nearest", lang))
+        rows = [
+            [_button(draft, when_text(draft, _instant(epoch), lang), "now", epoch)]
+            for epoch in draft.nearest
+        ]
+    rows.append([_button(draft, t("booking.button.other_day", lang), "cal")])
+    cancel = _button(draft, t("booking.button.cancel", lang), "x")
+    return "\n\n".join(lines), InlineKeyboardMarkup([*rows, [cancel]])
+
+
+def sessions_screen(
+    draft: Draft, sessions: Sequence[SessionView], coach_id: uuid.UUID | None, lang: str | None
+) -> Screen:
+    """The upcoming sessions the person may move, one button each."""
+    if not sessions:
+        return t("booking.no_sessions", lang), _markup(draft, [], lang)
+    rows = []
+    for view in sessions:
+        other = ", ".join(view.athlete_names) if view.coach_id == coach_id else view.coach_name
+        label = f"{local_moment(view.start, draft.timezone, lang)} · {other}"
+        rows.append([_button(draft, label, "ses", view.id)])
+    return t("booking.ask.session", lang), _markup(draft, rows, lang)
+
+
+def booked_text(draft: Draft, booked: Booked, lang: str | None) -> str:
+    """The words for a booking made, requested, joined or found already made."""
+    view = booked.session
+    if booked.already_booked:
+        key = "booking.already_booked"
+    elif booked.joined_group:
+        key = "booking.joined_group"
+    elif booked.needs_acceptance:
+        key = "booking.requested"
+    else:
+        key = "booking.booked"
+    return t(
+        key,
+        lang,
+        athlete=", ".join(view.athlete_names) or draft.athlete_name,
+        coach=view.coach_name,
+        when=when_text(draft, view.start, lang),
+        minutes=view.minutes,
+        price=view.price_text or t("booking.no_price", lang),
+    )
+
+
+def moved_text(draft: Draft, view: SessionView, lang: str | None) -> str:
+    """The words for a session moved."""
+    return t(
+        "booking.moved",
+        lang,
+        athlete=", ".join(view.athlete_names) or draft.athlete_name,
+        coach=view.coach_name,
+        when=when_text(draft, view.start, lang),
+    )
+
+
+def when_text(draft: Draft, start: datetime, lang: str | None) -> str:
+    """A moment in the booker's time, with the coach's local time when their zones differ."""
+    mine = local_moment(start, draft.timezone, lang)
+    if draft.coach_timezone == draft.timezone:
+        return mine
+    coach_time = f"{start.astimezone(zone_of(draft.coach_timezone)):%H:%M}"
+    return t("booking.coach_time", lang, moment=mine, time=coach_time, coach=draft.coach_name)
+
+
+def price_text(draft: Draft, minutes: int, lang: str | None) -> str:
+    """The price of `minutes` at the coach's rate, or the words for no rate set."""
+    price = price_for(Decimal(draft.rate), minutes) if draft.rate is not None else None
+    return f"{price} {draft.currency}" if price is not None else t("booking.no_price", lang)
+
+
+async def say(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    fresh: bool = False,
+    note: str | None = None,
+    answered: bool = False,
+) -> None:
+    """Edit the pressed message in place while the flow runs; a new message when one begins.
+
+    `note` is shown as an alert with the press's answer; `answered` says the press was already
+    answered (a press is answered once).
+    """
+    query = update.callback_query
+    if query is not None and not answered:
+        await query.answer(note, show_alert=note is not None)
+    if query is None or fresh:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(text, reply_markup=markup)
+        return
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as err:
+        if "not modified" not in str(err):
+            raise
+
+
+def _markup(draft: Draft, rows: list[Row], lang: str | None) -> InlineKeyboardMarkup:
+    navigation = [_button(draft, t("booking.button.cancel", lang), "x")]
+    if len(draft.trail) > 1:
+        navigation.insert(0, _button(draft, t("booking.button.back", lang), "back"))
+    return InlineKeyboardMarkup([*rows, navigation])
+
+
+def _button(
+    draft: Draft, label: str, action: str, *args: str | uuid.UUID | int
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=pack(FLOW, action, draft.token, *args))
+
+
+def _in_rows(buttons: list[InlineKeyboardButton], width: int) -> list[Row]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def _coach_line(n: int, card: CoachCard, lang: str | None) -> str:
+    bio = card.bio if len(card.bio) <= BIO_PREVIEW else card.bio[: BIO_PREVIEW - 1] + "…"
+    return t("booking.coach_line", lang, n=n, name=card.name, details=_details(card, lang), bio=bio)
+
+
+def _details(card: CoachCard, lang: str | None) -> str:
+    parts = [
+        t("booking.coach.rating", lang, rating=f"{card.rating:.1f}", reviews=card.total_reviews)
+        if card.rating is not None and card.total_reviews
+        else t("booking.coach.new", lang),
+        t("booking.coach.rate", lang, rate=f"{card.hourly_rate} {card.currency}")
+        if card.hourly_rate is not None
+        else t("booking.no_price", lang),
+    ]
+    if card.years_experience is not None:
+        parts.append(t("booking.coach.years", lang, years=card.years_experience))
+    return " · ".join(parts)
+
+
+def _length_label(draft: Draft, minutes: int, lang: str | None) -> str:
+    return t("booking.length", lang, minutes=minutes, price=price_text(draft, minutes, lang))
+
+
+def _day_text(day: date, lang: str | None) -> str:
+    weekday = t("time.weekdays", lang).split()[day.weekday()]
+    month = t("time.months", lang).split()[day.month - 1]
+    return t("booking.day", lang, weekday=weekday, day=day.day, month=month)
+
+
+def _instant(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
