@@ -120,9 +120,11 @@ def specialization_name(spec: str, lang: str | None) -> str:
     return t(entry.message_key, lang) if entry else spec
 
 
-def coaches_screen(draft: Draft, cards: Sequence[CoachCard], page: int, lang: str | None) -> Screen:
+def coaches_screen(
+    draft: Draft, cards: Sequence[CoachCard], page_size: int, lang: str | None
+) -> Screen:
     """One page of coaches, a line each, and a button each; `cards` may hold one more (a next)."""
-    shown = cards[:page]
+    shown = cards[:page_size]
     sport = specialization_name(draft.spec, lang) if draft.spec else t("booking.sport.any", lang)
     if not shown:
         return t("booking.no_coaches", lang, sport=sport), _markup(draft, [], lang)
@@ -134,9 +136,11 @@ def coaches_screen(draft: Draft, cards: Sequence[CoachCard], page: int, lang: st
     ]
     pager = []
     if draft.offset > 0:
-        pager.append(_button(draft, t("booking.button.previous", lang), "pg", draft.offset - page))
-    if len(cards) > page:
-        pager.append(_button(draft, t("booking.button.next", lang), "pg", draft.offset + page))
+        pager.append(
+            _button(draft, t("booking.button.previous", lang), "pg", draft.offset - page_size)
+        )
+    if len(cards) > page_size:
+        pager.append(_button(draft, t("booking.button.next", lang), "pg", draft.offset + page_size))
     return text, _markup(draft, [*rows, pager] if pager else rows, lang)
 
 

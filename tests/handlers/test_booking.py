@@ -144,6 +144,21 @@ async def test_a_double_tap_on_confirm_books_once(
     assert len(await sessions(uow)) == 1
 
 
+async def test_a_restart_mid_booking_resumes_at_the_calendar(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cast = await booking_cast(emulator, uow)
+    day = weekday_ahead()
+    async with run_bot(emulator):
+        await choose_coach(cast.pia)
+    async with run_bot(emulator):  # a new Application on the same Redis
+        await pick_time(cast.pia, day, "18:00")
+        await cast.pia.press(CONFIRM)
+        await cast.pia.expect("edit", contains="Request sent")
+    (session,) = await sessions(uow)
+    assert session.start_time == coach_instant(day, 18)
+
+
 async def test_a_stale_calendar_button_gets_a_polite_answer_and_changes_nothing(
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:
