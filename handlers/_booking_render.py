@@ -99,11 +99,6 @@ def athletes_screen(draft: Draft, lang: str | None) -> Screen:
     return t("booking.ask.athlete", lang), _markup(draft, rows, lang)
 
 
-def athlete_label(name: str | None, lang: str | None) -> str:
-    """An athlete's name; None is the booker's own athlete profile."""
-    return name if name is not None else t("booking.athlete.me", lang)
-
-
 def sports_screen(draft: Draft, lang: str | None) -> Screen:
     """A sport or specialization to narrow the coaches down, or any."""
     rows = _in_rows(
