@@ -9,8 +9,9 @@ The payload, as whoever queues a notification writes it:
   zone and language ("Tue 1 Dec, 16:00"; see `bot.local_time`).
 - Values under keys in `WORDS` are codes (e.g. `session_type: "group"`) shown through their
   catalogue entry (`session.type.group`) in the recipient's language.
-- `buttons`: rows of `{"label": <catalogue key>, "data": <callback data>}`, shown as an inline
-  keyboard with the labels in the recipient's language.
+- `buttons`: rows of `{"label": <catalogue key>, "data": <callback data>, "params": {...}}`
+  (params optional, filling in the label), shown as an inline keyboard in the recipient's
+  language.
 - `document`: `{"filename": ..., "content": <the file's text>, "mime": ...}`, sent as a file
   (`domain.calendar_files.ics_document` writes one). A text that fits a caption goes with it,
   buttons included; a longer one is sent first, with the buttons, and the file after it.
@@ -102,7 +103,11 @@ def _keyboard(rows: object, lang: str | None) -> InlineKeyboardMarkup | None:
 def _button(spec: object, lang: str | None) -> InlineKeyboardButton:
     if not isinstance(spec, dict) or not isinstance(spec.get("data"), str):
         raise ValueError(f"a button needs a label key and callback data, not {spec!r}")
-    return InlineKeyboardButton(t(str(spec.get("label")), lang), callback_data=spec["data"])
+    params = spec.get("params") or {}
+    if not isinstance(params, dict):
+        raise ValueError(f"button params must be an object, not {params!r}")
+    label = t(str(spec.get("label")), lang, **params)
+    return InlineKeyboardButton(label, callback_data=spec["data"])
 
 
 def _attachment(document: object) -> Attachment | None:

@@ -87,7 +87,7 @@ def payload(view: SessionView, **extra: Any) -> dict[str, Any]:
     }
 
 
-def buttons(*rows: Iterable[tuple[str, str, str | int]]) -> list[list[dict[str, str]]]:
+def buttons(*rows: Iterable[tuple[str, str, str]]) -> list[list[dict[str, Any]]]:
     """Inline buttons for a notice: (label key, action, argument) per button."""
     return [
         [{"label": label, "data": f"{FLOW}:{action}:{arg}"} for label, action, arg in row]
@@ -129,6 +129,8 @@ def reminder_notices(view: SessionView, *, now: datetime) -> list[Notice]:
     ]
     sid = short_id(view.id)
     rate = buttons([("session.button.rate_n", f"rate{n}", sid) for n in range(1, 6)])
+    for n, button in enumerate(rate[0], start=1):
+        button["params"] = {"n": n}
     outcome = buttons(
         [("session.button.completed", "done", sid), ("session.button.no_show", "noshow", sid)]
     )

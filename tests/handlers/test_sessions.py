@@ -35,7 +35,8 @@ from domain.uow import UnitOfWork
 from tests.factories import BookingWorld, booking_world
 
 Json = dict[str, Any]
-ACCEPT, COMPLETED, STAR = "✅ Accept", "✅ Completed", "⭐"
+ACCEPT, COMPLETED = "✅ Accept", "✅ Completed"
+STARS = [f"{n} ⭐" for n in range(1, 6)]
 CANCEL, YES, FEE = "❌ Cancel session", "Yes, cancel it", "Cancel anyway, fee stays due"
 PARENT_ZONE = "America/New_York"
 
@@ -296,9 +297,9 @@ async def test_the_coach_marks_it_completed_and_the_parent_rates_it_with_a_line(
         await deliver(app)
         followup = await cast.parent.expect_reply(contains="How was it?")
         coach_followup = await cast.coach.expect_reply(contains="How did it go?")
-        assert labels(followup) == [STAR] * 5
+        assert labels(followup) == STARS
 
-        await cast.parent.press(STAR, followup)  # too early: not marked completed yet
+        await cast.parent.press(STARS[4], followup)  # too early: not marked completed yet
         early = await cast.parent.expect("callback_answer")
         await cast.coach.press(COMPLETED, coach_followup)
         await cast.coach.expect("edit", contains="Marked as completed")
