@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot.i18n import t
-from domain.quiet_hours import zone_of
+from domain.timezones import zone_of
 
 INSTANT_SUFFIX = "_at"
 

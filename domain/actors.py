@@ -66,3 +66,12 @@ async def actor_for_telegram(
     if user is None:
         return None
     return await actor_for_user(uow, user, admin_telegram_ids=admin_telegram_ids)
+
+
+async def timezone_of(uow: UnitOfWork, *, telegram_user_id: int) -> str:
+    """The time zone a person's times are shown in (UTC for someone not signed up)."""
+    async with uow:
+        zone = await uow.session.scalar(
+            select(User.timezone).where(User.telegram_user_id == telegram_user_id)
+        )
+    return zone or "UTC"

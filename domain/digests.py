@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, union_all
 
 from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User
-from domain.quiet_hours import zone_of
 from domain.sessions import SCHEDULED
+from domain.timezones import zone_of
 from domain.uow import UnitOfWork
 
 DIGEST = "digest"

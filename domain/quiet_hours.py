@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from domain.availability import InvalidAvailability, parse_clock
 from domain.errors import InvalidInput, NotFound
+from domain.timezones import zone_of
 from domain.uow import UnitOfWork
 
 OFF_WORD = "off"
@@ -97,14 +98,6 @@ def held_until(
     if not in_quiet_hours(local, quiet_from, quiet_until):
         return None
     return quiet_hours_end(now_utc, timezone, quiet_from, quiet_until)
-
-
-def zone_of(timezone: str) -> ZoneInfo:
-    """The zone of a stored name; UTC for one this system does not know (no crash mid-send)."""
-    try:
-        return ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 async def quiet_hours_of(uow: UnitOfWork, *, telegram_user_id: int) -> PersonalQuietHours:

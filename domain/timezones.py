@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from domain.answers import InvalidAnswer
 
@@ -82,3 +82,11 @@ def parse_timezone(text: str) -> str:
     if zone is None:
         raise InvalidAnswer("profile.hint.timezone")
     return zone
+
+
+def zone_of(timezone: str) -> ZoneInfo:
+    """The zone of a stored name; UTC for one this system does not know (no crash mid-send)."""
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.app import BotContext
 from bot.i18n import t
-from domain.actors import actor_for_telegram
+from domain.actors import actor_for_telegram, timezone_of
 from domain.errors import DomainError
 from domain.policy import Actor
 
@@ -19,6 +19,13 @@ async def current_actor(update: Update, context: BotContext) -> Actor | None:
         return await actor_for_telegram(
             uow, update.effective_user.id, admin_telegram_ids=context.services.admin_telegram_ids
         )
+
+
+async def current_timezone(update: Update, context: BotContext) -> str:
+    """The time zone the person behind this update sees times in."""
+    if update.effective_user is None:
+        return "UTC"
+    return await timezone_of(context.uow(), telegram_user_id=update.effective_user.id)
 
 
 def refusal_text(err: DomainError, context: BotContext) -> str:

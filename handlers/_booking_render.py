@@ -21,11 +21,11 @@ from bot.callbacks import pack
 from bot.i18n import t
 from bot.local_time import local_moment
 from domain.booking import Booked, price_for
-from domain.quiet_hours import zone_of
 from domain.schedule import CoachCard
 from domain.sessions import SessionView
 from domain.slots import Slot
 from domain.specializations import from_catalogue
+from domain.timezones import zone_of
 from handlers._calendar_keyboard import month_keyboard
 
 FLOW = "bk"

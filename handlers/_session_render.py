@@ -20,9 +20,9 @@ from bot.callbacks import pack, unpack
 from bot.i18n import t
 from bot.local_time import local_moment
 from domain.policy import Action, Actor, SessionTarget, may
-from domain.quiet_hours import zone_of
 from domain.session_notices import FLOW
 from domain.sessions import COMPLETED, GROUP, NO_SHOW, REQUESTED, SCHEDULED, SessionView
+from domain.timezones import zone_of
 
 log = logging.getLogger(__name__)
 # The last callback argument of a card's buttons: after the press, show the card again (a

@@ -19,15 +19,15 @@ from telegram.ext import filters as f
 from bot.app import BotApplication, BotContext
 from bot.callbacks import pattern, refuse, unpack
 from bot.i18n import t
-from domain import booking, family, quiet_hours, schedule, session_changes
+from domain import booking, family, schedule, session_changes
 from domain.booking import BookingChoice, SlotUnavailable
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.policy import Actor, athletes_actor_may_act_for
-from domain.quiet_hours import zone_of
 from domain.short_ids import parse_id, short_id
 from domain.slots import Slot
+from domain.timezones import zone_of
 from handlers import _booking_render as render
-from handlers._acting import current_actor, refusal_text
+from handlers._acting import current_actor, current_timezone, refusal_text
 from handlers._booking_render import FLOW, MOVE, Draft, Screen
 from handlers._calendar_keyboard import (
     CLOSED,
@@ -447,13 +447,7 @@ async def _athlete_names(
 
 async def _timezone(update: Update, context: BotContext) -> str:
     """The booker's own time zone, which their times are shown in."""
-    try:
-        person = await quiet_hours.quiet_hours_of(
-            context.uow(), telegram_user_id=update.effective_user.id
-        )
-    except NotFound:
-        return "UTC"
-    return person.timezone
+    return await current_timezone(update, context)
 
 
 # Screens: what each step shows, loaded fresh every time it is shown.

@@ -25,13 +25,14 @@ from telegram.ext import filters as f
 from bot.app import BotApplication, BotContext
 from bot.callbacks import pattern, refuse
 from bot.i18n import t
-from domain import quiet_hours, schedule, session_changes, session_outcomes
+from domain import schedule, session_changes, session_outcomes
 from domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from domain.session_changes import Changed, LateCancellation
 from domain.session_notices import FLOW
 from domain.sessions import CANCELLED, COMPLETED, NO_SHOW, SessionView
+from domain.timezones import zone_of
 from handlers import _session_render as render
-from handlers._acting import current_actor, refusal_text
+from handlers._acting import current_actor, current_timezone, refusal_text
 from handlers._session_render import Press, Viewer
 from handlers.common import cancel_fallback
 
@@ -93,11 +94,7 @@ async def viewer_of(update: Update, context: BotContext) -> Viewer | None:
     actor = await current_actor(update, context)
     if actor is None or update.effective_user is None:
         return None
-    # The person's own zone; their quiet hours are the one query that returns it.
-    mine = await quiet_hours.quiet_hours_of(
-        context.uow(), telegram_user_id=update.effective_user.id
-    )
-    return Viewer(actor, mine.timezone)
+    return Viewer(actor, await current_timezone(update, context))
 
 
 async def show_schedule(update: Update, context: BotContext) -> None:
@@ -122,7 +119,7 @@ async def back_to_list(update: Update, context: BotContext) -> None:
 
 
 async def _schedule(context: BotContext, viewer: Viewer) -> tuple[str, InlineKeyboardMarkup | None]:
-    moment, zone = now(), quiet_hours.zone_of(viewer.timezone)
+    moment, zone = now(), zone_of(viewer.timezone)
     coach_side = viewer.actor.coach_id is not None
     async with context.uow() as uow:
         if coach_side:

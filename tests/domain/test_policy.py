@@ -164,9 +164,7 @@ CASES = [
         frozenset({A.MANAGE_AVAILABILITY}),
     ),
     Case("coach", "other coach", BOOKED_COACH, CoachTarget(OTHER_COACH), NOTHING),
-    Case(
-        "coach", "own session", BOOKED_COACH, SessionTarget(COACH), frozenset({A.RUN_SESSION})
-    ),
+    Case("coach", "own session", BOOKED_COACH, SessionTarget(COACH), frozenset({A.RUN_SESSION})),
     Case("coach", "other coach's session", BOOKED_COACH, SessionTarget(OTHER_COACH), NOTHING),
     Case("parent", "their child's session", PARENT, SessionTarget(COACH), NOTHING),
     Case(

@@ -30,11 +30,11 @@ def _counting(app: BotApplication, command: str) -> list[int]:
 
 
 async def test_a_redelivered_update_has_one_effect(app: BotApplication) -> None:
-    handled = _counting(app, "book")
-    update = message_update(app.bot, "/book", update_id=9001)
+    handled = _counting(app, "ping")
+    update = message_update(app.bot, "/ping", update_id=9001)
 
     await app.process_update(update)
-    await app.process_update(message_update(app.bot, "/book", update_id=9001))
+    await app.process_update(message_update(app.bot, "/ping", update_id=9001))
 
     assert handled == [9001]
 
@@ -42,9 +42,9 @@ async def test_a_redelivered_update_has_one_effect(app: BotApplication) -> None:
 async def test_a_processed_update_is_remembered_as_done_for_a_day(
     app: BotApplication, redis_client: aioredis.Redis, keys: RedisKeys
 ) -> None:
-    _counting(app, "book")
+    _counting(app, "ping")
 
-    await app.process_update(message_update(app.bot, "/book", update_id=9002))
+    await app.process_update(message_update(app.bot, "/ping", update_id=9002))
 
     key = keys.processed_update(BOT_ID, 9002)
     assert await redis_client.get(key) == b"done"
@@ -62,11 +62,11 @@ async def test_a_failed_update_releases_its_claim_so_a_redelivery_is_processed(
         if len(attempts) == 1:
             raise RuntimeError("database hiccup")
 
-    app.add_handler(CommandHandler("book", flaky))
+    app.add_handler(CommandHandler("ping", flaky))
 
-    await app.process_update(message_update(app.bot, "/book", update_id=9003))
+    await app.process_update(message_update(app.bot, "/ping", update_id=9003))
     assert await redis_client.exists(keys.processed_update(BOT_ID, 9003)) == 0
-    await app.process_update(message_update(app.bot, "/book", update_id=9003))
+    await app.process_update(message_update(app.bot, "/ping", update_id=9003))
 
     assert attempts == [9003, 9003]
     assert await redis_client.get(keys.processed_update(BOT_ID, 9003)) == b"done"
@@ -79,9 +79,9 @@ async def test_updates_go_through_when_redis_is_down(
     telegram: FakeTelegram,
 ) -> None:
     app = await make_app(with_services=make_services(dead_redis))
-    handled = _counting(app, "book")
+    handled = _counting(app, "ping")
 
-    await app.process_update(message_update(app.bot, "/book", update_id=9004))
+    await app.process_update(message_update(app.bot, "/ping", update_id=9004))
     await app.process_update(message_update(app.bot, "/start"))
 
     assert handled == [9004]
@@ -91,11 +91,11 @@ async def test_updates_go_through_when_redis_is_down(
 async def test_a_flood_of_messages_gets_one_polite_reply(
     app: BotApplication, telegram: FakeTelegram
 ) -> None:
-    handled = _counting(app, "book")
+    handled = _counting(app, "ping")
     limit, _ = RATE_LIMITS["message"]
 
     for _ in range(limit + 5):
-        await app.process_update(message_update(app.bot, "/book"))
+        await app.process_update(message_update(app.bot, "/ping"))
 
     assert len(handled) == limit
     notices = [text for text in telegram.texts() if text in RATE_LIMITED]
@@ -119,11 +119,11 @@ async def test_a_flood_of_button_presses_is_answered_with_one_alert(
 async def test_one_users_flood_does_not_limit_another_user(
     app: BotApplication, telegram: FakeTelegram
 ) -> None:
-    handled = _counting(app, "book")
+    handled = _counting(app, "ping")
     limit, _ = RATE_LIMITS["message"]
 
     for _ in range(limit + 1):
-        await app.process_update(message_update(app.bot, "/book", user_id=1))
-    await app.process_update(message_update(app.bot, "/book", user_id=2))
+        await app.process_update(message_update(app.bot, "/ping", user_id=1))
+    await app.process_update(message_update(app.bot, "/ping", user_id=2))
 
     assert len(handled) == limit + 1
