@@ -32,11 +32,11 @@ from domain.session_notices import (
     Notice,
     buttons,
     calendar_file,
-    enqueue,
     enqueue_params,
     enqueue_statement,
     payload,
     reminder_notices,
+    tell,
 )
 from domain.sessions import (
     CANCELLED,
@@ -366,16 +366,16 @@ async def _book_group(
         )
         await uow.flush()
         session_id = session.id
-    view = (await load_session(uow, session_id)).view()
-    # Only the newcomer's side and the coach hear about it; the others already know.
-    notified = await enqueue(
+    loaded = await load_session(uow, session_id)
+    view = loaded.view()
+    # The coach and the newcomer's family hear about it; the other families already know.
+    notified = await tell(
         uow,
-        view,
+        loaded,
         booking_notices(view, now=now, joined=joined is not None),
-        coach_user_id=coach.user_id,
-        athlete_ids=[choice.athlete_id],
         now=now,
         tag=short_id(choice.athlete_id),
+        athletes=[choice.athlete_id],
     )
     uow.audit.record(**_audit_values(actor, view, joined_group=joined is not None))
     return Booked(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,7 +43,7 @@ from domain.calendar_files import (
 )
 from domain.family import audience_ids
 from domain.models import Notification
-from domain.sessions import SCHEDULED, LoadedSession, SessionView
+from domain.sessions import GROUP, SCHEDULED, LoadedSession, SessionView
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 
@@ -99,6 +99,8 @@ def calendar_file(
     view: SessionView, *, cancelled: bool = False, now: datetime | None = None
 ) -> dict[str, str]:
     """The session's .ics (current SEQUENCE) as a notice document."""
+    # A group's file goes to every family: it names no child (they are other people's).
+    names = () if view.session_type == GROUP else view.athlete_names
     event = SessionEvent(
         uid=f"{view.id}@sportscenter",
         sequence=view.sequence,
@@ -106,10 +108,10 @@ def calendar_file(
         end=view.end,
         summary=f"{view.session_type.capitalize()} · {view.coach_name}",
         organizer=Participant(view.coach_name),
-        description=", ".join(view.athlete_names),
+        description=", ".join(names),
         location=view.location,
         url=view.meeting_url,
-        attendees=tuple(Participant(name) for name in view.athlete_names),
+        attendees=tuple(Participant(name) for name in names),
         confirmed=view.status == SCHEDULED,
     )
     content = cancellation_ics(event, now=now) if cancelled else booking_ics(event, now=now)
@@ -285,34 +287,71 @@ async def tell(
     now: datetime,
     exclude: uuid.UUID | None = None,
     tag: str = "",
+    athletes: Collection[uuid.UUID] | None = None,
 ) -> list[uuid.UUID]:
-    """`enqueue` for a loaded session."""
-    return await enqueue(
-        uow,
-        loaded.view(),
-        notices,
-        coach_user_id=loaded.coach_user.id,
-        athlete_ids=loaded.athlete_ids,
-        now=now,
-        exclude=exclude,
-        tag=tag,
+    """`enqueue` for a loaded session: the coach, and the families of `athletes` (default all).
+
+    In a group session each family hears about its own child only: the other children are
+    other people's children, so their names are not theirs to read.
+    """
+    return list(
+        dict.fromkeys(
+            await _tell_rows(
+                uow, loaded, notices, now=now, exclude=exclude, tag=tag, athletes=athletes
+            )
+        )
     )
+
+
+async def _tell_rows(
+    uow: UnitOfWork,
+    loaded: LoadedSession,
+    notices: Collection[Notice],
+    *,
+    now: datetime,
+    exclude: uuid.UUID | None = None,
+    tag: str = "",
+    athletes: Collection[uuid.UUID] | None = None,
+) -> list[uuid.UUID]:
+    """The recipient of every row written (one per row, so callers can count rows)."""
+    view = loaded.view()
+    wanted = set(loaded.athlete_ids if athletes is None else athletes)
+    batches: list[tuple[list[Notice], list[uuid.UUID]]]
+    if loaded.session.session_type != GROUP:
+        batches = [(list(notices), [a for a in loaded.athlete_ids if a in wanted])]
+    else:
+        to_coach = [replace(n, audiences=(COACH,)) for n in notices if COACH in n.audiences]
+        batches = [(to_coach, [])]
+        for athlete, user in loaded.athletes:
+            if athlete.id not in wanted:
+                continue
+            own = [
+                replace(n, audiences=(FAMILY,), payload={**n.payload, "athlete": user.first_name})
+                for n in notices
+                if FAMILY in n.audiences
+            ]
+            batches.append((own, [athlete.id]))
+    written: list[uuid.UUID] = []
+    for batch, athlete_ids in batches:
+        if not batch:
+            continue
+        params = enqueue_params(
+            view,
+            batch,
+            coach_user_id=loaded.coach_user.id,
+            athlete_ids=athlete_ids,
+            now=now,
+            exclude=exclude,
+            tag=tag,
+        )
+        written += (await uow.session.scalars(_ENQUEUE, params)).all()
+    return written
 
 
 async def plan_reminders(uow: UnitOfWork, loaded: LoadedSession, *, now: datetime) -> int:
     """Queue the reminders and prompts of a scheduled session; returns rows newly written."""
-    view = loaded.view()
-    notices = reminder_notices(view, now=now)
-    if not notices:
-        return 0
-    params = enqueue_params(
-        view,
-        notices,
-        coach_user_id=loaded.coach_user.id,
-        athlete_ids=loaded.athlete_ids,
-        now=now,
-    )
-    return len((await uow.session.scalars(_ENQUEUE, params)).all())
+    notices = reminder_notices(loaded.view(), now=now)
+    return len(await _tell_rows(uow, loaded, notices, now=now))
 
 
 async def drop_reminders(uow: UnitOfWork, loaded: LoadedSession) -> int:

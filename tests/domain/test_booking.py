@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -275,6 +276,11 @@ async def test_group_sessions_fill_up_to_capacity_and_no_further(
     assert second.joined_group and second.session.id == first.session.id
     assert second.session.participant_count == 2
     assert set(second.session.athlete_names) == {"Kim", "Lea"}
+    # Each family reads its own child's name only; the coach reads both.
+    to_omar = [n for n in await notices(uow) if n.recipient_id == world.other_parent.id]
+    assert to_omar and all("Kim" not in json.dumps(n.payload) for n in to_omar)
+    requests = await notices(uow, "booking_request")
+    assert {r.payload["athlete"] for r in requests} == {"Kim", "Kim, Lea"}
     # A third athlete (a sibling) finds the group full.
     async with uow:
         sibling_user = uow.users.add(User(role="athlete", first_name="Max"))
