@@ -148,7 +148,7 @@ async def athlete_sessions(
         )
         .order_by(TrainingSession.start_time)
     )
-    return [(await load_session(uow, session_id)).view() for session_id in ids]
+    return [(await load_session(uow, session_id)).view_for(actor) for session_id in ids]
 
 
 async def session_for(uow: UnitOfWork, *, actor: Actor, session_id: uuid.UUID) -> SessionView:
@@ -156,4 +156,4 @@ async def session_for(uow: UnitOfWork, *, actor: Actor, session_id: uuid.UUID) -
     loaded = await load_session(uow, session_id)
     if not (loaded.is_coach(actor) or loaded.athletes_of(actor)):
         raise NotFound(f"session {session_id}")
-    return loaded.view()
+    return loaded.view_for(actor)

@@ -100,7 +100,7 @@ async def decide(
         await uow.commit()
     if not accept:
         await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
-    return Changed(view, told)
+    return Changed(loaded.view_for(actor), told)
 
 
 def cancellation_terms(loaded: LoadedSession, actor: Actor, now: datetime) -> tuple[str, bool]:
@@ -145,7 +145,7 @@ async def cancel(
                 )
                 _audit(uow, actor, loaded, "session.left_group")
                 await uow.commit()
-                return Changed(view, told, fee_due=late)
+                return Changed(loaded.view_for(actor), told, fee_due=late)
         reason = "late" if late else side
         _cancel_row(loaded, actor, now, reason=reason)
         await drop_reminders(uow, loaded)
@@ -164,7 +164,7 @@ async def cancel(
         _audit(uow, actor, loaded, "session.cancelled", reason=reason)
         await uow.commit()
     await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
-    return Changed(view, told, fee_due=late)
+    return Changed(loaded.view_for(actor), told, fee_due=late)
 
 
 async def reschedule(
@@ -221,7 +221,7 @@ async def reschedule(
         raise SlotUnavailable(nearest) from None
     await slots.forget_session(view.coach_id, view.coach_timezone, old_start, old_end)
     await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
-    return Changed(view, told)
+    return Changed(loaded.view_for(actor), told)
 
 
 def _side(loaded: LoadedSession, actor: Actor) -> str:

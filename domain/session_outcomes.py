@@ -37,7 +37,7 @@ async def record_outcome(
             raise NotAllowed("not this coach's session", action="run_session")
         session = loaded.session
         if session.status == outcome:
-            return loaded.view()
+            return loaded.view_for(actor)
         if session.status not in (SCHEDULED, COMPLETED, NO_SHOW):
             raise BookingRefused("booking.error.not_live", status=session.status)
         if session.start_time > now:
@@ -49,7 +49,7 @@ async def record_outcome(
             entity="training_session",
             entity_id=session.id,
         )
-        view = loaded.view()
+        view = loaded.view_for(actor)
         await uow.commit()
     return view
 
@@ -66,7 +66,7 @@ async def add_coach_notes(
         if not loaded.is_coach(actor):
             raise NotAllowed("not this coach's session", action="run_session")
         loaded.session.coach_notes = text
-        view = loaded.view()
+        view = loaded.view_for(actor)
         await uow.commit()
     return view
 
@@ -96,7 +96,7 @@ async def rate(
             session.athlete_feedback = feedback.strip() or None
         await uow.flush()
         await _refresh_coach_rating(uow, loaded.coach.id)
-        view = loaded.view()
+        view = loaded.view_for(actor)
         await uow.commit()
     return view
 

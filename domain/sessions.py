@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -99,8 +99,17 @@ class LoadedSession:
             if may(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(athlete_id))
         ]
 
+    def view_for(self, actor: Actor) -> SessionView:
+        """The snapshot as this actor may see it: a group's families see their own children."""
+        view = self.view()
+        if self.session.session_type != GROUP or self.is_coach(actor):
+            return view
+        mine = set(self.athletes_of(actor))
+        names = tuple(user.first_name for athlete, user in self.athletes if athlete.id in mine)
+        return replace(view, athlete_names=names)
+
     def view(self) -> SessionView:
-        """The snapshot to render."""
+        """The snapshot to render (everything: for the coach and for notices)."""
         session, location = self.session, self.session.location or {}
         return SessionView(
             id=session.id,
