@@ -77,8 +77,7 @@ async def decide(
     """The coach accepts or declines a requested booking; a second press changes nothing."""
     async with uow:
         loaded = await load_session(uow, session_id, lock=True)
-        if not loaded.is_coach(actor):
-            raise NotAllowed("not this coach's session", action="run_session")
+        loaded.require_coach(actor)
         session = loaded.session
         if session.status != REQUESTED:
             raise BookingRefused("booking.error.already_decided", status=session.status)

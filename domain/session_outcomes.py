@@ -33,8 +33,7 @@ async def record_outcome(
         raise BookingRefused("booking.error.outcome")
     async with uow:
         loaded = await load_session(uow, session_id, lock=True)
-        if not loaded.is_coach(actor):
-            raise NotAllowed("not this coach's session", action="run_session")
+        loaded.require_coach(actor)
         session = loaded.session
         if session.status == outcome:
             return loaded.view_for(actor)
@@ -63,8 +62,7 @@ async def add_coach_notes(
         raise BookingRefused("booking.error.notes_length", limit=MAX_NOTES)
     async with uow:
         loaded = await load_session(uow, session_id, lock=True)
-        if not loaded.is_coach(actor):
-            raise NotAllowed("not this coach's session", action="run_session")
+        loaded.require_coach(actor)
         loaded.session.coach_notes = text
         view = loaded.view_for(actor)
         await uow.commit()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from domain.availability import AvailabilityRules
 from domain.errors import NotFound
 from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User
-from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may
+from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
 from domain.uow import UnitOfWork
 
 REQUESTED = "requested"
@@ -90,6 +90,10 @@ class LoadedSession:
     def is_coach(self, actor: Actor) -> bool:
         """Whether the actor runs this session."""
         return may(actor, Action.RUN_SESSION, SessionTarget(self.session.coach_id))
+
+    def require_coach(self, actor: Actor) -> None:
+        """NotAllowed unless the actor runs this session."""
+        require(actor, Action.RUN_SESSION, SessionTarget(self.session.coach_id))
 
     def athletes_of(self, actor: Actor) -> list[uuid.UUID]:
         """The session's athletes the actor books for (themself, their children)."""

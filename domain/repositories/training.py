@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -29,37 +30,20 @@ class SessionRepository(Repository[TrainingSession]):
         self, coach_id: uuid.UUID, start: datetime, end: datetime
     ) -> Sequence[TrainingSession]:
         """A coach's live sessions that overlap [start, end), in time order."""
-        span = func.tstzrange(start, end, "[)")
-        query = (
-            select(TrainingSession)
-            .where(
-                TrainingSession.coach_id == coach_id,
-                TrainingSession.status != CANCELLED,
-                func.tstzrange(TrainingSession.start_time, TrainingSession.end_time, "[)").op("&&")(
-                    span
-                ),
-            )
-            .order_by(TrainingSession.start_time)
+        query = select(TrainingSession).where(*_live_overlapping(coach_id, start, end))
+        return (
+            (await self.session.execute(query.order_by(TrainingSession.start_time))).scalars().all()
         )
-        return (await self.session.execute(query)).scalars().all()
 
     async def busy_intervals(
         self, coach_id: uuid.UUID, start: datetime, end: datetime
     ) -> list[tuple[datetime, datetime]]:
         """(start, end) of the coach's live sessions overlapping [start, end), in time order."""
-        span = func.tstzrange(start, end, "[)")
-        query = (
-            select(TrainingSession.start_time, TrainingSession.end_time)
-            .where(
-                TrainingSession.coach_id == coach_id,
-                TrainingSession.status != CANCELLED,
-                func.tstzrange(TrainingSession.start_time, TrainingSession.end_time, "[)").op("&&")(
-                    span
-                ),
-            )
-            .order_by(TrainingSession.start_time)
+        query = select(TrainingSession.start_time, TrainingSession.end_time).where(
+            *_live_overlapping(coach_id, start, end)
         )
-        return [(row[0], row[1]) for row in await self.session.execute(query)]
+        rows = await self.session.execute(query.order_by(TrainingSession.start_time))
+        return [(row[0], row[1]) for row in rows]
 
     async def for_athlete_between(
         self, athlete_id: uuid.UUID, start: datetime, end: datetime
@@ -75,6 +59,17 @@ class SessionRepository(Repository[TrainingSession]):
             .order_by(TrainingSession.start_time)
         )
         return (await self.session.execute(query)).scalars().all()
+
+
+def _live_overlapping(coach_id: uuid.UUID, start: datetime, end: datetime) -> tuple[Any, ...]:
+    """A coach's live sessions overlapping [start, end): what the exclusion constraint's GiST
+    index (coach_id, tstzrange) answers."""
+    span = func.tstzrange(TrainingSession.start_time, TrainingSession.end_time, "[)")
+    return (
+        TrainingSession.coach_id == coach_id,
+        TrainingSession.status != CANCELLED,
+        span.op("&&")(func.tstzrange(start, end, "[)")),
+    )
 
 
 class ProgramRepository(Repository[TrainingProgram]):
