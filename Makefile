@@ -35,6 +35,7 @@ format: install
 bench: install
 	$(BIN)/python benchmarks/bookings.py
 	$(BIN)/python benchmarks/updates.py
+	$(BIN)/python benchmarks/booking.py
 
 # The web chat with a short conversation, as a PNG (needs Debian's chromium).
 screenshot: install

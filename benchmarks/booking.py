@@ -25,14 +25,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
-import re
 import statistics
-import subprocess
-import sys
 import time as clock
 import uuid
 from datetime import UTC, datetime, time, timedelta
@@ -40,11 +36,10 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import asyncpg
+from _common import EmulatorProcess, asyncpg_dsn, scratch_database
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bot.app import build_application
-from bot.migrate import drop_database, ensure_database, upgrade_to_head
 from bot.outbox import telegram_deliverer
 from bot.settings import load_settings
 from bot.tuning import tune_gc
@@ -54,9 +49,6 @@ from domain.actors import actor_for_user
 from domain.booking import BookingChoice
 from domain.notifications import drain
 
-SERVER_URL = os.environ.get(
-    "BENCH_DATABASE_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
 COACHES = 500
 SESSIONS = 100_000
 ZONE = "Europe/Berlin"
@@ -235,40 +227,8 @@ async def asyncpg_rate(dsn: str, families, coaches, per_task: int, first_day: in
         await pool.close()
 
 
-class EmulatorProcess:
-    """`sportscenter emulator` in a child process with Telegram's limits on."""
-
-    def __init__(self) -> None:
-        env = {
-            **os.environ,
-            "EMULATOR_PORT": "0",
-            "EMULATOR_LIMITS": "true",
-            "LOG_LEVEL": "WARNING",
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "emulator"],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.url = self.token = ""
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if m := re.search(r"web chat: (http://\S+)/", line):
-                self.url = m[1]
-            if m := re.search(r"Bot token for this emulator: (\S+)", line):
-                self.token = m[1]
-            if self.url and self.token:
-                break
-
-    def stop(self) -> None:
-        self.process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
-
-
 async def fan_out(settings, services, n: int) -> dict[str, float | int]:
-    emulator = EmulatorProcess()
+    emulator = EmulatorProcess(limits=True)
     http = aiohttp.ClientSession()
     sem = asyncio.Semaphore(16)
 
@@ -285,7 +245,7 @@ async def fan_out(settings, services, n: int) -> dict[str, float | int]:
             *(api("POST", f"/api/people/{i}/send", {"text": "/start"}) for i in ids)
         )
         user_ids = [uuid.uuid4() for _ in ids]
-        dsn = _dsn(settings.database_url)
+        dsn = asyncpg_dsn(settings.database_url)
         connection = await asyncpg.connect(dsn)
         try:
             await connection.copy_records_to_table(
@@ -352,10 +312,6 @@ def _bot_messages(transcript: list[dict]) -> list[dict]:
     return [m for m in transcript if (m.get("from") or {}).get("is_bot")]
 
 
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, float | int]:
     os.environ.update(
         DATABASE_URL=url,
@@ -366,11 +322,11 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, floa
     settings = load_settings()
     services = build_services(settings)
     try:
-        coaches, families = await seed(_dsn(url), args.tasks)
+        coaches, families = await seed(asyncpg_dsn(url), args.tasks)
         figures: dict[str, float | int] = {}
         await lookups(services, coaches, 200)  # warm the pools and the planner
         figures |= await lookups(services, coaches, args.samples)
-        dsn = _dsn(url)
+        dsn = asyncpg_dsn(url)
         await service_rate(services, families, coaches, 24, first_day=0)  # warm
         ours, raw = [], []
         for round_ in range(args.rounds):
@@ -411,17 +367,8 @@ def main() -> None:
     args = parser.parse_args()
     tune_gc()  # as `sportscenter run` does: the runtime measured is the one we ship
     random.seed(7)
-    url = (
-        make_url(SERVER_URL)
-        .set(database=f"sportscenter_bench_{uuid.uuid4().hex[:8]}")
-        .render_as_string(hide_password=False)
-    )
-    asyncio.run(ensure_database(url))
-    try:
-        upgrade_to_head(url)
+    with scratch_database() as url:
         figures = asyncio.run(run(args, url, f"bench{uuid.uuid4().hex[:8]}:"))
-    finally:
-        asyncio.run(drop_database(url))
     print(json.dumps(figures))
 
 

@@ -9,24 +9,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-from sqlalchemy.engine import make_url
+from _common import asyncpg_dsn, scratch_database
 
-from bot.migrate import drop_database, ensure_database, upgrade_to_head
 from bot.tuning import tune_gc
 from domain.db import create_engine, create_session_factory
 from domain.errors import SlotTaken
 from domain.models import Athlete, Coach, TrainingSession, User
 from domain.uow import UnitOfWork
 
-SERVER_URL = os.environ.get(
-    "BENCH_DATABASE_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
 T0 = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 INSERT_SQL = (
     "INSERT INTO training_sessions (id, coach_id, athlete_id, session_type, start_time, end_time) "
@@ -115,7 +110,7 @@ async def race(factory, coach_id: uuid.UUID, athlete_id: uuid.UUID, attempts: in
 async def run(args: argparse.Namespace, url: str) -> dict[str, float | int]:
     engine = create_engine(url, pool_size=args.tasks)
     factory = create_session_factory(engine)
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = asyncpg_dsn(url)
     try:
         coach_ids, athlete_id = await seed(UnitOfWork(factory), args.tasks)
         await data_layer_rate(factory, coach_ids, athlete_id, 50, slot_base=-500)  # warm pools
@@ -153,17 +148,8 @@ def main() -> None:
     parser.add_argument("--race", type=int, default=200, help="concurrent bookings of one slot")
     args = parser.parse_args()
     tune_gc()  # as `sportscenter run` does: the runtime measured is the one we ship
-    url = (
-        make_url(SERVER_URL)
-        .set(database=f"sportscenter_bench_{uuid.uuid4().hex[:8]}")
-        .render_as_string(hide_password=False)
-    )
-    asyncio.run(ensure_database(url))
-    try:
-        upgrade_to_head(url)
+    with scratch_database() as url:
         result = asyncio.run(run(args, url))
-    finally:
-        asyncio.run(drop_database(url))
     print(json.dumps(result))
 
 

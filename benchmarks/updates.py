@@ -10,57 +10,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
-import re
-import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime
 
 import aiohttp
+from _common import EmulatorProcess, scratch_database
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.app import BotContext, build_application
-from bot.migrate import drop_database, ensure_database, upgrade_to_head
 from bot.settings import load_settings
 from bot.tuning import tune_gc
 from bot.wiring import build_services
 from domain.models import User
 
-SERVER_URL = os.environ.get(
-    "BENCH_DATABASE_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
 
-
-class Emulator:
-    """`sportscenter emulator` in a child process, driven over its web chat API."""
+class Emulator(EmulatorProcess):
+    """`sportscenter emulator` with Telegram's limits off, driven over its web chat API."""
 
     def __init__(self) -> None:
-        env = {
-            **os.environ,
-            "EMULATOR_PORT": "0",
-            "EMULATOR_LIMITS": "false",
-            "LOG_LEVEL": "WARNING",
-        }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "emulator"],
-            env=env,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.url = self.token = ""
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if m := re.search(r"web chat: (http://\S+)/", line):
-                self.url = m[1]
-            if m := re.search(r"Bot token for this emulator: (\S+)", line):
-                self.token = m[1]
-            if self.url and self.token:
-                break
+        super().__init__(limits=False)
         self.http: aiohttp.ClientSession | None = None
 
     async def api(self, method: str, path: str, body: dict | None = None) -> dict:
@@ -83,11 +54,6 @@ class Emulator:
 
         await asyncio.gather(*(send(p, i) for p in people for i in range(per_person)))
         return len(people) * per_person
-
-    def stop(self) -> None:
-        self.process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(5)
 
 
 async def time_bot(application: Application, expected: int, done: asyncio.Event) -> float:
@@ -230,23 +196,17 @@ def main() -> None:
     parser.add_argument("--sends", type=int, default=5000)
     args = parser.parse_args()
     tune_gc()  # as `sportscenter run` does: the runtime measured is the one we ship
-    from sqlalchemy.engine import make_url
-
-    database = f"sportscenter_bench_{uuid.uuid4().hex[:8]}"
-    url = make_url(SERVER_URL).set(database=database).render_as_string(hide_password=False)
-    settings = load_settings(
-        database_url=url,
-        redis_key_prefix=f"bench:{uuid.uuid4().hex[:8]}:",
-        log_level="WARNING",
-        outgoing_rate_limit="off",
-    )
-    asyncio.run(ensure_database(url))
-    try:
-        upgrade_to_head(url)
-        result = asyncio.run(run(args, settings))
-    finally:
-        asyncio.run(cleanup(settings))
-        asyncio.run(drop_database(url))
+    with scratch_database() as url:
+        settings = load_settings(
+            database_url=url,
+            redis_key_prefix=f"bench:{uuid.uuid4().hex[:8]}:",
+            log_level="WARNING",
+            outgoing_rate_limit="off",
+        )
+        try:
+            result = asyncio.run(run(args, settings))
+        finally:
+            asyncio.run(cleanup(settings))
     print(json.dumps(result))
 
 
