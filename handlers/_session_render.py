@@ -10,57 +10,26 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.callbacks import pack, unpack
+from bot.callbacks import pack
 from bot.i18n import t
 from bot.local_time import local_moment
 from domain.policy import Action, Actor, SessionTarget, may
 from domain.session_notices import FLOW
 from domain.sessions import COMPLETED, GROUP, NO_SHOW, REQUESTED, SCHEDULED, SessionView
 from domain.timezones import zone_of
+from handlers._session_press import ON_CARD, Viewer
 
 log = logging.getLogger(__name__)
-# The last callback argument of a card's buttons: after the press, show the card again (a
-# notice's buttons lack it, and the notice just loses its buttons).
-ON_CARD = "c"
 # The reschedule flow's entry, owned by the booking flow.
 MOVE_FLOW, MOVE_ACTION = "bk", "move"
 # Telegram allows 100 buttons under a message; a week of sessions stays well below.
 MAX_LISTED = 60
 Rows = list[list[tuple[str, str]]]  # (label, callback data)
-
-
-@dataclass(frozen=True)
-class Press:
-    """A session button: what to do to which session, and whether it was on a card."""
-
-    action: str
-    session_id: uuid.UUID
-    on_card: bool
-
-    @classmethod
-    def parse(cls, data: str | None) -> Press | None:
-        """The press, or None for data no session button carries."""
-        press = unpack(data, flow=FLOW)
-        if press is None:
-            return None
-        session_id, rest = press.uuid_arg(0), press.args[1:]
-        if session_id is None or rest not in ((), (ON_CARD,)):
-            return None
-        return cls(press.action, session_id, on_card=bool(rest))
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who pressed or typed, and the zone they read times in."""
-
-    actor: Actor
-    timezone: str
 
 
 def runs(actor: Actor, view: SessionView) -> bool:
