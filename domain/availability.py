@@ -1,13 +1,14 @@
-"""A coach's availability rules, stored as JSON in `coaches.availability`, and the quick text form.
+"""A coach's availability rules, stored as JSON in `coaches.availability`.
 
 Times are local wall-clock times in the coach's own zone, so "Mondays 16:00" stays 16:00 when
-the clocks change; `domain.slots` turns them into UTC instants for a given date.
+the clocks change; `domain.slots` turns them into UTC instants for a given date. A range reads and
+writes itself as "16:00-20:00", the form the column stores; the rest of what coaches type (the
+`/availability` lines, one value for one setting) is read by `domain.availability_input`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -266,105 +267,3 @@ def _as_domain_error(err: ValidationError) -> InvalidAvailability:
         return cause
     field = str(first["loc"][0]) if first["loc"] else ""
     return InvalidAvailability(_FIELD_KEYS.get(field, "availability.error.invalid"), field=field)
-
-
-_DAY_NAMES: dict[Weekday, tuple[str, ...]] = {
-    "mon": ("monday", "mon", "mo", "lunes", "lun", "lu"),
-    "tue": ("tuesday", "tues", "tue", "tu", "martes", "mar", "ma"),
-    "wed": ("wednesday", "wed", "we", "miercoles", "mie", "mi", "x"),
-    "thu": ("thursday", "thurs", "thur", "thu", "th", "jueves", "jue", "ju"),
-    "fri": ("friday", "fri", "fr", "viernes", "vie", "vi"),
-    "sat": ("saturday", "sat", "sa", "sabado", "sab"),
-    "sun": ("sunday", "sun", "su", "domingo", "dom", "do"),
-}
-_WEEKDAY_BY_NAME = {name: day for day, names in _DAY_NAMES.items() for name in names}
-_DAY_OFF_WORDS = {"off", "closed", "none", "libre", "cerrado", "ninguno"}
-
-
-def parse_weekday(text: str) -> Weekday:
-    """A weekday from an English or Spanish name or abbreviation ("Mon", "miércoles", "sáb")."""
-    plain = unicodedata.normalize("NFKD", text.strip().lower().rstrip("."))
-    plain = plain.encode("ascii", "ignore").decode()
-    day = _WEEKDAY_BY_NAME.get(plain)
-    if day is None:
-        raise InvalidAvailability("availability.error.bad_weekday", weekday=text)
-    return day
-
-
-def parse_weekly_line(text: str) -> tuple[Weekday, list[TimeRange]]:
-    """A weekday and its ranges from "/availability mon 16:00-20:00, 21:00-22:00" ("sun off")."""
-    head, rest = _head_and_rest(text)
-    weekday = parse_weekday(head)
-    if rest.lower() in _DAY_OFF_WORDS:
-        return weekday, []
-    return weekday, _ranges_of(rest, weekday=weekday)
-
-
-@dataclass(frozen=True)
-class WeekdayHours:
-    """A weekday's ranges set with the text form; none closes the day."""
-
-    weekday: Weekday
-    ranges: list[TimeRange]
-
-
-@dataclass(frozen=True)
-class DateHours:
-    """A date's own ranges set with the text form: [] is a day off, None its weekday's again."""
-
-    day: date
-    ranges: list[TimeRange] | None
-
-
-_BACK_TO_WEEKLY_WORDS = {"normal", "weekly", "reset", "habitual", "semanal"}
-_DATE_FORMS = (
-    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), (0, 1, 2)),
-    (re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})"), (2, 1, 0)),
-)
-
-
-def parse_date(text: str) -> date:
-    """A calendar date from "2026-12-24", "24.12.2026" or "24/12/2026" (day first)."""
-    for form, (year, month, day) in _DATE_FORMS:
-        if found := form.fullmatch(text.strip()):
-            parts = [int(part) for part in found.groups()]
-            try:
-                return date(parts[year], parts[month], parts[day])
-            except ValueError:
-                break
-    raise InvalidAvailability("availability.error.bad_date", date=text)
-
-
-def parse_line(text: str) -> WeekdayHours | DateHours:
-    """What a text-form line sets: a weekday's hours, or a date's ("2026-12-24 off")."""
-    head, rest = _head_and_rest(text)
-    if head.lower() in _DAY_OFF_WORDS and _looks_like_date(rest):
-        head, rest = rest, head
-    if not _looks_like_date(head):
-        return WeekdayHours(*parse_weekly_line(text))
-    day, word = parse_date(head), rest.lower()
-    if word in _BACK_TO_WEEKLY_WORDS:
-        return DateHours(day, None)
-    # A date on its own is the usual exception: a day off.
-    if not word or word in _DAY_OFF_WORDS:
-        return DateHours(day, [])
-    return DateHours(day, _ranges_of(rest, day=day.isoformat()))
-
-
-def _looks_like_date(text: str) -> bool:
-    return re.fullmatch(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}", text.strip()) is not None
-
-
-def _head_and_rest(text: str) -> tuple[str, str]:
-    body = re.sub(r"^/availability(@\w+)?\b", "", text.strip(), flags=re.IGNORECASE).strip()
-    if not body:
-        raise InvalidAvailability("availability.error.bad_line")
-    head, _, rest = body.partition(" ")
-    return head, " ".join(rest.split())
-
-
-def _ranges_of(text: str, **where: str) -> list[TimeRange]:
-    pieces = [p for p in re.split(r"[,;]\s*|(?<![-–—])\s(?=\d)", text) if p.strip()]
-    if not pieces:
-        raise InvalidAvailability("availability.error.no_ranges", **where)
-    return day_ranges(TimeRange.parse(piece) for piece in pieces)

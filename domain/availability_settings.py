@@ -1,13 +1,12 @@
 """A coach changes their own availability: one function per setting, each one transaction.
 
 Every change locks the coach row (two presses at once apply one after the other), is allowed by
-domain.policy, audited, and after its commit drops the coach's cached free slots. The parsers
-read what a coach types for a setting; their refusals carry `availability.error.*` keys.
+domain.policy, audited, and after its commit drops the coach's cached free slots. What a coach
+types is read by `domain.availability_input`.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
@@ -15,21 +14,25 @@ from typing import Any, NotRequired, TypedDict, TypeVar, Unpack
 from zoneinfo import ZoneInfo
 
 from domain import coaching, policy
-from domain.answers import InvalidAnswer
 from domain.availability import (
     AvailabilityRules,
     InvalidAvailability,
     SessionType,
     TimeRange,
     Weekday,
-    WeekdayHours,
-    parse_line,
 )
+from domain.availability_input import WeekdayHours, parse_line
+
+# Re-exported: the handler reads a typed value and saves it through this module.
+from domain.availability_input import parse_buffers as parse_buffers
+from domain.availability_input import parse_count as parse_count
+from domain.availability_input import parse_duration as parse_duration
+from domain.availability_input import parse_location as parse_location
+from domain.availability_input import parse_zone as parse_zone
 from domain.errors import NotFound
 from domain.models import Coach
 from domain.policy import Action, Actor, CoachTarget
 from domain.slot_lookup import SlotCache
-from domain.timezones import parse_timezone
 from domain.uow import UnitOfWork
 
 # What switching a weekday on in the grid opens when it never had hours.
@@ -207,68 +210,6 @@ async def set_timezone(
 ) -> AvailabilityRules:
     """The zone the coach's hours are read in ("Mondays 16:00" stays 16:00 there)."""
     return await _set(uow, "timezone", {"timezone": timezone}, editing)
-
-
-# --- what coaches type ------------------------------------------------------------------------
-
-_NUMBER = re.compile(r"\d{1,6}")
-_DURATION = re.compile(r"(\d{1,5}(?:[.,]\d{1,2})?)\s*([^\d\s]*)")
-_UNIT_MINUTES = {
-    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "minuto", "minutos"), 1),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "hora", "horas"), 60),
-    **dict.fromkeys(("d", "day", "days", "dia", "dias", "día", "días"), 24 * 60),
-}
-_URL = re.compile(r"\S+://\S*")
-_NO_PLACE_WORDS = {"-", "none", "no", "ninguno", "ninguna", "nada"}
-
-
-def parse_count(text: str, *, message_key: str) -> int:
-    """A whole number typed on its own ("8"); its bounds are the rules' to check."""
-    cleaned = text.strip()
-    if not _NUMBER.fullmatch(cleaned):
-        raise InvalidAvailability(message_key)
-    return int(cleaned)
-
-
-def parse_duration(text: str, *, message_key: str, bare_unit_minutes: int) -> int:
-    """Minutes from "90 min", "2 h", "1.5h" or "1 day"; a bare number counts in the given unit."""
-    found = _DURATION.fullmatch(text.strip().lower())
-    unit = _UNIT_MINUTES.get(found[2].rstrip(".")) if found and found[2] else bare_unit_minutes
-    if found is None or unit is None:
-        raise InvalidAvailability(message_key)
-    return round(float(found[1].replace(",", ".")) * unit)
-
-
-def parse_buffers(text: str) -> tuple[int, int]:
-    """Buffer minutes before and after: "10" for both, or "5 15" (also "5/15", "5, 15 min")."""
-    bare = re.sub(r"\s*(min|mins|minutes|minutos)\.?$", "", text.strip().lower())
-    numbers = [n for n in re.split(r"[\s,;/]+", bare) if n]
-    if not 1 <= len(numbers) <= 2 or not all(_NUMBER.fullmatch(n) for n in numbers):
-        raise InvalidAvailability("availability.error.buffer")
-    before, after = int(numbers[0]), int(numbers[-1])
-    return before, after
-
-
-def parse_location(text: str) -> tuple[str, str | None]:
-    """A place and a meeting link: "Court 3, Central Park", "online https://meet.example/x"."""
-    cleaned = " ".join(text.split())
-    if cleaned.lower() in _NO_PLACE_WORDS:
-        return "", None
-    links = _URL.findall(cleaned)
-    if len(links) > 1:
-        raise InvalidAvailability("availability.error.meeting_url")
-    place = " ".join(_URL.sub("", cleaned).split()).strip(" ,;:-")
-    if links and not place:
-        place = "online"
-    return place, links[0] if links else None
-
-
-def parse_zone(text: str) -> str:
-    """An IANA zone from a city, a zone name or a UTC offset ("Madrid", "UTC-05:00")."""
-    try:
-        return parse_timezone(text)
-    except InvalidAnswer:
-        raise InvalidAvailability("availability.error.bad_timezone") from None
 
 
 # --- one change, one transaction --------------------------------------------------------------

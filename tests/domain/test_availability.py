@@ -1,4 +1,4 @@
-"""Coach availability rules, the quick text form and free slots, including across DST changes."""
+"""Coach availability rules and free slots, including across DST changes."""
 
 from __future__ import annotations
 
@@ -12,15 +12,8 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from domain.availability import (
-    AvailabilityRules,
-    DateHours,
-    InvalidAvailability,
-    TimeRange,
-    WeekdayHours,
-    parse_line,
-    parse_weekly_line,
-)
+from domain.availability import AvailabilityRules, InvalidAvailability, TimeRange
+from domain.availability_input import parse_weekly_line
 from domain.errors import InvalidInput
 from domain.slots import Slot, days_with_free_slots, free_slots
 
@@ -135,49 +128,7 @@ def test_rules_survive_a_json_round_trip_through_the_column() -> None:
     assert stored["session_lengths"] == [30, 60, 90]
 
 
-# --- the quick text form ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("line", "weekday", "ranges"),
-    [
-        ("/availability mon 16:00-20:00, 21:00-22:00", "mon", ["16:00-20:00", "21:00-22:00"]),
-        ("/availability@SportsCenterBot Tuesday 9-12", "tue", ["09:00-12:00"]),
-        ("wed 18:00 - 20:00; 07:30–09:00", "wed", ["07:30-09:00", "18:00-20:00"]),
-        ("lunes 16:00-20:00", "mon", ["16:00-20:00"]),
-        ("miércoles 10:00-11:00 12:00-13:00", "wed", ["10:00-11:00", "12:00-13:00"]),
-        ("Sáb 9h30-11h", "sat", ["09:30-11:00"]),
-        ("domingo 20:00-24:00", "sun", ["20:00-24:00"]),
-        ("jue. 17.00-19.00", "thu", ["17:00-19:00"]),
-        ("/availability sun off", "sun", []),
-        ("viernes libre", "fri", []),
-    ],
-)
-def test_a_weekly_line_gives_the_weekday_and_its_ranges(
-    line: str, weekday: str, ranges: list[str]
-) -> None:
-    parsed_day, parsed_ranges = parse_weekly_line(line)
-    assert parsed_day == weekday
-    assert [str(r) for r in parsed_ranges] == ranges
-
-
-@pytest.mark.parametrize(
-    ("line", "key"),
-    [
-        ("/availability", "availability.error.bad_line"),
-        ("/availability funday 16:00-20:00", "availability.error.bad_weekday"),
-        ("/availability mon", "availability.error.no_ranges"),
-        ("/availability mon 16:00-25:00", "availability.error.bad_time"),
-        ("/availability mon 4pm-6pm", "availability.error.bad_time"),
-        ("/availability mon 20:00-16:00", "availability.error.bad_range"),
-        ("/availability mon 16:00-18:00, 17:00-19:00", "availability.error.overlap"),
-        ("/availability mon 16:00", "availability.error.bad_range"),
-    ],
-)
-def test_a_bad_weekly_line_is_refused_with_a_message_key(line: str, key: str) -> None:
-    with pytest.raises(InvalidAvailability) as refused:
-        parse_weekly_line(line)
-    assert refused.value.message_key == key
+# --- changing weekdays and dates --------------------------------------------------------------
 
 
 def test_a_parsed_line_replaces_that_weekday_only() -> None:
@@ -197,38 +148,6 @@ def test_closing_a_weekday_keeps_its_hours_for_reopening() -> None:
         TimeRange(960, 1200)
     ]
     assert closed.with_weekday("mon", [TimeRange(600, 660)]).paused == {}
-
-
-@pytest.mark.parametrize(
-    ("line", "parsed"),
-    [
-        ("/availability mon 16:00-20:00", WeekdayHours("mon", [TimeRange(960, 1200)])),
-        ("/availability 2026-12-24 off", DateHours(date(2026, 12, 24), [])),
-        ("/availability 2026-12-24", DateHours(date(2026, 12, 24), [])),
-        ("/availability off 2026-12-24", DateHours(date(2026, 12, 24), [])),
-        ("/availability 24.12.2026 libre", DateHours(date(2026, 12, 24), [])),
-        ("/availability 24/12/2026 10-12", DateHours(date(2026, 12, 24), [TimeRange(600, 720)])),
-        ("/availability 2026-12-24 normal", DateHours(date(2026, 12, 24), None)),
-    ],
-)
-def test_a_line_sets_a_weekday_or_a_date(line: str, parsed: WeekdayHours | DateHours) -> None:
-    assert parse_line(line) == parsed
-
-
-@pytest.mark.parametrize(
-    ("line", "key"),
-    [
-        ("/availability 2026-02-30 off", "availability.error.bad_date"),
-        ("/availability 12/24/2026 off", "availability.error.bad_date"),
-        ("/availability 2026-12-24 10:00-09:00", "availability.error.bad_range"),
-        ("/availability 2026-12-24 soon", "availability.error.bad_range"),
-        ("/availability", "availability.error.bad_line"),
-    ],
-)
-def test_a_bad_date_line_is_refused_with_a_message_key(line: str, key: str) -> None:
-    with pytest.raises(InvalidAvailability) as refused:
-        parse_line(line)
-    assert refused.value.message_key == key
 
 
 def test_date_exceptions_are_set_cleared_and_pruned() -> None:
