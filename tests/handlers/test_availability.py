@@ -235,6 +235,7 @@ async def test_a_change_in_the_chat_drops_the_coachs_cached_free_slots(
 def test_every_availability_message_key_has_english_and_spanish_text() -> None:
     sources = [
         ROOT / "domain" / "availability.py",
+        ROOT / "domain" / "availability_input.py",
         ROOT / "domain" / "availability_settings.py",
         ROOT / "domain" / "slots.py",
         ROOT / "handlers" / "availability.py",
