@@ -1,7 +1,7 @@
 """Each role's main menu: the buttons into the flows other modules own.
 
-The callback data are those modules' entry points (fam:*, coach:*, admin:*, profile:*), so
-this module only has to know their names, not their handlers.
+The callback data are those modules' entry points (fam:*, bk:*, ses:*, coach:*, admin:*,
+profile:*), so this module only has to know their names, not their handlers.
 """
 
 from __future__ import annotations
@@ -12,12 +12,18 @@ from bot.callbacks import pack
 from bot.i18n import t
 
 # (i18n key of the label, flow, action), per role; the first entry is the "next step".
+BOOKING = [("onboarding.menu.book", "bk", "start"), ("onboarding.menu.sessions", "ses", "list")]
 ROLE_ACTIONS: dict[str, list[tuple[str, str, str]]] = {
+    "athlete": BOOKING,
     "parent": [
         ("onboarding.menu.add_child", "fam", "add"),
+        *BOOKING,
         ("onboarding.menu.children", "fam", "list"),
     ],
-    "coach": [("onboarding.menu.coach_setup", "coach", "setup")],
+    "coach": [
+        ("onboarding.menu.coach_setup", "coach", "setup"),
+        ("onboarding.menu.sessions", "ses", "list"),
+    ],
     "admin": [("onboarding.menu.admin_pending", "admin", "pending")],
 }
 EVERYONE = [("onboarding.menu.profile", "profile", "show")]

@@ -54,9 +54,11 @@ async def test_a_verified_coach_sets_hours_a_parent_books_and_the_coach_accepts(
             await cora.send(f"/availability {weekday} 16:00-20:00")
             await cora.expect_reply(contains="16:00-20:00")
 
-        # The parent, in another chat: sport, coach, day, time, confirm.
-        await pia.send("/book")
-        await pia.expect_reply(contains="Which sport")
+        # The parent, in another chat, from the menu: sport, coach, day, time, confirm.
+        await pia.send("/start")
+        await pia.expect_reply(contains="Welcome back")
+        await pia.press("📅 Book a session")
+        await pia.expect("message", contains="Which sport")
         await pia.press("Tennis")
         await pia.expect("edit", contains="Coaches for")
         await pia.press("1. Cora")

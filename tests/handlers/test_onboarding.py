@@ -55,7 +55,11 @@ async def test_an_adult_athlete_signs_up_and_everything_is_saved(
         180,
     )
     assert str(athlete.weight_kg) == "70.31" and athlete.dominant_hand == "right"
-    assert buttons(done) == [("👤 My profile", "profile:show")]
+    assert buttons(done) == [
+        ("📅 Book a session", "bk:start"),
+        ("🗓 My sessions", "ses:list"),
+        ("👤 My profile", "profile:show"),
+    ]
     assert menu is None or {c["command"] for c in menu} >= {"start", "profile"}
 
 
@@ -84,7 +88,13 @@ async def test_a_parent_signs_up_and_is_pointed_at_adding_a_child(
         await press(pia, "Yes", "All set")
         done = pia.messages()[-1]
     assert "add your first child" in done["text"]
-    assert [data for _, data in buttons(done)] == ["fam:add", "fam:list", "profile:show"]
+    assert [data for _, data in buttons(done)] == [
+        "fam:add",
+        "bk:start",
+        "ses:list",
+        "fam:list",
+        "profile:show",
+    ]
     assert (await user_row(uow, pia.id)).role == "parent"
 
 
@@ -278,8 +288,13 @@ async def test_a_spanish_speaker_gets_spanish_from_start_to_end(
         done = await press(eva, "Omitir", "¡Listo, Eva!")
         await eva.send("/start")
         back = await step(eva, "¡Hola de nuevo, Eva!")
-    assert buttons(done) == [("👤 Mi perfil", "profile:show")]
-    assert buttons(back) == [("👤 Mi perfil", "profile:show")]
+    menu_es = [
+        ("📅 Reservar una sesión", "bk:start"),
+        ("🗓 Mis sesiones", "ses:list"),
+        ("👤 Mi perfil", "profile:show"),
+    ]
+    assert buttons(done) == menu_es
+    assert buttons(back) == menu_es
     user = await user_row(uow, eva.id)
     assert (user.language_code, user.timezone) == ("es", "Europe/Madrid")
 
@@ -297,7 +312,13 @@ async def test_a_known_user_gets_their_menu_and_an_invite_link_is_left_to_famili
         menu = await step(pia, "Welcome back to SportsCenter, Pia!")
         await ivo.send("/start inv-abc123")
         other = await ivo.expect_reply()
-    assert [data for _, data in buttons(menu)] == ["fam:add", "fam:list", "profile:show"]
+    assert [data for _, data in buttons(menu)] == [
+        "fam:add",
+        "bk:start",
+        "ses:list",
+        "fam:list",
+        "profile:show",
+    ]
     assert "Let's set up your profile" not in other["text"]
     assert (await user_row(uow, pia.id)).status == "active"
 
