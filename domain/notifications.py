@@ -1,13 +1,16 @@
 """Sending the notifications outbox: claim what is due, deliver it, record how it went.
 
-One `drain` is one transaction. The due rows are claimed with FOR UPDATE SKIP LOCKED and stay
-locked while they are delivered, so a second sender running at the same time skips them instead
-of sending them too. Each row is then marked sent, or failed with its next try, and the whole
-batch commits at once.
+A `drain` sends up to `limit` notifications, each in its own transaction: the next due row is
+claimed with FOR UPDATE SKIP LOCKED and stays locked while it is delivered, so a second sender
+running at the same time skips it instead of sending it too; it is then marked sent (or failed,
+with its next try) and committed before the next one is claimed.
 
-Delivery is at least once, not exactly once: if the process dies after Telegram accepted a
-message but before the commit, the row is still unsent and the next drain sends it again. The
-dedup key only keeps a notification from being *queued* twice; it cannot close that window.
+Delivery is at least once, not exactly once, but the window is one message wide: if the
+process dies after Telegram accepted a message and before that message's commit, the row is
+still unsent and the next drain sends it again. Everything delivered before is already marked,
+and everything after was never claimed. The dedup key keeps a notification from being *queued*
+twice; nothing on our side can close that last window, since Telegram's sendMessage has no
+idempotency key.
 
 A failure is retried with exponential backoff (30 s, 60 s, ... capped at 1 h). After
 `MAX_ATTEMPTS` tries, or at once for a failure retrying cannot fix, the row is given up: the
@@ -27,12 +30,10 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
-
-from sqlalchemy import select
 
 from domain.models import Notification, User
 from domain.people import BLOCKED
@@ -132,38 +133,29 @@ def retry_delay(attempts: int) -> timedelta:
 async def drain(
     uow_factory: Callable[[], UnitOfWork], *, now: datetime, limit: int, deliver: Deliver
 ) -> DrainReport:
-    """Deliver up to `limit` due notifications in one transaction, holding their row locks."""
+    """Deliver up to `limit` due notifications, one transaction (claim, send, mark) each."""
     report = DrainReport()
-    # An exception from `deliver` leaves the block uncommitted: nothing of this batch is marked,
-    # so a later drain sends it all again (at least once, see the module docstring).
-    async with uow_factory() as uow:
-        claimed = await uow.outbox.claim_due(now, limit=limit)
-        recipients = await _recipients(uow, claimed)
-        for notification in claimed:
-            recipient = recipients[notification.recipient_id]
+    for _ in range(limit):
+        # An exception from `deliver` leaves this one uncommitted: it is sent again later, and
+        # those already done stay done (at least once, see the module docstring).
+        async with uow_factory() as uow:
+            claimed = await uow.outbox.claim_due(now, limit=1)
+            if not claimed:
+                break
+            notification = claimed[0]
+            recipient = await uow.users.get(notification.recipient_id)
             outcome = await _handle(uow, notification, recipient, deliver, now)
-            report.claimed += 1
-            report.outcomes[outcome] = report.count(outcome) + 1
-        await uow.commit()
+            await uow.commit()
+        report.claimed += 1
+        report.outcomes[outcome] = report.count(outcome) + 1
     return report
-
-
-async def _recipients(
-    uow: UnitOfWork, notifications: Sequence[Notification]
-) -> dict[uuid.UUID, User]:
-    # One query for the batch rather than one per notification.
-    ids = {notification.recipient_id for notification in notifications}
-    if not ids:
-        return {}
-    users = await uow.session.scalars(select(User).where(User.id.in_(ids)))
-    return {user.id: user for user in users}
 
 
 async def _handle(
     uow: UnitOfWork, notification: Notification, recipient: User, deliver: Deliver, now: datetime
 ) -> Outcome:
     if recipient.status == BLOCKED:
-        # Known unreachable (maybe by an earlier row of this very batch): do not try again.
+        # Known unreachable (maybe by an earlier notification of this very drain).
         result = DeliveryResult.final("recipient blocked the bot")
     elif (until := _quiet_until(notification, recipient, now)) is not None:
         notification.due_at = until
