@@ -17,14 +17,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
-from domain.booking import BookingRefused, SlotUnavailable, check_slot, nearest_free_slots
+from domain.booking_rules import BookingRefused, SlotUnavailable, check_slot
 from domain.errors import NotAllowed, SlotTaken
 from domain.models import SessionParticipant
+from domain.notice_queue import COACH, FAMILY, Notice
 from domain.policy import Actor
 from domain.session_notices import (
-    COACH,
-    FAMILY,
-    Notice,
     calendar_file,
     drop_reminders,
     payload,
@@ -210,8 +208,7 @@ async def reschedule(
             _audit(uow, actor, loaded, "session.rescheduled", was=old_start.isoformat())
             await uow.commit()
     except SlotTaken:
-        nearest = await nearest_free_slots(
-            slots,
+        nearest = await slots.nearest(
             coach_id=loaded.coach.id,
             around=new_start,
             length_minutes=length,

@@ -6,33 +6,16 @@ calendar SEQUENCE: the same event is never queued twice for one version of a ses
 moved session gets fresh reminders. Times travel as ISO strings under `*_at` keys, so the
 sender shows them in each recipient's own time zone.
 
-A notice is addressed to an audience, not to people: the coach, or the athletes' side (each
-athlete on Telegram, their parents and guardians; `domain.family.audience_ids`). One
-INSERT ... SELECT resolves the audiences and writes every row, so a booking's notices cost one
-round trip however many people they reach.
+How they are addressed and written (one statement for any number) is `domain.notice_queue`.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from sqlalchemy import (
-    Insert,
-    Text,
-    bindparam,
-    cast,
-    column,
-    func,
-    literal,
-    select,
-    union_all,
-)
-from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
-from sqlalchemy.types import DateTime
 
 from domain.calendar_files import (
     Participant,
@@ -41,14 +24,11 @@ from domain.calendar_files import (
     cancellation_ics,
     ics_document,
 )
-from domain.family import audience_ids
-from domain.models import Notification
-from domain.sessions import GROUP, SCHEDULED, LoadedSession, SessionView
+from domain.notice_queue import COACH, FAMILY, Notice, enqueue_params, enqueue_statement
+from domain.sessions import GROUP, REQUESTED, SCHEDULED, LoadedSession, SessionView
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 
-COACH = "coach"
-FAMILY = "family"
 REMINDER_24H = "reminder_24h"
 REMINDER_1H = "reminder_1h"
 FOLLOWUP = "session_followup"
@@ -59,16 +39,6 @@ REMINDER_LEADS = {REMINDER_24H: timedelta(hours=24), REMINDER_1H: timedelta(hour
 # Long enough for the session to have really ended; short enough to be remembered.
 FOLLOWUP_DELAY = timedelta(minutes=15)
 FLOW = "ses"  # callback data prefix of the session buttons (handlers/sessions.py)
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One event to tell an audience (COACH, FAMILY or both) about, at `due_at` (None: now)."""
-
-    audiences: tuple[str, ...]
-    kind: str
-    payload: dict[str, Any]
-    due_at: datetime | None = None
 
 
 def payload(view: SessionView, **extra: Any) -> dict[str, Any]:
@@ -142,141 +112,25 @@ def reminder_notices(view: SessionView, *, now: datetime) -> list[Notice]:
     return notices
 
 
-def enqueue_statement() -> Insert:
-    """One INSERT ... SELECT writing every notice to every member of its audiences.
-
-    Built once: what changes from call to call travels in the parameters of `enqueue_params`,
-    so SQLAlchemy compiles it once and the database sees one prepared statement. The notices
-    are one JSON parameter, so the shape is the same however many there are. Returns the
-    recipients of the rows actually written.
-    """
-    return _ENQUEUE
-
-
-def enqueue_params(
-    view: SessionView,
-    notices: Collection[Notice],
-    *,
-    coach_user_id: uuid.UUID,
-    athlete_ids: Collection[uuid.UUID],
-    now: datetime,
-    exclude: uuid.UUID | None = None,
-    tag: str = "",
-) -> dict[str, Any]:
-    """The parameters of `enqueue_statement` for these notices about this session.
-
-    The dedup key is `{kind}:{session}:{recipient}:{sequence}` (plus `:{tag}` for an event that
-    can happen more than once per version); `exclude` (the person acting) hears nothing, since
-    they get a direct reply instead.
-    """
-    return {
-        "notices": [
-            {
-                "audience": audience,
-                "kind": notice.kind,
-                "payload": notice.payload,
-                "due_at": (notice.due_at or now).isoformat(),
-            }
-            for notice in notices
-            for audience in notice.audiences
-        ],
-        "coach_user": coach_user_id,
-        "athletes": list(athlete_ids),
-        "session_part": f":{view.id}:",
-        "version_part": f":{view.sequence}" + (f":{tag}" if tag else ""),
-        "now": now,
-        "exclude": exclude,
-    }
-
-
-def _enqueue() -> Insert:
-    wanted = (
-        func.jsonb_to_recordset(bindparam("notices", type_=JSONB))
-        .table_valued(
-            column("audience", Text),
-            column("kind", Text),
-            column("payload", JSONB),
-            column("due_at", DateTime(timezone=True)),
+def booking_notices(view: SessionView, *, now: datetime, joined: bool = False) -> list[Notice]:
+    """What a new booking tells the coach and the athletes' side (and, confirmed, reminders)."""
+    facts = payload(view)
+    if view.status == REQUESTED:
+        sid = short_id(view.id)
+        decide = buttons(
+            [("session.button.accept", "acc", sid), ("session.button.decline", "dec", sid)]
         )
-        .render_derived(name="wanted", with_types=True)
-    )
-    athletes = bindparam("athletes", expanding=True, type_=UUID)
-    members = union_all(
-        select(
-            literal(COACH, Text).label("audience"),
-            cast(bindparam("coach_user", type_=UUID), UUID).label("id"),
-        ),
-        select(literal(FAMILY, Text), audience_ids(athletes).subquery().c[0]),
-    ).subquery("members")
-    now = bindparam("now", type_=DateTime(timezone=True))
-    dedup_key = func.concat(
-        wanted.c.kind,
-        bindparam("session_part", type_=Text),
-        members.c.id,
-        bindparam("version_part", type_=Text),
-    )
-    rows = (
-        select(
-            # Spelled out: a Python-side default would be rendered once for every row.
-            func.uuid_generate_v4(),
-            now,
-            now,
-            members.c.id,
-            wanted.c.kind,
-            dedup_key,
-            wanted.c.payload,
-            wanted.c.due_at,
-        )
-        .join(members, members.c.audience == wanted.c.audience)
-        .where(members.c.id.is_distinct_from(bindparam("exclude", type_=UUID)))
-        .distinct()
-    )
-    columns = [
-        "id",
-        "created_at",
-        "updated_at",
-        "recipient_id",
-        "kind",
-        "dedup_key",
-        "payload",
-        "due_at",
+        return [
+            Notice((COACH,), "booking_request", {**facts, "buttons": decide}),
+            Notice((FAMILY,), "booking_requested", facts),
+        ]
+    document = calendar_file(view, now=now)
+    coach_kind = "group_joined" if joined else "booking_new"
+    return [
+        Notice((COACH,), coach_kind, {**facts, "document": document}),
+        Notice((FAMILY,), "booking_confirmed", {**facts, "document": document}),
+        *reminder_notices(view, now=now),
     ]
-    return (
-        insert(Notification.__table__)
-        .from_select(columns, rows)
-        .on_conflict_do_nothing(index_elements=[Notification.dedup_key])
-        .returning(Notification.recipient_id)
-    )
-
-
-_ENQUEUE = _enqueue()
-
-
-async def enqueue(
-    uow: UnitOfWork,
-    view: SessionView,
-    notices: Collection[Notice],
-    *,
-    coach_user_id: uuid.UUID,
-    athlete_ids: Collection[uuid.UUID],
-    now: datetime,
-    exclude: uuid.UUID | None = None,
-    tag: str = "",
-) -> list[uuid.UUID]:
-    """Queue the notices; returns who will hear (each person once, whatever the count)."""
-    if not notices:
-        return []
-    params = enqueue_params(
-        view,
-        notices,
-        coach_user_id=coach_user_id,
-        athlete_ids=athlete_ids,
-        now=now,
-        exclude=exclude,
-        tag=tag,
-    )
-    recipients = (await uow.session.scalars(_ENQUEUE, params)).all()
-    return list(dict.fromkeys(recipients))
 
 
 async def tell(
@@ -344,7 +198,7 @@ async def _tell_rows(
             exclude=exclude,
             tag=tag,
         )
-        written += (await uow.session.scalars(_ENQUEUE, params)).all()
+        written += (await uow.session.scalars(enqueue_statement(), params)).all()
     return written
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from domain.booking import BookingRefused
+from domain.booking_rules import BookingRefused
 from domain.errors import NotAllowed
 from domain.models import TrainingSession
 from domain.policy import Actor

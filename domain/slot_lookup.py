@@ -22,10 +22,14 @@ from zoneinfo import ZoneInfo
 
 from domain.availability import AvailabilityRules, InvalidAvailability
 from domain.cache import Cache, RedisKeys
+from domain.errors import DomainError
 from domain.slots import Interval, Slot, open_slots, within_booking_window
 from domain.uow import UnitOfWork
 
 CACHE_TTL_S = 300.0
+NEAREST_COUNT = 3
+# How far around a taken slot to look for others to offer.
+NEAREST_DAYS = 7
 # Sessions further than this from a date cannot block its slots: wider than any UTC offset
 # plus the largest buffer.
 _BUSY_MARGIN = timedelta(hours=18)
@@ -110,6 +114,35 @@ class SlotCache:
         last = (end + _BUSY_MARGIN).astimezone(zone).date()
         days = (last - first).days + 1
         await self.forget_days(coach_id, (first + timedelta(days=n) for n in range(days)))
+
+    async def nearest(
+        self,
+        *,
+        coach_id: uuid.UUID,
+        around: datetime,
+        length_minutes: int,
+        now: datetime,
+        count: int = NEAREST_COUNT,
+    ) -> list[Slot]:
+        """Up to `count` bookable slots closest in time to `around`, within a week either side."""
+        try:
+            timezone = await self.timezone_of(coach_id)
+        except DomainError:  # the coach is gone: nothing to offer
+            return []
+        day = around.astimezone(ZoneInfo(timezone)).date()
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        first = max(day - timedelta(days=NEAREST_DAYS), today)
+        await self.forget_days(coach_id, [day])  # whatever the cache says, this day just changed
+        by_day = await self.slots_over(
+            coach_id=coach_id,
+            first_day=first,
+            days=(day - first).days + NEAREST_DAYS + 1,
+            length_minutes=length_minutes,
+            now=now,
+        )
+        candidates = [slot for day_slots in by_day.values() for slot in day_slots]
+        candidates.sort(key=lambda slot: abs((slot.start - around).total_seconds()))
+        return sorted(candidates[:count])
 
     async def _entries(self, coach_id: uuid.UUID, dates: list[date]) -> list[dict[str, Any]]:
         cache_keys = [self.keys.availability(coach_id, day) for day in dates]

@@ -1,0 +1,115 @@
+"""What a booking is, and the rules a slot must pass before the database is asked.
+
+Kept apart from the use cases (`domain.booking`, `domain.group_booking`,
+`domain.session_changes`) so each can check a slot and price a session the same way.
+
+Buffers are checked by a query in the caller's transaction, not by the constraint: two
+bookings racing for adjacent slots closer than the buffer can both succeed. They never
+overlap, and the coach sees both; closing that gap would mean storing padded ranges in the
+constraint.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from domain.availability import AvailabilityRules
+from domain.errors import InvalidInput, SlotTaken
+from domain.sessions import SessionView
+from domain.slots import GRID, Slot, range_in_utc, within_booking_window
+from domain.uow import UnitOfWork
+
+CENT = Decimal("0.01")
+
+
+class SlotUnavailable(SlotTaken):
+    """Someone else took the slot (or it is no longer free); `nearest` are free ones near it."""
+
+    message_key = "booking.error.slot_taken"
+
+    def __init__(self, nearest: list[Slot]) -> None:
+        super().__init__("slot taken")
+        self.nearest = nearest
+
+
+class BookingRefused(InvalidInput):
+    """A booking the rules do not allow; the message key says which rule."""
+
+    def __init__(self, message_key: str, **params: object) -> None:
+        super().__init__(message_key, **params)
+        self.message_key = message_key
+
+
+@dataclass(frozen=True)
+class BookingChoice:
+    """What the booker picked: whom, for whom, when, how long, which kind of session."""
+
+    coach_id: uuid.UUID
+    athlete_id: uuid.UUID
+    start: datetime
+    length_minutes: int
+    session_type: str
+
+
+@dataclass(frozen=True)
+class Booked:
+    """A booking made (or found already made by the same person, after a double tap)."""
+
+    session: SessionView
+    needs_acceptance: bool
+    joined_group: bool = False
+    already_booked: bool = False
+    notified: list[uuid.UUID] = field(default_factory=list)
+
+
+def price_for(hourly_rate: Decimal | None, minutes: int) -> Decimal | None:
+    """The coach's hourly rate for this many minutes, to the cent; None without a rate."""
+    if hourly_rate is None:
+        return None
+    return (hourly_rate * minutes / 60).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def check_slot(rules: AvailabilityRules, start: datetime, minutes: int, now: datetime) -> None:
+    """Refuse a start time the coach's hours and booking window do not offer."""
+    if start.tzinfo is None:
+        raise ValueError("slot start must be timezone-aware")
+    if minutes not in rules.session_lengths:
+        raise BookingRefused("booking.error.length", minutes=minutes)
+    if start <= now:
+        raise BookingRefused("booking.error.in_past")
+    if not within_booking_window(rules, start, now):
+        if start < now + timedelta(minutes=rules.min_notice_minutes):
+            hours = round(rules.min_notice_minutes / 60, 1)
+            raise BookingRefused("booking.error.too_soon", hours=f"{hours:g}")
+        raise BookingRefused("booking.error.too_far", days=rules.horizon_days)
+    if not _inside_hours(rules, start, start + timedelta(minutes=minutes)):
+        raise BookingRefused("booking.error.outside_hours")
+
+
+def _inside_hours(rules: AvailabilityRules, start: datetime, end: datetime) -> bool:
+    zone = ZoneInfo(rules.timezone)
+    local_day = start.astimezone(zone).date()
+    # On a fall-back night a late slot may belong to the previous local date's range.
+    for day in (local_day, local_day - timedelta(days=1)):
+        for time_range in rules.ranges_on(day):
+            for window_start, window_end in range_in_utc(zone, day, time_range):
+                on_grid = (start - window_start) % GRID == timedelta(0)
+                if window_start <= start and end <= window_end and on_grid:
+                    return True
+    return False
+
+
+async def check_buffers(
+    uow: UnitOfWork, rules: AvailabilityRules, coach_id: uuid.UUID, start: datetime, end: datetime
+) -> None:
+    """SlotTaken if the slot comes closer to another live session than the coach's buffers."""
+    if not (rules.buffer_before or rules.buffer_after):
+        return
+    padded_start = start - timedelta(minutes=rules.buffer_after)
+    padded_end = end + timedelta(minutes=rules.buffer_before)
+    if await uow.sessions.busy_intervals(coach_id, padded_start, padded_end):
+        raise SlotTaken("inside a buffer")
