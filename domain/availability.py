@@ -124,6 +124,7 @@ _FIELD_KEYS = {
     "meeting_url": "availability.error.meeting_url",
     "group_capacity": "availability.error.group_capacity",
     "free_cancel_hours": "availability.error.free_cancel_hours",
+    "pay_before_hours": "availability.error.pay_before_hours",
 }
 
 
@@ -151,6 +152,8 @@ class AvailabilityRules(BaseModel):
     auto_accept: bool = False
     # Athletes and parents cancel or reschedule free of charge until this long before the start.
     free_cancel_hours: int = Field(24, ge=0, le=168)
+    # An unpaid session is released this long before it starts (0: never released).
+    pay_before_hours: int = Field(12, ge=0, le=168)
     # Ranges of weekdays switched off, so switching one back on restores its hours.
     paused: dict[Weekday, list[Range]] = Field(default_factory=dict)
 

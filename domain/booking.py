@@ -25,6 +25,7 @@ from domain.booking_rules import (
     SlotUnavailable,
     check_buffers,
     check_slot,
+    payment_deadline,
     price_for,
 )
 from domain.coaching import is_bookable
@@ -32,6 +33,7 @@ from domain.errors import NotFound, SlotTaken
 from domain.group_booking import book_group
 from domain.models import Athlete, AuditEntry, Coach, TrainingSession, User
 from domain.notice_queue import enqueue_params, enqueue_statement
+from domain.payment_notices import payment_notices
 from domain.policy import Action, Actor, AthleteTarget, require
 from domain.session_notices import booking_notices
 from domain.sessions import (
@@ -131,15 +133,19 @@ async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datet
         "capacity": 1,
         "participant_count": 1,
         "sequence": 0,
+        "payment_due_at": payment_deadline(rules, start, price, now)
+        if status == SCHEDULED
+        else None,
     }
     # One statement writes the session, its audit entry and every notice: the booking costs
     # one round trip besides the reads, and the no-overlap constraint fails it as a whole.
     params = enqueue_params(
         view,
-        booking_notices(view, now=now),
+        [*booking_notices(view, now=now), *payment_notices(view, now=now)],
         coach_user_id=coach_user.id,
         athlete_ids=[choice.athlete_id],
         now=now,
+        payer_user_id=actor.user_id,
     )
     params |= _prefixed("s", {"id": view.id, **row, "created_at": now, "updated_at": now})
     params |= _prefixed("a", {"id": uuid.uuid4(), **_audit_values(actor, view), "at": now})
@@ -163,6 +169,7 @@ _SESSION_COLUMNS = (
     "capacity",
     "participant_count",
     "sequence",
+    "payment_due_at",
     "created_at",
     "updated_at",
 )

@@ -73,6 +73,20 @@ def price_for(hourly_rate: Decimal | None, minutes: int) -> Decimal | None:
     return (hourly_rate * minutes / 60).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# However late a session is booked, the payer gets at least this long to pay.
+MIN_TIME_TO_PAY = timedelta(hours=1)
+
+
+def payment_deadline(
+    rules: AvailabilityRules, start: datetime, price: Decimal | None, now: datetime
+) -> datetime | None:
+    """When a confirmed, priced session is released if still unpaid; None if never."""
+    if not price or not rules.pay_before_hours:
+        return None
+    deadline = max(start - timedelta(hours=rules.pay_before_hours), now + MIN_TIME_TO_PAY)
+    return min(deadline, start)
+
+
 def check_slot(rules: AvailabilityRules, start: datetime, minutes: int, now: datetime) -> None:
     """Refuse a start time the coach's hours and booking window do not offer."""
     if start.tzinfo is None:

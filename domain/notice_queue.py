@@ -31,10 +31,10 @@ from sqlalchemy.types import DateTime
 from domain.family import audience_ids
 from domain.models import Notification
 from domain.sessions import SessionView
-from domain.uow import UnitOfWork
 
 COACH = "coach"
 FAMILY = "family"
+PAYER = "payer"  # who booked an individual session, and pays for it
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ def enqueue_params(
     now: datetime,
     exclude: uuid.UUID | None = None,
     tag: str = "",
+    payer_user_id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
     """The parameters of `enqueue_statement` for these notices about this session.
 
@@ -86,6 +87,7 @@ def enqueue_params(
             for audience in notice.audiences
         ],
         "coach_user": coach_user_id,
+        "payer": payer_user_id,
         "athletes": list(athlete_ids),
         "session_part": f":{view.id}:",
         "version_part": f":{view.sequence}" + (f":{tag}" if tag else ""),
@@ -112,6 +114,7 @@ def _enqueue() -> Insert:
             cast(bindparam("coach_user", type_=UUID), UUID).label("id"),
         ),
         select(literal(FAMILY, Text), audience_ids(athletes).subquery().c[0]),
+        select(literal(PAYER, Text), cast(bindparam("payer", type_=UUID), UUID)),
     ).subquery("members")
     now = bindparam("now", type_=DateTime(timezone=True))
     dedup_key = func.concat(
@@ -133,7 +136,10 @@ def _enqueue() -> Insert:
             wanted.c.due_at,
         )
         .join(members, members.c.audience == wanted.c.audience)
-        .where(members.c.id.is_distinct_from(bindparam("exclude", type_=UUID)))
+        .where(
+            members.c.id.is_not(None),
+            members.c.id.is_distinct_from(bindparam("exclude", type_=UUID)),
+        )
         .distinct()
     )
     columns = [
@@ -155,30 +161,3 @@ def _enqueue() -> Insert:
 
 
 _ENQUEUE = _enqueue()
-
-
-async def enqueue(
-    uow: UnitOfWork,
-    view: SessionView,
-    notices: Collection[Notice],
-    *,
-    coach_user_id: uuid.UUID,
-    athlete_ids: Collection[uuid.UUID],
-    now: datetime,
-    exclude: uuid.UUID | None = None,
-    tag: str = "",
-) -> list[uuid.UUID]:
-    """Queue the notices; returns who will hear (each person once, whatever the count)."""
-    if not notices:
-        return []
-    params = enqueue_params(
-        view,
-        notices,
-        coach_user_id=coach_user_id,
-        athlete_ids=athlete_ids,
-        now=now,
-        exclude=exclude,
-        tag=tag,
-    )
-    recipients = (await uow.session.scalars(_ENQUEUE, params)).all()
-    return list(dict.fromkeys(recipients))

@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
-from domain.booking_rules import BookingRefused, SlotUnavailable, check_slot
+from domain.booking_rules import BookingRefused, SlotUnavailable, check_slot, payment_deadline
 from domain.errors import NotAllowed, SlotTaken
 from domain.models import SessionParticipant
 from domain.notice_queue import COACH, FAMILY, Notice
+from domain.payment_notices import payment_notices
 from domain.policy import Actor
 from domain.session_notices import (
     calendar_file,
@@ -81,12 +82,16 @@ async def decide(
             raise BookingRefused("booking.error.already_decided", status=session.status)
         if accept:
             session.status = SCHEDULED
+            session.payment_due_at = payment_deadline(
+                loaded.rules, session.start_time, session.price, now
+            )
             view = loaded.view()
             facts = {**payload(view), "document": calendar_file(view, now=now)}
             notices = [
                 Notice((FAMILY,), "booking_accepted", facts),
                 Notice((COACH,), "calendar_file", facts),
                 *reminder_notices(view, now=now),
+                *payment_notices(view, now=now),
             ]
         else:
             _cancel_row(loaded, actor, now, reason="declined")

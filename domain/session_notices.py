@@ -173,7 +173,10 @@ async def _tell_rows(
     batches: list[tuple[list[Notice], list[uuid.UUID]]]
     if loaded.session.session_type != GROUP:
         batches = [(list(notices), [a for a in loaded.athlete_ids if a in wanted])]
+        payer = loaded.session.booked_by
     else:
+        # Group places are not invoiced (yet): a group session has no one payer.
+        payer = None
         to_coach = [replace(n, audiences=(COACH,)) for n in notices if COACH in n.audiences]
         batches = [(to_coach, [])]
         for athlete, user in loaded.athletes:
@@ -197,6 +200,7 @@ async def _tell_rows(
             now=now,
             exclude=exclude,
             tag=tag,
+            payer_user_id=payer,
         )
         written += (await uow.session.scalars(enqueue_statement(), params)).all()
     return written

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Numeric, String, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +21,16 @@ class Payment(Base):
         Index("idx_payments_payer", "payer_id"),
         Index("idx_payments_recipient", "recipient_id"),
         Index("idx_payments_status", "status"),
+        CheckConstraint(
+            "status IN ('pending', 'completed', 'refund_due', 'refunded', 'failed')", name="status"
+        ),
+        # A session is paid once: a second completed payment for it is refused by the database.
+        Index(
+            "uq_payments_session_completed",
+            "session_id",
+            unique=True,
+            postgresql_where=text("status IN ('completed', 'refund_due')"),
+        ),
     )
 
     id: Mapped[UuidPk]
@@ -37,7 +48,11 @@ class Payment(Base):
     program_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("training_programs.id")
     )
-    transaction_id: Mapped[str | None] = mapped_column(String(255))
+    # Telegram's telegram_payment_charge_id: unique, so a redelivered update adds no row.
+    transaction_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     payment_method_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+    # The payment provider's own charge id (empty for Telegram Stars).
+    provider_charge_id: Mapped[str | None] = mapped_column(String(255))
+    refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -102,6 +102,8 @@ class TrainingSession(Base):
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
     )
     cancel_reason: Mapped[str | None] = mapped_column(String(30))
+    # An unpaid session is released at this moment (the coach's pay_before_hours).
+    payment_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SessionParticipant(Base):
