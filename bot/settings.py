@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from domain.secrets_box import keys_from_setting
@@ -51,6 +52,10 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Unset: sessions are invoiced in Telegram Stars, which need no provider.
+    payments_provider_token: SecretStr | None = None
+    # Stars per unit of a coach's currency (40.00 EUR at 50 is 2000 Stars).
+    stars_per_unit: Decimal = Field(default=Decimal("50"), gt=0, allow_inf_nan=False)
 
     @field_validator("database_url")
     @classmethod
@@ -81,6 +86,21 @@ class Settings(BaseSettings):
         bot_id, _, secret = value.partition(":")
         if not bot_id.isdigit() or len(secret) < 10:
             raise ValueError("must look like 123456:ABC... as issued by @BotFather")
+        return value
+
+    @field_validator("payments_provider_token")
+    @classmethod
+    def _provider_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        # BotFather issues <digits>:TEST:<secret> or <digits>:LIVE:<secret>; a bot token pasted
+        # here by mistake would make every invoice fail, so it is refused at start-up.
+        bot_id, _, rest = value.get_secret_value().partition(":")
+        mode, _, secret = rest.partition(":")
+        if not bot_id.isdigit() or mode not in ("TEST", "LIVE") or not secret:
+            raise ValueError(
+                "must look like 123456:TEST:... or 123456:LIVE:... as issued by @BotFather"
+            )
         return value
 
     @field_validator("admin_telegram_ids", mode="before")

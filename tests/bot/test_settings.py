@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 
 import pytest
 
@@ -26,6 +27,8 @@ def test_defaults_point_at_the_local_services() -> None:
     assert settings.storage_backend == "local"
     assert settings.telegram_bot_token is None
     assert settings.admin_telegram_ids == []
+    assert settings.payments_provider_token is None  # Telegram Stars
+    assert settings.stars_per_unit == Decimal("50")
 
 
 def test_env_file_is_read(tmp_path) -> None:
@@ -46,6 +49,10 @@ def test_env_file_is_read(tmp_path) -> None:
         ("DATA_ENCRYPTION_KEY", "c2hvcnQ=", "DATA_ENCRYPTION_KEY: must decode to 32 bytes"),
         ("TELEGRAM_BOT_TOKEN", "not-a-token", "TELEGRAM_BOT_TOKEN: must look like 123456:ABC"),
         ("TELEGRAM_API_URL", "ftp://api", "TELEGRAM_API_URL: must be an http:// or https:// URL"),
+        ("STARS_PER_UNIT", "0", "STARS_PER_UNIT: Input should be greater than 0"),
+        ("STARS_PER_UNIT", "-2", "STARS_PER_UNIT: Input should be greater than 0"),
+        ("STARS_PER_UNIT", "NaN", "STARS_PER_UNIT: Input should be a finite number"),
+        ("STARS_PER_UNIT", "fifty", "STARS_PER_UNIT: Input should be a valid decimal"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(
@@ -129,3 +136,40 @@ def test_a_bad_second_key_is_named_by_position_without_echoing_any_key(
         assert key not in message
         assert key.rstrip("=")[:8] not in message
     assert "\n" not in message
+
+
+PROVIDER_TOKEN = "284685063:TEST:Zm9vYmFyYmF6cXV4"
+
+
+def test_a_provider_token_is_kept_but_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAYMENTS_PROVIDER_TOKEN", PROVIDER_TOKEN)
+    monkeypatch.setenv("STARS_PER_UNIT", "12.5")
+
+    settings = load_settings()
+
+    assert settings.payments_provider_token is not None
+    assert settings.payments_provider_token.get_secret_value() == PROVIDER_TOKEN
+    assert settings.stars_per_unit == Decimal("12.5")
+    assert "Zm9vYmFy" not in repr(settings) and "Zm9vYmFy" not in str(settings)
+
+
+def test_an_empty_provider_token_means_stars(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAYMENTS_PROVIDER_TOKEN", "")
+
+    assert load_settings().payments_provider_token is None
+
+
+@pytest.mark.parametrize(
+    "token", ["123456:AAHk-bot-token-pasted-by-mistake", "abc:TEST:x", "1:PROD:Zm9vYmFy", "1:LIVE:"]
+)
+def test_a_malformed_provider_token_is_refused_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch, token: str
+) -> None:
+    monkeypatch.setenv("PAYMENTS_PROVIDER_TOKEN", token)
+
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+
+    message = str(caught.value)
+    assert message.startswith("PAYMENTS_PROVIDER_TOKEN: must look like 123456:TEST:")
+    assert token not in message and "\n" not in message
