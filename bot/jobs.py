@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.outbox import send_due_notifications
 from domain.digests import queue_digests
+from domain.payment_release import release_unpaid
 from domain.reminders import plan_upcoming
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ PARTITION_CHECK_EVERY = timedelta(hours=12)
 NOTIFICATIONS_EVERY = timedelta(seconds=5)
 # Bookings plan their own reminders; this only catches what they missed, so it can be unhurried.
 REMINDER_PLANNING_EVERY = timedelta(minutes=10)
+# A released slot is bookable again: the sooner after its deadline, the more use it is to others.
+PAYMENT_RELEASE_EVERY = timedelta(minutes=5)
 # APScheduler drops a run that starts more than a second late; a dropped digest run would leave
 # the coaches of a whole time zone without their morning list, so a late run still counts.
 DIGEST_MISFIRE_GRACE = timedelta(minutes=30)
@@ -76,6 +79,20 @@ async def send_coach_digests(context: BotContext, now: datetime | None = None) -
         log.info("queued %d coach digests", queued)
 
 
+async def release_unpaid_sessions(context: BotContext, now: datetime | None = None) -> None:
+    """Job: cancel the sessions still unpaid at their payment deadline and tell both sides."""
+    try:
+        released = await release_unpaid(
+            context.services.uow, now=now or utc_now(), slots=context.services.slots
+        )
+    except DATABASE_ERRORS:
+        # Sessions already released stay released; the next run takes the rest.
+        log.exception("could not release unpaid sessions")
+        return
+    if released:
+        log.info("released %d sessions unpaid at their deadline", released)
+
+
 def schedule_maintenance(application: BotApplication) -> None:
     """Register the recurring jobs on the application's job queue."""
     jobs = application.job_queue
@@ -98,6 +115,12 @@ def schedule_maintenance(application: BotApplication) -> None:
         interval=REMINDER_PLANNING_EVERY,
         first=timedelta(minutes=1),
         name="session-reminders",
+    )
+    jobs.run_repeating(
+        release_unpaid_sessions,
+        interval=PAYMENT_RELEASE_EVERY,
+        first=timedelta(minutes=2),
+        name="unpaid-sessions",
     )
     # On the hour, in UTC: each run serves the zones where it is 07:xx (see domain.digests).
     jobs.run_custom(

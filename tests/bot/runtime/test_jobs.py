@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import BotApplication, BotContext
-from bot.jobs import plan_session_reminders, send_coach_digests
+from bot.jobs import plan_session_reminders, release_unpaid_sessions, send_coach_digests
 from bot.outbox import telegram_deliverer
 from bot.wiring import Services
 from domain.db import create_engine, create_session_factory
@@ -125,4 +125,26 @@ async def test_the_jobs_log_an_unreachable_database_and_carry_on(
     assert [record.getMessage() for record in caplog.records] == [
         "could not plan session reminders",
         "could not queue coach digests",
+    ]
+
+
+async def test_unpaid_sessions_are_released_every_five_minutes_and_an_outage_is_only_logged(
+    make_app: AppFactory,
+    services: Services,
+    dead_engine: AsyncEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    offline = dataclasses.replace(
+        services, engine=dead_engine, session_factory=create_session_factory(dead_engine)
+    )
+    app = await make_app(with_services=offline)
+    (job,) = app.job_queue.get_jobs_by_name("unpaid-sessions")
+
+    with caplog.at_level(logging.ERROR, logger="bot.jobs"):
+        await release_unpaid_sessions(BotContext.from_job(job, app), now=BOOKING_NOW)
+
+    assert isinstance(job.job.trigger, IntervalTrigger)
+    assert job.job.trigger.interval == timedelta(minutes=5)
+    assert [record.getMessage() for record in caplog.records] == [
+        "could not release unpaid sessions"
     ]
