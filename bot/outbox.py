@@ -16,12 +16,16 @@ The payload, as whoever queues a notification writes it:
   (`domain.calendar_files.ics_document` writes one). A text that fits a caption goes with it,
   buttons included; a longer one is sent first, with the buttons, and the file after it.
 A payload that breaks these shapes is given up at once: no retry would fix it.
+
+A few kinds are Bot API calls, not texts (an invoice, a Stars refund): `bot.payments_delivery`
+makes them, and their errors count as a message's would.
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -34,11 +38,13 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.i18n import t
 from bot.local_time import localized
+from bot.payments_delivery import SIDE_EFFECTS
 from bot.sending import send_text, utf16_len
 from domain.notifications import Claimed, Deliver, DeliveryResult, drain
 
 if TYPE_CHECKING:
     from bot.app import BotContext
+    from bot.wiring import Services
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 50
@@ -124,30 +130,49 @@ def _attachment(document: object) -> Attachment | None:
     )
 
 
-def telegram_deliverer(bot: Bot) -> Deliver:
-    """A `deliver` for `domain.notifications.drain` that sends through `bot`."""
+def telegram_deliverer(bot: Bot, services: Services | None = None) -> Deliver:
+    """A `deliver` for `domain.notifications.drain` that sends through `bot`.
+
+    Without `services` it sends texts only; a side-effect kind (an invoice) is left for a
+    sender that has them.
+    """
 
     async def deliver(notification: Claimed) -> DeliveryResult:
+        side_effect = SIDE_EFFECTS.get(notification.kind)
+        if side_effect is not None:
+            if services is None:
+                return DeliveryResult.retry(f"this sender cannot deliver {notification.kind}")
+            return await _side_effect(bot, services, notification)
         if notification.chat_id is None:
             return DeliveryResult.final("recipient has no Telegram chat")
         try:
             message = render(notification)
         except (KeyError, ValueError, IndexError, TypeError) as err:
-            log.error(
-                "notification %s (%s) cannot be rendered: %r",
-                notification.id,
-                notification.kind,
-                err,
-            )
+            _log_bad_payload(notification, err)
             return DeliveryResult.final(f"cannot render: {err!r}")
-        return await _send(bot, notification.chat_id, message)
+        return await _outcome(_send_message(bot, notification.chat_id, message))
 
     return deliver
 
 
-async def _send(bot: Bot, chat_id: int, message: Rendered) -> DeliveryResult:
+async def _side_effect(bot: Bot, services: Services, notification: Claimed) -> DeliveryResult:
     try:
-        await _send_message(bot, chat_id, message)
+        return await _outcome(SIDE_EFFECTS[notification.kind](bot, services, notification))
+    except (KeyError, TypeError) as err:  # a payload missing what the call needs
+        _log_bad_payload(notification, err)
+        return DeliveryResult.final(f"bad payload: {err!r}")
+
+
+def _log_bad_payload(notification: Claimed, err: Exception) -> None:
+    log.error(
+        "notification %s (%s) cannot be delivered: %r", notification.id, notification.kind, err
+    )
+
+
+async def _outcome(sending: Awaitable[DeliveryResult | None]) -> DeliveryResult:
+    """What Telegram's answer to a send (or any Bot API call) means for the notification."""
+    try:
+        result = await sending
     except Forbidden as err:  # bot.errors.RecipientBlocked included
         return DeliveryResult.blocked(err.message)
     except BadRequest as err:  # a NetworkError in PTB, but no retry fixes it
@@ -156,9 +181,10 @@ async def _send(bot: Bot, chat_id: int, message: Rendered) -> DeliveryResult:
         return DeliveryResult.retry(err.message, retry_after=_retry_after(err))
     except TelegramError as err:  # NetworkError and TimedOut included
         return DeliveryResult.retry(err.message)
-    except ValueError as err:  # send_text refuses an empty text
+    except ValueError as err:  # send_text refuses an empty text; a payload id may not parse
+        log.error("a notification cannot be sent: %r", err)
         return DeliveryResult.final(str(err))
-    return DeliveryResult.SENT
+    return result or DeliveryResult.SENT
 
 
 async def _send_message(bot: Bot, chat_id: int, message: Rendered) -> None:
@@ -188,7 +214,7 @@ async def send_due_notifications(context: BotContext, now: datetime | None = Non
 
     `now` is the real time unless a test freezes it.
     """
-    deliver = telegram_deliverer(context.bot)
+    deliver = telegram_deliverer(context.bot, context.services)
     for _ in range(MAX_BATCHES_PER_RUN):
         try:
             report = await drain(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from domain.cache import Cache, RateLimiter, RedisKeys, connect_redis
 from domain.db import create_engine, create_session_factory
+from domain.payments import PaymentConfig
 from domain.secrets_box import SecretBox
 from domain.slot_lookup import SlotCache
 from domain.storage import MediaStorage, build_storage
@@ -29,6 +30,8 @@ class Services:
     storage: MediaStorage
     secrets: SecretBox
     admin_telegram_ids: frozenset[int] = frozenset()
+    # Stars unless a provider token is set; see bot.settings.
+    payments: PaymentConfig = field(default_factory=PaymentConfig)
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work for one user action."""
@@ -69,4 +72,14 @@ def build_services(settings: Settings) -> Services:
         storage=storage,
         secrets=SecretBox(settings.encryption_keys),
         admin_telegram_ids=frozenset(settings.admin_telegram_ids),
+        payments=payment_config(settings),
+    )
+
+
+def payment_config(settings: Settings) -> PaymentConfig:
+    """How sessions are invoiced: the provider token (unset: Stars) and the Stars rate."""
+    token = settings.payments_provider_token
+    return PaymentConfig(
+        provider_token=token.get_secret_value() if token is not None else None,
+        stars_per_unit=settings.stars_per_unit,
     )
