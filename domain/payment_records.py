@@ -9,7 +9,9 @@ recorded, even one the session can no longer take (paid already through a second
 cancelled or released a moment after the pre-checkout). Such a payment is returned at once:
 Stars by the bot (`refundStarPayment`, queued as a STAR_REFUND row of the outbox and made when
 that row is "sent"), provider payments by an admin (bots cannot refund card payments), who finds
-them as refunds due. The payer is then told why (PaymentRefused).
+them as refunds due. The payer is then told so: PaymentRefused with `payment.error.refunded`
+(Stars, on their way back) or `payment.error.refund_due` (an admin refunds), `reason`
+(`already_paid` or `cancelled`) and `amount`.
 """
 
 from __future__ import annotations
@@ -156,11 +158,22 @@ async def _send_back(
         payment.session_id = None
     uow.payments.add(payment)
     session = loaded.session
-    reason = "cancelled" if session.status == CANCELLED else session.payment_status
-    _audit(uow, payment, f"payment.{outcome}", reason=reason, session_id=str(session.id))
+    reason = "cancelled" if session.status == CANCELLED else "already_paid"
+    _audit(
+        uow,
+        payment,
+        f"payment.{outcome}",
+        reason=reason,
+        session_id=str(session.id),
+        session_payment_status=session.payment_status,
+    )
     await uow.commit()
-    key = "payment.error.cancelled" if reason == "cancelled" else "payment.error.already_paid"
-    return PaymentRefused(key, refund=outcome, amount=amount_text(payment.amount, payment.currency))
+    # The payer has paid already: what they need to hear is how the money comes back.
+    return PaymentRefused(
+        f"payment.error.{outcome}",
+        reason=reason,
+        amount=amount_text(payment.amount, payment.currency),
+    )
 
 
 async def _give_back(uow: UnitOfWork, payment: Payment, payer: User | None, now: datetime) -> str:
