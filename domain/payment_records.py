@@ -9,9 +9,9 @@ recorded, even one the session can no longer take (paid already through a second
 cancelled or released a moment after the pre-checkout). Such a payment is returned at once:
 Stars by the bot (`refundStarPayment`, queued as a STAR_REFUND row of the outbox and made when
 that row is "sent"), provider payments by an admin (bots cannot refund card payments), who finds
-them as refunds due. The payer is then told so: PaymentRefused with `payment.error.refunded`
-(Stars, on their way back) or `payment.error.refund_due` (an admin refunds), `reason`
-(`already_paid` or `cancelled`) and `amount`.
+them as refunds due. The payer is told why and how: PaymentRefused with the key
+`payment.error.already_paid` or `payment.error.cancelled`, and the params `refund` (`refunded`:
+Stars on their way back; `refund_due`: an admin refunds) and `amount` ("45.00 EUR").
 """
 
 from __future__ import annotations
@@ -168,10 +168,10 @@ async def _send_back(
         session_payment_status=session.payment_status,
     )
     await uow.commit()
-    # The payer has paid already: what they need to hear is how the money comes back.
+    # The payer has paid already: besides why, they need to hear how the money comes back.
     return PaymentRefused(
-        f"payment.error.{outcome}",
-        reason=reason,
+        f"payment.error.{reason}",
+        refund=outcome,
         amount=amount_text(payment.amount, payment.currency),
     )
 

@@ -394,8 +394,8 @@ async def test_two_payments_for_one_session_at_once_complete_one_and_return_the_
     recorded = [o for o in outcomes if isinstance(o, PaymentRecorded)]
     refused = [o for o in outcomes if isinstance(o, PaymentRefused)]
     assert len(recorded) == 1 and len(refused) == 1, outcomes
-    assert refused[0].message_key == "payment.error.refunded"
-    assert refused[0].params == {"reason": "already_paid", "amount": "2250 ⭐"}
+    assert refused[0].message_key == "payment.error.already_paid"
+    assert refused[0].params == {"refund": "refunded", "amount": "2250 ⭐"}
     completed, returned = await all_payments(uow)
     assert (completed.status, returned.status) == ("completed", "refunded")
     (refund,) = await notices(uow, STAR_REFUND)
@@ -423,8 +423,8 @@ async def test_the_database_refuses_a_second_completed_payment_and_it_is_returne
     with pytest.raises(PaymentRefused) as refused:
         await pay(uow, world, session)
 
-    assert refused.value.message_key == "payment.error.refund_due"
-    assert refused.value.params == {"reason": "already_paid", "amount": "45.00 EUR"}
+    assert refused.value.message_key == "payment.error.already_paid"
+    assert refused.value.params == {"refund": "refund_due", "amount": "45.00 EUR"}
     completed, due = await all_payments(uow)
     assert (completed.transaction_id, due.transaction_id) == ("elsewhere", "tg-charge-1")
     # The session's one completed-or-due place is taken, so the returned one stands apart.
@@ -443,8 +443,8 @@ async def test_stars_paid_for_a_session_released_meanwhile_are_sent_back(
     with pytest.raises(PaymentRefused) as refused:
         await pay(uow, world, session, in_stars=True)
 
-    assert refused.value.message_key == "payment.error.refunded"
-    assert refused.value.params == {"reason": "cancelled", "amount": "2250 ⭐"}
+    assert refused.value.message_key == "payment.error.cancelled"
+    assert refused.value.params == {"refund": "refunded", "amount": "2250 ⭐"}
     (payment,) = await all_payments(uow)
     assert payment.status == "refunded" and payment.refunded_at == NOW
     (refund,) = await notices(uow, STAR_REFUND)
