@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
 
 from domain.actors import actor_for_user
-from domain.currencies import STARS, to_minor
+from domain.currencies import STARS, CurrencyError, to_minor
 from domain.errors import DomainError, NotFound
 from domain.payment_notices import is_payable
 from domain.policy import Action, AthleteTarget, may
@@ -144,7 +144,11 @@ async def check_pre_checkout(
     if not is_payable(loaded.view()):
         # Waived, not required, not yet confirmed: an invoice we would not issue now.
         raise PaymentRefused("payment.error.unknown_invoice")
-    if (currency.upper(), total_amount) != charge(loaded.view(), config):
+    try:
+        expected = charge(loaded.view(), config)
+    except CurrencyError:
+        expected = None  # a price the currency cannot express was never invoiced as it is
+    if (currency.upper(), total_amount) != expected:
         raise PaymentRefused("payment.error.amount_changed")
 
 

@@ -267,6 +267,11 @@ async def test_pre_checkout_refuses_an_amount_changed_after_the_invoice(uow: Uni
 
     assert key == "payment.error.amount_changed"
     assert await refusal(uow, world, session, amount=5000, currency="USD") == key
+    async with uow:  # a price the currency cannot charge as it is: half a yen
+        (await uow.sessions.get(session.id)).price = Decimal("4500.50")
+        (await uow.coaches.get(world.coach.id)).currency = "JPY"
+        await uow.commit()
+    assert await refusal(uow, world, session, amount=4500, currency="JPY") == key
 
 
 async def test_pre_checkout_refuses_a_session_already_paid(uow: UnitOfWork) -> None:
