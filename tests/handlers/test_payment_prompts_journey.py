@@ -52,8 +52,8 @@ class Journey:
         return [self.parent, self.child, self.coach]
 
     async def drain(self, now: datetime) -> None:
-        """Send what is due at `now`, as the outbox job would."""
-        deliver = telegram_deliverer(self.application.bot)
+        """Send what is due at `now`, as the outbox job would (invoices included)."""
+        deliver = telegram_deliverer(self.application.bot, self.services)
         await drain(self.services.uow, now=now, limit=100, deliver=deliver)
 
     def counts(self, opening: str) -> list[int]:
@@ -64,6 +64,10 @@ class Journey:
 def texts(person: EmulatedUser, opening: str) -> list[str]:
     found = (message.get("text") or message.get("caption") or "" for message in person.messages())
     return [text for text in found if text.startswith(opening)]
+
+
+def invoices(person: EmulatedUser) -> list[dict[str, Any]]:
+    return [message for message in person.messages() if "invoice" in message]
 
 
 def latest(person: EmulatedUser, opening: str) -> dict[str, Any]:
@@ -117,6 +121,7 @@ async def test_an_unpaid_session_is_prompted_to_the_payer_then_released_for_both
             emulator, application, services, uow
         )
         await journey.drain(BOOKING_NOW)
+        assert [len(invoices(person)) for person in journey.everyone] == [1, 0, 0]
         assert journey.counts(PROMPT) == [0, 0, 0]
 
         await journey.drain(BOOKING_NOW + timedelta(minutes=59))
@@ -158,3 +163,4 @@ async def test_an_unpaid_session_is_prompted_to_the_payer_then_released_for_both
         assert journey.counts("⏰ Starting in an hour") == [0, 0, 0]
         assert journey.counts(PROMPT) == journey.counts(LAST_PROMPT) == [1, 0, 0]
         assert journey.counts(RELEASED) == [1, 1, 1]
+        assert [len(invoices(person)) for person in journey.everyone] == [1, 0, 0]
