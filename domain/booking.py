@@ -141,7 +141,10 @@ async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datet
     # one round trip besides the reads, and the no-overlap constraint fails it as a whole.
     params = enqueue_params(
         view,
-        [*booking_notices(view, now=now), *payment_notices(view, now=now)],
+        [
+            *booking_notices(view, now=now),
+            *payment_notices(view, now=now, due_at=row["payment_due_at"]),
+        ],
         coach_user_id=coach_user.id,
         athlete_ids=[choice.athlete_id],
         now=now,

@@ -21,7 +21,13 @@ from domain.booking_rules import BookingRefused, SlotUnavailable, check_slot, pa
 from domain.errors import NotAllowed, SlotTaken
 from domain.models import SessionParticipant
 from domain.notice_queue import COACH, FAMILY, Notice
-from domain.payment_notices import payment_notices
+from domain.payment_notices import (
+    drop_payment_prompts,
+    is_payable,
+    payment_notices,
+    payment_prompts,
+)
+from domain.payments import refund_for_cancellation
 from domain.policy import Actor
 from domain.session_notices import (
     calendar_file,
@@ -62,6 +68,7 @@ class Changed:
     session: SessionView
     notified: list[uuid.UUID]
     fee_due: bool = False
+    refund: str | None = None  # "refunded", "refund_due" or None (see domain.payments)
 
 
 async def decide(
@@ -91,7 +98,7 @@ async def decide(
                 Notice((FAMILY,), "booking_accepted", facts),
                 Notice((COACH,), "calendar_file", facts),
                 *reminder_notices(view, now=now),
-                *payment_notices(view, now=now),
+                *payment_notices(view, now=now, due_at=session.payment_due_at),
             ]
         else:
             _cancel_row(loaded, actor, now, reason="declined")
@@ -151,6 +158,8 @@ async def cancel(
         reason = "late" if late else side
         _cancel_row(loaded, actor, now, reason=reason)
         await drop_reminders(uow, loaded)
+        await drop_payment_prompts(uow, loaded.session.id)
+        refund = await refund_for_cancellation(uow, loaded=loaded, late=late, actor=actor, now=now)
         view = loaded.view()
         cancelled = {
             **payload(view, by=side),
@@ -166,7 +175,7 @@ async def cancel(
         _audit(uow, actor, loaded, "session.cancelled", reason=reason)
         await uow.commit()
     await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
-    return Changed(loaded.view_for(actor), told, fee_due=late)
+    return Changed(loaded.view_for(actor), told, fee_due=late, refund=refund)
 
 
 async def reschedule(
@@ -198,6 +207,11 @@ async def reschedule(
             session.sequence += 1
             await uow.flush()  # the no-overlap constraint: SlotTaken
             await drop_reminders(uow, loaded)
+            await drop_payment_prompts(uow, session.id)
+            if is_payable(loaded.view()):
+                session.payment_due_at = payment_deadline(
+                    loaded.rules, session.start_time, session.price, now
+                )
             view = loaded.view()
             moved = {
                 **payload(view, was_at=old_start.isoformat(), by=side),
@@ -206,6 +220,8 @@ async def reschedule(
             notices = [
                 Notice((FAMILY, COACH), "session_rescheduled", moved),
                 *reminder_notices(view, now=now),
+                # Prompts for the new time; the invoice already sent still pays for it.
+                *(payment_prompts(view, now, session.payment_due_at) if is_payable(view) else []),
             ]
             # The mover gets a direct reply, but their own reminders still count.
             told = await tell(uow, loaded, notices[:1], now=now, exclude=actor.user_id)

@@ -132,7 +132,8 @@ async def journey_for(
     """A coach, a parent and the child, each on Telegram and having written /start."""
     coach, parent, child = emulator.user("Cora"), emulator.user("Pia"), emulator.user("Kim")
     # The third id is the other family's parent's, who plays no part here.
-    world = await booking_world(uow, telegram_ids=iter([coach.id, parent.id, 1]))
+    # No price: this journey is about reminders; payments have their own (test_payment_*).
+    world = await booking_world(uow, rate=None, telegram_ids=iter([coach.id, parent.id, 1]))
     async with uow:
         for person, user in ((coach, world.coach_user), (parent, world.parent)):
             (await uow.users.get(user.id)).telegram_chat_id = person.id
