@@ -95,7 +95,7 @@ async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datet
     if choice.session_type == GROUP:
         return await book_group(uow, actor, choice, coach, rules, start, end, now)
     await check_buffers(uow, rules, coach.id, start, end)
-    price = price_for(coach.hourly_rate, choice.length_minutes)
+    price = price_for(coach.hourly_rate, choice.length_minutes, coach.currency)
     status = SCHEDULED if rules.auto_accept else REQUESTED
     view = SessionView(
         id=uuid.uuid4(),

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from domain.availability import AvailabilityRules
+from domain.currencies import CurrencyError, exponent
 from domain.errors import InvalidInput, SlotTaken
 from domain.sessions import SessionView
 from domain.slots import GRID, Slot, range_in_utc, within_booking_window
@@ -66,11 +67,16 @@ class Booked:
     notified: list[uuid.UUID] = field(default_factory=list)
 
 
-def price_for(hourly_rate: Decimal | None, minutes: int) -> Decimal | None:
-    """The coach's hourly rate for this many minutes, to the cent; None without a rate."""
+def price_for(hourly_rate: Decimal | None, minutes: int, currency: str = "EUR") -> Decimal | None:
+    """The coach's hourly rate for this many minutes, to the currency's smallest unit (cents,
+    whole yen), so the price can be invoiced as it is; None without a rate."""
     if hourly_rate is None:
         return None
-    return (hourly_rate * minutes / 60).quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        step = Decimal(1).scaleb(-exponent(currency))
+    except CurrencyError:  # a currency Telegram cannot bill: priced to the cent all the same
+        step = CENT
+    return (hourly_rate * minutes / 60).quantize(step, rounding=ROUND_HALF_UP)
 
 
 # However late a session is booked, the payer gets at least this long to pay.

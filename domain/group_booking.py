@@ -36,7 +36,7 @@ async def book_group(
     session_id = joined
     if session_id is None:
         await check_buffers(uow, rules, coach.id, start, end)
-        price = price_for(coach.hourly_rate, choice.length_minutes)
+        price = price_for(coach.hourly_rate, choice.length_minutes, coach.currency)
         session = uow.sessions.add(
             TrainingSession(
                 id=uuid.uuid4(),

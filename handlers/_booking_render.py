@@ -336,8 +336,10 @@ def when_text(draft: Draft, start: datetime, lang: str | None) -> str:
 
 def price_text(draft: Draft, minutes: int, lang: str | None) -> str:
     """The price of `minutes` at the coach's rate, or the words for no rate set."""
-    price = price_for(Decimal(draft.rate), minutes) if draft.rate is not None else None
-    return f"{price} {draft.currency}" if price is not None else t("booking.no_price", lang)
+    if draft.rate is None:
+        return t("booking.no_price", lang)
+    price = price_for(Decimal(draft.rate), minutes, draft.currency)
+    return f"{price} {draft.currency}"
 
 
 async def say(
