@@ -94,9 +94,10 @@ async def payment_received(update: Update, context: BotContext) -> None:
             provider_charge_id=paid.provider_payment_charge_id or None,
             now=datetime.now(UTC),
         )
-    except payments.PaymentRefused as err:
-        log.warning("payment %s returned: %s", paid.telegram_payment_charge_id, err.message_key)
-        await message.reply_text(_refused_after_paying(err, context))
+    except DomainError as err:
+        await message.reply_text(
+            _refused_after_paying(err, paid.telegram_payment_charge_id, context)
+        )
         return
     if recorded.already_recorded:
         log.info("payment %s delivered again: already recorded", paid.telegram_payment_charge_id)
@@ -112,11 +113,14 @@ async def payment_received(update: Update, context: BotContext) -> None:
     await message.reply_text(text)
 
 
-def _refused_after_paying(err: DomainError, context: BotContext) -> str:
-    reason = t(err.message_key, context.lang)
+def _refused_after_paying(err: DomainError, charge_id: str, context: BotContext) -> str:
     refund = err.params.get("refund")
     if refund is None:
-        return reason
+        # Telegram took money we could not book against anything: a person must look at it.
+        log.error("payment %s not recorded: %r", charge_id, err)
+        return t("payment.unmatched", context.lang, charge=charge_id)
+    log.warning("payment %s returned (%s): %s", charge_id, refund, err.message_key)
+    reason = t(err.message_key, context.lang)
     return f"{reason}\n{render.returned(refund, err.params.get('amount'), context.lang)}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,8 @@ from bot.outbox import send_due_notifications, telegram_deliverer
 from domain.calendar_files import Participant, SessionEvent, booking_ics, ics_document
 from domain.models import Notification, User
 from domain.notifications import Outcome, drain
+from domain.payment_notices import INVOICE
+from domain.payments import STAR_REFUND
 from domain.people import BLOCKED
 from domain.uow import UnitOfWork
 from tests.clock import FakeClock
@@ -331,3 +334,120 @@ async def test_a_rate_limited_notification_is_sent_when_telegram_says_and_only_o
     texts = Counter(m.get("text") for m in ana.messages() if m.get("text", "").startswith("Ping"))
     assert texts == Counter(f"Ping {n}" for n in range(5))
     assert all(row.attempts == 1 for row in await _rows(uow))
+
+
+# --- side-effect kinds: Bot API calls, not texts ------------------------------------------------
+
+
+def _stars_charge(emulator: Emulator, person: EmulatedUser, **extra: object) -> str:
+    """A Stars payment Telegram holds for `person`, as if they had paid an invoice."""
+    charge_id = f"stxEMU{uuid.uuid4().hex[:24]}"
+    emulator.bot.charges[charge_id] = {
+        "currency": "XTR",
+        "total_amount": 2000,
+        "invoice_payload": "pay:x",
+        "telegram_payment_charge_id": charge_id,
+        "provider_payment_charge_id": "",
+        "user_id": person.id,
+        **extra,
+    }
+    return charge_id
+
+
+async def test_a_star_refund_gives_the_stars_back_and_counts_as_sent(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ana = emulator.user("Ana")
+    charge_id = _stars_charge(emulator, ana)
+    async with run_bot(emulator) as application:
+        user = await _started_user(uow, ana)
+        payload = {"charge_id": charge_id, "telegram_user_id": ana.id}
+        await _notify(uow, user, STAR_REFUND, payload)
+
+        await _run_job(application)
+
+    assert emulator.bot.charges[charge_id]["refunded"] is True
+    assert ana.events("refund")[-1].data["telegram_payment_charge_id"] == charge_id
+    (row,) = await _rows(uow)
+    assert row.sent_at is not None
+
+
+async def test_a_star_refund_already_made_is_done_not_failed(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ana = emulator.user("Ana")
+    charge_id = _stars_charge(emulator, ana, refunded=True)
+    async with run_bot(emulator) as application:
+        user = await _started_user(uow, ana)
+        await _notify(uow, user, STAR_REFUND, {"charge_id": charge_id, "telegram_user_id": ana.id})
+
+        await _run_job(application)
+
+    (row,) = await _rows(uow)
+    assert row.sent_at is not None and row.last_error is None
+
+
+async def test_a_star_refund_telegram_does_not_know_is_given_up(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ana = emulator.user("Ana")
+    async with run_bot(emulator) as application:
+        user = await _started_user(uow, ana)
+        await _notify(uow, user, STAR_REFUND, {"charge_id": "nope", "telegram_user_id": ana.id})
+
+        await _run_job(application)
+
+    (row,) = await _rows(uow)
+    assert row.sent_at is None and row.last_error.upper().startswith("FINAL: CHARGE_NOT_FOUND")
+
+
+async def test_an_invoice_for_a_session_no_longer_payable_is_given_up_quietly(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ana = emulator.user("Ana")
+    async with run_bot(emulator) as application:
+        user = await _started_user(uow, ana)
+        seen = len(ana.messages())
+        await _notify(uow, user, INVOICE, {"session_id": str(uuid.uuid4()), "coach": "Luis"})
+
+        await _run_job(application)
+
+    (row,) = await _rows(uow)
+    assert row.sent_at is None and row.last_error == "final: no longer payable"
+    assert len(ana.messages()) == seen
+
+
+async def test_an_invoice_without_its_session_is_given_up(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ana = emulator.user("Ana")
+    async with run_bot(emulator) as application:
+        user = await _started_user(uow, ana)
+        await _notify(uow, user, INVOICE, {"coach": "Luis"})
+
+        await _run_job(application)
+
+    (row,) = await _rows(uow)
+    assert row.sent_at is None and row.last_error.startswith("final: bad payload")
+
+
+async def test_a_sender_without_services_leaves_an_invoice_for_one_that_has_them(
+    emulator: Emulator, uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    ana = emulator.user("Ana")
+    await ana.send("/start")
+    async with uow:
+        user = uow.users.add(User(role="athlete", first_name="Ana", telegram_user_id=ana.id))
+        await uow.commit()
+    await _notify(uow, user, INVOICE, {"session_id": str(uuid.uuid4())})
+    async with Bot(emulator.token, base_url=emulator.base_url) as bot:
+        report = await drain(
+            lambda: UnitOfWork(session_factory),
+            now=datetime.now(UTC),
+            limit=10,
+            deliver=telegram_deliverer(bot),
+        )
+
+    assert report.count(Outcome.RETRY) == 1
+    (row,) = await _rows(uow)
+    assert row.sent_at is None and not row.last_error.startswith("final:")
