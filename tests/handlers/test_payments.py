@@ -373,6 +373,31 @@ async def test_money_taken_for_an_invoice_we_never_issued_is_reported_with_its_r
     assert await payments(uow) == []
 
 
+async def test_a_paid_session_cancelled_in_the_free_window_gives_the_stars_back(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        outcome = await cast.pia.pay(await invoice_of(application, cast.pia))
+        assert outcome.ok
+        await cast.pia.expect_reply(contains=PAID)
+
+        await session_changes.cancel(
+            uow,
+            actor=await actor(uow, cast.world.parent),
+            session_id=cast.session_id,
+            now=datetime.now(UTC),
+            slots=services.slots,
+        )
+        await deliver(application)
+
+    assert emulator.bot.charges[outcome.charge_id].get("refunded") is True
+    (row,) = await payments(uow)
+    assert (row.status, row.refunded_at is not None) == ("refunded", True)
+    assert await payment_status(uow, cast.session_id) == "refunded"
+
+
 # --- /payments -----------------------------------------------------------------------------------
 
 
