@@ -516,3 +516,22 @@ async def test_a_checkout_whose_check_fails_is_still_answered_in_time(
         "We couldn't check this payment just now. "
         "Nothing was charged; please try again in a minute."
     )
+
+
+async def test_a_payment_made_in_the_middle_of_another_flow_is_still_recorded(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.pia)
+        invoice = await invoice_of(application, cast.pia)
+        # Adding a second child: that flow now waits for a typed name, and says so to
+        # anything else sent meanwhile.
+        await cast.pia.send("/addchild")
+        await cast.pia.expect_reply()
+
+        assert (await cast.pia.pay(invoice)).ok
+
+        await cast.pia.expect_reply(contains=PAID)
+    assert await payment_status(uow, cast.session_id) == "paid"
+    assert texts(cast.pia, "Please answer with a text message") == []
