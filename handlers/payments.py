@@ -38,7 +38,9 @@ from handlers import _payments_render as render
 from handlers._acting import current_actor, current_timezone, refusal_text
 
 log = logging.getLogger(__name__)
-COMMANDS = [("payments", "payment.command")]
+ROLE_COMMANDS = {
+    role: [("payments", "payment.command")] for role in ("athlete", "parent", "coach", "admin")
+}
 # Telegram gives up on a checkout after 10 s. Answering a little before leaves room for the
 # answer's own round trip, and "try again" says more than Telegram's generic failure.
 ANSWER_WITHIN_S = 8.0
