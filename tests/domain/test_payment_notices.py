@@ -112,7 +112,8 @@ async def test_an_auto_accepted_priced_booking_invoices_the_payer_and_plans_two_
         assert prompt.payload["buttons"] == [
             [{"label": "payment.button.pay", "data": f"pay:again:{short_id(booked.session.id)}"}]
         ]
-        assert datetime.fromisoformat(prompt.payload["due_at"]) <= WEDNESDAY_4PM
+        # The coach's default pay_before_hours: the deadline is 12 h before the start.
+        assert prompt.payload["due_at"] == (WEDNESDAY_4PM - timedelta(hours=12)).isoformat()
 
 
 async def test_a_requested_booking_is_prompted_only_once_the_coach_accepts(
