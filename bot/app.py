@@ -51,6 +51,9 @@ warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTB
 
 # The group every feature handler uses; fallbacks are kept at its end (add_fallback_handler).
 FEATURE_GROUP = 0
+# Before the features, after the guards: updates that must reach their handler whatever flow
+# the person is in (a payment Telegram already took); such a handler ends the update there.
+PRIORITY_GROUP = -1
 # Enough for a busy bot; updates of one user still run one after another (PerUserUpdates).
 MAX_CONCURRENT_UPDATES = 64
 # Connections to the Bot API: enough for concurrent updates without scanning a huge pool.

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CLAIM_GROUP = -2
-RATE_LIMIT_GROUP = -1
+CLAIM_GROUP = -3
+RATE_LIMIT_GROUP = -2
 
 # Long enough for any handler to finish; if the process dies mid-update the claim lapses and
 # Telegram's redelivery is processed after all.
@@ -97,7 +97,9 @@ async def limit_rate(update: Update, context: BotContext) -> None:
 def _endpoint(update: Update) -> str | None:
     if update.callback_query is not None:
         return "callback"
-    if update.message is not None:
+    # Telegram has taken the money by the time successful_payment arrives: it is recorded
+    # whatever the payer's pace, never dropped as a flood.
+    if update.message is not None and update.message.successful_payment is None:
         return "message"
     return None
 

@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from domain.models import Notification, User
+from domain.payment_records import STAR_REFUND
 from domain.people import BLOCKED
 from domain.quiet_hours import held_until
 from domain.uow import UnitOfWork
@@ -45,6 +46,9 @@ MAX_RETRY_DELAY = timedelta(hours=1)
 MAX_ATTEMPTS = 8
 GIVE_UP_DELAY = timedelta(days=36525)
 FINAL_PREFIX = "final:"
+# Rows that are a call made on someone's behalf, not a message to them: a Stars refund is
+# owed even to someone who blocked the bot.
+NOT_MESSAGES = frozenset({STAR_REFUND})
 # Kinds that lose nothing by waiting until morning; see the module docstring.
 DEFERRED_IN_QUIET_HOURS = frozenset(
     {"reminder_24h", "session_followup", "session_followup_coach", "digest"}
@@ -154,7 +158,7 @@ async def drain(
 async def _handle(
     uow: UnitOfWork, notification: Notification, recipient: User, deliver: Deliver, now: datetime
 ) -> Outcome:
-    if recipient.status == BLOCKED:
+    if recipient.status == BLOCKED and notification.kind not in NOT_MESSAGES:
         # Known unreachable (maybe by an earlier notification of this very drain).
         result = DeliveryResult.final("recipient blocked the bot")
     elif (until := _quiet_until(notification, recipient, now)) is not None:

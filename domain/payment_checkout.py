@@ -13,7 +13,7 @@ Telegram Stars: the price times `stars_per_unit`, rounded up to a whole star.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, Decimal
 
@@ -35,7 +35,8 @@ DESCRIPTION_LIMIT = 255
 class PaymentConfig:
     """How sessions are charged: a provider's currency, or Telegram Stars without a token."""
 
-    provider_token: str | None = None
+    # A secret: kept out of the repr, so a logged config never shows it.
+    provider_token: str | None = field(default=None, repr=False)
     stars_per_unit: Decimal = Decimal("50")  # Stars charged per 1 unit of the coach's currency
 
 
@@ -50,8 +51,8 @@ class InvoiceTerms:
     payload: str
     currency: str
     amount: int  # in the currency's smallest unit
-    provider_token: str | None
-    label: str
+    provider_token: str | None = field(repr=False)
+    label: str = field(default="")
 
 
 class PaymentRefused(DomainError):

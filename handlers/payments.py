@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.ext import (
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -25,7 +26,7 @@ from telegram.ext import (
 )
 from telegram.ext import filters as f
 
-from bot.app import FEATURE_GROUP, BotApplication, BotContext
+from bot.app import PRIORITY_GROUP, BotApplication, BotContext
 from bot.callbacks import refuse, unpack
 from bot.i18n import t
 from bot.payments_delivery import send_terms
@@ -51,19 +52,12 @@ _FLOW, _AGAIN = PAY_AGAIN.split(":")
 def register(application: BotApplication) -> None:
     """Add the checkout check, the payment itself, the Pay button and /payments."""
     application.add_handler(PreCheckoutQueryHandler(check_checkout))
-    paid = MessageHandler(f.SUCCESSFUL_PAYMENT, payment_received)
-    application.add_handler(paid)
-    _first_in_its_group(application, paid)
+    # A flow waiting for a typed answer takes any message: the payment must not reach it.
+    application.add_handler(
+        MessageHandler(f.SUCCESSFUL_PAYMENT, payment_received), group=PRIORITY_GROUP
+    )
     application.add_handler(CallbackQueryHandler(pay_again, pattern=f"^{PAY_AGAIN}:"))
     application.add_handler(CommandHandler("payments", show_payments, filters=_PRIVATE))
-
-
-def _first_in_its_group(application: BotApplication, handler: MessageHandler) -> None:
-    # Telegram has taken the money when successful_payment arrives, and PTB gives an update
-    # to the first matching handler of a group: a flow waiting for a typed answer (they take
-    # any message) must not swallow it, whichever module registered first.
-    handlers = application.handlers[FEATURE_GROUP]
-    handlers.insert(0, handlers.pop(handlers.index(handler)))
 
 
 async def check_checkout(update: Update, context: BotContext) -> None:
@@ -93,6 +87,11 @@ async def check_checkout(update: Update, context: BotContext) -> None:
 
 async def payment_received(update: Update, context: BotContext) -> None:
     """Record a payment Telegram made and confirm it, unless this update was seen before."""
+    await _record_and_confirm(update, context)
+    raise ApplicationHandlerStop  # no flow of group 0 sees the payment message
+
+
+async def _record_and_confirm(update: Update, context: BotContext) -> None:
     message = update.effective_message
     paid = message.successful_payment
     try:

@@ -5,7 +5,14 @@ import pytest
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.app import LANGUAGE_KEY, BotApplication, BotContext, PerUserUpdates, set_command_menus
+from bot.app import (
+    LANGUAGE_KEY,
+    PRIORITY_GROUP,
+    BotApplication,
+    BotContext,
+    PerUserUpdates,
+    set_command_menus,
+)
 from bot.guards import CLAIM_GROUP, RATE_LIMIT_GROUP
 from bot.i18n import t
 from bot.jobs import maintain_metric_partitions
@@ -18,7 +25,7 @@ from tests.bot.runtime.fakes import USER_ID, FakeTelegram, callback_update, mess
 async def test_guards_come_first_and_common_handlers_are_found_in_the_package(
     app: BotApplication,
 ) -> None:
-    assert sorted(app.handlers) == [CLAIM_GROUP, RATE_LIMIT_GROUP, 0]
+    assert sorted(app.handlers) == [CLAIM_GROUP, RATE_LIMIT_GROUP, PRIORITY_GROUP, 0]
     assert ("help", "command.help") in app.menus.default
     commands = {c for h in app.handlers[0] if isinstance(h, CommandHandler) for c in h.commands}
     assert {"start", "help", "cancel"} <= commands

@@ -2,6 +2,7 @@ import redis.asyncio as aioredis
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot import guards
 from bot.app import BotApplication, BotContext
 from bot.guards import DONE_TTL_S, PROCESSING_TTL_S, RATE_LIMITS
 from bot.i18n import t
@@ -127,3 +128,24 @@ async def test_one_users_flood_does_not_limit_another_user(
     await app.process_update(message_update(app.bot, "/ping", user_id=2))
 
     assert len(handled) == limit + 1
+
+
+def test_a_payment_is_never_counted_against_the_payers_rate_limit(app: BotApplication) -> None:
+    update = message_update(app.bot, None)
+    paid = {
+        "currency": "XTR",
+        "total_amount": 50,
+        "invoice_payload": "pay:x",
+        "telegram_payment_charge_id": "charge-1",
+        "provider_payment_charge_id": "",
+    }
+    with_payment = Update.de_json(
+        {
+            "update_id": update.update_id,
+            "message": {**update.message.to_dict(), "successful_payment": paid},
+        },
+        app.bot,
+    )
+
+    assert guards._endpoint(message_update(app.bot, "hi")) == "message"
+    assert guards._endpoint(with_payment) is None
