@@ -22,8 +22,11 @@ from datetime import UTC, datetime
 from telegram import Bot, LabeledPrice
 from telegram.error import BadRequest
 
+from bot.i18n import t
+from bot.local_time import local_moment
 from bot.wiring import Services
 from domain.notifications import Claimed, DeliveryResult
+from domain.payment_checkout import DESCRIPTION_LIMIT
 from domain.payment_notices import INVOICE
 from domain.payments import STAR_REFUND, InvoiceTerms, invoice_for
 
@@ -42,22 +45,47 @@ async def send_invoice(bot: Bot, services: Services, notification: Claimed) -> D
     if terms is None:
         log.info("invoice for session %s not sent: no longer payable", session_id)
         return DeliveryResult.final("no longer payable")
-    await send_terms(bot, terms)
+    await send_terms(bot, terms, lang=notification.language, timezone=notification.timezone)
     return DeliveryResult.SENT
 
 
-async def send_terms(bot: Bot, terms: InvoiceTerms) -> None:
-    """sendInvoice for terms `domain.payments` built; one price line, the session."""
+async def send_terms(bot: Bot, terms: InvoiceTerms, *, lang: str | None, timezone: str) -> None:
+    """sendInvoice for terms `domain.payments` built, worded in the payer's language and time."""
+    title, description, label = _words(terms, lang, timezone)
     await bot.send_invoice(
         terms.chat_id,
-        terms.title,
-        terms.description,
+        title,
+        description,
         terms.payload,
         terms.currency,
-        [LabeledPrice(terms.label, terms.amount)],
+        [LabeledPrice(label, terms.amount)],
         # Stars (XTR) take no provider token: Telegram refuses one.
         provider_token=terms.provider_token,
     )
+
+
+def _words(terms: InvoiceTerms, lang: str | None, timezone: str) -> tuple[str, str, str]:
+    view = terms.session
+    if view is None:
+        return terms.title, terms.description, terms.label
+    kind = t(f"session.type.{view.session_type}", lang)
+    description = t(
+        "payment.invoice.description",
+        lang,
+        session_type=kind,
+        coach=view.coach_name,
+        athlete=", ".join(view.athlete_names),
+        starts_at=local_moment(view.start, timezone, lang),
+        minutes=view.minutes,
+    )
+    label = t("payment.invoice.label", lang, minutes=view.minutes)
+    # The title (sport and coach) is names only: the same in every language.
+    return terms.title, _fit(description, DESCRIPTION_LIMIT), label
+
+
+def _fit(text: str, limit: int) -> str:
+    # Telegram refuses an invoice whose title or description is over its limit.
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def refund_stars(bot: Bot, services: Services, notification: Claimed) -> DeliveryResult:

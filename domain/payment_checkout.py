@@ -53,6 +53,8 @@ class InvoiceTerms:
     amount: int  # in the currency's smallest unit
     provider_token: str | None = field(repr=False)
     label: str = field(default="")
+    # The session as it is now, for the bot to word the invoice in the payer's language.
+    session: SessionView | None = field(default=None, repr=False)
 
 
 class PaymentRefused(DomainError):
@@ -111,6 +113,7 @@ async def invoice_for(
         amount=amount,
         provider_token=config.provider_token,
         label=f"Session {view.minutes} min",
+        session=view,
     )
 
 

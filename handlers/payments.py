@@ -157,7 +157,8 @@ async def pay_again(update: Update, context: BotContext) -> None:
         await refuse(update, context, reason="pay again: not the payer's chat")
         return
     await query.answer()
-    await send_terms(context.bot, terms)
+    timezone = await current_timezone(update, context)
+    await send_terms(context.bot, terms, lang=context.lang, timezone=timezone)
 
 
 async def show_payments(update: Update, context: BotContext) -> None:

@@ -203,6 +203,10 @@ async def test_a_booked_session_is_invoiced_paid_and_receipted(
         invoice = await invoice_of(application, cast.pia)
         assert (invoice["invoice"]["currency"], invoice["invoice"]["total_amount"]) == charged
         assert invoice["invoice"]["title"] == "Tennis · Cora Klein"
+        # Worded for Pia (English, Berlin time): what, with whom, for whom, when.
+        assert invoice["invoice"]["description"].startswith(
+            "Individual session with Cora Klein for Kim, "
+        )
 
         outcome = await cast.pia.pay(invoice)
         assert outcome.ok, outcome.error
@@ -291,7 +295,8 @@ async def test_someone_who_may_not_pay_is_refused_in_their_language(
         )
         assert terms is not None
         # Pia's invoice, forwarded to the other family's parent.
-        await send_terms(application.bot, replace(terms, chat_id=cast.omar.id))
+        forwarded = replace(terms, chat_id=cast.omar.id)
+        await send_terms(application.bot, forwarded, lang="es", timezone="UTC")
         (forwarded,) = invoices(cast.omar)
 
         outcome = await cast.omar.pay(forwarded)
