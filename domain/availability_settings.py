@@ -176,6 +176,13 @@ async def set_horizon(
     return await _set(uow, "horizon", {"horizon_days": days}, editing)
 
 
+async def set_pay_before_hours(
+    uow: UnitOfWork, *, hours: int, **editing: Unpack[Editing]
+) -> AvailabilityRules:
+    """How long before a session an unpaid one is released (0: never)."""
+    return await _set(uow, "pay_before", {"pay_before_hours": hours}, editing)
+
+
 async def set_location(
     uow: UnitOfWork, *, location: str, meeting_url: str | None, **editing: Unpack[Editing]
 ) -> AvailabilityRules:

@@ -21,7 +21,17 @@ FLOW = "av"
 OFFERED_LENGTHS = (30, 45, 60, 90, 120)
 SESSION_TYPES: tuple[SessionType, ...] = ("individual", "group", "assessment", "online")
 # Settings whose value is typed in after pressing their button.
-TYPED_PAGES = ("buffers", "notice", "horizon", "capacity", "cancel", "location", "dates", "tz")
+TYPED_PAGES = (
+    "buffers",
+    "notice",
+    "horizon",
+    "capacity",
+    "cancel",
+    "pay",
+    "location",
+    "dates",
+    "tz",
+)
 PAGES = ("week", "lengths", "types", *TYPED_PAGES)
 DATE_BUTTONS = 8
 View = tuple[str, InlineKeyboardMarkup]
@@ -74,7 +84,7 @@ def _week_rows(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) 
             _button(t(auto, lang), "auto", coach_id, int(not rules.auto_accept)),
             _page("cancel", coach_id, lang),
         ],
-        [_page(name, coach_id, lang) for name in ("location", "dates", "tz")],
+        [_page(name, coach_id, lang) for name in ("pay", "location", "dates", "tz")],
         [_button(t("availability.button.done", lang), "done", coach_id)],
     ]
 
@@ -138,6 +148,8 @@ def _ask(name: str, rules: AvailabilityRules, lang: str | None) -> str:
         return t("availability.ask.capacity", lang, capacity=rules.group_capacity)
     if name == "cancel":
         return t("availability.ask.cancel_policy", lang, hours=rules.free_cancel_hours)
+    if name == "pay":
+        return t("availability.ask.pay_before", lang, hours=rules.pay_before_hours)
     if name == "location":
         return t("availability.ask.location", lang, location=_location(rules, lang))
     return t("availability.ask.timezone", lang, timezone=rules.timezone)
@@ -156,6 +168,7 @@ def _settings(rules: AvailabilityRules, lang: str | None) -> str:
         capacity=rules.group_capacity,
         auto_accept=t("availability.on" if rules.auto_accept else "availability.off", lang),
         cancel_hours=rules.free_cancel_hours,
+        pay_before=rules.pay_before_hours,
         location=_location(rules, lang),
     )
 
@@ -232,6 +245,7 @@ _PAGE_LABELS = {
     "horizon": "horizon",
     "capacity": "capacity",
     "cancel": "cancel_policy",
+    "pay": "pay_before",
     "location": "location",
     "dates": "dates",
     "tz": "timezone",

@@ -29,7 +29,7 @@ from handlers import _availability_render as render
 from handlers._acting import current_actor, refusal_text
 from handlers.common import cancel_fallback
 
-BUFFERS, NOTICE, HORIZON, CAPACITY, CANCEL, LOCATION, DATES, TIMEZONE = range(8)
+BUFFERS, NOTICE, HORIZON, CAPACITY, CANCEL, LOCATION, DATES, TIMEZONE, PAY_BEFORE = range(9)
 END = ConversationHandler.END
 ROLE_COMMANDS = {"coach": [("availability", "availability.command")]}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
@@ -227,6 +227,11 @@ async def _read_capacity(uow: UnitOfWork, text: str, editing: Editing) -> Availa
     return await settings.set_group_capacity(uow, capacity=capacity, **editing)
 
 
+async def _read_pay_before(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
+    hours = settings.parse_count(text, message_key="availability.error.pay_before_hours")
+    return await settings.set_pay_before_hours(uow, hours=hours, **editing)
+
+
 async def _read_cancel_hours(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
     hours = settings.parse_count(text, message_key="availability.error.free_cancel_hours")
     return await settings.set_free_cancel_hours(uow, hours=hours, **editing)
@@ -280,6 +285,7 @@ _READERS: dict[int, Reader] = {
     HORIZON: _read_horizon,
     CAPACITY: _read_capacity,
     CANCEL: _read_cancel_hours,
+    PAY_BEFORE: _read_pay_before,
     LOCATION: _read_location,
     DATES: _read_date,
     TIMEZONE: _read_timezone,
@@ -290,6 +296,7 @@ _STEP_OF_PAGE = {
     "horizon": HORIZON,
     "capacity": CAPACITY,
     "cancel": CANCEL,
+    "pay": PAY_BEFORE,
     "location": LOCATION,
     "dates": DATES,
     "tz": TIMEZONE,

@@ -134,11 +134,16 @@ async def test_a_setting_is_typed_in_after_its_button(
         await cora.expect("edit", contains="Where do your sessions")
         await cora.send("online https://meet.example.com/cora")
         await cora.expect_reply(contains="Location: online (https://meet.example.com/cora)")
+        await cora.press("💳 Pay before")
+        await cora.expect("edit", contains="must it be paid")
+        await cora.send("6")
+        await cora.expect_reply(contains="Unpaid sessions released 6 h before")
         await cora.send("24")  # the setting was saved: a number now means nothing
         await cora.expect_reply(contains="I wasn't expecting that")
     rules = AvailabilityRules.from_json(await rules_of(uow, coach))
     assert rules.min_notice_minutes == 180
     assert rules.meeting_url == "https://meet.example.com/cora"
+    assert rules.pay_before_hours == 6
 
 
 async def test_bad_input_gets_a_polite_reply_and_changes_nothing(
