@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Collection, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -27,7 +28,7 @@ from bot.settings import Settings
 from bot.wiring import Services
 from domain.cache import Cache, RateLimiter, RedisKeys, connect_redis
 from domain.db import create_engine, create_session_factory
-from domain.models import Base
+from domain.models import Base, MetricType
 from domain.secrets_box import SecretBox
 from domain.storage import build_storage
 from domain.uow import UnitOfWork
@@ -87,15 +88,27 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return create_session_factory(engine)
 
 
+@pytest.fixture(scope="session")
+async def seeded_catalogue(engine: AsyncEngine) -> list[dict[str, Any]]:
+    """The built-in metric types the migration seeded, to put back after each test's wipe."""
+    async with engine.connect() as conn:
+        rows = await conn.execute(text("SELECT * FROM metric_types WHERE coach_id IS NULL"))
+        return [dict(row._mapping) for row in rows]
+
+
 @pytest.fixture
 async def uow(
-    session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
+    seeded_catalogue: list[dict[str, Any]],
 ) -> AsyncIterator[UnitOfWork]:
-    """A unit of work on a database emptied after the test."""
+    """A unit of work on a database emptied after the test (seeded reference data kept)."""
     yield UnitOfWork(session_factory)
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     async with engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+        if seeded_catalogue:
+            await conn.execute(MetricType.__table__.insert(), seeded_catalogue)
 
 
 @pytest.fixture

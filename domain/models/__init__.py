@@ -4,7 +4,7 @@ from domain.models.base import Base
 from domain.models.money import Payment
 from domain.models.operations import AuditEntry, Notification
 from domain.models.people import ROLES, Athlete, AthleteLink, Coach, Invitation, User
-from domain.models.progress import METRICS_TABLE, PerformanceMetric, VideoAnalysis
+from domain.models.progress import METRICS_TABLE, MetricType, PerformanceMetric, VideoAnalysis
 from domain.models.training import (
     NO_OVERLAP_CONSTRAINT,
     PAYMENT_STATUSES,
@@ -33,6 +33,7 @@ __all__ = [
     "Base",
     "Coach",
     "Invitation",
+    "MetricType",
     "Notification",
     "NutritionPlan",
     "Payment",

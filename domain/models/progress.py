@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
@@ -22,6 +34,8 @@ class PerformanceMetric(Base):
     __table_args__ = (
         Index("idx_metrics_athlete_id", "athlete_id"),
         Index("idx_metrics_type", "metric_type"),
+        # One athlete's one metric over a range: charts, bests, latest values.
+        Index("idx_metrics_athlete_type_time", "athlete_id", "metric_type", "recorded_at"),
         {"postgresql_partition_by": "RANGE (recorded_at)"},
     )
 
@@ -45,6 +59,51 @@ class PerformanceMetric(Base):
         UUID(as_uuid=True), ForeignKey("training_sessions.id")
     )
     notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[CreatedAt]
+    # The value in the metric's canonical unit, as a number the database can order and chart;
+    # `value` keeps the whole entry as typed (original unit, reps, ...).
+    metric_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    unit: Mapped[str | None] = mapped_column(String(16))
+
+
+class MetricType(Base):
+    """A measurable thing: its canonical unit, which way is better, plausible bounds.
+
+    The built-in catalogue is seeded by a migration (`coach_id` NULL); a coach may add their
+    own for the athletes they coach.
+    """
+
+    __tablename__ = "metric_types"
+    __table_args__ = (
+        # 'neither' for what is no achievement either way (body weight, height): no bests.
+        CheckConstraint("better IN ('higher', 'lower', 'neither')", name="better"),
+        CheckConstraint(
+            "category IN ('speed', 'strength', 'endurance', 'body', 'technique')", name="category"
+        ),
+        CheckConstraint("min_value < max_value", name="bounds"),
+        # Built-in keys are unique; a coach's own keys are unique per coach.
+        Index(
+            "uq_metric_types_builtin_key",
+            "key",
+            unique=True,
+            postgresql_where=text("coach_id IS NULL"),
+        ),
+        UniqueConstraint("coach_id", "key"),
+    )
+
+    id: Mapped[UuidPk]
+    key: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    sport: Mapped[str | None] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(16))
+    better: Mapped[str] = mapped_column(String(10))
+    min_value: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    max_value: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    aliases: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    coach_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("coaches.id", ondelete="CASCADE")
+    )
     created_at: Mapped[CreatedAt]
 
 
