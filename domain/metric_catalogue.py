@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import CompoundSelect, or_, select
 
@@ -73,6 +74,7 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(plain))
 
 
+@lru_cache(maxsize=4096)
 def _forms(text: str) -> tuple[str, str]:
     # Run together ("40 m" = "40m") and in any order ("sprint 40m" = "40m sprint").
     found = words(text)

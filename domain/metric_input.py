@@ -18,10 +18,8 @@ from domain.metric_catalogue import (
 )
 from domain.timezones import zone_of
 from domain.units import (
-    UnitError,
     accepted_units,
     convert,
-    dimension_of,
     duration_clock,
     plain_number,
     unit_of,
@@ -30,15 +28,20 @@ from domain.units import (
 MAX_REPS = 1000
 _COMMAND = re.compile(r"^\s*/log(?:@\w+)?\b", re.IGNORECASE)
 _NOTE = re.compile(r"#|\bnotes?\s*:", re.IGNORECASE)
-_CLOCK = r"\d{1,2}(?:[:.h]\d{2})?"
+# After "yesterday"/"today" only a real time of day counts ("today 72.40" is a value, not a
+# time); after "at" anything clock-like does, and a bad one is refused rather than misread.
+_CLOCK = r"(?:[01]?\d|2[0-3])[:.h][0-5]\d(?:\s*[ap]m)?|(?:0?[1-9]|1[0-2])\s*[ap]m"
+_HOUR = r"\d{1,2}(?:[:.h]\d{2})?(?:\s*[ap]m)?"
 _WHEN = re.compile(
-    rf"(?:^|\s)(?:(?P<day>yesterday|yday|today)(?:\s+(?:at\s+)?(?P<clock>{_CLOCK}))?"
-    rf"|at\s+(?P<at>{_CLOCK}))(?=\s|$)",
+    r"(?:^|\s)(?:(?P<day>yesterday|yday|today)"
+    rf"(?:\s+(?:at\s+(?P<hour>{_HOUR})|(?P<clock>{_CLOCK})))?"
+    rf"|at\s+(?P<at>{_HOUR}))(?=\s|$)",
     re.IGNORECASE,
 )
 _NUMBER = r"-?(?:\d+(?:[.,]\d+)?|[.,]\d+)"
 _VALUE = re.compile(
-    rf"(?P<feet>\d+)\s*(?:'|’|′|ft)\s*(?P<inches>\d+(?:[.,]\d+)?)\s*(?:\"|”|″|''|in\b)?"
+    r"(?P<feet>\d+)\s*(?:'|’|′|ft)\s*(?P<inches>\d+(?:[.,]\d+)?)"
+    r"\s*(?:\"|”|″|''|inch(?:es)?\b|in\b)?"
     rf"|(?P<clock>-?\d+:\d{{1,2}}(?::\d{{1,2}})?(?:[.,]\d+)?)"
     rf"|(?P<number>{_NUMBER})"
 )
@@ -106,7 +109,8 @@ def _take_when(text: str, *, now: datetime, timezone: str) -> tuple[str, datetim
     if found is None:
         return text, None
     rest = (text[: found.start()] + " " + text[found.end() :]).strip()
-    day, clock = (found["day"] or "today").lower(), found["clock"] or found["at"]
+    day = (found["day"] or "today").lower()
+    clock = found["clock"] or found["hour"] or found["at"]
     if day == "today" and clock is None:
         return rest, None
     zone = zone_of(timezone)
@@ -120,10 +124,15 @@ def _take_when(text: str, *, now: datetime, timezone: str) -> tuple[str, datetim
 
 
 def _clock(text: str) -> time:
-    hours, minutes = [*re.split(r"[:.h]", text), "0"][:2]
-    if int(hours) > 23 or int(minutes) > 59:
+    digits, half = text.lower().rstrip("apm ").strip(), text.lower()[-2:]
+    hours, minutes = (int(part) for part in [*re.split(r"[:.h]", digits), "0"][:2])
+    if half in ("am", "pm"):
+        if not 1 <= hours <= 12:
+            raise MetricInputError("metrics.error.bad_time", time=text)
+        hours = hours % 12 + (12 if half == "pm" else 0)
+    if hours > 23 or minutes > 59:
         raise MetricInputError("metrics.error.bad_time", time=text)
-    return time(int(hours), int(minutes))
+    return time(hours, minutes)
 
 
 def _take_metric(text: str, catalogue: Sequence[MetricKind]) -> tuple[MetricKind, str]:
@@ -187,13 +196,9 @@ def _unit_for(typed: str | None, metric: MetricKind) -> str:
     if typed is None:
         return metric.unit
     unit = unit_of(typed)
-    try:
-        fits = unit is not None and dimension_of(unit) == dimension_of(metric.unit)
-    except UnitError:
-        fits = False
-    if unit is None or not fits:
-        accepted = ", ".join(accepted_units(metric.unit))
-        raise MetricInputError("metrics.error.bad_unit", unit=typed, accepted=accepted)
+    accepted = accepted_units(metric.unit)
+    if unit not in accepted:
+        raise MetricInputError("metrics.error.bad_unit", unit=typed, accepted=", ".join(accepted))
     return unit
 
 

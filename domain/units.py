@@ -58,6 +58,16 @@ _SPELLINGS = {
 }
 _UNIT_OF = {spelling: unit for unit, spellings in _SPELLINGS.items() for spelling in spellings}
 
+# What may be typed for each canonical unit: the sensible scales of the same dimension
+# (a vertical jump in miles converts fine but only ever by mistake).
+_ACCEPTED = {
+    "s": ("s", "ms", "min", "h"),
+    "m": ("m", "cm", "km", "ft", "in", "mi"),
+    "cm": ("cm", "m", "ft", "in"),
+    "kg": ("kg", "lb", "g"),
+    "km/h": ("km/h", "mph", "m/s"),
+}
+
 # What an imperial reader sees instead of a metric unit; the rest reads the same everywhere.
 _IMPERIAL = {"kg": "lb", "m": "ft", "cm": "in", "km": "mi", "km/h": "mph"}
 _DISPLAY_PLACES = 2
@@ -82,18 +92,16 @@ def dimension_of(unit: str) -> str:
 
 def convert(value: Decimal, unit: str, to: str) -> Decimal:
     """`value` in `unit` expressed in `to`, exactly where the decimals allow."""
-    if dimension_of(unit) != dimension_of(to):
-        raise UnitError(f"cannot convert {unit} to {to}")
     if unit == to:
         return value
+    if dimension_of(unit) != dimension_of(to):
+        raise UnitError(f"cannot convert {unit} to {to}")
     return value * _FACTORS[unit][1] / _FACTORS[to][1]
 
 
 def accepted_units(canonical: str) -> tuple[str, ...]:
     """The units a value for a metric stored in `canonical` may be typed in, canonical first."""
-    dimension = dimension_of(canonical)
-    others = tuple(u for u, (dim, _) in _FACTORS.items() if dim == dimension and u != canonical)
-    return (canonical, *others)
+    return _ACCEPTED.get(canonical, (canonical,))
 
 
 def display_unit(unit: str, *, units: str = "metric") -> str:

@@ -62,6 +62,8 @@ def parse(text: str, timezone: str = BERLIN) -> LogLine:
         ("vertical jump 0.55 m", "vertical_jump", "55", None),
         ("height 5'10\"", "height", "177.8", None),
         ("height 5 ft 10 in", "height", "177.8", None),
+        ("height 5 ft 10 inches", "height", "177.8", None),
+        ("height 5'10", "height", "177.8", None),
         ("pull-ups 12", "pull_ups", "12", None),
         ("pullups 12 reps", "pull_ups", "12", None),
         ("serve 180 mph", "serve_speed", "289.6819", None),
@@ -96,6 +98,10 @@ def test_a_value_without_a_unit_is_in_the_metrics_own_unit() -> None:
         ("weight 72.4 today 7:30", datetime(2026, 12, 3, 6, 30, tzinfo=UTC)),
         ("weight 72.4 at 9.15", datetime(2026, 12, 3, 8, 15, tzinfo=UTC)),
         ("weight 72.4 yesterday", datetime(2026, 12, 2, 11, 0, tzinfo=UTC)),
+        ("weight 72.4 yesterday 6pm", datetime(2026, 12, 2, 17, 0, tzinfo=UTC)),
+        ("weight 72.4 yesterday at 6", datetime(2026, 12, 2, 5, 0, tzinfo=UTC)),
+        ("weight 72.4 yday 16h30", datetime(2026, 12, 2, 15, 30, tzinfo=UTC)),
+        ("yesterday 18:00 squat 100kg", datetime(2026, 12, 2, 17, 0, tzinfo=UTC)),
     ],
 )
 def test_times_are_read_in_the_persons_time_zone(text: str, instant: datetime) -> None:
@@ -113,7 +119,21 @@ def test_today_alone_means_now() -> None:
     assert parse("weight 72.4 today").recorded_at is None
 
 
-@pytest.mark.parametrize("text", ["weight 72 today 23:00", "weight 72 yesterday 25:00"])
+def test_a_number_after_today_that_is_no_time_of_day_is_the_value() -> None:
+    line = parse("weight today 72.40")
+    assert (line.value, line.recorded_at) == (Decimal("72.4"), None)
+
+
+def test_a_time_across_the_clock_change_lands_on_the_right_instant() -> None:
+    # Berlin went from UTC+2 to UTC+1 overnight on 25 October 2026.
+    now = datetime(2026, 10, 25, 12, 0, tzinfo=UTC)
+    line = parse_log_line("weight 70 yesterday 18:00", CATALOGUE, now=now, timezone=BERLIN)
+    assert line.recorded_at == datetime(2026, 10, 24, 16, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text", ["weight 72 today 23:00", "weight 72 at 25:00", "weight 72 yesterday at 13pm"]
+)
 def test_a_future_or_impossible_time_is_refused(text: str) -> None:
     with pytest.raises(MetricInputError) as refused:
         parse(text)
@@ -148,8 +168,13 @@ def test_a_typo_gets_the_nearest_metric_names() -> None:
     [
         ("squat", "metrics.error.no_value", {"metric": "Back squat"}),
         ("", "metrics.error.no_metric", {}),
-        ("weight 72 stone", "metrics.error.bad_unit", {"unit": "stone", "accepted": "kg, g, lb"}),
-        ("squat 120 s", "metrics.error.bad_unit", {"unit": "s", "accepted": "kg, g, lb"}),
+        ("weight 72 stone", "metrics.error.bad_unit", {"unit": "stone", "accepted": "kg, lb, g"}),
+        ("squat 120 s", "metrics.error.bad_unit", {"unit": "s", "accepted": "kg, lb, g"}),
+        (
+            "vertical jump 0.0005 km",
+            "metrics.error.bad_unit",
+            {"unit": "km", "accepted": "cm, m, ft, in"},
+        ),
         ("squat 120kg please", "metrics.error.unexpected", {"text": "please"}),
         ("squat 120kg x0", "metrics.error.bad_reps", {"reps": 0}),
         ("5k 21:75", "metrics.error.bad_duration", {"text": "21:75"}),
