@@ -27,6 +27,8 @@ NAME_LENGTH = 100
 STORED_PLACES = Decimal("0.0001")
 LARGEST_VALUE = Decimal("9999999999.9999")
 _SUGGEST_CUTOFF = 0.6
+# Where a note starts in a one-line log entry.
+NOTE_MARK = re.compile(r"#|\bnotes?\s*:", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)?")
 
 
@@ -219,7 +221,7 @@ def _check_custom(
     name: str, unit: str, better: str, category: str, low: Decimal, high: Decimal
 ) -> None:
     problems: Iterable[tuple[bool, str, dict[str, object]]] = (
-        (not words(name) or len(name) > NAME_LENGTH, "metrics.error.bad_name", {"name": name}),
+        (not _readable_name(name), "metrics.error.bad_name", {"name": name}),
         (
             unit not in CANONICAL_UNITS,
             "metrics.error.bad_unit",
@@ -236,6 +238,11 @@ def _check_custom(
     for failed, key, params in problems:
         if failed:
             raise CatalogueError(key, **params)
+
+
+def _readable_name(name: str) -> bool:
+    # A one-line log reads the name back: "#" and "note:" start a note there.
+    return bool(words(name)) and len(name) <= NAME_LENGTH and not NOTE_MARK.search(name)
 
 
 class CatalogueError(InvalidInput):

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from domain.errors import InvalidInput
 from domain.metric_catalogue import (
     LARGEST_VALUE,
+    NOTE_MARK,
     STORED_PLACES,
     MetricKind,
     find,
@@ -27,7 +28,6 @@ from domain.units import (
 
 MAX_REPS = 1000
 _COMMAND = re.compile(r"^\s*/log(?:@\w+)?\b", re.IGNORECASE)
-_NOTE = re.compile(r"#|\bnotes?\s*:", re.IGNORECASE)
 # After "yesterday"/"today" only a real time of day counts ("today 72.40" is a value, not a
 # time); after "at" anything clock-like does, and a bad one is refused rather than misread.
 _CLOCK = r"(?:[01]?\d|2[0-3])[:.h][0-5]\d(?:\s*[ap]m)?|(?:0?[1-9]|1[0-2])\s*[ap]m"
@@ -78,8 +78,8 @@ def parse_log_line(
 ) -> LogLine:
     """Read "<metric> <value>[unit] [x reps] [yesterday 18:00] [# note]" against a catalogue."""
     body, notes = _split_notes(_COMMAND.sub("", text, count=1))
-    body, recorded_at = _take_when(body, now=now, timezone=timezone)
     metric, rest = _take_metric(body, catalogue)
+    rest, recorded_at = _take_when(rest, now=now, timezone=timezone)
     if not rest:
         raise MetricInputError("metrics.error.no_value", metric=metric.name)
     typed = _scan_value(rest)
@@ -97,7 +97,7 @@ def parse_log_line(
 
 
 def _split_notes(text: str) -> tuple[str, str | None]:
-    found = _NOTE.search(text)
+    found = NOTE_MARK.search(text)
     if found is None:
         return text.strip(), None
     note = text[found.end() :].strip()
@@ -136,13 +136,17 @@ def _clock(text: str) -> time:
 
 
 def _take_metric(text: str, catalogue: Sequence[MetricKind]) -> tuple[MetricKind, str]:
-    tokens = text.split()
-    # Longest first: "40m sprint 5.12" names "40 m sprint", not the "40m" alias of it.
-    for end in range(len(tokens), 0, -1):
-        metric = find(catalogue, " ".join(tokens[:end]))
-        if metric is not None:
-            return metric, " ".join(tokens[end:])
-    named = _name_part(tokens)
+    # The name is looked for before any time is taken out, so a coach's "Shots at 10 m" stays
+    # whole; only a line that starts with a time ("yesterday 18:00 squat 100kg") is read again
+    # without it, and the time is handed back with the rest.
+    if (metric_and_rest := _longest_name(text.split(), catalogue)) is not None:
+        return metric_and_rest
+    leading = _WHEN.match(text)
+    if leading is not None:
+        found = _longest_name(text[leading.end() :].split(), catalogue)
+        if found is not None:
+            return found[0], f"{leading.group()} {found[1]}"
+    named = _name_part(_WHEN.sub(" ", text).split())
     if not named:
         raise MetricInputError("metrics.error.no_metric")
     near = suggest(catalogue, named)
@@ -151,6 +155,17 @@ def _take_metric(text: str, catalogue: Sequence[MetricKind]) -> tuple[MetricKind
         text=named,
         suggestions=", ".join(kind.name for kind in near),
     )
+
+
+def _longest_name(
+    tokens: list[str], catalogue: Sequence[MetricKind]
+) -> tuple[MetricKind, str] | None:
+    # Longest first: "40m sprint 5.12" names "40 m sprint", not the "40m" alias of it.
+    for end in range(len(tokens), 0, -1):
+        metric = find(catalogue, " ".join(tokens[:end]))
+        if metric is not None:
+            return metric, " ".join(tokens[end:])
+    return None
 
 
 def _name_part(tokens: list[str]) -> str:
@@ -231,10 +246,10 @@ def _duration(text: str) -> Decimal:
 
 
 def _stored(value: Decimal, typed: str) -> Decimal:
-    stored = value.quantize(STORED_PLACES, rounding=ROUND_HALF_UP)
-    if abs(stored) > LARGEST_VALUE:
+    # Checked before rounding: quantize fails outright on more digits than Decimal carries.
+    if abs(value) > LARGEST_VALUE:
         raise MetricInputError("metrics.error.too_large", text=typed)
-    return stored
+    return value.quantize(STORED_PLACES, rounding=ROUND_HALF_UP)
 
 
 def format_log_line(metric: MetricKind, value: Decimal, unit: str, reps: int | None = None) -> str:

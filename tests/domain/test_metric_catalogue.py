@@ -195,6 +195,7 @@ async def test_add_custom_refuses_a_name_the_coach_can_already_log(uow: UnitOfWo
         ("category", "luck", "metrics.error.bad_category"),
         ("min_value", Decimal(30), "metrics.error.bad_bounds"),
         ("name", "  ", "metrics.error.bad_name"),
+        ("name", "Drill #2", "metrics.error.bad_name"),
     ],
 )
 async def test_add_custom_explains_what_to_fix(

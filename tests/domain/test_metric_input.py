@@ -36,6 +36,32 @@ def builtin_kinds() -> list[MetricKind]:
 CATALOGUE = builtin_kinds()
 
 
+def coachs_own(name: str, unit: str, low: str, high: str) -> MetricKind:
+    return MetricKind(
+        uuid.uuid4(),
+        name.lower(),
+        name,
+        None,
+        "technique",
+        unit,
+        "higher",
+        Decimal(low),
+        Decimal(high),
+        (),
+        uuid.uuid4(),
+    )
+
+
+# Coaches name things awkwardly: numbers, "at", a time word, a unit word.
+AWKWARD = [
+    coachs_own("Shots at 10 m", "reps", "0", "100"),
+    coachs_own("Yesterday drill", "s", "1", "600"),
+    coachs_own("Sprint 5", "s", "0.5", "30"),
+    coachs_own("Kg lifted today", "kg", "1", "20000"),
+]
+WITH_COACHS_OWN = [*CATALOGUE, *AWKWARD]
+
+
 def parse(text: str, timezone: str = BERLIN) -> LogLine:
     return parse_log_line(text, CATALOGUE, now=NOW, timezone=timezone)
 
@@ -179,6 +205,7 @@ def test_a_typo_gets_the_nearest_metric_names() -> None:
         ("squat 120kg x0", "metrics.error.bad_reps", {"reps": 0}),
         ("5k 21:75", "metrics.error.bad_duration", {"text": "21:75"}),
         ("weight 99999999999", "metrics.error.too_large", {"text": "99999999999"}),
+        ("weight " + "9" * 40, "metrics.error.too_large", {"text": "9" * 40}),
     ],
 )
 def test_mistakes_are_explained(text: str, key: str, params: dict[str, object]) -> None:
@@ -206,7 +233,7 @@ def test_format_log_line_reads_like_what_people_type(
 
 @st.composite
 def logged_values(draw: st.DrawFn) -> tuple[MetricKind, Decimal, str, int | None]:
-    metric = draw(st.sampled_from(CATALOGUE))
+    metric = draw(st.sampled_from(WITH_COACHS_OWN))
     stored = draw(st.decimals(min_value=metric.min_value, max_value=metric.max_value, places=4))
     unit = draw(st.sampled_from(accepted_units(metric.unit)))
     reps = draw(st.none() | st.integers(min_value=1, max_value=100))
@@ -221,9 +248,54 @@ def test_format_then_parse_round_trips_any_plausible_value_in_any_accepted_unit(
     metric, stored, unit, reps = logged
     typed = convert(stored, metric.unit, unit)
 
-    line = parse(format_log_line(metric, typed, unit, reps))
+    text = format_log_line(metric, typed, unit, reps)
+    line = parse_log_line(text, WITH_COACHS_OWN, now=NOW, timezone=BERLIN)
 
     assert (line.metric, line.value, line.reps) == (metric, stored, reps)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "value", "recorded_at"),
+    [
+        (
+            "shots at 10m 7 yesterday 18:00",
+            "Shots at 10 m",
+            "7",
+            datetime(2026, 12, 2, 17, 0, tzinfo=UTC),
+        ),
+        ("yesterday drill 42", "Yesterday drill", "42", None),
+        (
+            "yesterday 18:00 sprint 5 4.9",
+            "Sprint 5",
+            "4.9",
+            datetime(2026, 12, 2, 17, 0, tzinfo=UTC),
+        ),
+        (
+            "kg lifted today 1200 kg today 7:30",
+            "Kg lifted today",
+            "1200",
+            datetime(2026, 12, 3, 6, 30, tzinfo=UTC),
+        ),
+    ],
+)
+def test_a_coachs_awkward_name_is_read_whole(
+    text: str, name: str, value: str, recorded_at: datetime | None
+) -> None:
+    line = parse_log_line(text, WITH_COACHS_OWN, now=NOW, timezone=BERLIN)
+    assert (line.metric.name, line.value, line.recorded_at) == (name, Decimal(value), recorded_at)
+
+
+def test_a_time_before_the_metric_is_read_too() -> None:
+    line = parse("yesterday 18:00 squat 100kg x3")
+    assert (line.metric.key, line.reps) == ("squat", 3)
+    assert line.recorded_at == datetime(2026, 12, 2, 17, 0, tzinfo=UTC)
+
+
+def test_a_typo_with_a_time_suggests_from_the_name_alone() -> None:
+    with pytest.raises(MetricInputError) as refused:
+        parse("dedlift 180kg yesterday 18:00")
+    assert refused.value.params["text"] == "dedlift"
+    assert refused.value.params["suggestions"].startswith("Deadlift")
 
 
 def test_every_catalogue_name_finds_its_own_metric() -> None:
