@@ -6,7 +6,7 @@ import difflib
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -30,6 +30,14 @@ _SUGGEST_CUTOFF = 0.6
 # Where a note starts in a one-line log entry.
 NOTE_MARK = re.compile(r"#|\bnotes?\s*:", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)?")
+
+
+class CatalogueError(InvalidInput):
+    """A coach's new metric type breaks a rule they can fix; `message_key` says which."""
+
+    def __init__(self, message_key: str, **params: object) -> None:
+        super().__init__(message_key, **params)
+        self.message_key = message_key
 
 
 @dataclass(frozen=True)
@@ -174,7 +182,8 @@ async def add_custom(
         raise NotAllowed("metrics.add_custom")
     name = " ".join(name.split())
     canonical = unit_of(unit) or unit
-    _check_custom(name, canonical, better, category, min_value, max_value)
+    _check_custom(name, canonical, better, category)
+    low, high = _stored_bounds(min_value, max_value)
     async with uow:
         existing = await catalogue_for_coach(uow, coach_id=actor.coach_id)
         if find(existing, name) is not None:
@@ -185,8 +194,8 @@ async def add_custom(
             category=category,
             unit=canonical,
             better=better,
-            min_value=min_value,
-            max_value=max_value,
+            min_value=low,
+            max_value=high,
             aliases=[],
             coach_id=actor.coach_id,
         )
@@ -217,37 +226,28 @@ def custom_key(name: str, coach_id: uuid.UUID) -> str:
     return f"{slug}_{coach_id.hex[:8]}"
 
 
-def _check_custom(
-    name: str, unit: str, better: str, category: str, low: Decimal, high: Decimal
-) -> None:
-    problems: Iterable[tuple[bool, str, dict[str, object]]] = (
-        (not _readable_name(name), "metrics.error.bad_name", {"name": name}),
-        (
-            unit not in CANONICAL_UNITS,
-            "metrics.error.bad_unit",
-            {"unit": unit, "accepted": ", ".join(CANONICAL_UNITS)},
-        ),
-        (better not in BETTER, "metrics.error.bad_direction", {"better": better}),
-        (category not in CATEGORIES, "metrics.error.bad_category", {"category": category}),
-        (
-            not -LARGEST_VALUE <= low < high <= LARGEST_VALUE,
-            "metrics.error.bad_bounds",
-            {"min": str(low), "max": str(high)},
-        ),
-    )
-    for failed, key, params in problems:
-        if failed:
-            raise CatalogueError(key, **params)
+def _check_custom(name: str, unit: str, better: str, category: str) -> None:
+    if not _readable_name(name):
+        raise CatalogueError("metrics.error.bad_name", name=name)
+    if unit not in CANONICAL_UNITS:
+        accepted = ", ".join(CANONICAL_UNITS)
+        raise CatalogueError("metrics.error.bad_unit", unit=unit, accepted=accepted)
+    if better not in BETTER:
+        raise CatalogueError("metrics.error.bad_direction", better=better)
+    if category not in CATEGORIES:
+        raise CatalogueError("metrics.error.bad_category", category=category)
+
+
+def _stored_bounds(low: Decimal, high: Decimal) -> tuple[Decimal, Decimal]:
+    # Rounded as the column will round them, so the kind returned is the kind stored and
+    # 1.00001 < 1.00002 cannot become 1.0000 = 1.0000.
+    if -LARGEST_VALUE <= low < high <= LARGEST_VALUE:
+        low, high = low.quantize(STORED_PLACES), high.quantize(STORED_PLACES)
+        if low < high:
+            return low, high
+    raise CatalogueError("metrics.error.bad_bounds", min=str(low), max=str(high))
 
 
 def _readable_name(name: str) -> bool:
     # A one-line log reads the name back: "#" and "note:" start a note there.
     return bool(words(name)) and len(name) <= NAME_LENGTH and not NOTE_MARK.search(name)
-
-
-class CatalogueError(InvalidInput):
-    """A coach's new metric type breaks a rule they can fix; `message_key` says which."""
-
-    def __init__(self, message_key: str, **params: object) -> None:
-        super().__init__(message_key, **params)
-        self.message_key = message_key

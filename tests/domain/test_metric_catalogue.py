@@ -194,6 +194,7 @@ async def test_add_custom_refuses_a_name_the_coach_can_already_log(uow: UnitOfWo
         ("better", "sideways", "metrics.error.bad_direction"),
         ("category", "luck", "metrics.error.bad_category"),
         ("min_value", Decimal(30), "metrics.error.bad_bounds"),
+        ("min_value", Decimal("19.99999"), "metrics.error.bad_bounds"),
         ("name", "  ", "metrics.error.bad_name"),
         ("name", "Drill #2", "metrics.error.bad_name"),
     ],
