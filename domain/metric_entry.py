@@ -19,7 +19,7 @@ from domain.cache import Cache, RedisKeys
 from domain.errors import NotFound
 from domain.metric_catalogue import MetricKind, catalogue_for
 from domain.metric_input import LogLine, parse_log_line
-from domain.metrics_log import Logged, log_metric
+from domain.metrics_log import Logged, log_metric, require_plausible
 from domain.models import Athlete, User
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import UnitOfWork
@@ -95,6 +95,30 @@ async def read_line(
         raise NotFound("metric not in the athlete's catalogue")
     # Named by its key against a catalogue of one, the value is read exactly as in a full line.
     return parse_log_line(f"{metric_key} {text}", picked, now=now, timezone=timezone)
+
+
+async def check_value(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    athlete_id: uuid.UUID,
+    text: str,
+    metric_key: str | None,
+    now: datetime,
+    timezone: str,
+) -> LogLine:
+    """`read_line`, and Implausible for a value outside the metric's usual range."""
+    line = await read_line(
+        uow,
+        actor=actor,
+        athlete_id=athlete_id,
+        text=text,
+        now=now,
+        timezone=timezone,
+        metric_key=metric_key,
+    )
+    require_plausible(line)
+    return line
 
 
 async def log_typed(

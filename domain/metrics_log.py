@@ -108,8 +108,8 @@ async def log_metric(
     """Store one value for an athlete, detect a personal best and queue its notices."""
     policy.require(actor, Action.LOG_METRICS, AthleteTarget(athlete_id))
     kind = line.metric
-    if not confirmed and not is_plausible(kind, line.value):
-        raise Implausible("implausible value", **implausible_params(line))
+    if not confirmed:
+        require_plausible(line)
     async with uow:
         if session_id is not None:
             await _require_session_of(uow, session_id, athlete_id)
@@ -152,15 +152,18 @@ async def log_metric(
     )
 
 
-def implausible_params(line: LogLine) -> dict[str, str]:
-    """The words of the "5.12 kg for a squat?" question: the value as typed, the usual range."""
+def require_plausible(line: LogLine) -> None:
+    """Implausible unless the value lies within the metric's plausible bounds."""
     kind = line.metric
-    return {
-        "value": display(line.typed_value, line.typed_unit),
-        "metric": kind.name,
-        "low": display(kind.min_value, kind.unit),
-        "high": display(kind.max_value, kind.unit),
-    }
+    if not is_plausible(kind, line.value):
+        # The value as typed and the usual range: the words of "5.12 kg for a squat?".
+        raise Implausible(
+            "implausible value",
+            value=display(line.typed_value, line.typed_unit),
+            metric=kind.name,
+            low=display(kind.min_value, kind.unit),
+            high=display(kind.max_value, kind.unit),
+        )
 
 
 async def undo(
