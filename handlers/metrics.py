@@ -189,7 +189,7 @@ async def skip_note(
 async def log_anyway(
     update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
 ) -> int:
-    """ "Log anyway" under the question about an unusual value."""
+    """The "Log anyway" button under the question about an unusual value."""
     pending.confirmed = True
     if pending.metric is not None and pending.note is None:
         return await _show(update, context, pending, NOTE, render.ask_note(pending, context.lang))
