@@ -181,6 +181,27 @@ async def metrics_with_data(
 
 
 @dataclass(frozen=True)
+class Reader:
+    """How a person reads values and times: their zone and units ("metric" or "imperial")."""
+
+    timezone: str
+    units: str
+
+
+async def reader_of(uow: UnitOfWork, *, actor: Actor) -> Reader:
+    """The actor's own time zone and units."""
+    async with uow:
+        row = (
+            await uow.session.execute(
+                select(User.timezone, User.units).where(User.id == actor.user_id)
+            )
+        ).first()
+    if row is None:
+        return Reader("UTC", "metric")
+    return Reader(row.timezone or "UTC", row.units or "metric")
+
+
+@dataclass(frozen=True)
 class AthleteName:
     """An athlete someone may look at, by first name."""
 

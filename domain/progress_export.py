@@ -24,6 +24,8 @@ from domain.uow import UnitOfWork
 
 HEADER = ("recorded_at", "metric", "value", "unit", "notes")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What `export_csv` returns for an athlete without values: the header line alone.
+EMPTY_EXPORT = (",".join(HEADER) + "\r\n").encode("utf-8")
 
 
 async def export_csv(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) -> bytes:
