@@ -17,6 +17,7 @@ from bot.outbox import send_due_notifications
 from domain.digests import queue_digests
 from domain.payment_release import release_unpaid
 from domain.reminders import plan_upcoming
+from domain.weekly_summaries import queue_weekly_summaries
 
 if TYPE_CHECKING:
     from bot.app import BotApplication, BotContext
@@ -93,6 +94,18 @@ async def release_unpaid_sessions(context: BotContext, now: datetime | None = No
         log.info("released %d sessions unpaid at their deadline", released)
 
 
+async def send_weekly_summaries(context: BotContext, now: datetime | None = None) -> None:
+    """Job: queue last week's summaries for the people for whom it is now Monday 08:00."""
+    try:
+        queued = await queue_weekly_summaries(context.services.uow, now=now or utc_now())
+    except DATABASE_ERRORS:
+        # Nothing was queued; the next two hourly runs still reach these people.
+        log.exception("could not queue weekly summaries")
+        return
+    if queued:
+        log.info("queued %d weekly summaries", queued)
+
+
 def schedule_maintenance(application: BotApplication) -> None:
     """Register the recurring jobs on the application's job queue."""
     jobs = application.job_queue
@@ -131,4 +144,15 @@ def schedule_maintenance(application: BotApplication) -> None:
             "coalesce": True,
         },
         name="coach-digests",
+    )
+    # On the hour, in UTC, like the digests: a run serves the zones where it is Monday 08:xx
+    # (and catches up on them until 11:00; see domain.weekly_summaries).
+    jobs.run_custom(
+        send_weekly_summaries,
+        job_kwargs={
+            "trigger": CronTrigger(minute=0, timezone=UTC),
+            "misfire_grace_time": int(DIGEST_MISFIRE_GRACE.total_seconds()),
+            "coalesce": True,
+        },
+        name="weekly-summaries",
     )

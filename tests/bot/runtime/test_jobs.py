@@ -14,7 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import BotApplication, BotContext
-from bot.jobs import plan_session_reminders, release_unpaid_sessions, send_coach_digests
+from bot.jobs import (
+    plan_session_reminders,
+    release_unpaid_sessions,
+    send_coach_digests,
+    send_weekly_summaries,
+)
 from bot.outbox import telegram_deliverer
 from bot.wiring import Services
 from domain.db import create_engine, create_session_factory
@@ -147,4 +152,35 @@ async def test_unpaid_sessions_are_released_every_five_minutes_and_an_outage_is_
     assert job.job.trigger.interval == timedelta(minutes=5)
     assert [record.getMessage() for record in caplog.records] == [
         "could not release unpaid sessions"
+    ]
+
+
+async def test_weekly_summaries_are_queued_on_the_hour_and_the_parent_reads_kims_week(
+    app: BotApplication, telegram: FakeTelegram, uow: UnitOfWork, services: Services
+) -> None:
+    (job,) = app.job_queue.get_jobs_by_name("weekly-summaries")
+    trigger = job.job.trigger
+    world = await booking_world(uow)
+    async with uow:
+        last_tuesday = TUESDAY_4PM - timedelta(weeks=1)
+        uow.sessions.add(session_at(world.coach, world.child, last_tuesday, status="completed"))
+        uow.sessions.add(session_at(world.coach, world.child, TUESDAY_4PM, sequence=0))
+        await uow.commit()
+    monday_8_in_london = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+
+    await send_weekly_summaries(BotContext.from_job(job, app), now=monday_8_in_london)
+    await drain(services.uow, now=monday_8_in_london, limit=10, deliver=telegram_deliverer(app.bot))
+
+    assert isinstance(trigger, CronTrigger)
+    fire = trigger.get_next_fire_time(None, monday_8_in_london - timedelta(minutes=59))
+    after = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    assert (fire, after) == (monday_8_in_london, monday_8_in_london + timedelta(hours=1))
+    assert job.job.misfire_grace_time == 30 * 60
+    assert telegram.texts(world.parent.telegram_user_id) == [
+        "📊 Weekly summary for Kim (2026-11-30 – 2026-12-06)\n"
+        "🏃 Sessions done: 1\n"
+        "📝 Results logged: 0\n"
+        "🏆 Personal bests: –\n"
+        "📅 Next session: Tue 8 Dec, 15:00\n\n"
+        "See the charts with /progress."
     ]
