@@ -4,6 +4,7 @@ A range is read with bounds on `recorded_at`, the partition key, so the planner 
 monthly partitions the range overlaps (`points_query`). Bests follow
 `domain.personal_bests.beats`, the rule logging announces them by, seeded with the best on record
 before the range: a chart of the last four weeks marks only what beat the athlete's whole past.
+That one aggregate reads the earlier months through the (athlete, metric, time) index of each.
 The first value ever is a baseline, not a best, and a tie is not a best either.
 """
 
@@ -19,7 +20,7 @@ from sqlalchemy import Select, func, select
 from domain import policy
 from domain.errors import NotFound
 from domain.metric_catalogue import MetricKind, catalogue_for
-from domain.models import Athlete, PerformanceMetric, User
+from domain.models import PerformanceMetric
 from domain.personal_bests import beats
 from domain.policy import Action, Actor, AthleteTarget
 from domain.units import convert, display_unit
@@ -178,70 +179,6 @@ async def metrics_with_data(
             )
         )
     return [kind for kind in kinds if kind.key in logged]
-
-
-@dataclass(frozen=True)
-class Reader:
-    """How a person reads values and times: their zone and units ("metric" or "imperial")."""
-
-    timezone: str
-    units: str
-
-
-async def reader_of(uow: UnitOfWork, *, actor: Actor) -> Reader:
-    """The actor's own time zone and units."""
-    async with uow:
-        row = (
-            await uow.session.execute(
-                select(User.timezone, User.units).where(User.id == actor.user_id)
-            )
-        ).first()
-    if row is None:
-        return Reader("UTC", "metric")
-    return Reader(row.timezone or "UTC", row.units or "metric")
-
-
-@dataclass(frozen=True)
-class AthleteName:
-    """An athlete someone may look at, by first name."""
-
-    athlete_id: uuid.UUID
-    name: str
-
-
-async def athletes_in_view(uow: UnitOfWork, *, actor: Actor) -> list[AthleteName]:
-    """Everyone whose metrics the actor may see: themself first, then by name."""
-    candidates = {
-        athlete_id
-        for athlete_id in (
-            {actor.own_athlete_id}
-            | actor.guarded_athlete_ids
-            | actor.mentored_athlete_ids
-            | actor.coached_athlete_ids
-        )
-        if athlete_id is not None
-        and policy.may(actor, Action.VIEW_METRICS, AthleteTarget(athlete_id))
-    }
-    if not candidates:
-        return []
-    async with uow:
-        names = await athlete_names(uow, candidates)
-    return sorted(
-        (AthleteName(athlete_id, name) for athlete_id, name in names.items()),
-        key=lambda athlete: (athlete.athlete_id != actor.own_athlete_id, athlete.name.lower()),
-    )
-
-
-async def athlete_names(
-    uow: UnitOfWork, athlete_ids: set[uuid.UUID] | frozenset[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    """First names by athlete id, inside an open unit of work."""
-    rows = await uow.session.execute(
-        select(Athlete.id, User.first_name)
-        .join(User, User.id == Athlete.user_id)
-        .where(Athlete.id.in_(athlete_ids))
-    )
-    return {athlete_id: name for athlete_id, name in rows}
 
 
 def points_query(

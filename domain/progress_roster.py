@@ -21,7 +21,8 @@ from domain.errors import NotAllowed
 from domain.metric_catalogue import MetricKind
 from domain.models import MetricType, PerformanceMetric
 from domain.policy import Action, Actor, AthleteTarget
-from domain.progress import Point, athlete_names
+from domain.progress import Point
+from domain.progress_viewers import athlete_names
 from domain.uow import UnitOfWork
 
 CHANGE_WINDOW = timedelta(weeks=4)

@@ -23,8 +23,9 @@ from bot.charts import render_progress_async, uses_clock
 from bot.i18n import t
 from bot.local_time import local_moment
 from domain.metric_catalogue import MetricKind
-from domain.progress import SPANS, AthleteName, Reader, Series
+from domain.progress import SPANS, Series
 from domain.progress_roster import RosterLine, RosterMetric
+from domain.progress_viewers import AthleteName, Reader
 from domain.timezones import zone_of
 from domain.units import display
 

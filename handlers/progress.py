@@ -24,11 +24,12 @@ from bot.callbacks import Callback, pattern, refuse, unpack
 from bot.i18n import t
 from bot.sending import send_text
 from domain import progress
+from domain import progress_viewers as viewers
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.policy import Actor
-from domain.progress import AthleteName
 from domain.progress_export import EMPTY_EXPORT, export_csv
 from domain.progress_roster import roster
+from domain.progress_viewers import AthleteName
 from handlers import _progress_render as render
 from handlers._acting import current_actor, refusal_text
 from handlers._progress_render import ATHLETE, EXPORT, FLOW, METRIC, SPAN, WHO
@@ -94,7 +95,7 @@ async def show_roster(update: Update, context: BotContext) -> None:
     except NotAllowed:
         await _reply(update, t("progress.roster.only_coaches", context.lang))
         return
-    reader = await progress.reader_of(context.uow(), actor=actor)
+    reader = await viewers.reader_of(context.uow(), actor=actor)
     await send_text(
         context.bot, update.effective_chat.id, render.roster_text(lines, reader.units, context.lang)
     )
@@ -127,7 +128,7 @@ async def back_to_athletes(
     update: Update, context: BotContext, actor: Actor, press: Callback
 ) -> None:
     """« Back on the metrics: the athletes again."""
-    athletes = await progress.athletes_in_view(context.uow(), actor=actor)
+    athletes = await viewers.athletes_in_view(context.uow(), actor=actor)
     await update.callback_query.answer()
     keyboard = render.athletes_markup(athletes, actor.own_athlete_id, context.lang)
     await render.show(update, t("progress.pick_athlete", context.lang), keyboard)
@@ -167,7 +168,7 @@ async def pick_span(update: Update, context: BotContext, actor: Actor, press: Ca
         text = render.empty_text(series, athlete, span, context.lang)
         await render.show(update, text, render.spans_markup(athlete, series.kind, context.lang))
         return
-    reader = await progress.reader_of(context.uow(), actor=actor)
+    reader = await viewers.reader_of(context.uow(), actor=actor)
     png = await render.chart(series, athlete, reader, context.lang)
     await context.bot.send_photo(
         update.effective_chat.id,
@@ -189,7 +190,7 @@ async def _athletes(update: Update, context: BotContext) -> tuple[Actor, list[At
     if actor is None:
         await _reply(update, t("progress.not_signed_up", context.lang))
         return None
-    athletes = await progress.athletes_in_view(context.uow(), actor=actor)
+    athletes = await viewers.athletes_in_view(context.uow(), actor=actor)
     if not athletes:
         await _reply(update, t("progress.nobody", context.lang))
         return None
@@ -197,7 +198,7 @@ async def _athletes(update: Update, context: BotContext) -> tuple[Actor, list[At
 
 
 async def _athlete(context: BotContext, actor: Actor, athlete_id: uuid.UUID | None) -> AthleteName:
-    athletes = await progress.athletes_in_view(context.uow(), actor=actor)
+    athletes = await viewers.athletes_in_view(context.uow(), actor=actor)
     found = next((a for a in athletes if a.athlete_id == athlete_id), None)
     if found is None:
         raise NotFound("athlete not in view")
@@ -224,7 +225,7 @@ async def _send_export(
     if data == EMPTY_EXPORT:
         await _show(update, t("progress.export.empty", context.lang, name=athlete.name))
         return
-    reader = await progress.reader_of(context.uow(), actor=actor)
+    reader = await viewers.reader_of(context.uow(), actor=actor)
     document = InputFile(data, filename=render.export_filename(athlete, reader.timezone))
     document.mimetype = "text/csv"
     caption = t(

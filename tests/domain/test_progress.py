@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from domain import progress
+from domain import progress_viewers as viewers
 from domain.actors import actor_for_user
 from domain.errors import NotAllowed, NotFound
 from domain.models import PerformanceMetric, User
@@ -231,8 +232,8 @@ async def test_the_viewer_sees_the_athletes_they_may_look_at_themself_first(
 ) -> None:
     world = await world_with_session(uow)
 
-    coach_sees = await progress.athletes_in_view(uow, actor=await actor(uow, world.coach_user))
-    parent_sees = await progress.athletes_in_view(uow, actor=await actor(uow, world.parent))
+    coach_sees = await viewers.athletes_in_view(uow, actor=await actor(uow, world.coach_user))
+    parent_sees = await viewers.athletes_in_view(uow, actor=await actor(uow, world.parent))
 
     assert [(a.athlete_id, a.name) for a in coach_sees] == [(world.child.id, "Kim")]
     assert [a.name for a in parent_sees] == ["Kim"]
