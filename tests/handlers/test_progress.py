@@ -131,14 +131,26 @@ async def test_a_parent_gets_a_chart_of_their_childs_sprints_and_words_for_an_em
     assert "4 weeks" in labels(empty)  # a longer period is one press away
 
 
-async def test_export_sends_the_childs_results_as_a_csv_file(
+async def test_a_coach_of_two_picks_whose_results_and_gets_them_as_a_csv_file(
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:
     world, coach, _, _ = await cast(emulator, uow)
     await sprints_and_an_old_squat(uow, world)
+    async with uow:
+        uow.sessions.add(session_at(world.coach, world.other_child, days_ago(5)))
+        await uow.commit()
     async with run_bot(emulator):
+        await coach.send("/progress")
+        whose = await coach.expect_reply(contains="Whose progress?")
+        await coach.press("Lea", whose)
+        await coach.expect("edit", contains="Lea has no results yet")
+
         await coach.send("/export")
+        picker = await coach.expect_reply(contains="Whose results should I export?")
+        await coach.press("Kim", picker)
         sent = await coach.expect("message", contains="All results of Kim")
+
+    assert labels(whose) == labels(picker) == ["Kim", "Lea"]
 
     document = sent["document"]
     assert document["file_name"].startswith("Kim-results-") and document["file_name"].endswith(
