@@ -51,7 +51,7 @@ FINAL_PREFIX = "final:"
 NOT_MESSAGES = frozenset({STAR_REFUND})
 # Kinds that lose nothing by waiting until morning; see the module docstring.
 DEFERRED_IN_QUIET_HOURS = frozenset(
-    {"reminder_24h", "session_followup", "session_followup_coach", "digest"}
+    {"reminder_24h", "session_followup", "session_followup_coach", "digest", "weekly_summary"}
 )
 
 
