@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import io
 import struct
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -127,15 +126,3 @@ async def test_charts_render_off_the_event_loop_and_side_by_side() -> None:
     assert {ihdr_size(png) for png in pngs} == {(WIDTH_PX, HEIGHT_PX)}
     assert len(set(pngs)) == 1  # four threads at once draw the very same picture
     assert ticks > 0  # the loop kept running while they drew
-
-
-def test_a_year_of_daily_values_renders_quickly() -> None:
-    series = a_year_of_daily_sprints()
-    render(series)  # fonts and caches warm up once per process
-    timings = []
-    for _ in range(10):
-        started = time.perf_counter()
-        render(series)
-        timings.append(time.perf_counter() - started)
-    # The target is p95 <= 150 ms (benchmarks/metrics.py); a shared test machine gets slack.
-    assert sorted(timings)[len(timings) // 2] < 0.5
