@@ -36,6 +36,7 @@ bench: install
 	$(BIN)/python benchmarks/bookings.py
 	$(BIN)/python benchmarks/updates.py
 	$(BIN)/python benchmarks/booking.py
+	$(BIN)/python benchmarks/metrics.py
 
 # The web chat with a short conversation, as a PNG (needs Debian's chromium).
 screenshot: install
