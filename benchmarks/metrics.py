@@ -11,7 +11,7 @@ printing its figures as it goes:
    samples: on the real `performance_metrics` (its monthly partitions made by
    `MetricRepository.ensure_partitions`) and on an unpartitioned copy of the same rows with
    the same (athlete_id, metric_type, recorded_at) index, in the same run, in turn (and the
-   partitioned one again with plan_cache_mode=force_generic_plan, to show what planning costs).
+   partitioned one again with plan_cache_mode=force_generic_plan, to tell what planning costs).
    Both tables are loaded by COPY, a few days of rows at a time, then VACUUM ANALYZEd.
 3. Values logged per second through `domain.metrics_log.log_metric` with 20 concurrent tasks
    (each an athlete logging one line at a time for themself, on top of the loaded history: the
@@ -257,10 +257,9 @@ def sample(people: People) -> tuple[uuid.UUID, str, datetime]:
 async def range_queries(dsn: str, people: People, samples: int) -> dict[str, float]:
     """p50/p95 of a one-year range query, partitioned vs unpartitioned, on the same samples.
 
-    Beside them, the partitioned query on a connection with plan_cache_mode=force_generic_plan:
-    by default Postgres plans each execution of a prepared statement on a partitioned table
-    anew (its generic plan, costed over every partition, looks dearer), and that planning is
-    most of the difference; the generic plan prunes partitions when it runs instead.
+    Beside them, the partitioned query on a connection with plan_cache_mode=force_generic_plan
+    (partitions pruned as the statement runs rather than planned for each execution), on
+    samples of its own: how much of a difference between the tables is planning.
     """
     connection = await asyncpg.connect(dsn)
     generic = await asyncpg.connect(dsn, server_settings={"plan_cache_mode": "force_generic_plan"})
