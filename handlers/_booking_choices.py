@@ -24,7 +24,7 @@ from domain.policy import Actor, athletes_actor_may_act_for
 from domain.short_ids import parse_id, short_id
 from handlers import _booking_render as render
 from handlers._acting import current_actor, refusal_text
-from handlers._booking_render import MOVE, Draft
+from handlers._booking_draft import MOVE, Draft
 from handlers._booking_screens import (
     CARD,
     COACHES,

@@ -18,7 +18,7 @@ from domain.errors import NotFound
 from domain.short_ids import parse_id
 from handlers._acting import current_actor
 from handlers._booking_choices import Args, read_first
-from handlers._booking_render import Draft
+from handlers._booking_draft import Draft
 from handlers._booking_screens import DAY, END, SESSIONS, end, show
 
 

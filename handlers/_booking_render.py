@@ -1,4 +1,4 @@
-"""How the booking screens look: the flow's draft, and the text and buttons of each step.
+"""How the booking screens look: the text and buttons of each step.
 
 Every button carries the flow's token (a few random characters, new for each flow), so a
 button of an earlier flow is recognised as stale whatever it names.
@@ -6,16 +6,12 @@ button of an earlier flow is recognised as stale whatever it names.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import Collection, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from bot.callbacks import pack
 from bot.i18n import t
@@ -26,71 +22,15 @@ from domain.sessions import SessionView
 from domain.slots import Slot
 from domain.specializations import from_catalogue
 from domain.timezones import zone_of
+from handlers._booking_draft import MOVE, Draft
 from handlers._calendar_keyboard import month_keyboard
+from handlers._edit_in_place import edit_pressed
 
 FLOW = "bk"
-BOOK, MOVE = "book", "move"
 BIO_PREVIEW = 90
 SLOTS_PER_ROW = 3
 Screen = tuple[str, InlineKeyboardMarkup]
 Row = list[InlineKeyboardButton]
-
-
-@dataclass
-class Draft:
-    """The choices made so far, kept in user_data (so JSON values only) between presses."""
-
-    token: str
-    timezone: str  # the booker's own: slots are shown in it
-    mode: str = BOOK
-    trail: list[int] = field(default_factory=list)  # the steps shown, for Back
-    athletes: dict[str, str] = field(default_factory=dict)  # short id -> name, to pick from
-    athlete: str | None = None
-    athlete_name: str = ""
-    specs: list[str] = field(default_factory=list)
-    spec: str | None = None
-    offset: int = 0
-    coach: str | None = None
-    coach_name: str = ""
-    coach_timezone: str = "UTC"
-    rate: str | None = None
-    currency: str = ""
-    lengths: list[int] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
-    length: int = 60
-    kind: str = "individual"
-    month: str | None = None  # YYYYMM
-    day: str | None = None  # YYYYMMDD, a coach-local date
-    start: int | None = None  # epoch seconds
-    session: str | None = None  # the session being moved
-    was: int | None = None  # its start before the move
-    nearest: list[int] = field(default_factory=list)
-    problem: str = ""  # the message key of the last refusal
-    problem_params: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def new(cls, timezone: str, **choices: Any) -> Draft:
-        """A fresh draft with a token no earlier flow's buttons carry."""
-        return cls(token=secrets.token_urlsafe(4), timezone=timezone, **choices)
-
-    @classmethod
-    def from_json(cls, data: object) -> Draft | None:
-        """The draft saved in user_data, or None if there is none (or it no longer fits)."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            return cls(**data)
-        except TypeError:
-            return None
-
-    def to_json(self) -> dict[str, Any]:
-        """What goes into user_data."""
-        return asdict(self)
-
-    @property
-    def start_time(self) -> datetime | None:
-        """The chosen start as an aware instant."""
-        return None if self.start is None else datetime.fromtimestamp(self.start, UTC)
 
 
 def athletes_screen(draft: Draft, lang: str | None) -> Screen:
@@ -363,11 +303,7 @@ async def say(
         if update.effective_message is not None:
             await update.effective_message.reply_text(text, reply_markup=markup)
         return
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as err:
-        if "not modified" not in str(err):
-            raise
+    await edit_pressed(query, text, markup)
 
 
 def _markup(draft: Draft, rows: list[Row], lang: str | None) -> InlineKeyboardMarkup:

@@ -21,7 +21,8 @@ from domain.slots import Slot
 from domain.timezones import zone_of
 from handlers import _booking_render as render
 from handlers._acting import current_actor
-from handlers._booking_render import Draft, Screen
+from handlers._booking_draft import Draft
+from handlers._booking_render import Screen
 from handlers._calendar_keyboard import month_of, month_token, parse_day, parse_month, shift_month
 
 ATHLETE, SPORT, COACHES, CARD, LENGTH, KIND, DAY, SLOT, CONFIRM, RETRY, SESSIONS = range(11)

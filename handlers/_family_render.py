@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from bot.callbacks import pack
 from bot.i18n import t
 from domain import family
 from domain.profile_input import SPORTS
+from handlers._edit_in_place import edit_or_reply
 
 FLOW = "fam"
 Rows = list[list[tuple[str, str]]]  # (label, callback data)
@@ -65,13 +65,4 @@ async def say(
     update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *, edit: bool = True
 ) -> None:
     """Edit the pressed message in place while a flow runs; otherwise reply."""
-    query = update.callback_query
-    if query is not None and edit:
-        await query.answer()
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as err:
-            if "not modified" not in str(err):
-                raise
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text, reply_markup=markup)
+    await edit_or_reply(update, text, markup, edit=edit)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
 from bot.callbacks import pack
 from bot.i18n import t
@@ -24,6 +22,8 @@ from domain.metric_input import MetricInputError
 from domain.metrics_log import Implausible, Logged, Undone
 from domain.short_ids import short_id
 from domain.units import accepted_units, display
+from handlers._edit_in_place import edit_or_reply
+from handlers._saved_choices import SavedChoices
 
 FLOW = "ml"  # the /log flow's buttons
 UNDO = "mu"  # the Undo button under a logged value, valid outside the flow
@@ -34,7 +34,7 @@ Screen = tuple[str, InlineKeyboardMarkup | None]
 
 
 @dataclass
-class Pending:
+class Pending(SavedChoices):
     """What /log has gathered so far, kept in user_data (JSON values only) between steps."""
 
     token: str
@@ -56,20 +56,6 @@ class Pending:
     def new(cls, now: datetime, timezone: str, text: str = "") -> Pending:
         """A fresh entry with a token no earlier /log's buttons carry."""
         return cls(secrets.token_urlsafe(4), now.isoformat(), timezone, text=text)
-
-    @classmethod
-    def from_json(cls, data: object) -> Pending | None:
-        """The entry saved in user_data, or None if there is none (or it no longer fits)."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            return cls(**data)
-        except TypeError:
-            return None
-
-    def to_json(self) -> dict[str, Any]:
-        """The entry as user_data keeps it."""
-        return asdict(self)
 
     @property
     def started(self) -> datetime:
@@ -214,16 +200,7 @@ def recorded_at_of(stamp: str) -> datetime | None:
 async def say(update: Update, screen: Screen, *, edit: bool = True) -> None:
     """Edit the pressed message in place while the flow runs; after typing, reply."""
     text, markup = screen
-    query = update.callback_query
-    if query is not None and edit:
-        await query.answer()
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as err:
-            if "not modified" not in str(err):
-                raise
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text, reply_markup=markup)
+    await edit_or_reply(update, text, markup, edit=edit)
 
 
 def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:

@@ -1,7 +1,7 @@
 """/book and /reschedule: for whom, which coach, which day and time, confirm; or move a session.
 
 One conversation ("booking") serves both: they share the calendar and the time steps. The
-choices live in user_data (`handlers._booking_render.Draft`); a button carries the flow's token
+choices live in user_data (`handlers._booking_draft.Draft`); a button carries the flow's token
 and one short argument (an index, a short id, YYYYMMDD, epoch seconds), and whatever it names is
 checked again when it is pressed. The domain has the last word on every booking and move.
 
@@ -30,7 +30,8 @@ from handlers import _booking_choices as choices
 from handlers import _booking_moves as moves
 from handlers._acting import current_actor, current_timezone, refusal_text
 from handlers._booking_choices import Args, UnusablePress
-from handlers._booking_render import FLOW, MOVE, Draft
+from handlers._booking_draft import MOVE, Draft
+from handlers._booking_render import FLOW
 from handlers._booking_screens import (
     ATHLETE,
     CARD,
