@@ -1,22 +1,33 @@
-"""What the benchmarks share: a scratch database, and the emulator in a process of its own.
+"""What the benchmarks share: a scratch database, the bot's services on it, timing and
+percentiles, and the emulator in a process of its own.
 
 Imported by the scripts beside it as `_common` (they run as `python benchmarks/<name>.py`).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
+import json
 import os
+import random
 import re
+import statistics
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 from sqlalchemy.engine import make_url
 
 from bot.migrate import drop_database, ensure_database, upgrade_to_head
+from bot.settings import Settings, load_settings
+from bot.tuning import tune_gc
+from bot.wiring import Services, build_services
+
+Figures = dict[str, float | int]
 
 SERVER_URL = os.environ.get(
     "BENCH_DATABASE_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -42,6 +53,51 @@ def scratch_database() -> Iterator[str]:
 def asyncpg_dsn(url: str) -> str:
     """The SQLAlchemy URL as plain asyncpg takes it."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank q-quantile of the values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def p50_p95(values: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile, rounded to the thousandth."""
+    return round(statistics.median(values), 3), round(percentile(values, 0.95), 3)
+
+
+async def rate(worker: Callable[[int], Awaitable[None]], tasks: int, done: int) -> float:
+    """`done` units of work per second, with `tasks` workers (0, 1, ...) running at once."""
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(tasks)))
+    return done / (time.perf_counter() - began)
+
+
+@contextlib.asynccontextmanager
+async def bot_services(
+    url: str, prefix: str, **env: str
+) -> AsyncIterator[tuple[Settings, Services]]:
+    """The bot's settings and services on this database; their Redis keys go when it ends."""
+    os.environ.update(DATABASE_URL=url, REDIS_KEY_PREFIX=prefix, LOG_LEVEL="WARNING", **env)
+    settings = load_settings()
+    services = build_services(settings)
+    try:
+        yield settings, services
+    finally:
+        async for key in services.redis.scan_iter(match=f"{prefix}*"):
+            await services.redis.delete(key)
+        await services.close()
+
+
+def run_benchmark(
+    run: Callable[[argparse.Namespace, str, str], Awaitable[Figures]], args: argparse.Namespace
+) -> None:
+    """Run a benchmark on a scratch database and print its figures as one JSON line."""
+    tune_gc()  # as `sportscenter run` does: the runtime measured is the one we ship
+    random.seed(7)
+    with scratch_database() as url:
+        figures = asyncio.run(run(args, url, f"bench{uuid.uuid4().hex[:8]}:"))
+    print(json.dumps(figures))
 
 
 class EmulatorProcess:

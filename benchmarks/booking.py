@@ -28,9 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import statistics
 import time as clock
 import uuid
 from datetime import UTC, datetime, time, timedelta
@@ -38,14 +36,19 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import asyncpg
-from _common import EmulatorProcess, asyncpg_dsn, scratch_database
+from _common import (
+    EmulatorProcess,
+    Figures,
+    asyncpg_dsn,
+    bot_services,
+    p50_p95,
+    rate,
+    run_benchmark,
+)
 from sqlalchemy import text
 
 from bot.app import build_application
 from bot.outbox import telegram_deliverer
-from bot.settings import load_settings
-from bot.tuning import tune_gc
-from bot.wiring import build_services
 from domain import booking
 from domain.actors import actor_for_user
 from domain.booking import BookingChoice
@@ -65,11 +68,6 @@ RULES = {
 NOW = datetime(2027, 1, 4, 5, 0, tzinfo=UTC)  # a Monday, before the day's first slot
 SEEDED_DAYS = 100  # the 100,000 sessions fill 200 slots of each coach over these days
 BATCH = 50
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def seed(dsn: str, tasks: int) -> tuple[list[uuid.UUID], list[tuple[uuid.UUID, uuid.UUID]]]:
@@ -161,11 +159,13 @@ async def lookups(services, coaches: list[uuid.UUID], samples: int) -> dict[str,
         began = clock.perf_counter()
         await slots.free_slots_on(coach_id=coach, day=day, length_minutes=60, now=NOW)
         cached.append((clock.perf_counter() - began) * 1000)
+    cold_p50, cold_p95 = p50_p95(cold)
+    cached_p50, cached_p95 = p50_p95(cached)
     figures = {
-        "free_slots_p50_ms_cold": round(statistics.median(cold), 3),
-        "free_slots_p95_ms_cold": round(percentile(cold, 0.95), 3),
-        "free_slots_p50_ms_cached": round(statistics.median(cached), 3),
-        "free_slots_p95_ms_cached": round(percentile(cached, 0.95), 3),
+        "free_slots_p50_ms_cold": cold_p50,
+        "free_slots_p95_ms_cold": cold_p95,
+        "free_slots_p50_ms_cached": cached_p50,
+        "free_slots_p95_ms_cached": cached_p95,
     }
     print(f"free-slot lookup over {samples} (coach, date) pairs: {figures}", flush=True)
     return figures
@@ -202,9 +202,7 @@ async def service_rate(services, families, coaches, per_task: int, first_day: in
             )
             await booking.book(uow, actor=actors[n], choice=choice, now=NOW, slots=services.slots)
 
-    began = clock.perf_counter()
-    await asyncio.gather(*(worker(n) for n in range(len(families))))
-    return len(families) * per_task / (clock.perf_counter() - began)
+    return await rate(worker, len(families), len(families) * per_task)
 
 
 async def asyncpg_rate(dsn: str, families, coaches, per_task: int, first_day: int) -> float:
@@ -222,9 +220,7 @@ async def asyncpg_rate(dsn: str, families, coaches, per_task: int, first_day: in
             )
 
     try:
-        began = clock.perf_counter()
-        await asyncio.gather(*(worker(n) for n in range(len(families))))
-        return len(families) * per_task / (clock.perf_counter() - began)
+        return await rate(worker, len(families), len(families) * per_task)
     finally:
         await pool.close()
 
@@ -278,9 +274,7 @@ async def by_hand_rate(dsn: str, families, coaches, per_task: int, first_day: in
                 )
 
     try:
-        began = clock.perf_counter()
-        await asyncio.gather(*(worker(n) for n in range(len(families))))
-        return len(families) * per_task / (clock.perf_counter() - began)
+        return await rate(worker, len(families), len(families) * per_task)
     finally:
         await pool.close()
 
@@ -370,16 +364,8 @@ def _bot_messages(transcript: list[dict]) -> list[dict]:
     return [m for m in transcript if (m.get("from") or {}).get("is_bot")]
 
 
-async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, float | int]:
-    os.environ.update(
-        DATABASE_URL=url,
-        REDIS_KEY_PREFIX=prefix,
-        OUTGOING_RATE_LIMIT="telegram",
-        LOG_LEVEL="WARNING",
-    )
-    settings = load_settings()
-    services = build_services(settings)
-    try:
+async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
+    async with bot_services(url, prefix, OUTGOING_RATE_LIMIT="telegram") as (settings, services):
         coaches, families = await seed(asyncpg_dsn(url), args.tasks)
         figures: dict[str, float | int] = {}
         await lookups(services, coaches, 200)  # warm the pools and the planner
@@ -408,10 +394,6 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, floa
             await uow.session.execute(text("DELETE FROM notifications"))
             await uow.commit()
         figures |= await fan_out(settings, services, args.n)
-    finally:
-        async for key in services.redis.scan_iter(match=f"{prefix}*"):
-            await services.redis.delete(key)
-        await services.close()
     return figures
 
 
@@ -422,12 +404,7 @@ def main() -> None:
     parser.add_argument("--per-task", type=int, default=60, help="bookings per task per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--samples", type=int, default=1000, help="free-slot lookups")
-    args = parser.parse_args()
-    tune_gc()  # as `sportscenter run` does: the runtime measured is the one we ship
-    random.seed(7)
-    with scratch_database() as url:
-        figures = asyncio.run(run(args, url, f"bench{uuid.uuid4().hex[:8]}:"))
-    print(json.dumps(figures))
+    run_benchmark(run, parser.parse_args())
 
 
 if __name__ == "__main__":

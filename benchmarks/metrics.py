@@ -27,22 +27,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
-import statistics
 import time as clock
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import asyncpg
-from _common import asyncpg_dsn, scratch_database
+from _common import Figures, asyncpg_dsn, bot_services, p50_p95, rate, run_benchmark
 
 from bot.charts import render_progress
-from bot.settings import load_settings
-from bot.tuning import tune_gc
-from bot.wiring import Services, build_services
+from bot.wiring import Services
 from domain.actors import actor_for_user
 from domain.metric_catalogue import MetricKind, catalogue_for
 from domain.metric_input import parse_log_line
@@ -92,15 +88,6 @@ RANGE_SQL = (
 
 People = list[tuple[uuid.UUID, uuid.UUID]]  # (athlete id, their user id)
 Levels = dict[tuple[uuid.UUID, str], float]  # where each athlete's values of a metric lie
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def p50_p95(values: list[float]) -> tuple[float, float]:
-    return round(statistics.median(values), 3), round(percentile(values, 0.95), 3)
 
 
 async def seed_people(dsn: str) -> People:
@@ -370,9 +357,7 @@ async def service_rate(
             )
             bests += logged.is_pb
 
-    began = clock.perf_counter()
-    await asyncio.gather(*(worker(n) for n in range(len(loggers))))
-    return sum(map(len, lines)) / (clock.perf_counter() - began), bests
+    return await rate(worker, len(loggers), sum(map(len, lines))), bests
 
 
 # The statements log_metric makes, typed by hand: hold the athlete's bests of the metric, read
@@ -426,9 +411,7 @@ async def asyncpg_rate(
                 await log(connection, athlete, actor.user_id, i, key, value, better[key])
 
     try:
-        began = clock.perf_counter()
-        await asyncio.gather(*(worker(n) for n in range(len(loggers))))
-        return sum(map(len, lines)) / (clock.perf_counter() - began)
+        return await rate(worker, len(loggers), sum(map(len, lines)))
     finally:
         await pool.close()
 
@@ -443,8 +426,8 @@ async def logging_rates(
     ours, hand, bare = [], [], []
     for round_ in range(args.rounds):
         start = NOW + timedelta(hours=1 + round_)
-        rate, bests = await service_rate(services, loggers, lines, start)
-        ours.append(rate)
+        per_s, bests = await service_rate(services, loggers, lines, start)
+        ours.append(per_s)
         hand.append(
             await asyncpg_rate(dsn, loggers, lines, start + timedelta(minutes=20), whole=True)
         )
@@ -466,12 +449,10 @@ async def logging_rates(
     }
 
 
-async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, float | int]:
-    os.environ.update(DATABASE_URL=url, REDIS_KEY_PREFIX=prefix, LOG_LEVEL="WARNING")
-    services = build_services(load_settings())
+async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
     dsn = asyncpg_dsn(url)
-    figures: dict[str, float | int] = {}
-    try:
+    figures: Figures = {}
+    async with bot_services(url, prefix) as (_, services):
         people = await seed_people(dsn)
         figures |= await charts(services, args.renders)
         levels = levels_of(people)
@@ -479,10 +460,6 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, floa
         figures["rows"] = await load_history(dsn, people, levels, args.rows, args.batch_days)
         figures |= await range_queries(dsn, people, args.queries)
         figures |= await logging_rates(services, dsn, people, levels, args)
-    finally:
-        async for key in services.redis.scan_iter(match=f"{prefix}*"):
-            await services.redis.delete(key)
-        await services.close()
     return figures
 
 
@@ -495,12 +472,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=20, help="concurrent logging tasks")
     parser.add_argument("--per-task", type=int, default=100, help="values per task per round")
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    tune_gc()  # as `sportscenter run` does: the runtime measured is the one we ship
-    random.seed(7)
-    with scratch_database() as url:
-        figures = asyncio.run(run(args, url, f"bench{uuid.uuid4().hex[:8]}:"))
-    print(json.dumps(figures))
+    run_benchmark(run, parser.parse_args())
 
 
 if __name__ == "__main__":
