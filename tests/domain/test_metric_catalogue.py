@@ -1,7 +1,5 @@
-import importlib.util
 import uuid
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,24 +17,8 @@ from domain.metric_catalogue import (
 from domain.models import AuditEntry, Coach
 from domain.policy import Actor
 from domain.uow import UnitOfWork
+from tests.domain.metric_steps import builtin_kinds
 from tests.factories import T0, coach_and_athlete, session_at
-
-MIGRATION = Path(__file__).parents[2] / "migrations" / "versions" / "0005_metrics.py"
-
-
-def builtin_kinds() -> list[MetricKind]:
-    """The seeded catalogue without a database, read from the migration that seeds it."""
-    spec = importlib.util.spec_from_file_location("metrics_migration", MIGRATION)
-    assert spec is not None and spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    return [
-        MetricKind(
-            uuid.uuid4(), *row[:6], Decimal(str(row[6])), Decimal(str(row[7])), tuple(row[8]), None
-        )
-        for row in migration.SEED
-    ]
-
 
 CATALOGUE = builtin_kinds()
 

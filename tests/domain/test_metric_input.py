@@ -1,8 +1,6 @@
-import importlib.util
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,28 +9,12 @@ from hypothesis import strategies as st
 from domain.metric_catalogue import MetricKind, find
 from domain.metric_input import LogLine, MetricInputError, format_log_line, parse_log_line
 from domain.units import accepted_units, convert
+from tests.domain.metric_steps import builtin_kinds
 
-MIGRATION = Path(__file__).parents[2] / "migrations" / "versions" / "0005_metrics.py"
 STORED = Decimal("0.0001")
 # A Thursday noon in Berlin (UTC+1 in December).
 NOW = datetime(2026, 12, 3, 11, 0, tzinfo=UTC)
 BERLIN = "Europe/Berlin"
-
-
-def builtin_kinds() -> list[MetricKind]:
-    """The seeded catalogue without a database, read from the migration that seeds it."""
-    spec = importlib.util.spec_from_file_location("metrics_migration", MIGRATION)
-    assert spec is not None and spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    return [
-        MetricKind(
-            uuid.uuid4(), *row[:6], Decimal(str(row[6])), Decimal(str(row[7])), tuple(row[8]), None
-        )
-        for row in migration.SEED
-    ]
-
-
 CATALOGUE = builtin_kinds()
 
 

@@ -7,14 +7,16 @@ two days ahead is inside the default coach's hours, notice and free-move window.
 from __future__ import annotations
 
 import calendar
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Self
 from zoneinfo import ZoneInfo
 
+from bot.app import BotApplication
 from bot.emulator import Emulator
 from bot.emulator.driver import EmulatedUser
-from bot.emulator.world import Json
+from bot.emulator.world import CallbackQuery, Json
 from bot.wiring import Services
 from domain import booking
 from domain.actors import actor_for_user
@@ -53,6 +55,46 @@ async def booking_cast(
         (await uow.users.get(world.parent.id)).timezone = pia_timezone
         await uow.commit()
     return BookingCast(world, cora, pia, omar)
+
+
+@dataclass
+class FamilyJourney:
+    """The running bot, a booking world, and its coach, parent and child in the chat."""
+
+    application: BotApplication
+    services: Services
+    world: BookingWorld
+    coach: EmulatedUser
+    parent: EmulatedUser
+    child: EmulatedUser
+
+    @property
+    def everyone(self) -> list[EmulatedUser]:
+        return [self.parent, self.child, self.coach]
+
+    @classmethod
+    async def on_telegram(
+        cls,
+        emulator: Emulator,
+        application: BotApplication,
+        services: Services,
+        uow: UnitOfWork,
+        **world: Any,
+    ) -> Self:
+        """The coach, the parent and the child each on Telegram, having written /start."""
+        coach, parent, child = emulator.user("Cora"), emulator.user("Pia"), emulator.user("Kim")
+        # The third id is the other family's parent's, who plays no part here.
+        found = await booking_world(uow, telegram_ids=iter([coach.id, parent.id, 1]), **world)
+        async with uow:
+            for person, user in ((coach, found.coach_user), (parent, found.parent)):
+                (await uow.users.get(user.id)).telegram_chat_id = person.id
+            kim = await uow.users.get(found.child_user.id)
+            kim.telegram_user_id = kim.telegram_chat_id = child.id
+            await uow.commit()
+        for person in (coach, parent, child):
+            await person.send("/start")
+            await person.expect_reply()
+        return cls(application, services, found, coach, parent, child)
 
 
 async def open_chats(*people: EmulatedUser) -> None:
@@ -126,6 +168,24 @@ def all_buttons(message: Json) -> list[tuple[str, str]]:
         for row in markup.get("inline_keyboard", [])
         for button in row
     ]
+
+
+async def press_data(emulator: Emulator, person: EmulatedUser, message: Json, data: str) -> None:
+    """Press a button carrying `data` under `message`, as a (possibly modified) client could."""
+    query_id = str(secrets.randbits(63))
+    emulator.bot.callback_queries[query_id] = CallbackQuery(
+        query_id, person.id, message["message_id"], emulator.world.clock()
+    )
+    await emulator.bot.push_update(
+        "callback_query",
+        {
+            "id": query_id,
+            "from": person.person.as_user(),
+            "message": message,
+            "chat_instance": str(person.id),
+            "data": data,
+        },
+    )
 
 
 def latest(person: EmulatedUser) -> Json:

@@ -8,7 +8,6 @@ job runs at the moment given, exactly as the scheduled jobs would. Nothing sleep
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +26,8 @@ from domain.models import TrainingSession
 from domain.notifications import drain
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
-from tests.factories import BOOKING_NOW, booking_world
+from tests.factories import BOOKING_NOW
+from tests.handlers.booking_steps import FamilyJourney
 
 # Thursday 10 December 2026, 16:00 in Berlin (the coach's zone); 15:00 for the family (UTC).
 START = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
@@ -37,19 +37,8 @@ PROMPT, LAST_PROMPT = "💳 Waiting for your payment", "💳 Last reminder"
 RELEASED = "❌ Session released"
 
 
-@dataclass
-class Journey:
+class Journey(FamilyJourney):
     """The coach, the parent and the child in the chat, and the moving clock's two jobs."""
-
-    application: BotApplication
-    services: Services
-    coach: EmulatedUser
-    parent: EmulatedUser
-    child: EmulatedUser
-
-    @property
-    def everyone(self) -> list[EmulatedUser]:
-        return [self.parent, self.child, self.coach]
 
     async def drain(self, now: datetime) -> None:
         """Send what is due at `now`, as the outbox job would (invoices included)."""
@@ -88,19 +77,10 @@ async def journey_with_auto_accepting_coach(
     emulator: Emulator, application: BotApplication, services: Services, uow: UnitOfWork
 ) -> tuple[Journey, uuid.UUID]:
     """Everyone on Telegram having written /start, and the child's session booked and confirmed."""
-    coach, parent, child = emulator.user("Cora"), emulator.user("Pia"), emulator.user("Kim")
-    world = await booking_world(
-        uow, rules={"auto_accept": True}, telegram_ids=iter([coach.id, parent.id, 1])
+    journey = await Journey.on_telegram(
+        emulator, application, services, uow, rules={"auto_accept": True}
     )
-    async with uow:
-        for person, user in ((coach, world.coach_user), (parent, world.parent)):
-            (await uow.users.get(user.id)).telegram_chat_id = person.id
-        kim = await uow.users.get(world.child_user.id)
-        kim.telegram_user_id = kim.telegram_chat_id = child.id
-        await uow.commit()
-    for person in (coach, parent, child):
-        await person.send("/start")
-        await person.expect_reply()
+    world = journey.world
     async with uow:
         booker = await actor_for_user(
             uow, await uow.users.get(world.parent.id), admin_telegram_ids=()
@@ -110,7 +90,7 @@ async def journey_with_auto_accepting_coach(
         services.uow(), actor=booker, choice=choice, now=BOOKING_NOW, slots=services.slots
     )
     assert not booked.needs_acceptance
-    return Journey(application, services, coach, parent, child), booked.session.id
+    return journey, booked.session.id
 
 
 async def test_an_unpaid_session_is_prompted_to_the_payer_then_released_for_both_sides(

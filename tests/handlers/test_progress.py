@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,11 +17,11 @@ from sqlalchemy import func, select
 
 from bot.emulator import Emulator
 from bot.emulator.driver import EmulatedUser
-from bot.emulator.world import CallbackQuery
 from domain.models import AuditEntry, MetricType, PerformanceMetric
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 from tests.factories import BookingWorld, booking_world, session_at
+from tests.handlers.booking_steps import press_data
 
 Json = dict[str, Any]
 NOW = datetime.now(UTC)
@@ -69,24 +68,6 @@ async def sprints_and_an_old_squat(uow: UnitOfWork, world: BookingWorld) -> None
         uow, world, "sprint_40m", [(50, "5.60"), (20, "5.40"), (10, "5.30"), (2, "5.10")], "s"
     )
     await log(uow, world, "squat", [(200, "60")], "kg")
-
-
-async def press_data(emulator: Emulator, person: EmulatedUser, message: Json, data: str) -> None:
-    """Press a button carrying `data` under `message`, as a modified client could."""
-    query_id = str(secrets.randbits(63))
-    emulator.bot.callback_queries[query_id] = CallbackQuery(
-        query_id, person.id, message["message_id"], emulator.world.clock()
-    )
-    await emulator.bot.push_update(
-        "callback_query",
-        {
-            "id": query_id,
-            "from": person.person.as_user(),
-            "message": message,
-            "chat_instance": str(person.id),
-            "data": data,
-        },
-    )
 
 
 def labels(message: Json) -> list[str]:

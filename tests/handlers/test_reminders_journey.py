@@ -9,7 +9,6 @@ sleeps.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,7 +29,8 @@ from domain.notifications import DrainReport, drain
 from domain.policy import Actor
 from domain.session_notices import PLANNED_KINDS
 from domain.uow import UnitOfWork
-from tests.factories import BOOKING_NOW, BookingWorld, booking_world
+from tests.factories import BOOKING_NOW
+from tests.handlers.booking_steps import FamilyJourney
 
 # Thursday 10 December 2026, 16:00 in Berlin (the coach's zone); 15:00 for the family (UTC).
 START = datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
@@ -39,20 +39,8 @@ COMING_UP, IN_AN_HOUR = "⏰ Coming up", "⏰ Starting in an hour"
 HOW_WAS_IT, HOW_DID_IT_GO = "How was it?", "How did it go?"
 
 
-@dataclass
-class Journey:
+class Journey(FamilyJourney):
     """The three people in the chat, their rows, and a way to run the outbox at any moment."""
-
-    application: BotApplication
-    services: Services
-    world: BookingWorld
-    coach: EmulatedUser
-    parent: EmulatedUser
-    child: EmulatedUser
-
-    @property
-    def everyone(self) -> list[EmulatedUser]:
-        return [self.parent, self.child, self.coach]
 
     async def drain(self, now: datetime) -> DrainReport:
         """Send what is due at `now`, as the outbox job would."""
@@ -130,20 +118,8 @@ async def journey_for(
     emulator: Emulator, application: BotApplication, services: Services, uow: UnitOfWork
 ) -> Journey:
     """A coach, a parent and the child, each on Telegram and having written /start."""
-    coach, parent, child = emulator.user("Cora"), emulator.user("Pia"), emulator.user("Kim")
-    # The third id is the other family's parent's, who plays no part here.
     # No price: this journey is about reminders; payments have their own (test_payment_*).
-    world = await booking_world(uow, rate=None, telegram_ids=iter([coach.id, parent.id, 1]))
-    async with uow:
-        for person, user in ((coach, world.coach_user), (parent, world.parent)):
-            (await uow.users.get(user.id)).telegram_chat_id = person.id
-        kim = await uow.users.get(world.child_user.id)
-        kim.telegram_user_id = kim.telegram_chat_id = child.id
-        await uow.commit()
-    for person in (coach, parent, child):
-        await person.send("/start")
-        await person.expect_reply()
-    return Journey(application, services, world, coach, parent, child)
+    return await Journey.on_telegram(emulator, application, services, uow, rate=None)
 
 
 async def test_everyone_is_reminded_a_day_and_an_hour_before_once_each_and_asked_after(

@@ -7,7 +7,6 @@ the coach lives in a zone where it is about noon now, so "today" never straddles
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -18,7 +17,6 @@ from sqlalchemy import func, select, update
 from bot.app import BotApplication, BotContext
 from bot.emulator import Emulator
 from bot.emulator.driver import EmulatedUser
-from bot.emulator.world import CallbackQuery
 from bot.i18n import t
 from bot.local_time import local_moment
 from bot.outbox import send_due_notifications
@@ -33,6 +31,7 @@ from domain.sessions import SessionView
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 from tests.factories import BookingWorld, booking_world
+from tests.handlers.booking_steps import press_data
 
 Json = dict[str, Any]
 ACCEPT, COMPLETED = "✅ Accept", "✅ Completed"
@@ -132,24 +131,6 @@ async def open_chats(*persons: EmulatedUser) -> None:
 
 async def deliver(application: BotApplication) -> None:
     await send_due_notifications(BotContext(application))
-
-
-async def press_data(emulator: Emulator, person: EmulatedUser, message: Json, data: str) -> None:
-    """Press a button carrying `data` under `message`, as a (possibly modified) client could."""
-    query_id = str(secrets.randbits(63))
-    emulator.bot.callback_queries[query_id] = CallbackQuery(
-        query_id, person.id, message["message_id"], emulator.world.clock()
-    )
-    await emulator.bot.push_update(
-        "callback_query",
-        {
-            "id": query_id,
-            "from": person.person.as_user(),
-            "message": message,
-            "chat_instance": str(person.id),
-            "data": data,
-        },
-    )
 
 
 def buttons(message: Json) -> list[Json]:
