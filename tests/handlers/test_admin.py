@@ -10,16 +10,10 @@ from domain.actors import actor_for_user
 from domain.models import AuditEntry, Coach, User
 from domain.uow import UnitOfWork
 from handlers._review_card import send_review
+from tests.handlers.chat_steps import open_chats
 from tests.handlers.coach_steps import fill_in_profile, sign_up, upload_and_submit
 
 APPROVE, REJECT = "✅ Approve", "❌ Reject"
-
-
-async def _open_chat(*people) -> None:
-    """Telegram lets a bot write only to people who have written to it first."""
-    for person in people:
-        await person.send("/help")
-        await person.expect_reply(contains="/help")
 
 
 async def _expect_review(admin, documents: int = 2) -> dict:
@@ -49,7 +43,7 @@ async def test_admins_get_the_profile_and_approve_it(
     await sign_up(uow, ada, "admin")  # an admin by role
     await sign_up(uow, abe, "athlete")  # an admin by configuration (ADMIN_TELEGRAM_IDS)
     async with run_bot(emulator, admins=[abe.id]):
-        await _open_chat(ada, abe)
+        await open_chats(ada, abe)
         await fill_in_profile(cora)
         await upload_and_submit(cora)
         card = await _expect_review(ada)
@@ -73,7 +67,7 @@ async def test_a_rejected_coach_hears_the_reason_and_can_resubmit(
     coach_user = await sign_up(uow, cora, "coach")
     await sign_up(uow, ada, "admin")
     async with run_bot(emulator):
-        await _open_chat(ada)
+        await open_chats(ada)
         await fill_in_profile(cora)
         await upload_and_submit(cora)
         await _expect_review(ada)
@@ -102,7 +96,7 @@ async def test_a_forged_approve_from_a_non_admin_is_refused_and_audited(
     admin_user = await sign_up(uow, ada, "admin")
     await sign_up(uow, eve, "athlete")
     async with run_bot(emulator) as app:
-        await _open_chat(ada, eve)
+        await open_chats(ada, eve)
         await fill_in_profile(cora)
         await upload_and_submit(cora)
         await _expect_review(ada)
@@ -133,7 +127,7 @@ async def test_pending_lists_waiting_coaches_for_admins_only(
     await sign_up(uow, eve, "athlete")
     await sign_up(uow, ada, "athlete")  # an admin by configuration
     async with run_bot(emulator, admins=[ada.id]):
-        await _open_chat(ada)
+        await open_chats(ada)
         await ada.send("/pending")
         await ada.expect_reply(contains="No coaches are waiting")
         await fill_in_profile(cora)

@@ -36,6 +36,7 @@ from domain.payments import PaymentConfig, invoice_for
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 from tests.factories import BookingWorld, booking_world
+from tests.handlers.chat_steps import open_chats
 
 PROVIDER_TOKEN = "284685063:TEST:emulator"
 PAID, RECEIPT, RECEIVED = "✅ Paid", "🧾 Receipt", "💰 Payment received"
@@ -91,13 +92,6 @@ async def booked(emulator: Emulator, uow: UnitOfWork, services: Services, **pric
     )
     assert not made.needs_acceptance
     return Payers(world, cora, pia, omar, made.session.id)
-
-
-async def open_chats(*people: EmulatedUser) -> None:
-    """Telegram lets a bot write only to people who have written to it first."""
-    for person in people:
-        await person.send("/help")
-        await person.expect_reply(contains="/help")
 
 
 async def deliver(application: BotApplication) -> None:

@@ -32,6 +32,7 @@ from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 from tests.factories import BookingWorld, booking_world
 from tests.handlers.booking_steps import press_data
+from tests.handlers.chat_steps import open_chats
 
 Json = dict[str, Any]
 ACCEPT, COMPLETED = "✅ Accept", "✅ Completed"
@@ -120,13 +121,6 @@ async def book(
         slots=services.slots,
     )
     return changed.session
-
-
-async def open_chats(*persons: EmulatedUser) -> None:
-    """Telegram lets a bot write only to people who have written to it first."""
-    for person in persons:
-        await person.send("/help")
-        await person.expect_reply(contains="/help")
 
 
 async def deliver(application: BotApplication) -> None:
