@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     payments_provider_token: SecretStr | None = None
     # Stars per unit of a coach's currency (40.00 EUR at 50 is 2000 Stars).
     stars_per_unit: Decimal = Field(default=Decimal("50"), gt=0, allow_inf_nan=False)
+    # True when TELEGRAM_API_URL is a local Bot API server (telegram-bot-api --local): it hands
+    # bots files of any size (up to 2 GB) by path instead of the cloud's 20 MB download limit.
+    telegram_local_mode: bool = False
+    # "embedded": `sportscenter run` starts a video worker process beside the bot; "separate":
+    # workers are started on their own with `sportscenter worker` (see docs/operations.md).
+    video_worker: Literal["embedded", "separate"] = "embedded"
+    # A job whose worker has not reported for this long is taken over by another worker.
+    video_job_timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    # Longer videos are refused: analysis is for a set or a drill, not a whole match.
+    video_max_duration_s: int = Field(default=600, ge=5, le=7200)
 
     @field_validator("database_url")
     @classmethod

@@ -4,7 +4,14 @@ from domain.models.base import Base
 from domain.models.money import Payment
 from domain.models.operations import AuditEntry, Notification
 from domain.models.people import ROLES, Athlete, AthleteLink, Coach, Invitation, User
-from domain.models.progress import METRICS_TABLE, MetricType, PerformanceMetric, VideoAnalysis
+from domain.models.progress import (
+    METRICS_TABLE,
+    VIDEO_STATUSES,
+    MetricType,
+    PerformanceMetric,
+    VideoAnalysis,
+    VideoReviewMessage,
+)
 from domain.models.training import (
     NO_OVERLAP_CONSTRAINT,
     PAYMENT_STATUSES,
@@ -27,6 +34,7 @@ __all__ = [
     "ROLES",
     "SESSION_STATUSES",
     "TABLES_WITH_UPDATED_AT",
+    "VIDEO_STATUSES",
     "Athlete",
     "AthleteLink",
     "AuditEntry",
@@ -43,4 +51,5 @@ __all__ = [
     "TrainingSession",
     "User",
     "VideoAnalysis",
+    "VideoReviewMessage",
 ]

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -107,13 +108,24 @@ class MetricType(Base):
     created_at: Mapped[CreatedAt]
 
 
+VIDEO_STATUSES = ("pending", "uploaded", "processing", "analyzed", "failed")
+
+
 class VideoAnalysis(Base):
-    """An uploaded training video, its processing status and the feedback on it."""
+    """An uploaded training video, its processing status and the feedback on it.
+
+    `video_url`, `thumbnail_url` and `processed_url` hold storage keys, not links: a link is
+    made (and expires) when someone is shown the file.
+    """
 
     __tablename__ = "video_analysis"
     __table_args__ = (
         Index("idx_video_athlete_id", "athlete_id"),
         Index("idx_video_session_id", "session_id"),
+        CheckConstraint(
+            "status IN ('pending', 'uploaded', 'processing', 'analyzed', 'failed')",
+            name="ck_video_analysis_status",
+        ),
     )
 
     id: Mapped[UuidPk]
@@ -132,3 +144,33 @@ class VideoAnalysis(Base):
     status: Mapped[str | None] = mapped_column(String(50), server_default=text("'pending'"))
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+    # Not in the spec (docs/schema.md): who sent it, Telegram's file, the web rendition, why it
+    # failed, and feedback given as voice or video.
+    uploaded_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    telegram_file_id: Mapped[str | None] = mapped_column(Text)
+    media_kind: Mapped[str | None] = mapped_column(String(20))
+    caption: Mapped[str | None] = mapped_column(Text)
+    processed_url: Mapped[str | None] = mapped_column(Text)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    feedback_media: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, server_default=text("'[]'::jsonb")
+    )
+
+
+class VideoReviewMessage(Base):
+    """A message that showed a coach a video: a reply to it is feedback on that video."""
+
+    __tablename__ = "video_review_messages"
+    __table_args__ = (Index("idx_video_review_messages_video", "video_id"),)
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    video_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("video_analysis.id", ondelete="CASCADE")
+    )
+    coach_user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    created_at: Mapped[CreatedAt]
