@@ -65,6 +65,10 @@ class RedisKeys:
         """Key of the inline-button payload cache: `{prefix}bot:callback_data`."""
         return f"{self.prefix}bot:callback_data"
 
+    def video_jobs(self) -> str:
+        """Key of the stream of video processing jobs: `{prefix}video:jobs`."""
+        return f"{self.prefix}video:jobs"
+
     def all_sessions(self) -> str:
         """SCAN pattern matching every `session:{userId}` key under this prefix."""
         return _glob_escape(f"{self.prefix}session:") + "*"
