@@ -1,0 +1,244 @@
+"""Videos people may see (/videos), one video shown again, and a video linked to a session."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from domain import policy
+from domain.errors import InvalidInput, NotFound
+from domain.models import (
+    Coach,
+    SessionParticipant,
+    TrainingSession,
+    User,
+    VideoAnalysis,
+)
+from domain.policy import Action, Actor, AthleteTarget
+from domain.progress_viewers import athlete_names
+from domain.uow import UnitOfWork
+from domain.videos.uploads import recent_sessions
+
+LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class VideoSummary:
+    """A video as a line of /videos."""
+
+    video_id: uuid.UUID
+    athlete_name: str
+    status: str
+    created_at: datetime
+    caption: str | None
+    duration: int | None
+    reps: int | None
+    has_feedback: bool
+
+
+@dataclass(frozen=True)
+class VideoDetail:
+    """Everything needed to show one video again."""
+
+    video_id: uuid.UUID
+    athlete_name: str
+    status: str
+    caption: str | None
+    media_kind: str | None
+    telegram_file_id: str | None
+    raw_key: str
+    processed_key: str | None
+    thumbnail_key: str | None
+    analysis: dict[str, Any] | None
+    failure_reason: str | None
+    coach_feedback: str | None
+
+
+def viewable_athletes(actor: Actor) -> frozenset[uuid.UUID]:
+    """Athletes whose videos the actor may see: their own, guarded, mentored and coached."""
+    candidates = (
+        {actor.own_athlete_id}
+        | actor.guarded_athlete_ids
+        | actor.mentored_athlete_ids
+        | actor.coached_athlete_ids
+    )
+    return frozenset(
+        athlete_id
+        for athlete_id in candidates
+        if athlete_id is not None
+        and policy.may(actor, Action.VIEW_VIDEO, AthleteTarget(athlete_id))
+    )
+
+
+async def videos_in_view(
+    uow_factory: Callable[[], UnitOfWork], *, actor: Actor, limit: int = LIST_LIMIT
+) -> list[VideoSummary]:
+    """The newest videos of every athlete the actor may see."""
+    athletes = viewable_athletes(actor)
+    if not athletes:
+        return []
+    async with uow_factory() as uow:
+        videos = (
+            await uow.session.scalars(
+                select(VideoAnalysis)
+                .where(VideoAnalysis.athlete_id.in_(athletes))
+                .order_by(VideoAnalysis.created_at.desc())
+                .limit(limit)
+            )
+        ).all()
+        names = await athlete_names(uow, {video.athlete_id for video in videos if video.athlete_id})
+    return [_summary(video, names) for video in videos]
+
+
+async def video_to_show(
+    uow_factory: Callable[[], UnitOfWork], *, actor: Actor, video_id: uuid.UUID
+) -> VideoDetail:
+    """One video the actor may see; NotFound (never NotAllowed: that would confirm it exists)."""
+    async with uow_factory() as uow:
+        video = await uow.session.get(VideoAnalysis, video_id)
+        if video is None or video.athlete_id is None:
+            raise NotFound("video")
+        if not policy.may(actor, Action.VIEW_VIDEO, AthleteTarget(video.athlete_id)):
+            raise NotFound("video the actor may not see")
+        names = await athlete_names(uow, {video.athlete_id})
+    return _detail(video, names)
+
+
+async def link_session(
+    uow_factory: Callable[[], UnitOfWork],
+    *,
+    actor: Actor,
+    video_id: uuid.UUID,
+    session_id: uuid.UUID | None,
+    now: datetime,
+) -> uuid.UUID | None:
+    """Link the video to one of the athlete's recent sessions (None: to no session)."""
+    async with uow_factory() as uow:
+        video = await uow.session.get(VideoAnalysis, video_id, with_for_update=True)
+        if video is None or video.athlete_id is None:
+            raise NotFound("video")
+        policy.require(actor, Action.UPLOAD_VIDEO, AthleteTarget(video.athlete_id))
+        if session_id is not None:
+            recent = {s.session_id for s in await recent_sessions(uow, video.athlete_id, now=now)}
+            if session_id not in recent and not await _is_athletes(
+                uow, session_id, video.athlete_id
+            ):
+                raise NotFound("session of another athlete")
+            if session_id not in recent:
+                raise InvalidInput("session is not a recent one")
+        video.session_id = session_id
+        await uow.commit()
+    return session_id
+
+
+async def _is_athletes(uow: UnitOfWork, session_id: uuid.UUID, athlete_id: uuid.UUID) -> bool:
+    in_group = select(SessionParticipant.session_id).where(
+        SessionParticipant.athlete_id == athlete_id
+    )
+    found = await uow.session.scalar(
+        select(TrainingSession.id).where(
+            TrainingSession.id == session_id,
+            or_(TrainingSession.athlete_id == athlete_id, TrainingSession.id.in_(in_group)),
+        )
+    )
+    return found is not None
+
+
+def _summary(video: VideoAnalysis, names: dict[uuid.UUID, str]) -> VideoSummary:
+    motion = (video.analysis_results or {}).get("motion") or {}
+    return VideoSummary(
+        video_id=video.id,
+        athlete_name=names.get(video.athlete_id, "") if video.athlete_id else "",
+        status=video.status or "pending",
+        created_at=video.created_at or datetime.min,
+        caption=video.caption,
+        duration=video.duration,
+        reps=motion.get("reps"),
+        has_feedback=bool(video.feedback_media),
+    )
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    """A video as its notices show it, read when the notice is sent."""
+
+    detail: VideoDetail
+    session_start: datetime | None
+    session_coach: str | None
+    feedback: dict[str, Any] | None
+    feedback_coach: str | None
+
+
+async def notice_view(
+    uow_factory: Callable[[], UnitOfWork], video_id: uuid.UUID, *, feedback_index: int | None = None
+) -> NoticeView | None:
+    """What a notice about the video says; None if the video is gone."""
+    async with uow_factory() as uow:
+        video = await uow.session.get(VideoAnalysis, video_id)
+        if video is None or video.athlete_id is None:
+            return None
+        names = await athlete_names(uow, {video.athlete_id})
+        start, coach = await _session_of(uow, video.session_id)
+        feedback = _feedback_at(video, feedback_index)
+        feedback_coach = await _feedback_coach(uow, feedback) if feedback is not None else None
+    return NoticeView(_detail(video, names), start, coach, feedback, feedback_coach)
+
+
+def _detail(video: VideoAnalysis, names: dict[uuid.UUID, str]) -> VideoDetail:
+    return VideoDetail(
+        video_id=video.id,
+        athlete_name=names.get(video.athlete_id, "") if video.athlete_id else "",
+        status=video.status or "pending",
+        caption=video.caption,
+        media_kind=video.media_kind,
+        telegram_file_id=video.telegram_file_id,
+        raw_key=video.video_url,
+        processed_key=video.processed_url,
+        thumbnail_key=video.thumbnail_url,
+        analysis=video.analysis_results,
+        failure_reason=video.failure_reason,
+        coach_feedback=video.coach_feedback,
+    )
+
+
+async def _session_of(
+    uow: UnitOfWork, session_id: uuid.UUID | None
+) -> tuple[datetime | None, str | None]:
+    if session_id is None:
+        return None, None
+    row = (
+        await uow.session.execute(
+            select(TrainingSession.start_time, User.first_name, User.last_name)
+            .join(Coach, Coach.id == TrainingSession.coach_id)
+            .join(User, User.id == Coach.user_id)
+            .where(TrainingSession.id == session_id)
+        )
+    ).first()
+    if row is None:
+        return None, None
+    return row.start_time, " ".join(filter(None, (row.first_name, row.last_name)))
+
+
+def _feedback_at(video: VideoAnalysis, index: int | None) -> dict[str, Any] | None:
+    media = video.feedback_media or []
+    if index is None or not 0 <= index < len(media):
+        return None
+    return media[index]
+
+
+async def _feedback_coach(uow: UnitOfWork, feedback: dict[str, Any]) -> str | None:
+    try:
+        coach_user_id = uuid.UUID(str(feedback.get("coach_user_id")))
+    except ValueError:
+        return None
+    row = (
+        await uow.session.execute(
+            select(User.first_name, User.last_name).where(User.id == coach_user_id)
+        )
+    ).first()
+    return " ".join(filter(None, (row.first_name, row.last_name))) if row else None

@@ -1,0 +1,190 @@
+"""One processing job: the raw video in, its rendition, thumbnail and analysis stored, the row
+moved on, and the people concerned told, in the row's transaction.
+
+Status moves uploaded → processing → analyzed | failed, in the row and in the Redis mirror.
+A job may run twice (a retry, a worker taken over, a re-queued upload): the row is re-read and
+locked at each step, so a finished video is never processed or announced again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Protocol
+
+from redis.asyncio import Redis
+from sqlalchemy import update
+
+from domain.cache import RedisKeys
+from domain.models import VideoAnalysis
+from domain.storage import MediaStorage
+from domain.storage.keys import RAW_VIDEOS, processed_video_key, video_thumbnail_key
+from domain.uow import UnitOfWork
+from domain.videos import pipeline
+from domain.videos.notices import queue_outcome_notices
+from domain.videos.queue import VideoQueue
+from domain.videos.status import VideoStatusMirror
+
+log = logging.getLogger(__name__)
+PROCESSING, ANALYZED, FAILED = "processing", "analyzed", "failed"
+FINISHED = frozenset({ANALYZED, FAILED})
+# An upload still "uploaded" this long after its last change never reached a worker.
+STALE_UPLOAD = timedelta(minutes=10)
+
+JobHandler = Callable[[uuid.UUID, int], Awaitable[None]]
+GiveUp = Callable[[uuid.UUID, str], Awaitable[None]]
+
+
+class VideoServices(Protocol):
+    """What a job needs: the database, storage and Redis."""
+
+    storage: MediaStorage
+    redis: Redis
+    keys: RedisKeys
+
+    def uow(self) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True)
+class _Outputs:
+    thumbnail: str
+    rendition: str
+    chart: str
+
+
+def video_jobs(services: VideoServices, *, max_duration_s: int) -> tuple[JobHandler, GiveUp]:
+    """The worker's job handler and what it calls once a video has failed for good."""
+    mirror = VideoStatusMirror(services.redis, services.keys)
+
+    async def handle(video_id: uuid.UUID, attempt: int) -> None:
+        await process_video(services, mirror, video_id, max_duration_s=max_duration_s)
+
+    async def give_up(video_id: uuid.UUID, reason: str) -> None:
+        await fail_video(services, mirror, video_id, reason=reason)
+
+    return handle, give_up
+
+
+async def process_video(
+    services: VideoServices, mirror: VideoStatusMirror, video_id: uuid.UUID, *, max_duration_s: int
+) -> None:
+    """Process one video; a refusal (too long, no frames) fails it at once; anything else raises."""
+    raw_key = await _start(services, video_id)
+    if raw_key is None:
+        return
+    await mirror.set(video_id, PROCESSING)
+    with tempfile.TemporaryDirectory(prefix="sc-video-") as tmp:
+        workdir = Path(tmp)
+        raw = workdir / ("raw" + Path(raw_key).suffix)
+        await services.storage.download_to(raw_key, raw)
+        try:
+            processed = await asyncio.to_thread(
+                pipeline.process, raw, workdir / "out", max_duration_s=max_duration_s
+            )
+        except pipeline.VideoRefused as refused:
+            log.info("video %s refused: %s %s", video_id, refused.message_key, refused.detail)
+            await fail_video(services, mirror, video_id, reason=refused.message_key.rsplit(".")[-1])
+            return
+        outputs = await _store(services.storage, raw_key, video_id, processed)
+    if await _finish(services, video_id, processed, outputs):
+        await mirror.set(video_id, ANALYZED)
+
+
+async def fail_video(
+    services: VideoServices, mirror: VideoStatusMirror, video_id: uuid.UUID, *, reason: str
+) -> None:
+    """Mark the video failed (the raw file stays, for the coach) and tell who needs to know."""
+    async with services.uow() as uow:
+        video = await uow.session.get(VideoAnalysis, video_id, with_for_update=True)
+        if video is None or video.status in FINISHED:
+            return
+        video.status, video.failure_reason = FAILED, reason
+        await queue_outcome_notices(uow, video, now=datetime.now(UTC))
+        await uow.commit()
+    await mirror.set(video_id, FAILED, reason=reason)
+
+
+async def requeue_stale_uploads(
+    uow_factory: Callable[[], UnitOfWork], queue: VideoQueue, *, now: datetime
+) -> int:
+    """Queue again the uploads whose job was lost (Redis was down when they came); how many."""
+    async with uow_factory() as uow:
+        stale = (
+            await uow.session.scalars(
+                update(VideoAnalysis)
+                .where(
+                    VideoAnalysis.status == "uploaded",
+                    VideoAnalysis.updated_at < now - STALE_UPLOAD,
+                )
+                .values(updated_at=now)
+                .returning(VideoAnalysis.id)
+            )
+        ).all()
+        await uow.commit()
+    for video_id in stale:
+        await queue.enqueue(video_id)
+    if stale:
+        log.warning("re-queued %d uploads whose job was lost", len(stale))
+    return len(stale)
+
+
+async def _start(services: VideoServices, video_id: uuid.UUID) -> str | None:
+    """Move the row to processing; its raw key, or None if there is nothing to do."""
+    async with services.uow() as uow:
+        video = await uow.session.get(VideoAnalysis, video_id, with_for_update=True)
+        if video is None or video.status in FINISHED:
+            log.info("video %s: nothing to do (%s)", video_id, video and video.status)
+            return None
+        video.status = PROCESSING
+        raw_key = video.video_url
+        await uow.commit()
+    return raw_key
+
+
+async def _store(
+    storage: MediaStorage, raw_key: str, video_id: uuid.UUID, processed: pipeline.Processed
+) -> _Outputs:
+    owner = _owner_of(raw_key)
+    outputs = _Outputs(
+        thumbnail=video_thumbnail_key(owner, video_id, "thumbnail.jpg"),
+        rendition=processed_video_key(owner, video_id, "video.mp4"),
+        chart=processed_video_key(owner, video_id, "motion.png"),
+    )
+    with processed.thumbnail.open("rb") as file:
+        await storage.put(outputs.thumbnail, file, content_type="image/jpeg")
+    with processed.rendition.open("rb") as file:
+        await storage.put(outputs.rendition, file, content_type="video/mp4")
+    with processed.chart.open("rb") as file:
+        await storage.put(outputs.chart, file, content_type="image/png")
+    return outputs
+
+
+async def _finish(
+    services: VideoServices, video_id: uuid.UUID, processed: pipeline.Processed, outputs: _Outputs
+) -> bool:
+    """Record the results and queue the notices, unless another run finished it first."""
+    async with services.uow() as uow:
+        video = await uow.session.get(VideoAnalysis, video_id, with_for_update=True)
+        if video is None or video.status != PROCESSING:
+            return False
+        video.status = ANALYZED
+        video.failure_reason = None
+        video.thumbnail_url = outputs.thumbnail
+        video.processed_url = outputs.rendition
+        video.duration = round(processed.probe.duration_s)
+        video.analysis_results = {**processed.analysis, "chart_key": outputs.chart}
+        await queue_outcome_notices(uow, video, now=datetime.now(UTC))
+        await uow.commit()
+    return True
+
+
+def _owner_of(raw_key: str) -> uuid.UUID:
+    # videos/raw/{userId}/{videoId}/name: derived files sit under the same person.
+    return uuid.UUID(raw_key.removeprefix(f"{RAW_VIDEOS}/").split("/", 1)[0])
+

@@ -1,0 +1,233 @@
+"""A video received in chat: checked, streamed to storage, recorded, and queued for processing.
+
+The raw file goes to `videos/raw/{userId}/{videoId}/` where userId is the athlete's user, so
+everything about one person sits under one prefix (and can be exported or erased together),
+whichever parent or guardian sent it.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from redis.exceptions import RedisError
+from sqlalchemy import or_, select
+
+from domain import policy
+from domain.errors import DomainError, NotFound
+from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User, VideoAnalysis
+from domain.policy import Action, Actor, AthleteTarget
+from domain.storage import MediaStorage
+from domain.storage.keys import raw_video_key
+from domain.uow import UnitOfWork
+from domain.videos.files import SNIFF_BYTES, download_limit, size_in_mb, sniff, too_large
+from domain.videos.queue import VideoQueue
+from domain.videos.status import VideoStatusMirror
+
+log = logging.getLogger(__name__)
+UPLOADED = "uploaded"
+# Sessions a video may be linked to: those of the last week, and today's still to come.
+RECENT_SESSIONS = timedelta(days=7)
+LATER_TODAY = timedelta(hours=12)
+MAX_LINKABLE = 5
+MAX_CAPTION = 1000
+
+
+class NotAVideo(DomainError):
+    """The file's bytes are not a video container we can read."""
+
+    message_key = "video.not_a_video"
+
+
+class VideoTooLarge(DomainError):
+    """Telegram will not hand the bot a file this large."""
+
+    message_key = "video.too_large"
+
+
+@dataclass(frozen=True)
+class IncomingVideo:
+    """What Telegram says about a video someone sent."""
+
+    telegram_file_id: str
+    media_kind: str  # video, video_note, animation or document
+    size: int | None
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class RecentSession:
+    """A session of the athlete a video may belong to."""
+
+    session_id: uuid.UUID
+    start: datetime
+    coach_name: str
+    session_type: str
+
+
+@dataclass(frozen=True)
+class ReceivedVideo:
+    """A stored, recorded video, and the sessions it could be linked to."""
+
+    video_id: uuid.UUID
+    athlete_id: uuid.UUID
+    athlete_name: str
+    recent_sessions: list[RecentSession]
+    queued: bool
+
+
+@dataclass(frozen=True)
+class VideoIntake:
+    """Where a received video goes: storage, the status mirror and the job queue."""
+
+    storage: MediaStorage
+    mirror: VideoStatusMirror
+    queue: VideoQueue
+    local_mode: bool = False
+
+
+def check_size(size: int | None, *, local_mode: bool) -> None:
+    """Refuse, before any download, a file Telegram would not hand over."""
+    if too_large(size, local_mode=local_mode):
+        assert size is not None
+        limit = download_limit(local_mode=local_mode)
+        raise VideoTooLarge(size_mb=size_in_mb(size), limit_mb=limit // (1024 * 1024))
+
+
+async def receive_video(
+    uow_factory: Callable[[], UnitOfWork],
+    intake: VideoIntake,
+    *,
+    actor: Actor,
+    athlete_id: uuid.UUID,
+    incoming: IncomingVideo,
+    chunks: AsyncIterable[bytes],
+    now: datetime,
+) -> ReceivedVideo:
+    """Store the video's bytes, record it as uploaded and queue it; NotAVideo if it is not one."""
+    policy.require(actor, Action.UPLOAD_VIDEO, AthleteTarget(athlete_id))
+    check_size(incoming.size, local_mode=intake.local_mode)
+    async with uow_factory() as uow:
+        owner_id, name = await _athlete(uow, athlete_id)
+    video_id = uuid.uuid4()
+    stream = aiter(chunks)
+    head = await _head(stream)
+    container = sniff(head)
+    if container is None:
+        raise NotAVideo("content is not a video container")
+    key = raw_video_key(owner_id or actor.user_id, video_id, f"original.{container.extension}")
+    await intake.storage.put(key, _rejoined(head, stream), content_type=container.content_type)
+    try:
+        recent = await _record(uow_factory, actor, athlete_id, video_id, key, incoming, now)
+    except BaseException:
+        # No row points at the file: it would never be shown or cleaned up.
+        await intake.storage.delete(key)
+        raise
+    await intake.mirror.set(video_id, UPLOADED)
+    queued = await _enqueue(intake.queue, video_id)
+    return ReceivedVideo(video_id, athlete_id, name, recent, queued)
+
+
+async def _record(
+    uow_factory: Callable[[], UnitOfWork],
+    actor: Actor,
+    athlete_id: uuid.UUID,
+    video_id: uuid.UUID,
+    key: str,
+    incoming: IncomingVideo,
+    now: datetime,
+) -> list[RecentSession]:
+    async with uow_factory() as uow:
+        uow.session.add(
+            VideoAnalysis(
+                id=video_id,
+                athlete_id=athlete_id,
+                video_url=key,
+                status=UPLOADED,
+                uploaded_by=actor.user_id,
+                telegram_file_id=incoming.telegram_file_id,
+                media_kind=incoming.media_kind,
+                caption=(incoming.caption or "").strip()[:MAX_CAPTION] or None,
+            )
+        )
+        uow.audit.record(
+            actor_id=actor.user_id, action="video.uploaded", entity="video", entity_id=video_id
+        )
+        recent = await recent_sessions(uow, athlete_id, now=now)
+        await uow.commit()
+    return recent
+
+
+async def _enqueue(queue: VideoQueue, video_id: uuid.UUID) -> bool:
+    try:
+        await queue.enqueue(video_id)
+    except (RedisError, OSError):
+        # The row says "uploaded"; the stale-upload sweep (domain.videos.processing) queues it.
+        log.exception("could not queue video %s; the sweep will", video_id)
+        return False
+    return True
+
+
+async def recent_sessions(
+    uow: UnitOfWork, athlete_id: uuid.UUID, *, now: datetime
+) -> list[RecentSession]:
+    """The athlete's sessions of the last week and later today, newest first."""
+    in_group = select(SessionParticipant.session_id).where(
+        SessionParticipant.athlete_id == athlete_id
+    )
+    rows = await uow.session.execute(
+        select(TrainingSession, User.first_name, User.last_name)
+        .join(Coach, Coach.id == TrainingSession.coach_id)
+        .join(User, User.id == Coach.user_id)
+        .where(
+            or_(TrainingSession.athlete_id == athlete_id, TrainingSession.id.in_(in_group)),
+            TrainingSession.status != "cancelled",
+            TrainingSession.start_time >= now - RECENT_SESSIONS,
+            TrainingSession.start_time <= now + LATER_TODAY,
+        )
+        .order_by(TrainingSession.start_time.desc())
+        .limit(MAX_LINKABLE)
+    )
+    return [
+        RecentSession(
+            session.id,
+            session.start_time,
+            " ".join(filter(None, (first, last))),
+            session.session_type,
+        )
+        for session, first, last in rows
+    ]
+
+
+async def _athlete(uow: UnitOfWork, athlete_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
+    row = (
+        await uow.session.execute(
+            select(Athlete.user_id, User.first_name)
+            .outerjoin(User, User.id == Athlete.user_id)
+            .where(Athlete.id == athlete_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("athlete")
+    return row.user_id, row.first_name or ""
+
+
+async def _head(stream: AsyncIterator[bytes]) -> bytes:
+    """The first SNIFF_BYTES (or fewer, for a tiny file), read off the stream."""
+    head = b""
+    while len(head) < SNIFF_BYTES:
+        chunk = await anext(stream, None)
+        if chunk is None:
+            break
+        head += chunk
+    return head
+
+
+async def _rejoined(head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if head:
+        yield head
+    async for chunk in rest:
+        yield chunk
