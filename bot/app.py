@@ -239,6 +239,7 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
+        .local_mode(settings.telegram_local_mode)
         .persistence(RedisPersistence(services.redis, services.keys))
         .rate_limiter(outgoing_rate_limiter(settings))
         .concurrent_updates(PerUserUpdates(MAX_CONCURRENT_UPDATES))

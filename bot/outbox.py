@@ -17,8 +17,9 @@ The payload, as whoever queues a notification writes it:
   buttons included; a longer one is sent first, with the buttons, and the file after it.
 A payload that breaks these shapes is given up at once: no retry would fix it.
 
-A few kinds are Bot API calls, not texts (an invoice, a Stars refund): `bot.payments_delivery`
-makes them, and their errors count as a message's would.
+A few kinds are Bot API calls, not texts: an invoice or a Stars refund (`bot.payments_delivery`),
+a video with its analysis or a coach's feedback (`bot.video_delivery`); their errors count as a
+message's would.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from bot import payments_delivery, video_delivery
 from bot.i18n import t
 from bot.local_time import localized
-from bot.payments_delivery import SIDE_EFFECTS
 from bot.sending import send_text, utf16_len
 from domain.notifications import Claimed, Deliver, DeliveryResult, drain
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from bot.wiring import Services
 
 log = logging.getLogger(__name__)
+SIDE_EFFECTS = {**payments_delivery.SIDE_EFFECTS, **video_delivery.SIDE_EFFECTS}
 BATCH_SIZE = 50
 # Bounds one run, so a huge backlog cannot keep a run going past the next one's start.
 MAX_BATCHES_PER_RUN = 20

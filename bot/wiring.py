@@ -15,6 +15,9 @@ from domain.secrets_box import SecretBox
 from domain.slot_lookup import SlotCache
 from domain.storage import MediaStorage, build_storage
 from domain.uow import UnitOfWork
+from domain.videos.queue import VideoQueue
+from domain.videos.status import VideoStatusMirror
+from domain.videos.uploads import VideoIntake
 
 
 @dataclass
@@ -32,6 +35,10 @@ class Services:
     admin_telegram_ids: frozenset[int] = frozenset()
     # Stars unless a provider token is set; see bot.settings.
     payments: PaymentConfig = field(default_factory=PaymentConfig)
+    # A local Bot API server hands over files past the cloud's 20 MB (TELEGRAM_LOCAL_MODE).
+    telegram_local_mode: bool = False
+    # After this long without a heartbeat a worker's job is taken over (VIDEO_JOB_TIMEOUT_S).
+    video_job_timeout_s: float = 60.0
 
     def uow(self) -> UnitOfWork:
         """A fresh unit of work for one user action."""
@@ -41,6 +48,23 @@ class Services:
     def slots(self) -> SlotCache:
         """Coaches' free slots, cached in Redis, and their invalidation."""
         return SlotCache(self.uow, self.cache, self.keys)
+
+    @property
+    def video_queue(self) -> VideoQueue:
+        """The durable queue of video processing jobs."""
+        return VideoQueue(self.redis, self.keys, claim_after_s=self.video_job_timeout_s)
+
+    @property
+    def video_status(self) -> VideoStatusMirror:
+        """Videos' processing status, mirrored in Redis."""
+        return VideoStatusMirror(self.redis, self.keys)
+
+    @property
+    def videos(self) -> VideoIntake:
+        """Where a received video goes: storage, status mirror, queue."""
+        return VideoIntake(
+            self.storage, self.video_status, self.video_queue, local_mode=self.telegram_local_mode
+        )
 
     async def close(self) -> None:
         """Release pooled connections."""
@@ -73,6 +97,8 @@ def build_services(settings: Settings) -> Services:
         secrets=SecretBox(settings.encryption_keys),
         admin_telegram_ids=frozenset(settings.admin_telegram_ids),
         payments=payment_config(settings),
+        telegram_local_mode=settings.telegram_local_mode,
+        video_job_timeout_s=settings.video_job_timeout_s,
     )
 
 

@@ -66,6 +66,9 @@ def check_key(key: str) -> str:
 class MediaStorage(Protocol):
     """Where media files live: profile images, videos, certificates, training material."""
 
+    # Whether a presigned URL reaches the file from anywhere (and expires), so it may be shown.
+    serves_links: bool
+
     async def put(self, key: str, source: ByteSource, *, content_type: str) -> StoredObject:
         """Store the source under the key, streaming it, replacing any previous object."""
         ...

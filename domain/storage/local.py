@@ -27,6 +27,9 @@ _NOT_AN_OBJECT = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
 class LocalStorage:
     """MediaStorage in a directory; presigned URLs point at a web endpoint under /media/."""
 
+    # Its signed links need a web server of ours in front of the media folder; none runs yet.
+    serves_links = False
+
     def __init__(
         self,
         root: Path,

@@ -32,6 +32,9 @@ _MISSING_BUCKET = frozenset({"NoSuchBucket", "404", "NotFound"})
 class S3Storage:
     """MediaStorage on an S3 bucket; objects past one part are sent as a multipart upload."""
 
+    # Presigned S3 URLs are served by S3 itself and expire on their own.
+    serves_links = True
+
     def __init__(
         self,
         *,
