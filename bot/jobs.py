@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.triggers.cron import CronTrigger
+from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.outbox import send_due_notifications
 from domain.digests import queue_digests
 from domain.payment_release import release_unpaid
 from domain.reminders import plan_upcoming
+from domain.videos.processing import requeue_stale_uploads
 from domain.weekly_summaries import queue_weekly_summaries
 
 if TYPE_CHECKING:
@@ -30,6 +32,8 @@ NOTIFICATIONS_EVERY = timedelta(seconds=5)
 REMINDER_PLANNING_EVERY = timedelta(minutes=10)
 # A released slot is bookable again: the sooner after its deadline, the more use it is to others.
 PAYMENT_RELEASE_EVERY = timedelta(minutes=5)
+# An upload whose job was lost (Redis down as it came) waits at most this long plus STALE_UPLOAD.
+VIDEO_SWEEP_EVERY = timedelta(minutes=5)
 # APScheduler drops a run that starts more than a second late; a dropped digest run would leave
 # the coaches of a whole time zone without their morning list, so a late run still counts.
 DIGEST_MISFIRE_GRACE = timedelta(minutes=30)
@@ -106,6 +110,15 @@ async def send_weekly_summaries(context: BotContext, now: datetime | None = None
         log.info("queued %d weekly summaries", queued)
 
 
+async def requeue_lost_uploads(context: BotContext, now: datetime | None = None) -> None:
+    """Job: queue again the uploaded videos whose processing job never reached a worker."""
+    services = context.services
+    try:
+        await requeue_stale_uploads(services.uow, services.video_queue, now=now or utc_now())
+    except (*DATABASE_ERRORS, RedisError):
+        log.exception("could not re-queue lost video uploads")
+
+
 def schedule_maintenance(application: BotApplication) -> None:
     """Register the recurring jobs on the application's job queue."""
     jobs = application.job_queue
@@ -134,6 +147,12 @@ def schedule_maintenance(application: BotApplication) -> None:
         interval=PAYMENT_RELEASE_EVERY,
         first=timedelta(minutes=2),
         name="unpaid-sessions",
+    )
+    jobs.run_repeating(
+        requeue_lost_uploads,
+        interval=VIDEO_SWEEP_EVERY,
+        first=timedelta(minutes=3),
+        name="lost-video-uploads",
     )
     # On the hour, in UTC: each run serves the zones where it is 07:xx (see domain.digests).
     jobs.run_custom(
