@@ -1,0 +1,191 @@
+"""`sportscenter worker`: takes training videos off the job queue and processes them.
+
+Any number of workers may run, on any hosts sharing Redis, Postgres and storage. Each job is
+tried up to MAX_ATTEMPTS times; an attempt is counted before it starts, so a video that kills
+its worker every time is given up too. While a job runs its worker reports on it every
+`heartbeat_s`; a handler must therefore not block the event loop (CPU work belongs in a thread
+or a process), or the job is taken over by another worker as if this one had died.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+
+from bot.runner import stop_on_signals
+from bot.settings import Settings
+from bot.wiring import Services, build_services
+from domain.videos.queue import Job, VideoQueue
+from domain.videos.status import VideoStatusMirror
+
+log = logging.getLogger(__name__)
+
+# (video_id, attempt 1..MAX_ATTEMPTS); raising means this attempt failed.
+JobHandler = Callable[[uuid.UUID, int], Awaitable[None]]
+# (video_id, reason) once no attempt is left: "failed" or "crashed".
+GiveUp = Callable[[uuid.UUID, str], Awaitable[None]]
+HandlerFactory = Callable[[Services], tuple[JobHandler, GiveUp]]
+MAX_ATTEMPTS = 3
+# After an error (Redis unreachable, most likely) the worker waits, twice as long each time.
+FIRST_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 30.0
+
+
+def consumer_name() -> str:
+    """This process's name in the consumer group, unique per host and process."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+class VideoWorker:
+    """Runs queued video jobs one at a time, with heartbeats, retries and giving up."""
+
+    def __init__(
+        self,
+        queue: VideoQueue,
+        status: VideoStatusMirror,
+        handle: JobHandler,
+        give_up: GiveUp,
+        *,
+        consumer: str,
+        heartbeat_s: float,
+        max_attempts: int = MAX_ATTEMPTS,
+        block_ms: int = 1000,
+    ) -> None:
+        self.consumer = consumer
+        self._queue = queue
+        self._status = status
+        self._handle = handle
+        self._give_up = give_up
+        self._heartbeat_s = heartbeat_s
+        self._max_attempts = max_attempts
+        self._block_ms = block_ms
+        self._group_ready = False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Take jobs until `stop` is set, finishing the job in hand; errors never end the loop."""
+        log.info("video worker %s waiting for jobs", self.consumer)
+        failures = 0
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:
+                failures += 1
+                # Redis may have restarted empty: the group is made again on the next round.
+                self._group_ready = False
+                pause = min(FIRST_BACKOFF_S * 2 ** (failures - 1), MAX_BACKOFF_S)
+                log.exception("video worker %s: error; again in %.1f s", self.consumer, pause)
+                await _pause(stop, pause)
+            else:
+                failures = 0
+        log.info("video worker %s stopped", self.consumer)
+
+    async def run_once(self) -> bool:
+        """Take one job, if any comes within block_ms, and see it through; True if there was one."""
+        if not self._group_ready:
+            await self._queue.ensure_group()
+            self._group_ready = True
+        job = await self._queue.next_job(self.consumer, block_ms=self._block_ms)
+        if job is None:
+            return False
+        await self._see_through(job)
+        return True
+
+    async def _see_through(self, job: Job) -> None:
+        attempt = await self._status.begin_attempt(job.video_id)
+        if attempt > self._max_attempts:
+            # Every earlier attempt ended with its worker dead (nobody acknowledged it).
+            log.error("video %s: %d attempts crashed their workers", job.video_id, attempt - 1)
+            await self._give_up(job.video_id, "crashed")
+            await self._queue.ack(job)
+            return
+        try:
+            still_ours = await self._handle_reporting(job, attempt)
+        except Exception:
+            log.exception(
+                "video %s: attempt %d of %d failed", job.video_id, attempt, self._max_attempts
+            )
+            await self._after_failure(job, attempt)
+            return
+        if still_ours:
+            await self._queue.ack(job)
+
+    async def _after_failure(self, job: Job, attempt: int) -> None:
+        if attempt < self._max_attempts:
+            await self._queue.retry(job)
+            return
+        await self._give_up(job.video_id, "failed")
+        await self._queue.ack(job)
+
+    async def _handle_reporting(self, job: Job, attempt: int) -> bool:
+        """Run the handler with heartbeats; False if the job was taken over (handler stopped)."""
+        work = asyncio.ensure_future(self._handle(job.video_id, attempt))
+        reports = asyncio.create_task(self._report_until_lost(job))
+        try:
+            await asyncio.wait({work, reports}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (reports, work):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+        if not work.cancelled():
+            work.result()  # the handler's exception, if it failed
+            return True
+        # Another worker owns the job now; running it twice at once would only race.
+        log.warning("video %s: taken over by another worker; stopped here", job.video_id)
+        return False
+
+    async def _report_until_lost(self, job: Job) -> None:
+        while True:
+            await asyncio.sleep(self._heartbeat_s)
+            try:
+                if not await self._queue.heartbeat(job, self.consumer):
+                    return
+            except Exception:
+                # Keep working: the job is only taken over if reports fail past the timeout.
+                log.warning("video %s: heartbeat failed", job.video_id, exc_info=True)
+
+
+async def run_worker(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    handler_factory: HandlerFactory | None = None,
+) -> None:
+    """Process video jobs until SIGINT or SIGTERM (or `stop`), then release connections."""
+    stop = stop or stop_on_signals()
+    services = build_services(settings)
+    try:
+        handle, give_up = (handler_factory or _video_processing(settings))(services)
+        worker = VideoWorker(
+            VideoQueue(services.redis, services.keys, claim_after_s=settings.video_job_timeout_s),
+            VideoStatusMirror(services.redis, services.keys),
+            handle,
+            give_up,
+            consumer=consumer_name(),
+            # Three reports per timeout: one lost report never gets a live job taken over.
+            heartbeat_s=settings.video_job_timeout_s / 3,
+        )
+        await worker.run(stop)
+    finally:
+        await services.close()
+
+
+def _video_processing(settings: Settings) -> HandlerFactory:
+    # Imported here: the processing pipeline is heavy and only workers need it.
+    from domain.videos.processing import video_jobs
+
+    def factory(services: Services) -> tuple[JobHandler, GiveUp]:
+        return video_jobs(services, max_duration_s=settings.video_max_duration_s)
+
+    return factory
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

@@ -1,0 +1,390 @@
+"""The video worker on real Redis: attempts, retries, giving up, takeover of dead workers' jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import os
+import signal
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.video_worker import GiveUp, JobHandler, VideoWorker
+from bot.worker_process import EmbeddedWorker
+from domain.cache import RedisKeys
+from domain.videos.queue import Job, VideoQueue
+from domain.videos.status import VideoStatusMirror
+from tests.conftest import REDIS_URL
+
+ROOT = Path(__file__).parents[3]
+CHILD = Path(__file__).with_name("video_worker_child.py")
+CLAIM_AFTER_S = 0.3
+T = TypeVar("T")
+
+
+class Recorder:
+    """A job handler and give-up that record their calls; `failures` attempts raise first."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.attempts: list[tuple[uuid.UUID, int]] = []
+        self.given_up: list[tuple[uuid.UUID, str]] = []
+
+    async def handle(self, video_id: uuid.UUID, attempt: int) -> None:
+        self.attempts.append((video_id, attempt))
+        if len(self.attempts) <= self.failures:
+            raise RuntimeError(f"attempt {attempt} breaks")
+
+    async def give_up(self, video_id: uuid.UUID, reason: str) -> None:
+        self.given_up.append((video_id, reason))
+
+
+class ReportCountingQueue(VideoQueue):
+    """The real queue, counting the heartbeats it is sent."""
+
+    reports = 0
+
+    async def heartbeat(self, job: Job, consumer: str) -> bool:
+        self.reports += 1
+        return await super().heartbeat(job, consumer)
+
+
+async def eventually(probe: Callable[[], T | Awaitable[T | None] | None], what: str) -> T:
+    """Poll `probe` until it gives something other than None or False (30 s at most)."""
+    deadline = time.monotonic() + 30
+    while True:
+        value = probe()
+        if inspect.isawaitable(value):
+            value = await value
+        if value is not None and value is not False:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def queue(redis_client: aioredis.Redis, keys: RedisKeys) -> VideoQueue:
+    return VideoQueue(redis_client, keys, claim_after_s=CLAIM_AFTER_S)
+
+
+@pytest.fixture
+def mirror(redis_client: aioredis.Redis, keys: RedisKeys) -> VideoStatusMirror:
+    return VideoStatusMirror(redis_client, keys)
+
+
+@pytest.fixture
+def make_worker(queue: VideoQueue, mirror: VideoStatusMirror) -> Callable[..., VideoWorker]:
+    def make(
+        handle: JobHandler,
+        give_up: GiveUp,
+        *,
+        consumer: str = "worker-a",
+        on: VideoQueue | None = None,
+    ) -> VideoWorker:
+        return VideoWorker(
+            on or queue,
+            mirror,
+            handle,
+            give_up,
+            consumer=consumer,
+            heartbeat_s=CLAIM_AFTER_S / 3,
+            block_ms=100,
+        )
+
+    return make
+
+
+async def queue_empty(redis: aioredis.Redis, keys: RedisKeys) -> bool:
+    pending = await redis.xpending(keys.video_jobs(), "video-workers")
+    return pending["pending"] == 0 and await redis.xlen(keys.video_jobs()) == 0
+
+
+async def test_a_job_is_handled_once_and_acknowledged(
+    make_worker: Callable[..., VideoWorker],
+    queue: VideoQueue,
+    mirror: VideoStatusMirror,
+    redis_client: aioredis.Redis,
+    keys: RedisKeys,
+) -> None:
+    jobs = Recorder()
+    worker = make_worker(jobs.handle, jobs.give_up)
+    video_id = uuid.uuid4()
+    await queue.enqueue(video_id)
+
+    assert await worker.run_once()
+
+    assert jobs.attempts == [(video_id, 1)]
+    assert jobs.given_up == []
+    assert await queue_empty(redis_client, keys)
+    status = await mirror.get(video_id)
+    assert status is not None and status.attempts == 1
+    assert not await worker.run_once()
+
+
+async def test_a_handler_failing_every_attempt_is_retried_then_given_up_once_as_failed(
+    make_worker: Callable[..., VideoWorker],
+    queue: VideoQueue,
+    redis_client: aioredis.Redis,
+    keys: RedisKeys,
+) -> None:
+    jobs = Recorder(failures=3)
+    worker = make_worker(jobs.handle, jobs.give_up)
+    video_id = uuid.uuid4()
+    await queue.enqueue(video_id)
+
+    assert await worker.run_once()
+    assert await redis_client.xlen(keys.video_jobs()) == 1  # queued again, not lost
+    assert jobs.given_up == []
+    assert await worker.run_once()
+    assert await worker.run_once()
+
+    assert jobs.attempts == [(video_id, 1), (video_id, 2), (video_id, 3)]
+    assert jobs.given_up == [(video_id, "failed")]
+    assert await queue_empty(redis_client, keys)
+    assert not await worker.run_once()
+
+
+async def test_a_handler_that_succeeds_on_a_retry_is_not_given_up(
+    make_worker: Callable[..., VideoWorker], queue: VideoQueue
+) -> None:
+    jobs = Recorder(failures=1)
+    worker = make_worker(jobs.handle, jobs.give_up)
+    video_id = uuid.uuid4()
+    await queue.enqueue(video_id)
+
+    assert await worker.run_once()
+    assert await worker.run_once()
+
+    assert jobs.attempts == [(video_id, 1), (video_id, 2)]
+    assert jobs.given_up == []
+
+
+async def test_a_job_whose_workers_all_died_is_given_up_as_crashed_without_running_it(
+    make_worker: Callable[..., VideoWorker],
+    queue: VideoQueue,
+    mirror: VideoStatusMirror,
+    redis_client: aioredis.Redis,
+    keys: RedisKeys,
+) -> None:
+    video_id = uuid.uuid4()
+    await queue.enqueue(video_id)
+    await queue.ensure_group()
+    for consumer in ("died-1", "died-2", "died-3"):
+        # What a worker does before it runs the job, and then it dies (never acknowledges).
+        job = await eventually(lambda c=consumer: queue.next_job(c, block_ms=100), "a takeover")
+        await mirror.begin_attempt(job.video_id)
+    jobs = Recorder()
+    worker = make_worker(jobs.handle, jobs.give_up)
+
+    await eventually(worker.run_once, "the fourth delivery")
+
+    assert jobs.attempts == []
+    assert jobs.given_up == [(video_id, "crashed")]
+    assert await queue_empty(redis_client, keys)
+
+
+async def test_heartbeats_keep_a_long_job_with_its_worker(
+    make_worker: Callable[..., VideoWorker],
+    queue: VideoQueue,
+    redis_client: aioredis.Redis,
+    keys: RedisKeys,
+) -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def long_job(video_id: uuid.UUID, attempt: int) -> None:
+        started.set()
+        await release.wait()
+
+    jobs = Recorder()
+    reporting = ReportCountingQueue(redis_client, keys, claim_after_s=CLAIM_AFTER_S)
+    worker = make_worker(long_job, jobs.give_up, on=reporting)
+    await queue.enqueue(uuid.uuid4())
+    running = asyncio.create_task(worker.run_once())
+    await asyncio.wait_for(started.wait(), 10)
+
+    # Seven reports, a third of the timeout apart: the job has run for over twice the timeout.
+    await eventually(lambda: reporting.reports >= 7, "seven heartbeats")
+    taken = await queue.next_job("worker-b", block_ms=100)
+    release.set()
+
+    assert taken is None
+    assert await asyncio.wait_for(running, 10)
+    assert await queue_empty(redis_client, keys)
+
+
+async def test_stopping_the_worker_lets_the_job_in_hand_finish(
+    make_worker: Callable[..., VideoWorker],
+    queue: VideoQueue,
+    redis_client: aioredis.Redis,
+    keys: RedisKeys,
+) -> None:
+    started, release, stop = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    finished: list[uuid.UUID] = []
+
+    async def slow_job(video_id: uuid.UUID, attempt: int) -> None:
+        started.set()
+        await release.wait()
+        finished.append(video_id)
+
+    worker = make_worker(slow_job, Recorder().give_up)
+    video_id = uuid.uuid4()
+    await queue.enqueue(video_id)
+    running = asyncio.create_task(worker.run(stop))
+    await asyncio.wait_for(started.wait(), 10)
+
+    stop.set()
+    release.set()
+    await asyncio.wait_for(running, 10)
+
+    assert finished == [video_id]
+    assert await queue_empty(redis_client, keys)
+
+
+async def test_the_worker_keeps_trying_while_redis_is_down(
+    dead_redis: aioredis.Redis, keys: RedisKeys
+) -> None:
+    class CountingQueue(VideoQueue):
+        tries = 0
+
+        async def ensure_group(self) -> None:
+            self.tries += 1
+            await super().ensure_group()
+
+    unreachable = CountingQueue(dead_redis, keys, claim_after_s=CLAIM_AFTER_S)
+    jobs = Recorder()
+    worker = VideoWorker(
+        unreachable,
+        VideoStatusMirror(dead_redis, keys),
+        jobs.handle,
+        jobs.give_up,
+        consumer="worker-a",
+        heartbeat_s=0.1,
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+
+    await eventually(lambda: unreachable.tries >= 2 or running.done(), "a second try")
+    stop.set()
+    await asyncio.wait_for(running, 10)  # returns (no exception) once stopped
+
+    assert unreachable.tries >= 2
+
+
+async def test_a_job_whose_worker_was_killed_mid_job_is_completed_by_another(
+    make_worker: Callable[..., VideoWorker],
+    mirror: VideoStatusMirror,
+    redis_client: aioredis.Redis,
+    keys: RedisKeys,
+    key_prefix: str,
+    tmp_path: Path,
+) -> None:
+    rescue_queue = VideoQueue(redis_client, keys, claim_after_s=1.0)
+    await rescue_queue.ensure_group()
+    video_id = uuid.uuid4()
+    await rescue_queue.enqueue(video_id)
+    marker = tmp_path / "started"
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, str(CHILD), REDIS_URL, key_prefix, str(marker), "0.3", cwd=ROOT
+    )
+    try:
+        await eventually(lambda: marker.exists() and marker.read_text(), "the child's job")
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        await child.wait()
+    assert marker.read_text() == f"{video_id} 1"
+
+    jobs = Recorder()
+    rescuer = make_worker(jobs.handle, jobs.give_up, consumer="rescuer", on=rescue_queue)
+    await eventually(rescuer.run_once, "the takeover")
+
+    assert jobs.attempts == [(video_id, 2)]
+    assert jobs.given_up == []
+    status = await mirror.get(video_id)
+    assert status is not None and status.attempts == 2
+    assert await queue_empty(redis_client, keys)
+
+
+def real_handler_missing() -> str | None:
+    """Why the real job handler (domain.videos.processing) cannot be imported, if it cannot."""
+    try:
+        importlib.import_module("domain.videos.processing")
+    except ImportError as err:
+        return f"the real video job handler does not import yet: {err}"
+    return None
+
+
+@pytest.mark.skipif(real_handler_missing() is not None, reason=str(real_handler_missing()))
+async def test_the_worker_command_starts_and_stops_cleanly_on_sigterm(
+    database_url: str, key_prefix: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "REDIS_KEY_PREFIX": key_prefix,
+        "MEDIA_DIR": str(tmp_path / "media"),
+        "STORAGE_BACKEND": "local",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "worker",
+        env=env,
+        cwd=tmp_path,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    try:
+        async with asyncio.timeout(30):
+            while b"waiting for jobs" not in (line := await process.stderr.readline()):
+                assert line, "sportscenter worker exited before waiting for jobs"
+    finally:
+        if process.returncode is None:
+            process.terminate()
+        await asyncio.wait_for(process.wait(), 30)
+    assert process.returncode == 0  # SIGTERM is a clean shutdown
+
+
+async def test_the_embedded_worker_process_is_restarted_when_it_dies() -> None:
+    worker = EmbeddedWorker(
+        (sys.executable, "-c", "import time; time.sleep(60)"), grace_s=10, first_restart_s=0.01
+    )
+    await worker.start()
+    try:
+        first = await eventually(lambda: worker.pid, "the first process")
+        os.kill(first, signal.SIGKILL)
+        second = await eventually(lambda: worker.pid not in (None, first) and worker.pid, "another")
+    finally:
+        await worker.stop()
+
+    assert worker.pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(second, 0)
+
+
+async def test_an_embedded_worker_ignoring_sigterm_is_killed_after_the_grace_period(
+    tmp_path: Path,
+) -> None:
+    ready = tmp_path / "ready"
+    stubborn = (
+        "import signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "open(sys.argv[1], 'w').close(); time.sleep(60)"
+    )
+    worker = EmbeddedWorker((sys.executable, "-c", stubborn, str(ready)), grace_s=0.2)
+    await worker.start()
+    try:
+        pid = await eventually(lambda: ready.exists() and worker.pid, "the stubborn process")
+    finally:
+        await worker.stop()
+
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
