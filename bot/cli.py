@@ -57,11 +57,22 @@ def cmd_emulator(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Process uploaded training videos (run as many as you like)."""
+    import asyncio
+
+    from bot.video_worker import run_worker
+
+    asyncio.run(run_worker(settings))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "run": cmd_run,
     "migrate": cmd_migrate,
     "check": cmd_check,
     "emulator": cmd_emulator,
+    "worker": cmd_worker,
 }
 
 

@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.tuning import tune_gc
 from bot.webhook_server import WEBHOOK_PATH, webhook_app
 from bot.wiring import build_services
+from bot.worker_process import embedded_worker
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 30.0
@@ -61,13 +62,14 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> N
     try:
         async with application:
             await application.start()
-            if settings.webhook_url and emulator is None:
-                await _serve_webhook(settings, application, services, stop)
-            else:
-                await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-                log.info("polling for updates")
-                await stop.wait()
-                await application.updater.stop()
+            async with embedded_worker(settings, grace_s=SHUTDOWN_GRACE_S):
+                if settings.webhook_url and emulator is None:
+                    await _serve_webhook(settings, application, services, stop)
+                else:
+                    await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+                    log.info("polling for updates")
+                    await stop.wait()
+                    await application.updater.stop()
             await application.stop()
     finally:
         await services.close()
