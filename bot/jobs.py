@@ -18,7 +18,7 @@ from bot.outbox import send_due_notifications
 from domain.digests import queue_digests
 from domain.payment_release import release_unpaid
 from domain.reminders import plan_upcoming
-from domain.videos.processing import requeue_stale_uploads
+from domain.videos.uploads import requeue_stale_uploads
 from domain.weekly_summaries import queue_weekly_summaries
 
 if TYPE_CHECKING:

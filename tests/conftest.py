@@ -10,8 +10,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import redis.asyncio as aioredis
+from botocore.client import BaseClient
+from moto.server import ThreadedMotoServer
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -30,7 +33,7 @@ from domain.cache import Cache, RateLimiter, RedisKeys, connect_redis
 from domain.db import create_engine, create_session_factory
 from domain.models import Base, MetricType
 from domain.secrets_box import SecretBox
-from domain.storage import build_storage
+from domain.storage import S3Storage, build_storage
 from domain.uow import UnitOfWork
 from tests.clock import FakeClock
 
@@ -231,3 +234,46 @@ def run_bot(services: Services, key_prefix: str):
                 await application.stop()
 
     return running
+
+
+# Storage on moto's S3 server over real HTTP, for tests that run on both backends.
+S3_REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """Run moto's S3 server on a free local port, with dummy credentials for boto3."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        env.setenv("AWS_SESSION_TOKEN", "testing")
+        env.setenv("AWS_DEFAULT_S3_REGION", S3_REGION)
+        # A developer's own profile must never be what the tests authenticate with.
+        env.delenv("AWS_PROFILE", raising=False)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        try:
+            host, port = server.get_host_and_port()
+            yield f"http://{host}:{port}"
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def bucket() -> str:
+    """A bucket name no earlier run has used."""
+    return f"sportscenter-test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+async def s3_storage(moto_endpoint: str, bucket: str) -> S3Storage:
+    """S3Storage on the moto server, its bucket created."""
+    storage = S3Storage(bucket=bucket, endpoint_url=moto_endpoint, region=S3_REGION)
+    await storage.ensure_bucket()
+    return storage
+
+
+@pytest.fixture(scope="session")
+def s3_client(moto_endpoint: str) -> BaseClient:
+    """A plain boto3 client, to look at the bucket behind the storage's back."""
+    return boto3.client("s3", endpoint_url=moto_endpoint, region_name=S3_REGION)

@@ -14,12 +14,11 @@ import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from redis.asyncio import Redis
-from sqlalchemy import update
 
 from domain.cache import RedisKeys
 from domain.models import VideoAnalysis
@@ -28,14 +27,11 @@ from domain.storage.keys import RAW_VIDEOS, processed_video_key, video_thumbnail
 from domain.uow import UnitOfWork
 from domain.videos import pipeline
 from domain.videos.notices import queue_outcome_notices
-from domain.videos.queue import VideoQueue
 from domain.videos.status import VideoStatusMirror
 
 log = logging.getLogger(__name__)
 PROCESSING, ANALYZED, FAILED = "processing", "analyzed", "failed"
 FINISHED = frozenset({ANALYZED, FAILED})
-# An upload still "uploaded" this long after its last change never reached a worker.
-STALE_UPLOAD = timedelta(minutes=10)
 
 JobHandler = Callable[[uuid.UUID, int], Awaitable[None]]
 GiveUp = Callable[[uuid.UUID, str], Awaitable[None]]
@@ -110,30 +106,6 @@ async def fail_video(
     await mirror.set(video_id, FAILED, reason=reason)
 
 
-async def requeue_stale_uploads(
-    uow_factory: Callable[[], UnitOfWork], queue: VideoQueue, *, now: datetime
-) -> int:
-    """Queue again the uploads whose job was lost (Redis was down when they came); how many."""
-    async with uow_factory() as uow:
-        stale = (
-            await uow.session.scalars(
-                update(VideoAnalysis)
-                .where(
-                    VideoAnalysis.status == "uploaded",
-                    VideoAnalysis.updated_at < now - STALE_UPLOAD,
-                )
-                .values(updated_at=now)
-                .returning(VideoAnalysis.id)
-            )
-        ).all()
-        await uow.commit()
-    for video_id in stale:
-        await queue.enqueue(video_id)
-    if stale:
-        log.warning("re-queued %d uploads whose job was lost", len(stale))
-    return len(stale)
-
-
 async def _start(services: VideoServices, video_id: uuid.UUID) -> str | None:
     """Move the row to processing; its raw key, or None if there is nothing to do."""
     async with services.uow() as uow:
@@ -187,4 +159,3 @@ async def _finish(
 def _owner_of(raw_key: str) -> uuid.UUID:
     # videos/raw/{userId}/{videoId}/name: derived files sit under the same person.
     return uuid.UUID(raw_key.removeprefix(f"{RAW_VIDEOS}/").split("/", 1)[0])
-

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from domain import policy
 from domain.errors import DomainError, NotFound
@@ -34,6 +34,8 @@ RECENT_SESSIONS = timedelta(days=7)
 LATER_TODAY = timedelta(hours=12)
 MAX_LINKABLE = 5
 MAX_CAPTION = 1000
+# An upload still "uploaded" this long after its last change never reached a worker.
+STALE_UPLOAD = timedelta(minutes=10)
 
 
 class NotAVideo(DomainError):
@@ -165,7 +167,7 @@ async def _enqueue(queue: VideoQueue, video_id: uuid.UUID) -> bool:
     try:
         await queue.enqueue(video_id)
     except (RedisError, OSError):
-        # The row says "uploaded"; the stale-upload sweep (domain.videos.processing) queues it.
+        # The row says "uploaded"; `requeue_stale_uploads` (a bot job) queues it later.
         log.exception("could not queue video %s; the sweep will", video_id)
         return False
     return True
@@ -231,3 +233,27 @@ async def _rejoined(head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
         yield head
     async for chunk in rest:
         yield chunk
+
+
+async def requeue_stale_uploads(
+    uow_factory: Callable[[], UnitOfWork], queue: VideoQueue, *, now: datetime
+) -> int:
+    """Queue again the uploads whose job was lost (Redis was down when they came); how many."""
+    async with uow_factory() as uow:
+        stale = (
+            await uow.session.scalars(
+                update(VideoAnalysis)
+                .where(
+                    VideoAnalysis.status == "uploaded",
+                    VideoAnalysis.updated_at < now - STALE_UPLOAD,
+                )
+                .values(updated_at=now)
+                .returning(VideoAnalysis.id)
+            )
+        ).all()
+        await uow.commit()
+    for video_id in stale:
+        await queue.enqueue(video_id)
+    if stale:
+        log.warning("re-queued %d uploads whose job was lost", len(stale))
+    return len(stale)

@@ -1,0 +1,167 @@
+"""A received video: streamed to storage under the spec's layout, recorded, mirrored, queued.
+
+Runs on both storage backends: the local folder and moto's S3 server over real HTTP.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+from sqlalchemy import func, select
+
+from domain.actors import actor_for_user
+from domain.cache import RedisKeys
+from domain.errors import NotAllowed
+from domain.models import User, VideoAnalysis
+from domain.policy import Actor
+from domain.storage import LocalStorage, MediaStorage
+from domain.uow import UnitOfWork
+from domain.videos.queue import VideoQueue
+from domain.videos.status import VideoStatusMirror
+from domain.videos.uploads import (
+    IncomingVideo,
+    NotAVideo,
+    VideoIntake,
+    VideoTooLarge,
+    receive_video,
+)
+from tests.factories import BookingWorld, booking_world, session_at
+from tests.video_clips import make_clip, make_pdf_named_mp4
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture(params=["local", "s3"])
+def video_storage(request: pytest.FixtureRequest, tmp_path: Path) -> MediaStorage:
+    """Each backend in turn."""
+    if request.param == "local":
+        return LocalStorage(tmp_path / "media", b"k" * 32, "http://media.test")
+    return request.getfixturevalue("s3_storage")
+
+
+@pytest.fixture
+def intake(
+    video_storage: MediaStorage, redis_client: aioredis.Redis, keys: RedisKeys
+) -> VideoIntake:
+    return VideoIntake(
+        video_storage,
+        VideoStatusMirror(redis_client, keys),
+        VideoQueue(redis_client, keys, claim_after_s=30),
+    )
+
+
+def uow_factory(uow: UnitOfWork) -> Callable[[], UnitOfWork]:
+    # A unit of work may be entered again once done: one per transaction, as in the bot.
+    return lambda: uow
+
+
+async def actor_of(uow: UnitOfWork, user: User) -> Actor:
+    async with uow:
+        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+
+
+async def chunks_of(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+async def test_a_parents_video_of_their_child_is_stored_recorded_mirrored_and_queued(
+    uow: UnitOfWork,
+    intake: VideoIntake,
+    redis_client: aioredis.Redis,
+    keys: RedisKeys,
+    tmp_path: Path,
+) -> None:
+    world = await booking_world(uow)
+    async with uow:
+        uow.sessions.add(session_at(world.coach, world.child, NOW - timedelta(days=2)))
+        await uow.commit()
+    data = make_clip(tmp_path / "squat.mp4", reps=3, period_s=1.0).read_bytes()
+    received = await receive_video(
+        uow_factory(uow),
+        intake,
+        actor=await actor_of(uow, world.parent),
+        athlete_id=world.child.id,
+        incoming=IncomingVideo("file-1", "video", len(data), "squat set 3"),
+        chunks=chunks_of(data),
+        now=NOW,
+    )
+
+    async with uow:
+        video = await uow.session.get(VideoAnalysis, received.video_id)
+    assert video is not None and video.status == "uploaded" and video.caption == "squat set 3"
+    assert video.uploaded_by == world.parent.id and video.telegram_file_id == "file-1"
+    # The spec's layout, under the athlete's own user: videos/raw/{userId}/{videoId}/
+    assert video.video_url == f"videos/raw/{world.child_user.id}/{received.video_id}/original.mp4"
+    assert await intake.storage.read_bytes(video.video_url) == data
+    status = await intake.mirror.get(received.video_id)
+    assert status is not None and status.status == "uploaded"
+    queued = await redis_client.xrange(keys.video_jobs())
+    assert [fields[b"video_id"].decode() for _, fields in queued] == [str(received.video_id)]
+    assert received.queued and received.athlete_name == "Kim"
+    assert [s.coach_name for s in received.recent_sessions] == ["Cora Klein"]
+
+
+async def test_a_renamed_pdf_is_refused_and_leaves_nothing_behind(
+    uow: UnitOfWork, intake: VideoIntake, tmp_path: Path
+) -> None:
+    world = await booking_world(uow)
+    data = make_pdf_named_mp4(tmp_path / "squat.mp4").read_bytes()
+    with pytest.raises(NotAVideo):
+        await receive_video(
+            uow_factory(uow),
+            intake,
+            actor=await actor_of(uow, world.parent),
+            athlete_id=world.child.id,
+            incoming=IncomingVideo("file-2", "document", len(data)),
+            chunks=chunks_of(data),
+            now=NOW,
+        )
+    async with uow:
+        assert await uow.session.scalar(select(func.count()).select_from(VideoAnalysis)) == 0
+
+
+async def test_a_file_over_the_limit_is_refused_before_a_byte_is_read(
+    uow: UnitOfWork, intake: VideoIntake
+) -> None:
+    world = await booking_world(uow)
+
+    async def never_read() -> AsyncIterator[bytes]:
+        raise AssertionError("the download must not start")
+        yield b""
+
+    with pytest.raises(VideoTooLarge) as refused:
+        await receive_video(
+            uow_factory(uow),
+            intake,
+            actor=await actor_of(uow, world.parent),
+            athlete_id=world.child.id,
+            incoming=IncomingVideo("file-3", "video", 21 * 1024 * 1024),
+            chunks=never_read(),
+            now=NOW,
+        )
+    assert refused.value.params == {"size_mb": "21.0", "limit_mb": 20}
+
+
+@pytest.mark.parametrize("who", ["coach", "other_parent"])
+async def test_only_the_athletes_side_may_send_their_videos(
+    uow: UnitOfWork, intake: VideoIntake, tmp_path: Path, who: str
+) -> None:
+    world: BookingWorld = await booking_world(uow)
+    user = world.coach_user if who == "coach" else world.other_parent
+    data = make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0).read_bytes()
+    with pytest.raises(NotAllowed):
+        await receive_video(
+            uow_factory(uow),
+            intake,
+            actor=await actor_of(uow, user),
+            athlete_id=world.child.id,
+            incoming=IncomingVideo(f"file-{uuid.uuid4()}", "video", len(data)),
+            chunks=chunks_of(data),
+            now=NOW,
+        )
