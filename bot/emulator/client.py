@@ -1,4 +1,4 @@
-"""What a person does in a Telegram app: type, press buttons, share a contact, upload, pay."""
+"""What a person does in a Telegram app: type, reply, press buttons, share, upload, pay."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import asyncio
 import secrets
 from dataclasses import dataclass
 
+from bot.emulator.file_objects import KINDS, describe
 from bot.emulator.formatting import detect_entities
 from bot.emulator.media_info import looks_like_video
 from bot.emulator.methods.common import client_view, public
-from bot.emulator.methods.media import document_info, photo_sizes, resolve_file, video_info
+from bot.emulator.methods.media import resolve_file
 from bot.emulator.params import Upload
 from bot.emulator.world import BotState, Chat, Json, Person
 
@@ -40,12 +41,16 @@ class Client:
         """The chat an action happens in (the private chat unless a group is given)."""
         return chat or self.world.chats[person.id]
 
-    async def _post(self, person: Person, chat: Chat, content: Json) -> Json:
+    async def _post(
+        self, person: Person, chat: Chat, content: Json, *, reply_to: int | None = None
+    ) -> Json:
+        replied = {} if reply_to is None else {"reply_to_message": self._replied(chat, reply_to)}
         message: Json = {
             "message_id": self.bot.next_message_id(chat.id),
             "from": person.as_user(),
             "chat": chat.as_chat(),
             "date": self.world.now(),
+            **replied,
             **content,
         }
         if chat.person is not None:
@@ -57,6 +62,13 @@ class Client:
         if chat.person is not None or self._bot_may_read(message):
             await self.bot.push_update("message", public(message))
         return message
+
+    def _replied(self, chat: Chat, message_id: int) -> Json:
+        original = self.bot.messages.get((chat.id, message_id))
+        if original is None or original.get("_deleted"):
+            raise ClientError("the message to reply to is not in this chat")
+        # Telegram nests one level only: the replied-to message comes without its own reply.
+        return {k: v for k, v in public(original).items() if k != "reply_to_message"}
 
     def _bot_may_read(self, message: Json) -> bool:
         # Privacy mode (Telegram's default, and getMe's can_read_all_group_messages=false):
@@ -72,19 +84,14 @@ class Client:
     async def send_text(
         self, person: Person, text: str, chat: Chat | None = None, *, reply_to: int | None = None
     ) -> Json:
-        """Type and send a text message."""
+        """Type and send a text message, optionally as a reply to a message of the chat."""
         if not text.strip():
             raise ClientError("empty message")
         content: Json = {"text": text}
         entities = detect_entities(text)
         if entities:
             content["entities"] = entities
-        target = self.chat_of(person, chat)
-        if reply_to is not None:
-            original = self.bot.messages.get((target.id, reply_to))
-            if original is not None:
-                content["reply_to_message"] = public(original)
-        return await self._post(person, target, content)
+        return await self._post(person, self.chat_of(person, chat), content, reply_to=reply_to)
 
     async def share_contact(self, person: Person, phone_number: str | None = None) -> Json:
         """Share one's own phone number, as the request_contact button does."""
@@ -107,18 +114,28 @@ class Client:
         mime_type: str | None = None,
         caption: str | None = None,
         as_kind: str | None = None,
+        reply_to: int | None = None,
     ) -> Json:
-        """Upload a photo, video or document; the kind follows the bytes unless given."""
-        stored = resolve_file(self.world, Upload(data, filename, mime_type), default_name=filename)
+        """Upload a file as one of file_objects.KINDS; the kind follows the bytes unless given."""
         kind = as_kind or self._kind_of(data, mime_type)
-        body = {"photo": photo_sizes, "document": document_info}.get(kind)
-        content: Json = {kind: body(stored) if body else video_info(stored, item={})}
+        if kind not in KINDS:
+            raise ClientError(f"a file can't be sent as {kind!r}")
+        if caption and kind == "video_note":
+            raise ClientError("a video message can't have a caption")
+        stored = resolve_file(self.world, Upload(data, filename, mime_type), default_name=filename)
+        content = await describe(kind, stored)
         if caption:
             content["caption"] = caption
-        return await self._post(person, self.chat_of(person), content)
+            entities = detect_entities(caption)
+            if entities:
+                content["caption_entities"] = entities
+        return await self._post(person, self.chat_of(person), content, reply_to=reply_to)
 
     @staticmethod
     def _kind_of(data: bytes, mime_type: str | None) -> str:
+        # Telegram apps send a GIF as an animation, not as a still photo.
+        if mime_type == "image/gif" or data[:6] in (b"GIF87a", b"GIF89a"):
+            return "animation"
         if (mime_type or "").startswith("image/") or data[:4] in (
             b"\x89PNG",
             b"\xff\xd8\xff\xe0",

@@ -29,9 +29,6 @@ WEB_DIR = Path(__file__).with_name("web")
 # Real Bot API methods this emulator does not implement: answered 400, not 404.
 KNOWN_UNSUPPORTED = {
     "sendaudio",
-    "sendvoice",
-    "sendvideonote",
-    "sendanimation",
     "sendlocation",
     "sendvenue",
     "sendcontact",

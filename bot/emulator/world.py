@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.emulator.limits import FloodControl
+from bot.emulator.media_info import MediaFacts
 
 Json = dict[str, Any]
 Clock = Callable[[], float]
@@ -71,6 +72,7 @@ class StoredFile:
     file_name: str | None = None
     mime_type: str | None = None
     file_path: str | None = None  # set once getFile has been called, like Telegram
+    facts: MediaFacts | None = None  # read from the file once, when first needed
 
 
 @dataclass

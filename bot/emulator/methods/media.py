@@ -1,13 +1,13 @@
-"""Photos, videos and documents: upload, re-use by file_id, getFile."""
+"""Photos, videos, animations, voice and video notes, documents: upload, file_id, getFile."""
 
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
 
 from bot.emulator import errors
 from bot.emulator.errors import ApiError, bad_request
-from bot.emulator.media_info import image_size
+from bot.emulator.file_objects import declared, describe, file_ref
+from bot.emulator.media_info import MediaFacts
 from bot.emulator.methods import api_method
 from bot.emulator.methods.common import SEND_OPTIONS, caption_content, send, target_chat
 from bot.emulator.methods.messages import flood_check
@@ -34,7 +34,7 @@ def _upload(p: Params, name: str) -> Upload | str:
         return p.uploads[name]
     value = p.str(name)
     if not value:
-        raise bad_request(f"there is no {name} in the request")
+        raise bad_request(f"there is no {name.replace('_', ' ')} in the request")
     if value.startswith("attach://"):
         attached = p.uploads.get(value.removeprefix("attach://"))
         if attached is None:
@@ -62,71 +62,35 @@ def resolve_file(world: World, source: Upload | str, *, default_name: str) -> St
     return stored
 
 
-def file_ref(stored: StoredFile) -> Json:
-    """The common file fields of PhotoSize, Video, Document."""
-    return {
-        "file_id": stored.file_id,
-        "file_unique_id": stored.file_unique_id,
-        "file_size": stored.size,
-    }
-
-
-def photo_sizes(stored: StoredFile) -> list[Json]:
-    """A thumbnail and the full picture, as Telegram lists PhotoSize entries."""
-    size = image_size(stored.path.read_bytes()[:65536])
-    if size is None:
-        raise bad_request("IMAGE_PROCESS_FAILED")
-    width, height = size
-    scale = min(1.0, 90 / max(width, height, 1))
-    thumb = {
-        **file_ref(stored),
-        "width": max(1, int(width * scale)),
-        "height": max(1, int(height * scale)),
-    }
-    full = {**file_ref(stored), "width": width, "height": height}
-    return [thumb, full] if scale < 1 else [full]
-
-
-def video_info(
-    stored: StoredFile, p: Params | None = None, item: dict[str, Any] | None = None
+async def _send_media(
+    bot: BotState,
+    p: Params,
+    kind: str,
+    given: MediaFacts | None = None,
+    *,
+    captioned: bool = True,
 ) -> Json:
-    """Video fields; duration/width/height as the sender declared them."""
-    get = (lambda k: (item or {}).get(k)) if item is not None else (lambda k: p.int(k) if p else 0)
-    return {
-        **file_ref(stored),
-        "width": int(get("width") or 0),
-        "height": int(get("height") or 0),
-        "duration": int(get("duration") or 0),
-        "file_name": stored.file_name,
-        "mime_type": stored.mime_type or "video/mp4",
-    }
-
-
-def document_info(stored: StoredFile) -> Json:
-    """Document fields."""
-    return {
-        **file_ref(stored),
-        "file_name": stored.file_name,
-        "mime_type": stored.mime_type or "application/octet-stream",
-    }
-
-
-async def _send_media(bot: BotState, p: Params, kind: str, content_of: Any) -> Json:
     chat = target_chat(bot, p)
     stored = resolve_file(bot.world, _upload(p, kind), default_name=f"{kind}.bin")
-    content = {kind: content_of(stored), **caption_content(p)}
+    content = await describe(kind, stored, given)
+    if captioned:
+        content.update(caption_content(p))
     flood_check(bot, chat.id, chat.person is None)
     return await send(bot, chat, content, p)
 
 
+def _declared(p: Params) -> MediaFacts:
+    return declared(p.int("duration"), p.int("width"), p.int("height"))
+
+
 @api_method("sendPhoto", "chat_id", "photo", *MEDIA_OPTIONS)
 async def send_photo(bot: BotState, p: Params) -> Json:
-    return await _send_media(bot, p, "photo", photo_sizes)
+    return await _send_media(bot, p, "photo")
 
 
 @api_method("sendDocument", "chat_id", "document", "disable_content_type_detection", *MEDIA_OPTIONS)
 async def send_document(bot: BotState, p: Params) -> Json:
-    return await _send_media(bot, p, "document", document_info)
+    return await _send_media(bot, p, "document")
 
 
 @api_method(
@@ -142,7 +106,44 @@ async def send_document(bot: BotState, p: Params) -> Json:
     *MEDIA_OPTIONS,
 )
 async def send_video(bot: BotState, p: Params) -> Json:
-    return await _send_media(bot, p, "video", lambda stored: video_info(stored, p))
+    return await _send_media(bot, p, "video", _declared(p))
+
+
+@api_method("sendAnimation", "chat_id", "animation", "duration", "width", "height", *MEDIA_OPTIONS)
+async def send_animation(bot: BotState, p: Params) -> Json:
+    return await _send_media(bot, p, "animation", _declared(p))
+
+
+@api_method(
+    "sendVoice",
+    "chat_id",
+    "voice",
+    "duration",
+    "caption",
+    "parse_mode",
+    "caption_entities",
+    "filename",
+    *SEND_OPTIONS,
+)
+async def send_voice(bot: BotState, p: Params) -> Json:
+    return await _send_media(bot, p, "voice", declared(p.int("duration")))
+
+
+@api_method(
+    "sendVideoNote",
+    "chat_id",
+    "video_note",
+    "duration",
+    "length",
+    "thumbnail",
+    "filename",
+    *SEND_OPTIONS,
+)
+async def send_video_note(bot: BotState, p: Params) -> Json:
+    # A round video has no caption: Telegram ignores one sent anyway, like any unknown parameter.
+    length = p.int("length")
+    given = declared(p.int("duration"), length, length)
+    return await _send_media(bot, p, "video_note", given, captioned=False)
 
 
 @api_method(
@@ -160,12 +161,12 @@ async def send_media_group(bot: BotState, p: Params) -> list[Json]:
             raise bad_request("unsupported media type in the album")
         source = _upload(Params({kind: item.get("media")}, p.uploads), kind)
         stored = resolve_file(bot.world, source, default_name=f"{kind}.bin")
-        body = {"photo": photo_sizes, "document": document_info}.get(kind)
-        value = body(stored) if body else video_info(stored, item=item)
+        given = declared(*(int(item.get(name) or 0) for name in ("duration", "width", "height")))
+        content = await describe(kind, stored, given)
         caption = caption_content(
             Params({"caption": item.get("caption"), "parse_mode": item.get("parse_mode")})
         )
-        prepared.append({kind: value, **caption})
+        prepared.append({**content, **caption})
     group_id = str(bot.world.now()) + str(len(bot.messages))
     for _ in prepared:  # an album goes out whole or not at all
         flood_check(bot, chat.id, chat.person is None)

@@ -199,14 +199,15 @@ COPY_OPTIONS = (
 )
 
 
-def _source(bot: BotState, p: Params) -> Json:
-    source = bot.messages.get(
-        (p.int("from_chat_id", required=True) or 0, p.int("message_id", required=True) or 0)
-    )
+def _source(bot: BotState, p: Params, *, action: str) -> Json:
+    from_chat_id = p.int("from_chat_id", required=True) or 0
+    if from_chat_id not in bot.world.chats:
+        raise bad_request(errors.CHAT_NOT_FOUND)
+    source = bot.messages.get((from_chat_id, p.int("message_id") or 0))
     if source is None or source.get("_deleted"):
-        raise bad_request("message to copy not found")
+        raise bad_request(f"message to {action} not found")
     if source.get("has_protected_content"):
-        raise bad_request("message can't be copied")
+        raise bad_request(f"message can't be {'copied' if action == 'copy' else 'forwarded'}")
     return source
 
 
@@ -215,7 +216,10 @@ CONTENT_KEYS = (
     "entities",
     "photo",
     "video",
+    "animation",
     "document",
+    "voice",
+    "video_note",
     "caption",
     "caption_entities",
     "contact",
@@ -239,11 +243,13 @@ CONTENT_KEYS = (
 )
 async def copy_message(bot: BotState, p: Params) -> Json:
     chat = target_chat(bot, p)
-    source = _source(bot, p)
+    source = _source(bot, p, action="copy")
     content = {k: source[k] for k in CONTENT_KEYS if k in source}
     if not content or "invoice" in source:
         raise bad_request("message can't be copied")  # service messages and invoices
-    if p.has("caption") and "text" not in content:
+    # Sending caption, even empty, replaces the caption; texts and round videos have none.
+    if p.raw("caption") is not None and not {"text", "video_note"} & content.keys():
+        content.pop("caption", None)
         content.pop("caption_entities", None)
         content.update(caption_content(p))
     flood_check(bot, chat.id, chat.person is None)
@@ -254,7 +260,7 @@ async def copy_message(bot: BotState, p: Params) -> Json:
 @api_method("forwardMessage", "chat_id", "from_chat_id", "message_id", *COPY_OPTIONS)
 async def forward_message(bot: BotState, p: Params) -> Json:
     chat = target_chat(bot, p)
-    source = _source(bot, p)
+    source = _source(bot, p, action="forward")
     content = {k: source[k] for k in (*CONTENT_KEYS, "invoice") if k in source}
     if not content:
         raise bad_request("message can't be forwarded")  # service messages

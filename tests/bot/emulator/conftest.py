@@ -8,6 +8,7 @@ import pytest
 from telegram import Bot
 
 from bot.emulator import EmulatedUser, Emulator
+from tests.bot.emulator.media_files import MediaFiles, make_media_files
 
 
 @pytest.fixture
@@ -30,3 +31,9 @@ async def ana(emulator: Emulator) -> EmulatedUser:
     user = emulator.user("Ana", username="ana_runs", language_code="es")
     await user.send("/start")
     return user
+
+
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> MediaFiles:
+    """Real video, voice and GIF files, made once per run."""
+    return make_media_files(tmp_path_factory.mktemp("media"))
