@@ -73,6 +73,20 @@ def make_audio_only(path: Path, *, seconds: float = 2.0) -> Path:
     return path
 
 
+def make_rotated_copy(source: Path, path: Path, *, degrees: int = 90) -> Path:
+    """`source` with a phone's display rotation tag, as a portrait clip shot sideways has."""
+    _ffmpeg(["-display_rotation", str(degrees), "-i", source, "-c", "copy", path])
+    return path
+
+
+def make_photo_named_mp4(path: Path, *, size: tuple[int, int] = (320, 240)) -> Path:
+    """A JPEG photo saved under a video's name: one picture is not a video."""
+    ok, encoded = cv2.imencode(".jpg", _background(*size))
+    assert ok
+    path.write_bytes(encoded.tobytes())
+    return path
+
+
 def make_truncated_clip(source: Path, path: Path, *, keep: float = 0.5) -> Path:
     """The first `keep` of `source`'s bytes: an MP4 cut off mid-download."""
     data = source.read_bytes()
