@@ -16,6 +16,8 @@ const CURRENCY_EXPONENTS = {
 const ACTIONS = {
   typing: "typing…", upload_photo: "sending a photo…", upload_video: "sending a video…",
   record_video: "recording a video…", upload_document: "sending a file…",
+  record_voice: "recording a voice message…", upload_voice: "sending a voice message…",
+  record_video_note: "recording a video message…", upload_video_note: "sending a video message…",
   find_location: "finding a location…", choose_sticker: "choosing a sticker…",
 };
 
@@ -151,6 +153,11 @@ function formatAmount(amount, currency) {
 
 function formatTime(unixSeconds) {
   return new Date(unixSeconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function formatDuration(seconds) {
+  const total = Math.max(0, Math.round(seconds || 0));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
 }
 
 function fileUrl(fileId) {
@@ -309,8 +316,9 @@ function renderMessage(message) {
     el("span", { class: "meta" },
       message.edit_date ? el("span", { class: "edited", text: "edited" }) : null,
       el("time", { text: formatTime(message.date) })));
-  const media = message.photo || message.video;
+  const media = message.photo || message.video || message.animation;
   if (media && !message.caption) bubble.classList.add("media-only");
+  if (message.video_note) bubble.classList.add("round");  // a video message has no bubble
   return el("div", {
     class: `message ${fromBot ? "incoming" : "outgoing"}`, "data-message-id": message.message_id,
   }, bubble, renderInlineKeyboard(message));
@@ -326,8 +334,8 @@ function renderServiceMessage(message) {
 function renderText(message) {
   const plain = message.text ?? message.caption;
   if (plain === undefined || plain === null) {
-    const known = message.photo || message.video || message.document || message.invoice ||
-      message.contact;
+    const known = message.photo || message.video || message.animation || message.voice ||
+      message.video_note || message.document || message.invoice || message.contact;
     return known ? null : el("div", { class: "text unsupported", text: "Unsupported message" });
   }
   const node = el("div", { class: "text", dir: "auto" });
@@ -342,10 +350,20 @@ function renderText(message) {
 function renderQuote(original) {
   if (!original) return null;
   const who = original.from ? displayName(original.from) : "Message";
-  const what = original.text || original.caption || (original.photo ? "Photo" : "Message");
+  const what = original.text || original.caption || quoteLabel(original);
   return el("div", { class: "quote" },
     el("span", { class: "quote-name", text: who }),
     el("span", { class: "quote-text", text: what }));
+}
+
+function quoteLabel(original) {
+  if (original.photo) return "Photo";
+  if (original.video) return "Video";
+  if (original.animation) return "GIF";
+  if (original.voice) return "Voice message";
+  if (original.video_note) return "Video message";
+  if (original.document) return original.document.file_name || "File";
+  return "Message";
 }
 
 function renderMedia(message) {
@@ -364,8 +382,52 @@ function renderMedia(message) {
       "aria-label": "Video",
     });
   }
+  // An animation also carries `document` (for old apps); show it as the GIF it is.
+  if (message.animation) return renderAnimation(message.animation);
+  if (message.voice) return renderVoice(message.voice);
+  if (message.video_note) return renderVideoNote(message.video_note);
   if (message.document) return renderDocument(message.document);
   return null;
+}
+
+function renderAnimation(animation) {
+  if (animation.mime_type === "image/gif") {
+    // Telegram turns GIFs into MP4 clips; the emulator keeps the GIF, which only <img> plays.
+    return el("img", {
+      class: "animation", src: fileUrl(animation.file_id), alt: "GIF",
+      width: animation.width || null, height: animation.height || null,
+    });
+  }
+  const video = el("video", {
+    class: "animation", src: fileUrl(animation.file_id), autoplay: true, loop: true,
+    playsinline: true, preload: "auto", "aria-label": "GIF",
+  });
+  video.muted = true;  // the attribute alone does not mute an element made by script
+  return video;
+}
+
+function renderVoice(voice) {
+  // The player shows the length itself once the file's metadata has loaded.
+  return el("audio", {
+    class: "voice", src: fileUrl(voice.file_id), controls: true, preload: "metadata",
+    "aria-label": `Voice message, ${formatDuration(voice.duration)}`,
+  });
+}
+
+function renderVideoNote(note) {
+  const duration = formatDuration(note.duration);
+  const video = el("video", {
+    class: "video-note", src: fileUrl(note.file_id), preload: "metadata", playsinline: true,
+    tabindex: "0", role: "button", "aria-label": `Video message, ${duration}. Play or pause`,
+  });
+  // Like Telegram: no controls on the circle, a tap plays it with sound and pauses it.
+  const toggle = () => (video.paused ? video.play().catch(() => null) : video.pause());
+  video.addEventListener("click", toggle);
+  video.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggle(); }
+  });
+  return el("div", { class: "video-note-holder" }, video,
+    el("span", { class: "video-note-duration", text: duration }));
 }
 
 function renderDocument(document_) {

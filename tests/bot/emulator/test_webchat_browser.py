@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     LabeledPrice,
     ReplyKeyboardMarkup,
@@ -31,6 +32,7 @@ from telegram.ext import (
 
 from bot.emulator import Emulator
 from bot.emulator.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.bot.emulator.media_files import MediaFiles
 from tests.factories import tiny_png
 
 STEP_TIMEOUT_MS = 5000
@@ -238,3 +240,38 @@ async def test_typing_alerts_and_stars_invoices_show_as_in_telegram(
 async def test_the_page_says_when_telegrams_limits_are_off(emulator: Emulator, page: Page) -> None:
     # The fixture's emulator runs with limits off; the page must not hide that.
     await expect(page.locator("#limits-off")).to_be_visible()
+
+
+async def loaded_duration(media_element: Locator) -> float:
+    """The duration the browser read from the file, once its metadata has loaded."""
+    return await media_element.evaluate(
+        """(node) => new Promise((done) => {
+            if (node.readyState >= 1) done(node.duration);
+            else node.addEventListener("loadedmetadata", () => done(node.duration));
+        })"""
+    )
+
+
+async def test_voice_video_messages_and_gifs_show_as_in_telegram(
+    emulator: Emulator, bot: Bot, page: Page, media: MediaFiles
+) -> None:
+    chat_id = await started_chat(page, bot)
+
+    await bot.send_voice(chat_id, media.voice.read_bytes())
+    await bot.send_video_note(chat_id, media.round_clip.read_bytes())
+    await bot.send_animation(chat_id, InputFile(media.gif.read_bytes(), filename="cheer.gif"))
+    await bot.send_animation(chat_id, InputFile(media.clip.read_bytes(), filename="loop.mp4"))
+
+    voice = page.get_by_label("Voice message, 0:04")
+    await expect(voice).to_have_js_property("controls", True)
+    assert round(await loaded_duration(voice)) == 4
+    note = page.get_by_role("button", name="Video message, 0:03. Play or pause")
+    await expect(note).to_have_css("border-radius", "50%")
+    assert round(await loaded_duration(note)) == 3
+    await expect(page.get_by_role("img", name="GIF")).to_have_js_property("naturalWidth", 64)
+    clip = page.locator("video.animation")
+    await expect(clip).to_have_js_property("muted", True)
+    await expect(clip).to_have_js_property("loop", True)
+    await expect(clip).to_have_js_property("autoplay", True)
+    # An animation also carries `document`; the page shows it once, as the animation.
+    await expect(page.locator(".message.incoming .document")).to_have_count(0)
