@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from domain.videos.motion import (
+    Motion,
     analyse_motion,
     analysis_fps,
     analysis_size,
@@ -29,7 +30,7 @@ CASES: list[dict[str, Any]] = [
 ]
 
 
-def _analyse(path: Path):
+def _analyse(path: Path) -> Motion:
     return analyse_motion(path, probe(path, max_duration_s=600))
 
 
@@ -82,7 +83,9 @@ def test_consistency_is_unknown_below_three_reps(tmp_path: Path) -> None:
     assert motion.consistency is None
 
 
-def _swinging(reps: int, period_s: float, *, fps: float = 15.0, lead_s: float = 1.0):
+def _swinging(
+    reps: int, period_s: float, *, fps: float = 15.0, lead_s: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame measurements of something swinging along a diagonal `reps` times."""
     times = np.arange(round((2 * lead_s + reps * period_s) * fps)) / fps
     moving = (times >= lead_s) & (times < lead_s + reps * period_s)
