@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,8 +95,10 @@ def analyse_motion(raw: Path, probe: ProbeInfo) -> Motion:
     """Repetitions, tempo, consistency and activity of the movement in `raw`."""
     fps = analysis_fps(probe.fps)
     size = analysis_size(probe.width, probe.height)
-    frames = read_frames(raw, size=size, fps=fps, timeout_s=60.0 + 2.0 * probe.duration_s)
-    share, flow = measure_frames(frames)
+    timeout_s = 60.0 + 2.0 * probe.duration_s
+    # closing: should measuring fail, the decoding ffmpeg is stopped at once, not on collection.
+    with closing(read_frames(raw, size=size, fps=fps, timeout_s=timeout_s)) as frames:
+        share, flow = measure_frames(frames)
     return motion_from_measurements(share, flow, fps=fps)
 
 

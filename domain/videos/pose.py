@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -61,7 +62,7 @@ def analyse_pose(raw: Path, probe: ProbeInfo, reps: Sequence[Rep]) -> dict[str, 
         log.exception("mediapipe is installed but does not import")
         return {"available": False, "reason": "failed"}
     try:
-        samples = list(_samples(mediapipe, raw, probe))
+        samples = _samples(mediapipe, raw, probe)
     except Exception:
         log.exception("pose estimation failed on %s", raw.name)
         return {"available": False, "reason": "failed"}
@@ -103,26 +104,29 @@ def pose_size(width: int, height: int) -> tuple[int, int]:
     return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
 
 
-def _samples(mediapipe: ModuleType, raw: Path, probe: ProbeInfo) -> Iterable[PoseSample]:
+def _samples(mediapipe: ModuleType, raw: Path, probe: ProbeInfo) -> list[PoseSample]:
     source_fps = probe.fps if probe.fps > 0 else POSE_FPS_MAX
     fps = source_fps / math.ceil(source_fps / POSE_FPS_MAX - 1e-9)
     width, height = pose_size(probe.width, probe.height)
-    frames = read_frames(
-        raw, size=(width, height), fps=fps, channels=3, timeout_s=120.0 + 4.0 * probe.duration_s
-    )
-    pose_solution = mediapipe.solutions.pose
-    with pose_solution.Pose(
-        static_image_mode=False,
-        model_complexity=1,
-        min_detection_confidence=0.5,
-        min_tracking_confidence=0.5,
-    ) as estimator:
+    timeout_s = 120.0 + 4.0 * probe.duration_s
+    frames = read_frames(raw, size=(width, height), fps=fps, channels=3, timeout_s=timeout_s)
+    samples: list[PoseSample] = []
+    with (
+        closing(frames),
+        mediapipe.solutions.pose.Pose(
+            static_image_mode=False,
+            model_complexity=1,
+            min_detection_confidence=0.5,
+            min_tracking_confidence=0.5,
+        ) as estimator,
+    ):
         for index, frame in enumerate(frames):
             # Frames from the pipe are read-only views of bytes; hand mediapipe its own array.
             result = estimator.process(np.array(frame, copy=True))
             landmarks = result.pose_landmarks
             angles = None if landmarks is None else _angles(landmarks.landmark, width, height)
-            yield PoseSample(at_s=index / fps, angles=angles)
+            samples.append(PoseSample(at_s=index / fps, angles=angles))
+    return samples
 
 
 def _angles(landmarks: Sequence[Any], width: int, height: int) -> Angles:

@@ -168,8 +168,9 @@ def probe(path: Path, *, max_duration_s: float) -> ProbeInfo:
     _, _, header = run_ffmpeg(input_args(path), timeout_s=PROBE_TIMEOUT_S)
     if "Input #0" not in header:
         raise VideoRefused("video.refused.not_decodable", _last_line(header))
-    video = _VIDEO.search(header)
-    if video is None or "(attached pic)" in video.group(2):
+    # Cover art shows up as a video stream too; `-map 0:V:0` skips it the same way.
+    video = next((m for m in _VIDEO.finditer(header) if "(attached pic)" not in m.group(2)), None)
+    if video is None:
         raise VideoRefused("video.refused.no_frames", "no video stream")
     fps = _frame_rate(video.group(2))
     duration = _duration(header) or _measured_duration(path, max_duration_s, fps)

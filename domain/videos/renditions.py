@@ -7,6 +7,7 @@ sharp as a landscape one. Metadata is dropped on the way, phone location include
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from domain.videos.probe import (
@@ -58,7 +59,7 @@ def make_thumbnail(raw: Path, probe: ProbeInfo, out: Path) -> Path:
         )
         if code == 0 and out.is_file() and out.stat().st_size > 0:
             return out
-    raise VideoRefused("video.refused.not_decodable", errors.strip()[-300:])
+    raise _failure(errors)
 
 
 class Rendition:
@@ -73,7 +74,7 @@ class Rendition:
         """The finished MP4; VideoRefused when ffmpeg could not read the upload."""
         code = self._ffmpeg.wait(self.timeout_s)
         if code != 0 or not self.out.is_file() or self.out.stat().st_size == 0:
-            raise VideoRefused("video.refused.not_decodable", self._ffmpeg.errors()[-300:])
+            raise _failure(self._ffmpeg.errors())
         return self.out
 
     def cancel(self) -> None:
@@ -93,6 +94,14 @@ def make_rendition(raw: Path, probe: ProbeInfo, out: Path) -> Path:
         return rendition.wait()
     finally:
         rendition.cancel()
+
+
+def _failure(errors: str) -> Exception:
+    """What an ffmpeg failure means: our disk is full (retry later), or the upload is bad."""
+    detail = errors.strip()[-300:]
+    if "No space left on device" in errors:
+        return OSError(errno.ENOSPC, detail)
+    return VideoRefused("video.refused.not_decodable", detail)
 
 
 def _encoding_args(probe: ProbeInfo) -> list[str]:
