@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
 from bot.emulator import Emulator
+from tests.bot.emulator.media_files import MediaFiles
 from tests.factories import tiny_png
 
 Json = dict[str, Any]
@@ -144,6 +145,21 @@ async def test_uploaded_photo_becomes_a_photo_event_and_its_bytes_are_served(
         assert response.status == 200
         assert response.content_type == "image/png"
         assert await response.read() == picture
+
+
+async def test_an_uploaded_gif_goes_as_an_animation_as_telegram_apps_send_it(
+    http: aiohttp.ClientSession, media: MediaFiles
+) -> None:
+    ana = await create_person(http)
+    form = aiohttp.FormData()
+    form.add_field("file", media.gif.read_bytes(), filename="cheer.gif", content_type="image/gif")
+
+    async with http.post(f"/api/people/{ana['id']}/upload", data=form) as response:
+        assert response.status == 200, await response.text()
+    message = (await get(http, "/api/events?after=0&timeout=0"))["events"][-1]["data"]
+
+    assert (message["animation"]["width"], message["animation"]["height"]) == (64, 48)
+    assert message["document"]["file_id"] == message["animation"]["file_id"]
 
 
 async def test_events_long_poll_answers_when_something_happens(http: aiohttp.ClientSession) -> None:
