@@ -6,13 +6,15 @@ import asyncio
 import dataclasses
 
 from bot.emulator.errors import bad_request
-from bot.emulator.media_info import MediaFacts, image_size, media_facts
+from bot.emulator.media_info import MediaFacts, image_size, looks_like_video, media_facts
 from bot.emulator.world import Json, StoredFile
 
 # The Bot API clamps these rather than refusing them (telegram-bot-api's get_integer_arg).
 MAX_DURATION = 24 * 60 * 60
 MAX_LENGTH = 10000
 KINDS = ("photo", "video", "document", "animation", "voice", "video_note")
+# TDLib uploads any other voice as audio/ogg (VoiceNotesManager), so no other type comes back.
+VOICE_TYPES = ("audio/ogg", "audio/mpeg", "audio/mp4")
 # What each kind reports; the rest of MediaFacts does not matter for it.
 FACTS_OF = {
     "video": ("duration", "width", "height"),
@@ -55,7 +57,8 @@ async def describe(kind: str, stored: StoredFile, given: MediaFacts | None = Non
         return {"document": document_info(stored)}
     facts = await measured(stored, given or MediaFacts(), FACTS_OF[kind])
     if kind == "animation":
-        animation = video_info(stored, facts)  # an Animation has a Video's fields
+        # An Animation has a Video's fields; TDLib sends a non-video one as an image.
+        animation = {**video_info(stored, facts), "mime_type": _animation_type(stored)}
         return {"animation": animation, "document": animation_as_document(animation)}
     build = {"video": video_info, "voice": voice_info, "video_note": video_note_info}[kind]
     return {kind: build(stored, facts)}
@@ -103,6 +106,14 @@ def video_info(stored: StoredFile, facts: MediaFacts) -> Json:
     }
 
 
+def _animation_type(stored: StoredFile) -> str:
+    mime = stored.mime_type or ""
+    if mime.startswith(("video/", "image/")):
+        return mime
+    with stored.path.open("rb") as file:
+        return "video/mp4" if looks_like_video(file.read(16)) else "image/gif"
+
+
 def animation_as_document(animation: Json) -> Json:
     """The `document` Telegram adds next to `animation`, for older clients."""
     keys = ("file_id", "file_unique_id", "file_size", "file_name", "mime_type")
@@ -126,7 +137,7 @@ def voice_info(stored: StoredFile, facts: MediaFacts) -> Json:
         "file_id": stored.file_id,
         "file_unique_id": stored.file_unique_id,
         "duration": facts.duration,
-        "mime_type": stored.mime_type or "audio/ogg",
+        "mime_type": stored.mime_type if stored.mime_type in VOICE_TYPES else "audio/ogg",
         "file_size": stored.size,
     }
 

@@ -16,6 +16,7 @@ from bot.emulator.world import BotState, Json, StoredFile, World
 
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
 UPLOAD_LIMIT = 50 * 1024 * 1024
+MAX_VIDEO_NOTE_LENGTH = 640  # TDLib refuses a longer diameter
 MEDIA_OPTIONS = (
     "caption",
     "parse_mode",
@@ -141,8 +142,9 @@ async def send_voice(bot: BotState, p: Params) -> Json:
 )
 async def send_video_note(bot: BotState, p: Params) -> Json:
     # A round video has no caption: Telegram ignores one sent anyway, like any unknown parameter.
-    length = p.int("length")
-    given = declared(p.int("duration"), length, length)
+    given = declared(p.int("duration"), p.int("length"), p.int("length"))
+    if given.width > MAX_VIDEO_NOTE_LENGTH:
+        raise bad_request("wrong video note length")
     return await _send_media(bot, p, "video_note", given, captioned=False)
 
 

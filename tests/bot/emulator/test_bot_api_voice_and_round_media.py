@@ -72,6 +72,24 @@ async def test_a_voice_sent_again_by_file_id_keeps_its_file_id(
     assert again.voice.duration == first.voice.duration
 
 
+@pytest.mark.parametrize(
+    ("filename", "mime_type"),
+    [
+        ("note.mp3", "audio/mpeg"),
+        ("note.m4a", "audio/mp4"),
+        ("note.wav", "audio/ogg"),
+        (None, "audio/ogg"),
+    ],
+)
+async def test_a_voice_is_labelled_ogg_unless_it_is_mp3_or_m4a(
+    bot: Bot, ana: EmulatedUser, media: MediaFiles, filename: str | None, mime_type: str
+) -> None:
+    sent = await bot.send_voice(ana.id, InputFile(media.voice.read_bytes(), filename=filename))
+
+    assert sent.voice is not None
+    assert sent.voice.mime_type == mime_type
+
+
 async def test_a_voice_without_a_file_is_refused(emulator: Emulator, ana: EmulatedUser) -> None:
     status, body = await raw_call(emulator, "sendVoice", {"chat_id": ana.id})
 
@@ -108,6 +126,16 @@ async def test_a_video_note_keeps_the_declared_length_and_duration(
 
     assert sent.video_note is not None
     assert (sent.video_note.length, sent.video_note.duration) == (360, timedelta(seconds=5))
+
+
+async def test_a_video_note_wider_than_640_is_refused(
+    bot: Bot, ana: EmulatedUser, media: MediaFiles
+) -> None:
+    with pytest.raises(BadRequest, match=r"^Wrong video note length$"):
+        await bot.send_video_note(ana.id, media.round_clip.read_bytes(), length=641)
+
+    sent = await bot.send_video_note(ana.id, media.round_clip.read_bytes(), length=640)
+    assert sent.video_note is not None and sent.video_note.length == 640
 
 
 async def test_a_video_note_sent_again_by_file_id_keeps_its_file_id(
@@ -173,6 +201,16 @@ async def test_an_uploaded_animation_also_carries_the_same_file_as_a_document(
     assert sent.document.file_id == sent.animation.file_id
     assert sent.document.file_name == "cheer.gif"
     assert sent.caption == "Goal!"
+
+
+@pytest.mark.parametrize(("clip", "mime_type"), [("gif", "image/gif"), ("clip", "video/mp4")])
+async def test_an_animation_of_unnamed_bytes_is_typed_by_its_content(
+    bot: Bot, ana: EmulatedUser, media: MediaFiles, clip: str, mime_type: str
+) -> None:
+    sent = await bot.send_animation(ana.id, getattr(media, clip).read_bytes())
+
+    assert sent.animation is not None and sent.document is not None
+    assert sent.animation.mime_type == sent.document.mime_type == mime_type
 
 
 async def test_an_animation_keeps_the_declared_size_and_duration(
