@@ -59,8 +59,9 @@ async def send_analysis(bot: Bot, services: Services, notification: Claimed) -> 
             photos.append(await services.storage.read_bytes(key))
     if len(photos) == 2:
         media = [
-            InputMediaPhoto(InputFile(photos[0], filename="thumbnail.jpg"), caption=caption),
-            InputMediaPhoto(InputFile(photos[1], filename="motion.png")),
+            # Bytes, not InputFile: PTB then attaches each file to the album by name.
+            InputMediaPhoto(photos[0], filename="thumbnail.jpg", caption=caption),
+            InputMediaPhoto(photos[1], filename="motion.png"),
         ]
         await bot.send_media_group(notification.chat_id, media)
     elif photos:

@@ -10,13 +10,15 @@ message or a video: that reply is the feedback, passed on to the athlete's side.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+import warnings
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as f
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import BotApplication, BotContext
 from bot.callbacks import Callback, pattern, refuse, unpack
@@ -285,19 +287,19 @@ def _incoming(message: Message) -> IncomingVideo:
 def _feedback_of(message: Message) -> coach_feedback.Feedback:
     if message.voice is not None:
         return coach_feedback.Feedback(
-            coach_feedback.VOICE, file_id=message.voice.file_id, duration=message.voice.duration
+            coach_feedback.VOICE, file_id=message.voice.file_id, duration=_seconds(message.voice)
         )
     if message.video_note is not None:
         note = message.video_note
         return coach_feedback.Feedback(
-            coach_feedback.VIDEO_NOTE, file_id=note.file_id, duration=note.duration
+            coach_feedback.VIDEO_NOTE, file_id=note.file_id, duration=_seconds(note)
         )
     if message.video is not None:
         return coach_feedback.Feedback(
             coach_feedback.VIDEO,
             text=message.caption,
             file_id=message.video.file_id,
-            duration=message.video.duration,
+            duration=_seconds(message.video),
         )
     return coach_feedback.Feedback(coach_feedback.TEXT, text=message.text)
 
@@ -305,6 +307,17 @@ def _feedback_of(message: Message) -> coach_feedback.Feedback:
 def _declared_video(message: Message) -> bool:
     mime = message.document.mime_type if message.document is not None else None
     return (mime or "").startswith("video/")
+
+
+def _seconds(media: object) -> int | None:
+    """A voice's or video's duration in seconds, whichever type this PTB version gives it."""
+    with warnings.catch_warnings():
+        # An int until PTB_TIMEDELTA becomes PTB's default; either is fine here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        duration = getattr(media, "duration", None)
+    if isinstance(duration, timedelta):
+        return round(duration.total_seconds())
+    return duration if isinstance(duration, int) else None
 
 
 async def _not_feedback(update: Update, context: BotContext) -> None:
