@@ -1,0 +1,152 @@
+"""One processing job end to end against Postgres, Redis and storage: results stored, status
+moved in the row and the mirror, and the athlete's side and coach told, once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.video_worker import VideoWorker
+from bot.wiring import Services
+from domain.models import Notification, VideoAnalysis
+from domain.uow import UnitOfWork
+from domain.videos.processing import video_jobs
+from domain.videos.uploads import IncomingVideo, receive_video
+from tests.domain.videos.test_uploads import actor_of
+from tests.factories import BookingWorld, booking_world, session_at
+from tests.video_clips import make_clip, make_random_mp4
+
+NOW = datetime.now(UTC)
+
+
+async def chunks_of(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def upload(services: Services, world: BookingWorld, data: bytes) -> uuid.UUID:
+    received = await receive_video(
+        services.uow,
+        services.videos,
+        actor=await actor_of(services.uow(), world.parent),
+        athlete_id=world.child.id,
+        incoming=IncomingVideo("file-1", "video", len(data), "drill"),
+        chunks=chunks_of(data),
+        now=NOW,
+    )
+    return received.video_id
+
+
+def worker(services: Services, handle=None, give_up=None) -> VideoWorker:
+    real_handle, real_give_up = video_jobs(services, max_duration_s=600)
+    return VideoWorker(
+        services.video_queue,
+        services.video_status,
+        handle or real_handle,
+        give_up or real_give_up,
+        consumer="test-worker",
+        heartbeat_s=5,
+    )
+
+
+async def video_of(uow: UnitOfWork, video_id: uuid.UUID) -> VideoAnalysis:
+    async with uow:
+        video = await uow.session.get(VideoAnalysis, video_id)
+    assert video is not None
+    return video
+
+
+async def notices(uow: UnitOfWork) -> list[str]:
+    async with uow:
+        return sorted(await uow.session.scalars(select(Notification.kind)))
+
+
+@pytest.fixture
+async def world(uow: UnitOfWork) -> BookingWorld:
+    world = await booking_world(uow)
+    async with uow:
+        uow.sessions.add(session_at(world.coach, world.child, NOW - timedelta(days=1)))
+        await uow.commit()
+    return world
+
+
+async def test_a_processed_video_has_its_rendition_thumbnail_chart_and_analysis(
+    services: Services, uow: UnitOfWork, world: BookingWorld, tmp_path: Path
+) -> None:
+    video_id = await upload(
+        services, world, make_clip(tmp_path / "c.mp4", reps=4, period_s=1.2).read_bytes()
+    )
+
+    assert await worker(services).run_once()
+
+    video = await video_of(uow, video_id)
+    assert video.status == "analyzed" and video.failure_reason is None
+    assert video.analysis_results["version"] == 1
+    assert abs(video.analysis_results["motion"]["reps"] - 4) <= 1
+    owner = world.child_user.id
+    assert video.thumbnail_url == f"videos/thumbnails/{owner}/{video_id}/thumbnail.jpg"
+    assert video.processed_url == f"videos/processed/{owner}/{video_id}/video.mp4"
+    for key in (video.thumbnail_url, video.processed_url, video.analysis_results["chart_key"]):
+        assert await services.storage.exists(key)
+    assert video.duration == round(video.analysis_results["video"]["duration_s"])
+    assert (await services.video_status.get(video_id)).status == "analyzed"
+    # Pia (Kim has no Telegram) gets the analysis; Cora, Kim's coach, the video.
+    assert await notices(uow) == ["video_analyzed", "video_review"]
+
+
+async def test_a_video_that_does_not_decode_fails_at_once_with_its_reason_and_is_kept(
+    services: Services, uow: UnitOfWork, world: BookingWorld, tmp_path: Path
+) -> None:
+    video_id = await upload(services, world, make_random_mp4(tmp_path / "bad.mp4").read_bytes())
+
+    assert await worker(services).run_once()
+
+    video = await video_of(uow, video_id)
+    assert video.status == "failed" and video.failure_reason == "not_decodable"
+    status = await services.video_status.get(video_id)
+    assert status.status == "failed" and status.attempts == 1  # a refusal is not retried
+    assert await services.storage.exists(video.video_url)  # kept for the coach
+    assert await notices(uow) == ["video_failed", "video_review"]
+
+
+async def test_a_job_failing_three_times_is_failed_and_the_athletes_side_told_once(
+    services: Services, uow: UnitOfWork, world: BookingWorld, tmp_path: Path
+) -> None:
+    video_id = await upload(
+        services, world, make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0).read_bytes()
+    )
+    tries: list[int] = []
+
+    async def broken(video_id: uuid.UUID, attempt: int) -> None:
+        tries.append(attempt)
+        raise OSError("disk full")
+
+    _, give_up = video_jobs(services, max_duration_s=600)
+    failing = worker(services, handle=broken, give_up=give_up)
+    while await failing.run_once():
+        pass
+
+    assert tries == [1, 2, 3]
+    video = await video_of(uow, video_id)
+    assert video.status == "failed" and video.failure_reason == "failed"
+    assert (await services.video_status.get(video_id)).status == "failed"
+    assert await notices(uow) == ["video_failed", "video_review"]
+
+
+async def test_a_job_delivered_twice_is_processed_and_announced_once(
+    services: Services, uow: UnitOfWork, world: BookingWorld, tmp_path: Path
+) -> None:
+    video_id = await upload(
+        services, world, make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0).read_bytes()
+    )
+    await services.video_queue.enqueue(video_id)  # e.g. re-queued by the stale-upload sweep
+    runner = worker(services)
+
+    assert await runner.run_once() and await runner.run_once()
+
+    assert (await video_of(uow, video_id)).status == "analyzed"
+    assert await notices(uow) == ["video_analyzed", "video_review"]
