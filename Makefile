@@ -37,6 +37,7 @@ bench: install
 	$(BIN)/python benchmarks/updates.py
 	$(BIN)/python benchmarks/booking.py
 	$(BIN)/python benchmarks/metrics.py
+	$(BIN)/python benchmarks/video.py
 
 # The web chat with a short conversation, as a PNG (needs Debian's chromium).
 screenshot: install

@@ -1,0 +1,260 @@
+"""Video processing through the real worker: wall time per second of clip, and its memory.
+
+Run: `.venv/bin/python benchmarks/video.py [--runs 3]` (needs the local Postgres and Redis;
+uses a scratch database, Redis prefix and media directory it removes at the end).
+
+A 30 s 1280x720 30 fps synthetic clip (tests/video_clips.py: a disc moving 13 times, 2 s each,
+still for 2 s before and after, sensor noise σ=2, a tone as its sound track) is sent through
+`receive_video` (stored, recorded, queued) to a `sportscenter worker` process started first and
+left waiting for jobs, so its start-up is not counted. Each run is a new video to the same
+worker, timed from `receive_video`'s return (queueing is its last step) until the Redis status
+mirror says `analyzed`; meanwhile the RSS of the worker and of its children (ffmpeg) is read
+from /proc every 50 ms. The worker runs pose estimation whenever mediapipe is installed, so
+with it the runs include pose; without it they say "pose: not installed".
+
+Last line: one JSON object with processing_ratio (median wall time / clip length, target
+<= 0.5), peak_rss_mb (the worker's VmHWM, target <= 400), reps_expected and reps_found, and
+the ffmpeg figures beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from _common import bot_services, run_benchmark
+
+from bot.wiring import Services
+from domain.actors import actor_for_user
+from domain.models import Athlete, User, VideoAnalysis
+from domain.policy import Actor
+from domain.videos.uploads import IncomingVideo, receive_video
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the clip maker is in tests/
+from tests.video_clips import make_clip
+
+REPS, PERIOD_S, STILL_S = 13, 2.0, 2.0
+CLIP_S = STILL_S + REPS * PERIOD_S + STILL_S  # 30 s
+SIZE, FPS, NOISE = (1280, 720), 30, 2.0
+SAMPLE_S = 0.05
+RUN_TIMEOUT_S = 300.0
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Clip:
+    path: Path
+    size: int  # bytes, as Telegram reports it
+
+
+def make_bench_clip(path: Path) -> Clip:
+    """The 30 s 720p clip with a known rep count, as a phone would film it (with sound)."""
+    began = time.perf_counter()
+    make_clip(
+        path,
+        reps=REPS,
+        period_s=PERIOD_S,
+        fps=FPS,
+        size=SIZE,
+        lead_in_s=STILL_S,
+        lead_out_s=STILL_S,
+        noise=NOISE,
+        audio=True,
+    )
+    clip = Clip(path, path.stat().st_size)
+    print(
+        f"clip: {CLIP_S:.0f} s {SIZE[0]}x{SIZE[1]} {FPS} fps H.264 + AAC, {REPS} reps of "
+        f"{PERIOD_S} s, noise σ={NOISE}, {clip.size / 1e6:.1f} MB, made in "
+        f"{time.perf_counter() - began:.1f} s",
+        flush=True,
+    )
+    return clip
+
+
+def proc_kb(pid: int, field: str) -> int:
+    """A field of /proc/<pid>/status (VmRSS, VmHWM) in kB; 0 once the process is gone."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    return 0
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes started by `pid` (from any of its threads), and theirs."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            for child in map(int, children.read_text().split()):
+                found += [child, *descendants(child)]
+    return found
+
+
+@dataclass
+class Memory:
+    """The largest figures seen over a run's samples, in kB."""
+
+    worker: int = 0  # the worker's own RSS
+    child: int = 0  # one child's peak (its VmHWM, which also catches peaks between samples)
+    combined: int = 0  # the worker's RSS plus its children's at one sample
+
+    def sample(self, pid: int) -> None:
+        rss = proc_kb(pid, "VmRSS")
+        children = descendants(pid)
+        self.worker = max(self.worker, rss)
+        self.child = max([self.child, *(proc_kb(c, "VmHWM") for c in children)])
+        self.combined = max(self.combined, rss + sum(proc_kb(c, "VmRSS") for c in children))
+
+
+@contextlib.contextmanager
+def running_worker(log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`sportscenter worker` on this environment, once it waits for jobs; SIGTERM at the end."""
+    began = time.perf_counter()
+    with log_path.open("wb") as log:
+        env = {**os.environ, "LOG_LEVEL": "INFO"}  # to see "waiting for jobs"
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "worker"], env=env, stdout=log, stderr=log
+        )
+    try:
+        while "waiting for jobs" not in log_path.read_text():
+            if worker.poll() is not None or time.perf_counter() - began > 60:
+                raise RuntimeError(f"the worker did not start:\n{log_path.read_text()[-2000:]}")
+            time.sleep(0.1)
+        print(f"worker pid {worker.pid} waiting for jobs after {time.perf_counter() - began:.1f} s")
+        yield worker
+    finally:
+        worker.terminate()  # it finishes the job in hand and closes its connections
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+async def athlete_actor(services: Services) -> tuple[uuid.UUID, Actor]:
+    """A new athlete with a user account, and that user as the one sending the videos."""
+    async with services.uow() as uow:
+        user = uow.users.add(User(role="athlete", first_name="Bench", telegram_user_id=7_100_000))
+        await uow.flush()
+        athlete = uow.athletes.add(Athlete(user_id=user.id, primary_sport="athletics"))
+        await uow.commit()
+    async with services.uow() as uow:
+        actor = await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+    return athlete.id, actor
+
+
+async def file_chunks(path: Path) -> AsyncIterator[bytes]:
+    with path.open("rb") as file:
+        while chunk := file.read(CHUNK):
+            yield chunk
+
+
+async def one_run(
+    services: Services,
+    worker: subprocess.Popen[bytes],
+    clip: Clip,
+    athlete: uuid.UUID,
+    actor: Actor,
+    n: int,
+) -> tuple[float, Memory, dict[str, Any]]:
+    """Upload the clip as a new video; wall time until analyzed, memory seen, its analysis."""
+    incoming = IncomingVideo(f"bench-{uuid.uuid4().hex}", "video", clip.size)
+    received = await receive_video(
+        services.uow,
+        services.videos,
+        actor=actor,
+        athlete_id=athlete,
+        incoming=incoming,
+        chunks=file_chunks(clip.path),
+        now=datetime.now(UTC),
+    )
+    queued, memory = time.perf_counter(), Memory()
+    while True:
+        memory.sample(worker.pid)
+        state = await services.video_status.get(received.video_id)
+        if state is not None and state.status in ("analyzed", "failed"):
+            break
+        if worker.poll() is not None or time.perf_counter() - queued > RUN_TIMEOUT_S:
+            raise RuntimeError(f"video {received.video_id} never finished")
+        await asyncio.sleep(SAMPLE_S)
+    wall = time.perf_counter() - queued
+    async with services.uow() as uow:
+        video = await uow.session.get(VideoAnalysis, received.video_id)
+    if video is None or video.status != "analyzed" or video.analysis_results is None:
+        raise RuntimeError(f"video {received.video_id}: {video and video.failure_reason}")
+    print(
+        f"run {n}: {wall:.2f} s (ratio {wall / CLIP_S:.3f}), reps "
+        f"{video.analysis_results['motion']['reps']}/{REPS}, worker RSS {mb(memory.worker)} MB, "
+        f"largest ffmpeg {mb(memory.child)} MB, together {mb(memory.combined)} MB",
+        flush=True,
+    )
+    return wall, memory, video.analysis_results
+
+
+def pose_outcome(analysis: dict[str, Any]) -> str:
+    pose = analysis.get("pose") or {}
+    if pose.get("available"):
+        return "included"
+    return "not installed" if pose.get("reason") == "not_installed" else str(pose.get("reason"))
+
+
+def mb(kb: int) -> float:
+    return round(kb / 1024, 1)
+
+
+async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, float | int | str]:
+    with tempfile.TemporaryDirectory(prefix="sc-bench-video-") as tmp:
+        work = Path(tmp)
+        clip = make_bench_clip(work / "clip.mp4")
+        media = {"STORAGE_BACKEND": "local", "MEDIA_DIR": str(work / "media")}
+        async with bot_services(url, prefix, **media) as (_, services):
+            athlete, actor = await athlete_actor(services)
+            with running_worker(work / "worker.log") as worker:
+                runs = [
+                    await one_run(services, worker, clip, athlete, actor, n)
+                    for n in range(1, args.runs + 1)
+                ]
+                hwm = proc_kb(worker.pid, "VmHWM")
+    walls = [wall for wall, _, _ in runs]
+    analysis = runs[-1][2]
+    figures = {
+        "processing_ratio": round(statistics.median(walls) / CLIP_S, 3),
+        "peak_rss_mb": mb(hwm),
+        "reps_expected": REPS,
+        "reps_found": analysis["motion"]["reps"],
+        "processing_s_median": round(statistics.median(walls), 2),
+        "runs": len(runs),
+        "peak_ffmpeg_rss_mb": mb(max(memory.child for _, memory, _ in runs)),
+        "peak_rss_with_ffmpeg_mb": mb(max(memory.combined for _, memory, _ in runs)),
+        "noise_sigma": NOISE,
+        "pose": pose_outcome(analysis),
+    }
+    print(
+        f"pose: {figures['pose']}; median ratio {figures['processing_ratio']} (target <= 0.5), "
+        f"worker VmHWM {figures['peak_rss_mb']} MB (target <= 400)",
+        flush=True,
+    )
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="videos, one after another")
+    run_benchmark(run, parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
