@@ -8,12 +8,18 @@ import re
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.async_api import async_playwright, expect
 
 from bot.emulator.chromium import CHROMIUM, CHROMIUM_ARGS
+from domain.models import Athlete, User
+from domain.uow import UnitOfWork
+from tests.video_clips import make_clip
+
+NOW = datetime.now(UTC)
 
 
 @pytest.fixture
@@ -70,5 +76,48 @@ async def test_the_printed_url_opens_the_web_chat_and_start_is_answered(running_
             await page.get_by_label("Message", exact=True).press("Enter")
             reply = page.locator(".message.incoming").first
             await expect(reply).to_contain_text("Hi Nia! I'm SportsCenter", timeout=15_000)
+        finally:
+            await browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (apt-get install -y chromium)",
+)
+async def test_in_the_web_chat_an_athlete_uploads_a_clip_and_the_analysis_arrives(
+    running_bot: str, uow: UnitOfWork, tmp_path: Path
+) -> None:
+    # The emulator numbers people from 100001: the athlete created below is this user.
+    async with uow:
+        nia = uow.users.add(
+            User(
+                role="athlete",
+                first_name="Nia",
+                telegram_user_id=100001,
+                telegram_chat_id=100001,
+                onboarded_at=NOW,
+            )
+        )
+        await uow.flush()
+        uow.athletes.add(Athlete(user_id=nia.id, primary_sport="athletics"))
+        await uow.commit()
+    clip = make_clip(tmp_path / "squats.mp4", reps=5, period_s=1.5, size=(320, 240))
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page()
+            await page.goto(running_bot)
+            await page.get_by_label("First name").fill("Nia")
+            await page.get_by_role("button", name="Create person").click()
+            await page.locator("#file-input").set_input_files(str(clip))
+            incoming = page.locator(".message.incoming")
+            await expect(incoming.filter(has_text="Got Nia's video")).to_have_count(
+                1, timeout=20_000
+            )
+            # The embedded worker process analyses it; the outbox brings the album.
+            analysis = incoming.filter(has_text="Analysis of Nia's video")
+            await expect(analysis).to_have_count(1, timeout=60_000)
+            await expect(analysis).to_contain_text("Repetitions: 5")
         finally:
             await browser.close()
