@@ -1,24 +1,21 @@
-"""Training videos in chat: send one, link it to a session, /videos, and coaches' feedback.
+"""Training videos in chat: send one, link it to a session, and /videos.
 
 An athlete or parent sends a video (or a video note, a GIF-like animation, or a video file as
 a document). A parent with several children is asked whose it is. The video is streamed into
 storage and queued (`domain.videos.uploads`); the analysis arrives later through the outbox
-(`bot.video_delivery`). A coach replies to the video they were shown, with words, a voice
-message or a video: that reply is the feedback, passed on to the athlete's side.
+(`bot.video_delivery`). Coaches' replies to videos are `handlers.video_feedback`.
 """
 
 from __future__ import annotations
 
 import logging
-import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as f
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import BotApplication, BotContext
 from bot.callbacks import Callback, pattern, refuse, unpack
@@ -30,7 +27,6 @@ from domain.errors import DomainError, NotAllowed, NotFound
 from domain.policy import Action, Actor, AthleteTarget
 from domain.progress_viewers import AthleteName, athlete_names
 from domain.storage import StorageError
-from domain.videos import feedback as coach_feedback
 from domain.videos.library import link_session, video_to_show, videos_in_view
 from domain.videos.uploads import IncomingVideo, NotAVideo, VideoTooLarge, check_size, receive_video
 from handlers import _video_render as render
@@ -43,16 +39,13 @@ _VIEWERS = [("videos", "video.command.videos")]
 ROLE_COMMANDS = {role: _VIEWERS for role in ("athlete", "parent", "coach", "mentor")}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _VIDEO_LIKE = f.VIDEO | f.VIDEO_NOTE | f.ANIMATION | f.Document.ALL
-_FEEDBACK = f.REPLY & ((f.TEXT & ~f.COMMAND) | f.VOICE | f.VIDEO | f.VIDEO_NOTE)
 # Videos waiting for "whose is it?", by token; a few, so an old picker still works.
 WAITING = "video_waiting"
 MAX_WAITING = 5
 
 
 def register(application: BotApplication) -> None:
-    """Add video uploads, coaches' feedback replies, /videos and the video buttons."""
-    # Replies first: a coach's video sent as a reply to a review is feedback, not an upload.
-    application.add_handler(MessageHandler(_PRIVATE & _FEEDBACK, on_reply))
+    """Add video uploads, /videos and the video buttons."""
     application.add_handler(MessageHandler(_PRIVATE & _VIDEO_LIKE, on_video))
     application.add_handler(CommandHandler("videos", list_videos, filters=_PRIVATE))
     application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(render.FLOW)))
@@ -87,43 +80,6 @@ async def on_video(update: Update, context: BotContext) -> None:
     _remember(context, token, incoming)
     markup = render.athletes_markup(token, athletes, actor, context.lang)
     await message.reply_text(t("video.pick_athlete", context.lang), reply_markup=markup)
-
-
-async def on_reply(update: Update, context: BotContext) -> None:
-    """A reply: a coach's feedback on a video shown to them, else what it would be otherwise."""
-    message = update.effective_message
-    replied = message.reply_to_message
-    if (
-        replied is None
-        or await coach_feedback.review_for(
-            context.uow, chat_id=message.chat_id, message_id=replied.message_id
-        )
-        is None
-    ):
-        await _not_feedback(update, context)
-        return
-    actor = await current_actor(update, context)
-    try:
-        if actor is None:
-            raise NotAllowed("not signed up", action="give_feedback")
-        given = await coach_feedback.give_feedback(
-            context.uow,
-            actor=actor,
-            chat_id=message.chat_id,
-            reply_to_message_id=replied.message_id,
-            feedback=_feedback_of(message),
-            now=datetime.now(UTC),
-        )
-    except NotAllowed:
-        log.warning("feedback refused from %s on message %s", message.chat_id, replied.message_id)
-        await message.reply_text(t("video.feedback.not_allowed", context.lang))
-        return
-    if given is None:
-        await _not_feedback(update, context)
-        return
-    await message.reply_text(
-        t("video.feedback.saved", context.lang, name=given.athlete_name, count=given.recipients)
-    )
 
 
 async def list_videos(update: Update, context: BotContext) -> None:
@@ -284,49 +240,9 @@ def _incoming(message: Message) -> IncomingVideo:
     )
 
 
-def _feedback_of(message: Message) -> coach_feedback.Feedback:
-    if message.voice is not None:
-        return coach_feedback.Feedback(
-            coach_feedback.VOICE, file_id=message.voice.file_id, duration=_seconds(message.voice)
-        )
-    if message.video_note is not None:
-        note = message.video_note
-        return coach_feedback.Feedback(
-            coach_feedback.VIDEO_NOTE, file_id=note.file_id, duration=_seconds(note)
-        )
-    if message.video is not None:
-        return coach_feedback.Feedback(
-            coach_feedback.VIDEO,
-            text=message.caption,
-            file_id=message.video.file_id,
-            duration=_seconds(message.video),
-        )
-    return coach_feedback.Feedback(coach_feedback.TEXT, text=message.text)
-
-
 def _declared_video(message: Message) -> bool:
     mime = message.document.mime_type if message.document is not None else None
     return (mime or "").startswith("video/")
-
-
-def _seconds(media: object) -> int | None:
-    """A voice's or video's duration in seconds, whichever type this PTB version gives it."""
-    with warnings.catch_warnings():
-        # An int until PTB_TIMEDELTA becomes PTB's default; either is fine here.
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        duration = getattr(media, "duration", None)
-    if isinstance(duration, timedelta):
-        return round(duration.total_seconds())
-    return duration if isinstance(duration, int) else None
-
-
-async def _not_feedback(update: Update, context: BotContext) -> None:
-    """A reply to anything but a video review: treated as the message it would otherwise be."""
-    message = update.effective_message
-    if message.video is not None or message.video_note is not None:
-        await on_video(update, context)
-        return
-    await unexpected_message(update, context)
 
 
 async def _download_url(context: BotContext, key: str | None) -> str | None:
