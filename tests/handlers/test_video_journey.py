@@ -123,9 +123,15 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
         await send_due_notifications(BotContext(app))
         voice = await pia.expect("message", contains="Cora Klein on Kim's video")
         assert "voice" in voice
+        # A video reply is feedback too (a demonstration), not a new upload.
+        await cora.send_video(clip, caption="Watch my hips", reply_to=review)
+        await cora.expect_reply(contains="Feedback saved")
+        await send_due_notifications(BotContext(app))
+        demo = await pia.expect("message", contains="Cora Klein on Kim's video")
+        assert "video" in demo
         video = await _video(uow)
         assert video.coach_feedback == "Great depth. Keep your chest up on the way down."
-        assert [entry["kind"] for entry in video.feedback_media] == ["text", "voice"]
+        assert [entry["kind"] for entry in video.feedback_media] == ["text", "voice", "video"]
 
         # The family's /videos lists it with its analysis and the feedback.
         await pia.send("/videos")

@@ -183,3 +183,41 @@ async def test_a_video_that_cannot_be_decoded_is_explained_to_the_family(
     assert "could not be decoded" in failed["text"] and "kept" in failed["text"]
     async with uow:
         assert await uow.session.scalar(select(func.count()).select_from(VideoAnalysis)) == 1
+
+
+async def test_on_s3_a_coach_lists_their_athletes_videos_and_gets_one_with_an_expiring_link(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services, s3_storage, tmp_path: Path
+) -> None:
+    world, cora, pia, _ = await cast(emulator, uow)
+    services.storage = s3_storage
+    async with uow:
+        uow.sessions.add(
+            session_at(world.coach, world.child, datetime.now(UTC) - timedelta(days=1))
+        )
+        await uow.commit()
+    clip = make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0)
+    async with run_bot(emulator):
+        await open_chats(cora, pia)
+        await pia.send_video(clip, caption="drill")
+        await pia.expect_reply(contains="Got Kim's video")
+        handle, give_up = video_jobs(services, max_duration_s=600)
+        worker = VideoWorker(
+            services.video_queue,
+            services.video_status,
+            handle,
+            give_up,
+            consumer="t",
+            heartbeat_s=5,
+        )
+        assert await worker.run_once()
+        await cora.send("/videos")
+        listing = await cora.expect_reply(contains="Training videos")
+        assert "Kim (“drill”)" in listing["text"] and "3 reps" in listing["text"]
+        button = listing["reply_markup"]["inline_keyboard"][0][0]["text"]
+        await cora.press(button, listing)
+        shown = await cora.expect("message", contains="Kim's video")
+    assert "video" in shown
+    [[download]] = shown["reply_markup"]["inline_keyboard"]
+    assert "X-Amz-Expires=3600" in download["url"]
+    [video] = await videos(uow)
+    assert video.processed_url and await s3_storage.exists(video.processed_url)
