@@ -124,15 +124,17 @@ async def send_feedback(bot: Bot, services: Services, notification: Claimed) -> 
     )
     kind, file_id = feedback.get("kind"), feedback.get("file_id")
     chat_id = notification.chat_id
+    # The coach's own words (a text, or a voice's or video's caption) follow the heading.
+    text = f"{heading}\n\n{feedback.get('text') or ''}".strip()
     if kind == "voice" and file_id:
-        await bot.send_voice(chat_id, file_id, caption=_fit(heading))
+        await bot.send_voice(chat_id, file_id, caption=_fit(text))
     elif kind == "video" and file_id:
-        await bot.send_video(chat_id, file_id, caption=_fit(heading))
+        await bot.send_video(chat_id, file_id, caption=_fit(text))
     elif kind == "video_note" and file_id:
-        await send_text(bot, chat_id, heading)
+        await send_text(bot, chat_id, text)
         await bot.send_video_note(chat_id, file_id)
     else:
-        await send_text(bot, chat_id, f"{heading}\n\n{feedback.get('text') or ''}".strip())
+        await send_text(bot, chat_id, text)
     return DeliveryResult.SENT
 
 

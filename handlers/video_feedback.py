@@ -74,7 +74,10 @@ async def on_reply(update: Update, context: BotContext) -> None:
 def _feedback_of(message: Message) -> coach_feedback.Feedback:
     if message.voice is not None:
         return coach_feedback.Feedback(
-            coach_feedback.VOICE, file_id=message.voice.file_id, duration=_seconds(message.voice)
+            coach_feedback.VOICE,
+            text=message.caption,
+            file_id=message.voice.file_id,
+            duration=_seconds(message.voice),
         )
     if message.video_note is not None:
         note = message.video_note

@@ -128,7 +128,7 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
         await cora.expect_reply(contains="Feedback saved")
         await send_due_notifications(BotContext(app))
         demo = await pia.expect("message", contains="Cora Klein on Kim's video")
-        assert "video" in demo
+        assert "video" in demo and "Watch my hips" in demo["caption"]
         video = await _video(uow)
         assert video.coach_feedback == "Great depth. Keep your chest up on the way down."
         assert [entry["kind"] for entry in video.feedback_media] == ["text", "voice", "video"]
