@@ -11,7 +11,6 @@ renders in well under 150 ms on a small machine.
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -21,9 +20,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, date2num, num2date
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
-from PIL import Image
 
 from bot.i18n import t
+from domain.chart_png import canvas_png
 from domain.progress import Point, Series
 from domain.timezones import zone_of
 from domain.units import duration_clock
@@ -35,8 +34,6 @@ PLOT_BOX = (0.09, 0.11, 0.88, 0.80)
 MARKERS_UP_TO = 120
 LONG_RANGE_DAYS = 200
 CLOCK_FROM_S = 60  # domain.units.display writes such times as a clock too
-# zlib level: 1 is fastest; the file is a few hundred kB either way.
-PNG_COMPRESSION = 1
 LINE, TREND, BEST = "#1f6feb", "#8b949e", "#f2a900"
 
 
@@ -66,7 +63,7 @@ def render_progress(
         axes.scatter(best_x, best_y, marker="*", s=160, color=BEST, edgecolors="black", zorder=3)
     _dress(axes, series, xs, lang, title=title, x_label=x_label, y_label=y_label)
     canvas.draw()
-    return _png(canvas)
+    return canvas_png(canvas)
 
 
 async def render_progress_async(
@@ -152,12 +149,3 @@ def _date_label(lang: str | None, *, long_range: bool) -> Callable[[float, int |
 
 def _clock_label(value: float, _position: int | None = None) -> str:
     return duration_clock(Decimal(str(round(value, 1))))
-
-
-def _png(canvas: FigureCanvasAgg) -> bytes:
-    # Encoding the pixels already drawn: savefig would draw the whole figure a second time.
-    width, height = canvas.get_width_height()
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    out = io.BytesIO()
-    image.convert("RGB").save(out, format="PNG", compress_level=PNG_COMPRESSION)
-    return out.getvalue()

@@ -8,18 +8,16 @@ when it has words in the viewer's language.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
+from domain.chart_png import canvas_png
 from domain.videos.motion import Motion
 
 WIDTH_PX, HEIGHT_PX, DPI = 800, 300, 100
 PLOT_BOX = (0.08, 0.16, 0.9, 0.74)
-PNG_COMPRESSION = 1
 LINE, ACTIVE, REP_A, REP_B, EDGE = "#1f6feb", "#f6f8fa", "#ffe8a3", "#ffd166", "#8b949e"
 # Above this many reps a number on each would crowd the top edge.
 NUMBERS_UP_TO = 40
@@ -52,19 +50,10 @@ def render_motion_chart(
     axes.set_yticks([])  # the speed's unit means nothing to a reader; its shape does
     axes.spines[["top", "right", "left"]].set_visible(False)
     canvas.draw()
-    return _png(canvas)
+    return canvas_png(canvas)
 
 
 def write_motion_chart(motion: Motion, path: Path) -> Path:
     """`render_motion_chart` written to `path`."""
     path.write_bytes(render_motion_chart(motion))
     return path
-
-
-def _png(canvas: FigureCanvasAgg) -> bytes:
-    # Encoding the pixels already drawn: savefig would draw the whole figure a second time.
-    width, height = canvas.get_width_height()
-    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    out = io.BytesIO()
-    image.convert("RGB").save(out, format="PNG", compress_level=PNG_COMPRESSION)
-    return out.getvalue()
