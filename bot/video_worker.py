@@ -17,7 +17,6 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 
-from bot.runner import stop_on_signals
 from bot.settings import Settings
 from bot.wiring import Services, build_services
 from domain.videos.queue import Job, VideoQueue
@@ -79,7 +78,7 @@ class VideoWorker:
                 self._group_ready = False
                 pause = min(FIRST_BACKOFF_S * 2 ** (failures - 1), MAX_BACKOFF_S)
                 log.exception("video worker %s: error; again in %.1f s", self.consumer, pause)
-                await _pause(stop, pause)
+                await _set_within(stop, pause)
             else:
                 failures = 0
         log.info("video worker %s stopped", self.consumer)
@@ -103,15 +102,12 @@ class VideoWorker:
             await self._give_up(job.video_id, "crashed")
             await self._queue.ack(job)
             return
-        try:
-            still_ours = await self._handle_reporting(job, attempt)
-        except Exception:
-            log.exception(
-                "video %s: attempt %d of %d failed", job.video_id, attempt, self._max_attempts
-            )
+        failed, still_ours = await self._attempt(job, attempt)
+        if not still_ours:
+            return  # the worker that took it over sees it through
+        if failed:
             await self._after_failure(job, attempt)
-            return
-        if still_ours:
+        else:
             await self._queue.ack(job)
 
     async def _after_failure(self, job: Job, attempt: int) -> None:
@@ -121,34 +117,35 @@ class VideoWorker:
         await self._give_up(job.video_id, "failed")
         await self._queue.ack(job)
 
-    async def _handle_reporting(self, job: Job, attempt: int) -> bool:
-        """Run the handler with heartbeats; False if the job was taken over (handler stopped)."""
-        work = asyncio.ensure_future(self._handle(job.video_id, attempt))
-        reports = asyncio.create_task(self._report_until_lost(job))
+    async def _attempt(self, job: Job, attempt: int) -> tuple[bool, bool]:
+        """Run the handler while reporting on the job: (it failed, the job is still ours)."""
+        handled = asyncio.Event()
+        reports = asyncio.create_task(self._report(job, until=handled))
+        failed = False
         try:
-            await asyncio.wait({work, reports}, return_when=asyncio.FIRST_COMPLETED)
+            await self._handle(job.video_id, attempt)
+        except Exception:
+            failed = True
+            log.exception(
+                "video %s: attempt %d of %d failed", job.video_id, attempt, self._max_attempts
+            )
         finally:
-            for task in (reports, work):
-                if not task.done():
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-        if not work.cancelled():
-            work.result()  # the handler's exception, if it failed
-            return True
-        # Another worker owns the job now; running it twice at once would only race.
-        log.warning("video %s: taken over by another worker; stopped here", job.video_id)
-        return False
+            handled.set()
+        # Ended by the event, never cancelled: redis-py can swallow a cancellation that lands
+        # in the middle of a command, and the reports would then go on for ever.
+        return failed, await reports
 
-    async def _report_until_lost(self, job: Job) -> None:
-        while True:
-            await asyncio.sleep(self._heartbeat_s)
+    async def _report(self, job: Job, *, until: asyncio.Event) -> bool:
+        """Heartbeat until `until` is set; False once another worker has taken the job over."""
+        while not await _set_within(until, self._heartbeat_s):
             try:
                 if not await self._queue.heartbeat(job, self.consumer):
-                    return
+                    log.warning("video %s: taken over by another worker", job.video_id)
+                    return False
             except Exception:
                 # Keep working: the job is only taken over if reports fail past the timeout.
                 log.warning("video %s: heartbeat failed", job.video_id, exc_info=True)
+        return True
 
 
 async def run_worker(
@@ -158,13 +155,17 @@ async def run_worker(
     handler_factory: HandlerFactory | None = None,
 ) -> None:
     """Process video jobs until SIGINT or SIGTERM (or `stop`), then release connections."""
-    stop = stop or stop_on_signals()
+    if stop is None:
+        # Here, not at the top: bot.runner brings in the whole Telegram application.
+        from bot.runner import stop_on_signals
+
+        stop = stop_on_signals()
     services = build_services(settings)
     try:
         handle, give_up = (handler_factory or _video_processing(settings))(services)
         worker = VideoWorker(
-            VideoQueue(services.redis, services.keys, claim_after_s=settings.video_job_timeout_s),
-            VideoStatusMirror(services.redis, services.keys),
+            services.video_queue,
+            services.video_status,
             handle,
             give_up,
             consumer=consumer_name(),
@@ -186,6 +187,8 @@ def _video_processing(settings: Settings) -> HandlerFactory:
     return factory
 
 
-async def _pause(stop: asyncio.Event, seconds: float) -> None:
+async def _set_within(event: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds` for the event; whether it is set."""
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+        await asyncio.wait_for(event.wait(), seconds)
+    return event.is_set()

@@ -16,8 +16,10 @@ from typing import TypeVar
 
 import pytest
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.video_worker import GiveUp, JobHandler, VideoWorker
+from bot.settings import Settings
+from bot.video_worker import GiveUp, JobHandler, VideoWorker, run_worker
 from bot.worker_process import EmbeddedWorker
 from domain.cache import RedisKeys
 from domain.videos.queue import Job, VideoQueue
@@ -55,6 +57,21 @@ class ReportCountingQueue(VideoQueue):
     async def heartbeat(self, job: Job, consumer: str) -> bool:
         self.reports += 1
         return await super().heartbeat(job, consumer)
+
+
+class FlakyReportsQueue(VideoQueue):
+    """The real queue whose heartbeats fail while `silent`; their answers are kept after."""
+
+    def __init__(self, redis: aioredis.Redis, keys: RedisKeys, *, claim_after_s: float) -> None:
+        super().__init__(redis, keys, claim_after_s=claim_after_s)
+        self.silent = True
+        self.answers: list[bool] = []
+
+    async def heartbeat(self, job: Job, consumer: str) -> bool:
+        if self.silent:
+            raise RedisConnectionError("Redis is away")
+        self.answers.append(await super().heartbeat(job, consumer))
+        return self.answers[-1]
 
 
 async def eventually(probe: Callable[[], T | Awaitable[T | None] | None], what: str) -> T:
@@ -220,6 +237,39 @@ async def test_heartbeats_keep_a_long_job_with_its_worker(
     assert await queue_empty(redis_client, keys)
 
 
+async def test_a_worker_whose_job_was_taken_over_leaves_it_to_the_new_owner(
+    make_worker: Callable[..., VideoWorker],
+    queue: VideoQueue,
+    redis_client: aioredis.Redis,
+    keys: RedisKeys,
+) -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def failing_job(video_id: uuid.UUID, attempt: int) -> None:
+        started.set()
+        await release.wait()
+        raise RuntimeError("too late anyway")
+
+    jobs = Recorder()
+    flaky = FlakyReportsQueue(redis_client, keys, claim_after_s=CLAIM_AFTER_S)
+    worker = make_worker(failing_job, jobs.give_up, on=flaky)
+    await queue.enqueue(uuid.uuid4())
+    running = asyncio.create_task(worker.run_once())
+    await asyncio.wait_for(started.wait(), 10)
+    taken = await eventually(lambda: queue.next_job("worker-b", block_ms=100), "the takeover")
+
+    flaky.silent = False
+    await eventually(lambda: bool(flaky.answers), "a heartbeat answered")
+    release.set()
+    assert await asyncio.wait_for(running, 10)
+
+    assert flaky.answers == [False]
+    assert jobs.given_up == []
+    [entry] = await redis_client.xpending_range(keys.video_jobs(), "video-workers", "-", "+", 10)
+    assert (entry["message_id"].decode(), entry["consumer"]) == (taken.message_id, b"worker-b")
+    assert await redis_client.xlen(keys.video_jobs()) == 1  # neither retried nor acknowledged
+
+
 async def test_stopping_the_worker_lets_the_job_in_hand_finish(
     make_worker: Callable[..., VideoWorker],
     queue: VideoQueue,
@@ -310,6 +360,31 @@ async def test_a_job_whose_worker_was_killed_mid_job_is_completed_by_another(
     status = await mirror.get(video_id)
     assert status is not None and status.attempts == 2
     assert await queue_empty(redis_client, keys)
+
+
+async def test_run_worker_runs_jobs_with_the_handler_it_is_given_until_stopped(
+    queue: VideoQueue, key_prefix: str
+) -> None:
+    handled = asyncio.Event()
+    jobs = Recorder()
+
+    async def handle(video_id: uuid.UUID, attempt: int) -> None:
+        await jobs.handle(video_id, attempt)
+        handled.set()
+
+    settings = Settings(redis_url=REDIS_URL, redis_key_prefix=key_prefix, video_job_timeout_s=1)
+    stop = asyncio.Event()
+    video_id = uuid.uuid4()
+    await queue.enqueue(video_id)
+    running = asyncio.create_task(
+        run_worker(settings, stop=stop, handler_factory=lambda _: (handle, jobs.give_up))
+    )
+
+    await asyncio.wait_for(handled.wait(), 10)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+
+    assert jobs.attempts == [(video_id, 1)]
 
 
 def real_handler_missing() -> str | None:
