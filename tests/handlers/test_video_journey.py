@@ -15,15 +15,14 @@ from bot.app import BotContext
 from bot.callbacks import pack
 from bot.emulator import Emulator
 from bot.outbox import send_due_notifications
-from bot.video_worker import VideoWorker
 from domain.models import Coach, User, VideoAnalysis, VideoReviewMessage
 from domain.uow import UnitOfWork
 from domain.videos.probe import probe
-from domain.videos.processing import video_jobs
 from tests.factories import booking_world, session_at
 from tests.handlers.booking_steps import press_data
 from tests.handlers.chat_steps import open_chats
 from tests.video_clips import make_clip
+from tests.video_steps import video_worker
 
 REPS = 6
 
@@ -83,15 +82,7 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
         assert await services.storage.exists(video.video_url)
 
         # A worker takes the job (in-process here; `sportscenter worker` runs the same code).
-        handle, give_up = video_jobs(services, max_duration_s=600)
-        worker = VideoWorker(
-            services.video_queue,
-            services.video_status,
-            handle,
-            give_up,
-            consumer="t",
-            heartbeat_s=5,
-        )
+        worker = video_worker(services)
         assert await worker.run_once()
         video = await _video(uow)
         assert video.status == "analyzed"

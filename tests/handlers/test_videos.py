@@ -14,14 +14,13 @@ from bot.app import BotContext
 from bot.callbacks import pack
 from bot.emulator import Emulator
 from bot.outbox import send_due_notifications
-from bot.video_worker import VideoWorker
 from domain.models import Athlete, User, VideoAnalysis
 from domain.uow import UnitOfWork
-from domain.videos.processing import video_jobs
 from tests.factories import BookingWorld, booking_world, session_at
 from tests.handlers.booking_steps import press_data
 from tests.handlers.chat_steps import open_chats
 from tests.video_clips import make_clip, make_pdf_named_mp4, make_random_mp4
+from tests.video_steps import video_worker
 
 MB = 1024 * 1024
 # An MP4 signature and then nothing a decoder could use: big enough to test limits cheaply.
@@ -168,15 +167,7 @@ async def test_a_video_that_cannot_be_decoded_is_explained_to_the_family(
         await open_chats(pia)
         await pia.send_video(bad)
         await pia.expect_reply(contains="Got Kim's video")
-        handle, give_up = video_jobs(services, max_duration_s=600)
-        worker = VideoWorker(
-            services.video_queue,
-            services.video_status,
-            handle,
-            give_up,
-            consumer="t",
-            heartbeat_s=5,
-        )
+        worker = video_worker(services)
         assert await worker.run_once()
         await send_due_notifications(BotContext(app))
         failed = await pia.expect("message", contains="couldn't analyse Kim's video")
@@ -200,15 +191,7 @@ async def test_on_s3_a_coach_lists_their_athletes_videos_and_gets_one_with_an_ex
         await open_chats(cora, pia)
         await pia.send_video(clip, caption="drill")
         await pia.expect_reply(contains="Got Kim's video")
-        handle, give_up = video_jobs(services, max_duration_s=600)
-        worker = VideoWorker(
-            services.video_queue,
-            services.video_status,
-            handle,
-            give_up,
-            consumer="t",
-            heartbeat_s=5,
-        )
+        worker = video_worker(services)
         assert await worker.run_once()
         await cora.send("/videos")
         listing = await cora.expect_reply(contains="Training videos")

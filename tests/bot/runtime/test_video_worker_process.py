@@ -18,15 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.video_worker import VideoWorker
 from bot.wiring import Services
 from domain.models import VideoAnalysis
 from domain.uow import UnitOfWork
-from domain.videos.processing import video_jobs
 from domain.videos.uploads import IncomingVideo, receive_video
 from tests.domain.videos.test_uploads import actor_of
 from tests.factories import booking_world
 from tests.video_clips import make_clip
+from tests.video_steps import video_worker
 
 TAKEOVER_S = 1.0
 
@@ -93,12 +92,8 @@ async def test_a_worker_killed_mid_job_leaves_it_to_another_worker(
             first.kill()
             await first.wait()
 
-    handle, give_up = video_jobs(services, max_duration_s=600)
-    second = VideoWorker(
-        services.video_queue,
-        services.video_status,
-        handle,
-        give_up,
+    second = video_worker(
+        services,
         consumer=f"second-{uuid.uuid4().hex[:6]}",
         heartbeat_s=TAKEOVER_S / 3,
         block_ms=200,

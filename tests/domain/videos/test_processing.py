@@ -11,15 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.video_worker import VideoWorker
 from bot.wiring import Services
 from domain.models import Notification, VideoAnalysis
 from domain.uow import UnitOfWork
-from domain.videos.processing import video_jobs
 from domain.videos.uploads import IncomingVideo, receive_video
 from tests.domain.videos.test_uploads import actor_of
 from tests.factories import BookingWorld, booking_world, session_at
 from tests.video_clips import make_clip, make_random_mp4
+from tests.video_steps import video_worker
 
 NOW = datetime.now(UTC)
 
@@ -39,18 +38,6 @@ async def upload(services: Services, world: BookingWorld, data: bytes) -> uuid.U
         now=NOW,
     )
     return received.video_id
-
-
-def worker(services: Services, handle=None, give_up=None) -> VideoWorker:
-    real_handle, real_give_up = video_jobs(services, max_duration_s=600)
-    return VideoWorker(
-        services.video_queue,
-        services.video_status,
-        handle or real_handle,
-        give_up or real_give_up,
-        consumer="test-worker",
-        heartbeat_s=5,
-    )
 
 
 async def video_of(uow: UnitOfWork, video_id: uuid.UUID) -> VideoAnalysis:
@@ -81,7 +68,7 @@ async def test_a_processed_video_has_its_rendition_thumbnail_chart_and_analysis(
         services, world, make_clip(tmp_path / "c.mp4", reps=4, period_s=1.2).read_bytes()
     )
 
-    assert await worker(services).run_once()
+    assert await video_worker(services).run_once()
 
     video = await video_of(uow, video_id)
     assert video.status == "analyzed" and video.failure_reason is None
@@ -103,7 +90,7 @@ async def test_a_video_that_does_not_decode_fails_at_once_with_its_reason_and_is
 ) -> None:
     video_id = await upload(services, world, make_random_mp4(tmp_path / "bad.mp4").read_bytes())
 
-    assert await worker(services).run_once()
+    assert await video_worker(services).run_once()
 
     video = await video_of(uow, video_id)
     assert video.status == "failed" and video.failure_reason == "not_decodable"
@@ -125,8 +112,7 @@ async def test_a_job_failing_three_times_is_failed_and_the_athletes_side_told_on
         tries.append(attempt)
         raise OSError("disk full")
 
-    _, give_up = video_jobs(services, max_duration_s=600)
-    failing = worker(services, handle=broken, give_up=give_up)
+    failing = video_worker(services, handle=broken)
     while await failing.run_once():
         pass
 
@@ -144,7 +130,7 @@ async def test_a_job_delivered_twice_is_processed_and_announced_once(
         services, world, make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0).read_bytes()
     )
     await services.video_queue.enqueue(video_id)  # e.g. re-queued by the stale-upload sweep
-    runner = worker(services)
+    runner = video_worker(services)
 
     assert await runner.run_once() and await runner.run_once()
 
