@@ -179,9 +179,12 @@ async def run_worker(
 
 def _video_processing(settings: Settings) -> HandlerFactory:
     # Imported here: the processing pipeline is heavy and only workers need it.
-    from domain.videos.processing import video_jobs
+    from domain.videos.processing import remove_orphaned_workdirs, video_jobs
 
     def factory(services: Services) -> tuple[JobHandler, GiveUp]:
+        # A worker killed mid-job left its work directory (and the video in it) behind.
+        if removed := remove_orphaned_workdirs():
+            log.info("removed %d work directories of workers that died", removed)
         return video_jobs(services, max_duration_s=settings.video_max_duration_s)
 
     return factory

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
@@ -32,6 +34,8 @@ from domain.videos.status import VideoStatusMirror
 log = logging.getLogger(__name__)
 PROCESSING, ANALYZED, FAILED = "processing", "analyzed", "failed"
 FINISHED = frozenset({ANALYZED, FAILED})
+# Work directories are named after their worker's pid, so one left by a killed worker is known.
+WORKDIR_PREFIX = "sc-video-"
 
 JobHandler = Callable[[uuid.UUID, int], Awaitable[None]]
 GiveUp = Callable[[uuid.UUID, str], Awaitable[None]]
@@ -75,7 +79,7 @@ async def process_video(
     if raw_key is None:
         return
     await mirror.set(video_id, PROCESSING)
-    with tempfile.TemporaryDirectory(prefix="sc-video-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as tmp:
         workdir = Path(tmp)
         raw = workdir / ("raw" + Path(raw_key).suffix)
         await services.storage.download_to(raw_key, raw)
@@ -90,6 +94,27 @@ async def process_video(
         outputs = await _store(services.storage, raw_key, video_id, processed)
     if await _finish(services, video_id, processed, outputs):
         await mirror.set(video_id, ANALYZED)
+
+
+def remove_orphaned_workdirs(root: Path | None = None) -> int:
+    """Delete work directories whose worker is gone (killed mid-job: no clean-up ran); how many."""
+    removed = 0
+    for workdir in Path(root or tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
+        pid = workdir.name.removeprefix(WORKDIR_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(workdir, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive, and not ours to judge
+        return True
+    return True
 
 
 async def fail_video(

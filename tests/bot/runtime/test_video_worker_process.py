@@ -21,6 +21,7 @@ import pytest
 from bot.wiring import Services
 from domain.models import VideoAnalysis
 from domain.uow import UnitOfWork
+from domain.videos.processing import WORKDIR_PREFIX, remove_orphaned_workdirs
 from domain.videos.uploads import IncomingVideo, receive_video
 from tests.domain.videos.test_uploads import actor_of
 from tests.factories import booking_world
@@ -110,3 +111,16 @@ async def test_a_worker_killed_mid_job_leaves_it_to_another_worker(
     assert status.status == "analyzed" and status.attempts == 2
     # Done and acknowledged: nothing is left in the stream.
     assert await services.redis.xlen(services.keys.video_jobs()) == 0
+
+
+def test_work_directories_of_dead_workers_are_removed_and_live_ones_kept(tmp_path: Path) -> None:
+    dead = tmp_path / f"{WORKDIR_PREFIX}{2**22 + 12345}-abc"  # above any pid_max: never alive
+    live = tmp_path / f"{WORKDIR_PREFIX}{os.getpid()}-def"
+    other = tmp_path / "sc-video-notes"
+    for folder in (dead, live, other):
+        (folder / "out").mkdir(parents=True)
+        (folder / "raw.mp4").write_bytes(b"x")
+
+    assert remove_orphaned_workdirs(tmp_path) == 1
+
+    assert not dead.exists() and live.exists() and other.exists()
