@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # SportsCenter image: `docker build -t sportscenter .`
-# Commands: run (default), migrate, check — e.g. `docker run --env-file .env sportscenter migrate`.
+# Commands: run (default), worker, migrate, check — e.g. `docker run --env-file .env sportscenter migrate`.
+# The optional pose extra (mediapipe, numpy<2): build with `--build-arg EXTRAS=[pose]`.
 
 FROM python:3.11-slim AS builder
 ENV PIP_NO_CACHE_DIR=1 \
@@ -14,7 +15,8 @@ COPY domain ./domain
 COPY handlers ./handlers
 COPY migrations ./migrations
 # Runtime dependencies only (no [dev] extras); migrations ship inside the package.
-RUN pip install .
+ARG EXTRAS=""
+RUN pip install ".${EXTRAS}"
 
 FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
