@@ -63,7 +63,11 @@ class Services:
     def videos(self) -> VideoIntake:
         """Where a received video goes: storage, status mirror, queue."""
         return VideoIntake(
-            self.storage, self.video_status, self.video_queue, local_mode=self.telegram_local_mode
+            self.storage,
+            self.video_status,
+            self.video_queue,
+            local_mode=self.telegram_local_mode,
+            limiter=self.limiter,
         )
 
     async def close(self) -> None:

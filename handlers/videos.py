@@ -28,7 +28,14 @@ from domain.policy import Action, Actor, AthleteTarget
 from domain.progress_viewers import AthleteName, athlete_names
 from domain.storage import StorageError
 from domain.videos.library import link_session, video_to_show, videos_in_view
-from domain.videos.uploads import IncomingVideo, NotAVideo, VideoTooLarge, check_size, receive_video
+from domain.videos.uploads import (
+    IncomingVideo,
+    NotAVideo,
+    TooManyVideos,
+    VideoTooLarge,
+    check_size,
+    receive_video,
+)
 from handlers import _video_render as render
 from handlers._acting import current_actor, current_timezone, refusal_text
 from handlers._edit_in_place import edit_pressed
@@ -187,7 +194,7 @@ async def _receive(
             chunks=telegram_file_chunks(context.bot, incoming.telegram_file_id),
             now=datetime.now(UTC),
         )
-    except (NotAVideo, VideoTooLarge) as err:
+    except (NotAVideo, VideoTooLarge, TooManyVideos) as err:
         log.info("video from %s refused: %s", actor.user_id, err.message_key)
         await send_text(context.bot, chat_id, refusal_text(err, context))
         return

@@ -8,6 +8,7 @@ whichever parent or guardian sent it.
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import or_, select, update
 
 from domain import policy
+from domain.cache import RateLimiter
 from domain.errors import DomainError, NotFound
 from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User, VideoAnalysis
 from domain.policy import Action, Actor, AthleteTarget
@@ -34,6 +36,7 @@ RECENT_SESSIONS = timedelta(days=7)
 LATER_TODAY = timedelta(hours=12)
 MAX_LINKABLE = 5
 MAX_CAPTION = 1000
+UPLOADS_PER_HOUR = 20
 # An upload still "uploaded" this long after its last change never reached a worker.
 STALE_UPLOAD = timedelta(minutes=10)
 
@@ -42,6 +45,12 @@ class NotAVideo(DomainError):
     """The file's bytes are not a video container we can read."""
 
     message_key = "video.not_a_video"
+
+
+class TooManyVideos(DomainError):
+    """The sender has sent as many videos as an hour allows."""
+
+    message_key = "video.too_many"
 
 
 class VideoTooLarge(DomainError):
@@ -89,6 +98,9 @@ class VideoIntake:
     mirror: VideoStatusMirror
     queue: VideoQueue
     local_mode: bool = False
+    # Each video costs a worker tens of seconds of CPU: a flood must not starve everyone else.
+    limiter: RateLimiter | None = None
+    uploads_per_hour: int = UPLOADS_PER_HOUR
 
 
 def check_size(size: int | None, *, local_mode: bool) -> None:
@@ -112,6 +124,7 @@ async def receive_video(
     """Store the video's bytes, record it as uploaded and queue it; NotAVideo if it is not one."""
     policy.require(actor, Action.UPLOAD_VIDEO, AthleteTarget(athlete_id))
     check_size(incoming.size, local_mode=intake.local_mode)
+    await _within_hourly_limit(intake, actor)
     async with uow_factory() as uow:
         owner_id, name = await _athlete(uow, athlete_id)
     video_id = uuid.uuid4()
@@ -131,6 +144,17 @@ async def receive_video(
     await intake.mirror.set(video_id, UPLOADED)
     queued = await _enqueue(intake.queue, video_id)
     return ReceivedVideo(video_id, athlete_id, name, recent, queued)
+
+
+async def _within_hourly_limit(intake: VideoIntake, actor: Actor) -> None:
+    if intake.limiter is None:
+        return
+    decision = await intake.limiter.hit(
+        actor.user_id, "video", limit=intake.uploads_per_hour, window_s=3600
+    )
+    if not decision.allowed:
+        minutes = max(1, math.ceil(decision.retry_after_s / 60))
+        raise TooManyVideos(limit=intake.uploads_per_hour, minutes=minutes)
 
 
 async def _record(

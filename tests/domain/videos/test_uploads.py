@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import redis.asyncio as aioredis
 from sqlalchemy import func, select
 
 from domain.actors import actor_for_user
-from domain.cache import RedisKeys
+from domain.cache import RateLimiter, RedisKeys
 from domain.errors import NotAllowed
 from domain.models import User, VideoAnalysis
 from domain.policy import Actor
@@ -26,6 +27,7 @@ from domain.videos.status import VideoStatusMirror
 from domain.videos.uploads import (
     IncomingVideo,
     NotAVideo,
+    TooManyVideos,
     VideoIntake,
     VideoTooLarge,
     receive_video,
@@ -165,3 +167,36 @@ async def test_only_the_athletes_side_may_send_their_videos(
             chunks=chunks_of(data),
             now=NOW,
         )
+
+
+async def test_past_the_hourly_limit_a_video_is_refused_before_it_is_fetched(
+    uow: UnitOfWork,
+    intake: VideoIntake,
+    redis_client: aioredis.Redis,
+    keys: RedisKeys,
+    tmp_path: Path,
+) -> None:
+    world = await booking_world(uow)
+    limited = replace(intake, limiter=RateLimiter(redis_client, keys), uploads_per_hour=1)
+    data = make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0).read_bytes()
+    actor = await actor_of(uow, world.parent)
+
+    async def send(file_id: str, chunks: AsyncIterator[bytes]) -> None:
+        await receive_video(
+            uow_factory(uow),
+            limited,
+            actor=actor,
+            athlete_id=world.child.id,
+            incoming=IncomingVideo(file_id, "video", len(data)),
+            chunks=chunks,
+            now=NOW,
+        )
+
+    async def never_read() -> AsyncIterator[bytes]:
+        raise AssertionError("the download must not start")
+        yield b""
+
+    await send("file-1", chunks_of(data))
+    with pytest.raises(TooManyVideos) as refused:
+        await send("file-2", never_read())
+    assert refused.value.params["limit"] == 1 and 1 <= refused.value.params["minutes"] <= 60
