@@ -81,6 +81,14 @@ def sessions_markup(
     return InlineKeyboardMarkup(rows)
 
 
+def linked_text(received: object, outcome: str) -> str:
+    """The "got your video" message with the question replaced by what was chosen."""
+    text = getattr(received, "text", None) or ""
+    # The question is the last paragraph (see received_text); what came before stays.
+    kept = text.rsplit("\n\n", 1)[0] if "\n\n" in text else ""
+    return f"{kept}\n\n{outcome}" if kept else outcome
+
+
 def session_label(session: RecentSession, timezone: str, lang: str | None) -> str:
     """A session as a button names it: when and with whom."""
     return t(

@@ -149,9 +149,10 @@ async def pick_session(update: Update, context: BotContext, actor: Actor, press:
     await link_session(
         context.uow, actor=actor, video_id=video_id, session_id=session_id, now=datetime.now(UTC)
     )
-    await update.callback_query.answer()
+    query = update.callback_query
+    await query.answer()
     key = "video.not_linked" if session_id is None else "video.linked"
-    await edit_pressed(update.callback_query, t(key, context.lang), None)
+    await edit_pressed(query, render.linked_text(query.message, t(key, context.lang)), None)
 
 
 async def show_video(update: Update, context: BotContext, actor: Actor, press: Callback) -> None:

@@ -74,7 +74,8 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
             if button["text"].startswith("🔗")
         )
         await pia.press(session_button, received)
-        await pia.expect("edit", contains="Linked to that session")
+        linked = await pia.expect("edit", contains="Linked to that session")
+        assert linked["text"].startswith("✅ Got Kim's video")
 
         video = await _video(uow)
         assert video.status == "uploaded" and video.session_id is not None
