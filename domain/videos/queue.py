@@ -8,6 +8,7 @@ deleted, so the stream holds only jobs not yet done.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from dataclasses import dataclass
@@ -101,6 +102,18 @@ class VideoQueue:
             pipe.xdel(self._stream, job.message_id)
             message_id, _, _ = await pipe.execute()
         return _text(message_id)
+
+    async def queued_videos(self, *, page: int = 1000) -> set[uuid.UUID]:
+        """Every video with a job in the stream, waiting or in a worker's hands."""
+        found: set[uuid.UUID] = set()
+        start = "-"
+        while entries := await self._redis.xrange(self._stream, min=start, count=page):
+            for _, fields in entries:
+                with contextlib.suppress(ValueError):
+                    found.add(uuid.UUID(_text((fields or {}).get(VIDEO_FIELD.encode(), b""))))
+            # "(" makes the next page start after the last entry seen.
+            start = "(" + _text(entries[-1][0])
+        return found
 
     async def _take_over(self, consumer: str) -> _Entry | None:
         next_cursor, claimed, *_ = await self._redis.xautoclaim(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
 from domain import policy
 from domain.cache import RateLimiter
@@ -262,22 +262,23 @@ async def _rejoined(head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
 async def requeue_stale_uploads(
     uow_factory: Callable[[], UnitOfWork], queue: VideoQueue, *, now: datetime
 ) -> int:
-    """Queue again the uploads whose job was lost (Redis was down when they came); how many."""
+    """Queue again the uploads whose job was lost (Redis was down when they came); how many.
+
+    An upload still waiting in a long queue is not lost: only videos with no job in the stream
+    are queued again, so a backlog never gets a second copy (each would count an attempt).
+    """
     async with uow_factory() as uow:
-        stale = (
+        stale = set(
             await uow.session.scalars(
-                update(VideoAnalysis)
-                .where(
-                    VideoAnalysis.status == "uploaded",
+                select(VideoAnalysis.id).where(
+                    VideoAnalysis.status == UPLOADED,
                     VideoAnalysis.updated_at < now - STALE_UPLOAD,
                 )
-                .values(updated_at=now)
-                .returning(VideoAnalysis.id)
             )
-        ).all()
-        await uow.commit()
-    for video_id in stale:
+        )
+    lost = stale - await queue.queued_videos() if stale else set()
+    for video_id in lost:
         await queue.enqueue(video_id)
-    if stale:
-        log.warning("re-queued %d uploads whose job was lost", len(stale))
-    return len(stale)
+    if lost:
+        log.warning("re-queued %d uploads whose job was lost", len(lost))
+    return len(lost)

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -25,12 +26,14 @@ from domain.uow import UnitOfWork
 from domain.videos.queue import VideoQueue
 from domain.videos.status import VideoStatusMirror
 from domain.videos.uploads import (
+    STALE_UPLOAD,
     IncomingVideo,
     NotAVideo,
     TooManyVideos,
     VideoIntake,
     VideoTooLarge,
     receive_video,
+    requeue_stale_uploads,
 )
 from tests.factories import BookingWorld, booking_world, session_at
 from tests.video_clips import make_clip, make_pdf_named_mp4
@@ -200,3 +203,25 @@ async def test_past_the_hourly_limit_a_video_is_refused_before_it_is_fetched(
     with pytest.raises(TooManyVideos) as refused:
         await send("file-2", never_read())
     assert refused.value.params["limit"] == 1 and 1 <= refused.value.params["minutes"] <= 60
+
+
+async def test_the_sweep_queues_again_only_uploads_whose_job_was_lost(
+    uow: UnitOfWork, intake: VideoIntake, redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    world = await booking_world(uow)
+    async with uow:
+        lost, waiting = (
+            VideoAnalysis(athlete_id=world.child.id, video_url=f"videos/raw/{n}", status="uploaded")
+            for n in range(2)
+        )
+        uow.session.add_all([lost, waiting])
+        await uow.commit()
+    await intake.queue.enqueue(waiting.id)  # still in the queue, behind a backlog
+    sweep = partial(requeue_stale_uploads, uow_factory(uow), intake.queue)
+
+    assert await sweep(now=datetime.now(UTC)) == 0  # too recent to be called lost
+    assert await sweep(now=datetime.now(UTC) + STALE_UPLOAD + timedelta(seconds=1)) == 1
+
+    entries = await redis_client.xrange(keys.video_jobs())
+    queued = [fields[b"video_id"].decode() for _, fields in entries]
+    assert sorted(queued) == sorted([str(waiting.id), str(lost.id)])
