@@ -154,6 +154,8 @@ class VideoAnalysis(Base):
     caption: Mapped[str | None] = mapped_column(Text)
     processed_url: Mapped[str | None] = mapped_column(Text)
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    # When the sender said which session (or none) it is from; until then coaches wait a little.
+    session_chosen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     feedback_media: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, server_default=text("'[]'::jsonb")
     )

@@ -22,6 +22,7 @@ from domain.models import (
 from domain.policy import Action, Actor, AthleteTarget
 from domain.progress_viewers import athlete_names
 from domain.uow import UnitOfWork
+from domain.videos.notices import queue_reviews_again
 from domain.videos.uploads import recent_sessions
 
 LIST_LIMIT = 10
@@ -131,7 +132,8 @@ async def link_session(
                 raise NotFound("session of another athlete")
             if session_id not in recent:
                 raise InvalidInput("session is not a recent one")
-        video.session_id = session_id
+        video.session_id, video.session_chosen_at = session_id, now
+        await queue_reviews_again(uow, video, now=now)
         await uow.commit()
     return session_id
 

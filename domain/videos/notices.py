@@ -11,30 +11,57 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from domain.family import people_to_notify
-from domain.models import Coach, TrainingSession, User, VideoAnalysis
+from domain.models import Coach, Notification, TrainingSession, User, VideoAnalysis
 from domain.personal_bests import coaches_of
 from domain.uow import UnitOfWork
+from domain.videos.uploads import recent_sessions
 
 ANALYZED = "video_analyzed"
 FAILED = "video_failed"
 REVIEW = "video_review"
 FEEDBACK = "video_feedback"
+# How long a coach's copy waits for the sender to say which session the video is from.
+LINK_WAIT = timedelta(minutes=10)
 
 
 async def queue_outcome_notices(uow: UnitOfWork, video: VideoAnalysis, *, now: datetime) -> int:
-    """Tell the athlete's side how processing ended and show the video to its coaches."""
+    """Tell the athlete's side how processing ended and show the video to its coaches.
+
+    While the sender has not said which session the video is from (they were asked, and a
+    video is often analysed before they answer), the coaches wait up to LINK_WAIT: the answer
+    then decides who sees it (`queue_reviews_again`).
+    """
     assert video.athlete_id is not None
     family = await people_to_notify(uow, video.athlete_id)
-    coaches = await reviewers_of(uow, video)
     kind = ANALYZED if video.status == "analyzed" else FAILED
     rows = [_row(kind, person.id, video, now) for person in family]
-    rows += [_row(REVIEW, coach.id, video, now) for coach in coaches]
+    review_at = now + LINK_WAIT if await _link_unanswered(uow, video) else now
+    rows += [_row(REVIEW, coach.id, video, review_at) for coach in await reviewers_of(uow, video)]
     return await uow.outbox.enqueue_many(rows)
+
+
+async def queue_reviews_again(uow: UnitOfWork, video: VideoAnalysis, *, now: datetime) -> int:
+    """Once the sender said which session (or none): the coaches who should see it, now.
+
+    Reviews not sent yet are dropped and queued for the right coaches; a coach who already got
+    the video does not get it twice (its dedup key is taken).
+    """
+    await uow.session.execute(
+        delete(Notification).where(
+            Notification.sent_at.is_(None),
+            Notification.kind == REVIEW,
+            Notification.payload["video_id"].astext == str(video.id),
+        )
+    )
+    if video.status not in ("analyzed", "failed"):
+        return 0  # the outcome's own notices will reach the right coaches
+    coaches = await reviewers_of(uow, video)
+    return await uow.outbox.enqueue_many([_row(REVIEW, coach.id, video, now) for coach in coaches])
 
 
 async def queue_feedback_notices(
@@ -69,6 +96,14 @@ async def reviewers_of(uow: UnitOfWork, video: VideoAnalysis) -> Sequence[User]:
             return [coach]
     assert video.athlete_id is not None
     return await coaches_of(uow, video.athlete_id)
+
+
+async def _link_unanswered(uow: UnitOfWork, video: VideoAnalysis) -> bool:
+    """Whether the sender was offered sessions to link the video to and has not answered."""
+    if video.session_id is not None or video.session_chosen_at is not None:
+        return False
+    assert video.athlete_id is not None and video.created_at is not None
+    return bool(await recent_sessions(uow, video.athlete_id, now=video.created_at))
 
 
 def _row(

@@ -35,6 +35,10 @@ def upgrade() -> None:
     op.add_column("video_analysis", sa.Column("failure_reason", sa.Text(), nullable=True))
     op.add_column(
         "video_analysis",
+        sa.Column("session_chosen_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.add_column(
+        "video_analysis",
         sa.Column(
             "feedback_media",
             postgresql.JSONB(astext_type=sa.Text()),
@@ -80,6 +84,7 @@ def downgrade() -> None:
     op.drop_constraint("ck_video_analysis_status", "video_analysis", type_="check")
     for column in (
         "feedback_media",
+        "session_chosen_at",
         "failure_reason",
         "processed_url",
         "caption",

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.wiring import Services
-from domain.models import Notification, VideoAnalysis
+from domain.models import Coach, Notification, TrainingSession, User, VideoAnalysis
 from domain.uow import UnitOfWork
+from domain.videos.library import link_session
 from domain.videos.uploads import IncomingVideo, receive_video
 from tests.domain.videos.test_uploads import actor_of
 from tests.factories import BookingWorld, booking_world, session_at
@@ -136,3 +137,45 @@ async def test_a_job_delivered_twice_is_processed_and_announced_once(
 
     assert (await video_of(uow, video_id)).status == "analyzed"
     assert await notices(uow) == ["video_analyzed", "video_review"]
+
+
+async def test_coaches_wait_for_the_sender_to_say_which_session_then_only_its_coach_sees_it(
+    services: Services, uow: UnitOfWork, world: BookingWorld, tmp_path: Path
+) -> None:
+    async with uow:
+        bea = User(role="coach", first_name="Bea", telegram_user_id=888_001)
+        uow.users.add(bea)
+        await uow.flush()
+        other_coach = Coach(user_id=bea.id, specializations=["tennis"])
+        uow.coaches.add(other_coach)
+        await uow.flush()
+        uow.sessions.add(session_at(other_coach, world.child, NOW - timedelta(days=3)))
+        coras = (
+            await uow.session.scalars(
+                select(TrainingSession.id).where(TrainingSession.coach_id == world.coach.id)
+            )
+        ).one()
+        await uow.commit()
+    data = make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0).read_bytes()
+    video_id = await upload(services, world, data)
+    assert await video_worker(services).run_once()  # analysed before Pia answers
+
+    reviews = await review_rows(uow)
+    assert {row.recipient_id for row in reviews} == {world.coach_user.id, bea.id}
+    assert all(row.due_at > datetime.now(UTC) + timedelta(minutes=9) for row in reviews)
+
+    now = datetime.now(UTC)
+    pia = await actor_of(uow, world.parent)
+    await link_session(services.uow, actor=pia, video_id=video_id, session_id=coras, now=now)
+
+    reviews = await review_rows(uow)
+    assert [(row.recipient_id, row.due_at) for row in reviews] == [(world.coach_user.id, now)]
+
+
+async def review_rows(uow: UnitOfWork) -> list[Notification]:
+    async with uow:
+        return list(
+            await uow.session.scalars(
+                select(Notification).where(Notification.kind == "video_review")
+            )
+        )
