@@ -1,20 +1,24 @@
 """Video processing through the real worker: wall time per second of clip, and its memory.
 
 Run: `.venv/bin/python benchmarks/video.py [--runs 3]` (needs the local Postgres and Redis;
-uses a scratch database, Redis prefix and media directory it removes at the end).
+uses a scratch database, Redis prefix and media directory it removes at the end). With pose:
+the same from an environment with the pose extra, `.venv-pose/bin/python benchmarks/video.py`
+(`make test-pose` builds it).
 
-A 30 s 1280x720 30 fps synthetic clip (tests/video_clips.py: a disc moving 13 times, 2 s each,
-still for 2 s before and after, sensor noise σ=2, a tone as its sound track) is sent through
-`receive_video` (stored, recorded, queued) to a `sportscenter worker` process started first and
-left waiting for jobs, so its start-up is not counted. Each run is a new video to the same
-worker, timed from `receive_video`'s return (queueing is its last step) until the Redis status
-mirror says `analyzed`; meanwhile the RSS of the worker and of its children (ffmpeg) is read
-from /proc every 50 ms. The worker runs pose estimation whenever mediapipe is installed, so
-with it the runs include pose; without it they say "pose: not installed".
+A 30 s 1280x720 30 fps synthetic clip (tests/video_clips.py: a drawn person doing 13 squats,
+2 s each, standing still for 2 s before and after, sensor noise σ=2, a tone as its sound track)
+is sent through `receive_video` (stored, recorded, queued) to a `sportscenter worker` process
+started first and left waiting for jobs, so its start-up is not counted. Each run is a new video
+to the same worker, timed from `receive_video`'s return (queueing is its last step) until the
+Redis status mirror says `analyzed`; meanwhile the RSS of the worker and of its children (ffmpeg)
+is read from /proc every 50 ms. The worker is this interpreter (`python -m bot.cli worker`) and
+runs pose estimation on every video whenever mediapipe imports, so from an environment with the
+extra the figures include pose ("pose": "on, detected"); otherwise "pose": "not installed".
+The figure gives pose a person to find, and its hips going up and down are what motion counts.
 
 Last line: one JSON object with processing_ratio (median wall time / clip length, target
 <= 0.5), peak_rss_mb (the worker's VmHWM, target <= 400), reps_expected and reps_found, and
-the ffmpeg figures beside them.
+the ffmpeg figures and the pose outcome beside them.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from domain.policy import Actor
 from domain.videos.uploads import IncomingVideo, receive_video
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the clip maker is in tests/
-from tests.video_clips import make_clip
+from tests.video_clips import make_figure_clip
 
 REPS, PERIOD_S, STILL_S = 13, 2.0, 2.0
 CLIP_S = STILL_S + REPS * PERIOD_S + STILL_S  # 30 s
@@ -63,7 +67,7 @@ class Clip:
 def make_bench_clip(path: Path) -> Clip:
     """The 30 s 720p clip with a known rep count, as a phone would film it (with sound)."""
     began = time.perf_counter()
-    make_clip(
+    make_figure_clip(
         path,
         reps=REPS,
         period_s=PERIOD_S,
@@ -76,7 +80,7 @@ def make_bench_clip(path: Path) -> Clip:
     )
     clip = Clip(path, path.stat().st_size)
     print(
-        f"clip: {CLIP_S:.0f} s {SIZE[0]}x{SIZE[1]} {FPS} fps H.264 + AAC, {REPS} reps of "
+        f"clip: {CLIP_S:.0f} s {SIZE[0]}x{SIZE[1]} {FPS} fps H.264 + AAC, {REPS} squats of "
         f"{PERIOD_S} s, noise σ={NOISE}, {clip.size / 1e6:.1f} MB, made in "
         f"{time.perf_counter() - began:.1f} s",
         flush=True,
@@ -205,17 +209,25 @@ async def one_run(
 
 
 def pose_outcome(analysis: dict[str, Any]) -> str:
+    """What became of pose: on (found the person or not), not installed, or off and why."""
     pose = analysis.get("pose") or {}
     if pose.get("available"):
-        return "included"
-    return "not installed" if pose.get("reason") == "not_installed" else str(pose.get("reason"))
+        return "on, detected" if pose.get("detected") else "on, nobody detected"
+    reason = pose.get("reason")
+    return "not installed" if reason == "not_installed" else f"off ({reason})"
+
+
+def knee_range(analysis: dict[str, Any]) -> list[float] | None:
+    """The least and most bent the left knee was over the clip (degrees), when pose found it."""
+    knee = (analysis.get("pose") or {}).get("ranges", {}).get("left_knee")
+    return [knee["min"], knee["max"]] if knee else None
 
 
 def mb(kb: int) -> float:
     return round(kb / 1024, 1)
 
 
-async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, float | int | str]:
+async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="sc-bench-video-") as tmp:
         work = Path(tmp)
         clip = make_bench_clip(work / "clip.mp4")
@@ -241,6 +253,7 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, floa
         "peak_rss_with_ffmpeg_mb": mb(max(memory.combined for _, memory, _ in runs)),
         "noise_sigma": NOISE,
         "pose": pose_outcome(analysis),
+        "pose_left_knee_deg": knee_range(analysis),
     }
     print(
         f"pose: {figures['pose']}; median ratio {figures['processing_ratio']} (target <= 0.5), "
