@@ -61,11 +61,8 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     """Process uploaded training videos (run as many as you like)."""
     import asyncio
 
-    from bot.tuning import limit_malloc_arenas
     from bot.video_worker import run_worker
 
-    # Before any thread starts: arenas are made per thread as they first allocate.
-    limit_malloc_arenas()
     asyncio.run(run_worker(settings))
     return 0
 
