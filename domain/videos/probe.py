@@ -46,6 +46,10 @@ class VideoRefused(Exception):
         self.message_key = message_key
         self.detail = detail
 
+    def __reduce__(self) -> tuple[type[VideoRefused], tuple[str, str]]:
+        # Raised in the job's own process and re-raised in the worker: it must survive pickling.
+        return (type(self), (self.message_key, self.detail))
+
 
 @dataclass(frozen=True)
 class ProbeInfo:

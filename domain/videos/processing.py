@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
@@ -27,13 +30,16 @@ from domain.models import VideoAnalysis
 from domain.storage import MediaStorage
 from domain.storage.keys import RAW_VIDEOS, processed_video_key, video_thumbnail_key
 from domain.uow import UnitOfWork
-from domain.videos import pipeline
 from domain.videos.notices import queue_outcome_notices
 from domain.videos.status import VideoStatusMirror
 
 log = logging.getLogger(__name__)
 PROCESSING, ANALYZED, FAILED = "processing", "analyzed", "failed"
 FINISHED = frozenset({ANALYZED, FAILED})
+# A fresh, single-threaded server forks each job's process; an ImportError (no pose extra) in
+# the preload list is skipped.
+_JOBS = multiprocessing.get_context("forkserver")
+_JOBS.set_forkserver_preload(["domain.videos.pipeline", "mediapipe"])
 # Work directories are named after their worker's pid, so one left by a killed worker is known.
 WORKDIR_PREFIX = "sc-video-"
 
@@ -83,17 +89,68 @@ async def process_video(
         workdir = Path(tmp)
         raw = workdir / ("raw" + Path(raw_key).suffix)
         await services.storage.download_to(raw_key, raw)
-        try:
-            processed = await asyncio.to_thread(
-                pipeline.process, raw, workdir / "out", max_duration_s=max_duration_s
+        processed = await _in_own_process(
+            partial(run_pipeline, raw, workdir / "out", max_duration_s=max_duration_s)
+        )
+        if isinstance(processed, Refusal):
+            log.info("video %s refused: %s %s", video_id, processed.message_key, processed.detail)
+            await fail_video(
+                services, mirror, video_id, reason=processed.message_key.rsplit(".")[-1]
             )
-        except pipeline.VideoRefused as refused:
-            log.info("video %s refused: %s %s", video_id, refused.message_key, refused.detail)
-            await fail_video(services, mirror, video_id, reason=refused.message_key.rsplit(".")[-1])
             return
         outputs = await _store(services.storage, raw_key, video_id, processed)
     if await _finish(services, video_id, processed, outputs):
         await mirror.set(video_id, ANALYZED)
+
+
+@dataclass(frozen=True)
+class Processed:
+    """What the job's process made, in plain types: unpickling it in the worker must not import
+    the pipeline (and numpy, OpenCV, matplotlib with it)."""
+
+    thumbnail: Path
+    rendition: Path
+    chart: Path
+    duration_s: float
+    analysis: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The pipeline refused the video (`pipeline.VideoRefused`), as the job's process reports it."""
+
+    message_key: str
+    detail: str
+
+
+def run_pipeline(raw: Path, workdir: Path, *, max_duration_s: float) -> Processed | Refusal:
+    """The pipeline on one video, in the job's own process: its results, or why it refused."""
+    # Imported here: the worker's long-lived process never needs numpy, OpenCV or MediaPipe.
+    from domain.videos import pipeline
+
+    try:
+        made = pipeline.process(raw, workdir, max_duration_s=max_duration_s)
+    except pipeline.VideoRefused as refused:
+        return Refusal(refused.message_key, refused.detail)
+    return Processed(
+        made.thumbnail, made.rendition, made.chart, made.probe.duration_s, made.analysis
+    )
+
+
+async def _in_own_process(job: Callable[[], Processed | Refusal]) -> Processed | Refusal:
+    """Run the pipeline in a process of its own, forked from a server with it already loaded.
+
+    What a video needed (decoders, OpenCV and MediaPipe buffers, the allocator's fragments) goes
+    back to the system when that process ends: in the worker's own process memory grew with
+    every video (by about 50 MB a video with pose). A crash in native code fails this attempt,
+    not the worker.
+    """
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_JOBS)
+    try:
+        return await asyncio.get_running_loop().run_in_executor(pool, job)
+    finally:
+        # The process has finished its one job; joining it must not hold up the event loop.
+        await asyncio.to_thread(pool.shutdown)
 
 
 def remove_orphaned_workdirs(root: Path | None = None) -> int:
@@ -145,7 +202,7 @@ async def _start(services: VideoServices, video_id: uuid.UUID) -> str | None:
 
 
 async def _store(
-    storage: MediaStorage, raw_key: str, video_id: uuid.UUID, processed: pipeline.Processed
+    storage: MediaStorage, raw_key: str, video_id: uuid.UUID, processed: Processed
 ) -> _Outputs:
     owner = _owner_of(raw_key)
     outputs = _Outputs(
@@ -163,7 +220,7 @@ async def _store(
 
 
 async def _finish(
-    services: VideoServices, video_id: uuid.UUID, processed: pipeline.Processed, outputs: _Outputs
+    services: VideoServices, video_id: uuid.UUID, processed: Processed, outputs: _Outputs
 ) -> bool:
     """Record the results and queue the notices, unless another run finished it first."""
     async with services.uow() as uow:
@@ -174,7 +231,7 @@ async def _finish(
         video.failure_reason = None
         video.thumbnail_url = outputs.thumbnail
         video.processed_url = outputs.rendition
-        video.duration = round(processed.probe.duration_s)
+        video.duration = round(processed.duration_s)
         video.analysis_results = {**processed.analysis, "chart_key": outputs.chart}
         await queue_outcome_notices(uow, video, now=datetime.now(UTC))
         await uow.commit()
