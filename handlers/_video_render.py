@@ -141,7 +141,7 @@ def detail_text(video: VideoDetail, lang: str | None) -> str:
     elif video.status == "failed":
         body = t("video.show.failed", lang, reason=failure_reason(video.failure_reason, lang))
     else:
-        body = t(f"video.status.{video.status}", lang, reps="")
+        body = t(f"video.status.{video.status}", lang)
     text = f"{heading}\n{body}"
     if video.coach_feedback:
         text += "\n\n" + t("video.show.feedback", lang, feedback=video.coach_feedback)
@@ -156,11 +156,7 @@ def download_markup(url: str | None, lang: str | None) -> InlineKeyboardMarkup |
 
 
 def _line(video: VideoSummary, timezone: str, lang: str | None) -> str:
-    status = (
-        t("video.status.analyzed", lang, reps=video.reps or 0)
-        if video.status == "analyzed"
-        else t(f"video.status.{video.status}", lang, reps="")
-    )
+    status = t(f"video.status.{video.status}", lang, reps=video.reps or 0)
     feedback = t("video.list.has_feedback", lang) if video.has_feedback else ""
     return t(
         "video.list.line",
