@@ -66,9 +66,8 @@ async def on_reply(update: Update, context: BotContext) -> None:
     if given is None:
         await _not_feedback(update, context)
         return
-    await message.reply_text(
-        t("video.feedback.saved", context.lang, name=given.athlete_name, count=given.recipients)
-    )
+    key = "video.feedback.saved" if given.recipients else "video.feedback.saved_only"
+    await message.reply_text(t(key, context.lang, name=given.athlete_name))
 
 
 def _feedback_of(message: Message) -> coach_feedback.Feedback:
