@@ -204,3 +204,33 @@ async def test_on_s3_a_coach_lists_their_athletes_videos_and_gets_one_with_an_ex
     assert "X-Amz-Expires=3600" in download["url"]
     [video] = await videos(uow)
     assert video.processed_url and await s3_storage.exists(video.processed_url)
+
+
+async def test_when_telegram_no_longer_knows_the_file_the_coach_gets_the_stored_rendition(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services, tmp_path: Path
+) -> None:
+    world, cora, pia, _ = await cast(emulator, uow)
+    async with uow:
+        uow.sessions.add(
+            session_at(world.coach, world.child, datetime.now(UTC) - timedelta(days=1))
+        )
+        await uow.commit()
+    clip = make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0)
+    async with run_bot(emulator) as app:
+        await open_chats(cora, pia)
+        await pia.send_video(clip)
+        received = await pia.expect_reply(contains="Got Kim's video")
+        await pia.press("Not from a session", received)
+        await pia.expect("edit", contains="Kept without a session")
+        [video] = await videos(uow)
+        async with uow:
+            # As after a bot token change: file ids belong to the bot that received them.
+            (await uow.session.get(VideoAnalysis, video.id)).telegram_file_id = "EMUforgotten"
+            await uow.commit()
+        assert await video_worker(services).run_once()
+        await send_due_notifications(BotContext(app))
+        review = await cora.expect("message", contains="Reply to this message")
+    assert "video" in review
+    [video] = await videos(uow)
+    stored = await services.storage.read_bytes(video.processed_url)
+    assert review["video"]["file_size"] == len(stored)
