@@ -48,6 +48,8 @@ _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _VIDEO_LIKE = f.VIDEO | f.VIDEO_NOTE | f.ANIMATION | f.Document.ALL
 # Videos waiting for "whose is it?", by token; a few, so an old picker still works.
 WAITING = "video_waiting"
+# Telegram's answer to getFile for a file over what bots may download.
+TOO_BIG = "file is too big"
 MAX_WAITING = 5
 
 
@@ -201,7 +203,11 @@ async def _receive(
         return
     except TelegramError as err:
         log.warning("video from %s could not be fetched from Telegram: %r", actor.user_id, err)
-        await send_text(context.bot, chat_id, t("video.download_failed", context.lang))
+        # Telegram did not say the size up front, but refuses the download as too big.
+        key = (
+            "video.too_large_unsized" if TOO_BIG in err.message.lower() else "video.download_failed"
+        )
+        await send_text(context.bot, chat_id, t(key, context.lang))
         return
     except StorageError:
         log.exception("video from %s could not be stored", actor.user_id)

@@ -234,3 +234,34 @@ async def test_when_telegram_no_longer_knows_the_file_the_coach_gets_the_stored_
     [video] = await videos(uow)
     stored = await services.storage.read_bytes(video.processed_url)
     assert review["video"]["file_size"] == len(stored)
+
+
+async def test_a_video_telegram_refuses_to_hand_over_as_too_big_gets_the_size_explanation(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    _, _, pia, _ = await cast(emulator, uow)
+    stored = emulator.world.save_file(
+        FAKE_MP4_HEAD + bytes(21 * MB), file_name="match.mp4", mime_type="video/mp4"
+    )
+    async with run_bot(emulator):
+        await open_chats(pia)
+        # Some clients leave file_size out: then only getFile tells the file is too big.
+        await emulator.bot.push_update(
+            "message",
+            {
+                "message_id": pia.messages()[-1]["message_id"] + 1,
+                "from": pia.person.as_user(),
+                "chat": {"id": pia.id, "type": "private", "first_name": "Pia"},
+                "date": emulator.world.now(),
+                "video": {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.file_unique_id,
+                    "width": 640,
+                    "height": 360,
+                    "duration": 90,
+                },
+            },
+        )
+        reply = await pia.expect_reply(contains="20 MB")
+    assert "larger than the 20 MB" in reply["text"]
+    assert await videos(uow) == []
