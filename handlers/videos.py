@@ -8,11 +8,13 @@ storage and queued (`domain.videos.uploads`); the analysis arrives later through
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Message, Update
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as f
@@ -187,6 +189,9 @@ async def _receive(
     update: Update, context: BotContext, actor: Actor, athlete: AthleteName, incoming: IncomingVideo
 ) -> None:
     chat_id = update.effective_chat.id
+    # A 20 MB download takes a while: show that the bot is on it.
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     try:
         received = await receive_video(
             context.uow,
