@@ -24,12 +24,11 @@ from bot.callbacks import Callback, pattern, refuse, unpack
 from bot.i18n import t
 from bot.sending import send_text
 from bot.telegram_files import telegram_file_chunks
-from domain import policy
 from domain.errors import DomainError, NotAllowed, NotFound
-from domain.policy import Action, Actor, AthleteTarget
-from domain.progress_viewers import AthleteName, athlete_names
+from domain.policy import Actor
+from domain.progress_viewers import AthleteName
 from domain.storage import StorageError
-from domain.videos.library import link_session, video_to_show, videos_in_view
+from domain.videos.library import download_link, link_session, video_to_show, videos_in_view
 from domain.videos.uploads import (
     IncomingVideo,
     NotAVideo,
@@ -37,6 +36,7 @@ from domain.videos.uploads import (
     VideoTooLarge,
     check_size,
     receive_video,
+    uploadable_athletes,
 )
 from handlers import _video_render as render
 from handlers._acting import current_actor, current_timezone, refusal_text
@@ -70,7 +70,7 @@ async def on_video(update: Update, context: BotContext) -> None:
     if actor is None:
         await message.reply_text(t("video.not_signed_up", context.lang))
         return
-    athletes = await _uploadable(context, actor)
+    athletes = await uploadable_athletes(context.uow, actor=actor)
     if not athletes:
         if message.document is not None and not _declared_video(message):
             # A PDF or a photo as a file, from someone who sends no videos: not about videos.
@@ -131,7 +131,10 @@ async def on_button(update: Update, context: BotContext) -> None:
 async def pick_athlete(update: Update, context: BotContext, actor: Actor, press: Callback) -> None:
     """Whose video: the waiting video is received for that athlete."""
     token, athlete_id = (press.args[0] if press.args else ""), press.uuid_arg(1)
-    athletes = {athlete.athlete_id: athlete for athlete in await _uploadable(context, actor)}
+    athletes = {
+        athlete.athlete_id: athlete
+        for athlete in await uploadable_athletes(context.uow, actor=actor)
+    }
     if athlete_id not in athletes:
         raise NotAllowed("upload for an athlete the presser may not act for", action="upload_video")
     waiting = _waiting(context).pop(token, None)
@@ -166,7 +169,7 @@ async def show_video(update: Update, context: BotContext, actor: Actor, press: C
         raise NotFound("malformed video id")
     video = await video_to_show(context.uow, actor=actor, video_id=video_id)
     await update.callback_query.answer()
-    url = await _download_url(context, video.processed_key)
+    url = await download_link(context.services.storage, video)
     text = render.detail_text(video, context.lang)
     chat_id = update.effective_chat.id
     markup = render.download_markup(url, context.lang)
@@ -227,23 +230,6 @@ async def _receive(
     )
 
 
-async def _uploadable(context: BotContext, actor: Actor) -> list[AthleteName]:
-    """The athletes the actor may send videos for: themself first, then by name."""
-    ids = {
-        athlete_id
-        for athlete_id in policy.athletes_actor_may_act_for(actor)
-        if policy.may(actor, Action.UPLOAD_VIDEO, AthleteTarget(athlete_id))
-    }
-    if not ids:
-        return []
-    async with context.uow() as uow:
-        names = await athlete_names(uow, ids)
-    return sorted(
-        (AthleteName(athlete_id, name) for athlete_id, name in names.items()),
-        key=lambda athlete: (athlete.athlete_id != actor.own_athlete_id, athlete.name.lower()),
-    )
-
-
 def _incoming(message: Message) -> IncomingVideo:
     attachment = message.effective_attachment
     kind = next(
@@ -262,17 +248,6 @@ def _incoming(message: Message) -> IncomingVideo:
 def _declared_video(message: Message) -> bool:
     mime = message.document.mime_type if message.document is not None else None
     return (mime or "").startswith("video/")
-
-
-async def _download_url(context: BotContext, key: str | None) -> str | None:
-    storage = context.services.storage
-    if key is None or not storage.serves_links:
-        return None
-    try:
-        return await storage.presigned_url(key, expires_in=3600)
-    except StorageError:
-        log.exception("no download link for %s", key)
-        return None
 
 
 def _waiting(context: BotContext) -> dict[str, Any]:

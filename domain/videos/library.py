@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,10 +22,12 @@ from domain.models import (
 )
 from domain.policy import Action, Actor, AthleteTarget
 from domain.progress_viewers import athlete_names
+from domain.storage import MediaStorage, StorageError
 from domain.uow import UnitOfWork
 from domain.videos.notices import queue_reviews_again
 from domain.videos.uploads import recent_sessions
 
+log = logging.getLogger(__name__)
 LIST_LIMIT = 10
 
 
@@ -58,6 +61,20 @@ class VideoDetail:
     analysis: dict[str, Any] | None
     failure_reason: str | None
     coach_feedback: str | None
+
+
+LINK_LIFETIME_S = 3600
+
+
+async def download_link(storage: MediaStorage, video: VideoDetail) -> str | None:
+    """A link to the web rendition that expires in an hour, where the storage serves such links."""
+    if video.processed_key is None or not storage.serves_links:
+        return None
+    try:
+        return await storage.presigned_url(video.processed_key, expires_in=LINK_LIFETIME_S)
+    except StorageError:
+        log.exception("no download link for video %s", video.video_id)
+        return None
 
 
 def viewable_athletes(actor: Actor) -> frozenset[uuid.UUID]:

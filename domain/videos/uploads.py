@@ -22,6 +22,7 @@ from domain.cache import RateLimiter
 from domain.errors import DomainError, NotFound
 from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User, VideoAnalysis
 from domain.policy import Action, Actor, AthleteTarget
+from domain.progress_viewers import AthleteName, athlete_names
 from domain.storage import MediaStorage
 from domain.storage.keys import raw_video_key
 from domain.uow import UnitOfWork
@@ -195,6 +196,25 @@ async def _enqueue(queue: VideoQueue, video_id: uuid.UUID) -> bool:
         log.exception("could not queue video %s; the sweep will", video_id)
         return False
     return True
+
+
+async def uploadable_athletes(
+    uow_factory: Callable[[], UnitOfWork], *, actor: Actor
+) -> list[AthleteName]:
+    """The athletes the actor may send videos for: themself first, then by name."""
+    ids = {
+        athlete_id
+        for athlete_id in policy.athletes_actor_may_act_for(actor)
+        if policy.may(actor, Action.UPLOAD_VIDEO, AthleteTarget(athlete_id))
+    }
+    if not ids:
+        return []
+    async with uow_factory() as uow:
+        names = await athlete_names(uow, ids)
+    return sorted(
+        (AthleteName(athlete_id, name) for athlete_id, name in names.items()),
+        key=lambda athlete: (athlete.athlete_id != actor.own_athlete_id, athlete.name.lower()),
+    )
 
 
 async def recent_sessions(
