@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -137,13 +138,13 @@ async def pick_athlete(update: Update, context: BotContext, actor: Actor, press:
     }
     if athlete_id not in athletes:
         raise NotAllowed("upload for an athlete the presser may not act for", action="upload_video")
-    waiting = _waiting(context).pop(token, None)
-    if waiting is None:
+    incoming = _waiting_video(context, token)
+    if incoming is None:
         await update.callback_query.answer(t("video.waiting_gone", context.lang), show_alert=True)
         return
     await update.callback_query.answer()
     await edit_pressed(update.callback_query, t("video.receiving", context.lang), None)
-    await _receive(update, context, actor, athletes[athlete_id], IncomingVideo(**waiting))
+    await _receive(update, context, actor, athletes[athlete_id], incoming)
 
 
 async def pick_session(update: Update, context: BotContext, actor: Actor, press: Callback) -> None:
@@ -255,14 +256,17 @@ def _waiting(context: BotContext) -> dict[str, Any]:
     return waiting if isinstance(waiting, dict) else {}
 
 
+def _waiting_video(context: BotContext, token: str) -> IncomingVideo | None:
+    saved = _waiting(context).pop(token, None)
+    try:
+        return IncomingVideo(**saved) if isinstance(saved, dict) else None
+    except TypeError:  # saved by an older version of this flow: ask for the video again
+        return None
+
+
 def _remember(context: BotContext, token: str, incoming: IncomingVideo) -> None:
     waiting = _waiting(context)
-    waiting[token] = {
-        "telegram_file_id": incoming.telegram_file_id,
-        "media_kind": incoming.media_kind,
-        "size": incoming.size,
-        "caption": incoming.caption,
-    }
+    waiting[token] = asdict(incoming)
     for old in list(waiting)[:-MAX_WAITING]:
         del waiting[old]
     context.user_data[WAITING] = waiting
