@@ -44,10 +44,17 @@ class SlotCache:
     keys: RedisKeys
 
     async def free_slots_on(
-        self, *, coach_id: uuid.UUID, day: date, length_minutes: int, now: datetime
+        self,
+        *,
+        coach_id: uuid.UUID,
+        day: date,
+        length_minutes: int,
+        now: datetime,
+        moving: uuid.UUID | None = None,
     ) -> list[Slot]:
-        """Bookable slots of one length on the coach-local `day`, earliest first."""
-        (entry,) = await self._entries(coach_id, [day])
+        """Bookable slots of one length on the coach-local `day`, earliest first; with `moving`,
+        as if that session (the one being moved) were not there."""
+        (entry,) = await self._entries(coach_id, [day], moving)
         return _bookable(entry, length_minutes, now)
 
     async def slots_over(
@@ -58,10 +65,11 @@ class SlotCache:
         days: int,
         length_minutes: int,
         now: datetime,
+        moving: uuid.UUID | None = None,
     ) -> dict[date, list[Slot]]:
         """Bookable slots of one length on each of `days` coach-local dates from `first_day`."""
         dates = [first_day + timedelta(days=n) for n in range(days)]
-        entries = await self._entries(coach_id, dates)
+        entries = await self._entries(coach_id, dates, moving)
         return {
             day: _bookable(entry, length_minutes, now)
             for day, entry in zip(dates, entries, strict=True)
@@ -75,6 +83,7 @@ class SlotCache:
         days: int,
         length_minutes: int,
         now: datetime,
+        moving: uuid.UUID | None = None,
     ) -> list[date]:
         """The coach-local dates among `days` from `first_day` with a bookable slot."""
         found = await self.slots_over(
@@ -83,6 +92,7 @@ class SlotCache:
             days=days,
             length_minutes=length_minutes,
             now=now,
+            moving=moving,
         )
         return [day for day, slots in found.items() if slots]
 
@@ -144,7 +154,12 @@ class SlotCache:
         candidates.sort(key=lambda slot: abs((slot.start - around).total_seconds()))
         return sorted(candidates[:count])
 
-    async def _entries(self, coach_id: uuid.UUID, dates: list[date]) -> list[dict[str, Any]]:
+    async def _entries(
+        self, coach_id: uuid.UUID, dates: list[date], moving: uuid.UUID | None = None
+    ) -> list[dict[str, Any]]:
+        if moving is not None:
+            # The cache holds what is free for everyone; a move also frees its own time.
+            return await self._compute(coach_id, dates, excluding=moving)
         cache_keys = [self.keys.availability(coach_id, day) for day in dates]
         found = await self.cache.get_many_json(cache_keys)
         missing = [i for i, entry in enumerate(found) if not isinstance(entry, dict)]
@@ -155,13 +170,15 @@ class SlotCache:
                 await self.cache.set_json(cache_keys[i], entry, CACHE_TTL_S)
         return found  # type: ignore[return-value]
 
-    async def _compute(self, coach_id: uuid.UUID, dates: list[date]) -> list[dict[str, Any]]:
+    async def _compute(
+        self, coach_id: uuid.UUID, dates: list[date], *, excluding: uuid.UUID | None = None
+    ) -> list[dict[str, Any]]:
         async with self.uow_factory() as uow:
             rules = AvailabilityRules.from_json(await uow.coaches.availability_of(coach_id))
             zone = ZoneInfo(rules.timezone)
             low = datetime.combine(min(dates), time(), zone) - _BUSY_MARGIN
             high = datetime.combine(max(dates) + timedelta(days=1), time(), zone) + _BUSY_MARGIN
-            busy = await uow.sessions.busy_intervals(coach_id, low, high)
+            busy = await uow.sessions.busy_intervals(coach_id, low, high, excluding=excluding)
         return [_entry(rules, day, busy) for day in dates]
 
 

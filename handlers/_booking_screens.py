@@ -21,7 +21,7 @@ from domain.slots import Slot
 from domain.timezones import zone_of
 from handlers import _booking_render as render
 from handlers._acting import current_actor
-from handlers._booking_draft import Draft
+from handlers._booking_draft import MOVE, Draft
 from handlers._booking_render import Screen
 from handlers._calendar_keyboard import month_of, month_token, parse_day, parse_month, shift_month
 
@@ -83,7 +83,11 @@ async def free_slots(context: BotContext, draft: Draft) -> Sequence[Slot]:
     if day is None:
         return []
     return await context.services.slots.free_slots_on(
-        coach_id=uuid.UUID(draft.coach or ""), day=day, length_minutes=draft.length, now=_now()
+        coach_id=uuid.UUID(draft.coach or ""),
+        day=day,
+        length_minutes=draft.length,
+        now=_now(),
+        moving=_moving(draft),
     )
 
 
@@ -159,7 +163,13 @@ async def _bookable_days(context: BotContext, draft: Draft, month: date) -> list
         days=(end - first).days,
         length_minutes=draft.length,
         now=now,
+        moving=_moving(draft),
     )
+
+
+def _moving(draft: Draft) -> uuid.UUID | None:
+    """The session a move flow is moving: its own time is free to move within."""
+    return uuid.UUID(draft.session) if draft.mode == MOVE and draft.session else None
 
 
 def _reachable_months(draft: Draft) -> tuple[date, date]:

@@ -36,12 +36,20 @@ class SessionRepository(Repository[TrainingSession]):
         )
 
     async def busy_intervals(
-        self, coach_id: uuid.UUID, start: datetime, end: datetime
+        self,
+        coach_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+        *,
+        excluding: uuid.UUID | None = None,
     ) -> list[tuple[datetime, datetime]]:
-        """(start, end) of the coach's live sessions overlapping [start, end), in time order."""
+        """(start, end) of the coach's live sessions overlapping [start, end), in time order;
+        `excluding` one session (the one being moved, whose own time does not block it)."""
         query = select(TrainingSession.start_time, TrainingSession.end_time).where(
             *_live_overlapping(coach_id, start, end)
         )
+        if excluding is not None:
+            query = query.where(TrainingSession.id != excluding)
         rows = await self.session.execute(query.order_by(TrainingSession.start_time))
         return [(row[0], row[1]) for row in rows]
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from icalendar import Calendar
@@ -20,7 +21,7 @@ from domain.models import Athlete, Notification, TrainingSession, User
 from domain.policy import Actor
 from domain.slot_lookup import SlotCache
 from domain.uow import UnitOfWork
-from tests.factories import BOOKING_NOW, BookingWorld, booking_world
+from tests.factories import BOOKING_NOW, BookingWorld, booking_world, session_at
 
 # Monday 2026-12-07, 16:00 in Berlin (UTC+1).
 MONDAY_4PM = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
@@ -409,3 +410,38 @@ async def test_the_coach_closes_a_session_and_the_parent_rates_it(
     async with uow:
         coach_row = await uow.coaches.get(world.coach.id)
         assert (coach_row.rating, coach_row.total_reviews) == (Decimal("5.00"), 1)
+
+
+async def test_a_move_is_offered_the_times_its_own_session_holds_and_can_take_them(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow, rules={"auto_accept": True})
+    tuesday = MONDAY_4PM + timedelta(days=1)
+    off_grid = tuesday + timedelta(minutes=30)  # booked at 16:30, before the hours changed
+    async with uow:
+        held = session_at(world.coach, world.child, off_grid, booked_by=world.parent.id)
+        uow.sessions.add(held)
+        await uow.commit()
+    slots = slot_cache(services)
+    lookup = partial(
+        slots.free_slots_on,
+        coach_id=world.coach.id,
+        day=tuesday.date(),
+        length_minutes=60,
+        now=BOOKING_NOW,
+    )
+
+    for_others = {slot.start for slot in await lookup()}
+    for_the_move = {slot.start for slot in await lookup(moving=held.id)}
+
+    # 16:00-17:00 overlaps the session's own 16:30-17:30: free for its move, for nobody else.
+    assert tuesday in for_the_move and tuesday not in for_others
+    changed = await session_changes.reschedule(
+        uow,
+        actor=await actor(uow, world.parent),
+        session_id=held.id,
+        new_start=tuesday,
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+    assert changed.session.start == tuesday
