@@ -22,7 +22,7 @@ from domain.booking import BookingChoice, SlotUnavailable
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.policy import Actor, athletes_actor_may_act_for
 from domain.short_ids import parse_id, short_id
-from handlers import _booking_render as render
+from handlers import _booking_words as words
 from handlers._acting import current_actor, refusal_text
 from handlers._booking_draft import MOVE, Draft
 from handlers._booking_screens import (
@@ -227,7 +227,7 @@ async def _book(context: BotContext, actor: Actor, draft: Draft) -> str:
         now=datetime.now(UTC),
         slots=context.services.slots,
     )
-    return render.booked_text(draft, booked, context.lang)
+    return words.booked_text(draft, booked, context.lang)
 
 
 async def _move(context: BotContext, actor: Actor, draft: Draft) -> str:
@@ -239,7 +239,7 @@ async def _move(context: BotContext, actor: Actor, draft: Draft) -> str:
         now=datetime.now(UTC),
         slots=context.services.slots,
     )
-    return render.moved_text(draft, changed.session, context.lang)
+    return words.moved_text(draft, changed.session, context.lang)
 
 
 def _after_coach(draft: Draft) -> int:

@@ -9,25 +9,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import pack
 from bot.i18n import t
 from bot.local_time import local_moment
-from domain.booking import Booked, price_for
 from domain.schedule import CoachCard
 from domain.sessions import SessionView
 from domain.slots import Slot
-from domain.specializations import from_catalogue
 from domain.timezones import zone_of
+from handlers import _booking_words as words
 from handlers._booking_draft import MOVE, Draft
 from handlers._calendar_keyboard import month_keyboard
 from handlers._edit_in_place import edit_pressed
 
 FLOW = "bk"
-BIO_PREVIEW = 90
 SLOTS_PER_ROW = 3
 Screen = tuple[str, InlineKeyboardMarkup]
 Row = list[InlineKeyboardButton]
@@ -42,17 +39,14 @@ def athletes_screen(draft: Draft, lang: str | None) -> Screen:
 def sports_screen(draft: Draft, lang: str | None) -> Screen:
     """A sport or specialization to narrow the coaches down, or any."""
     rows = _in_rows(
-        [_button(draft, specialization_name(s, lang), "sp", i) for i, s in enumerate(draft.specs)],
+        [
+            _button(draft, words.specialization_name(s, lang), "sp", i)
+            for i, s in enumerate(draft.specs)
+        ],
         2,
     )
     rows.append([_button(draft, t("booking.button.any", lang), "any")])
     return t("booking.ask.sport", lang, athlete=draft.athlete_name), _markup(draft, rows, lang)
-
-
-def specialization_name(spec: str, lang: str | None) -> str:
-    """A catalogue specialization in the reader's language, a custom one as the coach wrote it."""
-    entry = from_catalogue(spec)
-    return t(entry.message_key, lang) if entry else spec
 
 
 def coaches_screen(
@@ -60,10 +54,14 @@ def coaches_screen(
 ) -> Screen:
     """One page of coaches, a line each, and a button each; `cards` may hold one more (a next)."""
     shown = cards[:page_size]
-    sport = specialization_name(draft.spec, lang) if draft.spec else t("booking.sport.any", lang)
+    sport = (
+        words.specialization_name(draft.spec, lang) if draft.spec else t("booking.sport.any", lang)
+    )
     if not shown:
         return t("booking.no_coaches", lang, sport=sport), _markup(draft, [], lang)
-    lines = [_coach_line(n, card, lang) for n, card in enumerate(shown, start=draft.offset + 1)]
+    lines = [
+        words.coach_line(n, card, lang) for n, card in enumerate(shown, start=draft.offset + 1)
+    ]
     text = t("booking.ask.coach", lang, sport=sport, coaches="\n\n".join(lines))
     rows = [
         [_button(draft, f"{n}. {card.name}", "co", card.coach_id)]
@@ -87,8 +85,8 @@ def card_screen(draft: Draft, card: CoachCard | None, lang: str | None) -> Scree
         "booking.card",
         lang,
         name=card.name,
-        specializations=", ".join(specialization_name(s, lang) for s in card.specializations),
-        details=_details(card, lang),
+        specializations=", ".join(words.specialization_name(s, lang) for s in card.specializations),
+        details=words.coach_details(card, lang),
         place=card.location or "–",
         timezone=card.timezone,
         bio=card.bio or "–",
@@ -100,7 +98,7 @@ def card_screen(draft: Draft, card: CoachCard | None, lang: str | None) -> Scree
 def lengths_screen(draft: Draft, lang: str | None) -> Screen:
     """How long the session is, each length with its price."""
     rows = [
-        [_button(draft, _length_label(draft, minutes, lang), "len", minutes)]
+        [_button(draft, words.length_label(draft, minutes, lang), "len", minutes)]
         for minutes in draft.lengths
     ]
     return t("booking.ask.length", lang), _markup(draft, rows, lang)
@@ -108,13 +106,8 @@ def lengths_screen(draft: Draft, lang: str | None) -> Screen:
 
 def kinds_screen(draft: Draft, lang: str | None) -> Screen:
     """Which kind of session (individual, group, ...)."""
-    rows = [[_button(draft, kind_name(kind, lang), "typ", kind)] for kind in draft.kinds]
+    rows = [[_button(draft, words.kind_name(kind, lang), "typ", kind)] for kind in draft.kinds]
     return t("booking.ask.type", lang), _markup(draft, rows, lang)
-
-
-def kind_name(kind: str, lang: str | None) -> str:
-    """A session type in words."""
-    return t(f"booking.type.{kind}", lang)
 
 
 def calendar_screen(
@@ -147,7 +140,7 @@ def calendar_screen(
 
 def slots_screen(draft: Draft, day: date, slots: Sequence[Slot], lang: str | None) -> Screen:
     """The day's free times as buttons, in the booker's time (and the coach's, if different)."""
-    day_text = _day_text(day, lang)
+    day_text = words.day_text(day, lang)
     if not slots:
         return t("booking.no_slots", lang, day=day_text), _markup(draft, [], lang)
     lines = [t("booking.ask.slot", lang, day=day_text)]
@@ -177,7 +170,7 @@ def summary_screen(draft: Draft, lang: str | None) -> Screen:
     """What is about to be booked (or moved), with the price, to confirm."""
     start = draft.start_time
     assert start is not None  # only shown once a time is picked
-    when = when_text(draft, start, lang)
+    when = words.when_text(draft, start, lang)
     if draft.mode == MOVE:
         was = datetime.fromtimestamp(draft.was or 0, UTC)
         text = t(
@@ -185,7 +178,7 @@ def summary_screen(draft: Draft, lang: str | None) -> Screen:
             lang,
             athlete=draft.athlete_name,
             coach=draft.coach_name,
-            was=when_text(draft, was, lang),
+            was=words.when_text(draft, was, lang),
             when=when,
         )
     else:
@@ -196,8 +189,8 @@ def summary_screen(draft: Draft, lang: str | None) -> Screen:
             coach=draft.coach_name,
             when=when,
             minutes=draft.length,
-            kind=kind_name(draft.kind, lang),
-            price=price_text(draft, draft.length, lang),
+            kind=words.kind_name(draft.kind, lang),
+            price=words.price_text(draft, draft.length, lang),
         )
     confirm = _button(draft, t("booking.button.confirm", lang), "ok")
     return text, _markup(draft, [[confirm]], lang)
@@ -210,7 +203,7 @@ def retry_screen(draft: Draft, lang: str | None) -> Screen:
     if draft.nearest:
         lines.append(t("booking.nearest", lang))
         rows = [
-            [_button(draft, when_text(draft, _instant(epoch), lang), "now", epoch)]
+            [_button(draft, words.when_text(draft, words.instant(epoch), lang), "now", epoch)]
             for epoch in draft.nearest
         ]
     rows.append([_button(draft, t("booking.button.other_day", lang), "cal")])
@@ -230,56 +223,6 @@ def sessions_screen(
         label = f"{local_moment(view.start, draft.timezone, lang)} · {other}"
         rows.append([_button(draft, label, "ses", view.id)])
     return t("booking.ask.session", lang), _markup(draft, rows, lang)
-
-
-def booked_text(draft: Draft, booked: Booked, lang: str | None) -> str:
-    """The words for a booking made, requested, joined or found already made."""
-    view = booked.session
-    if booked.already_booked:
-        key = "booking.already_booked"
-    elif booked.joined_group:
-        key = "booking.joined_group"
-    elif booked.needs_acceptance:
-        key = "booking.requested"
-    else:
-        key = "booking.booked"
-    return t(
-        key,
-        lang,
-        athlete=", ".join(view.athlete_names) or draft.athlete_name,
-        coach=view.coach_name,
-        when=when_text(draft, view.start, lang),
-        minutes=view.minutes,
-        price=view.price_text or t("booking.no_price", lang),
-    )
-
-
-def moved_text(draft: Draft, view: SessionView, lang: str | None) -> str:
-    """The words for a session moved."""
-    return t(
-        "booking.moved",
-        lang,
-        athlete=", ".join(view.athlete_names) or draft.athlete_name,
-        coach=view.coach_name,
-        when=when_text(draft, view.start, lang),
-    )
-
-
-def when_text(draft: Draft, start: datetime, lang: str | None) -> str:
-    """A moment in the booker's time, with the coach's local time when their zones differ."""
-    mine = local_moment(start, draft.timezone, lang)
-    if draft.coach_timezone == draft.timezone:
-        return mine
-    coach_time = f"{start.astimezone(zone_of(draft.coach_timezone)):%H:%M}"
-    return t("booking.coach_time", lang, moment=mine, time=coach_time, coach=draft.coach_name)
-
-
-def price_text(draft: Draft, minutes: int, lang: str | None) -> str:
-    """The price of `minutes` at the coach's rate, or the words for no rate set."""
-    if draft.rate is None:
-        return t("booking.no_price", lang)
-    price = price_for(Decimal(draft.rate), minutes, draft.currency)
-    return f"{price} {draft.currency}"
 
 
 async def say(
@@ -321,36 +264,3 @@ def _button(
 
 def _in_rows(buttons: list[InlineKeyboardButton], width: int) -> list[Row]:
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
-
-
-def _coach_line(n: int, card: CoachCard, lang: str | None) -> str:
-    bio = card.bio if len(card.bio) <= BIO_PREVIEW else card.bio[: BIO_PREVIEW - 1] + "…"
-    return t("booking.coach_line", lang, n=n, name=card.name, details=_details(card, lang), bio=bio)
-
-
-def _details(card: CoachCard, lang: str | None) -> str:
-    parts = [
-        t("booking.coach.rating", lang, rating=f"{card.rating:.1f}", reviews=card.total_reviews)
-        if card.rating is not None and card.total_reviews
-        else t("booking.coach.new", lang),
-        t("booking.coach.rate", lang, rate=f"{card.hourly_rate} {card.currency}")
-        if card.hourly_rate is not None
-        else t("booking.no_price", lang),
-    ]
-    if card.years_experience is not None:
-        parts.append(t("booking.coach.years", lang, years=card.years_experience))
-    return " · ".join(parts)
-
-
-def _length_label(draft: Draft, minutes: int, lang: str | None) -> str:
-    return t("booking.length", lang, minutes=minutes, price=price_text(draft, minutes, lang))
-
-
-def _day_text(day: date, lang: str | None) -> str:
-    weekday = t("time.weekdays", lang).split()[day.weekday()]
-    month = t("time.months", lang).split()[day.month - 1]
-    return t("booking.day", lang, weekday=weekday, day=day.day, month=month)
-
-
-def _instant(epoch: int) -> datetime:
-    return datetime.fromtimestamp(epoch, UTC)
