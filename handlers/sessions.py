@@ -25,6 +25,7 @@ from bot.callbacks import pattern, refuse
 from bot.i18n import t
 from domain import schedule, session_changes, session_outcomes
 from domain.errors import DomainError
+from domain.policy import athletes_actor_may_act_for
 from domain.session_changes import Changed, LateCancellation
 from domain.session_notices import FLOW
 from domain.sessions import CANCELLED, COMPLETED, NO_SHOW, SessionView
@@ -53,7 +54,7 @@ def register(application: BotApplication) -> None:
 
 
 async def show_schedule(update: Update, context: BotContext) -> None:
-    """/schedule: a coach's today and week, or the athletes' side's next 30 days."""
+    """/schedule: a coach's today and week, the athletes' side's next 30 days, or both."""
     viewer = await viewer_of(update, context)
     if viewer is None:
         await update.effective_message.reply_text(t("session.list.not_signed_up", context.lang))
@@ -74,22 +75,32 @@ async def back_to_list(update: Update, context: BotContext) -> None:
 
 
 async def _schedule(context: BotContext, viewer: Viewer) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A coach's today and week; the athletes' side's next 30 days; both for a coach who is
+    also a parent (or an athlete themself)."""
     moment, zone = now(), zone_of(viewer.timezone)
-    coach_side = viewer.actor.coach_id is not None
+    actor, lang, timezone = viewer.actor, context.lang, viewer.timezone
+    sides: list[tuple[bool, list[SessionView]]] = []
     async with context.uow() as uow:
-        if coach_side:
+        if actor.coach_id is not None:
             today = moment.astimezone(zone).date()
             start = datetime.combine(today, time(), tzinfo=zone)
             end = datetime.combine(today + timedelta(days=COACH_DAYS), time(), tzinfo=zone)
-            views = await schedule.coach_sessions(uow, actor=viewer.actor, start=start, end=end)
-        else:
+            coached = await schedule.coach_sessions(uow, actor=actor, start=start, end=end)
+            sides.append((True, coached))
+        if actor.coach_id is None or athletes_actor_may_act_for(actor):
             end = moment + timedelta(days=ATHLETE_DAYS)
-            views = await schedule.athlete_sessions(uow, actor=viewer.actor, start=moment, end=end)
-    lang, timezone = context.lang, viewer.timezone
-    return (
-        render.list_text(views, coach_side=coach_side, timezone=timezone, now=moment, lang=lang),
-        render.list_markup(views, coach_side=coach_side, timezone=timezone, lang=lang),
-    )
+            family = await schedule.athlete_sessions(uow, actor=actor, start=moment, end=end)
+            listed = {view.id for _, views in sides for view in views}
+            sides.append((False, [view for view in family if view.id not in listed]))
+    texts = [
+        render.list_text(views, coach_side=coach_side, timezone=timezone, now=moment, lang=lang)
+        for coach_side, views in sides
+    ]
+    rows = []
+    for coach_side, views in sides:
+        keyboard = render.list_markup(views, coach_side=coach_side, timezone=timezone, lang=lang)
+        rows += keyboard.inline_keyboard if keyboard else ()
+    return "\n\n".join(texts), InlineKeyboardMarkup(rows) if rows else None
 
 
 async def on_button(update: Update, context: BotContext) -> None:

@@ -25,12 +25,12 @@ from domain import booking, session_changes, session_outcomes
 from domain.actors import actor_for_user
 from domain.availability import WEEKDAYS
 from domain.booking import BookingChoice
-from domain.models import AuditEntry, Coach, Notification, TrainingSession, User
+from domain.models import Athlete, AuditEntry, Coach, Notification, TrainingSession, User
 from domain.policy import Actor
 from domain.sessions import SessionView
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
-from tests.factories import BookingWorld, booking_world
+from tests.factories import BookingWorld, booking_world, session_at
 from tests.handlers.booking_steps import press_data
 from tests.handlers.chat_steps import open_chats
 
@@ -415,3 +415,32 @@ async def test_the_coach_declines_on_a_card_and_the_list_no_longer_shows_it(
     assert listing["text"].endswith("Nothing booked.") and labels(listing) == []
     row = await session_row(uow, view)
     assert (row.status, row.cancel_reason) == ("cancelled", "declined")
+
+
+async def test_a_coach_who_is_also_a_parent_sees_both_their_coaching_and_their_childs_sessions(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await people(emulator, uow)
+    world = cast.world
+    coached = await book(uow, services, world, on_the_hour(5))
+    async with uow:
+        bea = uow.users.add(User(role="coach", first_name="Bea", last_name="Berg"))
+        ben = uow.users.add(User(role="athlete", first_name="Ben"))
+        await uow.flush()
+        swim_coach = uow.coaches.add(Coach(user_id=bea.id, specializations=["swimming"]))
+        coras_child = uow.athletes.add(
+            Athlete(user_id=ben.id, parent_id=world.coach_user.id, primary_sport="swimming")
+        )
+        await uow.flush()
+        lesson = session_at(swim_coach, coras_child, on_the_hour(50), booked_by=world.coach_user.id)
+        uow.sessions.add(lesson)
+        await uow.commit()
+    async with run_bot(emulator):
+        await cast.coach.send("/schedule")
+        listing = await cast.coach.expect_reply(contains="Your sessions")
+
+    coaching, family = listing["text"].split("next 30 days")
+    assert local_moment(coached.start, cast.coach_zone, "en") in coaching and "Kim" in coaching
+    assert local_moment(lesson.start_time, cast.coach_zone, "en") in family
+    assert "Bea Berg" in family and "Kim" not in family
+    assert len(buttons(listing)) == 2
