@@ -3,10 +3,10 @@
 Kept apart from the use cases (`domain.booking`, `domain.group_booking`,
 `domain.session_changes`) so each can check a slot and price a session the same way.
 
-Buffers are checked by a query in the caller's transaction, not by the constraint: two
-bookings racing for adjacent slots closer than the buffer can both succeed. They never
-overlap, and the coach sees both; closing that gap would mean storing padded ranges in the
-constraint.
+Buffers are checked by a query in the caller's transaction, not by the constraint (which
+knows nothing of a coach's buffers). So that two bookings racing for slots closer than the
+buffer cannot both pass the check, a coach with buffers has their bookings and moves take
+turns: each holds the coach's lock from the check until its commit.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from domain.availability import AvailabilityRules
 from domain.currencies import CurrencyError, exponent
 from domain.errors import InvalidInput, SlotTaken
+from domain.locks import hold
 from domain.sessions import SessionView
-from domain.slots import GRID, Slot, range_in_utc, within_booking_window
+from domain.slots import GRID, Slot, buffer_gap, range_in_utc, within_booking_window
 from domain.uow import UnitOfWork
 
 CENT = Decimal("0.01")
@@ -124,12 +125,19 @@ def _inside_hours(rules: AvailabilityRules, start: datetime, end: datetime) -> b
 
 
 async def check_buffers(
-    uow: UnitOfWork, rules: AvailabilityRules, coach_id: uuid.UUID, start: datetime, end: datetime
+    uow: UnitOfWork,
+    rules: AvailabilityRules,
+    coach_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    *,
+    moving: uuid.UUID | None = None,
 ) -> None:
-    """SlotTaken if the slot comes closer to another live session than the coach's buffers."""
+    """SlotTaken if the slot comes closer to another live session than the coach's buffers
+    (`moving`: the session being moved, which cannot be in its own way)."""
     if not (rules.buffer_before or rules.buffer_after):
         return
-    padded_start = start - timedelta(minutes=rules.buffer_after)
-    padded_end = end + timedelta(minutes=rules.buffer_before)
-    if await uow.sessions.busy_intervals(coach_id, padded_start, padded_end):
+    await hold(uow, f"buffers:{coach_id}")
+    gap = buffer_gap(rules)
+    if await uow.sessions.busy_intervals(coach_id, start - gap, end + gap, excluding=moving):
         raise SlotTaken("inside a buffer")

@@ -17,9 +17,10 @@ from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select
 
 from domain.family import people_to_notify
+from domain.locks import hold
 from domain.metric_catalogue import MetricKind
 from domain.models import Coach, Notification, PerformanceMetric, SessionParticipant, User
 from domain.models import TrainingSession as Session
@@ -46,10 +47,7 @@ async def hold_bests(uow: UnitOfWork, *, athlete_id: uuid.UUID, metric_key: str)
     """Serialise bests of one athlete's metric until the transaction ends."""
     # Two values logged at once (a parent and the coach) would otherwise both compare against
     # the same old best and both be announced as the new one.
-    await uow.session.execute(
-        text("SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0))"),
-        {"lock": f"pb:{athlete_id}:{metric_key}"},
-    )
+    await hold(uow, f"pb:{athlete_id}:{metric_key}")
 
 
 async def best_so_far(

@@ -17,7 +17,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
-from domain.booking_rules import BookingRefused, SlotUnavailable, check_slot, payment_deadline
+from domain.booking_rules import (
+    BookingRefused,
+    SlotUnavailable,
+    check_buffers,
+    check_slot,
+    payment_deadline,
+)
 from domain.errors import NotAllowed, SlotTaken
 from domain.models import SessionParticipant
 from domain.notice_queue import COACH, FAMILY, Notice
@@ -202,6 +208,10 @@ async def reschedule(
                 )
             length = int((session.end_time - session.start_time).total_seconds() // 60)
             check_slot(loaded.rules, new_start, length, now)
+            new_end = new_start + timedelta(minutes=length)
+            await check_buffers(
+                uow, loaded.rules, session.coach_id, new_start, new_end, moving=session.id
+            )
             old_start, old_end = session.start_time, session.end_time
             session.start_time, session.end_time = new_start, new_start + timedelta(minutes=length)
             session.sequence += 1

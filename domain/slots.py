@@ -62,6 +62,16 @@ def open_slots(
     return _Finder(rules, length_minutes, busy, None).on(day)
 
 
+def buffer_gap(rules: AvailabilityRules) -> timedelta:
+    """The least time between two of the coach's sessions.
+
+    "Minutes free before and after each session": the earlier session's `after` and the later
+    one's `before` must both be free, so two sessions are at least the larger of the two apart,
+    whichever of them was booked first.
+    """
+    return timedelta(minutes=max(rules.buffer_before, rules.buffer_after))
+
+
 def within_booking_window(rules: AvailabilityRules, start: datetime, now: datetime) -> bool:
     """Whether a slot starting at `start` respects the minimum notice and the horizon at `now`."""
     if _utc(start) < _utc(now) + timedelta(minutes=rules.min_notice_minutes):
@@ -101,11 +111,8 @@ class _Finder:
         self.rules = rules
         self.zone = ZoneInfo(rules.timezone)
         self.length = timedelta(minutes=length_minutes)
-        before, after = (
-            timedelta(minutes=rules.buffer_before),
-            timedelta(minutes=rules.buffer_after),
-        )
-        self.busy = sorted((_utc(b0) - before, _utc(b1) + after) for b0, b1 in busy)
+        gap = buffer_gap(rules)
+        self.busy = sorted((_utc(b0) - gap, _utc(b1) + gap) for b0, b1 in busy)
         # Without a `now`, neither the minimum notice nor the horizon applies (see open_slots).
         self.earliest: datetime | None = None
         self.days: tuple[date, date] | None = None

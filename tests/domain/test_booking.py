@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -16,7 +17,7 @@ from bot.wiring import Services
 from domain import booking, session_changes, session_outcomes
 from domain.actors import actor_for_user
 from domain.booking import BookingChoice, BookingRefused, SlotUnavailable
-from domain.errors import NotAllowed
+from domain.errors import NotAllowed, SlotTaken
 from domain.models import Athlete, Notification, TrainingSession, User
 from domain.policy import Actor
 from domain.slot_lookup import SlotCache
@@ -25,6 +26,7 @@ from tests.factories import BOOKING_NOW, BookingWorld, booking_world, session_at
 
 # Monday 2026-12-07, 16:00 in Berlin (UTC+1).
 MONDAY_4PM = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+TUESDAY_4PM = MONDAY_4PM + timedelta(days=1)
 
 
 def slot_cache(services: Services) -> SlotCache:
@@ -445,3 +447,69 @@ async def test_a_move_is_offered_the_times_its_own_session_holds_and_can_take_th
         slots=slots,
     )
     assert changed.session.start == tuesday
+
+
+async def test_bookings_racing_for_slots_closer_than_the_buffer_land_one_per_pair(
+    session_factory, services: Services, uow: UnitOfWork
+) -> None:
+    # 16:00-17:00 and 17:00-18:00 touch; with 30 minutes after each session, only one fits.
+    world = await booking_world(uow, rules={"auto_accept": True, "buffer_after": 30})
+    parents = [await actor(uow, world.parent), await actor(uow, world.other_parent)]
+    children = [world.child.id, world.other_child.id]
+    slots = slot_cache(services)
+    days = [MONDAY_4PM + timedelta(days=n) for n in range(5)]
+
+    async def attempt(day: datetime, n: int) -> None:
+        with contextlib.suppress(SlotUnavailable):
+            await booking.book(
+                UnitOfWork(session_factory),
+                actor=parents[n],
+                choice=choice(world, day + timedelta(hours=n), athlete_id=children[n]),
+                now=BOOKING_NOW,
+                slots=slots,
+            )
+
+    await asyncio.gather(*(attempt(day, n) for day in days for n in (0, 1)))
+
+    async with uow:
+        starts = list(await uow.session.scalars(select(TrainingSession.start_time)))
+    assert sorted(start.date() for start in starts) == [day.date() for day in days]
+
+
+async def test_a_move_into_another_sessions_buffer_is_refused(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow, rules={"auto_accept": True, "buffer_after": 30})
+    # Tuesday: a move a day ahead is outside the free-cancellation window.
+    parent, other = await actor(uow, world.parent), await actor(uow, world.other_parent)
+    slots = slot_cache(services)
+    kims = await booking.book(
+        uow, actor=parent, choice=choice(world, TUESDAY_4PM), now=BOOKING_NOW, slots=slots
+    )
+    await booking.book(
+        uow,
+        actor=other,
+        choice=choice(world, TUESDAY_4PM + timedelta(hours=3), athlete_id=world.other_child.id),
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+
+    with pytest.raises((SlotUnavailable, SlotTaken)):  # 18:00 ends where Lea's 19:00 begins
+        await session_changes.reschedule(
+            uow,
+            actor=parent,
+            session_id=kims.session.id,
+            new_start=TUESDAY_4PM + timedelta(hours=2),
+            now=BOOKING_NOW,
+            slots=slots,
+        )
+    # Its own buffer is no obstacle: half an hour later is fine.
+    moved = await session_changes.reschedule(
+        uow,
+        actor=parent,
+        session_id=kims.session.id,
+        new_start=TUESDAY_4PM + timedelta(minutes=30),
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+    assert moved.session.start == TUESDAY_4PM + timedelta(minutes=30)
