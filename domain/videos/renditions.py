@@ -87,15 +87,6 @@ def start_rendition(raw: Path, probe: ProbeInfo, out: Path) -> Rendition:
     return Rendition(raw, probe, out)
 
 
-def make_rendition(raw: Path, probe: ProbeInfo, out: Path) -> Path:
-    """Transcode `raw` to the web MP4 at `out` and return it."""
-    rendition = start_rendition(raw, probe, out)
-    try:
-        return rendition.wait()
-    finally:
-        rendition.cancel()
-
-
 def _failure(errors: str) -> Exception:
     """What an ffmpeg failure means: our disk is full (retry later), or the upload is bad."""
     detail = errors.strip()[-300:]
