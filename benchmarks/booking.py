@@ -49,10 +49,10 @@ from sqlalchemy import text
 
 from bot.app import build_application
 from bot.outbox import telegram_deliverer
-from domain import booking
 from domain.actors import actor_for_user
-from domain.booking import BookingChoice
-from domain.notifications import drain
+from domain.booking import book as booking
+from domain.booking.book import BookingChoice
+from domain.notifications.outbox import drain
 
 COACHES = 500
 SESSIONS = 100_000

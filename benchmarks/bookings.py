@@ -17,7 +17,7 @@ import asyncpg
 from _common import asyncpg_dsn, scratch_database
 
 from bot.tuning import tune_gc
-from domain.db import create_engine, create_session_factory
+from domain.adapters.db import create_engine, create_session_factory
 from domain.errors import SlotTaken
 from domain.models import Athlete, Coach, TrainingSession, User
 from domain.uow import UnitOfWork

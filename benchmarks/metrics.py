@@ -37,14 +37,14 @@ from decimal import Decimal
 import asyncpg
 from _common import Figures, asyncpg_dsn, bot_services, p50_p95, rate, run_benchmark
 
-from bot.charts import render_progress
 from bot.wiring import Services
 from domain.actors import actor_for_user
-from domain.metric_catalogue import MetricKind, catalogue_for
-from domain.metric_input import parse_log_line
-from domain.metrics_log import log_metric
+from domain.metrics.catalogue import MetricKind, catalogue_for
+from domain.metrics.log import log_metric
+from domain.metrics.log_line import parse_log_line
+from domain.metrics.progress import Point, Series, least_squares_trend, running_bests
 from domain.policy import Actor
-from domain.progress import Point, Series, least_squares_trend, running_bests
+from handlers.metrics.charts import render_progress
 
 ATHLETES = 2000
 # Seeded catalogue keys: canonical unit, a typical value, how far athletes spread around it.

@@ -1,7 +1,7 @@
 """The application, built in one place: Telegram client, persistence, guards, handlers, menus.
 
-Handlers are found, not listed: every module of the `handlers` package that defines
-`register(application)` is imported and called (see `handlers/__init__.py` for the contract).
+Handlers are found, not listed: every capability package of `handlers` is imported and its
+`register(application)` called (see `handlers/__init__.py` for the contract).
 """
 
 from __future__ import annotations
@@ -115,6 +115,14 @@ class BotApplication(
         """Handle in the feature group only what no feature handler takes, even one added later."""
         super().add_handler(handler, FEATURE_GROUP)
         self._fallbacks.append(handler)
+
+    def add_flows(self, flows: Iterable[ModuleType]) -> None:
+        """Add each flow module's handlers, in order, and its commands to the menus."""
+        for module in flows:
+            module.register(self)
+            self.menus.default.extend(getattr(module, "COMMANDS", []))
+            for role, commands in getattr(module, "ROLE_COMMANDS", {}).items():
+                self.menus.by_role.setdefault(role, []).extend(commands)
 
     async def start(self) -> None:
         """Start processing; sets the command menus first if `post_init` did not run."""
@@ -254,7 +262,7 @@ def build_application(
     application.add_handler(TypeHandler(Update, guards.claim_update), guards.CLAIM_GROUP)
     application.add_handler(TypeHandler(Update, guards.limit_rate), guards.RATE_LIMIT_GROUP)
     application.add_error_handler(errors.on_error)
-    register_handlers(application, handler_modules())
+    register_handlers(application, handler_packages())
     schedule_maintenance(application)
     return application
 
@@ -267,26 +275,23 @@ def outgoing_rate_limiter(settings: Settings) -> AIORateLimiter:
     return AIORateLimiter(max_retries=3)
 
 
-def handler_modules() -> list[ModuleType]:
-    """Every module of the `handlers` package, in name order."""
+def handler_packages() -> list[ModuleType]:
+    """Every capability package of `handlers`, in name order."""
     import handlers
 
-    names = sorted(info.name for info in pkgutil.iter_modules(handlers.__path__))
-    return [
-        importlib.import_module(f"handlers.{name}") for name in names if not name.startswith("_")
-    ]
+    names = sorted(info.name for info in pkgutil.iter_modules(handlers.__path__) if info.ispkg)
+    return [importlib.import_module(f"handlers.{name}") for name in names]
 
 
-def register_handlers(application: BotApplication, modules: Iterable[ModuleType]) -> None:
-    """Let each module add its handlers and announce its commands."""
-    for module in modules:
-        register = getattr(module, "register", None)
-        if register is None:
-            continue
-        register(application)
-        application.menus.default.extend(getattr(module, "COMMANDS", []))
-        for role, commands in getattr(module, "ROLE_COMMANDS", {}).items():
-            application.menus.by_role.setdefault(role, []).extend(commands)
+def handler_modules() -> list[ModuleType]:
+    """Every flow module the capability packages register, package by package."""
+    return [module for package in handler_packages() for module in package.flows()]
+
+
+def register_handlers(application: BotApplication, packages: Iterable[ModuleType]) -> None:
+    """Let each capability package add its flows and announce their commands."""
+    for package in packages:
+        package.register(application)
 
 
 async def set_command_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -331,7 +336,8 @@ def _require_cancel(handler: ConversationHandler[Any]) -> None:
         if isinstance(fallback, CommandHandler) and "cancel" in fallback.commands:
             return
     raise ValueError(
-        f"conversation {handler.name!r} needs a /cancel fallback: handlers.common.cancel_fallback()"
+        f"conversation {handler.name!r} needs a /cancel fallback: "
+        "handlers.shared.common.cancel_fallback()"
     )
 
 

@@ -15,7 +15,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.guards import release_update
 from bot.i18n import t
 from domain.errors import DomainError
-from domain.people import mark_unreachable
+from domain.people.reachability import mark_unreachable
 
 if TYPE_CHECKING:
     from bot.app import BotContext

@@ -18,7 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import t
-from domain.cache import REDIS_UNAVAILABLE
+from domain.adapters.cache import REDIS_UNAVAILABLE
 
 if TYPE_CHECKING:
     from bot.app import BotApplication, BotContext

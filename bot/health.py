@@ -8,8 +8,8 @@ from sqlalchemy import text
 
 from bot.settings import Settings
 from bot.wiring import Services, build_services
-from domain.cache import REDIS_UNAVAILABLE
-from domain.storage import StorageError, profile_image_key
+from domain.adapters.cache import REDIS_UNAVAILABLE
+from domain.adapters.storage import StorageError, profile_image_key
 
 PROBE_KEY = profile_image_key(uuid.UUID(int=0), "healthcheck")
 

@@ -15,11 +15,11 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.outbox import send_due_notifications
-from domain.digests import queue_digests
-from domain.payment_release import release_unpaid
-from domain.reminders import plan_upcoming
+from domain.metrics.weekly_summaries import queue_weekly_summaries
+from domain.notifications.digests import queue_digests
+from domain.notifications.reminders import plan_upcoming
+from domain.payments.release import release_unpaid
 from domain.videos.uploads import requeue_stale_uploads
-from domain.weekly_summaries import queue_weekly_summaries
 
 if TYPE_CHECKING:
     from bot.app import BotApplication, BotContext

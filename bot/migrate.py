@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 
 import migrations
-from domain.db import create_engine, create_session_factory
+from domain.adapters.db import create_engine, create_session_factory
 from domain.models import METRICS_TABLE
 from domain.uow import UnitOfWork
 

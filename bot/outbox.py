@@ -37,11 +37,12 @@ from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import payments_delivery, video_delivery
 from bot.i18n import t
 from bot.local_time import localized
 from bot.sending import send_text, utf16_len
-from domain.notifications import Claimed, Deliver, DeliveryResult, drain
+from domain.notifications.outbox import Claimed, Deliver, DeliveryResult, drain
+from handlers.payments import delivery as payments_delivery
+from handlers.videos import delivery as video_delivery
 
 if TYPE_CHECKING:
     from bot.app import BotContext

@@ -28,7 +28,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from telegram.ext import BasePersistence, ConversationHandler, PersistenceInput
 
-from domain.cache import REDIS_UNAVAILABLE, RedisKeys, encode_json
+from domain.adapters.cache import REDIS_UNAVAILABLE, RedisKeys, encode_json
 
 logger = logging.getLogger(__name__)
 

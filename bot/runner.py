@@ -12,13 +12,13 @@ from aiohttp import web
 from telegram import Update
 
 from bot.app import build_application
-from bot.emulator import Emulator
 from bot.keycheck import check_encryption_key
 from bot.settings import Settings
 from bot.tuning import tune_gc
 from bot.webhook_server import WEBHOOK_PATH, webhook_app
 from bot.wiring import build_services
 from bot.worker_process import embedded_worker
+from telegram_emulator import Emulator
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 30.0

@@ -8,12 +8,12 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
-from domain.cache import Cache, RateLimiter, RedisKeys, connect_redis
-from domain.db import create_engine, create_session_factory
-from domain.payments import PaymentConfig
+from domain.adapters.cache import Cache, RateLimiter, RedisKeys, connect_redis
+from domain.adapters.db import create_engine, create_session_factory
+from domain.adapters.storage import MediaStorage, build_storage
+from domain.booking.slot_cache import SlotCache
+from domain.payments.checkout import PaymentConfig
 from domain.secrets_box import SecretBox
-from domain.slot_lookup import SlotCache
-from domain.storage import MediaStorage, build_storage
 from domain.uow import UnitOfWork
 from domain.videos.queue import VideoQueue
 from domain.videos.status import VideoStatusMirror

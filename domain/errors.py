@@ -38,6 +38,14 @@ class InvalidInput(DomainError):
     message_key = "error.invalid_input"
 
 
+class InvalidAnswer(InvalidInput):
+    """An answer the person can fix; `message_key` is the hint to re-ask with."""
+
+    def __init__(self, hint_key: str, **params: object) -> None:
+        super().__init__(hint_key, **params)
+        self.message_key = hint_key
+
+
 class AlreadyExists(DomainError):
     """A unique thing was created twice."""
 

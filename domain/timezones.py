@@ -7,7 +7,7 @@ import unicodedata
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from domain.answers import InvalidAnswer
+from domain.errors import InvalidAnswer
 
 LANGUAGE_TIMEZONES = {
     "en": "UTC",

@@ -20,11 +20,11 @@ from playwright.async_api import async_playwright
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.emulator import Emulator
-from bot.emulator.chromium import CHROMIUM, CHROMIUM_ARGS
 from bot.migrate import migrate
 from bot.settings import load_settings
 from bot.wiring import build_services
+from telegram_emulator import Emulator
+from telegram_emulator.chromium import CHROMIUM, CHROMIUM_ARGS
 
 DEFAULT_OUT = Path("var/screenshots/webchat.png")
 

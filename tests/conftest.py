@@ -20,21 +20,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import BotApplication, build_application
-from bot.emulator import Emulator
-from bot.migrate import (
-    drop_database,
-    ensure_database,
-    ensure_metric_partitions,
-    upgrade_to_head,
-)
+from bot.migrate import drop_database, ensure_database, ensure_metric_partitions, upgrade_to_head
 from bot.settings import Settings
 from bot.wiring import Services
-from domain.cache import Cache, RateLimiter, RedisKeys, connect_redis
-from domain.db import create_engine, create_session_factory
+from domain.adapters.cache import Cache, RateLimiter, RedisKeys, connect_redis
+from domain.adapters.db import create_engine, create_session_factory
+from domain.adapters.storage import S3Storage, build_storage
 from domain.models import Base, MetricType
 from domain.secrets_box import SecretBox
-from domain.storage import S3Storage, build_storage
 from domain.uow import UnitOfWork
+from telegram_emulator import Emulator
 from tests.clock import FakeClock
 
 SERVER_URL = os.environ.get(

@@ -9,13 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from domain.models import (
-    NutritionPlan,
-    Payment,
-    TrainingProgram,
-    TrainingSession,
-    VideoAnalysis,
-)
+from domain.models import NutritionPlan, Payment, TrainingProgram, TrainingSession, VideoAnalysis
 from domain.repositories.base import Repository
 
 CANCELLED = "cancelled"

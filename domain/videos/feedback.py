@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from domain import policy
 from domain.errors import NotAllowed
+from domain.metrics.viewers import athlete_names
 from domain.models import VideoAnalysis, VideoReviewMessage
 from domain.policy import Action, Actor, AthleteTarget
-from domain.progress_viewers import athlete_names
 from domain.uow import UnitOfWork
 from domain.videos.notices import queue_feedback_notices
 

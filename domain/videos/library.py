@@ -12,17 +12,11 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from domain import policy
+from domain.adapters.storage import MediaStorage, StorageError
 from domain.errors import InvalidInput, NotFound
-from domain.models import (
-    Coach,
-    SessionParticipant,
-    TrainingSession,
-    User,
-    VideoAnalysis,
-)
+from domain.metrics.viewers import athlete_names
+from domain.models import Coach, SessionParticipant, TrainingSession, User, VideoAnalysis
 from domain.policy import Action, Actor, AthleteTarget
-from domain.progress_viewers import athlete_names
-from domain.storage import MediaStorage, StorageError
 from domain.uow import UnitOfWork
 from domain.videos.notices import queue_reviews_again
 from domain.videos.uploads import recent_sessions

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from domain.family import people_to_notify
+from domain.metrics.bests import coaches_of
 from domain.models import Coach, Notification, TrainingSession, User, VideoAnalysis
-from domain.personal_bests import coaches_of
+from domain.people.family import people_to_notify
 from domain.uow import UnitOfWork
 from domain.videos.uploads import recent_sessions
 

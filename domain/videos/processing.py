@@ -25,10 +25,10 @@ from typing import Any, Protocol
 
 from redis.asyncio import Redis
 
-from domain.cache import RedisKeys
+from domain.adapters.cache import RedisKeys
+from domain.adapters.storage import MediaStorage
+from domain.adapters.storage.keys import RAW_VIDEOS, processed_video_key, video_thumbnail_key
 from domain.models import VideoAnalysis
-from domain.storage import MediaStorage
-from domain.storage.keys import RAW_VIDEOS, processed_video_key, video_thumbnail_key
 from domain.uow import UnitOfWork
 from domain.videos.notices import queue_outcome_notices
 from domain.videos.status import VideoStatusMirror
@@ -39,7 +39,7 @@ FINISHED = frozenset({ANALYZED, FAILED})
 # A fresh, single-threaded server forks each job's process; an ImportError (no pose extra) in
 # the preload list is skipped.
 _JOBS = multiprocessing.get_context("forkserver")
-_JOBS.set_forkserver_preload(["domain.videos.pipeline", "mediapipe"])
+_JOBS.set_forkserver_preload(["domain.videos.media.pipeline", "mediapipe"])
 # Work directories are named after their worker's pid, so one left by a killed worker is known.
 WORKDIR_PREFIX = "sc-video-"
 
@@ -126,7 +126,7 @@ class Refusal:
 def run_pipeline(raw: Path, workdir: Path, *, max_duration_s: float) -> Processed | Refusal:
     """The pipeline on one video, in the job's own process: its results, or why it refused."""
     # Imported here: the worker's long-lived process never needs numpy, OpenCV or MediaPipe.
-    from domain.videos import pipeline
+    from domain.videos.media import pipeline
 
     try:
         made = pipeline.process(raw, workdir, max_duration_s=max_duration_s)

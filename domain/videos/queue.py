@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from domain.cache import RedisKeys
+from domain.adapters.cache import RedisKeys
 
 log = logging.getLogger(__name__)
 # A stream entry as redis-py returns it: (message id, fields).

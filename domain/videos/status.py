@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from redis.asyncio import Redis
 
-from domain.cache import REDIS_UNAVAILABLE, RedisKeys
+from domain.adapters.cache import REDIS_UNAVAILABLE, RedisKeys
 from domain.models import VIDEO_STATUSES
 
 log = logging.getLogger(__name__)

@@ -18,13 +18,13 @@ from redis.exceptions import RedisError
 from sqlalchemy import or_, select
 
 from domain import policy
-from domain.cache import RateLimiter
+from domain.adapters.cache import RateLimiter
+from domain.adapters.storage import MediaStorage
+from domain.adapters.storage.keys import raw_video_key
 from domain.errors import DomainError, NotFound
+from domain.metrics.viewers import AthleteName, athlete_names
 from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User, VideoAnalysis
 from domain.policy import Action, Actor, AthleteTarget
-from domain.progress_viewers import AthleteName, athlete_names
-from domain.storage import MediaStorage
-from domain.storage.keys import raw_video_key
 from domain.uow import UnitOfWork
 from domain.videos.files import SNIFF_BYTES, download_limit, size_in_mb, sniff, too_large
 from domain.videos.queue import VideoQueue

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright, expect
 
-from bot.emulator.chromium import CHROMIUM, CHROMIUM_ARGS
 from domain.models import Athlete, User
 from domain.uow import UnitOfWork
+from telegram_emulator.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.video_clips import make_clip
 
 NOW = datetime.now(UTC)

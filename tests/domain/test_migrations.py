@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
 from bot.migrate import alembic_config, include_object, migrate, upgrade_to_head
-from domain.db import create_engine
+from domain.adapters.db import create_engine
 from domain.models import Base
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.emulator.driver import EmulatedUser
+from telegram_emulator.driver import EmulatedUser
 
 
 async def open_chats(*people: EmulatedUser) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from bot.emulator import Emulator
-from bot.emulator.driver import EmulatedUser
-from bot.emulator.world import CallbackQuery
+from telegram_emulator import Emulator
+from telegram_emulator.driver import EmulatedUser
+from telegram_emulator.world import CallbackQuery
 
 ATHLETE, PARENT, COACH = "🏃 Athlete", "👪 Parent", "🧑‍🏫 Coach"
 Json = dict[str, Any]

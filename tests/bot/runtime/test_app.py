@@ -18,7 +18,7 @@ from bot.i18n import t
 from bot.jobs import maintain_metric_partitions
 from bot.wiring import Services
 from domain.repositories.metrics import add_months, month_start, partition_name
-from handlers.common import cancel_fallback
+from handlers.shared.common import cancel_fallback
 from tests.bot.runtime.fakes import USER_ID, FakeTelegram, callback_update, message_update
 
 

@@ -11,7 +11,7 @@ from bot.i18n import t
 from bot.sending import send_text
 from domain.errors import SlotTaken
 from domain.models import User
-from domain.people import BLOCKED
+from domain.people.reachability import BLOCKED
 from domain.uow import UnitOfWork
 from tests.bot.runtime.fakes import USER_ID, FakeTelegram, callback_update, message_update
 

@@ -6,7 +6,7 @@ from bot import guards
 from bot.app import BotApplication, BotContext
 from bot.guards import DONE_TTL_S, PROCESSING_TTL_S, RATE_LIMITS
 from bot.i18n import t
-from domain.cache import RedisKeys
+from domain.adapters.cache import RedisKeys
 from tests.bot.runtime.fakes import (
     BOT_ID,
     AppFactory,

@@ -22,9 +22,9 @@ from bot.jobs import (
 )
 from bot.outbox import telegram_deliverer
 from bot.wiring import Services
-from domain.db import create_engine, create_session_factory
+from domain.adapters.db import create_engine, create_session_factory
 from domain.models import Notification
-from domain.notifications import drain
+from domain.notifications.outbox import drain
 from domain.uow import UnitOfWork
 from tests.bot.runtime.fakes import AppFactory, FakeTelegram
 from tests.factories import BOOKING_NOW, booking_world, session_at

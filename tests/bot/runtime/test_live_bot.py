@@ -14,12 +14,12 @@ from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.app import BotApplication, BotContext
-from bot.emulator import Emulator
 from bot.sending import send_text
 from bot.webhook_server import SECRET_HEADER, webhook_app
 from bot.wiring import Services
 from domain.models import User
-from handlers.common import cancel_fallback
+from handlers.shared.common import cancel_fallback
+from telegram_emulator import Emulator
 
 Setup = Callable[[BotApplication], None]
 

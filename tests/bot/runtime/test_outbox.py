@@ -15,17 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.app import BotApplication, BotContext
-from bot.emulator import Emulator
-from bot.emulator.driver import EmulatedUser
 from bot.i18n import catalogues
 from bot.outbox import send_due_notifications, telegram_deliverer
-from domain.calendar_files import Participant, SessionEvent, booking_ics, ics_document
+from domain.booking.calendar_files import Participant, SessionEvent, booking_ics, ics_document
 from domain.models import Notification, User
-from domain.notifications import Outcome, drain
-from domain.payment_notices import INVOICE
-from domain.payments import STAR_REFUND
-from domain.people import BLOCKED
+from domain.notifications.outbox import Outcome, drain
+from domain.payments.notices import INVOICE
+from domain.payments.records import STAR_REFUND
+from domain.people.reachability import BLOCKED
 from domain.uow import UnitOfWork
+from telegram_emulator import Emulator
+from telegram_emulator.driver import EmulatedUser
 from tests.clock import FakeClock
 
 STARTS_AT = "2030-12-01T15:00:00+00:00"

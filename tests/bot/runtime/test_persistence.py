@@ -8,8 +8,8 @@ from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, fi
 
 from bot.app import BotApplication, BotContext
 from bot.persistence import SESSION_TTL_S, RedisPersistence
-from domain.cache import RedisKeys
-from handlers.common import cancel_fallback
+from domain.adapters.cache import RedisKeys
+from handlers.shared.common import cancel_fallback
 from tests.bot.runtime.fakes import USER_ID, AppFactory, FakeTelegram, message_update
 
 SPORT, LEVEL = range(2)

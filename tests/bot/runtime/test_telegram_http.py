@@ -10,8 +10,8 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.emulator import Emulator
 from bot.telegram_http import AiohttpRequest
+from telegram_emulator import Emulator
 from tests.factories import tiny_png
 
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import redis.asyncio as aioredis
 
-from domain.cache import REDIS_UNAVAILABLE, RedisKeys
+from domain.adapters.cache import REDIS_UNAVAILABLE, RedisKeys
 from domain.videos.queue import Job, VideoQueue
 from domain.videos.status import MIRROR_TTL, VideoStatusMirror
 

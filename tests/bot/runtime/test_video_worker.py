@@ -21,7 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from bot.settings import Settings
 from bot.video_worker import GiveUp, JobHandler, VideoWorker, run_worker
 from bot.worker_process import EmbeddedWorker
-from domain.cache import RedisKeys
+from domain.adapters.cache import RedisKeys
 from domain.videos.queue import Job, VideoQueue
 from domain.videos.status import VideoStatusMirror
 from tests.conftest import REDIS_URL
@@ -345,7 +345,8 @@ async def test_a_job_whose_worker_was_killed_mid_job_is_completed_by_another(
         sys.executable, str(CHILD), REDIS_URL, key_prefix, str(marker), "0.3", cwd=ROOT
     )
     try:
-        await eventually(lambda: marker.exists() and marker.read_text(), "the child's job")
+        # An empty file is the child between creating the marker and writing it: not yet.
+        await eventually(lambda: (marker.exists() and marker.read_text()) or None, "the job")
     finally:
         os.kill(child.pid, signal.SIGKILL)
         await child.wait()

@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 from bot.video_worker import VideoWorker, consumer_name
-from domain.cache import RedisKeys, connect_redis
+from domain.adapters.cache import RedisKeys, connect_redis
 from domain.videos.queue import VideoQueue
 from domain.videos.status import VideoStatusMirror
 

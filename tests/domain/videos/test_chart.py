@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from domain.videos.chart import HEIGHT_PX, WIDTH_PX, render_motion_chart, write_motion_chart
-from domain.videos.motion import Motion, motion_from_measurements
+from domain.videos.media.chart import HEIGHT_PX, WIDTH_PX, render_motion_chart, write_motion_chart
+from domain.videos.media.motion import Motion, motion_from_measurements
 
 
 def _motion(reps: int) -> Motion:

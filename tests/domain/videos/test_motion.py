@@ -9,14 +9,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from domain.videos.motion import (
+from domain.videos.media.motion import (
     Motion,
     analyse_motion,
     analysis_fps,
     analysis_size,
     motion_from_measurements,
 )
-from domain.videos.probe import probe
+from domain.videos.media.probe import probe
 from tests.video_clips import make_clip, make_static_clip
 
 CASES: list[dict[str, Any]] = [

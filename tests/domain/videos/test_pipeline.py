@@ -11,9 +11,9 @@ import cv2
 import numpy as np
 import pytest
 
-from domain.videos.pipeline import ANALYSIS_VERSION, Processed, VideoRefused, process
-from domain.videos.probe import probe
-from domain.videos.renditions import rendition_size
+from domain.videos.media.pipeline import ANALYSIS_VERSION, Processed, VideoRefused, process
+from domain.videos.media.probe import probe
+from domain.videos.media.renditions import rendition_size
 from tests.video_clips import make_clip, make_pdf_named_mp4, make_random_mp4
 
 JPEG_START, PNG_START = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"

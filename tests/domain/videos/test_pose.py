@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from domain.videos.motion import Rep
-from domain.videos.pose import JOINTS, PoseSample, analyse_pose, joint_angle, summarise_pose
-from domain.videos.probe import ProbeInfo, probe
+from domain.videos.media.motion import Rep
+from domain.videos.media.pose import JOINTS, PoseSample, analyse_pose, joint_angle, summarise_pose
+from domain.videos.media.probe import ProbeInfo, probe
 from tests.video_clips import make_clip
 
 
@@ -119,7 +119,7 @@ def test_a_mediapipe_failure_is_logged_and_reported_not_raised(
 
     monkeypatch.setitem(sys.modules, "mediapipe", _fake_mediapipe(process))
 
-    with caplog.at_level(logging.ERROR, logger="domain.videos.pose"):
+    with caplog.at_level(logging.ERROR, logger="domain.videos.media.pose"):
         pose = analyse_pose(clip, info, [])
 
     assert pose == {"available": False, "reason": "failed"}

@@ -17,7 +17,7 @@ pytest.importorskip(
     "mediapipe", reason="the pose extra is not installed; `make test-pose` runs these"
 )
 
-from domain.videos.pipeline import Processed, process
+from domain.videos.media.pipeline import Processed, process
 from tests.video_clips import make_clip, make_figure_clip, make_static_clip
 
 KNEES = ("left_knee", "right_knee")

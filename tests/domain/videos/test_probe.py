@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.videos.probe import ProbeInfo, VideoRefused, probe, read_frames
+from domain.videos.media.probe import ProbeInfo, VideoRefused, probe, read_frames
 from tests.video_clips import (
     make_audio_only,
     make_clip,

@@ -17,11 +17,11 @@ import redis.asyncio as aioredis
 from sqlalchemy import func, select
 
 from domain.actors import actor_for_user
-from domain.cache import RateLimiter, RedisKeys
+from domain.adapters.cache import RateLimiter, RedisKeys
+from domain.adapters.storage import LocalStorage, MediaStorage
 from domain.errors import NotAllowed
 from domain.models import User, VideoAnalysis
 from domain.policy import Actor
-from domain.storage import LocalStorage, MediaStorage
 from domain.uow import UnitOfWork
 from domain.videos.queue import VideoQueue
 from domain.videos.status import VideoStatusMirror

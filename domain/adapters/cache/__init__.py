@@ -1,0 +1,18 @@
+"""Redis: key names, the client factory, the rate limiter and the JSON cache."""
+
+from domain.adapters.cache.cache import JSON, Cache, encode_json
+from domain.adapters.cache.client import REDIS_UNAVAILABLE, connect_redis
+from domain.adapters.cache.keys import EntityId, RedisKeys
+from domain.adapters.cache.ratelimit import RateDecision, RateLimiter
+
+__all__ = [
+    "JSON",
+    "REDIS_UNAVAILABLE",
+    "Cache",
+    "EntityId",
+    "RateDecision",
+    "RateLimiter",
+    "RedisKeys",
+    "connect_redis",
+    "encode_json",
+]

@@ -1,0 +1,64 @@
+"""Media storage: one interface, a local filesystem backend and an S3 backend."""
+
+from pathlib import Path
+
+from domain.adapters.storage.base import (
+    ByteSource,
+    InvalidKey,
+    MediaStorage,
+    ObjectMissing,
+    StorageError,
+    StoredObject,
+    check_key,
+)
+from domain.adapters.storage.keys import (
+    certification_document_key,
+    processed_video_key,
+    profile_image_key,
+    raw_video_key,
+    safe_filename,
+    training_material_key,
+    video_thumbnail_key,
+)
+from domain.adapters.storage.local import LocalStorage
+from domain.adapters.storage.s3 import S3Storage
+
+__all__ = [
+    "ByteSource",
+    "InvalidKey",
+    "LocalStorage",
+    "MediaStorage",
+    "ObjectMissing",
+    "S3Storage",
+    "StorageError",
+    "StoredObject",
+    "build_storage",
+    "certification_document_key",
+    "check_key",
+    "processed_video_key",
+    "profile_image_key",
+    "raw_video_key",
+    "safe_filename",
+    "training_material_key",
+    "video_thumbnail_key",
+]
+
+
+def build_storage(
+    *,
+    backend: str,
+    media_dir: Path | str,
+    bucket: str | None,
+    endpoint_url: str | None,
+    region: str | None,
+    signing_key: bytes,
+    public_base_url: str,
+) -> MediaStorage:
+    """Build the configured backend: "local" (files under media_dir) or "s3" (bucket)."""
+    if backend == "local":
+        return LocalStorage(Path(media_dir), signing_key, public_base_url)
+    if backend == "s3":
+        if not bucket:
+            raise ValueError("the s3 storage backend needs a bucket name")
+        return S3Storage(bucket=bucket, endpoint_url=endpoint_url, region=region)
+    raise ValueError(f"unknown storage backend {backend!r}; expected 'local' or 's3'")

@@ -1,0 +1,258 @@
+"""Booking a session with a coach: one use case, one transaction, the database has the last word.
+
+The service checks what it can see (the coach is verified, the actor may book for the athlete,
+the slot lies inside the coach's hours and booking window, buffers), then inserts. Whether the
+time is still free is decided by the no-overlap exclusion constraint at the INSERT: however many
+bot processes race for one slot, one row wins and every other booking gets `SlotUnavailable`
+with the nearest free slots to offer instead.
+
+Group sessions take another path (`domain.group_booking`); the rules every slot must pass
+live in `domain.booking_rules`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, insert, select
+
+from domain.booking.availability import AvailabilityRules
+from domain.booking.groups import book_group
+from domain.booking.notice_queue import enqueue_params, enqueue_statement
+from domain.booking.notices import booking_notices
+from domain.booking.rules import (
+    Booked,
+    BookingChoice,
+    BookingRefused,
+    SlotUnavailable,
+    check_buffers,
+    check_slot,
+    payment_deadline,
+    price_for,
+)
+from domain.booking.sessions import (
+    CANCELLED,
+    GROUP,
+    REQUESTED,
+    SCHEDULED,
+    SessionView,
+    full_name,
+    load_session,
+)
+from domain.booking.slot_cache import SlotCache
+from domain.coaching.verification import is_bookable
+from domain.errors import NotFound, SlotTaken
+from domain.models import Athlete, AuditEntry, Coach, TrainingSession, User
+from domain.payments.notices import payment_notices
+from domain.policy import Action, Actor, AthleteTarget, require
+from domain.uow import UnitOfWork
+
+__all__ = [
+    "Booked",
+    "BookingChoice",
+    "BookingRefused",
+    "SlotUnavailable",
+    "book",
+    "check_slot",
+    "price_for",
+]
+
+
+async def book(
+    uow: UnitOfWork, *, actor: Actor, choice: BookingChoice, now: datetime, slots: SlotCache
+) -> Booked:
+    """Book the chosen slot; SlotUnavailable (with nearby free slots) if it is taken."""
+    try:
+        async with uow:
+            booked = await _book(uow, actor, choice, now)
+            await uow.commit()
+    except SlotTaken:
+        again = await _same_booking(uow, actor, choice)
+        if again is not None:
+            return again
+        nearest = await slots.nearest(
+            coach_id=choice.coach_id,
+            around=choice.start,
+            length_minutes=choice.length_minutes,
+            now=now,
+        )
+        raise SlotUnavailable(nearest) from None
+    await slots.forget_session(
+        choice.coach_id, booked.session.coach_timezone, booked.session.start, booked.session.end
+    )
+    return booked
+
+
+async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:
+    require(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(choice.athlete_id))
+    coach, coach_user, athlete_name = await _parties(uow, choice)
+    rules = AvailabilityRules.from_json(coach.availability)
+    if choice.session_type not in rules.session_types:
+        raise BookingRefused("booking.error.session_type", session_type=choice.session_type)
+    check_slot(rules, choice.start, choice.length_minutes, now)
+    start, end = choice.start, choice.start + timedelta(minutes=choice.length_minutes)
+    if choice.session_type == GROUP:
+        return await book_group(uow, actor, choice, coach, rules, start, end, now)
+    await check_buffers(uow, rules, coach.id, start, end)
+    price = price_for(coach.hourly_rate, choice.length_minutes, coach.currency)
+    status = SCHEDULED if rules.auto_accept else REQUESTED
+    view = SessionView(
+        id=uuid.uuid4(),
+        coach_id=coach.id,
+        coach_name=full_name(coach_user),
+        athlete_names=(athlete_name,),
+        session_type=choice.session_type,
+        status=status,
+        start=start,
+        end=end,
+        price=price,
+        currency=coach.currency,
+        payment_status="pending" if price else "not_required",
+        location=rules.location,
+        meeting_url=rules.meeting_url,
+        capacity=1,
+        participant_count=1,
+        rating=None,
+        coach_notes=None,
+        athlete_feedback=None,
+        coach_timezone=rules.timezone,
+        sequence=0,
+    )
+    row = {
+        "coach_id": coach.id,
+        "athlete_id": choice.athlete_id,
+        "session_type": view.session_type,
+        "status": view.status,
+        "start_time": start,
+        "end_time": end,
+        "location": {"text": rules.location, "url": rules.meeting_url},
+        "price": price,
+        "payment_status": view.payment_status,
+        "booked_by": actor.user_id,
+        "capacity": 1,
+        "participant_count": 1,
+        "sequence": 0,
+        "payment_due_at": payment_deadline(rules, start, price, now)
+        if status == SCHEDULED
+        else None,
+    }
+    # One statement writes the session, its audit entry and every notice: the booking costs
+    # one round trip besides the reads, and the no-overlap constraint fails it as a whole.
+    params = enqueue_params(
+        view,
+        [
+            *booking_notices(view, now=now),
+            *payment_notices(view, now=now, due_at=row["payment_due_at"]),
+        ],
+        coach_user_id=coach_user.id,
+        athlete_ids=[choice.athlete_id],
+        now=now,
+        payer_user_id=actor.user_id,
+    )
+    params |= _prefixed("s", {"id": view.id, **row, "created_at": now, "updated_at": now})
+    params |= _prefixed("a", {"id": uuid.uuid4(), **_audit_values(actor, view), "at": now})
+    recipients = (await uow.session.scalars(_BOOK, params)).all()
+    notified = list(dict.fromkeys(recipients))
+    return Booked(view, view.status == REQUESTED, notified=notified)
+
+
+_SESSION_COLUMNS = (
+    "id",
+    "coach_id",
+    "athlete_id",
+    "session_type",
+    "status",
+    "start_time",
+    "end_time",
+    "location",
+    "price",
+    "payment_status",
+    "booked_by",
+    "capacity",
+    "participant_count",
+    "sequence",
+    "payment_due_at",
+    "created_at",
+    "updated_at",
+)
+_AUDIT_COLUMNS = ("id", "actor_id", "action", "entity", "entity_id", "details", "at")
+
+
+def _bound(model: type[TrainingSession] | type[AuditEntry], prefix: str, names: tuple[str, ...]):
+    table = model.__table__
+    return {name: bindparam(f"{prefix}_{name}", type_=table.c[name].type) for name in names}
+
+
+def _prefixed(prefix: str, values: dict[str, object]) -> dict[str, object]:
+    return {f"{prefix}_{name}": value for name, value in values.items()}
+
+
+# The enqueue statement with the session and its audit entry as data-modifying CTEs: one
+# statement, built and compiled once (Python-side column defaults do not apply in a CTE,
+# so every column is given).
+_BOOK = enqueue_statement().add_cte(
+    insert(TrainingSession.__table__)
+    .values(_bound(TrainingSession, "s", _SESSION_COLUMNS))
+    .cte("booked"),
+    insert(AuditEntry.__table__).values(_bound(AuditEntry, "a", _AUDIT_COLUMNS)).cte("audited"),
+)
+
+
+def _audit_values(actor: Actor, view: SessionView, **details: object) -> dict[str, object]:
+    return {
+        "actor_id": actor.user_id,
+        "action": "session.booked",
+        "entity": "training_session",
+        "entity_id": view.id,
+        "details": {"status": view.status, **details},
+    }
+
+
+async def _parties(uow: UnitOfWork, choice: BookingChoice) -> tuple[Coach, User, str]:
+    """The bookable coach, their user and the athlete's first name, in one query."""
+    athlete_name = (
+        select(User.first_name)
+        .join(Athlete, Athlete.user_id == User.id)
+        .where(Athlete.id == choice.athlete_id)
+        .scalar_subquery()
+    )
+    row = (
+        await uow.session.execute(
+            select(Coach, User, athlete_name)
+            .join(User, User.id == Coach.user_id)
+            .where(Coach.id == choice.coach_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"coach {choice.coach_id}")
+    coach, user, name = row
+    if not is_bookable(coach, user):
+        raise BookingRefused("booking.error.coach_unavailable")
+    if name is None:
+        raise NotFound(f"athlete {choice.athlete_id}")
+    return coach, user, name
+
+
+async def _same_booking(uow: UnitOfWork, actor: Actor, choice: BookingChoice) -> Booked | None:
+    """The live booking this actor already holds for exactly this choice (a double tap)."""
+    async with uow:
+        end = choice.start + timedelta(minutes=choice.length_minutes)
+        query = select(TrainingSession.id).where(
+            TrainingSession.coach_id == choice.coach_id,
+            TrainingSession.start_time == choice.start,
+            TrainingSession.end_time == end,
+            TrainingSession.status != CANCELLED,
+        )
+        session_id = await uow.session.scalar(query)
+        if session_id is None:
+            return None
+        loaded = await load_session(uow, session_id)
+        if choice.athlete_id not in loaded.athlete_ids or not loaded.athletes_of(actor):
+            return None
+        return Booked(
+            loaded.view(),
+            loaded.session.status == REQUESTED,
+            joined_group=loaded.session.session_type == GROUP,
+            already_booked=True,
+        )

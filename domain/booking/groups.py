@@ -1,0 +1,123 @@
+"""Group sessions: one row per session (so the coach's no-overlap rule still holds), its
+participants in `session_participants`, and `participant_count <= capacity` checked by the
+database, so however many families race for the last place, the group never overflows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from domain.booking.availability import AvailabilityRules
+from domain.booking.notices import booking_notices, tell
+from domain.booking.rules import Booked, BookingChoice, check_buffers, price_for
+from domain.booking.sessions import CANCELLED, GROUP, REQUESTED, SCHEDULED, load_session
+from domain.errors import SlotTaken
+from domain.models import Coach, SessionParticipant, TrainingSession
+from domain.policy import Actor
+from domain.short_ids import short_id
+from domain.uow import UnitOfWork
+
+
+async def book_group(
+    uow: UnitOfWork,
+    actor: Actor,
+    choice: BookingChoice,
+    coach: Coach,
+    rules: AvailabilityRules,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> Booked:
+    """Join the coach's group session at exactly this time, or open one."""
+    joined = await _join_group(uow, actor, choice, start, end)
+    session_id = joined
+    if session_id is None:
+        await check_buffers(uow, rules, coach.id, start, end)
+        price = price_for(coach.hourly_rate, choice.length_minutes, coach.currency)
+        session = uow.sessions.add(
+            TrainingSession(
+                id=uuid.uuid4(),
+                coach_id=coach.id,
+                athlete_id=None,
+                session_type=GROUP,
+                status=SCHEDULED if rules.auto_accept else REQUESTED,
+                start_time=start,
+                end_time=end,
+                location={"text": rules.location, "url": rules.meeting_url},
+                price=price,
+                payment_status="pending" if price else "not_required",
+                booked_by=actor.user_id,
+                capacity=rules.group_capacity,
+                participant_count=1,
+                sequence=0,
+            )
+        )
+        await uow.flush()  # the no-overlap constraint speaks here: SlotTaken
+        uow.session.add(
+            SessionParticipant(
+                session_id=session.id, athlete_id=choice.athlete_id, booked_by=actor.user_id
+            )
+        )
+        await uow.flush()
+        session_id = session.id
+    loaded = await load_session(uow, session_id)
+    view = loaded.view()
+    # The coach and the newcomer's family hear about it; the other families already know.
+    notified = await tell(
+        uow,
+        loaded,
+        booking_notices(view, now=now, joined=joined is not None),
+        now=now,
+        tag=short_id(choice.athlete_id),
+        athletes=[choice.athlete_id],
+    )
+    uow.audit.record(
+        actor_id=actor.user_id,
+        action="session.booked",
+        entity="training_session",
+        entity_id=view.id,
+        details={"status": view.status, "joined_group": joined is not None},
+    )
+    return Booked(
+        view, view.status == REQUESTED, joined_group=joined is not None, notified=notified
+    )
+
+
+async def _join_group(
+    uow: UnitOfWork, actor: Actor, choice: BookingChoice, start: datetime, end: datetime
+) -> uuid.UUID | None:
+    """Take a place in the coach's live group session at exactly this time, if it has room."""
+    existing = await uow.session.scalar(
+        select(TrainingSession.id).where(
+            TrainingSession.coach_id == choice.coach_id,
+            TrainingSession.session_type == GROUP,
+            TrainingSession.status != CANCELLED,
+            TrainingSession.start_time == start,
+            TrainingSession.end_time == end,
+        )
+    )
+    if existing is None:
+        return None
+    # The check constraint (participant_count <= capacity) is the last word; the WHERE makes
+    # a full session a clean "no row" instead of an error.
+    taken = await uow.session.scalar(
+        update(TrainingSession)
+        .where(
+            TrainingSession.id == existing,
+            TrainingSession.participant_count < TrainingSession.capacity,
+        )
+        .values(participant_count=TrainingSession.participant_count + 1)
+        .returning(TrainingSession.id)
+    )
+    if taken is None:
+        raise SlotTaken("group session full")
+    uow.session.add(
+        SessionParticipant(
+            session_id=existing, athlete_id=choice.athlete_id, booked_by=actor.user_id
+        )
+    )
+    await uow.flush()  # AlreadyExists when this athlete is already in
+    return existing

@@ -1,0 +1,217 @@
+"""What people hear about a session, queued in the outbox inside the action's own transaction.
+
+Every notice is a `notifications` row (see domain.notifications for how they are sent) with a
+dedup key naming the event, the session, the recipient and, where a session can change, its
+calendar SEQUENCE: the same event is never queued twice for one version of a session, and a
+moved session gets fresh reminders. Times travel as ISO strings under `*_at` keys, so the
+sender shows them in each recipient's own time zone.
+
+How they are addressed and written (one statement for any number) is `domain.notice_queue`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from domain.booking.calendar_files import (
+    Participant,
+    SessionEvent,
+    booking_ics,
+    cancellation_ics,
+    ics_document,
+)
+from domain.booking.notice_queue import COACH, FAMILY, Notice, enqueue_params, enqueue_statement
+from domain.booking.sessions import GROUP, REQUESTED, SCHEDULED, LoadedSession, SessionView
+from domain.short_ids import short_id
+from domain.uow import UnitOfWork
+
+REMINDER_24H = "reminder_24h"
+REMINDER_1H = "reminder_1h"
+FOLLOWUP = "session_followup"
+COACH_FOLLOWUP = "session_followup_coach"
+# Queued ahead of time for a scheduled session; dropped when it moves or is cancelled.
+PLANNED_KINDS = (REMINDER_24H, REMINDER_1H, FOLLOWUP, COACH_FOLLOWUP)
+REMINDER_LEADS = {REMINDER_24H: timedelta(hours=24), REMINDER_1H: timedelta(hours=1)}
+# Long enough for the session to have really ended; short enough to be remembered.
+FOLLOWUP_DELAY = timedelta(minutes=15)
+FLOW = "ses"  # callback data prefix of the session buttons (handlers/sessions.py)
+
+
+def payload(view: SessionView, **extra: Any) -> dict[str, Any]:
+    """The facts every session notice can use in its text."""
+    return {
+        "session_id": str(view.id),
+        "coach": view.coach_name,
+        "athlete": ", ".join(view.athlete_names),
+        "session_type": view.session_type,
+        "starts_at": view.start.astimezone(UTC).isoformat(),
+        "ends_at": view.end.astimezone(UTC).isoformat(),
+        "minutes": view.minutes,
+        "price": view.price_text,
+        "place": view.meeting_url or view.location,
+        **extra,
+    }
+
+
+def buttons(*rows: Iterable[tuple[str, str, str]]) -> list[list[dict[str, Any]]]:
+    """Inline buttons for a notice: (label key, action, argument) per button."""
+    return [
+        [{"label": label, "data": f"{FLOW}:{action}:{arg}"} for label, action, arg in row]
+        for row in rows
+    ]
+
+
+def calendar_file(
+    view: SessionView, *, cancelled: bool = False, now: datetime | None = None
+) -> dict[str, str]:
+    """The session's .ics (current SEQUENCE) as a notice document."""
+    # A group's file goes to every family: it names no child (they are other people's).
+    names = () if view.session_type == GROUP else view.athlete_names
+    event = SessionEvent(
+        uid=f"{view.id}@sportscenter",
+        sequence=view.sequence,
+        start=view.start,
+        end=view.end,
+        summary=f"{view.session_type.capitalize()} · {view.coach_name}",
+        organizer=Participant(view.coach_name),
+        description=", ".join(names),
+        location=view.location,
+        url=view.meeting_url,
+        attendees=tuple(Participant(name) for name in names),
+        confirmed=view.status == SCHEDULED,
+    )
+    content = cancellation_ics(event, now=now) if cancelled else booking_ics(event, now=now)
+    return ics_document(content, "session.ics")
+
+
+def reminder_notices(view: SessionView, *, now: datetime) -> list[Notice]:
+    """The 24 h and 1 h reminders and the after-session prompts of a scheduled session."""
+    if view.status != SCHEDULED:
+        return []
+    facts = payload(view)
+    notices = [
+        Notice((FAMILY, COACH), kind, facts, view.start - lead)
+        for kind, lead in REMINDER_LEADS.items()
+        # A reminder whose moment has passed at booking time would only be noise.
+        if view.start - lead > now
+    ]
+    sid = short_id(view.id)
+    rate = buttons([("session.button.rate_n", f"rate{n}", sid) for n in range(1, 6)])
+    for n, button in enumerate(rate[0], start=1):
+        button["params"] = {"n": n}
+    outcome = buttons(
+        [("session.button.completed", "done", sid), ("session.button.no_show", "noshow", sid)]
+    )
+    after = view.end + FOLLOWUP_DELAY
+    notices.append(Notice((FAMILY,), FOLLOWUP, {**facts, "buttons": rate}, after))
+    notices.append(Notice((COACH,), COACH_FOLLOWUP, {**facts, "buttons": outcome}, after))
+    return notices
+
+
+def booking_notices(view: SessionView, *, now: datetime, joined: bool = False) -> list[Notice]:
+    """What a new booking tells the coach and the athletes' side (and, confirmed, reminders)."""
+    facts = payload(view)
+    if view.status == REQUESTED:
+        sid = short_id(view.id)
+        decide = buttons(
+            [("session.button.accept", "acc", sid), ("session.button.decline", "dec", sid)]
+        )
+        return [
+            Notice((COACH,), "booking_request", {**facts, "buttons": decide}),
+            Notice((FAMILY,), "booking_requested", facts),
+        ]
+    document = calendar_file(view, now=now)
+    coach_kind = "group_joined" if joined else "booking_new"
+    return [
+        Notice((COACH,), coach_kind, {**facts, "document": document}),
+        Notice((FAMILY,), "booking_confirmed", {**facts, "document": document}),
+        *reminder_notices(view, now=now),
+    ]
+
+
+async def tell(
+    uow: UnitOfWork,
+    loaded: LoadedSession,
+    notices: Collection[Notice],
+    *,
+    now: datetime,
+    exclude: uuid.UUID | None = None,
+    tag: str = "",
+    athletes: Collection[uuid.UUID] | None = None,
+) -> list[uuid.UUID]:
+    """`enqueue` for a loaded session: the coach, and the families of `athletes` (default all).
+
+    In a group session each family hears about its own child only: the other children are
+    other people's children, so their names are not theirs to read.
+    """
+    return list(
+        dict.fromkeys(
+            await _tell_rows(
+                uow, loaded, notices, now=now, exclude=exclude, tag=tag, athletes=athletes
+            )
+        )
+    )
+
+
+async def _tell_rows(
+    uow: UnitOfWork,
+    loaded: LoadedSession,
+    notices: Collection[Notice],
+    *,
+    now: datetime,
+    exclude: uuid.UUID | None = None,
+    tag: str = "",
+    athletes: Collection[uuid.UUID] | None = None,
+) -> list[uuid.UUID]:
+    """The recipient of every row written (one per row, so callers can count rows)."""
+    view = loaded.view()
+    wanted = set(loaded.athlete_ids if athletes is None else athletes)
+    batches: list[tuple[list[Notice], list[uuid.UUID]]]
+    if loaded.session.session_type != GROUP:
+        batches = [(list(notices), [a for a in loaded.athlete_ids if a in wanted])]
+        payer = loaded.session.booked_by
+    else:
+        # Group places are not invoiced (yet): a group session has no one payer.
+        payer = None
+        to_coach = [replace(n, audiences=(COACH,)) for n in notices if COACH in n.audiences]
+        batches = [(to_coach, [])]
+        for athlete, user in loaded.athletes:
+            if athlete.id not in wanted:
+                continue
+            own = [
+                replace(n, audiences=(FAMILY,), payload={**n.payload, "athlete": user.first_name})
+                for n in notices
+                if FAMILY in n.audiences
+            ]
+            batches.append((own, [athlete.id]))
+    written: list[uuid.UUID] = []
+    for batch, athlete_ids in batches:
+        if not batch:
+            continue
+        params = enqueue_params(
+            view,
+            batch,
+            coach_user_id=loaded.coach_user.id,
+            athlete_ids=athlete_ids,
+            now=now,
+            exclude=exclude,
+            tag=tag,
+            payer_user_id=payer,
+        )
+        written += (await uow.session.scalars(enqueue_statement(), params)).all()
+    return written
+
+
+async def plan_reminders(uow: UnitOfWork, loaded: LoadedSession, *, now: datetime) -> int:
+    """Queue the reminders and prompts of a scheduled session; returns rows newly written."""
+    notices = reminder_notices(loaded.view(), now=now)
+    return len(await _tell_rows(uow, loaded, notices, now=now))
+
+
+async def drop_reminders(uow: UnitOfWork, loaded: LoadedSession) -> int:
+    """Forget the reminders and prompts not yet sent (the session moved or is off)."""
+    return await uow.outbox.drop_unsent(kinds=PLANNED_KINDS, session_id=loaded.session.id)

@@ -1,0 +1,177 @@
+"""A training session with everything around it (coach, athletes, rules), loaded once per action.
+
+`SessionView` is the plain snapshot the chat layer renders; it never touches the ORM.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from domain.booking.availability import AvailabilityRules
+from domain.errors import NotFound
+from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User
+from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
+from domain.uow import UnitOfWork
+
+REQUESTED = "requested"
+SCHEDULED = "scheduled"
+COMPLETED = "completed"
+NO_SHOW = "no_show"
+CANCELLED = "cancelled"
+LIVE = frozenset({REQUESTED, SCHEDULED})
+GROUP = "group"
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """What anyone is shown about a session; times are UTC, shown in the viewer's zone."""
+
+    id: uuid.UUID
+    coach_id: uuid.UUID
+    coach_name: str
+    athlete_names: tuple[str, ...]
+    session_type: str
+    status: str
+    start: datetime
+    end: datetime
+    price: Decimal | None
+    currency: str
+    payment_status: str
+    location: str
+    meeting_url: str | None
+    capacity: int
+    participant_count: int
+    rating: int | None
+    coach_notes: str | None
+    athlete_feedback: str | None
+    coach_timezone: str
+    sequence: int
+
+    @property
+    def minutes(self) -> int:
+        """The session's length in minutes."""
+        return int((self.end - self.start).total_seconds() // 60)
+
+    @property
+    def price_text(self) -> str:
+        """The price with its currency, or "" when the coach set no rate."""
+        return "" if self.price is None else f"{self.price} {self.currency}"
+
+    @property
+    def is_live(self) -> bool:
+        """Still ahead of everyone: requested or scheduled."""
+        return self.status in LIVE
+
+
+@dataclass
+class LoadedSession:
+    """A session row with its coach, the coach's user and rules, and its athletes."""
+
+    session: TrainingSession
+    coach: Coach
+    coach_user: User
+    athletes: list[tuple[Athlete, User]]
+
+    @property
+    def rules(self) -> AvailabilityRules:
+        """The coach's current availability and booking policy."""
+        return AvailabilityRules.from_json(self.coach.availability)
+
+    @property
+    def athlete_ids(self) -> list[uuid.UUID]:
+        """Every athlete in the session (one, or a group's participants)."""
+        return [athlete.id for athlete, _ in self.athletes]
+
+    def is_coach(self, actor: Actor) -> bool:
+        """Whether the actor runs this session."""
+        return may(actor, Action.RUN_SESSION, SessionTarget(self.session.coach_id))
+
+    def require_coach(self, actor: Actor) -> None:
+        """NotAllowed unless the actor runs this session."""
+        require(actor, Action.RUN_SESSION, SessionTarget(self.session.coach_id))
+
+    def athletes_of(self, actor: Actor) -> list[uuid.UUID]:
+        """The session's athletes the actor books for (themself, their children)."""
+        return [
+            athlete_id
+            for athlete_id in self.athlete_ids
+            if may(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(athlete_id))
+        ]
+
+    def view_for(self, actor: Actor) -> SessionView:
+        """The snapshot as this actor may see it: a group's families see their own children."""
+        view = self.view()
+        if self.session.session_type != GROUP or self.is_coach(actor):
+            return view
+        mine = set(self.athletes_of(actor))
+        names = tuple(user.first_name for athlete, user in self.athletes if athlete.id in mine)
+        return replace(view, athlete_names=names)
+
+    def view(self) -> SessionView:
+        """The snapshot to render (everything: for the coach and for notices)."""
+        session, location = self.session, self.session.location or {}
+        return SessionView(
+            id=session.id,
+            coach_id=self.coach.id,
+            coach_name=full_name(self.coach_user),
+            athlete_names=tuple(user.first_name for _, user in self.athletes),
+            session_type=session.session_type,
+            status=session.status,
+            start=session.start_time,
+            end=session.end_time,
+            price=session.price,
+            currency=self.coach.currency,
+            payment_status=session.payment_status,
+            location=str(location.get("text") or ""),
+            meeting_url=location.get("url"),
+            capacity=session.capacity,
+            participant_count=session.participant_count,
+            rating=session.rating,
+            coach_notes=session.coach_notes,
+            athlete_feedback=session.athlete_feedback,
+            coach_timezone=self.rules.timezone,
+            sequence=session.sequence,
+        )
+
+
+def full_name(user: User) -> str:
+    """First and last name as people write them."""
+    return " ".join(part for part in (user.first_name, user.last_name) if part)
+
+
+async def load_session(
+    uow: UnitOfWork, session_id: uuid.UUID, *, lock: bool = False
+) -> LoadedSession:
+    """The session and everything around it; `lock` holds the row until the action commits."""
+    query = select(TrainingSession).where(TrainingSession.id == session_id)
+    if lock:
+        query = query.with_for_update()
+    session = (await uow.session.execute(query)).scalar_one_or_none()
+    if session is None or session.coach_id is None:
+        raise NotFound(f"session {session_id}")
+    coach = await uow.coaches.get(session.coach_id)
+    coach_user = await uow.users.get(coach.user_id) if coach.user_id else None
+    if coach_user is None:
+        raise NotFound(f"user of coach {coach.id}")
+    return LoadedSession(session, coach, coach_user, await _athletes(uow, session))
+
+
+async def _athletes(uow: UnitOfWork, session: TrainingSession) -> list[tuple[Athlete, User]]:
+    if session.athlete_id is not None:
+        ids = select(Athlete.id).where(Athlete.id == session.athlete_id)
+    else:
+        ids = select(SessionParticipant.athlete_id).where(
+            SessionParticipant.session_id == session.id
+        )
+    rows = await uow.session.execute(
+        select(Athlete, User)
+        .join(User, User.id == Athlete.user_id)
+        .where(Athlete.id.in_(ids))
+        .order_by(User.first_name)
+    )
+    return [(athlete, user) for athlete, user in rows]

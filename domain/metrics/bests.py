@@ -1,0 +1,141 @@
+"""Personal bests: which value is a new best, and who hears about it.
+
+A value is a personal best when it beats every earlier value of the same metric for the same
+athlete in the metric's better direction ('higher' or 'lower'); a metric whose better is
+'neither' (body weight, height) has no bests. The first value of a metric is the athlete's
+baseline, not a best: there is nothing it beat, and congratulating every first entry would
+teach people to ignore the notices. A tie equals the best without beating it, so it is not one
+either. "Earlier" means logged before, whatever its `recorded_at`: a backdated value that beats
+everything on record is a best too.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+
+from sqlalchemy import delete, func, select
+
+from domain.locks import hold
+from domain.metrics.catalogue import MetricKind
+from domain.metrics.units import display
+from domain.models import Coach, Notification, PerformanceMetric, SessionParticipant, User
+from domain.models import TrainingSession as Session
+from domain.people.family import people_to_notify
+from domain.uow import UnitOfWork
+
+FAMILY_KIND = "personal_best"
+COACH_KIND = "personal_best_coach"
+CANCELLED = "cancelled"
+
+
+def beats(kind: MetricKind, value: Decimal, best: Decimal | None) -> bool:
+    """Whether `value` is a new personal best over `best` (None: nothing logged before)."""
+    if best is None:
+        return False
+    if kind.better == "higher":
+        return value > best
+    if kind.better == "lower":
+        return value < best
+    return False
+
+
+async def hold_bests(uow: UnitOfWork, *, athlete_id: uuid.UUID, metric_key: str) -> None:
+    """Serialise bests of one athlete's metric until the transaction ends."""
+    # Two values logged at once (a parent and the coach) would otherwise both compare against
+    # the same old best and both be announced as the new one.
+    await hold(uow, f"pb:{athlete_id}:{metric_key}")
+
+
+async def best_so_far(
+    uow: UnitOfWork, *, athlete_id: uuid.UUID, kind: MetricKind
+) -> Decimal | None:
+    """The athlete's best value of this metric on record, or None if there is none yet."""
+    pick = func.min if kind.better == "lower" else func.max
+    return await uow.session.scalar(
+        select(pick(PerformanceMetric.metric_value)).where(
+            PerformanceMetric.athlete_id == athlete_id,
+            PerformanceMetric.metric_type == kind.key,
+        )
+    )
+
+
+async def coaches_of(uow: UnitOfWork, athlete_id: uuid.UUID) -> Sequence[User]:
+    """The users who coach the athlete: a non-cancelled session with them, past or future."""
+    individual = select(Session.coach_id).where(
+        Session.athlete_id == athlete_id, Session.status != CANCELLED
+    )
+    in_groups = (
+        select(Session.coach_id)
+        .join(SessionParticipant, SessionParticipant.session_id == Session.id)
+        .where(SessionParticipant.athlete_id == athlete_id, Session.status != CANCELLED)
+    )
+    coach_ids = individual.union(in_groups).scalar_subquery()
+    users = select(User).join(Coach, Coach.user_id == User.id).where(Coach.id.in_(coach_ids))
+    return (await uow.session.scalars(users)).all()
+
+
+async def announce_best(
+    uow: UnitOfWork,
+    *,
+    metric: PerformanceMetric,
+    kind: MetricKind,
+    athlete_name: str,
+    previous: Decimal,
+    exclude: uuid.UUID,
+    now: datetime,
+) -> int:
+    """Queue the congratulation (athlete side) and the coach's note; how many were queued.
+
+    `exclude` (whoever logged it) hears nothing: the reply to their message already says so.
+    """
+    assert metric.athlete_id is not None and metric.metric_value is not None
+    family = await people_to_notify(uow, metric.athlete_id)
+    told = {person.id for person in family}
+    coaches = [coach for coach in await coaches_of(uow, metric.athlete_id) if coach.id not in told]
+    notice = partial(_notice, metric=metric, kind=kind, athlete=athlete_name, previous=previous)
+    rows = [notice(FAMILY_KIND, person, now) for person in family]
+    rows += [notice(COACH_KIND, coach, now) for coach in coaches]
+    return await uow.outbox.enqueue_many([row for row in rows if row["recipient_id"] != exclude])
+
+
+async def drop_unsent_announcements(uow: UnitOfWork, metric_id: uuid.UUID) -> int:
+    """Forget the best's notices not sent yet, once its value is undone."""
+    # Unsent rows are few and the partial index on unsent rows finds them.
+    statement = delete(Notification).where(
+        Notification.sent_at.is_(None),
+        Notification.kind.in_((FAMILY_KIND, COACH_KIND)),
+        Notification.payload["metric_id"].astext == str(metric_id),
+    )
+    return (await uow.session.execute(statement)).rowcount or 0
+
+
+def _notice(
+    notice_kind: str,
+    person: User,
+    now: datetime,
+    *,
+    metric: PerformanceMetric,
+    kind: MetricKind,
+    athlete: str,
+    previous: Decimal,
+) -> dict[str, object]:
+    assert metric.metric_value is not None
+    # Written in each recipient's own units: a parent in pounds reads pounds.
+    units = person.units or "metric"
+    return {
+        "recipient_id": person.id,
+        "kind": notice_kind,
+        "dedup_key": f"personal_best:{metric.id}:{person.id}",
+        "due_at": now,
+        "payload": {
+            "athlete": athlete,
+            "metric": kind.name,
+            "value": display(metric.metric_value, kind.unit, units=units),
+            "previous": display(previous, kind.unit, units=units),
+            "metric_id": str(metric.id),
+        },
+    }

@@ -1,0 +1,78 @@
+"""An athlete's metrics as a CSV file, for a spreadsheet or another app.
+
+One row per value, oldest first: when it was recorded (ISO 8601 in the reader's own zone, with
+its offset), the metric's name, the value in the metric's canonical unit exactly as stored, the
+unit, the notes. Text cells that a spreadsheet would run as a formula (=, +, -, @ first) are
+quoted with a leading apostrophe: notes and coaches' metric names are typed by other people.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from sqlalchemy import select
+
+from domain import policy
+from domain.metrics.catalogue import MetricKind
+from domain.metrics.units import plain_number
+from domain.models import MetricType, PerformanceMetric, User
+from domain.policy import Action, Actor, AthleteTarget
+from domain.timezones import zone_of
+from domain.uow import UnitOfWork
+
+HEADER = ("recorded_at", "metric", "value", "unit", "notes")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What `export_csv` returns for an athlete without values: the header line alone.
+EMPTY_EXPORT = (",".join(HEADER) + "\r\n").encode("utf-8")
+
+
+async def export_csv(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) -> bytes:
+    """Every value of the athlete as UTF-8 CSV, times in the actor's own time zone."""
+    policy.require(actor, Action.VIEW_METRICS, AthleteTarget(athlete_id))
+    async with uow:
+        timezone = await uow.session.scalar(select(User.timezone).where(User.id == actor.user_id))
+        rows = (
+            await uow.session.scalars(
+                select(PerformanceMetric)
+                .where(
+                    PerformanceMetric.athlete_id == athlete_id,
+                    PerformanceMetric.metric_value.is_not(None),
+                )
+                .order_by(PerformanceMetric.recorded_at, PerformanceMetric.created_at)
+            )
+        ).all()
+        kinds = await _kinds_by_key(uow, {row.metric_type for row in rows})
+    zone = zone_of(timezone or "UTC")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for row in rows:
+        kind = kinds.get(row.metric_type)
+        assert row.metric_value is not None
+        writer.writerow(
+            (
+                row.recorded_at.astimezone(zone).isoformat(timespec="seconds"),
+                _cell(kind.name if kind else row.metric_type),
+                plain_number(row.metric_value),
+                row.unit or (kind.unit if kind else ""),
+                _cell(row.notes or ""),
+            )
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def _cell(text: str) -> str:
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+async def _kinds_by_key(uow: UnitOfWork, keys: set[str]) -> dict[str, MetricKind]:
+    if not keys:
+        return {}
+    rows = await uow.session.scalars(select(MetricType).where(MetricType.key.in_(keys)))
+    # A built-in key comes first; coaches' keys carry the coach's id, so they do not collide.
+    by_key: dict[str, MetricKind] = {}
+    for row in sorted(rows, key=lambda row: row.coach_id is not None):
+        by_key.setdefault(row.key, MetricKind.from_row(row))
+    return by_key

@@ -1,0 +1,268 @@
+"""Logging a measured value for an athlete, and taking it back.
+
+A value is stored as the spec's `performance_metrics` row: `metric_value` in the metric's
+canonical unit (what charts and bests compare), `value` the entry as typed (number, unit,
+reps). A value outside the metric's plausible bounds is questioned, not stored, until the
+person confirms it. Whether it is a personal best, and who hears about it, is
+`domain.personal_bests`; the latest value per metric in Redis is `domain.latest_metrics`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import exists, or_, select
+
+from domain import policy
+from domain.adapters.cache import Cache, RedisKeys
+from domain.errors import DomainError, NotAllowed, NotFound
+from domain.metrics.bests import (
+    announce_best,
+    beats,
+    best_so_far,
+    drop_unsent_announcements,
+    hold_bests,
+)
+from domain.metrics.catalogue import MetricKind, is_plausible
+from domain.metrics.latest import Latest, forget, write_through
+from domain.metrics.log_line import LogLine
+from domain.metrics.units import display
+from domain.models import (
+    Athlete,
+    MetricType,
+    PerformanceMetric,
+    SessionParticipant,
+    TrainingSession,
+    User,
+)
+from domain.policy import Action, Actor, AthleteTarget
+from domain.uow import UnitOfWork
+
+# Long enough to notice a typo the next morning, short enough that history stays put.
+UNDO_WINDOW = timedelta(hours=24)
+
+
+class Implausible(DomainError):
+    """A value outside the metric's plausible bounds; logged only once the person confirms."""
+
+    message_key = "metrics.error.implausible"
+
+
+class UndoExpired(DomainError):
+    """The value was logged too long ago to be undone from the chat."""
+
+    message_key = "metrics.error.undo_expired"
+
+
+class AlreadyUndone(NotFound):
+    """The value is not there any more (undone already, or never was)."""
+
+    message_key = "metrics.error.already_undone"
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A stored value, whether it is a personal best, and what the reply needs to say so."""
+
+    metric_id: uuid.UUID
+    recorded_at: datetime
+    kind: MetricKind
+    value: Decimal  # in kind.unit
+    unit: str
+    is_pb: bool
+    previous_best: Decimal | None  # None for the first value, and for 'neither' metrics
+    athlete_id: uuid.UUID
+    athlete_name: str
+    typed_value: Decimal
+    typed_unit: str
+    reps: int | None
+    first_entry: bool  # the athlete's first value of this metric: a baseline, not a best
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What an undo took back."""
+
+    athlete_id: uuid.UUID
+    athlete_name: str
+    metric_name: str
+    value: Decimal
+    unit: str
+
+
+async def log_metric(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    athlete_id: uuid.UUID,
+    line: LogLine,
+    now: datetime,
+    cache: Cache,
+    keys: RedisKeys,
+    session_id: uuid.UUID | None = None,
+    confirmed: bool = False,
+) -> Logged:
+    """Store one value for an athlete, detect a personal best and queue its notices."""
+    policy.require(actor, Action.LOG_METRICS, AthleteTarget(athlete_id))
+    kind = line.metric
+    if not confirmed:
+        require_plausible(line)
+    async with uow:
+        if session_id is not None:
+            await _require_session_of(uow, session_id, athlete_id)
+        await hold_bests(uow, athlete_id=athlete_id, metric_key=kind.key)
+        best = await best_so_far(uow, athlete_id=athlete_id, kind=kind)
+        row = uow.metrics.add(_row(actor, athlete_id, line, now, session_id))
+        await uow.flush()
+        athlete_name = await _name_of(uow, athlete_id)
+        is_pb = beats(kind, line.value, best)
+        if is_pb:
+            assert best is not None
+            await announce_best(
+                uow,
+                metric=row,
+                kind=kind,
+                athlete_name=athlete_name,
+                previous=best,
+                exclude=actor.user_id,
+                now=now,
+            )
+        await uow.commit()
+    latest = Latest(value=line.value, unit=kind.unit, recorded_at=row.recorded_at)
+    await write_through(
+        cache, keys, athlete_id=athlete_id, metric_key=kind.key, latest_value=latest
+    )
+    return Logged(
+        metric_id=row.id,
+        recorded_at=row.recorded_at,
+        kind=kind,
+        value=line.value,
+        unit=kind.unit,
+        is_pb=is_pb,
+        previous_best=best if kind.better != "neither" else None,
+        athlete_id=athlete_id,
+        athlete_name=athlete_name,
+        typed_value=line.typed_value,
+        typed_unit=line.typed_unit,
+        reps=line.reps,
+        first_entry=best is None,
+    )
+
+
+def require_plausible(line: LogLine) -> None:
+    """Implausible unless the value lies within the metric's plausible bounds."""
+    kind = line.metric
+    if not is_plausible(kind, line.value):
+        # The value as typed and the usual range: the words of "5.12 kg for a squat?".
+        raise Implausible(
+            "implausible value",
+            value=display(line.typed_value, line.typed_unit),
+            metric=kind.name,
+            low=display(kind.min_value, kind.unit),
+            high=display(kind.max_value, kind.unit),
+        )
+
+
+async def undo(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    metric_id: uuid.UUID,
+    recorded_at: datetime,
+    cache: Cache,
+    keys: RedisKeys,
+    now: datetime | None = None,
+) -> Undone:
+    """Take back a logged value and its unsent personal-best notices, within UNDO_WINDOW."""
+    async with uow:
+        row = await uow.metrics.by_id(metric_id, recorded_at)
+        if row is None or row.athlete_id is None:
+            raise AlreadyUndone("metric gone")
+        athlete_id = row.athlete_id
+        if not may_undo(actor, row):
+            raise NotAllowed("not allowed: undo", action="undo")
+        logged_at = row.created_at or row.recorded_at
+        if (now or datetime.now(UTC)) - logged_at > UNDO_WINDOW:
+            raise UndoExpired("too late to undo")
+        undone = Undone(
+            athlete_id=athlete_id,
+            athlete_name=await _name_of(uow, athlete_id),
+            metric_name=await _metric_name(uow, row.metric_type),
+            value=row.metric_value if row.metric_value is not None else Decimal(0),
+            unit=row.unit or "",
+        )
+        await uow.session.delete(row)
+        await drop_unsent_announcements(uow, metric_id)
+        await uow.commit()
+    await forget(cache, keys, athlete_id=athlete_id)
+    return undone
+
+
+def may_undo(actor: Actor, row: PerformanceMetric) -> bool:
+    """Who logged the value (while they may still log for the athlete), or the athlete's side."""
+    assert row.athlete_id is not None
+    target = AthleteTarget(row.athlete_id)
+    logged_it = row.recorded_by == actor.user_id and policy.may(actor, Action.LOG_METRICS, target)
+    # The athlete and their guardians own the record, whoever wrote into it.
+    return logged_it or policy.may(actor, Action.ACT_FOR_ATHLETE, target)
+
+
+def _row(
+    actor: Actor,
+    athlete_id: uuid.UUID,
+    line: LogLine,
+    now: datetime,
+    session_id: uuid.UUID | None,
+) -> PerformanceMetric:
+    typed: dict[str, object] = {"typed": str(line.typed_value), "typed_unit": line.typed_unit}
+    if line.reps is not None:
+        typed["reps"] = line.reps
+    return PerformanceMetric(
+        id=uuid.uuid4(),
+        recorded_at=line.recorded_at or now,
+        athlete_id=athlete_id,
+        metric_type=line.metric.key,
+        value=typed,
+        metric_value=line.value,
+        unit=line.metric.unit,
+        recorded_by=actor.user_id,
+        session_id=session_id,
+        notes=line.notes,
+    )
+
+
+async def _require_session_of(
+    uow: UnitOfWork, session_id: uuid.UUID, athlete_id: uuid.UUID
+) -> None:
+    """NotFound unless the session is the athlete's (individually or in a group)."""
+    in_group = exists().where(
+        SessionParticipant.session_id == TrainingSession.id,
+        SessionParticipant.athlete_id == athlete_id,
+    )
+    found = await uow.session.scalar(
+        select(TrainingSession.id).where(
+            TrainingSession.id == session_id,
+            or_(TrainingSession.athlete_id == athlete_id, in_group),
+        )
+    )
+    if found is None:
+        raise NotFound("session not the athlete's")
+
+
+async def _name_of(uow: UnitOfWork, athlete_id: uuid.UUID) -> str:
+    name = await uow.session.scalar(
+        select(User.first_name)
+        .join(Athlete, Athlete.user_id == User.id)
+        .where(Athlete.id == athlete_id)
+    )
+    return name or ""
+
+
+async def _metric_name(uow: UnitOfWork, metric_key: str) -> str:
+    name = await uow.session.scalar(
+        select(MetricType.name).where(MetricType.key == metric_key).limit(1)
+    )
+    return name or metric_key

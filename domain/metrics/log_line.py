@@ -1,0 +1,267 @@
+"""One-line metric logging: "/log squat 120kg x5 yesterday 18:00 # felt strong" → a LogLine."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from domain.errors import InvalidInput
+from domain.metrics.catalogue import (
+    LARGEST_VALUE,
+    NOTE_MARK,
+    STORED_PLACES,
+    MetricKind,
+    find,
+    suggest,
+)
+from domain.metrics.units import accepted_units, convert, duration_clock, plain_number, unit_of
+from domain.timezones import zone_of
+
+MAX_REPS = 1000
+_COMMAND = re.compile(r"^\s*/log(?:@\w+)?\b", re.IGNORECASE)
+# After "yesterday"/"today" only a real time of day counts ("today 72.40" is a value, not a
+# time); after "at" anything clock-like does, and a bad one is refused rather than misread.
+_CLOCK = r"(?:[01]?\d|2[0-3])[:.h][0-5]\d(?:\s*[ap]m)?|(?:0?[1-9]|1[0-2])\s*[ap]m"
+_HOUR = r"\d{1,2}(?:[:.h]\d{2})?(?:\s*[ap]m)?"
+_WHEN = re.compile(
+    r"(?:^|\s)(?:(?P<day>yesterday|yday|today)"
+    rf"(?:\s+(?:at\s+(?P<hour>{_HOUR})|(?P<clock>{_CLOCK})))?"
+    rf"|at\s+(?P<at>{_HOUR}))(?=\s|$)",
+    re.IGNORECASE,
+)
+_NUMBER = r"-?(?:\d+(?:[.,]\d+)?|[.,]\d+)"
+_VALUE = re.compile(
+    r"(?P<feet>\d+)\s*(?:'|’|′|ft)\s*(?P<inches>\d+(?:[.,]\d+)?)"
+    r"\s*(?:\"|”|″|''|inch(?:es)?\b|in\b)?"
+    rf"|(?P<clock>-?\d+:\d{{1,2}}(?::\d{{1,2}})?(?:[.,]\d+)?)"
+    rf"|(?P<number>{_NUMBER})"
+)
+_REPS = re.compile(r"(?:[x×]\s*(?P<after>\d+)|(?P<before>\d+)\s*(?:reps?\b|[x×]))(?=\s|$)")
+# "120kgx5": the reps glued to the unit.
+_GLUED_REPS = re.compile(r"(?<=[^\W\d_])([x×]\d)")
+_UNIT = re.compile(r"km/h|m/s|mi/h|km/hr|[^\W\d_]+|%|''|['’′\"”″]")
+
+
+class MetricInputError(InvalidInput):
+    """A log line the person can fix; `message_key` ("metrics.error.…") says what is wrong."""
+
+    def __init__(self, message_key: str, **params: object) -> None:
+        super().__init__(message_key, **params)
+        self.message_key = message_key
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """What one line asked to record, the value converted to the metric's canonical unit."""
+
+    metric: MetricKind
+    value: Decimal
+    unit: str
+    typed_value: Decimal
+    typed_unit: str
+    reps: int | None
+    recorded_at: datetime | None  # None: now
+    notes: str | None
+
+
+def parse_log_line(
+    text: str, catalogue: Sequence[MetricKind], *, now: datetime, timezone: str
+) -> LogLine:
+    """Read "<metric> <value>[unit] [x reps] [yesterday 18:00] [# note]" against a catalogue."""
+    body, notes = _split_notes(_COMMAND.sub("", text, count=1))
+    metric, rest = _take_metric(body, catalogue)
+    rest, recorded_at = _take_when(rest, now=now, timezone=timezone)
+    if not rest:
+        raise MetricInputError("metrics.error.no_value", metric=metric.name)
+    typed = _scan_value(rest)
+    unit = _unit_for(typed.unit, metric)
+    return LogLine(
+        metric=metric,
+        value=_stored(convert(typed.value, unit, metric.unit), rest),
+        unit=metric.unit,
+        typed_value=typed.value,
+        typed_unit=unit,
+        reps=typed.reps,
+        recorded_at=recorded_at,
+        notes=notes,
+    )
+
+
+def _split_notes(text: str) -> tuple[str, str | None]:
+    found = NOTE_MARK.search(text)
+    if found is None:
+        return text.strip(), None
+    note = text[found.end() :].strip()
+    return text[: found.start()].strip(), note or None
+
+
+def _take_when(text: str, *, now: datetime, timezone: str) -> tuple[str, datetime | None]:
+    found = _WHEN.search(text)
+    if found is None:
+        return text, None
+    rest = (text[: found.start()] + " " + text[found.end() :]).strip()
+    day = (found["day"] or "today").lower()
+    clock = found["clock"] or found["hour"] or found["at"]
+    if day == "today" and clock is None:
+        return rest, None
+    zone = zone_of(timezone)
+    local_now = now.astimezone(zone)
+    date = local_now.date() - timedelta(days=0 if day == "today" else 1)
+    at = _clock(clock) if clock else local_now.time()
+    recorded_at = datetime.combine(date, at, tzinfo=zone).astimezone(UTC)
+    if recorded_at > now:
+        raise MetricInputError("metrics.error.bad_time", time=found.group().strip())
+    return rest, recorded_at
+
+
+def _clock(text: str) -> time:
+    digits, half = text.lower().rstrip("apm ").strip(), text.lower()[-2:]
+    hours, minutes = (int(part) for part in [*re.split(r"[:.h]", digits), "0"][:2])
+    if half in ("am", "pm"):
+        if not 1 <= hours <= 12:
+            raise MetricInputError("metrics.error.bad_time", time=text)
+        hours = hours % 12 + (12 if half == "pm" else 0)
+    if hours > 23 or minutes > 59:
+        raise MetricInputError("metrics.error.bad_time", time=text)
+    return time(hours, minutes)
+
+
+def _take_metric(text: str, catalogue: Sequence[MetricKind]) -> tuple[MetricKind, str]:
+    # The name is looked for before any time is taken out, so a coach's "Shots at 10 m" stays
+    # whole; only a line that starts with a time ("yesterday 18:00 squat 100kg") is read again
+    # without it, and the time is handed back with the rest.
+    if (metric_and_rest := _longest_name(text.split(), catalogue)) is not None:
+        return metric_and_rest
+    leading = _WHEN.match(text)
+    if leading is not None:
+        found = _longest_name(text[leading.end() :].split(), catalogue)
+        if found is not None:
+            return found[0], f"{leading.group()} {found[1]}"
+    named = _name_part(_WHEN.sub(" ", text).split())
+    if not named:
+        raise MetricInputError("metrics.error.no_metric")
+    near = suggest(catalogue, named)
+    raise MetricInputError(
+        "metrics.error.unknown_metric",
+        text=named,
+        suggestions=", ".join(kind.name for kind in near),
+    )
+
+
+def _longest_name(
+    tokens: list[str], catalogue: Sequence[MetricKind]
+) -> tuple[MetricKind, str] | None:
+    # Longest first: "40m sprint 5.12" names "40 m sprint", not the "40m" alias of it.
+    for end in range(len(tokens), 0, -1):
+        metric = find(catalogue, " ".join(tokens[:end]))
+        if metric is not None:
+            return metric, " ".join(tokens[end:])
+    return None
+
+
+def _name_part(tokens: list[str]) -> str:
+    # Names hold numbers too ("40m sprint"): the name ends where a readable value begins.
+    for start in range(1, len(tokens)):
+        try:
+            _scan_value(" ".join(tokens[start:]))
+        except MetricInputError:
+            continue
+        return " ".join(tokens[:start])
+    return " ".join(tokens)
+
+
+@dataclass(frozen=True)
+class _Typed:
+    value: Decimal
+    unit: str | None  # as typed; None: the metric's own unit
+    reps: int | None
+
+
+def _scan_value(text: str) -> _Typed:
+    found = _VALUE.match(text)
+    if not text or found is None:
+        raise MetricInputError("metrics.error.no_value", text=text)
+    rest = _GLUED_REPS.sub(r" \1", text[found.end() :]).strip()
+    unit: str | None
+    if found["feet"]:
+        value = convert(Decimal(found["feet"]), "ft", "in") + _decimal(found["inches"])
+        unit = "in"
+    elif found["clock"]:
+        value, unit = _duration(found["clock"]), "s"
+    else:
+        value, unit = _decimal(found["number"]), None
+        if not _REPS.match(rest) and (typed := _UNIT.match(rest)):
+            unit, rest = typed.group(), rest[typed.end() :].strip()
+    reps, rest = _take_reps(rest)
+    if rest:
+        raise MetricInputError("metrics.error.unexpected", text=rest)
+    return _Typed(value, unit, reps)
+
+
+def _unit_for(typed: str | None, metric: MetricKind) -> str:
+    if typed is None:
+        return metric.unit
+    unit = unit_of(typed)
+    accepted = accepted_units(metric.unit)
+    if unit not in accepted:
+        raise MetricInputError("metrics.error.bad_unit", unit=typed, accepted=", ".join(accepted))
+    return unit
+
+
+def _take_reps(text: str) -> tuple[int | None, str]:
+    found = _REPS.match(text)
+    if found is None:
+        return None, text
+    reps = int(found["after"] or found["before"])
+    if not 0 < reps <= MAX_REPS:
+        raise MetricInputError("metrics.error.bad_reps", reps=reps)
+    return reps, text[found.end() :].strip()
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text.replace(",", "."))
+    except InvalidOperation as err:
+        raise MetricInputError("metrics.error.no_value", text=text) from err
+
+
+def _duration(text: str) -> Decimal:
+    sign = -1 if text.startswith("-") else 1
+    *larger, seconds = text.lstrip("-").split(":")
+    if any(int(part) > 59 for part in larger[1:]) or _decimal(seconds) >= 60:
+        raise MetricInputError("metrics.error.bad_duration", text=text)
+    total = _decimal(seconds)
+    for place, part in enumerate(reversed(larger), start=1):
+        total += int(part) * 60**place
+    return sign * total
+
+
+def _stored(value: Decimal, typed: str) -> Decimal:
+    # Checked before rounding: quantize fails outright on more digits than Decimal carries.
+    if abs(value) > LARGEST_VALUE:
+        raise MetricInputError("metrics.error.too_large", text=typed)
+    return value.quantize(STORED_PLACES, rounding=ROUND_HALF_UP)
+
+
+def format_log_line(metric: MetricKind, value: Decimal, unit: str, reps: int | None = None) -> str:
+    """A line parse_log_line reads back as this metric, value (to stored precision) and reps."""
+    target = _stored(convert(value, unit, metric.unit), "")
+    amount = next(
+        candidate
+        for places in range(0, 29)
+        if _stored(convert(candidate := _rounded(value, places), unit, metric.unit), "") == target
+    )
+    if unit == "s" and abs(amount) >= 60:
+        typed = duration_clock(amount)
+    elif unit == "%":
+        typed = f"{plain_number(amount)}%"
+    else:
+        typed = f"{plain_number(amount)} {unit}"
+    return f"{metric.name} {typed}" + (f" x{reps}" if reps is not None else "")
+
+
+def _rounded(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -1,0 +1,129 @@
+"""A coach's roster: every athlete they coach, each one's latest values and the last four weeks.
+
+The change of a metric over the four weeks is its latest value minus the value as it stood four
+weeks ago (the last one recorded by then) or, for a metric first logged within those weeks, minus
+its first value. A metric with nothing new in four weeks shows no change: none was measured.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.dialects.postgresql import distinct_on
+
+from domain import policy
+from domain.errors import NotAllowed
+from domain.metrics.catalogue import MetricKind
+from domain.metrics.progress import Point
+from domain.metrics.viewers import athlete_names
+from domain.models import MetricType, PerformanceMetric
+from domain.policy import Action, Actor, AthleteTarget
+from domain.uow import UnitOfWork
+
+CHANGE_WINDOW = timedelta(weeks=4)
+Latest = dict[tuple[uuid.UUID, str], Point]
+
+
+@dataclass(frozen=True)
+class RosterMetric:
+    """One metric of one athlete: the latest value and its change over the window."""
+
+    kind: MetricKind
+    latest: Point
+    change: Decimal | None
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """One athlete on a coach's roster, metrics in catalogue order (none yet: empty)."""
+
+    athlete_id: uuid.UUID
+    name: str
+    metrics: tuple[RosterMetric, ...]
+
+
+async def roster(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list[RosterLine]:
+    """Each athlete the actor coaches, by name, with latest values and four-week changes."""
+    now = now or datetime.now(UTC)
+    if actor.coach_id is None:
+        raise NotAllowed("roster: not a coach", action=Action.VIEW_METRICS.value)
+    athletes = {
+        athlete_id
+        for athlete_id in actor.coached_athlete_ids
+        if policy.may(actor, Action.VIEW_METRICS, AthleteTarget(athlete_id))
+    }
+    if not athletes:
+        return []
+    cutoff = now - CHANGE_WINDOW
+    async with uow:
+        names = await athlete_names(uow, athletes)
+        latest = await _values(uow, athletes, PerformanceMetric.recorded_at <= now, newest=True)
+        before = await _values(uow, athletes, PerformanceMetric.recorded_at <= cutoff, newest=True)
+        window = (PerformanceMetric.recorded_at > cutoff, PerformanceMetric.recorded_at <= now)
+        first_in_window = await _values(uow, athletes, *window, newest=False)
+        kinds = await _kinds(uow, {key for _, key in latest})
+    baselines = first_in_window | before  # as it stood at the cutoff, where there is one
+    return [
+        RosterLine(athlete_id, name, tuple(_metrics(athlete_id, kinds, latest, baselines)))
+        for athlete_id, name in sorted(names.items(), key=lambda pair: pair[1].lower())
+    ]
+
+
+def _metrics(
+    athlete_id: uuid.UUID, kinds: list[MetricKind], latest: Latest, baselines: Latest
+) -> list[RosterMetric]:
+    found = []
+    for kind in kinds:
+        point = latest.get((athlete_id, kind.key))
+        if point is None:
+            continue
+        baseline = baselines.get((athlete_id, kind.key))
+        change = None
+        if baseline is not None and baseline.at < point.at:
+            change = point.value - baseline.value
+        found.append(RosterMetric(kind, point, change))
+    return found
+
+
+async def _values(
+    uow: UnitOfWork, athletes: Iterable[uuid.UUID], *when: ColumnElement[bool], newest: bool
+) -> Latest:
+    """Per athlete and metric, the newest (or oldest) value recorded `when`."""
+    order = PerformanceMetric.recorded_at.desc() if newest else PerformanceMetric.recorded_at
+    query = (
+        select(
+            PerformanceMetric.athlete_id,
+            PerformanceMetric.metric_type,
+            PerformanceMetric.recorded_at,
+            PerformanceMetric.metric_value,
+        )
+        .where(
+            PerformanceMetric.athlete_id.in_(list(athletes)),
+            PerformanceMetric.metric_value.is_not(None),
+            *when,
+        )
+        .ext(distinct_on(PerformanceMetric.athlete_id, PerformanceMetric.metric_type))
+        .order_by(PerformanceMetric.athlete_id, PerformanceMetric.metric_type, order)
+    )
+    rows = await uow.session.execute(query)
+    return {(athlete, key): Point(at, value) for athlete, key, at, value in rows}
+
+
+async def _kinds(uow: UnitOfWork, keys: set[str]) -> list[MetricKind]:
+    """The metric types of these keys, in catalogue order (category, then name)."""
+    if not keys:
+        return []
+    rows = await uow.session.scalars(
+        select(MetricType)
+        .where(MetricType.key.in_(keys))
+        .order_by(MetricType.category, MetricType.coach_id.nulls_first(), MetricType.name)
+    )
+    by_key: dict[str, MetricKind] = {}
+    for row in rows:
+        by_key.setdefault(row.key, MetricKind.from_row(row))
+    return list(by_key.values())

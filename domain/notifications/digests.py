@@ -1,0 +1,126 @@
+"""A coach's morning digest: the day's sessions, once a day, at 07:00 in the coach's own zone.
+
+`queue_digests` is meant to run every hour on the hour. Each run serves the coaches whose local
+time is in [07:00, 08:00), so every zone, those offset by half or three quarters of an hour
+included, falls in exactly one run a day; the dedup key names the coach and their local date,
+so a run repeated within the hour (two bot processes, a restart) queues nothing twice.
+
+The list is plain lines ("16:00 Kim (60 min)") with times already in the coach's zone: it is
+about one day in one zone, which the coach shares with the words around it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, union_all
+
+from domain.booking.sessions import SCHEDULED
+from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User
+from domain.timezones import zone_of
+from domain.uow import UnitOfWork
+
+DIGEST = "digest"
+DIGEST_HOUR = 7  # local; the hourly run reaches each zone once in this hour
+
+
+async def queue_digests(uow_factory: Callable[[], UnitOfWork], *, now: datetime) -> int:
+    """Queue today's digest to each coach with sessions whose local time is 07:00-08:00."""
+    async with uow_factory() as uow:
+        rows: list[dict[str, Any]] = []
+        for timezone in await _coach_timezones(uow):
+            local_now = now.astimezone(zone_of(timezone))
+            if local_now.hour == DIGEST_HOUR:
+                rows += await _digests_in(uow, timezone, local_now.date(), now=now)
+        queued = await uow.outbox.enqueue_many(rows)
+        await uow.commit()
+    return queued
+
+
+async def _coach_timezones(uow: UnitOfWork) -> Sequence[str]:
+    query = select(User.timezone).join(Coach, Coach.user_id == User.id).distinct()
+    return (await uow.session.scalars(query)).all()
+
+
+async def _digests_in(
+    uow: UnitOfWork, timezone: str, day: date, *, now: datetime
+) -> list[dict[str, Any]]:
+    """One digest row per coach living in `timezone` with scheduled sessions on local `day`."""
+    zone = zone_of(timezone)
+    by_coach = await _sessions_by_coach(uow, timezone, day)
+    names = await _athlete_names(uow, [s.id for found in by_coach.values() for s in found])
+    return [
+        {
+            "recipient_id": coach_user_id,
+            "kind": DIGEST,
+            "dedup_key": f"{DIGEST}:{coach_user_id}:{day.isoformat()}",
+            "payload": {
+                "count": len(sessions),
+                "sessions": "\n".join(_line(s, names.get(s.id, []), zone) for s in sessions),
+            },
+            "due_at": now,
+        }
+        for coach_user_id, sessions in by_coach.items()
+    ]
+
+
+async def _sessions_by_coach(
+    uow: UnitOfWork, timezone: str, day: date
+) -> dict[uuid.UUID, list[TrainingSession]]:
+    """The scheduled sessions on local `day` of the coaches in `timezone`, by coach's user."""
+    zone = zone_of(timezone)
+    query = (
+        select(TrainingSession, User.id)
+        .join(Coach, Coach.id == TrainingSession.coach_id)
+        .join(User, User.id == Coach.user_id)
+        .where(
+            User.timezone == timezone,
+            TrainingSession.status == SCHEDULED,
+            TrainingSession.start_time >= _midnight(day, zone),
+            TrainingSession.start_time < _midnight(day + timedelta(days=1), zone),
+        )
+        .order_by(User.id, TrainingSession.start_time)
+    )
+    by_coach: dict[uuid.UUID, list[TrainingSession]] = defaultdict(list)
+    for session, coach_user_id in await uow.session.execute(query):
+        by_coach[coach_user_id].append(session)
+    return by_coach
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _line(session: TrainingSession, names: list[str], zone: ZoneInfo) -> str:
+    minutes = int((session.end_time - session.start_time).total_seconds() // 60)
+    who = ", ".join(names) or session.session_type
+    return f"{session.start_time.astimezone(zone):%H:%M} {who} ({minutes} min)"
+
+
+async def _athlete_names(
+    uow: UnitOfWork, session_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """First names of each session's athletes: the one of an individual session, a group's."""
+    if not session_ids:
+        return {}
+    individual = (
+        select(TrainingSession.id.label("session_id"), User.first_name)
+        .join(Athlete, Athlete.id == TrainingSession.athlete_id)
+        .join(User, User.id == Athlete.user_id)
+        .where(TrainingSession.id.in_(session_ids))
+    )
+    grouped = (
+        select(SessionParticipant.session_id, User.first_name)
+        .join(Athlete, Athlete.id == SessionParticipant.athlete_id)
+        .join(User, User.id == Athlete.user_id)
+        .where(SessionParticipant.session_id.in_(session_ids))
+    )
+    names: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for session_id, first_name in await uow.session.execute(union_all(individual, grouped)):
+        names[session_id].append(first_name)
+    return {session_id: sorted(found) for session_id, found in names.items()}

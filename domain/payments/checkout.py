@@ -1,0 +1,190 @@
+"""Charging for a session in chat: the invoice, and the answer to Telegram's pre-checkout query.
+
+The invoice is built when it is sent, from the session as it is then. Pre-checkout checks the
+session again as it is at that moment: Telegram asks seconds before it takes the money, and the
+invoice may be days old (the price changed, the session was cancelled or already paid through
+another invoice, the deadline passed). Telegram waits 10 s for the answer, so it is a handful
+of reads and nothing is written.
+
+With a provider token the coach's own currency is charged in its smallest unit; without one,
+Telegram Stars: the price times `stars_per_unit`, rounded up to a whole star.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import ROUND_CEILING, Decimal
+
+from domain.actors import actor_for_user
+from domain.booking.sessions import CANCELLED, GROUP, LoadedSession, SessionView, load_session
+from domain.currencies import STARS, CurrencyError, to_minor
+from domain.errors import DomainError, NotFound
+from domain.payments.notices import is_payable
+from domain.policy import Action, AthleteTarget, may
+from domain.short_ids import parse_id, short_id
+from domain.uow import UnitOfWork
+
+PAYLOAD_PREFIX = "pay:"
+TITLE_LIMIT = 32
+DESCRIPTION_LIMIT = 255
+
+
+@dataclass(frozen=True)
+class PaymentConfig:
+    """How sessions are charged: a provider's currency, or Telegram Stars without a token."""
+
+    # A secret: kept out of the repr, so a logged config never shows it.
+    provider_token: str | None = field(default=None, repr=False)
+    stars_per_unit: Decimal = Decimal("50")  # Stars charged per 1 unit of the coach's currency
+
+
+@dataclass(frozen=True)
+class InvoiceTerms:
+    """Everything sendInvoice needs for one session, already within Telegram's limits."""
+
+    session_id: uuid.UUID
+    chat_id: int
+    title: str
+    description: str
+    payload: str
+    currency: str
+    amount: int  # in the currency's smallest unit
+    provider_token: str | None = field(repr=False)
+    label: str = field(default="")
+    # The session as it is now, for the bot to word the invoice in the payer's language.
+    session: SessionView | None = field(default=None, repr=False)
+
+
+class PaymentRefused(DomainError):
+    """A payment the session cannot take; the message key (payment.error.*) says why."""
+
+    def __init__(self, message_key: str, **params: object) -> None:
+        super().__init__(message_key, **params)
+        self.message_key = message_key
+
+
+def payload_for(session_id: uuid.UUID) -> str:
+    """The invoice payload naming a session (26 bytes of Telegram's 128)."""
+    return f"{PAYLOAD_PREFIX}{short_id(session_id)}"
+
+
+def session_of_payload(payload: str) -> uuid.UUID:
+    """The session an invoice payload names; PaymentRefused for anything we did not issue."""
+    session_id = parse_id(payload.removeprefix(PAYLOAD_PREFIX))
+    if not payload.startswith(PAYLOAD_PREFIX) or session_id is None:
+        raise PaymentRefused("payment.error.unknown_invoice")
+    return session_id
+
+
+def charge(view: SessionView, config: PaymentConfig) -> tuple[str, int]:
+    """The currency and amount (smallest unit) the session costs now; CurrencyError if none."""
+    price = view.price or Decimal(0)
+    if config.provider_token is None:
+        stars = (price * config.stars_per_unit).to_integral_value(rounding=ROUND_CEILING)
+        return STARS, max(int(stars), 1)
+    return view.currency.upper(), to_minor(price, view.currency)
+
+
+async def invoice_for(
+    uow: UnitOfWork, *, session_id: uuid.UUID, config: PaymentConfig, now: datetime | None = None
+) -> InvoiceTerms | None:
+    """The invoice for a session's payer, or None when it is no longer payable by anyone."""
+    async with uow:
+        try:
+            loaded = await load_session(uow, session_id)
+        except NotFound:
+            return None
+        view = loaded.view()
+        booked_by = loaded.session.booked_by
+        payer = await uow.users.find(booked_by) if booked_by else None
+    chat_id = (payer.telegram_chat_id or payer.telegram_user_id) if payer else None
+    if not is_payable(view) or not chat_id or (now is not None and _too_late(loaded, now)):
+        return None
+    currency, amount = charge(view, config)
+    return InvoiceTerms(
+        session_id=view.id,
+        chat_id=chat_id,
+        title=_fit(f"{_sport(loaded)} · {view.coach_name}", TITLE_LIMIT),
+        description=_fit(_description(view), DESCRIPTION_LIMIT),
+        payload=payload_for(view.id),
+        currency=currency,
+        amount=amount,
+        provider_token=config.provider_token,
+        label=f"Session {view.minutes} min",
+        session=view,
+    )
+
+
+async def check_pre_checkout(
+    uow: UnitOfWork,
+    *,
+    telegram_user_id: int,
+    invoice_payload: str,
+    currency: str,
+    total_amount: int,
+    config: PaymentConfig,
+    now: datetime,
+) -> None:
+    """Pass silently if this person may pay this invoice now; PaymentRefused says why not."""
+    session_id = session_of_payload(invoice_payload)
+    async with uow:
+        try:
+            loaded = await load_session(uow, session_id)
+        except NotFound:
+            raise PaymentRefused("payment.error.unknown_invoice") from None
+        # Before anything about the session: a stranger learns nothing about it.
+        await _require_payer(uow, loaded, telegram_user_id)
+    session = loaded.session
+    if session.session_type == GROUP:
+        raise PaymentRefused("payment.error.unknown_invoice")
+    if session.status == CANCELLED:
+        raise PaymentRefused("payment.error.cancelled")
+    if session.payment_status == "paid":
+        raise PaymentRefused("payment.error.already_paid")
+    if _too_late(loaded, now):
+        raise PaymentRefused("payment.error.too_late")
+    if not is_payable(loaded.view()):
+        # Waived, not required, not yet confirmed: an invoice we would not issue now.
+        raise PaymentRefused("payment.error.unknown_invoice")
+    try:
+        expected = charge(loaded.view(), config)
+    except CurrencyError:
+        expected = None  # a price the currency cannot express was never invoiced as it is
+    if (currency.upper(), total_amount) != expected:
+        raise PaymentRefused("payment.error.amount_changed")
+
+
+async def _require_payer(uow: UnitOfWork, loaded: LoadedSession, telegram_user_id: int) -> None:
+    user = await uow.users.by_telegram_id(telegram_user_id)
+    if user is None:
+        raise PaymentRefused("payment.error.not_payer")
+    # Admins are no exception: paying is the family's business (policy.GRANTS).
+    actor = await actor_for_user(uow, user, admin_telegram_ids=())
+    if not any(
+        may(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(athlete_id))
+        for athlete_id in loaded.athlete_ids
+    ):
+        raise PaymentRefused("payment.error.not_payer")
+
+
+def _too_late(loaded: LoadedSession, now: datetime) -> bool:
+    session = loaded.session
+    due = session.payment_due_at
+    return session.start_time <= now or (due is not None and due <= now)
+
+
+def _sport(loaded: LoadedSession) -> str:
+    sports = loaded.coach.specializations or []
+    return (sports[0] if sports else loaded.session.session_type).capitalize()
+
+
+def _description(view: SessionView) -> str:
+    start = view.start.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    athletes = ", ".join(view.athlete_names)
+    return f"{athletes} with {view.coach_name}, {start}, {view.minutes} min"
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

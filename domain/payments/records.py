@@ -1,0 +1,265 @@
+"""Money that moved: a successful payment recorded, and a payment returned on cancellation.
+
+Both run with the session row locked (`load_session(lock=True)`, also taken by every change to
+a session), so a payment and a cancellation of one session never interleave: a payment either
+arrives before the cancellation, which then refunds it, or after, when it finds the session off.
+
+Telegram has taken the money by the time `successful_payment` arrives, so a payment is always
+recorded, even one the session can no longer take (paid already through a second invoice,
+cancelled or released a moment after the pre-checkout). Such a payment is returned at once:
+Stars by the bot (`refundStarPayment`, queued as a STAR_REFUND row of the outbox and made when
+that row is "sent"), provider payments by an admin (bots cannot refund card payments), who finds
+them as refunds due. The payer is told why and how: PaymentRefused with the key
+`payment.error.already_paid` or `payment.error.cancelled`, and the params `refund` (`refunded`:
+Stars on their way back; `refund_due`: an admin refunds) and `amount` ("45.00 EUR").
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from domain.booking.notice_queue import COACH, PAYER, Notice, enqueue_params, enqueue_statement
+from domain.booking.notices import payload
+from domain.booking.sessions import CANCELLED, LoadedSession, SessionView, load_session
+from domain.currencies import STARS, amount_text, from_minor
+from domain.errors import AlreadyExists
+from domain.models import Payment, User
+from domain.payments.checkout import PaymentRefused, session_of_payload
+from domain.payments.notices import drop_payment_prompts
+from domain.policy import Actor
+from domain.uow import UnitOfWork
+
+STAR_REFUND = "star_refund"
+RECEIPT = "payment_receipt"
+RECEIVED = "payment_received"
+COMPLETED = "completed"
+REFUNDED = "refunded"
+REFUND_DUE = "refund_due"
+# The database allows one completed (or refund due) payment per session: this index.
+ONE_PER_SESSION = "uq_payments_session_completed"
+
+
+@dataclass(frozen=True)
+class PaymentRecorded:
+    """A recorded payment and its session; `already_recorded` for a redelivered update."""
+
+    payment_id: uuid.UUID
+    session: SessionView
+    already_recorded: bool
+
+
+@dataclass(frozen=True)
+class _Charge:
+    """What Telegram's successful_payment says was paid, by whom."""
+
+    telegram_user_id: int
+    currency: str
+    total_amount: int
+    telegram_charge_id: str
+    provider_charge_id: str | None
+
+
+async def record_payment(
+    uow: UnitOfWork,
+    *,
+    telegram_user_id: int,
+    invoice_payload: str,
+    currency: str,
+    total_amount: int,
+    telegram_charge_id: str,
+    provider_charge_id: str | None,
+    now: datetime,
+) -> PaymentRecorded:
+    """Record a successful payment once per Telegram charge id and mark its session paid."""
+    session_id = session_of_payload(invoice_payload)
+    charge = _Charge(
+        telegram_user_id, currency.upper(), total_amount, telegram_charge_id, provider_charge_id
+    )
+    try:
+        return await _record(uow, session_id, charge, now)
+    except AlreadyExists as clash:
+        if clash.detail != ONE_PER_SESSION:
+            return await _recorded_meanwhile(uow, clash, telegram_charge_id)
+    # Paid meanwhile through a path that did not take the session lock: the database said no.
+    return await _record(uow, session_id, charge, now, place=False)
+
+
+async def _record(
+    uow: UnitOfWork, session_id: uuid.UUID, charge: _Charge, now: datetime, *, place: bool = True
+) -> PaymentRecorded:
+    async with uow:
+        loaded = await load_session(uow, session_id, lock=True)
+        if (known := await _by_charge(uow, charge.telegram_charge_id)) is not None:
+            # Handled before (whatever became of it): nothing new to record or to say.
+            return PaymentRecorded(known.id, loaded.view(), already_recorded=True)
+        payer = await uow.users.by_telegram_id(charge.telegram_user_id)
+        payment = _payment_row(loaded, charge, payer, now)
+        if not place or loaded.session.payment_status != "pending":
+            raise await _send_back(uow, loaded, payment, payer, now)
+        uow.payments.add(payment)
+        loaded.session.payment_status = "paid"
+        _audit(uow, payment, "payment.completed")
+        await drop_payment_prompts(uow, session_id)
+        await _send_receipts(uow, loaded, payment, now)
+        await uow.commit()
+    return PaymentRecorded(payment.id, loaded.view(), already_recorded=False)
+
+
+def _payment_row(
+    loaded: LoadedSession, charge: _Charge, payer: User | None, now: datetime
+) -> Payment:
+    return Payment(
+        id=uuid.uuid4(),
+        payer_id=payer.id if payer else None,
+        recipient_id=loaded.coach_user.id,
+        # Exact in major units: 45.00 (EUR), 4500 (JPY), the star count (XTR).
+        amount=from_minor(charge.total_amount, charge.currency),
+        currency=charge.currency,
+        status=COMPLETED,
+        payment_type="session",
+        session_id=loaded.session.id,
+        transaction_id=charge.telegram_charge_id,
+        provider_charge_id=charge.provider_charge_id or None,
+        created_at=now,
+    )
+
+
+async def refund_for_cancellation(
+    uow: UnitOfWork, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
+) -> str | None:
+    """Inside a cancellation: refund the session's payment unless the fee stays due."""
+    if late and not loaded.is_coach(actor):
+        return None  # the coach's policy: a late cancellation by the family keeps the fee
+    payment = await uow.session.scalar(
+        select(Payment).where(Payment.session_id == loaded.session.id, Payment.status == COMPLETED)
+    )
+    if payment is None:
+        return None
+    payer = await uow.users.find(payment.payer_id) if payment.payer_id else None
+    outcome = await _give_back(uow, payment, payer, now)
+    loaded.session.payment_status = "refunded"
+    _audit(uow, payment, f"payment.{outcome}", actor_id=actor.user_id, reason="cancelled")
+    return outcome
+
+
+async def _send_back(
+    uow: UnitOfWork, loaded: LoadedSession, payment: Payment, payer: User | None, now: datetime
+) -> PaymentRefused:
+    """Record a payment the session cannot take as returned; the refusal tells the payer why."""
+    outcome = await _give_back(uow, payment, payer, now)
+    if outcome == REFUND_DUE and await _place_taken(uow, loaded.session.id):
+        # The session's own payment holds its one place in ONE_PER_SESSION; this one is
+        # kept apart from the session, which its audit entry still names.
+        payment.session_id = None
+    uow.payments.add(payment)
+    session = loaded.session
+    reason = "cancelled" if session.status == CANCELLED else "already_paid"
+    _audit(
+        uow,
+        payment,
+        f"payment.{outcome}",
+        reason=reason,
+        session_id=str(session.id),
+        session_payment_status=session.payment_status,
+    )
+    await uow.commit()
+    # The payer has paid already: besides why, they need to hear how the money comes back.
+    return PaymentRefused(
+        f"payment.error.{reason}",
+        refund=outcome,
+        amount=amount_text(payment.amount, payment.currency),
+    )
+
+
+async def _give_back(uow: UnitOfWork, payment: Payment, payer: User | None, now: datetime) -> str:
+    """Return a payment: Stars by the bot, when it can address the payer; else by an admin."""
+    if payment.currency != STARS or payer is None or not payer.telegram_user_id:
+        payment.status = REFUND_DUE
+        return REFUND_DUE
+    payment.status = REFUNDED
+    payment.refunded_at = now
+    await uow.outbox.enqueue(
+        recipient_id=payer.id,
+        kind=STAR_REFUND,
+        # One refund per charge, however often a cancellation or an update is repeated.
+        dedup_key=f"{STAR_REFUND}:{payment.transaction_id}",
+        payload={
+            "charge_id": payment.transaction_id,
+            "telegram_user_id": payer.telegram_user_id,
+            "session_id": str(payment.session_id),
+            "amount": amount_text(payment.amount, payment.currency),
+        },
+        due_at=now,
+    )
+    return REFUNDED
+
+
+async def _place_taken(uow: UnitOfWork, session_id: uuid.UUID) -> bool:
+    held = select(Payment.id).where(
+        Payment.session_id == session_id, Payment.status.in_((COMPLETED, REFUND_DUE))
+    )
+    return await uow.session.scalar(held.exists().select()) or False
+
+
+async def _send_receipts(
+    uow: UnitOfWork, loaded: LoadedSession, payment: Payment, now: datetime
+) -> None:
+    """The payer's receipt and the coach's notice, in one statement like every session notice."""
+    facts = payload(loaded.view(), amount=amount_text(payment.amount, payment.currency))
+    notices = [Notice((PAYER,), RECEIPT, facts), Notice((COACH,), RECEIVED, facts)]
+    # Addressed to who actually paid (a second guardian, say), not to who booked.
+    params = enqueue_params(
+        loaded.view(),
+        notices,
+        coach_user_id=loaded.coach_user.id,
+        athlete_ids=[],
+        now=now,
+        payer_user_id=payment.payer_id,
+    )
+    await uow.session.execute(enqueue_statement(), params)
+
+
+async def _recorded_meanwhile(
+    uow: UnitOfWork, clash: AlreadyExists, telegram_charge_id: str
+) -> PaymentRecorded:
+    """The same charge, recorded by a concurrent delivery of the same update."""
+    async with uow:
+        known = await _by_charge(uow, telegram_charge_id)
+        if known is None or known.session_id is None:
+            raise clash
+        loaded = await load_session(uow, known.session_id)
+    return PaymentRecorded(known.id, loaded.view(), already_recorded=True)
+
+
+async def _by_charge(uow: UnitOfWork, telegram_charge_id: str) -> Payment | None:
+    return await uow.session.scalar(
+        select(Payment).where(Payment.transaction_id == telegram_charge_id)
+    )
+
+
+def _audit(
+    uow: UnitOfWork,
+    payment: Payment,
+    action: str,
+    *,
+    actor_id: uuid.UUID | None = None,
+    **more: Any,
+) -> None:
+    uow.audit.record(
+        actor_id=actor_id or payment.payer_id,
+        action=action,
+        entity="payment",
+        entity_id=payment.id,
+        details={
+            "session_id": str(payment.session_id) if payment.session_id else None,
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "charge_id": payment.transaction_id,
+            **more,
+        },
+    )

@@ -1,0 +1,298 @@
+"""Signing up and profiles: register in one transaction, read under policy, edit one field."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from domain.actors import actor_for_user
+from domain.errors import AlreadyExists, DomainError, NotAllowed, NotFound
+from domain.models import Athlete, User
+from domain.people.profile_fields import ProfileField, apply_answer
+from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonName, age_on
+from domain.people.profile_view import ProfileView, load_profile, may_any, view_for
+from domain.people.reachability import BLOCKED
+from domain.policy import Action, Actor
+from domain.secrets_box import SecretBox
+from domain.uow import UnitOfWork
+
+# Admin is never chosen and mentors arrive by invitation; these are the buttons at sign-up.
+SELF_CHOSEN_ROLES = ("athlete", "parent", "coach")
+MIN_AGE_TO_SIGN_UP_ALONE = 16  # younger athletes are added by a parent (issue 5)
+ADULT_AGE = 18  # parents and coaches answer for others
+
+
+class EmailTaken(InvalidAnswer):
+    """Another user already gave this email address."""
+
+    def __init__(self) -> None:
+        super().__init__("profile.hint.email_taken")
+
+
+class NeedsGuardian(DomainError):
+    """An athlete too young to sign up alone: a parent signs up and invites them."""
+
+    message_key = "onboarding.birth.ask_parent"
+
+
+@dataclass(frozen=True)
+class AthleteAnswers:
+    """What an athlete answers beyond the common profile."""
+
+    sport: str
+    position: str | None = None
+    height_cm: int | None = None
+    weight_kg: Decimal | None = None
+    dominant_hand: str | None = None
+    emergency: EmergencyContact | None = None
+    medical_notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Registration:
+    """Everything the guided profile collected, ready to save."""
+
+    telegram_user_id: int
+    chat_id: int
+    language_code: str | None
+    role: str
+    name: PersonName
+    phone: str
+    born: date
+    timezone: str
+    email: str | None = None
+    units: str = "metric"
+    athlete: AthleteAnswers | None = None
+
+
+def preset_role(telegram_user_id: int, admin_telegram_ids: Collection[int]) -> str | None:
+    """The role a person gets without being asked: admin for ADMIN_TELEGRAM_IDS, else None."""
+    return "admin" if telegram_user_id in admin_telegram_ids else None
+
+
+def role_for(telegram_user_id: int, chosen: str | None, admin_telegram_ids: Collection[int]) -> str:
+    """The role a new user gets: admin for configured admin ids, else the one they chose."""
+    # Admins are the Telegram ids in ADMIN_TELEGRAM_IDS: they are never asked, and nobody else
+    # can pick "admin" (a forged button is refused here too).
+    if telegram_user_id in admin_telegram_ids:
+        return "admin"
+    if chosen not in SELF_CHOSEN_ROLES:
+        raise NotAllowed(f"role {chosen!r} cannot be chosen at sign-up")
+    return chosen
+
+
+def check_age(role: str, born: date, today: date) -> None:
+    """Refuse athletes too young to sign up alone, and parents or coaches under 18."""
+    age = age_on(born, today)
+    if role == "athlete" and age < MIN_AGE_TO_SIGN_UP_ALONE:
+        raise NeedsGuardian(age=MIN_AGE_TO_SIGN_UP_ALONE)
+    if role in ("parent", "coach") and age < ADULT_AGE:
+        raise InvalidAnswer("profile.hint.birth_adult", age=ADULT_AGE)
+
+
+async def check_email_free(uow: UnitOfWork, email: str) -> None:
+    """Raise InvalidAnswer if another user already gave this email."""
+    async with uow:
+        taken = await uow.session.scalar(select(func.count()).where(User.email == email))
+    if taken:
+        raise EmailTaken()
+
+
+async def register(
+    uow: UnitOfWork,
+    *,
+    registration: Registration,
+    box: SecretBox,
+    admin_telegram_ids: Collection[int],
+    now: datetime,
+) -> User:
+    """Create the user (and athlete profile) from a finished guided profile, in one transaction."""
+    role = role_for(registration.telegram_user_id, registration.role, admin_telegram_ids)
+    check_age(role, registration.born, now.date())
+    try:
+        return await _save_registration(uow, registration, role, box, now)
+    except AlreadyExists as err:
+        if "email" in err.detail:  # taken between the question and the end of the flow
+            raise EmailTaken() from None
+        raise
+
+
+async def _save_registration(
+    uow: UnitOfWork, registration: Registration, role: str, box: SecretBox, now: datetime
+) -> User:
+    async with uow:
+        if await uow.users.by_telegram_id(registration.telegram_user_id) is not None:
+            raise AlreadyExists("user already registered")
+        user = uow.users.add(_new_user(registration, role, box, now))
+        await uow.flush()
+        if role == "athlete" and registration.athlete is not None:
+            uow.athletes.add(_new_athlete(user.id, registration.athlete, box))
+        uow.audit.record(
+            actor_id=user.id,
+            action="user.registered",
+            entity="user",
+            entity_id=user.id,
+            details={"role": role},
+        )
+        await uow.commit()
+    return user
+
+
+def _new_user(registration: Registration, role: str, box: SecretBox, now: datetime) -> User:
+    return User(
+        role=role,
+        first_name=registration.name.first,
+        last_name=registration.name.last,
+        phone_number=registration.phone,
+        email=registration.email,
+        date_of_birth_encrypted=box.encrypt_date(registration.born),
+        timezone=registration.timezone,
+        units=registration.units,
+        language_code=registration.language_code,
+        telegram_user_id=registration.telegram_user_id,
+        telegram_chat_id=registration.chat_id,
+        onboarded_at=now,
+        last_login_at=now,
+    )
+
+
+def _new_athlete(user_id: uuid.UUID, answers: AthleteAnswers, box: SecretBox) -> Athlete:
+    emergency = answers.emergency
+    return Athlete(
+        user_id=user_id,
+        primary_sport=answers.sport,
+        position=answers.position,
+        height_cm=answers.height_cm,
+        weight_kg=answers.weight_kg,
+        dominant_hand=answers.dominant_hand,
+        emergency_contact_name=box.encrypt(emergency.name) if emergency else None,
+        emergency_contact_phone=box.encrypt(emergency.phone) if emergency else None,
+        medical_conditions=box.encrypt(answers.medical_notes) if answers.medical_notes else None,
+    )
+
+
+async def touch(
+    uow: UnitOfWork,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    language_code: str | None,
+    now: datetime,
+) -> User | None:
+    """Note that a known user wrote: chat id, language, last login; lifts 'blocked'."""
+    async with uow:
+        user = await uow.users.by_telegram_id(telegram_user_id)
+        if user is None:
+            return None
+        user.telegram_chat_id = chat_id
+        user.language_code = language_code or user.language_code
+        user.last_login_at = now
+        if user.status == BLOCKED:  # they wrote to us, so we can write to them again
+            user.status = "active"
+        await uow.commit()
+    return user
+
+
+async def profile_view(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    box: SecretBox,
+    user_id: uuid.UUID | None = None,
+    athlete_id: uuid.UUID | None = None,
+) -> ProfileView:
+    """A user's or athlete's profile as `actor` may see it; NotAllowed if they may not."""
+    async with uow:
+        user, athlete = await load_profile(uow, user_id, athlete_id)
+        view = view_for(uow, actor, user, athlete, box)
+        await uow.commit()  # the audit entry of a sensitive read
+    return view
+
+
+async def viewed_profile(
+    uow: UnitOfWork,
+    *,
+    telegram_user_id: int,
+    box: SecretBox,
+    admin_telegram_ids: Collection[int],
+    athlete_id: uuid.UUID | None = None,
+) -> ProfileView:
+    """The asker's own profile, or an athlete's they may view; NotFound if not signed up."""
+    async with uow:
+        me = await uow.users.by_telegram_id(telegram_user_id)
+        if me is None:
+            raise NotFound("user")
+        actor = await actor_for_user(uow, me, admin_telegram_ids=admin_telegram_ids)
+        if athlete_id is None:
+            user, athlete = me, await uow.athletes.for_user(me.id)
+        else:
+            user, athlete = await load_profile(uow, None, athlete_id)
+        view = view_for(uow, actor, user, athlete, box)
+        await uow.commit()
+    return view
+
+
+async def update_field(
+    uow: UnitOfWork,
+    *,
+    telegram_user_id: int,
+    user_id: uuid.UUID,
+    field: ProfileField,
+    answer: str,
+    box: SecretBox,
+    admin_telegram_ids: Collection[int],
+    today: date,
+) -> ProfileView:
+    """Validate and save one profile field, if the asker may edit that profile."""
+    async with uow:
+        actor, user, athlete = await _editable(uow, telegram_user_id, user_id, admin_telegram_ids)
+        if field.value == "email" and await _email_taken(uow, answer, user.id):
+            raise EmailTaken()
+        apply_answer(field, answer, user=user, athlete=athlete, box=box, today=today)
+        uow.audit.record(
+            actor_id=actor.user_id,
+            action="profile.updated",
+            entity="user",
+            entity_id=user.id,
+            details={"field": field.value},  # never the value: it may be sensitive
+        )
+        view = view_for(uow, actor, user, athlete, box)
+        await uow.commit()
+    return view
+
+
+async def check_may_edit(
+    uow: UnitOfWork,
+    *,
+    telegram_user_id: int,
+    user_id: uuid.UUID,
+    admin_telegram_ids: Collection[int],
+) -> None:
+    """Raise NotAllowed (or NotFound) unless the asker may edit this user's profile."""
+    async with uow:
+        await _editable(uow, telegram_user_id, user_id, admin_telegram_ids)
+
+
+async def _editable(
+    uow: UnitOfWork, telegram_user_id: int, user_id: uuid.UUID, admin_ids: Collection[int]
+) -> tuple[Actor, User, Athlete | None]:
+    me = await uow.users.by_telegram_id(telegram_user_id)
+    if me is None:
+        raise NotAllowed("not signed up")
+    actor = await actor_for_user(uow, me, admin_telegram_ids=admin_ids)
+    user, athlete = await load_profile(uow, user_id, None)
+    if not may_any(actor, Action.EDIT_PROFILE, user, athlete):
+        raise NotAllowed("not allowed: edit_profile", action=Action.EDIT_PROFILE.value)
+    return actor, user, athlete
+
+
+async def _email_taken(uow: UnitOfWork, answer: str, user_id: uuid.UUID) -> bool:
+    query = select(func.count()).where(
+        func.lower(User.email) == answer.strip().lower(), User.id != user_id
+    )
+    return bool(await uow.session.scalar(query))

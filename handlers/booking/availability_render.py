@@ -1,0 +1,252 @@
+"""The /availability messages: the week grid, the settings pages and their buttons.
+
+Every button names the coach whose rules it changes and the value it sets (not "toggle"), so
+a double tap sets the same value twice instead of switching it back, and a forged coach id is
+refused by domain.policy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import pack
+from bot.i18n import t
+from domain.booking.availability import WEEKDAYS, AvailabilityRules, SessionType, TimeRange
+
+FLOW = "av"
+OFFERED_LENGTHS = (30, 45, 60, 90, 120)
+SESSION_TYPES: tuple[SessionType, ...] = ("individual", "group", "assessment", "online")
+# Settings whose value is typed in after pressing their button.
+TYPED_PAGES = (
+    "buffers",
+    "notice",
+    "horizon",
+    "capacity",
+    "cancel",
+    "pay",
+    "location",
+    "dates",
+    "tz",
+)
+PAGES = ("week", "lengths", "types", *TYPED_PAGES)
+DATE_BUTTONS = 8
+View = tuple[str, InlineKeyboardMarkup]
+Row = list[InlineKeyboardButton]
+
+
+def page(name: str, rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> View:
+    """One page of the settings, by name (one of PAGES)."""
+    if name == "week":
+        return week(rules, coach_id, lang)
+    if name == "lengths":
+        return _lengths(rules, coach_id, lang)
+    if name == "types":
+        return _types(rules, coach_id, lang)
+    if name == "dates":
+        return _dates(rules, coach_id, lang)
+    return _ask(name, rules, lang), InlineKeyboardMarkup([[_back(coach_id, lang)]])
+
+
+def week(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> View:
+    """The week grid: each weekday's hours, the special dates, the settings and their buttons."""
+    days = [
+        t("availability.week.day", lang, day=_day(d, lang), hours=_hours(rules.weekly.get(d), lang))
+        for d in WEEKDAYS
+    ]
+    parts = [t("availability.week.title", lang, timezone=rules.timezone), "\n".join(days)]
+    upcoming = _upcoming_dates(rules)
+    if upcoming:
+        lines = [_date_line(day, rules.exceptions[day], lang) for day in upcoming]
+        parts.append("\n".join([t("availability.week.dates", lang), *lines]))
+    parts += [_settings(rules, lang), t("availability.week.help", lang)]
+    return "\n\n".join(parts), InlineKeyboardMarkup(_week_rows(rules, coach_id, lang))
+
+
+def _week_rows(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> list[Row]:
+    days = []
+    for weekday in WEEKDAYS:
+        is_open = bool(rules.weekly.get(weekday))
+        key = "availability.button.day_open" if is_open else "availability.button.day_closed"
+        label = t(key, lang, day=_day(weekday, lang))
+        days.append(_button(label, "day", coach_id, weekday, int(not is_open)))
+    auto = "availability.button.auto_on" if rules.auto_accept else "availability.button.auto_off"
+    return [
+        days[:4],
+        days[4:],
+        [_page("lengths", coach_id, lang), _page("types", coach_id, lang)],
+        [_page(name, coach_id, lang) for name in ("buffers", "notice", "horizon")],
+        [
+            _page("capacity", coach_id, lang),
+            _button(t(auto, lang), "auto", coach_id, int(not rules.auto_accept)),
+            _page("cancel", coach_id, lang),
+        ],
+        [_page(name, coach_id, lang) for name in ("pay", "location", "dates", "tz")],
+        [_button(t("availability.button.done", lang), "done", coach_id)],
+    ]
+
+
+def _lengths(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> View:
+    offered = set(rules.session_lengths)
+    buttons = [
+        _button(
+            _offered(t("availability.button.length", lang, minutes=m), m in offered, lang),
+            "len",
+            coach_id,
+            m,
+            int(m not in offered),
+        )
+        for m in sorted(offered | set(OFFERED_LENGTHS))
+    ]
+    text = t("availability.page.lengths", lang, lengths=_lengths_text(rules, lang))
+    return text, InlineKeyboardMarkup([buttons, [_back(coach_id, lang)]])
+
+
+def _types(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> View:
+    offered = set(rules.session_types)
+    buttons = [
+        _button(
+            _offered(_type(kind, lang), kind in offered, lang),
+            "typ",
+            coach_id,
+            kind,
+            int(kind not in offered),
+        )
+        for kind in SESSION_TYPES
+    ]
+    text = t("availability.page.types", lang, types=_types_text(rules, lang))
+    return text, InlineKeyboardMarkup([buttons[:2], buttons[2:], [_back(coach_id, lang)]])
+
+
+def _dates(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> View:
+    removable = [
+        _button(
+            t("availability.button.remove_date", lang, date=day.isoformat()),
+            "undate",
+            coach_id,
+            day.strftime("%Y%m%d"),
+        )
+        for day in _upcoming_dates(rules)[:DATE_BUTTONS]
+    ]
+    rows = [removable[i : i + 2] for i in range(0, len(removable), 2)]
+    text = t("availability.ask.dates", lang, timezone=rules.timezone)
+    return text, InlineKeyboardMarkup([*rows, [_back(coach_id, lang)]])
+
+
+def _ask(name: str, rules: AvailabilityRules, lang: str | None) -> str:
+    if name == "buffers":
+        before, after = _duration(rules.buffer_before, lang), _duration(rules.buffer_after, lang)
+        return t("availability.ask.buffers", lang, before=before, after=after)
+    if name == "notice":
+        return t("availability.ask.notice", lang, notice=_duration(rules.min_notice_minutes, lang))
+    if name == "horizon":
+        return t("availability.ask.horizon", lang, days=rules.horizon_days)
+    if name == "capacity":
+        return t("availability.ask.capacity", lang, capacity=rules.group_capacity)
+    if name == "cancel":
+        return t("availability.ask.cancel_policy", lang, hours=rules.free_cancel_hours)
+    if name == "pay":
+        return t("availability.ask.pay_before", lang, hours=rules.pay_before_hours)
+    if name == "location":
+        return t("availability.ask.location", lang, location=_location(rules, lang))
+    return t("availability.ask.timezone", lang, timezone=rules.timezone)
+
+
+def _settings(rules: AvailabilityRules, lang: str | None) -> str:
+    return t(
+        "availability.week.settings",
+        lang,
+        lengths=_lengths_text(rules, lang),
+        types=_types_text(rules, lang),
+        before=_duration(rules.buffer_before, lang),
+        after=_duration(rules.buffer_after, lang),
+        notice=_duration(rules.min_notice_minutes, lang),
+        horizon=rules.horizon_days,
+        capacity=rules.group_capacity,
+        auto_accept=t("availability.on" if rules.auto_accept else "availability.off", lang),
+        cancel_hours=rules.free_cancel_hours,
+        pay_before=rules.pay_before_hours,
+        location=_location(rules, lang),
+    )
+
+
+def _upcoming_dates(rules: AvailabilityRules) -> list[date]:
+    # Dates that are over stay stored until the next date change prunes them; nobody needs them.
+    today = datetime.now(ZoneInfo(rules.timezone)).date()
+    return [day for day in rules.exceptions if day >= today]
+
+
+def _date_line(day: date, ranges: list[TimeRange], lang: str | None) -> str:
+    hours = ", ".join(map(str, ranges)) if ranges else t("availability.week.day_off", lang)
+    day_name = _day(WEEKDAYS[day.weekday()], lang)
+    return t("availability.week.date", lang, date=day.isoformat(), day=day_name, hours=hours)
+
+
+def _hours(ranges: list[TimeRange] | None, lang: str | None) -> str:
+    return ", ".join(map(str, ranges)) if ranges else t("availability.week.closed", lang)
+
+
+def _lengths_text(rules: AvailabilityRules, lang: str | None) -> str:
+    return ", ".join(t("availability.minutes", lang, n=m) for m in rules.session_lengths)
+
+
+def _types_text(rules: AvailabilityRules, lang: str | None) -> str:
+    return ", ".join(_type(kind, lang) for kind in rules.session_types)
+
+
+def _location(rules: AvailabilityRules, lang: str | None) -> str:
+    if not rules.location:
+        return t("availability.no_location", lang)
+    if rules.meeting_url:
+        return t("availability.location_link", lang, location=rules.location, url=rules.meeting_url)
+    return rules.location
+
+
+def _duration(minutes: int, lang: str | None) -> str:
+    if minutes and minutes % (24 * 60) == 0:
+        return t("availability.days", lang, n=minutes // (24 * 60))
+    if minutes and minutes % 60 == 0:
+        return t("availability.hours", lang, n=minutes // 60)
+    return t("availability.minutes", lang, n=minutes)
+
+
+def _day(weekday: str, lang: str | None) -> str:
+    return t(f"availability.day.{weekday}", lang)
+
+
+def _type(kind: str, lang: str | None) -> str:
+    return t(f"availability.type.{kind}", lang)
+
+
+def _offered(label: str, is_offered: bool, lang: str | None) -> str:
+    return t("availability.button.offered", lang, label=label) if is_offered else label
+
+
+def _page(name: str, coach_id: uuid.UUID, lang: str | None) -> InlineKeyboardButton:
+    return _button(t(f"availability.button.{_PAGE_LABELS[name]}", lang), "pg", coach_id, name)
+
+
+def _back(coach_id: uuid.UUID, lang: str | None) -> InlineKeyboardButton:
+    return _button(t("availability.button.back", lang), "pg", coach_id, "week")
+
+
+def _button(label: str, action: str, *args: str | uuid.UUID | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=pack(FLOW, action, *args))
+
+
+_PAGE_LABELS = {
+    "lengths": "lengths",
+    "types": "types",
+    "buffers": "buffers",
+    "notice": "notice",
+    "horizon": "horizon",
+    "capacity": "capacity",
+    "cancel": "cancel_policy",
+    "pay": "pay_before",
+    "location": "location",
+    "dates": "dates",
+    "tz": "timezone",
+}

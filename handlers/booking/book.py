@@ -1,0 +1,210 @@
+"""/book and /reschedule: for whom, which coach, which day and time, confirm; or move a session.
+
+One conversation ("booking") serves both: they share the calendar and the time steps. The
+choices live in user_data (`handlers._booking_draft.Draft`); a button carries the flow's token
+and one short argument (an index, a short id, YYYYMMDD, epoch seconds), and whatever it names is
+checked again when it is pressed. The domain has the last word on every booking and move.
+
+This module wires the conversation: its entry points, and which press goes to which step. What
+each step loads and shows is in `_booking_screens`, what a press chooses in `_booking_choices`,
+and which session a move starts from in `_booking_moves`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import filters as f
+
+from bot.app import BotApplication, BotContext
+from bot.callbacks import pattern, refuse, unpack
+from bot.i18n import t
+from domain.errors import DomainError
+from domain.people import family
+from domain.policy import Actor, athletes_actor_may_act_for
+from domain.short_ids import short_id
+from handlers.booking import choices, moves
+from handlers.booking.calendar_keyboard import CLOSED, IDLE
+from handlers.booking.choices import Args, UnusablePress
+from handlers.booking.draft import MOVE, Draft
+from handlers.booking.render import FLOW
+from handlers.booking.screens import (
+    ATHLETE,
+    CARD,
+    COACHES,
+    CONFIRM,
+    DAY,
+    DRAFT,
+    END,
+    KIND,
+    LENGTH,
+    RETRY,
+    SESSIONS,
+    SLOT,
+    SPORT,
+    STATES,
+    end,
+    show,
+    stale,
+)
+from handlers.shared.acting import current_actor, current_timezone, refusal_text
+from handlers.shared.common import cancel_fallback
+
+_PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
+_BOOKERS = [("book", "booking.command.book"), ("reschedule", "booking.command.reschedule")]
+ROLE_COMMANDS = {
+    "athlete": _BOOKERS,
+    "parent": _BOOKERS,
+    "coach": [("reschedule", "booking.command.reschedule")],
+}
+
+Step = Callable[[Update, BotContext, Draft, Args], Awaitable[int]]
+
+
+def register(application: BotApplication) -> None:
+    """Add the booking and reschedule flow, and the answer for its buttons once it is over."""
+    application.add_handler(
+        ConversationHandler(
+            entry_points=[
+                CommandHandler("book", start_booking, filters=_PRIVATE),
+                CallbackQueryHandler(start_booking, pattern=f"^{FLOW}:start$"),
+                CommandHandler("reschedule", start_moving, filters=_PRIVATE),
+                CallbackQueryHandler(move_session, pattern=rf"^{FLOW}:move:[\w-]{{22}}$"),
+            ],
+            states={
+                state: [CallbackQueryHandler(_on_button(state), pattern=pattern(FLOW))]
+                for state in STATES
+            },
+            fallbacks=[CommandHandler("cancel", cancel_command), cancel_fallback()],
+            name="booking",
+            persistent=True,
+            allow_reentry=True,
+        )
+    )
+    # Outside the flow (it ended, or never began in this chat) every booking button is stale.
+    application.add_handler(CallbackQueryHandler(stale, pattern=pattern(FLOW)))
+
+
+async def start_booking(update: Update, context: BotContext) -> int:
+    """/book and "Book a session": whom for (if several), then the coaches."""
+    actor = await current_actor(update, context)
+    if actor is None:
+        return await end(update, context, t("booking.not_signed_up", context.lang))
+    athlete_ids = athletes_actor_may_act_for(actor)
+    if not athlete_ids:
+        return await end(update, context, t("booking.only_athletes", context.lang))
+    draft = Draft.new(await current_timezone(update, context))
+    draft.athletes = await _athlete_names(context, actor, athlete_ids)
+    if len(athlete_ids) > 1:
+        return await show(update, context, draft, ATHLETE, fresh=True)
+    (only,) = athlete_ids
+    choices.choose_athlete(draft, only)
+    return await choices.to_sports(update, context, draft, fresh=True)
+
+
+async def start_moving(update: Update, context: BotContext) -> int:
+    """/reschedule: the upcoming sessions to pick one from."""
+    if await current_actor(update, context) is None:
+        return await end(update, context, t("booking.not_signed_up", context.lang))
+    draft = Draft.new(await current_timezone(update, context), mode=MOVE)
+    return await show(update, context, draft, SESSIONS, fresh=True)
+
+
+async def move_session(update: Update, context: BotContext) -> int:
+    """The "Move" button of a session (bk:move:<id>): straight to the calendar."""
+    press = unpack(update.callback_query.data, flow=FLOW)
+    session_id = press.uuid_arg(0) if press is not None else None
+    if session_id is None:
+        await refuse(update, context, reason="malformed move button")
+        return END
+    draft = Draft.new(await current_timezone(update, context), mode=MOVE)
+    return await moves.prepare_move(update, context, draft, session_id, fresh=True)
+
+
+def _on_button(state: int) -> Callable[[Update, BotContext], Awaitable[int]]:
+    async def on_button(update: Update, context: BotContext) -> int:
+        query = update.callback_query
+        press = unpack(query.data, flow=FLOW)
+        if press is None or not press.args:
+            await refuse(update, context, reason="malformed booking button")
+            return state
+        draft = Draft.from_json(context.user_data.get(DRAFT))
+        if draft is None or press.args[0] != draft.token:
+            await stale(update, context)
+            return state if draft is not None else END
+        if press.action == IDLE:
+            await query.answer()
+            return state
+        if press.action == CLOSED:
+            await query.answer(t("booking.day_closed", context.lang), show_alert=True)
+            return state
+        step = _ANYWHERE.get(press.action) or _BUTTONS.get((state, press.action))
+        if step is None:  # a button of another step, still on screen somewhere
+            await stale(update, context)
+            return state
+        try:
+            return await step(update, context, draft, press.args[1:])
+        except UnusablePress as err:
+            await refuse(update, context, reason=str(err))
+            return state
+        except DomainError as err:
+            await query.answer(refusal_text(err, context), show_alert=True)
+            return state
+
+    return on_button
+
+
+async def cancel(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+    """The Cancel button."""
+    return await end(update, context, t("booking.cancelled", context.lang))
+
+
+async def cancel_command(update: Update, context: BotContext) -> int:
+    """/cancel in the middle of the flow."""
+    return await end(update, context, t("booking.cancelled", context.lang))
+
+
+async def back(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+    """The Back button: the step before the one on screen."""
+    if len(draft.trail) < 2:
+        await stale(update, context)
+        return draft.trail[-1] if draft.trail else END
+    draft.trail.pop()
+    return await show(update, context, draft, draft.trail[-1])
+
+
+async def _athlete_names(
+    context: BotContext, actor: Actor, athlete_ids: frozenset[uuid.UUID]
+) -> dict[str, str]:
+    """Short id -> name of everyone the actor books for: themself first, then their children."""
+    names = {}
+    if actor.own_athlete_id in athlete_ids:
+        names[short_id(actor.own_athlete_id)] = t("booking.athlete.me", context.lang)
+    for child in await family.children_of(context.uow(), actor=actor):
+        if child.athlete_id in athlete_ids:
+            names[short_id(child.athlete_id)] = child.first_name
+    return names
+
+
+# Buttons that work on any step of the flow.
+_ANYWHERE: dict[str, Step] = {"x": cancel, "back": back}
+_BUTTONS: dict[tuple[int, str], Step] = {
+    (ATHLETE, "ath"): choices.pick_athlete,
+    (SPORT, "sp"): choices.pick_sport,
+    (SPORT, "any"): choices.any_sport,
+    (COACHES, "pg"): choices.turn_page,
+    (COACHES, "co"): choices.pick_coach,
+    (CARD, "take"): choices.take_coach,
+    (LENGTH, "len"): choices.pick_length,
+    (KIND, "typ"): choices.pick_kind,
+    (DAY, "mo"): choices.go_to_month,
+    (DAY, "day"): choices.pick_day,
+    (SLOT, "sl"): choices.pick_slot,
+    (CONFIRM, "ok"): choices.confirm,
+    (RETRY, "now"): choices.take_nearest,
+    (RETRY, "cal"): choices.another_day,
+    (SESSIONS, "ses"): moves.pick_session,
+}

@@ -1,0 +1,279 @@
+"""How sessions look in the chat: a session's card, the /schedule list, and their buttons.
+
+Every time is shown in the viewer's own zone. The buttons a card offers follow the session's
+state; whoever presses one is checked again by the domain, so a button shown is no promise.
+The callback data they carry is described in `handlers.sessions`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot.callbacks import pack
+from bot.i18n import t
+from bot.local_time import local_moment
+from domain.booking.notices import FLOW
+from domain.booking.sessions import COMPLETED, GROUP, NO_SHOW, REQUESTED, SCHEDULED, SessionView
+from domain.policy import Action, Actor, SessionTarget, may
+from domain.timezones import zone_of
+from handlers.booking.session_press import ON_CARD, Viewer
+
+log = logging.getLogger(__name__)
+# The reschedule flow's entry, owned by the booking flow.
+MOVE_FLOW, MOVE_ACTION = "bk", "move"
+# Telegram allows 100 buttons under a message; a week of sessions stays well below.
+MAX_LISTED = 60
+Rows = list[list[tuple[str, str]]]  # (label, callback data)
+
+
+def runs(actor: Actor, view: SessionView) -> bool:
+    """Whether the viewer is the session's coach (who sees the coach's buttons)."""
+    return may(actor, Action.RUN_SESSION, SessionTarget(view.coach_id))
+
+
+def type_name(session_type: str, lang: str | None) -> str:
+    """The name of a kind of session in the viewer's language."""
+    return t(f"session.type.{session_type}", lang)
+
+
+def card_text(
+    view: SessionView, *, coach_side: bool, timezone: str, lang: str | None, note: str = ""
+) -> str:
+    """Everything about one session, with `note` (what just happened) under it."""
+    athletes = ", ".join(view.athlete_names)
+    lines = [
+        type_name(view.session_type, lang),
+        t(
+            "session.card.when",
+            lang,
+            moment=local_moment(view.start, timezone, lang),
+            minutes=view.minutes,
+        ),
+        t("session.card.with_athletes", lang, athletes=athletes)
+        if coach_side
+        else t("session.card.with_coach", lang, coach=view.coach_name, athletes=athletes),
+    ]
+    if view.session_type == GROUP:
+        lines.append(
+            t(
+                "session.card.group_places",
+                lang,
+                taken=view.participant_count,
+                capacity=view.capacity,
+            )
+        )
+    lines.append(t("session.card.status", lang, status=t(f"session.status.{view.status}", lang)))
+    lines += _money_and_place(view, lang)
+    lines += _afterwards(view, coach_side, lang)
+    text = "\n".join(lines)
+    return f"{text}\n\n{note}" if note else text
+
+
+def _money_and_place(view: SessionView, lang: str | None) -> list[str]:
+    lines = []
+    if view.price_text:
+        lines.append(price_line(view, lang))
+    place = view.meeting_url or view.location
+    if place:
+        lines.append(t("session.card.place", lang, place=place))
+    return lines
+
+
+def price_line(view: SessionView, lang: str | None) -> str:
+    """The price and whether it is paid."""
+    payment = t(f"session.payment.{view.payment_status}", lang)
+    return t("session.card.price", lang, price=view.price_text, payment=payment)
+
+
+def _afterwards(view: SessionView, coach_side: bool, lang: str | None) -> list[str]:
+    lines = []
+    if coach_side and view.coach_notes:
+        lines.append(t("session.card.notes", lang, notes=view.coach_notes))
+    if view.rating is not None:
+        lines.append(t("session.card.rating", lang, rating=view.rating))
+    if view.athlete_feedback:
+        lines.append(t("session.card.feedback", lang, feedback=view.athlete_feedback))
+    return lines
+
+
+def card_markup(
+    view: SessionView, *, coach_side: bool, now: datetime, lang: str | None
+) -> InlineKeyboardMarkup:
+    """What can be done to the session now, and the way back to the list."""
+    rows = _coach_rows(view, now, lang) if coach_side else []
+    if view.status in (REQUESTED, SCHEDULED) and view.start > now:
+        rows.append(
+            [
+                (t("session.button.reschedule", lang), pack(MOVE_FLOW, MOVE_ACTION, view.id)),
+                (t("session.button.cancel", lang), _on_card("cancel", view.id)),
+            ]
+        )
+    rows.append([(t("session.button.back", lang), pack(FLOW, "list"))])
+    return markup(rows)
+
+
+def _coach_rows(view: SessionView, now: datetime, lang: str | None) -> Rows:
+    if view.status == REQUESTED:
+        return [
+            [
+                (t("session.button.accept", lang), _on_card("acc", view.id)),
+                (t("session.button.decline", lang), _on_card("dec", view.id)),
+            ]
+        ]
+    if view.status in (SCHEDULED, COMPLETED, NO_SHOW) and view.start <= now:
+        return [
+            [
+                (t("session.button.completed", lang), _on_card("done", view.id)),
+                (t("session.button.no_show", lang), _on_card("noshow", view.id)),
+            ],
+            [(t("session.button.notes", lang), _on_card("notes", view.id))],
+        ]
+    return []
+
+
+def confirm_cancel_markup(view: SessionView, lang: str | None) -> InlineKeyboardMarkup:
+    """Yes (cancel) or No (back to the card)."""
+    return markup(
+        [
+            [(t("session.button.cancel_confirm", lang), _on_card("cancelok", view.id))],
+            [(t("session.button.keep", lang), _on_card("open", view.id))],
+        ]
+    )
+
+
+def late_cancel_markup(session_id: uuid.UUID, lang: str | None) -> InlineKeyboardMarkup:
+    """Cancel although the fee stays due, or keep the session."""
+    return markup(
+        [
+            [(t("session.button.cancel_with_fee", lang), _on_card("cancelfee", session_id))],
+            [(t("session.button.keep", lang), _on_card("open", session_id))],
+        ]
+    )
+
+
+def skip_markup(session_id: uuid.UUID, lang: str | None) -> InlineKeyboardMarkup:
+    """Skip the line of feedback after a rating."""
+    return markup([[(t("session.button.skip", lang), pack(FLOW, "skip", session_id))]])
+
+
+def list_text(
+    views: Sequence[SessionView],
+    *,
+    coach_side: bool,
+    timezone: str,
+    now: datetime,
+    lang: str | None,
+) -> str:
+    """The coach's today and rest of the week, or the athletes' side's next 30 days."""
+    title = "session.list.coach_title" if coach_side else "session.list.athlete_title"
+    parts = [t(title, lang, timezone=timezone)]
+    if not views:
+        return "\n\n".join([*parts, t("session.list.nothing", lang)])
+    if coach_side:
+        today = now.astimezone(zone_of(timezone)).date()
+        later = [v for v in views if v.start.astimezone(zone_of(timezone)).date() > today]
+        earlier = [v for v in views if v not in later]
+        parts.append(_section("session.list.today", earlier, coach_side, timezone, lang))
+        parts.append(_section("session.list.week", later, coach_side, timezone, lang))
+    else:
+        parts.append("\n".join(_line(v, coach_side, timezone, lang) for v in views))
+    parts.append(t("session.list.pick", lang))
+    return "\n\n".join(parts)
+
+
+def _section(
+    heading: str, views: Sequence[SessionView], coach_side: bool, timezone: str, lang: str | None
+) -> str:
+    lines = [_line(view, coach_side, timezone, lang) for view in views]
+    return "\n".join([t(heading, lang), *(lines or [t("session.list.nothing", lang)])])
+
+
+def _line(view: SessionView, coach_side: bool, timezone: str, lang: str | None) -> str:
+    parts = [
+        local_moment(view.start, timezone, lang),
+        _people(view, coach_side),
+        t(f"session.status.{view.status}", lang),
+    ]
+    if view.price_text:
+        parts.append(price_line(view, lang))
+    return " · ".join(parts)
+
+
+def _people(view: SessionView, coach_side: bool) -> str:
+    athletes = ", ".join(view.athlete_names)
+    return athletes if coach_side else f"{view.coach_name} → {athletes}"
+
+
+def list_markup(
+    views: Sequence[SessionView], *, coach_side: bool, timezone: str, lang: str | None
+) -> InlineKeyboardMarkup | None:
+    """One button per session, opening its card."""
+    rows = [
+        [
+            (
+                f"{local_moment(view.start, timezone, lang)} · {_people(view, coach_side)}",
+                pack(FLOW, "open", view.id, ON_CARD),
+            )
+        ]
+        for view in views[:MAX_LISTED]
+    ]
+    return markup(rows) if rows else None
+
+
+def _on_card(action: str, session_id: uuid.UUID) -> str:
+    return pack(FLOW, action, session_id, ON_CARD)
+
+
+def markup(rows: Rows) -> InlineKeyboardMarkup:
+    """An inline keyboard from labels and callback data."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def show_card(
+    update: Update,
+    viewer: Viewer,
+    view: SessionView,
+    lang: str | None,
+    *,
+    on_card: bool,
+    note: str = "",
+) -> None:
+    """The session in place of the pressed message; its buttons only on a /schedule card."""
+    coach_side = runs(viewer.actor, view)
+    text = card_text(view, coach_side=coach_side, timezone=viewer.timezone, lang=lang, note=note)
+    keyboard = card_markup(view, coach_side=coach_side, now=datetime.now(UTC), lang=lang)
+    await show(update, text, keyboard if on_card else None)
+
+
+async def show(update: Update, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Put `text` in place of the pressed message (a notice with a file: its caption)."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if query is None or not isinstance(message, Message):
+        return
+    try:
+        if message.text is None:
+            await query.edit_message_caption(caption=text, reply_markup=keyboard)
+        else:
+            await query.edit_message_text(text, reply_markup=keyboard)
+    except BadRequest as err:
+        # Unchanged, or too old to edit: what the press did stands either way.
+        if "not modified" not in str(err):
+            log.info("could not update the pressed message: %r", err)
+
+
+async def drop_buttons(update: Update) -> None:
+    """Take the buttons off the pressed message."""
+    query = update.callback_query
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as err:
+        log.info("could not take the buttons off: %r", err)

@@ -1,0 +1,114 @@
+"""A coach's profile in words: the coach's own summary and the card admins decide on."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import ExtBot
+
+from bot.callbacks import pack
+from bot.i18n import t
+from bot.sending import send_text
+from domain.adapters.storage import MediaStorage, StorageError
+from domain.coaching.specializations import from_catalogue
+from domain.coaching.verification import CoachReview
+
+log = logging.getLogger(__name__)
+ADMIN_FLOW = "admin"
+
+
+def specialization_names(specializations: list[str], lang: str | None) -> str:
+    """Catalogue entries in the reader's language, custom ones as typed, comma-separated."""
+    names = []
+    for spec in specializations:
+        entry = from_catalogue(spec)
+        names.append(t(entry.message_key, lang) if entry else spec)
+    return ", ".join(names) or "–"
+
+
+def rate_text(amount: Decimal | None, currency: str | None) -> str:
+    """The hourly rate with its currency, or a dash."""
+    return f"{amount} {currency or ''}".strip() if amount is not None else "–"
+
+
+def profile_summary(
+    lang: str | None,
+    *,
+    specializations: list[str],
+    years: int | None,
+    rate: str,
+    bio: str | None,
+    documents: list[str],
+) -> str:
+    """Specializations, experience, rate, bio and documents, one per line."""
+    return t(
+        "coach.summary",
+        lang,
+        specializations=specialization_names(specializations, lang),
+        years=years if years is not None else "–",
+        rate=rate,
+        bio=bio or "–",
+        documents=", ".join(documents) or "–",
+    )
+
+
+def review_summary(review: CoachReview, lang: str | None) -> str:
+    """A saved profile's summary."""
+    return profile_summary(
+        lang,
+        specializations=review.specializations,
+        years=review.years_experience,
+        rate=rate_text(review.hourly_rate, review.currency),
+        bio=review.bio,
+        documents=[document["name"] for document in review.documents],
+    )
+
+
+def card_text(review: CoachReview, lang: str | None) -> str:
+    """What an admin reads before approving or rejecting."""
+    return t("admin.review", lang, name=review.name, summary=review_summary(review, lang))
+
+
+def decision_keyboard(review: CoachReview, lang: str | None) -> InlineKeyboardMarkup:
+    """Approve and Reject, naming the coach by short id."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t("admin.button.approve", lang),
+                    callback_data=pack(ADMIN_FLOW, "approve", review.coach_id),
+                ),
+                InlineKeyboardButton(
+                    t("admin.button.reject", lang),
+                    callback_data=pack(ADMIN_FLOW, "reject", review.coach_id),
+                ),
+            ]
+        ]
+    )
+
+
+async def send_review(
+    bot: ExtBot[None], storage: MediaStorage, chat_id: int, review: CoachReview, lang: str | None
+) -> None:
+    """The coach's documents, then the card with the decision buttons under it."""
+    for document in review.documents:
+        try:
+            content = await storage.read_bytes(document["key"])
+        except StorageError:
+            log.warning("certification document %s is missing from storage", document["key"])
+            content = None
+        if content is None:
+            await send_text(bot, chat_id, t("admin.document_missing", lang, name=document["name"]))
+            continue
+        try:
+            await bot.send_document(chat_id, InputFile(content, filename=document["name"]))
+        except Forbidden:
+            raise  # the admin blocked the bot (or never started it): the card would fail too
+        except TelegramError as err:
+            log.warning("could not send certification %s: %r", document["key"], err)
+    await send_text(
+        bot, chat_id, card_text(review, lang), reply_markup=decision_keyboard(review, lang)
+    )

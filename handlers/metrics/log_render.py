@@ -1,0 +1,213 @@
+"""How /log looks: the flow's pending entry, and the text and buttons of each step.
+
+Every button of the flow carries its token (new for each /log), so a button of an earlier
+/log is recognised as stale whatever it names. The Undo button is not part of the flow: it
+names the logged value itself and works for as long as the domain lets it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.callbacks import pack
+from bot.i18n import t
+from domain.metrics.catalogue import CATEGORIES, MetricKind
+from domain.metrics.entry import LogTarget
+from domain.metrics.log import Implausible, Logged, Undone
+from domain.metrics.log_line import MetricInputError
+from domain.metrics.units import accepted_units, display
+from domain.short_ids import short_id
+from handlers.shared.edit_in_place import edit_or_reply
+from handlers.shared.saved_choices import SavedChoices
+
+FLOW = "ml"  # the /log flow's buttons
+UNDO = "mu"  # the Undo button under a logged value, valid outside the flow
+PER_ROW = 2
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_STAMP_DIGITS = 17  # microseconds since 1970, good past the year 4000
+Screen = tuple[str, InlineKeyboardMarkup | None]
+
+
+@dataclass
+class Pending(SavedChoices):
+    """What /log has gathered so far, kept in user_data (JSON values only) between steps."""
+
+    token: str
+    now: str  # ISO time the entry was started: "yesterday" means the day before this
+    timezone: str
+    athletes: dict[str, str] = field(default_factory=dict)  # short id -> name, to pick from
+    me: str | None = None  # the person's own athlete profile, if they have one
+    athlete: str | None = None  # short id
+    athlete_name: str = ""
+    is_self: bool = False
+    text: str = ""  # the whole typed line (one line), or the value typed (guided)
+    metrics: list[str] = field(default_factory=list)  # keys on the metric buttons
+    metric: str | None = None  # picked by button (guided); None: named in `text`
+    metric_name: str = ""
+    note: str | None = None
+    confirmed: bool = False
+
+    @classmethod
+    def new(cls, now: datetime, timezone: str, text: str = "") -> Pending:
+        """A fresh entry with a token no earlier /log's buttons carry."""
+        return cls(secrets.token_urlsafe(4), now.isoformat(), timezone, text=text)
+
+    @property
+    def started(self) -> datetime:
+        """When the entry was started."""
+        return datetime.fromisoformat(self.now)
+
+    def line(self) -> str:
+        """What the domain reads: the line, or the value and the note (guided)."""
+        return f"{self.text} # {self.note}" if self.note else self.text
+
+    def offer(self, targets: Sequence[LogTarget]) -> None:
+        """Remember whom the person may log for."""
+        self.athletes = {short_id(target.athlete_id): target.first_name for target in targets}
+        self.me = next((short_id(t.athlete_id) for t in targets if t.is_self), None)
+
+    def choose(self, athlete: str) -> bool:
+        """Take one of the athletes offered as the one the result is for; False if not offered."""
+        if athlete not in self.athletes:
+            return False
+        self.athlete, self.athlete_name = athlete, self.athletes[athlete]
+        self.is_self = athlete == self.me
+        return True
+
+
+def button(pending: Pending, label: str, action: str, *args: str | int) -> InlineKeyboardButton:
+    """A flow button carrying the entry's token."""
+    return InlineKeyboardButton(label, callback_data=pack(FLOW, action, pending.token, *args))
+
+
+def cancel_row(pending: Pending, lang: str | None) -> list[InlineKeyboardButton]:
+    """The Cancel button every step has."""
+    return [button(pending, t("metrics.button.cancel", lang), "x")]
+
+
+def athletes(pending: Pending, targets: Sequence[LogTarget], lang: str | None) -> Screen:
+    """Whose result it is: themself, a child, an athlete they coach."""
+    labels = [
+        t("metrics.button.me", lang)
+        if target.is_self
+        else f"{target.first_name} {target.last_name}".strip()
+        for target in targets
+    ]
+    buttons = [
+        button(pending, label, "ath", short_id(target.athlete_id))
+        for label, target in zip(labels, targets, strict=True)
+    ]
+    rows = [*_rows(buttons), cancel_row(pending, lang)]
+    return t("metrics.pick_athlete", lang), InlineKeyboardMarkup(rows)
+
+
+def categories(pending: Pending, catalogue: Sequence[MetricKind], lang: str | None) -> Screen:
+    """The categories the athlete's catalogue has metrics in."""
+    present = [
+        category for category in CATEGORIES if any(k.category == category for k in catalogue)
+    ]
+    buttons = [button(pending, t(f"metrics.category.{c}", lang), "cat", c) for c in present]
+    text = (
+        t("metrics.pick_category_self", lang)
+        if pending.is_self
+        else t("metrics.pick_category", lang, name=pending.athlete_name)
+    )
+    return text, InlineKeyboardMarkup([*_rows(buttons), cancel_row(pending, lang)])
+
+
+def metrics(pending: Pending, kinds: Sequence[MetricKind], lang: str | None) -> Screen:
+    """The metrics of the chosen category; a button carries the metric's place in the list."""
+    buttons = [button(pending, kind.name, "met", index) for index, kind in enumerate(kinds)]
+    back = button(pending, t("metrics.button.back", lang), "back")
+    rows = [*_rows(buttons), [back, *cancel_row(pending, lang)]]
+    return t("metrics.pick_metric", lang), InlineKeyboardMarkup(rows)
+
+
+def ask_value(pending: Pending, kind: MetricKind, lang: str | None) -> Screen:
+    """Send the value, in the metric's unit or another that measures the same."""
+    key = "metrics.ask_value_reps" if kind.category == "strength" else "metrics.ask_value"
+    others = ", ".join(accepted_units(kind.unit)[1:]) or kind.unit
+    text = t(key, lang, metric=kind.name, unit=kind.unit, accepted=others)
+    return text, InlineKeyboardMarkup([cancel_row(pending, lang)])
+
+
+def ask_note(pending: Pending, lang: str | None) -> Screen:
+    """An optional note about the value just typed."""
+    skip = button(pending, t("metrics.button.skip", lang), "skip")
+    text = t("metrics.ask_note", lang, value=pending.text, metric=pending.metric_name)
+    return text, InlineKeyboardMarkup([[skip, *cancel_row(pending, lang)]])
+
+
+def implausible(pending: Pending, err: Implausible, lang: str | None) -> Screen:
+    """The "5.12 kg for a squat?" question, with Log anyway and Cancel."""
+    anyway = button(pending, t("metrics.button.log_anyway", lang), "yes")
+    rows = [[anyway, *cancel_row(pending, lang)]]
+    return t(err.message_key, lang, **err.params), InlineKeyboardMarkup(rows)
+
+
+def logged(entry: Logged, lang: str | None, *, for_self: bool) -> Screen:
+    """The confirmation of a logged value, its best or baseline, and the Undo button."""
+    value = display(entry.typed_value, entry.typed_unit)
+    if entry.reps is not None:
+        value = f"{value} × {entry.reps}"
+    lines = [
+        t("metrics.logged", lang, metric=entry.kind.name, value=value)
+        if for_self
+        else t(
+            "metrics.logged_for", lang, metric=entry.kind.name, value=value, name=entry.athlete_name
+        )
+    ]
+    if entry.is_pb and entry.previous_best is not None:
+        previous = display(entry.previous_best, entry.unit)
+        lines.append(t("metrics.personal_best", lang, previous=previous))
+    elif entry.first_entry:
+        lines.append(t("metrics.first_entry", lang, metric=entry.kind.name))
+    stamp = _stamp(entry.recorded_at)
+    undo = InlineKeyboardButton(
+        t("metrics.button.undo", lang),
+        callback_data=pack(UNDO, "undo", entry.metric_id, stamp),
+    )
+    return "\n".join(lines), InlineKeyboardMarkup([[undo]])
+
+
+def undone(entry: Undone, lang: str | None) -> str:
+    """What an undo took back."""
+    value = display(entry.value, entry.unit) if entry.unit else str(entry.value)
+    return t("metrics.undone", lang, metric=entry.metric_name, value=value, name=entry.athlete_name)
+
+
+def input_error(err: MetricInputError, lang: str | None) -> str:
+    """The parser's hint, with the nearest metric names when it has some."""
+    params = dict(err.params)
+    if err.message_key == "metrics.error.unknown_metric":
+        names = str(params.get("suggestions") or "")
+        params["suggestions"] = " " + t("metrics.did_you_mean", lang, names=names) if names else ""
+    return t(err.message_key, lang, **params)
+
+
+def recorded_at_of(stamp: str) -> datetime | None:
+    """The recorded_at an Undo button names (microseconds since the epoch, UTC)."""
+    if not stamp.isdigit() or len(stamp) > MAX_STAMP_DIGITS:
+        return None
+    return _EPOCH + timedelta(microseconds=int(stamp))
+
+
+async def say(update: Update, screen: Screen, *, edit: bool = True) -> None:
+    """Edit the pressed message in place while the flow runs; after typing, reply."""
+    text, markup = screen
+    await edit_or_reply(update, text, markup, edit=edit)
+
+
+def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
+    return [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
+
+
+def _stamp(recorded_at: datetime) -> str:
+    # recorded_at is half of the row's key, to the microsecond: the button carries it exactly.
+    delta = recorded_at - _EPOCH
+    return str((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)

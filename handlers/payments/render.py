@@ -1,0 +1,151 @@
+"""Words for payments: the confirmation after paying, and the three /payments views.
+
+Amounts are written as receipts write them (`domain.currencies.amount_text`: "45.00 EUR",
+"4500 JPY", "2000 ⭐"), each in its own currency: nothing is ever summed across currencies.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.i18n import t
+from bot.local_time import local_moment
+from domain.booking.sessions import SessionView
+from domain.currencies import amount_text, from_minor
+from domain.payments.views import AdminOverview, MonthTotal, PaymentLine, RefundDue
+from domain.timezones import zone_of
+
+
+def paid(
+    view: SessionView, *, currency: str, total_amount: int, timezone: str, lang: str | None
+) -> str:
+    """The payer's confirmation, the moment Telegram says the money was taken."""
+    return t(
+        "payment.paid",
+        lang,
+        amount=amount_text(from_minor(total_amount, currency), currency),
+        session_type=_words(f"session.type.{view.session_type}", lang, view.session_type),
+        coach=view.coach_name,
+        athlete=", ".join(view.athlete_names),
+        starts_at=local_moment(view.start, timezone, lang),
+    )
+
+
+def returned(refund: object, amount: object, lang: str | None) -> str:
+    """How a payment the session could not take comes back (by the bot, or by an admin)."""
+    return t(f"payment.returned.{refund}", lang, amount=amount)
+
+
+def history(lines: list[PaymentLine], *, timezone: str, lang: str | None) -> str:
+    """A payer's payments, newest first: date, session, amount, status."""
+    if not lines:
+        return t("payment.history.empty", lang)
+    rows = [t("payment.history.title", lang)]
+    rows += [_history_line(line, timezone, lang) for line in lines]
+    return "\n".join(rows)
+
+
+def _history_line(line: PaymentLine, timezone: str, lang: str | None) -> str:
+    if line.session_start is None:
+        session = t("payment.history.no_session", lang)
+    else:
+        session = t(
+            "payment.history.session",
+            lang,
+            coach=line.coach_name,
+            athlete=line.athlete_name,
+            starts_at=local_moment(line.session_start, timezone, lang),
+        )
+    return t(
+        "payment.history.line",
+        lang,
+        date=_day(line.paid_at, timezone, lang),
+        session=session,
+        amount=line.amount_text,
+        status=_words(f"payment.status.{line.status}", lang, line.status),
+    )
+
+
+def earnings(months: list[MonthTotal], *, lang: str | None) -> str:
+    """A coach's takings per month and currency, newest month first."""
+    if not months:
+        return t("payment.earnings.empty", lang)
+    rows = [t("payment.earnings.title", lang)]
+    for total in months:
+        key = "payment.earnings.line_refunds" if total.refunded else "payment.earnings.line"
+        rows.append(
+            t(
+                key,
+                lang,
+                month=_month(total.month, lang),
+                net=total.net_text,
+                received=amount_text(total.received, total.currency),
+                refunded=amount_text(total.refunded, total.currency),
+                count=total.payments,
+            )
+        )
+    return "\n".join(rows)
+
+
+def admin_overview(overview: AdminOverview, *, timezone: str, lang: str | None) -> str:
+    """Totals per currency, the refunds an admin must make by hand, and failed payments."""
+    rows = [t("payment.admin.title", lang), ""]
+    if overview.totals:
+        rows.append(t("payment.admin.totals", lang))
+        rows += [
+            t(
+                "payment.admin.total_line",
+                lang,
+                net=amount_text(total.net, total.currency),
+                received=amount_text(total.received, total.currency),
+                refunded=amount_text(total.refunded, total.currency),
+                count=total.payments,
+            )
+            for total in overview.totals
+        ]
+    else:
+        rows.append(t("payment.admin.no_totals", lang))
+    rows.append("")
+    if overview.refunds_due:
+        rows.append(t("payment.admin.refunds_due", lang, count=len(overview.refunds_due)))
+        rows += [_refund_line(refund, timezone, lang) for refund in overview.refunds_due]
+    else:
+        rows.append(t("payment.admin.no_refunds", lang))
+    rows.append(t("payment.admin.failed", lang, count=overview.failed))
+    return "\n".join(rows)
+
+
+def _refund_line(refund: RefundDue, timezone: str, lang: str | None) -> str:
+    return t(
+        "payment.admin.refund_line",
+        lang,
+        amount=refund.amount_text,
+        payer=refund.payer_name or "?",
+        coach=refund.coach_name or "?",
+        date=_day(refund.paid_at, timezone, lang),
+        # The provider's dashboard finds a card charge by its own id.
+        charge=refund.provider_charge_id or refund.telegram_charge_id or "?",
+    )
+
+
+def _day(instant: datetime, timezone: str, lang: str | None) -> str:
+    local = instant.astimezone(zone_of(timezone))
+    return t(
+        "payment.date", lang, day=local.day, month=_month_name(local.month, lang), year=local.year
+    )
+
+
+def _month(first_day: date, lang: str | None) -> str:
+    return t("payment.month", lang, month=_month_name(first_day.month, lang), year=first_day.year)
+
+
+def _month_name(month: int, lang: str | None) -> str:
+    return t("time.months", lang).split()[month - 1]
+
+
+def _words(key: str, lang: str | None, fallback: str) -> str:
+    try:
+        return t(key, lang)
+    except KeyError:
+        # A status or type the catalogue does not know yet is still better shown than lost.
+        return fallback

@@ -1,0 +1,310 @@
+"""Parents and children: add a child, list them, act for one, invite a child or a guardian."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import BotApplication, BotContext, set_chat_menu
+from bot.callbacks import pack, pattern, refuse, unpack
+from bot.i18n import t
+from domain.errors import DomainError, NotAllowed, NotFound
+from domain.people import family, invitations
+from domain.people.family import ChildInputError
+from domain.people.invitations import InvitationRefused, TelegramAccount
+from domain.people.profile_input import SPORTS
+from domain.policy import Actor
+from domain.secrets_box import UndecryptableField
+from handlers.people import family_render as render
+from handlers.shared.acting import current_actor
+from handlers.shared.common import cancel_fallback
+
+NAME, BIRTH, SPORT, MEDICAL = range(4)
+FLOW = render.FLOW
+DRAFT = "new_child"  # user_data: the child being added (date of birth only as ciphertext)
+ACTING_FOR = "acting_for"  # user_data: str(athlete id) the parent acts for in later flows
+STEP_ACTIONS = ("back", "cancel", "skip", "sport")
+QUESTIONS = {NAME: "name", BIRTH: "birth", SPORT: "sport", MEDICAL: "medical"}
+
+ROLE_COMMANDS = {
+    "parent": [("children", "family.command_children"), ("addchild", "family.command_addchild")]
+}
+
+Step = Callable[[Update, BotContext], Awaitable[int | None]]
+
+
+def register(application: BotApplication) -> None:
+    """Add the family commands, the add-a-child flow, the family buttons and invite links."""
+    # The onboarding /start leaves "/start inv-..." to this handler (their filter excludes it).
+    invite_link = filters.Regex(r"^/start inv-") & filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("start", open_invitation, filters=invite_link))
+    application.add_handler(add_child_conversation())
+    application.add_handler(CommandHandler("children", show_children))
+    application.add_handler(CallbackQueryHandler(on_family_button, pattern=pattern(FLOW)))
+
+
+def add_child_conversation() -> ConversationHandler[BotContext]:
+    """Name, date of birth, sport, medical notes; Back and Cancel at every step."""
+    return ConversationHandler(
+        entry_points=[
+            CallbackQueryHandler(begin, pattern=f"^{pack(FLOW, 'add')}$"),
+            CommandHandler("addchild", begin),
+        ],
+        states={
+            NAME: [_text(got_name), *_step_buttons(None)],
+            BIRTH: [_text(got_birth_date), *_step_buttons(NAME)],
+            SPORT: [_text(got_sport), _button("sport", chose_sport), *_step_buttons(BIRTH)],
+            MEDICAL: [_text(got_medical), _button("skip", skip_medical), *_step_buttons(SPORT)],
+        },
+        fallbacks=[cancel_fallback()],
+        name="add_child",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+def _text(step: Step) -> MessageHandler[BotContext, int | None]:
+    return MessageHandler(filters.TEXT & ~filters.COMMAND, step)
+
+
+def _button(action: str, step: Step) -> CallbackQueryHandler[BotContext, int | None]:
+    return CallbackQueryHandler(step, pattern=f"^{FLOW}:{action}(:|$)")
+
+
+def _step_buttons(previous: int | None) -> list[BaseHandler[Update, BotContext, int | None]]:
+    async def back(update: Update, context: BotContext) -> int:
+        return await _ask(update, context, previous if previous is not None else NAME)
+
+    handlers: list[BaseHandler[Update, BotContext, int | None]] = [
+        _button("cancel", cancel),
+        MessageHandler(~filters.TEXT & ~filters.COMMAND, not_text),
+    ]
+    return [_button("back", back), *handlers] if previous is not None else handlers
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    """Start adding a child; refuse politely anyone who is not a parent."""
+    if not family.may_manage_children(await current_actor(update, context)):
+        await render.say(update, t("family.parents_only", context.lang))
+        return ConversationHandler.END
+    context.user_data[DRAFT] = {}
+    return await _ask(update, context, NAME)
+
+
+async def got_name(update: Update, context: BotContext) -> int:
+    """The child's name."""
+    try:
+        first, last = family.parse_name(update.effective_message.text)
+    except ChildInputError as err:
+        return await _ask(update, context, NAME, hint=err.message_key)
+    _draft(context).update(first_name=first, last_name=last)
+    return await _ask(update, context, BIRTH)
+
+
+async def got_birth_date(update: Update, context: BotContext) -> int:
+    """The date of birth, kept encrypted even in the flow's saved state."""
+    try:
+        born = family.parse_birth_date(update.effective_message.text)
+    except ChildInputError as err:
+        return await _ask(update, context, BIRTH, hint=err.message_key)
+    _draft(context)["born"] = context.services.secrets.encrypt_date(born)
+    return await _ask(update, context, SPORT)
+
+
+async def got_sport(update: Update, context: BotContext) -> int:
+    """A sport typed freely."""
+    try:
+        _draft(context)["sport"] = family.parse_sport(update.effective_message.text)
+    except ChildInputError as err:
+        return await _ask(update, context, SPORT, hint=err.message_key)
+    return await _ask(update, context, MEDICAL)
+
+
+async def chose_sport(update: Update, context: BotContext) -> int | None:
+    """A sport from the buttons."""
+    press = unpack(update.callback_query.data, flow=FLOW)
+    if press is None or press.args not in {(sport,) for sport in SPORTS}:
+        await refuse(update, context, reason="unknown sport")
+        return None
+    _draft(context)["sport"] = press.args[0]
+    return await _ask(update, context, MEDICAL)
+
+
+async def got_medical(update: Update, context: BotContext) -> int:
+    """Medical notes, then the child is added."""
+    try:
+        notes = family.parse_medical_notes(update.effective_message.text)
+    except ChildInputError as err:
+        return await _ask(update, context, MEDICAL, hint=err.message_key)
+    return await _finish(update, context, notes)
+
+
+async def skip_medical(update: Update, context: BotContext) -> int:
+    """No medical notes, then the child is added."""
+    return await _finish(update, context, None)
+
+
+async def _finish(update: Update, context: BotContext, notes: str | None) -> int:
+    draft, box = context.user_data.pop(DRAFT, {}), context.services.secrets
+    actor = await current_actor(update, context)
+    try:
+        child = family.ChildInput(
+            first_name=draft["first_name"],
+            last_name=draft["last_name"],
+            date_of_birth=box.decrypt_date(draft["born"]),
+            sport=draft["sport"],
+            medical_notes=notes,
+        )
+        if actor is None:
+            raise NotAllowed("not signed up")
+        added = await family.add_child(context.uow(), actor=actor, child=child, box=box)
+    except (DomainError, KeyError, ValueError, UndecryptableField) as err:
+        # A draft lost or outdated (a birthday passed mid-flow, a key rotated) starts over.
+        key = err.message_key if isinstance(err, DomainError) else "family.flow_lost"
+        await render.say(update, t(key, context.lang))
+        return ConversationHandler.END
+    text = t("family.child_added", context.lang, name=added.first_name)
+    await render.say(update, text, render.added_markup(context.lang))
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: BotContext) -> int:
+    """The Cancel button: forget the draft."""
+    context.user_data.pop(DRAFT, None)
+    await render.say(update, t("common.cancelled", context.lang))
+    return ConversationHandler.END
+
+
+async def not_text(update: Update, context: BotContext) -> None:
+    """A sticker, photo or voice message where an answer was expected."""
+    await render.say(update, t("family.hint_text", context.lang))
+
+
+async def show_children(update: Update, context: BotContext) -> None:
+    """/children and the "My children" button: each child with what can be done for them."""
+    actor = await current_actor(update, context)
+    if actor is None:
+        await render.say(update, t("family.parents_only", context.lang))
+        return
+    children = await family.children_of(context.uow(), actor=actor)
+    lang = context.lang
+    lines = [t("family.child_line", lang, name=c.first_name, sport=c.sport) for c in children]
+    text = t("family.children", lang, children="\n".join(lines)) if children else None
+    await render.say(
+        update, text or t("family.no_children", lang), render.children_markup(children, lang)
+    )
+
+
+async def on_family_button(update: Update, context: BotContext) -> None:
+    """A family button outside the add-a-child flow; every press is checked again."""
+    press = unpack(update.callback_query.data, flow=FLOW)
+    if press is not None and press.action in STEP_ACTIONS:
+        await update.callback_query.answer(t("family.step_expired", context.lang))
+        return
+    if press is not None and press.action == "list" and not press.args:
+        await show_children(update, context)
+        return
+    action = _PER_CHILD.get(press.action) if press is not None else None
+    athlete_id = press.uuid_arg(0) if press is not None and len(press.args) == 1 else None
+    actor = await current_actor(update, context)
+    if action is None or athlete_id is None or actor is None:
+        await refuse(update, context, reason="malformed or unknown family button")
+        return
+    try:
+        await action(update, context, actor, athlete_id)
+    except (NotAllowed, NotFound) as err:
+        await refuse(update, context, reason=f"{press.action}: {err.detail}")
+    except DomainError as err:
+        await update.callback_query.answer(t(err.message_key, context.lang), show_alert=True)
+
+
+async def act_for(update: Update, context: BotContext, actor: Actor, athlete_id: uuid.UUID) -> None:
+    """Switch to acting for a child in every later flow."""
+    child = await family.choose_child(context.uow(), actor=actor, athlete_id=athlete_id)
+    context.user_data[ACTING_FOR] = str(child.athlete_id)
+    await update.callback_query.answer()
+    await render.say(
+        update, t("family.acting_for", context.lang, name=child.first_name), edit=False
+    )
+
+
+def _inviter(kind: str) -> Callable[[Update, BotContext, Actor, uuid.UUID], Awaitable[None]]:
+    async def invite(
+        update: Update, context: BotContext, actor: Actor, athlete_id: uuid.UUID
+    ) -> None:
+        created = await invitations.create_invitation(
+            context.uow(), actor=actor, athlete_id=athlete_id, kind=kind
+        )
+        link = invitations.deep_link(context.bot.username, created.token)
+        hours = int(invitations.INVITATION_TTL.total_seconds() // 3600)
+        text = t(
+            f"family.invite_{kind}", context.lang, name=created.child_name, link=link, hours=hours
+        )
+        await update.callback_query.answer()
+        await render.say(update, text, edit=False)
+
+    return invite
+
+
+_PER_CHILD = {
+    "act": act_for,
+    "inv": _inviter("child"),
+    "grd": _inviter("guardian"),
+    "mnt": _inviter("mentor"),
+}
+
+
+async def open_invitation(update: Update, context: BotContext) -> None:
+    """`/start inv-<token>`: link this Telegram account as the child or as a guardian."""
+    user, chat = update.effective_user, update.effective_chat
+    token = update.effective_message.text.split(maxsplit=1)[1].removeprefix("inv-")
+    account = TelegramAccount(user.id, chat.id, user.first_name, user.last_name, user.language_code)
+    try:
+        accepted = await invitations.accept_invitation(
+            context.uow(), token=token, telegram_user=account
+        )
+    except InvitationRefused as refusal:
+        await render.say(update, t(refusal.message_key, context.lang))
+        return
+    await render.say(
+        update, t(f"family.welcome_{accepted.kind}", context.lang, name=accepted.child_name)
+    )
+    await set_chat_menu(context.application, chat.id, accepted.role, context.lang)
+    if accepted.inviter is not None:
+        lang = accepted.inviter.language_code
+        notice = t(
+            f"family.notice_{accepted.kind}",
+            lang,
+            name=accepted.opener_name,
+            child=accepted.child_name,
+        )
+        # The link worked; an inviter who blocked the bot just misses the notice.
+        with suppress(TelegramError):
+            await context.bot.send_message(accepted.inviter.chat_id, notice)
+
+
+def _draft(context: BotContext) -> dict[str, str]:
+    return context.user_data.setdefault(DRAFT, {})
+
+
+async def _ask(update: Update, context: BotContext, step: int, hint: str | None = None) -> int:
+    lang = context.lang
+    question = t(f"family.ask_{QUESTIONS[step]}", lang, name=_draft(context).get("first_name", ""))
+    text = f"{t(hint, lang)}\n\n{question}" if hint else question
+    keyboard = render.question_markup(
+        lang, sports=step == SPORT, skip=step == MEDICAL, back=step != NAME
+    )
+    await render.say(update, text, keyboard)
+    return step

@@ -1,0 +1,127 @@
+"""Drive the emulator from Python: start it, create people, act as them, await the bot.
+
+async with Emulator(limits=False) as emulator:
+    ana = emulator.user("Ana")
+    await ana.send("/start")
+    reply = await ana.expect_reply(contains="Welcome")
+    await ana.press("Book a session")
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from telegram_emulator.client import Client
+from telegram_emulator.emulated_user import EmulatedUser
+from telegram_emulator.server import EmulatorServer
+from telegram_emulator.webhook import WebhookDeliverer
+from telegram_emulator.world import Chat, Clock, World
+
+# EmulatedUser lives in its own module; it is imported from here as well.
+__all__ = ["EmulatedUser", "Emulator", "new_token"]
+
+
+def new_token() -> str:
+    """A well-formed bot token for the emulator."""
+    return f"{secrets.randbelow(9 * 10**9) + 10**9}:{secrets.token_urlsafe(24)}"
+
+
+class Emulator:
+    """An in-process emulator server on 127.0.0.1 with one primary bot."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: bool = True,
+        clock: Clock = time.time,
+        token: str | None = None,
+        local_mode: bool = False,
+    ) -> None:
+        self.world = World(clock=clock, limits=limits)
+        self.world.local_mode = local_mode
+        self.token = token or new_token()
+        self.host = host
+        self.port = port
+        self.server = EmulatorServer(self.world, primary_token=self.token)
+        self.webhooks: WebhookDeliverer | None = None
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        """Root URL: the web chat lives here, the Bot API under /bot<token>/."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """What PTB takes as base_url."""
+        return f"{self.url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """What PTB takes as base_file_url."""
+        return f"{self.url}/file/bot"
+
+    @property
+    def bot(self) -> Any:
+        """The primary bot's state."""
+        return self.world.bot(self.token)
+
+    @property
+    def client(self) -> Client:
+        """The primary bot seen from its users."""
+        return Client(self.bot)
+
+    async def start(self) -> Emulator:
+        """Listen (on a free port unless one was given)."""
+        self.webhooks = WebhookDeliverer(self.world)
+        self._runner = web.AppRunner(self.server.app(), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        if self.port == 0:
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        """Stop serving and delete uploaded files."""
+        if self.webhooks is not None:
+            await self.webhooks.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        self.world.close()
+
+    async def __aenter__(self) -> Emulator:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def group(self, title: str, members: list[EmulatedUser]) -> Chat:
+        """A group chat with these people and the bot in it."""
+        return self.world.add_group(title, [member.person for member in members])
+
+    def user(
+        self,
+        first_name: str,
+        *,
+        username: str | None = None,
+        language_code: str | None = "en",
+        last_name: str | None = None,
+    ) -> EmulatedUser:
+        """A new Telegram account to act as."""
+        person = self.world.add_person(
+            first_name, last_name=last_name, username=username, language_code=language_code
+        )
+        return EmulatedUser(self, person)

@@ -1,0 +1,187 @@
+import logging
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+import redis.asyncio as aioredis
+
+from domain.adapters.cache import JSON, Cache, RedisKeys
+
+ATHLETE = UUID("8c1e7f0a-3b55-4c1e-9a7d-2f4b6d8e0a11")
+
+
+class CountingLoader:
+    """An async loader that remembers how often the cache had to call it."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self.calls = 0
+
+    async def __call__(self) -> object:
+        self.calls += 1
+        return self.value
+
+
+@pytest.fixture
+def cache(redis_client: aioredis.Redis) -> Cache:
+    return Cache(redis_client)
+
+
+async def test_a_stored_value_is_read_back(cache: Cache, keys: RedisKeys) -> None:
+    key = keys.latest_metrics(ATHLETE)
+
+    await cache.set_json(key, {"sprint_40m_s": 5.1, "tags": ["u14"]}, ttl_s=60)
+
+    assert await cache.get_json(key) == {"sprint_40m_s": 5.1, "tags": ["u14"]}
+
+
+async def test_a_missing_key_reads_as_none(cache: Cache, keys: RedisKeys) -> None:
+    assert await cache.get_json(keys.session(42)) is None
+
+
+async def test_uuids_dates_and_decimals_are_stored_as_strings(
+    cache: Cache, keys: RedisKeys
+) -> None:
+    key = keys.latest_metrics(ATHLETE)
+    measured_at = datetime(2025, 3, 7, 9, 30, tzinfo=UTC)
+
+    await cache.set_json(
+        key,
+        {"athlete": ATHLETE, "day": date(2025, 3, 7), "at": measured_at, "kg": Decimal("61.40")},
+        ttl_s=60,
+    )
+
+    assert await cache.get_json(key) == {
+        "athlete": str(ATHLETE),
+        "day": "2025-03-07",
+        "at": "2025-03-07T09:30:00+00:00",
+        "kg": "61.40",
+    }
+
+
+async def test_a_value_json_cannot_hold_is_a_type_error(cache: Cache, keys: RedisKeys) -> None:
+    with pytest.raises(TypeError):
+        await cache.set_json(keys.session(42), {"raw": object()}, ttl_s=60)
+
+
+async def test_set_json_gives_the_entry_its_ttl(
+    cache: Cache, keys: RedisKeys, redis_client: aioredis.Redis
+) -> None:
+    key = keys.availability(ATHLETE, date(2025, 3, 7))
+
+    await cache.set_json(key, ["09:00", "10:00"], ttl_s=30)
+
+    assert 0 < await redis_client.pttl(key) <= 30_000
+
+
+async def test_an_entry_without_a_positive_ttl_is_refused(cache: Cache, keys: RedisKeys) -> None:
+    with pytest.raises(ValueError):
+        await cache.set_json(keys.session(42), {"step": 1}, ttl_s=0)
+
+
+async def test_invalidate_deletes_every_key_given(cache: Cache, keys: RedisKeys) -> None:
+    first, second = keys.session(1), keys.session(2)
+    await cache.set_json(first, 1, ttl_s=60)
+    await cache.set_json(second, 2, ttl_s=60)
+
+    await cache.invalidate(first, second)
+
+    assert await cache.get_json(first) is None
+    assert await cache.get_json(second) is None
+
+
+async def test_an_entry_that_is_not_json_reads_as_a_miss(
+    cache: Cache, keys: RedisKeys, redis_client: aioredis.Redis
+) -> None:
+    key = keys.video_status(ATHLETE)
+    await redis_client.set(key, b"\xff not json")
+
+    assert await cache.get_json(key) is None
+
+
+async def test_get_or_load_calls_the_loader_once_then_serves_from_cache(
+    cache: Cache, keys: RedisKeys
+) -> None:
+    key = keys.latest_metrics(ATHLETE)
+    loader = CountingLoader({"vo2max": 52})
+
+    first = await cache.get_or_load(key, loader, ttl_s=60)
+    second = await cache.get_or_load(key, loader, ttl_s=60)
+
+    assert first == second == {"vo2max": 52}
+    assert loader.calls == 1
+
+
+async def test_get_or_load_loads_again_after_invalidate(cache: Cache, keys: RedisKeys) -> None:
+    key = keys.latest_metrics(ATHLETE)
+    loader = CountingLoader({"vo2max": 52})
+    await cache.get_or_load(key, loader, ttl_s=60)
+
+    await cache.invalidate(key)
+    loader.value = {"vo2max": 54}
+    reloaded = await cache.get_or_load(key, loader, ttl_s=60)
+
+    assert reloaded == {"vo2max": 54}
+    assert loader.calls == 2
+
+
+async def test_get_or_load_returns_the_same_shape_on_a_miss_as_on_a_hit(
+    cache: Cache, keys: RedisKeys
+) -> None:
+    key = keys.latest_metrics(ATHLETE)
+    loader = CountingLoader({"athlete": ATHLETE, "kg": Decimal("61.4")})
+
+    on_miss: JSON = await cache.get_or_load(key, loader, ttl_s=60)
+    on_hit: JSON = await cache.get_or_load(key, loader, ttl_s=60)
+
+    assert on_miss == on_hit == {"athlete": str(ATHLETE), "kg": "61.4"}
+
+
+async def test_get_or_load_does_not_store_a_none_result(
+    cache: Cache, keys: RedisKeys, redis_client: aioredis.Redis
+) -> None:
+    key = keys.latest_metrics(ATHLETE)
+
+    assert await cache.get_or_load(key, CountingLoader(None), ttl_s=60) is None
+    assert await redis_client.exists(key) == 0
+
+
+async def test_when_redis_is_down_reads_miss_writes_are_skipped_and_a_warning_is_logged(
+    dead_redis: aioredis.Redis, keys: RedisKeys, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = Cache(dead_redis)
+    key = keys.latest_metrics(ATHLETE)
+
+    with caplog.at_level(logging.WARNING, logger="domain.adapters.cache.cache"):
+        await cache.set_json(key, {"vo2max": 52}, ttl_s=60)
+        await cache.invalidate(key)
+        value = await cache.get_json(key)
+
+    assert value is None
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("cache set skipped" in m for m in messages)
+    assert any("cache delete skipped" in m for m in messages)
+    assert any("cache get skipped" in m for m in messages)
+
+
+async def test_when_redis_is_down_get_or_load_falls_back_to_the_loader_every_time(
+    dead_redis: aioredis.Redis, keys: RedisKeys
+) -> None:
+    cache = Cache(dead_redis)
+    loader = CountingLoader({"vo2max": 52})
+
+    for _ in range(2):
+        assert await cache.get_or_load(keys.latest_metrics(ATHLETE), loader, ttl_s=60) == {
+            "vo2max": 52
+        }
+
+    assert loader.calls == 2
+
+
+async def test_when_redis_hangs_a_read_is_a_miss_within_the_timeout(
+    silent_redis: aioredis.Redis, keys: RedisKeys
+) -> None:
+    cache = Cache(silent_redis, timeout_s=0.05)
+
+    assert await cache.get_json(keys.session(42)) is None

@@ -1,0 +1,517 @@
+"""Booking through the domain service, against the real database and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from functools import partial
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from bot.wiring import Services
+from domain.actors import actor_for_user
+from domain.booking import book as booking
+from domain.booking import changes as session_changes
+from domain.booking import outcomes as session_outcomes
+from domain.booking.book import BookingChoice, BookingRefused, SlotUnavailable
+from domain.booking.slot_cache import SlotCache
+from domain.errors import NotAllowed, SlotTaken
+from domain.models import Athlete, Notification, TrainingSession, User
+from domain.policy import Actor
+from domain.uow import UnitOfWork
+from tests.factories import BOOKING_NOW, BookingWorld, booking_world, session_at
+
+# Monday 2026-12-07, 16:00 in Berlin (UTC+1).
+MONDAY_4PM = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+TUESDAY_4PM = MONDAY_4PM + timedelta(days=1)
+
+
+def slot_cache(services: Services) -> SlotCache:
+    return SlotCache(services.uow, services.cache, services.keys)
+
+
+async def actor(uow: UnitOfWork, user: User) -> Actor:
+    async with uow:
+        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+
+
+def choice(world: BookingWorld, start: datetime = MONDAY_4PM, **changes: object) -> BookingChoice:
+    fields: dict[str, object] = {
+        "coach_id": world.coach.id,
+        "athlete_id": world.child.id,
+        "start": start,
+        "length_minutes": 60,
+        "session_type": "individual",
+        **changes,
+    }
+    return BookingChoice(**fields)  # type: ignore[arg-type]
+
+
+async def notices(uow: UnitOfWork, kind: str | None = None) -> list[Notification]:
+    async with uow:
+        query = select(Notification).order_by(Notification.kind, Notification.due_at)
+        if kind:
+            query = query.where(Notification.kind == kind)
+        return list((await uow.session.scalars(query)).all())
+
+
+async def test_a_parent_books_for_a_child_and_the_coach_is_asked(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow)
+    parent = await actor(uow, world.parent)
+
+    booked = await booking.book(
+        uow, actor=parent, choice=choice(world), now=BOOKING_NOW, slots=slot_cache(services)
+    )
+
+    assert booked.needs_acceptance and booked.session.status == "requested"
+    assert booked.session.price == Decimal("40.00")
+    assert booked.session.payment_status == "pending"
+    (request,) = await notices(uow, "booking_request")
+    assert request.recipient_id == world.coach_user.id
+    assert [b["data"][:8] for b in request.payload["buttons"][0]] == ["ses:acc:", "ses:dec:"]
+    (told,) = await notices(uow, "booking_requested")
+    assert told.recipient_id == world.parent.id
+    assert await notices(uow, "reminder_24h") == []
+
+
+async def test_accepting_confirms_sends_calendar_files_and_plans_reminders(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow)
+    slots = slot_cache(services)
+    booked = await booking.book(
+        uow,
+        actor=await actor(uow, world.parent),
+        choice=choice(world),
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+    coach = await actor(uow, world.coach_user)
+
+    changed = await session_changes.decide(
+        uow, actor=coach, session_id=booked.session.id, accept=True, now=BOOKING_NOW, slots=slots
+    )
+
+    assert changed.session.status == "scheduled"
+    (accepted,) = await notices(uow, "booking_accepted")
+    ics = Calendar.from_ical(accepted.payload["document"]["content"])
+    event = ics.walk("VEVENT")[0]
+    assert event.decoded("dtstart") == MONDAY_4PM
+    assert str(event["uid"]) == f"{booked.session.id}@sportscenter"
+    # 16:00 is 7 h after "now": the 24 h reminder is already past, the 1 h one is not.
+    assert await notices(uow, "reminder_24h") == []
+    one_hour = await notices(uow, "reminder_1h")
+    assert {n.recipient_id for n in one_hour} == {world.parent.id, world.coach_user.id}
+    assert {n.due_at for n in one_hour} == {MONDAY_4PM - timedelta(hours=1)}
+    (followup,) = await notices(uow, "session_followup")
+    assert followup.due_at == MONDAY_4PM + timedelta(minutes=75)
+
+    with pytest.raises(BookingRefused) as second_press:
+        await session_changes.decide(
+            uow,
+            actor=coach,
+            session_id=booked.session.id,
+            accept=False,
+            now=BOOKING_NOW,
+            slots=slots,
+        )
+    assert second_press.value.message_key == "booking.error.already_decided"
+
+
+async def test_auto_accept_confirms_at_once(uow: UnitOfWork, services: Services) -> None:
+    world = await booking_world(uow, rules={"auto_accept": True})
+    booked = await booking.book(
+        uow,
+        actor=await actor(uow, world.parent),
+        choice=choice(world, MONDAY_4PM + timedelta(days=1)),
+        now=BOOKING_NOW,
+        slots=slot_cache(services),
+    )
+    assert booked.session.status == "scheduled" and not booked.needs_acceptance
+    assert len(await notices(uow, "reminder_24h")) == 2
+
+
+@pytest.mark.parametrize(
+    ("start", "key"),
+    [
+        (BOOKING_NOW - timedelta(hours=1), "booking.error.in_past"),
+        (BOOKING_NOW + timedelta(minutes=30), "booking.error.too_soon"),
+        (MONDAY_4PM + timedelta(days=60), "booking.error.too_far"),
+        (MONDAY_4PM - timedelta(hours=3), "booking.error.outside_hours"),
+        (MONDAY_4PM + timedelta(minutes=10), "booking.error.outside_hours"),
+    ],
+)
+async def test_slots_the_rules_do_not_offer_are_refused(
+    uow: UnitOfWork, services: Services, start: datetime, key: str
+) -> None:
+    world = await booking_world(uow)
+    with pytest.raises(BookingRefused) as refused:
+        await booking.book(
+            uow,
+            actor=await actor(uow, world.parent),
+            choice=choice(world, start),
+            now=BOOKING_NOW,
+            slots=slot_cache(services),
+        )
+    assert refused.value.message_key == key
+    async with uow:
+        assert await uow.session.scalar(select(func.count(TrainingSession.id))) == 0
+
+
+async def test_an_unverified_coach_and_someone_elses_child_are_refused(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow, verified=False)
+    parent = await actor(uow, world.parent)
+    with pytest.raises(BookingRefused) as refused:
+        await booking.book(
+            uow, actor=parent, choice=choice(world), now=BOOKING_NOW, slots=slot_cache(services)
+        )
+    assert refused.value.message_key == "booking.error.coach_unavailable"
+    with pytest.raises(NotAllowed):
+        await booking.book(
+            uow,
+            actor=parent,
+            choice=choice(world, athlete_id=world.other_child.id),
+            now=BOOKING_NOW,
+            slots=slot_cache(services),
+        )
+
+
+async def test_two_hundred_concurrent_attempts_for_one_slot_make_one_session(
+    session_factory, services: Services, uow: UnitOfWork
+) -> None:
+    world = await booking_world(uow)
+    parents = [await actor(uow, world.parent), await actor(uow, world.other_parent)]
+    children = [world.child.id, world.other_child.id]
+    slots = slot_cache(services)
+
+    async def attempt(n: int) -> str:
+        try:
+            await booking.book(
+                UnitOfWork(session_factory),
+                actor=parents[n % 2],
+                choice=choice(world, athlete_id=children[n % 2]),
+                now=BOOKING_NOW,
+                slots=slots,
+            )
+        except SlotUnavailable:
+            return "taken"
+        return "booked"
+
+    outcomes = await asyncio.gather(*(attempt(n) for n in range(200)))
+
+    async with uow:
+        assert await uow.session.scalar(select(func.count(TrainingSession.id))) == 1
+    # The winner's own repeats are recognised as theirs (a double tap), the rest are refused.
+    assert outcomes.count("taken") >= 99
+
+
+async def test_a_taken_slot_offers_the_nearest_free_ones(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow)
+    slots = slot_cache(services)
+    await booking.book(
+        uow,
+        actor=await actor(uow, world.parent),
+        choice=choice(world),
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+    with pytest.raises(SlotUnavailable) as taken:
+        await booking.book(
+            uow,
+            actor=await actor(uow, world.other_parent),
+            choice=choice(world, athlete_id=world.other_child.id),
+            now=BOOKING_NOW,
+            slots=slots,
+        )
+    starts = [slot.start for slot in taken.value.nearest]
+    assert starts == [
+        MONDAY_4PM + timedelta(hours=1),
+        MONDAY_4PM + timedelta(hours=2),
+        MONDAY_4PM + timedelta(hours=3),
+    ]
+
+
+async def test_a_double_tap_returns_the_same_booking(uow: UnitOfWork, services: Services) -> None:
+    world = await booking_world(uow)
+    parent = await actor(uow, world.parent)
+    slots = slot_cache(services)
+    first = await booking.book(
+        uow, actor=parent, choice=choice(world), now=BOOKING_NOW, slots=slots
+    )
+    again = await booking.book(
+        uow, actor=parent, choice=choice(world), now=BOOKING_NOW, slots=slots
+    )
+    assert again.already_booked and again.session.id == first.session.id
+    assert len(await notices(uow, "booking_request")) == 1
+
+
+async def test_group_sessions_fill_up_to_capacity_and_no_further(
+    uow: UnitOfWork, services: Services, session_factory
+) -> None:
+    world = await booking_world(
+        uow, rules={"session_types": ["individual", "group"], "group_capacity": 2}
+    )
+    slots = slot_cache(services)
+    group = {"session_type": "group"}
+    first = await booking.book(
+        uow,
+        actor=await actor(uow, world.parent),
+        choice=choice(world, **group),
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+    second = await booking.book(
+        uow,
+        actor=await actor(uow, world.other_parent),
+        choice=choice(world, athlete_id=world.other_child.id, **group),
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+    assert second.joined_group and second.session.id == first.session.id
+    assert second.session.participant_count == 2
+    assert set(second.session.athlete_names) == {"Kim", "Lea"}
+    # Each family reads its own child's name only; the coach reads both.
+    to_omar = [n for n in await notices(uow) if n.recipient_id == world.other_parent.id]
+    assert to_omar and all("Kim" not in json.dumps(n.payload) for n in to_omar)
+    requests = await notices(uow, "booking_request")
+    assert {r.payload["athlete"] for r in requests} == {"Kim", "Kim, Lea"}
+    # A third athlete (a sibling) finds the group full.
+    async with uow:
+        sibling_user = uow.users.add(User(role="athlete", first_name="Max"))
+        await uow.flush()
+        sibling = uow.athletes.add(
+            Athlete(user_id=sibling_user.id, parent_id=world.parent.id, primary_sport="tennis")
+        )
+        await uow.commit()
+    with pytest.raises(SlotUnavailable):
+        await booking.book(
+            uow,
+            actor=await actor(uow, world.parent),
+            choice=choice(world, athlete_id=sibling.id, **group),
+            now=BOOKING_NOW,
+            slots=slots,
+        )
+
+
+async def test_free_and_late_cancellation_follow_the_coach_policy(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow, rules={"auto_accept": True, "free_cancel_hours": 24})
+    parent = await actor(uow, world.parent)
+    slots = slot_cache(services)
+    booked = await booking.book(
+        uow, actor=parent, choice=choice(world), now=BOOKING_NOW, slots=slots
+    )
+
+    with pytest.raises(session_changes.LateCancellation):
+        await session_changes.cancel(
+            uow, actor=parent, session_id=booked.session.id, now=BOOKING_NOW, slots=slots
+        )
+    changed = await session_changes.cancel(
+        uow,
+        actor=parent,
+        session_id=booked.session.id,
+        now=BOOKING_NOW,
+        slots=slots,
+        accept_fee=True,
+    )
+
+    assert changed.fee_due and changed.session.status == "cancelled"
+    assert changed.session.payment_status == "pending"
+    assert world.coach_user.id in changed.notified
+    (cancelled,) = await notices(uow, "session_cancelled")
+    ics = Calendar.from_ical(cancelled.payload["document"]["content"])
+    assert str(ics["method"]) == "CANCEL" and int(ics.walk("VEVENT")[0]["sequence"]) == 1
+    # Planned reminders of a cancelled session are gone; the slot is free again at once.
+    assert await notices(uow, "reminder_1h") == []
+    free = await slots.free_slots_on(
+        coach_id=world.coach.id, day=MONDAY_4PM.date(), length_minutes=60, now=BOOKING_NOW
+    )
+    assert MONDAY_4PM in [slot.start for slot in free]
+
+
+async def test_rescheduling_moves_the_session_with_a_higher_sequence(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow, rules={"auto_accept": True})
+    parent = await actor(uow, world.parent)
+    slots = slot_cache(services)
+    tuesday = MONDAY_4PM + timedelta(days=1)
+    booked = await booking.book(
+        uow, actor=parent, choice=choice(world, tuesday), now=BOOKING_NOW, slots=slots
+    )
+    before = await slots.free_slots_on(
+        coach_id=world.coach.id, day=tuesday.date(), length_minutes=60, now=BOOKING_NOW
+    )
+    assert tuesday not in [slot.start for slot in before]
+
+    changed = await session_changes.reschedule(
+        uow,
+        actor=parent,
+        session_id=booked.session.id,
+        new_start=tuesday + timedelta(hours=2),
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+
+    assert changed.session.start == tuesday + timedelta(hours=2)
+    assert changed.session.sequence == 1
+    (moved,) = await notices(uow, "session_rescheduled")
+    assert moved.recipient_id == world.coach_user.id
+    event = Calendar.from_ical(moved.payload["document"]["content"]).walk("VEVENT")[0]
+    assert int(event["sequence"]) == 1 and event.decoded("dtstart") == changed.session.start
+    reminders = await notices(uow, "reminder_24h")
+    assert {n.due_at for n in reminders} == {changed.session.start - timedelta(hours=24)}
+    after = await slots.free_slots_on(
+        coach_id=world.coach.id, day=tuesday.date(), length_minutes=60, now=BOOKING_NOW
+    )
+    assert tuesday in [slot.start for slot in after]
+
+
+async def test_the_coach_closes_a_session_and_the_parent_rates_it(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow, rules={"auto_accept": True})
+    parent = await actor(uow, world.parent)
+    booked = await booking.book(
+        uow, actor=parent, choice=choice(world), now=BOOKING_NOW, slots=slot_cache(services)
+    )
+    coach = await actor(uow, world.coach_user)
+    with pytest.raises(BookingRefused):
+        await session_outcomes.record_outcome(
+            uow, actor=coach, session_id=booked.session.id, outcome="completed", now=BOOKING_NOW
+        )
+    after = MONDAY_4PM + timedelta(hours=2)
+    with pytest.raises(NotAllowed):
+        await session_outcomes.record_outcome(
+            uow, actor=parent, session_id=booked.session.id, outcome="completed", now=after
+        )
+    await session_outcomes.record_outcome(
+        uow, actor=coach, session_id=booked.session.id, outcome="completed", now=after
+    )
+    await session_outcomes.add_coach_notes(
+        uow, actor=coach, session_id=booked.session.id, notes="Work on the backhand."
+    )
+    rated = await session_outcomes.rate(
+        uow, actor=parent, session_id=booked.session.id, rating=5, feedback="Great!"
+    )
+    assert (rated.rating, rated.athlete_feedback, rated.coach_notes) == (
+        5,
+        "Great!",
+        "Work on the backhand.",
+    )
+    async with uow:
+        coach_row = await uow.coaches.get(world.coach.id)
+        assert (coach_row.rating, coach_row.total_reviews) == (Decimal("5.00"), 1)
+
+
+async def test_a_move_is_offered_the_times_its_own_session_holds_and_can_take_them(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow, rules={"auto_accept": True})
+    tuesday = MONDAY_4PM + timedelta(days=1)
+    off_grid = tuesday + timedelta(minutes=30)  # booked at 16:30, before the hours changed
+    async with uow:
+        held = session_at(world.coach, world.child, off_grid, booked_by=world.parent.id)
+        uow.sessions.add(held)
+        await uow.commit()
+    slots = slot_cache(services)
+    lookup = partial(
+        slots.free_slots_on,
+        coach_id=world.coach.id,
+        day=tuesday.date(),
+        length_minutes=60,
+        now=BOOKING_NOW,
+    )
+
+    for_others = {slot.start for slot in await lookup()}
+    for_the_move = {slot.start for slot in await lookup(moving=held.id)}
+
+    # 16:00-17:00 overlaps the session's own 16:30-17:30: free for its move, for nobody else.
+    assert tuesday in for_the_move and tuesday not in for_others
+    changed = await session_changes.reschedule(
+        uow,
+        actor=await actor(uow, world.parent),
+        session_id=held.id,
+        new_start=tuesday,
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+    assert changed.session.start == tuesday
+
+
+async def test_bookings_racing_for_slots_closer_than_the_buffer_land_one_per_pair(
+    session_factory, services: Services, uow: UnitOfWork
+) -> None:
+    # 16:00-17:00 and 17:00-18:00 touch; with 30 minutes after each session, only one fits.
+    world = await booking_world(uow, rules={"auto_accept": True, "buffer_after": 30})
+    parents = [await actor(uow, world.parent), await actor(uow, world.other_parent)]
+    children = [world.child.id, world.other_child.id]
+    slots = slot_cache(services)
+    days = [MONDAY_4PM + timedelta(days=n) for n in range(5)]
+
+    async def attempt(day: datetime, n: int) -> None:
+        with contextlib.suppress(SlotUnavailable):
+            await booking.book(
+                UnitOfWork(session_factory),
+                actor=parents[n],
+                choice=choice(world, day + timedelta(hours=n), athlete_id=children[n]),
+                now=BOOKING_NOW,
+                slots=slots,
+            )
+
+    await asyncio.gather(*(attempt(day, n) for day in days for n in (0, 1)))
+
+    async with uow:
+        starts = list(await uow.session.scalars(select(TrainingSession.start_time)))
+    assert sorted(start.date() for start in starts) == [day.date() for day in days]
+
+
+async def test_a_move_into_another_sessions_buffer_is_refused(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow, rules={"auto_accept": True, "buffer_after": 30})
+    # Tuesday: a move a day ahead is outside the free-cancellation window.
+    parent, other = await actor(uow, world.parent), await actor(uow, world.other_parent)
+    slots = slot_cache(services)
+    kims = await booking.book(
+        uow, actor=parent, choice=choice(world, TUESDAY_4PM), now=BOOKING_NOW, slots=slots
+    )
+    await booking.book(
+        uow,
+        actor=other,
+        choice=choice(world, TUESDAY_4PM + timedelta(hours=3), athlete_id=world.other_child.id),
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+
+    with pytest.raises((SlotUnavailable, SlotTaken)):  # 18:00 ends where Lea's 19:00 begins
+        await session_changes.reschedule(
+            uow,
+            actor=parent,
+            session_id=kims.session.id,
+            new_start=TUESDAY_4PM + timedelta(hours=2),
+            now=BOOKING_NOW,
+            slots=slots,
+        )
+    # Its own buffer is no obstacle: half an hour later is fine.
+    moved = await session_changes.reschedule(
+        uow,
+        actor=parent,
+        session_id=kims.session.id,
+        new_start=TUESDAY_4PM + timedelta(minutes=30),
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+    assert moved.session.start == TUESDAY_4PM + timedelta(minutes=30)

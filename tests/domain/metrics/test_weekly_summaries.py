@@ -1,0 +1,181 @@
+"""Weekly summaries: once a week per athlete and person, on Monday at 08:00 where each one lives."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.metrics.weekly_summaries import last_week, queue_weekly_summaries
+from domain.models import AthleteLink, Notification, PerformanceMetric, User
+from domain.uow import UnitOfWork
+from tests.factories import BookingWorld, booking_world, session_at
+
+# Monday 7 December 2026, 08:00 in London (UTC); the week before is 30 Nov - 6 Dec.
+MONDAY_8_UTC = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+MONDAY_8_BERLIN = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
+
+
+def at(day: int, hour: int = 12) -> datetime:
+    """An instant in December 2026 (day 0 is 30 November)."""
+    return datetime(2026, 11, 30, hour, tzinfo=UTC) + timedelta(days=day)
+
+
+def factory(session_factory: async_sessionmaker[AsyncSession]) -> Callable[[], UnitOfWork]:
+    return lambda: UnitOfWork(session_factory)
+
+
+async def log(
+    uow: UnitOfWork, athlete_id: uuid.UUID, metric: str, unit: str, **values: str
+) -> None:
+    """Values keyed by when: d<n> is `at(n)`, n counted from 30 November (may be negative)."""
+    async with uow:
+        for when, value in values.items():
+            uow.metrics.add(
+                PerformanceMetric(
+                    athlete_id=athlete_id,
+                    metric_type=metric,
+                    value={"value": value, "unit": unit},
+                    metric_value=Decimal(value),
+                    unit=unit,
+                    recorded_at=at(int(when.removeprefix("d").replace("m", "-"))),
+                )
+            )
+        await uow.commit()
+
+
+async def kims_week(uow: UnitOfWork) -> BookingWorld:
+    """Kim: a completed session, a sprint best, a squat best, a next session. Lea: nothing."""
+    world = await booking_world(uow)
+    async with uow:
+        await uow.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        uow.sessions.add(session_at(world.coach, world.child, at(2, 16), status="completed"))
+        uow.sessions.add(session_at(world.coach, world.child, at(-3, 16), status="completed"))
+        uow.sessions.add(session_at(world.coach, world.child, at(9, 16), status="scheduled"))
+        uow.sessions.add(session_at(world.coach, world.child, at(8, 16), status="cancelled"))
+        await uow.commit()
+    await log(uow, world.child.id, "sprint_40m", "s", dm10="5.40", d1="5.30", d3="5.35")
+    await log(uow, world.child.id, "squat", "kg", dm10="90", d4="100")
+    await log(uow, world.child.id, "body_weight", "kg", d4="40")
+    return world
+
+
+async def summaries(uow: UnitOfWork) -> list[Notification]:
+    async with uow:
+        query = select(Notification).where(Notification.kind == "weekly_summary")
+        return list(await uow.session.scalars(query.order_by(Notification.created_at)))
+
+
+async def test_each_person_gets_kims_week_at_eight_on_monday_in_their_own_zone(
+    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await kims_week(uow)
+    queue = factory(session_factory)
+
+    assert await queue_weekly_summaries(queue, now=MONDAY_8_BERLIN - timedelta(hours=1)) == 0
+    assert await queue_weekly_summaries(queue, now=MONDAY_8_BERLIN) == 1  # the coach, in Berlin
+    assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC) == 1  # the parent, in UTC
+    assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC + timedelta(minutes=40)) == 0
+    assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC + timedelta(hours=1)) == 0
+
+    coach, parent = await summaries(uow)
+    assert (coach.recipient_id, parent.recipient_id) == (world.coach_user.id, world.parent.id)
+    assert parent.dedup_key == f"weekly_summary:{world.child.id}:2026-W49:{world.parent.id}"
+    assert parent.due_at == MONDAY_8_UTC
+    assert parent.payload == {
+        "athlete": "Kim",
+        "week": "2026-11-30 – 2026-12-06",
+        "sessions_done": 1,
+        "metrics_logged": 4,
+        # Body weight has no better direction: no best, however it moved.
+        "bests": "40 m sprint 5.3 s, Back squat 100 kg",
+        "next_at": at(9, 16).isoformat(),
+        "athlete_id": str(world.child.id),
+    }
+    assert coach.payload == parent.payload
+
+
+async def test_an_hourly_run_all_week_long_reaches_everyone_exactly_once(
+    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await kims_week(uow)
+    async with uow:
+        # A second guardian in India, half an hour off the hour: 08:30 there is 03:00 UTC.
+        guardian = uow.users.add(
+            User(role="parent", first_name="Ravi", timezone="Asia/Kolkata", units="imperial")
+        )
+        await uow.flush()
+        uow.session.add(
+            AthleteLink(athlete_id=world.child.id, user_id=guardian.id, relation="guardian")
+        )
+        await uow.commit()
+    queue = factory(session_factory)
+
+    start = datetime(2026, 12, 6, 0, 0, tzinfo=UTC)
+    for hour in range(72):
+        await queue_weekly_summaries(queue, now=start + timedelta(hours=hour))
+
+    found = await summaries(uow)
+    assert Counter(row.recipient_id for row in found) == {
+        world.coach_user.id: 1,
+        world.parent.id: 1,
+        guardian.id: 1,
+    }
+    (ravis,) = [row for row in found if row.recipient_id == guardian.id]
+    assert ravis.due_at == datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
+    assert ravis.payload["bests"] == "40 m sprint 5.3 s, Back squat 220.46 lb"
+    assert world.other_parent.id not in Counter(row.recipient_id for row in found)
+
+
+async def test_a_run_that_failed_at_eight_is_made_up_for_at_nine(
+    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await kims_week(uow)
+
+    # No run at 08:00 UTC (the database was down): 09:00 still finds the parent's summary due.
+    assert (
+        await queue_weekly_summaries(
+            factory(session_factory), now=MONDAY_8_UTC + timedelta(hours=1)
+        )
+        == 2
+    )
+
+    assert {row.recipient_id for row in await summaries(uow)} == {
+        world.parent.id,
+        world.coach_user.id,
+    }
+
+
+async def test_a_quiet_week_sends_nothing_and_the_next_active_week_sends_again(
+    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    world = await kims_week(uow)
+    queue = factory(session_factory)
+    await queue_weekly_summaries(queue, now=MONDAY_8_UTC)
+
+    # Nothing done in the week of 7 December; a result in the week of 14 December.
+    assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC + timedelta(weeks=1)) == 0
+    await log(uow, world.child.id, "sprint_40m", "s", d15="5.50")
+    assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC + timedelta(weeks=2)) == 2
+
+    weeks = Counter(row.dedup_key.split(":")[2] for row in await summaries(uow))
+    assert weeks == {"2026-W49": 2, "2026-W51": 2}  # the parent's and the coach's
+    assert (await summaries(uow))[-1].payload["bests"] == "–"
+
+
+def test_last_week_is_the_local_monday_to_monday_before_eight_oclock() -> None:
+    week = last_week(MONDAY_8_BERLIN, "Europe/Berlin")
+
+    assert week is not None and week.iso == "2026-W49"
+    assert week.start == datetime(2026, 11, 29, 23, 0, tzinfo=UTC)
+    assert week.end == datetime(2026, 12, 6, 23, 0, tzinfo=UTC)
+    assert last_week(MONDAY_8_BERLIN - timedelta(hours=1), "Europe/Berlin") is None
+    # 09:00 and 10:00 catch up on a run that failed; 11:00 is too late for this week.
+    assert last_week(MONDAY_8_BERLIN + timedelta(hours=2), "Europe/Berlin") == week
+    assert last_week(MONDAY_8_BERLIN + timedelta(hours=3), "Europe/Berlin") is None
+    assert last_week(MONDAY_8_UTC - timedelta(days=7), "UTC") is not None

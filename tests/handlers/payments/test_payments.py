@@ -1,0 +1,537 @@
+"""Paying for a session in the chat, through the emulator's Telegram Payments.
+
+A parent books a priced session with a coach who confirms automatically; the outbox job sends
+the invoice; the parent pays it as in a Telegram app (pre-checkout answered by the bot, then
+successful_payment). The bot runs on the real clock, so the session is placed three days ahead
+with a coach bookable at any hour.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import select, update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.app import BotApplication, BotContext
+from bot.outbox import send_due_notifications
+from bot.wiring import Services
+from domain.actors import actor_for_user
+from domain.booking import book as booking
+from domain.booking import changes as session_changes
+from domain.booking.availability import WEEKDAYS
+from domain.booking.book import BookingChoice
+from domain.models import Coach, Notification, Payment, TrainingSession, User
+from domain.payments import checkout as domain_checkout
+from domain.payments.checkout import PaymentConfig, invoice_for
+from domain.payments.notices import pay_again_data
+from domain.policy import Actor
+from domain.uow import UnitOfWork
+from handlers.payments.delivery import send_terms
+from telegram_emulator import Emulator
+from telegram_emulator.driver import EmulatedUser
+from telegram_emulator.methods.common import public
+from telegram_emulator.world import Json
+from tests.factories import BookingWorld, booking_world
+from tests.handlers.chat_steps import open_chats
+
+PROVIDER_TOKEN = "284685063:TEST:emulator"
+PAID, RECEIPT, RECEIVED = "✅ Paid", "🧾 Receipt", "💰 Payment received"
+
+
+@dataclass
+class Payers:
+    """The coach, the parent who booked Kim's session, another parent, and the session."""
+
+    world: BookingWorld
+    cora: EmulatedUser
+    pia: EmulatedUser
+    omar: EmulatedUser
+    session_id: uuid.UUID
+
+
+async def priced_world(
+    emulator: Emulator, uow: UnitOfWork, *, currency: str = "EUR", rate: str = "40.00"
+) -> tuple[BookingWorld, EmulatedUser, EmulatedUser, EmulatedUser]:
+    """A coach who confirms at once, bookable at any hour in UTC, charging `rate` an hour."""
+    cora, pia = emulator.user("Cora"), emulator.user("Pia")
+    omar = emulator.user("Omar", language_code="es")
+    all_day = {day: ["00:00-24:00"] for day in WEEKDAYS}
+    rules = {"timezone": "UTC", "weekly": all_day, "min_notice_minutes": 0, "auto_accept": True}
+    world = await booking_world(
+        uow, rules=rules, rate=rate, telegram_ids=iter([cora.id, pia.id, omar.id])
+    )
+    async with uow:
+        await uow.session.execute(update(User).values(quiet_from=time(0), quiet_until=time(0)))
+        await uow.session.execute(
+            update(Coach).where(Coach.id == world.coach.id).values(currency=currency)
+        )
+        await uow.commit()
+    return world, cora, pia, omar
+
+
+async def actor(uow: UnitOfWork, user: User) -> Actor:
+    async with uow:
+        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+
+
+async def booked(emulator: Emulator, uow: UnitOfWork, services: Services, **prices: str) -> Payers:
+    """Kim's hour three days ahead, booked by Pia and confirmed: its invoice is queued."""
+    world, cora, pia, omar = await priced_world(emulator, uow, **prices)
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+    choice = BookingChoice(world.coach.id, world.child.id, start, 60, "individual")
+    made = await booking.book(
+        uow,
+        actor=await actor(uow, world.parent),
+        choice=choice,
+        now=datetime.now(UTC),
+        slots=services.slots,
+    )
+    assert not made.needs_acceptance
+    return Payers(world, cora, pia, omar, made.session.id)
+
+
+async def deliver(application: BotApplication) -> None:
+    """One run of the outbox job."""
+    await send_due_notifications(BotContext(application))
+
+
+def invoices(person: EmulatedUser) -> list[Json]:
+    return [message for message in person.messages() if "invoice" in message]
+
+
+async def invoice_of(application: BotApplication, person: EmulatedUser) -> Json:
+    """Run the outbox job; the one invoice it sent to `person`."""
+    await deliver(application)
+    (invoice,) = invoices(person)
+    return invoice
+
+
+def texts(person: EmulatedUser, opening: str) -> list[str]:
+    found = (message.get("text") or "" for message in person.messages())
+    return [text for text in found if text.startswith(opening)]
+
+
+async def payments(uow: UnitOfWork) -> list[Payment]:
+    async with uow:
+        return list(await uow.session.scalars(select(Payment)))
+
+
+async def payment_status(uow: UnitOfWork, session_id: uuid.UUID) -> str:
+    async with uow:
+        return (await uow.session.get_one(TrainingSession, session_id)).payment_status
+
+
+def successful_payments(emulator: Emulator, person: EmulatedUser) -> list[Json]:
+    return [
+        message
+        for (chat_id, _), message in sorted(emulator.bot.messages.items())
+        if chat_id == person.id and "successful_payment" in message
+    ]
+
+
+async def paid_after_checkout(
+    emulator: Emulator, person: EmulatedUser, invoice: Json, *, payload: str | None = None
+) -> str:
+    """Telegram's report of a payment whose checkout passed; returns its charge id.
+
+    As when Telegram takes the money between the bot's ok and a change to the session.
+    """
+    terms = emulator.bot.messages[(person.id, invoice["message_id"])]["_terms"]
+    charge_id = f"stxEMU{secrets.token_hex(12)}"
+    payment = {
+        "currency": terms["currency"],
+        "total_amount": terms["total_amount"],
+        "invoice_payload": payload or terms["payload"],
+        "telegram_payment_charge_id": charge_id,
+        "provider_payment_charge_id": "" if terms["currency"] == "XTR" else "pi_emu_late",
+    }
+    emulator.bot.charges[charge_id] = {**payment, "user_id": person.id}
+    await person.client._post(
+        person.person, emulator.world.chats[person.id], {"successful_payment": payment}
+    )
+    return charge_id
+
+
+async def cancel_by_coach(uow: UnitOfWork, services: Services, cast: Payers) -> None:
+    await session_changes.cancel(
+        uow,
+        actor=await actor(uow, cast.world.coach_user),
+        session_id=cast.session_id,
+        now=datetime.now(UTC),
+        slots=services.slots,
+    )
+
+
+# --- book, invoice, pay --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("token", "currency", "rate", "charged", "shown"),
+    [
+        (None, "EUR", "40.00", ("XTR", 2000), "2000 ⭐"),
+        (PROVIDER_TOKEN, "EUR", "40.00", ("EUR", 4000), "40.00 EUR"),
+        (PROVIDER_TOKEN, "JPY", "4500", ("JPY", 4500), "4500 JPY"),
+    ],
+    ids=["stars", "eur", "jpy"],
+)
+async def test_a_booked_session_is_invoiced_paid_and_receipted(
+    emulator: Emulator,
+    run_bot,
+    uow: UnitOfWork,
+    services: Services,
+    token: str | None,
+    currency: str,
+    rate: str,
+    charged: tuple[str, int],
+    shown: str,
+) -> None:
+    services.payments = PaymentConfig(provider_token=token)
+    cast = await booked(emulator, uow, services, currency=currency, rate=rate)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+
+        invoice = await invoice_of(application, cast.pia)
+        assert (invoice["invoice"]["currency"], invoice["invoice"]["total_amount"]) == charged
+        assert invoice["invoice"]["title"] == "Tennis · Cora Klein"
+        # Worded for Pia (English, Berlin time): what, with whom, for whom, when.
+        assert invoice["invoice"]["description"].startswith(
+            "Individual session with Cora Klein for Kim, "
+        )
+
+        outcome = await cast.pia.pay(invoice)
+        assert outcome.ok, outcome.error
+        confirmation = await cast.pia.expect_reply(contains=PAID)
+        assert confirmation["text"].startswith(f"✅ Paid {shown}, thank you!")
+        assert "Cora Klein for Kim" in confirmation["text"]
+
+        await deliver(application)
+        (receipt,) = texts(cast.pia, RECEIPT)
+        (received,) = texts(cast.cora, RECEIVED)
+    assert receipt.startswith(f"🧾 Receipt: {shown} paid")
+    assert received.startswith(f"💰 Payment received: {shown}")
+    assert await payment_status(uow, cast.session_id) == "paid"
+    (row,) = await payments(uow)
+    assert (row.currency, row.status, row.transaction_id) == (
+        charged[0],
+        "completed",
+        outcome.charge_id,
+    )
+    assert (row.provider_charge_id or "").startswith("" if token is None else "pi_emu_")
+
+
+# --- the checkout refused ------------------------------------------------------------------------
+
+
+async def test_a_cancelled_session_cannot_be_paid(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        invoice = await invoice_of(application, cast.pia)
+        await cancel_by_coach(uow, services, cast)
+
+        outcome = await cast.pia.pay(invoice)
+
+    assert not outcome.ok
+    assert outcome.error == "This session has been cancelled, so there is nothing to pay."
+    assert await payments(uow) == []
+
+
+async def test_an_invoice_whose_amount_changed_is_refused(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        invoice = await invoice_of(application, cast.pia)
+        async with uow:
+            session = await uow.session.get_one(TrainingSession, cast.session_id)
+            session.price = session.price + 5
+            await uow.commit()
+
+        outcome = await cast.pia.pay(invoice)
+
+    assert not outcome.ok
+    assert outcome.error.startswith("The price of this session changed after this invoice")
+    assert await payment_status(uow, cast.session_id) == "pending"
+
+
+async def test_the_same_invoice_cannot_be_paid_twice(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        invoice = await invoice_of(application, cast.pia)
+        assert (await cast.pia.pay(invoice)).ok
+        await cast.pia.expect_reply(contains=PAID)
+
+        again = await cast.pia.pay(invoice)
+
+    assert not again.ok
+    assert again.error == "This session is already paid, so there is nothing more to pay."
+    assert len(await payments(uow)) == 1
+
+
+async def test_someone_who_may_not_pay_is_refused_in_their_language(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.omar)
+        terms = await invoice_for(
+            services.uow(), session_id=cast.session_id, config=services.payments
+        )
+        assert terms is not None
+        # Pia's invoice, forwarded to the other family's parent.
+        forwarded = replace(terms, chat_id=cast.omar.id)
+        await send_terms(application.bot, forwarded, lang="es", timezone="UTC")
+        (forwarded,) = invoices(cast.omar)
+
+        outcome = await cast.omar.pay(forwarded)
+
+    assert not outcome.ok
+    assert outcome.error == (
+        "Esta factura es para otra persona: solo el deportista o su madre, padre o tutor "
+        "pueden pagarla."
+    )
+    assert await payments(uow) == []
+
+
+# --- Telegram's side of a payment ----------------------------------------------------------------
+
+
+async def test_a_redelivered_payment_is_recorded_and_confirmed_once(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        invoice = await invoice_of(application, cast.pia)
+        assert (await cast.pia.pay(invoice)).ok
+        await cast.pia.expect_reply(contains=PAID)
+
+        # Telegram delivers the same successful_payment again (a webhook it thinks failed).
+        (payment,) = successful_payments(emulator, cast.pia)
+        await emulator.bot.push_update("message", public(payment))
+        # One person's updates are handled in order: this answer comes after the repeat's.
+        await cast.pia.send("/payments")
+        history = await cast.pia.expect_reply(contains="Your payments")
+        await deliver(application)
+
+    assert len(texts(cast.pia, PAID)) == 1
+    assert len(texts(cast.pia, RECEIPT)) == 1 and len(texts(cast.cora, RECEIVED)) == 1
+    assert history["text"].count("2000 ⭐") == 1
+    assert len(await payments(uow)) == 1
+
+
+async def test_stars_paid_for_a_session_cancelled_meanwhile_are_refunded_at_once(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        invoice = await invoice_of(application, cast.pia)
+        await cancel_by_coach(uow, services, cast)
+
+        charge_id = await paid_after_checkout(emulator, cast.pia, invoice)
+        told = await cast.pia.expect_reply(contains="cancelled")
+        await deliver(application)
+
+    assert told["text"] == (
+        "This session has been cancelled, so there is nothing to pay.\n"
+        "Your 2000 ⭐ is being refunded to you now."
+    )
+    assert emulator.bot.charges[charge_id].get("refunded") is True
+    (row,) = await payments(uow)
+    assert (row.status, row.transaction_id) == ("refunded", charge_id)
+    async with uow:
+        refund = await uow.session.scalar(
+            select(Notification).where(Notification.kind == "star_refund")
+        )
+    assert refund is not None and refund.sent_at is not None
+
+
+async def test_money_taken_for_an_invoice_we_never_issued_is_reported_with_its_reference(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.pia)
+        invoice = await invoice_of(application, cast.pia)
+
+        charge_id = await paid_after_checkout(emulator, cast.pia, invoice, payload="camp:7")
+        told = await cast.pia.expect_reply(contains="couldn't match")
+
+    assert told["text"].endswith(f"your payment reference is {charge_id}.")
+    assert await payments(uow) == []
+
+
+async def test_a_paid_session_cancelled_in_the_free_window_gives_the_stars_back(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        outcome = await cast.pia.pay(await invoice_of(application, cast.pia))
+        assert outcome.ok
+        await cast.pia.expect_reply(contains=PAID)
+
+        await session_changes.cancel(
+            uow,
+            actor=await actor(uow, cast.world.parent),
+            session_id=cast.session_id,
+            now=datetime.now(UTC),
+            slots=services.slots,
+        )
+        await deliver(application)
+
+    assert emulator.bot.charges[outcome.charge_id].get("refunded") is True
+    (row,) = await payments(uow)
+    assert (row.status, row.refunded_at is not None) == ("refunded", True)
+    assert await payment_status(uow, cast.session_id) == "refunded"
+
+
+# --- /payments -----------------------------------------------------------------------------------
+
+
+async def test_payments_shows_the_payer_history_and_the_coach_earnings(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        assert (await cast.pia.pay(await invoice_of(application, cast.pia))).ok
+        await cast.pia.expect_reply(contains=PAID)
+
+        await cast.pia.send("/payments")
+        history = (await cast.pia.expect_reply(contains="Your payments"))["text"]
+        await cast.cora.send("/payments")
+        earnings = (await cast.cora.expect_reply(contains="Your earnings"))["text"]
+
+    today = datetime.now(UTC)
+    month = f"{today:%b} {today.year}"
+    assert f"• {today.day} {month}: 2000 ⭐, ✅ paid" in history
+    assert "Cora Klein for Kim" in history
+    assert earnings.splitlines()[1] == f"• {month}: 2000 ⭐ (payments: 1)"
+
+
+async def test_payments_for_someone_who_never_paid_says_so(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    _, cora, pia, _ = await priced_world(emulator, uow)
+    async with run_bot(emulator):
+        await pia.send("/payments")
+        assert (await pia.expect_reply())["text"].startswith("No payments yet.")
+        await cora.send("/payments")
+        assert (await cora.expect_reply())["text"].startswith("No payments received yet.")
+
+
+async def test_payments_shows_admins_totals_and_the_card_refunds_they_must_make(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    services.payments = PaymentConfig(provider_token=PROVIDER_TOKEN)
+    cast = await booked(emulator, uow, services)
+    ada = emulator.user("Ada")
+    async with uow:
+        uow.users.add(User(role="admin", first_name="Ada", telegram_user_id=ada.id))
+        await uow.commit()
+    async with run_bot(emulator, admins=[ada.id]) as application:
+        await open_chats(cast.cora, cast.pia)
+        invoice = await invoice_of(application, cast.pia)
+        await cancel_by_coach(uow, services, cast)
+        await paid_after_checkout(emulator, cast.pia, invoice)
+        told = await cast.pia.expect_reply(contains="cancelled")
+
+        await ada.send("/payments")
+        overview = (await ada.expect_reply(contains="Payments overview"))["text"]
+
+    assert told["text"].endswith(
+        "Your 40.00 EUR will be refunded by our team; you don't need to do anything."
+    )
+    assert "• 0.00 EUR net: 40.00 EUR received, 40.00 EUR refunded (payments: 1)" in overview
+    assert "↩️ Refunds due (1)" in overview
+    assert "• 40.00 EUR, Pia to Cora Klein" in overview and "charge pi_emu_late" in overview
+    assert overview.endswith("⚠️ Failed payments: 0")
+
+
+# --- the Pay button of a payment reminder --------------------------------------------------------
+
+
+async def test_the_pay_button_sends_the_invoice_again_and_only_to_its_payer(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.pia, cast.omar)
+        reminder = await application.bot.send_message(
+            cast.pia.id, "Pay?", reply_markup=_pay_button(cast.session_id)
+        )
+        await cast.pia.press("💳 Pay", {"message_id": reminder.message_id})
+        await cast.pia.expect("message")
+        forged = await application.bot.send_message(
+            cast.omar.id, "Pay?", reply_markup=_pay_button(cast.session_id)
+        )
+        await cast.omar.press("💳 Pay", {"message_id": forged.message_id})
+        refusal = await cast.omar.expect("callback_answer")
+
+    (again,) = invoices(cast.pia)
+    assert again["invoice"]["total_amount"] == 2000
+    assert invoices(cast.omar) == []
+    assert refusal["show_alert"] is True
+
+
+def _pay_button(session_id: uuid.UUID) -> InlineKeyboardMarkup:
+    """The 💳 Pay button a payment reminder carries (domain.payment_notices)."""
+    button = InlineKeyboardButton("💳 Pay", callback_data=pay_again_data(session_id))
+    return InlineKeyboardMarkup([[button]])
+
+
+async def test_a_checkout_whose_check_fails_is_still_answered_in_time(
+    emulator: Emulator,
+    run_bot,
+    uow: UnitOfWork,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def database_down(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("Postgres is down")
+
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.pia)
+        invoice = await invoice_of(application, cast.pia)
+        monkeypatch.setattr(domain_checkout, "check_pre_checkout", database_down)
+
+        outcome = await cast.pia.pay(invoice, timeout=5)
+
+    assert not outcome.ok
+    assert outcome.error == (
+        "We couldn't check this payment just now. "
+        "Nothing was charged; please try again in a minute."
+    )
+
+
+async def test_a_payment_made_in_the_middle_of_another_flow_is_still_recorded(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.pia)
+        invoice = await invoice_of(application, cast.pia)
+        # Adding a second child: that flow now waits for a typed name, and says so to
+        # anything else sent meanwhile.
+        await cast.pia.send("/addchild")
+        await cast.pia.expect_reply()
+
+        assert (await cast.pia.pay(invoice)).ok
+
+        await cast.pia.expect_reply(contains=PAID)
+    assert await payment_status(uow, cast.session_id) == "paid"
+    assert texts(cast.pia, "Please answer with a text message") == []

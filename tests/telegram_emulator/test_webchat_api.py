@@ -1,0 +1,247 @@
+"""The web chat's JSON API, used over HTTP as the page uses it (no browser)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+
+from telegram_emulator import Emulator
+from tests.factories import tiny_png
+from tests.telegram_emulator.media_files import MediaFiles
+
+Json = dict[str, Any]
+
+
+@pytest.fixture
+async def http(emulator: Emulator) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(base_url=emulator.url) as session:
+        yield session
+
+
+async def post(http: aiohttp.ClientSession, path: str, body: Json) -> tuple[int, Json]:
+    async with http.post(path, json=body) as response:
+        return response.status, await response.json()
+
+
+async def get(http: aiohttp.ClientSession, path: str) -> Any:
+    async with http.get(path) as response:
+        assert response.status == 200, await response.text()
+        return await response.json()
+
+
+async def create_person(http: aiohttp.ClientSession, first_name: str = "Ana") -> Json:
+    status, person = await post(
+        http,
+        "/api/people",
+        {"first_name": first_name, "username": "ana_runs", "language_code": "es"},
+    )
+    assert status == 200
+    return person
+
+
+async def send(http: aiohttp.ClientSession, person: Json, text: str) -> Json:
+    status, body = await post(http, f"/api/people/{person['id']}/send", {"text": text})
+    assert status == 200, body
+    return body["result"]
+
+
+async def last_seq(http: aiohttp.ClientSession) -> int:
+    return (await get(http, "/api/state"))["last_seq"]
+
+
+async def test_created_person_is_listed_in_the_state(http: aiohttp.ClientSession) -> None:
+    ana = await create_person(http)
+
+    state = await get(http, "/api/state")
+
+    assert ana["first_name"] == "Ana" and ana["username"] == "ana_runs"
+    assert [p["id"] for p in state["people"]] == [ana["id"]]
+    assert state["people"][0]["blocked"] is False
+    assert state["bot"]["is_bot"] is True
+
+
+async def test_sent_text_appears_in_transcript_and_as_an_event(http: aiohttp.ClientSession) -> None:
+    ana = await create_person(http)
+
+    sent = await send(http, ana, "Hi <b>coach</b> & team")
+
+    transcript = await get(http, f"/api/people/{ana['id']}/transcript")
+    assert [m["message_id"] for m in transcript] == [sent["message_id"]]
+    # The page shows `html`; the person's own markup must come out as text, not tags.
+    assert transcript[0]["html"] == "Hi &lt;b&gt;coach&lt;/b&gt; &amp; team"
+    events = (await get(http, "/api/events?after=0&timeout=0"))["events"]
+    assert [(e["kind"], e["chat_id"]) for e in events] == [("message", ana["id"])]
+    assert events[0]["data"]["text"] == "Hi <b>coach</b> & team"
+    assert events[0]["data"]["html"] == transcript[0]["html"]
+
+
+async def test_bot_formatting_and_edits_come_rendered_as_html(
+    http: aiohttp.ClientSession, bot: Bot
+) -> None:
+    ana = await create_person(http)
+    await send(http, ana, "/start")
+    welcome = await bot.send_message(ana["id"], "Welcome, <b>Ana</b>!", parse_mode=ParseMode.HTML)
+    after = await last_seq(http)
+
+    await bot.edit_message_text(
+        "<i>Pong</i>", chat_id=ana["id"], message_id=welcome.message_id, parse_mode=ParseMode.HTML
+    )
+
+    transcript = await get(http, f"/api/people/{ana['id']}/transcript")
+    assert transcript[-1]["html"] == "<i>Pong</i>"
+    events = (await get(http, f"/api/events?after={after}&timeout=0"))["events"]
+    assert [(e["kind"], e["data"]["html"]) for e in events] == [("edit", "<i>Pong</i>")]
+
+
+async def test_pressing_an_inline_button_queues_a_callback_query_for_the_bot(
+    http: aiohttp.ClientSession, bot: Bot
+) -> None:
+    ana = await create_person(http)
+    await send(http, ana, "/start")
+    await bot.get_updates()  # the /start itself
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Ping", callback_data="ping")]])
+    message = await bot.send_message(ana["id"], "Ready?", reply_markup=keyboard)
+
+    status, body = await post(
+        http, f"/api/people/{ana['id']}/press", {"message_id": message.message_id, "label": "Ping"}
+    )
+
+    assert status == 200 and body["ok"] is True
+    updates = await bot.get_updates(offset=-1)
+    query = updates[-1].callback_query
+    assert query is not None
+    assert (query.data, query.from_user.id, query.message.message_id) == (
+        "ping",
+        ana["id"],
+        message.message_id,
+    )
+
+
+async def test_uploaded_photo_becomes_a_photo_event_and_its_bytes_are_served(
+    http: aiohttp.ClientSession,
+) -> None:
+    ana = await create_person(http)
+    picture = tiny_png()
+    form = aiohttp.FormData()
+    form.add_field("file", picture, filename="dot.png", content_type="image/png")
+    form.add_field("caption", "Morning run")
+
+    async with http.post(f"/api/people/{ana['id']}/upload", data=form) as response:
+        assert response.status == 200, await response.text()
+    events = (await get(http, "/api/events?after=0&timeout=0"))["events"]
+
+    photo = events[-1]["data"]["photo"]
+    assert events[-1]["kind"] == "message"
+    assert (photo[-1]["width"], photo[-1]["height"]) == (4, 3)
+    assert events[-1]["data"]["html"] == "Morning run"
+    async with http.get(f"/api/files/{photo[-1]['file_id']}") as response:
+        assert response.status == 200
+        assert response.content_type == "image/png"
+        assert await response.read() == picture
+
+
+async def test_an_uploaded_gif_goes_as_an_animation_as_telegram_apps_send_it(
+    http: aiohttp.ClientSession, media: MediaFiles
+) -> None:
+    ana = await create_person(http)
+    form = aiohttp.FormData()
+    form.add_field("file", media.gif.read_bytes(), filename="cheer.gif", content_type="image/gif")
+
+    async with http.post(f"/api/people/{ana['id']}/upload", data=form) as response:
+        assert response.status == 200, await response.text()
+    message = (await get(http, "/api/events?after=0&timeout=0"))["events"][-1]["data"]
+
+    assert (message["animation"]["width"], message["animation"]["height"]) == (64, 48)
+    assert message["document"]["file_id"] == message["animation"]["file_id"]
+
+
+async def test_events_long_poll_answers_when_something_happens(http: aiohttp.ClientSession) -> None:
+    ana = await create_person(http)
+    after = await last_seq(http)
+    waiting = asyncio.create_task(get(http, f"/api/events?after={after}&timeout=10"))
+
+    await send(http, ana, "Anyone there?")
+
+    events = (await asyncio.wait_for(waiting, 5))["events"]
+    assert [e["data"]["text"] for e in events] == ["Anyone there?"]
+    assert all(e["seq"] > after for e in events)
+
+
+async def test_events_long_poll_times_out_empty(http: aiohttp.ClientSession) -> None:
+    await create_person(http)
+
+    body = await get(http, f"/api/events?after={await last_seq(http)}&timeout=0.05")
+
+    assert body == {"events": []}
+
+
+async def test_blocking_makes_the_bot_fail_with_forbidden(
+    http: aiohttp.ClientSession, bot: Bot
+) -> None:
+    ana = await create_person(http)
+    await send(http, ana, "/start")
+
+    status, body = await post(http, f"/api/people/{ana['id']}/block", {"blocked": True})
+
+    assert status == 200 and body == {"ok": True, "blocked": True}
+    with pytest.raises(Forbidden):
+        await bot.send_message(ana["id"], "Still there?")
+    assert (await get(http, "/api/state"))["people"][0]["blocked"] is True
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "description"),
+    [
+        ("GET", "/api/people/999/transcript", None, 404, "no such person"),
+        ("POST", "/api/people/999/send", {"text": "hi"}, 404, "no such person"),
+        ("POST", "/api/people/{id}/send", {"text": "   "}, 400, "empty message"),
+        ("POST", "/api/people/{id}/press", {"label": "Ping"}, 400, "message_id is required"),
+        (
+            "POST",
+            "/api/people/{id}/press",
+            {"message_id": 77, "label": "Ping"},
+            400,
+            "message not found",
+        ),
+        ("POST", "/api/people", {"first_name": " "}, 400, "first_name is required"),
+        ("POST", "/api/people/{id}/upload", {}, 400, "choose a file to upload"),
+        ("GET", "/api/events?after=soon", None, 400, "after and timeout must be numbers"),
+        ("GET", "/api/files/EMUnothing", None, 404, "no such file"),
+    ],
+)
+async def test_bad_requests_get_a_polite_json_refusal(
+    http: aiohttp.ClientSession,
+    method: str,
+    path: str,
+    body: Json | None,
+    status: int,
+    description: str,
+) -> None:
+    ana = await create_person(http)
+
+    async with http.request(method, path.format(id=ana["id"]), json=body) as response:
+        answer = await response.json()
+
+    assert response.status == status
+    assert answer == {"ok": False, "description": description}
+
+
+async def test_a_body_that_is_not_json_is_refused_politely(http: aiohttp.ClientSession) -> None:
+    ana = await create_person(http)
+
+    async with http.post(
+        f"/api/people/{ana['id']}/send",
+        data=b"text=hi",
+        headers={"Content-Type": "application/json"},
+    ) as response:
+        answer = await response.json()
+
+    assert response.status == 400
+    assert answer == {"ok": False, "description": "the request body is not valid JSON"}
