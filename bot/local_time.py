@@ -1,8 +1,7 @@
 """Instants in a person's own time zone and language: "Tue 1 Dec, 16:00", "mar 1 dic, 16:00".
 
-Day and month names come from the catalogue (`time.weekdays`, `time.months`, space-separated,
-Monday and January first) and the order of the parts from `time.moment`, so a new language is
-still only a catalogue file.
+Day and month names come from CLDR (`bot.i18n.formats`) and the order of the parts from the
+catalogue's `time.moment`, so a new language is still only a catalogue file.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot.i18n import t
+from bot.i18n.formats import clock, money_text, month_name, weekday_name
 from domain.timezones import zone_of
 
 INSTANT_SUFFIX = "_at"
@@ -19,22 +19,23 @@ INSTANT_SUFFIX = "_at"
 def local_moment(instant: datetime, timezone: str, lang: str | None) -> str:
     """An aware instant as the person reads it: weekday, day, month and time in their zone."""
     local = instant.astimezone(zone_of(timezone))
-    weekdays = t("time.weekdays", lang).split()
-    months = t("time.months", lang).split()
     return t(
         "time.moment",
         lang,
-        weekday=weekdays[local.weekday()],
+        weekday=weekday_name(local, lang),
         day=local.day,
-        month=months[local.month - 1],
-        time=f"{local:%H:%M}",
+        month=month_name(local.month, lang),
+        time=clock(local, lang),
     )
 
 
 def localized(params: Mapping[str, object], timezone: str, lang: str | None) -> dict[str, object]:
-    """`params` with every aware ISO-8601 instant under a key ending in "_at" in local words."""
+    """`params` in the reader's words: every aware ISO-8601 instant under a key ending in "_at"
+    in their zone and language, every money value ({"amount", "currency"}) in their language."""
     return {
-        key: _local_or_same(value, timezone, lang) if key.endswith(INSTANT_SUFFIX) else value
+        key: _local_or_same(value, timezone, lang)
+        if key.endswith(INSTANT_SUFFIX)
+        else money_text(value, lang)
         for key, value in params.items()
     }
 

@@ -73,11 +73,10 @@ def from_minor(minor: int, currency: str) -> Decimal:
     return Decimal(minor).scaleb(-exponent(currency))
 
 
-def amount_text(amount: Decimal, currency: str) -> str:
-    """How an amount is written in receipts and views: "45.00 EUR", "4500 JPY", "2250 ⭐"."""
+def money_value(amount: Decimal, currency: str) -> dict[str, str]:
+    """An amount as notices and errors carry it, for the reader's language to write:
+    {"amount": "45.00", "currency": "EUR"} (exact, in the currency's own decimals)."""
     code = currency.upper()
-    if code == STARS:
-        return f"{amount:.0f} ⭐"
-    places = EXPONENTS.get(code)
-    # Text only: an unknown code (an old row, a typo in a profile) is shown, not refused.
-    return f"{amount} {code}" if places is None else f"{amount:.{places}f} {code}"
+    places = 0 if code == STARS else EXPONENTS.get(code)
+    # A value only: an unknown code (an old row, a typo in a profile) is kept, not refused.
+    return {"amount": str(amount) if places is None else f"{amount:.{places}f}", "currency": code}

@@ -57,7 +57,7 @@ ATHLETE_SIDE = "athlete"
 class LateCancellation(BookingRefused):
     """Inside the free-cancellation window: the athletes' side must confirm the fee stays due."""
 
-    def __init__(self, hours: int, price: str) -> None:
+    def __init__(self, hours: int, price: dict[str, str] | str) -> None:
         super().__init__("booking.error.late_cancel", hours=hours, price=price)
 
 
@@ -142,7 +142,7 @@ async def cancel(
         session = loaded.session
         _require_ahead(loaded, now)
         if late and not accept_fee:
-            raise LateCancellation(loaded.rules.free_cancel_hours, loaded.view().price_text)
+            raise LateCancellation(loaded.rules.free_cancel_hours, loaded.view().price_value or "")
         leaving = loaded.athletes_of(actor) if side == ATHLETE_SIDE else []
         if session.session_type == GROUP and side == ATHLETE_SIDE:
             remaining = await _leave_group(uow, loaded, leaving)

@@ -51,7 +51,7 @@ def payload(view: SessionView, **extra: Any) -> dict[str, Any]:
         "starts_at": view.start.astimezone(UTC).isoformat(),
         "ends_at": view.end.astimezone(UTC).isoformat(),
         "minutes": view.minutes,
-        "price": view.price_text,
+        "price": view.price_value or "",
         "place": view.meeting_url or view.location,
         **extra,
     }

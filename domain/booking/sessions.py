@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from domain.booking.availability import AvailabilityRules
+from domain.currencies import money_value
 from domain.errors import NotFound
 from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User
 from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
@@ -58,9 +59,9 @@ class SessionView:
         return int((self.end - self.start).total_seconds() // 60)
 
     @property
-    def price_text(self) -> str:
-        """The price with its currency, or "" when the coach set no rate."""
-        return "" if self.price is None else f"{self.price} {self.currency}"
+    def price_value(self) -> dict[str, str] | None:
+        """The price as notices carry money, or None when the coach set no rate."""
+        return None if self.price is None else money_value(self.price, self.currency)
 
     @property
     def is_live(self) -> bool:

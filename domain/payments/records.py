@@ -26,7 +26,7 @@ from sqlalchemy import select
 from domain.booking.notice_queue import COACH, PAYER, Notice, enqueue_params, enqueue_statement
 from domain.booking.notices import payload
 from domain.booking.sessions import CANCELLED, LoadedSession, SessionView, load_session
-from domain.currencies import STARS, amount_text, from_minor
+from domain.currencies import STARS, from_minor, money_value
 from domain.errors import AlreadyExists
 from domain.models import Payment, User
 from domain.payments.checkout import PaymentRefused, session_of_payload
@@ -172,7 +172,7 @@ async def _send_back(
     return PaymentRefused(
         f"payment.error.{reason}",
         refund=outcome,
-        amount=amount_text(payment.amount, payment.currency),
+        amount=money_value(payment.amount, payment.currency),
     )
 
 
@@ -192,7 +192,7 @@ async def _give_back(uow: UnitOfWork, payment: Payment, payer: User | None, now:
             "charge_id": payment.transaction_id,
             "telegram_user_id": payer.telegram_user_id,
             "session_id": str(payment.session_id),
-            "amount": amount_text(payment.amount, payment.currency),
+            "amount": money_value(payment.amount, payment.currency),
         },
         due_at=now,
     )
@@ -210,7 +210,7 @@ async def _send_receipts(
     uow: UnitOfWork, loaded: LoadedSession, payment: Payment, now: datetime
 ) -> None:
     """The payer's receipt and the coach's notice, in one statement like every session notice."""
-    facts = payload(loaded.view(), amount=amount_text(payment.amount, payment.currency))
+    facts = payload(loaded.view(), amount=money_value(payment.amount, payment.currency))
     notices = [Notice((PAYER,), RECEIPT, facts), Notice((COACH,), RECEIVED, facts)]
     # Addressed to who actually paid (a second guardian, say), not to who booked.
     params = enqueue_params(

@@ -15,7 +15,6 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Date, cast, func, select
 from sqlalchemy.orm import aliased
 
-from domain.currencies import amount_text
 from domain.models import Athlete, Payment, TrainingSession, User
 from domain.policy import Action, Actor, System, require
 from domain.uow import UnitOfWork
@@ -41,11 +40,6 @@ class PaymentLine:
     athlete_name: str
     refunded_at: datetime | None
 
-    @property
-    def amount_text(self) -> str:
-        """The amount as receipts write it."""
-        return amount_text(self.amount, self.currency)
-
 
 @dataclass(frozen=True)
 class MonthTotal:
@@ -61,11 +55,6 @@ class MonthTotal:
     def net(self) -> Decimal:
         """What the coach kept: received minus refunded."""
         return self.received - self.refunded
-
-    @property
-    def net_text(self) -> str:
-        """The net as receipts write amounts."""
-        return amount_text(self.net, self.currency)
 
 
 @dataclass(frozen=True)
@@ -96,11 +85,6 @@ class RefundDue:
     coach_name: str
     telegram_charge_id: str | None
     provider_charge_id: str | None  # what the provider's dashboard finds the charge by
-
-    @property
-    def amount_text(self) -> str:
-        """The amount as receipts write it."""
-        return amount_text(self.amount, self.currency)
 
 
 @dataclass(frozen=True)

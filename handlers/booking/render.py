@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import pack
 from bot.i18n import t
+from bot.i18n.formats import weekday_name
 from bot.local_time import local_moment
 from domain.booking.schedule import CoachCard
 from domain.booking.sessions import SessionView
@@ -160,7 +161,7 @@ def slot_label(draft: Draft, day: date, start: datetime, lang: str | None) -> st
     mine = start.astimezone(zone_of(draft.timezone))
     label = f"{mine:%H:%M}"
     if mine.date() != day:
-        label = f"{t('time.weekdays', lang).split()[mine.weekday()]} {label}"
+        label = f"{weekday_name(mine, lang)} {label}"
     if draft.coach_timezone != draft.timezone:
         label += f" ({start.astimezone(zone_of(draft.coach_timezone)):%H:%M})"
     return label

@@ -17,6 +17,7 @@ from telegram.error import BadRequest
 
 from bot.callbacks import pack
 from bot.i18n import t
+from bot.i18n.formats import money
 from bot.local_time import local_moment
 from domain.booking.notices import FLOW
 from domain.booking.sessions import COMPLETED, GROUP, NO_SHOW, REQUESTED, SCHEDULED, SessionView
@@ -77,7 +78,7 @@ def card_text(
 
 def _money_and_place(view: SessionView, lang: str | None) -> list[str]:
     lines = []
-    if view.price_text:
+    if view.price is not None:
         lines.append(price_line(view, lang))
     place = view.meeting_url or view.location
     if place:
@@ -88,7 +89,8 @@ def _money_and_place(view: SessionView, lang: str | None) -> list[str]:
 def price_line(view: SessionView, lang: str | None) -> str:
     """The price and whether it is paid."""
     payment = t(f"session.payment.{view.payment_status}", lang)
-    return t("session.card.price", lang, price=view.price_text, payment=payment)
+    price = money(view.price, view.currency, lang) if view.price is not None else ""
+    return t("session.card.price", lang, price=price, payment=payment)
 
 
 def _afterwards(view: SessionView, coach_side: bool, lang: str | None) -> list[str]:
@@ -200,7 +202,7 @@ def _line(view: SessionView, coach_side: bool, timezone: str, lang: str | None) 
         _people(view, coach_side),
         t(f"session.status.{view.status}", lang),
     ]
-    if view.price_text:
+    if view.price is not None:
         parts.append(price_line(view, lang))
     return " · ".join(parts)
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from bot.i18n import t
+from bot.i18n.formats import money, month_name, tn, weekday_name
 from bot.local_time import local_moment
 from domain.booking.book import Booked, price_for
 from domain.booking.schedule import CoachCard
@@ -46,7 +47,9 @@ def booked_text(draft: Draft, booked: Booked, lang: str | None) -> str:
         coach=view.coach_name,
         when=when_text(draft, view.start, lang),
         minutes=view.minutes,
-        price=view.price_text or t("booking.no_price", lang),
+        price=money(view.price, view.currency, lang)
+        if view.price is not None
+        else t("booking.no_price", lang),
     )
 
 
@@ -75,7 +78,7 @@ def price_text(draft: Draft, minutes: int, lang: str | None) -> str:
     if draft.rate is None:
         return t("booking.no_price", lang)
     price = price_for(Decimal(draft.rate), minutes, draft.currency)
-    return f"{price} {draft.currency}"
+    return money(price, draft.currency, lang) if price is not None else t("booking.no_price", lang)
 
 
 def coach_line(n: int, card: CoachCard, lang: str | None) -> str:
@@ -92,12 +95,12 @@ def coach_details(card: CoachCard, lang: str | None) -> str:
         t("booking.coach.rating", lang, rating=f"{card.rating:.1f}", reviews=card.total_reviews)
         if card.rating is not None and card.total_reviews
         else t("booking.coach.new", lang),
-        t("booking.coach.rate", lang, rate=f"{card.hourly_rate} {card.currency}")
+        t("booking.coach.rate", lang, rate=money(card.hourly_rate, card.currency, lang))
         if card.hourly_rate is not None
         else t("booking.no_price", lang),
     ]
     if card.years_experience is not None:
-        parts.append(t("booking.coach.years", lang, years=card.years_experience))
+        parts.append(tn("booking.coach.years", card.years_experience, lang))
     return " · ".join(parts)
 
 
@@ -108,8 +111,7 @@ def length_label(draft: Draft, minutes: int, lang: str | None) -> str:
 
 def day_text(day: date, lang: str | None) -> str:
     """A date in words: weekday, day and month."""
-    weekday = t("time.weekdays", lang).split()[day.weekday()]
-    month = t("time.months", lang).split()[day.month - 1]
+    weekday, month = weekday_name(day, lang), month_name(day.month, lang)
     return t("booking.day", lang, weekday=weekday, day=day.day, month=month)
 
 

@@ -83,7 +83,7 @@ def _summary(draft: Draft, lang: str | None) -> str:
         lang,
         specializations=draft["specs"],
         years=draft.get("years"),
-        rate=rate_text(amount, draft.get("currency")),
+        rate=rate_text(amount, draft.get("currency"), lang),
         bio=draft.get("bio"),
         documents=draft["documents"],
     )

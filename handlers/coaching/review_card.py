@@ -11,6 +11,7 @@ from telegram.ext import ExtBot
 
 from bot.callbacks import pack
 from bot.i18n import t
+from bot.i18n.formats import money
 from bot.sending import send_text
 from domain.adapters.storage import MediaStorage, StorageError
 from domain.coaching.specializations import from_catalogue
@@ -29,9 +30,11 @@ def specialization_names(specializations: list[str], lang: str | None) -> str:
     return ", ".join(names) or "–"
 
 
-def rate_text(amount: Decimal | None, currency: str | None) -> str:
+def rate_text(amount: Decimal | None, currency: str | None, lang: str | None) -> str:
     """The hourly rate with its currency, or a dash."""
-    return f"{amount} {currency or ''}".strip() if amount is not None else "–"
+    if amount is None:
+        return "–"
+    return money(amount, currency, lang) if currency else str(amount)
 
 
 def profile_summary(
@@ -61,7 +64,7 @@ def review_summary(review: CoachReview, lang: str | None) -> str:
         lang,
         specializations=review.specializations,
         years=review.years_experience,
-        rate=rate_text(review.hourly_rate, review.currency),
+        rate=rate_text(review.hourly_rate, review.currency, lang),
         bio=review.bio,
         documents=[document["name"] for document in review.documents],
     )

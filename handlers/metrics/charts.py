@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from bot.i18n import t
+from bot.i18n.formats import month_name
 from domain.adapters.chart_png import canvas_png
 from domain.metrics.progress import Point, Series
 from domain.metrics.units import duration_clock
@@ -137,11 +138,9 @@ def _dress(
 
 
 def _date_label(lang: str | None, *, long_range: bool) -> Callable[[float, int | None], str]:
-    months = t("time.months", lang).split()
-
     def label(value: float, _position: int | None = None) -> str:
         day: datetime = num2date(value)
-        month = months[day.month - 1]
+        month = month_name(day.month, lang)
         return f"{month} {day.year}" if long_range else f"{day.day} {month}"
 
     return label

@@ -1,7 +1,7 @@
 """Words for payments: the confirmation after paying, and the three /payments views.
 
-Amounts are written as receipts write them (`domain.currencies.amount_text`: "45.00 EUR",
-"4500 JPY", "2000 ⭐"), each in its own currency: nothing is ever summed across currencies.
+Amounts are written in the reader's language by CLDR (`bot.i18n.formats.money`: "€45.00",
+"45,00 €", "⭐ 2000"), each in its own currency: nothing is ever summed across currencies.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.i18n import t
+from bot.i18n.formats import money, money_text, month_name
 from bot.local_time import local_moment
 from domain.booking.sessions import SessionView
-from domain.currencies import amount_text, from_minor
+from domain.currencies import from_minor
 from domain.payments.views import AdminOverview, MonthTotal, PaymentLine, RefundDue
 from domain.timezones import zone_of
 
@@ -23,7 +24,7 @@ def paid(
     return t(
         "payment.paid",
         lang,
-        amount=amount_text(from_minor(total_amount, currency), currency),
+        amount=money(from_minor(total_amount, currency), currency, lang),
         session_type=_words(f"session.type.{view.session_type}", lang, view.session_type),
         coach=view.coach_name,
         athlete=", ".join(view.athlete_names),
@@ -33,7 +34,7 @@ def paid(
 
 def returned(refund: object, amount: object, lang: str | None) -> str:
     """How a payment the session could not take comes back (by the bot, or by an admin)."""
-    return t(f"payment.returned.{refund}", lang, amount=amount)
+    return t(f"payment.returned.{refund}", lang, amount=money_text(amount, lang))
 
 
 def history(lines: list[PaymentLine], *, timezone: str, lang: str | None) -> str:
@@ -61,7 +62,7 @@ def _history_line(line: PaymentLine, timezone: str, lang: str | None) -> str:
         lang,
         date=_day(line.paid_at, timezone, lang),
         session=session,
-        amount=line.amount_text,
+        amount=money(line.amount, line.currency, lang),
         status=_words(f"payment.status.{line.status}", lang, line.status),
     )
 
@@ -78,9 +79,9 @@ def earnings(months: list[MonthTotal], *, lang: str | None) -> str:
                 key,
                 lang,
                 month=_month(total.month, lang),
-                net=total.net_text,
-                received=amount_text(total.received, total.currency),
-                refunded=amount_text(total.refunded, total.currency),
+                net=money(total.net, total.currency, lang),
+                received=money(total.received, total.currency, lang),
+                refunded=money(total.refunded, total.currency, lang),
                 count=total.payments,
             )
         )
@@ -96,9 +97,9 @@ def admin_overview(overview: AdminOverview, *, timezone: str, lang: str | None) 
             t(
                 "payment.admin.total_line",
                 lang,
-                net=amount_text(total.net, total.currency),
-                received=amount_text(total.received, total.currency),
-                refunded=amount_text(total.refunded, total.currency),
+                net=money(total.net, total.currency, lang),
+                received=money(total.received, total.currency, lang),
+                refunded=money(total.refunded, total.currency, lang),
                 count=total.payments,
             )
             for total in overview.totals
@@ -119,7 +120,7 @@ def _refund_line(refund: RefundDue, timezone: str, lang: str | None) -> str:
     return t(
         "payment.admin.refund_line",
         lang,
-        amount=refund.amount_text,
+        amount=money(refund.amount, refund.currency, lang),
         payer=refund.payer_name or "?",
         coach=refund.coach_name or "?",
         date=_day(refund.paid_at, timezone, lang),
@@ -140,7 +141,7 @@ def _month(first_day: date, lang: str | None) -> str:
 
 
 def _month_name(month: int, lang: str | None) -> str:
-    return t("time.months", lang).split()[month - 1]
+    return month_name(month, lang)
 
 
 def _words(key: str, lang: str | None, fallback: str) -> str:

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.app import BotContext
 from bot.i18n import t
+from bot.i18n.formats import money_text
 from domain.actors import actor_for_telegram, timezone_of
 from domain.errors import DomainError
 from domain.policy import Actor
@@ -30,4 +31,5 @@ async def current_timezone(update: Update, context: BotContext) -> str:
 
 def refusal_text(err: DomainError, context: BotContext) -> str:
     """The words for a domain refusal, with its parameters filled in."""
-    return t(err.message_key, context.lang, **err.params)
+    params = {key: money_text(value, context.lang) for key, value in err.params.items()}
+    return t(err.message_key, context.lang, **params)

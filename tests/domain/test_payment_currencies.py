@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.currencies import CurrencyError, amount_text, exponent, from_minor, to_minor
+from domain.currencies import CurrencyError, exponent, from_minor, money_value, to_minor
 
 
 @pytest.mark.parametrize(
@@ -74,8 +74,9 @@ def test_exponents_follow_iso_4217() -> None:
     }  # fmt: skip
 
 
-def test_amounts_are_written_with_their_currency() -> None:
-    assert amount_text(Decimal("45"), "EUR") == "45.00 EUR"
-    assert amount_text(Decimal("4500.00"), "JPY") == "4500 JPY"
-    assert amount_text(Decimal("12.5"), "KWD") == "12.500 KWD"
-    assert amount_text(Decimal("2250"), "XTR") == "2250 ⭐"
+def test_amounts_are_carried_exactly_in_their_currencys_decimals() -> None:
+    assert money_value(Decimal("45"), "eur") == {"amount": "45.00", "currency": "EUR"}
+    assert money_value(Decimal("4500.00"), "JPY") == {"amount": "4500", "currency": "JPY"}
+    assert money_value(Decimal("12.5"), "KWD") == {"amount": "12.500", "currency": "KWD"}
+    assert money_value(Decimal("2250"), "XTR") == {"amount": "2250", "currency": "XTR"}
+    assert money_value(Decimal("7.5"), "ZZZ") == {"amount": "7.5", "currency": "ZZZ"}

@@ -109,7 +109,7 @@ async def test_an_auto_accepted_priced_booking_invoices_the_payer_and_plans_two_
     ]
     for prompt in rows[1:]:
         assert prompt.payload["session_id"] == str(booked.session.id)
-        assert prompt.payload["price"] == "40.00 EUR"
+        assert prompt.payload["price"] == {"amount": "40.00", "currency": "EUR"}
         assert prompt.payload["buttons"] == [
             [{"label": "payment.button.pay", "data": f"pay:again:{short_id(booked.session.id)}"}]
         ]

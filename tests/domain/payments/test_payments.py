@@ -353,7 +353,10 @@ async def test_a_payment_is_recorded_the_session_paid_and_both_sides_get_a_recei
     (receipt,) = await notices(uow, "payment_receipt")
     (received,) = await notices(uow, "payment_received")
     assert receipt.recipient_id == world.parent.id and received.recipient_id == world.coach_user.id
-    assert receipt.payload["amount"] == "45.00 EUR" and receipt.payload["athlete"] == "Kim"
+    assert (
+        receipt.payload["amount"] == {"amount": "45.00", "currency": "EUR"}
+        and receipt.payload["athlete"] == "Kim"
+    )
     assert await notices(uow, PAYMENT_PROMPT) == [] and await notices(uow, INVOICE) == []
     (audit,) = await rows(uow, AuditEntry, AuditEntry.action == "payment.completed")
     assert audit.entity_id == payment.id and audit.actor_id == world.parent.id
@@ -371,7 +374,7 @@ async def test_a_redelivered_payment_adds_no_row_and_no_second_receipt(uow: Unit
     assert (payment.amount, payment.currency, payment.provider_charge_id) == (2250, "XTR", None)
     assert len(await notices(uow, "payment_receipt")) == 1
     (received,) = await notices(uow, "payment_received")
-    assert received.payload["amount"] == "2250 ⭐"
+    assert received.payload["amount"] == {"amount": "2250", "currency": "XTR"}
 
 
 async def test_the_receipt_goes_to_whoever_paid(uow: UnitOfWork) -> None:
@@ -400,7 +403,10 @@ async def test_two_payments_for_one_session_at_once_complete_one_and_return_the_
     refused = [o for o in outcomes if isinstance(o, PaymentRefused)]
     assert len(recorded) == 1 and len(refused) == 1, outcomes
     assert refused[0].message_key == "payment.error.already_paid"
-    assert refused[0].params == {"refund": "refunded", "amount": "2250 ⭐"}
+    assert refused[0].params == {
+        "refund": "refunded",
+        "amount": {"amount": "2250", "currency": "XTR"},
+    }
     completed, returned = await all_payments(uow)
     assert (completed.status, returned.status) == ("completed", "refunded")
     (refund,) = await notices(uow, STAR_REFUND)
@@ -429,7 +435,10 @@ async def test_the_database_refuses_a_second_completed_payment_and_it_is_returne
         await pay(uow, world, session)
 
     assert refused.value.message_key == "payment.error.already_paid"
-    assert refused.value.params == {"refund": "refund_due", "amount": "45.00 EUR"}
+    assert refused.value.params == {
+        "refund": "refund_due",
+        "amount": {"amount": "45.00", "currency": "EUR"},
+    }
     completed, due = await all_payments(uow)
     assert (completed.transaction_id, due.transaction_id) == ("elsewhere", "tg-charge-1")
     # The session's one completed-or-due place is taken, so the returned one stands apart.
@@ -449,7 +458,10 @@ async def test_stars_paid_for_a_session_released_meanwhile_are_sent_back(
         await pay(uow, world, session, in_stars=True)
 
     assert refused.value.message_key == "payment.error.cancelled"
-    assert refused.value.params == {"refund": "refunded", "amount": "2250 ⭐"}
+    assert refused.value.params == {
+        "refund": "refunded",
+        "amount": {"amount": "2250", "currency": "XTR"},
+    }
     (payment,) = await all_payments(uow)
     assert payment.status == "refunded" and payment.refunded_at == NOW
     (refund,) = await notices(uow, STAR_REFUND)
@@ -551,7 +563,7 @@ async def test_a_payer_sees_their_own_payments_newest_first(uow: UnitOfWork) -> 
         (first.id, "refund_due"),
     ]
     assert lines[0].coach_name == "Cora Klein" and lines[0].athlete_name == "Kim"
-    assert lines[0].amount_text == "45.00 EUR"
+    assert (lines[0].amount, lines[0].currency) == (Decimal("45.00"), "EUR")
     assert lines[0].session_start == THURSDAY_4PM + timedelta(days=1)
     assert await payer_history(uow, actor=await actor(uow, world.other_parent)) == []
 
@@ -577,7 +589,7 @@ async def test_a_coach_sees_earnings_per_month_and_currency_net_of_refunds(
         ("2026-12-01", "XTR", Decimal("2250"), Decimal("0"), Decimal("2250")),
         ("2026-11-01", "EUR", Decimal("45.00"), Decimal("0"), Decimal("45.00")),
     ]
-    assert months[1].net_text == "2250 ⭐"
+    assert (months[1].net, months[1].currency) == (Decimal("2250"), "XTR")
 
 
 async def test_admins_see_totals_refunds_due_and_failures_and_nobody_else_does(
@@ -610,7 +622,10 @@ async def test_admins_see_totals_refunds_due_and_failures_and_nobody_else_does(
         "pi_back",
         "Pia",
     )
-    assert due.amount_text == "45.00 EUR" and due.coach_name == "Cora Klein"
+    assert (due.amount, due.currency) == (
+        Decimal("45.00"),
+        "EUR",
+    ) and due.coach_name == "Cora Klein"
     assert overview.failed == 1
     with pytest.raises(NotAllowed):
         await admin_overview(uow, admin=await actor(uow, world.coach_user))

@@ -50,7 +50,7 @@ async def test_a_parent_books_for_a_child_and_the_coach_gets_the_request(
     async with run_bot(emulator) as app:
         await open_chats(cast.cora, cast.pia)
         summary = await book_until_summary(cast.pia, day, "16:00")
-        assert "Kim" in summary["text"] and "40.00 EUR" in summary["text"]
+        assert "Kim" in summary["text"] and "€40.00" in summary["text"]
         await cast.pia.press(CONFIRM)
         await cast.pia.expect("edit", contains="Request sent to Cora Klein for Kim")
 
@@ -316,10 +316,10 @@ async def test_the_coach_list_comes_eight_at_a_time_best_rated_first(
         await cast.pia.send("/book")
         await cast.pia.expect_reply(contains="Which sport")
         await cast.pia.press("Tennis")
-        first = await cast.pia.expect("edit", contains="★ 4.5 (1 reviews) · 30.00 EUR/h · 0 years")
+        first = await cast.pia.expect("edit", contains="★ 4.5 (1 reviews) · €30.00/h · 0 years")
         assert "Cora" not in first["text"] and "8. Coach" in first["text"]
         await cast.pia.press("Next »")
-        second = await cast.pia.expect("edit", contains="9. Cora Klein: new here · 40.00 EUR/h")
+        second = await cast.pia.expect("edit", contains="9. Cora Klein: new here · €40.00/h")
         assert "Next »" not in buttons(second) and "« Previous" in buttons(second)
         await cast.pia.press("9. Cora Klein")
         await cast.pia.expect("edit", contains="Tennis for juniors")
@@ -340,13 +340,13 @@ async def test_several_lengths_and_types_are_asked_and_priced_and_auto_accept_bo
     async with run_bot(emulator):
         await choose_coach(cast.pia, calendar=False)
         lengths = await cast.pia.expect("edit", contains="How long")
-        assert {"30 min · 20.00 EUR", "60 min · 40.00 EUR"} <= set(buttons(lengths))
-        await cast.pia.press("30 min · 20.00 EUR")
+        assert {"30 min · €20.00", "60 min · €40.00"} <= set(buttons(lengths))
+        await cast.pia.press("30 min · €20.00")
         await cast.pia.expect("edit", contains="Which kind of session?")
         await cast.pia.press("Assessment")
         await cast.pia.expect("edit", contains="Pick a day")
         summary = await pick_time(cast.pia, day, "16:30")
-        assert "30 min · Assessment" in summary["text"] and "20.00 EUR" in summary["text"]
+        assert "30 min · Assessment" in summary["text"] and "€20.00" in summary["text"]
         await cast.pia.press(CONFIRM)
         await cast.pia.expect("edit", contains="✅ Booked: Kim with Cora Klein")
     (session,) = await sessions(uow)

@@ -76,7 +76,7 @@ async def test_a_verified_coach_sets_hours_a_parent_books_and_the_coach_accepts(
         assert "16:00" in buttons(times) and "19:00" in buttons(times)
         await pia.press("17:00")
         summary = await pia.expect("edit", contains="Please check and confirm")
-        assert "Kim" in summary["text"] and "45.00 EUR" in summary["text"]
+        assert "Kim" in summary["text"] and "€45.00" in summary["text"]
         await pia.press(CONFIRM)
         await pia.expect("edit", contains="Request sent to Cora for Kim")
 

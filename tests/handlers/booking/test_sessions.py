@@ -248,7 +248,7 @@ async def test_schedule_lists_each_viewers_sessions_in_their_own_time_zone(
     today, week = coach_list["text"].split("Later this week")
     assert shown(soon, cast.coach_zone) in today and "awaiting the coach" in today
     assert shown(others, cast.coach_zone) in today and "Lea" in today
-    assert shown(in_three_days, cast.coach_zone) in week and "40.00 EUR (payment pending)" in week
+    assert shown(in_three_days, cast.coach_zone) in week and "€40.00 (payment pending)" in week
     for absent in (in_ten_days, dropped):
         assert shown(absent, cast.coach_zone) not in coach_list["text"]
     assert len(buttons(coach_list)) == 3
@@ -370,11 +370,11 @@ async def test_a_late_cancellation_warns_about_the_fee_then_cancels_on_a_second_
         await cast.parent.press(CANCEL)
         await cast.parent.expect("edit", contains="Cancel this session?")
         await cast.parent.press(YES)
-        warning = await cast.parent.expect("edit", contains="40.00 EUR")
+        warning = await cast.parent.expect("edit", contains="€40.00")
         assert (await session_row(uow, view)).status == "scheduled"
         await cast.parent.press(FEE, warning)
         done = await cast.parent.expect("edit", contains="The fee stays due")
-    assert warning["text"] == t("booking.error.late_cancel", "en", hours=24, price="40.00 EUR")
+    assert warning["text"] == t("booking.error.late_cancel", "en", hours=24, price="€40.00")
     assert labels(warning) == [FEE, "No, keep it"]
     assert "❌ cancelled" in done["text"]
     row = await session_row(uow, view)

@@ -47,7 +47,7 @@ async def test_admins_get_the_profile_and_approve_it(
         await fill_in_profile(cora)
         await upload_and_submit(cora)
         card = await _expect_review(ada)
-        assert "Tennis, Fitness, long jump" in card["text"] and "45.00 EUR" in card["text"]
+        assert "Tennis, Fitness, long jump" in card["text"] and "€45.00" in card["text"]
         await _expect_review(abe)
         await ada.press(APPROVE)
         await ada.expect("edit", contains="Approved by Ada")

@@ -109,7 +109,7 @@ async def test_an_unpaid_session_is_prompted_to_the_payer_then_released_for_both
         await journey.drain(BOOKING_NOW + timedelta(hours=1))
         assert journey.counts(PROMPT) == [1, 0, 0]
         prompt = latest(journey.parent, PROMPT)
-        assert "Kim" in prompt["text"] and "40.00 EUR" in prompt["text"]
+        assert "Kim" in prompt["text"] and "€40.00" in prompt["text"]
         ((pay,),) = prompt["reply_markup"]["inline_keyboard"]
         assert (pay["text"], pay["callback_data"]) == (
             "💳 Pay",

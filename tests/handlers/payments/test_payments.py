@@ -173,9 +173,9 @@ async def cancel_by_coach(uow: UnitOfWork, services: Services, cast: Payers) -> 
 @pytest.mark.parametrize(
     ("token", "currency", "rate", "charged", "shown"),
     [
-        (None, "EUR", "40.00", ("XTR", 2000), "2000 ⭐"),
-        (PROVIDER_TOKEN, "EUR", "40.00", ("EUR", 4000), "40.00 EUR"),
-        (PROVIDER_TOKEN, "JPY", "4500", ("JPY", 4500), "4500 JPY"),
+        (None, "EUR", "40.00", ("XTR", 2000), "⭐ 2,000"),
+        (PROVIDER_TOKEN, "EUR", "40.00", ("EUR", 4000), "€40.00"),
+        (PROVIDER_TOKEN, "JPY", "4500", ("JPY", 4500), "¥4,500"),
     ],
     ids=["stars", "eur", "jpy"],
 )
@@ -327,7 +327,7 @@ async def test_a_redelivered_payment_is_recorded_and_confirmed_once(
 
     assert len(texts(cast.pia, PAID)) == 1
     assert len(texts(cast.pia, RECEIPT)) == 1 and len(texts(cast.cora, RECEIVED)) == 1
-    assert history["text"].count("2000 ⭐") == 1
+    assert history["text"].count("⭐ 2,000") == 1
     assert len(await payments(uow)) == 1
 
 
@@ -346,7 +346,7 @@ async def test_stars_paid_for_a_session_cancelled_meanwhile_are_refunded_at_once
 
     assert told["text"] == (
         "This session has been cancelled, so there is nothing to pay.\n"
-        "Your 2000 ⭐ is being refunded to you now."
+        "Your ⭐ 2,000 is being refunded to you now."
     )
     assert emulator.bot.charges[charge_id].get("refunded") is True
     (row,) = await payments(uow)
@@ -417,9 +417,9 @@ async def test_payments_shows_the_payer_history_and_the_coach_earnings(
 
     today = datetime.now(UTC)
     month = f"{today:%b} {today.year}"
-    assert f"• {today.day} {month}: 2000 ⭐, ✅ paid" in history
+    assert f"• {today.day} {month}: ⭐ 2,000, ✅ paid" in history
     assert "Cora Klein for Kim" in history
-    assert earnings.splitlines()[1] == f"• {month}: 2000 ⭐ (payments: 1)"
+    assert earnings.splitlines()[1] == f"• {month}: ⭐ 2,000 (payments: 1)"
 
 
 async def test_payments_for_someone_who_never_paid_says_so(
@@ -453,11 +453,11 @@ async def test_payments_shows_admins_totals_and_the_card_refunds_they_must_make(
         overview = (await ada.expect_reply(contains="Payments overview"))["text"]
 
     assert told["text"].endswith(
-        "Your 40.00 EUR will be refunded by our team; you don't need to do anything."
+        "Your €40.00 will be refunded by our team; you don't need to do anything."
     )
-    assert "• 0.00 EUR net: 40.00 EUR received, 40.00 EUR refunded (payments: 1)" in overview
+    assert "• €0.00 net: €40.00 received, €40.00 refunded (payments: 1)" in overview
     assert "↩️ Refunds due (1)" in overview
-    assert "• 40.00 EUR, Pia to Cora Klein" in overview and "charge pi_emu_late" in overview
+    assert "• €40.00, Pia to Cora Klein" in overview and "charge pi_emu_late" in overview
     assert overview.endswith("⚠️ Failed payments: 0")
 
 
