@@ -6,7 +6,7 @@ catalogue's `time.moment`, so a new language is still only a catalogue file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from bot.i18n import t
@@ -14,6 +14,13 @@ from bot.i18n.formats import clock, money_text, month_name, weekday_name
 from domain.timezones import zone_of
 
 INSTANT_SUFFIX = "_at"
+CLOCK_SUFFIX = "_clock"
+# A payload value {"lines": <catalogue key>, "items": [params, ...]}: one line per item, each
+# worded like the notice itself, so a list (a coach's day) carries values, not text.
+# An item may name its own line's key under "line".
+LINES, ITEMS, LINE = "lines", "items", "line"
+# Keys holding a code and the catalogue prefix that turns it into words.
+WORDS = {"session_type": "session.type."}
 
 
 def local_moment(instant: datetime, timezone: str, lang: str | None) -> str:
@@ -30,17 +37,52 @@ def local_moment(instant: datetime, timezone: str, lang: str | None) -> str:
 
 
 def localized(params: Mapping[str, object], timezone: str, lang: str | None) -> dict[str, object]:
-    """`params` in the reader's words: every aware ISO-8601 instant under a key ending in "_at"
-    in their zone and language, every money value ({"amount", "currency"}) in their language."""
-    return {
-        key: _local_or_same(value, timezone, lang)
-        if key.endswith(INSTANT_SUFFIX)
-        else money_text(value, lang)
-        for key, value in params.items()
-    }
+    """`params` in the reader's words: an aware ISO-8601 instant under a key ending in "_at" as a
+    moment ("Tue 1 Dec, 16:00"), under one ending in "_clock" as the time of day ("16:00"), both
+    in their zone; money values ({"amount", "currency"}) and lists of lines in their language."""
+    return {key: _worded(key, value, timezone, lang) for key, value in params.items()}
 
 
-def _local_or_same(value: object, timezone: str, lang: str | None) -> object:
+def _worded(key: str, value: object, timezone: str, lang: str | None) -> object:
+    if key.endswith(INSTANT_SUFFIX):
+        return _local_or_same(value, timezone, lang, local_moment)
+    if key.endswith(CLOCK_SUFFIX):
+        return _local_or_same(value, timezone, lang, local_clock)
+    if isinstance(value, dict) and value.keys() == {LINES, ITEMS}:
+        return _lines(value[LINES], value[ITEMS], timezone, lang)
+    if key in WORDS and isinstance(value, str):
+        return _words(WORDS[key] + value, lang, value)
+    return money_text(value, lang)
+
+
+def _words(key: str, lang: str | None, fallback: str) -> str:
+    try:
+        return t(key, lang)
+    except KeyError:
+        # A code the catalogue does not know yet is still better shown than the message lost.
+        return fallback
+
+
+def local_clock(instant: datetime, timezone: str, lang: str | None) -> str:
+    """The time of day of an aware instant in a person's zone: "16:00"."""
+    return clock(instant.astimezone(zone_of(timezone)), lang)
+
+
+def _lines(key: object, items: object, timezone: str, lang: str | None) -> str:
+    if not isinstance(key, str) or not isinstance(items, list):
+        raise ValueError(f"lines need a catalogue key and a list of items, not {key!r}")
+    lines = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise ValueError(f"a line's item must be an object, not {item!r}")
+        params = localized({k: v for k, v in item.items() if k != LINE}, timezone, lang)
+        lines.append(t(str(item.get(LINE, key)), lang, **params))
+    return "\n".join(lines)
+
+
+def _local_or_same(
+    value: object, timezone: str, lang: str | None, word: Callable[[datetime, str, str | None], str]
+) -> object:
     if not isinstance(value, str):
         return value
     try:
@@ -48,4 +90,4 @@ def _local_or_same(value: object, timezone: str, lang: str | None) -> object:
     except ValueError:
         return value
     # A naive time names no instant; showing it in some zone would be a guess.
-    return value if instant.tzinfo is None else local_moment(instant, timezone, lang)
+    return value if instant.tzinfo is None else word(instant, timezone, lang)

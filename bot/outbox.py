@@ -7,8 +7,10 @@ The payload, as whoever queues a notification writes it:
 - Every key but those in `PAYLOAD_KEYS` fills in the text `notification.<kind>`. A value under
   a key ending in `_at` that is an aware ISO-8601 time is shown in the recipient's own time
   zone and language ("Tue 1 Dec, 16:00"; see `bot.local_time`).
-- Values under keys in `WORDS` are codes (e.g. `session_type: "group"`) shown through their
-  catalogue entry (`session.type.group`) in the recipient's language.
+- Values under keys in `bot.local_time.WORDS` are codes (e.g. `session_type: "group"`) shown
+  through their catalogue entry (`session.type.group`) in the recipient's language; a key
+  ending in `_clock` shows an instant's local time of day; `{"amount", "currency"}` is money;
+  `{"lines": <key>, "items": [...]}` is a list, a line per item worded by that key.
 - `buttons`: rows of `{"label": <catalogue key>, "data": <callback data>, "params": {...}}`
   (params optional, filling in the label), shown as an inline keyboard in the recipient's
   language.
@@ -54,8 +56,6 @@ BATCH_SIZE = 50
 # Bounds one run, so a huge backlog cannot keep a run going past the next one's start.
 MAX_BATCHES_PER_RUN = 20
 PAYLOAD_KEYS = frozenset({"buttons", "document"})
-# Payload keys holding a code and the catalogue prefix that turns it into words.
-WORDS = {"session_type": "session.type."}
 CAPTION_LIMIT: int = MessageLimit.CAPTION_LENGTH
 DEFAULT_MIME = "application/octet-stream"
 
@@ -83,22 +83,11 @@ def render(notification: Claimed) -> Rendered:
     payload, lang = notification.payload, notification.language
     params = {key: value for key, value in payload.items() if key not in PAYLOAD_KEYS}
     params = localized(params, notification.timezone, lang)
-    for key, prefix in WORDS.items():
-        if isinstance(params.get(key), str):
-            params[key] = _words(prefix + params[key], lang, params[key])
     return Rendered(
         text=t(f"notification.{notification.kind}", lang, **params),
         keyboard=_keyboard(payload.get("buttons"), lang),
         attachment=_attachment(payload.get("document")),
     )
-
-
-def _words(key: str, lang: str | None, fallback: str) -> str:
-    try:
-        return t(key, lang)
-    except KeyError:
-        # A code the catalogue does not know yet is still better shown than the message lost.
-        return fallback
 
 
 def _keyboard(rows: object, lang: str | None) -> InlineKeyboardMarkup | None:

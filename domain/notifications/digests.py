@@ -5,8 +5,8 @@ time is in [07:00, 08:00), so every zone, those offset by half or three quarters
 included, falls in exactly one run a day; the dedup key names the coach and their local date,
 so a run repeated within the hour (two bot processes, a restart) queues nothing twice.
 
-The list is plain lines ("16:00 Kim (60 min)") with times already in the coach's zone: it is
-about one day in one zone, which the coach shares with the words around it.
+The digest carries values, not words: each session's start instant, its athletes' first names,
+its type and length; the outbox writes them in the coach's language and zone, a line each.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,8 @@ from domain.uow import UnitOfWork
 
 DIGEST = "digest"
 DIGEST_HOUR = 7  # local; the hourly run reaches each zone once in this hour
+DIGEST_LINE = "notification.digest.line"  # the catalogue key each session's line is worded by
+DIGEST_LINE_UNNAMED = "notification.digest.line_unnamed"
 
 
 async def queue_digests(uow_factory: Callable[[], UnitOfWork], *, now: datetime) -> int:
@@ -51,7 +53,6 @@ async def _digests_in(
     uow: UnitOfWork, timezone: str, day: date, *, now: datetime
 ) -> list[dict[str, Any]]:
     """One digest row per coach living in `timezone` with scheduled sessions on local `day`."""
-    zone = zone_of(timezone)
     by_coach = await _sessions_by_coach(uow, timezone, day)
     names = await _athlete_names(uow, [s.id for found in by_coach.values() for s in found])
     return [
@@ -61,7 +62,10 @@ async def _digests_in(
             "dedup_key": f"{DIGEST}:{coach_user_id}:{day.isoformat()}",
             "payload": {
                 "count": len(sessions),
-                "sessions": "\n".join(_line(s, names.get(s.id, []), zone) for s in sessions),
+                "sessions": {
+                    "lines": DIGEST_LINE,
+                    "items": [_item(s, names.get(s.id, [])) for s in sessions],
+                },
             },
             "due_at": now,
         }
@@ -96,10 +100,16 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
-def _line(session: TrainingSession, names: list[str], zone: ZoneInfo) -> str:
+def _item(session: TrainingSession, names: list[str]) -> dict[str, Any]:
     minutes = int((session.end_time - session.start_time).total_seconds() // 60)
-    who = ", ".join(names) or session.session_type
-    return f"{session.start_time.astimezone(zone):%H:%M} {who} ({minutes} min)"
+    return {
+        # A group nobody has joined yet is named by its type.
+        **({} if names else {"line": DIGEST_LINE_UNNAMED}),
+        "start_clock": session.start_time.astimezone(UTC).isoformat(),
+        "athletes": ", ".join(names),
+        "session_type": session.session_type,
+        "minutes": minutes,
+    }
 
 
 async def _athlete_names(

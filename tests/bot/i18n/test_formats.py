@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bot.i18n.formats import money, money_text, month_name, tn, weekday_name
-from bot.local_time import local_moment
+from bot.local_time import local_moment, localized
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,20 @@ def test_a_moment_reads_in_the_persons_zone_and_language() -> None:
 )
 def test_plurals_follow_the_languages_cldr_rules(count: int, lang: str, expected: str) -> None:
     assert tn("booking.coach.years", count, lang) == expected
+
+
+def test_a_list_of_lines_is_worded_item_by_item_in_the_readers_zone_and_language() -> None:
+    sessions = {
+        "lines": "notification.digest.line",
+        "items": [
+            {"start_clock": "2026-12-08T15:00:00+00:00", "athletes": "Ari", "minutes": 60},
+            {
+                "line": "notification.digest.line_unnamed",
+                "start_clock": "2026-12-08T17:00:00+00:00",
+                "session_type": "group",
+                "minutes": 90,
+            },
+        ],
+    }
+    worded = localized({"sessions": sessions}, "Europe/Madrid", "es")["sessions"]
+    assert worded == "16:00 Ari (60 min)\n18:00 Sesión en grupo (90 min)"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.local_time import localized
 from domain.models import Athlete, Coach, Notification, SessionParticipant, TrainingSession, User
 from domain.notifications.digests import queue_digests
 from domain.uow import UnitOfWork
@@ -38,6 +39,11 @@ async def add(
     async with uow:
         uow.sessions.add(session_at(coach, athlete, start, **extra))
         await uow.commit()
+
+
+def worded(digest: Notification, timezone: str, lang: str = "en") -> str:
+    """The digest's list of sessions as the coach reads it (the domain queues values only)."""
+    return str(localized(digest.payload, timezone, lang)["sessions"])
 
 
 async def digests(uow: UnitOfWork) -> dict[uuid.UUID, list[Notification]]:
@@ -75,10 +81,16 @@ async def test_a_coach_gets_the_days_sessions_at_seven_in_their_own_zone_once(
     (digest,) = (await digests(uow))[coach.user_id]
     assert digest.dedup_key == f"digest:{coach.user_id}:2026-12-08"
     assert digest.due_at == at(6)
-    assert digest.payload == {
-        "count": 3,
-        "sessions": "16:00 Ari (90 min)\n17:30 Ari (60 min)\n23:30 Ari (60 min)",
+    assert digest.payload["count"] == 3
+    assert digest.payload["sessions"]["items"][0] == {
+        "start_clock": at(15).isoformat(),
+        "athletes": "Ari",
+        "session_type": "individual",
+        "minutes": 90,
     }
+    assert worded(digest, "Europe/Berlin") == (
+        "16:00 Ari (90 min)\n17:30 Ari (60 min)\n23:30 Ari (60 min)"
+    )
 
 
 async def test_each_zone_is_served_in_its_own_morning_and_again_the_next_day(
@@ -98,13 +110,14 @@ async def test_each_zone_is_served_in_its_own_morning_and_again_the_next_day(
     assert await queue_digests(queue, now=at(6, days=1)) == 1  # Berlin, the next morning
 
     sent = await digests(uow)
-    assert [d.payload["sessions"] for d in sent[berlin.user_id]] == [
+    assert [worded(d, "Europe/Berlin") for d in sent[berlin.user_id]] == [
         "16:00 Ari (60 min)",
         "16:00 Ari (60 min)",
     ]
     assert [d.dedup_key[-10:] for d in sent[berlin.user_id]] == ["2026-12-08", "2026-12-09"]
     (morning,) = sent[new_york.user_id]
-    assert morning.payload == {"count": 2, "sessions": "09:00 Ari (60 min)\n20:00 Ari (60 min)"}
+    assert morning.payload["count"] == 2
+    assert worded(morning, "America/New_York") == "09:00 Ari (60 min)\n20:00 Ari (60 min)"
 
 
 async def test_a_zone_half_an_hour_off_is_reached_by_the_run_that_falls_in_its_seven_oclock_hour(
@@ -116,7 +129,7 @@ async def test_a_zone_half_an_hour_off_is_reached_by_the_run_that_falls_in_its_s
 
     assert await queue_digests(queue, now=at(1)) == 0  # 06:30 there
     assert await queue_digests(queue, now=at(2)) == 1  # 07:30 there
-    assert (await digests(uow))[coach.user_id][0].payload["sessions"] == "10:00 Ari (60 min)"
+    assert worded((await digests(uow))[coach.user_id][0], "Asia/Kolkata") == "10:00 Ari (60 min)"
 
 
 async def test_a_coach_without_sessions_that_day_gets_no_digest(
@@ -156,4 +169,5 @@ async def test_a_group_session_lists_its_participants(
 
     assert await queue_digests(factory(session_factory), now=at(6)) == 1
     (digest,) = (await digests(uow))[coach.user_id]
-    assert digest.payload["sessions"] == "18:00 Ari, Zoe (60 min)"
+    assert worded(digest, "Europe/Berlin") == "18:00 Ari, Zoe (60 min)"
+    assert worded(digest, "Europe/Berlin", "es") == "18:00 Ari, Zoe (60 min)"
