@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
 
 from domain.actors import actor_for_user
@@ -27,8 +27,6 @@ from domain.short_ids import parse_id, short_id
 from domain.uow import UnitOfWork
 
 PAYLOAD_PREFIX = "pay:"
-TITLE_LIMIT = 32
-DESCRIPTION_LIMIT = 255
 
 
 @dataclass(frozen=True)
@@ -46,15 +44,14 @@ class InvoiceTerms:
 
     session_id: uuid.UUID
     chat_id: int
-    title: str
-    description: str
     payload: str
     currency: str
     amount: int  # in the currency's smallest unit
     provider_token: str | None = field(repr=False)
-    label: str = field(default="")
-    # The session as it is now, for the bot to word the invoice in the payer's language.
-    session: SessionView | None = field(default=None, repr=False)
+    # The session as it is now and the coach's sport (a specialization code, or None), for the
+    # bot to word the invoice in the payer's language and zone.
+    session: SessionView = field(repr=False)
+    sport: str | None = None
 
 
 class PaymentRefused(DomainError):
@@ -106,14 +103,12 @@ async def invoice_for(
     return InvoiceTerms(
         session_id=view.id,
         chat_id=chat_id,
-        title=_fit(f"{_sport(loaded)} · {view.coach_name}", TITLE_LIMIT),
-        description=_fit(_description(view), DESCRIPTION_LIMIT),
         payload=payload_for(view.id),
         currency=currency,
         amount=amount,
         provider_token=config.provider_token,
-        label=f"Session {view.minutes} min",
         session=view,
+        sport=next(iter(loaded.coach.specializations or []), None),
     )
 
 
@@ -173,18 +168,3 @@ def _too_late(loaded: LoadedSession, now: datetime) -> bool:
     session = loaded.session
     due = session.payment_due_at
     return session.start_time <= now or (due is not None and due <= now)
-
-
-def _sport(loaded: LoadedSession) -> str:
-    sports = loaded.coach.specializations or []
-    return (sports[0] if sports else loaded.session.session_type).capitalize()
-
-
-def _description(view: SessionView) -> str:
-    start = view.start.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    athletes = ", ".join(view.athlete_names)
-    return f"{athletes} with {view.coach_name}, {start}, {view.minutes} min"
-
-
-def _fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

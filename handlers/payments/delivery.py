@@ -25,13 +25,17 @@ from telegram.error import BadRequest
 from bot.i18n import t
 from bot.local_time import local_moment
 from bot.wiring import Services
+from domain.coaching.specializations import from_catalogue
 from domain.notifications.outbox import Claimed, DeliveryResult
-from domain.payments.checkout import DESCRIPTION_LIMIT, InvoiceTerms, invoice_for
+from domain.payments.checkout import InvoiceTerms, invoice_for
 from domain.payments.notices import INVOICE
 from domain.payments.records import STAR_REFUND
 
 log = logging.getLogger(__name__)
 ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
+# Telegram refuses an invoice whose title or description is longer.
+TITLE_LIMIT = 32
+DESCRIPTION_LIMIT = 255
 
 SideEffect = Callable[[Bot, Services, Claimed], Awaitable[DeliveryResult]]
 
@@ -66,9 +70,10 @@ async def send_terms(bot: Bot, terms: InvoiceTerms, *, lang: str | None, timezon
 
 def _words(terms: InvoiceTerms, lang: str | None, timezone: str) -> tuple[str, str, str]:
     view = terms.session
-    if view is None:
-        return terms.title, terms.description, terms.label
     kind = t(f"session.type.{view.session_type}", lang)
+    entry = from_catalogue(terms.sport) if terms.sport else None
+    sport = t(entry.message_key, lang) if entry else (terms.sport or kind).capitalize()
+    title = t("payment.invoice.title", lang, sport=sport, coach=view.coach_name)
     description = t(
         "payment.invoice.description",
         lang,
@@ -79,8 +84,7 @@ def _words(terms: InvoiceTerms, lang: str | None, timezone: str) -> tuple[str, s
         minutes=view.minutes,
     )
     label = t("payment.invoice.label", lang, minutes=view.minutes)
-    # The title (sport and coach) is names only: the same in every language.
-    return terms.title, _fit(description, DESCRIPTION_LIMIT), label
+    return _fit(title, TITLE_LIMIT), _fit(description, DESCRIPTION_LIMIT), label
 
 
 def _fit(text: str, limit: int) -> str:

@@ -175,10 +175,9 @@ async def test_a_provider_invoice_charges_the_coachs_currency_in_cents(uow: Unit
     assert (terms.currency, terms.amount) == ("EUR", 4500)
     assert terms.provider_token == PROVIDER.provider_token
     assert terms.chat_id == world.parent.telegram_user_id
-    assert terms.title == "Tennis · Cora Klein"
-    assert "Kim with Cora Klein, 2026-12-10 15:00 UTC" in terms.description
+    assert terms.sport == "tennis" and terms.session.coach_name == "Cora Klein"
+    assert terms.session.athlete_names == ("Kim",) and terms.session.minutes == 60
     assert terms.payload == payload_for(session.id) and len(terms.payload.encode()) <= 128
-    assert terms.label == "Session 60 min"
 
 
 @pytest.mark.parametrize(
