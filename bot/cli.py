@@ -37,6 +37,25 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> int:
+    """Re-encrypt stored sensitive fields under the first DATA_ENCRYPTION_KEY key."""
+    import asyncio
+
+    from bot.key_rotation import rotate_keys
+
+    return asyncio.run(rotate_keys(settings))
+
+
+def refuse_without_key(settings: Settings) -> str | None:
+    """Why a real bot must not start: with a token, a key derived from DATABASE_URL is no key."""
+    if settings.telegram_bot_token and not settings.data_encryption_key:
+        return (
+            "DATA_ENCRYPTION_KEY is required with TELEGRAM_BOT_TOKEN: without it sensitive "
+            "fields and media links use a development key anyone who knows DATABASE_URL can derive"
+        )
+    return None
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Start the bot (with no TELEGRAM_BOT_TOKEN: against the local emulator and web chat)."""
     import asyncio
@@ -73,7 +92,10 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "check": cmd_check,
     "emulator": cmd_emulator,
     "worker": cmd_worker,
+    "rotate-keys": cmd_rotate_keys,
 }
+# Commands that serve real people: they refuse to start on a development key.
+NEEDS_REAL_KEY = frozenset({"run", "worker"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,6 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command in NEEDS_REAL_KEY and (reason := refuse_without_key(settings)):
+        print(f"sportscenter: configuration error: {reason}", file=sys.stderr)
+        return 2
     return COMMANDS[args.command](settings, args)
 
 

@@ -173,3 +173,21 @@ def test_a_malformed_provider_token_is_refused_without_echoing_it(
     message = str(caught.value)
     assert message.startswith("PAYMENTS_PROVIDER_TOKEN: must look like 123456:TEST:")
     assert token not in message and "\n" not in message
+
+
+@pytest.mark.parametrize("command", ["run", "worker"])
+def test_a_real_bot_without_an_encryption_key_refuses_to_start_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:ABCdefGhIJKlmNoPQRsTUVwxyZ")
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "DATA_ENCRYPTION_KEY is required" in err
+
+
+def test_the_emulator_mode_keeps_its_development_key() -> None:
+    from bot.cli import refuse_without_key
+
+    settings = load_settings()
+    assert settings.telegram_bot_token is None and refuse_without_key(settings) is None
+    assert settings.encryption_keys  # derived from DATABASE_URL, for local data only

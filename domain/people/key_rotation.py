@@ -1,0 +1,87 @@
+"""Re-encrypting stored sensitive fields under the newest key, so an older key can be dropped.
+
+`DATA_ENCRYPTION_KEY=NEW,OLD` makes new values use NEW while OLD still opens the rest; this
+walks every encrypted column in batches (one short transaction each, rows locked while they
+are rewritten) and re-encrypts each value under NEW. A value no key opens is counted and left
+as it is: rotating must never destroy what it cannot read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+
+from domain.models import Athlete, User
+from domain.secrets_box import SecretBox, UndecryptableField
+from domain.uow import UnitOfWork
+
+# Every column that holds a `SecretBox` token, by table.
+ENCRYPTED_COLUMNS: tuple[tuple[type[User] | type[Athlete], tuple[str, ...]], ...] = (
+    (User, ("date_of_birth_encrypted",)),
+    (Athlete, ("emergency_contact_name", "emergency_contact_phone", "medical_conditions")),
+)
+BATCH_SIZE = 500
+
+
+@dataclass
+class RotationReport:
+    """What a rotation did: values re-encrypted, and where values no key opens were found."""
+
+    rotated: int = 0
+    undecryptable: dict[str, int] = field(default_factory=dict)
+
+
+async def rotate_encrypted_fields(
+    uow_factory: Callable[[], UnitOfWork], box: SecretBox, *, batch_size: int = BATCH_SIZE
+) -> RotationReport:
+    """Re-encrypt every stored sensitive value under `box`'s newest key."""
+    report = RotationReport()
+    for model, names in ENCRYPTED_COLUMNS:
+        after = None
+        while True:
+            async with uow_factory() as uow:
+                rows = await _batch(uow, model, names, after, batch_size)
+                for row in rows:
+                    _rotate_row(row, model, names, box, report)
+                await uow.commit()
+            if len(rows) < batch_size:
+                break
+            after = rows[-1].id
+    return report
+
+
+async def _batch(
+    uow: UnitOfWork,
+    model: type[User] | type[Athlete],
+    names: tuple[str, ...],
+    after: object,
+    size: int,
+) -> list[User | Athlete]:
+    columns = [getattr(model, name) for name in names]
+    query = select(model).where(or_(*(column.is_not(None) for column in columns)))
+    if after is not None:
+        query = query.where(model.id > after)
+    query = query.order_by(model.id).limit(size).with_for_update()
+    return list((await uow.session.scalars(query)).all())
+
+
+def _rotate_row(
+    row: User | Athlete,
+    model: type[User] | type[Athlete],
+    names: tuple[str, ...],
+    box: SecretBox,
+    report: RotationReport,
+) -> None:
+    for name in names:
+        token = getattr(row, name)
+        if token is None:
+            continue
+        try:
+            setattr(row, name, box.rotate(token))
+        except UndecryptableField:
+            where = f"{model.__tablename__}.{name}"
+            report.undecryptable[where] = report.undecryptable.get(where, 0) + 1
+            continue
+        report.rotated += 1
