@@ -86,6 +86,26 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def unreachable_service(err: BaseException, settings: Settings) -> str | None:
+    """One line for a service that is down or missing at start-up, or None for anything else."""
+    from bot.service_errors import describe_unreachable
+
+    return describe_unreachable(err, settings)
+
+
+# Libraries that log routine work at INFO: APScheduler a line per job run (every 5 s), Alembic
+# its plugins on every migrate, httpx every request URL (Bot API URLs contain the token).
+CHATTY_LOGGERS = ("apscheduler", "alembic", "httpx")
+
+
+def configure_logging(level: str) -> None:
+    """A line per event worth an operator's attention; the libraries' routine only at DEBUG."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet = logging.DEBUG if level == "DEBUG" else logging.WARNING
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
+
+
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "run": cmd_run,
     "migrate": cmd_migrate,
@@ -117,15 +137,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as err:
         print(f"sportscenter: configuration error: {err}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings.log_level)
     if args.command in NEEDS_REAL_KEY and (reason := refuse_without_key(settings)):
         print(f"sportscenter: configuration error: {reason}", file=sys.stderr)
         return 2
-    return COMMANDS[args.command](settings, args)
+    try:
+        return COMMANDS[args.command](settings, args)
+    except Exception as err:
+        reason = unreachable_service(err, settings)
+        if reason is None:
+            raise
+        log.debug("start-up failed", exc_info=err)
+        print(f"sportscenter: {reason}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -17,6 +17,9 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 from bot.settings import Settings
 from bot.wiring import Services, build_services
 from domain.videos.queue import Job, VideoQueue
@@ -72,12 +75,22 @@ class VideoWorker:
         while not stop.is_set():
             try:
                 await self.run_once()
-            except Exception:
+            except RedisTimeoutError:
+                # A blocking read answered late (a busy machine): an empty poll, not an error.
+                log.debug("video worker %s: Redis answered late; polling again", self.consumer)
+            except Exception as err:
                 failures += 1
                 # Redis may have restarted empty: the group is made again on the next round.
                 self._group_ready = False
                 pause = min(FIRST_BACKOFF_S * 2 ** (failures - 1), MAX_BACKOFF_S)
-                log.exception("video worker %s: error; again in %.1f s", self.consumer, pause)
+                if isinstance(err, RedisError):
+                    # Redis down is the operator's news, once a backoff step, not a traceback.
+                    log.warning(
+                        "video worker %s: Redis unavailable (%s); again in %.1f s",
+                        self.consumer, err, pause,
+                    )  # fmt: skip
+                else:
+                    log.exception("video worker %s: error; again in %.1f s", self.consumer, pause)
                 await _set_within(stop, pause)
             else:
                 failures = 0

@@ -191,3 +191,20 @@ def test_the_emulator_mode_keeps_its_development_key() -> None:
     settings = load_settings()
     assert settings.telegram_bot_token is None and refuse_without_key(settings) is None
     assert settings.encryption_keys  # derived from DATABASE_URL, for local data only
+
+
+@pytest.mark.parametrize(("level", "chatty"), [("INFO", False), ("DEBUG", True)])
+def test_libraries_routine_is_logged_only_at_debug(
+    monkeypatch: pytest.MonkeyPatch, level: str, chatty: bool
+) -> None:
+    import logging
+
+    from bot.cli import CHATTY_LOGGERS, configure_logging
+
+    for name in CHATTY_LOGGERS:  # put back whatever this test changes
+        monkeypatch.setattr(logging.getLogger(name), "level", logging.getLogger(name).level)
+    configure_logging(level)
+    for name in ("apscheduler.executors.default", "alembic.runtime.plugins", "httpx"):
+        assert logging.getLogger(name).getEffectiveLevel() == (
+            logging.DEBUG if chatty else logging.WARNING
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import logging
 import os
 import signal
 import sys
@@ -17,6 +18,7 @@ from typing import TypeVar
 import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.settings import Settings
 from bot.video_worker import GiveUp, JobHandler, VideoWorker, run_worker
@@ -326,6 +328,42 @@ async def test_the_worker_keeps_trying_while_redis_is_down(
     await asyncio.wait_for(running, 10)  # returns (no exception) once stopped
 
     assert unreachable.tries >= 2
+
+
+async def test_a_late_redis_answer_is_an_empty_poll_and_redis_down_one_line_not_a_traceback(
+    redis_client: aioredis.Redis, dead_redis: aioredis.Redis, keys: RedisKeys, caplog
+) -> None:
+    class SlowQueue(VideoQueue):
+        polls = 0
+
+        async def next_job(self, consumer: str, *, block_ms: int) -> Job | None:
+            self.polls += 1
+            await asyncio.sleep(block_ms / 1000)  # the blocking read's wait, then no answer
+            raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379")
+
+    for queue in (
+        SlowQueue(redis_client, keys, claim_after_s=CLAIM_AFTER_S),
+        VideoQueue(dead_redis, keys, claim_after_s=CLAIM_AFTER_S),
+    ):
+        jobs = Recorder()
+        worker = VideoWorker(
+            queue, VideoStatusMirror(redis_client, keys), jobs.handle, jobs.give_up,
+            consumer="worker-a", heartbeat_s=0.1,
+        )  # fmt: skip
+        stop = asyncio.Event()
+        with caplog.at_level(logging.DEBUG, logger="bot.video_worker"):
+            running = asyncio.create_task(worker.run(stop))
+            if isinstance(queue, SlowQueue):
+                await eventually(lambda q=queue: q.polls >= 3 or None, "three late answers")
+            else:
+                await eventually(
+                    lambda: any("Redis unavailable" in r.message for r in caplog.records) or None,
+                    "the line about Redis being down",
+                )
+            stop.set()
+            await asyncio.wait_for(running, 10)
+
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 async def test_a_job_whose_worker_was_killed_mid_job_is_completed_by_another(
