@@ -22,6 +22,8 @@ from telegram_emulator import Emulator
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 30.0
+# The emulator names no product: we brand our bot in getMe and the web chat.
+BOT_NAME = "SportsCenter"
 
 
 def stop_on_signals() -> asyncio.Event:
@@ -37,7 +39,10 @@ def stop_on_signals() -> asyncio.Event:
 async def start_emulator(settings: Settings) -> Emulator:
     """The local Telegram stand-in, announced with the web chat URL."""
     emulator = Emulator(
-        host=settings.emulator_host, port=settings.emulator_port, limits=settings.emulator_limits
+        host=settings.emulator_host,
+        port=settings.emulator_port,
+        limits=settings.emulator_limits,
+        bot_name=BOT_NAME,
     )
     await emulator.start()
     limits = "on" if settings.emulator_limits else "OFF (EMULATOR_LIMITS=false)"

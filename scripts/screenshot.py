@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.migrate import migrate
+from bot.runner import BOT_NAME
 from bot.settings import load_settings
 from bot.wiring import build_services
 from telegram_emulator import Emulator
@@ -57,7 +58,10 @@ async def sportscenter_bot(emulator: Emulator) -> AsyncIterator[Application]:
 
 async def take_screenshot(out: Path, width: int, height: int) -> Path:
     """Run the demo conversation and save the web chat as a PNG at `out`."""
-    async with Emulator(limits=False) as emulator, sportscenter_bot(emulator):
+    async with (
+        Emulator(limits=False, bot_name=BOT_NAME) as emulator,
+        sportscenter_bot(emulator),
+    ):
         ana = emulator.user("Ana", username="ana_runs")
         await ana.send("/start")
         await ana.expect_reply(contains="SportsCenter")

@@ -1,10 +1,10 @@
 """Drive the emulator from Python: start it, create people, act as them, await the bot.
 
-async with Emulator(limits=False) as emulator:
+async with Emulator(limits=False, bot_name="Weather Bot") as emulator:
     ana = emulator.user("Ana")
     await ana.send("/start")
     reply = await ana.expect_reply(contains="Welcome")
-    await ana.press("Book a session")
+    await ana.press("Forecast")
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from aiohttp import web
 
 from telegram_emulator.client import Client
 from telegram_emulator.emulated_user import EmulatedUser
+from telegram_emulator.naming import DEFAULT_BOT_NAME
 from telegram_emulator.server import EmulatorServer
 from telegram_emulator.webhook import WebhookDeliverer
 from telegram_emulator.world import Chat, Clock, World
@@ -32,7 +33,12 @@ def new_token() -> str:
 
 
 class Emulator:
-    """An in-process emulator server on 127.0.0.1 with one primary bot."""
+    """An in-process emulator server on 127.0.0.1 with one primary bot.
+
+    The starter brands it: `bot_name` is the bot's first_name (getMe, the web chat's header),
+    `bot_username` its @username (derived from the name unless given), `title` the web chat's
+    page title (default "<bot_name> · web chat").
+    """
 
     def __init__(
         self,
@@ -43,13 +49,17 @@ class Emulator:
         clock: Clock = time.time,
         token: str | None = None,
         local_mode: bool = False,
+        bot_name: str = DEFAULT_BOT_NAME,
+        bot_username: str | None = None,
+        title: str | None = None,
     ) -> None:
-        self.world = World(clock=clock, limits=limits)
+        self.world = World(clock=clock, limits=limits, bot_name=bot_name)
         self.world.local_mode = local_mode
         self.token = token or new_token()
+        self.world.add_bot(self.token, username=bot_username)
         self.host = host
         self.port = port
-        self.server = EmulatorServer(self.world, primary_token=self.token)
+        self.server = EmulatorServer(self.world, primary_token=self.token, title=title)
         self.webhooks: WebhookDeliverer | None = None
         self._runner: web.AppRunner | None = None
 

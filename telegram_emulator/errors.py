@@ -44,6 +44,8 @@ def too_many_requests(retry_after: int) -> ApiError:
 
 
 NOT_FOUND = ApiError(404, "Not Found")
+# What the Bot API server answers for a method name it does not know.
+METHOD_NOT_FOUND = ApiError(404, "Not Found: method not found")
 UNAUTHORIZED = ApiError(401, "Unauthorized")
 CHAT_NOT_FOUND = "chat not found"
 MESSAGE_TOO_LONG = "message is too long"

@@ -2,8 +2,8 @@
 
 aiohttp rather than Starlette + uvicorn: it is already a dependency (PTB's webhook extra and our
 webhook delivery client), it serves long polling, multipart uploads and static files from one
-event loop, and it can be started in-process by tests and by `sportscenter run` without a
-second server framework.
+event loop, and it can be started in-process by tests and by a bot's own run command without
+a second server framework.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 
 from telegram_emulator.client import Client, ClientError
-from telegram_emulator.errors import NOT_FOUND, UNAUTHORIZED, ApiError
+from telegram_emulator.errors import METHOD_NOT_FOUND, NOT_FOUND, UNAUTHORIZED, ApiError
 from telegram_emulator.methods import load_all
 from telegram_emulator.methods.media import UPLOAD_LIMIT
 from telegram_emulator.params import Params, Upload
@@ -26,7 +26,9 @@ from telegram_emulator.world import World
 log = logging.getLogger(__name__)
 TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 WEB_DIR = Path(__file__).with_name("web")
-# Real Bot API methods this emulator does not implement: answered 400, not 404.
+# Real Bot API methods this emulator does not implement. They are answered 400 naming the
+# method, not with Telegram's 404 for an unknown name: python-telegram-bot reads a 404 as
+# InvalidToken, which would send a developer looking for the wrong mistake.
 KNOWN_UNSUPPORTED = {
     "sendaudio",
     "sendlocation",
@@ -116,10 +118,20 @@ async def read_params(request: web.Request) -> Params:
 class EmulatorServer:
     """Routes for the Bot API, files and the web chat, over one World."""
 
-    def __init__(self, world: World, *, primary_token: str | None = None) -> None:
+    def __init__(
+        self, world: World, *, primary_token: str | None = None, title: str | None = None
+    ) -> None:
         self.world = world
         self.primary_token = primary_token
+        self._title = title
         self.methods = load_all()
+
+    @property
+    def title(self) -> str:
+        """The web chat's page title: as given by the starter, else after the primary bot."""
+        if self._title:
+            return self._title
+        return f"{self.client().bot.first_name} · web chat"
 
     def app(self) -> web.Application:
         """The aiohttp application."""
@@ -145,12 +157,9 @@ class EmulatorServer:
         if method is None:
             if name.lower() in KNOWN_UNSUPPORTED:
                 return failed(
-                    ApiError(
-                        400,
-                        f"Bad Request: method {name} is not supported by the SportsCenter emulator",
-                    )
+                    ApiError(400, f"Bad Request: method {name} is not supported by the emulator")
                 )
-            return failed(NOT_FOUND)
+            return failed(METHOD_NOT_FOUND)
         try:
             params = await read_params(request)
         except web.HTTPRequestEntityTooLarge:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+from string import Template
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -122,13 +124,22 @@ class WebChatRoutes:
         except (KeyError, ValueError):
             raise _json_error(web.HTTPNotFound, "no such person") from None
 
-    async def index(self, request: web.Request) -> web.FileResponse:
-        return web.FileResponse(server_web_dir() / "index.html")
+    async def index(self, request: web.Request) -> web.Response:
+        # The names are in the page itself, so it reads right before (or without) its script.
+        name = self.server.client().bot.first_name
+        page = Template((server_web_dir() / "index.html").read_text(encoding="utf-8"))
+        text = page.substitute(
+            title=html.escape(self.server.title),
+            bot_name=html.escape(name),
+            bot_initial=html.escape(name[:1].upper()),
+        )
+        return web.Response(text=text, content_type="text/html")
 
     async def state(self, request: web.Request) -> web.Response:
         client = self.server.client()
         return web.json_response(
             {
+                "title": self.server.title,
                 "bot": client.bot.as_user(),
                 "people": [
                     {**person_json(p), "blocked": p.id in client.bot.blocked_by}

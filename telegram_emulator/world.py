@@ -14,6 +14,7 @@ from typing import Any
 
 from telegram_emulator.limits import FloodControl
 from telegram_emulator.media_info import MediaFacts
+from telegram_emulator.naming import DEFAULT_BOT_NAME, checked_name, checked_username, username_for
 
 Json = dict[str, Any]
 Clock = Callable[[], float]
@@ -112,12 +113,14 @@ class Webhook:
 class BotState:
     """Everything one bot (one token) sees and has sent."""
 
-    def __init__(self, world: World, token: str, bot_id: int, username: str) -> None:
+    def __init__(
+        self, world: World, token: str, bot_id: int, *, first_name: str, username: str
+    ) -> None:
         self.world = world
         self.token = token
         self.id = bot_id
+        self.first_name = first_name
         self.username = username
-        self.first_name = "SportsCenter"
         self.updates: list[Json] = []
         self._update_ids = itertools.count(1)
         self.updates_changed = asyncio.Condition()
@@ -193,9 +196,15 @@ class World:
     """All of emulated Telegram: people, chats, files, bots, and a log of visible events."""
 
     def __init__(
-        self, *, clock: Clock = time.time, files_dir: Path | None = None, limits: bool = True
+        self,
+        *,
+        clock: Clock = time.time,
+        files_dir: Path | None = None,
+        limits: bool = True,
+        bot_name: str = DEFAULT_BOT_NAME,
     ) -> None:
         self.clock = clock
+        self.bot_name = checked_name(bot_name)  # every bot's first_name unless add_bot says
         self.flood = FloodControl(clock, enabled=limits)
         self.people: dict[int, Person] = {}
         self.chats: dict[int, Chat] = {}
@@ -224,10 +233,22 @@ class World:
 
     def bot(self, token: str) -> BotState:
         """The bot for a token; any well-formed token gets a bot on first use."""
-        state = self.bots.get(token)
-        if state is None:
-            bot_id = int(token.split(":", 1)[0])
-            state = self.bots[token] = BotState(self, token, bot_id, f"sportscenter{bot_id}_bot")
+        return self.bots.get(token) or self.add_bot(token)
+
+    def add_bot(
+        self, token: str, *, first_name: str | None = None, username: str | None = None
+    ) -> BotState:
+        """Register a bot under its token, named as given (else World's name and a derived one)."""
+        bot_id = int(token.split(":", 1)[0])
+        name = checked_name(first_name) if first_name else self.bot_name
+        state = BotState(
+            self,
+            token,
+            bot_id,
+            first_name=name,
+            username=checked_username(username) if username else username_for(name, bot_id),
+        )
+        self.bots[token] = state
         return state
 
     def add_person(

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import BotApplication, build_application
 from bot.migrate import drop_database, ensure_database, ensure_metric_partitions, upgrade_to_head
+from bot.runner import BOT_NAME
 from bot.settings import Settings
 from bot.wiring import Services
 from domain.adapters.cache import Cache, RateLimiter, RedisKeys, connect_redis
@@ -188,7 +189,7 @@ def services(
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
     """Telegram, emulated, with its limits off (tests that need them build their own)."""
-    async with Emulator(limits=False) as running:
+    async with Emulator(limits=False, bot_name=BOT_NAME) as running:
         yield running
 
 

@@ -1,9 +1,9 @@
 // The emulator's web chat: act as a Telegram user in a private chat with the bot.
-// Talks only to the emulator's /api (see bot/emulator/webchat.py). Message text arrives already
+// Talks only to the emulator's /api (see telegram_emulator/webchat.py and README.md there). Message text arrives already
 // rendered and escaped by the server (`html`); anything else is put in the page as text.
 "use strict";
 
-const STORAGE_KEY = "sportscenter.webchat.person";
+const STORAGE_KEY = "telegram-emulator.webchat.person";
 const POLL_TIMEOUT_S = 20;
 const TYPING_MS = 5000;
 const TOAST_MS = 4500;
@@ -180,7 +180,7 @@ async function loadState() {
   // Never silently: a chat without Telegram's limits behaves unlike the real thing.
   $("limits-off").hidden = body.limits !== false;
   $("bot-avatar").textContent = initials(state.bot.first_name);
-  document.title = `${state.bot.first_name} · web chat`;
+  document.title = body.title;  // as the emulator's starter named it
   setStatus();
   renderPeople();
 }

@@ -103,10 +103,15 @@ async def raw_call(emulator: Emulator, path: str) -> tuple[int, dict]:
         return response.status, await response.json()
 
 
-async def test_an_unknown_method_is_404_not_found(emulator: Emulator, bot: Bot) -> None:
+async def test_an_unknown_method_is_404_method_not_found_as_telegram_answers(
+    emulator: Emulator, bot: Bot
+) -> None:
     status, body = await raw_call(emulator, f"/bot{emulator.token}/noSuchMethod")
 
-    assert (status, body) == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
+    assert (status, body) == (
+        404,
+        {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+    )
     with pytest.raises(InvalidToken, match=r"Not Found"):
         await bot._post("noSuchMethod")
 
@@ -117,9 +122,7 @@ async def test_a_real_method_the_emulator_lacks_is_400_and_says_so(
     status, body = await raw_call(emulator, f"/bot{emulator.token}/sendPoll")
 
     assert status == 400 and body["error_code"] == 400
-    assert body["description"] == (
-        "Bad Request: method sendPoll is not supported by the SportsCenter emulator"
-    )
+    assert body["description"] == "Bad Request: method sendPoll is not supported by the emulator"
     with pytest.raises(BadRequest, match=r"(?i)sendpoll is not supported"):
         await bot.send_poll(1, "Which day?", ["Mon", "Tue"])
 

@@ -242,6 +242,18 @@ async def test_the_page_says_when_telegrams_limits_are_off(emulator: Emulator, p
     await expect(page.locator("#limits-off")).to_be_visible()
 
 
+async def test_the_page_shows_the_bot_name_and_title_its_starter_gave(browser: Browser) -> None:
+    async with Emulator(limits=False, bot_name="Weather Bot", title="Try the Weather Bot") as named:
+        context = await browser.new_context()
+        page = await context.new_page()
+        await page.goto(named.url)
+
+        await expect(page.locator("#bot-name")).to_have_text("Weather Bot")
+        await expect(page.locator("#bot-status")).to_contain_text(f"@{named.bot.username}")
+        await expect(page).to_have_title("Try the Weather Bot")
+        await context.close()
+
+
 async def loaded_duration(media_element: Locator) -> float:
     """The duration the browser read from the file, once its metadata has loaded."""
     return await media_element.evaluate(
