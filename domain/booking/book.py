@@ -21,6 +21,7 @@ from domain.booking.availability import AvailabilityRules
 from domain.booking.groups import book_group
 from domain.booking.notice_queue import enqueue_params, enqueue_statement
 from domain.booking.notices import booking_notices
+from domain.booking.payment_notices import payment_notices
 from domain.booking.rules import (
     Booked,
     BookingChoice,
@@ -44,7 +45,6 @@ from domain.booking.slot_cache import SlotCache
 from domain.coaching.verification import is_bookable
 from domain.errors import NotFound, SlotTaken
 from domain.models import Athlete, AuditEntry, Coach, TrainingSession, User
-from domain.payments.notices import payment_notices
 from domain.policy import Action, Actor, AthleteTarget, require
 from domain.uow import UnitOfWork
 

@@ -19,6 +19,13 @@ from sqlalchemy import delete
 
 from domain.booking.notice_queue import COACH, FAMILY, Notice
 from domain.booking.notices import calendar_file, drop_reminders, payload, reminder_notices, tell
+from domain.booking.payment_notices import (
+    drop_payment_prompts,
+    is_payable,
+    payment_notices,
+    payment_prompts,
+)
+from domain.booking.refunds import CancellationRefund
 from domain.booking.rules import (
     BookingRefused,
     SlotUnavailable,
@@ -39,13 +46,6 @@ from domain.booking.sessions import (
 from domain.booking.slot_cache import SlotCache
 from domain.errors import NotAllowed, SlotTaken
 from domain.models import SessionParticipant
-from domain.payments.notices import (
-    drop_payment_prompts,
-    is_payable,
-    payment_notices,
-    payment_prompts,
-)
-from domain.payments.records import refund_for_cancellation
 from domain.policy import Actor
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
@@ -68,7 +68,7 @@ class Changed:
     session: SessionView
     notified: list[uuid.UUID]
     fee_due: bool = False
-    refund: str | None = None  # "refunded", "refund_due" or None (see domain.payments)
+    refund: str | None = None  # "refunded", "refund_due" or None (see domain.booking.refunds)
 
 
 async def decide(
@@ -133,9 +133,10 @@ async def cancel(
     session_id: uuid.UUID,
     now: datetime,
     slots: SlotCache,
+    refund: CancellationRefund,
     accept_fee: bool = False,
 ) -> Changed:
-    """Cancel a live session (or, in a group, the actor's own places in it)."""
+    """Cancel a live session (or, in a group, the actor's own places in it), refunding as due."""
     async with uow:
         loaded = await load_session(uow, session_id, lock=True)
         side, late = cancellation_terms(loaded, actor, now)
@@ -159,7 +160,7 @@ async def cancel(
         _cancel_row(loaded, actor, now, reason=reason)
         await drop_reminders(uow, loaded)
         await drop_payment_prompts(uow, loaded.session.id)
-        refund = await refund_for_cancellation(uow, loaded=loaded, late=late, actor=actor, now=now)
+        refunded = await refund(uow, loaded=loaded, late=late, actor=actor, now=now)
         view = loaded.view()
         cancelled = {
             **payload(view, by=side),
@@ -175,7 +176,7 @@ async def cancel(
         _audit(uow, actor, loaded, "session.cancelled", reason=reason)
         await uow.commit()
     await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
-    return Changed(loaded.view_for(actor), told, fee_due=late, refund=refund)
+    return Changed(loaded.view_for(actor), told, fee_due=late, refund=refunded)
 
 
 async def reschedule(

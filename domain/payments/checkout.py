@@ -18,10 +18,10 @@ from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
 
 from domain.actors import actor_for_user
+from domain.booking.payment_notices import is_payable
 from domain.booking.sessions import CANCELLED, GROUP, LoadedSession, SessionView, load_session
 from domain.currencies import STARS, CurrencyError, to_minor
 from domain.errors import DomainError, NotFound
-from domain.payments.notices import is_payable
 from domain.policy import Action, AthleteTarget, may
 from domain.short_ids import parse_id, short_id
 from domain.uow import UnitOfWork

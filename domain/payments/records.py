@@ -25,12 +25,12 @@ from sqlalchemy import select
 
 from domain.booking.notice_queue import COACH, PAYER, Notice, enqueue_params, enqueue_statement
 from domain.booking.notices import payload
+from domain.booking.payment_notices import drop_payment_prompts
 from domain.booking.sessions import CANCELLED, LoadedSession, SessionView, load_session
 from domain.currencies import STARS, from_minor, money_value
 from domain.errors import AlreadyExists
 from domain.models import Payment, User
 from domain.payments.checkout import PaymentRefused, session_of_payload
-from domain.payments.notices import drop_payment_prompts
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 

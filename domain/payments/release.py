@@ -1,10 +1,10 @@
 """Releasing a confirmed session nobody paid for by its deadline, so the slot can be booked again.
 
-A priced session gets its `payment_due_at` when it is confirmed (`domain.booking_rules.
-payment_deadline`); the payer is invoiced and prompted until then (`domain.payment_notices`).
-Past it, a job (`bot.jobs`) cancels what is still unpaid, as the coach would, but with nobody
-acting: `cancel_reason` 'unpaid', `cancelled_by` NULL. Both sides are told, with the calendar
-file that takes the session off their calendars.
+A priced session gets its `payment_due_at` when it is confirmed
+(`domain.booking.rules.payment_deadline`); the payer is invoiced and prompted until then
+(`domain.booking.payment_notices`). Past it, a job (`bot.jobs`) cancels what is still unpaid, as
+the coach would, but with nobody acting: `cancel_reason` 'unpaid', `cancelled_by` NULL. Both
+sides are told, with the calendar file that takes the session off their calendars.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import Select, select
 
 from domain.booking.notice_queue import COACH, FAMILY, Notice
 from domain.booking.notices import calendar_file, drop_reminders, payload, tell
+from domain.booking.payment_notices import drop_payment_prompts
 from domain.booking.sessions import (
     CANCELLED,
     GROUP,
@@ -27,7 +28,6 @@ from domain.booking.sessions import (
 )
 from domain.booking.slot_cache import SlotCache
 from domain.models import Coach, TrainingSession
-from domain.payments.notices import drop_payment_prompts
 from domain.uow import UnitOfWork
 
 UNPAID = "unpaid"

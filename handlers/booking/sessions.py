@@ -219,6 +219,7 @@ async def _cancel(
         session_id=press.session_id,
         now=now(),
         slots=context.services.slots,
+        refund=context.services.cancellation_refund,
         accept_fee=accept_fee,
     )
 

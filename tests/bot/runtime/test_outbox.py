@@ -18,9 +18,9 @@ from bot.app import BotApplication, BotContext
 from bot.i18n import catalogues
 from bot.outbox import send_due_notifications, telegram_deliverer
 from domain.booking.calendar_files import Participant, SessionEvent, booking_ics, ics_document
+from domain.booking.payment_notices import INVOICE
 from domain.models import Notification, User
 from domain.notifications.outbox import Outcome, drain
-from domain.payments.notices import INVOICE
 from domain.payments.records import STAR_REFUND
 from domain.people.reachability import BLOCKED
 from domain.uow import UnitOfWork
