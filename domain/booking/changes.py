@@ -33,19 +33,10 @@ from domain.booking.rules import (
     check_slot,
     payment_deadline,
 )
-from domain.booking.sessions import (
-    CANCELLED,
-    GROUP,
-    LIVE,
-    REQUESTED,
-    SCHEDULED,
-    LoadedSession,
-    SessionView,
-    load_session,
-)
+from domain.booking.sessions import GROUP, LIVE, LoadedSession, SessionView, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.errors import NotAllowed, SlotTaken
-from domain.models import SessionParticipant
+from domain.models import PaymentStatus, SessionParticipant, SessionPaymentStatus, SessionStatus
 from domain.policy import Actor
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
@@ -68,7 +59,7 @@ class Changed:
     session: SessionView
     notified: list[uuid.UUID]
     fee_due: bool = False
-    refund: str | None = None  # "refunded", "refund_due" or None (see domain.booking.refunds)
+    refund: PaymentStatus | None = None  # what became of money paid (domain.booking.refunds)
 
 
 async def decide(
@@ -85,10 +76,10 @@ async def decide(
         loaded = await load_session(uow, session_id, lock=True)
         loaded.require_coach(actor)
         session = loaded.session
-        if session.status != REQUESTED:
+        if session.status != SessionStatus.REQUESTED:
             raise BookingRefused("booking.error.already_decided", status=session.status)
         if accept:
-            session.status = SCHEDULED
+            session.status = SessionStatus.SCHEDULED
             session.payment_due_at = payment_deadline(
                 loaded.rules, session.start_time, session.price, now
             )
@@ -119,9 +110,9 @@ def cancellation_terms(loaded: LoadedSession, actor: Actor, now: datetime) -> tu
     window = timedelta(hours=loaded.rules.free_cancel_hours)
     late = (
         side == ATHLETE_SIDE
-        and session.status == SCHEDULED
+        and session.status == SessionStatus.SCHEDULED
         and session.start_time - now < window
-        and session.payment_status in ("pending", "paid")
+        and session.payment_status in (SessionPaymentStatus.PENDING, SessionPaymentStatus.PAID)
     )
     return side, late
 
@@ -263,15 +254,15 @@ def _require_ahead(loaded: LoadedSession, now: datetime) -> None:
 
 def _cancel_row(loaded: LoadedSession, actor: Actor, now: datetime, *, reason: str) -> None:
     session = loaded.session
-    session.status = CANCELLED
+    session.status = SessionStatus.CANCELLED
     session.cancelled_at = now
     session.cancelled_by = actor.user_id
     session.cancel_reason = reason
     session.sequence += 1
     # A late cancellation keeps the fee due; otherwise nothing is owed (a paid session's
     # refund is the payments flow's business, so "paid" stays as it is).
-    if reason != "late" and session.payment_status == "pending":
-        session.payment_status = "not_required"
+    if reason != "late" and session.payment_status == SessionPaymentStatus.PENDING:
+        session.payment_status = SessionPaymentStatus.NOT_REQUIRED
 
 
 async def _leave_group(uow: UnitOfWork, loaded: LoadedSession, athlete_ids: list[uuid.UUID]) -> int:

@@ -23,7 +23,8 @@ from datetime import UTC, datetime, timedelta
 
 from domain.booking.notice_queue import PAYER, Notice
 from domain.booking.notices import payload
-from domain.booking.sessions import GROUP, SCHEDULED, SessionView
+from domain.booking.sessions import GROUP, SessionView
+from domain.models import SessionPaymentStatus, SessionStatus
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 
@@ -75,8 +76,8 @@ def is_payable(view: SessionView) -> bool:
     """A confirmed individual session with a price that nobody has paid yet."""
     return (
         view.session_type != GROUP
-        and view.status == SCHEDULED
-        and view.payment_status == "pending"
+        and view.status == SessionStatus.SCHEDULED
+        and view.payment_status == SessionPaymentStatus.PENDING
         and bool(view.price)
     )
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.booking.sessions import LoadedSession
+from domain.models import PaymentStatus
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 
@@ -21,6 +22,6 @@ class CancellationRefund(Protocol):
 
     async def __call__(
         self, uow: UnitOfWork, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
-    ) -> str | None:
-        """What became of the money: "refunded", "refund_due" (an admin refunds) or None."""
+    ) -> PaymentStatus | None:
+        """What became of the money: REFUNDED, REFUND_DUE (an admin refunds) or None (kept)."""
         ...

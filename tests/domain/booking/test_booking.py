@@ -22,7 +22,7 @@ from domain.booking.book import BookingChoice, BookingRefused, SlotUnavailable
 from domain.booking.sessions import LoadedSession
 from domain.booking.slot_cache import SlotCache
 from domain.errors import NotAllowed, SlotTaken
-from domain.models import Athlete, Notification, TrainingSession, User
+from domain.models import Athlete, Notification, PaymentStatus, TrainingSession, User
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 from tests.factories import BOOKING_NOW, BookingWorld, booking_world, session_at
@@ -361,9 +361,9 @@ async def test_a_cancellation_hands_the_cancelled_session_to_the_refund_it_is_gi
 
     async def refund(
         uow: UnitOfWork, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
-    ) -> str | None:
+    ) -> PaymentStatus | None:
         asked.append((loaded.session.id, loaded.session.status, late, actor.user_id, now))
-        return "refund_due"
+        return PaymentStatus.REFUND_DUE
 
     changed = await session_changes.cancel(
         uow, actor=coach, session_id=booked.session.id, now=BOOKING_NOW, slots=slots, refund=refund
@@ -371,7 +371,7 @@ async def test_a_cancellation_hands_the_cancelled_session_to_the_refund_it_is_gi
 
     # Booking reaches payments only through this interface, inside the cancel transaction.
     assert asked == [(booked.session.id, "cancelled", False, world.coach_user.id, BOOKING_NOW)]
-    assert changed.refund == "refund_due"
+    assert changed.refund == PaymentStatus.REFUND_DUE
 
 
 async def test_rescheduling_moves_the_session_with_a_higher_sequence(
