@@ -11,8 +11,10 @@ from bot.settings import Settings
 from domain.adapters.cache import Cache, RateLimiter, RedisKeys, connect_redis
 from domain.adapters.db import create_engine, create_session_factory
 from domain.adapters.storage import MediaStorage, build_storage
+from domain.booking.refunds import CancellationRefund
 from domain.booking.slot_cache import SlotCache
 from domain.payments.checkout import PaymentConfig
+from domain.payments.records import refund_for_cancellation
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
 from domain.videos.queue import VideoQueue
@@ -48,6 +50,11 @@ class Services:
     def slots(self) -> SlotCache:
         """Coaches' free slots, cached in Redis, and their invalidation."""
         return SlotCache(self.uow, self.cache, self.keys)
+
+    @property
+    def cancellation_refund(self) -> CancellationRefund:
+        """Payments' refund inside a cancellation, the interface booking reaches it through."""
+        return refund_for_cancellation
 
     @property
     def video_queue(self) -> VideoQueue:

@@ -7,11 +7,18 @@ from collections.abc import Collection
 
 from sqlalchemy import select
 
-from domain.models import Athlete, AthleteLink, Coach, SessionParticipant, TrainingSession, User
+from domain.models import (
+    Athlete,
+    AthleteLink,
+    Coach,
+    Role,
+    SessionParticipant,
+    SessionStatus,
+    TrainingSession,
+    User,
+)
 from domain.policy import Actor
 from domain.uow import UnitOfWork
-
-CANCELLED = "cancelled"
 
 
 async def actor_for_user(
@@ -32,7 +39,10 @@ async def actor_for_user(
     coach_id = coach[0] if coach else None
     coached: set[uuid.UUID] = set()
     if coach_id is not None:
-        live = (TrainingSession.coach_id == coach_id, TrainingSession.status != CANCELLED)
+        live = (
+            TrainingSession.coach_id == coach_id,
+            TrainingSession.status != SessionStatus.CANCELLED,
+        )
         individual = select(TrainingSession.athlete_id).where(*live)
         in_groups = (
             select(SessionParticipant.athlete_id)
@@ -47,7 +57,7 @@ async def actor_for_user(
     return Actor(
         user_id=user.id,
         role=user.role,
-        is_admin=user.role == "admin" or user.telegram_user_id in admin_telegram_ids,
+        is_admin=user.role == Role.ADMIN or user.telegram_user_id in admin_telegram_ids,
         coach_id=coach_id,
         own_athlete_id=own,
         guarded_athlete_ids=frozenset(children | {a for a, rel in links if rel == "guardian"}),

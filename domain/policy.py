@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum, auto
 
 from domain.errors import NotAllowed
+from domain.models import Role, UserStatus
 
 
 class Action(StrEnum):
@@ -43,7 +44,7 @@ class Actor:
     mentored_athlete_ids: frozenset[uuid.UUID] = frozenset()
     coached_athlete_ids: frozenset[uuid.UUID] = frozenset()  # a non-cancelled booking, any time
     is_verified_coach: bool = False
-    status: str | None = "active"  # users.status
+    status: str | None = UserStatus.ACTIVE  # users.status
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,10 @@ class System:
 Target = AthleteTarget | UserTarget | CoachTarget | SessionTarget | System
 Relation = Callable[[Actor, Target], bool]
 
-# users.status is nullable and defaults to 'active', so NULL reads as active. 'blocked' only
+# users.status is nullable and defaults to active, so NULL reads as active. Blocked only
 # means the bot cannot write to them.
 # Any other status ('suspended', 'deleted', or one we do not know yet) denies everything.
-_STATUSES_ALLOWED_TO_ACT = frozenset({None, "active", "blocked"})
+_STATUSES_ALLOWED_TO_ACT = frozenset({None, UserStatus.ACTIVE, UserStatus.BLOCKED})
 
 
 def is_themself(actor: Actor, target: Target) -> bool:
@@ -129,7 +130,7 @@ def is_coach_of_session(actor: Actor, target: Target) -> bool:
 
 def is_parent_on_own_account(actor: Actor, target: Target) -> bool:
     """A parent acting on their own family (their own account)."""
-    return actor.role == "parent" and is_own_account(actor, target)
+    return actor.role == Role.PARENT and is_own_account(actor, target)
 
 
 def is_admin_on_a_profile(actor: Actor, target: Target) -> bool:

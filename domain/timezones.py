@@ -1,4 +1,6 @@
-"""A person's time zone: guessed from their Telegram language, or parsed from what they type."""
+"""A person's time zone (guessed from their Telegram language, or parsed from what they type),
+and the local wall-clock times people type ("16:00", "9.30"), read the same way everywhere.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ _PART_HOUR_ZONES = {
     (1, 12, 45): "Pacific/Chatham",
 }
 _OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?")
+MINUTES_PER_DAY = 24 * 60
+_CLOCK = re.compile(r"(\d{1,2})(?:\s*[:.h]\s*(\d{2})?)?")
 
 
 def guess_timezone(language_code: str | None, default: str = "UTC") -> str:
@@ -90,3 +94,14 @@ def zone_of(timezone: str) -> ZoneInfo:
         return ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def parse_clock(text: str) -> int:
+    """Minutes after midnight from "16:00", "9", "9.30", "16h30" or "24:00"; ValueError else."""
+    found = _CLOCK.fullmatch(text.strip().lower())
+    if found is None:
+        raise ValueError(f"not a time of day: {text!r}")
+    hours, minutes = int(found[1]), int(found[2] or 0)
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+        raise ValueError(f"not a time of day: {text!r}")
+    return hours * 60 + minutes

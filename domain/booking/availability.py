@@ -29,11 +29,11 @@ from pydantic import (
 )
 
 from domain.errors import InvalidInput
+from domain.timezones import MINUTES_PER_DAY, parse_clock
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SessionType = Literal["individual", "group", "assessment", "online"]
-MINUTES_PER_DAY = 24 * 60
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -68,21 +68,14 @@ class TimeRange:
         parts = re.split(r"\s*[-–—]\s*", text.strip())
         if len(parts) != 2:
             raise InvalidAvailability("availability.error.bad_range", range=text)
-        return cls(parse_clock(parts[0]), parse_clock(parts[1]))
+        return cls(_clock_minutes(parts[0]), _clock_minutes(parts[1]))
 
 
-_CLOCK = re.compile(r"(\d{1,2})(?:\s*[:.h]\s*(\d{2})?)?")
-
-
-def parse_clock(text: str) -> int:
-    """Minutes after midnight from "16:00", "9", "9.30", "16h30" or "24:00"."""
-    found = _CLOCK.fullmatch(text.strip().lower())
-    if found is None:
-        raise InvalidAvailability("availability.error.bad_time", time=text)
-    hours, minutes = int(found[1]), int(found[2] or 0)
-    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
-        raise InvalidAvailability("availability.error.bad_time", time=text)
-    return hours * 60 + minutes
+def _clock_minutes(text: str) -> int:
+    try:
+        return parse_clock(text)
+    except ValueError:
+        raise InvalidAvailability("availability.error.bad_time", time=text) from None
 
 
 def _clock(minutes: int) -> str:

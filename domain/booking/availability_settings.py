@@ -32,7 +32,7 @@ from domain.booking.availability_input import parse_zone as parse_zone
 from domain.booking.slot_cache import SlotCache
 from domain.coaching import verification as coaching
 from domain.errors import NotFound
-from domain.models import Coach
+from domain.models import Coach, Role
 from domain.policy import Action, Actor, CoachTarget
 from domain.uow import UnitOfWork
 
@@ -262,7 +262,7 @@ async def _own_coach(
 
 
 def _require_own(actor: Actor, coach_id: uuid.UUID | None) -> uuid.UUID:
-    if actor.role != coaching.COACH_ROLE:
+    if actor.role != Role.COACH:
         raise NotACoach("only coaches have availability")
     if coach_id is None:
         raise NoCoachProfile("no coach profile yet")

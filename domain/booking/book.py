@@ -21,6 +21,7 @@ from domain.booking.availability import AvailabilityRules
 from domain.booking.groups import book_group
 from domain.booking.notice_queue import enqueue_params, enqueue_statement
 from domain.booking.notices import booking_notices
+from domain.booking.payment_notices import payment_notices
 from domain.booking.rules import (
     Booked,
     BookingChoice,
@@ -31,20 +32,19 @@ from domain.booking.rules import (
     payment_deadline,
     price_for,
 )
-from domain.booking.sessions import (
-    CANCELLED,
-    GROUP,
-    REQUESTED,
-    SCHEDULED,
-    SessionView,
-    full_name,
-    load_session,
-)
+from domain.booking.sessions import GROUP, SessionView, full_name, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.coaching.verification import is_bookable
 from domain.errors import NotFound, SlotTaken
-from domain.models import Athlete, AuditEntry, Coach, TrainingSession, User
-from domain.payments.notices import payment_notices
+from domain.models import (
+    Athlete,
+    AuditEntry,
+    Coach,
+    SessionPaymentStatus,
+    SessionStatus,
+    TrainingSession,
+    User,
+)
 from domain.policy import Action, Actor, AthleteTarget, require
 from domain.uow import UnitOfWork
 
@@ -96,7 +96,7 @@ async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datet
         return await book_group(uow, actor, choice, coach, rules, start, end, now)
     await check_buffers(uow, rules, coach.id, start, end)
     price = price_for(coach.hourly_rate, choice.length_minutes, coach.currency)
-    status = SCHEDULED if rules.auto_accept else REQUESTED
+    status = SessionStatus.SCHEDULED if rules.auto_accept else SessionStatus.REQUESTED
     view = SessionView(
         id=uuid.uuid4(),
         coach_id=coach.id,
@@ -108,7 +108,7 @@ async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datet
         end=end,
         price=price,
         currency=coach.currency,
-        payment_status="pending" if price else "not_required",
+        payment_status=SessionPaymentStatus.PENDING if price else SessionPaymentStatus.NOT_REQUIRED,
         location=rules.location,
         meeting_url=rules.meeting_url,
         capacity=1,
@@ -134,7 +134,7 @@ async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datet
         "participant_count": 1,
         "sequence": 0,
         "payment_due_at": payment_deadline(rules, start, price, now)
-        if status == SCHEDULED
+        if status == SessionStatus.SCHEDULED
         else None,
     }
     # One statement writes the session, its audit entry and every notice: the booking costs
@@ -154,7 +154,7 @@ async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datet
     params |= _prefixed("a", {"id": uuid.uuid4(), **_audit_values(actor, view), "at": now})
     recipients = (await uow.session.scalars(_BOOK, params)).all()
     notified = list(dict.fromkeys(recipients))
-    return Booked(view, view.status == REQUESTED, notified=notified)
+    return Booked(view, view.status == SessionStatus.REQUESTED, notified=notified)
 
 
 _SESSION_COLUMNS = (
@@ -242,7 +242,7 @@ async def _same_booking(uow: UnitOfWork, actor: Actor, choice: BookingChoice) ->
             TrainingSession.coach_id == choice.coach_id,
             TrainingSession.start_time == choice.start,
             TrainingSession.end_time == end,
-            TrainingSession.status != CANCELLED,
+            TrainingSession.status != SessionStatus.CANCELLED,
         )
         session_id = await uow.session.scalar(query)
         if session_id is None:
@@ -252,7 +252,7 @@ async def _same_booking(uow: UnitOfWork, actor: Actor, choice: BookingChoice) ->
             return None
         return Booked(
             loaded.view(),
-            loaded.session.status == REQUESTED,
+            loaded.session.status == SessionStatus.REQUESTED,
             joined_group=loaded.session.session_type == GROUP,
             already_booked=True,
         )

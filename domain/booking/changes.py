@@ -19,6 +19,13 @@ from sqlalchemy import delete
 
 from domain.booking.notice_queue import COACH, FAMILY, Notice
 from domain.booking.notices import calendar_file, drop_reminders, payload, reminder_notices, tell
+from domain.booking.payment_notices import (
+    drop_payment_prompts,
+    is_payable,
+    payment_notices,
+    payment_prompts,
+)
+from domain.booking.refunds import CancellationRefund
 from domain.booking.rules import (
     BookingRefused,
     SlotUnavailable,
@@ -26,26 +33,10 @@ from domain.booking.rules import (
     check_slot,
     payment_deadline,
 )
-from domain.booking.sessions import (
-    CANCELLED,
-    GROUP,
-    LIVE,
-    REQUESTED,
-    SCHEDULED,
-    LoadedSession,
-    SessionView,
-    load_session,
-)
+from domain.booking.sessions import GROUP, LIVE, LoadedSession, SessionView, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.errors import NotAllowed, SlotTaken
-from domain.models import SessionParticipant
-from domain.payments.notices import (
-    drop_payment_prompts,
-    is_payable,
-    payment_notices,
-    payment_prompts,
-)
-from domain.payments.records import refund_for_cancellation
+from domain.models import PaymentStatus, SessionParticipant, SessionPaymentStatus, SessionStatus
 from domain.policy import Actor
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
@@ -68,7 +59,7 @@ class Changed:
     session: SessionView
     notified: list[uuid.UUID]
     fee_due: bool = False
-    refund: str | None = None  # "refunded", "refund_due" or None (see domain.payments)
+    refund: PaymentStatus | None = None  # what became of money paid (domain.booking.refunds)
 
 
 async def decide(
@@ -85,10 +76,10 @@ async def decide(
         loaded = await load_session(uow, session_id, lock=True)
         loaded.require_coach(actor)
         session = loaded.session
-        if session.status != REQUESTED:
+        if session.status != SessionStatus.REQUESTED:
             raise BookingRefused("booking.error.already_decided", status=session.status)
         if accept:
-            session.status = SCHEDULED
+            session.status = SessionStatus.SCHEDULED
             session.payment_due_at = payment_deadline(
                 loaded.rules, session.start_time, session.price, now
             )
@@ -119,9 +110,9 @@ def cancellation_terms(loaded: LoadedSession, actor: Actor, now: datetime) -> tu
     window = timedelta(hours=loaded.rules.free_cancel_hours)
     late = (
         side == ATHLETE_SIDE
-        and session.status == SCHEDULED
+        and session.status == SessionStatus.SCHEDULED
         and session.start_time - now < window
-        and session.payment_status in ("pending", "paid")
+        and session.payment_status in (SessionPaymentStatus.PENDING, SessionPaymentStatus.PAID)
     )
     return side, late
 
@@ -133,9 +124,10 @@ async def cancel(
     session_id: uuid.UUID,
     now: datetime,
     slots: SlotCache,
+    refund: CancellationRefund,
     accept_fee: bool = False,
 ) -> Changed:
-    """Cancel a live session (or, in a group, the actor's own places in it)."""
+    """Cancel a live session (or, in a group, the actor's own places in it), refunding as due."""
     async with uow:
         loaded = await load_session(uow, session_id, lock=True)
         side, late = cancellation_terms(loaded, actor, now)
@@ -159,7 +151,7 @@ async def cancel(
         _cancel_row(loaded, actor, now, reason=reason)
         await drop_reminders(uow, loaded)
         await drop_payment_prompts(uow, loaded.session.id)
-        refund = await refund_for_cancellation(uow, loaded=loaded, late=late, actor=actor, now=now)
+        refunded = await refund(uow, loaded=loaded, late=late, actor=actor, now=now)
         view = loaded.view()
         cancelled = {
             **payload(view, by=side),
@@ -175,7 +167,7 @@ async def cancel(
         _audit(uow, actor, loaded, "session.cancelled", reason=reason)
         await uow.commit()
     await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
-    return Changed(loaded.view_for(actor), told, fee_due=late, refund=refund)
+    return Changed(loaded.view_for(actor), told, fee_due=late, refund=refunded)
 
 
 async def reschedule(
@@ -262,15 +254,15 @@ def _require_ahead(loaded: LoadedSession, now: datetime) -> None:
 
 def _cancel_row(loaded: LoadedSession, actor: Actor, now: datetime, *, reason: str) -> None:
     session = loaded.session
-    session.status = CANCELLED
+    session.status = SessionStatus.CANCELLED
     session.cancelled_at = now
     session.cancelled_by = actor.user_id
     session.cancel_reason = reason
     session.sequence += 1
     # A late cancellation keeps the fee due; otherwise nothing is owed (a paid session's
     # refund is the payments flow's business, so "paid" stays as it is).
-    if reason != "late" and session.payment_status == "pending":
-        session.payment_status = "not_required"
+    if reason != "late" and session.payment_status == SessionPaymentStatus.PENDING:
+        session.payment_status = SessionPaymentStatus.NOT_REQUIRED
 
 
 async def _leave_group(uow: UnitOfWork, loaded: LoadedSession, athlete_ids: list[uuid.UUID]) -> int:

@@ -13,9 +13,15 @@ from sqlalchemy import select, update
 from domain.booking.availability import AvailabilityRules
 from domain.booking.notices import booking_notices, tell
 from domain.booking.rules import Booked, BookingChoice, check_buffers, price_for
-from domain.booking.sessions import CANCELLED, GROUP, REQUESTED, SCHEDULED, load_session
+from domain.booking.sessions import GROUP, load_session
 from domain.errors import SlotTaken
-from domain.models import Coach, SessionParticipant, TrainingSession
+from domain.models import (
+    Coach,
+    SessionParticipant,
+    SessionPaymentStatus,
+    SessionStatus,
+    TrainingSession,
+)
 from domain.policy import Actor
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
@@ -43,12 +49,14 @@ async def book_group(
                 coach_id=coach.id,
                 athlete_id=None,
                 session_type=GROUP,
-                status=SCHEDULED if rules.auto_accept else REQUESTED,
+                status=SessionStatus.SCHEDULED if rules.auto_accept else SessionStatus.REQUESTED,
                 start_time=start,
                 end_time=end,
                 location={"text": rules.location, "url": rules.meeting_url},
                 price=price,
-                payment_status="pending" if price else "not_required",
+                payment_status=(
+                    SessionPaymentStatus.PENDING if price else SessionPaymentStatus.NOT_REQUIRED
+                ),
                 booked_by=actor.user_id,
                 capacity=rules.group_capacity,
                 participant_count=1,
@@ -82,7 +90,10 @@ async def book_group(
         details={"status": view.status, "joined_group": joined is not None},
     )
     return Booked(
-        view, view.status == REQUESTED, joined_group=joined is not None, notified=notified
+        view,
+        view.status == SessionStatus.REQUESTED,
+        joined_group=joined is not None,
+        notified=notified,
     )
 
 
@@ -94,7 +105,7 @@ async def _join_group(
         select(TrainingSession.id).where(
             TrainingSession.coach_id == choice.coach_id,
             TrainingSession.session_type == GROUP,
-            TrainingSession.status != CANCELLED,
+            TrainingSession.status != SessionStatus.CANCELLED,
             TrainingSession.start_time == start,
             TrainingSession.end_time == end,
         )

@@ -25,7 +25,8 @@ from domain.booking.calendar_files import (
     ics_document,
 )
 from domain.booking.notice_queue import COACH, FAMILY, Notice, enqueue_params, enqueue_statement
-from domain.booking.sessions import GROUP, REQUESTED, SCHEDULED, LoadedSession, SessionView
+from domain.booking.sessions import GROUP, LoadedSession, SessionView
+from domain.models import SessionStatus
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 
@@ -82,7 +83,7 @@ def calendar_file(
         location=view.location,
         url=view.meeting_url,
         attendees=tuple(Participant(name) for name in names),
-        confirmed=view.status == SCHEDULED,
+        confirmed=view.status == SessionStatus.SCHEDULED,
     )
     content = cancellation_ics(event, now=now) if cancelled else booking_ics(event, now=now)
     return ics_document(content, "session.ics")
@@ -90,7 +91,7 @@ def calendar_file(
 
 def reminder_notices(view: SessionView, *, now: datetime) -> list[Notice]:
     """The 24 h and 1 h reminders and the after-session prompts of a scheduled session."""
-    if view.status != SCHEDULED:
+    if view.status != SessionStatus.SCHEDULED:
         return []
     facts = payload(view)
     notices = [
@@ -115,7 +116,7 @@ def reminder_notices(view: SessionView, *, now: datetime) -> list[Notice]:
 def booking_notices(view: SessionView, *, now: datetime, joined: bool = False) -> list[Notice]:
     """What a new booking tells the coach and the athletes' side (and, confirmed, reminders)."""
     facts = payload(view)
-    if view.status == REQUESTED:
+    if view.status == SessionStatus.REQUESTED:
         sid = short_id(view.id)
         decide = buttons(
             [("session.button.accept", "acc", sid), ("session.button.decline", "dec", sid)]

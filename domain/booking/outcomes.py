@@ -14,13 +14,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from domain.booking.rules import BookingRefused
-from domain.booking.sessions import COMPLETED, NO_SHOW, SCHEDULED, SessionView, load_session
+from domain.booking.sessions import SessionView, load_session
 from domain.errors import NotAllowed
-from domain.models import TrainingSession
+from domain.models import SessionStatus, TrainingSession
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 
-OUTCOMES = (COMPLETED, NO_SHOW)
+OUTCOMES = (SessionStatus.COMPLETED, SessionStatus.NO_SHOW)
 MAX_NOTES = 2000
 MAX_FEEDBACK = 1000
 
@@ -37,7 +37,11 @@ async def record_outcome(
         session = loaded.session
         if session.status == outcome:
             return loaded.view_for(actor)
-        if session.status not in (SCHEDULED, COMPLETED, NO_SHOW):
+        if session.status not in (
+            SessionStatus.SCHEDULED,
+            SessionStatus.COMPLETED,
+            SessionStatus.NO_SHOW,
+        ):
             raise BookingRefused("booking.error.not_live", status=session.status)
         if session.start_time > now:
             raise BookingRefused("booking.error.not_started")
@@ -87,7 +91,7 @@ async def rate(
         if not loaded.athletes_of(actor):
             raise NotAllowed("not a party to this session", action="book_for_athlete")
         session = loaded.session
-        if session.status != COMPLETED:
+        if session.status != SessionStatus.COMPLETED:
             raise BookingRefused("booking.error.rate_not_completed")
         session.rating = rating
         if feedback is not None:

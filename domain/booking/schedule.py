@@ -14,10 +14,17 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 
 from domain.booking.availability import AvailabilityRules
-from domain.booking.sessions import CANCELLED, SessionView, full_name, load_session
-from domain.coaching.verification import COACH_ROLE
+from domain.booking.sessions import SessionView, full_name, load_session
 from domain.errors import NotFound
-from domain.models import Coach, SessionParticipant, TrainingSession, User
+from domain.models import (
+    Coach,
+    Role,
+    SessionParticipant,
+    SessionStatus,
+    TrainingSession,
+    User,
+    UserStatus,
+)
 from domain.policy import Actor, athletes_actor_may_act_for
 from domain.uow import UnitOfWork
 
@@ -45,9 +52,9 @@ class CoachCard:
 
 def _verified() -> tuple[object, ...]:
     return (
-        User.role == COACH_ROLE,
+        User.role == Role.COACH,
         User.verification_status.is_(True),
-        or_(User.status.is_(None), User.status == "active"),
+        or_(User.status.is_(None), User.status == UserStatus.ACTIVE),
     )
 
 
@@ -119,7 +126,7 @@ async def coach_sessions(
         select(TrainingSession.id)
         .where(
             TrainingSession.coach_id == actor.coach_id,
-            TrainingSession.status != CANCELLED,
+            TrainingSession.status != SessionStatus.CANCELLED,
             TrainingSession.start_time >= start,
             TrainingSession.start_time < end,
         )
@@ -142,7 +149,7 @@ async def athlete_sessions(
         select(TrainingSession.id)
         .where(
             or_(TrainingSession.athlete_id.in_(athletes), TrainingSession.id.in_(in_group)),
-            TrainingSession.status != CANCELLED,
+            TrainingSession.status != SessionStatus.CANCELLED,
             TrainingSession.start_time >= start,
             TrainingSession.start_time < end,
         )

@@ -15,16 +15,11 @@ from sqlalchemy import select
 from domain.booking.availability import AvailabilityRules
 from domain.currencies import money_value
 from domain.errors import NotFound
-from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User
+from domain.models import Athlete, Coach, SessionParticipant, SessionStatus, TrainingSession, User
 from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
 from domain.uow import UnitOfWork
 
-REQUESTED = "requested"
-SCHEDULED = "scheduled"
-COMPLETED = "completed"
-NO_SHOW = "no_show"
-CANCELLED = "cancelled"
-LIVE = frozenset({REQUESTED, SCHEDULED})
+LIVE = frozenset({SessionStatus.REQUESTED, SessionStatus.SCHEDULED})
 GROUP = "group"
 
 

@@ -14,13 +14,12 @@ from sqlalchemy import or_, select
 from domain import policy
 from domain.coaching.profile import CoachProfileInput
 from domain.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
-from domain.models import Coach, User
+from domain.models import Coach, Role, User, UserStatus
 from domain.policy import Action, Actor, CoachTarget, System, UserTarget
 from domain.uow import UnitOfWork
 
-COACH_ROLE = "coach"
 MIN_REASON, MAX_REASON = 3, 500
-_ACTIVE = frozenset({None, "active"})
+_ACTIVE = frozenset({None, UserStatus.ACTIVE})
 
 
 class AlreadyDecided(AlreadyExists):
@@ -84,7 +83,7 @@ def is_bookable(coach: Coach, user: User) -> bool:
     """Whether athletes may book this coach: verified by an admin, their own user, active."""
     return (
         coach.user_id == user.id
-        and user.role == COACH_ROLE
+        and user.role == Role.COACH
         and bool(user.verification_status)
         and user.status in _ACTIVE
     )
@@ -97,7 +96,7 @@ def documents_of(coach: Coach) -> list[dict[str, Any]]:
 
 def require_coach(actor: Actor) -> None:
     """NotACoach unless the actor is a coach acting on their own account."""
-    if actor.role != COACH_ROLE:
+    if actor.role != Role.COACH:
         raise NotACoach("only coaches have a coach profile")
     policy.require(actor, Action.EDIT_PROFILE, UserTarget(actor.user_id))
 
@@ -246,7 +245,7 @@ async def _reviewer_chats(
     uow: UnitOfWork, admin_telegram_ids: Collection[int]
 ) -> list[tuple[int, str | None]]:
     query = select(User).where(
-        or_(User.role == "admin", User.telegram_user_id.in_(list(admin_telegram_ids)))
+        or_(User.role == Role.ADMIN, User.telegram_user_id.in_(list(admin_telegram_ids)))
     )
     chats: dict[int, str | None] = dict.fromkeys(admin_telegram_ids)
     for user in (await uow.session.execute(query)).scalars():

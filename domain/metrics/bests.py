@@ -22,14 +22,20 @@ from sqlalchemy import delete, func, select
 from domain.locks import hold
 from domain.metrics.catalogue import MetricKind
 from domain.metrics.units import display
-from domain.models import Coach, Notification, PerformanceMetric, SessionParticipant, User
+from domain.models import (
+    Coach,
+    Notification,
+    PerformanceMetric,
+    SessionParticipant,
+    SessionStatus,
+    User,
+)
 from domain.models import TrainingSession as Session
 from domain.people.family import people_to_notify
 from domain.uow import UnitOfWork
 
 FAMILY_KIND = "personal_best"
 COACH_KIND = "personal_best_coach"
-CANCELLED = "cancelled"
 
 
 def beats(kind: MetricKind, value: Decimal, best: Decimal | None) -> bool:
@@ -66,12 +72,14 @@ async def best_so_far(
 async def coaches_of(uow: UnitOfWork, athlete_id: uuid.UUID) -> Sequence[User]:
     """The users who coach the athlete: a non-cancelled session with them, past or future."""
     individual = select(Session.coach_id).where(
-        Session.athlete_id == athlete_id, Session.status != CANCELLED
+        Session.athlete_id == athlete_id, Session.status != SessionStatus.CANCELLED
     )
     in_groups = (
         select(Session.coach_id)
         .join(SessionParticipant, SessionParticipant.session_id == Session.id)
-        .where(SessionParticipant.athlete_id == athlete_id, Session.status != CANCELLED)
+        .where(
+            SessionParticipant.athlete_id == athlete_id, Session.status != SessionStatus.CANCELLED
+        )
     )
     coach_ids = individual.union(in_groups).scalar_subquery()
     users = select(User).join(Coach, Coach.user_id == User.id).where(Coach.id.in_(coach_ids))

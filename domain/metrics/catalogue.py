@@ -15,13 +15,12 @@ from sqlalchemy import CompoundSelect, or_, select
 
 from domain.errors import AlreadyExists, InvalidInput, NotAllowed
 from domain.metrics.units import CANONICAL_UNITS, unit_of
-from domain.models import MetricType, SessionParticipant, TrainingSession
+from domain.models import MetricType, SessionParticipant, SessionStatus, TrainingSession
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 
 CATEGORIES = ("speed", "strength", "endurance", "body", "technique")
 BETTER = ("higher", "lower", "neither")
-CANCELLED = "cancelled"
 NAME_LENGTH = 100
 # NUMERIC(14, 4): ten digits before the point.
 STORED_PLACES = Decimal("0.0001")
@@ -154,7 +153,7 @@ async def catalogue_for(
 
 
 def _coaches_of(athlete_id: uuid.UUID) -> CompoundSelect:
-    live = TrainingSession.status != CANCELLED
+    live = TrainingSession.status != SessionStatus.CANCELLED
     individual = select(TrainingSession.coach_id).where(
         TrainingSession.athlete_id == athlete_id, live
     )

@@ -24,11 +24,18 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, CompoundSelect, func, select, union
 
-from domain.booking.sessions import COMPLETED, LIVE
+from domain.booking.sessions import LIVE
 from domain.metrics.bests import beats, coaches_of
 from domain.metrics.catalogue import MetricKind
 from domain.metrics.units import display
-from domain.models import MetricType, PerformanceMetric, SessionParticipant, TrainingSession, User
+from domain.models import (
+    MetricType,
+    PerformanceMetric,
+    SessionParticipant,
+    SessionStatus,
+    TrainingSession,
+    User,
+)
 from domain.people.family import people_to_notify
 from domain.timezones import zone_of
 from domain.uow import UnitOfWork
@@ -127,7 +134,7 @@ async def week_of(uow: UnitOfWork, athlete_id: uuid.UUID, week: Week, *, now: da
         select(func.count()).select_from(
             _sessions_of(
                 athlete_id,
-                TrainingSession.status == COMPLETED,
+                TrainingSession.status == SessionStatus.COMPLETED,
                 TrainingSession.start_time >= week.start,
                 TrainingSession.start_time < week.end,
             ).subquery()
@@ -162,7 +169,7 @@ def _sessions_of(athlete_id: uuid.UUID, *when: ColumnElement[bool]) -> CompoundS
 async def _active_athletes(uow: UnitOfWork, week: Week) -> list[uuid.UUID]:
     """Athletes with a completed session or a logged result in the week."""
     done = (
-        TrainingSession.status == COMPLETED,
+        TrainingSession.status == SessionStatus.COMPLETED,
         TrainingSession.start_time >= week.start,
         TrainingSession.start_time < week.end,
     )

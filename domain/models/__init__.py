@@ -1,23 +1,31 @@
 """SportsCenter's tables: the spec's nine plus the audit trail and notifications outbox."""
 
 from domain.models.base import Base
-from domain.models.money import Payment
+from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
 from domain.models.operations import AuditEntry, Notification
-from domain.models.people import ROLES, Athlete, AthleteLink, Coach, Invitation, User
+from domain.models.people import (
+    Athlete,
+    AthleteLink,
+    Coach,
+    Invitation,
+    Role,
+    User,
+    UserStatus,
+)
 from domain.models.progress import (
     METRICS_TABLE,
-    VIDEO_STATUSES,
     MetricType,
     PerformanceMetric,
     VideoAnalysis,
     VideoReviewMessage,
+    VideoStatus,
 )
 from domain.models.training import (
     NO_OVERLAP_CONSTRAINT,
-    PAYMENT_STATUSES,
-    SESSION_STATUSES,
     NutritionPlan,
     SessionParticipant,
+    SessionPaymentStatus,
+    SessionStatus,
     TrainingProgram,
     TrainingSession,
 )
@@ -28,13 +36,10 @@ TABLES_WITH_UPDATED_AT = tuple(
 )
 
 __all__ = [
+    "HOLDING_THE_SESSION",
     "METRICS_TABLE",
     "NO_OVERLAP_CONSTRAINT",
-    "PAYMENT_STATUSES",
-    "ROLES",
-    "SESSION_STATUSES",
     "TABLES_WITH_UPDATED_AT",
-    "VIDEO_STATUSES",
     "Athlete",
     "AthleteLink",
     "AuditEntry",
@@ -45,11 +50,17 @@ __all__ = [
     "Notification",
     "NutritionPlan",
     "Payment",
+    "PaymentStatus",
     "PerformanceMetric",
+    "Role",
     "SessionParticipant",
+    "SessionPaymentStatus",
+    "SessionStatus",
     "TrainingProgram",
     "TrainingSession",
     "User",
+    "UserStatus",
     "VideoAnalysis",
     "VideoReviewMessage",
+    "VideoStatus",
 ]

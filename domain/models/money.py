@@ -5,12 +5,27 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Numeric, String, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
+from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk, one_of
+
+
+class PaymentStatus(StrEnum):
+    """What became of money paid: taken, or returned by the bot or (due) by an admin."""
+
+    PENDING = "pending"
+    COMPLETED = "completed"
+    REFUND_DUE = "refund_due"
+    REFUNDED = "refunded"
+    FAILED = "failed"
+
+
+# A payment holding its session's one place: the session counts as paid by it.
+HOLDING_THE_SESSION = (PaymentStatus.COMPLETED, PaymentStatus.REFUND_DUE)
 
 
 class Payment(Base):
@@ -21,15 +36,13 @@ class Payment(Base):
         Index("idx_payments_payer", "payer_id"),
         Index("idx_payments_recipient", "recipient_id"),
         Index("idx_payments_status", "status"),
-        CheckConstraint(
-            "status IN ('pending', 'completed', 'refund_due', 'refunded', 'failed')", name="status"
-        ),
+        CheckConstraint(one_of("status", PaymentStatus), name="status"),
         # A session is paid once: a second completed payment for it is refused by the database.
         Index(
             "uq_payments_session_completed",
             "session_id",
             unique=True,
-            postgresql_where=text("status IN ('completed', 'refund_due')"),
+            postgresql_where=text(one_of("status", HOLDING_THE_SESSION)),
         ),
     )
 
@@ -40,7 +53,9 @@ class Payment(Base):
     )
     amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     currency: Mapped[str | None] = mapped_column(String(3), server_default=text("'USD'"))
-    status: Mapped[str | None] = mapped_column(String(50), server_default=text("'pending'"))
+    status: Mapped[str | None] = mapped_column(
+        String(50), server_default=text(f"'{PaymentStatus.PENDING}'")
+    )
     payment_type: Mapped[str | None] = mapped_column(String(50))
     session_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("training_sessions.id")

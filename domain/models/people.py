@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -26,9 +27,24 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
+from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk, one_of
 
-ROLES = ("athlete", "parent", "coach", "mentor", "admin")
+
+class Role(StrEnum):
+    """What a person is here; an admin may also be a configured Telegram id of another role."""
+
+    ATHLETE = "athlete"
+    PARENT = "parent"
+    COACH = "coach"
+    MENTOR = "mentor"
+    ADMIN = "admin"
+
+
+class UserStatus(StrEnum):
+    """users.status; NULL reads as active. Blocked: the person blocked the bot, nothing more."""
+
+    ACTIVE = "active"
+    BLOCKED = "blocked"
 
 
 class User(Base):
@@ -36,7 +52,7 @@ class User(Base):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('athlete', 'parent', 'coach', 'mentor', 'admin')", name="role"),
+        CheckConstraint(one_of("role", Role), name="role"),
         CheckConstraint("units IN ('metric', 'imperial')", name="units"),
         Index("idx_users_email", "email"),
         Index("idx_users_role", "role"),
@@ -54,7 +70,9 @@ class User(Base):
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str | None] = mapped_column(String(20), server_default=text("'active'"))
+    status: Mapped[str | None] = mapped_column(
+        String(20), server_default=text(f"'{UserStatus.ACTIVE}'")
+    )
     verification_status: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -23,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
+from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk, one_of
 
 METRICS_TABLE = "performance_metrics"
 
@@ -108,7 +109,14 @@ class MetricType(Base):
     created_at: Mapped[CreatedAt]
 
 
-VIDEO_STATUSES = ("pending", "uploaded", "processing", "analyzed", "failed")
+class VideoStatus(StrEnum):
+    """Where a video is on its way from upload to analysis."""
+
+    PENDING = "pending"
+    UPLOADED = "uploaded"
+    PROCESSING = "processing"
+    ANALYZED = "analyzed"
+    FAILED = "failed"
 
 
 class VideoAnalysis(Base):
@@ -122,10 +130,7 @@ class VideoAnalysis(Base):
     __table_args__ = (
         Index("idx_video_athlete_id", "athlete_id"),
         Index("idx_video_session_id", "session_id"),
-        CheckConstraint(
-            "status IN ('pending', 'uploaded', 'processing', 'analyzed', 'failed')",
-            name="ck_video_analysis_status",
-        ),
+        CheckConstraint(one_of("status", VideoStatus), name="ck_video_analysis_status"),
     )
 
     id: Mapped[UuidPk]
@@ -141,7 +146,9 @@ class VideoAnalysis(Base):
     analysis_results: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     ai_feedback: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     coach_feedback: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str | None] = mapped_column(String(50), server_default=text("'pending'"))
+    status: Mapped[str | None] = mapped_column(
+        String(50), server_default=text(f"'{VideoStatus.PENDING}'")
+    )
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
     # Not in the spec (docs/schema.md): who sent it, Telegram's file, the web rendition, why it

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -25,15 +26,29 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID, ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
+from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk, one_of
 
 NO_OVERLAP_CONSTRAINT = "training_sessions_coach_no_overlap"
-SESSION_STATUSES = ("requested", "scheduled", "completed", "no_show", "cancelled")
-PAYMENT_STATUSES = ("pending", "paid", "refunded", "waived", "not_required")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+class SessionStatus(StrEnum):
+    """Where a session stands: asked for, on the calendar, then held, missed or called off."""
+
+    REQUESTED = "requested"
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class SessionPaymentStatus(StrEnum):
+    """Whether a session is owed, paid or paid back (the payments themselves: PaymentStatus)."""
+
+    PENDING = "pending"
+    PAID = "paid"
+    REFUNDED = "refunded"
+    WAIVED = "waived"
+    NOT_REQUIRED = "not_required"
 
 
 class TrainingSession(Base):
@@ -42,8 +57,8 @@ class TrainingSession(Base):
     __tablename__ = "training_sessions"
     __table_args__ = (
         CheckConstraint("end_time > start_time", name="ends_after_start"),
-        CheckConstraint(_one_of("status", SESSION_STATUSES), name="status"),
-        CheckConstraint(_one_of("payment_status", PAYMENT_STATUSES), name="payment_status"),
+        CheckConstraint(one_of("status", SessionStatus), name="status"),
+        CheckConstraint(one_of("payment_status", SessionPaymentStatus), name="payment_status"),
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
         # Group sessions: the count is what stops overbooking, checked by the database.
         CheckConstraint("capacity >= 1", name="capacity"),
@@ -57,7 +72,7 @@ class TrainingSession(Base):
             (func.tstzrange(text("start_time"), text("end_time"), text("'[)'")), "&&"),
             name=NO_OVERLAP_CONSTRAINT,
             using="gist",
-            where=text("status <> 'cancelled'"),
+            where=text(f"status <> '{SessionStatus.CANCELLED}'"),
         ),
         Index("idx_sessions_coach_id", "coach_id"),
         Index("idx_sessions_athlete_id", "athlete_id"),
@@ -72,7 +87,9 @@ class TrainingSession(Base):
     session_type: Mapped[str] = mapped_column(String(50))
     # NOT NULL (the spec allows NULL): a NULL status would slip past the no-overlap predicate.
     status: Mapped[str] = mapped_column(
-        String(50), default="scheduled", server_default=text("'scheduled'")
+        String(50),
+        default=SessionStatus.SCHEDULED.value,
+        server_default=text(f"'{SessionStatus.SCHEDULED}'"),
     )
     start_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     end_time: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -86,7 +103,9 @@ class TrainingSession(Base):
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
     )
     payment_status: Mapped[str] = mapped_column(
-        String(20), default="pending", server_default=text("'pending'")
+        String(20),
+        default=SessionPaymentStatus.PENDING.value,
+        server_default=text(f"'{SessionPaymentStatus.PENDING}'"),
     )
     capacity: Mapped[int] = mapped_column(SmallInteger, default=1, server_default=text("1"))
     participant_count: Mapped[int] = mapped_column(

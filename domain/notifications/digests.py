@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, union_all
 
-from domain.booking.sessions import SCHEDULED
-from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User
+from domain.models import Athlete, Coach, SessionParticipant, SessionStatus, TrainingSession, User
 from domain.timezones import zone_of
 from domain.uow import UnitOfWork
 
@@ -84,7 +83,7 @@ async def _sessions_by_coach(
         .join(User, User.id == Coach.user_id)
         .where(
             User.timezone == timezone,
-            TrainingSession.status == SCHEDULED,
+            TrainingSession.status == SessionStatus.SCHEDULED,
             TrainingSession.start_time >= _midnight(day, zone),
             TrainingSession.start_time < _midnight(day + timedelta(days=1), zone),
         )

@@ -35,10 +35,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from domain.models import Notification, User
+from domain.models import Notification, User, UserStatus
 from domain.payments.records import STAR_REFUND
 from domain.people.quiet_hours import held_until
-from domain.people.reachability import BLOCKED
 from domain.uow import UnitOfWork
 
 FIRST_RETRY_DELAY = timedelta(seconds=30)
@@ -158,7 +157,7 @@ async def drain(
 async def _handle(
     uow: UnitOfWork, notification: Notification, recipient: User, deliver: Deliver, now: datetime
 ) -> Outcome:
-    if recipient.status == BLOCKED and notification.kind not in NOT_MESSAGES:
+    if recipient.status == UserStatus.BLOCKED and notification.kind not in NOT_MESSAGES:
         # Known unreachable (maybe by an earlier notification of this very drain).
         result = DeliveryResult.final("recipient blocked the bot")
     elif (until := _quiet_until(notification, recipient, now)) is not None:
@@ -207,7 +206,7 @@ async def _record(
         return
     if result.outcome is Outcome.BLOCKED:
         # Same transaction as the claim, so the mark and the given-up row commit together.
-        recipient.status = BLOCKED
+        recipient.status = UserStatus.BLOCKED
     attempts = notification.attempts + 1
     if result.outcome is Outcome.RETRY and attempts < MAX_ATTEMPTS:
         await uow.outbox.mark_failed(notification.id, result.error, now + retry_delay(attempts))

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, exists, func, select, tuple_
 
 from domain.booking.notices import COACH_FOLLOWUP, plan_reminders
-from domain.booking.sessions import SCHEDULED, load_session
-from domain.models import Coach, Notification, TrainingSession
+from domain.booking.sessions import load_session
+from domain.models import Coach, Notification, SessionStatus, TrainingSession
 from domain.uow import UnitOfWork
 
 # A little more than the longest lead (24 h), so a run that comes late misses nothing.
@@ -71,7 +71,7 @@ async def _next_batch(
         select(TrainingSession.id, TrainingSession.start_time)
         .join(Coach, Coach.id == TrainingSession.coach_id)
         .where(
-            TrainingSession.status == SCHEDULED,
+            TrainingSession.status == SessionStatus.SCHEDULED,
             TrainingSession.start_time > now,
             TrainingSession.start_time <= until,
             Coach.user_id.is_not(None),  # no one to remind on the coach's side, nothing to load

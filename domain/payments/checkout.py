@@ -18,10 +18,11 @@ from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
 
 from domain.actors import actor_for_user
-from domain.booking.sessions import CANCELLED, GROUP, LoadedSession, SessionView, load_session
+from domain.booking.payment_notices import is_payable
+from domain.booking.sessions import GROUP, LoadedSession, SessionView, load_session
 from domain.currencies import STARS, CurrencyError, to_minor
 from domain.errors import DomainError, NotFound
-from domain.payments.notices import is_payable
+from domain.models import SessionPaymentStatus, SessionStatus
 from domain.policy import Action, AthleteTarget, may
 from domain.short_ids import parse_id, short_id
 from domain.uow import UnitOfWork
@@ -134,9 +135,9 @@ async def check_pre_checkout(
     session = loaded.session
     if session.session_type == GROUP:
         raise PaymentRefused("payment.error.unknown_invoice")
-    if session.status == CANCELLED:
+    if session.status == SessionStatus.CANCELLED:
         raise PaymentRefused("payment.error.cancelled")
-    if session.payment_status == "paid":
+    if session.payment_status == SessionPaymentStatus.PAID:
         raise PaymentRefused("payment.error.already_paid")
     if _too_late(loaded, now):
         raise PaymentRefused("payment.error.too_late")

@@ -25,22 +25,26 @@ from sqlalchemy import select
 
 from domain.booking.notice_queue import COACH, PAYER, Notice, enqueue_params, enqueue_statement
 from domain.booking.notices import payload
-from domain.booking.sessions import CANCELLED, LoadedSession, SessionView, load_session
+from domain.booking.payment_notices import drop_payment_prompts
+from domain.booking.sessions import LoadedSession, SessionView, load_session
 from domain.currencies import STARS, from_minor, money_value
 from domain.errors import AlreadyExists
-from domain.models import Payment, User
+from domain.models import (
+    HOLDING_THE_SESSION,
+    Payment,
+    PaymentStatus,
+    SessionPaymentStatus,
+    SessionStatus,
+    User,
+)
 from domain.payments.checkout import PaymentRefused, session_of_payload
-from domain.payments.notices import drop_payment_prompts
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 
 STAR_REFUND = "star_refund"
 RECEIPT = "payment_receipt"
 RECEIVED = "payment_received"
-COMPLETED = "completed"
-REFUNDED = "refunded"
-REFUND_DUE = "refund_due"
-# The database allows one completed (or refund due) payment per session: this index.
+# The database allows one payment HOLDING_THE_SESSION per session: this index.
 ONE_PER_SESSION = "uq_payments_session_completed"
 
 
@@ -99,10 +103,10 @@ async def _record(
             return PaymentRecorded(known.id, loaded.view(), already_recorded=True)
         payer = await uow.users.by_telegram_id(charge.telegram_user_id)
         payment = _payment_row(loaded, charge, payer, now)
-        if not place or loaded.session.payment_status != "pending":
+        if not place or loaded.session.payment_status != SessionPaymentStatus.PENDING:
             raise await _send_back(uow, loaded, payment, payer, now)
         uow.payments.add(payment)
-        loaded.session.payment_status = "paid"
+        loaded.session.payment_status = SessionPaymentStatus.PAID
         _audit(uow, payment, "payment.completed")
         await drop_payment_prompts(uow, session_id)
         await _send_receipts(uow, loaded, payment, now)
@@ -120,7 +124,7 @@ def _payment_row(
         # Exact in major units: 45.00 (EUR), 4500 (JPY), the star count (XTR).
         amount=from_minor(charge.total_amount, charge.currency),
         currency=charge.currency,
-        status=COMPLETED,
+        status=PaymentStatus.COMPLETED,
         payment_type="session",
         session_id=loaded.session.id,
         transaction_id=charge.telegram_charge_id,
@@ -131,18 +135,20 @@ def _payment_row(
 
 async def refund_for_cancellation(
     uow: UnitOfWork, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
-) -> str | None:
+) -> PaymentStatus | None:
     """Inside a cancellation: refund the session's payment unless the fee stays due."""
     if late and not loaded.is_coach(actor):
         return None  # the coach's policy: a late cancellation by the family keeps the fee
     payment = await uow.session.scalar(
-        select(Payment).where(Payment.session_id == loaded.session.id, Payment.status == COMPLETED)
+        select(Payment).where(
+            Payment.session_id == loaded.session.id, Payment.status == PaymentStatus.COMPLETED
+        )
     )
     if payment is None:
         return None
     payer = await uow.users.find(payment.payer_id) if payment.payer_id else None
     outcome = await _give_back(uow, payment, payer, now)
-    loaded.session.payment_status = "refunded"
+    loaded.session.payment_status = SessionPaymentStatus.REFUNDED
     _audit(uow, payment, f"payment.{outcome}", actor_id=actor.user_id, reason="cancelled")
     return outcome
 
@@ -152,13 +158,13 @@ async def _send_back(
 ) -> PaymentRefused:
     """Record a payment the session cannot take as returned; the refusal tells the payer why."""
     outcome = await _give_back(uow, payment, payer, now)
-    if outcome == REFUND_DUE and await _place_taken(uow, loaded.session.id):
+    if outcome == PaymentStatus.REFUND_DUE and await _place_taken(uow, loaded.session.id):
         # The session's own payment holds its one place in ONE_PER_SESSION; this one is
         # kept apart from the session, which its audit entry still names.
         payment.session_id = None
     uow.payments.add(payment)
     session = loaded.session
-    reason = "cancelled" if session.status == CANCELLED else "already_paid"
+    reason = "cancelled" if session.status == SessionStatus.CANCELLED else "already_paid"
     _audit(
         uow,
         payment,
@@ -176,12 +182,14 @@ async def _send_back(
     )
 
 
-async def _give_back(uow: UnitOfWork, payment: Payment, payer: User | None, now: datetime) -> str:
+async def _give_back(
+    uow: UnitOfWork, payment: Payment, payer: User | None, now: datetime
+) -> PaymentStatus:
     """Return a payment: Stars by the bot, when it can address the payer; else by an admin."""
     if payment.currency != STARS or payer is None or not payer.telegram_user_id:
-        payment.status = REFUND_DUE
-        return REFUND_DUE
-    payment.status = REFUNDED
+        payment.status = PaymentStatus.REFUND_DUE
+        return PaymentStatus.REFUND_DUE
+    payment.status = PaymentStatus.REFUNDED
     payment.refunded_at = now
     await uow.outbox.enqueue(
         recipient_id=payer.id,
@@ -196,12 +204,12 @@ async def _give_back(uow: UnitOfWork, payment: Payment, payer: User | None, now:
         },
         due_at=now,
     )
-    return REFUNDED
+    return PaymentStatus.REFUNDED
 
 
 async def _place_taken(uow: UnitOfWork, session_id: uuid.UUID) -> bool:
     held = select(Payment.id).where(
-        Payment.session_id == session_id, Payment.status.in_((COMPLETED, REFUND_DUE))
+        Payment.session_id == session_id, Payment.status.in_(HOLDING_THE_SESSION)
     )
     return await uow.session.scalar(held.exists().select()) or False
 

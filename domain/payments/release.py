@@ -1,10 +1,10 @@
 """Releasing a confirmed session nobody paid for by its deadline, so the slot can be booked again.
 
-A priced session gets its `payment_due_at` when it is confirmed (`domain.booking_rules.
-payment_deadline`); the payer is invoiced and prompted until then (`domain.payment_notices`).
-Past it, a job (`bot.jobs`) cancels what is still unpaid, as the coach would, but with nobody
-acting: `cancel_reason` 'unpaid', `cancelled_by` NULL. Both sides are told, with the calendar
-file that takes the session off their calendars.
+A priced session gets its `payment_due_at` when it is confirmed
+(`domain.booking.rules.payment_deadline`); the payer is invoiced and prompted until then
+(`domain.booking.payment_notices`). Past it, a job (`bot.jobs`) cancels what is still unpaid, as
+the coach would, but with nobody acting: `cancel_reason` 'unpaid', `cancelled_by` NULL. Both
+sides are told, with the calendar file that takes the session off their calendars.
 """
 
 from __future__ import annotations
@@ -17,17 +17,10 @@ from sqlalchemy import Select, select
 
 from domain.booking.notice_queue import COACH, FAMILY, Notice
 from domain.booking.notices import calendar_file, drop_reminders, payload, tell
-from domain.booking.sessions import (
-    CANCELLED,
-    GROUP,
-    SCHEDULED,
-    LoadedSession,
-    SessionView,
-    load_session,
-)
+from domain.booking.payment_notices import drop_payment_prompts
+from domain.booking.sessions import GROUP, LoadedSession, SessionView, load_session
 from domain.booking.slot_cache import SlotCache
-from domain.models import Coach, TrainingSession
-from domain.payments.notices import drop_payment_prompts
+from domain.models import Coach, SessionPaymentStatus, SessionStatus, TrainingSession
 from domain.uow import UnitOfWork
 
 UNPAID = "unpaid"
@@ -92,8 +85,8 @@ def _next_due(now: datetime) -> Select[tuple[uuid.UUID]]:
         select(TrainingSession.id)
         .join(Coach, Coach.id == TrainingSession.coach_id)
         .where(
-            TrainingSession.status == SCHEDULED,
-            TrainingSession.payment_status == "pending",
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            TrainingSession.payment_status == SessionPaymentStatus.PENDING,
             TrainingSession.payment_due_at <= now,
             TrainingSession.start_time > now,
             # Group places are not invoiced, so nobody could have paid them in time.
@@ -108,9 +101,9 @@ def _next_due(now: datetime) -> Select[tuple[uuid.UUID]]:
 
 def _release_row(loaded: LoadedSession, now: datetime) -> None:
     session = loaded.session
-    session.status = CANCELLED
+    session.status = SessionStatus.CANCELLED
     session.cancelled_at = now
     session.cancelled_by = None  # nobody acted: the deadline passed
     session.cancel_reason = UNPAID
-    session.payment_status = "not_required"
+    session.payment_status = SessionPaymentStatus.NOT_REQUIRED
     session.sequence += 1

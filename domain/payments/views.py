@@ -15,13 +15,13 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Date, cast, func, select
 from sqlalchemy.orm import aliased
 
-from domain.models import Athlete, Payment, TrainingSession, User
+from domain.models import Athlete, Payment, PaymentStatus, TrainingSession, User
 from domain.policy import Action, Actor, System, require
 from domain.uow import UnitOfWork
 
 # Payments whose money arrived; of those, the ones given back or still to give back.
-CAME_IN = ("completed", "refund_due", "refunded")
-RETURNED = ("refund_due", "refunded")
+CAME_IN = (PaymentStatus.COMPLETED, PaymentStatus.REFUND_DUE, PaymentStatus.REFUNDED)
+RETURNED = (PaymentStatus.REFUND_DUE, PaymentStatus.REFUNDED)
 HISTORY_LENGTH = 50
 
 
@@ -166,7 +166,7 @@ async def admin_overview(uow: UnitOfWork, *, admin: Actor) -> AdminOverview:
         .group_by(Payment.currency)
         .order_by(Payment.currency)
     )
-    failed = select(func.count()).where(Payment.status == "failed")
+    failed = select(func.count()).where(Payment.status == PaymentStatus.FAILED)
     async with uow:
         total_rows = (await uow.session.execute(totals)).all()
         refunds = await _refunds_due(uow)
@@ -184,7 +184,7 @@ async def _refunds_due(uow: UnitOfWork) -> list[RefundDue]:
         select(Payment, payer.first_name, payer.last_name, coach.first_name, coach.last_name)
         .outerjoin(payer, payer.id == Payment.payer_id)
         .outerjoin(coach, coach.id == Payment.recipient_id)
-        .where(Payment.status == "refund_due")
+        .where(Payment.status == PaymentStatus.REFUND_DUE)
         .order_by(Payment.created_at, Payment.id)
     )
     return [

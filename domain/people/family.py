@@ -29,7 +29,7 @@ from sqlalchemy import BindParameter, CompoundSelect, select, union
 
 from domain import policy
 from domain.errors import InvalidInput
-from domain.models import Athlete, AthleteLink, User
+from domain.models import Athlete, AthleteLink, Role, User
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
@@ -149,7 +149,7 @@ async def add_child(uow: UnitOfWork, *, actor: Actor, child: ChildInput, box: Se
     async with uow:
         user = uow.users.add(
             User(
-                role="athlete",
+                role=Role.ATHLETE,
                 first_name=child.first_name,
                 last_name=child.last_name,
                 date_of_birth_encrypted=box.encrypt_date(child.date_of_birth),

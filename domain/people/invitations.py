@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from domain import policy
 from domain.errors import DomainError, InvalidInput
-from domain.models import Athlete, AthleteLink, Invitation, User
+from domain.models import Athlete, AthleteLink, Invitation, Role, User
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
 from domain.uow import UnitOfWork
 
@@ -25,7 +25,7 @@ TOKEN_BYTES = 24  # 32 url-safe characters: with "inv-" well under Telegram's 64
 DEEP_LINK_PREFIX = "inv-"
 KINDS = ("child", "guardian", "mentor")
 # The role a newcomer gets when opening an invitation of this kind.
-_NEW_USER_ROLE = {"guardian": "parent", "mentor": "mentor"}
+_NEW_USER_ROLE = {"guardian": Role.PARENT, "mentor": Role.MENTOR}
 
 
 class InvitationRefused(DomainError):

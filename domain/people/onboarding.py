@@ -12,17 +12,16 @@ from sqlalchemy import func, select
 
 from domain.actors import actor_for_user
 from domain.errors import AlreadyExists, DomainError, NotAllowed, NotFound
-from domain.models import Athlete, User
+from domain.models import Athlete, Role, User, UserStatus
 from domain.people.profile_fields import ProfileField, apply_answer
 from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonName, age_on
 from domain.people.profile_view import ProfileView, load_profile, may_any, view_for
-from domain.people.reachability import BLOCKED
 from domain.policy import Action, Actor
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
 
 # Admin is never chosen and mentors arrive by invitation; these are the buttons at sign-up.
-SELF_CHOSEN_ROLES = ("athlete", "parent", "coach")
+SELF_CHOSEN_ROLES = (Role.ATHLETE, Role.PARENT, Role.COACH)
 MIN_AGE_TO_SIGN_UP_ALONE = 16  # younger athletes are added by a parent (issue 5)
 ADULT_AGE = 18  # parents and coaches answer for others
 
@@ -72,7 +71,7 @@ class Registration:
 
 def preset_role(telegram_user_id: int, admin_telegram_ids: Collection[int]) -> str | None:
     """The role a person gets without being asked: admin for ADMIN_TELEGRAM_IDS, else None."""
-    return "admin" if telegram_user_id in admin_telegram_ids else None
+    return Role.ADMIN if telegram_user_id in admin_telegram_ids else None
 
 
 def role_for(telegram_user_id: int, chosen: str | None, admin_telegram_ids: Collection[int]) -> str:
@@ -80,7 +79,7 @@ def role_for(telegram_user_id: int, chosen: str | None, admin_telegram_ids: Coll
     # Admins are the Telegram ids in ADMIN_TELEGRAM_IDS: they are never asked, and nobody else
     # can pick "admin" (a forged button is refused here too).
     if telegram_user_id in admin_telegram_ids:
-        return "admin"
+        return Role.ADMIN
     if chosen not in SELF_CHOSEN_ROLES:
         raise NotAllowed(f"role {chosen!r} cannot be chosen at sign-up")
     return chosen
@@ -89,9 +88,9 @@ def role_for(telegram_user_id: int, chosen: str | None, admin_telegram_ids: Coll
 def check_age(role: str, born: date, today: date) -> None:
     """Refuse athletes too young to sign up alone, and parents or coaches under 18."""
     age = age_on(born, today)
-    if role == "athlete" and age < MIN_AGE_TO_SIGN_UP_ALONE:
+    if role == Role.ATHLETE and age < MIN_AGE_TO_SIGN_UP_ALONE:
         raise NeedsGuardian(age=MIN_AGE_TO_SIGN_UP_ALONE)
-    if role in ("parent", "coach") and age < ADULT_AGE:
+    if role in (Role.PARENT, Role.COACH) and age < ADULT_AGE:
         raise InvalidAnswer("profile.hint.birth_adult", age=ADULT_AGE)
 
 
@@ -130,7 +129,7 @@ async def _save_registration(
             raise AlreadyExists("user already registered")
         user = uow.users.add(_new_user(registration, role, box, now))
         await uow.flush()
-        if role == "athlete" and registration.athlete is not None:
+        if role == Role.ATHLETE and registration.athlete is not None:
             uow.athletes.add(_new_athlete(user.id, registration.athlete, box))
         uow.audit.record(
             actor_id=user.id,
@@ -192,8 +191,8 @@ async def touch(
         user.telegram_chat_id = chat_id
         user.language_code = language_code or user.language_code
         user.last_login_at = now
-        if user.status == BLOCKED:  # they wrote to us, so we can write to them again
-            user.status = "active"
+        if user.status == UserStatus.BLOCKED:  # they wrote to us, so we can write to them again
+            user.status = UserStatus.ACTIVE
         await uow.commit()
     return user
 

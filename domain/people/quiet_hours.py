@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.booking.availability import InvalidAvailability, parse_clock
 from domain.errors import InvalidInput, NotFound
-from domain.timezones import zone_of
+from domain.timezones import MINUTES_PER_DAY, parse_clock, zone_of
 from domain.uow import UnitOfWork
 
 OFF_WORD = "off"
-MINUTES_PER_DAY = 24 * 60
 
 
 class InvalidQuietHours(InvalidInput):
@@ -68,7 +66,7 @@ def parse_quiet_hours(text: str) -> QuietHours:
         raise InvalidQuietHours(cleaned, answer=text.strip())
     try:
         start, end = (_time_of(parse_clock(part)) for part in parts)
-    except InvalidAvailability:
+    except ValueError:
         raise InvalidQuietHours(cleaned, answer=text.strip()) from None
     return QuietHours(start, end)
 

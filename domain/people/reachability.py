@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from domain.models import UserStatus
 from domain.uow import UnitOfWork
-
-# users.status of someone who blocked the bot: senders skip them instead of failing again.
-BLOCKED = "blocked"
 
 
 async def mark_unreachable(uow: UnitOfWork, *, telegram_user_id: int) -> bool:
@@ -14,6 +12,7 @@ async def mark_unreachable(uow: UnitOfWork, *, telegram_user_id: int) -> bool:
         user = await uow.users.by_telegram_id(telegram_user_id)
         if user is None:
             return False
-        user.status = BLOCKED
+        # Senders skip a blocked person instead of failing again.
+        user.status = UserStatus.BLOCKED
         await uow.commit()
     return True

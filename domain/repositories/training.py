@@ -9,10 +9,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from domain.models import NutritionPlan, Payment, TrainingProgram, TrainingSession, VideoAnalysis
+from domain.models import (
+    NutritionPlan,
+    Payment,
+    SessionStatus,
+    TrainingProgram,
+    TrainingSession,
+    VideoAnalysis,
+)
 from domain.repositories.base import Repository
-
-CANCELLED = "cancelled"
 
 
 class SessionRepository(Repository[TrainingSession]):
@@ -69,7 +74,7 @@ def _live_overlapping(coach_id: uuid.UUID, start: datetime, end: datetime) -> tu
     span = func.tstzrange(TrainingSession.start_time, TrainingSession.end_time, "[)")
     return (
         TrainingSession.coach_id == coach_id,
-        TrainingSession.status != CANCELLED,
+        TrainingSession.status != SessionStatus.CANCELLED,
         span.op("&&")(func.tstzrange(start, end, "[)")),
     )
 

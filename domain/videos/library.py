@@ -15,7 +15,14 @@ from domain import policy
 from domain.adapters.storage import MediaStorage, StorageError
 from domain.errors import InvalidInput, NotFound
 from domain.metrics.viewers import athlete_names
-from domain.models import Coach, SessionParticipant, TrainingSession, User, VideoAnalysis
+from domain.models import (
+    Coach,
+    SessionParticipant,
+    TrainingSession,
+    User,
+    VideoAnalysis,
+    VideoStatus,
+)
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import UnitOfWork
 from domain.videos.notices import queue_reviews_again
@@ -167,7 +174,7 @@ def _summary(video: VideoAnalysis, names: dict[uuid.UUID, str]) -> VideoSummary:
     return VideoSummary(
         video_id=video.id,
         athlete_name=names.get(video.athlete_id, "") if video.athlete_id else "",
-        status=video.status or "pending",
+        status=video.status or VideoStatus.PENDING,
         created_at=video.created_at or datetime.min,
         caption=video.caption,
         duration=video.duration,
@@ -206,7 +213,7 @@ def _detail(video: VideoAnalysis, names: dict[uuid.UUID, str]) -> VideoDetail:
     return VideoDetail(
         video_id=video.id,
         athlete_name=names.get(video.athlete_id, "") if video.athlete_id else "",
-        status=video.status or "pending",
+        status=video.status or VideoStatus.PENDING,
         caption=video.caption,
         media_kind=video.media_kind,
         telegram_file_id=video.telegram_file_id,

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 
 from domain.metrics.bests import coaches_of
-from domain.models import Coach, Notification, TrainingSession, User, VideoAnalysis
+from domain.models import Coach, Notification, TrainingSession, User, VideoAnalysis, VideoStatus
 from domain.people.family import people_to_notify
 from domain.uow import UnitOfWork
 from domain.videos.uploads import recent_sessions
@@ -38,7 +38,7 @@ async def queue_outcome_notices(uow: UnitOfWork, video: VideoAnalysis, *, now: d
     """
     assert video.athlete_id is not None
     family = await people_to_notify(uow, video.athlete_id)
-    kind = ANALYZED if video.status == "analyzed" else FAILED
+    kind = ANALYZED if video.status == VideoStatus.ANALYZED else FAILED
     rows = [_row(kind, person.id, video, now) for person in family]
     review_at = now + LINK_WAIT if await _link_unanswered(uow, video) else now
     rows += [_row(REVIEW, coach.id, video, review_at) for coach in await reviewers_of(uow, video)]
@@ -58,7 +58,7 @@ async def queue_reviews_again(uow: UnitOfWork, video: VideoAnalysis, *, now: dat
             Notification.payload["video_id"].astext == str(video.id),
         )
     )
-    if video.status not in ("analyzed", "failed"):
+    if video.status not in (VideoStatus.ANALYZED, VideoStatus.FAILED):
         return 0  # the outcome's own notices will reach the right coaches
     coaches = await reviewers_of(uow, video)
     return await uow.outbox.enqueue_many([_row(REVIEW, coach.id, video, now) for coach in coaches])

@@ -28,14 +28,13 @@ from redis.asyncio import Redis
 from domain.adapters.cache import RedisKeys
 from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.keys import RAW_VIDEOS, processed_video_key, video_thumbnail_key
-from domain.models import VideoAnalysis
+from domain.models import VideoAnalysis, VideoStatus
 from domain.uow import UnitOfWork
 from domain.videos.notices import queue_outcome_notices
 from domain.videos.status import VideoStatusMirror
 
 log = logging.getLogger(__name__)
-PROCESSING, ANALYZED, FAILED = "processing", "analyzed", "failed"
-FINISHED = frozenset({ANALYZED, FAILED})
+FINISHED = frozenset({VideoStatus.ANALYZED, VideoStatus.FAILED})
 # A fresh, single-threaded server forks each job's process; an ImportError (no pose extra) in
 # the preload list is skipped.
 _JOBS = multiprocessing.get_context("forkserver")
@@ -84,7 +83,7 @@ async def process_video(
     raw_key = await _start(services, video_id)
     if raw_key is None:
         return
-    await mirror.set(video_id, PROCESSING)
+    await mirror.set(video_id, VideoStatus.PROCESSING)
     with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as tmp:
         workdir = Path(tmp)
         raw = workdir / ("raw" + Path(raw_key).suffix)
@@ -100,7 +99,7 @@ async def process_video(
             return
         outputs = await _store(services.storage, raw_key, video_id, processed)
     if await _finish(services, video_id, processed, outputs):
-        await mirror.set(video_id, ANALYZED)
+        await mirror.set(video_id, VideoStatus.ANALYZED)
 
 
 @dataclass(frozen=True)
@@ -182,10 +181,10 @@ async def fail_video(
         video = await uow.session.get(VideoAnalysis, video_id, with_for_update=True)
         if video is None or video.status in FINISHED:
             return
-        video.status, video.failure_reason = FAILED, reason
+        video.status, video.failure_reason = VideoStatus.FAILED, reason
         await queue_outcome_notices(uow, video, now=datetime.now(UTC))
         await uow.commit()
-    await mirror.set(video_id, FAILED, reason=reason)
+    await mirror.set(video_id, VideoStatus.FAILED, reason=reason)
 
 
 async def _start(services: VideoServices, video_id: uuid.UUID) -> str | None:
@@ -195,7 +194,7 @@ async def _start(services: VideoServices, video_id: uuid.UUID) -> str | None:
         if video is None or video.status in FINISHED:
             log.info("video %s: nothing to do (%s)", video_id, video and video.status)
             return None
-        video.status = PROCESSING
+        video.status = VideoStatus.PROCESSING
         raw_key = video.video_url
         await uow.commit()
     return raw_key
@@ -225,9 +224,9 @@ async def _finish(
     """Record the results and queue the notices, unless another run finished it first."""
     async with services.uow() as uow:
         video = await uow.session.get(VideoAnalysis, video_id, with_for_update=True)
-        if video is None or video.status != PROCESSING:
+        if video is None or video.status != VideoStatus.PROCESSING:
             return False
-        video.status = ANALYZED
+        video.status = VideoStatus.ANALYZED
         video.failure_reason = None
         video.thumbnail_url = outputs.thumbnail
         video.processed_url = outputs.rendition

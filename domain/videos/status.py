@@ -14,15 +14,16 @@ from datetime import UTC, datetime, timedelta
 from redis.asyncio import Redis
 
 from domain.adapters.cache import REDIS_UNAVAILABLE, RedisKeys
-from domain.models import VIDEO_STATUSES
+from domain.models import VideoStatus
 
 log = logging.getLogger(__name__)
 # Long enough for anyone to look at a video's progress; the row keeps it for good.
 MIRROR_TTL = timedelta(days=30)
+_KNOWN = frozenset(VideoStatus)
 
 
 @dataclass(frozen=True)
-class VideoStatus:
+class MirroredStatus:
     """What the mirror says about one video."""
 
     status: str | None  # None until a status is set (attempts are counted first)
@@ -38,9 +39,11 @@ class VideoStatusMirror:
         self._redis = redis
         self._keys = keys
 
-    async def set(self, video_id: uuid.UUID, status: str, *, reason: str | None = None) -> None:
+    async def set(
+        self, video_id: uuid.UUID, status: VideoStatus, *, reason: str | None = None
+    ) -> None:
         """Mirror a status (and why, for a failure); a Redis error is logged, not raised."""
-        if status not in VIDEO_STATUSES:
+        if status not in _KNOWN:
             raise ValueError(f"unknown video status {status!r}")
         key = self._keys.video_status(video_id)
         fields = {"status": status, "updated_at": _now()}
@@ -68,14 +71,14 @@ class VideoStatusMirror:
             attempts, _, _ = await pipe.execute()
         return int(attempts)
 
-    async def get(self, video_id: uuid.UUID) -> VideoStatus | None:
+    async def get(self, video_id: uuid.UUID) -> MirroredStatus | None:
         """The mirrored status of a video, or None if nothing is mirrored."""
         raw = await self._redis.hgetall(self._keys.video_status(video_id))
         if not raw:
             return None
         fields = {_text(name): _text(value) for name, value in raw.items()}
         updated_at = fields.get("updated_at")
-        return VideoStatus(
+        return MirroredStatus(
             status=fields.get("status"),
             attempts=int(fields.get("attempts", 0)),
             reason=fields.get("reason"),

@@ -23,7 +23,16 @@ from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.keys import raw_video_key
 from domain.errors import DomainError, NotFound
 from domain.metrics.viewers import AthleteName, athlete_names
-from domain.models import Athlete, Coach, SessionParticipant, TrainingSession, User, VideoAnalysis
+from domain.models import (
+    Athlete,
+    Coach,
+    SessionParticipant,
+    SessionStatus,
+    TrainingSession,
+    User,
+    VideoAnalysis,
+    VideoStatus,
+)
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import UnitOfWork
 from domain.videos.files import SNIFF_BYTES, download_limit, size_in_mb, sniff, too_large
@@ -31,7 +40,6 @@ from domain.videos.queue import VideoQueue
 from domain.videos.status import VideoStatusMirror
 
 log = logging.getLogger(__name__)
-UPLOADED = "uploaded"
 # Sessions a video may be linked to: those of the last week, and today's still to come.
 RECENT_SESSIONS = timedelta(days=7)
 LATER_TODAY = timedelta(hours=12)
@@ -142,7 +150,7 @@ async def receive_video(
         # No row points at the file: it would never be shown or cleaned up.
         await intake.storage.delete(key)
         raise
-    await intake.mirror.set(video_id, UPLOADED)
+    await intake.mirror.set(video_id, VideoStatus.UPLOADED)
     queued = await _enqueue(intake.queue, video_id)
     return ReceivedVideo(video_id, athlete_id, name, recent, queued)
 
@@ -173,7 +181,7 @@ async def _record(
                 id=video_id,
                 athlete_id=athlete_id,
                 video_url=key,
-                status=UPLOADED,
+                status=VideoStatus.UPLOADED,
                 uploaded_by=actor.user_id,
                 telegram_file_id=incoming.telegram_file_id,
                 media_kind=incoming.media_kind,
@@ -230,7 +238,7 @@ async def recent_sessions(
         .join(User, User.id == Coach.user_id)
         .where(
             or_(TrainingSession.athlete_id == athlete_id, TrainingSession.id.in_(in_group)),
-            TrainingSession.status != "cancelled",
+            TrainingSession.status != SessionStatus.CANCELLED,
             TrainingSession.start_time >= now - RECENT_SESSIONS,
             TrainingSession.start_time <= now + LATER_TODAY,
         )
@@ -291,7 +299,7 @@ async def requeue_stale_uploads(
         stale = set(
             await uow.session.scalars(
                 select(VideoAnalysis.id).where(
-                    VideoAnalysis.status == UPLOADED,
+                    VideoAnalysis.status == VideoStatus.UPLOADED,
                     VideoAnalysis.updated_at < now - STALE_UPLOAD,
                 )
             )

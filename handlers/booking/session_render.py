@@ -20,7 +20,8 @@ from bot.i18n import t
 from bot.i18n.formats import money
 from bot.local_time import local_moment
 from domain.booking.notices import FLOW
-from domain.booking.sessions import COMPLETED, GROUP, NO_SHOW, REQUESTED, SCHEDULED, SessionView
+from domain.booking.sessions import GROUP, SessionView
+from domain.models import SessionStatus
 from domain.policy import Action, Actor, SessionTarget, may
 from domain.timezones import zone_of
 from handlers.booking.session_press import ON_CARD, Viewer
@@ -109,7 +110,7 @@ def card_markup(
 ) -> InlineKeyboardMarkup:
     """What can be done to the session now, and the way back to the list."""
     rows = _coach_rows(view, now, lang) if coach_side else []
-    if view.status in (REQUESTED, SCHEDULED) and view.start > now:
+    if view.status in (SessionStatus.REQUESTED, SessionStatus.SCHEDULED) and view.start > now:
         rows.append(
             [
                 (t("session.button.reschedule", lang), pack(MOVE_FLOW, MOVE_ACTION, view.id)),
@@ -121,14 +122,17 @@ def card_markup(
 
 
 def _coach_rows(view: SessionView, now: datetime, lang: str | None) -> Rows:
-    if view.status == REQUESTED:
+    if view.status == SessionStatus.REQUESTED:
         return [
             [
                 (t("session.button.accept", lang), _on_card("acc", view.id)),
                 (t("session.button.decline", lang), _on_card("dec", view.id)),
             ]
         ]
-    if view.status in (SCHEDULED, COMPLETED, NO_SHOW) and view.start <= now:
+    if (
+        view.status in (SessionStatus.SCHEDULED, SessionStatus.COMPLETED, SessionStatus.NO_SHOW)
+        and view.start <= now
+    ):
         return [
             [
                 (t("session.button.completed", lang), _on_card("done", view.id)),

@@ -28,8 +28,9 @@ from domain.booking import outcomes as session_outcomes
 from domain.booking import schedule
 from domain.booking.changes import Changed, LateCancellation
 from domain.booking.notices import FLOW
-from domain.booking.sessions import CANCELLED, COMPLETED, NO_SHOW, SessionView
+from domain.booking.sessions import SessionView
 from domain.errors import DomainError
+from domain.models import SessionStatus
 from domain.policy import athletes_actor_may_act_for
 from domain.timezones import zone_of
 from handlers.booking import session_render as render
@@ -154,13 +155,13 @@ async def _decide(context: BotContext, viewer: Viewer, press: Press, *, accept: 
 
 async def completed(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
     """The coach marks a started session completed."""
-    view = await _outcome(context, viewer, press, COMPLETED)
+    view = await _outcome(context, viewer, press, SessionStatus.COMPLETED)
     await _done(update, context, viewer, view, press, "session.marked_completed")
 
 
 async def no_show(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
     """The coach marks a started session a no-show."""
-    view = await _outcome(context, viewer, press, NO_SHOW)
+    view = await _outcome(context, viewer, press, SessionStatus.NO_SHOW)
     await _done(update, context, viewer, view, press, "session.marked_no_show")
 
 
@@ -219,6 +220,7 @@ async def _cancel(
         session_id=press.session_id,
         now=now(),
         slots=context.services.slots,
+        refund=context.services.cancellation_refund,
         accept_fee=accept_fee,
     )
 
@@ -226,7 +228,7 @@ async def _cancel(
 async def _cancelled(
     update: Update, context: BotContext, viewer: Viewer, press: Press, changed: Changed
 ) -> None:
-    if changed.session.status != CANCELLED:  # a group session the others still go to
+    if changed.session.status != SessionStatus.CANCELLED:  # a group session the others still go to
         key = "session.left_group"
     else:
         key = "session.cancelled_fee_due" if changed.fee_due else "session.cancelled"

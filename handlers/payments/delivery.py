@@ -25,10 +25,10 @@ from telegram.error import BadRequest
 from bot.i18n import t
 from bot.local_time import local_moment
 from bot.wiring import Services
+from domain.booking.payment_notices import INVOICE
 from domain.coaching.specializations import from_catalogue
 from domain.notifications.outbox import Claimed, DeliveryResult
 from domain.payments.checkout import InvoiceTerms, invoice_for
-from domain.payments.notices import INVOICE
 from domain.payments.records import STAR_REFUND
 
 log = logging.getLogger(__name__)

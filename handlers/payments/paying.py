@@ -30,9 +30,9 @@ from bot.app import PRIORITY_GROUP, BotApplication, BotContext
 from bot.callbacks import refuse, unpack
 from bot.i18n import t
 from bot.sending import send_text
+from domain.booking.payment_notices import PAY_AGAIN
 from domain.errors import DomainError, NotAllowed
 from domain.payments import checkout, records, views
-from domain.payments.notices import PAY_AGAIN
 from domain.policy import Actor
 from handlers.payments import render
 from handlers.payments.delivery import send_terms

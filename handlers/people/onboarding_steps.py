@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import pack
 from bot.i18n import t
+from domain.models import Role
 from domain.people import onboarding, profile_input
 from domain.secrets_box import SecretBox
 
@@ -49,7 +50,7 @@ def current_step(draft: Draft) -> str:
 def steps_for(draft: Draft) -> list[str]:
     """The questions this person gets, in order."""
     steps = list(COMMON_STEPS) if draft.get("role") != "admin" else list(COMMON_STEPS[1:])
-    return steps + list(ATHLETE_STEPS) if draft.get("role") == "athlete" else steps
+    return steps + list(ATHLETE_STEPS) if draft.get("role") == Role.ATHLETE else steps
 
 
 def advance(draft: Draft, to: str | None = None) -> str | None:
@@ -215,7 +216,7 @@ def registration(
         born=box.decrypt_date(draft["born"]),
         timezone=draft.get("timezone") or draft.get("timezone_guess", "UTC"),
         units="imperial" if imperial else "metric",
-        athlete=_athlete_answers(draft, box) if draft["role"] == "athlete" else None,
+        athlete=_athlete_answers(draft, box) if draft["role"] == Role.ATHLETE else None,
     )
 
 

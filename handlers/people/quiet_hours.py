@@ -16,12 +16,12 @@ from telegram.ext import filters as f
 from bot.app import BotApplication, BotContext
 from bot.i18n import t
 from domain.errors import NotFound
-from domain.models import ROLES
+from domain.models import Role
 from domain.people import quiet_hours
 from domain.people.quiet_hours import InvalidQuietHours, PersonalQuietHours
 
 # In the menu of everyone signed up, whatever their role.
-ROLE_COMMANDS = {role: [("quiet", "quiet.command")] for role in ROLES}
+ROLE_COMMANDS = {role: [("quiet", "quiet.command")] for role in Role}
 
 log = logging.getLogger(__name__)
 

@@ -25,6 +25,7 @@ from bot.local_time import local_moment
 from bot.sending import send_text, utf16_len
 from bot.wiring import Services
 from domain.adapters.storage import StorageError
+from domain.models import VideoStatus
 from domain.notifications.outbox import Claimed, DeliveryResult
 from domain.videos import notices
 from domain.videos.feedback import remember_review
@@ -149,7 +150,7 @@ def _review_text(view: NoticeView, notification: Claimed) -> str:
         if view.session_start is not None
         else ""
     )
-    if video.status == "analyzed":
+    if video.status == VideoStatus.ANALYZED:
         summary = analysis_lines(video.analysis, lang)
     else:
         summary = t(

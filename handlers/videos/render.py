@@ -17,6 +17,7 @@ from bot.callbacks import pack
 from bot.i18n import t
 from bot.local_time import local_moment
 from domain.metrics.viewers import AthleteName
+from domain.models import VideoStatus
 from domain.policy import Actor
 from domain.videos.library import VideoDetail, VideoSummary
 from domain.videos.uploads import ReceivedVideo, RecentSession
@@ -136,9 +137,9 @@ def detail_text(video: VideoDetail, lang: str | None) -> str:
         name=video.athlete_name,
         caption=caption_part(video.caption, lang),
     )
-    if video.status == "analyzed":
+    if video.status == VideoStatus.ANALYZED:
         body = analysis_lines(video.analysis, lang)
-    elif video.status == "failed":
+    elif video.status == VideoStatus.FAILED:
         body = t("video.show.failed", lang, reason=failure_reason(video.failure_reason, lang))
     else:
         body = t(f"video.status.{video.status}", lang)

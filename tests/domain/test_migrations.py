@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from enum import StrEnum
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -11,7 +13,23 @@ from sqlalchemy import Connection, inspect, text
 
 from bot.migrate import alembic_config, include_object, migrate, upgrade_to_head
 from domain.adapters.db import create_engine
-from domain.models import Base
+from domain.models import (
+    Base,
+    PaymentStatus,
+    Role,
+    SessionPaymentStatus,
+    SessionStatus,
+    VideoStatus,
+)
+
+# Each status enum and the CHECK constraint the migrations gave its column.
+CHECKED_ENUMS: dict[str, type[StrEnum]] = {
+    "ck_training_sessions_status": SessionStatus,
+    "ck_training_sessions_payment_status": SessionPaymentStatus,
+    "ck_payments_status": PaymentStatus,
+    "ck_video_analysis_ck_video_analysis_status": VideoStatus,
+    "ck_users_role": Role,
+}
 
 
 def _diff(connection: Connection) -> list[object]:
@@ -94,3 +112,24 @@ def _tables(url: str) -> set[str]:
         return set(names)
 
     return asyncio.run(read())
+
+
+async def test_each_status_enum_allows_exactly_what_the_migrated_database_allows(
+    database_url: str,
+) -> None:
+    # Autogenerate does not compare CHECK constraints: a member added without a migration
+    # would only fail at its first write.
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conname = ANY(:names)"
+                ),
+                {"names": list(CHECKED_ENUMS)},
+            )
+            allowed = {name: set(re.findall(r"'([^']+)'::", clause)) for name, clause in rows}
+    finally:
+        await engine.dispose()
+    assert allowed == {name: {m.value for m in enum} for name, enum in CHECKED_ENUMS.items()}

@@ -10,8 +10,7 @@ from bot.app import BotApplication, BotContext
 from bot.i18n import t
 from bot.sending import send_text
 from domain.errors import SlotTaken
-from domain.models import User
-from domain.people.reachability import BLOCKED
+from domain.models import User, UserStatus
 from domain.uow import UnitOfWork
 from tests.bot.runtime.fakes import USER_ID, FakeTelegram, callback_update, message_update
 
@@ -108,7 +107,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_blocked_and_not_answered(
 
     await app.process_update(message_update(app.bot, "/sessions"))
 
-    assert await _status(uow, USER_ID) == BLOCKED
+    assert await _status(uow, USER_ID) == UserStatus.BLOCKED
     assert len(telegram.of("sendMessage")) == 1  # the refused reply only: no error message
 
 
@@ -128,7 +127,7 @@ async def test_a_blocked_recipient_is_marked_not_the_user_who_caused_the_send(
 
     await app.process_update(message_update(app.bot, "/pingcoach"))
 
-    assert await _status(uow, coach_id) == BLOCKED
+    assert await _status(uow, coach_id) == UserStatus.BLOCKED
     assert await _status(uow, USER_ID) == "active"
 
 

@@ -18,11 +18,10 @@ from bot.app import BotApplication, BotContext
 from bot.i18n import catalogues
 from bot.outbox import send_due_notifications, telegram_deliverer
 from domain.booking.calendar_files import Participant, SessionEvent, booking_ics, ics_document
-from domain.models import Notification, User
+from domain.booking.payment_notices import INVOICE
+from domain.models import Notification, User, UserStatus
 from domain.notifications.outbox import Outcome, drain
-from domain.payments.notices import INVOICE
 from domain.payments.records import STAR_REFUND
-from domain.people.reachability import BLOCKED
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
@@ -141,7 +140,7 @@ async def test_a_blocked_recipient_is_marked_and_the_queue_goes_on_for_others(
 
         assert (await cleo.expect_reply())["text"] == "Ping 2"
     async with uow:
-        assert (await uow.users.get(blocker.id)).status == BLOCKED
+        assert (await uow.users.get(blocker.id)).status == UserStatus.BLOCKED
         rows = (await uow.session.execute(select(Notification))).scalars().all()
     by_recipient = {row.recipient_id: row for row in rows}
     assert by_recipient[blocker.id].sent_at is None

@@ -19,9 +19,10 @@ from domain.booking import book as booking
 from domain.booking import changes as session_changes
 from domain.booking import outcomes as session_outcomes
 from domain.booking.book import BookingChoice, BookingRefused, SlotUnavailable
+from domain.booking.sessions import LoadedSession
 from domain.booking.slot_cache import SlotCache
 from domain.errors import NotAllowed, SlotTaken
-from domain.models import Athlete, Notification, TrainingSession, User
+from domain.models import Athlete, Notification, PaymentStatus, TrainingSession, User
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 from tests.factories import BOOKING_NOW, BookingWorld, booking_world, session_at
@@ -316,7 +317,12 @@ async def test_free_and_late_cancellation_follow_the_coach_policy(
 
     with pytest.raises(session_changes.LateCancellation):
         await session_changes.cancel(
-            uow, actor=parent, session_id=booked.session.id, now=BOOKING_NOW, slots=slots
+            uow,
+            actor=parent,
+            session_id=booked.session.id,
+            now=BOOKING_NOW,
+            slots=slots,
+            refund=services.cancellation_refund,
         )
     changed = await session_changes.cancel(
         uow,
@@ -324,6 +330,7 @@ async def test_free_and_late_cancellation_follow_the_coach_policy(
         session_id=booked.session.id,
         now=BOOKING_NOW,
         slots=slots,
+        refund=services.cancellation_refund,
         accept_fee=True,
     )
 
@@ -339,6 +346,32 @@ async def test_free_and_late_cancellation_follow_the_coach_policy(
         coach_id=world.coach.id, day=MONDAY_4PM.date(), length_minutes=60, now=BOOKING_NOW
     )
     assert MONDAY_4PM in [slot.start for slot in free]
+
+
+async def test_a_cancellation_hands_the_cancelled_session_to_the_refund_it_is_given(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow, rules={"auto_accept": True})
+    slots = slot_cache(services)
+    parent, coach = await actor(uow, world.parent), await actor(uow, world.coach_user)
+    booked = await booking.book(
+        uow, actor=parent, choice=choice(world), now=BOOKING_NOW, slots=slots
+    )
+    asked: list[tuple[object, ...]] = []
+
+    async def refund(
+        uow: UnitOfWork, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
+    ) -> PaymentStatus | None:
+        asked.append((loaded.session.id, loaded.session.status, late, actor.user_id, now))
+        return PaymentStatus.REFUND_DUE
+
+    changed = await session_changes.cancel(
+        uow, actor=coach, session_id=booked.session.id, now=BOOKING_NOW, slots=slots, refund=refund
+    )
+
+    # Booking reaches payments only through this interface, inside the cancel transaction.
+    assert asked == [(booked.session.id, "cancelled", False, world.coach_user.id, BOOKING_NOW)]
+    assert changed.refund == PaymentStatus.REFUND_DUE
 
 
 async def test_rescheduling_moves_the_session_with_a_higher_sequence(

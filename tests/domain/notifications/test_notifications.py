@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from domain.models import Notification, User
+from domain.models import Notification, User, UserStatus
 from domain.notifications.outbox import (
     DEFERRED_IN_QUIET_HOURS,
     FINAL_PREFIX,
@@ -23,7 +23,6 @@ from domain.notifications.outbox import (
     drain,
     retry_delay,
 )
-from domain.people.reachability import BLOCKED
 from domain.uow import UnitOfWork
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -156,7 +155,7 @@ async def test_a_blocked_recipient_is_given_up_at_once_and_marked_blocked(
     assert all(r.last_error.startswith(FINAL_PREFIX) and r.sent_at is None for r in rows)
     assert all(r.due_at == NOW + GIVE_UP_DELAY for r in rows)
     async with uow:
-        assert (await uow.users.get(user.id)).status == BLOCKED
+        assert (await uow.users.get(user.id)).status == UserStatus.BLOCKED
 
 
 async def test_two_concurrent_drains_deliver_each_notification_exactly_once(

@@ -16,8 +16,8 @@ from domain.actors import actor_for_user
 from domain.booking import book as booking
 from domain.booking.book import BookingChoice
 from domain.booking.notices import PLANNED_KINDS
+from domain.booking.payment_notices import PAYMENT_KINDS
 from domain.models import AuditEntry, Notification, TrainingSession
-from domain.payments.notices import PAYMENT_KINDS
 from domain.payments.release import release_unpaid
 from domain.uow import UnitOfWork
 from tests.factories import BOOKING_NOW, BookingWorld, booking_world, session_at

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.actors import actor_for_user
 from domain.booking.changes import cancellation_terms
+from domain.booking.payment_notices import INVOICE, PAYMENT_PROMPT
 from domain.booking.sessions import load_session
 from domain.errors import NotAllowed
 from domain.models import AuditEntry, Notification, Payment, TrainingSession, User
@@ -23,7 +24,6 @@ from domain.payments.checkout import (
     invoice_for,
     payload_for,
 )
-from domain.payments.notices import INVOICE, PAYMENT_PROMPT
 from domain.payments.records import (
     STAR_REFUND,
     PaymentRecorded,

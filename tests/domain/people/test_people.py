@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
-from domain.models import User
-from domain.people.reachability import BLOCKED, mark_unreachable
+from domain.models import User, UserStatus
+from domain.people.reachability import mark_unreachable
 from domain.uow import UnitOfWork
 
 
@@ -23,7 +23,7 @@ async def test_a_user_who_blocked_the_bot_is_marked_blocked(uow: UnitOfWork) -> 
 
     assert await mark_unreachable(uow, telegram_user_id=501) is True
 
-    assert await _status(uow, 501) == BLOCKED
+    assert await _status(uow, 501) == UserStatus.BLOCKED
     assert await _status(uow, 502) == "active"
 
 

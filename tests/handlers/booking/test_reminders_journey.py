@@ -224,6 +224,7 @@ async def test_a_moved_session_is_reminded_at_its_new_time_and_a_cancelled_one_n
             session_id=session_id,
             now=cancelled_at,
             slots=services.slots,
+            refund=services.cancellation_refund,
         )
         assert await unsent_plan(uow) == []
         await journey.drain(cancelled_at)

@@ -233,6 +233,7 @@ async def test_schedule_lists_each_viewers_sessions_in_their_own_time_zone(
         session_id=dropped.id,
         now=datetime.now(UTC),
         slots=services.slots,
+        refund=services.cancellation_refund,
     )
     async with run_bot(emulator):
         await cast.coach.send("/schedule")

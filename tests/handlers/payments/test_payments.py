@@ -25,10 +25,10 @@ from domain.booking import book as booking
 from domain.booking import changes as session_changes
 from domain.booking.availability import WEEKDAYS
 from domain.booking.book import BookingChoice
+from domain.booking.payment_notices import pay_again_data
 from domain.models import Coach, Notification, Payment, TrainingSession, User
 from domain.payments import checkout as domain_checkout
 from domain.payments.checkout import PaymentConfig, invoice_for
-from domain.payments.notices import pay_again_data
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 from handlers.payments.delivery import send_terms
@@ -164,6 +164,7 @@ async def cancel_by_coach(uow: UnitOfWork, services: Services, cast: Payers) -> 
         session_id=cast.session_id,
         now=datetime.now(UTC),
         slots=services.slots,
+        refund=services.cancellation_refund,
     )
 
 
@@ -389,6 +390,7 @@ async def test_a_paid_session_cancelled_in_the_free_window_gives_the_stars_back(
             session_id=cast.session_id,
             now=datetime.now(UTC),
             slots=services.slots,
+            refund=services.cancellation_refund,
         )
         await deliver(application)
 
@@ -488,7 +490,7 @@ async def test_the_pay_button_sends_the_invoice_again_and_only_to_its_payer(
 
 
 def _pay_button(session_id: uuid.UUID) -> InlineKeyboardMarkup:
-    """The 💳 Pay button a payment reminder carries (domain.payment_notices)."""
+    """The 💳 Pay button a payment reminder carries (domain.booking.payment_notices)."""
     button = InlineKeyboardButton("💳 Pay", callback_data=pay_again_data(session_id))
     return InlineKeyboardMarkup([[button]])
 

@@ -1,12 +1,18 @@
 """What a payer hears about paying for a session, queued with the change that made it payable.
 
+These are session notices like any other, so booking owns them: a booking, an acceptance or a
+move queues them in its own transaction without reaching into payments. Payments builds the
+invoice when it is sent and takes the money (`domain.payments`); it drops these notices, unsent,
+once the session is paid or released.
+
 A confirmed session with a price is invoiced to whoever booked it (the athlete, or the parent
 who booked for a child). The invoice itself is built when it is sent, from the session as it
-is then (`bot.outbox`), so a price or a status that changed in between is never billed.
+is then (`domain.payments.checkout.invoice_for`), so a price or a status that changed in between
+is never billed.
 
 With the invoice come up to two prompts to the same payer: one an hour later, and a last one a
 day before the session. Both name the deadline after which an unpaid session is released
-(`domain.payment_release`) and carry a button that sends the invoice again. They are dropped,
+(`domain.payments.release`) and carry a button that sends the invoice again. They are dropped,
 unsent, as soon as the session is paid or cancelled (`drop_payment_prompts`).
 """
 
@@ -17,7 +23,8 @@ from datetime import UTC, datetime, timedelta
 
 from domain.booking.notice_queue import PAYER, Notice
 from domain.booking.notices import payload
-from domain.booking.sessions import GROUP, SCHEDULED, SessionView
+from domain.booking.sessions import GROUP, SessionView
+from domain.models import SessionPaymentStatus, SessionStatus
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 
@@ -29,7 +36,7 @@ PAYMENT_KINDS = (INVOICE, PAYMENT_PROMPT, PAYMENT_PROMPT_LAST)
 # Long enough for a payer who meant to pay at once to have done it, so the prompt is not noise.
 FIRST_PROMPT_AFTER = timedelta(hours=1)
 LAST_PROMPT_BEFORE_START = timedelta(hours=24)
-PAY_AGAIN = "pay:again"  # callback data prefix of the Pay button (handlers/payments.py)
+PAY_AGAIN = "pay:again"  # callback data prefix of the Pay button (handlers.payments.paying)
 
 
 def payment_notices(
@@ -69,8 +76,8 @@ def is_payable(view: SessionView) -> bool:
     """A confirmed individual session with a price that nobody has paid yet."""
     return (
         view.session_type != GROUP
-        and view.status == SCHEDULED
-        and view.payment_status == "pending"
+        and view.status == SessionStatus.SCHEDULED
+        and view.payment_status == SessionPaymentStatus.PENDING
         and bool(view.price)
     )
 

@@ -13,14 +13,14 @@ from domain.actors import actor_for_user
 from domain.booking import book as booking
 from domain.booking import changes as session_changes
 from domain.booking.book import BookingChoice
-from domain.booking.sessions import SessionView
-from domain.models import Notification, TrainingSession, User
-from domain.payments.notices import (
+from domain.booking.payment_notices import (
     PAYMENT_KINDS,
     drop_payment_prompts,
     pay_again_data,
     payment_notices,
 )
+from domain.booking.sessions import SessionView
+from domain.models import Notification, TrainingSession, User
 from domain.policy import Actor
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
