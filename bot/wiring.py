@@ -12,6 +12,7 @@ from domain.adapters.cache import Cache, RateLimiter, RedisKeys, connect_redis
 from domain.adapters.db import create_engine, create_session_factory
 from domain.adapters.storage import MediaStorage, build_storage
 from domain.booking.slot_cache import SlotCache
+from domain.metrics.latest import LatestMetrics
 from domain.payments.checkout import PaymentConfig
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
@@ -48,6 +49,11 @@ class Services:
     def slots(self) -> SlotCache:
         """Coaches' free slots, cached in Redis, and their invalidation."""
         return SlotCache(self.uow, self.cache, self.keys)
+
+    @property
+    def latest_metrics(self) -> LatestMetrics:
+        """Athletes' latest value per metric, cached in Redis."""
+        return LatestMetrics(self.redis, self.keys)
 
     @property
     def video_queue(self) -> VideoQueue:
