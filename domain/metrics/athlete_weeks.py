@@ -153,6 +153,7 @@ async def _results(
     logged: dict[uuid.UUID, int] = {}
     extremes: dict[tuple[uuid.UUID, str], tuple[Decimal | None, ...]] = {}
     for athlete_id, key, count, *values in rows:
+        assert athlete_id is not None  # the query asked for athletes by id
         logged[athlete_id] = logged.get(athlete_id, 0) + count
         extremes[(athlete_id, key)] = tuple(values)
     bests = {athlete_id: _bests(kinds, athlete_id, extremes) for athlete_id in athlete_ids}

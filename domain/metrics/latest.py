@@ -188,7 +188,7 @@ class LatestMetrics:
                 for athlete_id, token in claims.items():
                     fields = [part for pair in rebuilt.get(athlete_id, {}).items() for part in pair]
                     key = self._keys.latest_metrics(athlete_id)
-                    args = [token, ttl_ms, ORDER_LEN, *fields]
+                    args: list[str | int] = [token, ttl_ms, ORDER_LEN, *fields]
                     await self._store(keys=[key], args=args, client=pipe)
                 await pipe.execute()
 
@@ -234,6 +234,7 @@ async def _rebuild(
     for athlete_id, metric, value, unit, recorded_at, created_at in await uow.session.execute(
         query
     ):
+        assert athlete_id is not None and value is not None  # the query asked for both
         latest = Latest(value=value, unit=unit or "", recorded_at=recorded_at)
         found.setdefault(athlete_id, {})[metric] = _encoded(latest, created_at or recorded_at)
     return found

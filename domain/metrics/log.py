@@ -82,7 +82,7 @@ class Logged:
     first_entry: bool  # the athlete's first value of this metric: a baseline, not a best
     # The value that was the latest until this one; None for the first, and for a backdated
     # value that is not the latest (it did not follow anything).
-    previous: Latest | None = None
+    previous: Latest | None
 
 
 @dataclass(frozen=True)
