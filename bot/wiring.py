@@ -13,6 +13,7 @@ from domain.adapters.db import create_engine, create_session_factory
 from domain.adapters.storage import MediaStorage, build_storage
 from domain.booking.refunds import CancellationRefund
 from domain.booking.slot_cache import SlotCache
+from domain.metrics.latest import LatestMetrics
 from domain.payments.checkout import PaymentConfig
 from domain.payments.records import refund_for_cancellation
 from domain.secrets_box import SecretBox
@@ -55,6 +56,11 @@ class Services:
     def cancellation_refund(self) -> CancellationRefund:
         """Payments' refund inside a cancellation, the interface booking reaches it through."""
         return refund_for_cancellation
+
+    @property
+    def latest_metrics(self) -> LatestMetrics:
+        """Athletes' latest value per metric, cached in Redis."""
+        return LatestMetrics(self.redis, self.keys)
 
     @property
     def video_queue(self) -> VideoQueue:

@@ -7,11 +7,14 @@ How a date's local ranges become bookable slots:
   it: first as summer time (fold=0), then as standard time (fold=1), so 01:30-03:30 in Berlin on
   2026-10-25 is three real hours and offers 02:30 twice, at 00:30 and 01:30 UTC.
 - Slots are packed back to back from the start of each range. When a busy session (padded by the
-  buffers) or the minimum notice is in the way, the next start is the next quarter hour after it,
-  counted from the range start, so starts stay on a 15-minute grid and slots never overlap.
+  buffers) is in the way, the next start is the next quarter hour after it, counted from the
+  range start, so starts stay on a 15-minute grid and slots never overlap.
 - Buffers pad the coach's existing sessions: a new slot starts at least `buffer_after` after one
   ends and ends at least `buffer_before` before the next one starts.
-- The horizon counts whole local dates: from the coach's today up to today + `horizon_days`.
+- The minimum notice and the horizon are applied as slots are read (`within_booking_window`), so
+  the slots of a date do not move with the clock and can be cached (`domain.booking.slot_cache`):
+  a slot starting too soon is not offered, and the ones after it stay where they were. The
+  horizon counts whole local dates: from the coach's today up to today + `horizon_days`.
 """
 
 from __future__ import annotations
@@ -39,27 +42,15 @@ class Slot:
     end: datetime
 
 
-def free_slots(
-    rules: AvailabilityRules,
-    day: date,
-    *,
-    length_minutes: int,
-    busy: Iterable[Interval],
-    now: datetime,
-) -> list[Slot]:
-    """Bookable slots of one offered length on the coach's local date `day`, earliest first."""
-    return _Finder(rules, length_minutes, busy, now).on(day)
-
-
 def open_slots(
     rules: AvailabilityRules, day: date, *, length_minutes: int, busy: Iterable[Interval]
 ) -> list[Slot]:
     """The slots of one length on `day` that no session blocks, before minimum notice and horizon.
 
-    This is what does not change as time passes, so it is what `domain.slot_lookup` caches; the
-    booking window is applied on every read by `within_booking_window`.
+    This is what does not change as time passes, so it is what `domain.booking.slot_cache`
+    caches; the booking window is applied on every read by `within_booking_window`.
     """
-    return _Finder(rules, length_minutes, busy, None).on(day)
+    return _Finder(rules, length_minutes, busy).on(day)
 
 
 def buffer_gap(rules: AvailabilityRules) -> timedelta:
@@ -81,30 +72,11 @@ def within_booking_window(rules: AvailabilityRules, start: datetime, now: dateti
     return start.astimezone(zone).date() <= today + timedelta(days=rules.horizon_days)
 
 
-def days_with_free_slots(
-    rules: AvailabilityRules,
-    start_day: date,
-    days: int,
-    *,
-    length_minutes: int,
-    busy: Iterable[Interval],
-    now: datetime,
-) -> list[date]:
-    """The coach-local dates among `days` dates from `start_day` with at least one free slot."""
-    finder = _Finder(rules, length_minutes, busy, now)
-    dates = (start_day + timedelta(days=n) for n in range(days))
-    return [day for day in dates if finder.on(day)]
-
-
 class _Finder:
     """Everything that does not change from one date to the next, worked out once."""
 
     def __init__(
-        self,
-        rules: AvailabilityRules,
-        length_minutes: int,
-        busy: Iterable[Interval],
-        now: datetime | None,
+        self, rules: AvailabilityRules, length_minutes: int, busy: Iterable[Interval]
     ) -> None:
         if length_minutes not in rules.session_lengths:
             raise InvalidAvailability("availability.error.session_length", length=length_minutes)
@@ -113,17 +85,8 @@ class _Finder:
         self.length = timedelta(minutes=length_minutes)
         gap = buffer_gap(rules)
         self.busy = sorted((_utc(b0) - gap, _utc(b1) + gap) for b0, b1 in busy)
-        # Without a `now`, neither the minimum notice nor the horizon applies (see open_slots).
-        self.earliest: datetime | None = None
-        self.days: tuple[date, date] | None = None
-        if now is not None:
-            self.earliest = _utc(now) + timedelta(minutes=rules.min_notice_minutes)
-            today = _utc(now).astimezone(self.zone).date()
-            self.days = (today, today + timedelta(days=rules.horizon_days))
 
     def on(self, day: date) -> list[Slot]:
-        if self.days is not None and not self.days[0] <= day <= self.days[1]:
-            return []
         slots: list[Slot] = []
         for time_range in self.rules.ranges_on(day):
             for window in range_in_utc(self.zone, day, time_range):
@@ -144,8 +107,8 @@ class _Finder:
         return slots
 
     def _blocked_until(self, start: datetime, end: datetime) -> datetime | None:
-        """When the obstacle to [start, end) is over, or None if nothing is in the way."""
-        until = self.earliest if self.earliest is not None and start < self.earliest else None
+        """When the sessions in the way of [start, end) are over, or None if none is."""
+        until: datetime | None = None
         for busy_start, busy_end in self.busy:
             if busy_start >= end:
                 break

@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from domain import policy
-from domain.adapters.cache import Cache, RedisKeys
 from domain.errors import NotFound
 from domain.metrics.catalogue import MetricKind, catalogue_for
+from domain.metrics.latest import LatestMetrics
 from domain.metrics.log import Logged, log_metric, require_plausible
 from domain.metrics.log_line import LogLine, parse_log_line
 from domain.models import Athlete, User
@@ -129,8 +129,7 @@ async def log_typed(
     text: str,
     now: datetime,
     timezone: str,
-    cache: Cache,
-    keys: RedisKeys,
+    latest: LatestMetrics,
     metric_key: str | None = None,
     confirmed: bool = False,
 ) -> Logged:
@@ -150,7 +149,6 @@ async def log_typed(
         athlete_id=athlete_id,
         line=line,
         now=now,
-        cache=cache,
-        keys=keys,
+        latest=latest,
         confirmed=confirmed,
     )

@@ -4,7 +4,8 @@ A value is stored as the spec's `performance_metrics` row: `metric_value` in the
 canonical unit (what charts and bests compare), `value` the entry as typed (number, unit,
 reps). A value outside the metric's plausible bounds is questioned, not stored, until the
 person confirms it. Whether it is a personal best, and who hears about it, is
-`domain.personal_bests`; the latest value per metric in Redis is `domain.latest_metrics`.
+`domain.metrics.bests`; the latest value per metric, which the reply compares the new value
+with, is `domain.metrics.latest` (read from Redis, written through on log, dropped on undo).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from decimal import Decimal
 from sqlalchemy import exists, or_, select
 
 from domain import policy
-from domain.adapters.cache import Cache, RedisKeys
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.metrics.bests import (
     announce_best,
@@ -27,7 +27,7 @@ from domain.metrics.bests import (
     hold_bests,
 )
 from domain.metrics.catalogue import MetricKind, is_plausible
-from domain.metrics.latest import Latest, forget, write_through
+from domain.metrics.latest import Latest, LatestMetrics
 from domain.metrics.log_line import LogLine
 from domain.metrics.units import display
 from domain.models import (
@@ -80,6 +80,9 @@ class Logged:
     typed_unit: str
     reps: int | None
     first_entry: bool  # the athlete's first value of this metric: a baseline, not a best
+    # The value that was the latest until this one; None for the first, and for a backdated
+    # value that is not the latest (it did not follow anything).
+    previous: Latest | None
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,7 @@ async def log_metric(
     athlete_id: uuid.UUID,
     line: LogLine,
     now: datetime,
-    cache: Cache,
-    keys: RedisKeys,
+    latest: LatestMetrics,
     session_id: uuid.UUID | None = None,
     confirmed: bool = False,
 ) -> Logged:
@@ -115,6 +117,7 @@ async def log_metric(
             await _require_session_of(uow, session_id, athlete_id)
         await hold_bests(uow, athlete_id=athlete_id, metric_key=kind.key)
         best = await best_so_far(uow, athlete_id=athlete_id, kind=kind)
+        latest_before = (await latest.of_athlete(uow, athlete_id)).get(kind.key)
         row = uow.metrics.add(_row(actor, athlete_id, line, now, session_id))
         await uow.flush()
         athlete_name = await _name_of(uow, athlete_id)
@@ -131,10 +134,8 @@ async def log_metric(
                 now=now,
             )
         await uow.commit()
-    latest = Latest(value=line.value, unit=kind.unit, recorded_at=row.recorded_at)
-    await write_through(
-        cache, keys, athlete_id=athlete_id, metric_key=kind.key, latest_value=latest
-    )
+    logged = Latest(value=line.value, unit=kind.unit, recorded_at=row.recorded_at)
+    await latest.logged(athlete_id, kind.key, logged, logged_at=row.created_at or now)
     return Logged(
         metric_id=row.id,
         recorded_at=row.recorded_at,
@@ -149,6 +150,7 @@ async def log_metric(
         typed_unit=line.typed_unit,
         reps=line.reps,
         first_entry=best is None,
+        previous=_followed(latest_before, row.recorded_at),
     )
 
 
@@ -172,8 +174,7 @@ async def undo(
     actor: Actor,
     metric_id: uuid.UUID,
     recorded_at: datetime,
-    cache: Cache,
-    keys: RedisKeys,
+    latest: LatestMetrics,
     now: datetime | None = None,
 ) -> Undone:
     """Take back a logged value and its unsent personal-best notices, within UNDO_WINDOW."""
@@ -197,8 +198,13 @@ async def undo(
         await uow.session.delete(row)
         await drop_unsent_announcements(uow, metric_id)
         await uow.commit()
-    await forget(cache, keys, athlete_id=athlete_id)
+    await latest.forget(athlete_id)
     return undone
+
+
+def _followed(before: Latest | None, recorded_at: datetime) -> Latest | None:
+    """The latest value before a new one, if the new one comes after it (is now the latest)."""
+    return before if before is not None and before.recorded_at <= recorded_at else None
 
 
 def may_undo(actor: Actor, row: PerformanceMetric) -> bool:

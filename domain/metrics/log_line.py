@@ -17,7 +17,7 @@ from domain.metrics.catalogue import (
     find,
     suggest,
 )
-from domain.metrics.units import accepted_units, convert, duration_clock, plain_number, unit_of
+from domain.metrics.units import accepted_units, convert, unit_of
 from domain.timezones import zone_of
 
 MAX_REPS = 1000
@@ -244,24 +244,3 @@ def _stored(value: Decimal, typed: str) -> Decimal:
     if abs(value) > LARGEST_VALUE:
         raise MetricInputError("metrics.error.too_large", text=typed)
     return value.quantize(STORED_PLACES, rounding=ROUND_HALF_UP)
-
-
-def format_log_line(metric: MetricKind, value: Decimal, unit: str, reps: int | None = None) -> str:
-    """A line parse_log_line reads back as this metric, value (to stored precision) and reps."""
-    target = _stored(convert(value, unit, metric.unit), "")
-    amount = next(
-        candidate
-        for places in range(0, 29)
-        if _stored(convert(candidate := _rounded(value, places), unit, metric.unit), "") == target
-    )
-    if unit == "s" and abs(amount) >= 60:
-        typed = duration_clock(amount)
-    elif unit == "%":
-        typed = f"{plain_number(amount)}%"
-    else:
-        typed = f"{plain_number(amount)} {unit}"
-    return f"{metric.name} {typed}" + (f" x{reps}" if reps is not None else "")
-
-
-def _rounded(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -1,8 +1,11 @@
 """A coach's roster: every athlete they coach, each one's latest values and the last four weeks.
 
-The change of a metric over the four weeks is its latest value minus the value as it stood four
-weeks ago (the last one recorded by then) or, for a metric first logged within those weeks, minus
-its first value. A metric with nothing new in four weeks shows no change: none was measured.
+The latest values come from `domain.metrics.latest` (Redis, the database for the athletes not
+cached). The change of a metric over the four weeks is its latest value minus the value as it
+stood four weeks ago (the last one recorded by then) or, for a metric first logged within those
+weeks, minus its first value. A metric with nothing new in four weeks shows no change: none was
+measured. `now` ends the four weeks; the latest value is the newest on record, since nothing is
+recorded ahead of time (/log refuses a time still to come).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from domain import policy
 from domain.errors import NotAllowed
 from domain.metrics.catalogue import MetricKind
+from domain.metrics.latest import LatestMetrics, LatestOf
 from domain.metrics.progress import Point
 from domain.metrics.viewers import athlete_names
 from domain.models import MetricType, PerformanceMetric
@@ -26,7 +30,7 @@ from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import UnitOfWork
 
 CHANGE_WINDOW = timedelta(weeks=4)
-Latest = dict[tuple[uuid.UUID, str], Point]
+Values = dict[tuple[uuid.UUID, str], Point]
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,9 @@ class RosterLine:
     metrics: tuple[RosterMetric, ...]
 
 
-async def roster(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) -> list[RosterLine]:
+async def roster(
+    uow: UnitOfWork, *, actor: Actor, latest: LatestMetrics, now: datetime | None = None
+) -> list[RosterLine]:
     """Each athlete the actor coaches, by name, with latest values and four-week changes."""
     now = now or datetime.now(UTC)
     if actor.coach_id is None:
@@ -62,20 +68,28 @@ async def roster(uow: UnitOfWork, *, actor: Actor, now: datetime | None = None) 
     cutoff = now - CHANGE_WINDOW
     async with uow:
         names = await athlete_names(uow, athletes)
-        latest = await _values(uow, athletes, PerformanceMetric.recorded_at <= now, newest=True)
+        newest = _points(await latest.of_athletes(uow, athletes))
         before = await _values(uow, athletes, PerformanceMetric.recorded_at <= cutoff, newest=True)
         window = (PerformanceMetric.recorded_at > cutoff, PerformanceMetric.recorded_at <= now)
         first_in_window = await _values(uow, athletes, *window, newest=False)
-        kinds = await _kinds(uow, {key for _, key in latest})
+        kinds = await _kinds(uow, {key for _, key in newest})
     baselines = first_in_window | before  # as it stood at the cutoff, where there is one
     return [
-        RosterLine(athlete_id, name, tuple(_metrics(athlete_id, kinds, latest, baselines)))
+        RosterLine(athlete_id, name, tuple(_metrics(athlete_id, kinds, newest, baselines)))
         for athlete_id, name in sorted(names.items(), key=lambda pair: pair[1].lower())
     ]
 
 
+def _points(latest: dict[uuid.UUID, LatestOf]) -> Values:
+    return {
+        (athlete_id, key): Point(value.recorded_at, value.value)
+        for athlete_id, metrics in latest.items()
+        for key, value in metrics.items()
+    }
+
+
 def _metrics(
-    athlete_id: uuid.UUID, kinds: list[MetricKind], latest: Latest, baselines: Latest
+    athlete_id: uuid.UUID, kinds: list[MetricKind], latest: Values, baselines: Values
 ) -> list[RosterMetric]:
     found = []
     for kind in kinds:
@@ -92,7 +106,7 @@ def _metrics(
 
 async def _values(
     uow: UnitOfWork, athletes: Iterable[uuid.UUID], *when: ColumnElement[bool], newest: bool
-) -> Latest:
+) -> Values:
     """Per athlete and metric, the newest (or oldest) value recorded `when`."""
     order = PerformanceMetric.recorded_at.desc() if newest else PerformanceMetric.recorded_at
     query = (

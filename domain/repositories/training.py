@@ -25,15 +25,6 @@ class SessionRepository(Repository[TrainingSession]):
 
     model = TrainingSession
 
-    async def for_coach_between(
-        self, coach_id: uuid.UUID, start: datetime, end: datetime
-    ) -> Sequence[TrainingSession]:
-        """A coach's live sessions that overlap [start, end), in time order."""
-        query = select(TrainingSession).where(*_live_overlapping(coach_id, start, end))
-        return (
-            (await self.session.execute(query.order_by(TrainingSession.start_time))).scalars().all()
-        )
-
     async def busy_intervals(
         self,
         coach_id: uuid.UUID,

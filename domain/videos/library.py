@@ -1,4 +1,8 @@
-"""Videos people may see (/videos), one video shown again, and a video linked to a session."""
+"""Videos people may see (/videos), one video shown again, and a video linked to a session.
+
+/videos reads the rows, then the status mirror in Redis for the videos not done yet: it says
+whether a worker has one, since when and in which attempt (`domain.videos.status`).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,13 @@ from domain.models import (
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import UnitOfWork
 from domain.videos.notices import queue_reviews_again
+from domain.videos.status import (
+    DONE,
+    MirroredStatus,
+    VideoProgress,
+    VideoStatusMirror,
+    progress,
+)
 from domain.videos.uploads import recent_sessions
 
 log = logging.getLogger(__name__)
@@ -44,6 +55,7 @@ class VideoSummary:
     duration: int | None
     reps: int | None
     has_feedback: bool
+    progress: VideoProgress | None = None  # for a video not done yet, from the status mirror
 
 
 @dataclass(frozen=True)
@@ -95,9 +107,13 @@ def viewable_athletes(actor: Actor) -> frozenset[uuid.UUID]:
 
 
 async def videos_in_view(
-    uow_factory: Callable[[], UnitOfWork], *, actor: Actor, limit: int = LIST_LIMIT
+    uow_factory: Callable[[], UnitOfWork],
+    *,
+    actor: Actor,
+    mirror: VideoStatusMirror,
+    limit: int = LIST_LIMIT,
 ) -> list[VideoSummary]:
-    """The newest videos of every athlete the actor may see."""
+    """The newest videos of every athlete the actor may see; how far the unfinished ones are."""
     athletes = viewable_athletes(actor)
     if not athletes:
         return []
@@ -111,7 +127,8 @@ async def videos_in_view(
             )
         ).all()
         names = await athlete_names(uow, {video.athlete_id for video in videos if video.athlete_id})
-    return [_summary(video, names) for video in videos]
+    mirrored = await mirror.statuses([video.id for video in videos if video.status not in DONE])
+    return [_summary(video, names, mirrored.get(video.id)) for video in videos]
 
 
 async def video_to_show(
@@ -169,7 +186,9 @@ async def _is_athletes(uow: UnitOfWork, session_id: uuid.UUID, athlete_id: uuid.
     return found is not None
 
 
-def _summary(video: VideoAnalysis, names: dict[uuid.UUID, str]) -> VideoSummary:
+def _summary(
+    video: VideoAnalysis, names: dict[uuid.UUID, str], mirrored: MirroredStatus | None
+) -> VideoSummary:
     motion = (video.analysis_results or {}).get("motion") or {}
     return VideoSummary(
         video_id=video.id,
@@ -180,6 +199,7 @@ def _summary(video: VideoAnalysis, names: dict[uuid.UUID, str]) -> VideoSummary:
         duration=video.duration,
         reps=motion.get("reps"),
         has_feedback=bool(video.feedback_media),
+        progress=progress(mirrored) if mirrored is not None else None,
     )
 
 

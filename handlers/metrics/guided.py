@@ -148,8 +148,7 @@ async def log_entry(update: Update, context: BotContext, pending: Pending) -> in
             metric_key=pending.metric,
             now=pending.started,
             timezone=pending.timezone,
-            cache=context.services.cache,
-            keys=context.services.keys,
+            latest=context.services.latest_metrics,
             confirmed=pending.confirmed,
         )
     except Implausible as err:

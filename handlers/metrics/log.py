@@ -123,8 +123,7 @@ async def undo(update: Update, context: BotContext) -> None:
             actor=actor,
             metric_id=metric_id,
             recorded_at=recorded_at,
-            cache=context.services.cache,
-            keys=context.services.keys,
+            latest=context.services.latest_metrics,
         )
     except DomainError as err:
         await update.callback_query.answer(refusal_text(err, context), show_alert=True)

@@ -18,10 +18,12 @@ from bot.callbacks import pack
 from bot.i18n import t
 from domain.metrics.catalogue import CATEGORIES, MetricKind
 from domain.metrics.entry import LogTarget
+from domain.metrics.latest import Latest
 from domain.metrics.log import Implausible, Logged, Undone
 from domain.metrics.log_line import MetricInputError
 from domain.metrics.units import accepted_units, display
 from domain.short_ids import short_id
+from handlers.metrics.progress_render import change_text
 from handlers.shared.edit_in_place import edit_or_reply
 from handlers.shared.saved_choices import SavedChoices
 
@@ -167,12 +169,24 @@ def logged(entry: Logged, lang: str | None, *, for_self: bool) -> Screen:
         lines.append(t("metrics.personal_best", lang, previous=previous))
     elif entry.first_entry:
         lines.append(t("metrics.first_entry", lang, metric=entry.kind.name))
+    if entry.previous is not None:
+        lines.append(_last_time(entry, entry.previous, lang))
     stamp = _stamp(entry.recorded_at)
     undo = InlineKeyboardButton(
         t("metrics.button.undo", lang),
         callback_data=pack(UNDO, "undo", entry.metric_id, stamp),
     )
     return "\n".join(lines), InlineKeyboardMarkup([[undo]])
+
+
+def _last_time(entry: Logged, previous: Latest, lang: str | None) -> str:
+    """The value this one follows, and the change since, better or worse."""
+    shown = display(previous.value, previous.unit)
+    change = entry.value - previous.value
+    if change == 0:
+        return t("metrics.last_time_same", lang, previous=shown)
+    change_words = change_text(change, entry.kind, "metric", lang)
+    return t("metrics.last_time", lang, previous=shown, change=change_words)
 
 
 def undone(entry: Undone, lang: str | None) -> str:

@@ -90,7 +90,7 @@ async def show_roster(update: Update, context: BotContext) -> None:
         await _reply(update, t("progress.not_signed_up", context.lang))
         return
     try:
-        lines = await roster(context.uow(), actor=actor)
+        lines = await roster(context.uow(), actor=actor, latest=context.services.latest_metrics)
     except NotAllowed:
         await _reply(update, t("progress.roster.only_coaches", context.lang))
         return

@@ -100,7 +100,7 @@ async def list_videos(update: Update, context: BotContext) -> None:
     if actor is None:
         await update.effective_message.reply_text(t("video.not_signed_up", context.lang))
         return
-    videos = await videos_in_view(context.uow, actor=actor)
+    videos = await videos_in_view(context.uow, actor=actor, mirror=context.services.video_status)
     if not videos:
         await update.effective_message.reply_text(t("video.list.empty", context.lang))
         return

@@ -19,7 +19,9 @@ from bot.local_time import local_moment
 from domain.metrics.viewers import AthleteName
 from domain.models import VideoStatus
 from domain.policy import Actor
+from domain.timezones import zone_of
 from domain.videos.library import VideoDetail, VideoSummary
+from domain.videos.status import QUEUED, VideoProgress
 from domain.videos.uploads import ReceivedVideo, RecentSession
 from handlers.videos.words import analysis_lines, caption_part, clock, failure_reason
 
@@ -157,7 +159,10 @@ def download_markup(url: str | None, lang: str | None) -> InlineKeyboardMarkup |
 
 
 def _line(video: VideoSummary, timezone: str, lang: str | None) -> str:
-    status = t(f"video.status.{video.status}", lang, reps=video.reps or 0)
+    if video.progress is not None:
+        status = _progress(video.progress, timezone, lang)
+    else:
+        status = t(f"video.status.{video.status}", lang, reps=video.reps or 0)
     feedback = t("video.list.has_feedback", lang) if video.has_feedback else ""
     return t(
         "video.list.line",
@@ -169,6 +174,15 @@ def _line(video: VideoSummary, timezone: str, lang: str | None) -> str:
         status=status,
         feedback=feedback,
     )
+
+
+def _progress(progress: VideoProgress, timezone: str, lang: str | None) -> str:
+    """A video in flight as the status mirror has it: queued, or analysed since when."""
+    if progress.stage == QUEUED:
+        return t("video.progress.queued", lang)
+    since = f"{progress.since.astimezone(zone_of(timezone)):%H:%M}"
+    key = "video.progress.processing" if progress.attempt <= 1 else "video.progress.retrying"
+    return t(key, lang, since=since, attempt=progress.attempt)
 
 
 def _day(instant: datetime, timezone: str, lang: str | None) -> str:

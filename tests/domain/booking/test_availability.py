@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 
 from domain.booking.availability import AvailabilityRules, InvalidAvailability, TimeRange
 from domain.booking.availability_input import parse_weekly_line
-from domain.booking.slots import Slot, days_with_free_slots, free_slots
+from domain.booking.slots import Slot, open_slots, within_booking_window
 from domain.errors import InvalidInput
 
 MONDAY = date(2026, 6, 1)
-LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def at(day: date, clock: str, zone: str = "UTC") -> datetime:
@@ -30,6 +29,15 @@ def at(day: date, clock: str, zone: str = "UTC") -> datetime:
 
 def starts(slots: list[Slot], zone: str = "UTC") -> list[str]:
     return [slot.start.astimezone(ZoneInfo(zone)).strftime("%H:%M") for slot in slots]
+
+
+def bookable(
+    coach: AvailabilityRules, day: date, *, length_minutes: int, busy: list[Any], now: datetime
+) -> list[Slot]:
+    """What a booker is offered at `now`: the open slots inside the booking window, as
+    `domain.booking.slot_cache` serves them."""
+    slots = open_slots(coach, day, length_minutes=length_minutes, busy=busy)
+    return [slot for slot in slots if within_booking_window(coach, slot.start, now)]
 
 
 def rules(**fields: Any) -> AvailabilityRules:
@@ -98,7 +106,7 @@ def test_defaults_are_closed_but_sensible() -> None:
     assert default.session_types == ["individual"]
     assert 1 <= default.horizon_days <= 365
     assert (default.auto_accept, default.free_cancel_hours) == (False, 24)
-    assert free_slots(default, MONDAY, length_minutes=60, busy=[], now=LONG_AGO) == []
+    assert open_slots(default, MONDAY, length_minutes=60, busy=[]) == []
 
 
 def test_rules_survive_a_json_round_trip_through_the_column() -> None:
@@ -162,74 +170,68 @@ def test_date_exceptions_are_set_cleared_and_pruned() -> None:
 
 
 def test_a_plain_day_is_cut_into_back_to_back_slots_of_the_asked_length() -> None:
-    slots = free_slots(rules(), MONDAY, length_minutes=60, busy=[], now=LONG_AGO)
+    slots = open_slots(rules(), MONDAY, length_minutes=60, busy=[])
     assert slots == [
         Slot(at(MONDAY, "09:00"), at(MONDAY, "10:00")),
         Slot(at(MONDAY, "10:00"), at(MONDAY, "11:00")),
         Slot(at(MONDAY, "11:00"), at(MONDAY, "12:00")),
     ]
-    assert starts(free_slots(rules(), MONDAY, length_minutes=30, busy=[], now=LONG_AGO)) == [
+    assert starts(open_slots(rules(), MONDAY, length_minutes=30, busy=[])) == [
         "09:00", "09:30", "10:00", "10:30", "11:00", "11:30",
     ]  # fmt: skip
 
 
 def test_a_day_without_ranges_has_no_slots() -> None:
-    assert (
-        free_slots(rules(), MONDAY + timedelta(days=1), length_minutes=60, busy=[], now=LONG_AGO)
-        == []
-    )
+    assert open_slots(rules(), MONDAY + timedelta(days=1), length_minutes=60, busy=[]) == []
 
 
 def test_a_length_the_coach_does_not_offer_is_refused() -> None:
     with pytest.raises(InvalidAvailability) as refused:
-        free_slots(rules(), MONDAY, length_minutes=45, busy=[], now=LONG_AGO)
+        open_slots(rules(), MONDAY, length_minutes=45, busy=[])
     assert refused.value.message_key == "availability.error.session_length"
 
 
 def test_a_busy_session_blocks_its_time_and_the_next_slot_starts_on_the_quarter_hour() -> None:
     busy = [(at(MONDAY, "10:00"), at(MONDAY, "10:20"))]
-    slots = free_slots(rules(), MONDAY, length_minutes=60, busy=busy, now=LONG_AGO)
+    slots = open_slots(rules(), MONDAY, length_minutes=60, busy=busy)
     assert starts(slots) == ["09:00", "10:30"]
 
 
 def test_buffers_pad_the_busy_sessions_on_both_sides() -> None:
     busy = [(at(MONDAY, "10:00"), at(MONDAY, "10:30"))]
-    after_only = free_slots(
-        rules(buffer_after=15), MONDAY, length_minutes=60, busy=busy, now=LONG_AGO
-    )
+    after_only = open_slots(rules(buffer_after=15), MONDAY, length_minutes=60, busy=busy)
     # 09:00-10:00 would leave its own 15 minutes after it no time before the 10:00 session.
     assert starts(after_only) == ["10:45"]
     both = rules(buffer_before=15, buffer_after=15)
-    assert starts(free_slots(both, MONDAY, length_minutes=60, busy=busy, now=LONG_AGO)) == ["10:45"]
+    assert starts(open_slots(both, MONDAY, length_minutes=60, busy=busy)) == ["10:45"]
 
 
-def test_nothing_is_offered_inside_the_minimum_notice() -> None:
+def test_nothing_is_offered_inside_the_minimum_notice_and_later_slots_stay_put() -> None:
     now = at(MONDAY, "08:10")
-    slots = free_slots(rules(min_notice_minutes=60), MONDAY, length_minutes=60, busy=[], now=now)
-    assert starts(slots) == ["09:15", "10:15"]
+    slots = bookable(rules(min_notice_minutes=60), MONDAY, length_minutes=60, busy=[], now=now)
+    # 09:00 starts inside the hour's notice; the day's slots do not shift to 09:15 for it.
+    assert starts(slots) == ["10:00", "11:00"]
     late = at(MONDAY, "11:30")
     assert (
-        free_slots(rules(min_notice_minutes=60), MONDAY, length_minutes=30, busy=[], now=late) == []
+        bookable(rules(min_notice_minutes=60), MONDAY, length_minutes=30, busy=[], now=late) == []
     )
 
 
 def test_days_beyond_the_horizon_or_in_the_past_have_no_slots() -> None:
     week = rules(horizon_days=7)
     now = at(MONDAY, "00:00")
-    assert free_slots(week, MONDAY + timedelta(days=7), length_minutes=60, busy=[], now=now)
-    assert free_slots(week, MONDAY + timedelta(days=14), length_minutes=60, busy=[], now=now) == []
-    assert free_slots(week, MONDAY - timedelta(days=7), length_minutes=60, busy=[], now=now) == []
+    assert bookable(week, MONDAY + timedelta(days=7), length_minutes=60, busy=[], now=now)
+    assert bookable(week, MONDAY + timedelta(days=14), length_minutes=60, busy=[], now=now) == []
+    assert bookable(week, MONDAY - timedelta(days=7), length_minutes=60, busy=[], now=now) == []
 
 
 def test_a_day_off_exception_closes_the_day_and_extra_hours_replace_the_weekday() -> None:
     closed = rules(exceptions={MONDAY.isoformat(): []})
-    assert free_slots(closed, MONDAY, length_minutes=60, busy=[], now=LONG_AGO) == []
+    assert open_slots(closed, MONDAY, length_minutes=60, busy=[]) == []
     extra = rules(exceptions={MONDAY.isoformat(): ["18:00-19:00"], "2026-06-06": ["10:00-11:00"]})
-    assert starts(free_slots(extra, MONDAY, length_minutes=60, busy=[], now=LONG_AGO)) == ["18:00"]
+    assert starts(open_slots(extra, MONDAY, length_minutes=60, busy=[])) == ["18:00"]
     saturday = date(2026, 6, 6)
-    assert starts(free_slots(extra, saturday, length_minutes=60, busy=[], now=LONG_AGO)) == [
-        "10:00"
-    ]
+    assert starts(open_slots(extra, saturday, length_minutes=60, busy=[])) == ["10:00"]
 
 
 def test_the_calendar_enables_only_days_with_a_free_slot() -> None:
@@ -238,7 +240,8 @@ def test_the_calendar_enables_only_days_with_a_free_slot() -> None:
         exceptions={"2026-06-03": [], "2026-06-06": ["10:00-11:00"]},
     )
     busy = [(at(date(2026, 6, 8), "09:00"), at(date(2026, 6, 8), "10:00"))]
-    days = days_with_free_slots(week, MONDAY, 14, length_minutes=60, busy=busy, now=LONG_AGO)
+    dates = [MONDAY + timedelta(days=n) for n in range(14)]
+    days = [day for day in dates if open_slots(week, day, length_minutes=60, busy=busy)]
     assert days == [date(2026, 6, 1), date(2026, 6, 6), date(2026, 6, 10)]
 
 
@@ -262,7 +265,7 @@ def test_mondays_at_four_stay_at_four_local_across_dst(
     zone: str, monday: date, utc_start: str
 ) -> None:
     weekly = rules(timezone=zone, weekly={"mon": ["16:00-18:00"]}, session_lengths=[120])
-    slots = free_slots(weekly, monday, length_minutes=120, busy=[], now=LONG_AGO)
+    slots = open_slots(weekly, monday, length_minutes=120, busy=[])
     assert starts(slots, zone) == ["16:00"]
     assert slots[0].start == at(monday, utc_start)
     assert slots[0].end - slots[0].start == timedelta(hours=2)
@@ -271,17 +274,17 @@ def test_mondays_at_four_stay_at_four_local_across_dst(
 def test_a_range_across_spring_forward_skips_the_missing_hour() -> None:
     night = rules(timezone="Europe/Berlin", weekly={"sun": ["01:30-03:30"]})
     day = date(2026, 3, 29)
-    halves = free_slots(night, day, length_minutes=30, busy=[], now=LONG_AGO)
+    halves = open_slots(night, day, length_minutes=30, busy=[])
     assert starts(halves, "Europe/Berlin") == ["01:30", "03:00"]
     assert [s.start for s in halves] == [at(day, "00:30"), at(day, "01:00")]
-    hours = free_slots(night, day, length_minutes=60, busy=[], now=LONG_AGO)
+    hours = open_slots(night, day, length_minutes=60, busy=[])
     assert hours == [Slot(at(day, "00:30"), at(day, "01:30"))]
 
 
 def test_a_range_across_fall_back_offers_the_repeated_hour_on_both_passes() -> None:
     night = rules(timezone="Europe/Berlin", weekly={"sun": ["01:30-03:30"]})
     day = date(2026, 10, 25)
-    slots = free_slots(night, day, length_minutes=60, busy=[], now=LONG_AGO)
+    slots = open_slots(night, day, length_minutes=60, busy=[])
     assert [s.start.isoformat() for s in slots] == [
         "2026-10-24T23:30:00+00:00",  # 01:30 CEST
         "2026-10-25T00:30:00+00:00",  # 02:30 CEST, the first pass (fold=0)
@@ -342,7 +345,7 @@ def test_every_slot_is_inside_a_range_free_of_busy_time_and_apart_from_the_other
         min_notice_minutes=data.draw(st.integers(0, 600)),
     )
     zone = ZoneInfo(zone_name)
-    slots = free_slots(coach, day, length_minutes=length, busy=busy, now=now)
+    slots = bookable(coach, day, length_minutes=length, busy=busy, now=now)
     event("some slots" if slots else "no slots")
 
     for slot in slots:

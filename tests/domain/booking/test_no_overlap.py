@@ -86,13 +86,13 @@ async def test_fifty_concurrent_bookings_of_one_slot_leave_exactly_one_row(
     assert rows == 1
 
 
-async def test_for_coach_between_lists_only_live_overlapping_sessions(uow: UnitOfWork) -> None:
+async def test_busy_intervals_are_only_the_live_overlapping_sessions(uow: UnitOfWork) -> None:
     coach, athlete = await coach_and_athlete(uow)
     kept = await book(uow, session_at(coach, athlete, T0))
     await book(uow, session_at(coach, athlete, T0 + timedelta(hours=1), status="cancelled"))
     await book(uow, session_at(coach, athlete, T0 + timedelta(hours=3)))
     async with uow:
-        found = await uow.sessions.for_coach_between(
+        found = await uow.sessions.busy_intervals(
             coach.id, T0 + timedelta(minutes=30), T0 + timedelta(hours=2)
         )
-    assert [s.id for s in found] == [kept.id]
+    assert found == [(kept.start_time, kept.end_time)]

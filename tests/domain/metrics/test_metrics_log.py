@@ -11,10 +11,11 @@ import redis.asyncio as aioredis
 from sqlalchemy import select
 
 from domain.actors import actor_for_user
-from domain.adapters.cache import Cache, RedisKeys
+from domain.adapters.cache import RedisKeys
 from domain.errors import NotAllowed
 from domain.metrics.catalogue import MetricKind, catalogue_for
 from domain.metrics.entry import athletes_to_log_for, log_typed
+from domain.metrics.latest import LatestMetrics
 from domain.metrics.log import AlreadyUndone, Implausible, Logged, UndoExpired, log_metric, undo
 from domain.metrics.log_line import LogLine, parse_log_line
 from domain.models import Athlete, Notification, PerformanceMetric, User
@@ -73,8 +74,7 @@ def line(world: MetricsWorld, text: str, now: datetime = NOW) -> LogLine:
 
 async def log(
     uow: UnitOfWork,
-    cache: Cache,
-    keys: RedisKeys,
+    latest: LatestMetrics,
     world: MetricsWorld,
     text: str,
     *,
@@ -89,8 +89,7 @@ async def log(
         athlete_id=athlete_id or world.kim.id,  # type: ignore[arg-type]
         line=line(world, text, now),
         now=now,
-        cache=cache,
-        keys=keys,
+        latest=latest,
         confirmed=confirmed,
     )
 
@@ -107,17 +106,12 @@ async def notices(uow: UnitOfWork) -> list[Notification]:
         return list((await uow.session.scalars(query)).all())
 
 
-@pytest.fixture
-def cache(redis_client: aioredis.Redis) -> Cache:
-    return Cache(redis_client)
-
-
 async def test_a_parent_logs_for_their_child_and_the_entry_is_kept_as_typed(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
 
-    logged = await log(uow, cache, keys, world, "squat 265 lb x5 yesterday 18:00 # felt strong")
+    logged = await log(uow, latest, world, "squat 265 lb x5 yesterday 18:00 # felt strong")
 
     (row,) = await stored(uow)
     assert (row.athlete_id, row.metric_type, row.unit) == (world.kim.id, "squat", "kg")
@@ -129,25 +123,25 @@ async def test_a_parent_logs_for_their_child_and_the_entry_is_kept_as_typed(
 
 
 async def test_the_first_value_is_a_baseline_not_a_personal_best(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
 
-    first = await log(uow, cache, keys, world, "40m sprint 5.30s", actor=world.coach)
+    first = await log(uow, latest, world, "40m sprint 5.30s", actor=world.coach)
 
     assert (first.is_pb, first.first_entry, first.previous_best) == (False, True, None)
     assert await notices(uow) == []
 
 
 async def test_a_faster_time_is_a_best_and_a_tie_or_a_slower_one_is_not(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
-    await log(uow, cache, keys, world, "40m sprint 5.30s")
+    await log(uow, latest, world, "40m sprint 5.30s")
 
-    faster = await log(uow, cache, keys, world, "40m sprint 5120 ms")
-    tie = await log(uow, cache, keys, world, "40m sprint 5.12")
-    slower = await log(uow, cache, keys, world, "40m sprint 5.4")
+    faster = await log(uow, latest, world, "40m sprint 5120 ms")
+    tie = await log(uow, latest, world, "40m sprint 5.12")
+    slower = await log(uow, latest, world, "40m sprint 5.4")
 
     assert (faster.is_pb, faster.previous_best, faster.first_entry) == (
         True,
@@ -159,38 +153,38 @@ async def test_a_faster_time_is_a_best_and_a_tie_or_a_slower_one_is_not(
 
 
 async def test_a_heavier_lift_is_a_best_and_a_tie_or_a_lighter_one_is_not(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
-    first = await log(uow, cache, keys, world, "squat 100kg")
+    first = await log(uow, latest, world, "squat 100kg")
 
-    heavier = await log(uow, cache, keys, world, "squat 110kg")
-    tie = await log(uow, cache, keys, world, "squat 110")
-    lighter = await log(uow, cache, keys, world, "squat 105kg")
+    heavier = await log(uow, latest, world, "squat 110kg")
+    tie = await log(uow, latest, world, "squat 110")
+    lighter = await log(uow, latest, world, "squat 105kg")
 
     assert (first.is_pb, heavier.is_pb, tie.is_pb, lighter.is_pb) == (False, True, False, False)
     assert heavier.previous_best == Decimal("100.0000")
 
 
 async def test_a_metric_where_neither_direction_is_better_has_no_bests(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
-    await log(uow, cache, keys, world, "weight 40")
+    await log(uow, latest, world, "weight 40")
 
     for value in ("38", "45"):
-        logged = await log(uow, cache, keys, world, f"weight {value}")
+        logged = await log(uow, latest, world, f"weight {value}")
         assert (logged.is_pb, logged.previous_best, logged.first_entry) == (False, None, False)
     assert await notices(uow) == []
 
 
 async def test_a_best_logged_by_the_parent_is_noted_to_the_coach_and_not_to_the_parent(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
-    await log(uow, cache, keys, world, "squat 100kg")
+    await log(uow, latest, world, "squat 100kg")
 
-    best = await log(uow, cache, keys, world, "squat 110kg")
+    best = await log(uow, latest, world, "squat 110kg")
 
     # Kim has no Telegram and the parent, who logged it, reads it in the reply.
     (note,) = await notices(uow)
@@ -206,15 +200,15 @@ async def test_a_best_logged_by_the_parent_is_noted_to_the_coach_and_not_to_the_
 
 
 async def test_a_best_logged_by_the_coach_congratulates_the_family_in_their_units(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
     async with uow:
         (await uow.users.get(world.parent.user_id)).units = "imperial"
         await uow.commit()
-    await log(uow, cache, keys, world, "squat 100kg", actor=world.coach)
+    await log(uow, latest, world, "squat 100kg", actor=world.coach)
 
-    await log(uow, cache, keys, world, "squat 110kg", actor=world.coach)
+    await log(uow, latest, world, "squat 110kg", actor=world.coach)
 
     (note,) = await notices(uow)
     assert (note.kind, note.recipient_id) == ("personal_best", world.parent.user_id)
@@ -222,12 +216,12 @@ async def test_a_best_logged_by_the_coach_congratulates_the_family_in_their_unit
 
 
 async def test_an_implausible_value_is_questioned_and_stored_once_confirmed(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
 
     with pytest.raises(Implausible) as refused:
-        await log(uow, cache, keys, world, "squat 1200 kg")
+        await log(uow, latest, world, "squat 1200 kg")
     assert await stored(uow) == []
     assert refused.value.message_key == "metrics.error.implausible"
     assert refused.value.params == {
@@ -237,33 +231,32 @@ async def test_an_implausible_value_is_questioned_and_stored_once_confirmed(
         "high": "400 kg",
     }
 
-    logged = await log(uow, cache, keys, world, "squat 1200 kg", confirmed=True)
+    logged = await log(uow, latest, world, "squat 1200 kg", confirmed=True)
 
     (row,) = await stored(uow)
     assert (row.id, row.metric_value) == (logged.metric_id, Decimal("1200.0000"))
 
 
 async def test_a_parent_cannot_log_for_another_familys_child(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
 
     with pytest.raises(NotAllowed):
-        await log(uow, cache, keys, world, "squat 100kg", actor=world.other_parent)
+        await log(uow, latest, world, "squat 100kg", actor=world.other_parent)
     assert await stored(uow) == []
 
 
 async def test_a_coach_logs_for_an_athlete_they_coach_and_not_for_another(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
 
-    await log(uow, cache, keys, world, "squat 100kg", actor=world.coach)
+    await log(uow, latest, world, "squat 100kg", actor=world.coach)
     with pytest.raises(NotAllowed):
         await log(
             uow,
-            cache,
-            keys,
+            latest,
             world,
             "squat 100kg",
             actor=world.coach,
@@ -287,7 +280,7 @@ async def test_each_person_may_log_for_their_own_athletes(uow: UnitOfWork) -> No
 
 
 async def test_an_athlete_logs_a_typed_line_for_herself(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
     assert world.ari.own_athlete_id is not None
@@ -300,8 +293,7 @@ async def test_an_athlete_logs_a_typed_line_for_herself(
         metric_key="sprint_40m",
         now=NOW,
         timezone="UTC",
-        cache=cache,
-        keys=keys,
+        latest=latest,
     )
 
     assert (logged.kind.key, logged.value, logged.athlete_name) == (
@@ -312,19 +304,18 @@ async def test_an_athlete_logs_a_typed_line_for_herself(
 
 
 async def test_undo_removes_the_value_and_its_unsent_notices(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
-    await log(uow, cache, keys, world, "squat 100kg")
-    best = await log(uow, cache, keys, world, "squat 110kg")
+    await log(uow, latest, world, "squat 100kg")
+    best = await log(uow, latest, world, "squat 110kg")
 
     undone = await undo(
         uow,
         actor=world.parent,
         metric_id=best.metric_id,
         recorded_at=best.recorded_at,
-        cache=cache,
-        keys=keys,
+        latest=latest,
     )
 
     assert (undone.metric_name, undone.value, undone.athlete_name) == (
@@ -340,17 +331,16 @@ async def test_undo_removes_the_value_and_its_unsent_notices(
             actor=world.parent,
             metric_id=best.metric_id,
             recorded_at=best.recorded_at,
-            cache=cache,
-            keys=keys,
+            latest=latest,
         )
 
 
 async def test_the_coach_undoes_their_own_entry_but_not_the_familys(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
+    uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
-    by_parent = await log(uow, cache, keys, world, "squat 100kg")
-    by_coach = await log(uow, cache, keys, world, "squat 105kg", actor=world.coach)
+    by_parent = await log(uow, latest, world, "squat 100kg")
+    by_coach = await log(uow, latest, world, "squat 105kg", actor=world.coach)
 
     with pytest.raises(NotAllowed):
         await undo(
@@ -358,8 +348,7 @@ async def test_the_coach_undoes_their_own_entry_but_not_the_familys(
             actor=world.coach,
             metric_id=by_parent.metric_id,
             recorded_at=by_parent.recorded_at,
-            cache=cache,
-            keys=keys,
+            latest=latest,
         )
     with pytest.raises(NotAllowed):
         await undo(
@@ -367,8 +356,7 @@ async def test_the_coach_undoes_their_own_entry_but_not_the_familys(
             actor=world.other_parent,
             metric_id=by_coach.metric_id,
             recorded_at=by_coach.recorded_at,
-            cache=cache,
-            keys=keys,
+            latest=latest,
         )
     # The family owns the record: the parent may take back what the coach wrote.
     await undo(
@@ -376,17 +364,14 @@ async def test_the_coach_undoes_their_own_entry_but_not_the_familys(
         actor=world.parent,
         metric_id=by_coach.metric_id,
         recorded_at=by_coach.recorded_at,
-        cache=cache,
-        keys=keys,
+        latest=latest,
     )
     assert [row.id for row in await stored(uow)] == [by_parent.metric_id]
 
 
-async def test_a_value_cannot_be_undone_after_a_day(
-    uow: UnitOfWork, cache: Cache, keys: RedisKeys
-) -> None:
+async def test_a_value_cannot_be_undone_after_a_day(uow: UnitOfWork, latest: LatestMetrics) -> None:
     world = await metrics_world(uow)
-    logged = await log(uow, cache, keys, world, "squat 100kg")
+    logged = await log(uow, latest, world, "squat 100kg")
 
     with pytest.raises(UndoExpired):
         await undo(
@@ -394,8 +379,51 @@ async def test_a_value_cannot_be_undone_after_a_day(
             actor=world.parent,
             metric_id=logged.metric_id,
             recorded_at=logged.recorded_at,
-            cache=cache,
-            keys=keys,
+            latest=latest,
             now=datetime.now(UTC) + timedelta(hours=24, minutes=1),
         )
     assert len(await stored(uow)) == 1
+
+
+async def test_the_reply_compares_with_the_value_before_and_never_with_an_undone_one(
+    uow: UnitOfWork, latest: LatestMetrics
+) -> None:
+    world = await metrics_world(uow)
+
+    first = await log(uow, latest, world, "squat 100kg", now=NOW - timedelta(hours=2))
+    second = await log(uow, latest, world, "squat 110kg", now=NOW - timedelta(hours=1))
+    await undo(
+        uow,
+        actor=world.parent,
+        metric_id=second.metric_id,
+        recorded_at=second.recorded_at,
+        latest=latest,
+        now=NOW,
+    )
+    third = await log(uow, latest, world, "squat 105kg")
+    backdated = await log(uow, latest, world, "squat 90kg yesterday 10:00")
+
+    assert first.previous is None
+    assert second.previous is not None and second.previous.value == Decimal("100.0000")
+    # Had the undo left 110 kg in Redis, it would be the value before.
+    assert third.previous is not None
+    assert (third.previous.value, third.previous.recorded_at) == (
+        Decimal("100.0000"),
+        NOW - timedelta(hours=2),
+    )
+    assert backdated.previous is None  # 105 kg stays the latest: 90 kg follows nothing
+
+
+async def test_the_value_before_is_read_from_redis_once_cached(
+    uow: UnitOfWork, latest: LatestMetrics, redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    world = await metrics_world(uow)
+    await log(uow, latest, world, "squat 100kg", now=NOW - timedelta(hours=1))
+    # What Redis says is what the reply shows: a value only Redis has proves where it was read.
+    key = keys.latest_metrics(world.kim.id)
+    field = (await redis_client.hget(key, "squat")).decode()
+    await redis_client.hset(key, "squat", field.replace(" 100.0000 ", " 99.5000 "))
+
+    logged = await log(uow, latest, world, "squat 105kg")
+
+    assert logged.previous is not None and logged.previous.value == Decimal("99.5000")

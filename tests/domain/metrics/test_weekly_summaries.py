@@ -8,13 +8,16 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from domain.metrics import weekly_summaries
 from domain.metrics.weekly_summaries import last_week, queue_weekly_summaries
-from domain.models import AthleteLink, Notification, PerformanceMetric, User
+from domain.models import Athlete, AthleteLink, Notification, PerformanceMetric, User
 from domain.uow import UnitOfWork
 from tests.factories import BookingWorld, booking_world, session_at
+from tests.sql_statements import sql_statements
 
 # Monday 7 December 2026, 08:00 in London (UTC); the week before is 30 Nov - 6 Dec.
 MONDAY_8_UTC = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
@@ -179,3 +182,73 @@ def test_last_week_is_the_local_monday_to_monday_before_eight_oclock() -> None:
     assert last_week(MONDAY_8_BERLIN + timedelta(hours=2), "Europe/Berlin") == week
     assert last_week(MONDAY_8_BERLIN + timedelta(hours=3), "Europe/Berlin") is None
     assert last_week(MONDAY_8_UTC - timedelta(days=7), "UTC") is not None
+
+
+async def athletes_with_a_week(
+    uow: UnitOfWork, world: BookingWorld, count: int, *, day: int
+) -> list[uuid.UUID]:
+    """`count` more athletes of Cora's, each with a parent in UTC, a session completed on `day`
+    (from 30 November) and a sprint best that day, beating one of ten days before."""
+    athletes = []
+    async with uow:
+        for n in range(count):
+            parent = uow.users.add(User(role="parent", first_name=f"Parent {n}", timezone="UTC"))
+            child = uow.users.add(User(role="athlete", first_name=f"Child {n}"))
+            await uow.flush()
+            athlete = Athlete(user_id=child.id, parent_id=parent.id, primary_sport="athletics")
+            uow.athletes.add(athlete)
+            await uow.flush()
+            start = at(day, 0) + timedelta(hours=n)  # one coach: sessions one after the other
+            uow.sessions.add(session_at(world.coach, athlete, start, status="completed"))
+            athletes.append(athlete.id)
+        await uow.commit()
+    for athlete_id in athletes:
+        await log(uow, athlete_id, "sprint_40m", "s", **{f"d{day - 10}": "5.40", f"d{day}": "5.30"})
+    return athletes
+
+
+async def test_a_batch_of_athletes_costs_the_same_few_queries_whatever_its_size(
+    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+) -> None:
+    world = await booking_world(uow)
+    async with uow:
+        await uow.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        await uow.commit()
+    three = await athletes_with_a_week(uow, world, 3, day=1)  # the week of 30 November
+    thirty = await athletes_with_a_week(uow, world, 30, day=8)  # the week of 7 December
+    queue = factory(session_factory)
+
+    with sql_statements(engine) as for_three:
+        assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC) == 2 * 3
+    with sql_statements(engine) as for_thirty:
+        assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC + timedelta(weeks=1)) == 2 * 30
+
+    # The parents' week (UTC) and Cora's (Berlin, 09:00 there) are both due: per week, who was
+    # active, then per batch who hears, names, sessions, results, metric types, the insert.
+    assert len(for_three) == len(for_thirty) == 1 + 2 * (1 + 6)
+    found = await summaries(uow)
+    assert Counter(row.payload["athlete_id"] for row in found) == {
+        str(athlete_id): 2 for athlete_id in three + thirty
+    }
+    assert {row.payload["bests"] for row in found} == {"40 m sprint 5.3 s"}
+    assert {row.payload["sessions_done"] for row in found} == {1}
+
+
+async def test_athletes_split_over_several_batches_get_the_same_summaries(
+    uow: UnitOfWork,
+    session_factory: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = await kims_week(uow)
+    others = await athletes_with_a_week(uow, world, 4, day=3)
+    monkeypatch.setattr(weekly_summaries, "BATCH", 2)  # Kim and four more: three batches
+
+    assert await queue_weekly_summaries(factory(session_factory), now=MONDAY_8_UTC) == 2 * 5
+
+    by_athlete = {
+        (row.payload["athlete_id"], row.recipient_id): row.payload for row in await summaries(uow)
+    }
+    kims = by_athlete[(str(world.child.id), world.parent.id)]
+    assert (kims["sessions_done"], kims["metrics_logged"]) == (1, 4)
+    assert kims["bests"] == "40 m sprint 5.3 s, Back squat 100 kg"
+    assert {athlete for athlete, _ in by_athlete} == {str(a) for a in [world.child.id, *others]}

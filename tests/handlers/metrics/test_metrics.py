@@ -190,6 +190,27 @@ async def test_the_undo_button_takes_the_value_back(
         assert await stored(uow) == []
 
 
+async def test_the_reply_compares_with_the_value_before_and_an_undone_value_is_forgotten(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ari = emulator.user("Ari")
+    await athlete(uow, ari)
+
+    async with run_bot(emulator):
+        await ari.send("/log squat 100kg")
+        first = await ari.expect_reply(contains="✅ Back squat 100 kg logged")
+        await ari.send("/log squat 110kg")
+        second = await ari.expect_reply(contains="✅ Back squat 110 kg logged")
+        await ari.press("↩️ Undo", second)
+        await ari.expect("edit", contains="↩️ Undone: Back squat 110 kg")
+        await ari.send("/log squat 100kg")
+        third = await ari.expect_reply(contains="✅ Back squat 100 kg logged")
+
+    assert "Last time" not in first["text"]
+    assert "↔️ Last time: 100 kg; change: +10 kg (better)." in second["text"]
+    assert "↔️ Last time: 100 kg, the same." in third["text"]
+
+
 async def test_an_unusual_value_is_questioned_then_logged_anyway(
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:

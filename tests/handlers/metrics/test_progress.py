@@ -172,6 +172,28 @@ async def test_a_coachs_roster_lists_latest_results_and_the_change_over_four_wee
     assert "for coaches" in refused["text"]
 
 
+async def test_the_roster_shows_a_value_the_coach_logs_and_after_its_undo_the_one_before(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    world, coach, _, _ = await cast(emulator, uow)
+    await sprints_and_an_old_squat(uow, world)
+    async with run_bot(emulator):
+        await coach.send("/roster")  # Kim's latest values are cached from here on
+        before = await coach.expect_reply(contains="Your athletes")
+        await coach.send("/log squat 70kg")
+        logged = await coach.expect_reply(contains="✅ Back squat 70 kg logged for Kim")
+        await coach.send("/roster")
+        after_log = await coach.expect_reply(contains="Your athletes")
+        await coach.press("↩️ Undo", logged)
+        await coach.expect("edit", contains="↩️ Undone")
+        await coach.send("/roster")
+        after_undo = await coach.expect_reply(contains="Your athletes")
+
+    assert "   Back squat: 60 kg" in before["text"].splitlines()
+    assert "   Back squat: 70 kg (+10 kg (better) in 4 weeks)" in after_log["text"].splitlines()
+    assert after_undo["text"] == before["text"]
+
+
 async def test_nobody_sees_the_progress_of_someone_elses_child(
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:

@@ -5,6 +5,7 @@ The happy path end to end is tests/handlers/test_video_journey.py.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bot.callbacks import pack
 from bot.outbox import send_due_notifications
 from domain.models import Athlete, User, VideoAnalysis
 from domain.uow import UnitOfWork
+from domain.videos.processing import video_jobs
 from telegram_emulator import Emulator
 from tests.factories import BookingWorld, booking_world, session_at
 from tests.handlers.booking.booking_steps import press_data
@@ -174,6 +176,45 @@ async def test_a_video_that_cannot_be_decoded_is_explained_to_the_family(
     assert "could not be decoded" in failed["text"] and "kept" in failed["text"]
     async with uow:
         assert await uow.session.scalar(select(func.count()).select_from(VideoAnalysis)) == 1
+
+
+async def test_videos_shows_a_video_in_flight_as_the_status_mirror_has_it(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services, tmp_path: Path
+) -> None:
+    _, _, pia, _ = await cast(emulator, uow)
+    clip = make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0)
+    real_job, _ = video_jobs(services, max_duration_s=600)
+    seen: list[tuple[str, str]] = []  # (what /videos said, the clock time the mirror holds)
+
+    async def listing() -> str:
+        await pia.send("/videos")
+        return (await pia.expect_reply(contains="Training videos"))["text"]
+
+    async def first_fails_second_works(video_id: uuid.UUID, attempt: int) -> None:
+        # What the real job mirrors as it starts; the row still says "uploaded".
+        await services.video_status.set(video_id, "processing")
+        mirrored = await services.video_status.get(video_id)
+        assert mirrored is not None and mirrored.updated_at is not None
+        seen.append((await listing(), f"since {mirrored.updated_at:%H:%M}"))  # Pia lives in UTC
+        if attempt == 1:
+            raise RuntimeError("this attempt fails")
+        await real_job(video_id, attempt)
+
+    async with run_bot(emulator):
+        await open_chats(pia)
+        await pia.send_video(clip, caption="drill")
+        await pia.expect_reply(contains="Got Kim's video")
+        queued = await listing()
+        worker = video_worker(services, handle=first_fails_second_works)
+        assert await worker.run_once() and await worker.run_once()
+        done = await listing()
+
+    (first, first_since), (second, second_since) = seen
+    # Without the mirror each would read "waiting for analysis": the row still says "uploaded".
+    assert "Kim (“drill”)" in queued and "⏳ queued for analysis" in queued
+    assert f"⚙️ being analysed {first_since}" in first and "attempt" not in first
+    assert f"🔁 being analysed again {second_since} (attempt 2)" in second
+    assert "3 reps" in done and "analysis" not in done
 
 
 async def test_on_s3_a_coach_lists_their_athletes_videos_and_gets_one_with_an_expiring_link(
