@@ -4,7 +4,8 @@ Run: `.venv/bin/python benchmarks/metrics.py [--rows 10000000]` (needs the local
 Redis; uses a scratch database and Redis prefix it removes at the end). Three parts, each
 printing its figures as it goes:
 
-1. Chart render time (`bot.charts.render_progress`) for a year of daily values (365 points,
+1. Chart render time (`handlers.metrics.charts.render_progress`) for a year of daily values (365
+points,
    with the trend line and personal bests), p50 and p95.
 2. A one-year range query for one athlete and one metric on `--rows` rows spread over three
    years (2,000 athletes x 10 metrics), p50 and p95 over random (athlete, metric, year)
@@ -13,7 +14,7 @@ printing its figures as it goes:
    the same (athlete_id, metric_type, recorded_at) index, in the same run, in turn (and the
    partitioned one again with plan_cache_mode=force_generic_plan, to tell what planning costs).
    Both tables are loaded by COPY, a few days of rows at a time, then VACUUM ANALYZEd.
-3. Values logged per second through `domain.metrics_log.log_metric` with 20 concurrent tasks
+3. Values logged per second through `domain.metrics.log.log_metric` with 20 concurrent tasks
    (each an athlete logging one line at a time for themself, on top of the loaded history: the
    line parsed with `parse_log_line`, the best so far read, the row stored, a best announced),
    beside two references measured in the same run on raw asyncpg: the same log's statements

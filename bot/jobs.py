@@ -154,7 +154,8 @@ def schedule_maintenance(application: BotApplication) -> None:
         first=timedelta(minutes=3),
         name="lost-video-uploads",
     )
-    # On the hour, in UTC: each run serves the zones where it is 07:xx (see domain.digests).
+    # On the hour, in UTC: each run serves the zones where it is 07:xx (see
+    # domain.notifications.digests).
     jobs.run_custom(
         send_coach_digests,
         job_kwargs={
@@ -165,7 +166,7 @@ def schedule_maintenance(application: BotApplication) -> None:
         name="coach-digests",
     )
     # On the hour, in UTC, like the digests: a run serves the zones where it is Monday 08:xx
-    # (and catches up on them until 11:00; see domain.weekly_summaries).
+    # (and catches up on them until 11:00; see domain.metrics.weekly_summaries).
     jobs.run_custom(
         send_weekly_summaries,
         job_kwargs={

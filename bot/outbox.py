@@ -15,12 +15,15 @@ The payload, as whoever queues a notification writes it:
   (params optional, filling in the label), shown as an inline keyboard in the recipient's
   language.
 - `document`: `{"filename": ..., "content": <the file's text>, "mime": ...}`, sent as a file
-  (`domain.calendar_files.ics_document` writes one). A text that fits a caption goes with it,
+  (`domain.booking.calendar_files.ics_document` writes one). A text that fits a caption goes with
+  it,
   buttons included; a longer one is sent first, with the buttons, and the file after it.
 A payload that breaks these shapes is given up at once: no retry would fix it.
 
-A few kinds are Bot API calls, not texts: an invoice or a Stars refund (`bot.payments_delivery`),
-a video with its analysis or a coach's feedback (`bot.video_delivery`); their errors count as a
+A few kinds are Bot API calls, not texts: an invoice or a Stars refund
+(`handlers.payments.delivery`),
+a video with its analysis or a coach's feedback (`handlers.videos.delivery`); their errors count as
+a
 message's would.
 """
 

@@ -1,9 +1,10 @@
 """A coach's availability rules, stored as JSON in `coaches.availability`.
 
 Times are local wall-clock times in the coach's own zone, so "Mondays 16:00" stays 16:00 when
-the clocks change; `domain.slots` turns them into UTC instants for a given date. A range reads and
+the clocks change; `domain.booking.slots` turns them into UTC instants for a given date. A range
+reads and
 writes itself as "16:00-20:00", the form the column stores; the rest of what coaches type (the
-`/availability` lines, one value for one setting) is read by `domain.availability_input`.
+`/availability` lines, one value for one setting) is read by `domain.booking.availability_input`.
 """
 
 from __future__ import annotations

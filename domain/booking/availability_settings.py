@@ -2,7 +2,7 @@
 
 Every change locks the coach row (two presses at once apply one after the other), is allowed by
 domain.policy, audited, and after its commit drops the coach's cached free slots. What a coach
-types is read by `domain.availability_input`.
+types is read by `domain.booking.availability_input`.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ time is still free is decided by the no-overlap exclusion constraint at the INSE
 bot processes race for one slot, one row wins and every other booking gets `SlotUnavailable`
 with the nearest free slots to offer instead.
 
-Group sessions take another path (`domain.group_booking`); the rules every slot must pass
-live in `domain.booking_rules`.
+Group sessions take another path (`domain.booking.groups`); the rules every slot must pass
+live in `domain.booking.rules`.
 """
 
 from __future__ import annotations

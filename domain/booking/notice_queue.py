@@ -1,9 +1,10 @@
 """Writing notices about a session to the outbox: one INSERT ... SELECT for any number of them.
 
 A notice is addressed to an audience, not to people: the coach, or the athletes' side (each
-athlete on Telegram, their parents and guardians; `domain.family.audience_ids`). The statement
+athlete on Telegram, their parents and guardians; `domain.people.family.audience_ids`). The
+statement
 resolves the audiences in SQL and writes every row, so a booking's notices cost one round trip
-however many people they reach. What the notices say is `domain.session_notices`.
+however many people they reach. What the notices say is `domain.booking.notices`.
 """
 
 from __future__ import annotations

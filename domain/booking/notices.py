@@ -6,7 +6,7 @@ calendar SEQUENCE: the same event is never queued twice for one version of a ses
 moved session gets fresh reminders. Times travel as ISO strings under `*_at` keys, so the
 sender shows them in each recipient's own time zone.
 
-How they are addressed and written (one statement for any number) is `domain.notice_queue`.
+How they are addressed and written (one statement for any number) is `domain.booking.notice_queue`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ PLANNED_KINDS = (REMINDER_24H, REMINDER_1H, FOLLOWUP, COACH_FOLLOWUP)
 REMINDER_LEADS = {REMINDER_24H: timedelta(hours=24), REMINDER_1H: timedelta(hours=1)}
 # Long enough for the session to have really ended; short enough to be remembered.
 FOLLOWUP_DELAY = timedelta(minutes=15)
-FLOW = "ses"  # callback data prefix of the session buttons (handlers/sessions.py)
+FLOW = "ses"  # callback data prefix of the session buttons (handlers/booking/sessions.py)
 
 
 def payload(view: SessionView, **extra: Any) -> dict[str, Any]:

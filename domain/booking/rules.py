@@ -1,7 +1,7 @@
 """What a booking is, and the rules a slot must pass before the database is asked.
 
-Kept apart from the use cases (`domain.booking`, `domain.group_booking`,
-`domain.session_changes`) so each can check a slot and price a session the same way.
+Kept apart from the use cases (`domain.booking`, `domain.booking.groups`,
+`domain.booking.changes`) so each can check a slot and price a session the same way.
 
 Buffers are checked by a query in the caller's transaction, not by the constraint (which
 knows nothing of a coach's buffers). So that two bookings racing for slots closer than the

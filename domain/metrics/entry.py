@@ -133,7 +133,7 @@ async def log_typed(
     metric_key: str | None = None,
     confirmed: bool = False,
 ) -> Logged:
-    """Read a typed line (see `read_line`) and log it (see `domain.metrics_log.log_metric`)."""
+    """Read a typed line (see `read_line`) and log it (see `domain.metrics.log.log_metric`)."""
     line = await read_line(
         uow,
         actor=actor,

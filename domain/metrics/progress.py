@@ -2,7 +2,7 @@
 
 A range is read with bounds on `recorded_at`, the partition key, so the planner scans only the
 monthly partitions the range overlaps (`points_query`). Bests follow
-`domain.personal_bests.beats`, the rule logging announces them by, seeded with the best on record
+`domain.metrics.bests.beats`, the rule logging announces them by, seeded with the best on record
 before the range: a chart of the last four weeks marks only what beat the athlete's whole past.
 That one aggregate reads the earlier months through the (athlete, metric, time) index of each.
 The first value ever is a baseline, not a best, and a tie is not a best either.

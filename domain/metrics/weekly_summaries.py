@@ -1,6 +1,7 @@
 """The weekly summary of an athlete's week: on Monday at 08:00 in each recipient's own zone.
 
-`queue_weekly_summaries` is meant to run every hour on the hour, like `domain.digests`: a run
+`queue_weekly_summaries` is meant to run every hour on the hour, like
+`domain.notifications.digests`: a run
 serves the people whose local time is Monday between 08:00 and 11:00, so every zone's first run
 of the week is at 08:xx local, and the two after it queue what a failed run (the database down
 at 08:00) left out; the dedup key makes them queue nothing twice. "Last week" is the

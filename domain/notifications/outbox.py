@@ -22,7 +22,8 @@ notification be given up:
 - Telegram's "too many requests" (429) names how long to wait: the row is due again exactly
   then, without backoff. Telegram lifts every such limit, so this cannot go on for ever.
 - A reminder that can wait (`DEFERRED_IN_QUIET_HOURS`) whose recipient is in their quiet hours
-  is not sent: it is due again when those hours end (`domain.quiet_hours`). Anything else, such
+  is not sent: it is due again when those hours end (`domain.people.quiet_hours`). Anything else,
+  such
   as a booking someone just made or the last reminder an hour before, goes out at once.
 """
 

@@ -28,7 +28,7 @@ async def plan_upcoming(
     """Plan the reminders of every scheduled session starting in (now, now + ahead]; new rows.
 
     The booking transaction already plans a session's reminders when it becomes scheduled
-    (`domain.session_notices.plan_reminders`, on accept, auto-accept and reschedule). This plans
+    (`domain.booking.notices.plan_reminders`, on accept, auto-accept and reschedule). This plans
     them again shortly ahead, so a session that became scheduled some other way (an admin, a
     script, a future flow that forgot) or whose planning was lost still gets reminded.
     Planning is idempotent: each reminder's dedup key names the session's SEQUENCE, so planning
@@ -87,7 +87,7 @@ async def _next_batch(
 
 
 def _coach_followup_key() -> ColumnElement[str]:
-    """The dedup key `plan_reminders` gives the coach's follow-up (see domain.session_notices)."""
+    """The dedup key `plan_reminders` gives the coach's follow-up (see domain.booking.notices)."""
     return func.concat(
         f"{COACH_FOLLOWUP}:", TrainingSession.id, ":", Coach.user_id, ":", TrainingSession.sequence
     )

@@ -2,7 +2,7 @@
 
 A child without Telegram is a `users` row (role athlete, no Telegram account) with an
 `athletes` row whose `parent_id` is the first guardian; further guardians are `athlete_links`.
-The small input validators below stand in until `domain/profile_input.py` (onboarding) offers
+The small input validators below stand in until `domain/people/profile_input.py` (onboarding) offers
 shared ones for names, dates of birth and sports.
 """
 

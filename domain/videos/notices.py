@@ -3,7 +3,8 @@
 The athlete's side (the athlete if on Telegram, parents, guardians) gets the analysis, or why
 there is none. The coach of the linked session, else every coach of the athlete, gets the video
 itself with a request for feedback, also when the analysis failed: the raw file is kept so a
-coach can still watch it. Each row names the video only; `bot.video_delivery` builds the message
+coach can still watch it. Each row names the video only; `handlers.videos.delivery` builds the
+message
 from the video as it is when sent.
 """
 

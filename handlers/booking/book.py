@@ -1,7 +1,7 @@
 """/book and /reschedule: for whom, which coach, which day and time, confirm; or move a session.
 
 One conversation ("booking") serves both: they share the calendar and the time steps. The
-choices live in user_data (`handlers._booking_draft.Draft`); a button carries the flow's token
+choices live in user_data (`handlers.booking.draft.Draft`); a button carries the flow's token
 and one short argument (an index, a short id, YYYYMMDD, epoch seconds), and whatever it names is
 checked again when it is pressed. The domain has the last word on every booking and move.
 

@@ -1,7 +1,7 @@
 """Who acts on a booked session and which one: the press parsed, the person, their view of it.
 
-Shared by /schedule and its buttons (`handlers.sessions`) and by the typed steps after a
-rating or a Notes press (`handlers._session_words`).
+Shared by /schedule and its buttons (`handlers.booking.sessions`) and by the typed steps after a
+rating or a Notes press (`handlers.booking.session_words`).
 """
 
 from __future__ import annotations

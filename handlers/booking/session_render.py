@@ -2,7 +2,7 @@
 
 Every time is shown in the viewer's own zone. The buttons a card offers follow the session's
 state; whoever presses one is checked again by the domain, so a button shown is no promise.
-The callback data they carry is described in `handlers.sessions`.
+The callback data they carry is described in `handlers.booking.sessions`.
 """
 
 from __future__ import annotations

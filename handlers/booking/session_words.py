@@ -2,7 +2,7 @@
 
 A star (`ses:rate<n>:<sid>`) saves the rating at once and invites one line, which Skip
 (`ses:skip:<sid>`) declines; Notes (`ses:notes:<sid>[:c]`) asks the coach for private notes.
-`handlers.sessions` registers this conversation ahead of its catch-all session buttons.
+`handlers.booking.sessions` registers this conversation ahead of its catch-all session buttons.
 """
 
 from __future__ import annotations

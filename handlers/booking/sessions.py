@@ -8,7 +8,7 @@ Buttons carry `ses:<action>:<session short id>`, plus `:c` when pressed on a /sc
 - `open`: a session's card; `list`: back to /schedule;
 - `cancel` asks, `cancelok` cancels, `cancelfee` cancels although the fee stays due.
 Rating and notes await typed text, so they are a conversation of their own
-(`handlers._session_words`). Moving a session is the booking flow's button (`bk:move:<sid>`).
+(`handlers.booking.session_words`). Moving a session is the booking flow's button (`bk:move:<sid>`).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ PLOT_BOX = (0.09, 0.11, 0.88, 0.80)
 # Above this many points a marker on each would blot the line out.
 MARKERS_UP_TO = 120
 LONG_RANGE_DAYS = 200
-CLOCK_FROM_S = 60  # domain.units.display writes such times as a clock too
+CLOCK_FROM_S = 60  # domain.metrics.units.display writes such times as a clock too
 LINE, TREND, BEST = "#1f6feb", "#8b949e", "#f2a900"
 
 

@@ -5,7 +5,7 @@ with results), which period, then sends the chart as a photo; the period buttons
 another period is one press away. /export sends the athlete's results as a CSV file. /roster
 lists a coach's athletes with their latest results and the change over four weeks.
 
-The buttons name athletes and metrics by id (`handlers._progress_render`), so they need no
+The buttons name athletes and metrics by id (`handlers.metrics.progress_render`), so they need no
 conversation state: any press, however old, is checked again by the domain and answered.
 """
 

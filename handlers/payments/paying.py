@@ -1,6 +1,6 @@
 """Paying in chat: the Pay button, the checkout's last check, the payment itself, /payments.
 
-The invoice reaches the payer through the outbox (`bot.payments_delivery`), and again from the
+The invoice reaches the payer through the outbox (`handlers.payments.delivery`), and again from the
 💳 Pay button of a payment reminder (`pay:again:<session>`). When they pay, Telegram first asks
 the bot (`pre_checkout_query`) and waits at most 10 s: the answer is ok only if the session may
 still be paid exactly as invoiced, otherwise it carries the reason in the payer's language.

@@ -1,6 +1,7 @@
 """/start: a known user gets their role's menu; a new one the guided profile, one question a step.
 
-States are the questions of `handlers.onboarding_steps`; the conversation is persistent (Redis)
+States are the questions of `handlers.people.onboarding_steps`; the conversation is persistent
+(Redis)
 and per user, so a restart mid-way asks the same question again. `/start inv-<token>` is the
 families module's deep link, so this /start leaves it alone.
 """
@@ -26,7 +27,7 @@ from handlers.shared.common import cancel_fallback
 
 COMMANDS: list[tuple[str, str]] = []
 END = ConversationHandler.END
-# A deep link with an invitation belongs to the families module (handlers/family.py).
+# A deep link with an invitation belongs to the families module (handlers/people/family.py).
 _PLAIN_START = f.UpdateType.MESSAGE & f.ChatType.PRIVATE & ~f.Regex(r"^/start(@\w+)?\s+inv-")
 _NEW_MESSAGE = f.UpdateType.MESSAGE
 

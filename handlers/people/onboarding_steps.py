@@ -2,7 +2,7 @@
 
 Answers collect in a draft kept in the person's `user_data` (persisted to Redis, so a restart
 resumes the flow); the sensitive ones are kept encrypted there too. Nothing reaches Postgres
-until the last answer, when `domain.onboarding.register` saves it all at once.
+until the last answer, when `domain.people.onboarding.register` saves it all at once.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Buttons: `profile:show` (own), `profile:view:<athlete>` (an athlete one may view, e.g. a
 parent's child), `profile:edit:<user>:<field>`, then `profile:set:<value>` / `profile:cancel`
-inside the edit. Ids in buttons are re-checked by `domain.onboarding` on every press.
+inside the edit. Ids in buttons are re-checked by `domain.people.onboarding` on every press.
 """
 
 from __future__ import annotations

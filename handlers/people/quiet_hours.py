@@ -1,7 +1,7 @@
 """/quiet: see, set or switch off the quiet hours that hold back reminders that can wait.
 
 `/quiet` shows the window, `/quiet 22:00-07:30` sets it, `/quiet off` switches it off. The rules
-(what a window is, which reminders wait) live in `domain.quiet_hours` and
+(what a window is, which reminders wait) live in `domain.people.quiet_hours` and
 `domain.notifications`.
 """
 

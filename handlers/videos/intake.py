@@ -3,7 +3,7 @@
 An athlete or parent sends a video (or a video note, a GIF-like animation, or a video file as
 a document). A parent with several children is asked whose it is. The video is streamed into
 storage and queued (`domain.videos.uploads`); the analysis arrives later through the outbox
-(`bot.video_delivery`). Coaches' replies to videos are `handlers.video_feedback`.
+(`handlers.videos.delivery`). Coaches' replies to videos are `handlers.videos.feedback`.
 """
 
 from __future__ import annotations

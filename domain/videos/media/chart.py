@@ -1,6 +1,7 @@
 """The motion chart: speed along the main direction of movement over time, reps marked.
 
-Drawn like bot/charts.py: matplotlib's object API on an Agg canvas (no pyplot and its global
+Drawn like handlers/metrics/charts.py: matplotlib's object API on an Agg canvas (no pyplot and its
+global
 state), a fixed layout, the PNG encoded once from the drawn pixels. The chart is drawn once per
 video, before anyone's language is known, so its labels are short and passed in by the caller
 when it has words in the viewer's language.

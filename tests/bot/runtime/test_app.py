@@ -36,7 +36,8 @@ async def test_start_greets_the_user_by_name_and_points_to_help(
 ) -> None:
     await app.process_update(message_update(app.bot, "/start"))
 
-    # handlers/onboarding.py answers /start for a new user with its greeting and first question.
+    # handlers/people/onboarding.py answers /start for a new user with its greeting and first
+    # question.
     (greeting,) = telegram.texts(USER_ID)
     assert greeting.startswith(t("onboarding.greeting", "en", name="Ann"))
 

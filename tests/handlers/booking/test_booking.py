@@ -246,7 +246,7 @@ async def test_a_coach_moves_a_session_from_its_move_button(
     (session,) = await sessions(uow)
     async with run_bot(emulator):
         await open_chats(cast.cora)
-        # The sessions list (handlers/sessions.py) shows this button under each session.
+        # The sessions list (handlers/booking/sessions.py) shows this button under each session.
         await press_forged(emulator, cast.cora, f"bk:move:{short_id(session.id)}")
         await cast.cora.expect_reply(contains="Pick a day for Kim with Cora Klein")
         await pick_time(cast.cora, day, "19:00")
