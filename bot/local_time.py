@@ -7,7 +7,7 @@ catalogue's `time.moment`, so a new language is still only a catalogue file.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.i18n import t
 from bot.i18n.formats import clock, money_text, month_name, weekday_name
@@ -15,6 +15,7 @@ from domain.timezones import zone_of
 
 INSTANT_SUFFIX = "_at"
 CLOCK_SUFFIX = "_clock"
+DATE_SUFFIX = "_date"
 # A payload value {"lines": <catalogue key>, "items": [params, ...]}: one line per item, each
 # worded like the notice itself, so a list (a coach's day) carries values, not text.
 # An item may name its own line's key under "line".
@@ -39,7 +40,8 @@ def local_moment(instant: datetime, timezone: str, lang: str | None) -> str:
 def localized(params: Mapping[str, object], timezone: str, lang: str | None) -> dict[str, object]:
     """`params` in the reader's words: an aware ISO-8601 instant under a key ending in "_at" as a
     moment ("Tue 1 Dec, 16:00"), under one ending in "_clock" as the time of day ("16:00"), both
-    in their zone; money values ({"amount", "currency"}) and lists of lines in their language."""
+    in their zone; an ISO date under a key ending in "_date" as a day ("30 Nov"); money values
+    ({"amount", "currency"}) and lists of lines in their language."""
     return {key: _worded(key, value, timezone, lang) for key, value in params.items()}
 
 
@@ -48,6 +50,8 @@ def _worded(key: str, value: object, timezone: str, lang: str | None) -> object:
         return _local_or_same(value, timezone, lang, local_moment)
     if key.endswith(CLOCK_SUFFIX):
         return _local_or_same(value, timezone, lang, local_clock)
+    if key.endswith(DATE_SUFFIX) and isinstance(value, str):
+        return _day_or_same(value, lang)
     if isinstance(value, dict) and value.keys() == {LINES, ITEMS}:
         return _lines(value[LINES], value[ITEMS], timezone, lang)
     if key in WORDS and isinstance(value, str):
@@ -61,6 +65,14 @@ def _words(key: str, lang: str | None, fallback: str) -> str:
     except KeyError:
         # A code the catalogue does not know yet is still better shown than the message lost.
         return fallback
+
+
+def _day_or_same(value: str, lang: str | None) -> str:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return t("time.day", lang, day=day.day, month=month_name(day.month, lang))
 
 
 def local_clock(instant: datetime, timezone: str, lang: str | None) -> str:

@@ -42,6 +42,8 @@ WEEKLY_SUMMARY = "weekly_summary"
 SUMMARY_WEEKDAY, SUMMARY_HOUR = 0, 8  # Monday 08:xx local
 CATCH_UP_HOURS = 3  # runs in the hours after 08:00 queue what an earlier run could not
 NOTHING = "–"
+BEST_LINE = "notification.weekly_summary.best"
+NO_BESTS_LINE = "notification.weekly_summary.no_bests"
 # Athletes summarised together: a handful of grouped queries and one insert per batch.
 BATCH = 100
 
@@ -112,9 +114,10 @@ async def _summaries(
 
 def _row(summary: WeekOf, name: str, week: Week, person: User, now: datetime) -> dict[str, Any]:
     units = person.units or "metric"
-    bests = ", ".join(
-        f"{kind.name} {display(value, kind.unit, units=units)}" for kind, value in summary.bests
-    )
+    bests = [
+        {"metric": kind.name, "value": display(value, kind.unit, units=units)}
+        for kind, value in summary.bests
+    ]
     last_day = (week.end - timedelta(days=1)).date()
     return {
         "recipient_id": person.id,
@@ -123,10 +126,14 @@ def _row(summary: WeekOf, name: str, week: Week, person: User, now: datetime) ->
         "due_at": now,
         "payload": {
             "athlete": name,
-            "week": f"{week.start.date().isoformat()} – {last_day.isoformat()}",
+            # Dates and lines are worded in the recipient's language when sent (bot.outbox).
+            "week_start_date": week.start.date().isoformat(),
+            "week_end_date": last_day.isoformat(),
             "sessions_done": summary.sessions_done,
             "metrics_logged": summary.metrics_logged,
-            "bests": bests or NOTHING,
+            "bests": {"lines": BEST_LINE, "items": bests}
+            if bests
+            else {"lines": NO_BESTS_LINE, "items": [{}]},
             # Shown in the recipient's own zone and language when it is sent (bot.outbox).
             "next_at": summary.next_session.isoformat() if summary.next_session else NOTHING,
             "athlete_id": str(summary.athlete_id),

@@ -177,10 +177,10 @@ async def test_weekly_summaries_are_queued_on_the_hour_and_the_parent_reads_kims
     assert (fire, after) == (monday_8_in_london, monday_8_in_london + timedelta(hours=1))
     assert job.job.misfire_grace_time == 30 * 60
     assert telegram.texts(world.parent.telegram_user_id) == [
-        "📊 Weekly summary for Kim (2026-11-30 – 2026-12-06)\n"
+        "📊 Weekly summary for Kim (30 Nov – 6 Dec)\n"
         "🏃 Sessions done: 1\n"
         "📝 Results logged: 0\n"
-        "🏆 Personal bests: –\n"
+        "🏆 Personal bests:\n• none this week\n"
         "📅 Next session: Tue 8 Dec, 15:00\n\n"
         "See the charts with /progress."
     ]

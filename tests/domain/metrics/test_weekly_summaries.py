@@ -12,6 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.i18n import t
+from bot.local_time import localized
 from domain.metrics import weekly_summaries
 from domain.metrics.weekly_summaries import last_week, queue_weekly_summaries
 from domain.models import Athlete, AthleteLink, Notification, PerformanceMetric, User
@@ -68,6 +70,22 @@ async def kims_week(uow: UnitOfWork) -> BookingWorld:
     return world
 
 
+def bests_of(payload: dict) -> str:
+    """The bests a summary carries, as "metric value" pairs ("–" for none)."""
+    items = payload["bests"]["items"]
+    return ", ".join(f"{i['metric']} {i['value']}" for i in items if i) or "–"
+
+
+def bests(row: Notification) -> str:
+    return bests_of(row.payload)
+
+
+def render_text(row: Notification, lang: str) -> str:
+    """The summary as its recipient reads it (the domain queues values only)."""
+    params = localized(row.payload, "Europe/Madrid", lang)
+    return t("notification.weekly_summary", lang, **params)
+
+
 async def summaries(uow: UnitOfWork) -> list[Notification]:
     async with uow:
         query = select(Notification).where(Notification.kind == "weekly_summary")
@@ -90,17 +108,20 @@ async def test_each_person_gets_kims_week_at_eight_on_monday_in_their_own_zone(
     assert (coach.recipient_id, parent.recipient_id) == (world.coach_user.id, world.parent.id)
     assert parent.dedup_key == f"weekly_summary:{world.child.id}:2026-W49:{world.parent.id}"
     assert parent.due_at == MONDAY_8_UTC
-    assert parent.payload == {
+    assert {k: v for k, v in parent.payload.items() if k != "bests"} == {
         "athlete": "Kim",
-        "week": "2026-11-30 – 2026-12-06",
+        "week_start_date": "2026-11-30",
+        "week_end_date": "2026-12-06",
         "sessions_done": 1,
         "metrics_logged": 4,
-        # Body weight has no better direction: no best, however it moved.
-        "bests": "40 m sprint 5.3 s, Back squat 100 kg",
         "next_at": at(9, 16).isoformat(),
         "athlete_id": str(world.child.id),
     }
+    # Body weight has no better direction: no best, however it moved.
+    assert bests(parent) == "40 m sprint 5.3 s, Back squat 100 kg"
     assert coach.payload == parent.payload
+    text = render_text(parent, "es")
+    assert "(30 nov – 6 dic)" in text and "• 40 m sprint: 5.3 s\n• Back squat: 100 kg" in text
 
 
 async def test_an_hourly_run_all_week_long_reaches_everyone_exactly_once(
@@ -131,7 +152,7 @@ async def test_an_hourly_run_all_week_long_reaches_everyone_exactly_once(
     }
     (ravis,) = [row for row in found if row.recipient_id == guardian.id]
     assert ravis.due_at == datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
-    assert ravis.payload["bests"] == "40 m sprint 5.3 s, Back squat 220.46 lb"
+    assert bests(ravis) == "40 m sprint 5.3 s, Back squat 220.46 lb"
     assert world.other_parent.id not in Counter(row.recipient_id for row in found)
 
 
@@ -168,7 +189,8 @@ async def test_a_quiet_week_sends_nothing_and_the_next_active_week_sends_again(
 
     weeks = Counter(row.dedup_key.split(":")[2] for row in await summaries(uow))
     assert weeks == {"2026-W49": 2, "2026-W51": 2}  # the parent's and the coach's
-    assert (await summaries(uow))[-1].payload["bests"] == "–"
+    assert bests((await summaries(uow))[-1]) == "–"
+    assert "• none this week" in render_text((await summaries(uow))[-1], "en")
 
 
 def test_last_week_is_the_local_monday_to_monday_before_eight_oclock() -> None:
@@ -230,7 +252,7 @@ async def test_a_batch_of_athletes_costs_the_same_few_queries_whatever_its_size(
     assert Counter(row.payload["athlete_id"] for row in found) == {
         str(athlete_id): 2 for athlete_id in three + thirty
     }
-    assert {row.payload["bests"] for row in found} == {"40 m sprint 5.3 s"}
+    assert {bests(row) for row in found} == {"40 m sprint 5.3 s"}
     assert {row.payload["sessions_done"] for row in found} == {1}
 
 
@@ -250,5 +272,5 @@ async def test_athletes_split_over_several_batches_get_the_same_summaries(
     }
     kims = by_athlete[(str(world.child.id), world.parent.id)]
     assert (kims["sessions_done"], kims["metrics_logged"]) == (1, 4)
-    assert kims["bests"] == "40 m sprint 5.3 s, Back squat 100 kg"
+    assert bests_of(kims) == "40 m sprint 5.3 s, Back squat 100 kg"
     assert {athlete for athlete, _ in by_athlete} == {str(a) for a in [world.child.id, *others]}
