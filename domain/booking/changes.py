@@ -36,7 +36,13 @@ from domain.booking.rules import (
 from domain.booking.sessions import GROUP, LIVE, LoadedSession, SessionView, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.errors import NotAllowed, SlotTaken
-from domain.models import PaymentStatus, SessionParticipant, SessionPaymentStatus, SessionStatus
+from domain.models import (
+    NotificationKind,
+    PaymentStatus,
+    SessionParticipant,
+    SessionPaymentStatus,
+    SessionStatus,
+)
 from domain.policy import Actor
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
@@ -86,15 +92,15 @@ async def decide(
             view = loaded.view()
             facts = {**payload(view), "document": calendar_file(view, now=now)}
             notices = [
-                Notice((FAMILY,), "booking_accepted", facts),
-                Notice((COACH,), "calendar_file", facts),
+                Notice((FAMILY,), NotificationKind.BOOKING_ACCEPTED, facts),
+                Notice((COACH,), NotificationKind.CALENDAR_FILE, facts),
                 *reminder_notices(view, now=now),
                 *payment_notices(view, now=now, due_at=session.payment_due_at),
             ]
         else:
             _cancel_row(loaded, actor, now, reason="declined")
             view = loaded.view()
-            notices = [Notice((FAMILY,), "booking_declined", payload(view))]
+            notices = [Notice((FAMILY,), NotificationKind.BOOKING_DECLINED, payload(view))]
         told = await tell(uow, loaded, notices, now=now)
         _audit(uow, actor, loaded, "session.accepted" if accept else "session.declined")
         await uow.commit()
@@ -140,7 +146,9 @@ async def cancel(
             remaining = await _leave_group(uow, loaded, leaving)
             if remaining:
                 view = loaded.view()
-                left = Notice((COACH,), "group_left", {**payload(view), "left": len(leaving)})
+                left = Notice(
+                    (COACH,), NotificationKind.GROUP_LEFT, {**payload(view), "left": len(leaving)}
+                )
                 told = await tell(
                     uow, loaded, [left], now=now, tag=".".join(short_id(a) for a in leaving)
                 )
@@ -160,7 +168,7 @@ async def cancel(
         told = await tell(
             uow,
             loaded,
-            [Notice((FAMILY, COACH), "session_cancelled", cancelled)],
+            [Notice((FAMILY, COACH), NotificationKind.SESSION_CANCELLED, cancelled)],
             now=now,
             exclude=actor.user_id,
         )
@@ -214,7 +222,7 @@ async def reschedule(
                 "document": calendar_file(view, now=now),
             }
             notices = [
-                Notice((FAMILY, COACH), "session_rescheduled", moved),
+                Notice((FAMILY, COACH), NotificationKind.SESSION_RESCHEDULED, moved),
                 *reminder_notices(view, now=now),
                 # Prompts for the new time; the invoice already sent still pays for it.
                 *(payment_prompts(view, now, session.payment_due_at) if is_payable(view) else []),

@@ -26,14 +26,14 @@ from domain.booking.calendar_files import (
 )
 from domain.booking.notice_queue import COACH, FAMILY, Notice, enqueue_params, enqueue_statement
 from domain.booking.sessions import GROUP, LoadedSession, SessionView
-from domain.models import SessionStatus
+from domain.models import NotificationKind, SessionStatus
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 
-REMINDER_24H = "reminder_24h"
-REMINDER_1H = "reminder_1h"
-FOLLOWUP = "session_followup"
-COACH_FOLLOWUP = "session_followup_coach"
+REMINDER_24H = NotificationKind.REMINDER_24H
+REMINDER_1H = NotificationKind.REMINDER_1H
+FOLLOWUP = NotificationKind.SESSION_FOLLOWUP
+COACH_FOLLOWUP = NotificationKind.SESSION_FOLLOWUP_COACH
 # Queued ahead of time for a scheduled session; dropped when it moves or is cancelled.
 PLANNED_KINDS = (REMINDER_24H, REMINDER_1H, FOLLOWUP, COACH_FOLLOWUP)
 REMINDER_LEADS = {REMINDER_24H: timedelta(hours=24), REMINDER_1H: timedelta(hours=1)}
@@ -122,14 +122,14 @@ def booking_notices(view: SessionView, *, now: datetime, joined: bool = False) -
             [("session.button.accept", "acc", sid), ("session.button.decline", "dec", sid)]
         )
         return [
-            Notice((COACH,), "booking_request", {**facts, "buttons": decide}),
-            Notice((FAMILY,), "booking_requested", facts),
+            Notice((COACH,), NotificationKind.BOOKING_REQUEST, {**facts, "buttons": decide}),
+            Notice((FAMILY,), NotificationKind.BOOKING_REQUESTED, facts),
         ]
     document = calendar_file(view, now=now)
-    coach_kind = "group_joined" if joined else "booking_new"
+    coach_kind = NotificationKind.GROUP_JOINED if joined else NotificationKind.BOOKING_NEW
     return [
         Notice((COACH,), coach_kind, {**facts, "document": document}),
-        Notice((FAMILY,), "booking_confirmed", {**facts, "document": document}),
+        Notice((FAMILY,), NotificationKind.BOOKING_CONFIRMED, {**facts, "document": document}),
         *reminder_notices(view, now=now),
     ]
 

@@ -24,13 +24,13 @@ from datetime import UTC, datetime, timedelta
 from domain.booking.notice_queue import PAYER, Notice
 from domain.booking.notices import payload
 from domain.booking.sessions import GROUP, SessionView
-from domain.models import SessionPaymentStatus, SessionStatus
+from domain.models import NotificationKind, SessionPaymentStatus, SessionStatus
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 
-INVOICE = "invoice"
-PAYMENT_PROMPT = "payment_prompt"
-PAYMENT_PROMPT_LAST = "payment_prompt_last"
+INVOICE = NotificationKind.INVOICE
+PAYMENT_PROMPT = NotificationKind.PAYMENT_PROMPT
+PAYMENT_PROMPT_LAST = NotificationKind.PAYMENT_PROMPT_LAST
 # Queued for an unpaid session; dropped when it is paid or cancelled.
 PAYMENT_KINDS = (INVOICE, PAYMENT_PROMPT, PAYMENT_PROMPT_LAST)
 # Long enough for a payer who meant to pay at once to have done it, so the prompt is not noise.

@@ -25,6 +25,7 @@ from domain.metrics.units import display
 from domain.models import (
     Coach,
     Notification,
+    NotificationKind,
     PerformanceMetric,
     SessionParticipant,
     SessionStatus,
@@ -34,8 +35,8 @@ from domain.models import TrainingSession as Session
 from domain.people.family import people_to_notify
 from domain.uow import UnitOfWork
 
-FAMILY_KIND = "personal_best"
-COACH_KIND = "personal_best_coach"
+FAMILY_KIND = NotificationKind.PERSONAL_BEST
+COACH_KIND = NotificationKind.PERSONAL_BEST_COACH
 
 
 def beats(kind: MetricKind, value: Decimal, best: Decimal | None) -> bool:

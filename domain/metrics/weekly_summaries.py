@@ -34,11 +34,11 @@ from domain.metrics.athlete_weeks import (
     weeks_of,
 )
 from domain.metrics.units import display
-from domain.models import User
+from domain.models import NotificationKind, User
 from domain.timezones import zone_of
 from domain.uow import UnitOfWork
 
-WEEKLY_SUMMARY = "weekly_summary"
+WEEKLY_SUMMARY = NotificationKind.WEEKLY_SUMMARY
 SUMMARY_WEEKDAY, SUMMARY_HOUR = 0, 8  # Monday 08:xx local
 CATCH_UP_HOURS = 3  # runs in the hours after 08:00 queue what an earlier run could not
 NOTHING = "–"

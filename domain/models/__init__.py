@@ -2,7 +2,7 @@
 
 from domain.models.base import Base
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
-from domain.models.operations import AuditEntry, Notification
+from domain.models.operations import AuditEntry, Notification, NotificationKind
 from domain.models.people import (
     Athlete,
     AthleteLink,
@@ -48,6 +48,7 @@ __all__ = [
     "Invitation",
     "MetricType",
     "Notification",
+    "NotificationKind",
     "NutritionPlan",
     "Payment",
     "PaymentStatus",

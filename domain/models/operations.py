@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, func, text
@@ -31,6 +32,42 @@ class AuditEntry(Base):
     entity_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class NotificationKind(StrEnum):
+    """What a notification is: each is worded by `notification.<kind>` in the catalogue, or
+    sent by a Bot API call of its own (an invoice, a Stars refund, a video)."""
+
+    BOOKING_REQUEST = "booking_request"
+    BOOKING_REQUESTED = "booking_requested"
+    BOOKING_NEW = "booking_new"
+    BOOKING_CONFIRMED = "booking_confirmed"
+    BOOKING_ACCEPTED = "booking_accepted"
+    BOOKING_DECLINED = "booking_declined"
+    CALENDAR_FILE = "calendar_file"
+    GROUP_JOINED = "group_joined"
+    GROUP_LEFT = "group_left"
+    SESSION_CANCELLED = "session_cancelled"
+    SESSION_RESCHEDULED = "session_rescheduled"
+    SESSION_RELEASED = "session_released"
+    REMINDER_24H = "reminder_24h"
+    REMINDER_1H = "reminder_1h"
+    SESSION_FOLLOWUP = "session_followup"
+    SESSION_FOLLOWUP_COACH = "session_followup_coach"
+    DIGEST = "digest"
+    INVOICE = "invoice"
+    PAYMENT_PROMPT = "payment_prompt"
+    PAYMENT_PROMPT_LAST = "payment_prompt_last"
+    PAYMENT_RECEIPT = "payment_receipt"
+    PAYMENT_RECEIVED = "payment_received"
+    STAR_REFUND = "star_refund"
+    PERSONAL_BEST = "personal_best"
+    PERSONAL_BEST_COACH = "personal_best_coach"
+    WEEKLY_SUMMARY = "weekly_summary"
+    VIDEO_ANALYZED = "video_analyzed"
+    VIDEO_FAILED = "video_failed"
+    VIDEO_REVIEW = "video_review"
+    VIDEO_FEEDBACK = "video_feedback"
 
 
 class Notification(Base):

@@ -20,11 +20,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, union_all
 
-from domain.models import Athlete, Coach, SessionParticipant, SessionStatus, TrainingSession, User
+from domain.models import (
+    Athlete,
+    Coach,
+    NotificationKind,
+    SessionParticipant,
+    SessionStatus,
+    TrainingSession,
+    User,
+)
 from domain.timezones import zone_of
 from domain.uow import UnitOfWork
 
-DIGEST = "digest"
+DIGEST = NotificationKind.DIGEST
 DIGEST_HOUR = 7  # local; the hourly run reaches each zone once in this hour
 DIGEST_LINE = "notification.digest.line"  # the catalogue key each session's line is worded by
 DIGEST_LINE_UNNAMED = "notification.digest.line_unnamed"

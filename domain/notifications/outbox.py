@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from domain.models import Notification, User, UserStatus
+from domain.models import Notification, NotificationKind, User, UserStatus
 from domain.payments.records import STAR_REFUND
 from domain.people.quiet_hours import held_until
 from domain.uow import UnitOfWork
@@ -51,7 +51,13 @@ FINAL_PREFIX = "final:"
 NOT_MESSAGES = frozenset({STAR_REFUND})
 # Kinds that lose nothing by waiting until morning; see the module docstring.
 DEFERRED_IN_QUIET_HOURS = frozenset(
-    {"reminder_24h", "session_followup", "session_followup_coach", "digest", "weekly_summary"}
+    {
+        NotificationKind.REMINDER_24H,
+        NotificationKind.SESSION_FOLLOWUP,
+        NotificationKind.SESSION_FOLLOWUP_COACH,
+        NotificationKind.DIGEST,
+        NotificationKind.WEEKLY_SUMMARY,
+    }
 )
 
 

@@ -31,6 +31,7 @@ from domain.currencies import STARS, from_minor, money_value
 from domain.errors import AlreadyExists
 from domain.models import (
     HOLDING_THE_SESSION,
+    NotificationKind,
     Payment,
     PaymentStatus,
     SessionPaymentStatus,
@@ -41,9 +42,9 @@ from domain.payments.checkout import PaymentRefused, session_of_payload
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 
-STAR_REFUND = "star_refund"
-RECEIPT = "payment_receipt"
-RECEIVED = "payment_received"
+STAR_REFUND = NotificationKind.STAR_REFUND
+RECEIPT = NotificationKind.PAYMENT_RECEIPT
+RECEIVED = NotificationKind.PAYMENT_RECEIVED
 # The database allows one payment HOLDING_THE_SESSION per session: this index.
 ONE_PER_SESSION = "uq_payments_session_completed"
 

@@ -20,11 +20,17 @@ from domain.booking.notices import calendar_file, drop_reminders, payload, tell
 from domain.booking.payment_notices import drop_payment_prompts
 from domain.booking.sessions import GROUP, LoadedSession, SessionView, load_session
 from domain.booking.slot_cache import SlotCache
-from domain.models import Coach, SessionPaymentStatus, SessionStatus, TrainingSession
+from domain.models import (
+    Coach,
+    NotificationKind,
+    SessionPaymentStatus,
+    SessionStatus,
+    TrainingSession,
+)
 from domain.uow import UnitOfWork
 
 UNPAID = "unpaid"
-RELEASED = "session_released"
+RELEASED = NotificationKind.SESSION_RELEASED
 BATCH_SIZE = 200
 
 

@@ -17,15 +17,23 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 
 from domain.metrics.bests import coaches_of
-from domain.models import Coach, Notification, TrainingSession, User, VideoAnalysis, VideoStatus
+from domain.models import (
+    Coach,
+    Notification,
+    NotificationKind,
+    TrainingSession,
+    User,
+    VideoAnalysis,
+    VideoStatus,
+)
 from domain.people.family import people_to_notify
 from domain.uow import UnitOfWork
 from domain.videos.uploads import recent_sessions
 
-ANALYZED = "video_analyzed"
-FAILED = "video_failed"
-REVIEW = "video_review"
-FEEDBACK = "video_feedback"
+ANALYZED = NotificationKind.VIDEO_ANALYZED
+FAILED = NotificationKind.VIDEO_FAILED
+REVIEW = NotificationKind.VIDEO_REVIEW
+FEEDBACK = NotificationKind.VIDEO_FEEDBACK
 # How long a coach's copy waits for the sender to say which session the video is from.
 LINK_WAIT = timedelta(minutes=10)
 

@@ -6,6 +6,9 @@ from typing import Any
 
 from bot.i18n import t
 
+# The joints whose angle ranges are put in words (left and right sides merged).
+JOINTS = ("knee", "hip", "elbow")
+
 
 def caption_part(caption: str | None, lang: str | None) -> str:
     """The sender's caption as it follows "Anna's video": ` ("squat set 3")`, or nothing."""
@@ -62,7 +65,7 @@ def pose_line(pose: dict[str, Any], lang: str | None) -> str:
 def _joint_ranges(ranges: dict[str, Any]) -> list[tuple[str, int, int]]:
     """(knee|hip|elbow, lowest, highest angle) over both sides, for the joints that were seen."""
     found = []
-    for joint in ("knee", "hip", "elbow"):
+    for joint in JOINTS:
         lows, highs = [], []
         for name, value in ranges.items():
             if joint in name and isinstance(value, dict):
