@@ -170,8 +170,8 @@ async def send_media_group(bot: BotState, p: Params) -> list[Json]:
         )
         prepared.append({**content, **caption})
     group_id = str(bot.world.now()) + str(len(bot.messages))
-    for _ in prepared:  # an album goes out whole or not at all
-        flood_check(bot, chat.id, chat.person is None)
+    # An album goes out whole or not at all, and a refused one uses up nothing.
+    flood_check(bot, chat.id, chat.person is None, count=len(prepared))
     return [await send(bot, chat, {**content, "media_group_id": group_id}) for content in prepared]
 
 

@@ -35,9 +35,9 @@ ACTIONS = {
 }
 
 
-def flood_check(bot: BotState, chat_id: int, is_group: bool) -> None:
-    """Count one outgoing message against Telegram's flood limits."""
-    bot.world.flood.check(bot.id, chat_id, is_group=is_group)
+def flood_check(bot: BotState, chat_id: int, is_group: bool, count: int = 1) -> None:
+    """Count outgoing messages (one, or an album's) against Telegram's flood limits."""
+    bot.world.flood.check(bot.id, chat_id, is_group=is_group, count=count)
 
 
 @api_method(

@@ -252,12 +252,65 @@ async def test_the_bot_cannot_start_a_conversation(limited: Emulator, limited_bo
 
 # --- flood control -------------------------------------------------------------------------------
 
+PRIVATE_BURST = 20  # what the emulator lets through at once to one private chat (README.md)
+
+
+async def test_a_short_burst_to_one_private_chat_all_arrives(
+    limited_bot: Bot, bea: EmulatedUser
+) -> None:
+    for n in range(PRIVATE_BURST):
+        await limited_bot.send_message(bea.id, f"part {n + 1}")
+
+    delivered = [e.data["text"] for e in bea.events("message") if e.data["text"] != "/start"]
+    assert delivered == [f"part {n + 1}" for n in range(PRIVATE_BURST)]
+
+
+async def test_an_album_of_ten_and_its_heading_go_to_a_private_chat_at_once(
+    limited_bot: Bot, bea: EmulatedUser
+) -> None:
+    await limited_bot.send_message(bea.id, "Your photos of today:")
+
+    album = await limited_bot.send_media_group(bea.id, [InputMediaPhoto(GIF) for _ in range(10)])
+
+    assert len(album) == 10
+
+
+async def test_sends_past_the_burst_get_one_a_second_and_429_in_between(
+    limited_bot: Bot, bea: EmulatedUser, clock: FakeClock
+) -> None:
+    for n in range(PRIVATE_BURST):
+        await limited_bot.send_message(bea.id, f"burst {n}")
+
+    with pytest.raises(RetryAfter) as caught:
+        await limited_bot.send_message(bea.id, "one too many")
+    assert caught.value.retry_after == timedelta(seconds=1)
+    for second in range(5):  # sustained: one a second passes, a second one in that second not
+        clock.advance(1)
+        assert (await limited_bot.send_message(bea.id, f"steady {second}")).text
+        with pytest.raises(RetryAfter) as caught:
+            await limited_bot.send_message(bea.id, f"too soon {second}")
+        assert caught.value.retry_after == timedelta(seconds=1)
+
+
+async def test_a_quiet_chat_earns_its_burst_back(
+    limited_bot: Bot, bea: EmulatedUser, clock: FakeClock
+) -> None:
+    for n in range(PRIVATE_BURST):
+        await limited_bot.send_message(bea.id, f"first burst {n}")
+
+    clock.advance(PRIVATE_BURST)  # one message's worth a second
+
+    for n in range(PRIVATE_BURST):
+        await limited_bot.send_message(bea.id, f"second burst {n}")
+    with pytest.raises(RetryAfter):
+        await limited_bot.send_message(bea.id, "one too many")
+
 
 async def test_a_burst_to_one_chat_waits_retry_after_seconds(
     limited_bot: Bot, bea: EmulatedUser, clock: FakeClock
 ) -> None:
     with pytest.raises(RetryAfter) as caught:
-        for n in range(10):
+        for n in range(PRIVATE_BURST + 10):
             await limited_bot.send_message(bea.id, f"message {n}")
     wait = caught.value.retry_after
     assert isinstance(wait, timedelta) and wait >= timedelta(seconds=1)
@@ -305,25 +358,25 @@ async def test_a_bot_sends_30_messages_a_second_overall(
 
 async def test_a_refused_send_is_not_delivered(limited_bot: Bot, bea: EmulatedUser) -> None:
     with pytest.raises(RetryAfter):
-        for n in range(10):
+        for n in range(PRIVATE_BURST + 10):
             await limited_bot.send_message(bea.id, f"message {n}")
 
     delivered = [e.data["text"] for e in bea.events("message") if e.data["text"] != "/start"]
-    assert delivered == [f"message {n}" for n in range(len(delivered))]
-    assert len(delivered) < 10
+    assert delivered == [f"message {n}" for n in range(PRIVATE_BURST)]
 
 
 async def test_an_album_refused_by_flood_control_delivers_none_of_its_photos(
     limited_bot: Bot, bea: EmulatedUser, clock: FakeClock
 ) -> None:
-    await limited_bot.send_message(bea.id, "one")
-    await limited_bot.send_message(bea.id, "two")  # one message left in the burst
+    for n in range(PRIVATE_BURST - 1):  # one message left in the burst
+        await limited_bot.send_message(bea.id, f"message {n}")
 
-    with pytest.raises(RetryAfter):
+    with pytest.raises(RetryAfter) as caught:
         await limited_bot.send_media_group(bea.id, [InputMediaPhoto(GIF), InputMediaPhoto(GIF)])
 
+    assert caught.value.retry_after == timedelta(seconds=1)  # the second photo's token
     assert not any("photo" in message for message in bea.messages())
-    clock.advance(2)
+    clock.advance(1)
     assert (
         len(
             await limited_bot.send_media_group(bea.id, [InputMediaPhoto(GIF), InputMediaPhoto(GIF)])
