@@ -34,6 +34,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--local-mode", action="store_true", help="serve downloads of any size (local Bot API)"
     )
+    parser.add_argument(
+        "--state-file",
+        help="keep people, chats and ids in this JSON file across restarts (default: keep nothing)",
+    )
     return parser.parse_args(argv)
 
 
@@ -48,6 +52,7 @@ def build(args: argparse.Namespace) -> Emulator:
         bot_name=args.bot_name,
         bot_username=args.bot_username,
         title=args.title,
+        state_file=args.state_file,
     )
 
 

@@ -55,8 +55,7 @@ class Client:
         }
         if chat.person is not None:
             # Writing to a bot (re)starts it, which also lifts a block.
-            self.bot.started_by.add(person.id)
-            self.bot.blocked_by.discard(person.id)
+            self.bot.start_chat(person.id)
         self.bot.store_message(message)
         await self.world.emit("message", chat.id, public(message))
         if chat.person is not None or self._bot_may_read(message):
@@ -96,6 +95,7 @@ class Client:
     async def share_contact(self, person: Person, phone_number: str | None = None) -> Json:
         """Share one's own phone number, as the request_contact button does."""
         person.phone_number = phone_number or person.phone_number or f"+1555{person.id % 10**7:07d}"
+        self.world.changed()
         contact = {
             "phone_number": person.phone_number,
             "first_name": person.first_name,
@@ -229,17 +229,17 @@ class Client:
             if terms["currency"] == "XTR"
             else f"pi_emu_{secrets.token_hex(8)}",
         }
-        self.bot.charges[charge_id] = {**payment, "user_id": person.id}
+        self.bot.record_charge(charge_id, {**payment, "user_id": person.id})
         await self._post(person, chat, {"successful_payment": payment})
         return PaymentOutcome(True, charge_id=charge_id)
 
     def block(self, person: Person) -> None:
         """Block the bot: its messages to this person now fail with 403."""
-        self.bot.blocked_by.add(person.id)
+        self.bot.set_blocked(person.id, True)
 
     def unblock(self, person: Person) -> None:
         """Unblock the bot."""
-        self.bot.blocked_by.discard(person.id)
+        self.bot.set_blocked(person.id, False)
 
     def transcript(self, chat_id: int) -> list[Json]:
         """Every message of a chat, oldest first, as the app shows them."""

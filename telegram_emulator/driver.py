@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -20,6 +21,7 @@ from telegram_emulator.client import Client
 from telegram_emulator.emulated_user import EmulatedUser
 from telegram_emulator.naming import DEFAULT_BOT_NAME
 from telegram_emulator.server import EmulatorServer
+from telegram_emulator.state_file import StateFile, keep
 from telegram_emulator.webhook import WebhookDeliverer
 from telegram_emulator.world import Chat, Clock, World
 
@@ -37,7 +39,9 @@ class Emulator:
 
     The starter brands it: `bot_name` is the bot's first_name (getMe, the web chat's header),
     `bot_username` its @username (derived from the name unless given), `title` the web chat's
-    page title (default "<bot_name> · web chat").
+    page title (default "<bot_name> · web chat"). With a `state_file`, people, chats, the bot's
+    token and every id counter survive a restart (see state_file.py); without one (tests) the
+    emulator keeps nothing.
     """
 
     def __init__(
@@ -52,11 +56,17 @@ class Emulator:
         bot_name: str = DEFAULT_BOT_NAME,
         bot_username: str | None = None,
         title: str | None = None,
+        state_file: Path | str | None = None,
     ) -> None:
+        kept = StateFile(state_file) if state_file is not None else None
+        saved = kept.load() if kept is not None else None
         self.world = World(clock=clock, limits=limits, bot_name=bot_name)
         self.world.local_mode = local_mode
-        self.token = token or new_token()
+        # The same bot after a restart: its token (so its id) comes back unless one is given.
+        self.token = token or (saved or {}).get("primary_token") or new_token()
         self.world.add_bot(self.token, username=bot_username)
+        if kept is not None:
+            keep(self.world, kept, self.token, saved)
         self.host = host
         self.port = port
         self.server = EmulatorServer(self.world, primary_token=self.token, title=title)

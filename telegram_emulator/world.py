@@ -18,6 +18,36 @@ from telegram_emulator.naming import DEFAULT_BOT_NAME, checked_name, checked_use
 
 Json = dict[str, Any]
 Clock = Callable[[], float]
+FIRST_PERSON_ID = 100_001
+# Message and update ids are reserved this many ahead in the state file, so it is written once
+# per hundred of them, and even a crash between two writes never hands an id out twice.
+ID_RESERVE = 100
+
+
+@dataclass
+class Ids:
+    """Increasing ids that never repeat, also across restarts when a state file keeps them.
+
+    `reserved` is what the state file holds: `take` hands an id out only once a value at least
+    as high is written (`ahead` at a time), so a restart continues after it. People's and
+    groups' ids are written with the person or group itself (`resume_after`).
+    """
+
+    last: int = 0
+    reserved: int = 0
+    ahead: int = 1
+
+    def take(self, world: World) -> int:
+        """The next id; the world's state is written when the reserve is used up."""
+        self.last += 1
+        if self.last > self.reserved:
+            self.reserved = self.last + self.ahead - 1
+            world.changed()
+        return self.last
+
+    def resume_after(self, highest: int) -> None:
+        """Continue after `highest` (from the state file): no id up to it is handed out again."""
+        self.last = self.reserved = max(self.last, highest)
 
 
 @dataclass
@@ -122,13 +152,13 @@ class BotState:
         self.first_name = first_name
         self.username = username
         self.updates: list[Json] = []
-        self._update_ids = itertools.count(1)
+        self.update_ids = Ids(ahead=ID_RESERVE)
         self.updates_changed = asyncio.Condition()
         self.allowed_updates: list[str] | None = None
         self.poller: object | None = None
         self.webhook: Webhook | None = None
         self.messages: dict[tuple[int, int], Json] = {}
-        self._message_ids: dict[int, itertools.count[int]] = {}
+        self.message_ids: dict[int, Ids] = {}
         self.started_by: set[int] = set()
         self.blocked_by: set[int] = set()
         self.commands: dict[tuple[str, str], list[Json]] = {}
@@ -163,11 +193,29 @@ class BotState:
 
     def next_message_id(self, chat_id: int) -> int:
         """Message ids count per chat, as in Telegram's private chats."""
-        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+        return self.message_ids.setdefault(chat_id, Ids(ahead=ID_RESERVE)).take(self.world)
+
+    def start_chat(self, person_id: int) -> None:
+        """The person wrote to the bot: it may write back, and a block is lifted."""
+        if person_id not in self.started_by or person_id in self.blocked_by:
+            self.started_by.add(person_id)
+            self.blocked_by.discard(person_id)
+            self.world.changed()
+
+    def set_blocked(self, person_id: int, blocked: bool) -> None:
+        """The person blocks (or unblocks) the bot."""
+        if (person_id in self.blocked_by) != blocked:
+            (self.blocked_by.add if blocked else self.blocked_by.discard)(person_id)
+            self.world.changed()
+
+    def record_charge(self, charge_id: str, charge: Json) -> None:
+        """Keep a payment, for refunds (also after a restart)."""
+        self.charges[charge_id] = charge
+        self.world.changed()
 
     async def push_update(self, kind: str, payload: Json) -> Json:
         """Queue an update for getUpdates or the webhook."""
-        update = {"update_id": next(self._update_ids), kind: payload}
+        update = {"update_id": self.update_ids.take(self.world), kind: payload}
         async with self.updates_changed:
             self.updates.append(update)
             self.updates_changed.notify_all()
@@ -215,12 +263,20 @@ class World:
         self.local_mode = False
         self._tmp = None if files_dir else tempfile.TemporaryDirectory(prefix="tg-emulator-")
         self.files_dir = files_dir or Path(self._tmp.name)  # type: ignore[union-attr]
-        self._person_ids = itertools.count(100_001)
-        self._group_ids = itertools.count(1)
+        self.person_ids = Ids(last=FIRST_PERSON_ID - 1)
+        self.group_ids = Ids()
         self.events: list[Event] = []
         self._seq = itertools.count(1)
         self.events_changed = asyncio.Condition()
         self.on_webhook_change: Callable[[BotState], None] | None = None
+        # Set by whoever keeps the world across restarts (state_file.keep): called after every
+        # change that must survive one.
+        self.on_change: Callable[[], None] | None = None
+
+    def changed(self) -> None:
+        """People, chats or ids changed: let the state file (if any) write them."""
+        if self.on_change is not None:
+            self.on_change()
 
     def webhooks_changed(self, bot: BotState) -> None:
         """Tell the webhook deliverer that a bot's webhook was set or removed."""
@@ -260,20 +316,24 @@ class World:
         language_code: str | None = "en",
         person_id: int | None = None,
     ) -> Person:
-        """Create a Telegram account with its private chat."""
-        person = Person(
-            person_id or next(self._person_ids), first_name, last_name, username, language_code
-        )
+        """Create a Telegram account with its private chat; ids are never given out twice."""
+        if person_id is None:
+            person_id = self.person_ids.last + 1
+        elif person_id in self.people:
+            raise ValueError(f"person {person_id} exists already")
+        self.person_ids.resume_after(person_id)
+        person = Person(person_id, first_name, last_name, username, language_code)
         self.people[person.id] = person
         self.chats[person.id] = Chat(person.id, "private", person=person)
+        self.changed()
         return person
 
     def add_group(self, title: str, members: list[Person]) -> Chat:
         """Create a group chat (negative id, as on Telegram)."""
-        chat = Chat(
-            -next(self._group_ids), "group", title=title, member_ids={m.id for m in members}
-        )
+        self.group_ids.resume_after(self.group_ids.last + 1)
+        chat = Chat(-self.group_ids.last, "group", title=title, member_ids={m.id for m in members})
         self.chats[chat.id] = chat
+        self.changed()
         return chat
 
     async def emit(self, kind: str, chat_id: int, data: Json) -> Event:

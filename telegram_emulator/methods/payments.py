@@ -118,5 +118,6 @@ async def refund_star_payment(bot: BotState, p: Params) -> bool:
     if charge.get("refunded"):
         raise bad_request("CHARGE_ALREADY_REFUNDED")
     charge["refunded"] = True
+    bot.world.changed()
     await bot.world.emit("refund", charge["user_id"], dict(charge))
     return True
