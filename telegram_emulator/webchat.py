@@ -103,6 +103,18 @@ def _message_id(body: Json) -> int:
         raise _json_error(web.HTTPBadRequest, "message_id is required") from None
 
 
+def _reply_to(value: Any) -> int | None:
+    """The optional `reply_to_message_id` of a send or an upload (None: not a reply)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise _json_error(
+            web.HTTPBadRequest, "reply_to_message_id must be a message's number"
+        ) from None
+
+
 class WebChatRoutes:
     """Handlers of the web chat API; each acts as one person through the Client."""
 
@@ -179,7 +191,8 @@ class WebChatRoutes:
 
     async def send(self, request: web.Request) -> web.Response:
         person, body = self._person(request), await _body(request)
-        return await self._act(self.server.client().send_text(person, str(body.get("text", ""))))
+        text, reply_to = str(body.get("text", "")), _reply_to(body.get("reply_to_message_id"))
+        return await self._act(self.server.client().send_text(person, text, reply_to=reply_to))
 
     async def press(self, request: web.Request) -> web.Response:
         person, body = self._person(request), await _body(request)
@@ -203,6 +216,7 @@ class WebChatRoutes:
                 filename=upload.filename,
                 mime_type=upload.content_type,
                 caption=str(caption) if caption else None,
+                reply_to=_reply_to(form.get("reply_to_message_id")),
             )
         )
 

@@ -151,12 +151,13 @@ def reply_to(bot: BotState, chat: Chat, p: Params) -> Json | None:
     if not message_id:
         return None
     original = bot.messages.get((int(params.get("chat_id") or chat.id), int(message_id)))
-    if original is None:
+    if original is None or original.get("_deleted"):
         allow = params.get("allow_sending_without_reply") or p.bool("allow_sending_without_reply")
         if allow:
             return None
         raise bad_request("message to be replied not found")
-    return {k: v for k, v in original.items() if k != "reply_to_message"}
+    # One level only, as on Telegram, and without the emulator's own bookkeeping fields.
+    return {k: v for k, v in public(original).items() if k != "reply_to_message"}
 
 
 async def send(bot: BotState, chat: Chat, content: Json, p: Params | None = None) -> Json:

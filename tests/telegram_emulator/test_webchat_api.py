@@ -8,9 +8,15 @@ from typing import Any
 
 import aiohttp
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyKeyboardMarkup,
+    ReplyParameters,
+)
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 
 from telegram_emulator import Emulator
 from tests.factories import tiny_png
@@ -162,6 +168,81 @@ async def test_an_uploaded_gif_goes_as_an_animation_as_telegram_apps_send_it(
     assert message["document"]["file_id"] == message["animation"]["file_id"]
 
 
+async def test_a_person_replies_to_the_bots_message_and_the_bot_gets_the_reply(
+    http: aiohttp.ClientSession, bot: Bot
+) -> None:
+    ana = await create_person(http)
+    await send(http, ana, "/start")
+    question = await bot.send_message(ana["id"], "Which day suits you?\nMonday or Friday")
+
+    status, body = await post(
+        http,
+        f"/api/people/{ana['id']}/send",
+        {"text": "Friday", "reply_to_message_id": question.message_id},
+    )
+
+    assert status == 200 and body["result"]["reply_to_message"]["message_id"] == question.message_id
+    update = (await bot.get_updates())[-1]
+    replied = update.message.reply_to_message
+    assert replied is not None
+    assert (replied.message_id, replied.text) == (question.message_id, question.text)
+    assert replied.from_user.id == bot.id
+    # The page shows the quote from the transcript and the event alike.
+    transcript = await get(http, f"/api/people/{ana['id']}/transcript")
+    assert transcript[-1]["reply_to_message"]["message_id"] == question.message_id
+
+
+async def test_an_upload_may_be_a_reply(http: aiohttp.ClientSession, bot: Bot) -> None:
+    ana = await create_person(http)
+    await send(http, ana, "/start")
+    question = await bot.send_message(ana["id"], "Send me your best photo")
+    form = aiohttp.FormData()
+    form.add_field("file", tiny_png(), filename="dot.png", content_type="image/png")
+    form.add_field("reply_to_message_id", str(question.message_id))
+
+    async with http.post(f"/api/people/{ana['id']}/upload", data=form) as response:
+        assert response.status == 200, await response.text()
+
+    message = (await bot.get_updates())[-1].message
+    assert message.photo and message.reply_to_message.message_id == question.message_id
+
+
+async def test_the_bots_reply_quotes_the_persons_message_without_emulator_fields(
+    http: aiohttp.ClientSession, bot: Bot
+) -> None:
+    ana = await create_person(http)
+    mine = await send(http, ana, "/start")
+    menu = await bot.send_message(
+        ana["id"], "Menu", reply_markup=ReplyKeyboardMarkup([["Book", "Log"]])
+    )
+    after = await last_seq(http)
+
+    await bot.send_message(
+        ana["id"], "Hello!", reply_parameters=ReplyParameters(mine["message_id"])
+    )
+    await bot.send_message(ana["id"], "Pick one", reply_parameters=ReplyParameters(menu.message_id))
+
+    events = (await get(http, f"/api/events?after={after}&timeout=0"))["events"]
+    quoted = [e["data"]["reply_to_message"] for e in events]
+    assert [q["message_id"] for q in quoted] == [mine["message_id"], menu.message_id]
+    assert quoted[0]["text"] == "/start" and quoted[1]["text"] == "Menu"
+    # What the bot's reply quotes is a Bot API Message, with none of the emulator's own fields.
+    assert not [key for q in quoted for key in q if key.startswith("_")]
+
+
+async def test_the_bot_cannot_reply_to_a_deleted_message(
+    http: aiohttp.ClientSession, bot: Bot
+) -> None:
+    ana = await create_person(http)
+    mine = await send(http, ana, "/start")
+    await bot.delete_message(ana["id"], mine["message_id"])
+
+    with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):
+        await bot.send_message(
+            ana["id"], "Hi", reply_parameters=ReplyParameters(mine["message_id"])
+        )
+
+
 async def test_events_long_poll_answers_when_something_happens(http: aiohttp.ClientSession) -> None:
     ana = await create_person(http)
     after = await last_seq(http)
@@ -212,6 +293,20 @@ async def test_blocking_makes_the_bot_fail_with_forbidden(
         ),
         ("POST", "/api/people", {"first_name": " "}, 400, "first_name is required"),
         ("POST", "/api/people/{id}/upload", {}, 400, "choose a file to upload"),
+        (
+            "POST",
+            "/api/people/{id}/send",
+            {"text": "Sure", "reply_to_message_id": 77},
+            400,
+            "the message to reply to is not in this chat",
+        ),
+        (
+            "POST",
+            "/api/people/{id}/send",
+            {"text": "Sure", "reply_to_message_id": "the last one"},
+            400,
+            "reply_to_message_id must be a message's number",
+        ),
         ("GET", "/api/events?after=soon", None, 400, "after and timeout must be numbers"),
         ("GET", "/api/files/EMUnothing", None, 404, "no such file"),
     ],
