@@ -29,6 +29,7 @@ const state = {
   lastSeq: 0,
   loading: null,         // events that arrived while the transcript was loading
   dismissedKeyboard: null,
+  replyTo: null,         // the message the composer replies to, or null
   typingTimer: null,
   refreshing: null,      // a pending reload of the people list
 };
@@ -229,6 +230,7 @@ async function choosePerson(id) {
   if (!person) return;
   state.person = person;
   state.dismissedKeyboard = null;
+  cancelReply();
   localStorage.setItem(STORAGE_KEY, String(person.id));
   renderPeople();
   $("me").hidden = false;
@@ -290,6 +292,7 @@ function upsertMessage(message) {
 
 function removeMessage(messageId) {
   $("messages").querySelector(`[data-message-id="${messageId}"]`)?.remove();
+  if (state.replyTo && state.replyTo.message_id === messageId) cancelReply();
   renderReplyKeyboard();
 }
 
@@ -319,9 +322,15 @@ function renderMessage(message) {
   const media = message.photo || message.video || message.animation;
   if (media && !message.caption) bubble.classList.add("media-only");
   if (message.video_note) bubble.classList.add("round");  // a video message has no bubble
+  // As in Telegram Desktop, a double click on a message replies to it.
+  bubble.addEventListener("dblclick", () => startReply(message));
+  const reply = el("button", {
+    type: "button", class: "reply-action", "aria-label": "Reply", title: "Reply", text: "↩",
+    onclick: () => startReply(message),
+  });
   return el("div", {
     class: `message ${fromBot ? "incoming" : "outgoing"}`, "data-message-id": message.message_id,
-  }, bubble, renderInlineKeyboard(message));
+  }, bubble, renderInlineKeyboard(message), reply);
 }
 
 function renderServiceMessage(message) {
@@ -349,11 +358,26 @@ function renderText(message) {
 
 function renderQuote(original) {
   if (!original) return null;
-  const who = original.from ? displayName(original.from) : "Message";
-  const what = original.text || original.caption || quoteLabel(original);
-  return el("div", { class: "quote" },
-    el("span", { class: "quote-name", text: who }),
-    el("span", { class: "quote-text", text: what }));
+  return el("button", {
+    type: "button", class: "quote", title: "Show the message this replies to",
+    onclick: () => showOriginal(original.message_id),
+  },
+  el("span", { class: "quote-name", text: original.from ? displayName(original.from) : "Message" }),
+  el("span", { class: "quote-text", text: firstLine(original) }));
+}
+
+// A quote shows the first line of what it quotes, as Telegram's apps do.
+function firstLine(message) {
+  const text = message.text || message.caption;
+  return text ? text.split("\n").find((line) => line.trim()) || text : quoteLabel(message);
+}
+
+function showOriginal(messageId) {
+  const node = $("messages").querySelector(`[data-message-id="${messageId}"]`);
+  if (!node) { toast("That message is no longer in the chat."); return; }
+  node.scrollIntoView({ block: "center", behavior: "smooth" });
+  node.classList.add("highlight");
+  setTimeout(() => node.classList.remove("highlight"), 1500);
 }
 
 function quoteLabel(original) {
@@ -572,9 +596,29 @@ async function sendText(event) {
   if (!text.trim() || !state.person) return;
   input.value = "";
   resizeInput();
-  const sent = await act("Couldn't send", () => api(personPath("send"), { method: "POST", json: { text } }));
-  if (sent) markUnblocked();
-  else if (!input.value) { input.value = text; resizeInput(); }
+  const json = { text, reply_to_message_id: state.replyTo ? state.replyTo.message_id : null };
+  const sent = await act("Couldn't send", () => api(personPath("send"), { method: "POST", json }));
+  if (sent) {
+    markUnblocked();
+    cancelReply();
+  } else if (!input.value) { input.value = text; resizeInput(); }
+}
+
+// --- replying ---------------------------------------------------------------------------------
+
+function startReply(message) {
+  if (!state.person) return;
+  state.replyTo = message;
+  const who = message.from ? displayName(message.from) : "Message";
+  $("replying-name").textContent = `Replying to ${who}`;
+  $("replying-text").textContent = firstLine(message);
+  $("replying").hidden = false;
+  $("text").focus();
+}
+
+function cancelReply() {
+  state.replyTo = null;
+  $("replying").hidden = true;
 }
 
 async function uploadFile() {
@@ -586,11 +630,13 @@ async function uploadFile() {
   form.append("file", file, file.name);
   const caption = $("text").value.trim();
   if (caption) form.append("caption", caption);
+  if (state.replyTo) form.append("reply_to_message_id", String(state.replyTo.message_id));
   $("attach").disabled = true;
   const sent = await act(`Couldn't upload ${file.name}`, () => api(personPath("upload"), { method: "POST", form }));
   $("attach").disabled = false;
   if (sent) {
     markUnblocked();
+    cancelReply();
     if (caption) { $("text").value = ""; resizeInput(); }
   }
 }
@@ -721,8 +767,11 @@ function wire() {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       $("composer").requestSubmit();
+    } else if (event.key === "Escape" && state.replyTo) {
+      cancelReply();
     }
   });
+  $("cancel-reply").addEventListener("click", () => { cancelReply(); $("text").focus(); });
   $("attach").addEventListener("click", () => $("file-input").click());
   $("file-input").addEventListener("change", uploadFile);
   $("block-toggle").addEventListener("click", toggleBlock);

@@ -18,6 +18,7 @@ from telegram import (
     LabeledPrice,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatAction
@@ -189,6 +190,64 @@ async def started_chat(page: Page, bot: Bot) -> int:
     await create_person(page, "Fay")
     await send(page, "/start")
     return (await bot_receives(bot, "message")).effective_user.id
+
+
+async def test_a_person_replies_to_a_bot_message_and_the_bot_gets_reply_to_message(
+    emulator: Emulator, bot: Bot, page: Page
+) -> None:
+    chat_id = await started_chat(page, bot)
+    question = await bot.send_message(chat_id, "Which day suits you?\nMonday or Friday")
+    await bot.send_message(chat_id, "(take your time)")
+    asked = page.locator(f'[data-message-id="{question.message_id}"]')
+    await expect(asked).to_contain_text("Monday or Friday")
+
+    await asked.hover()
+    await asked.get_by_role("button", name="Reply").click()
+    replying = page.locator("#replying")
+    await expect(replying).to_contain_text("Replying to Test Bot")
+    await expect(replying).to_contain_text("Which day suits you?")
+    await send(page, "Friday, please")
+
+    update = await bot_receives(bot, "message")
+    assert update.message.text == "Friday, please"
+    assert update.message.reply_to_message is not None
+    assert update.message.reply_to_message.message_id == question.message_id
+    await expect(replying).to_be_hidden()  # the next message is no reply unless asked again
+    mine = page.locator(".message.outgoing").last
+    await expect(mine.locator(".quote-name")).to_have_text("Test Bot")
+    await expect(mine.locator(".quote-text")).to_have_text("Which day suits you?")
+
+
+async def test_a_reply_can_be_cancelled_before_sending(
+    emulator: Emulator, bot: Bot, page: Page
+) -> None:
+    chat_id = await started_chat(page, bot)
+    tip = await bot.send_message(chat_id, "Tip of the day")
+    await page.locator(f'[data-message-id="{tip.message_id}"] .bubble').dblclick()
+    await expect(page.locator("#replying")).to_be_visible()
+
+    await page.get_by_role("button", name="Cancel the reply").click()
+    await send(page, "Thanks")
+
+    update = await bot_receives(bot, "message")
+    assert (update.message.text, update.message.reply_to_message) == ("Thanks", None)
+
+
+async def test_the_bots_reply_shows_the_first_line_of_the_persons_message(
+    emulator: Emulator, bot: Bot, page: Page
+) -> None:
+    chat_id = await started_chat(page, bot)
+    await send(page, "Squats today\n5 sets of 5 at 80 kg")
+    mine = await bot_receives(bot, "message")
+
+    await bot.send_message(
+        chat_id, "Logged!", reply_parameters=ReplyParameters(mine.message.message_id)
+    )
+
+    answer = page.locator(".message.incoming").last
+    await expect(answer.locator(".quote-name")).to_have_text("Fay")
+    await expect(answer.locator(".quote-text")).to_have_text("Squats today")
+    await expect(answer.locator(".text")).to_have_text("Logged!")
 
 
 async def test_reply_keyboard_shares_the_contact_until_the_bot_removes_it(
