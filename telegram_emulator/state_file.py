@@ -17,7 +17,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from telegram_emulator.world import ID_RESERVE, Chat, Ids, Json, Person
+from telegram_emulator.ids import ID_RESERVE, Ids
+from telegram_emulator.world import Chat, Json, Person
 
 if TYPE_CHECKING:
     from telegram_emulator.world import BotState, World

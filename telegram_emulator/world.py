@@ -12,42 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from telegram_emulator.ids import FIRST_PERSON_ID, ID_RESERVE, Ids
 from telegram_emulator.limits import FloodControl
 from telegram_emulator.media_info import MediaFacts
 from telegram_emulator.naming import DEFAULT_BOT_NAME, checked_name, checked_username, username_for
 
 Json = dict[str, Any]
 Clock = Callable[[], float]
-FIRST_PERSON_ID = 100_001
-# Message and update ids are reserved this many ahead in the state file, so it is written once
-# per hundred of them, and even a crash between two writes never hands an id out twice.
-ID_RESERVE = 100
-
-
-@dataclass
-class Ids:
-    """Increasing ids that never repeat, also across restarts when a state file keeps them.
-
-    `reserved` is what the state file holds: `take` hands an id out only once a value at least
-    as high is written (`ahead` at a time), so a restart continues after it. People's and
-    groups' ids are written with the person or group itself (`resume_after`).
-    """
-
-    last: int = 0
-    reserved: int = 0
-    ahead: int = 1
-
-    def take(self, world: World) -> int:
-        """The next id; the world's state is written when the reserve is used up."""
-        self.last += 1
-        if self.last > self.reserved:
-            self.reserved = self.last + self.ahead - 1
-            world.changed()
-        return self.last
-
-    def resume_after(self, highest: int) -> None:
-        """Continue after `highest` (from the state file): no id up to it is handed out again."""
-        self.last = self.reserved = max(self.last, highest)
 
 
 @dataclass
@@ -193,7 +164,7 @@ class BotState:
 
     def next_message_id(self, chat_id: int) -> int:
         """Message ids count per chat, as in Telegram's private chats."""
-        return self.message_ids.setdefault(chat_id, Ids(ahead=ID_RESERVE)).take(self.world)
+        return self.message_ids.setdefault(chat_id, Ids(ahead=ID_RESERVE)).take(self.world.changed)
 
     def start_chat(self, person_id: int) -> None:
         """The person wrote to the bot: it may write back, and a block is lifted."""
@@ -215,7 +186,7 @@ class BotState:
 
     async def push_update(self, kind: str, payload: Json) -> Json:
         """Queue an update for getUpdates or the webhook."""
-        update = {"update_id": self.update_ids.take(self.world), kind: payload}
+        update = {"update_id": self.update_ids.take(self.world.changed), kind: payload}
         async with self.updates_changed:
             self.updates.append(update)
             self.updates_changed.notify_all()
