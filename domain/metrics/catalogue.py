@@ -26,6 +26,8 @@ NAME_LENGTH = 100
 STORED_PLACES = Decimal("0.0001")
 LARGEST_VALUE = Decimal("9999999999.9999")
 _SUGGEST_CUTOFF = 0.6
+_WORD_CUTOFF = 0.8
+_WORD_LENGTH = 4
 # Where a note starts in a one-line log entry.
 NOTE_MARK = re.compile(r"#|\bnotes?\s*:", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)?")
@@ -113,19 +115,34 @@ def suggest(catalogue: Sequence[MetricKind], text: str, limit: int = 3) -> list[
     joined, ordered = _forms(text)
     if not joined:
         return []
-    scored: dict[uuid.UUID, tuple[float, MetricKind]] = {}
+    typed_words = _name_words(text)
+    scored: dict[uuid.UUID, tuple[float, float, MetricKind]] = {}
     for kind in catalogue:
-        score = max(_likeness((joined, ordered), _forms(s)) for s in kind.spellings())
-        if score >= _SUGGEST_CUTOFF:
-            scored[kind.id] = (score, kind)
-    ranked = sorted(scored.values(), key=lambda pair: -pair[0])
-    return [kind for _, kind in ranked[:limit]]
+        whole = max(_likeness((joined, ordered), _forms(s)) for s in kind.spellings())
+        # One word alike is enough: "sprnt" names no distance, and a note typed without its
+        # "#" ("sprnt 5.12 into the wind") cannot be told from the name, yet "sprint" is there.
+        by_word = max(_word_likeness(typed_words, _name_words(s)) for s in kind.spellings())
+        if whole >= _SUGGEST_CUTOFF or by_word >= _WORD_CUTOFF:
+            scored[kind.id] = (max(whole, by_word), whole, kind)
+    ranked = sorted(scored.values(), key=lambda scores: (-scores[0], -scores[1]))
+    return [kind for _, _, kind in ranked[:limit]]
 
 
 def _likeness(typed: tuple[str, str], known: tuple[str, str]) -> float:
     return max(
         difflib.SequenceMatcher(None, a, b).ratio() for a, b in zip(typed, known, strict=True)
     )
+
+
+@lru_cache(maxsize=4096)
+def _name_words(text: str) -> tuple[str, ...]:
+    # Short words ("m", "hr", "lj") resemble too many others to suggest anything on their own.
+    return tuple(word for word in words(text) if word.isalpha() and len(word) >= _WORD_LENGTH)
+
+
+def _word_likeness(typed: tuple[str, ...], known: tuple[str, ...]) -> float:
+    pairs = [(a, b) for a in typed for b in known]
+    return max((difflib.SequenceMatcher(None, a, b).ratio() for a, b in pairs), default=0.0)
 
 
 def is_plausible(kind: MetricKind, value: Decimal) -> bool:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from domain.errors import InvalidInput
 from domain.metrics.catalogue import (
     LARGEST_VALUE,
     NOTE_MARK,
@@ -17,21 +16,12 @@ from domain.metrics.catalogue import (
     find,
     suggest,
 )
+from domain.metrics.input_error import MetricInputError
+from domain.metrics.log_time import WHEN, take_when
 from domain.metrics.units import accepted_units, convert, unit_of
-from domain.timezones import zone_of
 
 MAX_REPS = 1000
 _COMMAND = re.compile(r"^\s*/log(?:@\w+)?\b", re.IGNORECASE)
-# After "yesterday"/"today" only a real time of day counts ("today 72.40" is a value, not a
-# time); after "at" anything clock-like does, and a bad one is refused rather than misread.
-_CLOCK = r"(?:[01]?\d|2[0-3])[:.h][0-5]\d(?:\s*[ap]m)?|(?:0?[1-9]|1[0-2])\s*[ap]m"
-_HOUR = r"\d{1,2}(?:[:.h]\d{2})?(?:\s*[ap]m)?"
-_WHEN = re.compile(
-    r"(?:^|\s)(?:(?P<day>yesterday|yday|today)"
-    rf"(?:\s+(?:at\s+(?P<hour>{_HOUR})|(?P<clock>{_CLOCK})))?"
-    rf"|at\s+(?P<at>{_HOUR}))(?=\s|$)",
-    re.IGNORECASE,
-)
 _NUMBER = r"-?(?:\d+(?:[.,]\d+)?|[.,]\d+)"
 _VALUE = re.compile(
     r"(?P<feet>\d+)\s*(?:'|’|′|ft)\s*(?P<inches>\d+(?:[.,]\d+)?)"
@@ -43,14 +33,6 @@ _REPS = re.compile(r"(?:[x×]\s*(?P<after>\d+)|(?P<before>\d+)\s*(?:reps?\b|[x×
 # "120kgx5": the reps glued to the unit.
 _GLUED_REPS = re.compile(r"(?<=[^\W\d_])([x×]\d)")
 _UNIT = re.compile(r"km/h|m/s|mi/h|km/hr|[^\W\d_]+|%|''|['’′\"”″]")
-
-
-class MetricInputError(InvalidInput):
-    """A log line the person can fix; `message_key` ("metrics.error.…") says what is wrong."""
-
-    def __init__(self, message_key: str, **params: object) -> None:
-        super().__init__(message_key, **params)
-        self.message_key = message_key
 
 
 @dataclass(frozen=True)
@@ -73,7 +55,7 @@ def parse_log_line(
     """Read "<metric> <value>[unit] [x reps] [yesterday 18:00] [# note]" against a catalogue."""
     body, notes = _split_notes(_COMMAND.sub("", text, count=1))
     metric, rest = _take_metric(body, catalogue)
-    rest, recorded_at = _take_when(rest, now=now, timezone=timezone)
+    rest, recorded_at = take_when(rest, now=now, timezone=timezone)
     if not rest:
         raise MetricInputError("metrics.error.no_value", metric=metric.name)
     typed = _scan_value(rest)
@@ -98,49 +80,18 @@ def _split_notes(text: str) -> tuple[str, str | None]:
     return text[: found.start()].strip(), note or None
 
 
-def _take_when(text: str, *, now: datetime, timezone: str) -> tuple[str, datetime | None]:
-    found = _WHEN.search(text)
-    if found is None:
-        return text, None
-    rest = (text[: found.start()] + " " + text[found.end() :]).strip()
-    day = (found["day"] or "today").lower()
-    clock = found["clock"] or found["hour"] or found["at"]
-    if day == "today" and clock is None:
-        return rest, None
-    zone = zone_of(timezone)
-    local_now = now.astimezone(zone)
-    date = local_now.date() - timedelta(days=0 if day == "today" else 1)
-    at = _clock(clock) if clock else local_now.time()
-    recorded_at = datetime.combine(date, at, tzinfo=zone).astimezone(UTC)
-    if recorded_at > now:
-        raise MetricInputError("metrics.error.bad_time", time=found.group().strip())
-    return rest, recorded_at
-
-
-def _clock(text: str) -> time:
-    digits, half = text.lower().rstrip("apm ").strip(), text.lower()[-2:]
-    hours, minutes = (int(part) for part in [*re.split(r"[:.h]", digits), "0"][:2])
-    if half in ("am", "pm"):
-        if not 1 <= hours <= 12:
-            raise MetricInputError("metrics.error.bad_time", time=text)
-        hours = hours % 12 + (12 if half == "pm" else 0)
-    if hours > 23 or minutes > 59:
-        raise MetricInputError("metrics.error.bad_time", time=text)
-    return time(hours, minutes)
-
-
 def _take_metric(text: str, catalogue: Sequence[MetricKind]) -> tuple[MetricKind, str]:
     # The name is looked for before any time is taken out, so a coach's "Shots at 10 m" stays
     # whole; only a line that starts with a time ("yesterday 18:00 squat 100kg") is read again
     # without it, and the time is handed back with the rest.
     if (metric_and_rest := _longest_name(text.split(), catalogue)) is not None:
         return metric_and_rest
-    leading = _WHEN.match(text)
+    leading = WHEN.match(text)
     if leading is not None:
         found = _longest_name(text[leading.end() :].split(), catalogue)
         if found is not None:
             return found[0], f"{leading.group()} {found[1]}"
-    named = _name_part(_WHEN.sub(" ", text).split())
+    named = _name_part(WHEN.sub(" ", text).split())
     if not named:
         raise MetricInputError("metrics.error.no_metric")
     near = suggest(catalogue, named)
