@@ -173,7 +173,8 @@ def history_batch(people: People, levels: Levels, days: range, per_day: int) -> 
         for second in sorted(random.randrange(86_400) for _ in range(per_day)):
             (athlete, key), level = random.choice(pairs)
             unit, _, width = METRICS[key]
-            value = round(level + random.gauss(0, width / 20), 2)
+            # A count is whole: the database refuses 12.37 pull-ups (migration 0007).
+            value = round(level + random.gauss(0, width / 20), 0 if unit == "reps" else 2)
             rows.append(
                 (
                     uuid.uuid4(),

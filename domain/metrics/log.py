@@ -2,7 +2,8 @@
 
 A value is stored as the spec's `performance_metrics` row: `metric_value` in the metric's
 canonical unit (what charts and bests compare), `value` the entry as typed (number, unit,
-reps). A value outside the metric's plausible bounds is questioned, not stored, until the
+reps). A value no measurement can give is refused (`domain.metrics.possible`), however the
+person insists; one outside the metric's plausible bounds is questioned, not stored, until the
 person confirms it. Whether it is a personal best, and who hears about it, is
 `domain.metrics.bests`; the latest value per metric, which the reply compares the new value
 with, is `domain.metrics.latest` (read from Redis, written through on log, dropped on undo).
@@ -29,6 +30,7 @@ from domain.metrics.bests import (
 from domain.metrics.catalogue import MetricKind, is_plausible
 from domain.metrics.latest import Latest, LatestMetrics
 from domain.metrics.log_line import LogLine
+from domain.metrics.possible import require_possible
 from domain.metrics.units import display
 from domain.models import (
     Athlete,
@@ -110,6 +112,8 @@ async def log_metric(
     """Store one value for an athlete, detect a personal best and queue its notices."""
     policy.require(actor, Action.LOG_METRICS, AthleteTarget(athlete_id))
     kind = line.metric
+    # Checked again here, whoever built the line: "Log anyway" confirms the unlikely only.
+    require_possible(kind, line.value, line.typed_value, line.typed_unit)
     if not confirmed:
         require_plausible(line)
     async with uow:

@@ -18,6 +18,7 @@ from domain.metrics.catalogue import (
 )
 from domain.metrics.input_error import MetricInputError
 from domain.metrics.log_time import WHEN, take_when
+from domain.metrics.possible import require_possible
 from domain.metrics.units import accepted_units, convert, unit_of
 
 MAX_REPS = 1000
@@ -60,9 +61,15 @@ def parse_log_line(
         raise MetricInputError("metrics.error.no_value", metric=metric.name)
     typed = _scan_value(rest)
     unit = _unit_for(typed.unit, metric)
+    exact = convert(typed.value, unit, metric.unit)
+    value = _stored(exact, rest)
+    # As typed and as stored: 2.00001 reps is no count though stored as 2, and 0.00001 s is
+    # more than nothing though stored as 0.
+    for candidate in (exact, value):
+        require_possible(metric, candidate, typed.value, unit)
     return LogLine(
         metric=metric,
-        value=_stored(convert(typed.value, unit, metric.unit), rest),
+        value=value,
         unit=metric.unit,
         typed_value=typed.value,
         typed_unit=unit,

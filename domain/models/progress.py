@@ -38,6 +38,14 @@ class PerformanceMetric(Base):
         Index("idx_metrics_type", "metric_type"),
         # One athlete's one metric over a range: charts, bests, latest values.
         Index("idx_metrics_athlete_type_time", "athlete_id", "metric_type", "recorded_at"),
+        # What no measurement can be (domain.metrics.possible): nothing is negative, only a
+        # share, count or level may be zero, a share is at most 100 and a count is whole.
+        CheckConstraint(
+            "metric_value > 0 OR (metric_value = 0 AND unit IN ('%', 'reps', 'level'))",
+            name="possible_value",
+        ),
+        CheckConstraint("unit <> '%' OR metric_value <= 100", name="share_at_most_100"),
+        CheckConstraint("unit <> 'reps' OR metric_value = trunc(metric_value)", name="whole_count"),
         {"postgresql_partition_by": "RANGE (recorded_at)"},
     )
 

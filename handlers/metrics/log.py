@@ -3,8 +3,9 @@
 `/log <line>` logs at once; `/log` alone asks the category, the metric, the value and an
 optional note. A parent with several children, or a coach, first picks whose result it is.
 A value outside the metric's usual range is questioned ("5.12 kg for a squat?") and logged
-only after "Log anyway". Every logged value comes with an Undo button. What may be logged, by
-whom, and what counts as a personal best is `domain.metrics.log` and `domain.metrics.entry`.
+only after "Log anyway"; an impossible one (-5.12 s) is refused with the reason. Every logged
+value comes with an Undo button. What may be logged, by whom, and what counts as a personal
+best is `domain.metrics.log` and `domain.metrics.entry`.
 
 This module wires the conversation, whose result it is, and Undo; the steps after the athlete
 is known are in `_metrics_guided`.

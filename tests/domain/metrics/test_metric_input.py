@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from domain.metrics.catalogue import MetricKind, find
 from domain.metrics.log_line import LogLine, MetricInputError, parse_log_line
-from domain.metrics.units import accepted_units, convert
+from domain.metrics.units import accepted_units, convert, dimension_of
 from tests.domain.metrics.metric_steps import builtin_kinds, typed_line
 
 STORED = Decimal("0.0001")
@@ -204,7 +204,11 @@ def test_mistakes_are_explained(text: str, key: str, params: dict[str, object]) 
 @st.composite
 def logged_values(draw: st.DrawFn) -> tuple[MetricKind, Decimal, str, int | None]:
     metric = draw(st.sampled_from(WITH_COACHS_OWN))
-    stored = draw(st.decimals(min_value=metric.min_value, max_value=metric.max_value, places=4))
+    # Counts are whole: a fraction of a rep is impossible, not merely unlikely.
+    places = 0 if dimension_of(metric.unit) == "count" else 4
+    stored = draw(
+        st.decimals(min_value=metric.min_value, max_value=metric.max_value, places=places)
+    )
     unit = draw(st.sampled_from(accepted_units(metric.unit)))
     reps = draw(st.none() | st.integers(min_value=1, max_value=100))
     return metric, stored, unit, reps

@@ -1,4 +1,5 @@
-"""/log through the emulator: results backfilled by date or weekday."""
+"""/log through the emulator: impossible values refused in the person's language, and results
+backfilled by date or weekday."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from domain.models import Athlete
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
-from tests.handlers.metrics.test_metrics import athlete, stored
+from tests.handlers.metrics.test_metrics import athlete, buttons, stored
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -23,6 +24,36 @@ async def in_madrid(uow: UnitOfWork, person: EmulatedUser) -> Athlete:
         user.timezone = "Europe/Madrid"
         await uow.commit()
     return profile
+
+
+async def test_an_impossible_value_is_refused_with_the_reason_in_the_persons_language(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ari, ana = emulator.user("Ari"), emulator.user("Ana", language_code="es")
+    await athlete(uow, ari)
+    await athlete(uow, ana)
+
+    async with run_bot(emulator):
+        await ari.send("/log 40m sprint -5.12")
+        refused = await ari.expect_reply(contains="-5.12 s can't be right for 40 m sprint")
+        await ana.send("/log free throws 120%")
+        await ana.expect_reply(contains="120% no puede ser un resultado de Free throws")
+        # Step by step, the value is asked for again rather than questioned.
+        await ari.send("/log")
+        await ari.expect_reply(contains="What did you measure?")
+        await ari.press("⚡ Speed")
+        await ari.expect("edit", contains="Which one?")
+        await ari.press("40 m sprint")
+        await ari.expect("edit", contains="Send the 40 m sprint result in s")
+        await ari.send("0")
+        await ari.expect_reply(contains="0 s can't be right for 40 m sprint")
+        await ari.send("5.3")
+        await ari.expect_reply(contains="Add a note")
+        await ari.press("Skip")
+        await ari.expect("edit", contains="✅ 40 m sprint 5.3 s logged")
+
+    assert "✅ Log anyway" not in buttons(refused)
+    assert [str(row.metric_value) for row in await stored(uow)] == ["5.3000"]
 
 
 async def test_results_are_backfilled_by_date_and_by_spanish_weekday(
