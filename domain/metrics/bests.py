@@ -7,6 +7,9 @@ baseline, not a best: there is nothing it beat, and congratulating every first e
 teach people to ignore the notices. A tie equals the best without beating it, so it is not one
 either. "Earlier" means logged before, whatever its `recorded_at`: a backdated value that beats
 everything on record is a best too.
+
+A best undone after its notices went out is corrected: whoever was told hears that it was taken
+back and what the best on record is now (`withdraw_best`); unsent notices are simply dropped.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ from domain.uow import UnitOfWork
 
 FAMILY_KIND = NotificationKind.PERSONAL_BEST
 COACH_KIND = NotificationKind.PERSONAL_BEST_COACH
+# The correction to those told of a best that was then undone; `_LAST` when no value is left.
+WITHDRAWN_KIND = NotificationKind.PERSONAL_BEST_WITHDRAWN
+WITHDRAWN_LAST_KIND = NotificationKind.PERSONAL_BEST_WITHDRAWN_LAST
 
 
 def beats(kind: MetricKind, value: Decimal, best: Decimal | None) -> bool:
@@ -122,6 +128,42 @@ async def drop_unsent_announcements(uow: UnitOfWork, metric_id: uuid.UUID) -> in
     return (await uow.session.execute(statement)).rowcount or 0
 
 
+async def withdraw_best(
+    uow: UnitOfWork,
+    *,
+    metric_id: uuid.UUID,
+    athlete_id: uuid.UUID,
+    kind: MetricKind,
+    value: Decimal,
+    athlete_name: str,
+    now: datetime,
+) -> int:
+    """Queue a correction to everyone told that an undone value was a best; how many queued.
+
+    Call it once the value is deleted and its unsent notices dropped: the best it reports is
+    what is left on record, and a notice a sender was delivering meanwhile held its row, so the
+    drop waited, found it sent and left it; its reader is among those corrected.
+    """
+    told = await _told_of_best(uow, metric_id)
+    if not told:
+        return 0
+    best = await best_so_far(uow, athlete_id=athlete_id, kind=kind)
+    notice = partial(
+        _withdrawal, metric_id=metric_id, kind=kind, athlete=athlete_name, value=value, best=best
+    )
+    return await uow.outbox.enqueue_many([notice(person, now) for person in told])
+
+
+async def _told_of_best(uow: UnitOfWork, metric_id: uuid.UUID) -> Sequence[User]:
+    """Whoever was sent the news that this value is a best."""
+    sent = select(Notification.recipient_id).where(
+        Notification.sent_at.is_not(None),
+        Notification.kind.in_((FAMILY_KIND, COACH_KIND)),
+        Notification.payload["metric_id"].astext == str(metric_id),
+    )
+    return (await uow.session.scalars(select(User).where(User.id.in_(sent)))).all()
+
+
 def _notice(
     notice_kind: str,
     person: User,
@@ -147,4 +189,32 @@ def _notice(
             "previous": display(previous, kind.unit, units=units),
             "metric_id": str(metric.id),
         },
+    }
+
+
+def _withdrawal(
+    person: User,
+    now: datetime,
+    *,
+    metric_id: uuid.UUID,
+    kind: MetricKind,
+    athlete: str,
+    value: Decimal,
+    best: Decimal | None,
+) -> dict[str, object]:
+    units = person.units or "metric"
+    payload: dict[str, object] = {
+        "athlete": athlete,
+        "metric": kind.name,
+        "value": display(value, kind.unit, units=units),
+        "metric_id": str(metric_id),
+    }
+    if best is not None:
+        payload["best"] = display(best, kind.unit, units=units)
+    return {
+        "recipient_id": person.id,
+        "kind": WITHDRAWN_KIND if best is not None else WITHDRAWN_LAST_KIND,
+        "dedup_key": f"{WITHDRAWN_KIND}:{metric_id}:{person.id}",
+        "due_at": now,
+        "payload": payload,
     }

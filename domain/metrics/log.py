@@ -4,8 +4,8 @@ A value is stored as the spec's `performance_metrics` row: `metric_value` in the
 canonical unit (what charts and bests compare), `value` the entry as typed (number, unit,
 reps). A value no measurement can give is refused (`domain.metrics.possible`), however the
 person insists; one outside the metric's plausible bounds is questioned, not stored, until the
-person confirms it. Whether it is a personal best, and who hears about it, is
-`domain.metrics.bests`; the latest value per metric, which the reply compares the new value
+person confirms it. Whether it is a personal best, and who hears about it (and about its undo),
+is `domain.metrics.bests`; the latest value per metric, which the reply compares the new value
 with, is `domain.metrics.latest` (read from Redis, written through on log, dropped on undo).
 """
 
@@ -26,6 +26,7 @@ from domain.metrics.bests import (
     best_so_far,
     drop_unsent_announcements,
     hold_bests,
+    withdraw_best,
 )
 from domain.metrics.catalogue import MetricKind, is_plausible
 from domain.metrics.latest import Latest, LatestMetrics
@@ -181,7 +182,9 @@ async def undo(
     latest: LatestMetrics,
     now: datetime | None = None,
 ) -> Undone:
-    """Take back a logged value and its unsent personal-best notices, within UNDO_WINDOW."""
+    """Take back a logged value within UNDO_WINDOW: its unsent personal-best notices are
+    dropped, and whoever was already told it is a best gets a correction."""
+    now = now or datetime.now(UTC)
     async with uow:
         row = await uow.metrics.by_id(metric_id, recorded_at)
         if row is None or row.athlete_id is None:
@@ -190,17 +193,31 @@ async def undo(
         if not may_undo(actor, row):
             raise NotAllowed("not allowed: undo", action="undo")
         logged_at = row.created_at or row.recorded_at
-        if (now or datetime.now(UTC)) - logged_at > UNDO_WINDOW:
+        if now - logged_at > UNDO_WINDOW:
             raise UndoExpired("too late to undo")
+        # A value logged meanwhile must not be compared with the one being taken back.
+        await hold_bests(uow, athlete_id=athlete_id, metric_key=row.metric_type)
+        kind = await _kind_of(uow, row.metric_type)
         undone = Undone(
             athlete_id=athlete_id,
             athlete_name=await _name_of(uow, athlete_id),
-            metric_name=await _metric_name(uow, row.metric_type),
+            metric_name=kind.name if kind is not None else row.metric_type,
             value=row.metric_value if row.metric_value is not None else Decimal(0),
             unit=row.unit or "",
         )
         await uow.session.delete(row)
+        await uow.flush()
         await drop_unsent_announcements(uow, metric_id)
+        if kind is not None:
+            await withdraw_best(
+                uow,
+                metric_id=metric_id,
+                athlete_id=athlete_id,
+                kind=kind,
+                value=undone.value,
+                athlete_name=undone.athlete_name,
+                now=now,
+            )
         await uow.commit()
     await latest.forget(athlete_id)
     return undone
@@ -271,8 +288,6 @@ async def _name_of(uow: UnitOfWork, athlete_id: uuid.UUID) -> str:
     return name or ""
 
 
-async def _metric_name(uow: UnitOfWork, metric_key: str) -> str:
-    name = await uow.session.scalar(
-        select(MetricType.name).where(MetricType.key == metric_key).limit(1)
-    )
-    return name or metric_key
+async def _kind_of(uow: UnitOfWork, metric_key: str) -> MetricKind | None:
+    row = await uow.session.scalar(select(MetricType).where(MetricType.key == metric_key).limit(1))
+    return MetricKind.from_row(row) if row is not None else None

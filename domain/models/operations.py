@@ -63,6 +63,8 @@ class NotificationKind(StrEnum):
     STAR_REFUND = "star_refund"
     PERSONAL_BEST = "personal_best"
     PERSONAL_BEST_COACH = "personal_best_coach"
+    PERSONAL_BEST_WITHDRAWN = "personal_best_withdrawn"
+    PERSONAL_BEST_WITHDRAWN_LAST = "personal_best_withdrawn_last"
     WEEKLY_SUMMARY = "weekly_summary"
     VIDEO_ANALYZED = "video_analyzed"
     VIDEO_FAILED = "video_failed"
@@ -83,6 +85,12 @@ class Notification(Base):
             "idx_notifications_unsent_session",
             text("(payload ->> 'session_id')"),
             postgresql_where=text("sent_at IS NULL"),
+        ),
+        # An undone value's personal-best notices: the unsent to drop, the sent to correct.
+        Index(
+            "idx_notifications_best_metric",
+            text("(payload ->> 'metric_id')"),
+            postgresql_where=text("kind IN ('personal_best', 'personal_best_coach')"),
         ),
     )
 

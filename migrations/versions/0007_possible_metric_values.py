@@ -1,4 +1,5 @@
-"""Metric values no measurement can give are refused by the database too.
+"""Metric values no measurement can give are refused by the database too, and an undone value's
+personal-best notices are found by an index.
 
 The CHECKs hold the rule of `domain.metrics.possible`: nothing is negative, only a share (%),
 a count (reps) or a level may be zero, a share is at most 100 and a count is whole. Not every
@@ -17,6 +18,7 @@ Create Date: 2026-12-06 21:00:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
@@ -38,8 +40,15 @@ def upgrade() -> None:
         op.create_check_constraint(
             op.f(name), "performance_metrics", condition, postgresql_not_valid=True
         )
+    op.create_index(
+        "idx_notifications_best_metric",
+        "notifications",
+        [sa.text("(payload ->> 'metric_id')")],
+        postgresql_where=sa.text("kind IN ('personal_best', 'personal_best_coach')"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("idx_notifications_best_metric", table_name="notifications")
     for name in CHECKS:
         op.drop_constraint(op.f(name), "performance_metrics", type_="check")

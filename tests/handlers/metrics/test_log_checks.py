@@ -1,16 +1,18 @@
-"""/log through the emulator: impossible values refused in the person's language, and results
-backfilled by date or weekday."""
+"""/log through the emulator: impossible values refused in the person's language, a best taken
+back corrected for those who were told, and results backfilled by date or weekday."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.app import BotContext
+from bot.outbox import send_due_notifications
 from domain.models import Athlete
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
-from tests.handlers.metrics.test_metrics import athlete, buttons, stored
+from tests.handlers.metrics.test_metrics import athlete, buttons, coach_of, parent_of, stored
 
 MADRID = ZoneInfo("Europe/Madrid")
 
@@ -54,6 +56,35 @@ async def test_an_impossible_value_is_refused_with_the_reason_in_the_persons_lan
 
     assert "✅ Log anyway" not in buttons(refused)
     assert [str(row.metric_value) for row in await stored(uow)] == ["5.3000"]
+
+
+async def test_a_best_taken_back_is_corrected_for_the_parent_who_heard_of_it(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    pia, cora = emulator.user("Pia"), emulator.user("Cora")
+    (kim,) = await parent_of(uow, pia, "Kim")
+    await coach_of(uow, cora, kim)
+
+    async with run_bot(emulator) as app:
+        await pia.send("/help")  # a chat with the bot, so it may write to her
+        await pia.expect_reply()
+        await cora.send("/log vertical jump 41cm")
+        await cora.expect_reply(contains="✅ Vertical jump 41 cm logged for Kim")
+        await cora.send("/log vertical jump 440 cm")
+        await cora.expect_reply(contains="🤔 440 cm for Vertical jump?")
+        await cora.press("✅ Log anyway")
+        best = await cora.expect("edit", contains="🏆 New personal best!")
+        await send_due_notifications(BotContext(app))
+        await pia.expect_reply(contains="🏆 New personal best for Kim! Vertical jump: 440 cm")
+        await cora.press("↩️ Undo", best)
+        await cora.expect("edit", contains="↩️ Undone: Vertical jump 440 cm")
+        await send_due_notifications(BotContext(app))
+        await pia.expect_reply(
+            contains="↩️ Correction: Kim's Vertical jump 440 cm was taken back, so it isn't "
+            "a personal best after all. The best on record is now 41 cm."
+        )
+
+    assert [str(row.metric_value) for row in await stored(uow)] == ["41.0000"]
 
 
 async def test_results_are_backfilled_by_date_and_by_spanish_weekday(
