@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
-import secrets
+import unicodedata
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.adapters.storage import ByteSource, MediaStorage, certification_document_key
+from domain.adapters.storage import (
+    ByteSource,
+    MediaStorage,
+    certification_document_key,
+    unique_filename,
+)
 from domain.adapters.storage.streams import byte_chunks
 from domain.coaching.verification import documents_of, require_coach
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -18,6 +23,13 @@ from domain.uow import UnitOfWork
 log = logging.getLogger(__name__)
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # what a bot may download from Telegram
 MAX_DOCUMENTS = 10
+MAX_NAME_LENGTH = 255
+UNNAMED = "document"
+# What is not seen but changes what is seen: control and format characters (the bidi embeddings,
+# overrides and isolates U+202A-U+202E and U+2066-U+2069, the marks U+200E/F, zero-width ones),
+# surrogates, private-use and unassigned code points, and line or paragraph separators. A name
+# like "\u202efdp.exe" reads as "exe.pdf" to an admin about to open it.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 # Magic bytes, not the name or the declared type: a renamed .exe stays an .exe.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"%PDF-", "application/pdf"),
@@ -50,6 +62,16 @@ class NoProfileYet(NotFound):
     message_key = "coach.error.no_profile"
 
 
+def document_name(filename: str) -> str:
+    """A document's name as people may see it: nothing invisible, nothing that reorders text."""
+    shown = "".join(
+        ch
+        for ch in unicodedata.normalize("NFC", filename)
+        if unicodedata.category(ch) not in _INVISIBLE
+    )
+    return shown.strip()[:MAX_NAME_LENGTH] or UNNAMED
+
+
 def sniff(head: bytes) -> str | None:
     """The content type the first bytes of a file show (PDF, PNG, JPEG or WebP), or None."""
     for signature, content_type in _SIGNATURES:
@@ -76,12 +98,13 @@ async def add_certification(
     detected = sniff(head)
     if detected is None:
         raise NotADocument(f"not a PDF or image (declared {content_type!r})")
-    # A random prefix: two files both called "scan.pdf" must not overwrite each other.
-    key = certification_document_key(actor.user_id, f"{secrets.token_hex(4)}-{filename}")
+    # Two files both called "diploma.pdf" (in two folders, or sent twice) must not overwrite
+    # each other: the key carries a random prefix.
+    key = certification_document_key(actor.user_id, unique_filename(filename))
     stored = await storage.put(key, _limited(head, chunks), content_type=detected)
     document = {
         "key": stored.key,
-        "name": filename,
+        "name": document_name(filename),
         "mime": detected,
         "size": stored.size,
         "uploaded_at": datetime.now(UTC).isoformat(),

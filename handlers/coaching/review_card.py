@@ -14,6 +14,7 @@ from bot.i18n import t
 from bot.i18n.formats import money
 from bot.sending import send_text
 from domain.adapters.storage import MediaStorage, StorageError
+from domain.coaching.certifications import document_name
 from domain.coaching.specializations import from_catalogue
 from domain.coaching.verification import CoachReview
 
@@ -54,7 +55,8 @@ def profile_summary(
         years=years if years is not None else "–",
         rate=rate,
         bio=bio or "–",
-        documents=", ".join(documents) or "–",
+        # Cleaned again when shown: names stored before they were cleaned on upload.
+        documents=", ".join(map(document_name, documents)) or "–",
     )
 
 
@@ -98,16 +100,17 @@ async def send_review(
 ) -> None:
     """The coach's documents, then the card with the decision buttons under it."""
     for document in review.documents:
+        name = document_name(document["name"])
         try:
             content = await storage.read_bytes(document["key"])
         except StorageError:
             log.warning("certification document %s is missing from storage", document["key"])
             content = None
         if content is None:
-            await send_text(bot, chat_id, t("admin.document_missing", lang, name=document["name"]))
+            await send_text(bot, chat_id, t("admin.document_missing", lang, name=name))
             continue
         try:
-            await bot.send_document(chat_id, InputFile(content, filename=document["name"]))
+            await bot.send_document(chat_id, InputFile(content, filename=name))
         except Forbidden:
             raise  # the admin blocked the bot (or never started it): the card would fail too
         except TelegramError as err:

@@ -18,6 +18,7 @@ from domain.adapters.storage.keys import (
     raw_video_key,
     safe_filename,
     training_material_key,
+    unique_filename,
     video_thumbnail_key,
 )
 from domain.adapters.storage.local import LocalStorage
@@ -40,6 +41,7 @@ __all__ = [
     "raw_video_key",
     "safe_filename",
     "training_material_key",
+    "unique_filename",
     "video_thumbnail_key",
 ]
 

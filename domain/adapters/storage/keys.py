@@ -1,6 +1,7 @@
 """Object keys for the media bucket, laid out exactly as the schema spec's S3 section."""
 
 import re
+import secrets
 import unicodedata
 from uuid import UUID
 
@@ -8,6 +9,8 @@ MAX_FILENAME_LENGTH = 128
 FALLBACK_FILENAME = "file"
 # Long enough for ".mp4" or ".jpeg", short enough that a hostile "extension" cannot eat the name.
 _MAX_EXTENSION_LENGTH = 16
+# 64 random bits in front of a name: two uploads meet on one key only by a 1-in-2^64 chance.
+_UNIQUE_PREFIX_BYTES = 8
 
 PROFILE_IMAGES = "profile-images"
 RAW_VIDEOS = "videos/raw"
@@ -39,6 +42,14 @@ def safe_filename(filename: str) -> str:
     name = _UNSAFE_CHARACTERS.sub("_", name)
     name = _DOT_RUNS.sub(".", name).strip("._")
     return _truncate(name) or FALLBACK_FILENAME
+
+
+def unique_filename(filename: str) -> str:
+    """`safe_filename(filename)` behind a random prefix, so no two uploads share a key."""
+    # Sanitised before the prefix goes on: safe_filename keeps only the last part of a path, and
+    # a prefix put in front of "2019/diploma.pdf" would go with "2019/". _truncate cuts the end
+    # of the stem, never its start, so the prefix survives a name at the length limit.
+    return _truncate(f"{secrets.token_hex(_UNIQUE_PREFIX_BYTES)}-{safe_filename(filename)}")
 
 
 def _truncate(name: str) -> str:

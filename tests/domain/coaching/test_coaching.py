@@ -167,6 +167,41 @@ async def test_a_renamed_program_is_not_accepted_as_a_certificate(uow, services)
         assert coaching.documents_of(await uow.coaches.for_user(coach.user_id)) == []
 
 
+async def test_documents_of_one_name_in_different_folders_are_both_kept(uow, services) -> None:
+    coach = await _person(uow, "coach", "Cora")
+    await coaching.save_profile(uow, actor=coach, profile=_profile())
+    uploads = {"2019/diploma.pdf": PDF + b"2019", "2023/diploma.pdf": PDF + b"2023"}
+    for name, content in uploads.items():
+        await add_certification(
+            uow,
+            services.storage,
+            actor=coach,
+            filename=name,
+            content_type="application/pdf",
+            source=content,
+        )
+    async with uow:
+        documents = coaching.documents_of(await uow.coaches.for_user(coach.user_id))
+    keys = [document["key"] for document in documents]
+    assert len(set(keys)) == 2
+    assert [await services.storage.read_bytes(key) for key in keys] == list(uploads.values())
+    assert [document["name"] for document in documents] == list(uploads)
+
+
+async def test_invisible_characters_are_stripped_from_a_documents_name(uow, services) -> None:
+    coach = await _person(uow, "coach", "Cora")
+    await coaching.save_profile(uow, actor=coach, profile=_profile())
+    document = await add_certification(
+        uow,
+        services.storage,
+        actor=coach,
+        filename="cert\u202efdp.exe\u200b\u2066\u200f\x07",
+        content_type="application/pdf",
+        source=PDF,
+    )
+    assert document["name"] == "certfdp.exe"
+
+
 async def test_submitting_needs_a_document(uow: UnitOfWork) -> None:
     coach = await _person(uow, "coach", "Cora")
     await coaching.save_profile(uow, actor=coach, profile=_profile())

@@ -11,7 +11,12 @@ from domain.uow import UnitOfWork
 from handlers.coaching.review_card import send_review
 from telegram_emulator import Emulator
 from tests.handlers.chat_steps import open_chats
-from tests.handlers.coaching.coach_steps import fill_in_profile, sign_up, upload_and_submit
+from tests.handlers.coaching.coach_steps import (
+    PDF,
+    fill_in_profile,
+    sign_up,
+    upload_and_submit,
+)
 
 APPROVE, REJECT = "✅ Approve", "❌ Reject"
 
@@ -154,3 +159,24 @@ async def test_help_lists_the_admin_commands_for_admins_only(emulator, run_bot, 
         other_help = await other.expect_reply(contains="/help")
     assert "/pending" in admin_help["text"]
     assert "/pending" not in other_help["text"]
+
+
+async def test_a_document_name_that_reorders_text_reaches_the_admin_cleaned(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora, ada = emulator.user("Cora"), emulator.user("Ada")
+    await sign_up(uow, cora, "coach")
+    await sign_up(uow, ada, "admin")
+    async with run_bot(emulator):
+        await open_chats(ada)
+        await fill_in_profile(cora)
+        # Shown as it is, U+202E makes "diploma\u202efdp.exe" read "diplomaexe.pdf".
+        await cora.send_document(PDF, filename="diploma\u202efdp.exe")
+        await cora.expect_reply(contains="Got it: diplomafdp.exe")
+        await cora.press("Done")
+        await cora.expect("edit", contains="Submit it for verification?")
+        await cora.press("Submit for verification")
+        document = await ada.expect("message")
+        card = await ada.expect_reply(contains="Coach to verify: Cora")
+    assert document["document"]["file_name"] == "diplomafdp.exe"
+    assert "diplomafdp.exe" in card["text"] and "\u202e" not in card["text"]

@@ -1,5 +1,6 @@
 """Object keys follow the spec's bucket layout and untrusted filenames cannot escape it."""
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
@@ -20,6 +21,7 @@ from domain.adapters.storage import (
     raw_video_key,
     safe_filename,
     training_material_key,
+    unique_filename,
     video_thumbnail_key,
 )
 from domain.adapters.storage.keys import FALLBACK_FILENAME, MAX_FILENAME_LENGTH
@@ -91,6 +93,24 @@ def test_overlong_filenames_are_cut_to_the_limit_keeping_the_extension() -> None
 
     assert len(name) == MAX_FILENAME_LENGTH
     assert name.endswith("a.mp4")
+
+
+@given(filename=hostile_filenames)
+def test_a_unique_filename_keeps_its_random_prefix_whatever_the_name(filename: str) -> None:
+    key = certification_document_key(USER, unique_filename(filename))
+    name = key.removeprefix(f"documents/certifications/{USER}/")
+
+    assert re.fullmatch(r"[0-9a-f]{16}-[^/]+", name)
+    assert len(name) <= MAX_FILENAME_LENGTH
+
+
+@pytest.mark.parametrize("filename", ["2019/diploma.pdf", "C:\\scans\\diploma.pdf", "a" * 500])
+def test_two_unique_filenames_of_one_name_never_share_a_key(filename: str) -> None:
+    first = certification_document_key(USER, unique_filename(filename))
+    second = certification_document_key(USER, unique_filename(filename))
+
+    assert first != second
+    assert len(first.rsplit("/", 1)[1]) <= MAX_FILENAME_LENGTH
 
 
 def test_builders_refuse_ids_that_are_not_uuids() -> None:
