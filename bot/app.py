@@ -34,6 +34,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import errors, guards
+from bot.bounded_bot import BoundedBot
 from bot.i18n import DEFAULT_LANGUAGE, languages, t
 from bot.jobs import schedule_maintenance
 from bot.persistence import RedisPersistence
@@ -240,24 +241,24 @@ def build_application(
     request: BaseRequest | None = None,
 ) -> BotApplication:
     """The whole bot, ready to initialize and run; `request` replaces the HTTP client in tests."""
+    bot = BoundedBot(
+        token=token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        local_mode=settings.telegram_local_mode,
+        rate_limiter=outgoing_rate_limiter(settings),
+        request=request or AiohttpRequest(connection_pool_size=HTTP_POOL_SIZE),
+        get_updates_request=request or AiohttpRequest(connection_pool_size=1),
+    )
     builder = (
         Application.builder()
         .application_class(BotApplication, kwargs={"services": services, "settings": settings})
         .context_types(ContextTypes(context=BotContext))
-        .token(token)
-        .base_url(base_url)
-        .base_file_url(base_file_url)
-        .local_mode(settings.telegram_local_mode)
+        .bot(bot)
         .persistence(RedisPersistence(services.redis, services.keys))
-        .rate_limiter(outgoing_rate_limiter(settings))
         .concurrent_updates(PerUserUpdates(MAX_CONCURRENT_UPDATES))
         .post_init(set_command_menus)
     )
-    if request is None:
-        builder = builder.request(AiohttpRequest(connection_pool_size=HTTP_POOL_SIZE))
-        builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
-    else:
-        builder = builder.request(request).get_updates_request(request)
     application = cast(BotApplication, builder.build())
     application.add_handler(TypeHandler(Update, guards.claim_update), guards.CLAIM_GROUP)
     application.add_handler(TypeHandler(Update, guards.limit_rate), guards.RATE_LIMIT_GROUP)

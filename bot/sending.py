@@ -101,6 +101,14 @@ def split_text(text: str, *, limit: int = TEXT_LIMIT, html: bool = False) -> lis
     return [part for part in parts if _visible(part, html).strip()]
 
 
+def shortened(text: str, *, limit: int = TEXT_LIMIT, html: bool = False) -> str:
+    """`text` cut to at most `limit` UTF-16 units at a natural boundary, "…" where it was cut."""
+    if utf16_len(text) <= limit:
+        return text
+    parts = split_text(text, limit=limit - 1, html=html)
+    return f"{parts[0]}…" if parts else text
+
+
 async def send_text(
     bot: Bot,
     chat_id: int | str,

@@ -24,6 +24,7 @@ from domain.metrics.log_line import MetricInputError
 from domain.metrics.units import accepted_units, display
 from domain.short_ids import short_id
 from handlers.metrics.progress_render import change_text
+from handlers.shared.echo import echo, echoed
 from handlers.shared.edit_in_place import edit_or_reply
 from handlers.shared.saved_choices import SavedChoices
 
@@ -141,7 +142,7 @@ def ask_value(pending: Pending, kind: MetricKind, lang: str | None) -> Screen:
 def ask_note(pending: Pending, lang: str | None) -> Screen:
     """An optional note about the value just typed."""
     skip = button(pending, t("metrics.button.skip", lang), "skip")
-    text = t("metrics.ask_note", lang, value=pending.text, metric=pending.metric_name)
+    text = t("metrics.ask_note", lang, value=echo(pending.text), metric=pending.metric_name)
     return text, InlineKeyboardMarkup([[skip, *cancel_row(pending, lang)]])
 
 
@@ -149,7 +150,7 @@ def implausible(pending: Pending, err: Implausible, lang: str | None) -> Screen:
     """The "5.12 kg for a squat?" question, with Log anyway and Cancel."""
     anyway = button(pending, t("metrics.button.log_anyway", lang), "yes")
     rows = [[anyway, *cancel_row(pending, lang)]]
-    return t(err.message_key, lang, **err.params), InlineKeyboardMarkup(rows)
+    return t(err.message_key, lang, **echoed(err.params)), InlineKeyboardMarkup(rows)
 
 
 def logged(entry: Logged, lang: str | None, *, for_self: bool) -> Screen:
@@ -197,7 +198,7 @@ def undone(entry: Undone, lang: str | None) -> str:
 
 def input_error(err: MetricInputError, lang: str | None) -> str:
     """The parser's hint, with the nearest metric names when it has some."""
-    params = dict(err.params)
+    params = echoed(err.params)
     if err.message_key == "metrics.error.unknown_metric":
         names = str(params.get("suggestions") or "")
         params["suggestions"] = " " + t("metrics.did_you_mean", lang, names=names) if names else ""

@@ -23,6 +23,7 @@ from domain.errors import AlreadyExists, DomainError, NotAllowed
 from domain.people import onboarding, profile_input
 from handlers.people import menu
 from handlers.people import onboarding_steps as steps
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
 
 COMMANDS: list[tuple[str, str]] = []
@@ -143,7 +144,7 @@ async def on_text(update: Update, context: BotContext) -> str | int:
         if step == steps.EMAIL:
             await onboarding.check_email_free(context.uow(), draft["email"])
     except onboarding.NeedsGuardian as err:
-        return await _stop(update, context, t(err.message_key, context.lang, **err.params))
+        return await _stop(update, context, refusal_text(err, context))
     except profile_input.InvalidAnswer as err:
         draft.pop("email", None) if step == steps.EMAIL else None
         return await _ask(update, context, draft, hint=_hint(err, context))
@@ -234,7 +235,7 @@ async def _finish(update: Update, context: BotContext, draft: steps.Draft) -> st
         steps.advance(draft, steps.EMAIL)
         return await _ask(update, context, draft, hint=_hint(err, context))
     except (AlreadyExists, DomainError) as err:
-        return await _stop(update, context, t(err.message_key, context.lang, **err.params))
+        return await _stop(update, context, refusal_text(err, context))
     context.user_data.pop(steps.DRAFT_KEY, None)
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -323,4 +324,4 @@ def _telegram_name(update: Update) -> str:
 
 
 def _hint(err: DomainError, context: BotContext) -> str:
-    return t(err.message_key, context.lang, **err.params)
+    return refusal_text(err, context)

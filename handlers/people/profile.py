@@ -27,6 +27,7 @@ from domain.errors import DomainError, NotAllowed, NotFound
 from domain.people import onboarding, profile_input
 from domain.people.profile_fields import ProfileField, fields_for
 from domain.people.profile_view import ProfileView
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
 
 # /profile appears in the menu once signed up (set_chat_menu after onboarding); before that
@@ -169,10 +170,10 @@ async def _save(update: Update, context: BotContext, answer: str) -> str | int:
             today=datetime.now(UTC).date(),
         )  # fmt: skip
     except profile_input.InvalidAnswer as err:
-        await _reply(update, t(err.message_key, context.lang, **err.params))
+        await _reply(update, refusal_text(err, context))
         return EDITING
     except DomainError as err:
-        await _reply(update, t(err.message_key, context.lang, **err.params), ReplyKeyboardRemove())
+        await _reply(update, refusal_text(err, context), ReplyKeyboardRemove())
         return END
     context.user_data.pop(EDIT_KEY, None)
     text = f"{t('profile.saved', context.lang)}\n\n{render(view, context.lang)}"

@@ -10,6 +10,7 @@ from bot.i18n.formats import money_text
 from domain.actors import actor_for_telegram, timezone_of
 from domain.errors import DomainError
 from domain.policy import Actor
+from handlers.shared.echo import echoed
 
 
 async def current_actor(update: Update, context: BotContext) -> Actor | None:
@@ -31,5 +32,6 @@ async def current_timezone(update: Update, context: BotContext) -> str:
 
 def refusal_text(err: DomainError, context: BotContext) -> str:
     """The words for a domain refusal, with its parameters filled in."""
-    params = {key: money_text(value, context.lang) for key, value in err.params.items()}
+    # Domain errors carry what the person typed ("“25:00-07:00” isn't a time range"): echoed.
+    params = {key: money_text(value, context.lang) for key, value in echoed(err.params).items()}
     return t(err.message_key, context.lang, **params)

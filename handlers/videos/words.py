@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import t
+from handlers.shared.echo import echo
 
 # The joints whose angle ranges are put in words (left and right sides merged).
 JOINTS = ("knee", "hip", "elbow")
@@ -12,7 +13,7 @@ JOINTS = ("knee", "hip", "elbow")
 
 def caption_part(caption: str | None, lang: str | None) -> str:
     """The sender's caption as it follows "Anna's video": ` ("squat set 3")`, or nothing."""
-    return t("video.caption_part", lang, caption=caption) if caption else ""
+    return t("video.caption_part", lang, caption=echo(caption)) if caption else ""
 
 
 def clock(seconds: float | int | None) -> str:

@@ -75,13 +75,17 @@ class FakeTelegram(BaseRequest):
                 "username": "sc_bot",
             }
         if name == "sendMessage":
-            return {
-                "message_id": next(self._message_ids),
-                "date": 1_700_000_000,
-                "chat": {"id": params["chat_id"], "type": "private"},
-                "text": params["text"],
-            }
+            return {**self._message(params), "text": params["text"]}
+        if name in ("sendPhoto", "sendDocument"):
+            return {**self._message(params), "caption": params.get("caption")}
         return True
+
+    def _message(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": 1_700_000_000,
+            "chat": {"id": params["chat_id"], "type": "private"},
+        }
 
     def of(self, method: str) -> list[Call]:
         """The calls of one method, in order."""
