@@ -1,4 +1,5 @@
-"""One person in their chat with the bot: send, reply, upload, press, pay, await the bot."""
+"""One person in their chat with the bot (or in a group with it): send, reply, upload, press,
+pay, await the bot."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ REPLY_KINDS = ("message", "edit")
 
 
 class EmulatedUser:
-    """One person in their private chat with the primary bot."""
+    """One person in their private chat with the primary bot; `chat=` acts in a group instead."""
 
     def __init__(self, emulator: Emulator, person: Person) -> None:
         self.emulator = emulator
@@ -34,10 +35,11 @@ class EmulatedUser:
 
     def _mark_sent(self, message: Json) -> Json:
         # The bot's answer comes after the person's own message; start looking from there.
+        chat_id = message["chat"]["id"]
         mine = [
             e
             for e in self.emulator.world.events
-            if e.chat_id == self.id and e.data.get("message_id") == message["message_id"]
+            if e.chat_id == chat_id and e.data.get("message_id") == message["message_id"]
         ]
         if mine:
             self._cursor = max(self._cursor, mine[-1].seq)
@@ -52,13 +54,15 @@ class EmulatedUser:
         )
         return self._mark_sent(message)
 
-    async def press(self, label: str, message: Json | None = None) -> Json:
+    async def press(
+        self, label: str, message: Json | None = None, *, chat: Chat | None = None
+    ) -> Json:
         """Press a button by label on the given message or the newest message carrying it."""
-        target = message or self._message_with_button(label)
-        return await self.client.press(self.person, target["message_id"], label)
+        target = message or self._message_with_button(label, chat)
+        return await self.client.press(self.person, target["message_id"], label, chat)
 
-    def _message_with_button(self, label: str) -> Json:
-        for message in reversed(self.messages()):
+    def _message_with_button(self, label: str, chat: Chat | None) -> Json:
+        for message in reversed(self.messages(chat=chat)):
             markup = message.get("client_markup") or message.get("reply_markup") or {}
             rows = markup.get("inline_keyboard", []) + markup.get("keyboard", [])
             if any(button.get("text") == label for row in rows for button in row):
@@ -177,16 +181,17 @@ class EmulatedUser:
         """Block the bot."""
         self.client.block(self.person)
 
-    def messages(self) -> list[Json]:
-        """The chat as the person sees it now, oldest first."""
-        return self.client.transcript(self.id)
+    def messages(self, *, chat: Chat | None = None) -> list[Json]:
+        """The chat (the private one, or `chat`) as the person sees it now, oldest first."""
+        return self.client.transcript(chat.id if chat is not None else self.id)
 
-    def events(self, kind: str | None = None) -> list[Event]:
+    def events(self, kind: str | None = None, *, chat: Chat | None = None) -> list[Event]:
         """Everything that happened in this chat (messages, edits, deletions, answers, actions)."""
+        chat_id = chat.id if chat is not None else self.id
         return [
             e
             for e in self.emulator.world.events
-            if e.chat_id == self.id and (kind is None or e.kind == kind)
+            if e.chat_id == chat_id and (kind is None or e.kind == kind)
         ]
 
     async def expect(

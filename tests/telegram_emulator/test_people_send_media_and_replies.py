@@ -228,3 +228,25 @@ async def test_in_a_group_a_reply_to_the_bot_reaches_it_despite_privacy_mode(
     assert message.text == "Me"
     assert message.reply_to_message is not None
     assert message.reply_to_message.message_id == question.message_id
+
+
+async def test_in_a_group_a_person_presses_a_button_and_awaits_the_bots_answer_there(
+    emulator: Emulator, bot: Bot, ana: EmulatedUser
+) -> None:
+    team = emulator.group("Team", [ana])
+    await next_message(bot)  # confirm the /start
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Count me in", callback_data="in")]])
+    await bot.send_message(team.id, "Training on Friday?", reply_markup=keyboard)
+
+    await ana.press("Count me in", chat=team)
+    [update] = await bot.get_updates(timeout=5)
+    await ana.send("/who", chat=team)
+    await bot.send_message(team.id, "Ana is in.")
+
+    query = update.callback_query
+    assert query is not None and query.data == "in"
+    assert query.message is not None and query.message.chat.id == team.id
+    # Awaiting the group's next message starts after Ana's own, not at the question before it.
+    assert (await ana.expect_reply(chat=team))["text"] == "Ana is in."
+    assert [m["text"] for m in ana.messages(chat=team)][-2:] == ["/who", "Ana is in."]
+    assert ana.events("callback_answer", chat=team) == []
