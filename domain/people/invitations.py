@@ -17,6 +17,7 @@ from sqlalchemy import select
 from domain import policy
 from domain.errors import DomainError, InvalidInput
 from domain.models import Athlete, AthleteLink, Invitation, Role, User
+from domain.people.private_chats import require_private_chat
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
 from domain.uow import UnitOfWork
 
@@ -135,6 +136,8 @@ async def accept_invitation(
     uow: UnitOfWork, *, token: str, telegram_user: TelegramAccount, now: datetime | None = None
 ) -> AcceptedInvitation:
     """Link the opener's Telegram as the child or as a guardian; InvitationRefused otherwise."""
+    # Before the token is even looked at: opened in a group, nothing is linked or used up.
+    require_private_chat(telegram_user_id=telegram_user.id, chat_id=telegram_user.chat_id)
     now = now or datetime.now(UTC)
     async with uow:
         # The row lock makes a second opener wait, then see used_at set: one of them wins.

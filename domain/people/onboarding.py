@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from domain.actors import actor_for_user
 from domain.errors import AlreadyExists, DomainError, NotAllowed, NotFound
 from domain.models import Athlete, Role, User, UserStatus
+from domain.people.private_chats import require_private_chat
 from domain.people.profile_fields import ProfileField, apply_answer
 from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonName, age_on
 from domain.people.profile_view import ProfileView, load_profile, may_any, view_for
@@ -111,6 +112,9 @@ async def register(
     now: datetime,
 ) -> User:
     """Create the user (and athlete profile) from a finished guided profile, in one transaction."""
+    require_private_chat(
+        telegram_user_id=registration.telegram_user_id, chat_id=registration.chat_id
+    )
     role = role_for(registration.telegram_user_id, registration.role, admin_telegram_ids)
     check_age(role, registration.born, now.date())
     try:
@@ -184,6 +188,7 @@ async def touch(
     now: datetime,
 ) -> User | None:
     """Note that a known user wrote: chat id, language, last login; lifts 'blocked'."""
+    require_private_chat(telegram_user_id=telegram_user_id, chat_id=chat_id)
     async with uow:
         user = await uow.users.by_telegram_id(telegram_user_id)
         if user is None:

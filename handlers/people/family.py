@@ -24,6 +24,7 @@ from domain.errors import DomainError, NotAllowed, NotFound
 from domain.people import family, invitations
 from domain.people.family import ChildInputError
 from domain.people.invitations import InvitationRefused, TelegramAccount
+from domain.people.private_chats import NotAPrivateChat
 from domain.people.profile_input import SPORTS
 from domain.policy import Actor
 from domain.secrets_box import UndecryptableField
@@ -275,7 +276,7 @@ async def open_invitation(update: Update, context: BotContext) -> None:
         accepted = await invitations.accept_invitation(
             context.uow(), token=token, telegram_user=account
         )
-    except InvitationRefused as refusal:
+    except (InvitationRefused, NotAPrivateChat) as refusal:
         await render.say(update, t(refusal.message_key, context.lang))
         return
     await render.say(

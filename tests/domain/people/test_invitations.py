@@ -16,6 +16,7 @@ from domain.models import AthleteLink, AuditEntry, Invitation, User
 from domain.people import family, invitations
 from domain.people.family import ChildInput
 from domain.people.invitations import ChildAlreadyLinked, InvitationRefused, TelegramAccount
+from domain.people.private_chats import NotAPrivateChat
 from domain.policy import Actor
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
@@ -137,6 +138,23 @@ async def test_an_expired_invitation_is_refused_and_changes_nothing(uow: UnitOfW
     assert refused.value.reason == "expired"
     assert stored.used_at is None
     assert (await refusals(uow))[0].entity_id == stored.id
+
+
+async def test_an_invitation_opened_in_a_group_links_nothing_and_stays_usable(
+    uow: UnitOfWork,
+) -> None:
+    _, _, token = await invite(uow)
+    mia = account("Mia")
+    in_a_group = TelegramAccount(mia.id, -100_555, "Mia", None, "en")
+
+    with pytest.raises(NotAPrivateChat):
+        await invitations.accept_invitation(uow, token=token, telegram_user=in_a_group, now=NOW)
+
+    async with uow:
+        assert await uow.users.by_telegram_id(mia.id) is None
+        assert (await uow.session.scalars(select(Invitation))).one().used_at is None
+    accepted = await invitations.accept_invitation(uow, token=token, telegram_user=mia, now=NOW)
+    assert accepted.kind == "child"
 
 
 async def test_an_unknown_token_is_refused_and_audited_without_the_token(uow: UnitOfWork) -> None:

@@ -14,6 +14,7 @@ from domain.errors import NotAllowed
 from domain.models import Athlete, AuditEntry, User
 from domain.people import onboarding
 from domain.people.onboarding import AthleteAnswers, Registration
+from domain.people.private_chats import NotAPrivateChat
 from domain.people.profile_fields import ProfileField
 from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonName
 from domain.secrets_box import SecretBox
@@ -175,11 +176,29 @@ async def test_touch_refreshes_chat_and_language_and_lifts_blocked(uow) -> None:
     telegram_id = next(_ids)
     user = await register(uow, athlete_registration(telegram_id))
     async with uow:
-        (await uow.users.get(user.id)).status = "blocked"
+        stored = await uow.users.get(user.id)
+        stored.status, stored.telegram_chat_id = "blocked", None
         await uow.commit()
-    touched = await onboarding.touch(uow, telegram_user_id=telegram_id, chat_id=5,
+    touched = await onboarding.touch(uow, telegram_user_id=telegram_id, chat_id=telegram_id,
                                      language_code="es", now=NOW)  # fmt: skip
     assert touched is not None
-    assert (touched.status, touched.telegram_chat_id, touched.language_code) == ("active", 5, "es")
+    assert (touched.status, touched.telegram_chat_id, touched.language_code) == (
+        "active", telegram_id, "es"
+    )  # fmt: skip
     assert await onboarding.touch(uow, telegram_user_id=1, chat_id=1, language_code=None,
                                   now=NOW) is None  # fmt: skip
+
+
+async def test_an_account_is_never_bound_to_a_group_chat(uow) -> None:
+    telegram_id, group_chat = next(_ids), -100_123
+    with pytest.raises(NotAPrivateChat):
+        await register(uow, athlete_registration(telegram_id, chat_id=group_chat))
+    async with uow:
+        assert await uow.users.by_telegram_id(telegram_id) is None
+    user = await register(uow, athlete_registration(telegram_id))
+    with pytest.raises(NotAPrivateChat):
+        await onboarding.touch(uow, telegram_user_id=telegram_id, chat_id=group_chat,
+                               language_code="es", now=NOW)  # fmt: skip
+    async with uow:
+        stored = await uow.users.get(user.id)
+        assert (stored.telegram_chat_id, stored.language_code) == (telegram_id, "en")
