@@ -87,6 +87,8 @@ class BotApplication(
         self.services = services
         self.settings = settings
         self.menus = CommandMenus()
+        # Commands meant for groups, let through there by bot.guards (flows' GROUP_COMMANDS).
+        self.group_commands: set[str] = set()
         # Update ids this process claimed (bot.guards) and has not finished yet.
         self.claimed_updates: set[int] = set()
         self.menus_set = False
@@ -118,12 +120,14 @@ class BotApplication(
         self._fallbacks.append(handler)
 
     def add_flows(self, flows: Iterable[ModuleType]) -> None:
-        """Add each flow module's handlers, in order, and its commands to the menus."""
+        """Add each flow module's handlers, in order, its commands to the menus, and note the
+        commands it means for groups."""
         for module in flows:
             module.register(self)
             self.menus.default.extend(getattr(module, "COMMANDS", []))
             for role, commands in getattr(module, "ROLE_COMMANDS", {}).items():
                 self.menus.by_role.setdefault(role, []).extend(commands)
+            self.group_commands.update(getattr(module, "GROUP_COMMANDS", ()))
 
     async def start(self) -> None:
         """Start processing; sets the command menus first if `post_init` did not run."""
@@ -262,6 +266,9 @@ def build_application(
     application = cast(BotApplication, builder.build())
     application.add_handler(TypeHandler(Update, guards.claim_update), guards.CLAIM_GROUP)
     application.add_handler(TypeHandler(Update, guards.limit_rate), guards.RATE_LIMIT_GROUP)
+    application.add_handler(
+        TypeHandler(Update, guards.keep_to_private_chats), guards.PRIVATE_CHAT_GROUP
+    )
     application.add_error_handler(errors.on_error)
     register_handlers(application, handler_packages())
     schedule_maintenance(application)

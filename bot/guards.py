@@ -1,8 +1,12 @@
-"""Checks every update passes before any feature handler sees it: once only, not too fast.
+"""Checks every update passes before any feature handler sees it: once only, not too fast,
+and from a private chat.
 
-Both run as `TypeHandler(Update, ...)` in negative groups (see `bot.app`), so they come before
+All run as `TypeHandler(Update, ...)` in negative groups (see `bot.app`), so they come before
 every feature handler, and stop the update with `ApplicationHandlerStop` when it must go no
-further. Both fail open when Redis is unavailable: a Redis outage must not silence the bot.
+further. The first two fail open when Redis is unavailable: a Redis outage must not silence
+the bot. The third keeps every personal flow out of groups, in one place rather than a filter
+on each handler: what someone does in a group (opening an invitation, /addchild, /quiet) would
+otherwise be stored against the group, and their notices posted there for everyone to read.
 """
 
 from __future__ import annotations
@@ -10,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
-from telegram import Update
+from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
@@ -25,8 +31,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CLAIM_GROUP = -3
-RATE_LIMIT_GROUP = -2
+CLAIM_GROUP = -4
+RATE_LIMIT_GROUP = -3
+PRIVATE_CHAT_GROUP = -2
 
 # Long enough for any handler to finish; if the process dies mid-update the claim lapses and
 # Telegram's redelivery is processed after all.
@@ -40,6 +47,8 @@ RATE_LIMITS: dict[str, tuple[int, float]] = {
     "message": (20, 10.0),
     "callback": (30, 10.0),
 }
+# What Telegram allows as a deep link's start parameter.
+_START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 async def claim_update(update: Update, context: BotContext) -> None:
@@ -92,6 +101,46 @@ async def limit_rate(update: Update, context: BotContext) -> None:
             update, context, t("error.rate_limited", context.lang, seconds=seconds)
         )
     raise ApplicationHandlerStop
+
+
+async def keep_to_private_chats(update: Update, context: BotContext) -> None:
+    """Stop what comes from a group; a command or button there gets a link to the private chat."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    command = _command(update.message, context.bot.username)
+    if command is not None and command[0] in context.application.group_commands:
+        return
+    text = t("common.private_only", context.lang, link=_private_link(context.bot.username, command))
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif command is not None and update.message is not None:
+            await update.message.reply_text(text)
+    except TelegramError as err:  # e.g. a group where the bot may not write
+        logger.warning("could not point chat %s to the private chat: %r", chat.id, err)
+    raise ApplicationHandlerStop
+
+
+def _command(message: Message | None, bot_username: str) -> tuple[str, str] | None:
+    """(command, what follows it) of a command to this bot; None for anything else."""
+    if message is None or not message.text or not message.entities:
+        return None
+    first = message.entities[0]
+    if first.type != MessageEntity.BOT_COMMAND or first.offset:
+        return None
+    name, _, addressee = message.text[1 : first.length].partition("@")
+    if addressee and addressee.lower() != bot_username.lower():
+        return None  # meant for another bot in the group: not ours to answer
+    return name.lower(), message.text[first.length :].strip()
+
+
+def _private_link(bot_username: str, command: tuple[str, str] | None) -> str:
+    """t.me/<bot>; for "/start <payload>", the deep link that carries the payload over."""
+    link = f"https://t.me/{bot_username}"
+    if command is not None and command[0] == "start" and _START_PAYLOAD.fullmatch(command[1]):
+        return f"{link}?start={command[1]}"
+    return link
 
 
 def _endpoint(update: Update) -> str | None:

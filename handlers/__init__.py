@@ -13,6 +13,9 @@ A flow module defines, at module level:
   everyone's command menu and in /help.
 - `ROLE_COMMANDS: dict[str, list[tuple[str, str]]]` (optional): extra menu entries per role,
   applied to a user's chat with `bot.app.set_chat_menu`.
+- `GROUP_COMMANDS: list[str]` (optional): commands (without "/") meant for group chats. Nothing
+  else reaches a handler from a group: `bot.guards.keep_to_private_chats` answers any other
+  command or button there with a link to the private chat. Today no flow declares one.
 
 A `ConversationHandler` must list `handlers.shared.common.cancel_fallback()` among its
 fallbacks so /cancel ends it; `add_handler` refuses one that does not. Negative groups belong

@@ -118,12 +118,14 @@ def message_update(
     language: str | None = "en",
     update_id: int | None = None,
     photo: bool = False,
+    chat: dict[str, Any] | None = None,
 ) -> Update:
-    """An update carrying a private message from `user_id` (a command if text starts with /)."""
+    """An update carrying a message from `user_id` (a command if text starts with /), in their
+    private chat unless `chat` is given."""
     message: dict[str, Any] = {
         "message_id": next(_update_ids),
         "date": 1_700_000_000,
-        "chat": {"id": user_id, "type": "private", "first_name": "Ann"},
+        "chat": chat or {"id": user_id, "type": "private", "first_name": "Ann"},
         "from": _user(user_id, language),
     }
     if photo:

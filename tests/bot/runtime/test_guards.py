@@ -149,3 +149,35 @@ def test_a_payment_is_never_counted_against_the_payers_rate_limit(app: BotApplic
 
     assert guards._endpoint(message_update(app.bot, "hi")) == "message"
     assert guards._endpoint(with_payment) is None
+
+
+GROUP = {"id": -100_777, "type": "supergroup", "title": "Team"}
+
+
+async def test_in_a_group_only_a_command_meant_for_groups_reaches_its_handler(
+    app: BotApplication, telegram: FakeTelegram
+) -> None:
+    scores, pings = _counting(app, "score"), _counting(app, "ping")
+    app.group_commands.add("score")
+
+    await app.process_update(message_update(app.bot, "/score", chat=GROUP, update_id=9101))
+    await app.process_update(message_update(app.bot, "/ping", chat=GROUP, update_id=9102))
+    await app.process_update(message_update(app.bot, "/ping@other_bot", chat=GROUP))
+    await app.process_update(message_update(app.bot, "@sc_bot hello", chat=GROUP))
+    await app.process_update(message_update(app.bot, "/ping", update_id=9103))
+
+    assert scores == [9101] and pings == [9103]
+    link = "https://t.me/sc_bot"
+    assert telegram.texts(GROUP["id"]) == [t("common.private_only", "en", link=link)]
+
+
+async def test_a_start_payload_opened_in_a_group_is_carried_over_by_the_link(
+    app: BotApplication, telegram: FakeTelegram
+) -> None:
+    await app.process_update(message_update(app.bot, "/start@sc_bot inv-Ab_9", chat=GROUP))
+    await app.process_update(message_update(app.bot, "/start not a payload!", chat=GROUP))
+
+    assert telegram.texts(GROUP["id"]) == [
+        t("common.private_only", "en", link="https://t.me/sc_bot?start=inv-Ab_9"),
+        t("common.private_only", "en", link="https://t.me/sc_bot"),
+    ]
