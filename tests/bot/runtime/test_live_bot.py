@@ -263,7 +263,7 @@ async def test_healthz_reports_postgres_and_redis(
     assert body == {"postgres": "ok", "redis": "ok"}
 
 
-async def test_help_works_in_a_group_and_plain_chatter_is_left_alone(
+async def test_help_in_a_group_points_to_the_private_chat_and_plain_chatter_is_left_alone(
     emulator: Emulator, run_bot, uow
 ) -> None:
     ana, ben = emulator.user("Ana"), emulator.user("Ben")
@@ -271,8 +271,9 @@ async def test_help_works_in_a_group_and_plain_chatter_is_left_alone(
     async with run_bot(emulator):
         await ben.send("see you at practice", chat=team)
         await ana.send("/help", chat=team)
-        reply = await ana.expect_reply(contains="/cancel", chat=team)
-    assert reply["chat"]["type"] == "group"
+        reply = await ana.expect_reply(contains=f"t.me/{emulator.bot.username}", chat=team)
+    # Every command is personal: the group hears where to talk, not the list of commands.
+    assert reply["chat"]["type"] == "group" and "\n" not in reply["text"]
     bot_messages = [
         e
         for e in ana.emulator.world.events
