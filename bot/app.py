@@ -192,9 +192,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Database, Redis, cache, limiter and storage."""
         return self.application.services
 
+    @property
     def uow(self) -> UnitOfWork:
-        """A fresh unit of work for one user action."""
-        return self.services.uow()
+        """Opens the transactions of the domain calls a handler makes."""
+        return self.services.uow
 
     @property
     def lang(self) -> str | None:
