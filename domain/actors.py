@@ -18,14 +18,14 @@ from domain.models import (
     User,
 )
 from domain.policy import Actor
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 
 async def actor_for_user(
-    uow: UnitOfWork, user: User, *, admin_telegram_ids: Collection[int]
+    tx: Transaction, user: User, *, admin_telegram_ids: Collection[int]
 ) -> Actor:
     """The Actor for a loaded user, inside an open unit of work."""
-    session = uow.session
+    session = tx.session
     own = await session.scalar(select(Athlete.id).where(Athlete.user_id == user.id))
     children = set(await session.scalars(select(Athlete.id).where(Athlete.parent_id == user.id)))
     links = (
@@ -69,19 +69,19 @@ async def actor_for_user(
 
 
 async def actor_for_telegram(
-    uow: UnitOfWork, telegram_user_id: int, *, admin_telegram_ids: Collection[int]
+    tx: Transaction, telegram_user_id: int, *, admin_telegram_ids: Collection[int]
 ) -> Actor | None:
     """The Actor behind a Telegram account, or None for someone not signed up yet."""
-    user = await uow.users.by_telegram_id(telegram_user_id)
+    user = await tx.users.by_telegram_id(telegram_user_id)
     if user is None:
         return None
-    return await actor_for_user(uow, user, admin_telegram_ids=admin_telegram_ids)
+    return await actor_for_user(tx, user, admin_telegram_ids=admin_telegram_ids)
 
 
 async def timezone_of(uow: UnitOfWork, *, telegram_user_id: int) -> str:
     """The time zone a person's times are shown in (UTC for someone not signed up)."""
-    async with uow:
-        zone = await uow.session.scalar(
+    async with uow as tx:
+        zone = await tx.session.scalar(
             select(User.timezone).where(User.telegram_user_id == telegram_user_id)
         )
     return zone or "UTC"

@@ -170,7 +170,7 @@ async def _finish(update: Update, context: BotContext, notes: str | None) -> int
         )
         if actor is None:
             raise NotAllowed("not signed up")
-        added = await family.add_child(context.uow(), actor=actor, child=child, box=box)
+        added = await family.add_child(context.uow, actor=actor, child=child, box=box)
     except (DomainError, KeyError, ValueError, UndecryptableField) as err:
         # A draft lost or outdated (a birthday passed mid-flow, a key rotated) starts over.
         key = err.message_key if isinstance(err, DomainError) else "family.flow_lost"
@@ -199,7 +199,7 @@ async def show_children(update: Update, context: BotContext) -> None:
     if actor is None:
         await render.say(update, t("family.parents_only", context.lang))
         return
-    children = await family.children_of(context.uow(), actor=actor)
+    children = await family.children_of(context.uow, actor=actor)
     lang = context.lang
     lines = [t("family.child_line", lang, name=c.first_name, sport=c.sport) for c in children]
     text = t("family.children", lang, children="\n".join(lines)) if children else None
@@ -233,7 +233,7 @@ async def on_family_button(update: Update, context: BotContext) -> None:
 
 async def act_for(update: Update, context: BotContext, actor: Actor, athlete_id: uuid.UUID) -> None:
     """Switch to acting for a child in every later flow."""
-    child = await family.choose_child(context.uow(), actor=actor, athlete_id=athlete_id)
+    child = await family.choose_child(context.uow, actor=actor, athlete_id=athlete_id)
     context.user_data[ACTING_FOR] = str(child.athlete_id)
     await update.callback_query.answer()
     await render.say(
@@ -246,7 +246,7 @@ def _inviter(kind: str) -> Callable[[Update, BotContext, Actor, uuid.UUID], Awai
         update: Update, context: BotContext, actor: Actor, athlete_id: uuid.UUID
     ) -> None:
         created = await invitations.create_invitation(
-            context.uow(), actor=actor, athlete_id=athlete_id, kind=kind
+            context.uow, actor=actor, athlete_id=athlete_id, kind=kind
         )
         link = invitations.deep_link(context.bot.username, created.token)
         hours = int(invitations.INVITATION_TTL.total_seconds() // 3600)
@@ -274,7 +274,7 @@ async def open_invitation(update: Update, context: BotContext) -> None:
     account = TelegramAccount(user.id, chat.id, user.first_name, user.last_name, user.language_code)
     try:
         accepted = await invitations.accept_invitation(
-            context.uow(), token=token, telegram_user=account
+            context.uow, token=token, telegram_user=account
         )
     except (InvitationRefused, NotAPrivateChat) as refusal:
         await render.say(update, t(refusal.message_key, context.lang))
