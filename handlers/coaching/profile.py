@@ -90,7 +90,7 @@ async def start_setup(update: Update, context: BotContext) -> int:
     try:
         if actor is None:
             raise coaching.NotACoach("not signed up")
-        review = await coaching.profile_of(context.uow(), actor=actor)
+        review = await coaching.profile_of(context.uow, actor=actor)
     except DomainError as err:
         await _say(update, refusal_text(err, context), alert=True)
         return END
@@ -220,7 +220,7 @@ async def bio(update: Update, context: BotContext) -> int:
         currency=draft.get("currency"),
         bio=draft["bio"],
     )
-    await coaching.save_profile(context.uow(), actor=await _coach(update, context), profile=profile)
+    await coaching.save_profile(context.uow, actor=await _coach(update, context), profile=profile)
     return await ask(update, context, DOCUMENTS)
 
 
@@ -234,7 +234,7 @@ async def document(update: Update, context: BotContext) -> int:
     await (await context.bot.get_file(file_id)).download_to_memory(buffer)
     buffer.seek(0)
     stored = await add_certification(
-        context.uow(),
+        context.uow,
         context.services.storage,
         actor=await _coach(update, context),
         filename=name,
@@ -257,7 +257,7 @@ async def documents_done(update: Update, context: BotContext, press: Callback) -
 async def submit(update: Update, context: BotContext, press: Callback) -> int:
     """Submit for verification and put the profile in front of every admin."""
     submission = await coaching.submit_for_verification(
-        context.uow(),
+        context.uow,
         actor=await _coach(update, context),
         admin_telegram_ids=context.services.admin_telegram_ids,
     )

@@ -61,7 +61,7 @@ async def show_pending(update: Update, context: BotContext) -> None:
     try:
         if actor is None:
             raise NotAllowed("not signed up")
-        reviews = await coaching.pending(context.uow(), admin=actor)
+        reviews = await coaching.pending(context.uow, admin=actor)
     except NotAllowed:
         # Admin commands are invisible: to anyone else /pending is just an unknown command.
         if update.callback_query is not None:
@@ -86,7 +86,7 @@ async def approve(update: Update, context: BotContext) -> None:
         await refuse(update, context, reason="approve: malformed or unknown presser")
         return
     try:
-        review = await coaching.approve(context.uow(), admin=actor, coach_id=coach_id)
+        review = await coaching.approve(context.uow, admin=actor, coach_id=coach_id)
     except DomainError as err:
         await _refused_press(update, context, err)
         return
@@ -104,7 +104,7 @@ async def ask_reason(update: Update, context: BotContext) -> int:
         await refuse(update, context, reason="reject: malformed or unknown presser")
         return END
     try:
-        review = await coaching.review(context.uow(), admin=actor, coach_id=coach_id)
+        review = await coaching.review(context.uow, admin=actor, coach_id=coach_id)
     except DomainError as err:
         await _refused_press(update, context, err)
         return END
@@ -129,7 +129,7 @@ async def reject(update: Update, context: BotContext) -> int:
         if actor is None or "coach" not in rejecting:
             raise NotAllowed("no rejection under way")
         review = await coaching.reject(
-            context.uow(),
+            context.uow,
             admin=actor,
             coach_id=uuid.UUID(rejecting["coach"]),
             reason=update.effective_message.text,
