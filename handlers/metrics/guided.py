@@ -88,7 +88,7 @@ async def got_value(update: Update, context: BotContext) -> int:
     pending.text = update.effective_message.text.strip()
     try:
         await metric_entry.check_value(
-            context.uow(),
+            context.uow,
             actor=actor,
             athlete_id=_athlete_id(pending),
             text=pending.text,
@@ -141,7 +141,7 @@ async def log_entry(update: Update, context: BotContext, pending: Pending) -> in
         return await end(update, context, t("metrics.stale", context.lang))
     try:
         logged = await metric_entry.log_typed(
-            context.uow(),
+            context.uow,
             actor=actor,
             athlete_id=_athlete_id(pending),
             text=pending.line(),
@@ -185,7 +185,7 @@ async def _catalogue(update: Update, context: BotContext, pending: Pending) -> l
     if actor is None:
         return []
     return await metric_entry.catalogue_to_log(
-        context.uow(), actor=actor, athlete_id=_athlete_id(pending)
+        context.uow, actor=actor, athlete_id=_athlete_id(pending)
     )
 
 

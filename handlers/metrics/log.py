@@ -72,7 +72,7 @@ async def start_log(update: Update, context: BotContext) -> int:
     actor = await current_actor(update, context)
     if actor is None:
         return await guided.end(update, context, t("metrics.not_signed_up", context.lang))
-    targets = await metric_entry.athletes_to_log_for(context.uow(), actor=actor)
+    targets = await metric_entry.athletes_to_log_for(context.uow, actor=actor)
     if not targets:
         return await guided.end(update, context, t("metrics.nobody", context.lang))
     timezone = await current_timezone(update, context)
@@ -120,7 +120,7 @@ async def undo(update: Update, context: BotContext) -> None:
         return
     try:
         undone = await metrics_log.undo(
-            context.uow(),
+            context.uow,
             actor=actor,
             metric_id=metric_id,
             recorded_at=recorded_at,
