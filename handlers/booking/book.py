@@ -183,7 +183,7 @@ async def _athlete_names(
     names = {}
     if actor.own_athlete_id in athlete_ids:
         names[short_id(actor.own_athlete_id)] = t("booking.athlete.me", context.lang)
-    for child in await family.children_of(context.uow(), actor=actor):
+    for child in await family.children_of(context.uow, actor=actor):
         if child.athlete_id in athlete_ids:
             names[short_id(child.athlete_id)] = child.first_name
     return names

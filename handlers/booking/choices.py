@@ -189,8 +189,7 @@ async def to_sports(
     update: Update, context: BotContext, draft: Draft, *, fresh: bool = False
 ) -> int:
     """The sports step, offering the specializations coaches teach now."""
-    async with context.uow() as uow:
-        offered = await schedule.specializations_offered(uow)
+    offered = await schedule.specializations_offered(context.uow)
     draft.specs = [name for name, _ in offered[:MAX_SPORTS]]
     return await show(update, context, draft, SPORT, fresh=fresh)
 
@@ -223,7 +222,7 @@ async def _book(context: BotContext, actor: Actor, draft: Draft) -> str:
         session_type=draft.kind,
     )
     booked = await booking.book(
-        context.uow(),
+        context.uow,
         actor=actor,
         choice=choice,
         now=datetime.now(UTC),
@@ -234,7 +233,7 @@ async def _book(context: BotContext, actor: Actor, draft: Draft) -> str:
 
 async def _move(context: BotContext, actor: Actor, draft: Draft) -> str:
     changed = await session_changes.reschedule(
-        context.uow(),
+        context.uow,
         actor=actor,
         session_id=uuid.UUID(draft.session or ""),
         new_start=_start_of(draft),

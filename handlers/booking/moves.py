@@ -36,8 +36,7 @@ async def prepare_move(
     try:
         if actor is None:
             raise NotFound("not signed up")
-        async with context.uow() as uow:
-            view = await schedule.session_for(uow, actor=actor, session_id=session_id)
+        view = await schedule.session_for(context.uow, actor=actor, session_id=session_id)
     except NotFound:
         await refuse(update, context, reason="moving a session the presser is no party to")
         return END if fresh else SESSIONS

@@ -86,5 +86,4 @@ async def pressed(
 
 async def session_for(context: BotContext, viewer: Viewer, session_id: uuid.UUID) -> SessionView:
     """The session as the viewer sees it; NotFound when they have no part in it."""
-    async with context.uow() as uow:
-        return await schedule.session_for(uow, actor=viewer.actor, session_id=session_id)
+    return await schedule.session_for(context.uow, actor=viewer.actor, session_id=session_id)

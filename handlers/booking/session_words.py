@@ -82,7 +82,7 @@ async def rate_pressed(update: Update, context: BotContext) -> int:
     press, rating, viewer = found
     try:
         view = await session_outcomes.rate(
-            context.uow(), actor=viewer.actor, session_id=press.session_id, rating=rating
+            context.uow, actor=viewer.actor, session_id=press.session_id, rating=rating
         )
     except FORBIDDEN as err:
         await refuse(update, context, reason=f"rating: {type(err).__name__}")
@@ -105,7 +105,7 @@ async def feedback_typed(update: Update, context: BotContext) -> int:
     try:
         viewer, writing = await _awaited(update, context, needs="rating")
         await session_outcomes.rate(
-            context.uow(),
+            context.uow,
             actor=viewer.actor,
             session_id=uuid.UUID(writing["session"]),
             rating=writing["rating"],
@@ -147,7 +147,7 @@ async def notes_typed(update: Update, context: BotContext) -> int:
     try:
         viewer, writing = await _awaited(update, context, needs="session")
         view = await session_outcomes.add_coach_notes(
-            context.uow(),
+            context.uow,
             actor=viewer.actor,
             session_id=uuid.UUID(writing["session"]),
             notes=update.effective_message.text,
