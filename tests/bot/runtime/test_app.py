@@ -141,8 +141,8 @@ async def test_context_carries_the_services_and_the_users_language(
 
     async def look(update: Update, context: BotContext) -> None:
         seen.append((context.services, context.lang))
-        async with context.uow() as uow:
-            assert uow.users is not None
+        async with context.uow as tx:
+            assert tx.users is not None
         context.user_data[LANGUAGE_KEY] = "ru"
 
     app.add_handler(CommandHandler("look", look))
@@ -206,8 +206,8 @@ async def test_metric_partitions_are_kept_ahead_by_a_recurring_job(app, uow) -> 
     assert len(jobs) == 1
     context = BotContext.from_job(jobs[0], app)
     await maintain_metric_partitions(context)
-    async with uow:
-        names = await uow.metrics.existing_partitions()
+    async with uow as tx:
+        names = await tx.metrics.existing_partitions()
     this_month = month_start(datetime.now(UTC).date())
     assert {partition_name(add_months(this_month, i)) for i in range(4)} <= names
 
