@@ -26,7 +26,7 @@ from domain.errors import DomainError, NotAllowed
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 from handlers.booking import availability_render as render
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
 
 BUFFERS, NOTICE, HORIZON, CAPACITY, CANCEL, LOCATION, DATES, TIMEZONE, PAY_BEFORE = range(9)
@@ -68,7 +68,7 @@ def register(application: BotApplication) -> None:
 
 async def show_or_set(update: Update, context: BotContext) -> int:
     """The week grid; "/availability mon 16:00-20:00" or "... 2026-12-24 off" changes it first."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotACoach("not signed up")
@@ -95,7 +95,7 @@ async def on_button(update: Update, context: BotContext) -> int | None:
     if press is None or coach_id is None or button is None:
         await refuse(update, context, reason="malformed availability button")
         return None  # None keeps whatever state the conversation is in
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotACoach("not signed up")
@@ -184,7 +184,7 @@ async def done_pressed(
 
 def _typed(reader: Reader) -> Callable[[Update, BotContext], Awaitable[int | None]]:
     async def typed(update: Update, context: BotContext) -> int | None:
-        actor = await current_actor(update, context)
+        actor = context.actor
         try:
             if actor is None:
                 raise NotACoach("not signed up")

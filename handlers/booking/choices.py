@@ -45,7 +45,7 @@ from handlers.booking.screens import (
     show,
     stale,
 )
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 
 MAX_SPORTS = 20
 Args = tuple[str, ...]
@@ -66,7 +66,7 @@ def read_first(args: Args, read: Callable[[str], T | None], *, refusal: str) -> 
 
 async def pick_athlete(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
     """The athlete the session is for; only one the presser may book for."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     athlete_id = parse_id(args[0]) if args else None
     if actor is None or athlete_id not in athletes_actor_may_act_for(actor):
         raise UnusablePress("booking for an athlete the presser may not act for")
@@ -195,7 +195,7 @@ async def to_sports(
 
 
 async def _commit(update: Update, context: BotContext, draft: Draft) -> int:
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotAllowed("not signed up")

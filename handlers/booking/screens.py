@@ -29,7 +29,6 @@ from handlers.booking.calendar_keyboard import (
 )
 from handlers.booking.draft import MOVE, Draft
 from handlers.booking.render import Screen
-from handlers.shared.acting import current_actor
 
 ATHLETE, SPORT, COACHES, CARD, LENGTH, KIND, DAY, SLOT, CONFIRM, RETRY, SESSIONS = range(11)
 STATES = (ATHLETE, SPORT, COACHES, CARD, LENGTH, KIND, DAY, SLOT, CONFIRM, RETRY, SESSIONS)
@@ -143,7 +142,7 @@ async def _slot_screen(update: Update, context: BotContext, draft: Draft) -> Scr
 
 
 async def _sessions_screen(update: Update, context: BotContext, draft: Draft) -> Screen:
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         return render.sessions_screen(draft, [], None, context.lang)
     now = _now()

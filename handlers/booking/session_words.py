@@ -126,7 +126,7 @@ async def skip_feedback(update: Update, context: BotContext) -> int:
 async def notes_pressed(update: Update, context: BotContext) -> int:
     """Notes on a card: ask the coach for the text."""
     press = Press.parse(update.callback_query.data)
-    viewer = await viewer_of(update, context) if press is not None else None
+    viewer = viewer_of(update, context) if press is not None else None
     try:
         if press is None or press.action != "notes" or viewer is None:
             raise NotAllowed("malformed notes button")
@@ -188,7 +188,7 @@ async def _awaited(
 ) -> tuple[Viewer, dict[str, Any]]:
     """The typist and what `_remember` kept; NotAllowed if the text is not awaited any more."""
     writing = context.user_data.get(WRITING) or {}
-    viewer = await viewer_of(update, context)
+    viewer = viewer_of(update, context)
     if viewer is None or needs not in writing:
         raise NotAllowed(f"no {needs} awaited")
     return viewer, writing

@@ -61,7 +61,7 @@ def register(application: BotApplication) -> None:
 
 async def show_schedule(update: Update, context: BotContext) -> None:
     """/schedule: a coach's today and week, the athletes' side's next 30 days, or both."""
-    viewer = await viewer_of(update, context)
+    viewer = viewer_of(update, context)
     if viewer is None:
         await update.effective_message.reply_text(t("session.list.not_signed_up", context.lang))
         return
@@ -71,7 +71,7 @@ async def show_schedule(update: Update, context: BotContext) -> None:
 
 async def back_to_list(update: Update, context: BotContext) -> None:
     """« Back on a card: the list again, in place."""
-    viewer = await viewer_of(update, context)
+    viewer = viewer_of(update, context)
     if viewer is None:
         await refuse(update, context, reason="session list: not signed up")
         return

@@ -18,7 +18,7 @@ from domain.coaching import verification as coaching
 from domain.coaching.verification import CoachReview
 from domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from handlers.coaching.review_card import ADMIN_FLOW, card_text, send_review
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback, unknown_command
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def register(application: BotApplication) -> None:
 
 async def show_pending(update: Update, context: BotContext) -> None:
     """Every coach waiting for verification, each with its documents and buttons."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotAllowed("not signed up")
@@ -81,7 +81,7 @@ async def show_pending(update: Update, context: BotContext) -> None:
 async def approve(update: Update, context: BotContext) -> None:
     """Approve: the coach becomes verified and bookable, and is told so."""
     coach_id = _coach_of(update)
-    actor = await current_actor(update, context)
+    actor = context.actor
     if coach_id is None or actor is None:
         await refuse(update, context, reason="approve: malformed or unknown presser")
         return
@@ -99,7 +99,7 @@ async def approve(update: Update, context: BotContext) -> None:
 async def ask_reason(update: Update, context: BotContext) -> int:
     """Reject, first press: ask the admin why (the coach will read it)."""
     coach_id = _coach_of(update)
-    actor = await current_actor(update, context)
+    actor = context.actor
     if coach_id is None or actor is None:
         await refuse(update, context, reason="reject: malformed or unknown presser")
         return END
@@ -124,7 +124,7 @@ async def ask_reason(update: Update, context: BotContext) -> int:
 async def reject(update: Update, context: BotContext) -> int:
     """Reject, the reason: stored, audited, and sent to the coach, who can fix and resubmit."""
     rejecting = context.user_data.get(REJECTING) or {}
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None or "coach" not in rejecting:
             raise NotAllowed("no rejection under way")

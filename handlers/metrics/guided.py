@@ -23,7 +23,7 @@ from domain.metrics.log_line import MetricInputError
 from domain.short_ids import parse_id
 from handlers.metrics import log_render as render
 from handlers.metrics.log_render import Pending
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 
 ATHLETE, CATEGORY, METRIC, VALUE, NOTE, CONFIRM = range(6)
 END = ConversationHandler.END
@@ -82,7 +82,7 @@ async def back_to_categories(
 async def got_value(update: Update, context: BotContext) -> int:
     """The value typed for the picked metric: checked now, so a typo is caught before the note."""
     pending = Pending.from_json(context.user_data.get(PENDING))
-    actor = await current_actor(update, context)
+    actor = context.actor
     if pending is None or pending.athlete is None or actor is None:
         return await end(update, context, t("metrics.stale", context.lang))
     pending.text = update.effective_message.text.strip()
@@ -136,7 +136,7 @@ async def log_anyway(
 
 async def log_entry(update: Update, context: BotContext, pending: Pending) -> int:
     """Log what the entry holds; the reply, the question, or the hint."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None or pending.athlete is None:
         return await end(update, context, t("metrics.stale", context.lang))
     try:
@@ -181,7 +181,7 @@ async def end(update: Update, context: BotContext, text: str) -> int:
 
 
 async def _catalogue(update: Update, context: BotContext, pending: Pending) -> list[MetricKind]:
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         return []
     return await metric_entry.catalogue_to_log(

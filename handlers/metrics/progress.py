@@ -31,7 +31,7 @@ from domain.metrics.viewers import AthleteName
 from domain.policy import Actor
 from handlers.metrics import progress_render as render
 from handlers.metrics.progress_render import ATHLETE, EXPORT, FLOW, METRIC, SPAN, WHO
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 
 _VIEWERS = [
     ("progress", "progress.command.progress"),
@@ -85,7 +85,7 @@ async def export(update: Update, context: BotContext) -> None:
 
 async def show_roster(update: Update, context: BotContext) -> None:
     """/roster: a coach's athletes, their latest results and the change over four weeks."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         await _reply(update, t("progress.not_signed_up", context.lang))
         return
@@ -104,7 +104,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     """Any progress button: re-check the presser, then do what it names."""
     press = unpack(update.callback_query.data, flow=FLOW)
     step = _BUTTONS.get(press.action) if press is not None else None
-    actor = await current_actor(update, context) if step is not None else None
+    actor = context.actor if step is not None else None
     if press is None or step is None or actor is None:
         await refuse(update, context, reason="progress button: malformed or not signed up")
         return
@@ -185,7 +185,7 @@ async def pick_export(update: Update, context: BotContext, actor: Actor, press: 
 
 async def _athletes(update: Update, context: BotContext) -> tuple[Actor, list[AthleteName]] | None:
     """The reader and whom they may see; None (after saying why) if nobody."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         await _reply(update, t("progress.not_signed_up", context.lang))
         return None

@@ -36,7 +36,7 @@ from domain.payments import checkout, records, views
 from domain.policy import Actor
 from handlers.payments import render
 from handlers.payments.delivery import send_terms
-from handlers.shared.acting import current_actor, current_timezone, refusal_text
+from handlers.shared.acting import refusal_text
 
 log = logging.getLogger(__name__)
 ROLE_COMMANDS = {
@@ -113,7 +113,7 @@ async def _record_and_confirm(update: Update, context: BotContext) -> None:
     if recorded.already_recorded:
         log.info("payment %s delivered again: already recorded", paid.telegram_payment_charge_id)
         return
-    timezone = await current_timezone(update, context)
+    timezone = context.timezone
     text = render.paid(
         recorded.session,
         currency=paid.currency,
@@ -157,18 +157,18 @@ async def pay_again(update: Update, context: BotContext) -> None:
         await refuse(update, context, reason="pay again: not the payer's chat")
         return
     await query.answer()
-    timezone = await current_timezone(update, context)
+    timezone = context.timezone
     await send_terms(context.bot, terms, lang=context.lang, timezone=timezone)
 
 
 async def show_payments(update: Update, context: BotContext) -> None:
     """/payments: an admin's overview, a coach's earnings by month, or a payer's history."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     chat_id = update.effective_chat.id
     if actor is None:
         await send_text(context.bot, chat_id, t("payment.not_signed_up", context.lang))
         return
-    timezone = await current_timezone(update, context)
+    timezone = context.timezone
     try:
         text = await _payments_text(context, actor, timezone)
     except NotAllowed as err:

@@ -29,7 +29,6 @@ from domain.people.profile_input import SPORTS
 from domain.policy import Actor
 from domain.secrets_box import UndecryptableField
 from handlers.people import family_render as render
-from handlers.shared.acting import current_actor
 from handlers.shared.common import cancel_fallback
 
 NAME, BIRTH, SPORT, MEDICAL = range(4)
@@ -97,7 +96,7 @@ def _step_buttons(previous: int | None) -> list[BaseHandler[Update, BotContext, 
 
 async def begin(update: Update, context: BotContext) -> int:
     """Start adding a child; refuse politely anyone who is not a parent."""
-    if not family.may_manage_children(await current_actor(update, context)):
+    if not family.may_manage_children(context.actor):
         await render.say(update, t("family.parents_only", context.lang))
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
@@ -159,7 +158,7 @@ async def skip_medical(update: Update, context: BotContext) -> int:
 
 async def _finish(update: Update, context: BotContext, notes: str | None) -> int:
     draft, box = context.user_data.pop(DRAFT, {}), context.services.secrets
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         child = family.ChildInput(
             first_name=draft["first_name"],
@@ -195,7 +194,7 @@ async def not_text(update: Update, context: BotContext) -> None:
 
 async def show_children(update: Update, context: BotContext) -> None:
     """/children and the "My children" button: each child with what can be done for them."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         await render.say(update, t("family.parents_only", context.lang))
         return
@@ -219,7 +218,7 @@ async def on_family_button(update: Update, context: BotContext) -> None:
         return
     action = _PER_CHILD.get(press.action) if press is not None else None
     athlete_id = press.uuid_arg(0) if press is not None and len(press.args) == 1 else None
-    actor = await current_actor(update, context)
+    actor = context.actor
     if action is None or athlete_id is None or actor is None:
         await refuse(update, context, reason="malformed or unknown family button")
         return
