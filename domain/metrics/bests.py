@@ -36,7 +36,7 @@ from domain.models import (
 )
 from domain.models import TrainingSession as Session
 from domain.people.family import people_to_notify
-from domain.uow import Transaction, UnitOfWork
+from domain.uow import Transaction
 
 FAMILY_KIND = NotificationKind.PERSONAL_BEST
 COACH_KIND = NotificationKind.PERSONAL_BEST_COACH
@@ -129,7 +129,7 @@ async def drop_unsent_announcements(tx: Transaction, metric_id: uuid.UUID) -> in
 
 
 async def withdraw_best(
-    uow: UnitOfWork,
+    tx: Transaction,
     *,
     metric_id: uuid.UUID,
     athlete_id: uuid.UUID,
@@ -144,24 +144,24 @@ async def withdraw_best(
     what is left on record, and a notice a sender was delivering meanwhile held its row, so the
     drop waited, found it sent and left it; its reader is among those corrected.
     """
-    told = await _told_of_best(uow, metric_id)
+    told = await _told_of_best(tx, metric_id)
     if not told:
         return 0
-    best = await best_so_far(uow, athlete_id=athlete_id, kind=kind)
+    best = await best_so_far(tx, athlete_id=athlete_id, kind=kind)
     notice = partial(
         _withdrawal, metric_id=metric_id, kind=kind, athlete=athlete_name, value=value, best=best
     )
-    return await uow.outbox.enqueue_many([notice(person, now) for person in told])
+    return await tx.outbox.enqueue_many([notice(person, now) for person in told])
 
 
-async def _told_of_best(uow: UnitOfWork, metric_id: uuid.UUID) -> Sequence[User]:
+async def _told_of_best(tx: Transaction, metric_id: uuid.UUID) -> Sequence[User]:
     """Whoever was sent the news that this value is a best."""
     sent = select(Notification.recipient_id).where(
         Notification.sent_at.is_not(None),
         Notification.kind.in_((FAMILY_KIND, COACH_KIND)),
         Notification.payload["metric_id"].astext == str(metric_id),
     )
-    return (await uow.session.scalars(select(User).where(User.id.in_(sent)))).all()
+    return (await tx.session.scalars(select(User).where(User.id.in_(sent)))).all()
 
 
 def _notice(

@@ -180,8 +180,8 @@ async def test_documents_of_one_name_in_different_folders_are_both_kept(uow, ser
             content_type="application/pdf",
             source=content,
         )
-    async with uow:
-        documents = coaching.documents_of(await uow.coaches.for_user(coach.user_id))
+    async with uow as tx:
+        documents = coaching.documents_of(await tx.coaches.for_user(coach.user_id))
     keys = [document["key"] for document in documents]
     assert len(set(keys)) == 2
     assert [await services.storage.read_bytes(key) for key in keys] == list(uploads.values())

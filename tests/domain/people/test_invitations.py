@@ -150,9 +150,9 @@ async def test_an_invitation_opened_in_a_group_links_nothing_and_stays_usable(
     with pytest.raises(NotAPrivateChat):
         await invitations.accept_invitation(uow, token=token, telegram_user=in_a_group, now=NOW)
 
-    async with uow:
-        assert await uow.users.by_telegram_id(mia.id) is None
-        assert (await uow.session.scalars(select(Invitation))).one().used_at is None
+    async with uow as tx:
+        assert await tx.users.by_telegram_id(mia.id) is None
+        assert (await tx.session.scalars(select(Invitation))).one().used_at is None
     accepted = await invitations.accept_invitation(uow, token=token, telegram_user=mia, now=NOW)
     assert accepted.kind == "child"
 
