@@ -111,14 +111,3 @@ class UnitOfWork:
                 _open.set(entries[:i] + entries[i + 1 :])
                 return entries[i][1]
         raise RuntimeError("a UnitOfWork block was left in another task than it was entered")
-
-    # Transitional: lets call sites not yet converted keep `async with uow:` + `uow.users`
-    # and `uow_factory()`; removed once every call site takes a Transaction.
-    def __call__(self) -> UnitOfWork:
-        return self
-
-    def __getattr__(self, name: str) -> object:
-        for owner, tx in reversed(_open.get()):
-            if owner is self:
-                return getattr(tx, name)
-        raise AttributeError(name)

@@ -229,7 +229,7 @@ async def add_custom(
 
 
 async def catalogue_for_coach(tx: Transaction, *, coach_id: uuid.UUID) -> list[MetricKind]:
-    """Built-ins and one coach's own metrics, inside an open unit of work."""
+    """Built-ins and one coach's own metrics, inside an open transaction."""
     query = select(MetricType).where(
         or_(MetricType.coach_id.is_(None), MetricType.coach_id == coach_id)
     )

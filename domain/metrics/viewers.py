@@ -68,7 +68,7 @@ async def athletes_in_view(uow: UnitOfWork, *, actor: Actor) -> list[AthleteName
 async def athlete_names(
     tx: Transaction, athlete_ids: set[uuid.UUID] | frozenset[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
-    """First names by athlete id, inside an open unit of work."""
+    """First names by athlete id, inside an open transaction."""
     rows = await tx.session.execute(
         select(Athlete.id, User.first_name)
         .join(User, User.id == Athlete.user_id)

@@ -196,7 +196,7 @@ async def children_of(uow: UnitOfWork, *, actor: Actor) -> list[Child]:
 
 
 async def acting_for(tx: Transaction, actor: Actor, athlete_id: uuid.UUID) -> Athlete:
-    """The athlete the actor acts for, re-checked; inside an open unit of work."""
+    """The athlete the actor acts for, re-checked; inside an open transaction."""
     policy.require(actor, Action.ACT_FOR_ATHLETE, AthleteTarget(athlete_id))
     return await tx.athletes.get(athlete_id)
 
