@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select
 
 from domain.models import (
     Athlete,
@@ -74,6 +74,8 @@ _ACTOR: Select[Any] = (
     .select_from(User)
     .outerjoin(Coach, Coach.user_id == User.id)
 )
+_BY_TELEGRAM = _ACTOR.where(User.telegram_user_id == bindparam("telegram_user_id"))
+_BY_USER = _ACTOR.where(User.id == bindparam("user_id"))
 
 
 async def load_actor(
@@ -81,15 +83,22 @@ async def load_actor(
 ) -> Actor | None:
     """The acting user behind a Telegram account, in one statement; None before sign-up."""
     async with uow as tx:
-        return await actor_for_telegram(tx, telegram_user_id, admin_telegram_ids=admin_telegram_ids)
+        # One statement reads a consistent snapshot on its own, so it runs outside a transaction
+        # (autocommit): every update is spared a BEGIN and a ROLLBACK round trip.
+        connection = await tx.session.connection(
+            execution_options={"isolation_level": "AUTOCOMMIT"}
+        )
+        found = await connection.execute(_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
+        row = found.one_or_none()
+    return None if row is None else _actor(row, admin_telegram_ids)
 
 
 async def actor_for_telegram(
     tx: Transaction, telegram_user_id: int, *, admin_telegram_ids: Collection[int]
 ) -> Actor | None:
     """The Actor behind a Telegram account, or None for someone not signed up yet."""
-    query = _ACTOR.where(User.telegram_user_id == telegram_user_id)
-    row = (await tx.session.execute(query)).one_or_none()
+    found = await tx.session.execute(_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
+    row = found.one_or_none()
     return None if row is None else _actor(row, admin_telegram_ids)
 
 
@@ -97,7 +106,7 @@ async def actor_for_user(
     tx: Transaction, user: User, *, admin_telegram_ids: Collection[int]
 ) -> Actor:
     """The Actor for a user already written (flushed) in this transaction."""
-    row = (await tx.session.execute(_ACTOR.where(User.id == user.id))).one()
+    row = (await tx.session.execute(_BY_USER, {"user_id": user.id})).one()
     return _actor(row, admin_telegram_ids)
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.actors import actor_for_telegram, load_actor
+from domain.adapters.db import create_engine, create_session_factory
 from domain.models import Athlete, AthleteLink, SessionParticipant, TrainingSession, User
 from domain.policy import Action, AthleteTarget, may
 from domain.uow import UnitOfWork
@@ -121,3 +122,19 @@ async def test_someone_not_signed_up_is_no_acting_user_in_one_statement(
     with statements_sent(engine) as sent:
         assert await load_actor(uow, telegram_user_id=999_998, admin_telegram_ids=[]) is None
     assert len(sent) == 1
+
+
+async def test_reading_the_acting_user_leaves_later_transactions_transactional(
+    database_url: str, uow: UnitOfWork
+) -> None:
+    # One pooled connection, so the transaction below runs where the actor was read.
+    engine = create_engine(database_url, pool_size=1)
+    alone = UnitOfWork(create_session_factory(engine))
+    try:
+        await load_actor(alone, telegram_user_id=999_997, admin_telegram_ids=[])
+        async with alone as tx:
+            tx.users.add(User(role="parent", first_name="Ola", telegram_user_id=999_997))
+            await tx.flush()
+        assert await load_actor(alone, telegram_user_id=999_997, admin_telegram_ids=[]) is None
+    finally:
+        await engine.dispose()
