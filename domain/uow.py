@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from types import TracebackType
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -32,23 +33,40 @@ from domain.repositories import (
     VideoRepository,
 )
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A transaction's repository, built on first use: most transactions touch one or two."""
+
+    def __init__(self, build: Callable[[AsyncSession], R]) -> None:
+        self._build = build
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, tx: Transaction, owner: type | None = None) -> R:
+        repository = tx.__dict__[self._name] = self._build(tx.session)
+        return repository  # kept on the instance, so this runs once per transaction
+
 
 class Transaction:
     """An open transaction: its session and repositories; rolled back unless `commit()`ed."""
 
+    users = _Repository(UserRepository)
+    athletes = _Repository(AthleteRepository)
+    coaches = _Repository(CoachRepository)
+    sessions = _Repository(SessionRepository)
+    metrics = _Repository(MetricRepository)
+    videos = _Repository(VideoRepository)
+    programs = _Repository(ProgramRepository)
+    nutrition = _Repository(NutritionPlanRepository)
+    payments = _Repository(PaymentRepository)
+    audit = _Repository(AuditLog)
+    outbox = _Repository(Outbox)
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.users = UserRepository(session)
-        self.athletes = AthleteRepository(session)
-        self.coaches = CoachRepository(session)
-        self.sessions = SessionRepository(session)
-        self.metrics = MetricRepository(session)
-        self.videos = VideoRepository(session)
-        self.programs = ProgramRepository(session)
-        self.nutrition = NutritionPlanRepository(session)
-        self.payments = PaymentRepository(session)
-        self.audit = AuditLog(session)
-        self.outbox = Outbox(session)
 
     async def flush(self) -> None:
         """Write staged changes now, so violations surface as domain errors here."""
