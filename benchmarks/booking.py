@@ -185,13 +185,13 @@ def free_start(day_offset: int, hour: int) -> datetime:
 async def service_rate(services, families, coaches, per_task: int, first_day: int) -> float:
     actors = []
     for parent, _ in families:
-        async with services.uow() as uow:
+        async with services.uow as tx:
             actors.append(
-                await actor_for_user(uow, await uow.users.get(parent), admin_telegram_ids=())
+                await actor_for_user(tx, await tx.users.get(parent), admin_telegram_ids=())
             )
 
     async def worker(n: int) -> None:
-        uow = services.uow()
+        uow = services.uow
         for i in range(per_task):
             choice = BookingChoice(
                 coach_id=coaches[n],
@@ -389,10 +389,10 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
         figures["asyncpg_same_booking_per_s"] = round(max(hand))
         figures["bookings_ratio_to_same_booking_by_hand"] = round(max(ours) / max(hand), 3)
         figures["asyncpg_bare_inserts_per_s"] = round(max(raw))
-        async with services.uow() as uow:
+        async with services.uow as tx:
             # The booking notices are not part of the fan-out: only its N reminders are due.
-            await uow.session.execute(text("DELETE FROM notifications"))
-            await uow.commit()
+            await tx.session.execute(text("DELETE FROM notifications"))
+            await tx.commit()
         figures |= await fan_out(settings, services, args.n)
     return figures
 

@@ -30,13 +30,13 @@ INSERT_SQL = (
 
 
 async def seed(uow: UnitOfWork, coaches: int) -> tuple[list[uuid.UUID], uuid.UUID]:
-    async with uow:
-        users = [uow.users.add(User(role="coach", first_name=f"Coach {i}")) for i in range(coaches)]
-        athlete_user = uow.users.add(User(role="athlete", first_name="Bench"))
-        await uow.flush()
-        coach_rows = [uow.coaches.add(Coach(user_id=u.id)) for u in users]
-        athlete = uow.athletes.add(Athlete(user_id=athlete_user.id, primary_sport="athletics"))
-        await uow.commit()
+    async with uow as tx:
+        users = [tx.users.add(User(role="coach", first_name=f"Coach {i}")) for i in range(coaches)]
+        athlete_user = tx.users.add(User(role="athlete", first_name="Bench"))
+        await tx.flush()
+        coach_rows = [tx.coaches.add(Coach(user_id=u.id)) for u in users]
+        athlete = tx.athletes.add(Athlete(user_id=athlete_user.id, primary_sport="athletics"))
+        await tx.commit()
     return [c.id for c in coach_rows], athlete.id
 
 
@@ -50,8 +50,8 @@ async def data_layer_rate(factory, coach_ids, athlete_id, per_task: int, slot_ba
         uow = UnitOfWork(factory)
         for i in range(per_task):
             start, end = slot(slot_base + i)
-            async with uow:
-                uow.sessions.add(
+            async with uow as tx:
+                tx.sessions.add(
                     TrainingSession(
                         coach_id=coach_id,
                         athlete_id=athlete_id,
@@ -60,7 +60,7 @@ async def data_layer_rate(factory, coach_ids, athlete_id, per_task: int, slot_ba
                         end_time=end,
                     )
                 )
-                await uow.commit()
+                await tx.commit()
 
     began = time.perf_counter()
     await asyncio.gather(*(worker(c) for c in coach_ids))
@@ -89,8 +89,8 @@ async def race(factory, coach_id: uuid.UUID, athlete_id: uuid.UUID, attempts: in
 
     async def attempt() -> bool:
         try:
-            async with UnitOfWork(factory) as uow:
-                uow.sessions.add(
+            async with UnitOfWork(factory) as tx:
+                tx.sessions.add(
                     TrainingSession(
                         coach_id=coach_id,
                         athlete_id=athlete_id,
@@ -99,7 +99,7 @@ async def race(factory, coach_id: uuid.UUID, athlete_id: uuid.UUID, attempts: in
                         end_time=end,
                     )
                 )
-                await uow.commit()
+                await tx.commit()
         except SlotTaken:
             return False
         return True

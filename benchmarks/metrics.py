@@ -135,7 +135,7 @@ def year_of_daily_values(kind: MetricKind) -> Series:
 
 async def charts(services: Services, renders: int) -> dict[str, float]:
     """p50/p95 of rendering a year of daily squats as the /progress PNG."""
-    kinds = await catalogue_for(services.uow(), athlete_id=None)
+    kinds = await catalogue_for(services.uow, athlete_id=None)
     series = year_of_daily_values(next(kind for kind in kinds if kind.key == "squat"))
     times, size = [], 0
     for n in range(renders + 5):  # the first five warm matplotlib's font and glyph caches
@@ -157,9 +157,9 @@ async def charts(services: Services, renders: int) -> dict[str, float]:
 async def make_partitions(services: Services) -> int:
     """The real monthly partitions for the span, through the repository that makes them."""
     months = (SPAN_END.year - SPAN_START.year) * 12 + 3  # and a few past NOW, for logging
-    async with services.uow() as uow:
-        created = await uow.metrics.ensure_partitions(today=SPAN_START.date(), months_ahead=months)
-        await uow.commit()
+    async with services.uow as tx:
+        created = await tx.metrics.ensure_partitions(today=SPAN_START.date(), months_ahead=months)
+        await tx.commit()
     return len(created)
 
 
@@ -329,9 +329,9 @@ def entries(athlete: uuid.UUID, levels: Levels, count: int) -> list[Entry]:
 async def loggers_of(services: Services, people: People) -> list[Logger]:
     found = []
     for athlete, user in people:
-        async with services.uow() as uow:
-            actor = await actor_for_user(uow, await uow.users.get(user), admin_telegram_ids=())
-        found.append((athlete, actor, await catalogue_for(services.uow(), athlete_id=athlete)))
+        async with services.uow as tx:
+            actor = await actor_for_user(tx, await tx.users.get(user), admin_telegram_ids=())
+        found.append((athlete, actor, await catalogue_for(services.uow, athlete_id=athlete)))
     return found
 
 
@@ -343,7 +343,7 @@ async def service_rate(
 
     async def worker(n: int) -> None:
         nonlocal bests
-        uow = services.uow()
+        uow = services.uow
         athlete, actor, catalogue = loggers[n]
         for i, (text, _, _) in enumerate(lines[n]):
             now = start + timedelta(seconds=i)

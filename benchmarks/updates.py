@@ -97,15 +97,15 @@ async def our_rate(emulator: Emulator, settings, people: list[int], per_person: 
     async def seen_again(update: Update, context: BotContext) -> None:
         # One read and one write in one transaction, like a typical chat action.
         person = update.effective_user
-        async with context.uow() as uow:
-            user = await uow.users.by_telegram_id(person.id)
+        async with context.uow as tx:
+            user = await tx.users.by_telegram_id(person.id)
             if user is None:
-                uow.users.add(
+                tx.users.add(
                     User(role="athlete", first_name=person.first_name, telegram_user_id=person.id)
                 )
             else:
                 user.last_login_at = datetime.now(UTC)
-            await uow.commit()
+            await tx.commit()
         await update.effective_message.reply_text(update.effective_message.text)
         seen[0] += 1
         if seen[0] == expected:

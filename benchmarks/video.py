@@ -177,13 +177,13 @@ def running_worker(log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
 
 async def athlete_actor(services: Services) -> tuple[uuid.UUID, Actor]:
     """A new athlete with a user account, and that user as the one sending the videos."""
-    async with services.uow() as uow:
-        user = uow.users.add(User(role="athlete", first_name="Bench", telegram_user_id=7_100_000))
-        await uow.flush()
-        athlete = uow.athletes.add(Athlete(user_id=user.id, primary_sport="athletics"))
-        await uow.commit()
-    async with services.uow() as uow:
-        actor = await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+    async with services.uow as tx:
+        user = tx.users.add(User(role="athlete", first_name="Bench", telegram_user_id=7_100_000))
+        await tx.flush()
+        athlete = tx.athletes.add(Athlete(user_id=user.id, primary_sport="athletics"))
+        await tx.commit()
+    async with services.uow as tx:
+        actor = await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
     return athlete.id, actor
 
 
@@ -222,8 +222,8 @@ async def one_run(
             raise RuntimeError(f"video {received.video_id} never finished")
         await asyncio.sleep(SAMPLE_S)
     wall = time.perf_counter() - queued
-    async with services.uow() as uow:
-        video = await uow.session.get(VideoAnalysis, received.video_id)
+    async with services.uow as tx:
+        video = await tx.session.get(VideoAnalysis, received.video_id)
     if video is None or video.status != "analyzed" or video.analysis_results is None:
         raise RuntimeError(f"video {received.video_id}: {video and video.failure_reason}")
     print(

@@ -41,6 +41,7 @@ from bot.persistence import RedisPersistence
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
 from bot.wiring import Services
+from domain.policy import Actor
 from domain.uow import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -161,7 +162,8 @@ class BotApplication(
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """The `context` every handler gets: PTB's, plus services, a unit of work and the language."""
+    """The `context` every handler gets: PTB's, plus services, the unit of work, the acting
+    user and the language."""
 
     def __init__(
         self,
@@ -171,6 +173,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     ) -> None:
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self._telegram_language: str | None = None
+        self._actor: Actor | None = None
+        self._actor_loaded = False
 
     @classmethod
     def from_update(
@@ -192,9 +196,31 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Database, Redis, cache, limiter and storage."""
         return self.application.services
 
+    @property
     def uow(self) -> UnitOfWork:
-        """A fresh unit of work for one user action."""
-        return self.services.uow()
+        """Opens the transactions of the domain calls a handler makes."""
+        return self.services.uow
+
+    @property
+    def actor(self) -> Actor | None:
+        """Who is acting, with their relations, language and time zone; None before sign-up.
+
+        Loaded once per update, before any handler (`bot.guards.load_acting_user`). A handler
+        whose domain call changes its own user's role or relations (signing up, adding a child,
+        accepting an invitation) renders from what that call returns, not from this actor.
+        """
+        if not self._actor_loaded:
+            raise RuntimeError("no acting user: bot.guards.load_acting_user did not run")
+        return self._actor
+
+    @actor.setter
+    def actor(self, actor: Actor | None) -> None:
+        self._actor, self._actor_loaded = actor, True
+
+    @property
+    def timezone(self) -> str:
+        """The time zone the acting user sees times in (UTC before sign-up)."""
+        return self.actor.timezone if self.actor is not None else "UTC"
 
     @property
     def lang(self) -> str | None:
@@ -269,6 +295,7 @@ def build_application(
     application.add_handler(
         TypeHandler(Update, guards.keep_to_private_chats), guards.PRIVATE_CHAT_GROUP
     )
+    application.add_handler(TypeHandler(Update, guards.load_acting_user), guards.ACTOR_GROUP)
     application.add_error_handler(errors.on_error)
     register_handlers(application, handler_packages())
     schedule_maintenance(application)

@@ -80,7 +80,7 @@ async def refuse(update: Update, context: object, *, reason: str) -> None:
     services = getattr(context, "services", None)
     if services is not None and user is not None:
         await record_refusal(
-            services.uow(),
+            services.uow,
             telegram_user_id=user.id,
             reason=reason,
             data=(query.data or "")[:MAX_BYTES] if query else "",

@@ -66,7 +66,7 @@ async def _forget_unreachable(update: Update | None, error: Forbidden, context: 
         logger.warning("update %s: forbidden: %s", _update_id(update), error.message)
         return
     try:
-        known = await mark_unreachable(context.uow(), telegram_user_id=chat_id)
+        known = await mark_unreachable(context.uow, telegram_user_id=chat_id)
     except (SQLAlchemyError, OSError):
         logger.exception("could not mark Telegram user %s unreachable", chat_id)
         return

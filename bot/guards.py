@@ -1,12 +1,14 @@
 """Checks every update passes before any feature handler sees it: once only, not too fast,
-and from a private chat.
+and from a private chat; then the acting user, loaded once.
 
 All run as `TypeHandler(Update, ...)` in negative groups (see `bot.app`), so they come before
-every feature handler, and stop the update with `ApplicationHandlerStop` when it must go no
-further. The first two fail open when Redis is unavailable: a Redis outage must not silence
-the bot. The third keeps every personal flow out of groups, in one place rather than a filter
-on each handler: what someone does in a group (opening an invitation, /addchild, /quiet) would
-otherwise be stored against the group, and their notices posted there for everyone to read.
+every feature handler; the first three stop the update with `ApplicationHandlerStop` when it
+must go no further. The first two fail open when Redis is unavailable: a Redis outage must not
+silence the bot. The third keeps every personal flow out of groups, in one place rather than a
+filter on each handler: what someone does in a group (opening an invitation, /addchild, /quiet)
+would otherwise be stored against the group, and their notices posted there for everyone to
+read. The fourth loads the acting user for all the update's handlers: PTB builds one context
+per update and hands that same context to the handler of every group.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import t
+from domain.actors import load_actor
 from domain.adapters.cache import REDIS_UNAVAILABLE
 
 if TYPE_CHECKING:
@@ -31,9 +34,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CLAIM_GROUP = -4
-RATE_LIMIT_GROUP = -3
-PRIVATE_CHAT_GROUP = -2
+CLAIM_GROUP = -5
+RATE_LIMIT_GROUP = -4
+PRIVATE_CHAT_GROUP = -3
+ACTOR_GROUP = -2
 
 # Long enough for any handler to finish; if the process dies mid-update the claim lapses and
 # Telegram's redelivery is processed after all.
@@ -120,6 +124,22 @@ async def keep_to_private_chats(update: Update, context: BotContext) -> None:
     except TelegramError as err:  # e.g. a group where the bot may not write
         logger.warning("could not point chat %s to the private chat: %r", chat.id, err)
     raise ApplicationHandlerStop
+
+
+async def load_acting_user(update: Update, context: BotContext) -> None:
+    """Load who is acting (None before sign-up) onto the context every handler gets."""
+    # Last of the guards on purpose: a flood or a group's chatter stopped before costs no
+    # database work.
+    user = update.effective_user
+    context.actor = (
+        None
+        if user is None
+        else await load_actor(
+            context.uow,
+            telegram_user_id=user.id,
+            admin_telegram_ids=context.services.admin_telegram_ids,
+        )
+    )
 
 
 def _command(message: Message | None, bot_username: str) -> tuple[str, str] | None:

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.outbox import send_due_notifications
+from domain.metrics.partitions import ensure_metric_partitions
 from domain.metrics.weekly_summaries import queue_weekly_summaries
 from domain.notifications.digests import queue_digests
 from domain.notifications.reminders import plan_upcoming
@@ -49,9 +50,7 @@ def utc_now() -> datetime:
 async def maintain_metric_partitions(context: BotContext) -> None:
     """Keep monthly performance_metrics partitions created ahead of time."""
     try:
-        async with context.uow() as uow:
-            created = await uow.metrics.ensure_partitions()
-            await uow.commit()
+        created = await ensure_metric_partitions(context.uow)
     except SQLAlchemyError:
         # The next run retries; rows meanwhile land in the default partition, nothing is lost.
         log.exception("could not check metric partitions")

@@ -34,9 +34,9 @@ async def check_encryption_key(services: Services, *, dev_key: bool = False) -> 
             "DATA_ENCRYPTION_KEY is unset: sensitive fields use a development key derived from "
             "DATABASE_URL; set a real key before storing real people's data"
         )
-    async with services.uow() as uow:
+    async with services.uow as tx:
         for name, column in _ENCRYPTED_COLUMNS:
-            token = await uow.session.scalar(select(column).where(column.is_not(None)).limit(1))
+            token = await tx.session.scalar(select(column).where(column.is_not(None)).limit(1))
             if token is None:
                 continue
             try:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 import migrations
 from domain.adapters.db import create_engine, create_session_factory
+from domain.metrics import partitions
 from domain.models import METRICS_TABLE
 from domain.uow import UnitOfWork
 
@@ -74,10 +75,8 @@ async def ensure_metric_partitions(database_url: str, months_ahead: int = 3) -> 
     """Create the coming months' performance_metrics partitions."""
     engine = create_engine(database_url, pool_size=1)
     try:
-        async with UnitOfWork(create_session_factory(engine)) as uow:
-            created = await uow.metrics.ensure_partitions(months_ahead=months_ahead)
-            await uow.commit()
-        return created
+        uow = UnitOfWork(create_session_factory(engine))
+        return await partitions.ensure_metric_partitions(uow, months_ahead=months_ahead)
     finally:
         await engine.dispose()
 

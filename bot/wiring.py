@@ -42,10 +42,11 @@ class Services:
     telegram_local_mode: bool = False
     # After this long without a heartbeat a worker's job is taken over (VIDEO_JOB_TIMEOUT_S).
     video_job_timeout_s: float = 60.0
+    # Opens one transaction per `async with services.uow as tx:`; shared by everything.
+    uow: UnitOfWork = field(init=False)
 
-    def uow(self) -> UnitOfWork:
-        """A fresh unit of work for one user action."""
-        return UnitOfWork(self.session_factory)
+    def __post_init__(self) -> None:
+        self.uow = UnitOfWork(self.session_factory)
 
     @property
     def slots(self) -> SlotCache:

@@ -7,9 +7,9 @@ from domain.uow import UnitOfWork
 
 async def record_refusal(uow: UnitOfWork, *, telegram_user_id: int, reason: str, data: str) -> None:
     """Audit a refused button press (forged, stale or forbidden); the user may be unknown."""
-    async with uow:
-        user = await uow.users.by_telegram_id(telegram_user_id)
-        uow.audit.record(
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(telegram_user_id)
+        tx.audit.record(
             actor_id=user.id if user else None,
             action="callback.refused",
             entity="callback",
@@ -21,4 +21,4 @@ async def record_refusal(uow: UnitOfWork, *, telegram_user_id: int, reason: str,
                 "telegram_user_id": telegram_user_id,
             },
         )
-        await uow.commit()
+        await tx.commit()

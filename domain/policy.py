@@ -45,6 +45,8 @@ class Actor:
     coached_athlete_ids: frozenset[uuid.UUID] = frozenset()  # a non-cancelled booking, any time
     is_verified_coach: bool = False
     status: str | None = UserStatus.ACTIVE  # users.status
+    language: str | None = None  # users.language_code
+    timezone: str = "UTC"  # the zone their times are shown in
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,19 @@
-"""The unit of work: one transaction per user action, rolled back unless committed."""
+"""The unit of work: one transaction per user action, rolled back unless committed.
+
+Two types, so that a signature says which contract it takes:
+- `UnitOfWork` is what a service is given: the way to open transactions, one per application.
+  Each `async with uow as tx:` opens a new transaction, so one `UnitOfWork` is safely shared
+  by concurrent updates and may open one transaction after another.
+- `Transaction` is an open transaction: the session and the repositories over it. A helper
+  that works inside someone else's transaction takes `tx: Transaction` and never opens one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from types import TracebackType
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,64 +33,40 @@ from domain.repositories import (
     VideoRepository,
 )
 
+R = TypeVar("R")
 
-class UnitOfWork:
-    """`async with uow:` opens a transaction; leaving without `commit()` rolls it back."""
 
-    users: UserRepository
-    athletes: AthleteRepository
-    coaches: CoachRepository
-    sessions: SessionRepository
-    metrics: MetricRepository
-    videos: VideoRepository
-    programs: ProgramRepository
-    nutrition: NutritionPlanRepository
-    payments: PaymentRepository
-    audit: AuditLog
-    outbox: Outbox
+class _Repository(Generic[R]):
+    """A transaction's repository, built on first use: most transactions touch one or two."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._session_factory = session_factory
-        self._session: AsyncSession | None = None
+    def __init__(self, build: Callable[[AsyncSession], R]) -> None:
+        self._build = build
 
-    @property
-    def session(self) -> AsyncSession:
-        """The open session; only valid inside `async with`."""
-        if self._session is None:
-            raise RuntimeError("UnitOfWork used outside `async with`")
-        return self._session
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
 
-    async def __aenter__(self) -> UnitOfWork:
-        if self._session is not None:
-            raise RuntimeError("UnitOfWork is already open; use one per concurrent action")
-        session = self._session = self._session_factory()
-        self.users = UserRepository(session)
-        self.athletes = AthleteRepository(session)
-        self.coaches = CoachRepository(session)
-        self.sessions = SessionRepository(session)
-        self.metrics = MetricRepository(session)
-        self.videos = VideoRepository(session)
-        self.programs = ProgramRepository(session)
-        self.nutrition = NutritionPlanRepository(session)
-        self.payments = PaymentRepository(session)
-        self.audit = AuditLog(session)
-        self.outbox = Outbox(session)
-        return self
+    def __get__(self, tx: Transaction, owner: type | None = None) -> R:
+        repository = tx.__dict__[self._name] = self._build(tx.session)
+        return repository  # kept on the instance, so this runs once per transaction
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        session, self._session = self.session, None
-        # close() rolls back whatever was not committed but, unlike rollback(), leaves loaded
-        # objects readable, so callers can render what the action returned.
-        await session.close()
-        # A violation raised by a repository's own statement leaves the block as a DBAPIError;
-        # callers should only ever see the domain error it stands for.
-        if isinstance(exc, DBAPIError) and (domain_error := from_integrity_error(exc)):
-            raise domain_error from exc
+
+class Transaction:
+    """An open transaction: its session and repositories; rolled back unless `commit()`ed."""
+
+    users = _Repository(UserRepository)
+    athletes = _Repository(AthleteRepository)
+    coaches = _Repository(CoachRepository)
+    sessions = _Repository(SessionRepository)
+    metrics = _Repository(MetricRepository)
+    videos = _Repository(VideoRepository)
+    programs = _Repository(ProgramRepository)
+    nutrition = _Repository(NutritionPlanRepository)
+    payments = _Repository(PaymentRepository)
+    audit = _Repository(AuditLog)
+    outbox = _Repository(Outbox)
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def flush(self) -> None:
         """Write staged changes now, so violations surface as domain errors here."""
@@ -99,3 +85,47 @@ class UnitOfWork:
                 raise
             await self.session.rollback()
             raise domain_error from err
+
+
+# The transactions open in the current task, innermost last, each with the UnitOfWork that
+# opened it. `__aexit__` gets no handle on what `__aenter__` returned, so this is how it finds
+# its own transaction; a context variable keeps concurrent tasks' transactions apart (a task
+# starts with a copy of its parent's context, and the tuple is never mutated in place).
+_open: ContextVar[tuple[tuple[UnitOfWork, Transaction], ...]] = ContextVar(
+    "open_transactions", default=()
+)
+
+
+class UnitOfWork:
+    """Opens transactions: each `async with uow as tx:` is one, rolled back unless committed."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+
+    async def __aenter__(self) -> Transaction:
+        tx = Transaction(self._session_factory())
+        _open.set((*_open.get(), (self, tx)))
+        return tx
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        tx = self._leave()
+        # close() rolls back whatever was not committed but, unlike rollback(), leaves loaded
+        # objects readable, so callers can render what the action returned.
+        await tx.session.close()
+        # A violation raised by a repository's own statement leaves the block as a DBAPIError;
+        # callers should only ever see the domain error it stands for.
+        if isinstance(exc, DBAPIError) and (domain_error := from_integrity_error(exc)):
+            raise domain_error from exc
+
+    def _leave(self) -> Transaction:
+        entries = _open.get()
+        for i in range(len(entries) - 1, -1, -1):
+            if entries[i][0] is self:
+                _open.set(entries[:i] + entries[i + 1 :])
+                return entries[i][1]
+        raise RuntimeError("a UnitOfWork block was left in another task than it was entered")

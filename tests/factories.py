@@ -20,17 +20,17 @@ T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 async def coach_and_athlete(uow: UnitOfWork) -> tuple[Coach, Athlete]:
     """A committed coach and athlete, each with their user row."""
-    async with uow:
-        coach_user = uow.users.add(
+    async with uow as tx:
+        coach_user = tx.users.add(
             User(role="coach", first_name="Cora", telegram_user_id=next(_telegram_ids))
         )
-        athlete_user = uow.users.add(
+        athlete_user = tx.users.add(
             User(role="athlete", first_name="Ari", telegram_user_id=next(_telegram_ids))
         )
-        await uow.flush()
-        coach = uow.coaches.add(Coach(user_id=coach_user.id, specializations=["sprint"]))
-        athlete = uow.athletes.add(Athlete(user_id=athlete_user.id, primary_sport="athletics"))
-        await uow.commit()
+        await tx.flush()
+        coach = tx.coaches.add(Coach(user_id=coach_user.id, specializations=["sprint"]))
+        athlete = tx.athletes.add(Athlete(user_id=athlete_user.id, primary_sport="athletics"))
+        await tx.commit()
     return coach, athlete
 
 
@@ -94,8 +94,8 @@ async def booking_world(
     """Commit a coach (Europe/Berlin evenings unless `rules` says otherwise) and two families."""
     ids = telegram_ids or _telegram_ids
     rules = {"timezone": "Europe/Berlin", "weekly": WEEKDAY_EVENINGS, **(rules or {})}
-    async with uow:
-        coach_user = uow.users.add(
+    async with uow as tx:
+        coach_user = tx.users.add(
             User(
                 role="coach",
                 first_name="Cora",
@@ -105,16 +105,16 @@ async def booking_world(
                 timezone="Europe/Berlin",
             )
         )
-        parent = uow.users.add(
+        parent = tx.users.add(
             User(role="parent", first_name="Pia", telegram_user_id=next(ids), timezone="UTC")
         )
-        child_user = uow.users.add(User(role="athlete", first_name="Kim"))
-        other_parent = uow.users.add(
+        child_user = tx.users.add(User(role="athlete", first_name="Kim"))
+        other_parent = tx.users.add(
             User(role="parent", first_name="Omar", telegram_user_id=next(ids))
         )
-        other_child_user = uow.users.add(User(role="athlete", first_name="Lea"))
-        await uow.flush()
-        coach = uow.coaches.add(
+        other_child_user = tx.users.add(User(role="athlete", first_name="Lea"))
+        await tx.flush()
+        coach = tx.coaches.add(
             Coach(
                 user_id=coach_user.id,
                 specializations=["tennis"],
@@ -123,11 +123,11 @@ async def booking_world(
                 bio="Tennis for juniors.",
             )
         )
-        child = uow.athletes.add(
+        child = tx.athletes.add(
             Athlete(user_id=child_user.id, parent_id=parent.id, primary_sport="tennis")
         )
-        other_child = uow.athletes.add(
+        other_child = tx.athletes.add(
             Athlete(user_id=other_child_user.id, parent_id=other_parent.id, primary_sport="tennis")
         )
-        await uow.commit()
+        await tx.commit()
     return BookingWorld(coach, coach_user, parent, child, child_user, other_parent, other_child)

@@ -34,7 +34,7 @@ from domain.coaching import verification as coaching
 from domain.errors import NotFound
 from domain.models import Coach, Role
 from domain.policy import Action, Actor, CoachTarget
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 # What switching a weekday on in the grid opens when it never had hours.
 DEFAULT_HOURS = (TimeRange(16 * 60, 20 * 60),)
@@ -67,9 +67,9 @@ async def rules_of(
     uow: UnitOfWork, *, actor: Actor, coach_id: uuid.UUID | None
 ) -> AvailabilityRules:
     """The coach's current rules, as the coach sees them to change them."""
-    async with uow:
-        coach = await _own_coach(uow, actor, coach_id)
-        return await _current(uow, coach)
+    async with uow as tx:
+        coach = await _own_coach(tx, actor, coach_id)
+        return await _current(tx, coach)
 
 
 async def set_line(uow: UnitOfWork, *, text: str, **editing: Unpack[Editing]) -> AvailabilityRules:
@@ -233,29 +233,29 @@ async def _change(
     uow: UnitOfWork, change: Change, what: str, details: dict[str, Any], editing: Editing
 ) -> AvailabilityRules:
     actor, now = editing["actor"], editing.get("now") or datetime.now(UTC)
-    async with uow:
-        coach = await _own_coach(uow, actor, editing["coach_id"], lock=True)
-        before = await _current(uow, coach)
+    async with uow as tx:
+        coach = await _own_coach(tx, actor, editing["coach_id"], lock=True)
+        before = await _current(tx, coach)
         after = change(before)
         coach.availability = after.to_json()
-        uow.audit.record(
+        tx.audit.record(
             actor_id=actor.user_id,
             action=f"availability.{what}",
             entity="coach",
             entity_id=coach.id,
             details=details,
         )
-        await uow.commit()
+        await tx.commit()
     await _forget_slots(editing, coach.id, before, after, now)
     return after
 
 
 async def _own_coach(
-    uow: UnitOfWork, actor: Actor, coach_id: uuid.UUID | None, *, lock: bool = False
+    tx: Transaction, actor: Actor, coach_id: uuid.UUID | None, *, lock: bool = False
 ) -> Coach:
     coach_id = _require_own(actor, coach_id)
     # The row lock serialises two changes of one coach, so neither overwrites the other.
-    coach = await uow.session.get(Coach, coach_id, with_for_update=lock)
+    coach = await tx.session.get(Coach, coach_id, with_for_update=lock)
     if coach is None:
         raise NoCoachProfile("coach profile gone")
     return coach
@@ -270,11 +270,11 @@ def _require_own(actor: Actor, coach_id: uuid.UUID | None) -> uuid.UUID:
     return coach_id
 
 
-async def _current(uow: UnitOfWork, coach: Coach) -> AvailabilityRules:
+async def _current(tx: Transaction, coach: Coach) -> AvailabilityRules:
     if coach.availability is not None:
         return AvailabilityRules.from_json(coach.availability)
     # Never set: the coach's hours are read in the zone the coach lives in.
-    user = await uow.users.get(coach.user_id) if coach.user_id else None
+    user = await tx.users.get(coach.user_id) if coach.user_id else None
     try:
         return AvailabilityRules.parse({"timezone": user.timezone if user else "UTC"})
     except InvalidAvailability:

@@ -46,7 +46,7 @@ from domain.models import (
     User,
 )
 from domain.policy import Action, Actor, AthleteTarget, require
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 __all__ = [
     "Booked",
@@ -64,9 +64,9 @@ async def book(
 ) -> Booked:
     """Book the chosen slot; SlotUnavailable (with nearby free slots) if it is taken."""
     try:
-        async with uow:
-            booked = await _book(uow, actor, choice, now)
-            await uow.commit()
+        async with uow as tx:
+            booked = await _book(tx, actor, choice, now)
+            await tx.commit()
     except SlotTaken:
         again = await _same_booking(uow, actor, choice)
         if again is not None:
@@ -84,17 +84,17 @@ async def book(
     return booked
 
 
-async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:
+async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:
     require(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(choice.athlete_id))
-    coach, coach_user, athlete_name = await _parties(uow, choice)
+    coach, coach_user, athlete_name = await _parties(tx, choice)
     rules = AvailabilityRules.from_json(coach.availability)
     if choice.session_type not in rules.session_types:
         raise BookingRefused("booking.error.session_type", session_type=choice.session_type)
     check_slot(rules, choice.start, choice.length_minutes, now)
     start, end = choice.start, choice.start + timedelta(minutes=choice.length_minutes)
     if choice.session_type == GROUP:
-        return await book_group(uow, actor, choice, coach, rules, start, end, now)
-    await check_buffers(uow, rules, coach.id, start, end)
+        return await book_group(tx, actor, choice, coach, rules, start, end, now)
+    await check_buffers(tx, rules, coach.id, start, end)
     price = price_for(coach.hourly_rate, choice.length_minutes, coach.currency)
     status = SessionStatus.SCHEDULED if rules.auto_accept else SessionStatus.REQUESTED
     view = SessionView(
@@ -152,7 +152,7 @@ async def _book(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datet
     )
     params |= _prefixed("s", {"id": view.id, **row, "created_at": now, "updated_at": now})
     params |= _prefixed("a", {"id": uuid.uuid4(), **_audit_values(actor, view), "at": now})
-    recipients = (await uow.session.scalars(_BOOK, params)).all()
+    recipients = (await tx.session.scalars(_BOOK, params)).all()
     notified = list(dict.fromkeys(recipients))
     return Booked(view, view.status == SessionStatus.REQUESTED, notified=notified)
 
@@ -209,7 +209,7 @@ def _audit_values(actor: Actor, view: SessionView, **details: object) -> dict[st
     }
 
 
-async def _parties(uow: UnitOfWork, choice: BookingChoice) -> tuple[Coach, User, str]:
+async def _parties(tx: Transaction, choice: BookingChoice) -> tuple[Coach, User, str]:
     """The bookable coach, their user and the athlete's first name, in one query."""
     athlete_name = (
         select(User.first_name)
@@ -218,7 +218,7 @@ async def _parties(uow: UnitOfWork, choice: BookingChoice) -> tuple[Coach, User,
         .scalar_subquery()
     )
     row = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(Coach, User, athlete_name)
             .join(User, User.id == Coach.user_id)
             .where(Coach.id == choice.coach_id)
@@ -236,7 +236,7 @@ async def _parties(uow: UnitOfWork, choice: BookingChoice) -> tuple[Coach, User,
 
 async def _same_booking(uow: UnitOfWork, actor: Actor, choice: BookingChoice) -> Booked | None:
     """The live booking this actor already holds for exactly this choice (a double tap)."""
-    async with uow:
+    async with uow as tx:
         end = choice.start + timedelta(minutes=choice.length_minutes)
         query = select(TrainingSession.id).where(
             TrainingSession.coach_id == choice.coach_id,
@@ -244,10 +244,10 @@ async def _same_booking(uow: UnitOfWork, actor: Actor, choice: BookingChoice) ->
             TrainingSession.end_time == end,
             TrainingSession.status != SessionStatus.CANCELLED,
         )
-        session_id = await uow.session.scalar(query)
+        session_id = await tx.session.scalar(query)
         if session_id is None:
             return None
-        loaded = await load_session(uow, session_id)
+        loaded = await load_session(tx, session_id)
         if choice.athlete_id not in loaded.athlete_ids or not loaded.athletes_of(actor):
             return None
         return Booked(

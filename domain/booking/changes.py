@@ -45,7 +45,7 @@ from domain.models import (
 )
 from domain.policy import Actor
 from domain.short_ids import short_id
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 COACH_SIDE = "coach"
 ATHLETE_SIDE = "athlete"
@@ -78,8 +78,8 @@ async def decide(
     slots: SlotCache,
 ) -> Changed:
     """The coach accepts or declines a requested booking; a second press changes nothing."""
-    async with uow:
-        loaded = await load_session(uow, session_id, lock=True)
+    async with uow as tx:
+        loaded = await load_session(tx, session_id, lock=True)
         loaded.require_coach(actor)
         session = loaded.session
         if session.status != SessionStatus.REQUESTED:
@@ -101,9 +101,9 @@ async def decide(
             _cancel_row(loaded, actor, now, reason="declined")
             view = loaded.view()
             notices = [Notice((FAMILY,), NotificationKind.BOOKING_DECLINED, payload(view))]
-        told = await tell(uow, loaded, notices, now=now)
-        _audit(uow, actor, loaded, "session.accepted" if accept else "session.declined")
-        await uow.commit()
+        told = await tell(tx, loaded, notices, now=now)
+        _audit(tx, actor, loaded, "session.accepted" if accept else "session.declined")
+        await tx.commit()
     if not accept:
         await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
     return Changed(loaded.view_for(actor), told)
@@ -134,8 +134,8 @@ async def cancel(
     accept_fee: bool = False,
 ) -> Changed:
     """Cancel a live session (or, in a group, the actor's own places in it), refunding as due."""
-    async with uow:
-        loaded = await load_session(uow, session_id, lock=True)
+    async with uow as tx:
+        loaded = await load_session(tx, session_id, lock=True)
         side, late = cancellation_terms(loaded, actor, now)
         session = loaded.session
         _require_ahead(loaded, now)
@@ -143,37 +143,37 @@ async def cancel(
             raise LateCancellation(loaded.rules.free_cancel_hours, loaded.view().price_value or "")
         leaving = loaded.athletes_of(actor) if side == ATHLETE_SIDE else []
         if session.session_type == GROUP and side == ATHLETE_SIDE:
-            remaining = await _leave_group(uow, loaded, leaving)
+            remaining = await _leave_group(tx, loaded, leaving)
             if remaining:
                 view = loaded.view()
                 left = Notice(
                     (COACH,), NotificationKind.GROUP_LEFT, {**payload(view), "left": len(leaving)}
                 )
                 told = await tell(
-                    uow, loaded, [left], now=now, tag=".".join(short_id(a) for a in leaving)
+                    tx, loaded, [left], now=now, tag=".".join(short_id(a) for a in leaving)
                 )
-                _audit(uow, actor, loaded, "session.left_group")
-                await uow.commit()
+                _audit(tx, actor, loaded, "session.left_group")
+                await tx.commit()
                 return Changed(loaded.view_for(actor), told, fee_due=late)
         reason = "late" if late else side
         _cancel_row(loaded, actor, now, reason=reason)
-        await drop_reminders(uow, loaded)
-        await drop_payment_prompts(uow, loaded.session.id)
-        refunded = await refund(uow, loaded=loaded, late=late, actor=actor, now=now)
+        await drop_reminders(tx, loaded)
+        await drop_payment_prompts(tx, loaded.session.id)
+        refunded = await refund(tx, loaded=loaded, late=late, actor=actor, now=now)
         view = loaded.view()
         cancelled = {
             **payload(view, by=side),
             "document": calendar_file(view, cancelled=True, now=now),
         }
         told = await tell(
-            uow,
+            tx,
             loaded,
             [Notice((FAMILY, COACH), NotificationKind.SESSION_CANCELLED, cancelled)],
             now=now,
             exclude=actor.user_id,
         )
-        _audit(uow, actor, loaded, "session.cancelled", reason=reason)
-        await uow.commit()
+        _audit(tx, actor, loaded, "session.cancelled", reason=reason)
+        await tx.commit()
     await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
     return Changed(loaded.view_for(actor), told, fee_due=late, refund=refunded)
 
@@ -189,8 +189,8 @@ async def reschedule(
 ) -> Changed:
     """Move a live session to another free slot of the same length."""
     try:
-        async with uow:
-            loaded = await load_session(uow, session_id, lock=True)
+        async with uow as tx:
+            loaded = await load_session(tx, session_id, lock=True)
             side, late = cancellation_terms(loaded, actor, now)
             session = loaded.session
             _require_ahead(loaded, now)
@@ -204,14 +204,14 @@ async def reschedule(
             check_slot(loaded.rules, new_start, length, now)
             new_end = new_start + timedelta(minutes=length)
             await check_buffers(
-                uow, loaded.rules, session.coach_id, new_start, new_end, moving=session.id
+                tx, loaded.rules, session.coach_id, new_start, new_end, moving=session.id
             )
             old_start, old_end = session.start_time, session.end_time
             session.start_time, session.end_time = new_start, new_start + timedelta(minutes=length)
             session.sequence += 1
-            await uow.flush()  # the no-overlap constraint: SlotTaken
-            await drop_reminders(uow, loaded)
-            await drop_payment_prompts(uow, session.id)
+            await tx.flush()  # the no-overlap constraint: SlotTaken
+            await drop_reminders(tx, loaded)
+            await drop_payment_prompts(tx, session.id)
             if is_payable(loaded.view()):
                 session.payment_due_at = payment_deadline(
                     loaded.rules, session.start_time, session.price, now
@@ -228,10 +228,10 @@ async def reschedule(
                 *(payment_prompts(view, now, session.payment_due_at) if is_payable(view) else []),
             ]
             # The mover gets a direct reply, but their own reminders still count.
-            told = await tell(uow, loaded, notices[:1], now=now, exclude=actor.user_id)
-            await tell(uow, loaded, notices[1:], now=now)
-            _audit(uow, actor, loaded, "session.rescheduled", was=old_start.isoformat())
-            await uow.commit()
+            told = await tell(tx, loaded, notices[:1], now=now, exclude=actor.user_id)
+            await tell(tx, loaded, notices[1:], now=now)
+            _audit(tx, actor, loaded, "session.rescheduled", was=old_start.isoformat())
+            await tx.commit()
     except SlotTaken:
         nearest = await slots.nearest(
             coach_id=loaded.coach.id,
@@ -273,9 +273,9 @@ def _cancel_row(loaded: LoadedSession, actor: Actor, now: datetime, *, reason: s
         session.payment_status = SessionPaymentStatus.NOT_REQUIRED
 
 
-async def _leave_group(uow: UnitOfWork, loaded: LoadedSession, athlete_ids: list[uuid.UUID]) -> int:
+async def _leave_group(tx: Transaction, loaded: LoadedSession, athlete_ids: list[uuid.UUID]) -> int:
     """Take these athletes out of a group session; returns how many places stay taken."""
-    await uow.session.execute(
+    await tx.session.execute(
         delete(SessionParticipant).where(
             SessionParticipant.session_id == loaded.session.id,
             SessionParticipant.athlete_id.in_(athlete_ids),
@@ -287,9 +287,9 @@ async def _leave_group(uow: UnitOfWork, loaded: LoadedSession, athlete_ids: list
 
 
 def _audit(
-    uow: UnitOfWork, actor: Actor, loaded: LoadedSession, action: str, **details: str
+    tx: Transaction, actor: Actor, loaded: LoadedSession, action: str, **details: str
 ) -> None:
-    uow.audit.record(
+    tx.audit.record(
         actor_id=actor.user_id,
         action=action,
         entity="training_session",

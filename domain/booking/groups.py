@@ -24,11 +24,11 @@ from domain.models import (
 )
 from domain.policy import Actor
 from domain.short_ids import short_id
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
 async def book_group(
-    uow: UnitOfWork,
+    tx: Transaction,
     actor: Actor,
     choice: BookingChoice,
     coach: Coach,
@@ -38,12 +38,12 @@ async def book_group(
     now: datetime,
 ) -> Booked:
     """Join the coach's group session at exactly this time, or open one."""
-    joined = await _join_group(uow, actor, choice, start, end)
+    joined = await _join_group(tx, actor, choice, start, end)
     session_id = joined
     if session_id is None:
-        await check_buffers(uow, rules, coach.id, start, end)
+        await check_buffers(tx, rules, coach.id, start, end)
         price = price_for(coach.hourly_rate, choice.length_minutes, coach.currency)
-        session = uow.sessions.add(
+        session = tx.sessions.add(
             TrainingSession(
                 id=uuid.uuid4(),
                 coach_id=coach.id,
@@ -63,26 +63,26 @@ async def book_group(
                 sequence=0,
             )
         )
-        await uow.flush()  # the no-overlap constraint speaks here: SlotTaken
-        uow.session.add(
+        await tx.flush()  # the no-overlap constraint speaks here: SlotTaken
+        tx.session.add(
             SessionParticipant(
                 session_id=session.id, athlete_id=choice.athlete_id, booked_by=actor.user_id
             )
         )
-        await uow.flush()
+        await tx.flush()
         session_id = session.id
-    loaded = await load_session(uow, session_id)
+    loaded = await load_session(tx, session_id)
     view = loaded.view()
     # The coach and the newcomer's family hear about it; the other families already know.
     notified = await tell(
-        uow,
+        tx,
         loaded,
         booking_notices(view, now=now, joined=joined is not None),
         now=now,
         tag=short_id(choice.athlete_id),
         athletes=[choice.athlete_id],
     )
-    uow.audit.record(
+    tx.audit.record(
         actor_id=actor.user_id,
         action="session.booked",
         entity="training_session",
@@ -98,10 +98,10 @@ async def book_group(
 
 
 async def _join_group(
-    uow: UnitOfWork, actor: Actor, choice: BookingChoice, start: datetime, end: datetime
+    tx: Transaction, actor: Actor, choice: BookingChoice, start: datetime, end: datetime
 ) -> uuid.UUID | None:
     """Take a place in the coach's live group session at exactly this time, if it has room."""
-    existing = await uow.session.scalar(
+    existing = await tx.session.scalar(
         select(TrainingSession.id).where(
             TrainingSession.coach_id == choice.coach_id,
             TrainingSession.session_type == GROUP,
@@ -114,7 +114,7 @@ async def _join_group(
         return None
     # The check constraint (participant_count <= capacity) is the last word; the WHERE makes
     # a full session a clean "no row" instead of an error.
-    taken = await uow.session.scalar(
+    taken = await tx.session.scalar(
         update(TrainingSession)
         .where(
             TrainingSession.id == existing,
@@ -125,10 +125,10 @@ async def _join_group(
     )
     if taken is None:
         raise SlotTaken("group session full")
-    uow.session.add(
+    tx.session.add(
         SessionParticipant(
             session_id=existing, athlete_id=choice.athlete_id, booked_by=actor.user_id
         )
     )
-    await uow.flush()  # AlreadyExists when this athlete is already in
+    await tx.flush()  # AlreadyExists when this athlete is already in
     return existing

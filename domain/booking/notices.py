@@ -28,7 +28,7 @@ from domain.booking.notice_queue import COACH, FAMILY, Notice, enqueue_params, e
 from domain.booking.sessions import GROUP, LoadedSession, SessionView
 from domain.models import NotificationKind, SessionStatus
 from domain.short_ids import short_id
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 REMINDER_24H = NotificationKind.REMINDER_24H
 REMINDER_1H = NotificationKind.REMINDER_1H
@@ -135,7 +135,7 @@ def booking_notices(view: SessionView, *, now: datetime, joined: bool = False) -
 
 
 async def tell(
-    uow: UnitOfWork,
+    tx: Transaction,
     loaded: LoadedSession,
     notices: Collection[Notice],
     *,
@@ -152,14 +152,14 @@ async def tell(
     return list(
         dict.fromkeys(
             await _tell_rows(
-                uow, loaded, notices, now=now, exclude=exclude, tag=tag, athletes=athletes
+                tx, loaded, notices, now=now, exclude=exclude, tag=tag, athletes=athletes
             )
         )
     )
 
 
 async def _tell_rows(
-    uow: UnitOfWork,
+    tx: Transaction,
     loaded: LoadedSession,
     notices: Collection[Notice],
     *,
@@ -203,16 +203,16 @@ async def _tell_rows(
             tag=tag,
             payer_user_id=payer,
         )
-        written += (await uow.session.scalars(enqueue_statement(), params)).all()
+        written += (await tx.session.scalars(enqueue_statement(), params)).all()
     return written
 
 
-async def plan_reminders(uow: UnitOfWork, loaded: LoadedSession, *, now: datetime) -> int:
+async def plan_reminders(tx: Transaction, loaded: LoadedSession, *, now: datetime) -> int:
     """Queue the reminders and prompts of a scheduled session; returns rows newly written."""
     notices = reminder_notices(loaded.view(), now=now)
-    return len(await _tell_rows(uow, loaded, notices, now=now))
+    return len(await _tell_rows(tx, loaded, notices, now=now))
 
 
-async def drop_reminders(uow: UnitOfWork, loaded: LoadedSession) -> int:
+async def drop_reminders(tx: Transaction, loaded: LoadedSession) -> int:
     """Forget the reminders and prompts not yet sent (the session moved or is off)."""
-    return await uow.outbox.drop_unsent(kinds=PLANNED_KINDS, session_id=loaded.session.id)
+    return await tx.outbox.drop_unsent(kinds=PLANNED_KINDS, session_id=loaded.session.id)

@@ -18,7 +18,7 @@ from domain.booking.sessions import SessionView, load_session
 from domain.errors import NotAllowed
 from domain.models import SessionStatus, TrainingSession
 from domain.policy import Actor
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 OUTCOMES = (SessionStatus.COMPLETED, SessionStatus.NO_SHOW)
 MAX_NOTES = 2000
@@ -31,8 +31,8 @@ async def record_outcome(
     """The coach marks a started session completed or no-show (again: changes nothing)."""
     if outcome not in OUTCOMES:
         raise BookingRefused("booking.error.outcome")
-    async with uow:
-        loaded = await load_session(uow, session_id, lock=True)
+    async with uow as tx:
+        loaded = await load_session(tx, session_id, lock=True)
         loaded.require_coach(actor)
         session = loaded.session
         if session.status == outcome:
@@ -46,14 +46,14 @@ async def record_outcome(
         if session.start_time > now:
             raise BookingRefused("booking.error.not_started")
         session.status = outcome
-        uow.audit.record(
+        tx.audit.record(
             actor_id=actor.user_id,
             action=f"session.{outcome}",
             entity="training_session",
             entity_id=session.id,
         )
         view = loaded.view_for(actor)
-        await uow.commit()
+        await tx.commit()
     return view
 
 
@@ -64,12 +64,12 @@ async def add_coach_notes(
     text = notes.strip()
     if not text or len(text) > MAX_NOTES:
         raise BookingRefused("booking.error.notes_length", limit=MAX_NOTES)
-    async with uow:
-        loaded = await load_session(uow, session_id, lock=True)
+    async with uow as tx:
+        loaded = await load_session(tx, session_id, lock=True)
         loaded.require_coach(actor)
         loaded.session.coach_notes = text
         view = loaded.view_for(actor)
-        await uow.commit()
+        await tx.commit()
     return view
 
 
@@ -86,8 +86,8 @@ async def rate(
         raise BookingRefused("booking.error.rating")
     if feedback is not None and len(feedback.strip()) > MAX_FEEDBACK:
         raise BookingRefused("booking.error.feedback_length", limit=MAX_FEEDBACK)
-    async with uow:
-        loaded = await load_session(uow, session_id, lock=True)
+    async with uow as tx:
+        loaded = await load_session(tx, session_id, lock=True)
         if not loaded.athletes_of(actor):
             raise NotAllowed("not a party to this session", action="book_for_athlete")
         session = loaded.session
@@ -96,21 +96,21 @@ async def rate(
         session.rating = rating
         if feedback is not None:
             session.athlete_feedback = feedback.strip() or None
-        await uow.flush()
-        await _refresh_coach_rating(uow, loaded.coach.id)
+        await tx.flush()
+        await _refresh_coach_rating(tx, loaded.coach.id)
         view = loaded.view_for(actor)
-        await uow.commit()
+        await tx.commit()
     return view
 
 
-async def _refresh_coach_rating(uow: UnitOfWork, coach_id: uuid.UUID) -> None:
+async def _refresh_coach_rating(tx: Transaction, coach_id: uuid.UUID) -> None:
     average, count = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(func.avg(TrainingSession.rating), func.count(TrainingSession.rating)).where(
                 TrainingSession.coach_id == coach_id
             )
         )
     ).one()
-    coach = await uow.coaches.get(coach_id)
+    coach = await tx.coaches.get(coach_id)
     coach.rating = None if average is None else round(average, 2)
     coach.total_reviews = count

@@ -26,7 +26,7 @@ from domain.booking.notices import payload
 from domain.booking.sessions import GROUP, SessionView
 from domain.models import NotificationKind, SessionPaymentStatus, SessionStatus
 from domain.short_ids import short_id
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 INVOICE = NotificationKind.INVOICE
 PAYMENT_PROMPT = NotificationKind.PAYMENT_PROMPT
@@ -82,6 +82,6 @@ def is_payable(view: SessionView) -> bool:
     )
 
 
-async def drop_payment_prompts(uow: UnitOfWork, session_id: uuid.UUID) -> int:
+async def drop_payment_prompts(tx: Transaction, session_id: uuid.UUID) -> int:
     """Forget the invoice and prompts not yet sent (the session is paid or off); rows dropped."""
-    return await uow.outbox.drop_unsent(kinds=PAYMENT_KINDS, session_id=session_id)
+    return await tx.outbox.drop_unsent(kinds=PAYMENT_KINDS, session_id=session_id)

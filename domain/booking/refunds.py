@@ -14,14 +14,14 @@ from typing import Protocol
 from domain.booking.sessions import LoadedSession
 from domain.models import PaymentStatus
 from domain.policy import Actor
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
 class CancellationRefund(Protocol):
     """Inside a cancellation: return what was paid for the session unless the fee stays due."""
 
     async def __call__(
-        self, uow: UnitOfWork, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
+        self, tx: Transaction, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
     ) -> PaymentStatus | None:
         """What became of the money: REFUNDED, REFUND_DUE (an admin refunds) or None (kept)."""
         ...

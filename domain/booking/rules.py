@@ -23,7 +23,7 @@ from domain.booking.slots import GRID, Slot, buffer_gap, range_in_utc, within_bo
 from domain.currencies import CurrencyError, exponent
 from domain.errors import InvalidInput, SlotTaken
 from domain.locks import hold
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 CENT = Decimal("0.01")
 
@@ -125,7 +125,7 @@ def _inside_hours(rules: AvailabilityRules, start: datetime, end: datetime) -> b
 
 
 async def check_buffers(
-    uow: UnitOfWork,
+    tx: Transaction,
     rules: AvailabilityRules,
     coach_id: uuid.UUID,
     start: datetime,
@@ -137,7 +137,7 @@ async def check_buffers(
     (`moving`: the session being moved, which cannot be in its own way)."""
     if not (rules.buffer_before or rules.buffer_after):
         return
-    await hold(uow, f"buffers:{coach_id}")
+    await hold(tx, f"buffers:{coach_id}")
     gap = buffer_gap(rules)
-    if await uow.sessions.busy_intervals(coach_id, start - gap, end + gap, excluding=moving):
+    if await tx.sessions.busy_intervals(coach_id, start - gap, end + gap, excluding=moving):
         raise SlotTaken("inside a buffer")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 
@@ -26,9 +27,13 @@ from domain.models import (
     UserStatus,
 )
 from domain.policy import Actor, athletes_actor_may_act_for
-from domain.uow import UnitOfWork
+from domain.timezones import zone_of
+from domain.uow import Transaction, UnitOfWork
 
 DIRECTORY_PAGE = 8
+# How far ahead /schedule lists: a coach's today and week, the athletes' side's month.
+COACH_DAYS = 7
+ATHLETE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -63,12 +68,13 @@ async def specializations_offered(uow: UnitOfWork) -> list[tuple[str, int]]:
     name = func.unnest(Coach.specializations).label("name")
     inner = select(Coach.id, name).join(User, User.id == Coach.user_id).where(*_verified())
     sub = inner.subquery()
-    rows = await uow.session.execute(
-        select(sub.c.name, func.count())
-        .group_by(sub.c.name)
-        .order_by(func.count().desc(), sub.c.name)
-    )
-    return [(row[0], row[1]) for row in rows]
+    async with uow as tx:
+        rows = await tx.session.execute(
+            select(sub.c.name, func.count())
+            .group_by(sub.c.name)
+            .order_by(func.count().desc(), sub.c.name)
+        )
+        return [(row[0], row[1]) for row in rows]
 
 
 async def verified_coaches(
@@ -83,7 +89,8 @@ async def verified_coaches(
         .offset(offset)
         .limit(limit)
     )
-    return [_card(coach, user) for coach, user in await uow.session.execute(query)]
+    async with uow as tx:
+        return [_card(coach, user) for coach, user in await tx.session.execute(query)]
 
 
 async def coach_card(uow: UnitOfWork, coach_id: uuid.UUID) -> CoachCard | None:
@@ -93,8 +100,9 @@ async def coach_card(uow: UnitOfWork, coach_id: uuid.UUID) -> CoachCard | None:
         .join(User, User.id == Coach.user_id)
         .where(Coach.id == coach_id, *_verified())
     )
-    row = (await uow.session.execute(query)).first()
-    return None if row is None else _card(*row)
+    async with uow as tx:
+        row = (await tx.session.execute(query)).first()
+        return None if row is None else _card(*row)
 
 
 def _card(coach: Coach, user: User) -> CoachCard:
@@ -116,13 +124,55 @@ def _card(coach: Coach, user: User) -> CoachCard:
     )
 
 
-async def coach_sessions(
+class ScheduleSide(NamedTuple):
+    """One side of a person's schedule: the sessions they coach, or their athletes' side's."""
+
+    coach_side: bool
+    sessions: list[SessionView]
+
+
+async def schedule_of(
+    uow: UnitOfWork, *, actor: Actor, now: datetime, timezone: str
+) -> list[ScheduleSide]:
+    """/schedule: a coach's today and week, the athletes' side's next 30 days, or both.
+
+    A session on both sides (a coach who is also a parent) is listed on the coach's only.
+    """
+    zone = zone_of(timezone)
+    sides: list[ScheduleSide] = []
+    async with uow as tx:
+        if actor.coach_id is not None:
+            today = now.astimezone(zone).date()
+            start = datetime.combine(today, time(), tzinfo=zone)
+            end = datetime.combine(today + timedelta(days=COACH_DAYS), time(), tzinfo=zone)
+            coached = await _coach_sessions(tx, actor=actor, start=start, end=end)
+            sides.append(ScheduleSide(True, coached))
+        if actor.coach_id is None or athletes_actor_may_act_for(actor):
+            end = now + timedelta(days=ATHLETE_DAYS)
+            family = await _athlete_sessions(tx, actor=actor, start=now, end=end)
+            listed = {view.id for side in sides for view in side.sessions}
+            sides.append(ScheduleSide(False, [view for view in family if view.id not in listed]))
+    return sides
+
+
+async def live_sessions(
     uow: UnitOfWork, *, actor: Actor, start: datetime, end: datetime
+) -> list[SessionView]:
+    """The live sessions starting in [start, end) the actor coaches or books for, by start."""
+    async with uow as tx:
+        own = await _athlete_sessions(tx, actor=actor, start=start, end=end)
+        coached = await _coach_sessions(tx, actor=actor, start=start, end=end)
+    live = {view.id: view for view in [*own, *coached] if view.is_live}
+    return sorted(live.values(), key=lambda view: view.start)
+
+
+async def _coach_sessions(
+    tx: Transaction, *, actor: Actor, start: datetime, end: datetime
 ) -> list[SessionView]:
     """The actor's own coaching sessions starting in [start, end), cancelled ones left out."""
     if actor.coach_id is None:
         return []
-    ids = await uow.session.scalars(
+    ids = await tx.session.scalars(
         select(TrainingSession.id)
         .where(
             TrainingSession.coach_id == actor.coach_id,
@@ -132,11 +182,11 @@ async def coach_sessions(
         )
         .order_by(TrainingSession.start_time)
     )
-    return [(await load_session(uow, session_id)).view() for session_id in ids]
+    return [(await load_session(tx, session_id)).view() for session_id in ids]
 
 
-async def athlete_sessions(
-    uow: UnitOfWork, *, actor: Actor, start: datetime, end: datetime
+async def _athlete_sessions(
+    tx: Transaction, *, actor: Actor, start: datetime, end: datetime
 ) -> list[SessionView]:
     """Sessions starting in [start, end) of every athlete the actor books for."""
     athletes = athletes_actor_may_act_for(actor)
@@ -145,7 +195,7 @@ async def athlete_sessions(
     in_group = select(SessionParticipant.session_id).where(
         SessionParticipant.athlete_id.in_(athletes)
     )
-    ids = await uow.session.scalars(
+    ids = await tx.session.scalars(
         select(TrainingSession.id)
         .where(
             or_(TrainingSession.athlete_id.in_(athletes), TrainingSession.id.in_(in_group)),
@@ -155,12 +205,13 @@ async def athlete_sessions(
         )
         .order_by(TrainingSession.start_time)
     )
-    return [(await load_session(uow, session_id)).view_for(actor) for session_id in ids]
+    return [(await load_session(tx, session_id)).view_for(actor) for session_id in ids]
 
 
 async def session_for(uow: UnitOfWork, *, actor: Actor, session_id: uuid.UUID) -> SessionView:
     """One session the actor is a party to (coach or athletes' side); NotFound otherwise."""
-    loaded = await load_session(uow, session_id)
-    if not (loaded.is_coach(actor) or loaded.athletes_of(actor)):
-        raise NotFound(f"session {session_id}")
-    return loaded.view_for(actor)
+    async with uow as tx:
+        loaded = await load_session(tx, session_id)
+        if not (loaded.is_coach(actor) or loaded.athletes_of(actor)):
+            raise NotFound(f"session {session_id}")
+        return loaded.view_for(actor)

@@ -17,7 +17,7 @@ from domain.currencies import money_value
 from domain.errors import NotFound
 from domain.models import Athlete, Coach, SessionParticipant, SessionStatus, TrainingSession, User
 from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 LIVE = frozenset({SessionStatus.REQUESTED, SessionStatus.SCHEDULED})
 GROUP = "group"
@@ -141,30 +141,30 @@ def full_name(user: User) -> str:
 
 
 async def load_session(
-    uow: UnitOfWork, session_id: uuid.UUID, *, lock: bool = False
+    tx: Transaction, session_id: uuid.UUID, *, lock: bool = False
 ) -> LoadedSession:
     """The session and everything around it; `lock` holds the row until the action commits."""
     query = select(TrainingSession).where(TrainingSession.id == session_id)
     if lock:
         query = query.with_for_update()
-    session = (await uow.session.execute(query)).scalar_one_or_none()
+    session = (await tx.session.execute(query)).scalar_one_or_none()
     if session is None or session.coach_id is None:
         raise NotFound(f"session {session_id}")
-    coach = await uow.coaches.get(session.coach_id)
-    coach_user = await uow.users.get(coach.user_id) if coach.user_id else None
+    coach = await tx.coaches.get(session.coach_id)
+    coach_user = await tx.users.get(coach.user_id) if coach.user_id else None
     if coach_user is None:
         raise NotFound(f"user of coach {coach.id}")
-    return LoadedSession(session, coach, coach_user, await _athletes(uow, session))
+    return LoadedSession(session, coach, coach_user, await _athletes(tx, session))
 
 
-async def _athletes(uow: UnitOfWork, session: TrainingSession) -> list[tuple[Athlete, User]]:
+async def _athletes(tx: Transaction, session: TrainingSession) -> list[tuple[Athlete, User]]:
     if session.athlete_id is not None:
         ids = select(Athlete.id).where(Athlete.id == session.athlete_id)
     else:
         ids = select(SessionParticipant.athlete_id).where(
             SessionParticipant.session_id == session.id
         )
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(Athlete, User)
         .join(User, User.id == Athlete.user_id)
         .where(Athlete.id.in_(ids))

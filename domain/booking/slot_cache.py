@@ -14,7 +14,7 @@ free whatever the cache said, so a stale entry can cost a retry, never a double 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -39,7 +39,7 @@ _BUSY_MARGIN = timedelta(hours=18)
 class SlotCache:
     """The cached slot lookup and its invalidation, bound to one database and one Redis."""
 
-    uow_factory: Callable[[], UnitOfWork]
+    uow: UnitOfWork
     cache: Cache
     keys: RedisKeys
 
@@ -98,8 +98,8 @@ class SlotCache:
 
     async def timezone_of(self, coach_id: uuid.UUID) -> str:
         """The coach's time zone, which decides what a "date" of theirs is."""
-        async with self.uow_factory() as uow:
-            return AvailabilityRules.from_json(await uow.coaches.availability_of(coach_id)).timezone
+        async with self.uow as tx:
+            return AvailabilityRules.from_json(await tx.coaches.availability_of(coach_id)).timezone
 
     async def forget_days(self, coach_id: uuid.UUID, days: Iterable[date]) -> None:
         """Drop the cached slots of these coach-local dates."""
@@ -173,12 +173,12 @@ class SlotCache:
     async def _compute(
         self, coach_id: uuid.UUID, dates: list[date], *, excluding: uuid.UUID | None = None
     ) -> list[dict[str, Any]]:
-        async with self.uow_factory() as uow:
-            rules = AvailabilityRules.from_json(await uow.coaches.availability_of(coach_id))
+        async with self.uow as tx:
+            rules = AvailabilityRules.from_json(await tx.coaches.availability_of(coach_id))
             zone = ZoneInfo(rules.timezone)
             low = datetime.combine(min(dates), time(), zone) - _BUSY_MARGIN
             high = datetime.combine(max(dates) + timedelta(days=1), time(), zone) + _BUSY_MARGIN
-            busy = await uow.sessions.busy_intervals(coach_id, low, high, excluding=excluding)
+            busy = await tx.sessions.busy_intervals(coach_id, low, high, excluding=excluding)
         return [_entry(rules, day, busy) for day in dates]
 
 
@@ -205,14 +205,3 @@ def _entry(rules: AvailabilityRules, day: date, busy: list[Interval]) -> dict[st
         "horizon_days": rules.horizon_days,
     }
     return {"window": window, "slots": slots}
-
-
-async def forget_coach(
-    cache: Cache, keys: RedisKeys, coach_id: uuid.UUID, rules: AvailabilityRules, now: datetime
-) -> None:
-    """Drop every cached date of a coach a booker can reach (for callers without a SlotCache)."""
-    await SlotCache(_no_database, cache, keys).forget_coach(coach_id, rules, now)
-
-
-def _no_database() -> UnitOfWork:
-    raise RuntimeError("invalidation never reads the database")

@@ -118,8 +118,8 @@ async def add_certification(
 
 
 async def _list_document(uow: UnitOfWork, actor: Actor, document: dict[str, Any]) -> None:
-    async with uow:
-        coach = await uow.coaches.for_user(actor.user_id)
+    async with uow as tx:
+        coach = await tx.coaches.for_user(actor.user_id)
         if coach is None:
             raise NoProfileYet("no coach profile to attach a document to")
         documents = documents_of(coach)
@@ -130,14 +130,14 @@ async def _list_document(uow: UnitOfWork, actor: Actor, document: dict[str, Any]
             **(coach.verification_documents or {}),
             "documents": [*documents, document],
         }
-        uow.audit.record(
+        tx.audit.record(
             actor_id=actor.user_id,
             action="coach.document_added",
             entity="coach",
             entity_id=coach.id,
             details={"key": document["key"], "mime": document["mime"], "size": document["size"]},
         )
-        await uow.commit()
+        await tx.commit()
 
 
 async def _limited(head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

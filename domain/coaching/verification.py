@@ -16,7 +16,7 @@ from domain.coaching.profile import CoachProfileInput
 from domain.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from domain.models import Coach, Role, User, UserStatus
 from domain.policy import Action, Actor, CoachTarget, System, UserTarget
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 MIN_REASON, MAX_REASON = 3, 500
 _ACTIVE = frozenset({None, UserStatus.ACTIVE})
@@ -104,28 +104,28 @@ def require_coach(actor: Actor) -> None:
 async def profile_of(uow: UnitOfWork, *, actor: Actor) -> CoachReview | None:
     """The actor's own coach profile, or None if they have not saved one yet."""
     require_coach(actor)
-    async with uow:
-        coach = await uow.coaches.for_user(actor.user_id)
+    async with uow as tx:
+        coach = await tx.coaches.for_user(actor.user_id)
         if coach is None:
             return None
-        return _review(coach, await uow.users.get(actor.user_id))
+        return _review(coach, await tx.users.get(actor.user_id))
 
 
 async def save_profile(uow: UnitOfWork, *, actor: Actor, profile: CoachProfileInput) -> CoachReview:
     """Create or update the actor's coach profile (documents and verification untouched)."""
     require_coach(actor)
-    async with uow:
-        coach = await uow.coaches.for_user(actor.user_id)
+    async with uow as tx:
+        coach = await tx.coaches.for_user(actor.user_id)
         if coach is None:
-            coach = uow.coaches.add(Coach(user_id=actor.user_id, verification_documents={}))
+            coach = tx.coaches.add(Coach(user_id=actor.user_id, verification_documents={}))
         coach.specializations = list(profile.specializations)
         coach.years_experience = profile.years_experience
         coach.hourly_rate = profile.hourly_rate
         coach.currency = profile.currency
         coach.bio = profile.bio
-        await uow.flush()
-        review = _review(coach, await uow.users.get(actor.user_id))
-        await uow.commit()
+        await tx.flush()
+        review = _review(coach, await tx.users.get(actor.user_id))
+        await tx.commit()
     return review
 
 
@@ -134,45 +134,45 @@ async def submit_for_verification(
 ) -> Submission:
     """Ask the admins to verify the actor's profile; ProfileIncomplete if something is missing."""
     require_coach(actor)
-    async with uow:
-        coach = await uow.coaches.for_user(actor.user_id)
-        user = await uow.users.get(actor.user_id)
+    async with uow as tx:
+        coach = await tx.coaches.for_user(actor.user_id)
+        user = await tx.users.get(actor.user_id)
         if coach is None or not _complete(coach):
             raise ProfileIncomplete("coach profile incomplete")
         if user.verification_status:
             raise AlreadyVerified("coach already verified")
         _set_verification(coach, submitted_at=_now())
-        uow.audit.record(
+        tx.audit.record(
             actor_id=actor.user_id, action="coach.submitted", entity="coach", entity_id=coach.id
         )
-        reviewers = await _reviewer_chats(uow, admin_telegram_ids)
+        reviewers = await _reviewer_chats(tx, admin_telegram_ids)
         review = _review(coach, user)
-        await uow.commit()
+        await tx.commit()
     return Submission(review, reviewers)
 
 
 async def review(uow: UnitOfWork, *, admin: Actor, coach_id: uuid.UUID) -> CoachReview:
     """A pending coach's profile for an admin about to decide; AlreadyDecided if not pending."""
     policy.require(admin, Action.VERIFY_COACH, CoachTarget(coach_id))
-    async with uow:
-        coach = await uow.coaches.get(coach_id)
-        return _pending_review(coach, await _user_of(uow, coach))
+    async with uow as tx:
+        coach = await tx.coaches.get(coach_id)
+        return _pending_review(coach, await _user_of(tx, coach))
 
 
 async def approve(uow: UnitOfWork, *, admin: Actor, coach_id: uuid.UUID) -> CoachReview:
     """Verify a pending coach, so they become bookable; audited as coach.verified."""
     policy.require(admin, Action.VERIFY_COACH, CoachTarget(coach_id))
-    async with uow:
-        coach, user = await _locked(uow, coach_id)
+    async with uow as tx:
+        coach, user = await _locked(tx, coach_id)
         _pending_review(coach, user)
         user.verification_status = True
         coach.verification_note = None
         _set_verification(coach, submitted_at=None, decided_at=_now())
-        uow.audit.record(
+        tx.audit.record(
             actor_id=admin.user_id, action="coach.verified", entity="coach", entity_id=coach.id
         )
         result = _review(coach, user)
-        await uow.commit()
+        await tx.commit()
     return result
 
 
@@ -182,12 +182,12 @@ async def reject(uow: UnitOfWork, *, admin: Actor, coach_id: uuid.UUID, reason: 
     reason = " ".join(reason.split())
     if not MIN_REASON <= len(reason) <= MAX_REASON:
         raise BadReason(min=MIN_REASON, max=MAX_REASON)
-    async with uow:
-        coach, user = await _locked(uow, coach_id)
+    async with uow as tx:
+        coach, user = await _locked(tx, coach_id)
         _pending_review(coach, user)
         coach.verification_note = reason
         _set_verification(coach, submitted_at=None, decided_at=_now())
-        uow.audit.record(
+        tx.audit.record(
             actor_id=admin.user_id,
             action="coach.rejected",
             entity="coach",
@@ -195,7 +195,7 @@ async def reject(uow: UnitOfWork, *, admin: Actor, coach_id: uuid.UUID, reason: 
             details={"reason": reason},
         )
         result = _review(coach, user)
-        await uow.commit()
+        await tx.commit()
     return result
 
 
@@ -209,8 +209,8 @@ async def pending(uow: UnitOfWork, *, admin: Actor) -> list[CoachReview]:
         .where(submitted_at.is_not(None), User.verification_status.is_not(True))
         .order_by(submitted_at)
     )
-    async with uow:
-        rows = (await uow.session.execute(query)).all()
+    async with uow as tx:
+        rows = (await tx.session.execute(query)).all()
         return [_review(coach, user) for coach, user in rows]
 
 
@@ -226,29 +226,29 @@ def _pending_review(coach: Coach, user: User) -> CoachReview:
     return found
 
 
-async def _locked(uow: UnitOfWork, coach_id: uuid.UUID) -> tuple[Coach, User]:
+async def _locked(tx: Transaction, coach_id: uuid.UUID) -> tuple[Coach, User]:
     # Row locks: two admins pressing at once are decided one after the other.
-    coach = await uow.session.get(Coach, coach_id, with_for_update=True)
+    coach = await tx.session.get(Coach, coach_id, with_for_update=True)
     if coach is None:
         raise NotFound("coach")
-    return coach, await _user_of(uow, coach, lock=True)
+    return coach, await _user_of(tx, coach, lock=True)
 
 
-async def _user_of(uow: UnitOfWork, coach: Coach, *, lock: bool = False) -> User:
-    user = await uow.session.get(User, coach.user_id, with_for_update=lock)
+async def _user_of(tx: Transaction, coach: Coach, *, lock: bool = False) -> User:
+    user = await tx.session.get(User, coach.user_id, with_for_update=lock)
     if user is None:
         raise NotFound("coach user")
     return user
 
 
 async def _reviewer_chats(
-    uow: UnitOfWork, admin_telegram_ids: Collection[int]
+    tx: Transaction, admin_telegram_ids: Collection[int]
 ) -> list[tuple[int, str | None]]:
     query = select(User).where(
         or_(User.role == Role.ADMIN, User.telegram_user_id.in_(list(admin_telegram_ids)))
     )
     chats: dict[int, str | None] = dict.fromkeys(admin_telegram_ids)
-    for user in (await uow.session.execute(query)).scalars():
+    for user in (await tx.session.execute(query)).scalars():
         chat_id = user.telegram_chat_id or user.telegram_user_id
         if chat_id is not None and user.status in _ACTIVE:
             chats[chat_id] = user.language_code

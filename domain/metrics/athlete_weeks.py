@@ -29,7 +29,7 @@ from domain.models import (
     TrainingSession,
     User,
 )
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,11 @@ class WeekOf:
 
 
 async def weeks_of(
-    uow: UnitOfWork, athlete_ids: Collection[uuid.UUID], week: Week, *, now: datetime
+    tx: Transaction, athlete_ids: Collection[uuid.UUID], week: Week, *, now: datetime
 ) -> dict[uuid.UUID, WeekOf]:
     """Each athlete's week: sessions completed, results logged, bests set, the next session."""
-    sessions = await _sessions(uow, athlete_ids, week, now=now)
-    logged, bests = await _results(uow, athlete_ids, week)
+    sessions = await _sessions(tx, athlete_ids, week, now=now)
+    logged, bests = await _results(tx, athlete_ids, week)
     found = {}
     for athlete_id in athlete_ids:
         done, next_session = sessions.get(athlete_id, (0, None))
@@ -76,7 +76,7 @@ async def weeks_of(
     return found
 
 
-async def active_athletes(uow: UnitOfWork, week: Week) -> list[uuid.UUID]:
+async def active_athletes(tx: Transaction, week: Week) -> list[uuid.UUID]:
     """Athletes with a completed session or a logged result in the week."""
     done = (
         TrainingSession.status == SessionStatus.COMPLETED,
@@ -94,12 +94,12 @@ async def active_athletes(uow: UnitOfWork, week: Week) -> list[uuid.UUID]:
         PerformanceMetric.recorded_at < week.end,
         PerformanceMetric.metric_value.is_not(None),
     )
-    found = await uow.session.scalars(union(individual, in_groups, logged))
+    found = await tx.session.scalars(union(individual, in_groups, logged))
     return sorted(athlete_id for athlete_id in found if athlete_id is not None)
 
 
 async def _sessions(
-    uow: UnitOfWork, athlete_ids: Collection[uuid.UUID], week: Week, *, now: datetime
+    tx: Transaction, athlete_ids: Collection[uuid.UUID], week: Week, *, now: datetime
 ) -> dict[uuid.UUID, tuple[int, datetime | None]]:
     """Per athlete: sessions completed in the week, and when the next live one starts."""
     start, status = TrainingSession.start_time, TrainingSession.status
@@ -116,7 +116,7 @@ async def _sessions(
     )
     # A union: a session counts once for an athlete, however the athlete is in it.
     sessions = union(individual, in_groups).subquery()
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(
             sessions.c.athlete_id,
             func.count().filter(sessions.c.done),
@@ -127,7 +127,7 @@ async def _sessions(
 
 
 async def _results(
-    uow: UnitOfWork, athlete_ids: Collection[uuid.UUID], week: Week
+    tx: Transaction, athlete_ids: Collection[uuid.UUID], week: Week
 ) -> tuple[dict[uuid.UUID, int], dict[uuid.UUID, tuple[tuple[MetricKind, Decimal], ...]]]:
     """Per athlete: results logged in the week, and each metric whose best value of the week
     beat everything recorded before the week (metrics by name)."""
@@ -135,7 +135,7 @@ async def _results(
     in_week = and_(at >= week.start, at < week.end)
     before = at < week.start
     rows = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(
                 PerformanceMetric.athlete_id,
                 PerformanceMetric.metric_type,
@@ -150,7 +150,7 @@ async def _results(
             .having(func.count().filter(in_week) > 0)
         )
     ).all()
-    kinds = await _kinds(uow, {row[1] for row in rows})
+    kinds = await _kinds(tx, {row[1] for row in rows})
     logged: dict[uuid.UUID, int] = {}
     extremes: dict[tuple[uuid.UUID, str], tuple[Decimal | None, ...]] = {}
     for athlete_id, key, count, *values in rows:
@@ -179,11 +179,11 @@ def _bests(
     return tuple(found)
 
 
-async def _kinds(uow: UnitOfWork, keys: set[str]) -> list[MetricKind]:
+async def _kinds(tx: Transaction, keys: set[str]) -> list[MetricKind]:
     """The metric types of these keys with a better direction, by name."""
     if not keys:
         return []
-    rows = await uow.session.scalars(
+    rows = await tx.session.scalars(
         select(MetricType)
         .where(MetricType.key.in_(keys), MetricType.better.in_(("higher", "lower")))
         .order_by(MetricType.name, MetricType.coach_id.nulls_first())
@@ -195,7 +195,7 @@ async def _kinds(uow: UnitOfWork, keys: set[str]) -> list[MetricKind]:
 
 
 async def audiences(
-    uow: UnitOfWork, athlete_ids: Collection[uuid.UUID]
+    tx: Transaction, athlete_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, list[User]]:
     """Per athlete: the athlete's side as `domain.people.family.people_to_notify` orders it
     (the athlete if on Telegram, the parent, guardians), then the coaches not among them, as
@@ -225,7 +225,7 @@ async def audiences(
     )
     people = union(own, parents, guardians, coached, coached_in_groups).subquery()
     athlete_id, user_id, rank = people.c
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(athlete_id, User).join(User, User.id == user_id).order_by(athlete_id, rank, User.id)
     )
     found: dict[uuid.UUID, list[User]] = {}
@@ -236,9 +236,9 @@ async def audiences(
     return found
 
 
-async def first_names(uow: UnitOfWork, athlete_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+async def first_names(tx: Transaction, athlete_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
     """Each athlete's first name."""
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(Athlete.id, User.first_name)
         .join(User, User.id == Athlete.user_id)
         .where(Athlete.id.in_(athlete_ids))

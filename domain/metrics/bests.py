@@ -36,7 +36,7 @@ from domain.models import (
 )
 from domain.models import TrainingSession as Session
 from domain.people.family import people_to_notify
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 FAMILY_KIND = NotificationKind.PERSONAL_BEST
 COACH_KIND = NotificationKind.PERSONAL_BEST_COACH
@@ -56,19 +56,19 @@ def beats(kind: MetricKind, value: Decimal, best: Decimal | None) -> bool:
     return False
 
 
-async def hold_bests(uow: UnitOfWork, *, athlete_id: uuid.UUID, metric_key: str) -> None:
+async def hold_bests(tx: Transaction, *, athlete_id: uuid.UUID, metric_key: str) -> None:
     """Serialise bests of one athlete's metric until the transaction ends."""
     # Two values logged at once (a parent and the coach) would otherwise both compare against
     # the same old best and both be announced as the new one.
-    await hold(uow, f"pb:{athlete_id}:{metric_key}")
+    await hold(tx, f"pb:{athlete_id}:{metric_key}")
 
 
 async def best_so_far(
-    uow: UnitOfWork, *, athlete_id: uuid.UUID, kind: MetricKind
+    tx: Transaction, *, athlete_id: uuid.UUID, kind: MetricKind
 ) -> Decimal | None:
     """The athlete's best value of this metric on record, or None if there is none yet."""
     pick = func.min if kind.better == "lower" else func.max
-    return await uow.session.scalar(
+    return await tx.session.scalar(
         select(pick(PerformanceMetric.metric_value)).where(
             PerformanceMetric.athlete_id == athlete_id,
             PerformanceMetric.metric_type == kind.key,
@@ -76,7 +76,7 @@ async def best_so_far(
     )
 
 
-async def coaches_of(uow: UnitOfWork, athlete_id: uuid.UUID) -> Sequence[User]:
+async def coaches_of(tx: Transaction, athlete_id: uuid.UUID) -> Sequence[User]:
     """The users who coach the athlete: a non-cancelled session with them, past or future."""
     individual = select(Session.coach_id).where(
         Session.athlete_id == athlete_id, Session.status != SessionStatus.CANCELLED
@@ -90,11 +90,11 @@ async def coaches_of(uow: UnitOfWork, athlete_id: uuid.UUID) -> Sequence[User]:
     )
     coach_ids = individual.union(in_groups).scalar_subquery()
     users = select(User).join(Coach, Coach.user_id == User.id).where(Coach.id.in_(coach_ids))
-    return (await uow.session.scalars(users)).all()
+    return (await tx.session.scalars(users)).all()
 
 
 async def announce_best(
-    uow: UnitOfWork,
+    tx: Transaction,
     *,
     metric: PerformanceMetric,
     kind: MetricKind,
@@ -108,16 +108,16 @@ async def announce_best(
     `exclude` (whoever logged it) hears nothing: the reply to their message already says so.
     """
     assert metric.athlete_id is not None and metric.metric_value is not None
-    family = await people_to_notify(uow, metric.athlete_id)
+    family = await people_to_notify(tx, metric.athlete_id)
     told = {person.id for person in family}
-    coaches = [coach for coach in await coaches_of(uow, metric.athlete_id) if coach.id not in told]
+    coaches = [coach for coach in await coaches_of(tx, metric.athlete_id) if coach.id not in told]
     notice = partial(_notice, metric=metric, kind=kind, athlete=athlete_name, previous=previous)
     rows = [notice(FAMILY_KIND, person, now) for person in family]
     rows += [notice(COACH_KIND, coach, now) for coach in coaches]
-    return await uow.outbox.enqueue_many([row for row in rows if row["recipient_id"] != exclude])
+    return await tx.outbox.enqueue_many([row for row in rows if row["recipient_id"] != exclude])
 
 
-async def drop_unsent_announcements(uow: UnitOfWork, metric_id: uuid.UUID) -> int:
+async def drop_unsent_announcements(tx: Transaction, metric_id: uuid.UUID) -> int:
     """Forget the best's notices not sent yet, once its value is undone."""
     # Unsent rows are few and the partial index on unsent rows finds them.
     statement = delete(Notification).where(
@@ -125,11 +125,11 @@ async def drop_unsent_announcements(uow: UnitOfWork, metric_id: uuid.UUID) -> in
         Notification.kind.in_((FAMILY_KIND, COACH_KIND)),
         Notification.payload["metric_id"].astext == str(metric_id),
     )
-    return (await uow.session.execute(statement)).rowcount or 0
+    return (await tx.session.execute(statement)).rowcount or 0
 
 
 async def withdraw_best(
-    uow: UnitOfWork,
+    tx: Transaction,
     *,
     metric_id: uuid.UUID,
     athlete_id: uuid.UUID,
@@ -144,24 +144,24 @@ async def withdraw_best(
     what is left on record, and a notice a sender was delivering meanwhile held its row, so the
     drop waited, found it sent and left it; its reader is among those corrected.
     """
-    told = await _told_of_best(uow, metric_id)
+    told = await _told_of_best(tx, metric_id)
     if not told:
         return 0
-    best = await best_so_far(uow, athlete_id=athlete_id, kind=kind)
+    best = await best_so_far(tx, athlete_id=athlete_id, kind=kind)
     notice = partial(
         _withdrawal, metric_id=metric_id, kind=kind, athlete=athlete_name, value=value, best=best
     )
-    return await uow.outbox.enqueue_many([notice(person, now) for person in told])
+    return await tx.outbox.enqueue_many([notice(person, now) for person in told])
 
 
-async def _told_of_best(uow: UnitOfWork, metric_id: uuid.UUID) -> Sequence[User]:
+async def _told_of_best(tx: Transaction, metric_id: uuid.UUID) -> Sequence[User]:
     """Whoever was sent the news that this value is a best."""
     sent = select(Notification.recipient_id).where(
         Notification.sent_at.is_not(None),
         Notification.kind.in_((FAMILY_KIND, COACH_KIND)),
         Notification.payload["metric_id"].astext == str(metric_id),
     )
-    return (await uow.session.scalars(select(User).where(User.id.in_(sent)))).all()
+    return (await tx.session.scalars(select(User).where(User.id.in_(sent)))).all()
 
 
 def _notice(

@@ -17,7 +17,7 @@ from domain.errors import AlreadyExists, InvalidInput, NotAllowed
 from domain.metrics.units import CANONICAL_UNITS, unit_of
 from domain.models import MetricType, SessionParticipant, SessionStatus, TrainingSession
 from domain.policy import Actor
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 CATEGORIES = ("speed", "strength", "endurance", "body", "technique")
 BETTER = ("higher", "lower", "neither")
@@ -154,7 +154,7 @@ async def catalogue_for(
     uow: UnitOfWork, *, athlete_id: uuid.UUID | None, coach_id: uuid.UUID | None = None
 ) -> list[MetricKind]:
     """Built-in metrics plus those of the athlete's coaches (and of `coach_id`, if given)."""
-    async with uow:
+    async with uow as tx:
         owners = [MetricType.coach_id.is_(None)]
         if athlete_id is not None:
             owners.append(MetricType.coach_id.in_(_coaches_of(athlete_id)))
@@ -165,7 +165,7 @@ async def catalogue_for(
             .where(or_(*owners))
             .order_by(MetricType.category, MetricType.coach_id.nulls_first(), MetricType.name)
         )
-        rows = (await uow.session.scalars(query)).all()
+        rows = (await tx.session.scalars(query)).all()
         return [MetricKind.from_row(row) for row in rows]
 
 
@@ -200,8 +200,8 @@ async def add_custom(
     canonical = unit_of(unit) or unit
     _check_custom(name, canonical, better, category)
     low, high = _stored_bounds(min_value, max_value)
-    async with uow:
-        existing = await catalogue_for_coach(uow, coach_id=actor.coach_id)
+    async with uow as tx:
+        existing = await catalogue_for_coach(tx, coach_id=actor.coach_id)
         if find(existing, name) is not None:
             raise AlreadyExists("metrics.error.exists", name=name)
         row = MetricType(
@@ -215,25 +215,25 @@ async def add_custom(
             aliases=[],
             coach_id=actor.coach_id,
         )
-        uow.session.add(row)
-        await uow.flush()
-        uow.audit.record(
+        tx.session.add(row)
+        await tx.flush()
+        tx.audit.record(
             actor_id=actor.user_id,
             action="metric_type.created",
             entity="metric_type",
             entity_id=row.id,
             details={"key": row.key, "name": name, "unit": canonical},
         )
-        await uow.commit()
+        await tx.commit()
         return MetricKind.from_row(row)
 
 
-async def catalogue_for_coach(uow: UnitOfWork, *, coach_id: uuid.UUID) -> list[MetricKind]:
-    """Built-ins and one coach's own metrics, inside an open unit of work."""
+async def catalogue_for_coach(tx: Transaction, *, coach_id: uuid.UUID) -> list[MetricKind]:
+    """Built-ins and one coach's own metrics, inside an open transaction."""
     query = select(MetricType).where(
         or_(MetricType.coach_id.is_(None), MetricType.coach_id == coach_id)
     )
-    return [MetricKind.from_row(row) for row in (await uow.session.scalars(query)).all()]
+    return [MetricKind.from_row(row) for row in (await tx.session.scalars(query)).all()]
 
 
 def custom_key(name: str, coach_id: uuid.UUID) -> str:

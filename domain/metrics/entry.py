@@ -46,8 +46,8 @@ async def athletes_to_log_for(uow: UnitOfWork, *, actor: Actor) -> list[LogTarge
     ]
     if not allowed:
         return []
-    async with uow:
-        rows = await uow.session.execute(
+    async with uow as tx:
+        rows = await tx.session.execute(
             select(Athlete.id, User.first_name, User.last_name)
             .join(User, User.id == Athlete.user_id)
             .where(Athlete.id.in_(allowed))

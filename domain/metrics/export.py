@@ -20,7 +20,7 @@ from domain.metrics.units import plain_number
 from domain.models import MetricType, PerformanceMetric, User
 from domain.policy import Action, Actor, AthleteTarget
 from domain.timezones import zone_of
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 HEADER = ("recorded_at", "metric", "value", "unit", "notes")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -31,10 +31,10 @@ EMPTY_EXPORT = (",".join(HEADER) + "\r\n").encode("utf-8")
 async def export_csv(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) -> bytes:
     """Every value of the athlete as UTF-8 CSV, times in the actor's own time zone."""
     policy.require(actor, Action.VIEW_METRICS, AthleteTarget(athlete_id))
-    async with uow:
-        timezone = await uow.session.scalar(select(User.timezone).where(User.id == actor.user_id))
+    async with uow as tx:
+        timezone = await tx.session.scalar(select(User.timezone).where(User.id == actor.user_id))
         rows = (
-            await uow.session.scalars(
+            await tx.session.scalars(
                 select(PerformanceMetric)
                 .where(
                     PerformanceMetric.athlete_id == athlete_id,
@@ -43,7 +43,7 @@ async def export_csv(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) ->
                 .order_by(PerformanceMetric.recorded_at, PerformanceMetric.created_at)
             )
         ).all()
-        kinds = await _kinds_by_key(uow, {row.metric_type for row in rows})
+        kinds = await _kinds_by_key(tx, {row.metric_type for row in rows})
     zone = zone_of(timezone or "UTC")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -67,10 +67,10 @@ def _cell(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-async def _kinds_by_key(uow: UnitOfWork, keys: set[str]) -> dict[str, MetricKind]:
+async def _kinds_by_key(tx: Transaction, keys: set[str]) -> dict[str, MetricKind]:
     if not keys:
         return {}
-    rows = await uow.session.scalars(select(MetricType).where(MetricType.key.in_(keys)))
+    rows = await tx.session.scalars(select(MetricType).where(MetricType.key.in_(keys)))
     # A built-in key comes first; coaches' keys carry the coach's id, so they do not collide.
     by_key: dict[str, MetricKind] = {}
     for row in sorted(rows, key=lambda row: row.coach_id is not None):

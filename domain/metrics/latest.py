@@ -34,7 +34,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 
 from domain.adapters.cache import REDIS_UNAVAILABLE, RedisKeys
 from domain.models import PerformanceMetric
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,12 +102,12 @@ class LatestMetrics:
         self._store = redis.register_script(_STORE)
         self._write = redis.register_script(_WRITE)
 
-    async def of_athlete(self, uow: UnitOfWork, athlete_id: uuid.UUID) -> LatestOf:
-        """The athlete's latest value of each metric; `uow` must be open (read on a miss)."""
-        return (await self.of_athletes(uow, [athlete_id]))[athlete_id]
+    async def of_athlete(self, tx: Transaction, athlete_id: uuid.UUID) -> LatestOf:
+        """The athlete's latest value of each metric; `tx` is read on a miss."""
+        return (await self.of_athletes(tx, [athlete_id]))[athlete_id]
 
     async def of_athletes(
-        self, uow: UnitOfWork, athlete_ids: Collection[uuid.UUID]
+        self, tx: Transaction, athlete_ids: Collection[uuid.UUID]
     ) -> dict[uuid.UUID, LatestOf]:
         """Each athlete's latest values: one Redis round trip, one query for all the misses."""
         ids = list(dict.fromkeys(athlete_ids))
@@ -115,7 +115,7 @@ class LatestMetrics:
         missing = [athlete_id for athlete_id in ids if athlete_id not in found]
         if missing:
             claims = await self._claim_all(missing)
-            rebuilt = await _rebuild(uow, missing)
+            rebuilt = await _rebuild(tx, missing)
             await self._store_all(claims, rebuilt)
             for athlete_id in missing:
                 fields = rebuilt.get(athlete_id, {})
@@ -206,7 +206,7 @@ class LatestMetrics:
 
 
 async def _rebuild(
-    uow: UnitOfWork, athlete_ids: list[uuid.UUID]
+    tx: Transaction, athlete_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, str]]:
     """Per athlete, metric key -> its latest row encoded as a field, from the database."""
     query = (
@@ -231,9 +231,7 @@ async def _rebuild(
         )
     )
     found: dict[uuid.UUID, dict[str, str]] = {}
-    for athlete_id, metric, value, unit, recorded_at, created_at in await uow.session.execute(
-        query
-    ):
+    for athlete_id, metric, value, unit, recorded_at, created_at in await tx.session.execute(query):
         assert athlete_id is not None and value is not None  # the query asked for both
         latest = Latest(value=value, unit=unit or "", recorded_at=recorded_at)
         found.setdefault(athlete_id, {})[metric] = _encoded(latest, created_at or recorded_at)

@@ -42,7 +42,7 @@ from domain.models import (
     User,
 )
 from domain.policy import Action, Actor, AthleteTarget
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 # Long enough to notice a typo the next morning, short enough that history stays put.
 UNDO_WINDOW = timedelta(hours=24)
@@ -117,20 +117,20 @@ async def log_metric(
     require_possible(kind, line.value, line.typed_value, line.typed_unit)
     if not confirmed:
         require_plausible(line)
-    async with uow:
+    async with uow as tx:
         if session_id is not None:
-            await _require_session_of(uow, session_id, athlete_id)
-        await hold_bests(uow, athlete_id=athlete_id, metric_key=kind.key)
-        best = await best_so_far(uow, athlete_id=athlete_id, kind=kind)
-        latest_before = (await latest.of_athlete(uow, athlete_id)).get(kind.key)
-        row = uow.metrics.add(_row(actor, athlete_id, line, now, session_id))
-        await uow.flush()
-        athlete_name = await _name_of(uow, athlete_id)
+            await _require_session_of(tx, session_id, athlete_id)
+        await hold_bests(tx, athlete_id=athlete_id, metric_key=kind.key)
+        best = await best_so_far(tx, athlete_id=athlete_id, kind=kind)
+        latest_before = (await latest.of_athlete(tx, athlete_id)).get(kind.key)
+        row = tx.metrics.add(_row(actor, athlete_id, line, now, session_id))
+        await tx.flush()
+        athlete_name = await _name_of(tx, athlete_id)
         is_pb = beats(kind, line.value, best)
         if is_pb:
             assert best is not None
             await announce_best(
-                uow,
+                tx,
                 metric=row,
                 kind=kind,
                 athlete_name=athlete_name,
@@ -138,7 +138,7 @@ async def log_metric(
                 exclude=actor.user_id,
                 now=now,
             )
-        await uow.commit()
+        await tx.commit()
     logged = Latest(value=line.value, unit=kind.unit, recorded_at=row.recorded_at)
     await latest.logged(athlete_id, kind.key, logged, logged_at=row.created_at or now)
     return Logged(
@@ -185,8 +185,8 @@ async def undo(
     """Take back a logged value within UNDO_WINDOW: its unsent personal-best notices are
     dropped, and whoever was already told it is a best gets a correction."""
     now = now or datetime.now(UTC)
-    async with uow:
-        row = await uow.metrics.by_id(metric_id, recorded_at)
+    async with uow as tx:
+        row = await tx.metrics.by_id(metric_id, recorded_at)
         if row is None or row.athlete_id is None:
             raise AlreadyUndone("metric gone")
         athlete_id = row.athlete_id
@@ -196,21 +196,21 @@ async def undo(
         if now - logged_at > UNDO_WINDOW:
             raise UndoExpired("too late to undo")
         # A value logged meanwhile must not be compared with the one being taken back.
-        await hold_bests(uow, athlete_id=athlete_id, metric_key=row.metric_type)
-        kind = await _kind_of(uow, row.metric_type)
+        await hold_bests(tx, athlete_id=athlete_id, metric_key=row.metric_type)
+        kind = await _kind_of(tx, row.metric_type)
         undone = Undone(
             athlete_id=athlete_id,
-            athlete_name=await _name_of(uow, athlete_id),
+            athlete_name=await _name_of(tx, athlete_id),
             metric_name=kind.name if kind is not None else row.metric_type,
             value=row.metric_value if row.metric_value is not None else Decimal(0),
             unit=row.unit or "",
         )
-        await uow.session.delete(row)
-        await uow.flush()
-        await drop_unsent_announcements(uow, metric_id)
+        await tx.session.delete(row)
+        await tx.flush()
+        await drop_unsent_announcements(tx, metric_id)
         if kind is not None:
             await withdraw_best(
-                uow,
+                tx,
                 metric_id=metric_id,
                 athlete_id=athlete_id,
                 kind=kind,
@@ -218,7 +218,7 @@ async def undo(
                 athlete_name=undone.athlete_name,
                 now=now,
             )
-        await uow.commit()
+        await tx.commit()
     await latest.forget(athlete_id)
     return undone
 
@@ -262,14 +262,14 @@ def _row(
 
 
 async def _require_session_of(
-    uow: UnitOfWork, session_id: uuid.UUID, athlete_id: uuid.UUID
+    tx: Transaction, session_id: uuid.UUID, athlete_id: uuid.UUID
 ) -> None:
     """NotFound unless the session is the athlete's (individually or in a group)."""
     in_group = exists().where(
         SessionParticipant.session_id == TrainingSession.id,
         SessionParticipant.athlete_id == athlete_id,
     )
-    found = await uow.session.scalar(
+    found = await tx.session.scalar(
         select(TrainingSession.id).where(
             TrainingSession.id == session_id,
             or_(TrainingSession.athlete_id == athlete_id, in_group),
@@ -279,8 +279,8 @@ async def _require_session_of(
         raise NotFound("session not the athlete's")
 
 
-async def _name_of(uow: UnitOfWork, athlete_id: uuid.UUID) -> str:
-    name = await uow.session.scalar(
+async def _name_of(tx: Transaction, athlete_id: uuid.UUID) -> str:
+    name = await tx.session.scalar(
         select(User.first_name)
         .join(Athlete, Athlete.user_id == User.id)
         .where(Athlete.id == athlete_id)
@@ -288,6 +288,6 @@ async def _name_of(uow: UnitOfWork, athlete_id: uuid.UUID) -> str:
     return name or ""
 
 
-async def _kind_of(uow: UnitOfWork, metric_key: str) -> MetricKind | None:
-    row = await uow.session.scalar(select(MetricType).where(MetricType.key == metric_key).limit(1))
+async def _kind_of(tx: Transaction, metric_key: str) -> MetricKind | None:
+    row = await tx.session.scalar(select(MetricType).where(MetricType.key == metric_key).limit(1))
     return MetricKind.from_row(row) if row is not None else None

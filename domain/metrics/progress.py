@@ -24,7 +24,7 @@ from domain.metrics.catalogue import MetricKind, catalogue_for
 from domain.metrics.units import convert, display_unit
 from domain.models import PerformanceMetric
 from domain.policy import Action, Actor, AthleteTarget
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 SECONDS_PER_DAY = 86_400
 # The ranges a chart offers; None reads everything on record.
@@ -121,10 +121,10 @@ async def series(
     """An athlete's values of one metric recorded in [since, until), with bests and trend."""
     policy.require(actor, Action.VIEW_METRICS, AthleteTarget(athlete_id))
     kind = _by_key(await catalogue_for(uow, athlete_id=athlete_id), metric_key)
-    async with uow:
-        rows = await uow.session.execute(points_query(athlete_id, kind.key, since, until))
+    async with uow as tx:
+        rows = await tx.session.execute(points_query(athlete_id, kind.key, since, until))
         points = tuple(Point(at, value) for at, value in rows)
-        prior = await _best_before(uow, athlete_id, kind, since) if since is not None else None
+        prior = await _best_before(tx, athlete_id, kind, since) if since is not None else None
     return Series(
         athlete_id=athlete_id,
         kind=kind,
@@ -167,9 +167,9 @@ async def metrics_with_data(
     """The metrics the athlete has values of, in catalogue order."""
     policy.require(actor, Action.VIEW_METRICS, AthleteTarget(athlete_id))
     kinds = await catalogue_for(uow, athlete_id=athlete_id)
-    async with uow:
+    async with uow as tx:
         logged = set(
-            await uow.session.scalars(
+            await tx.session.scalars(
                 select(PerformanceMetric.metric_type)
                 .where(
                     PerformanceMetric.athlete_id == athlete_id,
@@ -200,12 +200,12 @@ def points_query(
 
 
 async def _best_before(
-    uow: UnitOfWork, athlete_id: uuid.UUID, kind: MetricKind, since: datetime
+    tx: Transaction, athlete_id: uuid.UUID, kind: MetricKind, since: datetime
 ) -> Decimal | None:
     if kind.better not in ("higher", "lower"):
         return None
     pick = func.min if kind.better == "lower" else func.max
-    return await uow.session.scalar(
+    return await tx.session.scalar(
         select(pick(PerformanceMetric.metric_value)).where(
             PerformanceMetric.athlete_id == athlete_id,
             PerformanceMetric.metric_type == kind.key,

@@ -27,7 +27,7 @@ from domain.metrics.progress import Point
 from domain.metrics.viewers import athlete_names
 from domain.models import MetricType, PerformanceMetric
 from domain.policy import Action, Actor, AthleteTarget
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 CHANGE_WINDOW = timedelta(weeks=4)
 Values = dict[tuple[uuid.UUID, str], Point]
@@ -66,13 +66,13 @@ async def roster(
     if not athletes:
         return []
     cutoff = now - CHANGE_WINDOW
-    async with uow:
-        names = await athlete_names(uow, athletes)
-        newest = _points(await latest.of_athletes(uow, athletes))
-        before = await _values(uow, athletes, PerformanceMetric.recorded_at <= cutoff, newest=True)
+    async with uow as tx:
+        names = await athlete_names(tx, athletes)
+        newest = _points(await latest.of_athletes(tx, athletes))
+        before = await _values(tx, athletes, PerformanceMetric.recorded_at <= cutoff, newest=True)
         window = (PerformanceMetric.recorded_at > cutoff, PerformanceMetric.recorded_at <= now)
-        first_in_window = await _values(uow, athletes, *window, newest=False)
-        kinds = await _kinds(uow, {key for _, key in newest})
+        first_in_window = await _values(tx, athletes, *window, newest=False)
+        kinds = await _kinds(tx, {key for _, key in newest})
     baselines = first_in_window | before  # as it stood at the cutoff, where there is one
     return [
         RosterLine(athlete_id, name, tuple(_metrics(athlete_id, kinds, newest, baselines)))
@@ -105,7 +105,7 @@ def _metrics(
 
 
 async def _values(
-    uow: UnitOfWork, athletes: Iterable[uuid.UUID], *when: ColumnElement[bool], newest: bool
+    tx: Transaction, athletes: Iterable[uuid.UUID], *when: ColumnElement[bool], newest: bool
 ) -> Values:
     """Per athlete and metric, the newest (or oldest) value recorded `when`."""
     order = PerformanceMetric.recorded_at.desc() if newest else PerformanceMetric.recorded_at
@@ -124,15 +124,15 @@ async def _values(
         .ext(distinct_on(PerformanceMetric.athlete_id, PerformanceMetric.metric_type))
         .order_by(PerformanceMetric.athlete_id, PerformanceMetric.metric_type, order)
     )
-    rows = await uow.session.execute(query)
+    rows = await tx.session.execute(query)
     return {(athlete, key): Point(at, value) for athlete, key, at, value in rows}
 
 
-async def _kinds(uow: UnitOfWork, keys: set[str]) -> list[MetricKind]:
+async def _kinds(tx: Transaction, keys: set[str]) -> list[MetricKind]:
     """The metric types of these keys, in catalogue order (category, then name)."""
     if not keys:
         return []
-    rows = await uow.session.scalars(
+    rows = await tx.session.scalars(
         select(MetricType)
         .where(MetricType.key.in_(keys))
         .order_by(MetricType.category, MetricType.coach_id.nulls_first(), MetricType.name)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from domain import policy
 from domain.models import Athlete, User
 from domain.policy import Action, Actor, AthleteTarget
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,9 @@ class Reader:
 
 async def reader_of(uow: UnitOfWork, *, actor: Actor) -> Reader:
     """The actor's own time zone and units."""
-    async with uow:
+    async with uow as tx:
         row = (
-            await uow.session.execute(
+            await tx.session.execute(
                 select(User.timezone, User.units).where(User.id == actor.user_id)
             )
         ).first()
@@ -57,8 +57,8 @@ async def athletes_in_view(uow: UnitOfWork, *, actor: Actor) -> list[AthleteName
     }
     if not candidates:
         return []
-    async with uow:
-        names = await athlete_names(uow, candidates)
+    async with uow as tx:
+        names = await athlete_names(tx, candidates)
     return sorted(
         (AthleteName(athlete_id, name) for athlete_id, name in names.items()),
         key=lambda athlete: (athlete.athlete_id != actor.own_athlete_id, athlete.name.lower()),
@@ -66,10 +66,10 @@ async def athletes_in_view(uow: UnitOfWork, *, actor: Actor) -> list[AthleteName
 
 
 async def athlete_names(
-    uow: UnitOfWork, athlete_ids: set[uuid.UUID] | frozenset[uuid.UUID]
+    tx: Transaction, athlete_ids: set[uuid.UUID] | frozenset[uuid.UUID]
 ) -> dict[uuid.UUID, str]:
-    """First names by athlete id, inside an open unit of work."""
-    rows = await uow.session.execute(
+    """First names by athlete id, inside an open transaction."""
+    rows = await tx.session.execute(
         select(Athlete.id, User.first_name)
         .join(User, User.id == Athlete.user_id)
         .where(Athlete.id.in_(athlete_ids))

@@ -19,7 +19,7 @@ and one insert, in a transaction of its own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -36,7 +36,7 @@ from domain.metrics.athlete_weeks import (
 from domain.metrics.units import display
 from domain.models import NotificationKind, User
 from domain.timezones import zone_of
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 WEEKLY_SUMMARY = NotificationKind.WEEKLY_SUMMARY
 SUMMARY_WEEKDAY, SUMMARY_HOUR = 0, 8  # Monday 08:xx local
@@ -48,26 +48,26 @@ NO_BESTS_LINE = "notification.weekly_summary.no_bests"
 BATCH = 100
 
 
-async def queue_weekly_summaries(uow_factory: Callable[[], UnitOfWork], *, now: datetime) -> int:
+async def queue_weekly_summaries(uow: UnitOfWork, *, now: datetime) -> int:
     """Queue last week's summaries for everyone whose local time is Monday 08:00-11:00."""
-    async with uow_factory() as uow:
+    async with uow as tx:
         weeks: dict[Week, set[str]] = {}
-        for timezone in await _timezones(uow):
+        for timezone in await _timezones(tx):
             week = last_week(now, timezone)
             if week is not None:
                 weeks.setdefault(week, set()).add(timezone)
-        active = {week: await active_athletes(uow, week) for week in weeks}
+        active = {week: await active_athletes(tx, week) for week in weeks}
     queued = 0
     for week, timezones in weeks.items():
         for first in range(0, len(active[week]), BATCH):
             batch = active[week][first : first + BATCH]
             # A transaction per batch: what one queued stays queued if a later one fails, and
             # the dedup key keeps a rerun from queueing it twice.
-            async with uow_factory() as uow:
-                queued += await uow.outbox.enqueue_many(
-                    await _summaries(uow, batch, week, timezones, now=now)
+            async with uow as tx:
+                queued += await tx.outbox.enqueue_many(
+                    await _summaries(tx, batch, week, timezones, now=now)
                 )
-                await uow.commit()
+                await tx.commit()
     return queued
 
 
@@ -85,15 +85,15 @@ def last_week(now: datetime, timezone: str) -> Week | None:
     )
 
 
-async def _timezones(uow: UnitOfWork) -> Sequence[str]:
-    return (await uow.session.scalars(select(User.timezone).distinct())).all()
+async def _timezones(tx: Transaction) -> Sequence[str]:
+    return (await tx.session.scalars(select(User.timezone).distinct())).all()
 
 
 async def _summaries(
-    uow: UnitOfWork, athlete_ids: list[uuid.UUID], week: Week, timezones: set[str], *, now: datetime
+    tx: Transaction, athlete_ids: list[uuid.UUID], week: Week, timezones: set[str], *, now: datetime
 ) -> list[dict[str, Any]]:
     """The summary rows of a batch of athletes for the recipients living in `timezones`."""
-    told_about = await audiences(uow, athlete_ids)
+    told_about = await audiences(tx, athlete_ids)
     recipients = {
         athlete_id: [
             person for person in told_about.get(athlete_id, []) if person.timezone in timezones
@@ -103,8 +103,8 @@ async def _summaries(
     told = [athlete_id for athlete_id in athlete_ids if recipients[athlete_id]]
     if not told:
         return []
-    names = await first_names(uow, told)
-    summaries = await weeks_of(uow, told, week, now=now)
+    names = await first_names(tx, told)
+    summaries = await weeks_of(tx, told, week, now=now)
     return [
         _row(summaries[athlete_id], names.get(athlete_id, ""), week, person, now)
         for athlete_id in told

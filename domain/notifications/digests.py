@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,7 +30,7 @@ from domain.models import (
     User,
 )
 from domain.timezones import zone_of
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 DIGEST = NotificationKind.DIGEST
 DIGEST_HOUR = 7  # local; the hourly run reaches each zone once in this hour
@@ -38,30 +38,30 @@ DIGEST_LINE = "notification.digest.line"  # the catalogue key each session's lin
 DIGEST_LINE_UNNAMED = "notification.digest.line_unnamed"
 
 
-async def queue_digests(uow_factory: Callable[[], UnitOfWork], *, now: datetime) -> int:
+async def queue_digests(uow: UnitOfWork, *, now: datetime) -> int:
     """Queue today's digest to each coach with sessions whose local time is 07:00-08:00."""
-    async with uow_factory() as uow:
+    async with uow as tx:
         rows: list[dict[str, Any]] = []
-        for timezone in await _coach_timezones(uow):
+        for timezone in await _coach_timezones(tx):
             local_now = now.astimezone(zone_of(timezone))
             if local_now.hour == DIGEST_HOUR:
-                rows += await _digests_in(uow, timezone, local_now.date(), now=now)
-        queued = await uow.outbox.enqueue_many(rows)
-        await uow.commit()
+                rows += await _digests_in(tx, timezone, local_now.date(), now=now)
+        queued = await tx.outbox.enqueue_many(rows)
+        await tx.commit()
     return queued
 
 
-async def _coach_timezones(uow: UnitOfWork) -> Sequence[str]:
+async def _coach_timezones(tx: Transaction) -> Sequence[str]:
     query = select(User.timezone).join(Coach, Coach.user_id == User.id).distinct()
-    return (await uow.session.scalars(query)).all()
+    return (await tx.session.scalars(query)).all()
 
 
 async def _digests_in(
-    uow: UnitOfWork, timezone: str, day: date, *, now: datetime
+    tx: Transaction, timezone: str, day: date, *, now: datetime
 ) -> list[dict[str, Any]]:
     """One digest row per coach living in `timezone` with scheduled sessions on local `day`."""
-    by_coach = await _sessions_by_coach(uow, timezone, day)
-    names = await _athlete_names(uow, [s.id for found in by_coach.values() for s in found])
+    by_coach = await _sessions_by_coach(tx, timezone, day)
+    names = await _athlete_names(tx, [s.id for found in by_coach.values() for s in found])
     return [
         {
             "recipient_id": coach_user_id,
@@ -81,7 +81,7 @@ async def _digests_in(
 
 
 async def _sessions_by_coach(
-    uow: UnitOfWork, timezone: str, day: date
+    tx: Transaction, timezone: str, day: date
 ) -> dict[uuid.UUID, list[TrainingSession]]:
     """The scheduled sessions on local `day` of the coaches in `timezone`, by coach's user."""
     zone = zone_of(timezone)
@@ -98,7 +98,7 @@ async def _sessions_by_coach(
         .order_by(User.id, TrainingSession.start_time)
     )
     by_coach: dict[uuid.UUID, list[TrainingSession]] = defaultdict(list)
-    for session, coach_user_id in await uow.session.execute(query):
+    for session, coach_user_id in await tx.session.execute(query):
         by_coach[coach_user_id].append(session)
     return by_coach
 
@@ -120,7 +120,7 @@ def _item(session: TrainingSession, names: list[str]) -> dict[str, Any]:
 
 
 async def _athlete_names(
-    uow: UnitOfWork, session_ids: list[uuid.UUID]
+    tx: Transaction, session_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[str]]:
     """First names of each session's athletes: the one of an individual session, a group's."""
     if not session_ids:
@@ -138,6 +138,6 @@ async def _athlete_names(
         .where(SessionParticipant.session_id.in_(session_ids))
     )
     names: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for session_id, first_name in await uow.session.execute(union_all(individual, grouped)):
+    for session_id, first_name in await tx.session.execute(union_all(individual, grouped)):
         names[session_id].append(first_name)
     return {session_id: sorted(found) for session_id, found in names.items()}

@@ -39,7 +39,7 @@ from typing import Any, ClassVar
 from domain.models import Notification, NotificationKind, User, UserStatus
 from domain.payments.records import STAR_REFUND
 from domain.people.quiet_hours import held_until
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 FIRST_RETRY_DELAY = timedelta(seconds=30)
 MAX_RETRY_DELAY = timedelta(hours=1)
@@ -140,29 +140,27 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
 
 
-async def drain(
-    uow_factory: Callable[[], UnitOfWork], *, now: datetime, limit: int, deliver: Deliver
-) -> DrainReport:
+async def drain(uow: UnitOfWork, *, now: datetime, limit: int, deliver: Deliver) -> DrainReport:
     """Deliver up to `limit` due notifications, one transaction (claim, send, mark) each."""
     report = DrainReport()
     for _ in range(limit):
         # An exception from `deliver` leaves this one uncommitted: it is sent again later, and
         # those already done stay done (at least once, see the module docstring).
-        async with uow_factory() as uow:
-            claimed = await uow.outbox.claim_due(now, limit=1)
+        async with uow as tx:
+            claimed = await tx.outbox.claim_due(now, limit=1)
             if not claimed:
                 break
             notification = claimed[0]
-            recipient = await uow.users.get(notification.recipient_id)
-            outcome = await _handle(uow, notification, recipient, deliver, now)
-            await uow.commit()
+            recipient = await tx.users.get(notification.recipient_id)
+            outcome = await _handle(tx, notification, recipient, deliver, now)
+            await tx.commit()
         report.claimed += 1
         report.outcomes[outcome] = report.count(outcome) + 1
     return report
 
 
 async def _handle(
-    uow: UnitOfWork, notification: Notification, recipient: User, deliver: Deliver, now: datetime
+    tx: Transaction, notification: Notification, recipient: User, deliver: Deliver, now: datetime
 ) -> Outcome:
     if recipient.status == UserStatus.BLOCKED and notification.kind not in NOT_MESSAGES:
         # Known unreachable (maybe by an earlier notification of this very drain).
@@ -172,7 +170,7 @@ async def _handle(
         return Outcome.DEFERRED
     else:
         result = await deliver(_claimed(notification, recipient))
-    await _record(uow, notification, recipient, result, now)
+    await _record(tx, notification, recipient, result, now)
     return result.outcome
 
 
@@ -197,14 +195,14 @@ def _claimed(notification: Notification, recipient: User) -> Claimed:
 
 
 async def _record(
-    uow: UnitOfWork,
+    tx: Transaction,
     notification: Notification,
     recipient: User,
     result: DeliveryResult,
     now: datetime,
 ) -> None:
     if result.outcome is Outcome.SENT:
-        await uow.outbox.mark_sent(notification.id, now)
+        await tx.outbox.mark_sent(notification.id, now)
         return
     if result.outcome is Outcome.RETRY and result.retry_after is not None:
         # Telegram asked us to slow down: no fault of this notification, so not an attempt.
@@ -216,7 +214,7 @@ async def _record(
         recipient.status = UserStatus.BLOCKED
     attempts = notification.attempts + 1
     if result.outcome is Outcome.RETRY and attempts < MAX_ATTEMPTS:
-        await uow.outbox.mark_failed(notification.id, result.error, now + retry_delay(attempts))
+        await tx.outbox.mark_failed(notification.id, result.error, now + retry_delay(attempts))
         return
     error = f"{FINAL_PREFIX} {result.error}"
-    await uow.outbox.mark_failed(notification.id, error, now + GIVE_UP_DELAY)
+    await tx.outbox.mark_failed(notification.id, error, now + GIVE_UP_DELAY)

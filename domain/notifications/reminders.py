@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, exists, func, select, tuple_
@@ -11,7 +10,7 @@ from sqlalchemy import ColumnElement, exists, func, select, tuple_
 from domain.booking.notices import COACH_FOLLOWUP, plan_reminders
 from domain.booking.sessions import load_session
 from domain.models import Coach, Notification, SessionStatus, TrainingSession
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 # A little more than the longest lead (24 h), so a run that comes late misses nothing.
 PLAN_AHEAD = timedelta(hours=25)
@@ -19,7 +18,7 @@ BATCH_SIZE = 500
 
 
 async def plan_upcoming(
-    uow_factory: Callable[[], UnitOfWork],
+    uow: UnitOfWork,
     *,
     now: datetime,
     ahead: timedelta = PLAN_AHEAD,
@@ -38,11 +37,11 @@ async def plan_upcoming(
     queued = 0
     after: tuple[datetime, uuid.UUID] | None = None
     while True:
-        async with uow_factory() as uow:
-            batch = await _next_batch(uow, now=now, until=now + ahead, after=after, limit=limit)
+        async with uow as tx:
+            batch = await _next_batch(tx, now=now, until=now + ahead, after=after, limit=limit)
             for session_id, _ in batch:
-                queued += await plan_reminders(uow, await load_session(uow, session_id), now=now)
-            await uow.commit()
+                queued += await plan_reminders(tx, await load_session(tx, session_id), now=now)
+            await tx.commit()
         if len(batch) < limit:
             return queued
         last_id, last_start = batch[-1]
@@ -50,7 +49,7 @@ async def plan_upcoming(
 
 
 async def _next_batch(
-    uow: UnitOfWork,
+    tx: Transaction,
     *,
     now: datetime,
     until: datetime,
@@ -83,7 +82,7 @@ async def _next_batch(
     )
     if after is not None:
         query = query.where(tuple_(TrainingSession.start_time, TrainingSession.id) > after)
-    return [(row.id, row.start_time) for row in await uow.session.execute(query)]
+    return [(row.id, row.start_time) for row in await tx.session.execute(query)]
 
 
 def _coach_followup_key() -> ColumnElement[str]:

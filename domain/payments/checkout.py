@@ -25,7 +25,7 @@ from domain.errors import DomainError, NotFound
 from domain.models import SessionPaymentStatus, SessionStatus
 from domain.policy import Action, AthleteTarget, may
 from domain.short_ids import parse_id, short_id
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 PAYLOAD_PREFIX = "pay:"
 
@@ -89,14 +89,14 @@ async def invoice_for(
     uow: UnitOfWork, *, session_id: uuid.UUID, config: PaymentConfig, now: datetime | None = None
 ) -> InvoiceTerms | None:
     """The invoice for a session's payer, or None when it is no longer payable by anyone."""
-    async with uow:
+    async with uow as tx:
         try:
-            loaded = await load_session(uow, session_id)
+            loaded = await load_session(tx, session_id)
         except NotFound:
             return None
         view = loaded.view()
         booked_by = loaded.session.booked_by
-        payer = await uow.users.find(booked_by) if booked_by else None
+        payer = await tx.users.find(booked_by) if booked_by else None
     chat_id = (payer.telegram_chat_id or payer.telegram_user_id) if payer else None
     if not is_payable(view) or not chat_id or (now is not None and _too_late(loaded, now)):
         return None
@@ -125,13 +125,13 @@ async def check_pre_checkout(
 ) -> None:
     """Pass silently if this person may pay this invoice now; PaymentRefused says why not."""
     session_id = session_of_payload(invoice_payload)
-    async with uow:
+    async with uow as tx:
         try:
-            loaded = await load_session(uow, session_id)
+            loaded = await load_session(tx, session_id)
         except NotFound:
             raise PaymentRefused("payment.error.unknown_invoice") from None
         # Before anything about the session: a stranger learns nothing about it.
-        await _require_payer(uow, loaded, telegram_user_id)
+        await _require_payer(tx, loaded, telegram_user_id)
     session = loaded.session
     if session.session_type == GROUP:
         raise PaymentRefused("payment.error.unknown_invoice")
@@ -152,12 +152,12 @@ async def check_pre_checkout(
         raise PaymentRefused("payment.error.amount_changed")
 
 
-async def _require_payer(uow: UnitOfWork, loaded: LoadedSession, telegram_user_id: int) -> None:
-    user = await uow.users.by_telegram_id(telegram_user_id)
+async def _require_payer(tx: Transaction, loaded: LoadedSession, telegram_user_id: int) -> None:
+    user = await tx.users.by_telegram_id(telegram_user_id)
     if user is None:
         raise PaymentRefused("payment.error.not_payer")
     # Admins are no exception: paying is the family's business (policy.GRANTS).
-    actor = await actor_for_user(uow, user, admin_telegram_ids=())
+    actor = await actor_for_user(tx, user, admin_telegram_ids=())
     if not any(
         may(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(athlete_id))
         for athlete_id in loaded.athlete_ids

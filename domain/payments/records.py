@@ -40,7 +40,7 @@ from domain.models import (
 )
 from domain.payments.checkout import PaymentRefused, session_of_payload
 from domain.policy import Actor
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 STAR_REFUND = NotificationKind.STAR_REFUND
 RECEIPT = NotificationKind.PAYMENT_RECEIPT
@@ -97,21 +97,21 @@ async def record_payment(
 async def _record(
     uow: UnitOfWork, session_id: uuid.UUID, charge: _Charge, now: datetime, *, place: bool = True
 ) -> PaymentRecorded:
-    async with uow:
-        loaded = await load_session(uow, session_id, lock=True)
-        if (known := await _by_charge(uow, charge.telegram_charge_id)) is not None:
+    async with uow as tx:
+        loaded = await load_session(tx, session_id, lock=True)
+        if (known := await _by_charge(tx, charge.telegram_charge_id)) is not None:
             # Handled before (whatever became of it): nothing new to record or to say.
             return PaymentRecorded(known.id, loaded.view(), already_recorded=True)
-        payer = await uow.users.by_telegram_id(charge.telegram_user_id)
+        payer = await tx.users.by_telegram_id(charge.telegram_user_id)
         payment = _payment_row(loaded, charge, payer, now)
         if not place or loaded.session.payment_status != SessionPaymentStatus.PENDING:
-            raise await _send_back(uow, loaded, payment, payer, now)
-        uow.payments.add(payment)
+            raise await _send_back(tx, loaded, payment, payer, now)
+        tx.payments.add(payment)
         loaded.session.payment_status = SessionPaymentStatus.PAID
-        _audit(uow, payment, "payment.completed")
-        await drop_payment_prompts(uow, session_id)
-        await _send_receipts(uow, loaded, payment, now)
-        await uow.commit()
+        _audit(tx, payment, "payment.completed")
+        await drop_payment_prompts(tx, session_id)
+        await _send_receipts(tx, loaded, payment, now)
+        await tx.commit()
     return PaymentRecorded(payment.id, loaded.view(), already_recorded=False)
 
 
@@ -135,46 +135,46 @@ def _payment_row(
 
 
 async def refund_for_cancellation(
-    uow: UnitOfWork, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
+    tx: Transaction, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
 ) -> PaymentStatus | None:
     """Inside a cancellation: refund the session's payment unless the fee stays due."""
     if late and not loaded.is_coach(actor):
         return None  # the coach's policy: a late cancellation by the family keeps the fee
-    payment = await uow.session.scalar(
+    payment = await tx.session.scalar(
         select(Payment).where(
             Payment.session_id == loaded.session.id, Payment.status == PaymentStatus.COMPLETED
         )
     )
     if payment is None:
         return None
-    payer = await uow.users.find(payment.payer_id) if payment.payer_id else None
-    outcome = await _give_back(uow, payment, payer, now)
+    payer = await tx.users.find(payment.payer_id) if payment.payer_id else None
+    outcome = await _give_back(tx, payment, payer, now)
     loaded.session.payment_status = SessionPaymentStatus.REFUNDED
-    _audit(uow, payment, f"payment.{outcome}", actor_id=actor.user_id, reason="cancelled")
+    _audit(tx, payment, f"payment.{outcome}", actor_id=actor.user_id, reason="cancelled")
     return outcome
 
 
 async def _send_back(
-    uow: UnitOfWork, loaded: LoadedSession, payment: Payment, payer: User | None, now: datetime
+    tx: Transaction, loaded: LoadedSession, payment: Payment, payer: User | None, now: datetime
 ) -> PaymentRefused:
     """Record a payment the session cannot take as returned; the refusal tells the payer why."""
-    outcome = await _give_back(uow, payment, payer, now)
-    if outcome == PaymentStatus.REFUND_DUE and await _place_taken(uow, loaded.session.id):
+    outcome = await _give_back(tx, payment, payer, now)
+    if outcome == PaymentStatus.REFUND_DUE and await _place_taken(tx, loaded.session.id):
         # The session's own payment holds its one place in ONE_PER_SESSION; this one is
         # kept apart from the session, which its audit entry still names.
         payment.session_id = None
-    uow.payments.add(payment)
+    tx.payments.add(payment)
     session = loaded.session
     reason = "cancelled" if session.status == SessionStatus.CANCELLED else "already_paid"
     _audit(
-        uow,
+        tx,
         payment,
         f"payment.{outcome}",
         reason=reason,
         session_id=str(session.id),
         session_payment_status=session.payment_status,
     )
-    await uow.commit()
+    await tx.commit()
     # The payer has paid already: besides why, they need to hear how the money comes back.
     return PaymentRefused(
         f"payment.error.{reason}",
@@ -184,7 +184,7 @@ async def _send_back(
 
 
 async def _give_back(
-    uow: UnitOfWork, payment: Payment, payer: User | None, now: datetime
+    tx: Transaction, payment: Payment, payer: User | None, now: datetime
 ) -> PaymentStatus:
     """Return a payment: Stars by the bot, when it can address the payer; else by an admin."""
     if payment.currency != STARS or payer is None or not payer.telegram_user_id:
@@ -192,7 +192,7 @@ async def _give_back(
         return PaymentStatus.REFUND_DUE
     payment.status = PaymentStatus.REFUNDED
     payment.refunded_at = now
-    await uow.outbox.enqueue(
+    await tx.outbox.enqueue(
         recipient_id=payer.id,
         kind=STAR_REFUND,
         # One refund per charge, however often a cancellation or an update is repeated.
@@ -208,15 +208,15 @@ async def _give_back(
     return PaymentStatus.REFUNDED
 
 
-async def _place_taken(uow: UnitOfWork, session_id: uuid.UUID) -> bool:
+async def _place_taken(tx: Transaction, session_id: uuid.UUID) -> bool:
     held = select(Payment.id).where(
         Payment.session_id == session_id, Payment.status.in_(HOLDING_THE_SESSION)
     )
-    return await uow.session.scalar(held.exists().select()) or False
+    return await tx.session.scalar(held.exists().select()) or False
 
 
 async def _send_receipts(
-    uow: UnitOfWork, loaded: LoadedSession, payment: Payment, now: datetime
+    tx: Transaction, loaded: LoadedSession, payment: Payment, now: datetime
 ) -> None:
     """The payer's receipt and the coach's notice, in one statement like every session notice."""
     facts = payload(loaded.view(), amount=money_value(payment.amount, payment.currency))
@@ -230,36 +230,36 @@ async def _send_receipts(
         now=now,
         payer_user_id=payment.payer_id,
     )
-    await uow.session.execute(enqueue_statement(), params)
+    await tx.session.execute(enqueue_statement(), params)
 
 
 async def _recorded_meanwhile(
     uow: UnitOfWork, clash: AlreadyExists, telegram_charge_id: str
 ) -> PaymentRecorded:
     """The same charge, recorded by a concurrent delivery of the same update."""
-    async with uow:
-        known = await _by_charge(uow, telegram_charge_id)
+    async with uow as tx:
+        known = await _by_charge(tx, telegram_charge_id)
         if known is None or known.session_id is None:
             raise clash
-        loaded = await load_session(uow, known.session_id)
+        loaded = await load_session(tx, known.session_id)
     return PaymentRecorded(known.id, loaded.view(), already_recorded=True)
 
 
-async def _by_charge(uow: UnitOfWork, telegram_charge_id: str) -> Payment | None:
-    return await uow.session.scalar(
+async def _by_charge(tx: Transaction, telegram_charge_id: str) -> Payment | None:
+    return await tx.session.scalar(
         select(Payment).where(Payment.transaction_id == telegram_charge_id)
     )
 
 
 def _audit(
-    uow: UnitOfWork,
+    tx: Transaction,
     payment: Payment,
     action: str,
     *,
     actor_id: uuid.UUID | None = None,
     **more: Any,
 ) -> None:
-    uow.audit.record(
+    tx.audit.record(
         actor_id=actor_id or payment.payer_id,
         action=action,
         entity="payment",

@@ -10,7 +10,6 @@ sides are told, with the calendar file that takes the session off their calendar
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, select
@@ -35,7 +34,7 @@ BATCH_SIZE = 200
 
 
 async def release_unpaid(
-    uow_factory: Callable[[], UnitOfWork],
+    uow: UnitOfWork,
     *,
     now: datetime,
     slots: SlotCache,
@@ -49,7 +48,7 @@ async def release_unpaid(
     """
     released = 0
     while released < limit:
-        view = await _release_next(uow_factory(), now=now)
+        view = await _release_next(uow, now=now)
         if view is None:
             break
         released += 1
@@ -59,29 +58,29 @@ async def release_unpaid(
 
 async def _release_next(uow: UnitOfWork, *, now: datetime) -> SessionView | None:
     """Release the next unpaid session due at `now` in its own transaction; None if none is."""
-    async with uow:
-        session_id = await uow.session.scalar(_next_due(now))
+    async with uow as tx:
+        session_id = await tx.session.scalar(_next_due(now))
         if session_id is None:
             return None
-        loaded = await load_session(uow, session_id)  # locked by the query already
+        loaded = await load_session(tx, session_id)  # locked by the query already
         _release_row(loaded, now)
-        await drop_reminders(uow, loaded)
-        await drop_payment_prompts(uow, session_id)
+        await drop_reminders(tx, loaded)
+        await drop_payment_prompts(tx, session_id)
         view = loaded.view()
         facts = {
             **payload(view),
             "due_at": (loaded.session.payment_due_at or now).astimezone(UTC).isoformat(),
             "document": calendar_file(view, cancelled=True, now=now),
         }
-        await tell(uow, loaded, [Notice((FAMILY, COACH), RELEASED, facts)], now=now)
-        uow.audit.record(
+        await tell(tx, loaded, [Notice((FAMILY, COACH), RELEASED, facts)], now=now)
+        tx.audit.record(
             actor_id=None,
             action="session.released",
             entity="training_session",
             entity_id=session_id,
             details={"reason": UNPAID},
         )
-        await uow.commit()
+        await tx.commit()
     return view
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from domain.models import Athlete, Payment, PaymentStatus, TrainingSession, User
 from domain.policy import Action, Actor, System, require
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 # Payments whose money arrived; of those, the ones given back or still to give back.
 CAME_IN = (PaymentStatus.COMPLETED, PaymentStatus.REFUND_DUE, PaymentStatus.REFUNDED)
@@ -117,8 +117,8 @@ async def payer_history(
         .order_by(Payment.created_at.desc(), Payment.id)
         .limit(limit)
     )
-    async with uow:
-        rows = (await uow.session.execute(query)).all()
+    async with uow as tx:
+        rows = (await tx.session.execute(query)).all()
     return [
         PaymentLine(
             payment_id=payment.id,
@@ -138,8 +138,8 @@ async def payer_history(
 
 async def coach_earnings(uow: UnitOfWork, *, actor: Actor) -> list[MonthTotal]:
     """What the actor was paid as a coach, per month of their own time zone and currency."""
-    async with uow:
-        zone = await uow.session.scalar(select(User.timezone).where(User.id == actor.user_id))
+    async with uow as tx:
+        zone = await tx.session.scalar(select(User.timezone).where(User.id == actor.user_id))
         local = func.timezone(zone or "UTC", Payment.created_at)
         month = cast(func.date_trunc("month", local), Date).label("month")
         query = (
@@ -150,7 +150,7 @@ async def coach_earnings(uow: UnitOfWork, *, actor: Actor) -> list[MonthTotal]:
             .group_by("month", Payment.currency)
             .order_by(month.desc(), Payment.currency)
         )
-        rows = (await uow.session.execute(query)).all()
+        rows = (await tx.session.execute(query)).all()
     return [
         MonthTotal(month=first_day, currency=currency, received=got, refunded=back, payments=n)
         for first_day, currency, got, back, n in rows
@@ -167,10 +167,10 @@ async def admin_overview(uow: UnitOfWork, *, admin: Actor) -> AdminOverview:
         .order_by(Payment.currency)
     )
     failed = select(func.count()).where(Payment.status == PaymentStatus.FAILED)
-    async with uow:
-        total_rows = (await uow.session.execute(totals)).all()
-        refunds = await _refunds_due(uow)
-        failed_count = await uow.session.scalar(failed.select_from(Payment)) or 0
+    async with uow as tx:
+        total_rows = (await tx.session.execute(totals)).all()
+        refunds = await _refunds_due(tx)
+        failed_count = await tx.session.scalar(failed.select_from(Payment)) or 0
     return AdminOverview(
         totals=[CurrencyTotal(c, got, back, n) for c, got, back, n in total_rows],
         refunds_due=refunds,
@@ -178,7 +178,7 @@ async def admin_overview(uow: UnitOfWork, *, admin: Actor) -> AdminOverview:
     )
 
 
-async def _refunds_due(uow: UnitOfWork) -> list[RefundDue]:
+async def _refunds_due(tx: Transaction) -> list[RefundDue]:
     payer, coach = aliased(User), aliased(User)
     query = (
         select(Payment, payer.first_name, payer.last_name, coach.first_name, coach.last_name)
@@ -200,7 +200,7 @@ async def _refunds_due(uow: UnitOfWork) -> list[RefundDue]:
             provider_charge_id=payment.provider_charge_id,
         )
         for payment, payer_first, payer_last, coach_first, coach_last in (
-            await uow.session.execute(query)
+            await tx.session.execute(query)
         )
     ]
 

@@ -32,7 +32,7 @@ from domain.errors import InvalidInput
 from domain.models import Athlete, AthleteLink, Role, User
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
 from domain.secrets_box import SecretBox
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 MIN_CHILD_AGE, MAX_CHILD_AGE = 3, 17
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
@@ -146,8 +146,8 @@ def may_manage_children(actor: Actor | None) -> bool:
 async def add_child(uow: UnitOfWork, *, actor: Actor, child: ChildInput, box: SecretBox) -> Child:
     """Create a child's user and athlete profile under this parent, sensitive fields encrypted."""
     policy.require(actor, Action.MANAGE_CHILDREN, UserTarget(actor.user_id))
-    async with uow:
-        user = uow.users.add(
+    async with uow as tx:
+        user = tx.users.add(
             User(
                 role=Role.ATHLETE,
                 first_name=child.first_name,
@@ -158,9 +158,9 @@ async def add_child(uow: UnitOfWork, *, actor: Actor, child: ChildInput, box: Se
                 onboarded_at=datetime.now(UTC),
             )
         )
-        await uow.flush()
+        await tx.flush()
         notes = box.encrypt(child.medical_notes) if child.medical_notes else None
-        athlete = uow.athletes.add(
+        athlete = tx.athletes.add(
             Athlete(
                 user_id=user.id,
                 parent_id=actor.user_id,
@@ -168,11 +168,11 @@ async def add_child(uow: UnitOfWork, *, actor: Actor, child: ChildInput, box: Se
                 medical_conditions=notes,
             )
         )
-        await uow.flush()
-        uow.audit.record(
+        await tx.flush()
+        tx.audit.record(
             actor_id=actor.user_id, action="child.added", entity="athlete", entity_id=athlete.id
         )
-        await uow.commit()
+        await tx.commit()
     return Child(athlete.id, user.first_name, athlete.primary_sport, has_telegram=False)
 
 
@@ -185,8 +185,8 @@ async def children_of(uow: UnitOfWork, *, actor: Actor) -> list[Child]:
     ]
     if not guarded:
         return []
-    async with uow:
-        rows = await uow.session.execute(
+    async with uow as tx:
+        rows = await tx.session.execute(
             select(Athlete, User)
             .join(User, User.id == Athlete.user_id)
             .where(Athlete.id.in_(guarded))
@@ -195,17 +195,17 @@ async def children_of(uow: UnitOfWork, *, actor: Actor) -> list[Child]:
         return [_child(athlete, user) for athlete, user in rows]
 
 
-async def acting_for(uow: UnitOfWork, actor: Actor, athlete_id: uuid.UUID) -> Athlete:
-    """The athlete the actor acts for, re-checked; inside an open unit of work."""
+async def acting_for(tx: Transaction, actor: Actor, athlete_id: uuid.UUID) -> Athlete:
+    """The athlete the actor acts for, re-checked; inside an open transaction."""
     policy.require(actor, Action.ACT_FOR_ATHLETE, AthleteTarget(athlete_id))
-    return await uow.athletes.get(athlete_id)
+    return await tx.athletes.get(athlete_id)
 
 
 async def choose_child(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) -> Child:
     """The child a parent switches to, after checking they may act for them."""
-    async with uow:
-        athlete = await acting_for(uow, actor, athlete_id)
-        user = await uow.users.get(athlete.user_id) if athlete.user_id else None
+    async with uow as tx:
+        athlete = await acting_for(tx, actor, athlete_id)
+        user = await tx.users.get(athlete.user_id) if athlete.user_id else None
         if user is None:
             raise InvalidInput("athlete without a user")
         return _child(athlete, user)
@@ -228,10 +228,10 @@ def audience_ids(athlete_ids: Collection[uuid.UUID] | BindParameter[Any]) -> Com
     return union(on_telegram, parents, guardians)
 
 
-async def people_to_notify(uow: UnitOfWork, athlete_id: uuid.UUID) -> list[User]:
+async def people_to_notify(tx: Transaction, athlete_id: uuid.UUID) -> list[User]:
     """Who hears about an athlete (see `audience_ids`): the athlete first, then the parent."""
-    athlete = await uow.athletes.get(athlete_id)
-    users = await uow.session.scalars(select(User).where(User.id.in_(audience_ids([athlete_id]))))
+    athlete = await tx.athletes.get(athlete_id)
+    users = await tx.session.scalars(select(User).where(User.id.in_(audience_ids([athlete_id]))))
     by_id = {user.id: user for user in users}
     child = by_id.pop(athlete.user_id, None) if athlete.user_id else None
     first = by_id.pop(athlete.parent_id, None) if athlete.parent_id else None

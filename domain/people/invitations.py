@@ -19,7 +19,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.models import Athlete, AthleteLink, Invitation, Role, User
 from domain.people.private_chats import require_private_chat
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 INVITATION_TTL = timedelta(hours=72)
 TOKEN_BYTES = 24  # 32 url-safe characters: with "inv-" well under Telegram's 64-char start payload
@@ -108,8 +108,8 @@ async def create_invitation(
     policy.require(actor, Action.MANAGE_CHILDREN, UserTarget(actor.user_id))
     policy.require(actor, Action.ACT_FOR_ATHLETE, AthleteTarget(athlete_id))
     token, expires_at = new_token(), (now or datetime.now(UTC)) + INVITATION_TTL
-    async with uow:
-        child = await _child_user(uow, await uow.athletes.get(athlete_id))
+    async with uow as tx:
+        child = await _child_user(tx, await tx.athletes.get(athlete_id))
         if kind == "child" and child.telegram_user_id is not None:
             raise ChildAlreadyLinked()
         invitation = Invitation(
@@ -119,16 +119,16 @@ async def create_invitation(
             created_by=actor.user_id,
             expires_at=expires_at,
         )
-        uow.session.add(invitation)
-        await uow.flush()
-        uow.audit.record(
+        tx.session.add(invitation)
+        await tx.flush()
+        tx.audit.record(
             actor_id=actor.user_id,
             action="invitation.created",
             entity="invitation",
             entity_id=invitation.id,
             details={"kind": kind, "athlete_id": str(athlete_id)},
         )
-        await uow.commit()
+        await tx.commit()
     return CreatedInvitation(token, kind, child.first_name, expires_at)
 
 
@@ -139,30 +139,30 @@ async def accept_invitation(
     # Before the token is even looked at: opened in a group, nothing is linked or used up.
     require_private_chat(telegram_user_id=telegram_user.id, chat_id=telegram_user.chat_id)
     now = now or datetime.now(UTC)
-    async with uow:
+    async with uow as tx:
         # The row lock makes a second opener wait, then see used_at set: one of them wins.
-        found = await uow.session.scalar(
+        found = await tx.session.scalar(
             select(Invitation).where(Invitation.token_hash == hash_token(token)).with_for_update()
         )
         found_id = found.id if found else None
         try:
             invitation = _usable(found, now)
-            athlete = await uow.athletes.get(invitation.athlete_id)
-            user = await _link(uow, invitation, athlete, telegram_user)
+            athlete = await tx.athletes.get(invitation.athlete_id)
+            user = await _link(tx, invitation, athlete, telegram_user)
         except InvitationRefused as refusal:
-            await uow.session.rollback()  # nothing half-linked; the audit row stands alone
-            await _audit_refusal(uow, found_id, telegram_user, refusal.reason)
+            await tx.session.rollback()  # nothing half-linked; the audit row stands alone
+            await _audit_refusal(tx, found_id, telegram_user, refusal.reason)
             raise
         invitation.used_at, invitation.used_by = now, user.id
-        accepted = await _accepted(uow, invitation, athlete, user)
-        uow.audit.record(
+        accepted = await _accepted(tx, invitation, athlete, user)
+        tx.audit.record(
             actor_id=user.id,
             action="invitation.accepted",
             entity="invitation",
             entity_id=invitation.id,
             details={"kind": invitation.kind, "athlete_id": str(athlete.id)},
         )
-        await uow.commit()
+        await tx.commit()
     return accepted
 
 
@@ -177,11 +177,11 @@ def _usable(invitation: Invitation | None, now: datetime) -> Invitation:
 
 
 async def _link(
-    uow: UnitOfWork, invitation: Invitation, athlete: Athlete, account: TelegramAccount
+    tx: Transaction, invitation: Invitation, athlete: Athlete, account: TelegramAccount
 ) -> User:
-    existing = await uow.users.by_telegram_id(account.id)
+    existing = await tx.users.by_telegram_id(account.id)
     if invitation.kind == "child":
-        child = await _child_user(uow, athlete)
+        child = await _child_user(tx, athlete)
         if child.telegram_user_id is not None:
             raise InvitationRefused("child_already_linked")
         if existing is not None:
@@ -189,16 +189,16 @@ async def _link(
         child.telegram_user_id, child.telegram_chat_id = account.id, account.chat_id
         child.language_code = account.language_code
         return child
-    user = existing or await _new_user(uow, account, _NEW_USER_ROLE[invitation.kind])
-    if await _already_related(uow, athlete, user):
+    user = existing or await _new_user(tx, account, _NEW_USER_ROLE[invitation.kind])
+    if await _already_related(tx, athlete, user):
         raise InvitationRefused("already_linked")
-    uow.session.add(AthleteLink(athlete_id=athlete.id, user_id=user.id, relation=invitation.kind))
+    tx.session.add(AthleteLink(athlete_id=athlete.id, user_id=user.id, relation=invitation.kind))
     return user
 
 
-async def _new_user(uow: UnitOfWork, account: TelegramAccount, role: str) -> User:
+async def _new_user(tx: Transaction, account: TelegramAccount, role: str) -> User:
     # No onboarded_at: onboarding may still complete the profile (phone, time zone) later.
-    user = uow.users.add(
+    user = tx.users.add(
         User(
             role=role,
             first_name=account.first_name[:100],
@@ -208,14 +208,14 @@ async def _new_user(uow: UnitOfWork, account: TelegramAccount, role: str) -> Use
             language_code=account.language_code,
         )
     )
-    await uow.flush()
+    await tx.flush()
     return user
 
 
-async def _already_related(uow: UnitOfWork, athlete: Athlete, user: User) -> bool:
+async def _already_related(tx: Transaction, athlete: Athlete, user: User) -> bool:
     if user.id in (athlete.user_id, athlete.parent_id):
         return True
-    link = await uow.session.scalar(
+    link = await tx.session.scalar(
         select(AthleteLink.id).where(
             AthleteLink.athlete_id == athlete.id, AthleteLink.user_id == user.id
         )
@@ -223,17 +223,17 @@ async def _already_related(uow: UnitOfWork, athlete: Athlete, user: User) -> boo
     return link is not None
 
 
-async def _child_user(uow: UnitOfWork, athlete: Athlete) -> User:
+async def _child_user(tx: Transaction, athlete: Athlete) -> User:
     if athlete.user_id is None:
         raise InvalidInput("athlete without a user")
-    return await uow.users.get(athlete.user_id)
+    return await tx.users.get(athlete.user_id)
 
 
 async def _accepted(
-    uow: UnitOfWork, invitation: Invitation, athlete: Athlete, user: User
+    tx: Transaction, invitation: Invitation, athlete: Athlete, user: User
 ) -> AcceptedInvitation:
-    child = await _child_user(uow, athlete)
-    inviter = await uow.users.find(invitation.created_by)
+    child = await _child_user(tx, athlete)
+    inviter = await tx.users.find(invitation.created_by)
     recipient = None
     if inviter is not None and inviter.telegram_chat_id is not None:
         recipient = Recipient(inviter.telegram_chat_id, inviter.language_code)
@@ -243,14 +243,14 @@ async def _accepted(
 
 
 async def _audit_refusal(
-    uow: UnitOfWork, invitation_id: uuid.UUID | None, account: TelegramAccount, reason: str
+    tx: Transaction, invitation_id: uuid.UUID | None, account: TelegramAccount, reason: str
 ) -> None:
-    opener = await uow.users.by_telegram_id(account.id)
-    uow.audit.record(
+    opener = await tx.users.by_telegram_id(account.id)
+    tx.audit.record(
         actor_id=opener.id if opener else None,
         action="invitation.refused",
         entity="invitation",
         entity_id=invitation_id,
         details={"reason": reason, "telegram_user_id": account.id},
     )
-    await uow.commit()
+    await tx.commit()

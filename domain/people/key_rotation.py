@@ -8,14 +8,13 @@ as it is: rotating must never destroy what it cannot read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 
 from domain.models import Athlete, User
 from domain.secrets_box import SecretBox, UndecryptableField
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 # Every column that holds a `SecretBox` token, by table.
 ENCRYPTED_COLUMNS: tuple[tuple[type[User] | type[Athlete], tuple[str, ...]], ...] = (
@@ -34,18 +33,18 @@ class RotationReport:
 
 
 async def rotate_encrypted_fields(
-    uow_factory: Callable[[], UnitOfWork], box: SecretBox, *, batch_size: int = BATCH_SIZE
+    uow: UnitOfWork, box: SecretBox, *, batch_size: int = BATCH_SIZE
 ) -> RotationReport:
     """Re-encrypt every stored sensitive value under `box`'s newest key."""
     report = RotationReport()
     for model, names in ENCRYPTED_COLUMNS:
         after = None
         while True:
-            async with uow_factory() as uow:
-                rows = await _batch(uow, model, names, after, batch_size)
+            async with uow as tx:
+                rows = await _batch(tx, model, names, after, batch_size)
                 for row in rows:
                     _rotate_row(row, model, names, box, report)
-                await uow.commit()
+                await tx.commit()
             if len(rows) < batch_size:
                 break
             after = rows[-1].id
@@ -53,7 +52,7 @@ async def rotate_encrypted_fields(
 
 
 async def _batch(
-    uow: UnitOfWork,
+    tx: Transaction,
     model: type[User] | type[Athlete],
     names: tuple[str, ...],
     after: object,
@@ -64,7 +63,7 @@ async def _batch(
     if after is not None:
         query = query.where(model.id > after)
     query = query.order_by(model.id).limit(size).with_for_update()
-    return list((await uow.session.scalars(query)).all())
+    return list((await tx.session.scalars(query)).all())
 
 
 def _rotate_row(

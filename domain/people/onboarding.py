@@ -19,7 +19,7 @@ from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonN
 from domain.people.profile_view import ProfileView, load_profile, may_any, view_for
 from domain.policy import Action, Actor
 from domain.secrets_box import SecretBox
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 
 # Admin is never chosen and mentors arrive by invitation; these are the buttons at sign-up.
 SELF_CHOSEN_ROLES = (Role.ATHLETE, Role.PARENT, Role.COACH)
@@ -97,8 +97,8 @@ def check_age(role: str, born: date, today: date) -> None:
 
 async def check_email_free(uow: UnitOfWork, email: str) -> None:
     """Raise InvalidAnswer if another user already gave this email."""
-    async with uow:
-        taken = await uow.session.scalar(select(func.count()).where(User.email == email))
+    async with uow as tx:
+        taken = await tx.session.scalar(select(func.count()).where(User.email == email))
     if taken:
         raise EmailTaken()
 
@@ -128,21 +128,21 @@ async def register(
 async def _save_registration(
     uow: UnitOfWork, registration: Registration, role: str, box: SecretBox, now: datetime
 ) -> User:
-    async with uow:
-        if await uow.users.by_telegram_id(registration.telegram_user_id) is not None:
+    async with uow as tx:
+        if await tx.users.by_telegram_id(registration.telegram_user_id) is not None:
             raise AlreadyExists("user already registered")
-        user = uow.users.add(_new_user(registration, role, box, now))
-        await uow.flush()
+        user = tx.users.add(_new_user(registration, role, box, now))
+        await tx.flush()
         if role == Role.ATHLETE and registration.athlete is not None:
-            uow.athletes.add(_new_athlete(user.id, registration.athlete, box))
-        uow.audit.record(
+            tx.athletes.add(_new_athlete(user.id, registration.athlete, box))
+        tx.audit.record(
             actor_id=user.id,
             action="user.registered",
             entity="user",
             entity_id=user.id,
             details={"role": role},
         )
-        await uow.commit()
+        await tx.commit()
     return user
 
 
@@ -189,8 +189,8 @@ async def touch(
 ) -> User | None:
     """Note that a known user wrote: chat id, language, last login; lifts 'blocked'."""
     require_private_chat(telegram_user_id=telegram_user_id, chat_id=chat_id)
-    async with uow:
-        user = await uow.users.by_telegram_id(telegram_user_id)
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(telegram_user_id)
         if user is None:
             return None
         user.telegram_chat_id = chat_id
@@ -198,7 +198,7 @@ async def touch(
         user.last_login_at = now
         if user.status == UserStatus.BLOCKED:  # they wrote to us, so we can write to them again
             user.status = UserStatus.ACTIVE
-        await uow.commit()
+        await tx.commit()
     return user
 
 
@@ -211,10 +211,10 @@ async def profile_view(
     athlete_id: uuid.UUID | None = None,
 ) -> ProfileView:
     """A user's or athlete's profile as `actor` may see it; NotAllowed if they may not."""
-    async with uow:
-        user, athlete = await load_profile(uow, user_id, athlete_id)
-        view = view_for(uow, actor, user, athlete, box)
-        await uow.commit()  # the audit entry of a sensitive read
+    async with uow as tx:
+        user, athlete = await load_profile(tx, user_id, athlete_id)
+        view = view_for(tx, actor, user, athlete, box)
+        await tx.commit()  # the audit entry of a sensitive read
     return view
 
 
@@ -227,17 +227,17 @@ async def viewed_profile(
     athlete_id: uuid.UUID | None = None,
 ) -> ProfileView:
     """The asker's own profile, or an athlete's they may view; NotFound if not signed up."""
-    async with uow:
-        me = await uow.users.by_telegram_id(telegram_user_id)
+    async with uow as tx:
+        me = await tx.users.by_telegram_id(telegram_user_id)
         if me is None:
             raise NotFound("user")
-        actor = await actor_for_user(uow, me, admin_telegram_ids=admin_telegram_ids)
+        actor = await actor_for_user(tx, me, admin_telegram_ids=admin_telegram_ids)
         if athlete_id is None:
-            user, athlete = me, await uow.athletes.for_user(me.id)
+            user, athlete = me, await tx.athletes.for_user(me.id)
         else:
-            user, athlete = await load_profile(uow, None, athlete_id)
-        view = view_for(uow, actor, user, athlete, box)
-        await uow.commit()
+            user, athlete = await load_profile(tx, None, athlete_id)
+        view = view_for(tx, actor, user, athlete, box)
+        await tx.commit()
     return view
 
 
@@ -253,20 +253,20 @@ async def update_field(
     today: date,
 ) -> ProfileView:
     """Validate and save one profile field, if the asker may edit that profile."""
-    async with uow:
-        actor, user, athlete = await _editable(uow, telegram_user_id, user_id, admin_telegram_ids)
-        if field.value == "email" and await _email_taken(uow, answer, user.id):
+    async with uow as tx:
+        actor, user, athlete = await _editable(tx, telegram_user_id, user_id, admin_telegram_ids)
+        if field.value == "email" and await _email_taken(tx, answer, user.id):
             raise EmailTaken()
         apply_answer(field, answer, user=user, athlete=athlete, box=box, today=today)
-        uow.audit.record(
+        tx.audit.record(
             actor_id=actor.user_id,
             action="profile.updated",
             entity="user",
             entity_id=user.id,
             details={"field": field.value},  # never the value: it may be sensitive
         )
-        view = view_for(uow, actor, user, athlete, box)
-        await uow.commit()
+        view = view_for(tx, actor, user, athlete, box)
+        await tx.commit()
     return view
 
 
@@ -278,25 +278,25 @@ async def check_may_edit(
     admin_telegram_ids: Collection[int],
 ) -> None:
     """Raise NotAllowed (or NotFound) unless the asker may edit this user's profile."""
-    async with uow:
-        await _editable(uow, telegram_user_id, user_id, admin_telegram_ids)
+    async with uow as tx:
+        await _editable(tx, telegram_user_id, user_id, admin_telegram_ids)
 
 
 async def _editable(
-    uow: UnitOfWork, telegram_user_id: int, user_id: uuid.UUID, admin_ids: Collection[int]
+    tx: Transaction, telegram_user_id: int, user_id: uuid.UUID, admin_ids: Collection[int]
 ) -> tuple[Actor, User, Athlete | None]:
-    me = await uow.users.by_telegram_id(telegram_user_id)
+    me = await tx.users.by_telegram_id(telegram_user_id)
     if me is None:
         raise NotAllowed("not signed up")
-    actor = await actor_for_user(uow, me, admin_telegram_ids=admin_ids)
-    user, athlete = await load_profile(uow, user_id, None)
+    actor = await actor_for_user(tx, me, admin_telegram_ids=admin_ids)
+    user, athlete = await load_profile(tx, user_id, None)
     if not may_any(actor, Action.EDIT_PROFILE, user, athlete):
         raise NotAllowed("not allowed: edit_profile", action=Action.EDIT_PROFILE.value)
     return actor, user, athlete
 
 
-async def _email_taken(uow: UnitOfWork, answer: str, user_id: uuid.UUID) -> bool:
+async def _email_taken(tx: Transaction, answer: str, user_id: uuid.UUID) -> bool:
     query = select(func.count()).where(
         func.lower(User.email) == answer.strip().lower(), User.id != user_id
     )
-    return bool(await uow.session.scalar(query))
+    return bool(await tx.session.scalar(query))

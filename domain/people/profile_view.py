@@ -13,7 +13,7 @@ from domain.errors import NotAllowed, NotFound
 from domain.models import Athlete, User
 from domain.policy import Action, Actor, AthleteTarget, UserTarget, may
 from domain.secrets_box import SecretBox, UndecryptableField
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 
 V = TypeVar("V")
 
@@ -53,7 +53,7 @@ def may_any(actor: Actor, action: Action, user: User, athlete: Athlete | None) -
 
 
 def view_for(
-    uow: UnitOfWork, actor: Actor, user: User, athlete: Athlete | None, box: SecretBox
+    tx: Transaction, actor: Actor, user: User, athlete: Athlete | None, box: SecretBox
 ) -> ProfileView:
     """The profile as `actor` may see it (NotAllowed if not); audits a sensitive read."""
     if not may_any(actor, Action.VIEW_PROFILE, user, athlete):
@@ -61,7 +61,7 @@ def view_for(
     view = _public_view(user, athlete, editable=may_any(actor, Action.EDIT_PROFILE, user, athlete))
     if not may_any(actor, Action.VIEW_SENSITIVE, user, athlete):
         return view
-    uow.audit.record(
+    tx.audit.record(
         actor_id=actor.user_id,
         action="profile.sensitive_viewed",
         entity="user",
@@ -119,14 +119,14 @@ def _opened(decrypt: Callable[[str], V], token: str | None) -> V | None:
 
 
 async def load_profile(
-    uow: UnitOfWork, user_id: uuid.UUID | None, athlete_id: uuid.UUID | None
+    tx: Transaction, user_id: uuid.UUID | None, athlete_id: uuid.UUID | None
 ) -> tuple[User, Athlete | None]:
     """A user and their athlete profile, found by either id; NotFound if missing."""
     if athlete_id is not None:
-        athlete = await uow.athletes.get(athlete_id)
+        athlete = await tx.athletes.get(athlete_id)
         if athlete.user_id is None:
             raise NotFound("athlete without a user row")
-        return await uow.users.get(athlete.user_id), athlete
+        return await tx.users.get(athlete.user_id), athlete
     if user_id is None:
         raise NotFound("no user or athlete given")
-    return await uow.users.get(user_id), await uow.athletes.for_user(user_id)
+    return await tx.users.get(user_id), await tx.athletes.for_user(user_id)

@@ -100,8 +100,8 @@ def held_until(
 
 async def quiet_hours_of(uow: UnitOfWork, *, telegram_user_id: int) -> PersonalQuietHours:
     """The signed-up person's quiet hours; NotFound if they have not signed up."""
-    async with uow:
-        user = await uow.users.by_telegram_id(telegram_user_id)
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(telegram_user_id)
         if user is None:
             raise NotFound("user")
         return PersonalQuietHours(QuietHours(user.quiet_from, user.quiet_until), user.timezone)
@@ -112,13 +112,13 @@ async def set_quiet_hours(
 ) -> PersonalQuietHours:
     """Set the person's quiet hours from what they typed; InvalidQuietHours leaves them as were."""
     window = parse_quiet_hours(answer)
-    async with uow:
-        user = await uow.users.by_telegram_id(telegram_user_id)
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(telegram_user_id)
         if user is None:
             raise NotFound("user")
         user.quiet_from, user.quiet_until = window.start, window.end
         saved = PersonalQuietHours(window, user.timezone)
-        await uow.commit()
+        await tx.commit()
     return saved
 
 

@@ -8,11 +8,11 @@ from domain.uow import UnitOfWork
 
 async def mark_unreachable(uow: UnitOfWork, *, telegram_user_id: int) -> bool:
     """Record that this Telegram user blocked the bot; False if no user has that account."""
-    async with uow:
-        user = await uow.users.by_telegram_id(telegram_user_id)
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(telegram_user_id)
         if user is None:
             return False
         # Senders skip a blocked person instead of failing again.
         user.status = UserStatus.BLOCKED
-        await uow.commit()
+        await tx.commit()
     return True

@@ -1,4 +1,4 @@
-"""Data access per aggregate; the unit of work hands these to domain services."""
+"""Data access per aggregate; an open Transaction hands these to domain code."""
 
 from domain.repositories.base import Repository
 from domain.repositories.metrics import MetricRepository

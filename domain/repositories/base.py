@@ -14,7 +14,7 @@ M = TypeVar("M", bound=Base)
 
 
 class Repository(Generic[M]):
-    """Data access for one aggregate, bound to the unit of work's session."""
+    """Data access for one aggregate, bound to one transaction's session."""
 
     model: ClassVar[type[Base]]
 

@@ -8,7 +8,6 @@ coach it was sent to and still allowed to give feedback on the athlete.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,12 +44,10 @@ class FeedbackGiven:
     recipients: int
 
 
-async def review_for(
-    uow_factory: Callable[[], UnitOfWork], *, chat_id: int, message_id: int
-) -> uuid.UUID | None:
+async def review_for(uow: UnitOfWork, *, chat_id: int, message_id: int) -> uuid.UUID | None:
     """The video a message in this chat showed a coach, or None if it showed none."""
-    async with uow_factory() as uow:
-        return await uow.session.scalar(
+    async with uow as tx:
+        return await tx.session.scalar(
             select(VideoReviewMessage.video_id).where(
                 VideoReviewMessage.chat_id == chat_id, VideoReviewMessage.message_id == message_id
             )
@@ -58,7 +55,7 @@ async def review_for(
 
 
 async def remember_review(
-    uow_factory: Callable[[], UnitOfWork],
+    uow: UnitOfWork,
     *,
     chat_id: int,
     message_id: int,
@@ -66,8 +63,8 @@ async def remember_review(
     coach_user_id: uuid.UUID,
 ) -> None:
     """Note that this message showed the coach this video, so a reply to it is feedback."""
-    async with uow_factory() as uow:
-        uow.session.add(
+    async with uow as tx:
+        tx.session.add(
             VideoReviewMessage(
                 chat_id=chat_id,
                 message_id=message_id,
@@ -75,11 +72,11 @@ async def remember_review(
                 coach_user_id=coach_user_id,
             )
         )
-        await uow.commit()
+        await tx.commit()
 
 
 async def give_feedback(
-    uow_factory: Callable[[], UnitOfWork],
+    uow: UnitOfWork,
     *,
     actor: Actor,
     chat_id: int,
@@ -88,21 +85,21 @@ async def give_feedback(
     now: datetime,
 ) -> FeedbackGiven | None:
     """Store the coach's reply and queue it for the family; None if the reply is to no video."""
-    async with uow_factory() as uow:
-        review = await uow.session.get(VideoReviewMessage, (chat_id, reply_to_message_id))
+    async with uow as tx:
+        review = await tx.session.get(VideoReviewMessage, (chat_id, reply_to_message_id))
         if review is None:
             return None
-        video = await uow.session.get(VideoAnalysis, review.video_id, with_for_update=True)
+        video = await tx.session.get(VideoAnalysis, review.video_id, with_for_update=True)
         if video is None or video.athlete_id is None or review.coach_user_id != actor.user_id:
             raise NotAllowed("feedback on a video shown to someone else", action="give_feedback")
         policy.require(actor, Action.GIVE_FEEDBACK, AthleteTarget(video.athlete_id))
         index = _store(video, feedback, coach_user_id=actor.user_id, now=now)
-        uow.audit.record(
+        tx.audit.record(
             actor_id=actor.user_id, action="video.feedback", entity="video", entity_id=video.id
         )
-        recipients = await queue_feedback_notices(uow, video, feedback_index=index, now=now)
-        names = await athlete_names(uow, {video.athlete_id})
-        await uow.commit()
+        recipients = await queue_feedback_notices(tx, video, feedback_index=index, now=now)
+        names = await athlete_names(tx, {video.athlete_id})
+        await tx.commit()
     return FeedbackGiven(video.id, names.get(video.athlete_id, ""), recipients)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,7 +27,7 @@ from domain.models import (
     VideoStatus,
 )
 from domain.policy import Action, Actor, AthleteTarget
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 from domain.videos.notices import queue_reviews_again
 from domain.videos.status import (
     DONE,
@@ -107,7 +106,7 @@ def viewable_athletes(actor: Actor) -> frozenset[uuid.UUID]:
 
 
 async def videos_in_view(
-    uow_factory: Callable[[], UnitOfWork],
+    uow: UnitOfWork,
     *,
     actor: Actor,
     mirror: VideoStatusMirror,
@@ -117,36 +116,34 @@ async def videos_in_view(
     athletes = viewable_athletes(actor)
     if not athletes:
         return []
-    async with uow_factory() as uow:
+    async with uow as tx:
         videos = (
-            await uow.session.scalars(
+            await tx.session.scalars(
                 select(VideoAnalysis)
                 .where(VideoAnalysis.athlete_id.in_(athletes))
                 .order_by(VideoAnalysis.created_at.desc())
                 .limit(limit)
             )
         ).all()
-        names = await athlete_names(uow, {video.athlete_id for video in videos if video.athlete_id})
+        names = await athlete_names(tx, {video.athlete_id for video in videos if video.athlete_id})
     mirrored = await mirror.statuses([video.id for video in videos if video.status not in DONE])
     return [_summary(video, names, mirrored.get(video.id)) for video in videos]
 
 
-async def video_to_show(
-    uow_factory: Callable[[], UnitOfWork], *, actor: Actor, video_id: uuid.UUID
-) -> VideoDetail:
+async def video_to_show(uow: UnitOfWork, *, actor: Actor, video_id: uuid.UUID) -> VideoDetail:
     """One video the actor may see; NotFound (never NotAllowed: that would confirm it exists)."""
-    async with uow_factory() as uow:
-        video = await uow.session.get(VideoAnalysis, video_id)
+    async with uow as tx:
+        video = await tx.session.get(VideoAnalysis, video_id)
         if video is None or video.athlete_id is None:
             raise NotFound("video")
         if not policy.may(actor, Action.VIEW_VIDEO, AthleteTarget(video.athlete_id)):
             raise NotFound("video the actor may not see")
-        names = await athlete_names(uow, {video.athlete_id})
+        names = await athlete_names(tx, {video.athlete_id})
     return _detail(video, names)
 
 
 async def link_session(
-    uow_factory: Callable[[], UnitOfWork],
+    uow: UnitOfWork,
     *,
     actor: Actor,
     video_id: uuid.UUID,
@@ -154,30 +151,30 @@ async def link_session(
     now: datetime,
 ) -> uuid.UUID | None:
     """Link the video to one of the athlete's recent sessions (None: to no session)."""
-    async with uow_factory() as uow:
-        video = await uow.session.get(VideoAnalysis, video_id, with_for_update=True)
+    async with uow as tx:
+        video = await tx.session.get(VideoAnalysis, video_id, with_for_update=True)
         if video is None or video.athlete_id is None:
             raise NotFound("video")
         policy.require(actor, Action.UPLOAD_VIDEO, AthleteTarget(video.athlete_id))
         if session_id is not None:
-            recent = {s.session_id for s in await recent_sessions(uow, video.athlete_id, now=now)}
+            recent = {s.session_id for s in await recent_sessions(tx, video.athlete_id, now=now)}
             if session_id not in recent and not await _is_athletes(
-                uow, session_id, video.athlete_id
+                tx, session_id, video.athlete_id
             ):
                 raise NotFound("session of another athlete")
             if session_id not in recent:
                 raise InvalidInput("session is not a recent one")
         video.session_id, video.session_chosen_at = session_id, now
-        await queue_reviews_again(uow, video, now=now)
-        await uow.commit()
+        await queue_reviews_again(tx, video, now=now)
+        await tx.commit()
     return session_id
 
 
-async def _is_athletes(uow: UnitOfWork, session_id: uuid.UUID, athlete_id: uuid.UUID) -> bool:
+async def _is_athletes(tx: Transaction, session_id: uuid.UUID, athlete_id: uuid.UUID) -> bool:
     in_group = select(SessionParticipant.session_id).where(
         SessionParticipant.athlete_id == athlete_id
     )
-    found = await uow.session.scalar(
+    found = await tx.session.scalar(
         select(TrainingSession.id).where(
             TrainingSession.id == session_id,
             or_(TrainingSession.athlete_id == athlete_id, TrainingSession.id.in_(in_group)),
@@ -215,17 +212,17 @@ class NoticeView:
 
 
 async def notice_view(
-    uow_factory: Callable[[], UnitOfWork], video_id: uuid.UUID, *, feedback_index: int | None = None
+    uow: UnitOfWork, video_id: uuid.UUID, *, feedback_index: int | None = None
 ) -> NoticeView | None:
     """What a notice about the video says; None if the video is gone."""
-    async with uow_factory() as uow:
-        video = await uow.session.get(VideoAnalysis, video_id)
+    async with uow as tx:
+        video = await tx.session.get(VideoAnalysis, video_id)
         if video is None or video.athlete_id is None:
             return None
-        names = await athlete_names(uow, {video.athlete_id})
-        start, coach = await _session_of(uow, video.session_id)
+        names = await athlete_names(tx, {video.athlete_id})
+        start, coach = await _session_of(tx, video.session_id)
         feedback = _feedback_at(video, feedback_index)
-        feedback_coach = await _feedback_coach(uow, feedback) if feedback is not None else None
+        feedback_coach = await _feedback_coach(tx, feedback) if feedback is not None else None
     return NoticeView(_detail(video, names), start, coach, feedback, feedback_coach)
 
 
@@ -247,12 +244,12 @@ def _detail(video: VideoAnalysis, names: dict[uuid.UUID, str]) -> VideoDetail:
 
 
 async def _session_of(
-    uow: UnitOfWork, session_id: uuid.UUID | None
+    tx: Transaction, session_id: uuid.UUID | None
 ) -> tuple[datetime | None, str | None]:
     if session_id is None:
         return None, None
     row = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(TrainingSession.start_time, User.first_name, User.last_name)
             .join(Coach, Coach.id == TrainingSession.coach_id)
             .join(User, User.id == Coach.user_id)
@@ -271,13 +268,13 @@ def _feedback_at(video: VideoAnalysis, index: int | None) -> dict[str, Any] | No
     return media[index]
 
 
-async def _feedback_coach(uow: UnitOfWork, feedback: dict[str, Any]) -> str | None:
+async def _feedback_coach(tx: Transaction, feedback: dict[str, Any]) -> str | None:
     try:
         coach_user_id = uuid.UUID(str(feedback.get("coach_user_id")))
     except ValueError:
         return None
     row = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(User.first_name, User.last_name).where(User.id == coach_user_id)
         )
     ).first()

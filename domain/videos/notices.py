@@ -27,7 +27,7 @@ from domain.models import (
     VideoStatus,
 )
 from domain.people.family import people_to_notify
-from domain.uow import UnitOfWork
+from domain.uow import Transaction
 from domain.videos.uploads import recent_sessions
 
 ANALYZED = NotificationKind.VIDEO_ANALYZED
@@ -38,7 +38,7 @@ FEEDBACK = NotificationKind.VIDEO_FEEDBACK
 LINK_WAIT = timedelta(minutes=10)
 
 
-async def queue_outcome_notices(uow: UnitOfWork, video: VideoAnalysis, *, now: datetime) -> int:
+async def queue_outcome_notices(tx: Transaction, video: VideoAnalysis, *, now: datetime) -> int:
     """Tell the athlete's side how processing ended and show the video to its coaches.
 
     While the sender has not said which session the video is from (they were asked, and a
@@ -46,21 +46,21 @@ async def queue_outcome_notices(uow: UnitOfWork, video: VideoAnalysis, *, now: d
     then decides who sees it (`queue_reviews_again`).
     """
     assert video.athlete_id is not None
-    family = await people_to_notify(uow, video.athlete_id)
+    family = await people_to_notify(tx, video.athlete_id)
     kind = ANALYZED if video.status == VideoStatus.ANALYZED else FAILED
     rows = [_row(kind, person.id, video, now) for person in family]
-    review_at = now + LINK_WAIT if await _link_unanswered(uow, video) else now
-    rows += [_row(REVIEW, coach.id, video, review_at) for coach in await reviewers_of(uow, video)]
-    return await uow.outbox.enqueue_many(rows)
+    review_at = now + LINK_WAIT if await _link_unanswered(tx, video) else now
+    rows += [_row(REVIEW, coach.id, video, review_at) for coach in await reviewers_of(tx, video)]
+    return await tx.outbox.enqueue_many(rows)
 
 
-async def queue_reviews_again(uow: UnitOfWork, video: VideoAnalysis, *, now: datetime) -> int:
+async def queue_reviews_again(tx: Transaction, video: VideoAnalysis, *, now: datetime) -> int:
     """Once the sender said which session (or none): the coaches who should see it, now.
 
     Reviews not sent yet are dropped and queued for the right coaches; a coach who already got
     the video does not get it twice (its dedup key is taken).
     """
-    await uow.session.execute(
+    await tx.session.execute(
         delete(Notification).where(
             Notification.sent_at.is_(None),
             Notification.kind == REVIEW,
@@ -69,16 +69,16 @@ async def queue_reviews_again(uow: UnitOfWork, video: VideoAnalysis, *, now: dat
     )
     if video.status not in (VideoStatus.ANALYZED, VideoStatus.FAILED):
         return 0  # the outcome's own notices will reach the right coaches
-    coaches = await reviewers_of(uow, video)
-    return await uow.outbox.enqueue_many([_row(REVIEW, coach.id, video, now) for coach in coaches])
+    coaches = await reviewers_of(tx, video)
+    return await tx.outbox.enqueue_many([_row(REVIEW, coach.id, video, now) for coach in coaches])
 
 
 async def queue_feedback_notices(
-    uow: UnitOfWork, video: VideoAnalysis, *, feedback_index: int, now: datetime
+    tx: Transaction, video: VideoAnalysis, *, feedback_index: int, now: datetime
 ) -> int:
     """Pass a coach's feedback (the `feedback_index`-th) to the athlete's side."""
     assert video.athlete_id is not None
-    family = await people_to_notify(uow, video.athlete_id)
+    family = await people_to_notify(tx, video.athlete_id)
     rows = [
         {
             "recipient_id": person.id,
@@ -89,13 +89,13 @@ async def queue_feedback_notices(
         }
         for person in family
     ]
-    return await uow.outbox.enqueue_many(rows)
+    return await tx.outbox.enqueue_many(rows)
 
 
-async def reviewers_of(uow: UnitOfWork, video: VideoAnalysis) -> Sequence[User]:
+async def reviewers_of(tx: Transaction, video: VideoAnalysis) -> Sequence[User]:
     """The linked session's coach, or, for a video of no session, every coach of the athlete."""
     if video.session_id is not None:
-        coach = await uow.session.scalar(
+        coach = await tx.session.scalar(
             select(User)
             .join(Coach, Coach.user_id == User.id)
             .join(TrainingSession, TrainingSession.coach_id == Coach.id)
@@ -104,15 +104,15 @@ async def reviewers_of(uow: UnitOfWork, video: VideoAnalysis) -> Sequence[User]:
         if coach is not None:
             return [coach]
     assert video.athlete_id is not None
-    return await coaches_of(uow, video.athlete_id)
+    return await coaches_of(tx, video.athlete_id)
 
 
-async def _link_unanswered(uow: UnitOfWork, video: VideoAnalysis) -> bool:
+async def _link_unanswered(tx: Transaction, video: VideoAnalysis) -> bool:
     """Whether the sender was offered sessions to link the video to and has not answered."""
     if video.session_id is not None or video.session_chosen_at is not None:
         return False
     assert video.athlete_id is not None and video.created_at is not None
-    return bool(await recent_sessions(uow, video.athlete_id, now=video.created_at))
+    return bool(await recent_sessions(tx, video.athlete_id, now=video.created_at))
 
 
 def _row(

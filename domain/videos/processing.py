@@ -52,8 +52,7 @@ class VideoServices(Protocol):
     storage: MediaStorage
     redis: Redis
     keys: RedisKeys
-
-    def uow(self) -> UnitOfWork: ...
+    uow: UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -177,26 +176,26 @@ async def fail_video(
     services: VideoServices, mirror: VideoStatusMirror, video_id: uuid.UUID, *, reason: str
 ) -> None:
     """Mark the video failed (the raw file stays, for the coach) and tell who needs to know."""
-    async with services.uow() as uow:
-        video = await uow.session.get(VideoAnalysis, video_id, with_for_update=True)
+    async with services.uow as tx:
+        video = await tx.session.get(VideoAnalysis, video_id, with_for_update=True)
         if video is None or video.status in FINISHED:
             return
         video.status, video.failure_reason = VideoStatus.FAILED, reason
-        await queue_outcome_notices(uow, video, now=datetime.now(UTC))
-        await uow.commit()
+        await queue_outcome_notices(tx, video, now=datetime.now(UTC))
+        await tx.commit()
     await mirror.set(video_id, VideoStatus.FAILED, reason=reason)
 
 
 async def _start(services: VideoServices, video_id: uuid.UUID) -> str | None:
     """Move the row to processing; its raw key, or None if there is nothing to do."""
-    async with services.uow() as uow:
-        video = await uow.session.get(VideoAnalysis, video_id, with_for_update=True)
+    async with services.uow as tx:
+        video = await tx.session.get(VideoAnalysis, video_id, with_for_update=True)
         if video is None or video.status in FINISHED:
             log.info("video %s: nothing to do (%s)", video_id, video and video.status)
             return None
         video.status = VideoStatus.PROCESSING
         raw_key = video.video_url
-        await uow.commit()
+        await tx.commit()
     return raw_key
 
 
@@ -222,8 +221,8 @@ async def _finish(
     services: VideoServices, video_id: uuid.UUID, processed: Processed, outputs: _Outputs
 ) -> bool:
     """Record the results and queue the notices, unless another run finished it first."""
-    async with services.uow() as uow:
-        video = await uow.session.get(VideoAnalysis, video_id, with_for_update=True)
+    async with services.uow as tx:
+        video = await tx.session.get(VideoAnalysis, video_id, with_for_update=True)
         if video is None or video.status != VideoStatus.PROCESSING:
             return False
         video.status = VideoStatus.ANALYZED
@@ -232,8 +231,8 @@ async def _finish(
         video.processed_url = outputs.rendition
         video.duration = round(processed.duration_s)
         video.analysis_results = {**processed.analysis, "chart_key": outputs.chart}
-        await queue_outcome_notices(uow, video, now=datetime.now(UTC))
-        await uow.commit()
+        await queue_outcome_notices(tx, video, now=datetime.now(UTC))
+        await tx.commit()
     return True
 
 

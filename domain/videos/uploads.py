@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,7 +34,7 @@ from domain.models import (
     VideoStatus,
 )
 from domain.policy import Action, Actor, AthleteTarget
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 from domain.videos.files import SNIFF_BYTES, download_limit, size_in_mb, sniff, too_large
 from domain.videos.queue import VideoQueue
 from domain.videos.status import VideoStatusMirror
@@ -121,7 +121,7 @@ def check_size(size: int | None, *, local_mode: bool) -> None:
 
 
 async def receive_video(
-    uow_factory: Callable[[], UnitOfWork],
+    uow: UnitOfWork,
     intake: VideoIntake,
     *,
     actor: Actor,
@@ -134,8 +134,8 @@ async def receive_video(
     policy.require(actor, Action.UPLOAD_VIDEO, AthleteTarget(athlete_id))
     check_size(incoming.size, local_mode=intake.local_mode)
     await _within_hourly_limit(intake, actor)
-    async with uow_factory() as uow:
-        owner_id, name = await _athlete(uow, athlete_id)
+    async with uow as tx:
+        owner_id, name = await _athlete(tx, athlete_id)
     video_id = uuid.uuid4()
     stream = aiter(chunks)
     head = await _head(stream)
@@ -145,7 +145,7 @@ async def receive_video(
     key = raw_video_key(owner_id or actor.user_id, video_id, f"original.{container.extension}")
     await intake.storage.put(key, _rejoined(head, stream), content_type=container.content_type)
     try:
-        recent = await _record(uow_factory, actor, athlete_id, video_id, key, incoming, now)
+        recent = await _record(uow, actor, athlete_id, video_id, key, incoming, now)
     except BaseException:
         # No row points at the file: it would never be shown or cleaned up.
         await intake.storage.delete(key)
@@ -167,7 +167,7 @@ async def _within_hourly_limit(intake: VideoIntake, actor: Actor) -> None:
 
 
 async def _record(
-    uow_factory: Callable[[], UnitOfWork],
+    uow: UnitOfWork,
     actor: Actor,
     athlete_id: uuid.UUID,
     video_id: uuid.UUID,
@@ -175,8 +175,8 @@ async def _record(
     incoming: IncomingVideo,
     now: datetime,
 ) -> list[RecentSession]:
-    async with uow_factory() as uow:
-        uow.session.add(
+    async with uow as tx:
+        tx.session.add(
             VideoAnalysis(
                 id=video_id,
                 athlete_id=athlete_id,
@@ -188,11 +188,11 @@ async def _record(
                 caption=(incoming.caption or "").strip()[:MAX_CAPTION] or None,
             )
         )
-        uow.audit.record(
+        tx.audit.record(
             actor_id=actor.user_id, action="video.uploaded", entity="video", entity_id=video_id
         )
-        recent = await recent_sessions(uow, athlete_id, now=now)
-        await uow.commit()
+        recent = await recent_sessions(tx, athlete_id, now=now)
+        await tx.commit()
     return recent
 
 
@@ -206,9 +206,7 @@ async def _enqueue(queue: VideoQueue, video_id: uuid.UUID) -> bool:
     return True
 
 
-async def uploadable_athletes(
-    uow_factory: Callable[[], UnitOfWork], *, actor: Actor
-) -> list[AthleteName]:
+async def uploadable_athletes(uow: UnitOfWork, *, actor: Actor) -> list[AthleteName]:
     """The athletes the actor may send videos for: themself first, then by name."""
     ids = {
         athlete_id
@@ -217,8 +215,8 @@ async def uploadable_athletes(
     }
     if not ids:
         return []
-    async with uow_factory() as uow:
-        names = await athlete_names(uow, ids)
+    async with uow as tx:
+        names = await athlete_names(tx, ids)
     return sorted(
         (AthleteName(athlete_id, name) for athlete_id, name in names.items()),
         key=lambda athlete: (athlete.athlete_id != actor.own_athlete_id, athlete.name.lower()),
@@ -226,13 +224,13 @@ async def uploadable_athletes(
 
 
 async def recent_sessions(
-    uow: UnitOfWork, athlete_id: uuid.UUID, *, now: datetime
+    tx: Transaction, athlete_id: uuid.UUID, *, now: datetime
 ) -> list[RecentSession]:
     """The athlete's sessions of the last week and later today, newest first."""
     in_group = select(SessionParticipant.session_id).where(
         SessionParticipant.athlete_id == athlete_id
     )
-    rows = await uow.session.execute(
+    rows = await tx.session.execute(
         select(TrainingSession, User.first_name, User.last_name)
         .join(Coach, Coach.id == TrainingSession.coach_id)
         .join(User, User.id == Coach.user_id)
@@ -256,9 +254,9 @@ async def recent_sessions(
     ]
 
 
-async def _athlete(uow: UnitOfWork, athlete_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
+async def _athlete(tx: Transaction, athlete_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
     row = (
-        await uow.session.execute(
+        await tx.session.execute(
             select(Athlete.user_id, User.first_name)
             .outerjoin(User, User.id == Athlete.user_id)
             .where(Athlete.id == athlete_id)
@@ -287,17 +285,15 @@ async def _rejoined(head: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
         yield chunk
 
 
-async def requeue_stale_uploads(
-    uow_factory: Callable[[], UnitOfWork], queue: VideoQueue, *, now: datetime
-) -> int:
+async def requeue_stale_uploads(uow: UnitOfWork, queue: VideoQueue, *, now: datetime) -> int:
     """Queue again the uploads whose job was lost (Redis was down when they came); how many.
 
     An upload still waiting in a long queue is not lost: only videos with no job in the stream
     are queued again, so a backlog never gets a second copy (each would count an attempt).
     """
-    async with uow_factory() as uow:
+    async with uow as tx:
         stale = set(
-            await uow.session.scalars(
+            await tx.session.scalars(
                 select(VideoAnalysis.id).where(
                     VideoAnalysis.status == VideoStatus.UPLOADED,
                     VideoAnalysis.updated_at < now - STALE_UPLOAD,

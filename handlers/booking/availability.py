@@ -26,7 +26,7 @@ from domain.errors import DomainError, NotAllowed
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 from handlers.booking import availability_render as render
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
 
 BUFFERS, NOTICE, HORIZON, CAPACITY, CANCEL, LOCATION, DATES, TIMEZONE, PAY_BEFORE = range(9)
@@ -68,17 +68,17 @@ def register(application: BotApplication) -> None:
 
 async def show_or_set(update: Update, context: BotContext) -> int:
     """The week grid; "/availability mon 16:00-20:00" or "... 2026-12-24 off" changes it first."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotACoach("not signed up")
         if context.args:
             editing = _editing(context, actor, actor.coach_id)
             rules = await settings.set_line(
-                context.uow(), text=update.effective_message.text, **editing
+                context.uow, text=update.effective_message.text, **editing
             )
         else:
-            rules = await settings.rules_of(context.uow(), actor=actor, coach_id=actor.coach_id)
+            rules = await settings.rules_of(context.uow, actor=actor, coach_id=actor.coach_id)
     except DomainError as err:
         await update.effective_message.reply_text(refusal_text(err, context))
         return END
@@ -95,7 +95,7 @@ async def on_button(update: Update, context: BotContext) -> int | None:
     if press is None or coach_id is None or button is None:
         await refuse(update, context, reason="malformed availability button")
         return None  # None keeps whatever state the conversation is in
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotACoach("not signed up")
@@ -113,7 +113,7 @@ async def weekday_pressed(
     """Switch a weekday off, or on with its last hours."""
     weekday, is_open = _one_of(args, 0, WEEKDAYS), _flag(args, 1)
     rules = await settings.set_weekday_open(
-        context.uow(), weekday=weekday, is_open=is_open, **editing
+        context.uow, weekday=weekday, is_open=is_open, **editing
     )
     return await _show(update, context, editing, rules, "week")
 
@@ -125,7 +125,7 @@ async def length_pressed(
     if not args or not args[0].isdecimal() or len(args[0]) > 3:
         raise _BadPress
     rules = await settings.set_session_length_offered(
-        context.uow(), minutes=int(args[0]), offered=_flag(args, 1), **editing
+        context.uow, minutes=int(args[0]), offered=_flag(args, 1), **editing
     )
     return await _show(update, context, editing, rules, "lengths")
 
@@ -136,7 +136,7 @@ async def type_pressed(
     """Offer a session type, or stop offering it."""
     kind: SessionType = _one_of(args, 0, render.SESSION_TYPES)
     rules = await settings.set_session_type_offered(
-        context.uow(), kind=kind, offered=_flag(args, 1), **editing
+        context.uow, kind=kind, offered=_flag(args, 1), **editing
     )
     return await _show(update, context, editing, rules, "types")
 
@@ -145,7 +145,7 @@ async def auto_accept_pressed(
     update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
 ) -> int:
     """Switch auto-accept on or off."""
-    rules = await settings.set_auto_accept(context.uow(), on=_flag(args, 0), **editing)
+    rules = await settings.set_auto_accept(context.uow, on=_flag(args, 0), **editing)
     return await _show(update, context, editing, rules, "week")
 
 
@@ -157,7 +157,7 @@ async def date_removed(
         day = date(int(args[0][:4]), int(args[0][4:6]), int(args[0][6:]))
     except (IndexError, ValueError):
         raise _BadPress from None
-    rules = await settings.set_date(context.uow(), day=day, ranges=None, **editing)
+    rules = await settings.set_date(context.uow, day=day, ranges=None, **editing)
     return await _show(update, context, editing, rules, "dates")
 
 
@@ -167,7 +167,7 @@ async def page_pressed(
     """Open a settings page; a setting that is typed in waits for its value."""
     name = _one_of(args, 0, render.PAGES)
     rules = await settings.rules_of(
-        context.uow(), actor=editing["actor"], coach_id=editing["coach_id"]
+        context.uow, actor=editing["actor"], coach_id=editing["coach_id"]
     )
     return await _show(update, context, editing, rules, name)
 
@@ -176,7 +176,7 @@ async def done_pressed(
     update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
 ) -> int:
     """Close the grid."""
-    await settings.rules_of(context.uow(), actor=editing["actor"], coach_id=editing["coach_id"])
+    await settings.rules_of(context.uow, actor=editing["actor"], coach_id=editing["coach_id"])
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(t("availability.done", context.lang))
     return END
@@ -184,12 +184,12 @@ async def done_pressed(
 
 def _typed(reader: Reader) -> Callable[[Update, BotContext], Awaitable[int | None]]:
     async def typed(update: Update, context: BotContext) -> int | None:
-        actor = await current_actor(update, context)
+        actor = context.actor
         try:
             if actor is None:
                 raise NotACoach("not signed up")
             text = update.effective_message.text
-            rules = await reader(context.uow(), text, _editing(context, actor, actor.coach_id))
+            rules = await reader(context.uow, text, _editing(context, actor, actor.coach_id))
         except DomainError as err:
             await update.effective_message.reply_text(refusal_text(err, context))
             return None  # ask again: the prompt above still stands

@@ -50,7 +50,7 @@ from handlers.booking.screens import (
     show,
     stale,
 )
-from handlers.shared.acting import current_actor, current_timezone, refusal_text
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
 
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
@@ -90,13 +90,13 @@ def register(application: BotApplication) -> None:
 
 async def start_booking(update: Update, context: BotContext) -> int:
     """/book and "Book a session": whom for (if several), then the coaches."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         return await end(update, context, t("booking.not_signed_up", context.lang))
     athlete_ids = athletes_actor_may_act_for(actor)
     if not athlete_ids:
         return await end(update, context, t("booking.only_athletes", context.lang))
-    draft = Draft.new(await current_timezone(update, context))
+    draft = Draft.new(context.timezone)
     draft.athletes = await _athlete_names(context, actor, athlete_ids)
     if len(athlete_ids) > 1:
         return await show(update, context, draft, ATHLETE, fresh=True)
@@ -107,9 +107,9 @@ async def start_booking(update: Update, context: BotContext) -> int:
 
 async def start_moving(update: Update, context: BotContext) -> int:
     """/reschedule: the upcoming sessions to pick one from."""
-    if await current_actor(update, context) is None:
+    if context.actor is None:
         return await end(update, context, t("booking.not_signed_up", context.lang))
-    draft = Draft.new(await current_timezone(update, context), mode=MOVE)
+    draft = Draft.new(context.timezone, mode=MOVE)
     return await show(update, context, draft, SESSIONS, fresh=True)
 
 
@@ -120,7 +120,7 @@ async def move_session(update: Update, context: BotContext) -> int:
     if session_id is None:
         await refuse(update, context, reason="malformed move button")
         return END
-    draft = Draft.new(await current_timezone(update, context), mode=MOVE)
+    draft = Draft.new(context.timezone, mode=MOVE)
     return await moves.prepare_move(update, context, draft, session_id, fresh=True)
 
 
@@ -183,7 +183,7 @@ async def _athlete_names(
     names = {}
     if actor.own_athlete_id in athlete_ids:
         names[short_id(actor.own_athlete_id)] = t("booking.athlete.me", context.lang)
-    for child in await family.children_of(context.uow(), actor=actor):
+    for child in await family.children_of(context.uow, actor=actor):
         if child.athlete_id in athlete_ids:
             names[short_id(child.athlete_id)] = child.first_name
     return names

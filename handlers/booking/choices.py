@@ -45,7 +45,7 @@ from handlers.booking.screens import (
     show,
     stale,
 )
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 
 MAX_SPORTS = 20
 Args = tuple[str, ...]
@@ -66,7 +66,7 @@ def read_first(args: Args, read: Callable[[str], T | None], *, refusal: str) -> 
 
 async def pick_athlete(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
     """The athlete the session is for; only one the presser may book for."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     athlete_id = parse_id(args[0]) if args else None
     if actor is None or athlete_id not in athletes_actor_may_act_for(actor):
         raise UnusablePress("booking for an athlete the presser may not act for")
@@ -189,14 +189,13 @@ async def to_sports(
     update: Update, context: BotContext, draft: Draft, *, fresh: bool = False
 ) -> int:
     """The sports step, offering the specializations coaches teach now."""
-    async with context.uow() as uow:
-        offered = await schedule.specializations_offered(uow)
+    offered = await schedule.specializations_offered(context.uow)
     draft.specs = [name for name, _ in offered[:MAX_SPORTS]]
     return await show(update, context, draft, SPORT, fresh=fresh)
 
 
 async def _commit(update: Update, context: BotContext, draft: Draft) -> int:
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotAllowed("not signed up")
@@ -223,7 +222,7 @@ async def _book(context: BotContext, actor: Actor, draft: Draft) -> str:
         session_type=draft.kind,
     )
     booked = await booking.book(
-        context.uow(),
+        context.uow,
         actor=actor,
         choice=choice,
         now=datetime.now(UTC),
@@ -234,7 +233,7 @@ async def _book(context: BotContext, actor: Actor, draft: Draft) -> str:
 
 async def _move(context: BotContext, actor: Actor, draft: Draft) -> str:
     changed = await session_changes.reschedule(
-        context.uow(),
+        context.uow,
         actor=actor,
         session_id=uuid.UUID(draft.session or ""),
         new_start=_start_of(draft),

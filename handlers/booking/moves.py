@@ -19,7 +19,6 @@ from domain.short_ids import parse_id
 from handlers.booking.choices import Args, read_first
 from handlers.booking.draft import Draft
 from handlers.booking.screens import DAY, END, SESSIONS, end, show
-from handlers.shared.acting import current_actor
 
 
 async def pick_session(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
@@ -32,12 +31,11 @@ async def prepare_move(
     update: Update, context: BotContext, draft: Draft, session_id: uuid.UUID, *, fresh: bool = False
 ) -> int:
     """The session into the draft, as if booked again, and the calendar to pick its new day."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotFound("not signed up")
-        async with context.uow() as uow:
-            view = await schedule.session_for(uow, actor=actor, session_id=session_id)
+        view = await schedule.session_for(context.uow, actor=actor, session_id=session_id)
     except NotFound:
         await refuse(update, context, reason="moving a session the presser is no party to")
         return END if fresh else SESSIONS

@@ -29,7 +29,6 @@ from handlers.booking.calendar_keyboard import (
 )
 from handlers.booking.draft import MOVE, Draft
 from handlers.booking.render import Screen
-from handlers.shared.acting import current_actor
 
 ATHLETE, SPORT, COACHES, CARD, LENGTH, KIND, DAY, SLOT, CONFIRM, RETRY, SESSIONS = range(11)
 STATES = (ATHLETE, SPORT, COACHES, CARD, LENGTH, KIND, DAY, SLOT, CONFIRM, RETRY, SESSIONS)
@@ -79,8 +78,7 @@ async def stale(update: Update, context: BotContext) -> None:
 
 async def coach_card(context: BotContext, draft: Draft) -> CoachCard | None:
     """The chosen coach's card, or None once they take no bookings."""
-    async with context.uow() as uow:
-        return await schedule.coach_card(uow, uuid.UUID(draft.coach or ""))
+    return await schedule.coach_card(context.uow, uuid.UUID(draft.coach or ""))
 
 
 async def free_slots(context: BotContext, draft: Draft) -> Sequence[Slot]:
@@ -113,10 +111,9 @@ def _drawn(draw: Callable[[Draft, str | None], Screen]) -> ScreenOf:
 
 
 async def _coaches_screen(update: Update, context: BotContext, draft: Draft) -> Screen:
-    async with context.uow() as uow:
-        cards = await schedule.verified_coaches(
-            uow, specialization=draft.spec, offset=draft.offset, limit=PAGE + 1
-        )
+    cards = await schedule.verified_coaches(
+        context.uow, specialization=draft.spec, offset=draft.offset, limit=PAGE + 1
+    )
     return render.coaches_screen(draft, cards, PAGE, context.lang)
 
 
@@ -145,15 +142,11 @@ async def _slot_screen(update: Update, context: BotContext, draft: Draft) -> Scr
 
 
 async def _sessions_screen(update: Update, context: BotContext, draft: Draft) -> Screen:
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         return render.sessions_screen(draft, [], None, context.lang)
     now = _now()
-    async with context.uow() as uow:
-        own = await schedule.athlete_sessions(uow, actor=actor, start=now, end=now + UPCOMING)
-        coached = await schedule.coach_sessions(uow, actor=actor, start=now, end=now + UPCOMING)
-    upcoming = {view.id: view for view in [*own, *coached] if view.is_live}
-    ordered = sorted(upcoming.values(), key=lambda view: view.start)
+    ordered = await schedule.live_sessions(context.uow, actor=actor, start=now, end=now + UPCOMING)
     return render.sessions_screen(draft, ordered, actor.coach_id, context.lang)
 
 

@@ -21,7 +21,6 @@ from domain.booking.notices import FLOW
 from domain.booking.sessions import SessionView
 from domain.errors import NotAllowed, NotFound
 from domain.policy import Actor
-from handlers.shared.acting import current_actor, current_timezone
 
 # The last callback argument of a card's buttons: after the press, show the card again (a
 # notice's buttons lack it, and the notice just loses its buttons).
@@ -64,12 +63,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-async def viewer_of(update: Update, context: BotContext) -> Viewer | None:
+def viewer_of(update: Update, context: BotContext) -> Viewer | None:
     """The signed-up person behind the update and their time zone, or None."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None or update.effective_user is None:
         return None
-    return Viewer(actor, await current_timezone(update, context))
+    return Viewer(actor, context.timezone)
 
 
 async def pressed(
@@ -78,7 +77,7 @@ async def pressed(
     """The press, what `actions` holds for its action, and who pressed; None if any is missing."""
     press = Press.parse(update.callback_query.data)
     action = actions.get(press.action) if press is not None else None
-    viewer = await viewer_of(update, context) if action is not None else None
+    viewer = viewer_of(update, context) if action is not None else None
     if press is None or action is None or viewer is None:
         return None
     return press, action, viewer
@@ -86,5 +85,4 @@ async def pressed(
 
 async def session_for(context: BotContext, viewer: Viewer, session_id: uuid.UUID) -> SessionView:
     """The session as the viewer sees it; NotFound when they have no part in it."""
-    async with context.uow() as uow:
-        return await schedule.session_for(uow, actor=viewer.actor, session_id=session_id)
+    return await schedule.session_for(context.uow, actor=viewer.actor, session_id=session_id)

@@ -82,7 +82,7 @@ async def rate_pressed(update: Update, context: BotContext) -> int:
     press, rating, viewer = found
     try:
         view = await session_outcomes.rate(
-            context.uow(), actor=viewer.actor, session_id=press.session_id, rating=rating
+            context.uow, actor=viewer.actor, session_id=press.session_id, rating=rating
         )
     except FORBIDDEN as err:
         await refuse(update, context, reason=f"rating: {type(err).__name__}")
@@ -105,7 +105,7 @@ async def feedback_typed(update: Update, context: BotContext) -> int:
     try:
         viewer, writing = await _awaited(update, context, needs="rating")
         await session_outcomes.rate(
-            context.uow(),
+            context.uow,
             actor=viewer.actor,
             session_id=uuid.UUID(writing["session"]),
             rating=writing["rating"],
@@ -126,7 +126,7 @@ async def skip_feedback(update: Update, context: BotContext) -> int:
 async def notes_pressed(update: Update, context: BotContext) -> int:
     """Notes on a card: ask the coach for the text."""
     press = Press.parse(update.callback_query.data)
-    viewer = await viewer_of(update, context) if press is not None else None
+    viewer = viewer_of(update, context) if press is not None else None
     try:
         if press is None or press.action != "notes" or viewer is None:
             raise NotAllowed("malformed notes button")
@@ -147,7 +147,7 @@ async def notes_typed(update: Update, context: BotContext) -> int:
     try:
         viewer, writing = await _awaited(update, context, needs="session")
         view = await session_outcomes.add_coach_notes(
-            context.uow(),
+            context.uow,
             actor=viewer.actor,
             session_id=uuid.UUID(writing["session"]),
             notes=update.effective_message.text,
@@ -188,7 +188,7 @@ async def _awaited(
 ) -> tuple[Viewer, dict[str, Any]]:
     """The typist and what `_remember` kept; NotAllowed if the text is not awaited any more."""
     writing = context.user_data.get(WRITING) or {}
-    viewer = await viewer_of(update, context)
+    viewer = viewer_of(update, context)
     if viewer is None or needs not in writing:
         raise NotAllowed(f"no {needs} awaited")
     return viewer, writing

@@ -14,7 +14,6 @@ Rating and notes await typed text, so they are a conversation of their own
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, time, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -31,8 +30,6 @@ from domain.booking.notices import FLOW
 from domain.booking.sessions import SessionView
 from domain.errors import DomainError
 from domain.models import SessionStatus
-from domain.policy import athletes_actor_may_act_for
-from domain.timezones import zone_of
 from handlers.booking import session_render as render
 from handlers.booking import session_words as words
 from handlers.booking.session_press import (
@@ -49,8 +46,6 @@ from handlers.shared.acting import refusal_text
 ROLE_COMMANDS = {
     role: [("schedule", "session.command.schedule")] for role in ("athlete", "parent", "coach")
 }
-COACH_DAYS = 7
-ATHLETE_DAYS = 30
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 Button = Callable[[Update, BotContext, Viewer, Press], Awaitable[None]]
 
@@ -66,7 +61,7 @@ def register(application: BotApplication) -> None:
 
 async def show_schedule(update: Update, context: BotContext) -> None:
     """/schedule: a coach's today and week, the athletes' side's next 30 days, or both."""
-    viewer = await viewer_of(update, context)
+    viewer = viewer_of(update, context)
     if viewer is None:
         await update.effective_message.reply_text(t("session.list.not_signed_up", context.lang))
         return
@@ -76,7 +71,7 @@ async def show_schedule(update: Update, context: BotContext) -> None:
 
 async def back_to_list(update: Update, context: BotContext) -> None:
     """« Back on a card: the list again, in place."""
-    viewer = await viewer_of(update, context)
+    viewer = viewer_of(update, context)
     if viewer is None:
         await refuse(update, context, reason="session list: not signed up")
         return
@@ -88,21 +83,10 @@ async def back_to_list(update: Update, context: BotContext) -> None:
 async def _schedule(context: BotContext, viewer: Viewer) -> tuple[str, InlineKeyboardMarkup | None]:
     """A coach's today and week; the athletes' side's next 30 days; both for a coach who is
     also a parent (or an athlete themself)."""
-    moment, zone = now(), zone_of(viewer.timezone)
-    actor, lang, timezone = viewer.actor, context.lang, viewer.timezone
-    sides: list[tuple[bool, list[SessionView]]] = []
-    async with context.uow() as uow:
-        if actor.coach_id is not None:
-            today = moment.astimezone(zone).date()
-            start = datetime.combine(today, time(), tzinfo=zone)
-            end = datetime.combine(today + timedelta(days=COACH_DAYS), time(), tzinfo=zone)
-            coached = await schedule.coach_sessions(uow, actor=actor, start=start, end=end)
-            sides.append((True, coached))
-        if actor.coach_id is None or athletes_actor_may_act_for(actor):
-            end = moment + timedelta(days=ATHLETE_DAYS)
-            family = await schedule.athlete_sessions(uow, actor=actor, start=moment, end=end)
-            listed = {view.id for _, views in sides for view in views}
-            sides.append((False, [view for view in family if view.id not in listed]))
+    moment, lang, timezone = now(), context.lang, viewer.timezone
+    sides = await schedule.schedule_of(
+        context.uow, actor=viewer.actor, now=moment, timezone=timezone
+    )
     texts = [
         render.list_text(views, coach_side=coach_side, timezone=timezone, now=moment, lang=lang)
         for coach_side, views in sides
@@ -144,7 +128,7 @@ async def decline(update: Update, context: BotContext, viewer: Viewer, press: Pr
 
 async def _decide(context: BotContext, viewer: Viewer, press: Press, *, accept: bool) -> Changed:
     return await session_changes.decide(
-        context.uow(),
+        context.uow,
         actor=viewer.actor,
         session_id=press.session_id,
         accept=accept,
@@ -167,7 +151,7 @@ async def no_show(update: Update, context: BotContext, viewer: Viewer, press: Pr
 
 async def _outcome(context: BotContext, viewer: Viewer, press: Press, outcome: str) -> SessionView:
     return await session_outcomes.record_outcome(
-        context.uow(), actor=viewer.actor, session_id=press.session_id, outcome=outcome, now=now()
+        context.uow, actor=viewer.actor, session_id=press.session_id, outcome=outcome, now=now()
     )
 
 
@@ -215,7 +199,7 @@ async def _cancel(
     context: BotContext, viewer: Viewer, press: Press, *, accept_fee: bool
 ) -> Changed:
     return await session_changes.cancel(
-        context.uow(),
+        context.uow,
         actor=viewer.actor,
         session_id=press.session_id,
         now=now(),

@@ -41,7 +41,7 @@ from handlers.coaching.prompts import (
     prompt,
 )
 from handlers.coaching.review_card import send_review
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
 
 log = logging.getLogger(__name__)
@@ -86,11 +86,11 @@ def _handlers_of(step: int) -> list[BaseHandler[Update, BotContext, int]]:
 
 async def start_setup(update: Update, context: BotContext) -> int:
     """Begin (or resume editing) the coach's own profile; others are politely refused."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise coaching.NotACoach("not signed up")
-        review = await coaching.profile_of(context.uow(), actor=actor)
+        review = await coaching.profile_of(context.uow, actor=actor)
     except DomainError as err:
         await _say(update, refusal_text(err, context), alert=True)
         return END
@@ -220,7 +220,7 @@ async def bio(update: Update, context: BotContext) -> int:
         currency=draft.get("currency"),
         bio=draft["bio"],
     )
-    await coaching.save_profile(context.uow(), actor=await _coach(update, context), profile=profile)
+    await coaching.save_profile(context.uow, actor=_coach(context), profile=profile)
     return await ask(update, context, DOCUMENTS)
 
 
@@ -234,9 +234,9 @@ async def document(update: Update, context: BotContext) -> int:
     await (await context.bot.get_file(file_id)).download_to_memory(buffer)
     buffer.seek(0)
     stored = await add_certification(
-        context.uow(),
+        context.uow,
         context.services.storage,
-        actor=await _coach(update, context),
+        actor=_coach(context),
         filename=name,
         content_type=getattr(message.document, "mime_type", None) or "image/jpeg",
         source=buffer,
@@ -257,8 +257,8 @@ async def documents_done(update: Update, context: BotContext, press: Callback) -
 async def submit(update: Update, context: BotContext, press: Callback) -> int:
     """Submit for verification and put the profile in front of every admin."""
     submission = await coaching.submit_for_verification(
-        context.uow(),
-        actor=await _coach(update, context),
+        context.uow,
+        actor=_coach(context),
         admin_telegram_ids=context.services.admin_telegram_ids,
     )
     await update.callback_query.answer()
@@ -282,8 +282,8 @@ def _upload_of(message: Message) -> tuple[str, str, int | None]:
     return photo.file_id, f"photo-{photo.file_unique_id}.jpg", photo.file_size
 
 
-async def _coach(update: Update, context: BotContext) -> Actor:
-    actor = await current_actor(update, context)
+def _coach(context: BotContext) -> Actor:
+    actor = context.actor
     if actor is None:
         raise coaching.NotACoach("not signed up")
     return actor

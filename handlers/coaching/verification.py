@@ -18,7 +18,7 @@ from domain.coaching import verification as coaching
 from domain.coaching.verification import CoachReview
 from domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from handlers.coaching.review_card import ADMIN_FLOW, card_text, send_review
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback, unknown_command
 
 log = logging.getLogger(__name__)
@@ -57,11 +57,11 @@ def register(application: BotApplication) -> None:
 
 async def show_pending(update: Update, context: BotContext) -> None:
     """Every coach waiting for verification, each with its documents and buttons."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotAllowed("not signed up")
-        reviews = await coaching.pending(context.uow(), admin=actor)
+        reviews = await coaching.pending(context.uow, admin=actor)
     except NotAllowed:
         # Admin commands are invisible: to anyone else /pending is just an unknown command.
         if update.callback_query is not None:
@@ -81,12 +81,12 @@ async def show_pending(update: Update, context: BotContext) -> None:
 async def approve(update: Update, context: BotContext) -> None:
     """Approve: the coach becomes verified and bookable, and is told so."""
     coach_id = _coach_of(update)
-    actor = await current_actor(update, context)
+    actor = context.actor
     if coach_id is None or actor is None:
         await refuse(update, context, reason="approve: malformed or unknown presser")
         return
     try:
-        review = await coaching.approve(context.uow(), admin=actor, coach_id=coach_id)
+        review = await coaching.approve(context.uow, admin=actor, coach_id=coach_id)
     except DomainError as err:
         await _refused_press(update, context, err)
         return
@@ -99,12 +99,12 @@ async def approve(update: Update, context: BotContext) -> None:
 async def ask_reason(update: Update, context: BotContext) -> int:
     """Reject, first press: ask the admin why (the coach will read it)."""
     coach_id = _coach_of(update)
-    actor = await current_actor(update, context)
+    actor = context.actor
     if coach_id is None or actor is None:
         await refuse(update, context, reason="reject: malformed or unknown presser")
         return END
     try:
-        review = await coaching.review(context.uow(), admin=actor, coach_id=coach_id)
+        review = await coaching.review(context.uow, admin=actor, coach_id=coach_id)
     except DomainError as err:
         await _refused_press(update, context, err)
         return END
@@ -124,12 +124,12 @@ async def ask_reason(update: Update, context: BotContext) -> int:
 async def reject(update: Update, context: BotContext) -> int:
     """Reject, the reason: stored, audited, and sent to the coach, who can fix and resubmit."""
     rejecting = context.user_data.get(REJECTING) or {}
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None or "coach" not in rejecting:
             raise NotAllowed("no rejection under way")
         review = await coaching.reject(
-            context.uow(),
+            context.uow,
             admin=actor,
             coach_id=uuid.UUID(rejecting["coach"]),
             reason=update.effective_message.text,

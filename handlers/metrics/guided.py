@@ -23,7 +23,7 @@ from domain.metrics.log_line import MetricInputError
 from domain.short_ids import parse_id
 from handlers.metrics import log_render as render
 from handlers.metrics.log_render import Pending
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 
 ATHLETE, CATEGORY, METRIC, VALUE, NOTE, CONFIRM = range(6)
 END = ConversationHandler.END
@@ -82,13 +82,13 @@ async def back_to_categories(
 async def got_value(update: Update, context: BotContext) -> int:
     """The value typed for the picked metric: checked now, so a typo is caught before the note."""
     pending = Pending.from_json(context.user_data.get(PENDING))
-    actor = await current_actor(update, context)
+    actor = context.actor
     if pending is None or pending.athlete is None or actor is None:
         return await end(update, context, t("metrics.stale", context.lang))
     pending.text = update.effective_message.text.strip()
     try:
         await metric_entry.check_value(
-            context.uow(),
+            context.uow,
             actor=actor,
             athlete_id=_athlete_id(pending),
             text=pending.text,
@@ -136,12 +136,12 @@ async def log_anyway(
 
 async def log_entry(update: Update, context: BotContext, pending: Pending) -> int:
     """Log what the entry holds; the reply, the question, or the hint."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None or pending.athlete is None:
         return await end(update, context, t("metrics.stale", context.lang))
     try:
         logged = await metric_entry.log_typed(
-            context.uow(),
+            context.uow,
             actor=actor,
             athlete_id=_athlete_id(pending),
             text=pending.line(),
@@ -181,11 +181,11 @@ async def end(update: Update, context: BotContext, text: str) -> int:
 
 
 async def _catalogue(update: Update, context: BotContext, pending: Pending) -> list[MetricKind]:
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         return []
     return await metric_entry.catalogue_to_log(
-        context.uow(), actor=actor, athlete_id=_athlete_id(pending)
+        context.uow, actor=actor, athlete_id=_athlete_id(pending)
     )
 
 

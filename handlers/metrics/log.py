@@ -31,7 +31,7 @@ from handlers.metrics import guided
 from handlers.metrics import log_render as render
 from handlers.metrics.guided import ATHLETE, CATEGORY, CONFIRM, METRIC, NOTE, PENDING, VALUE
 from handlers.metrics.log_render import FLOW, UNDO, Pending
-from handlers.shared.acting import current_actor, current_timezone, refusal_text
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
 
 _LOGGERS = [("log", "metrics.command.log")]
@@ -69,13 +69,13 @@ def register(application: BotApplication) -> None:
 
 async def start_log(update: Update, context: BotContext) -> int:
     """/log [line]: whose result (if several), then log the line or ask step by step."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         return await guided.end(update, context, t("metrics.not_signed_up", context.lang))
-    targets = await metric_entry.athletes_to_log_for(context.uow(), actor=actor)
+    targets = await metric_entry.athletes_to_log_for(context.uow, actor=actor)
     if not targets:
         return await guided.end(update, context, t("metrics.nobody", context.lang))
-    timezone = await current_timezone(update, context)
+    timezone = context.timezone
     pending = Pending.new(datetime.now(UTC), timezone, " ".join(context.args or []))
     pending.offer(targets)
     if len(targets) > 1:
@@ -114,13 +114,13 @@ async def undo(update: Update, context: BotContext) -> None:
     press = unpack(update.callback_query.data, flow=UNDO)
     metric_id = press.uuid_arg(0) if press is not None else None
     recorded_at = render.recorded_at_of(press.args[1]) if press and len(press.args) > 1 else None
-    actor = await current_actor(update, context)
+    actor = context.actor
     if metric_id is None or recorded_at is None or actor is None:
         await refuse(update, context, reason="malformed undo button")
         return
     try:
         undone = await metrics_log.undo(
-            context.uow(),
+            context.uow,
             actor=actor,
             metric_id=metric_id,
             recorded_at=recorded_at,

@@ -31,7 +31,7 @@ from domain.metrics.viewers import AthleteName
 from domain.policy import Actor
 from handlers.metrics import progress_render as render
 from handlers.metrics.progress_render import ATHLETE, EXPORT, FLOW, METRIC, SPAN, WHO
-from handlers.shared.acting import current_actor, refusal_text
+from handlers.shared.acting import refusal_text
 
 _VIEWERS = [
     ("progress", "progress.command.progress"),
@@ -85,16 +85,16 @@ async def export(update: Update, context: BotContext) -> None:
 
 async def show_roster(update: Update, context: BotContext) -> None:
     """/roster: a coach's athletes, their latest results and the change over four weeks."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         await _reply(update, t("progress.not_signed_up", context.lang))
         return
     try:
-        lines = await roster(context.uow(), actor=actor, latest=context.services.latest_metrics)
+        lines = await roster(context.uow, actor=actor, latest=context.services.latest_metrics)
     except NotAllowed:
         await _reply(update, t("progress.roster.only_coaches", context.lang))
         return
-    reader = await viewers.reader_of(context.uow(), actor=actor)
+    reader = await viewers.reader_of(context.uow, actor=actor)
     await send_text(
         context.bot, update.effective_chat.id, render.roster_text(lines, reader.units, context.lang)
     )
@@ -104,7 +104,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     """Any progress button: re-check the presser, then do what it names."""
     press = unpack(update.callback_query.data, flow=FLOW)
     step = _BUTTONS.get(press.action) if press is not None else None
-    actor = await current_actor(update, context) if step is not None else None
+    actor = context.actor if step is not None else None
     if press is None or step is None or actor is None:
         await refuse(update, context, reason="progress button: malformed or not signed up")
         return
@@ -127,7 +127,7 @@ async def back_to_athletes(
     update: Update, context: BotContext, actor: Actor, press: Callback
 ) -> None:
     """« Back on the metrics: the athletes again."""
-    athletes = await viewers.athletes_in_view(context.uow(), actor=actor)
+    athletes = await viewers.athletes_in_view(context.uow, actor=actor)
     await update.callback_query.answer()
     keyboard = render.athletes_markup(athletes, actor.own_athlete_id, context.lang)
     await render.show(update, t("progress.pick_athlete", context.lang), keyboard)
@@ -137,7 +137,7 @@ async def pick_metric(update: Update, context: BotContext, actor: Actor, press: 
     """A metric's button: the periods."""
     athlete = await _athlete(context, actor, press.uuid_arg(0))
     kinds = await progress.metrics_with_data(
-        context.uow(), actor=actor, athlete_id=athlete.athlete_id
+        context.uow, actor=actor, athlete_id=athlete.athlete_id
     )
     kind = next((kind for kind in kinds if kind.id == press.uuid_arg(1)), None)
     if kind is None:
@@ -154,7 +154,7 @@ async def pick_span(update: Update, context: BotContext, actor: Actor, press: Ca
     if metric_id is None:
         raise NotFound("malformed metric")
     series = await progress.series_for_span(
-        context.uow(),
+        context.uow,
         actor=actor,
         athlete_id=athlete.athlete_id,
         metric_id=metric_id,
@@ -167,7 +167,7 @@ async def pick_span(update: Update, context: BotContext, actor: Actor, press: Ca
         text = render.empty_text(series, athlete, span, context.lang)
         await render.show(update, text, render.spans_markup(athlete, series.kind, context.lang))
         return
-    reader = await viewers.reader_of(context.uow(), actor=actor)
+    reader = await viewers.reader_of(context.uow, actor=actor)
     png = await render.chart(series, athlete, reader, context.lang)
     await context.bot.send_photo(
         update.effective_chat.id,
@@ -185,11 +185,11 @@ async def pick_export(update: Update, context: BotContext, actor: Actor, press: 
 
 async def _athletes(update: Update, context: BotContext) -> tuple[Actor, list[AthleteName]] | None:
     """The reader and whom they may see; None (after saying why) if nobody."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         await _reply(update, t("progress.not_signed_up", context.lang))
         return None
-    athletes = await viewers.athletes_in_view(context.uow(), actor=actor)
+    athletes = await viewers.athletes_in_view(context.uow, actor=actor)
     if not athletes:
         await _reply(update, t("progress.nobody", context.lang))
         return None
@@ -197,7 +197,7 @@ async def _athletes(update: Update, context: BotContext) -> tuple[Actor, list[At
 
 
 async def _athlete(context: BotContext, actor: Actor, athlete_id: uuid.UUID | None) -> AthleteName:
-    athletes = await viewers.athletes_in_view(context.uow(), actor=actor)
+    athletes = await viewers.athletes_in_view(context.uow, actor=actor)
     found = next((a for a in athletes if a.athlete_id == athlete_id), None)
     if found is None:
         raise NotFound("athlete not in view")
@@ -208,7 +208,7 @@ async def _metrics(
     update: Update, context: BotContext, actor: Actor, athlete: AthleteName, *, back: bool
 ) -> None:
     kinds = await progress.metrics_with_data(
-        context.uow(), actor=actor, athlete_id=athlete.athlete_id
+        context.uow, actor=actor, athlete_id=athlete.athlete_id
     )
     if not kinds:
         await _show(update, t("progress.no_data", context.lang, name=athlete.name))
@@ -220,11 +220,11 @@ async def _metrics(
 async def _send_export(
     update: Update, context: BotContext, actor: Actor, athlete: AthleteName
 ) -> None:
-    data = await export_csv(context.uow(), actor=actor, athlete_id=athlete.athlete_id)
+    data = await export_csv(context.uow, actor=actor, athlete_id=athlete.athlete_id)
     if data == EMPTY_EXPORT:
         await _show(update, t("progress.export.empty", context.lang, name=athlete.name))
         return
-    reader = await viewers.reader_of(context.uow(), actor=actor)
+    reader = await viewers.reader_of(context.uow, actor=actor)
     document = InputFile(data, filename=render.export_filename(athlete, reader.timezone))
     document.mimetype = "text/csv"
     caption = t(

@@ -44,7 +44,7 @@ async def send_invoice(bot: Bot, services: Services, notification: Claimed) -> D
     """Send the session's invoice as it stands now, or give it up if nothing is due any more."""
     session_id = uuid.UUID(str(notification.payload["session_id"]))
     terms = await invoice_for(
-        services.uow(), session_id=session_id, config=services.payments, now=datetime.now(UTC)
+        services.uow, session_id=session_id, config=services.payments, now=datetime.now(UTC)
     )
     if terms is None:
         log.info("invoice for session %s not sent: no longer payable", session_id)

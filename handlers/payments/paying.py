@@ -36,7 +36,7 @@ from domain.payments import checkout, records, views
 from domain.policy import Actor
 from handlers.payments import render
 from handlers.payments.delivery import send_terms
-from handlers.shared.acting import current_actor, current_timezone, refusal_text
+from handlers.shared.acting import refusal_text
 
 log = logging.getLogger(__name__)
 ROLE_COMMANDS = {
@@ -66,7 +66,7 @@ async def check_checkout(update: Update, context: BotContext) -> None:
     try:
         async with asyncio.timeout(ANSWER_WITHIN_S):
             await checkout.check_pre_checkout(
-                context.uow(),
+                context.uow,
                 telegram_user_id=query.from_user.id,
                 invoice_payload=query.invoice_payload,
                 currency=query.currency,
@@ -96,7 +96,7 @@ async def _record_and_confirm(update: Update, context: BotContext) -> None:
     paid = message.successful_payment
     try:
         recorded = await records.record_payment(
-            context.uow(),
+            context.uow,
             telegram_user_id=update.effective_user.id,
             invoice_payload=paid.invoice_payload,
             currency=paid.currency,
@@ -113,7 +113,7 @@ async def _record_and_confirm(update: Update, context: BotContext) -> None:
     if recorded.already_recorded:
         log.info("payment %s delivered again: already recorded", paid.telegram_payment_charge_id)
         return
-    timezone = await current_timezone(update, context)
+    timezone = context.timezone
     text = render.paid(
         recorded.session,
         currency=paid.currency,
@@ -144,7 +144,7 @@ async def pay_again(update: Update, context: BotContext) -> None:
         await refuse(update, context, reason="pay again: malformed")
         return
     terms = await checkout.invoice_for(
-        context.uow(),
+        context.uow,
         session_id=session_id,
         config=context.services.payments,
         now=datetime.now(UTC),
@@ -157,18 +157,18 @@ async def pay_again(update: Update, context: BotContext) -> None:
         await refuse(update, context, reason="pay again: not the payer's chat")
         return
     await query.answer()
-    timezone = await current_timezone(update, context)
+    timezone = context.timezone
     await send_terms(context.bot, terms, lang=context.lang, timezone=timezone)
 
 
 async def show_payments(update: Update, context: BotContext) -> None:
     """/payments: an admin's overview, a coach's earnings by month, or a payer's history."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     chat_id = update.effective_chat.id
     if actor is None:
         await send_text(context.bot, chat_id, t("payment.not_signed_up", context.lang))
         return
-    timezone = await current_timezone(update, context)
+    timezone = context.timezone
     try:
         text = await _payments_text(context, actor, timezone)
     except NotAllowed as err:
@@ -179,10 +179,10 @@ async def show_payments(update: Update, context: BotContext) -> None:
 async def _payments_text(context: BotContext, actor: Actor, timezone: str) -> str:
     lang = context.lang
     if actor.is_admin:
-        overview = await views.admin_overview(context.uow(), admin=actor)
+        overview = await views.admin_overview(context.uow, admin=actor)
         return render.admin_overview(overview, timezone=timezone, lang=lang)
     if actor.coach_id is not None:
-        months = await views.coach_earnings(context.uow(), actor=actor)
+        months = await views.coach_earnings(context.uow, actor=actor)
         return render.earnings(months, lang=lang)
-    lines = await views.payer_history(context.uow(), actor=actor)
+    lines = await views.payer_history(context.uow, actor=actor)
     return render.history(lines, timezone=timezone, lang=lang)

@@ -29,7 +29,6 @@ from domain.people.profile_input import SPORTS
 from domain.policy import Actor
 from domain.secrets_box import UndecryptableField
 from handlers.people import family_render as render
-from handlers.shared.acting import current_actor
 from handlers.shared.common import cancel_fallback
 
 NAME, BIRTH, SPORT, MEDICAL = range(4)
@@ -97,7 +96,7 @@ def _step_buttons(previous: int | None) -> list[BaseHandler[Update, BotContext, 
 
 async def begin(update: Update, context: BotContext) -> int:
     """Start adding a child; refuse politely anyone who is not a parent."""
-    if not family.may_manage_children(await current_actor(update, context)):
+    if not family.may_manage_children(context.actor):
         await render.say(update, t("family.parents_only", context.lang))
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
@@ -159,7 +158,7 @@ async def skip_medical(update: Update, context: BotContext) -> int:
 
 async def _finish(update: Update, context: BotContext, notes: str | None) -> int:
     draft, box = context.user_data.pop(DRAFT, {}), context.services.secrets
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         child = family.ChildInput(
             first_name=draft["first_name"],
@@ -170,7 +169,7 @@ async def _finish(update: Update, context: BotContext, notes: str | None) -> int
         )
         if actor is None:
             raise NotAllowed("not signed up")
-        added = await family.add_child(context.uow(), actor=actor, child=child, box=box)
+        added = await family.add_child(context.uow, actor=actor, child=child, box=box)
     except (DomainError, KeyError, ValueError, UndecryptableField) as err:
         # A draft lost or outdated (a birthday passed mid-flow, a key rotated) starts over.
         key = err.message_key if isinstance(err, DomainError) else "family.flow_lost"
@@ -195,11 +194,11 @@ async def not_text(update: Update, context: BotContext) -> None:
 
 async def show_children(update: Update, context: BotContext) -> None:
     """/children and the "My children" button: each child with what can be done for them."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         await render.say(update, t("family.parents_only", context.lang))
         return
-    children = await family.children_of(context.uow(), actor=actor)
+    children = await family.children_of(context.uow, actor=actor)
     lang = context.lang
     lines = [t("family.child_line", lang, name=c.first_name, sport=c.sport) for c in children]
     text = t("family.children", lang, children="\n".join(lines)) if children else None
@@ -219,7 +218,7 @@ async def on_family_button(update: Update, context: BotContext) -> None:
         return
     action = _PER_CHILD.get(press.action) if press is not None else None
     athlete_id = press.uuid_arg(0) if press is not None and len(press.args) == 1 else None
-    actor = await current_actor(update, context)
+    actor = context.actor
     if action is None or athlete_id is None or actor is None:
         await refuse(update, context, reason="malformed or unknown family button")
         return
@@ -233,7 +232,7 @@ async def on_family_button(update: Update, context: BotContext) -> None:
 
 async def act_for(update: Update, context: BotContext, actor: Actor, athlete_id: uuid.UUID) -> None:
     """Switch to acting for a child in every later flow."""
-    child = await family.choose_child(context.uow(), actor=actor, athlete_id=athlete_id)
+    child = await family.choose_child(context.uow, actor=actor, athlete_id=athlete_id)
     context.user_data[ACTING_FOR] = str(child.athlete_id)
     await update.callback_query.answer()
     await render.say(
@@ -246,7 +245,7 @@ def _inviter(kind: str) -> Callable[[Update, BotContext, Actor, uuid.UUID], Awai
         update: Update, context: BotContext, actor: Actor, athlete_id: uuid.UUID
     ) -> None:
         created = await invitations.create_invitation(
-            context.uow(), actor=actor, athlete_id=athlete_id, kind=kind
+            context.uow, actor=actor, athlete_id=athlete_id, kind=kind
         )
         link = invitations.deep_link(context.bot.username, created.token)
         hours = int(invitations.INVITATION_TTL.total_seconds() // 3600)
@@ -274,7 +273,7 @@ async def open_invitation(update: Update, context: BotContext) -> None:
     account = TelegramAccount(user.id, chat.id, user.first_name, user.last_name, user.language_code)
     try:
         accepted = await invitations.accept_invitation(
-            context.uow(), token=token, telegram_user=account
+            context.uow, token=token, telegram_user=account
         )
     except (InvitationRefused, NotAPrivateChat) as refusal:
         await render.say(update, t(refusal.message_key, context.lang))

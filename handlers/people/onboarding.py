@@ -60,7 +60,7 @@ async def begin(update: Update, context: BotContext) -> str | int:
     person, chat = update.effective_user, update.effective_chat
     assert person is not None and chat is not None
     known = await onboarding.touch(
-        context.uow(), telegram_user_id=person.id, chat_id=chat.id,
+        context.uow, telegram_user_id=person.id, chat_id=chat.id,
         language_code=person.language_code, now=datetime.now(UTC),
     )  # fmt: skip
     if known is not None:
@@ -142,7 +142,7 @@ async def on_text(update: Update, context: BotContext) -> str | int:
     try:
         answer(draft, text, context.services.secrets, datetime.now(UTC).date())
         if step == steps.EMAIL:
-            await onboarding.check_email_free(context.uow(), draft["email"])
+            await onboarding.check_email_free(context.uow, draft["email"])
     except onboarding.NeedsGuardian as err:
         return await _stop(update, context, refusal_text(err, context))
     except profile_input.InvalidAnswer as err:
@@ -228,7 +228,7 @@ async def _finish(update: Update, context: BotContext, draft: steps.Draft) -> st
     )  # fmt: skip
     try:
         user = await onboarding.register(
-            context.uow(), registration=registration, box=box,
+            context.uow, registration=registration, box=box,
             admin_telegram_ids=context.services.admin_telegram_ids, now=datetime.now(UTC),
         )  # fmt: skip
     except onboarding.EmailTaken as err:

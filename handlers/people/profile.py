@@ -91,7 +91,7 @@ async def _show(update: Update, context: BotContext, *, athlete_id: object) -> N
     assert person is not None
     try:
         view = await onboarding.viewed_profile(
-            context.uow(), telegram_user_id=person.id, box=context.services.secrets,
+            context.uow, telegram_user_id=person.id, box=context.services.secrets,
             admin_telegram_ids=context.services.admin_telegram_ids,
             athlete_id=athlete_id,  # type: ignore[arg-type]
         )  # fmt: skip
@@ -118,7 +118,7 @@ async def ask_field(update: Update, context: BotContext) -> str | int:
         return END
     try:
         await onboarding.check_may_edit(
-            context.uow(), telegram_user_id=person.id, user_id=user_id,
+            context.uow, telegram_user_id=person.id, user_id=user_id,
             admin_telegram_ids=context.services.admin_telegram_ids,
         )  # fmt: skip
     except (NotAllowed, NotFound):
@@ -164,7 +164,7 @@ async def _save(update: Update, context: BotContext, answer: str) -> str | int:
         return END
     try:
         view = await onboarding.update_field(
-            context.uow(), telegram_user_id=person.id, user_id=user_id, field=field,
+            context.uow, telegram_user_id=person.id, user_id=user_id, field=field,
             answer=answer, box=context.services.secrets,
             admin_telegram_ids=context.services.admin_telegram_ids,
             today=datetime.now(UTC).date(),

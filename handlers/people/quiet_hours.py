@@ -42,10 +42,10 @@ async def quiet(update: Update, context: BotContext) -> None:
     try:
         if answer:
             mine = await quiet_hours.set_quiet_hours(
-                context.uow(), telegram_user_id=person.id, answer=answer
+                context.uow, telegram_user_id=person.id, answer=answer
             )
         else:
-            mine = await quiet_hours.quiet_hours_of(context.uow(), telegram_user_id=person.id)
+            mine = await quiet_hours.quiet_hours_of(context.uow, telegram_user_id=person.id)
     except NotFound:
         return await _reply(update, t("quiet.not_signed_up", context.lang))
     except InvalidQuietHours as err:

@@ -1,33 +1,12 @@
-"""Who is pressing or typing, as domain.policy sees them, and domain refusals in words."""
+"""Domain refusals in words (who is acting is `context.actor`, loaded by bot.guards)."""
 
 from __future__ import annotations
-
-from telegram import Update
 
 from bot.app import BotContext
 from bot.i18n import t
 from bot.i18n.formats import money_text
-from domain.actors import actor_for_telegram, timezone_of
 from domain.errors import DomainError
-from domain.policy import Actor
 from handlers.shared.echo import echoed
-
-
-async def current_actor(update: Update, context: BotContext) -> Actor | None:
-    """The signed-up user behind this update with their relations, or None."""
-    if update.effective_user is None:
-        return None
-    async with context.uow() as uow:
-        return await actor_for_telegram(
-            uow, update.effective_user.id, admin_telegram_ids=context.services.admin_telegram_ids
-        )
-
-
-async def current_timezone(update: Update, context: BotContext) -> str:
-    """The time zone the person behind this update sees times in."""
-    if update.effective_user is None:
-        return "UTC"
-    return await timezone_of(context.uow(), telegram_user_id=update.effective_user.id)
 
 
 def refusal_text(err: DomainError, context: BotContext) -> str:

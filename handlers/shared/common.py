@@ -13,7 +13,6 @@ from telegram.ext import filters as f
 from bot.app import BotApplication, BotContext
 from bot.i18n import t
 from domain.models import Role
-from handlers.shared.acting import current_actor
 
 COMMANDS = [
     ("start", "command.start"),
@@ -53,7 +52,7 @@ async def start(update: Update, context: BotContext) -> None:
 
 async def show_help(update: Update, context: BotContext) -> None:
     """List the commands this user has: everyone's, then their role's."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     role = None if actor is None else (Role.ADMIN if actor.is_admin else actor.role)
     lines = [
         t("common.help_line", context.lang, command=command, description=t(key, context.lang))

@@ -20,7 +20,6 @@ from bot.app import BotApplication, BotContext
 from bot.i18n import t
 from domain.errors import NotAllowed
 from domain.videos import feedback as coach_feedback
-from handlers.shared.acting import current_actor
 from handlers.shared.common import unexpected_message
 from handlers.videos.intake import on_video
 
@@ -47,7 +46,7 @@ async def on_reply(update: Update, context: BotContext) -> None:
     ):
         await _not_feedback(update, context)
         return
-    actor = await current_actor(update, context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotAllowed("not signed up", action="give_feedback")

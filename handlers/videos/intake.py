@@ -39,7 +39,7 @@ from domain.videos.uploads import (
     receive_video,
     uploadable_athletes,
 )
-from handlers.shared.acting import current_actor, current_timezone, refusal_text
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import unexpected_message
 from handlers.shared.edit_in_place import edit_pressed
 from handlers.videos import render
@@ -67,7 +67,7 @@ async def on_video(update: Update, context: BotContext) -> None:
     """A video someone sent: whose (if several), then stored and queued."""
     message = update.effective_message
     incoming = _incoming(message)
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         await message.reply_text(t("video.not_signed_up", context.lang))
         return
@@ -96,7 +96,7 @@ async def on_video(update: Update, context: BotContext) -> None:
 
 async def list_videos(update: Update, context: BotContext) -> None:
     """/videos: the newest videos the person may see, a button each to see one again."""
-    actor = await current_actor(update, context)
+    actor = context.actor
     if actor is None:
         await update.effective_message.reply_text(t("video.not_signed_up", context.lang))
         return
@@ -104,7 +104,7 @@ async def list_videos(update: Update, context: BotContext) -> None:
     if not videos:
         await update.effective_message.reply_text(t("video.list.empty", context.lang))
         return
-    timezone = await current_timezone(update, context)
+    timezone = context.timezone
     await send_text(
         context.bot,
         update.effective_chat.id,
@@ -117,7 +117,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     """Any video button: re-check the presser, then do what it names."""
     press = unpack(update.callback_query.data, flow=render.FLOW)
     step = _BUTTONS.get(press.action) if press is not None else None
-    actor = await current_actor(update, context) if step is not None else None
+    actor = context.actor if step is not None else None
     if press is None or step is None or actor is None:
         await refuse(update, context, reason="video button: malformed or not signed up")
         return
@@ -222,7 +222,7 @@ async def _receive(
         log.exception("video from %s could not be stored", actor.user_id)
         await send_text(context.bot, chat_id, t("video.storage_failed", context.lang))
         return
-    timezone = await current_timezone(update, context)
+    timezone = context.timezone
     await send_text(
         context.bot,
         chat_id,

@@ -89,8 +89,8 @@ async def test_in_the_web_chat_an_athlete_uploads_a_clip_and_the_analysis_arrive
     running_bot: str, uow: UnitOfWork, tmp_path: Path
 ) -> None:
     # The emulator numbers people from 100001: the athlete created below is this user.
-    async with uow:
-        nia = uow.users.add(
+    async with uow as tx:
+        nia = tx.users.add(
             User(
                 role="athlete",
                 first_name="Nia",
@@ -99,9 +99,9 @@ async def test_in_the_web_chat_an_athlete_uploads_a_clip_and_the_analysis_arrive
                 onboarded_at=NOW,
             )
         )
-        await uow.flush()
-        uow.athletes.add(Athlete(user_id=nia.id, primary_sport="athletics"))
-        await uow.commit()
+        await tx.flush()
+        tx.athletes.add(Athlete(user_id=nia.id, primary_sport="athletics"))
+        await tx.commit()
     clip = make_clip(tmp_path / "squats.mp4", reps=5, period_s=1.5, size=(320, 240))
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.actors import actor_for_telegram
-from domain.models import Athlete, AthleteLink, TrainingSession, User
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.actors import actor_for_telegram, load_actor
+from domain.adapters.db import create_engine, create_session_factory
+from domain.models import Athlete, AthleteLink, SessionParticipant, TrainingSession, User
 from domain.policy import Action, AthleteTarget, may
 from domain.uow import UnitOfWork
-from tests.factories import T0, coach_and_athlete
+from tests.factories import T0, coach_and_athlete, session_at
+from tests.statements import statements_sent
 
 
 async def test_a_parent_guards_their_children_and_linked_ones(uow: UnitOfWork) -> None:
-    async with uow:
-        mum = uow.users.add(User(role="parent", first_name="Mia", telegram_user_id=501))
-        dad = uow.users.add(User(role="parent", first_name="Dan", telegram_user_id=502))
-        await uow.flush()
-        kid = uow.athletes.add(Athlete(parent_id=mum.id, primary_sport="swimming"))
-        await uow.flush()
-        uow.session.add(AthleteLink(athlete_id=kid.id, user_id=dad.id, relation="guardian"))
-        await uow.commit()
-    async with uow:
-        mum_actor = await actor_for_telegram(uow, 501, admin_telegram_ids=[])
-        dad_actor = await actor_for_telegram(uow, 502, admin_telegram_ids=[502])
+    async with uow as tx:
+        mum = tx.users.add(User(role="parent", first_name="Mia", telegram_user_id=501))
+        dad = tx.users.add(User(role="parent", first_name="Dan", telegram_user_id=502))
+        await tx.flush()
+        kid = tx.athletes.add(Athlete(parent_id=mum.id, primary_sport="swimming"))
+        await tx.flush()
+        tx.session.add(AthleteLink(athlete_id=kid.id, user_id=dad.id, relation="guardian"))
+        await tx.commit()
+    async with uow as tx:
+        mum_actor = await actor_for_telegram(tx, 501, admin_telegram_ids=[])
+        dad_actor = await actor_for_telegram(tx, 502, admin_telegram_ids=[502])
     assert mum_actor.guarded_athlete_ids == {kid.id}
     assert dad_actor.guarded_athlete_ids == {kid.id}
     assert dad_actor.is_admin
@@ -32,8 +36,8 @@ async def test_a_parent_guards_their_children_and_linked_ones(uow: UnitOfWork) -
 async def test_a_coach_coaches_athletes_with_a_live_booking_only(uow: UnitOfWork) -> None:
     coach, athlete = await coach_and_athlete(uow)
     _, other = await coach_and_athlete(uow)
-    async with uow:
-        uow.sessions.add(
+    async with uow as tx:
+        tx.sessions.add(
             TrainingSession(
                 coach_id=coach.id,
                 athlete_id=athlete.id,
@@ -42,7 +46,7 @@ async def test_a_coach_coaches_athletes_with_a_live_booking_only(uow: UnitOfWork
                 end_time=T0 + timedelta(hours=1),
             )
         )
-        uow.sessions.add(
+        tx.sessions.add(
             TrainingSession(
                 coach_id=coach.id,
                 athlete_id=other.id,
@@ -52,15 +56,85 @@ async def test_a_coach_coaches_athletes_with_a_live_booking_only(uow: UnitOfWork
                 end_time=T0 + timedelta(hours=1),
             )
         )
-        coach_user = await uow.users.get(coach.user_id)
-        await uow.commit()
-    async with uow:
-        actor = await actor_for_telegram(uow, coach_user.telegram_user_id, admin_telegram_ids=[])
+        coach_user = await tx.users.get(coach.user_id)
+        await tx.commit()
+    async with uow as tx:
+        actor = await actor_for_telegram(tx, coach_user.telegram_user_id, admin_telegram_ids=[])
     assert actor.coach_id == coach.id
     assert actor.coached_athlete_ids == {athlete.id}
     assert not actor.is_verified_coach
 
 
 async def test_someone_not_signed_up_has_no_actor(uow: UnitOfWork) -> None:
-    async with uow:
-        assert await actor_for_telegram(uow, 999_999, admin_telegram_ids=[]) is None
+    async with uow as tx:
+        assert await actor_for_telegram(tx, 999_999, admin_telegram_ids=[]) is None
+
+
+async def test_the_acting_user_with_every_relation_is_one_statement(
+    uow: UnitOfWork, engine: AsyncEngine
+) -> None:
+    coach, pupil = await coach_and_athlete(uow)
+    _, grouped = await coach_and_athlete(uow)
+    async with uow as tx:
+        # Cora coaches Ari alone and Zed in a group, is Kim's mother, Lou's guardian and
+        # Max's mentor, and is an athlete herself.
+        cora = await tx.users.get(coach.user_id)
+        cora.language_code, cora.timezone = "es", "Europe/Madrid"
+        own = tx.athletes.add(Athlete(user_id=cora.id, primary_sport="tennis"))
+        kim = tx.athletes.add(Athlete(parent_id=cora.id, primary_sport="tennis"))
+        lou = tx.athletes.add(Athlete(parent_id=None, primary_sport="tennis"))
+        max_ = tx.athletes.add(Athlete(parent_id=None, primary_sport="tennis"))
+        tx.sessions.add(session_at(coach, pupil, T0))
+        group = tx.sessions.add(
+            TrainingSession(
+                coach_id=coach.id,
+                session_type="group",
+                start_time=T0 + timedelta(days=1),
+                end_time=T0 + timedelta(days=1, hours=1),
+                capacity=4,
+            )
+        )
+        await tx.flush()
+        tx.session.add(AthleteLink(athlete_id=lou.id, user_id=cora.id, relation="guardian"))
+        tx.session.add(AthleteLink(athlete_id=max_.id, user_id=cora.id, relation="mentor"))
+        tx.session.add(SessionParticipant(session_id=group.id, athlete_id=grouped.id))
+        group.participant_count = 1
+        await tx.commit()
+
+    assert cora.telegram_user_id is not None
+    with statements_sent(engine) as sent:
+        actor = await load_actor(uow, telegram_user_id=cora.telegram_user_id, admin_telegram_ids=[])
+
+    assert len(sent) == 1
+    assert actor is not None
+    assert (actor.user_id, actor.role, actor.coach_id) == (cora.id, "coach", coach.id)
+    assert actor.own_athlete_id == own.id
+    assert actor.guarded_athlete_ids == {kim.id, lou.id}
+    assert actor.mentored_athlete_ids == {max_.id}
+    assert actor.coached_athlete_ids == {pupil.id, grouped.id}
+    assert (actor.language, actor.timezone) == ("es", "Europe/Madrid")
+    assert not actor.is_admin
+
+
+async def test_someone_not_signed_up_is_no_acting_user_in_one_statement(
+    uow: UnitOfWork, engine: AsyncEngine
+) -> None:
+    with statements_sent(engine) as sent:
+        assert await load_actor(uow, telegram_user_id=999_998, admin_telegram_ids=[]) is None
+    assert len(sent) == 1
+
+
+async def test_reading_the_acting_user_leaves_later_transactions_transactional(
+    database_url: str, uow: UnitOfWork
+) -> None:
+    # One pooled connection, so the transaction below runs where the actor was read.
+    engine = create_engine(database_url, pool_size=1)
+    alone = UnitOfWork(create_session_factory(engine))
+    try:
+        await load_actor(alone, telegram_user_id=999_997, admin_telegram_ids=[])
+        async with alone as tx:
+            tx.users.add(User(role="parent", first_name="Ola", telegram_user_id=999_997))
+            await tx.flush()
+        assert await load_actor(alone, telegram_user_id=999_997, admin_telegram_ids=[]) is None
+    finally:
+        await engine.dispose()

@@ -13,7 +13,7 @@ from bot.app import (
     PerUserUpdates,
     set_command_menus,
 )
-from bot.guards import CLAIM_GROUP, PRIVATE_CHAT_GROUP, RATE_LIMIT_GROUP
+from bot.guards import ACTOR_GROUP, CLAIM_GROUP, PRIVATE_CHAT_GROUP, RATE_LIMIT_GROUP
 from bot.i18n import t
 from bot.jobs import maintain_metric_partitions
 from bot.wiring import Services
@@ -25,7 +25,7 @@ from tests.bot.runtime.fakes import USER_ID, FakeTelegram, callback_update, mess
 async def test_guards_come_first_and_common_handlers_are_found_in_the_package(
     app: BotApplication,
 ) -> None:
-    groups = [CLAIM_GROUP, RATE_LIMIT_GROUP, PRIVATE_CHAT_GROUP, PRIORITY_GROUP, 0]
+    groups = [CLAIM_GROUP, RATE_LIMIT_GROUP, PRIVATE_CHAT_GROUP, ACTOR_GROUP, PRIORITY_GROUP, 0]
     assert sorted(app.handlers) == groups
     assert ("help", "command.help") in app.menus.default
     commands = {c for h in app.handlers[0] if isinstance(h, CommandHandler) for c in h.commands}
@@ -141,8 +141,8 @@ async def test_context_carries_the_services_and_the_users_language(
 
     async def look(update: Update, context: BotContext) -> None:
         seen.append((context.services, context.lang))
-        async with context.uow() as uow:
-            assert uow.users is not None
+        async with context.uow as tx:
+            assert tx.users is not None
         context.user_data[LANGUAGE_KEY] = "ru"
 
     app.add_handler(CommandHandler("look", look))
@@ -206,8 +206,8 @@ async def test_metric_partitions_are_kept_ahead_by_a_recurring_job(app, uow) -> 
     assert len(jobs) == 1
     context = BotContext.from_job(jobs[0], app)
     await maintain_metric_partitions(context)
-    async with uow:
-        names = await uow.metrics.existing_partitions()
+    async with uow as tx:
+        names = await tx.metrics.existing_partitions()
     this_month = month_start(datetime.now(UTC).date())
     assert {partition_name(add_months(this_month, i)) for i in range(4)} <= names
 

@@ -43,14 +43,14 @@ def test_any_text_as_an_id_is_either_none_or_a_uuid(text: str) -> None:
 
 async def test_a_refusal_is_audited_even_for_an_unknown_user(uow: UnitOfWork) -> None:
     await record_refusal(uow, telegram_user_id=4711, reason="forged id", data="fam:swap:zzz")
-    async with uow:
-        entry = (await uow.session.scalars(select(AuditEntry))).one()
+    async with uow as tx:
+        entry = (await tx.session.scalars(select(AuditEntry))).one()
     assert entry.action == "callback.refused"
     assert entry.details["reason"] == "forged id"
 
 
 async def test_forged_data_with_nul_characters_is_still_audited(uow: UnitOfWork) -> None:
     await record_refusal(uow, telegram_user_id=4712, reason="garbage", data="fam:\x00:x")
-    async with uow:
-        entry = (await uow.session.scalars(select(AuditEntry))).one()
+    async with uow as tx:
+        entry = (await tx.session.scalars(select(AuditEntry))).one()
     assert "\x00" not in entry.details["data"]

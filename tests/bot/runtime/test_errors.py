@@ -26,15 +26,15 @@ def _failing(app: BotApplication, error: Exception) -> None:
 
 
 async def _add_user(uow: UnitOfWork, telegram_user_id: int) -> None:
-    async with uow:
-        uow.users.add(User(role="athlete", first_name="Ann", telegram_user_id=telegram_user_id))
-        await uow.commit()
+    async with uow as tx:
+        tx.users.add(User(role="athlete", first_name="Ann", telegram_user_id=telegram_user_id))
+        await tx.commit()
 
 
 async def _status(uow: UnitOfWork, telegram_user_id: int) -> str | None:
-    async with uow:
+    async with uow as tx:
         query = select(User.status).where(User.telegram_user_id == telegram_user_id)
-        return (await uow.session.execute(query)).scalar_one()
+        return (await tx.session.execute(query)).scalar_one()
 
 
 async def test_an_unexpected_error_is_answered_with_a_reference_and_never_a_traceback(

@@ -41,8 +41,8 @@ def context_of(app: BotApplication, name: str) -> BotContext:
 
 
 async def kinds(uow: UnitOfWork) -> list[str]:
-    async with uow:
-        return sorted((await uow.session.scalars(select(Notification.kind))).all())
+    async with uow as tx:
+        return sorted((await tx.session.scalars(select(Notification.kind))).all())
 
 
 def test_reminders_are_planned_every_ten_minutes(app: BotApplication) -> None:
@@ -73,9 +73,9 @@ async def test_the_planner_job_plans_a_session_nobody_planned_at_the_moment_it_i
     app: BotApplication, uow: UnitOfWork
 ) -> None:
     world = await booking_world(uow)
-    async with uow:
-        uow.sessions.add(session_at(world.coach, world.child, TUESDAY_4PM, sequence=0))
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, TUESDAY_4PM, sequence=0))
+        await tx.commit()
 
     twenty_hours_before = TUESDAY_4PM - timedelta(hours=20)
     await plan_session_reminders(context_of(app, "session-reminders"), now=twenty_hours_before)
@@ -92,9 +92,9 @@ async def test_the_digest_job_queues_the_morning_list_and_the_coach_reads_it(
     app: BotApplication, telegram: FakeTelegram, uow: UnitOfWork, services: Services
 ) -> None:
     world = await booking_world(uow)
-    async with uow:
-        uow.sessions.add(session_at(world.coach, world.child, TUESDAY_4PM, sequence=0))
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, TUESDAY_4PM, sequence=0))
+        await tx.commit()
     seven_in_berlin = datetime(2026, 12, 8, 6, 0, tzinfo=UTC)
 
     await send_coach_digests(context_of(app, "coach-digests"), now=seven_in_berlin)
@@ -161,11 +161,11 @@ async def test_weekly_summaries_are_queued_on_the_hour_and_the_parent_reads_kims
     (job,) = app.job_queue.get_jobs_by_name("weekly-summaries")
     trigger = job.job.trigger
     world = await booking_world(uow)
-    async with uow:
+    async with uow as tx:
         last_tuesday = TUESDAY_4PM - timedelta(weeks=1)
-        uow.sessions.add(session_at(world.coach, world.child, last_tuesday, status="completed"))
-        uow.sessions.add(session_at(world.coach, world.child, TUESDAY_4PM, sequence=0))
-        await uow.commit()
+        tx.sessions.add(session_at(world.coach, world.child, last_tuesday, status="completed"))
+        tx.sessions.add(session_at(world.coach, world.child, TUESDAY_4PM, sequence=0))
+        await tx.commit()
     monday_8_in_london = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
     await send_weekly_summaries(BotContext.from_job(job, app), now=monday_8_in_london)

@@ -16,13 +16,13 @@ KEY_A, KEY_B = b"a" * 32, b"b" * 32
 
 
 async def _stored_with_key_a(services: Services) -> None:
-    async with services.uow() as uow:
+    async with services.uow as tx:
         token = SecretBox([KEY_A]).encrypt("2000-01-01")
-        uow.users.add(
+        tx.users.add(
             User(role="athlete", first_name="Ana", telegram_user_id=4242,
                  date_of_birth_encrypted=token)
         )  # fmt: skip
-        await uow.commit()
+        await tx.commit()
 
 
 async def test_a_key_that_cannot_decrypt_stored_data_stops_start_up(services, uow) -> None:

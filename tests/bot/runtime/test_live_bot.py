@@ -63,9 +63,9 @@ async def test_a_user_who_blocked_the_bot_is_marked_unreachable_and_not_retried(
     emulator: Emulator, run_bot, uow
 ) -> None:
     ana, ben = emulator.user("Ana"), emulator.user("Ben")
-    async with uow:
-        uow.users.add(User(role="athlete", first_name="Ana", telegram_user_id=ana.id))
-        await uow.commit()
+    async with uow as tx:
+        tx.users.add(User(role="athlete", first_name="Ana", telegram_user_id=ana.id))
+        await tx.commit()
     may_answer = asyncio.Event()
 
     async def slow_echo(update: Update, context: BotContext) -> None:
@@ -79,8 +79,8 @@ async def test_a_user_who_blocked_the_bot_is_marked_unreachable_and_not_retried(
         await ben.send("/start")  # the bot keeps serving others
         await ben.expect_reply(contains="SportsCenter")
         for _ in range(100):
-            async with uow:
-                status = await uow.session.scalar(
+            async with uow as tx:
+                status = await tx.session.scalar(
                     select(User.status).where(User.telegram_user_id == ana.id)
                 )
             if status == "blocked":

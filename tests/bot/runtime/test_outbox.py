@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.app import BotApplication, BotContext
@@ -65,44 +64,44 @@ async def _started_user(
     """The user row of someone who has written /start to the bot."""
     await person.send("/start")
     await person.expect_reply()
-    async with uow:
-        user = await uow.users.by_telegram_id(person.id)
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(person.id)
         if user is None:
-            user = uow.users.add(User(role="athlete", first_name="Ann", telegram_user_id=person.id))
+            user = tx.users.add(User(role="athlete", first_name="Ann", telegram_user_id=person.id))
         user.language_code = language
         for name, value in fields.items():
             setattr(user, name, value)
-        await uow.commit()
+        await tx.commit()
     return user
 
 
 async def _notify(uow: UnitOfWork, user: User, kind: str, payload: dict[str, Any]) -> None:
-    async with uow:
-        await uow.outbox.enqueue(
+    async with uow as tx:
+        await tx.outbox.enqueue(
             recipient_id=user.id,
             kind=kind,
             dedup_key=f"{kind}:{user.id}",
             payload=payload,
             due_at=datetime.now(UTC) - timedelta(seconds=1),
         )
-        await uow.commit()
+        await tx.commit()
 
 
 async def _rows(uow: UnitOfWork) -> list[Notification]:
-    async with uow:
-        return list((await uow.session.execute(select(Notification))).scalars().all())
+    async with uow as tx:
+        return list((await tx.session.execute(select(Notification))).scalars().all())
 
 
 async def _ping(uow: UnitOfWork, user: User, n: int, *, ago: timedelta) -> None:
-    async with uow:
-        await uow.outbox.enqueue(
+    async with uow as tx:
+        await tx.outbox.enqueue(
             recipient_id=user.id,
             kind="test_ping",
             dedup_key=f"ping:{user.id}:{n}",
             payload={"n": n},
             due_at=datetime.now(UTC) - ago,
         )
-        await uow.commit()
+        await tx.commit()
 
 
 async def _run_job(application: BotApplication) -> None:
@@ -120,8 +119,8 @@ async def test_a_due_notification_reaches_its_recipient(
         await _run_job(application)
 
         assert (await ana.expect_reply())["text"] == "Ping 1"
-    async with uow:
-        (row,) = (await uow.session.execute(select(Notification))).scalars().all()
+    async with uow as tx:
+        (row,) = (await tx.session.execute(select(Notification))).scalars().all()
     assert row.sent_at is not None and row.attempts == 1
 
 
@@ -140,9 +139,9 @@ async def test_a_blocked_recipient_is_marked_and_the_queue_goes_on_for_others(
         await _run_job(application)
 
         assert (await cleo.expect_reply())["text"] == "Ping 2"
-    async with uow:
-        assert (await uow.users.get(blocker.id)).status == UserStatus.BLOCKED
-        rows = (await uow.session.execute(select(Notification))).scalars().all()
+    async with uow as tx:
+        assert (await tx.users.get(blocker.id)).status == UserStatus.BLOCKED
+        rows = (await tx.session.execute(select(Notification))).scalars().all()
     by_recipient = {row.recipient_id: row for row in rows}
     assert by_recipient[blocker.id].sent_at is None
     assert by_recipient[blocker.id].last_error.startswith("final:")
@@ -301,7 +300,6 @@ async def test_a_rate_limited_notification_is_sent_when_telegram_says_and_only_o
     limited: Emulator,
     clock: FakeClock,
     uow: UnitOfWork,
-    session_factory: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB's coming RetryAfter, without its warning
@@ -309,22 +307,20 @@ async def test_a_rate_limited_notification_is_sent_when_telegram_says_and_only_o
     count = burst + 2
     ana = limited.user("Ana")
     await ana.send("/start")
-    async with uow:
-        user = uow.users.add(User(role="athlete", first_name="Ana", telegram_user_id=ana.id))
-        await uow.flush()
+    async with uow as tx:
+        user = tx.users.add(User(role="athlete", first_name="Ana", telegram_user_id=ana.id))
+        await tx.flush()
         for n in range(count):
-            await uow.outbox.enqueue(
+            await tx.outbox.enqueue(
                 recipient_id=user.id, kind="test_ping", dedup_key=f"ping:{n}", payload={"n": n}
             )
-        await uow.commit()
+        await tx.commit()
     now = datetime.now(UTC) + timedelta(seconds=1)
     # A bare Bot: the application's rate limiter would wait the 429s out itself.
     async with Bot(limited.token, base_url=limited.base_url) as bot:
         deliver = telegram_deliverer(bot)
 
-        first = await drain(
-            lambda: UnitOfWork(session_factory), now=now, limit=count, deliver=deliver
-        )
+        first = await drain(uow, now=now, limit=count, deliver=deliver)
         # Telegram lets a burst through at once, then asks to wait a second.
         assert (first.count(Outcome.SENT), first.count(Outcome.RETRY)) == (burst, 2)
         assert {row.due_at for row in await _rows(uow) if row.sent_at is None} == {
@@ -333,7 +329,7 @@ async def test_a_rate_limited_notification_is_sent_when_telegram_says_and_only_o
         while any(row.sent_at is None for row in await _rows(uow)):
             now += timedelta(seconds=1)
             clock.advance(1)
-            await drain(lambda: UnitOfWork(session_factory), now=now, limit=count, deliver=deliver)
+            await drain(uow, now=now, limit=count, deliver=deliver)
 
     texts = Counter(m.get("text") for m in ana.messages() if m.get("text", "").startswith("Ping"))
     assert texts == Counter(f"Ping {n}" for n in range(count))
@@ -436,17 +432,17 @@ async def test_an_invoice_without_its_session_is_given_up(
 
 
 async def test_a_sender_without_services_leaves_an_invoice_for_one_that_has_them(
-    emulator: Emulator, uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+    emulator: Emulator, uow: UnitOfWork
 ) -> None:
     ana = emulator.user("Ana")
     await ana.send("/start")
-    async with uow:
-        user = uow.users.add(User(role="athlete", first_name="Ana", telegram_user_id=ana.id))
-        await uow.commit()
+    async with uow as tx:
+        user = tx.users.add(User(role="athlete", first_name="Ana", telegram_user_id=ana.id))
+        await tx.commit()
     await _notify(uow, user, INVOICE, {"session_id": str(uuid.uuid4())})
     async with Bot(emulator.token, base_url=emulator.base_url) as bot:
         report = await drain(
-            lambda: UnitOfWork(session_factory),
+            uow,
             now=datetime.now(UTC),
             limit=10,
             deliver=telegram_deliverer(bot),

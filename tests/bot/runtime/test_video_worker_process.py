@@ -102,8 +102,8 @@ async def test_a_worker_killed_mid_job_leaves_it_to_another_worker(
 
     async def analysed() -> bool:
         await second.run_once()
-        async with uow:
-            video = await uow.session.get(VideoAnalysis, video_id)
+        async with uow as tx:
+            video = await tx.session.get(VideoAnalysis, video_id)
         return video is not None and video.status == "analyzed"
 
     await wait_for(analysed, timeout=120, what="the second worker to finish the job")

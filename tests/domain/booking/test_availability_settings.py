@@ -29,16 +29,16 @@ _telegram_ids = itertools.count(80_000)
 
 async def person(uow: UnitOfWork, role: str, *, profile: bool = True, zone: str = "UTC") -> Actor:
     """A committed user, with a coach profile if asked, as the policy sees them."""
-    async with uow:
-        user = uow.users.add(
+    async with uow as tx:
+        user = tx.users.add(
             User(role=role, first_name="Cora", telegram_user_id=next(_telegram_ids), timezone=zone)
         )
-        await uow.flush()
+        await tx.flush()
         if profile:
-            uow.coaches.add(Coach(user_id=user.id))
-            await uow.flush()
-        actor = await actor_for_user(uow, user, admin_telegram_ids=[])
-        await uow.commit()
+            tx.coaches.add(Coach(user_id=user.id))
+            await tx.flush()
+        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
+        await tx.commit()
     return actor
 
 
@@ -63,14 +63,14 @@ def as_cora(cora: Actor, slots: SlotCache) -> Editing:
 
 
 async def stored(uow: UnitOfWork, coach_id: uuid.UUID | None) -> dict[str, Any] | None:
-    async with uow:
-        coach = await uow.session.get(Coach, coach_id)
+    async with uow as tx:
+        coach = await tx.session.get(Coach, coach_id)
         return coach.availability if coach else None
 
 
 async def audited(uow: UnitOfWork) -> list[str]:
-    async with uow:
-        return list(await uow.session.scalars(select(AuditEntry.action)))
+    async with uow as tx:
+        return list(await tx.session.scalars(select(AuditEntry.action)))
 
 
 def hours(*texts: str) -> list[TimeRange]:
@@ -346,13 +346,11 @@ async def test_another_coachs_id_in_forged_data_is_refused(
 
 
 async def test_two_changes_at_once_both_stick(
-    uow: UnitOfWork, session_factory: Any, cora: Actor, as_cora: Editing
+    uow: UnitOfWork, cora: Actor, as_cora: Editing
 ) -> None:
     await asyncio.gather(
         *(
-            settings.set_weekday(
-                UnitOfWork(session_factory), weekday=day, ranges=hours("10:00-12:00"), **as_cora
-            )
+            settings.set_weekday(uow, weekday=day, ranges=hours("10:00-12:00"), **as_cora)
             for day in ("mon", "tue", "wed", "thu", "fri")
         )
     )

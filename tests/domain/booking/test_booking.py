@@ -37,8 +37,8 @@ def slot_cache(services: Services) -> SlotCache:
 
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
 
 
 def choice(world: BookingWorld, start: datetime = MONDAY_4PM, **changes: object) -> BookingChoice:
@@ -54,11 +54,11 @@ def choice(world: BookingWorld, start: datetime = MONDAY_4PM, **changes: object)
 
 
 async def notices(uow: UnitOfWork, kind: str | None = None) -> list[Notification]:
-    async with uow:
+    async with uow as tx:
         query = select(Notification).order_by(Notification.kind, Notification.due_at)
         if kind:
             query = query.where(Notification.kind == kind)
-        return list((await uow.session.scalars(query)).all())
+        return list((await tx.session.scalars(query)).all())
 
 
 async def test_a_parent_books_for_a_child_and_the_coach_is_asked(
@@ -162,8 +162,8 @@ async def test_slots_the_rules_do_not_offer_are_refused(
             slots=slot_cache(services),
         )
     assert refused.value.message_key == key
-    async with uow:
-        assert await uow.session.scalar(select(func.count(TrainingSession.id))) == 0
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count(TrainingSession.id))) == 0
 
 
 async def test_an_unverified_coach_and_someone_elses_child_are_refused(
@@ -187,7 +187,7 @@ async def test_an_unverified_coach_and_someone_elses_child_are_refused(
 
 
 async def test_two_hundred_concurrent_attempts_for_one_slot_make_one_session(
-    session_factory, services: Services, uow: UnitOfWork
+    services: Services, uow: UnitOfWork
 ) -> None:
     world = await booking_world(uow)
     parents = [await actor(uow, world.parent), await actor(uow, world.other_parent)]
@@ -197,7 +197,7 @@ async def test_two_hundred_concurrent_attempts_for_one_slot_make_one_session(
     async def attempt(n: int) -> str:
         try:
             await booking.book(
-                UnitOfWork(session_factory),
+                uow,
                 actor=parents[n % 2],
                 choice=choice(world, athlete_id=children[n % 2]),
                 now=BOOKING_NOW,
@@ -209,8 +209,8 @@ async def test_two_hundred_concurrent_attempts_for_one_slot_make_one_session(
 
     outcomes = await asyncio.gather(*(attempt(n) for n in range(200)))
 
-    async with uow:
-        assert await uow.session.scalar(select(func.count(TrainingSession.id))) == 1
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count(TrainingSession.id))) == 1
     # The winner's own repeats are recognised as theirs (a double tap), the rest are refused.
     assert outcomes.count("taken") >= 99
 
@@ -258,7 +258,7 @@ async def test_a_double_tap_returns_the_same_booking(uow: UnitOfWork, services: 
 
 
 async def test_group_sessions_fill_up_to_capacity_and_no_further(
-    uow: UnitOfWork, services: Services, session_factory
+    uow: UnitOfWork, services: Services
 ) -> None:
     world = await booking_world(
         uow, rules={"session_types": ["individual", "group"], "group_capacity": 2}
@@ -288,13 +288,13 @@ async def test_group_sessions_fill_up_to_capacity_and_no_further(
     requests = await notices(uow, "booking_request")
     assert {r.payload["athlete"] for r in requests} == {"Kim", "Kim, Lea"}
     # A third athlete (a sibling) finds the group full.
-    async with uow:
-        sibling_user = uow.users.add(User(role="athlete", first_name="Max"))
-        await uow.flush()
-        sibling = uow.athletes.add(
+    async with uow as tx:
+        sibling_user = tx.users.add(User(role="athlete", first_name="Max"))
+        await tx.flush()
+        sibling = tx.athletes.add(
             Athlete(user_id=sibling_user.id, parent_id=world.parent.id, primary_sport="tennis")
         )
-        await uow.commit()
+        await tx.commit()
     with pytest.raises(SlotUnavailable):
         await booking.book(
             uow,
@@ -444,8 +444,8 @@ async def test_the_coach_closes_a_session_and_the_parent_rates_it(
         "Great!",
         "Work on the backhand.",
     )
-    async with uow:
-        coach_row = await uow.coaches.get(world.coach.id)
+    async with uow as tx:
+        coach_row = await tx.coaches.get(world.coach.id)
         assert (coach_row.rating, coach_row.total_reviews) == (Decimal("5.00"), 1)
 
 
@@ -455,10 +455,10 @@ async def test_a_move_is_offered_the_times_its_own_session_holds_and_can_take_th
     world = await booking_world(uow, rules={"auto_accept": True})
     tuesday = MONDAY_4PM + timedelta(days=1)
     off_grid = tuesday + timedelta(minutes=30)  # booked at 16:30, before the hours changed
-    async with uow:
+    async with uow as tx:
         held = session_at(world.coach, world.child, off_grid, booked_by=world.parent.id)
-        uow.sessions.add(held)
-        await uow.commit()
+        tx.sessions.add(held)
+        await tx.commit()
     slots = slot_cache(services)
     lookup = partial(
         slots.free_slots_on,
@@ -485,7 +485,7 @@ async def test_a_move_is_offered_the_times_its_own_session_holds_and_can_take_th
 
 
 async def test_bookings_racing_for_slots_closer_than_the_buffer_land_one_per_pair(
-    session_factory, services: Services, uow: UnitOfWork
+    services: Services, uow: UnitOfWork
 ) -> None:
     # 16:00-17:00 and 17:00-18:00 touch; with 30 minutes after each session, only one fits.
     world = await booking_world(uow, rules={"auto_accept": True, "buffer_after": 30})
@@ -497,7 +497,7 @@ async def test_bookings_racing_for_slots_closer_than_the_buffer_land_one_per_pai
     async def attempt(day: datetime, n: int) -> None:
         with contextlib.suppress(SlotUnavailable):
             await booking.book(
-                UnitOfWork(session_factory),
+                uow,
                 actor=parents[n],
                 choice=choice(world, day + timedelta(hours=n), athlete_id=children[n]),
                 now=BOOKING_NOW,
@@ -506,8 +506,8 @@ async def test_bookings_racing_for_slots_closer_than_the_buffer_land_one_per_pai
 
     await asyncio.gather(*(attempt(day, n) for day in days for n in (0, 1)))
 
-    async with uow:
-        starts = list(await uow.session.scalars(select(TrainingSession.start_time)))
+    async with uow as tx:
+        starts = list(await tx.session.scalars(select(TrainingSession.start_time)))
     assert sorted(start.date() for start in starts) == [day.date() for day in days]
 
 

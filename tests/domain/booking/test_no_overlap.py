@@ -15,9 +15,9 @@ from tests.factories import T0, coach_and_athlete, session_at
 
 
 async def book(uow: UnitOfWork, session: TrainingSession) -> TrainingSession:
-    async with uow:
-        uow.sessions.add(session)
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session)
+        await tx.commit()
     return session
 
 
@@ -38,9 +38,9 @@ async def test_back_to_back_sessions_are_allowed(uow: UnitOfWork) -> None:
 async def test_a_cancelled_session_does_not_block_its_slot(uow: UnitOfWork) -> None:
     coach, athlete = await coach_and_athlete(uow)
     first = await book(uow, session_at(coach, athlete, T0))
-    async with uow:
-        (await uow.sessions.get(first.id)).status = "cancelled"
-        await uow.commit()
+    async with uow as tx:
+        (await tx.sessions.get(first.id)).status = "cancelled"
+        await tx.commit()
     await book(uow, session_at(coach, athlete, T0))
 
 
@@ -65,21 +65,19 @@ async def test_a_session_that_ends_before_it_starts_is_invalid_input(uow: UnitOf
         await book(uow, session_at(coach, athlete, T0, minutes=-30))
 
 
-async def test_fifty_concurrent_bookings_of_one_slot_leave_exactly_one_row(
-    uow: UnitOfWork, session_factory
-) -> None:
+async def test_fifty_concurrent_bookings_of_one_slot_leave_exactly_one_row(uow: UnitOfWork) -> None:
     coach, athlete = await coach_and_athlete(uow)
 
     async def attempt() -> bool:
         try:
-            await book(UnitOfWork(session_factory), session_at(coach, athlete, T0))
+            await book(uow, session_at(coach, athlete, T0))
         except SlotTaken:
             return False
         return True
 
     results = await asyncio.gather(*(attempt() for _ in range(50)))
-    async with uow:
-        rows = await uow.session.scalar(
+    async with uow as tx:
+        rows = await tx.session.scalar(
             select(func.count()).where(TrainingSession.coach_id == coach.id)
         )
     assert results.count(True) == 1
@@ -91,8 +89,8 @@ async def test_busy_intervals_are_only_the_live_overlapping_sessions(uow: UnitOf
     kept = await book(uow, session_at(coach, athlete, T0))
     await book(uow, session_at(coach, athlete, T0 + timedelta(hours=1), status="cancelled"))
     await book(uow, session_at(coach, athlete, T0 + timedelta(hours=3)))
-    async with uow:
-        found = await uow.sessions.busy_intervals(
+    async with uow as tx:
+        found = await tx.sessions.busy_intervals(
             coach.id, T0 + timedelta(minutes=30), T0 + timedelta(hours=2)
         )
     assert found == [(kept.start_time, kept.end_time)]

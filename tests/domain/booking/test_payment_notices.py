@@ -33,8 +33,8 @@ AUTO_ACCEPT = {"auto_accept": True}
 
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
 
 
 async def book(
@@ -54,13 +54,13 @@ async def book(
 
 
 async def payment_rows(uow: UnitOfWork) -> list[Notification]:
-    async with uow:
+    async with uow as tx:
         query = (
             select(Notification)
             .where(Notification.kind.in_(PAYMENT_KINDS))
             .order_by(Notification.due_at, Notification.kind)
         )
-        return list((await uow.session.scalars(query)).all())
+        return list((await tx.session.scalars(query)).all())
 
 
 def view(start: datetime = WEDNESDAY_4PM, **changes: object) -> SessionView:
@@ -217,21 +217,21 @@ async def test_dropping_the_prompts_removes_the_unsent_ones_and_nothing_else(
 ) -> None:
     world = await booking_world(uow, rules=AUTO_ACCEPT)
     booked = await book(uow, services, world)
-    async with uow:
+    async with uow as tx:
         # The invoice went out at booking time; the prompts are still ahead.
-        await uow.session.execute(
+        await tx.session.execute(
             update(Notification).where(Notification.kind == "invoice").values(sent_at=NOW)
         )
-        await uow.commit()
+        await tx.commit()
 
-    async with uow:
-        dropped = await drop_payment_prompts(uow, booked.session.id)
-        await uow.commit()
+    async with uow as tx:
+        dropped = await drop_payment_prompts(tx, booked.session.id)
+        await tx.commit()
 
     assert dropped == 2
     assert [row.kind for row in await payment_rows(uow)] == ["invoice"]
-    async with uow:
-        kinds = set((await uow.session.scalars(select(Notification.kind))).all())
-        session = await uow.session.get(TrainingSession, booked.session.id)
+    async with uow as tx:
+        kinds = set((await tx.session.scalars(select(Notification.kind))).all())
+        session = await tx.session.get(TrainingSession, booked.session.id)
     assert {"reminder_24h", "reminder_1h", "booking_confirmed"} <= kinds
     assert session is not None and session.payment_status == "pending"

@@ -110,11 +110,11 @@ def test_document_types_come_from_magic_bytes() -> None:
 
 
 async def _person(uow: UnitOfWork, role: str, name: str) -> Actor:
-    async with uow:
-        user = uow.users.add(User(role=role, first_name=name, telegram_user_id=next(_ids)))
-        await uow.flush()
-        actor = await actor_for_user(uow, user, admin_telegram_ids=[])
-        await uow.commit()
+    async with uow as tx:
+        user = tx.users.add(User(role=role, first_name=name, telegram_user_id=next(_ids)))
+        await tx.flush()
+        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
+        await tx.commit()
     return actor
 
 
@@ -136,8 +136,8 @@ async def _submitted_coach(uow: UnitOfWork, storage: MediaStorage) -> Actor:
         uow, storage, actor=coach, filename="c.pdf", content_type="application/pdf", source=PDF
     )
     await coaching.submit_for_verification(uow, actor=coach, admin_telegram_ids=[])
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(coach.user_id), admin_telegram_ids=[])
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(coach.user_id), admin_telegram_ids=[])
 
 
 async def test_only_coaches_have_a_coach_profile(uow: UnitOfWork) -> None:
@@ -163,8 +163,8 @@ async def test_a_renamed_program_is_not_accepted_as_a_certificate(uow, services)
             content_type="application/pdf",
             source=b"MZ\x90\x00" + b"\x00" * 100,
         )
-    async with uow:
-        assert coaching.documents_of(await uow.coaches.for_user(coach.user_id)) == []
+    async with uow as tx:
+        assert coaching.documents_of(await tx.coaches.for_user(coach.user_id)) == []
 
 
 async def test_documents_of_one_name_in_different_folders_are_both_kept(uow, services) -> None:
@@ -180,8 +180,8 @@ async def test_documents_of_one_name_in_different_folders_are_both_kept(uow, ser
             content_type="application/pdf",
             source=content,
         )
-    async with uow:
-        documents = coaching.documents_of(await uow.coaches.for_user(coach.user_id))
+    async with uow as tx:
+        documents = coaching.documents_of(await tx.coaches.for_user(coach.user_id))
     keys = [document["key"] for document in documents]
     assert len(set(keys)) == 2
     assert [await services.storage.read_bytes(key) for key in keys] == list(uploads.values())
@@ -215,9 +215,9 @@ async def test_a_submitted_coach_is_pending_and_not_bookable(uow, services) -> N
     pending = await coaching.pending(uow, admin=admin)
     assert [review.coach_id for review in pending] == [coach.coach_id]
     assert pending[0].documents[0]["mime"] == "application/pdf"
-    async with uow:
-        row = await uow.coaches.get(coach.coach_id)
-        assert not coaching.is_bookable(row, await uow.users.get(coach.user_id))
+    async with uow as tx:
+        row = await tx.coaches.get(coach.coach_id)
+        assert not coaching.is_bookable(row, await tx.users.get(coach.user_id))
 
 
 async def test_approval_verifies_once_and_is_audited(uow, services) -> None:
@@ -228,10 +228,10 @@ async def test_approval_verifies_once_and_is_audited(uow, services) -> None:
         await coaching.approve(uow, admin=admin, coach_id=coach.coach_id)
     with pytest.raises(coaching.AlreadyDecided):
         await coaching.reject(uow, admin=admin, coach_id=coach.coach_id, reason="too late")
-    async with uow:
-        user = await uow.users.get(coach.user_id)
-        assert coaching.is_bookable(await uow.coaches.get(coach.coach_id), user)
-        actions = await uow.session.scalars(select(AuditEntry.action).order_by(AuditEntry.at))
+    async with uow as tx:
+        user = await tx.users.get(coach.user_id)
+        assert coaching.is_bookable(await tx.coaches.get(coach.coach_id), user)
+        actions = await tx.session.scalars(select(AuditEntry.action).order_by(AuditEntry.at))
         assert "coach.verified" in list(actions)
     assert await coaching.pending(uow, admin=admin) == []
 
@@ -259,10 +259,10 @@ async def test_only_admins_decide_or_list_pending_coaches(uow, services) -> None
             await coaching.reject(uow, admin=who, coach_id=coach.coach_id, reason="no reason")
         with pytest.raises(NotAllowed):
             await coaching.pending(uow, admin=who)
-    async with uow:
-        coach_row = await uow.session.scalar(select(Coach).where(Coach.id == coach.coach_id))
+    async with uow as tx:
+        coach_row = await tx.session.scalar(select(Coach).where(Coach.id == coach.coach_id))
         assert coach_row.verification_note is None
-        assert not (await uow.users.get(coach.user_id)).verification_status
+        assert not (await tx.users.get(coach.user_id)).verification_status
 
 
 async def test_reviewers_are_configured_admins_and_admin_users(uow, services) -> None:

@@ -19,13 +19,13 @@ WITHDRAWN = "personal_best_withdrawn"
 
 async def mark_all_sent(uow: UnitOfWork) -> None:
     """What the outbox sender does once it has delivered everything due."""
-    async with uow:
-        await uow.session.execute(
+    async with uow as tx:
+        await tx.session.execute(
             update(Notification)
             .where(Notification.sent_at.is_(None))
             .values(sent_at=datetime.now(UTC))
         )
-        await uow.commit()
+        await tx.commit()
 
 
 async def take_back(uow: UnitOfWork, latest: LatestMetrics, actor: Actor, logged: Logged) -> None:
@@ -39,20 +39,20 @@ async def take_back(uow: UnitOfWork, latest: LatestMetrics, actor: Actor, logged
 
 
 async def unsent(uow: UnitOfWork) -> list[Notification]:
-    async with uow:
+    async with uow as tx:
         query = (
             select(Notification).where(Notification.sent_at.is_(None)).order_by(Notification.kind)
         )
-        return list((await uow.session.scalars(query)).all())
+        return list((await tx.session.scalars(query)).all())
 
 
 async def test_undoing_an_announced_best_corrects_it_for_the_family_in_their_units(
     uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
-    async with uow:
-        (await uow.users.get(world.parent.user_id)).units = "imperial"
-        await uow.commit()
+    async with uow as tx:
+        (await tx.users.get(world.parent.user_id)).units = "imperial"
+        await tx.commit()
     await log(uow, latest, world, "squat 100kg", actor=world.coach)
     best = await log(uow, latest, world, "squat 110kg", actor=world.coach)
     await mark_all_sent(uow)  # the parent has read "New personal best for Kim!"

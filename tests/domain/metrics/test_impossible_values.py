@@ -137,8 +137,8 @@ async def test_the_database_refuses_exactly_what_the_domain_refuses(uow: UnitOfW
     for unit in CANONICAL_UNITS:
         for value in EDGES:
             try:
-                async with uow:
-                    await uow.session.execute(
+                async with uow as tx:
+                    await tx.session.execute(
                         insert(PerformanceMetric).values(
                             recorded_at=NOW,
                             athlete_id=world.kim.id,
@@ -148,7 +148,7 @@ async def test_the_database_refuses_exactly_what_the_domain_refuses(uow: UnitOfW
                             unit=unit,
                         )
                     )
-                    await uow.commit()
+                    await tx.commit()
                 stored_it = True
             except InvalidInput:
                 stored_it = False

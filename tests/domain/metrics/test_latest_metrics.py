@@ -17,7 +17,7 @@ from domain.metrics import latest as latest_module
 from domain.metrics.latest import BUILDING, BUILT, LATEST_TTL_S, LatestMetrics, LatestOf
 from domain.metrics.log import undo
 from domain.metrics.roster import RosterLine, roster
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 from tests.domain.metrics.test_metrics_log import NOW, MetricsWorld, log, metrics_world
 from tests.sql_statements import sql_statements
 
@@ -27,8 +27,8 @@ def values(found: LatestOf) -> dict[str, str]:
 
 
 async def read(uow: UnitOfWork, latest: LatestMetrics, athlete_id: uuid.UUID) -> LatestOf:
-    async with uow:
-        return await latest.of_athlete(uow, athlete_id)
+    async with uow as tx:
+        return await latest.of_athlete(tx, athlete_id)
 
 
 async def cached_fields(
@@ -253,8 +253,8 @@ async def test_many_athletes_are_read_in_one_query_for_the_misses(
     others = [world.booking.other_child.id, uuid.uuid4()]
 
     with sql_statements(engine) as sent:
-        async with uow:
-            found = await latest.of_athletes(uow, [world.kim.id, *others])
+        async with uow as tx:
+            found = await latest.of_athletes(tx, [world.kim.id, *others])
 
     assert len(sent) == 1
     assert values(found[world.kim.id]) == {"squat": "100.0000 kg"}
@@ -301,9 +301,9 @@ def rebuild_then(
     pending = [then]
 
     async def rebuild(
-        uow: UnitOfWork, athlete_ids: list[uuid.UUID]
+        tx: Transaction, athlete_ids: list[uuid.UUID]
     ) -> dict[uuid.UUID, dict[str, str]]:
-        found = await real(uow, athlete_ids)
+        found = await real(tx, athlete_ids)
         while pending:  # once: what `then` does may read (and rebuild) too
             await pending.pop()(found)
         return found

@@ -96,9 +96,9 @@ async def test_a_coachs_metric_is_in_the_catalogue_of_athletes_they_coach_only(
 ) -> None:
     coach, athlete = await coach_and_athlete(uow)
     _, stranger = await coach_and_athlete(uow)
-    async with uow:
-        uow.sessions.add(session_at(coach, athlete, T0))
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(coach, athlete, T0))
+        await tx.commit()
     agility = await _agility(uow, coach)
 
     coached = await catalogue_for(uow, athlete_id=athlete.id)
@@ -111,9 +111,9 @@ async def test_a_coachs_metric_is_in_the_catalogue_of_athletes_they_coach_only(
 
 async def test_a_cancelled_session_does_not_make_a_coach_theirs(uow: UnitOfWork) -> None:
     coach, athlete = await coach_and_athlete(uow)
-    async with uow:
-        uow.sessions.add(session_at(coach, athlete, T0, status="cancelled"))
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(coach, athlete, T0, status="cancelled"))
+        await tx.commit()
     await _agility(uow, coach)
 
     assert find(await catalogue_for(uow, athlete_id=athlete.id), "t-test agility") is None
@@ -137,8 +137,8 @@ async def test_add_custom_stores_an_audited_metric_with_a_key_from_the_name(
 
     assert agility.key.startswith("t_test_agility_")
     assert (agility.coach_id, agility.unit, agility.better) == (coach.id, "s", "lower")
-    async with uow:
-        audit = (await uow.session.scalars(select(AuditEntry))).all()
+    async with uow as tx:
+        audit = (await tx.session.scalars(select(AuditEntry))).all()
     assert [(entry.action, entry.entity_id) for entry in audit] == [
         ("metric_type.created", agility.id)
     ]

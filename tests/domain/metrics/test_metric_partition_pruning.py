@@ -18,7 +18,7 @@ from sqlalchemy import Select, text
 
 from domain.metrics.progress import points_query
 from domain.models import PerformanceMetric
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 from tests.factories import coach_and_athlete
 
 MONTHS = [date(2027, 3, 1), date(2027, 4, 1), date(2027, 5, 1)]
@@ -36,12 +36,12 @@ def relations(plan: Plan) -> set[str]:
     return {node["Relation Name"] for node in nodes(plan) if "Relation Name" in node}
 
 
-async def explain(uow: UnitOfWork, query: Select[Any], *, generic: bool = False) -> Plan:
+async def explain(tx: Transaction, query: Select[Any], *, generic: bool = False) -> Plan:
     """The plan of `query` run as the app runs it: through asyncpg, with bound parameters.
 
     `generic`: the plan a prepared statement settles on after a few runs, made for any values.
     """
-    connection = await uow.session.connection()
+    connection = await tx.session.connection()
     compiled = query.compile(dialect=connection.dialect)
     params = [compiled.params[name] for name in compiled.positiontup or ()]
     driver = (await connection.get_raw_connection()).driver_connection
@@ -49,7 +49,7 @@ async def explain(uow: UnitOfWork, query: Select[Any], *, generic: bool = False)
         raw = await driver.fetchval(f"EXPLAIN (FORMAT JSON) {compiled}", *params)
     else:
         # Through the session, so it opens the transaction SET LOCAL lasts for.
-        await uow.session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+        await tx.session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
         await driver.execute(f"PREPARE range_query AS {compiled}")
         # EXECUTE takes no bound parameters; these values are the test's own, safe to inline.
         values = ", ".join(f"'{_literal(value)}'" for value in params)
@@ -64,11 +64,11 @@ def _literal(value: object) -> str:
 
 async def three_months_of_data(uow: UnitOfWork) -> uuid.UUID:
     _, athlete = await coach_and_athlete(uow)
-    async with uow:
-        await uow.metrics.ensure_partitions(today=MONTHS[0], months_ahead=2)
+    async with uow as tx:
+        await tx.metrics.ensure_partitions(today=MONTHS[0], months_ahead=2)
         for month in MONTHS:
             for day in (1, 15, 28):
-                uow.metrics.add(
+                tx.metrics.add(
                     PerformanceMetric(
                         athlete_id=athlete.id,
                         metric_type="sprint_40m",
@@ -78,7 +78,7 @@ async def three_months_of_data(uow: UnitOfWork) -> uuid.UUID:
                         recorded_at=datetime(month.year, month.month, day, 12, tzinfo=UTC),
                     )
                 )
-        await uow.commit()
+        await tx.commit()
     return athlete.id
 
 
@@ -88,9 +88,9 @@ APRIL_RANGE = (datetime(2027, 4, 1, tzinfo=UTC), datetime(2027, 5, 1, tzinfo=UTC
 async def test_a_one_month_range_reads_only_that_months_partition(uow: UnitOfWork) -> None:
     athlete_id = await three_months_of_data(uow)
     query = points_query(athlete_id, "sprint_40m", *APRIL_RANGE)
-    async with uow:
-        rows = (await uow.session.execute(query)).all()
-        plan = await explain(uow, query)
+    async with uow as tx:
+        rows = (await tx.session.execute(query)).all()
+        plan = await explain(tx, query)
 
     assert relations(plan) == {APRIL}
     assert len(rows) == 3
@@ -101,10 +101,10 @@ async def test_a_prepared_range_query_prunes_the_other_months_when_it_starts(
 ) -> None:
     athlete_id = await three_months_of_data(uow)
     query = points_query(athlete_id, "sprint_40m", *APRIL_RANGE)
-    async with uow:
-        plan = await explain(uow, query, generic=True)
+    async with uow as tx:
+        plan = await explain(tx, query, generic=True)
         print(json.dumps(plan, indent=1))
-        print(await uow.session.scalar(text("show server_version")))
+        print(await tx.session.scalar(text("show server_version")))
 
     assert relations(plan) == {APRIL}
     # The generic plan knows every partition, and drops all but April's when it starts.

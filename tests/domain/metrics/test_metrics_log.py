@@ -43,21 +43,21 @@ class MetricsWorld:
 
 
 async def actor_of(uow: UnitOfWork, user_id: object) -> Actor:
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(user_id), admin_telegram_ids=())
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(user_id), admin_telegram_ids=())
 
 
 async def metrics_world(uow: UnitOfWork) -> MetricsWorld:
     """Commit the people; the coach has a session with Kim, none with the other family."""
     world = await booking_world(uow)
-    async with uow:
-        uow.sessions.add(session_at(world.coach, world.child, NOW + timedelta(days=3)))
-        ari = uow.users.add(
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, NOW + timedelta(days=3)))
+        ari = tx.users.add(
             User(role="athlete", first_name="Ari", telegram_user_id=91_001, telegram_chat_id=1)
         )
-        await uow.flush()
-        uow.athletes.add(Athlete(user_id=ari.id, primary_sport="athletics"))
-        await uow.commit()
+        await tx.flush()
+        tx.athletes.add(Athlete(user_id=ari.id, primary_sport="athletics"))
+        await tx.commit()
     return MetricsWorld(
         booking=world,
         parent=await actor_of(uow, world.parent.id),
@@ -95,15 +95,15 @@ async def log(
 
 
 async def stored(uow: UnitOfWork) -> list[PerformanceMetric]:
-    async with uow:
+    async with uow as tx:
         query = select(PerformanceMetric).order_by(PerformanceMetric.created_at)
-        return list((await uow.session.scalars(query)).all())
+        return list((await tx.session.scalars(query)).all())
 
 
 async def notices(uow: UnitOfWork) -> list[Notification]:
-    async with uow:
+    async with uow as tx:
         query = select(Notification).order_by(Notification.kind)
-        return list((await uow.session.scalars(query)).all())
+        return list((await tx.session.scalars(query)).all())
 
 
 async def test_a_parent_logs_for_their_child_and_the_entry_is_kept_as_typed(
@@ -203,9 +203,9 @@ async def test_a_best_logged_by_the_coach_congratulates_the_family_in_their_unit
     uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await metrics_world(uow)
-    async with uow:
-        (await uow.users.get(world.parent.user_id)).units = "imperial"
-        await uow.commit()
+    async with uow as tx:
+        (await tx.users.get(world.parent.user_id)).units = "imperial"
+        await tx.commit()
     await log(uow, latest, world, "squat 100kg", actor=world.coach)
 
     await log(uow, latest, world, "squat 110kg", actor=world.coach)

@@ -13,21 +13,21 @@ from tests.factories import coach_and_athlete
 
 
 async def partition_of(uow: UnitOfWork, metric: PerformanceMetric) -> str:
-    async with uow:
-        return await uow.session.scalar(
+    async with uow as tx:
+        return await tx.session.scalar(
             text("SELECT tableoid::regclass::text FROM performance_metrics WHERE id = :id"),
             {"id": metric.id},
         )
 
 
 async def log_metric(uow: UnitOfWork, athlete_id, at: datetime) -> PerformanceMetric:
-    async with uow:
-        metric = uow.metrics.add(
+    async with uow as tx:
+        metric = tx.metrics.add(
             PerformanceMetric(
                 athlete_id=athlete_id, metric_type="sprint_40m", value={"s": 5.12}, recorded_at=at
             )
         )
-        await uow.commit()
+        await tx.commit()
     return metric
 
 
@@ -39,9 +39,9 @@ def test_add_months_rolls_over_years() -> None:
 
 async def test_a_metric_lands_in_the_partition_of_its_month(uow: UnitOfWork) -> None:
     _, athlete = await coach_and_athlete(uow)
-    async with uow:
-        await uow.metrics.ensure_partitions(today=date(2026, 11, 15), months_ahead=1)
-        await uow.commit()
+    async with uow as tx:
+        await tx.metrics.ensure_partitions(today=date(2026, 11, 15), months_ahead=1)
+        await tx.commit()
     metric = await log_metric(uow, athlete.id, datetime(2026, 12, 31, 23, 59, tzinfo=UTC))
     assert await partition_of(uow, metric) == "performance_metrics_y2026m12"
 
@@ -52,18 +52,18 @@ async def test_a_month_without_partition_parks_in_default_and_is_moved_out_later
     _, athlete = await coach_and_athlete(uow)
     metric = await log_metric(uow, athlete.id, datetime(2031, 5, 2, tzinfo=UTC))
     assert await partition_of(uow, metric) == "performance_metrics_default"
-    async with uow:
-        created = await uow.metrics.ensure_partitions(months_ahead=0)
-        await uow.commit()
+    async with uow as tx:
+        created = await tx.metrics.ensure_partitions(months_ahead=0)
+        await tx.commit()
     assert "performance_metrics_y2031m05" in created
     assert await partition_of(uow, metric) == "performance_metrics_y2031m05"
 
 
 async def test_ensure_partitions_creates_months_ahead_once(uow: UnitOfWork) -> None:
-    async with uow:
-        first = await uow.metrics.ensure_partitions(today=date(2035, 1, 10), months_ahead=2)
-        again = await uow.metrics.ensure_partitions(today=date(2035, 1, 10), months_ahead=2)
-        await uow.commit()
+    async with uow as tx:
+        first = await tx.metrics.ensure_partitions(today=date(2035, 1, 10), months_ahead=2)
+        again = await tx.metrics.ensure_partitions(today=date(2035, 1, 10), months_ahead=2)
+        await tx.commit()
     assert first == [
         "performance_metrics_y2035m01",
         "performance_metrics_y2035m02",
@@ -74,11 +74,11 @@ async def test_ensure_partitions_creates_months_ahead_once(uow: UnitOfWork) -> N
 
 async def test_a_range_query_scans_only_the_partitions_it_needs(uow: UnitOfWork) -> None:
     _, athlete = await coach_and_athlete(uow)
-    async with uow:
-        await uow.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=3)
+    async with uow as tx:
+        await tx.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=3)
         plan = "\n".join(
             row[0]
-            for row in await uow.session.execute(
+            for row in await tx.session.execute(
                 text(
                     "EXPLAIN SELECT * FROM performance_metrics WHERE athlete_id = :a "
                     "AND recorded_at >= '2026-12-01 00:00+00' "
@@ -87,7 +87,7 @@ async def test_a_range_query_scans_only_the_partitions_it_needs(uow: UnitOfWork)
                 {"a": athlete.id},
             )
         )
-        await uow.commit()
+        await tx.commit()
     assert "performance_metrics_y2026m12" in plan
     assert "performance_metrics_y2026m11" not in plan
     assert "performance_metrics_y2027m01" not in plan
@@ -96,9 +96,9 @@ async def test_a_range_query_scans_only_the_partitions_it_needs(uow: UnitOfWork)
 
 async def test_for_athlete_between_reads_across_partitions_in_time_order(uow: UnitOfWork) -> None:
     _, athlete = await coach_and_athlete(uow)
-    async with uow:
-        await uow.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
-        await uow.commit()
+    async with uow as tx:
+        await tx.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        await tx.commit()
     times = [
         datetime(2027, 1, 3, tzinfo=UTC),
         datetime(2026, 11, 20, tzinfo=UTC),
@@ -106,8 +106,8 @@ async def test_for_athlete_between_reads_across_partitions_in_time_order(uow: Un
     ]
     for at in times:
         await log_metric(uow, athlete.id, at)
-    async with uow:
-        found = await uow.metrics.for_athlete_between(
+    async with uow as tx:
+        found = await tx.metrics.for_athlete_between(
             athlete.id, datetime(2026, 11, 1, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC)
         )
     assert [m.recorded_at for m in found] == sorted(times)

@@ -32,16 +32,16 @@ def day(n: int, hour: int = 0) -> datetime:
 async def world_with_session(uow: UnitOfWork) -> BookingWorld:
     """booking_world, with one session making Cora the coach of Kim (the parent's child)."""
     world = await booking_world(uow)
-    async with uow:
-        await uow.metrics.ensure_partitions(today=date(2026, 8, 1), months_ahead=5)
-        uow.sessions.add(session_at(world.coach, world.child, day(0, 8)))
-        await uow.commit()
+    async with uow as tx:
+        await tx.metrics.ensure_partitions(today=date(2026, 8, 1), months_ahead=5)
+        tx.sessions.add(session_at(world.coach, world.child, day(0, 8)))
+        await tx.commit()
     return world
 
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
 
 
 async def log(
@@ -53,9 +53,9 @@ async def log(
     unit: str = "s",
     notes: str | None = None,
 ) -> None:
-    async with uow:
+    async with uow as tx:
         for at, value in values:
-            uow.metrics.add(
+            tx.metrics.add(
                 PerformanceMetric(
                     athlete_id=athlete_id,
                     metric_type=metric,
@@ -66,7 +66,7 @@ async def log(
                     notes=notes,
                 )
             )
-        await uow.commit()
+        await tx.commit()
 
 
 SPRINTS = [
@@ -243,9 +243,9 @@ async def test_a_coachs_roster_shows_latest_values_and_the_change_over_four_week
     uow: UnitOfWork, latest: LatestMetrics
 ) -> None:
     world = await world_with_session(uow)
-    async with uow:
-        uow.sessions.add(session_at(world.coach, world.other_child, day(1, 8)))
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.other_child, day(1, 8)))
+        await tx.commit()
     now = day(40)
     kim, lea = world.child.id, world.other_child.id
     # Kim: 5.40 four weeks ago (day 12 is the cutoff), then 5.20 and 5.00 since.

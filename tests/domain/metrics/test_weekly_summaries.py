@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.i18n import t
 from bot.local_time import localized
@@ -31,17 +30,13 @@ def at(day: int, hour: int = 12) -> datetime:
     return datetime(2026, 11, 30, hour, tzinfo=UTC) + timedelta(days=day)
 
 
-def factory(session_factory: async_sessionmaker[AsyncSession]) -> Callable[[], UnitOfWork]:
-    return lambda: UnitOfWork(session_factory)
-
-
 async def log(
     uow: UnitOfWork, athlete_id: uuid.UUID, metric: str, unit: str, **values: str
 ) -> None:
     """Values keyed by when: d<n> is `at(n)`, n counted from 30 November (may be negative)."""
-    async with uow:
+    async with uow as tx:
         for when, value in values.items():
-            uow.metrics.add(
+            tx.metrics.add(
                 PerformanceMetric(
                     athlete_id=athlete_id,
                     metric_type=metric,
@@ -51,19 +46,19 @@ async def log(
                     recorded_at=at(int(when.removeprefix("d").replace("m", "-"))),
                 )
             )
-        await uow.commit()
+        await tx.commit()
 
 
 async def kims_week(uow: UnitOfWork) -> BookingWorld:
     """Kim: a completed session, a sprint best, a squat best, a next session. Lea: nothing."""
     world = await booking_world(uow)
-    async with uow:
-        await uow.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
-        uow.sessions.add(session_at(world.coach, world.child, at(2, 16), status="completed"))
-        uow.sessions.add(session_at(world.coach, world.child, at(-3, 16), status="completed"))
-        uow.sessions.add(session_at(world.coach, world.child, at(9, 16), status="scheduled"))
-        uow.sessions.add(session_at(world.coach, world.child, at(8, 16), status="cancelled"))
-        await uow.commit()
+    async with uow as tx:
+        await tx.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        tx.sessions.add(session_at(world.coach, world.child, at(2, 16), status="completed"))
+        tx.sessions.add(session_at(world.coach, world.child, at(-3, 16), status="completed"))
+        tx.sessions.add(session_at(world.coach, world.child, at(9, 16), status="scheduled"))
+        tx.sessions.add(session_at(world.coach, world.child, at(8, 16), status="cancelled"))
+        await tx.commit()
     await log(uow, world.child.id, "sprint_40m", "s", dm10="5.40", d1="5.30", d3="5.35")
     await log(uow, world.child.id, "squat", "kg", dm10="90", d4="100")
     await log(uow, world.child.id, "body_weight", "kg", d4="40")
@@ -87,22 +82,21 @@ def render_text(row: Notification, lang: str) -> str:
 
 
 async def summaries(uow: UnitOfWork) -> list[Notification]:
-    async with uow:
+    async with uow as tx:
         query = select(Notification).where(Notification.kind == "weekly_summary")
-        return list(await uow.session.scalars(query.order_by(Notification.created_at)))
+        return list(await tx.session.scalars(query.order_by(Notification.created_at)))
 
 
 async def test_each_person_gets_kims_week_at_eight_on_monday_in_their_own_zone(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+    uow: UnitOfWork,
 ) -> None:
     world = await kims_week(uow)
-    queue = factory(session_factory)
 
-    assert await queue_weekly_summaries(queue, now=MONDAY_8_BERLIN - timedelta(hours=1)) == 0
-    assert await queue_weekly_summaries(queue, now=MONDAY_8_BERLIN) == 1  # the coach, in Berlin
-    assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC) == 1  # the parent, in UTC
-    assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC + timedelta(minutes=40)) == 0
-    assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC + timedelta(hours=1)) == 0
+    assert await queue_weekly_summaries(uow, now=MONDAY_8_BERLIN - timedelta(hours=1)) == 0
+    assert await queue_weekly_summaries(uow, now=MONDAY_8_BERLIN) == 1  # the coach, in Berlin
+    assert await queue_weekly_summaries(uow, now=MONDAY_8_UTC) == 1  # the parent, in UTC
+    assert await queue_weekly_summaries(uow, now=MONDAY_8_UTC + timedelta(minutes=40)) == 0
+    assert await queue_weekly_summaries(uow, now=MONDAY_8_UTC + timedelta(hours=1)) == 0
 
     coach, parent = await summaries(uow)
     assert (coach.recipient_id, parent.recipient_id) == (world.coach_user.id, world.parent.id)
@@ -124,25 +118,22 @@ async def test_each_person_gets_kims_week_at_eight_on_monday_in_their_own_zone(
     assert "(30 nov – 6 dic)" in text and "• 40 m sprint: 5.3 s\n• Back squat: 100 kg" in text
 
 
-async def test_an_hourly_run_all_week_long_reaches_everyone_exactly_once(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
-) -> None:
+async def test_an_hourly_run_all_week_long_reaches_everyone_exactly_once(uow: UnitOfWork) -> None:
     world = await kims_week(uow)
-    async with uow:
+    async with uow as tx:
         # A second guardian in India, half an hour off the hour: 08:30 there is 03:00 UTC.
-        guardian = uow.users.add(
+        guardian = tx.users.add(
             User(role="parent", first_name="Ravi", timezone="Asia/Kolkata", units="imperial")
         )
-        await uow.flush()
-        uow.session.add(
+        await tx.flush()
+        tx.session.add(
             AthleteLink(athlete_id=world.child.id, user_id=guardian.id, relation="guardian")
         )
-        await uow.commit()
-    queue = factory(session_factory)
+        await tx.commit()
 
     start = datetime(2026, 12, 6, 0, 0, tzinfo=UTC)
     for hour in range(72):
-        await queue_weekly_summaries(queue, now=start + timedelta(hours=hour))
+        await queue_weekly_summaries(uow, now=start + timedelta(hours=hour))
 
     found = await summaries(uow)
     assert Counter(row.recipient_id for row in found) == {
@@ -156,18 +147,11 @@ async def test_an_hourly_run_all_week_long_reaches_everyone_exactly_once(
     assert world.other_parent.id not in Counter(row.recipient_id for row in found)
 
 
-async def test_a_run_that_failed_at_eight_is_made_up_for_at_nine(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
-) -> None:
+async def test_a_run_that_failed_at_eight_is_made_up_for_at_nine(uow: UnitOfWork) -> None:
     world = await kims_week(uow)
 
     # No run at 08:00 UTC (the database was down): 09:00 still finds the parent's summary due.
-    assert (
-        await queue_weekly_summaries(
-            factory(session_factory), now=MONDAY_8_UTC + timedelta(hours=1)
-        )
-        == 2
-    )
+    assert await queue_weekly_summaries(uow, now=MONDAY_8_UTC + timedelta(hours=1)) == 2
 
     assert {row.recipient_id for row in await summaries(uow)} == {
         world.parent.id,
@@ -176,16 +160,15 @@ async def test_a_run_that_failed_at_eight_is_made_up_for_at_nine(
 
 
 async def test_a_quiet_week_sends_nothing_and_the_next_active_week_sends_again(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+    uow: UnitOfWork,
 ) -> None:
     world = await kims_week(uow)
-    queue = factory(session_factory)
-    await queue_weekly_summaries(queue, now=MONDAY_8_UTC)
+    await queue_weekly_summaries(uow, now=MONDAY_8_UTC)
 
     # Nothing done in the week of 7 December; a result in the week of 14 December.
-    assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC + timedelta(weeks=1)) == 0
+    assert await queue_weekly_summaries(uow, now=MONDAY_8_UTC + timedelta(weeks=1)) == 0
     await log(uow, world.child.id, "sprint_40m", "s", d15="5.50")
-    assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC + timedelta(weeks=2)) == 2
+    assert await queue_weekly_summaries(uow, now=MONDAY_8_UTC + timedelta(weeks=2)) == 2
 
     weeks = Counter(row.dedup_key.split(":")[2] for row in await summaries(uow))
     assert weeks == {"2026-W49": 2, "2026-W51": 2}  # the parent's and the coach's
@@ -212,38 +195,37 @@ async def athletes_with_a_week(
     """`count` more athletes of Cora's, each with a parent in UTC, a session completed on `day`
     (from 30 November) and a sprint best that day, beating one of ten days before."""
     athletes = []
-    async with uow:
+    async with uow as tx:
         for n in range(count):
-            parent = uow.users.add(User(role="parent", first_name=f"Parent {n}", timezone="UTC"))
-            child = uow.users.add(User(role="athlete", first_name=f"Child {n}"))
-            await uow.flush()
+            parent = tx.users.add(User(role="parent", first_name=f"Parent {n}", timezone="UTC"))
+            child = tx.users.add(User(role="athlete", first_name=f"Child {n}"))
+            await tx.flush()
             athlete = Athlete(user_id=child.id, parent_id=parent.id, primary_sport="athletics")
-            uow.athletes.add(athlete)
-            await uow.flush()
+            tx.athletes.add(athlete)
+            await tx.flush()
             start = at(day, 0) + timedelta(hours=n)  # one coach: sessions one after the other
-            uow.sessions.add(session_at(world.coach, athlete, start, status="completed"))
+            tx.sessions.add(session_at(world.coach, athlete, start, status="completed"))
             athletes.append(athlete.id)
-        await uow.commit()
+        await tx.commit()
     for athlete_id in athletes:
         await log(uow, athlete_id, "sprint_40m", "s", **{f"d{day - 10}": "5.40", f"d{day}": "5.30"})
     return athletes
 
 
 async def test_a_batch_of_athletes_costs_the_same_few_queries_whatever_its_size(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession], engine: AsyncEngine
+    uow: UnitOfWork, engine: AsyncEngine
 ) -> None:
     world = await booking_world(uow)
-    async with uow:
-        await uow.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
-        await uow.commit()
+    async with uow as tx:
+        await tx.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        await tx.commit()
     three = await athletes_with_a_week(uow, world, 3, day=1)  # the week of 30 November
     thirty = await athletes_with_a_week(uow, world, 30, day=8)  # the week of 7 December
-    queue = factory(session_factory)
 
     with sql_statements(engine) as for_three:
-        assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC) == 2 * 3
+        assert await queue_weekly_summaries(uow, now=MONDAY_8_UTC) == 2 * 3
     with sql_statements(engine) as for_thirty:
-        assert await queue_weekly_summaries(queue, now=MONDAY_8_UTC + timedelta(weeks=1)) == 2 * 30
+        assert await queue_weekly_summaries(uow, now=MONDAY_8_UTC + timedelta(weeks=1)) == 2 * 30
 
     # The parents' week (UTC) and Cora's (Berlin, 09:00 there) are both due: per week, who was
     # active, then per batch who hears, names, sessions, results, metric types, the insert.
@@ -258,14 +240,13 @@ async def test_a_batch_of_athletes_costs_the_same_few_queries_whatever_its_size(
 
 async def test_athletes_split_over_several_batches_get_the_same_summaries(
     uow: UnitOfWork,
-    session_factory: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     world = await kims_week(uow)
     others = await athletes_with_a_week(uow, world, 4, day=3)
     monkeypatch.setattr(weekly_summaries, "BATCH", 2)  # Kim and four more: three batches
 
-    assert await queue_weekly_summaries(factory(session_factory), now=MONDAY_8_UTC) == 2 * 5
+    assert await queue_weekly_summaries(uow, now=MONDAY_8_UTC) == 2 * 5
 
     by_athlete = {
         (row.payload["athlete_id"], row.recipient_id): row.payload for row in await summaries(uow)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.local_time import localized
 from domain.models import Athlete, Coach, Notification, SessionParticipant, TrainingSession, User
@@ -27,18 +25,18 @@ def at(hour: int, minute: int = 0, *, days: int = 0) -> datetime:
 async def coach_in(uow: UnitOfWork, timezone: str) -> tuple[Coach, Athlete]:
     """A coach living in `timezone`, and an athlete called Ari."""
     coach, athlete = await coach_and_athlete(uow)
-    async with uow:
-        (await uow.users.get(coach.user_id)).timezone = timezone
-        await uow.commit()
+    async with uow as tx:
+        (await tx.users.get(coach.user_id)).timezone = timezone
+        await tx.commit()
     return coach, athlete
 
 
 async def add(
     uow: UnitOfWork, coach: Coach, athlete: Athlete, start: datetime, **extra: object
 ) -> None:
-    async with uow:
-        uow.sessions.add(session_at(coach, athlete, start, **extra))
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(coach, athlete, start, **extra))
+        await tx.commit()
 
 
 def worded(digest: Notification, timezone: str, lang: str = "en") -> str:
@@ -48,21 +46,17 @@ def worded(digest: Notification, timezone: str, lang: str = "en") -> str:
 
 async def digests(uow: UnitOfWork) -> dict[uuid.UUID, list[Notification]]:
     """The digests queued so far, by recipient, oldest first."""
-    async with uow:
+    async with uow as tx:
         query = select(Notification).where(Notification.kind == "digest")
-        rows = (await uow.session.scalars(query.order_by(Notification.created_at))).all()
+        rows = (await tx.session.scalars(query.order_by(Notification.created_at))).all()
     found: dict[uuid.UUID, list[Notification]] = {}
     for row in rows:
         found.setdefault(row.recipient_id, []).append(row)
     return found
 
 
-def factory(session_factory: async_sessionmaker[AsyncSession]) -> Callable[[], UnitOfWork]:
-    return lambda: UnitOfWork(session_factory)
-
-
 async def test_a_coach_gets_the_days_sessions_at_seven_in_their_own_zone_once(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+    uow: UnitOfWork,
 ) -> None:
     coach, ari = await coach_in(uow, "Europe/Berlin")
     await add(uow, coach, ari, at(16, 30))  # 17:30 in Berlin
@@ -71,7 +65,7 @@ async def test_a_coach_gets_the_days_sessions_at_seven_in_their_own_zone_once(
     await add(uow, coach, ari, at(23, 30))  # 00:30 tomorrow in Berlin: not today's
     await add(uow, coach, ari, at(18), status="cancelled")
     await add(uow, coach, ari, at(19), status="requested")
-    queue = factory(session_factory)
+    queue = uow
 
     assert await queue_digests(queue, now=at(5)) == 0  # 06:00 in Berlin: too early
     assert await queue_digests(queue, now=at(6)) == 1  # 07:00
@@ -94,7 +88,7 @@ async def test_a_coach_gets_the_days_sessions_at_seven_in_their_own_zone_once(
 
 
 async def test_each_zone_is_served_in_its_own_morning_and_again_the_next_day(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+    uow: UnitOfWork,
 ) -> None:
     berlin, berlin_ari = await coach_in(uow, "Europe/Berlin")
     new_york, ny_ari = await coach_in(uow, "America/New_York")
@@ -102,7 +96,7 @@ async def test_each_zone_is_served_in_its_own_morning_and_again_the_next_day(
     await add(uow, berlin, berlin_ari, at(15, days=1))
     await add(uow, new_york, ny_ari, at(14))  # 09:00 in New York
     await add(uow, new_york, ny_ari, at(1, days=1))  # 20:00 on the 8th in New York
-    queue = factory(session_factory)
+    queue = uow
 
     assert await queue_digests(queue, now=at(6)) == 1  # 07:00 Berlin, 01:00 New York
     assert set(await digests(uow)) == {berlin.user_id}
@@ -121,38 +115,34 @@ async def test_each_zone_is_served_in_its_own_morning_and_again_the_next_day(
 
 
 async def test_a_zone_half_an_hour_off_is_reached_by_the_run_that_falls_in_its_seven_oclock_hour(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+    uow: UnitOfWork,
 ) -> None:
     coach, ari = await coach_in(uow, "Asia/Kolkata")
     await add(uow, coach, ari, at(4, 30))  # 10:00 in Kolkata
-    queue = factory(session_factory)
+    queue = uow
 
     assert await queue_digests(queue, now=at(1)) == 0  # 06:30 there
     assert await queue_digests(queue, now=at(2)) == 1  # 07:30 there
     assert worded((await digests(uow))[coach.user_id][0], "Asia/Kolkata") == "10:00 Ari (60 min)"
 
 
-async def test_a_coach_without_sessions_that_day_gets_no_digest(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
-) -> None:
+async def test_a_coach_without_sessions_that_day_gets_no_digest(uow: UnitOfWork) -> None:
     busy, ari = await coach_in(uow, "Europe/Berlin")
     idle, other = await coach_in(uow, "Europe/Berlin")
     await add(uow, busy, ari, at(15))
     await add(uow, idle, other, at(15, days=1))  # tomorrow only
 
-    assert await queue_digests(factory(session_factory), now=at(6)) == 1
+    assert await queue_digests(uow, now=at(6)) == 1
     assert set(await digests(uow)) == {busy.user_id}
 
 
-async def test_a_group_session_lists_its_participants(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
-) -> None:
+async def test_a_group_session_lists_its_participants(uow: UnitOfWork) -> None:
     coach, ari = await coach_in(uow, "Europe/Berlin")
-    async with uow:
-        zoe_user = uow.users.add(User(role="athlete", first_name="Zoe"))
-        await uow.flush()
-        zoe = uow.athletes.add(Athlete(user_id=zoe_user.id, primary_sport="tennis"))
-        group = uow.sessions.add(
+    async with uow as tx:
+        zoe_user = tx.users.add(User(role="athlete", first_name="Zoe"))
+        await tx.flush()
+        zoe = tx.athletes.add(Athlete(user_id=zoe_user.id, primary_sport="tennis"))
+        group = tx.sessions.add(
             TrainingSession(
                 coach_id=coach.id,
                 session_type="group",
@@ -161,13 +151,13 @@ async def test_a_group_session_lists_its_participants(
                 capacity=4,
             )
         )
-        await uow.flush()
+        await tx.flush()
         for athlete in (zoe, ari):
-            uow.session.add(SessionParticipant(session_id=group.id, athlete_id=athlete.id))
+            tx.session.add(SessionParticipant(session_id=group.id, athlete_id=athlete.id))
         group.participant_count = 2
-        await uow.commit()
+        await tx.commit()
 
-    assert await queue_digests(factory(session_factory), now=at(6)) == 1
+    assert await queue_digests(uow, now=at(6)) == 1
     (digest,) = (await digests(uow))[coach.user_id]
     assert worded(digest, "Europe/Berlin") == "18:00 Ari, Zoe (60 min)"
     assert worded(digest, "Europe/Berlin", "es") == "18:00 Ari, Zoe (60 min)"

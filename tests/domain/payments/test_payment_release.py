@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from icalendar import Calendar
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.wiring import Services
 from domain.actors import actor_for_user
@@ -31,9 +30,9 @@ DEADLINE = WEDNESDAY_4PM - timedelta(hours=12)
 async def book(
     uow: UnitOfWork, services: Services, world: BookingWorld, start: datetime = WEDNESDAY_4PM
 ) -> uuid.UUID:
-    async with uow:
+    async with uow as tx:
         parent = await actor_for_user(
-            uow, await uow.users.get(world.parent.id), admin_telegram_ids=()
+            tx, await tx.users.get(world.parent.id), admin_telegram_ids=()
         )
     choice = BookingChoice(world.coach.id, world.child.id, start, 60, "individual")
     booked = await booking.book(uow, actor=parent, choice=choice, now=NOW, slots=services.slots)
@@ -41,20 +40,20 @@ async def book(
 
 
 async def session_row(uow: UnitOfWork, session_id: uuid.UUID) -> TrainingSession:
-    async with uow:
-        session = await uow.session.get(TrainingSession, session_id)
+    async with uow as tx:
+        session = await tx.session.get(TrainingSession, session_id)
     assert session is not None
     return session
 
 
 async def rows_about(uow: UnitOfWork, session_id: uuid.UUID) -> list[Notification]:
-    async with uow:
+    async with uow as tx:
         query = (
             select(Notification)
             .where(Notification.payload["session_id"].astext == str(session_id))
             .order_by(Notification.kind, Notification.recipient_id)
         )
-        return list((await uow.session.scalars(query)).all())
+        return list((await tx.session.scalars(query)).all())
 
 
 async def free_starts(services: Services, world: BookingWorld, now: datetime) -> list[datetime]:
@@ -93,8 +92,8 @@ async def test_an_unpaid_session_past_its_deadline_is_released_and_both_sides_to
     ics = Calendar.from_ical(told[0].payload["document"]["content"])
     assert str(ics["method"]) == "CANCEL" and int(ics.walk("VEVENT")[0]["sequence"]) == 1
     assert WEDNESDAY_4PM in await free_starts(services, world, DEADLINE)
-    async with uow:
-        audit = await uow.session.scalar(
+    async with uow as tx:
+        audit = await tx.session.scalar(
             select(AuditEntry).where(AuditEntry.action == "session.released")
         )
     assert audit is not None and (audit.entity_id, audit.actor_id) == (session_id, None)
@@ -108,12 +107,12 @@ async def test_paid_not_yet_due_and_started_sessions_are_left_and_a_second_run_c
     paid = await book(uow, services, world, WEDNESDAY_4PM + timedelta(hours=2))
     not_due = await book(uow, services, world, WEDNESDAY_4PM + timedelta(days=1))
     run_at = DEADLINE + timedelta(hours=3)
-    async with uow:
-        await uow.session.execute(
+    async with uow as tx:
+        await tx.session.execute(
             update(TrainingSession).where(TrainingSession.id == paid).values(payment_status="paid")
         )
         # Unpaid and past its deadline, but under way: releasing it now would help nobody.
-        started = uow.sessions.add(
+        started = tx.sessions.add(
             session_at(
                 world.coach,
                 world.child,
@@ -125,7 +124,7 @@ async def test_paid_not_yet_due_and_started_sessions_are_left_and_a_second_run_c
                 sequence=0,
             )
         )
-        await uow.commit()
+        await tx.commit()
 
     first = await release_unpaid(services.uow, now=run_at, slots=services.slots)
     after_first = [row.id for row in await rows_about(uow, unpaid)]
@@ -142,14 +141,13 @@ async def test_paid_not_yet_due_and_started_sessions_are_left_and_a_second_run_c
 
 
 async def test_a_session_being_paid_right_now_is_skipped_not_waited_for(
-    uow: UnitOfWork, services: Services, session_factory: async_sessionmaker[AsyncSession]
+    uow: UnitOfWork, services: Services
 ) -> None:
     world = await booking_world(uow, rules={"auto_accept": True})
     busy = await book(uow, services, world)
     free = await book(uow, services, world, WEDNESDAY_4PM + timedelta(hours=2))
     run_at = DEADLINE + timedelta(hours=3)
-    paying = UnitOfWork(session_factory)
-    async with paying:
+    async with uow as paying:
         # Recording a payment holds the session row like this until it commits.
         await paying.session.execute(
             select(TrainingSession).where(TrainingSession.id == busy).with_for_update()

@@ -9,7 +9,6 @@ from typing import TypeVar
 
 import pytest
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.actors import actor_for_user
 from domain.booking.changes import cancellation_terms
@@ -55,10 +54,10 @@ async def priced_session(
 ) -> TrainingSession:
     """A confirmed individual session the parent booked for their child."""
     fields: dict[str, object] = {"booked_by": world.parent.id, "status": "scheduled", **extra}
-    async with uow:
-        coach = await uow.coaches.get(world.coach.id)
+    async with uow as tx:
+        coach = await tx.coaches.get(world.coach.id)
         coach.currency = currency
-        session = uow.sessions.add(
+        session = tx.sessions.add(
             session_at(
                 world.coach,
                 world.child,
@@ -68,7 +67,7 @@ async def priced_session(
             )
         )
         session.session_type = session_type
-        await uow.commit()
+        await tx.commit()
     return session
 
 
@@ -124,13 +123,13 @@ async def pre_checkout(
 
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
 
 
 async def rows(uow: UnitOfWork, model: type[M], *where: ColumnElement[bool]) -> list[M]:
-    async with uow:
-        return list((await uow.session.scalars(select(model).where(*where))).all())
+    async with uow as tx:
+        return list((await tx.session.scalars(select(model).where(*where))).all())
 
 
 async def notices(uow: UnitOfWork, kind: str) -> list[Notification]:
@@ -139,13 +138,13 @@ async def notices(uow: UnitOfWork, kind: str) -> list[Notification]:
 
 async def all_payments(uow: UnitOfWork) -> list[Payment]:
     """Every payment row, completed first."""
-    async with uow:
-        return list((await uow.session.scalars(select(Payment).order_by(Payment.status))).all())
+    async with uow as tx:
+        return list((await tx.session.scalars(select(Payment).order_by(Payment.status))).all())
 
 
 async def session_row(uow: UnitOfWork, session: TrainingSession) -> TrainingSession:
-    async with uow:
-        return await uow.sessions.get(session.id)
+    async with uow as tx:
+        return await tx.sessions.get(session.id)
 
 
 async def cancel_and_refund(
@@ -153,12 +152,12 @@ async def cancel_and_refund(
 ) -> str | None:
     """What session_changes.cancel does around the refund: one transaction, the row locked."""
     who = await actor(uow, by)
-    async with uow:
-        loaded = await load_session(uow, session.id, lock=True)
+    async with uow as tx:
+        loaded = await load_session(tx, session.id, lock=True)
         _, late = cancellation_terms(loaded, who, now)
         loaded.session.status = "cancelled"
-        outcome = await refund_for_cancellation(uow, loaded=loaded, late=late, actor=who, now=now)
-        await uow.commit()
+        outcome = await refund_for_cancellation(tx, loaded=loaded, late=late, actor=who, now=now)
+        await tx.commit()
     return outcome
 
 
@@ -258,18 +257,18 @@ async def test_pre_checkout_refuses_an_amount_changed_after_the_invoice(uow: Uni
     session = await priced_session(uow, world)
     terms = await invoice_for(uow, session_id=session.id, config=PROVIDER)
     assert terms is not None
-    async with uow:
-        (await uow.sessions.get(session.id)).price = Decimal("50.00")
-        await uow.commit()
+    async with uow as tx:
+        (await tx.sessions.get(session.id)).price = Decimal("50.00")
+        await tx.commit()
 
     key = await refusal(uow, world, session, amount=terms.amount, currency=terms.currency)
 
     assert key == "payment.error.amount_changed"
     assert await refusal(uow, world, session, amount=5000, currency="USD") == key
-    async with uow:  # a price the currency cannot charge as it is: half a yen
-        (await uow.sessions.get(session.id)).price = Decimal("4500.50")
-        (await uow.coaches.get(world.coach.id)).currency = "JPY"
-        await uow.commit()
+    async with uow as tx:  # a price the currency cannot charge as it is: half a yen
+        (await tx.sessions.get(session.id)).price = Decimal("4500.50")
+        (await tx.coaches.get(world.coach.id)).currency = "JPY"
+        await tx.commit()
     assert await refusal(uow, world, session, amount=4500, currency="JPY") == key
 
 
@@ -325,15 +324,15 @@ async def test_a_payment_is_recorded_the_session_paid_and_both_sides_get_a_recei
 ) -> None:
     world = await booking_world(uow)
     session = await priced_session(uow, world)
-    async with uow:  # an invoice still waiting in the outbox
-        await uow.outbox.enqueue(
+    async with uow as tx:  # an invoice still waiting in the outbox
+        await tx.outbox.enqueue(
             recipient_id=world.parent.id,
             kind=PAYMENT_PROMPT,
             dedup_key="prompt",
             payload={"session_id": str(session.id)},
             due_at=NOW + timedelta(hours=1),
         )
-        await uow.commit()
+        await tx.commit()
 
     recorded = await pay(uow, world, session)
 
@@ -387,14 +386,14 @@ async def test_the_receipt_goes_to_whoever_paid(uow: UnitOfWork) -> None:
 
 
 async def test_two_payments_for_one_session_at_once_complete_one_and_return_the_other(
-    uow: UnitOfWork, session_factory: async_sessionmaker[AsyncSession]
+    uow: UnitOfWork,
 ) -> None:
     world = await booking_world(uow)
     session = await priced_session(uow, world)
 
     outcomes = await asyncio.gather(
-        pay(UnitOfWork(session_factory), world, session, charge="tg-a", in_stars=True),
-        pay(UnitOfWork(session_factory), world, session, charge="tg-b", in_stars=True),
+        pay(uow, world, session, charge="tg-a", in_stars=True),
+        pay(uow, world, session, charge="tg-b", in_stars=True),
         return_exceptions=True,
     )
 
@@ -418,8 +417,8 @@ async def test_the_database_refuses_a_second_completed_payment_and_it_is_returne
 ) -> None:
     world = await booking_world(uow)
     session = await priced_session(uow, world)
-    async with uow:  # paid by a path that left the session's status alone
-        uow.payments.add(
+    async with uow as tx:  # paid by a path that left the session's status alone
+        tx.payments.add(
             Payment(
                 amount=Decimal("45.00"),
                 currency="EUR",
@@ -428,7 +427,7 @@ async def test_the_database_refuses_a_second_completed_payment_and_it_is_returne
                 transaction_id="elsewhere",
             )
         )
-        await uow.commit()
+        await tx.commit()
 
     with pytest.raises(PaymentRefused) as refused:
         await pay(uow, world, session)
@@ -600,9 +599,9 @@ async def test_admins_see_totals_refunds_due_and_failures_and_nobody_else_does(
     await pay(uow, world, paid, charge="kept")
     await pay(uow, world, refunded, charge="back", provider_charge="pi_back")
     await cancel_and_refund(uow, refunded, world.coach_user)
-    async with uow:
-        uow.payments.add(Payment(amount=Decimal("45.00"), currency="EUR", status="failed"))
-        await uow.commit()
+    async with uow as tx:
+        tx.payments.add(Payment(amount=Decimal("45.00"), currency="EUR", status="failed"))
+        await tx.commit()
     admin = Actor(user_id=world.coach_user.id, role="admin", is_admin=True)
 
     overview = await admin_overview(uow, admin=admin)

@@ -25,19 +25,19 @@ _ids = itertools.count(70_000)
 async def person(uow: UnitOfWork, role: str = "parent", *, telegram: bool = True) -> Actor:
     """A committed user of `role` and their Actor."""
     tg = next(_ids) if telegram else None
-    async with uow:
-        user = uow.users.add(
+    async with uow as tx:
+        user = tx.users.add(
             User(role=role, first_name="Pat", telegram_user_id=tg, telegram_chat_id=tg)
         )
-        await uow.flush()
-        actor = await actor_for_user(uow, user, admin_telegram_ids=[])
-        await uow.commit()
+        await tx.flush()
+        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
+        await tx.commit()
     return actor
 
 
 async def refreshed(uow: UnitOfWork, actor: Actor) -> Actor:
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(actor.user_id), admin_telegram_ids=[])
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(actor.user_id), admin_telegram_ids=[])
 
 
 def mia(**changes: object) -> ChildInput:
@@ -56,11 +56,11 @@ async def test_a_parent_adds_a_child_with_sensitive_fields_encrypted(uow: UnitOf
 
     child = await family.add_child(uow, actor=parent, child=mia(), box=BOX)
 
-    async with uow:
-        athlete = await uow.athletes.get(child.athlete_id)
-        user = await uow.users.get(athlete.user_id)
-        audit = (await uow.session.scalars(select(AuditEntry))).one()
-        raw = (await uow.session.execute(text("SELECT * FROM athletes"))).one()._asdict()
+    async with uow as tx:
+        athlete = await tx.athletes.get(child.athlete_id)
+        user = await tx.users.get(athlete.user_id)
+        audit = (await tx.session.scalars(select(AuditEntry))).one()
+        raw = (await tx.session.execute(text("SELECT * FROM athletes"))).one()._asdict()
     assert (user.role, user.telegram_user_id, athlete.parent_id) == (
         "athlete",
         None,
@@ -80,8 +80,8 @@ async def test_only_a_parent_may_add_a_child(uow: UnitOfWork, role: str) -> None
     with pytest.raises(NotAllowed):
         await family.add_child(uow, actor=someone, child=mia(), box=BOX)
 
-    async with uow:
-        assert await uow.session.scalar(select(func.count()).select_from(Athlete)) == 0
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(Athlete)) == 0
     assert not family.may_manage_children(someone)
 
 
@@ -127,11 +127,11 @@ async def test_children_include_linked_ones_and_not_other_families(uow: UnitOfWo
     own = await family.add_child(uow, actor=mum, child=mia(), box=BOX)
     theirs = await family.add_child(uow, actor=dad, child=mia(first_name="Leo"), box=BOX)
     await family.add_child(uow, actor=other, child=mia(first_name="Zoe"), box=BOX)
-    async with uow:
-        uow.session.add(
+    async with uow as tx:
+        tx.session.add(
             AthleteLink(athlete_id=theirs.athlete_id, user_id=mum.user_id, relation="guardian")
         )
-        await uow.commit()
+        await tx.commit()
 
     children = await family.children_of(uow, actor=await refreshed(uow, mum))
 
@@ -154,18 +154,18 @@ async def test_acting_for_another_familys_child_is_refused(uow: UnitOfWork) -> N
 async def test_the_child_if_on_telegram_and_every_guardian_are_notified(uow: UnitOfWork) -> None:
     mum, dad = await person(uow), await person(uow)
     child = await family.add_child(uow, actor=mum, child=mia(), box=BOX)
-    async with uow:
-        uow.session.add(
+    async with uow as tx:
+        tx.session.add(
             AthleteLink(athlete_id=child.athlete_id, user_id=dad.user_id, relation="guardian")
         )
-        await uow.commit()
-        without_chat = [u.id for u in await family.people_to_notify(uow, child.athlete_id)]
-    async with uow:
-        kid = await uow.users.get((await uow.athletes.get(child.athlete_id)).user_id)
+        await tx.commit()
+        without_chat = [u.id for u in await family.people_to_notify(tx, child.athlete_id)]
+    async with uow as tx:
+        kid = await tx.users.get((await tx.athletes.get(child.athlete_id)).user_id)
         kid.telegram_user_id = kid.telegram_chat_id = next(_ids)
-        await uow.commit()
-    async with uow:
-        with_chat = [u.id for u in await family.people_to_notify(uow, child.athlete_id)]
+        await tx.commit()
+    async with uow as tx:
+        with_chat = [u.id for u in await family.people_to_notify(tx, child.athlete_id)]
 
     assert without_chat == [mum.user_id, dad.user_id]
     assert with_chat == [kid.id, mum.user_id, dad.user_id]

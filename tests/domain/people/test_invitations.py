@@ -33,17 +33,17 @@ def account(first_name: str = "Sam") -> TelegramAccount:
 
 async def parent_with_child(uow: UnitOfWork) -> tuple[Actor, family.Child]:
     tg = next(_ids)
-    async with uow:
-        user = uow.users.add(
+    async with uow as tx:
+        user = tx.users.add(
             User(role="parent", first_name="Pat", telegram_user_id=tg, telegram_chat_id=tg)
         )
-        await uow.flush()
-        actor = await actor_for_user(uow, user, admin_telegram_ids=[])
-        await uow.commit()
+        await tx.flush()
+        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
+        await tx.commit()
     child = ChildInput(first_name="Mia", date_of_birth=date(2014, 5, 1), sport="tennis")
     added = await family.add_child(uow, actor=actor, child=child, box=BOX)
-    async with uow:
-        actor = await actor_for_user(uow, await uow.users.get(actor.user_id), admin_telegram_ids=[])
+    async with uow as tx:
+        actor = await actor_for_user(tx, await tx.users.get(actor.user_id), admin_telegram_ids=[])
     return actor, added
 
 
@@ -56,16 +56,16 @@ async def invite(uow: UnitOfWork, kind: str = "child") -> tuple[Actor, family.Ch
 
 
 async def refusals(uow: UnitOfWork) -> list[AuditEntry]:
-    async with uow:
+    async with uow as tx:
         query = select(AuditEntry).where(AuditEntry.action == "invitation.refused")
-        return list(await uow.session.scalars(query.order_by(AuditEntry.at)))
+        return list(await tx.session.scalars(query.order_by(AuditEntry.at)))
 
 
 async def test_only_the_tokens_sha256_is_stored(uow: UnitOfWork) -> None:
     _, child, token = await invite(uow)
 
-    async with uow:
-        stored = (await uow.session.scalars(select(Invitation))).one()
+    async with uow as tx:
+        stored = (await tx.session.scalars(select(Invitation))).one()
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in repr(stored.__dict__)
     assert (stored.kind, stored.athlete_id, stored.expires_at) == (
@@ -90,10 +90,10 @@ async def test_a_child_invitation_gives_the_child_this_telegram_account(uow: Uni
 
     accepted = await invitations.accept_invitation(uow, token=token, telegram_user=mia, now=NOW)
 
-    async with uow:
-        user = await uow.users.by_telegram_id(mia.id)
-        athlete = await uow.athletes.for_user(user.id)
-        stored = (await uow.session.scalars(select(Invitation))).one()
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(mia.id)
+        athlete = await tx.athletes.for_user(user.id)
+        stored = (await tx.session.scalars(select(Invitation))).one()
     assert athlete.id == child.athlete_id and user.telegram_chat_id == mia.chat_id
     assert (stored.used_at, stored.used_by) == (NOW, user.id)
     assert (accepted.kind, accepted.role, accepted.child_name) == ("child", "athlete", "Mia")
@@ -106,10 +106,10 @@ async def test_a_guardian_invitation_makes_a_newcomer_a_linked_parent(uow: UnitO
 
     accepted = await invitations.accept_invitation(uow, token=token, telegram_user=dad, now=NOW)
 
-    async with uow:
-        user = await uow.users.by_telegram_id(dad.id)
-        link = (await uow.session.scalars(select(AthleteLink))).one()
-        actor = await actor_for_user(uow, user, admin_telegram_ids=[])
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(dad.id)
+        link = (await tx.session.scalars(select(AthleteLink))).one()
+        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
     assert (user.role, accepted.role) == ("parent", "parent")
     assert (link.athlete_id, link.user_id, link.relation) == (child.athlete_id, user.id, "guardian")
     assert child.athlete_id in actor.guarded_athlete_ids
@@ -133,8 +133,8 @@ async def test_an_expired_invitation_is_refused_and_changes_nothing(uow: UnitOfW
     with pytest.raises(InvitationRefused) as refused:
         await invitations.accept_invitation(uow, token=token, telegram_user=account(), now=late)
 
-    async with uow:
-        stored = (await uow.session.scalars(select(Invitation))).one()
+    async with uow as tx:
+        stored = (await tx.session.scalars(select(Invitation))).one()
     assert refused.value.reason == "expired"
     assert stored.used_at is None
     assert (await refusals(uow))[0].entity_id == stored.id
@@ -150,9 +150,9 @@ async def test_an_invitation_opened_in_a_group_links_nothing_and_stays_usable(
     with pytest.raises(NotAPrivateChat):
         await invitations.accept_invitation(uow, token=token, telegram_user=in_a_group, now=NOW)
 
-    async with uow:
-        assert await uow.users.by_telegram_id(mia.id) is None
-        assert (await uow.session.scalars(select(Invitation))).one().used_at is None
+    async with uow as tx:
+        assert await tx.users.by_telegram_id(mia.id) is None
+        assert (await tx.session.scalars(select(Invitation))).one().used_at is None
     accepted = await invitations.accept_invitation(uow, token=token, telegram_user=mia, now=NOW)
     assert accepted.kind == "child"
 
@@ -171,15 +171,15 @@ async def test_an_unknown_token_is_refused_and_audited_without_the_token(uow: Un
 
 async def test_a_telegram_account_with_a_profile_cannot_become_the_child(uow: UnitOfWork) -> None:
     parent, _, token = await invite(uow)
-    async with uow:
-        grown_up = await uow.users.get(parent.user_id)
+    async with uow as tx:
+        grown_up = await tx.users.get(parent.user_id)
     taken = TelegramAccount(grown_up.telegram_user_id, grown_up.telegram_user_id, "Pat")
 
     with pytest.raises(InvitationRefused) as refused:
         await invitations.accept_invitation(uow, token=token, telegram_user=taken, now=NOW)
 
-    async with uow:
-        stored = (await uow.session.scalars(select(Invitation))).one()
+    async with uow as tx:
+        stored = (await tx.session.scalars(select(Invitation))).one()
     assert refused.value.reason == "account_taken"
     assert stored.used_at is None
 
@@ -219,5 +219,5 @@ async def test_two_openers_at_once_only_one_wins(uow: UnitOfWork, session_factor
 
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert [r.reason for r in results if isinstance(r, InvitationRefused)] == ["used"]
-    async with uow:
-        assert len((await uow.session.scalars(select(AthleteLink))).all()) == 1
+    async with uow as tx:
+        assert len((await tx.session.scalars(select(AthleteLink))).all()) == 1

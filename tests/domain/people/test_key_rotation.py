@@ -19,16 +19,16 @@ ROOT = Path(__file__).parents[3]
 
 
 async def athlete_with_secrets(uow: UnitOfWork, box: SecretBox, name: str) -> Athlete:
-    async with uow:
-        user = uow.users.add(
+    async with uow as tx:
+        user = tx.users.add(
             User(
                 role="athlete",
                 first_name=name,
                 date_of_birth_encrypted=box.encrypt_date(date(2010, 5, 1)),
             )
         )
-        await uow.flush()
-        athlete = uow.athletes.add(
+        await tx.flush()
+        athlete = tx.athletes.add(
             Athlete(
                 user_id=user.id,
                 primary_sport="tennis",
@@ -37,14 +37,14 @@ async def athlete_with_secrets(uow: UnitOfWork, box: SecretBox, name: str) -> At
                 medical_conditions=box.encrypt("asthma"),
             )
         )
-        await uow.commit()
+        await tx.commit()
     return athlete
 
 
 async def stored(uow: UnitOfWork, athlete: Athlete) -> tuple[str, str, str, str]:
-    async with uow:
-        row = await uow.session.get(Athlete, athlete.id)
-        user = await uow.session.get(User, row.user_id)
+    async with uow as tx:
+        row = await tx.session.get(Athlete, athlete.id)
+        user = await tx.session.get(User, row.user_id)
         return (
             user.date_of_birth_encrypted,
             row.emergency_contact_name,
@@ -53,15 +53,11 @@ async def stored(uow: UnitOfWork, athlete: Athlete) -> tuple[str, str, str, str]
         )
 
 
-async def test_after_a_rotation_the_old_key_can_be_dropped(
-    uow: UnitOfWork, session_factory
-) -> None:
+async def test_after_a_rotation_the_old_key_can_be_dropped(uow: UnitOfWork) -> None:
     old_box = SecretBox([OLD])
     athletes = [await athlete_with_secrets(uow, old_box, f"A{n}") for n in range(5)]
 
-    report = await rotate_encrypted_fields(
-        lambda: UnitOfWork(session_factory), SecretBox([NEW, OLD]), batch_size=2
-    )
+    report = await rotate_encrypted_fields(uow, SecretBox([NEW, OLD]), batch_size=2)
 
     assert report.rotated >= 20 and report.undecryptable == {}
     new_only = SecretBox([NEW])
@@ -75,16 +71,12 @@ async def test_after_a_rotation_the_old_key_can_be_dropped(
         ]
 
 
-async def test_a_value_no_key_opens_is_reported_and_left_untouched(
-    uow: UnitOfWork, session_factory
-) -> None:
+async def test_a_value_no_key_opens_is_reported_and_left_untouched(uow: UnitOfWork) -> None:
     stranger = SecretBox([b"x" * 32])
     athlete = await athlete_with_secrets(uow, stranger, "Zed")
     before = await stored(uow, athlete)
 
-    report = await rotate_encrypted_fields(
-        lambda: UnitOfWork(session_factory), SecretBox([NEW, OLD])
-    )
+    report = await rotate_encrypted_fields(uow, SecretBox([NEW, OLD]))
 
     assert report.undecryptable["athletes.medical_conditions"] >= 1
     assert report.undecryptable["users.date_of_birth_encrypted"] >= 1

@@ -45,31 +45,31 @@ async def register(uow: UnitOfWork, registration: Registration, admins=()) -> Us
 
 
 async def child_of(uow: UnitOfWork, parent: User) -> Athlete:
-    async with uow:
+    async with uow as tx:
         born = BOX.encrypt_date(date(2015, 1, 2))
-        child = uow.users.add(User(role="athlete", first_name="Kid", date_of_birth_encrypted=born))
-        await uow.flush()
-        athlete = uow.athletes.add(Athlete(user_id=child.id, parent_id=parent.id,
+        child = tx.users.add(User(role="athlete", first_name="Kid", date_of_birth_encrypted=born))
+        await tx.flush()
+        athlete = tx.athletes.add(Athlete(user_id=child.id, parent_id=parent.id,
                                            primary_sport="swimming",
                                            medical_conditions=BOX.encrypt("peanuts")))  # fmt: skip
-        await uow.commit()
+        await tx.commit()
     return athlete
 
 
 async def actor(uow: UnitOfWork, telegram_id: int):
-    async with uow:
-        return await actor_for_telegram(uow, telegram_id, admin_telegram_ids=())
+    async with uow as tx:
+        return await actor_for_telegram(tx, telegram_id, admin_telegram_ids=())
 
 
 async def test_register_saves_user_athlete_and_audit_in_one_go_with_secrets_encrypted(uow) -> None:
     telegram_id = next(_ids)
     user = await register(uow, athlete_registration(telegram_id))
-    async with uow:
-        row = (await uow.session.execute(text(
+    async with uow as tx:
+        row = (await tx.session.execute(text(
             "SELECT u.date_of_birth_encrypted, a.medical_conditions, a.emergency_contact_name,"
             " a.emergency_contact_phone, u.onboarded_at FROM users u JOIN athletes a"
             " ON a.user_id = u.id WHERE u.id = :id"), {"id": user.id})).one()  # fmt: skip
-        audit = await uow.session.scalar(select(AuditEntry).where(AuditEntry.entity_id == user.id))
+        audit = await tx.session.scalar(select(AuditEntry).where(AuditEntry.entity_id == user.id))
     assert all(SecretBox.is_token(value) for value in row[:4])
     assert "asthma" not in row[1] and "2000" not in row[0]
     assert BOX.decrypt_date(row[0]) == date(2000, 3, 14) and row[4] == NOW
@@ -92,8 +92,8 @@ async def test_roles_that_cannot_be_chosen_are_refused(uow, role: str) -> None:
 async def test_an_athlete_under_16_cannot_register_alone(uow) -> None:
     with pytest.raises(onboarding.NeedsGuardian):
         await register(uow, athlete_registration(next(_ids), born=date(2012, 1, 1)))
-    async with uow:
-        assert await uow.session.scalar(select(User.id)) is None
+    async with uow as tx:
+        assert await tx.session.scalar(select(User.id)) is None
 
 
 async def test_registering_twice_or_with_a_taken_email_is_refused(uow) -> None:
@@ -116,8 +116,8 @@ async def test_the_athlete_sees_their_own_sensitive_fields_and_the_read_is_audit
     assert (view.born, view.medical_notes, view.emergency_name) == (
         date(2000, 3, 14), "asthma", "Maria Lopez",
     )  # fmt: skip
-    async with uow:
-        actions = set(await uow.session.scalars(select(AuditEntry.action)))
+    async with uow as tx:
+        actions = set(await tx.session.scalars(select(AuditEntry.action)))
     assert "profile.sensitive_viewed" in actions
 
 
@@ -155,9 +155,9 @@ async def test_one_field_is_updated_validated_encrypted_and_audited(uow) -> None
     assert (view.height_cm, view.units) == (183, "imperial")
     with pytest.raises(InvalidAnswer, match=r"profile\.hint\.email"):
         await onboarding.update_field(uow, field=ProfileField.EMAIL, answer="nope", **edit)
-    async with uow:
-        stored = await uow.session.scalar(select(Athlete.medical_conditions))
-        fields = list(await uow.session.scalars(
+    async with uow as tx:
+        stored = await tx.session.scalar(select(Athlete.medical_conditions))
+        fields = list(await tx.session.scalars(
             select(AuditEntry.details["field"].astext).where(AuditEntry.action == "profile.updated")
         ))  # fmt: skip
     assert BOX.decrypt(stored) == "knee" and sorted(fields) == ["height", "medical"]
@@ -175,10 +175,10 @@ async def test_nobody_edits_someone_elses_profile(uow) -> None:
 async def test_touch_refreshes_chat_and_language_and_lifts_blocked(uow) -> None:
     telegram_id = next(_ids)
     user = await register(uow, athlete_registration(telegram_id))
-    async with uow:
-        stored = await uow.users.get(user.id)
+    async with uow as tx:
+        stored = await tx.users.get(user.id)
         stored.status, stored.telegram_chat_id = "blocked", None
-        await uow.commit()
+        await tx.commit()
     touched = await onboarding.touch(uow, telegram_user_id=telegram_id, chat_id=telegram_id,
                                      language_code="es", now=NOW)  # fmt: skip
     assert touched is not None
@@ -193,12 +193,12 @@ async def test_an_account_is_never_bound_to_a_group_chat(uow) -> None:
     telegram_id, group_chat = next(_ids), -100_123
     with pytest.raises(NotAPrivateChat):
         await register(uow, athlete_registration(telegram_id, chat_id=group_chat))
-    async with uow:
-        assert await uow.users.by_telegram_id(telegram_id) is None
+    async with uow as tx:
+        assert await tx.users.by_telegram_id(telegram_id) is None
     user = await register(uow, athlete_registration(telegram_id))
     with pytest.raises(NotAPrivateChat):
         await onboarding.touch(uow, telegram_user_id=telegram_id, chat_id=group_chat,
                                language_code="es", now=NOW)  # fmt: skip
-    async with uow:
-        stored = await uow.users.get(user.id)
+    async with uow as tx:
+        stored = await tx.users.get(user.id)
         assert (stored.telegram_chat_id, stored.language_code) == (telegram_id, "en")

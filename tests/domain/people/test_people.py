@@ -6,15 +6,15 @@ from domain.uow import UnitOfWork
 
 
 async def _add_user(uow: UnitOfWork, telegram_user_id: int) -> None:
-    async with uow:
-        uow.users.add(User(role="athlete", first_name="Ann", telegram_user_id=telegram_user_id))
-        await uow.commit()
+    async with uow as tx:
+        tx.users.add(User(role="athlete", first_name="Ann", telegram_user_id=telegram_user_id))
+        await tx.commit()
 
 
 async def _status(uow: UnitOfWork, telegram_user_id: int) -> str | None:
-    async with uow:
+    async with uow as tx:
         query = select(User.status).where(User.telegram_user_id == telegram_user_id)
-        return (await uow.session.execute(query)).scalar_one()
+        return (await tx.session.execute(query)).scalar_one()
 
 
 async def test_a_user_who_blocked_the_bot_is_marked_blocked(uow: UnitOfWork) -> None:

@@ -135,9 +135,9 @@ def test_an_unreadable_window_is_refused_with_what_was_typed(text: str) -> None:
 
 
 async def test_a_new_user_has_the_default_night_and_can_change_it(uow: UnitOfWork) -> None:
-    async with uow:
-        uow.users.add(User(role="athlete", first_name="Ann", telegram_user_id=7, timezone=BERLIN))
-        await uow.commit()
+    async with uow as tx:
+        tx.users.add(User(role="athlete", first_name="Ann", telegram_user_id=7, timezone=BERLIN))
+        await tx.commit()
 
     before = await quiet_hours_of(uow, telegram_user_id=7)
     saved = await set_quiet_hours(uow, telegram_user_id=7, answer="22:00-07:30")
@@ -148,9 +148,9 @@ async def test_a_new_user_has_the_default_night_and_can_change_it(uow: UnitOfWor
 
 
 async def test_a_bad_window_changes_nothing(uow: UnitOfWork) -> None:
-    async with uow:
-        uow.users.add(User(role="athlete", first_name="Ann", telegram_user_id=7))
-        await uow.commit()
+    async with uow as tx:
+        tx.users.add(User(role="athlete", first_name="Ann", telegram_user_id=7))
+        await tx.commit()
 
     with pytest.raises(InvalidQuietHours):
         await set_quiet_hours(uow, telegram_user_id=7, answer="later")

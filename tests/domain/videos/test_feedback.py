@@ -23,15 +23,15 @@ CHAT, MESSAGE = 5551, 42
 async def shown(uow: UnitOfWork) -> tuple[BookingWorld, uuid.UUID]:
     """Kim's video, shown to Cora (her coach) in message 42 of Cora's chat."""
     world = await booking_world(uow)
-    async with uow:
-        uow.sessions.add(session_at(world.coach, world.child, NOW - timedelta(days=1)))
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, NOW - timedelta(days=1)))
         video = VideoAnalysis(
             athlete_id=world.child.id, video_url="videos/raw/x", status="analyzed"
         )
-        uow.session.add(video)
-        await uow.commit()
+        tx.session.add(video)
+        await tx.commit()
     await remember_review(
-        lambda: uow,
+        uow,
         chat_id=CHAT,
         message_id=MESSAGE,
         video_id=video.id,
@@ -51,7 +51,7 @@ async def test_text_and_voice_feedback_are_kept_in_order_and_queued_for_the_fami
         Feedback(TEXT, text="Better on set 2."),
     ):
         given = await give_feedback(
-            lambda: uow,
+            uow,
             actor=cora,
             chat_id=CHAT,
             reply_to_message_id=MESSAGE,
@@ -60,9 +60,9 @@ async def test_text_and_voice_feedback_are_kept_in_order_and_queued_for_the_fami
         )
         assert given is not None and given.athlete_name == "Kim" and given.recipients == 1
 
-    async with uow:
-        video = await uow.session.get(VideoAnalysis, video_id)
-        kinds = list(await uow.session.scalars(select(Notification.kind)))
+    async with uow as tx:
+        video = await tx.session.get(VideoAnalysis, video_id)
+        kinds = list(await tx.session.scalars(select(Notification.kind)))
     assert video.coach_feedback == "Chest up.\n\nBetter on set 2."
     assert [(f["kind"], f["file_id"]) for f in video.feedback_media] == [
         ("text", None),
@@ -77,7 +77,7 @@ async def test_a_reply_to_a_message_that_showed_no_video_is_not_feedback(
 ) -> None:
     world, _ = shown
     given = await give_feedback(
-        lambda: uow,
+        uow,
         actor=await actor_of(uow, world.coach_user),
         chat_id=CHAT,
         reply_to_message_id=MESSAGE + 1,
@@ -91,22 +91,22 @@ async def test_another_coach_cannot_give_feedback_on_a_video_shown_to_someone_el
     uow: UnitOfWork, shown: tuple[BookingWorld, uuid.UUID]
 ) -> None:
     _, video_id = shown
-    async with uow:
+    async with uow as tx:
         bea = User(role="coach", first_name="Bea", telegram_user_id=777_001)
-        uow.users.add(bea)
-        await uow.flush()
-        uow.coaches.add(Coach(user_id=bea.id, specializations=["tennis"]))
-        await uow.commit()
+        tx.users.add(bea)
+        await tx.flush()
+        tx.coaches.add(Coach(user_id=bea.id, specializations=["tennis"]))
+        await tx.commit()
     with pytest.raises(NotAllowed):
         # The update names Cora's chat and message: forged, since Telegram would never send it.
         await give_feedback(
-            lambda: uow,
+            uow,
             actor=await actor_of(uow, bea),
             chat_id=CHAT,
             reply_to_message_id=MESSAGE,
             feedback=Feedback(TEXT, text="Nice!"),
             now=NOW,
         )
-    async with uow:
-        video = await uow.session.get(VideoAnalysis, video_id)
+    async with uow as tx:
+        video = await tx.session.get(VideoAnalysis, video_id)
     assert video.coach_feedback is None and video.feedback_media == []

@@ -32,7 +32,7 @@ async def upload(services: Services, world: BookingWorld, data: bytes) -> uuid.U
     received = await receive_video(
         services.uow,
         services.videos,
-        actor=await actor_of(services.uow(), world.parent),
+        actor=await actor_of(services.uow, world.parent),
         athlete_id=world.child.id,
         incoming=IncomingVideo("file-1", "video", len(data), "drill"),
         chunks=chunks_of(data),
@@ -42,23 +42,23 @@ async def upload(services: Services, world: BookingWorld, data: bytes) -> uuid.U
 
 
 async def video_of(uow: UnitOfWork, video_id: uuid.UUID) -> VideoAnalysis:
-    async with uow:
-        video = await uow.session.get(VideoAnalysis, video_id)
+    async with uow as tx:
+        video = await tx.session.get(VideoAnalysis, video_id)
     assert video is not None
     return video
 
 
 async def notices(uow: UnitOfWork) -> list[str]:
-    async with uow:
-        return sorted(await uow.session.scalars(select(Notification.kind)))
+    async with uow as tx:
+        return sorted(await tx.session.scalars(select(Notification.kind)))
 
 
 @pytest.fixture
 async def world(uow: UnitOfWork) -> BookingWorld:
     world = await booking_world(uow)
-    async with uow:
-        uow.sessions.add(session_at(world.coach, world.child, NOW - timedelta(days=1)))
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, NOW - timedelta(days=1)))
+        await tx.commit()
     return world
 
 
@@ -142,20 +142,20 @@ async def test_a_job_delivered_twice_is_processed_and_announced_once(
 async def test_coaches_wait_for_the_sender_to_say_which_session_then_only_its_coach_sees_it(
     services: Services, uow: UnitOfWork, world: BookingWorld, tmp_path: Path
 ) -> None:
-    async with uow:
+    async with uow as tx:
         bea = User(role="coach", first_name="Bea", telegram_user_id=888_001)
-        uow.users.add(bea)
-        await uow.flush()
+        tx.users.add(bea)
+        await tx.flush()
         other_coach = Coach(user_id=bea.id, specializations=["tennis"])
-        uow.coaches.add(other_coach)
-        await uow.flush()
-        uow.sessions.add(session_at(other_coach, world.child, NOW - timedelta(days=3)))
+        tx.coaches.add(other_coach)
+        await tx.flush()
+        tx.sessions.add(session_at(other_coach, world.child, NOW - timedelta(days=3)))
         coras = (
-            await uow.session.scalars(
+            await tx.session.scalars(
                 select(TrainingSession.id).where(TrainingSession.coach_id == world.coach.id)
             )
         ).one()
-        await uow.commit()
+        await tx.commit()
     data = make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0).read_bytes()
     video_id = await upload(services, world, data)
     assert await video_worker(services).run_once()  # analysed before Pia answers
@@ -173,9 +173,9 @@ async def test_coaches_wait_for_the_sender_to_say_which_session_then_only_its_co
 
 
 async def review_rows(uow: UnitOfWork) -> list[Notification]:
-    async with uow:
+    async with uow as tx:
         return list(
-            await uow.session.scalars(
+            await tx.session.scalars(
                 select(Notification).where(Notification.kind == "video_review")
             )
         )

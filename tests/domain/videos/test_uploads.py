@@ -6,7 +6,7 @@ Runs on both storage backends: the local folder and moto's S3 server over real H
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -60,14 +60,9 @@ def intake(
     )
 
 
-def uow_factory(uow: UnitOfWork) -> Callable[[], UnitOfWork]:
-    # A unit of work may be entered again once done: one per transaction, as in the bot.
-    return lambda: uow
-
-
 async def actor_of(uow: UnitOfWork, user: User) -> Actor:
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
 
 
 async def chunks_of(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
@@ -83,12 +78,12 @@ async def test_a_parents_video_of_their_child_is_stored_recorded_mirrored_and_qu
     tmp_path: Path,
 ) -> None:
     world = await booking_world(uow)
-    async with uow:
-        uow.sessions.add(session_at(world.coach, world.child, NOW - timedelta(days=2)))
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, NOW - timedelta(days=2)))
+        await tx.commit()
     data = make_clip(tmp_path / "squat.mp4", reps=3, period_s=1.0).read_bytes()
     received = await receive_video(
-        uow_factory(uow),
+        uow,
         intake,
         actor=await actor_of(uow, world.parent),
         athlete_id=world.child.id,
@@ -97,8 +92,8 @@ async def test_a_parents_video_of_their_child_is_stored_recorded_mirrored_and_qu
         now=NOW,
     )
 
-    async with uow:
-        video = await uow.session.get(VideoAnalysis, received.video_id)
+    async with uow as tx:
+        video = await tx.session.get(VideoAnalysis, received.video_id)
     assert video is not None and video.status == "uploaded" and video.caption == "squat set 3"
     assert video.uploaded_by == world.parent.id and video.telegram_file_id == "file-1"
     # The spec's layout, under the athlete's own user: videos/raw/{userId}/{videoId}/
@@ -119,7 +114,7 @@ async def test_a_renamed_pdf_is_refused_and_leaves_nothing_behind(
     data = make_pdf_named_mp4(tmp_path / "squat.mp4").read_bytes()
     with pytest.raises(NotAVideo):
         await receive_video(
-            uow_factory(uow),
+            uow,
             intake,
             actor=await actor_of(uow, world.parent),
             athlete_id=world.child.id,
@@ -127,8 +122,8 @@ async def test_a_renamed_pdf_is_refused_and_leaves_nothing_behind(
             chunks=chunks_of(data),
             now=NOW,
         )
-    async with uow:
-        assert await uow.session.scalar(select(func.count()).select_from(VideoAnalysis)) == 0
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(VideoAnalysis)) == 0
 
 
 async def test_a_file_over_the_limit_is_refused_before_a_byte_is_read(
@@ -142,7 +137,7 @@ async def test_a_file_over_the_limit_is_refused_before_a_byte_is_read(
 
     with pytest.raises(VideoTooLarge) as refused:
         await receive_video(
-            uow_factory(uow),
+            uow,
             intake,
             actor=await actor_of(uow, world.parent),
             athlete_id=world.child.id,
@@ -162,7 +157,7 @@ async def test_only_the_athletes_side_may_send_their_videos(
     data = make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0).read_bytes()
     with pytest.raises(NotAllowed):
         await receive_video(
-            uow_factory(uow),
+            uow,
             intake,
             actor=await actor_of(uow, user),
             athlete_id=world.child.id,
@@ -186,7 +181,7 @@ async def test_past_the_hourly_limit_a_video_is_refused_before_it_is_fetched(
 
     async def send(file_id: str, chunks: AsyncIterator[bytes]) -> None:
         await receive_video(
-            uow_factory(uow),
+            uow,
             limited,
             actor=actor,
             athlete_id=world.child.id,
@@ -209,15 +204,15 @@ async def test_the_sweep_queues_again_only_uploads_whose_job_was_lost(
     uow: UnitOfWork, intake: VideoIntake, redis_client: aioredis.Redis, keys: RedisKeys
 ) -> None:
     world = await booking_world(uow)
-    async with uow:
+    async with uow as tx:
         lost, waiting = (
             VideoAnalysis(athlete_id=world.child.id, video_url=f"videos/raw/{n}", status="uploaded")
             for n in range(2)
         )
-        uow.session.add_all([lost, waiting])
-        await uow.commit()
+        tx.session.add_all([lost, waiting])
+        await tx.commit()
     await intake.queue.enqueue(waiting.id)  # still in the queue, behind a backlog
-    sweep = partial(requeue_stale_uploads, uow_factory(uow), intake.queue)
+    sweep = partial(requeue_stale_uploads, uow, intake.queue)
 
     assert await sweep(now=datetime.now(UTC)) == 0  # too recent to be called lost
     assert await sweep(now=datetime.now(UTC) + STALE_UPLOAD + timedelta(seconds=1)) == 1

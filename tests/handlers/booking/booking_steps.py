@@ -51,9 +51,9 @@ async def booking_cast(
     """The coach and the two families, their users tied to emulated Telegram accounts."""
     cora, pia, omar = emulator.user("Cora"), emulator.user("Pia"), emulator.user("Omar")
     world = await booking_world(uow, rules=rules, telegram_ids=iter([cora.id, pia.id, omar.id]))
-    async with uow:
-        (await uow.users.get(world.parent.id)).timezone = pia_timezone
-        await uow.commit()
+    async with uow as tx:
+        (await tx.users.get(world.parent.id)).timezone = pia_timezone
+        await tx.commit()
     return BookingCast(world, cora, pia, omar)
 
 
@@ -85,12 +85,12 @@ class FamilyJourney:
         coach, parent, child = emulator.user("Cora"), emulator.user("Pia"), emulator.user("Kim")
         # The third id is the other family's parent's, who plays no part here.
         found = await booking_world(uow, telegram_ids=iter([coach.id, parent.id, 1]), **world)
-        async with uow:
+        async with uow as tx:
             for person, user in ((coach, found.coach_user), (parent, found.parent)):
-                (await uow.users.get(user.id)).telegram_chat_id = person.id
-            kim = await uow.users.get(found.child_user.id)
+                (await tx.users.get(user.id)).telegram_chat_id = person.id
+            kim = await tx.users.get(found.child_user.id)
             kim.telegram_user_id = kim.telegram_chat_id = child.id
-            await uow.commit()
+            await tx.commit()
         for person in (coach, parent, child):
             await person.send("/start")
             await person.expect_reply()
@@ -106,8 +106,8 @@ async def open_chats(*people: EmulatedUser) -> None:
 
 async def actor_of(uow: UnitOfWork, user: User) -> Actor:
     """The user as domain.policy sees them."""
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
 
 
 async def book_directly(

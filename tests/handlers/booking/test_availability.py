@@ -30,16 +30,16 @@ ROOT = Path(__file__).parents[3]
 async def coach_row(uow: UnitOfWork, person: EmulatedUser, zone: str = "Europe/Madrid") -> Coach:
     """A signed-up coach in `zone` with a saved (unverified) profile."""
     user = await sign_up(uow, person, "coach")
-    async with uow:
-        (await uow.users.get(user.id)).timezone = zone
-        coach = uow.coaches.add(Coach(user_id=user.id, specializations=["tennis"]))
-        await uow.commit()
+    async with uow as tx:
+        (await tx.users.get(user.id)).timezone = zone
+        coach = tx.coaches.add(Coach(user_id=user.id, specializations=["tennis"]))
+        await tx.commit()
     return coach
 
 
 async def rules_of(uow: UnitOfWork, coach: Coach) -> dict[str, Any] | None:
-    async with uow:
-        return (await uow.session.get(Coach, coach.id)).availability
+    async with uow as tx:
+        return (await tx.session.get(Coach, coach.id)).availability
 
 
 async def open_grid(coach: EmulatedUser) -> dict[str, Any]:
@@ -184,8 +184,8 @@ async def test_someone_who_is_not_a_coach_is_refused_politely(
         await stranger.expect_reply(contains="only for coaches")
         await newcomer.send("/availability")
         await newcomer.expect_reply(contains="/coachprofile")
-    async with uow:
-        assert await uow.session.scalar(select(Coach)) is None
+    async with uow as tx:
+        assert await tx.session.scalar(select(Coach)) is None
 
 
 async def test_forged_availability_buttons_are_refused_audited_and_change_nothing(
@@ -215,8 +215,8 @@ async def test_forged_availability_buttons_are_refused_audited_and_change_nothin
             await cora.expect("callback_answer", contains="isn't available")
     assert await rules_of(uow, theirs) == olgas
     assert await rules_of(uow, mine) is None
-    async with uow:
-        refused = await uow.session.scalars(
+    async with uow as tx:
+        refused = await tx.session.scalars(
             select(AuditEntry).where(AuditEntry.action == "callback.refused")
         )
         assert [entry.details["data"] for entry in refused] == forged

@@ -36,9 +36,9 @@ from tests.handlers.onboarding_flow import press_forged
 
 
 async def sessions(uow: UnitOfWork) -> list[TrainingSession]:
-    async with uow:
+    async with uow as tx:
         query = select(TrainingSession).order_by(TrainingSession.start_time)
-        return list((await uow.session.scalars(query)).all())
+        return list((await tx.session.scalars(query)).all())
 
 
 async def test_a_parent_books_for_a_child_and_the_coach_gets_the_request(
@@ -185,13 +185,13 @@ async def test_a_forged_button_naming_another_familys_child_is_refused_and_audit
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:
     cast = await booking_cast(emulator, uow)
-    async with uow:
-        tom = uow.users.add(User(role="athlete", first_name="Tom"))
-        await uow.flush()
-        uow.athletes.add(
+    async with uow as tx:
+        tom = tx.users.add(User(role="athlete", first_name="Tom"))
+        await tx.flush()
+        tx.athletes.add(
             Athlete(user_id=tom.id, parent_id=cast.world.parent.id, primary_sport="tennis")
         )
-        await uow.commit()
+        await tx.commit()
     async with run_bot(emulator) as app:
         await cast.pia.send("/book")
         question = await cast.pia.expect_reply(contains="Who is the session for?")
@@ -202,9 +202,9 @@ async def test_a_forged_button_naming_another_familys_child_is_refused_and_audit
         assert app.user_data[cast.pia.id]["booking"]["athlete"] is None
         await cast.pia.press("Kim")
         await cast.pia.expect("edit", contains="teach Kim")
-    async with uow:
+    async with uow as tx:
         refused = (
-            await uow.session.scalars(
+            await tx.session.scalars(
                 select(AuditEntry).where(AuditEntry.action == "callback.refused")
             )
         ).all()
@@ -232,8 +232,8 @@ async def test_a_parent_moves_a_session_to_another_day(
         await cast.pia.expect("edit", contains="Moved: Kim with Cora Klein")
     (session,) = await sessions(uow)
     assert (session.start_time, session.sequence) == (coach_instant(later_day, 18), 1)
-    async with uow:
-        kinds = set(await uow.session.scalars(select(Notification.kind)))
+    async with uow as tx:
+        kinds = set(await tx.session.scalars(select(Notification.kind)))
     assert "session_rescheduled" in kinds
 
 
@@ -295,13 +295,13 @@ async def test_the_coach_list_comes_eight_at_a_time_best_rated_first(
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:
     cast = await booking_cast(emulator, uow)
-    async with uow:
+    async with uow as tx:
         for n in range(PAGE):
-            user = uow.users.add(
+            user = tx.users.add(
                 User(role="coach", first_name=f"Coach{n}", verification_status=True)
             )
-            await uow.flush()
-            uow.coaches.add(
+            await tx.flush()
+            tx.coaches.add(
                 Coach(
                     user_id=user.id,
                     specializations=["tennis"],
@@ -311,7 +311,7 @@ async def test_the_coach_list_comes_eight_at_a_time_best_rated_first(
                     years_experience=n,
                 )
             )
-        await uow.commit()
+        await tx.commit()
     async with run_bot(emulator):
         await cast.pia.send("/book")
         await cast.pia.expect_reply(contains="Which sport")

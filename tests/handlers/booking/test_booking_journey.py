@@ -25,12 +25,12 @@ ZONE = "Europe/Berlin"
 
 
 async def _parent_with_child(uow: UnitOfWork, pia: User) -> Athlete:
-    async with uow:
-        kim = uow.users.add(User(role="athlete", first_name="Kim"))
-        await uow.flush()
-        child = uow.athletes.add(Athlete(user_id=kim.id, parent_id=pia.id, primary_sport="tennis"))
-        (await uow.users.get(pia.id)).timezone = ZONE
-        await uow.commit()
+    async with uow as tx:
+        kim = tx.users.add(User(role="athlete", first_name="Kim"))
+        await tx.flush()
+        child = tx.athletes.add(Athlete(user_id=kim.id, parent_id=pia.id, primary_sport="tennis"))
+        (await tx.users.get(pia.id)).timezone = ZONE
+        await tx.commit()
     return child
 
 
@@ -41,9 +41,9 @@ async def test_a_verified_coach_sets_hours_a_parent_books_and_the_coach_accepts(
     coach_user = await sign_up(uow, cora, "coach")
     await sign_up(uow, ada, "admin")
     child = await _parent_with_child(uow, await sign_up(uow, pia, "parent"))
-    async with uow:
-        (await uow.users.get(coach_user.id)).timezone = ZONE
-        await uow.commit()
+    async with uow as tx:
+        (await tx.users.get(coach_user.id)).timezone = ZONE
+        await tx.commit()
     day = weekday_ahead()
 
     async with run_bot(emulator) as app:
@@ -93,8 +93,8 @@ async def test_a_verified_coach_sets_hours_a_parent_books_and_the_coach_accepts(
     assert calendar is not None
     for message in (accepted, coach_copy):
         assert message["document"]["file_name"] == "session.ics"
-    async with uow:
-        (session,) = (await uow.session.scalars(select(TrainingSession))).all()
+    async with uow as tx:
+        (session,) = (await tx.session.scalars(select(TrainingSession))).all()
     assert (session.status, session.athlete_id) == ("scheduled", child.id)
     assert session.start_time == coach_instant(day, 17, ZONE)
     stored = emulator.world.files[accepted["document"]["file_id"]]

@@ -49,9 +49,9 @@ class Journey(FamilyJourney):
         return await drain(self.services.uow, now=now, limit=100, deliver=deliver)
 
     async def actor(self, user: User) -> Actor:
-        async with self.services.uow() as uow:
-            found = await uow.users.get(user.id)
-            return await actor_for_user(uow, found, admin_telegram_ids=())
+        async with self.services.uow as tx:
+            found = await tx.users.get(user.id)
+            return await actor_for_user(tx, found, admin_telegram_ids=())
 
 
 def texts(person: EmulatedUser, opening: str) -> list[str]:
@@ -82,8 +82,8 @@ def latest(person: EmulatedUser, opening: str) -> dict[str, Any]:
 
 async def unsent_plan(uow: UnitOfWork) -> list[tuple[str, datetime]]:
     """(kind, due) of every planned reminder or prompt not sent yet."""
-    async with uow:
-        rows = await uow.session.execute(
+    async with uow as tx:
+        rows = await tx.session.execute(
             select(Notification.kind, Notification.due_at)
             .where(Notification.kind.in_(PLANNED_KINDS), Notification.sent_at.is_(None))
             .order_by(Notification.kind, Notification.due_at)
@@ -96,7 +96,7 @@ async def book_and_accept(journey: Journey, start: datetime) -> uuid.UUID:
     world, slots = journey.world, journey.services.slots
     choice = BookingChoice(world.coach.id, world.child.id, start, 60, "individual")
     booked = await booking.book(
-        journey.services.uow(),
+        journey.services.uow,
         actor=await journey.actor(world.parent),
         choice=choice,
         now=BOOKING_NOW,
@@ -104,7 +104,7 @@ async def book_and_accept(journey: Journey, start: datetime) -> uuid.UUID:
     )
     assert booked.needs_acceptance
     await session_changes.decide(
-        journey.services.uow(),
+        journey.services.uow,
         actor=await journey.actor(world.coach_user),
         session_id=booked.session.id,
         accept=True,
@@ -192,7 +192,7 @@ async def test_a_moved_session_is_reminded_at_its_new_time_and_a_cancelled_one_n
 
         moved_at = BOOKING_NOW + timedelta(hours=2)
         await session_changes.reschedule(
-            services.uow(),
+            services.uow,
             actor=await journey.actor(journey.world.parent),
             session_id=session_id,
             new_start=moved_to,
@@ -219,7 +219,7 @@ async def test_a_moved_session_is_reminded_at_its_new_time_and_a_cancelled_one_n
 
         cancelled_at = moved_to - timedelta(hours=20)
         await session_changes.cancel(
-            services.uow(),
+            services.uow,
             actor=await journey.actor(journey.world.coach_user),
             session_id=session_id,
             now=cancelled_at,

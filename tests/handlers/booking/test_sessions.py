@@ -70,21 +70,21 @@ async def people(emulator: Emulator, uow: UnitOfWork, **rules: object) -> People
         rules={"timezone": zone, "weekly": all_day, "min_notice_minutes": 0, **rules},
         telegram_ids=iter([coach.id, parent.id, other.id]),
     )
-    async with uow:
-        await uow.session.execute(update(User).values(quiet_from=time(0), quiet_until=time(0)))
-        await uow.session.execute(
+    async with uow as tx:
+        await tx.session.execute(update(User).values(quiet_from=time(0), quiet_until=time(0)))
+        await tx.session.execute(
             update(User).where(User.id == world.coach_user.id).values(timezone=zone)
         )
-        await uow.session.execute(
+        await tx.session.execute(
             update(User).where(User.id == world.parent.id).values(timezone=PARENT_ZONE)
         )
-        await uow.commit()
+        await tx.commit()
     return People(world, coach, parent, other, zone)
 
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
 
 
 def on_the_hour(hours: int) -> datetime:
@@ -140,20 +140,20 @@ def labels(message: Json) -> list[str]:
 
 
 async def session_row(uow: UnitOfWork, view: SessionView) -> TrainingSession:
-    async with uow:
-        return await uow.session.get_one(TrainingSession, view.id)
+    async with uow as tx:
+        return await tx.session.get_one(TrainingSession, view.id)
 
 
 async def audited(uow: UnitOfWork, action: str) -> list[AuditEntry]:
-    async with uow:
+    async with uow as tx:
         query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.at)
-        return list(await uow.session.scalars(query))
+        return list(await tx.session.scalars(query))
 
 
 async def count(uow: UnitOfWork, kind: str) -> int:
-    async with uow:
+    async with uow as tx:
         query = select(func.count()).select_from(Notification).where(Notification.kind == kind)
-        return await uow.session.scalar(query)
+        return await tx.session.scalar(query)
 
 
 def ics_of(emulator: Emulator, message: Json) -> Calendar:
@@ -296,8 +296,8 @@ async def test_the_coach_marks_it_completed_and_the_parent_rates_it_with_a_line(
         4,
         "Great session, Kim loved it!",
     )
-    async with uow:
-        coach = await uow.session.get_one(Coach, cast.world.coach.id)
+    async with uow as tx:
+        coach = await tx.session.get_one(Coach, cast.world.coach.id)
     assert (coach.rating, coach.total_reviews) == (4, 1)
 
 
@@ -426,18 +426,18 @@ async def test_a_coach_who_is_also_a_parent_sees_both_their_coaching_and_their_c
     cast = await people(emulator, uow)
     world = cast.world
     coached = await book(uow, services, world, on_the_hour(5))
-    async with uow:
-        bea = uow.users.add(User(role="coach", first_name="Bea", last_name="Berg"))
-        ben = uow.users.add(User(role="athlete", first_name="Ben"))
-        await uow.flush()
-        swim_coach = uow.coaches.add(Coach(user_id=bea.id, specializations=["swimming"]))
-        coras_child = uow.athletes.add(
+    async with uow as tx:
+        bea = tx.users.add(User(role="coach", first_name="Bea", last_name="Berg"))
+        ben = tx.users.add(User(role="athlete", first_name="Ben"))
+        await tx.flush()
+        swim_coach = tx.coaches.add(Coach(user_id=bea.id, specializations=["swimming"]))
+        coras_child = tx.athletes.add(
             Athlete(user_id=ben.id, parent_id=world.coach_user.id, primary_sport="swimming")
         )
-        await uow.flush()
+        await tx.flush()
         lesson = session_at(swim_coach, coras_child, on_the_hour(50), booked_by=world.coach_user.id)
-        uow.sessions.add(lesson)
-        await uow.commit()
+        tx.sessions.add(lesson)
+        await tx.commit()
     async with run_bot(emulator):
         await cast.coach.send("/schedule")
         listing = await cast.coach.expect_reply(contains="Your sessions")

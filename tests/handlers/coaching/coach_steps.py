@@ -15,8 +15,8 @@ BIO = "Former national-level player, coaching juniors for six years."
 
 async def sign_up(uow: UnitOfWork, person: EmulatedUser, role: str) -> User:
     """A finished users row for an emulated person (instead of going through /start)."""
-    async with uow:
-        user = uow.users.add(
+    async with uow as tx:
+        user = tx.users.add(
             User(
                 role=role,
                 first_name=person.person.first_name,
@@ -26,7 +26,7 @@ async def sign_up(uow: UnitOfWork, person: EmulatedUser, role: str) -> User:
                 onboarded_at=datetime.now(UTC),
             )
         )
-        await uow.commit()
+        await tx.commit()
     return user
 
 

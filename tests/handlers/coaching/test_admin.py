@@ -30,14 +30,14 @@ async def _expect_review(admin, documents: int = 2) -> dict:
 
 
 async def _coach_row(uow: UnitOfWork, user: User) -> tuple[Coach, User]:
-    async with uow:
-        coach = await uow.session.scalar(select(Coach).where(Coach.user_id == user.id))
-        return coach, await uow.users.get(user.id)
+    async with uow as tx:
+        coach = await tx.session.scalar(select(Coach).where(Coach.user_id == user.id))
+        return coach, await tx.users.get(user.id)
 
 
 async def _audit_actions(uow: UnitOfWork) -> list[str]:
-    async with uow:
-        return list(await uow.session.scalars(select(AuditEntry.action).order_by(AuditEntry.at)))
+    async with uow as tx:
+        return list(await tx.session.scalars(select(AuditEntry.action).order_by(AuditEntry.at)))
 
 
 async def test_admins_get_the_profile_and_approve_it(
@@ -107,8 +107,8 @@ async def test_a_forged_approve_from_a_non_admin_is_refused_and_audited(
         await _expect_review(ada)
         # Eve cannot press a button in Ada's chat, so the bot renders the same card in hers:
         # the press then travels the real path (emulator, HTTP, handler) with forged rights.
-        async with uow:
-            admin = await actor_for_user(uow, admin_user, admin_telegram_ids=[])
+        async with uow as tx:
+            admin = await actor_for_user(tx, admin_user, admin_telegram_ids=[])
         [review] = await coaching.pending(uow, admin=admin)
         await send_review(app.bot, services.storage, eve.id, review, "en")
         await eve.expect_reply(contains="Coach to verify: Cora")

@@ -27,8 +27,8 @@ async def test_a_coach_completes_and_submits_a_profile(
     async with run_bot(emulator):
         await fill_in_profile(cora)
         await upload_and_submit(cora)
-    async with uow:
-        coach = await uow.session.scalar(select(Coach).where(Coach.user_id == user.id))
+    async with uow as tx:
+        coach = await tx.session.scalar(select(Coach).where(Coach.user_id == user.id))
         assert coach.specializations == ["tennis", "fitness", "long jump"]
         assert (coach.years_experience, coach.hourly_rate, coach.currency, coach.bio) == (
             6,
@@ -39,8 +39,8 @@ async def test_a_coach_completes_and_submits_a_profile(
         documents = coach.verification_documents["documents"]
         assert [doc["mime"] for doc in documents] == ["application/pdf", "image/png"]
         assert coach.verification_documents["submitted_at"]
-        assert not (await uow.users.get(user.id)).verification_status
-        actions = set(await uow.session.scalars(select(AuditEntry.action)))
+        assert not (await tx.users.get(user.id)).verification_status
+        actions = set(await tx.session.scalars(select(AuditEntry.action)))
     assert documents[0]["key"].startswith(f"documents/certifications/{user.id}/")
     assert await services.storage.read_bytes(documents[0]["key"]) == PDF
     assert {"coach.submitted", "coach.document_added"} <= actions
@@ -130,8 +130,8 @@ async def test_someone_who_is_not_a_coach_is_refused_politely(
         await ari.expect_reply(contains="only for coaches")
         await stranger.send("/coachprofile")
         await stranger.expect_reply(contains="only for coaches")
-    async with uow:
-        assert await uow.session.scalar(select(Coach)) is None
+    async with uow as tx:
+        assert await tx.session.scalar(select(Coach)) is None
 
 
 async def test_the_setup_button_of_other_flows_starts_the_profile_in_place(

@@ -20,11 +20,11 @@ MADRID = ZoneInfo("Europe/Madrid")
 async def in_madrid(uow: UnitOfWork, person: EmulatedUser) -> Athlete:
     """A Spanish-speaking athlete who lives in Madrid."""
     profile = await athlete(uow, person)
-    async with uow:
-        user = await uow.users.by_telegram_id(person.id)
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(person.id)
         assert user is not None
         user.timezone = "Europe/Madrid"
-        await uow.commit()
+        await tx.commit()
     return profile
 
 

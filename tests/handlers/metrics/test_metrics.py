@@ -24,9 +24,9 @@ NOT_AVAILABLE = "isn't available"
 async def athlete(uow: UnitOfWork, person: EmulatedUser) -> Athlete:
     """A signed-up athlete with their profile."""
     user = await sign_up(uow, person, "athlete")
-    async with uow:
-        profile = uow.athletes.add(Athlete(user_id=user.id, primary_sport="athletics"))
-        await uow.commit()
+    async with uow as tx:
+        profile = tx.athletes.add(Athlete(user_id=user.id, primary_sport="athletics"))
+        await tx.commit()
     return profile
 
 
@@ -34,14 +34,14 @@ async def parent_of(uow: UnitOfWork, person: EmulatedUser, *names: str) -> list[
     """A signed-up parent and their children (no Telegram of their own)."""
     parent = await sign_up(uow, person, "parent")
     children = []
-    async with uow:
+    async with uow as tx:
         for name in names:
-            kid = uow.users.add(User(role="athlete", first_name=name))
-            await uow.flush()
+            kid = tx.users.add(User(role="athlete", first_name=name))
+            await tx.flush()
             children.append(
-                uow.athletes.add(Athlete(user_id=kid.id, parent_id=parent.id, primary_sport="run"))
+                tx.athletes.add(Athlete(user_id=kid.id, parent_id=parent.id, primary_sport="run"))
             )
-        await uow.commit()
+        await tx.commit()
     return children
 
 
@@ -49,19 +49,19 @@ async def coach_of(uow: UnitOfWork, person: EmulatedUser, *athletes: Athlete) ->
     """A signed-up coach with a session booked with each of these athletes."""
     user = await sign_up(uow, person, "coach")
     start = datetime.now(UTC) + timedelta(days=2)
-    async with uow:
-        coach = uow.coaches.add(Coach(user_id=user.id, specializations=["athletics"]))
-        await uow.flush()
+    async with uow as tx:
+        coach = tx.coaches.add(Coach(user_id=user.id, specializations=["athletics"]))
+        await tx.flush()
         for hours, someone in enumerate(athletes):
-            uow.sessions.add(session_at(coach, someone, start + timedelta(hours=2 * hours)))
-        await uow.commit()
+            tx.sessions.add(session_at(coach, someone, start + timedelta(hours=2 * hours)))
+        await tx.commit()
     return coach
 
 
 async def stored(uow: UnitOfWork) -> list[PerformanceMetric]:
-    async with uow:
+    async with uow as tx:
         query = select(PerformanceMetric).order_by(PerformanceMetric.created_at)
-        return list((await uow.session.scalars(query)).all())
+        return list((await tx.session.scalars(query)).all())
 
 
 def buttons(message: dict) -> dict[str, str]:  # type: ignore[type-arg]
@@ -288,7 +288,7 @@ async def test_someone_not_signed_up_or_with_nobody_to_log_for_is_told_so(
 
 
 async def _user_id(uow: UnitOfWork, person: EmulatedUser) -> object:
-    async with uow:
-        user = await uow.users.by_telegram_id(person.id)
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(person.id)
         assert user is not None
         return user.id

@@ -37,9 +37,9 @@ async def cast(
     """The world, and Cora, Pia and Omar in the chat."""
     coach, parent, other = emulator.user("Cora"), emulator.user("Pia"), emulator.user("Omar")
     world = await booking_world(uow, telegram_ids=iter([coach.id, parent.id, other.id]))
-    async with uow:
-        uow.sessions.add(session_at(world.coach, world.child, days_ago(3)))
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, days_ago(3)))
+        await tx.commit()
     return world, coach, parent, other
 
 
@@ -47,9 +47,9 @@ async def log(
     uow: UnitOfWork, world: BookingWorld, metric: str, values: list[tuple[float, str]], unit: str
 ) -> None:
     """Values of Kim's, each `days` ago."""
-    async with uow:
+    async with uow as tx:
         for days, value in values:
-            uow.metrics.add(
+            tx.metrics.add(
                 PerformanceMetric(
                     athlete_id=world.child.id,
                     metric_type=metric,
@@ -60,7 +60,7 @@ async def log(
                     notes="windy" if metric == "sprint_40m" else None,
                 )
             )
-        await uow.commit()
+        await tx.commit()
 
 
 async def sprints_and_an_old_squat(uow: UnitOfWork, world: BookingWorld) -> None:
@@ -117,9 +117,9 @@ async def test_a_coach_of_two_picks_whose_results_and_gets_them_as_a_csv_file(
 ) -> None:
     world, coach, _, _ = await cast(emulator, uow)
     await sprints_and_an_old_squat(uow, world)
-    async with uow:
-        uow.sessions.add(session_at(world.coach, world.other_child, days_ago(5)))
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.other_child, days_ago(5)))
+        await tx.commit()
     async with run_bot(emulator):
         await coach.send("/progress")
         whose = await coach.expect_reply(contains="Whose progress?")
@@ -199,8 +199,8 @@ async def test_nobody_sees_the_progress_of_someone_elses_child(
 ) -> None:
     world, _, _, other = await cast(emulator, uow)
     await sprints_and_an_old_squat(uow, world)
-    async with uow:
-        sprint = await uow.session.scalar(
+    async with uow as tx:
+        sprint = await tx.session.scalar(
             select(MetricType.id).where(MetricType.key == "sprint_40m")
         )
     kim = short_id(world.child.id)
@@ -215,8 +215,8 @@ async def test_nobody_sees_the_progress_of_someone_elses_child(
         await other.expect_reply(contains="Lea has no results to export yet")
 
     assert not any("photo" in m or "document" in m for m in other.messages())
-    async with uow:
-        refused = await uow.session.scalar(
+    async with uow as tx:
+        refused = await tx.session.scalar(
             select(func.count())
             .select_from(AuditEntry)
             .where(AuditEntry.action == "callback.refused")

@@ -81,13 +81,13 @@ async def journey_with_auto_accepting_coach(
         emulator, application, services, uow, rules={"auto_accept": True}
     )
     world = journey.world
-    async with uow:
+    async with uow as tx:
         booker = await actor_for_user(
-            uow, await uow.users.get(world.parent.id), admin_telegram_ids=()
+            tx, await tx.users.get(world.parent.id), admin_telegram_ids=()
         )
     choice = BookingChoice(world.coach.id, world.child.id, START, 60, "individual")
     booked = await booking.book(
-        services.uow(), actor=booker, choice=choice, now=BOOKING_NOW, slots=services.slots
+        services.uow, actor=booker, choice=choice, now=BOOKING_NOW, slots=services.slots
     )
     assert not booked.needs_acceptance
     return journey, booked.session.id
@@ -134,8 +134,8 @@ async def test_an_unpaid_session_is_prompted_to_the_payer_then_released_for_both
         document = latest(journey.parent, RELEASED)["document"]
         ics = Calendar.from_ical(emulator.world.files[document["file_id"]].path.read_bytes())
         assert str(ics["method"]) == "CANCEL"
-        async with uow:
-            session = await uow.session.get(TrainingSession, session_id)
+        async with uow as tx:
+            session = await tx.session.get(TrainingSession, session_id)
             assert session is not None and session.cancel_reason == "unpaid"
 
         # Nothing planned for the session it was is left to arrive.

@@ -65,18 +65,18 @@ async def priced_world(
     world = await booking_world(
         uow, rules=rules, rate=rate, telegram_ids=iter([cora.id, pia.id, omar.id])
     )
-    async with uow:
-        await uow.session.execute(update(User).values(quiet_from=time(0), quiet_until=time(0)))
-        await uow.session.execute(
+    async with uow as tx:
+        await tx.session.execute(update(User).values(quiet_from=time(0), quiet_until=time(0)))
+        await tx.session.execute(
             update(Coach).where(Coach.id == world.coach.id).values(currency=currency)
         )
-        await uow.commit()
+        await tx.commit()
     return world, cora, pia, omar
 
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
-    async with uow:
-        return await actor_for_user(uow, await uow.users.get(user.id), admin_telegram_ids=())
+    async with uow as tx:
+        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
 
 
 async def booked(emulator: Emulator, uow: UnitOfWork, services: Services, **prices: str) -> Payers:
@@ -117,13 +117,13 @@ def texts(person: EmulatedUser, opening: str) -> list[str]:
 
 
 async def payments(uow: UnitOfWork) -> list[Payment]:
-    async with uow:
-        return list(await uow.session.scalars(select(Payment)))
+    async with uow as tx:
+        return list(await tx.session.scalars(select(Payment)))
 
 
 async def payment_status(uow: UnitOfWork, session_id: uuid.UUID) -> str:
-    async with uow:
-        return (await uow.session.get_one(TrainingSession, session_id)).payment_status
+    async with uow as tx:
+        return (await tx.session.get_one(TrainingSession, session_id)).payment_status
 
 
 def successful_payments(emulator: Emulator, person: EmulatedUser) -> list[Json]:
@@ -251,10 +251,10 @@ async def test_an_invoice_whose_amount_changed_is_refused(
     async with run_bot(emulator) as application:
         await open_chats(cast.cora, cast.pia)
         invoice = await invoice_of(application, cast.pia)
-        async with uow:
-            session = await uow.session.get_one(TrainingSession, cast.session_id)
+        async with uow as tx:
+            session = await tx.session.get_one(TrainingSession, cast.session_id)
             session.price = session.price + 5
-            await uow.commit()
+            await tx.commit()
 
         outcome = await cast.pia.pay(invoice)
 
@@ -287,7 +287,7 @@ async def test_someone_who_may_not_pay_is_refused_in_their_language(
     async with run_bot(emulator) as application:
         await open_chats(cast.omar)
         terms = await invoice_for(
-            services.uow(), session_id=cast.session_id, config=services.payments
+            services.uow, session_id=cast.session_id, config=services.payments
         )
         assert terms is not None
         # Pia's invoice, forwarded to the other family's parent.
@@ -352,8 +352,8 @@ async def test_stars_paid_for_a_session_cancelled_meanwhile_are_refunded_at_once
     assert emulator.bot.charges[charge_id].get("refunded") is True
     (row,) = await payments(uow)
     assert (row.status, row.transaction_id) == ("refunded", charge_id)
-    async with uow:
-        refund = await uow.session.scalar(
+    async with uow as tx:
+        refund = await tx.session.scalar(
             select(Notification).where(Notification.kind == "star_refund")
         )
     assert refund is not None and refund.sent_at is not None
@@ -441,9 +441,9 @@ async def test_payments_shows_admins_totals_and_the_card_refunds_they_must_make(
     services.payments = PaymentConfig(provider_token=PROVIDER_TOKEN)
     cast = await booked(emulator, uow, services)
     ada = emulator.user("Ada")
-    async with uow:
-        uow.users.add(User(role="admin", first_name="Ada", telegram_user_id=ada.id))
-        await uow.commit()
+    async with uow as tx:
+        tx.users.add(User(role="admin", first_name="Ada", telegram_user_id=ada.id))
+        await tx.commit()
     async with run_bot(emulator, admins=[ada.id]) as application:
         await open_chats(cast.cora, cast.pia)
         invoice = await invoice_of(application, cast.pia)

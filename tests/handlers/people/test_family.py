@@ -27,8 +27,8 @@ LINK = re.compile(r"https://t\.me/(\w+)\?start=inv-([\w-]+)")
 
 async def parent_row(uow: UnitOfWork, person: EmulatedUser, name: str = "Pat") -> uuid.UUID:
     """The parent's own users row, as onboarding would have left it."""
-    async with uow:
-        user = uow.users.add(
+    async with uow as tx:
+        user = tx.users.add(
             User(
                 role="parent",
                 first_name=name,
@@ -37,7 +37,7 @@ async def parent_row(uow: UnitOfWork, person: EmulatedUser, name: str = "Pat") -
                 onboarded_at=datetime.now(UTC),
             )
         )
-        await uow.commit()
+        await tx.commit()
     return user.id
 
 
@@ -62,8 +62,8 @@ async def invite_link(parent: EmulatedUser, label: str) -> str:
 
 
 async def children_of(uow: UnitOfWork, parent_id: uuid.UUID) -> dict[str, uuid.UUID]:
-    async with uow:
-        rows = await uow.session.execute(
+    async with uow as tx:
+        rows = await tx.session.execute(
             select(User.first_name, Athlete.id)
             .join(Athlete, Athlete.user_id == User.id)
             .where(Athlete.parent_id == parent_id)
@@ -72,9 +72,9 @@ async def children_of(uow: UnitOfWork, parent_id: uuid.UUID) -> dict[str, uuid.U
 
 
 async def audited(uow: UnitOfWork, action: str) -> list[AuditEntry]:
-    async with uow:
+    async with uow as tx:
         query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.at)
-        return list(await uow.session.scalars(query))
+        return list(await tx.session.scalars(query))
 
 
 async def test_a_parent_adds_two_children_acts_for_one_and_invites_child_and_guardian(
@@ -127,11 +127,11 @@ async def test_a_parent_adds_two_children_acts_for_one_and_invites_child_and_gua
         await dan.send("/children")
         seen_by_dan = await dan.expect_reply(contains="Your children")
     assert "Mia" in seen_by_dan["text"] and "Leo" not in seen_by_dan["text"]
-    async with uow:
-        kid = await uow.users.by_telegram_id(mia.id)
-        dan_user = await uow.users.by_telegram_id(dan.id)
-        link = (await uow.session.scalars(select(AthleteLink))).one()
-        kids_profile = await uow.athletes.for_user(kid.id)
+    async with uow as tx:
+        kid = await tx.users.by_telegram_id(mia.id)
+        dan_user = await tx.users.by_telegram_id(dan.id)
+        link = (await tx.session.scalars(select(AthleteLink))).one()
+        kids_profile = await tx.athletes.for_user(kid.id)
     assert kids_profile.id == ids["Mia"]
     assert kid.first_name == "Mia" and kid.role == "athlete"
     assert (link.athlete_id, link.user_id, dan_user.role) == (ids["Mia"], dan_user.id, "parent")
@@ -156,9 +156,9 @@ async def test_date_of_birth_and_medical_notes_are_not_plaintext_in_the_database
         await pat.expect_reply(contains="health")
         await pat.send("peanut allergy")
         await pat.expect_reply(contains="Done!")
-    async with uow:
-        users = [str(r) for r in (await uow.session.execute(text("SELECT * FROM users"))).all()]
-        athletes = [str(r) for r in (await uow.session.execute(text("SELECT * FROM athletes")))]
+    async with uow as tx:
+        users = [str(r) for r in (await tx.session.execute(text("SELECT * FROM users"))).all()]
+        athletes = [str(r) for r in (await tx.session.execute(text("SELECT * FROM athletes")))]
     dump = " ".join(users + athletes)
     assert "peanut" not in dump
     assert "2014-05-01" not in dump and "2014, 5, 1" not in dump
@@ -175,13 +175,13 @@ async def test_used_expired_and_forged_invitations_are_refused_and_audited(
         await pat.expect_reply(contains="Your children")
         used = await invite_link(pat, "Add a guardian for Mia")
         expired = await invite_link(pat, "Add a guardian for Mia")
-        async with uow:
-            await uow.session.execute(
+        async with uow as tx:
+            await tx.session.execute(
                 update(Invitation)
                 .where(Invitation.token_hash == _sha(expired))
                 .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
             )
-            await uow.commit()
+            await tx.commit()
         await dan.send(f"/start inv-{used}")
         await dan.expect_reply(contains="guardian of Mia")
         await eve.send(f"/start inv-{used}")
@@ -193,8 +193,8 @@ async def test_used_expired_and_forged_invitations_are_refused_and_audited(
     refused = await audited(uow, "invitation.refused")
     assert [e.details["reason"] for e in refused] == ["used", "expired", "unknown"]
     assert all(used not in str(e.details) and expired not in str(e.details) for e in refused)
-    async with uow:
-        links = await uow.session.scalar(select(func.count()).select_from(AthleteLink))
+    async with uow as tx:
+        links = await tx.session.scalar(select(func.count()).select_from(AthleteLink))
     assert links == 1
 
 
@@ -212,8 +212,8 @@ async def test_two_people_opening_one_link_at_once_only_one_gets_it(
         replies = [(await u.expect_reply())["text"] for u in (dan, eve)]
     assert sum("guardian of Mia" in r for r in replies) == 1
     assert sum("already been used" in r for r in replies) == 1
-    async with uow:
-        assert await uow.session.scalar(select(func.count()).select_from(AthleteLink)) == 1
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(AthleteLink)) == 1
 
 
 def _forge(app: BotApplication) -> None:
@@ -254,17 +254,17 @@ async def test_forged_family_buttons_are_refused_audited_and_change_nothing(
         assert "acting_for" not in app.user_data.get(pat.id, {})
     refused = await audited(uow, "callback.refused")
     assert [e.details["data"] for e in refused] == forged
-    async with uow:
-        assert await uow.session.scalar(select(func.count()).select_from(Invitation)) == 0
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(Invitation)) == 0
 
 
 async def test_someone_who_is_not_a_parent_is_refused_politely(
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:
     ana, newcomer = emulator.user("Ana", language_code="es"), emulator.user("Neo")
-    async with uow:
-        uow.users.add(User(role="athlete", first_name="Ana", telegram_user_id=ana.id))
-        await uow.commit()
+    async with uow as tx:
+        tx.users.add(User(role="athlete", first_name="Ana", telegram_user_id=ana.id))
+        await tx.commit()
     async with run_bot(emulator):
         await ana.send("/addchild")
         await ana.expect_reply(contains="Solo los padres")
@@ -272,8 +272,8 @@ async def test_someone_who_is_not_a_parent_is_refused_politely(
         await newcomer.expect_reply(contains="Only parents")
         await newcomer.send("Mia")
         await newcomer.expect_reply(contains="/help")  # no flow was started
-    async with uow:
-        assert await uow.session.scalar(select(func.count()).select_from(Athlete)) == 0
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(Athlete)) == 0
 
 
 async def test_a_photo_mid_flow_gets_a_hint_back_works_and_old_buttons_expire(
@@ -315,9 +315,9 @@ async def test_a_mentor_invited_for_a_child_follows_them_but_cannot_book(
         await mo.send(f"/start inv-{token}")
         await mo.expect_reply(contains="mentor of Mia")
         await pat.expect_reply(contains="Mo opened your invitation and is now a mentor of Mia")
-    async with uow:
-        mentor = await uow.users.by_telegram_id(mo.id)
-        actor = await actor_for_telegram(uow, mo.id, admin_telegram_ids=[])
+    async with uow as tx:
+        mentor = await tx.users.by_telegram_id(mo.id)
+        actor = await actor_for_telegram(tx, mo.id, admin_telegram_ids=[])
     (mia_id,) = actor.mentored_athlete_ids
     assert mentor.role == "mentor"
     assert may(actor, Action.VIEW_METRICS, AthleteTarget(mia_id))

@@ -23,18 +23,18 @@ def _private_link(emulator: Emulator, payload: str | None = None) -> str:
 
 
 async def _user(uow: UnitOfWork, person: EmulatedUser) -> User | None:
-    async with uow:
-        return await uow.users.by_telegram_id(person.id)
+    async with uow as tx:
+        return await tx.users.by_telegram_id(person.id)
 
 
 async def _count(uow: UnitOfWork, model: type) -> int:
-    async with uow:
-        return await uow.session.scalar(select(func.count()).select_from(model)) or 0
+    async with uow as tx:
+        return await tx.session.scalar(select(func.count()).select_from(model)) or 0
 
 
 async def _athlete_ids(uow: UnitOfWork) -> list[object]:
-    async with uow:
-        return list(await uow.session.scalars(select(Athlete.id)))
+    async with uow as tx:
+        return list(await tx.session.scalars(select(Athlete.id)))
 
 
 async def test_an_invitation_opened_in_a_group_changes_nothing_then_works_in_private(

@@ -30,8 +30,8 @@ def buttons(message: dict) -> list[tuple[str, str]]:
 
 
 async def user_row(uow, telegram_id: int) -> User | None:
-    async with uow:
-        return await uow.session.scalar(select(User).where(User.telegram_user_id == telegram_id))
+    async with uow as tx:
+        return await tx.session.scalar(select(User).where(User.telegram_user_id == telegram_id))
 
 
 async def test_an_adult_athlete_signs_up_and_everything_is_saved(
@@ -42,8 +42,8 @@ async def test_an_adult_athlete_signs_up_and_everything_is_saved(
         done = await sign_up_athlete(ana)
         menu = emulator.bot.commands.get(("chat", f"{ana.id}"), None)
     user = await user_row(uow, ana.id)
-    async with uow:
-        athlete = await uow.session.scalar(select(Athlete).where(Athlete.user_id == user.id))
+    async with uow as tx:
+        athlete = await tx.session.scalar(select(Athlete).where(Athlete.user_id == user.id))
     assert (user.role, user.first_name, user.last_name, user.units) == (
         "athlete", "Ana", "Lopez", "imperial",
     )  # fmt: skip
@@ -67,8 +67,8 @@ async def test_encrypted_columns_hold_no_plaintext(emulator: Emulator, run_bot, 
     ana = emulator.user("Ana")
     async with run_bot(emulator):
         await sign_up_athlete(ana)
-    async with uow:
-        row = (await uow.session.execute(text(
+    async with uow as tx:
+        row = (await tx.session.execute(text(
             "SELECT u.date_of_birth, u.date_of_birth_encrypted, a.emergency_contact_name,"
             " a.emergency_contact_phone, a.medical_conditions FROM users u"
             " JOIN athletes a ON a.user_id = u.id"))).one()  # fmt: skip
@@ -180,8 +180,8 @@ async def test_wrong_answers_are_asked_again_and_earlier_answers_kept(
     assert (user.first_name, user.last_name, user.email, user.timezone, user.units) == (
         "Ana", "Ruiz", "ana@example.com", "Europe/Berlin", "metric",
     )  # fmt: skip
-    async with uow:
-        athlete = await uow.session.scalar(select(Athlete))
+    async with uow as tx:
+        athlete = await tx.session.scalar(select(Athlete))
     assert (athlete.primary_sport, athlete.height_cm, athlete.medical_conditions) == (
         "rowing", 170, None,
     )  # fmt: skip
@@ -303,10 +303,10 @@ async def test_a_known_user_gets_their_menu_and_an_invite_link_is_left_to_famili
     emulator: Emulator, run_bot, uow
 ) -> None:
     pia, ivo = emulator.user("Pia"), emulator.user("Ivo")
-    async with uow:
-        uow.users.add(User(role="parent", first_name="Pia", telegram_user_id=pia.id,
+    async with uow as tx:
+        tx.users.add(User(role="parent", first_name="Pia", telegram_user_id=pia.id,
                            status="blocked"))  # fmt: skip
-        await uow.commit()
+        await tx.commit()
     async with run_bot(emulator):
         await pia.send("/start")
         menu = await step(pia, "Welcome back to SportsCenter, Pia!")
@@ -342,13 +342,13 @@ async def test_forged_and_stale_onboarding_buttons_are_refused_and_audited(
     assert refused["text"] == "This isn't available any more."
     assert expired["text"] == "This step has expired. Send /start to continue."
     assert await user_row(uow, eve.id) is None
-    async with uow:
-        refusals = await uow.session.scalar(
+    async with uow as tx:
+        refusals = await tx.session.scalar(
             select(func.count()).where(AuditEntry.action == "callback.refused")
         )
     assert refusals == 3, [e.details for e in await _audits(uow)]
 
 
 async def _audits(uow):
-    async with uow:
-        return list(await uow.session.scalars(select(AuditEntry)))
+    async with uow as tx:
+        return list(await tx.session.scalars(select(AuditEntry)))

@@ -14,8 +14,8 @@ BOX = SecretBox([b"s" * 32])  # the key of the `services` fixture
 
 
 async def _refusals(uow) -> int:
-    async with uow:
-        return await uow.session.scalar(
+    async with uow as tx:
+        return await tx.session.scalar(
             select(func.count()).where(AuditEntry.action == "callback.refused")
         )
 
@@ -36,9 +36,9 @@ async def test_profile_shows_the_fields_and_edits_one(emulator: Emulator, run_bo
     assert "Medical notes: Asthma, inhaler in the bag" in shown["text"]
     assert "Height: 5'11\"" in shown["text"] and "Date of birth: 1990-03-14" in shown["text"]
     assert "Email: ana@example.com" in saved["text"]
-    async with uow:
-        user = await uow.session.scalar(select(User))
-        athlete = await uow.session.scalar(select(Athlete))
+    async with uow as tx:
+        user = await tx.session.scalar(select(User))
+        athlete = await tx.session.scalar(select(Athlete))
     assert (user.email, athlete.dominant_hand) == ("ana@example.com", "both")
 
 
@@ -71,10 +71,8 @@ async def test_editing_someone_elses_profile_by_a_forged_button_is_refused_and_a
     async with run_bot(emulator):
         await sign_up_athlete(ana)
         await sign_up_athlete(eve)
-        async with uow:
-            ana_id = await uow.session.scalar(
-                select(User.id).where(User.telegram_user_id == ana.id)
-            )
+        async with uow as tx:
+            ana_id = await tx.session.scalar(select(User.id).where(User.telegram_user_id == ana.id))
         await press_forged(emulator, eve, f"profile:edit:{short_id(ana_id)}:email")
         refused = await eve.expect("callback_answer")
         await press_forged(emulator, eve, "profile:edit:garbage:email")
@@ -91,15 +89,15 @@ async def test_a_parent_views_their_child_with_medical_notes_another_parent_cann
     emulator: Emulator, run_bot, uow
 ) -> None:
     mum, other = emulator.user("Mum"), emulator.user("Other")
-    async with uow:
-        parent = uow.users.add(User(role="parent", first_name="Mum", telegram_user_id=mum.id))
-        uow.users.add(User(role="parent", first_name="Other", telegram_user_id=other.id))
-        kid = uow.users.add(User(role="athlete", first_name="Kid"))
-        await uow.flush()
-        athlete = uow.athletes.add(Athlete(user_id=kid.id, parent_id=parent.id,
+    async with uow as tx:
+        parent = tx.users.add(User(role="parent", first_name="Mum", telegram_user_id=mum.id))
+        tx.users.add(User(role="parent", first_name="Other", telegram_user_id=other.id))
+        kid = tx.users.add(User(role="athlete", first_name="Kid"))
+        await tx.flush()
+        athlete = tx.athletes.add(Athlete(user_id=kid.id, parent_id=parent.id,
                                            primary_sport="swimming",
                                            medical_conditions=BOX.encrypt("peanuts")))  # fmt: skip
-        await uow.commit()
+        await tx.commit()
     async with run_bot(emulator):
         await mum.send("/profile")
         await step(mum, "👤 Mum · Parent")

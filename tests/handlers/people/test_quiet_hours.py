@@ -15,14 +15,14 @@ from tests.handlers.onboarding_flow import sign_up_athlete, step
 
 
 async def _signed_up(uow: UnitOfWork, person: EmulatedUser, **fields: object) -> None:
-    async with uow:
-        uow.users.add(User(role="athlete", first_name="Ana", telegram_user_id=person.id, **fields))
-        await uow.commit()
+    async with uow as tx:
+        tx.users.add(User(role="athlete", first_name="Ana", telegram_user_id=person.id, **fields))
+        await tx.commit()
 
 
 async def _window(uow: UnitOfWork, person: EmulatedUser) -> tuple[time, time]:
-    async with uow:
-        user = await uow.users.by_telegram_id(person.id)
+    async with uow as tx:
+        user = await tx.users.by_telegram_id(person.id)
         assert user is not None
         return user.quiet_from, user.quiet_until
 

@@ -66,14 +66,14 @@ async def test_parent_child_coach_and_admin_each_get_their_menu_and_the_coach_is
         await ada.press("✅ Approve")
         await cora.expect_reply(contains="verified")
 
-    async with uow:
-        coach_user = await uow.users.by_telegram_id(cora.id)
-        parent = await uow.users.by_telegram_id(pat.id)
-        admin = await uow.users.by_telegram_id(ada.id)
+    async with uow as tx:
+        coach_user = await tx.users.by_telegram_id(cora.id)
+        parent = await tx.users.by_telegram_id(pat.id)
+        admin = await tx.users.by_telegram_id(ada.id)
         child = (
-            await uow.session.scalars(select(Athlete).where(Athlete.parent_id == parent.id))
+            await tx.session.scalars(select(Athlete).where(Athlete.parent_id == parent.id))
         ).one()
-        child_user = await uow.session.get(User, child.user_id)
+        child_user = await tx.session.get(User, child.user_id)
     assert coach_user.verification_status is True
     assert (parent.role, coach_user.role, admin.role) == ("parent", "coach", "admin")
     assert child_user.first_name == "Mia"

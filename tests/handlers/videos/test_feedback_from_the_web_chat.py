@@ -24,11 +24,9 @@ async def test_a_coachs_reply_in_the_web_chat_to_a_video_reaches_the_family_as_f
 ) -> None:
     cora, pia, omar = emulator.user("Cora"), emulator.user("Pia"), emulator.user("Omar")
     world = await booking_world(uow, telegram_ids=iter([cora.id, pia.id, omar.id]))
-    async with uow:
-        uow.sessions.add(
-            session_at(world.coach, world.child, datetime.now(UTC) - timedelta(days=1))
-        )
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, datetime.now(UTC) - timedelta(days=1)))
+        await tx.commit()
     # A clip no decoder can read: quick, and its coach still gets it to watch and answer.
     clip = make_random_mp4(tmp_path / "clip.mp4")
 

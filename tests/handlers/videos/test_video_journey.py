@@ -28,8 +28,8 @@ REPS = 6
 
 
 async def _other_coach(uow: UnitOfWork, telegram_id: int) -> None:
-    async with uow:
-        bea = uow.users.add(
+    async with uow as tx:
+        bea = tx.users.add(
             User(
                 role="coach",
                 first_name="Bea",
@@ -37,14 +37,14 @@ async def _other_coach(uow: UnitOfWork, telegram_id: int) -> None:
                 verification_status=True,
             )
         )
-        await uow.flush()
-        uow.coaches.add(Coach(user_id=bea.id, specializations=["tennis"]))
-        await uow.commit()
+        await tx.flush()
+        tx.coaches.add(Coach(user_id=bea.id, specializations=["tennis"]))
+        await tx.commit()
 
 
 async def _video(uow: UnitOfWork) -> VideoAnalysis:
-    async with uow:
-        return (await uow.session.scalars(select(VideoAnalysis))).one()
+    async with uow as tx:
+        return (await tx.session.scalars(select(VideoAnalysis))).one()
 
 
 @pytest.mark.slow
@@ -54,11 +54,9 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
     cora, pia, omar, bea = (emulator.user(name) for name in ("Cora", "Pia", "Omar", "Bea"))
     world = await booking_world(uow, telegram_ids=iter([cora.id, pia.id, omar.id]))
     await _other_coach(uow, bea.id)
-    async with uow:
-        uow.sessions.add(
-            session_at(world.coach, world.child, datetime.now(UTC) - timedelta(days=2))
-        )
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, datetime.now(UTC) - timedelta(days=2)))
+        await tx.commit()
     clip = make_clip(tmp_path / "squat.mp4", reps=REPS, period_s=1.5, size=(320, 240))
 
     async with run_bot(emulator) as app:
@@ -136,6 +134,6 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
         await bea.expect_reply(contains="No training videos yet")
         await press_data(emulator, bea, bea.messages()[-1], pack("vid", "sh", video.id))
         assert not any("Kim" in (m.get("caption") or m.get("text") or "") for m in bea.messages())
-        async with uow:
-            reviewers = set(await uow.session.scalars(select(VideoReviewMessage.coach_user_id)))
+        async with uow as tx:
+            reviewers = set(await tx.session.scalars(select(VideoReviewMessage.coach_user_id)))
         assert reviewers == {world.coach_user.id}

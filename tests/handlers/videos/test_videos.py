@@ -30,8 +30,8 @@ FAKE_MP4_HEAD = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2"
 
 
 async def videos(uow: UnitOfWork) -> list[VideoAnalysis]:
-    async with uow:
-        return list(await uow.session.scalars(select(VideoAnalysis)))
+    async with uow as tx:
+        return list(await tx.session.scalars(select(VideoAnalysis)))
 
 
 async def cast(emulator: Emulator, uow: UnitOfWork) -> tuple[BookingWorld, ...]:
@@ -82,11 +82,11 @@ async def test_a_parent_of_two_is_asked_whose_video_it_is(
     emulator: Emulator, run_bot, uow: UnitOfWork, tmp_path: Path
 ) -> None:
     world, _, pia, _ = await cast(emulator, uow)
-    async with uow:
-        ben = uow.users.add(User(role="athlete", first_name="Ben"))
-        await uow.flush()
-        uow.athletes.add(Athlete(user_id=ben.id, parent_id=world.parent.id, primary_sport="tennis"))
-        await uow.commit()
+    async with uow as tx:
+        ben = tx.users.add(User(role="athlete", first_name="Ben"))
+        await tx.flush()
+        tx.athletes.add(Athlete(user_id=ben.id, parent_id=world.parent.id, primary_sport="tennis"))
+        await tx.commit()
     clip = make_clip(tmp_path / "serve.mp4", reps=2, period_s=1.0)
     async with run_bot(emulator):
         await open_chats(pia)
@@ -103,11 +103,11 @@ async def test_an_athletes_video_note_and_animation_are_taken_as_videos(
     emulator: Emulator, run_bot, uow: UnitOfWork, tmp_path: Path
 ) -> None:
     ari = emulator.user("Ari")
-    async with uow:
-        user = uow.users.add(User(role="athlete", first_name="Ari", telegram_user_id=ari.id))
-        await uow.flush()
-        uow.athletes.add(Athlete(user_id=user.id, primary_sport="athletics"))
-        await uow.commit()
+    async with uow as tx:
+        user = tx.users.add(User(role="athlete", first_name="Ari", telegram_user_id=ari.id))
+        await tx.flush()
+        tx.athletes.add(Athlete(user_id=user.id, primary_sport="athletics"))
+        await tx.commit()
     note = make_clip(tmp_path / "note.mp4", reps=2, period_s=1.0, size=(240, 240))
     gif_like = make_clip(tmp_path / "anim.mp4", reps=2, period_s=1.0)
     async with run_bot(emulator):
@@ -137,10 +137,10 @@ async def test_forged_link_and_show_buttons_are_refused_and_change_nothing(
     emulator: Emulator, run_bot, uow: UnitOfWork, tmp_path: Path
 ) -> None:
     world, _, pia, omar = await cast(emulator, uow)
-    async with uow:
+    async with uow as tx:
         others = session_at(world.coach, world.other_child, datetime.now(UTC) - timedelta(days=1))
-        uow.sessions.add(others)
-        await uow.commit()
+        tx.sessions.add(others)
+        await tx.commit()
     clip = make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0)
     async with run_bot(emulator):
         await open_chats(pia, omar)
@@ -174,8 +174,8 @@ async def test_a_video_that_cannot_be_decoded_is_explained_to_the_family(
         await send_due_notifications(BotContext(app))
         failed = await pia.expect("message", contains="couldn't analyse Kim's video")
     assert "could not be decoded" in failed["text"] and "kept" in failed["text"]
-    async with uow:
-        assert await uow.session.scalar(select(func.count()).select_from(VideoAnalysis)) == 1
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(VideoAnalysis)) == 1
 
 
 async def test_videos_shows_a_video_in_flight_as_the_status_mirror_has_it(
@@ -222,11 +222,9 @@ async def test_on_s3_a_coach_lists_their_athletes_videos_and_gets_one_with_an_ex
 ) -> None:
     world, cora, pia, _ = await cast(emulator, uow)
     services.storage = s3_storage
-    async with uow:
-        uow.sessions.add(
-            session_at(world.coach, world.child, datetime.now(UTC) - timedelta(days=1))
-        )
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, datetime.now(UTC) - timedelta(days=1)))
+        await tx.commit()
     clip = make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0)
     async with run_bot(emulator):
         await open_chats(cora, pia)
@@ -251,11 +249,9 @@ async def test_when_telegram_no_longer_knows_the_file_the_coach_gets_the_stored_
     emulator: Emulator, run_bot, uow: UnitOfWork, services, tmp_path: Path
 ) -> None:
     world, cora, pia, _ = await cast(emulator, uow)
-    async with uow:
-        uow.sessions.add(
-            session_at(world.coach, world.child, datetime.now(UTC) - timedelta(days=1))
-        )
-        await uow.commit()
+    async with uow as tx:
+        tx.sessions.add(session_at(world.coach, world.child, datetime.now(UTC) - timedelta(days=1)))
+        await tx.commit()
     clip = make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0)
     async with run_bot(emulator) as app:
         await open_chats(cora, pia)
@@ -264,10 +260,10 @@ async def test_when_telegram_no_longer_knows_the_file_the_coach_gets_the_stored_
         await pia.press("Not from a session", received)
         await pia.expect("edit", contains="Kept without a session")
         [video] = await videos(uow)
-        async with uow:
+        async with uow as tx:
             # As after a bot token change: file ids belong to the bot that received them.
-            (await uow.session.get(VideoAnalysis, video.id)).telegram_file_id = "EMUforgotten"
-            await uow.commit()
+            (await tx.session.get(VideoAnalysis, video.id)).telegram_file_id = "EMUforgotten"
+            await tx.commit()
         assert await video_worker(services).run_once()
         await send_due_notifications(BotContext(app))
         review = await cora.expect("message", contains="Reply to this message")
