@@ -110,12 +110,18 @@ def find(catalogue: Sequence[MetricKind], text: str) -> MetricKind | None:
     return None
 
 
+SUGGEST_CHARS = 60
+
+
 def suggest(catalogue: Sequence[MetricKind], text: str, limit: int = 3) -> list[MetricKind]:
     """The metrics whose names look most like `text`, nearest first (for typos)."""
+    # A metric's name is a few words: comparing more of a line only costs time (quadratic in
+    # its length), and a 4,000-character line must not take seconds to answer.
+    text = text[:SUGGEST_CHARS]
     joined, ordered = _forms(text)
     if not joined:
         return []
-    typed_words = _name_words(text)
+    typed_words = tuple(dict.fromkeys(_name_words(text)))
     scored: dict[uuid.UUID, tuple[float, float, MetricKind]] = {}
     for kind in catalogue:
         whole = max(_likeness((joined, ordered), _forms(s)) for s in kind.spellings())
