@@ -48,9 +48,9 @@ APOLOGY = t("error.unexpected", "en", ref="").split(":")[0]
 async def cast(uow: UnitOfWork, emulator: Emulator) -> dict[str, EmulatedUser]:
     """A stranger, an athlete, a parent with a child, a verified coach and an admin."""
     people = {role: emulator.user(role.capitalize()) for role in ROLES}
-    async with uow:
+    async with uow as tx:
         users = {
-            role: uow.users.add(
+            role: tx.users.add(
                 User(
                     role="parent" if role == "admin" else role,
                     first_name=role.capitalize(),
@@ -62,22 +62,22 @@ async def cast(uow: UnitOfWork, emulator: Emulator) -> dict[str, EmulatedUser]:
             for role, person in people.items()
             if role != "stranger"
         }
-        await uow.flush()
-        uow.athletes.add(Athlete(user_id=users["athlete"].id, primary_sport="tennis"))
-        kid = uow.users.add(User(role="athlete", first_name="Kid"))
-        await uow.flush()
-        uow.athletes.add(
+        await tx.flush()
+        tx.athletes.add(Athlete(user_id=users["athlete"].id, primary_sport="tennis"))
+        kid = tx.users.add(User(role="athlete", first_name="Kid"))
+        await tx.flush()
+        tx.athletes.add(
             Athlete(user_id=kid.id, parent_id=users["parent"].id, primary_sport="tennis")
         )
         users["coach"].verification_status = True
-        uow.coaches.add(
+        tx.coaches.add(
             Coach(
                 user_id=users["coach"].id,
                 specializations=["tennis"],
                 availability={"timezone": "Europe/Madrid", "weekly": WEEKDAY_EVENINGS},
             )
         )
-        await uow.commit()
+        await tx.commit()
     return people
 
 

@@ -24,7 +24,7 @@ from domain.booking.slot_cache import SlotCache
 from domain.errors import NotAllowed, SlotTaken
 from domain.models import Athlete, Notification, PaymentStatus, TrainingSession, User
 from domain.policy import Actor
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 from tests.factories import BOOKING_NOW, BookingWorld, booking_world, session_at
 
 # Monday 2026-12-07, 16:00 in Berlin (UTC+1).
@@ -360,7 +360,7 @@ async def test_a_cancellation_hands_the_cancelled_session_to_the_refund_it_is_gi
     asked: list[tuple[object, ...]] = []
 
     async def refund(
-        uow: UnitOfWork, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
+        tx: Transaction, *, loaded: LoadedSession, late: bool, actor: Actor, now: datetime
     ) -> PaymentStatus | None:
         asked.append((loaded.session.id, loaded.session.status, late, actor.user_id, now))
         return PaymentStatus.REFUND_DUE
