@@ -354,8 +354,7 @@ async def service_rate(
                 athlete_id=athlete,
                 line=line,
                 now=now,
-                cache=services.cache,
-                keys=services.keys,
+                latest=services.latest_metrics,
             )
             bests += logged.is_pb
 
