@@ -113,9 +113,8 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
         meeting_url=rules.meeting_url,
         capacity=1,
         participant_count=1,
-        rating=None,
         coach_notes=None,
-        athlete_feedback=None,
+        ratings=(),
         coach_timezone=rules.timezone,
         sequence=0,
     )

@@ -1,9 +1,10 @@
 """After a session: the coach records how it went, the athletes' side rates it.
 
 A session can be closed (completed or no-show) once it has started, only by its coach. The
-coach's notes are theirs; the rating (1–5) and feedback are the athlete's, given by the athlete
-or a guardian once the session is completed, and may be changed later. The coach's average
-rating and review count are recomputed in the same transaction.
+coach's notes are theirs; the rating (1–5) and feedback are each athlete's own, given by the
+athlete or a guardian once the session is completed, and may be changed later: in a group
+session every family rates for its own children and never touches another's. The coach's average
+rating and review count (one per athlete rated) are recomputed in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from domain.booking.rules import BookingRefused
-from domain.booking.sessions import SessionView, load_session
+from domain.booking.sessions import LoadedSession, SessionView, load_session
 from domain.errors import NotAllowed
-from domain.models import SessionStatus, TrainingSession
+from domain.models import SessionRating, SessionStatus, TrainingSession
+from domain.models.base import utcnow
 from domain.policy import Actor
 from domain.uow import Transaction, UnitOfWork
 
@@ -81,21 +83,21 @@ async def rate(
     rating: int,
     feedback: str | None = None,
 ) -> SessionView:
-    """The athlete (or a guardian) rates a completed session 1–5, with optional words."""
+    """The athlete (or a guardian) rates a completed session 1–5, with optional words, for
+    each of the actor's own athletes in it (None keeps earlier words)."""
     if not 1 <= rating <= 5:
         raise BookingRefused("booking.error.rating")
     if feedback is not None and len(feedback.strip()) > MAX_FEEDBACK:
         raise BookingRefused("booking.error.feedback_length", limit=MAX_FEEDBACK)
     async with uow as tx:
         loaded = await load_session(tx, session_id, lock=True)
-        if not loaded.athletes_of(actor):
+        own = loaded.athletes_of(actor)
+        if not own:
             raise NotAllowed("not a party to this session", action="book_for_athlete")
-        session = loaded.session
-        if session.status != SessionStatus.COMPLETED:
+        if loaded.session.status != SessionStatus.COMPLETED:
             raise BookingRefused("booking.error.rate_not_completed")
-        session.rating = rating
-        if feedback is not None:
-            session.athlete_feedback = feedback.strip() or None
+        for athlete_id in own:
+            _rate_for(tx, loaded, actor, athlete_id, rating, feedback)
         await tx.flush()
         await _refresh_coach_rating(tx, loaded.coach.id)
         view = loaded.view_for(actor)
@@ -103,12 +105,31 @@ async def rate(
     return view
 
 
+def _rate_for(
+    tx: Transaction,
+    loaded: LoadedSession,
+    actor: Actor,
+    athlete_id: uuid.UUID,
+    rating: int,
+    feedback: str | None,
+) -> None:
+    """Write one athlete's rating (the session row is locked: no other family races it)."""
+    rated = loaded.ratings.get(athlete_id)
+    if rated is None:
+        rated = SessionRating(session_id=loaded.session.id, athlete_id=athlete_id, rating=rating)
+        loaded.ratings[athlete_id] = rated
+    rated.rating, rated.rated_by, rated.rated_at = rating, actor.user_id, utcnow()
+    if feedback is not None:
+        rated.feedback = feedback.strip() or None
+    tx.session.add(rated)
+
+
 async def _refresh_coach_rating(tx: Transaction, coach_id: uuid.UUID) -> None:
     average, count = (
         await tx.session.execute(
-            select(func.avg(TrainingSession.rating), func.count(TrainingSession.rating)).where(
-                TrainingSession.coach_id == coach_id
-            )
+            select(func.avg(SessionRating.rating), func.count(SessionRating.rating))
+            .join(TrainingSession, TrainingSession.id == SessionRating.session_id)
+            .where(TrainingSession.coach_id == coach_id)
         )
     ).one()
     coach = await tx.coaches.get(coach_id)

@@ -15,12 +15,29 @@ from sqlalchemy import select
 from domain.booking.availability import AvailabilityRules
 from domain.currencies import money_value
 from domain.errors import NotFound
-from domain.models import Athlete, Coach, SessionParticipant, SessionStatus, TrainingSession, User
+from domain.models import (
+    Athlete,
+    Coach,
+    SessionParticipant,
+    SessionRating,
+    SessionStatus,
+    TrainingSession,
+    User,
+)
 from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
 from domain.uow import Transaction
 
 LIVE = frozenset({SessionStatus.REQUESTED, SessionStatus.SCHEDULED})
 GROUP = "group"
+
+
+@dataclass(frozen=True)
+class AthleteRating:
+    """One athlete's rating of a session and the words with it."""
+
+    athlete_name: str
+    rating: int
+    feedback: str | None
 
 
 @dataclass(frozen=True)
@@ -42,9 +59,9 @@ class SessionView:
     meeting_url: str | None
     capacity: int
     participant_count: int
-    rating: int | None
     coach_notes: str | None
-    athlete_feedback: str | None
+    # Per athlete, in the order of `athlete_names`; a family's view holds only its own.
+    ratings: tuple[AthleteRating, ...]
     coach_timezone: str
     sequence: int
 
@@ -72,6 +89,7 @@ class LoadedSession:
     coach: Coach
     coach_user: User
     athletes: list[tuple[Athlete, User]]
+    ratings: dict[uuid.UUID, SessionRating]
 
     @property
     def rules(self) -> AvailabilityRules:
@@ -100,13 +118,21 @@ class LoadedSession:
         ]
 
     def view_for(self, actor: Actor) -> SessionView:
-        """The snapshot as this actor may see it: a group's families see their own children."""
+        """The snapshot as this actor may see it: a group's families see their own children
+        and their own ratings only."""
         view = self.view()
         if self.session.session_type != GROUP or self.is_coach(actor):
             return view
         mine = set(self.athletes_of(actor))
         names = tuple(user.first_name for athlete, user in self.athletes if athlete.id in mine)
-        return replace(view, athlete_names=names)
+        return replace(view, athlete_names=names, ratings=self._ratings_of(mine))
+
+    def _ratings_of(self, athlete_ids: set[uuid.UUID]) -> tuple[AthleteRating, ...]:
+        return tuple(
+            AthleteRating(user.first_name, rated.rating, rated.feedback)
+            for athlete, user in self.athletes
+            if athlete.id in athlete_ids and (rated := self.ratings.get(athlete.id)) is not None
+        )
 
     def view(self) -> SessionView:
         """The snapshot to render (everything: for the coach and for notices)."""
@@ -127,9 +153,8 @@ class LoadedSession:
             meeting_url=location.get("url"),
             capacity=session.capacity,
             participant_count=session.participant_count,
-            rating=session.rating,
             coach_notes=session.coach_notes,
-            athlete_feedback=session.athlete_feedback,
+            ratings=self._ratings_of(set(self.athlete_ids)),
             coach_timezone=self.rules.timezone,
             sequence=session.sequence,
         )
@@ -154,7 +179,15 @@ async def load_session(
     coach_user = await tx.users.get(coach.user_id) if coach.user_id else None
     if coach_user is None:
         raise NotFound(f"user of coach {coach.id}")
-    return LoadedSession(session, coach, coach_user, await _athletes(tx, session))
+    athletes = await _athletes(tx, session)
+    return LoadedSession(session, coach, coach_user, athletes, await _ratings(tx, session))
+
+
+async def _ratings(tx: Transaction, session: TrainingSession) -> dict[uuid.UUID, SessionRating]:
+    rows = await tx.session.scalars(
+        select(SessionRating).where(SessionRating.session_id == session.id)
+    )
+    return {rated.athlete_id: rated for rated in rows}
 
 
 async def _athletes(tx: Transaction, session: TrainingSession) -> list[tuple[Athlete, User]]:

@@ -59,7 +59,6 @@ class TrainingSession(Base):
         CheckConstraint("end_time > start_time", name="ends_after_start"),
         CheckConstraint(one_of("status", SessionStatus), name="status"),
         CheckConstraint(one_of("payment_status", SessionPaymentStatus), name="payment_status"),
-        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
         # Group sessions: the count is what stops overbooking, checked by the database.
         CheckConstraint("capacity >= 1", name="capacity"),
         CheckConstraint(
@@ -112,8 +111,6 @@ class TrainingSession(Base):
         SmallInteger, default=1, server_default=text("1")
     )
     coach_notes: Mapped[str | None] = mapped_column(Text)
-    athlete_feedback: Mapped[str | None] = mapped_column(Text)
-    rating: Mapped[int | None] = mapped_column(SmallInteger)
     # The calendar file's SEQUENCE: raised on every reschedule and cancellation.
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -145,6 +142,32 @@ class SessionParticipant(Base):
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
     )
     created_at: Mapped[CreatedAt]
+
+
+class SessionRating(Base):
+    """One athlete's rating of a session (1–5) and the words with it, by them or a guardian.
+
+    Keyed by session and athlete, so each family in a group session has its own, which only
+    they and the coach see.
+    """
+
+    __tablename__ = "session_ratings"
+    __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),)
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True),
+        ForeignKey("training_sessions.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    athlete_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True
+    )
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    rated_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    rated_at: Mapped[CreatedAt]
 
 
 class TrainingProgram(Base):

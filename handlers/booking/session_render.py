@@ -98,10 +98,18 @@ def _afterwards(view: SessionView, coach_side: bool, lang: str | None) -> list[s
     lines = []
     if coach_side and view.coach_notes:
         lines.append(t("session.card.notes", lang, notes=view.coach_notes))
-    if view.rating is not None:
-        lines.append(t("session.card.rating", lang, rating=view.rating))
-    if view.athlete_feedback:
-        lines.append(t("session.card.feedback", lang, feedback=view.athlete_feedback))
+    # Named per athlete when the card is about several (the coach of a group, siblings).
+    named = len(view.athlete_names) > 1
+    for rated in view.ratings:
+        if named:
+            line = t(
+                "session.card.rating_of", lang, athlete=rated.athlete_name, rating=rated.rating
+            )
+        else:
+            line = t("session.card.rating", lang, rating=rated.rating)
+        lines.append(line)
+        if rated.feedback:
+            lines.append(t("session.card.feedback", lang, feedback=rated.feedback))
     return lines
 
 

@@ -19,7 +19,7 @@ from domain.booking import book as booking
 from domain.booking import changes as session_changes
 from domain.booking import outcomes as session_outcomes
 from domain.booking.book import BookingChoice, BookingRefused, SlotUnavailable
-from domain.booking.sessions import LoadedSession
+from domain.booking.sessions import LoadedSession, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.errors import NotAllowed, SlotTaken
 from domain.models import Athlete, Notification, PaymentStatus, TrainingSession, User
@@ -439,14 +439,52 @@ async def test_the_coach_closes_a_session_and_the_parent_rates_it(
     rated = await session_outcomes.rate(
         uow, actor=parent, session_id=booked.session.id, rating=5, feedback="Great!"
     )
-    assert (rated.rating, rated.athlete_feedback, rated.coach_notes) == (
-        5,
-        "Great!",
-        "Work on the backhand.",
-    )
+    assert [(r.rating, r.feedback) for r in rated.ratings] == [(5, "Great!")]
+    assert rated.coach_notes == "Work on the backhand."
     async with uow as tx:
         coach_row = await tx.coaches.get(world.coach.id)
         assert (coach_row.rating, coach_row.total_reviews) == (Decimal("5.00"), 1)
+
+
+async def test_each_family_in_a_group_rates_for_its_own_child_and_sees_only_that(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(
+        uow, rules={"auto_accept": True, "session_types": ["individual", "group"]}
+    )
+    pia, omar = await actor(uow, world.parent), await actor(uow, world.other_parent)
+    group = {"session_type": "group"}
+    slots = slot_cache(services)
+    booked = await booking.book(
+        uow, actor=pia, choice=choice(world, **group), now=BOOKING_NOW, slots=slots
+    )
+    lea = choice(world, athlete_id=world.other_child.id, **group)
+    await booking.book(uow, actor=omar, choice=lea, now=BOOKING_NOW, slots=slots)
+    coach, session_id = await actor(uow, world.coach_user), booked.session.id
+    after = MONDAY_4PM + timedelta(hours=2)
+    await session_outcomes.record_outcome(
+        uow, actor=coach, session_id=session_id, outcome="completed", now=after
+    )
+
+    await session_outcomes.rate(uow, actor=pia, session_id=session_id, rating=5, feedback="Great!")
+    by_omar = await session_outcomes.rate(
+        uow, actor=omar, session_id=session_id, rating=2, feedback="Too crowded"
+    )
+
+    assert [(r.athlete_name, r.rating, r.feedback) for r in by_omar.ratings] == [
+        ("Lea", 2, "Too crowded")
+    ]
+    async with uow as tx:
+        loaded = await load_session(tx, session_id)
+        coach_row = await tx.coaches.get(world.coach.id)
+    assert [(r.athlete_name, r.rating, r.feedback) for r in loaded.view_for(pia).ratings] == [
+        ("Kim", 5, "Great!")
+    ]
+    assert [(r.athlete_name, r.rating) for r in loaded.view_for(coach).ratings] == [
+        ("Kim", 5),
+        ("Lea", 2),
+    ]
+    assert (coach_row.rating, coach_row.total_reviews) == (Decimal("3.50"), 2)
 
 
 async def test_a_move_is_offered_the_times_its_own_session_holds_and_can_take_them(

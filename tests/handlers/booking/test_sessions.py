@@ -26,7 +26,15 @@ from domain.booking import outcomes as session_outcomes
 from domain.booking.availability import WEEKDAYS
 from domain.booking.book import BookingChoice
 from domain.booking.sessions import SessionView
-from domain.models import Athlete, AuditEntry, Coach, Notification, TrainingSession, User
+from domain.models import (
+    Athlete,
+    AuditEntry,
+    Coach,
+    Notification,
+    SessionRating,
+    TrainingSession,
+    User,
+)
 from domain.policy import Actor
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
@@ -142,6 +150,12 @@ def labels(message: Json) -> list[str]:
 async def session_row(uow: UnitOfWork, view: SessionView) -> TrainingSession:
     async with uow as tx:
         return await tx.session.get_one(TrainingSession, view.id)
+
+
+async def ratings_of(uow: UnitOfWork, view: SessionView) -> list[tuple[int, str | None]]:
+    async with uow as tx:
+        query = select(SessionRating).where(SessionRating.session_id == view.id)
+        return [(rated.rating, rated.feedback) for rated in await tx.session.scalars(query)]
 
 
 async def audited(uow: UnitOfWork, action: str) -> list[AuditEntry]:
@@ -290,12 +304,8 @@ async def test_the_coach_marks_it_completed_and_the_parent_rates_it_with_a_line(
         after = await cast.parent.expect("edit")
     assert early["text"] == t("booking.error.rate_not_completed", "en")
     assert labels(rated) == ["Skip"] and labels(after) == []
-    row = await session_row(uow, view)
-    assert (row.status, row.rating, row.athlete_feedback) == (
-        "completed",
-        4,
-        "Great session, Kim loved it!",
-    )
+    assert (await session_row(uow, view)).status == "completed"
+    assert await ratings_of(uow, view) == [(4, "Great session, Kim loved it!")]
     async with uow as tx:
         coach = await tx.session.get_one(Coach, cast.world.coach.id)
     assert (coach.rating, coach.total_reviews) == (4, 1)
@@ -324,8 +334,56 @@ async def test_a_rating_can_go_without_words(
         await cast.parent.send("hello")
         await cast.parent.expect_reply(contains="I wasn't expecting that")
     assert skipped["text"] == "Thanks for your rating!"
-    row = await session_row(uow, view)
-    assert (row.rating, row.athlete_feedback) == (5, None)
+    assert await ratings_of(uow, view) == [(5, None)]
+
+
+async def test_two_families_rate_a_group_session_and_each_sees_only_its_own(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await people(emulator, uow, auto_accept=True, session_types=["individual", "group"])
+    world, start = cast.world, on_the_hour(-2)
+    made_at = start - timedelta(hours=3)
+    for parent, child in ((world.parent, world.child), (world.other_parent, world.other_child)):
+        await booking.book(
+            uow,
+            actor=await actor(uow, parent),
+            choice=BookingChoice(world.coach.id, child.id, start, 60, "group"),
+            now=made_at,
+            slots=services.slots,
+        )
+    async with run_bot(emulator) as app:
+        await open_chats(cast.coach, cast.parent, cast.other)
+        await deliver(app)
+        pia_followup = await cast.parent.expect_reply(contains="How was it?")
+        omar_followup = await cast.other.expect_reply(contains="How was it?")
+        coach_followup = await cast.coach.expect_reply(contains="How did it go?")
+        await cast.coach.press(COMPLETED, coach_followup)
+        await cast.coach.expect("edit", contains="Marked as completed")
+
+        await cast.parent.press(STARS[4], pia_followup)
+        await cast.parent.expect("edit", contains="Thanks for rating it 5/5")
+        await cast.parent.send("Kim loved it")
+        await cast.parent.expect_reply(contains="The coach will read it")
+        await cast.other.press(STARS[1], omar_followup)
+        omar_card = await cast.other.expect("edit", contains="Thanks for rating it 2/5")
+        await cast.other.send("Too crowded")
+        await cast.other.expect_reply(contains="The coach will read it")
+        four = buttons(pia_followup)[3]["callback_data"]  # Pia changes her mind; words kept
+        await press_data(emulator, cast.parent, pia_followup, four)
+        pia_card = await cast.parent.expect("edit", contains="Thanks for rating it 4/5")
+
+        completed = buttons(coach_followup)[0]["callback_data"]
+        await press_data(emulator, cast.coach, coach_followup, completed)
+        coach_card = await cast.coach.expect("edit")
+    assert "Rated 2/5" in omar_card["text"]
+    assert "5/5" not in omar_card["text"] and "Kim" not in omar_card["text"]
+    assert "Rated 4/5" in pia_card["text"] and "Kim loved it" in pia_card["text"]
+    assert "Too crowded" not in pia_card["text"] and "2/5" not in pia_card["text"]
+    for line in ("Kim rated it 4/5", "Kim loved it", "Lea rated it 2/5", "Too crowded"):
+        assert line in coach_card["text"]
+    async with uow as tx:
+        coach = await tx.session.get_one(Coach, world.coach.id)
+    assert (coach.rating, coach.total_reviews) == (3, 2)
 
 
 async def _open_card(person: EmulatedUser, heading: str) -> Json:
