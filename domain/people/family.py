@@ -201,6 +201,14 @@ async def acting_for(tx: Transaction, actor: Actor, athlete_id: uuid.UUID) -> At
     return await tx.athletes.get(athlete_id)
 
 
+def child_acted_for(actor: Actor, chosen: uuid.UUID | None) -> uuid.UUID | None:
+    """The child a parent chose to act for, while they still may; None for a stale or forged
+    choice (the child was unlinked, or is another family's)."""
+    if chosen is None or chosen not in actor.guarded_athlete_ids:
+        return None
+    return chosen if policy.may(actor, Action.ACT_FOR_ATHLETE, AthleteTarget(chosen)) else None
+
+
 async def choose_child(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) -> Child:
     """The child a parent switches to, after checking they may act for them."""
     async with uow as tx:

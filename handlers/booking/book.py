@@ -50,7 +50,7 @@ from handlers.booking.screens import (
     show,
     stale,
 )
-from handlers.shared.acting import refusal_text
+from handlers.shared.acting import child_acted_for, refusal_text
 from handlers.shared.common import cancel_fallback
 
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
@@ -98,10 +98,14 @@ async def start_booking(update: Update, context: BotContext) -> int:
         return await end(update, context, t("booking.only_athletes", context.lang))
     draft = Draft.new(context.timezone)
     draft.athletes = await _athlete_names(context, actor, athlete_ids)
-    if len(athlete_ids) > 1:
+    acting = child_acted_for(context)
+    if acting in athlete_ids:  # chosen in /children: the sports step names them, and offers others
+        choices.choose_athlete(draft, acting)
+    elif len(athlete_ids) > 1:
         return await show(update, context, draft, ATHLETE, fresh=True)
-    (only,) = athlete_ids
-    choices.choose_athlete(draft, only)
+    else:
+        (only,) = athlete_ids
+        choices.choose_athlete(draft, only)
     return await choices.to_sports(update, context, draft, fresh=True)
 
 
@@ -195,6 +199,7 @@ _BUTTONS: dict[tuple[int, str], Step] = {
     (ATHLETE, "ath"): choices.pick_athlete,
     (SPORT, "sp"): choices.pick_sport,
     (SPORT, "any"): choices.any_sport,
+    (SPORT, "who"): choices.someone_else,
     (COACHES, "pg"): choices.turn_page,
     (COACHES, "co"): choices.pick_coach,
     (CARD, "take"): choices.take_coach,

@@ -28,6 +28,7 @@ from handlers.booking import words
 from handlers.booking.calendar_keyboard import month_token, parse_day, parse_month
 from handlers.booking.draft import MOVE, Draft
 from handlers.booking.screens import (
+    ATHLETE,
     CARD,
     COACHES,
     CONFIRM,
@@ -72,6 +73,11 @@ async def pick_athlete(update: Update, context: BotContext, draft: Draft, args: 
         raise UnusablePress("booking for an athlete the presser may not act for")
     choose_athlete(draft, athlete_id)
     return await to_sports(update, context, draft)
+
+
+async def someone_else(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+    """Book this time for another of the booker's athletes than the one they act for."""
+    return await show(update, context, draft, ATHLETE)
 
 
 async def pick_sport(update: Update, context: BotContext, draft: Draft, args: Args) -> int:

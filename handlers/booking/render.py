@@ -47,6 +47,9 @@ def sports_screen(draft: Draft, lang: str | None) -> Screen:
         2,
     )
     rows.append([_button(draft, t("booking.button.any", lang), "any")])
+    # First step, yet several to book for: the one acted for (/children) was taken; offer others.
+    if len(draft.athletes) > 1 and len(draft.trail) <= 1:
+        rows.append([_button(draft, t("booking.button.someone_else", lang), "who")])
     return t("booking.ask.sport", lang, athlete=draft.athlete_name), _markup(draft, rows, lang)
 
 

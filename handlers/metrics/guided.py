@@ -160,7 +160,9 @@ async def log_entry(update: Update, context: BotContext, pending: Pending) -> in
     except DomainError as err:
         return await end(update, context, refusal_text(err, context))
     context.user_data.pop(PENDING, None)
-    await render.say(update, render.logged(logged, context.lang, for_self=pending.is_self))
+    await render.say(
+        update, render.logged(logged, context.lang, for_self=pending.is_self, acting=pending.acting)
+    )
     return END
 
 

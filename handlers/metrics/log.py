@@ -31,7 +31,7 @@ from handlers.metrics import guided
 from handlers.metrics import log_render as render
 from handlers.metrics.guided import ATHLETE, CATEGORY, CONFIRM, METRIC, NOTE, PENDING, VALUE
 from handlers.metrics.log_render import FLOW, UNDO, Pending
-from handlers.shared.acting import refusal_text
+from handlers.shared.acting import child_acted_for, refusal_text
 from handlers.shared.common import cancel_fallback
 
 _LOGGERS = [("log", "metrics.command.log")]
@@ -78,10 +78,14 @@ async def start_log(update: Update, context: BotContext) -> int:
     timezone = context.timezone
     pending = Pending.new(datetime.now(UTC), timezone, " ".join(context.args or []))
     pending.offer(targets)
-    if len(targets) > 1:
+    acting = child_acted_for(context)
+    if acting is not None and pending.choose(short_id(acting)):
+        pending.acting = True  # chosen in /children: no question, but said whose
+    elif len(targets) > 1:
         screen = render.athletes(pending, targets, context.lang)
         return await guided.show(update, context, pending, ATHLETE, screen)
-    pending.choose(short_id(targets[0].athlete_id))
+    else:
+        pending.choose(short_id(targets[0].athlete_id))
     return await _proceed(update, context, pending)
 
 

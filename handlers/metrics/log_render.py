@@ -48,6 +48,7 @@ class Pending(SavedChoices):
     athlete: str | None = None  # short id
     athlete_name: str = ""
     is_self: bool = False
+    acting: bool = False  # the athlete is the child chosen in /children, not asked for
     text: str = ""  # the whole typed line (one line), or the value typed (guided)
     metrics: list[str] = field(default_factory=list)  # keys on the metric buttons
     metric: str | None = None  # picked by button (guided); None: named in `text`
@@ -120,6 +121,8 @@ def categories(pending: Pending, catalogue: Sequence[MetricKind], lang: str | No
         if pending.is_self
         else t("metrics.pick_category", lang, name=pending.athlete_name)
     )
+    if pending.acting:
+        text += "\n\n" + t("metrics.acting_for", lang, name=pending.athlete_name)
     return text, InlineKeyboardMarkup([*_rows(buttons), cancel_row(pending, lang)])
 
 
@@ -153,7 +156,7 @@ def implausible(pending: Pending, err: Implausible, lang: str | None) -> Screen:
     return t(err.message_key, lang, **echoed(err.params)), InlineKeyboardMarkup(rows)
 
 
-def logged(entry: Logged, lang: str | None, *, for_self: bool) -> Screen:
+def logged(entry: Logged, lang: str | None, *, for_self: bool, acting: bool = False) -> Screen:
     """The confirmation of a logged value, its best or baseline, and the Undo button."""
     value = display(entry.typed_value, entry.typed_unit)
     if entry.reps is not None:
@@ -172,6 +175,8 @@ def logged(entry: Logged, lang: str | None, *, for_self: bool) -> Screen:
         lines.append(t("metrics.first_entry", lang, metric=entry.kind.name))
     if entry.previous is not None:
         lines.append(_last_time(entry, entry.previous, lang))
+    if acting:
+        lines.append(t("metrics.acting_for", lang, name=entry.athlete_name))
     stamp = _stamp(entry.recorded_at)
     undo = InlineKeyboardButton(
         t("metrics.button.undo", lang),

@@ -29,12 +29,12 @@ from domain.people.profile_input import SPORTS
 from domain.policy import Actor
 from domain.secrets_box import UndecryptableField
 from handlers.people import family_render as render
+from handlers.shared.acting import ACTING_FOR, child_acted_for
 from handlers.shared.common import cancel_fallback
 
 NAME, BIRTH, SPORT, MEDICAL = range(4)
 FLOW = render.FLOW
 DRAFT = "new_child"  # user_data: the child being added (date of birth only as ciphertext)
-ACTING_FOR = "acting_for"  # user_data: str(athlete id) the parent acts for in later flows
 STEP_ACTIONS = ("back", "cancel", "skip", "sport")
 QUESTIONS = {NAME: "name", BIRTH: "birth", SPORT: "sport", MEDICAL: "medical"}
 
@@ -200,10 +200,16 @@ async def show_children(update: Update, context: BotContext) -> None:
         return
     children = await family.children_of(context.uow, actor=actor)
     lang = context.lang
+    acting = child_acted_for(context)
     lines = [t("family.child_line", lang, name=c.first_name, sport=c.sport) for c in children]
+    lines += [
+        t("family.acting_now", lang, name=c.first_name) for c in children if c.athlete_id == acting
+    ]
     text = t("family.children", lang, children="\n".join(lines)) if children else None
     await render.say(
-        update, text or t("family.no_children", lang), render.children_markup(children, lang)
+        update,
+        text or t("family.no_children", lang),
+        render.children_markup(children, lang, acting=acting),
     )
 
 
@@ -231,12 +237,24 @@ async def on_family_button(update: Update, context: BotContext) -> None:
 
 
 async def act_for(update: Update, context: BotContext, actor: Actor, athlete_id: uuid.UUID) -> None:
-    """Switch to acting for a child in every later flow."""
+    """Switch to acting for a child in every later flow, until changed."""
     child = await family.choose_child(context.uow, actor=actor, athlete_id=athlete_id)
     context.user_data[ACTING_FOR] = str(child.athlete_id)
     await update.callback_query.answer()
     await render.say(
         update, t("family.acting_for", context.lang, name=child.first_name), edit=False
+    )
+
+
+async def stop_acting(
+    update: Update, context: BotContext, actor: Actor, athlete_id: uuid.UUID
+) -> None:
+    """Stop acting for a child: the flows ask whom again."""
+    child = await family.choose_child(context.uow, actor=actor, athlete_id=athlete_id)
+    context.user_data.pop(ACTING_FOR, None)
+    await update.callback_query.answer()
+    await render.say(
+        update, t("family.stopped_acting", context.lang, name=child.first_name), edit=False
     )
 
 
@@ -260,6 +278,7 @@ def _inviter(kind: str) -> Callable[[Update, BotContext, Actor, uuid.UUID], Awai
 
 _PER_CHILD = {
     "act": act_for,
+    "stop": stop_acting,
     "inv": _inviter("child"),
     "grd": _inviter("guardian"),
     "mnt": _inviter("mentor"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import pack
@@ -39,12 +41,22 @@ def added_markup(lang: str | None) -> InlineKeyboardMarkup:
     )
 
 
-def children_markup(children: list[family.Child], lang: str | None) -> InlineKeyboardMarkup:
-    """One row to act for each child, one to invite them or a guardian, one to add a child."""
+def children_markup(
+    children: list[family.Child], lang: str | None, *, acting: uuid.UUID | None = None
+) -> InlineKeyboardMarkup:
+    """Per child a row to act for them (or stop), one to invite them or a guardian, a mentor;
+    then one to add a child."""
     rows: Rows = []
     for child in children:
         name, athlete_id = child.first_name, child.athlete_id
-        rows.append([(t("family.button_act_for", lang, name=name), pack(FLOW, "act", athlete_id))])
+        if athlete_id == acting:
+            rows.append(
+                [(t("family.button_stop_acting", lang, name=name), pack(FLOW, "stop", athlete_id))]
+            )
+        else:
+            rows.append(
+                [(t("family.button_act_for", lang, name=name), pack(FLOW, "act", athlete_id))]
+            )
         invite = [(t("family.button_invite", lang, name=name), pack(FLOW, "inv", athlete_id))]
         guardian = (t("family.button_guardian", lang, name=name), pack(FLOW, "grd", athlete_id))
         mentor = (t("family.button_mentor", lang, name=name), pack(FLOW, "mnt", athlete_id))

@@ -39,7 +39,7 @@ from domain.videos.uploads import (
     receive_video,
     uploadable_athletes,
 )
-from handlers.shared.acting import refusal_text
+from handlers.shared.acting import child_acted_for, refusal_text
 from handlers.shared.common import unexpected_message
 from handlers.shared.edit_in_place import edit_pressed
 from handlers.videos import render
@@ -85,8 +85,10 @@ async def on_video(update: Update, context: BotContext) -> None:
         log.info("video from %s refused before download: %s bytes", actor.user_id, incoming.size)
         await message.reply_text(refusal_text(err, context))
         return
-    if len(athletes) == 1:
-        await _receive(update, context, actor, athletes[0], incoming)
+    acting = child_acted_for(context)
+    chosen = [athlete for athlete in athletes if athlete.athlete_id == acting] or athletes
+    if len(chosen) == 1:  # the only one, or the child chosen in /children (named in the reply)
+        await _receive(update, context, actor, chosen[0], incoming)
         return
     token = render.token_for(message.effective_attachment.file_unique_id)
     _remember(context, token, incoming)

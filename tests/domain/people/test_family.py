@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -174,3 +175,21 @@ async def test_the_child_if_on_telegram_and_every_guardian_are_notified(uow: Uni
 def test_the_draft_model_checks_the_age_too() -> None:
     with pytest.raises(ValueError):
         mia(date_of_birth=datetime.now(UTC).date())
+
+
+def test_a_parent_acts_only_for_their_own_child_and_a_stale_or_forged_choice_is_ignored() -> None:
+    mia, leo, stranger = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    parent = Actor(user_id=uuid.uuid4(), role="parent", guarded_athlete_ids=frozenset({mia, leo}))
+    unlinked = Actor(user_id=parent.user_id, role="parent", guarded_athlete_ids=frozenset({leo}))
+    suspended = Actor(
+        user_id=parent.user_id,
+        role="parent",
+        guarded_athlete_ids=parent.guarded_athlete_ids,
+        status="suspended",
+    )
+
+    assert family.child_acted_for(parent, mia) == mia
+    assert family.child_acted_for(parent, None) is None
+    assert family.child_acted_for(parent, stranger) is None  # forged: another family's child
+    assert family.child_acted_for(unlinked, mia) is None  # stale: Mia was unlinked since
+    assert family.child_acted_for(suspended, mia) is None

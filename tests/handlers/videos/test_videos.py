@@ -99,6 +99,28 @@ async def test_a_parent_of_two_is_asked_whose_video_it_is(
     assert video.athlete_id == world.child.id and video.uploaded_by == world.parent.id
 
 
+async def test_a_parent_acting_for_a_child_is_not_asked_whose_video_it_is(
+    emulator: Emulator, run_bot, uow: UnitOfWork, tmp_path: Path
+) -> None:
+    world, _, pia, _ = await cast(emulator, uow)
+    async with uow as tx:
+        ben = tx.users.add(User(role="athlete", first_name="Ben"))
+        await tx.flush()
+        tx.athletes.add(Athlete(user_id=ben.id, parent_id=world.parent.id, primary_sport="tennis"))
+        await tx.commit()
+    clip = make_clip(tmp_path / "serve.mp4", reps=2, period_s=1.0)
+    async with run_bot(emulator):
+        await open_chats(pia)
+        await pia.send("/children")
+        await pia.expect_reply(contains="Your children")
+        await pia.press("Act for Kim")
+        await pia.expect_reply(contains="acting for Kim")
+        await pia.send_video(clip, caption="serve")
+        await pia.expect_reply(contains="Got Kim's video (“serve”)")
+    [video] = await videos(uow)
+    assert video.athlete_id == world.child.id and video.uploaded_by == world.parent.id
+
+
 async def test_an_athletes_video_note_and_animation_are_taken_as_videos(
     emulator: Emulator, run_bot, uow: UnitOfWork, tmp_path: Path
 ) -> None:
