@@ -15,8 +15,10 @@ log = logging.getLogger("sportscenter")
 def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     """Create the database if needed and upgrade it to the newest schema."""
     from bot.migrate import migrate
+    from domain.secrets_box import SecretBox
 
-    created = migrate(settings.database_url)
+    # The key encrypts values a revision moves into encrypted columns (phone numbers, 0009).
+    created = migrate(settings.database_url, SecretBox(settings.encryption_keys))
     print(
         f"database is at the newest schema; new metric partitions: {', '.join(created) or 'none'}"
     )

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 # One stored value per encrypted column is enough: every value is written with the same key.
 _ENCRYPTED_COLUMNS = (
     ("users.date_of_birth_encrypted", User.date_of_birth_encrypted),
+    ("users.phone_number", User.phone_number),
     ("athletes.medical_conditions", Athlete.medical_conditions),
 )
 

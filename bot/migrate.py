@@ -16,6 +16,7 @@ import migrations
 from domain.adapters.db import create_engine, create_session_factory
 from domain.metrics import partitions
 from domain.models import METRICS_TABLE
+from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -34,13 +35,15 @@ def include_object(
     return not (table is not None and RUNTIME_PARTITION.match(getattr(table, "name", "")))
 
 
-def alembic_config(database_url: str) -> Config:
-    """An Alembic config that needs no alembic.ini (works from an installed wheel too)."""
+def alembic_config(database_url: str, secrets: SecretBox | None = None) -> Config:
+    """An Alembic config that needs no alembic.ini (works from an installed wheel too);
+    `secrets` is for revisions that encrypt stored values (the key is not in the database)."""
     config = Config()
     config.set_main_option("script_location", str(Path(migrations.__file__).parent))
     # ConfigParser treats % as interpolation; URL-encoded passwords contain it.
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     config.attributes["configure_logging"] = False
+    config.attributes["secret_box"] = secrets
     return config
 
 
@@ -81,14 +84,14 @@ async def ensure_metric_partitions(database_url: str, months_ahead: int = 3) -> 
         await engine.dispose()
 
 
-def upgrade_to_head(database_url: str) -> None:
+def upgrade_to_head(database_url: str, secrets: SecretBox | None = None) -> None:
     """Run Alembic up to head (a no-op when already there)."""
-    command.upgrade(alembic_config(database_url), "head")
+    command.upgrade(alembic_config(database_url, secrets), "head")
 
 
-def migrate(database_url: str) -> list[str]:
+def migrate(database_url: str, secrets: SecretBox | None = None) -> list[str]:
     """Everything `sportscenter migrate` does; returns the partitions it created."""
     asyncio.run(ensure_database(database_url))
     # Alembic's async env runs its own event loop, so it is called outside ours.
-    upgrade_to_head(database_url)
+    upgrade_to_head(database_url, secrets)
     return asyncio.run(ensure_metric_partitions(database_url))

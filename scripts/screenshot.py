@@ -24,6 +24,7 @@ from bot.migrate import migrate
 from bot.runner import BOT_NAME
 from bot.settings import load_settings
 from bot.wiring import build_services
+from domain.secrets_box import SecretBox
 from telegram_emulator import Emulator
 from telegram_emulator.chromium import CHROMIUM, CHROMIUM_ARGS
 
@@ -34,7 +35,7 @@ DEFAULT_OUT = Path("var/screenshots/webchat.png")
 async def sportscenter_bot(emulator: Emulator) -> AsyncIterator[Application]:
     """The real SportsCenter application (settings from the environment), polling the emulator."""
     settings = load_settings()
-    await asyncio.to_thread(migrate, settings.database_url)
+    await asyncio.to_thread(migrate, settings.database_url, SecretBox(settings.encryption_keys))
     services = build_services(settings)
     app = build_application(
         settings,

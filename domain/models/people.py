@@ -64,7 +64,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(50))
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100), server_default=text("''"))
-    phone_number: Mapped[str | None] = mapped_column(String(20))
+    # A SecretBox token (TEXT: a token outgrows the spec's VARCHAR(20)); nothing looks it up.
+    phone_number: Mapped[str | None] = mapped_column(Text)
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     profile_image_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[CreatedAt]

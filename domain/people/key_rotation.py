@@ -18,7 +18,7 @@ from domain.uow import Transaction, UnitOfWork
 
 # Every column that holds a `SecretBox` token, by table.
 ENCRYPTED_COLUMNS: tuple[tuple[type[User] | type[Athlete], tuple[str, ...]], ...] = (
-    (User, ("date_of_birth_encrypted",)),
+    (User, ("date_of_birth_encrypted", "phone_number")),
     (Athlete, ("emergency_contact_name", "emergency_contact_phone", "medical_conditions")),
 )
 BATCH_SIZE = 500

@@ -151,7 +151,7 @@ def _new_user(registration: Registration, role: str, box: SecretBox, now: dateti
         role=role,
         first_name=registration.name.first,
         last_name=registration.name.last,
-        phone_number=registration.phone,
+        phone_number=box.encrypt(registration.phone) if registration.phone else None,
         email=registration.email,
         date_of_birth_encrypted=box.encrypt_date(registration.born),
         timezone=registration.timezone,

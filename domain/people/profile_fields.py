@@ -84,7 +84,7 @@ def _set_name(user: User, answer: str, box: SecretBox, today: date) -> None:
 
 
 def _set_phone(user: User, answer: str, box: SecretBox, today: date) -> None:
-    user.phone_number = parse_phone(answer)
+    user.phone_number = box.encrypt(parse_phone(answer))
 
 
 def _set_email(user: User, answer: str, box: SecretBox, today: date) -> None:

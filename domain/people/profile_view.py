@@ -58,7 +58,8 @@ def view_for(
     """The profile as `actor` may see it (NotAllowed if not); audits a sensitive read."""
     if not may_any(actor, Action.VIEW_PROFILE, user, athlete):
         raise NotAllowed("not allowed: view_profile", action=Action.VIEW_PROFILE.value)
-    view = _public_view(user, athlete, editable=may_any(actor, Action.EDIT_PROFILE, user, athlete))
+    editable = may_any(actor, Action.EDIT_PROFILE, user, athlete)
+    view = _public_view(user, athlete, box, editable=editable)
     if not may_any(actor, Action.VIEW_SENSITIVE, user, athlete):
         return view
     tx.audit.record(
@@ -71,14 +72,16 @@ def view_for(
     return _with_sensitive(view, user, athlete, box)
 
 
-def _public_view(user: User, athlete: Athlete | None, *, editable: bool) -> ProfileView:
+def _public_view(
+    user: User, athlete: Athlete | None, box: SecretBox, *, editable: bool
+) -> ProfileView:
     return ProfileView(
         user_id=user.id,
         athlete_id=athlete.id if athlete else None,
         role=user.role,
         first_name=user.first_name,
         last_name=user.last_name or "",
-        phone=user.phone_number,
+        phone=_opened(box.decrypt, user.phone_number),
         email=user.email,
         timezone=user.timezone,
         units=user.units,

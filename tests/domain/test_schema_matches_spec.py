@@ -22,6 +22,7 @@ DEFAULT_IN_DB = {("users", "last_name"): "''"}
 TYPE_IN_DB = {
     ("athletes", "emergency_contact_name"): "text",
     ("athletes", "emergency_contact_phone"): "text",
+    ("users", "phone_number"): "text",
 }
 
 TYPES = {

@@ -25,6 +25,7 @@ async def athlete_with_secrets(uow: UnitOfWork, box: SecretBox, name: str) -> At
                 role="athlete",
                 first_name=name,
                 date_of_birth_encrypted=box.encrypt_date(date(2010, 5, 1)),
+                phone_number=box.encrypt("+15550001"),
             )
         )
         await tx.flush()
@@ -41,7 +42,7 @@ async def athlete_with_secrets(uow: UnitOfWork, box: SecretBox, name: str) -> At
     return athlete
 
 
-async def stored(uow: UnitOfWork, athlete: Athlete) -> tuple[str, str, str, str]:
+async def stored(uow: UnitOfWork, athlete: Athlete) -> tuple[str, str, str, str, str]:
     async with uow as tx:
         row = await tx.session.get(Athlete, athlete.id)
         user = await tx.session.get(User, row.user_id)
@@ -50,6 +51,7 @@ async def stored(uow: UnitOfWork, athlete: Athlete) -> tuple[str, str, str, str]
             row.emergency_contact_name,
             row.emergency_contact_phone,
             row.medical_conditions,
+            user.phone_number,
         )
 
 
@@ -59,15 +61,16 @@ async def test_after_a_rotation_the_old_key_can_be_dropped(uow: UnitOfWork) -> N
 
     report = await rotate_encrypted_fields(uow, SecretBox([NEW, OLD]), batch_size=2)
 
-    assert report.rotated >= 20 and report.undecryptable == {}
+    assert report.rotated >= 25 and report.undecryptable == {}
     new_only = SecretBox([NEW])
     for athlete in athletes:
-        birth, contact, phone, notes = await stored(uow, athlete)
+        birth, contact, phone, notes, own_phone = await stored(uow, athlete)
         assert new_only.decrypt_date(birth) == date(2010, 5, 1)
-        assert [new_only.decrypt(v) for v in (contact, phone, notes)] == [
+        assert [new_only.decrypt(v) for v in (contact, phone, notes, own_phone)] == [
             "Mum",
             "+34600000000",
             "asthma",
+            "+15550001",
         ]
 
 
