@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from domain.booking.availability import AvailabilityRules
 from domain.currencies import money_value
@@ -179,28 +179,32 @@ async def load_session(
     coach_user = await tx.users.get(coach.user_id) if coach.user_id else None
     if coach_user is None:
         raise NotFound(f"user of coach {coach.id}")
-    athletes = await _athletes(tx, session)
-    return LoadedSession(session, coach, coach_user, athletes, await _ratings(tx, session))
+    athletes, ratings = await _athletes(tx, session)
+    return LoadedSession(session, coach, coach_user, athletes, ratings)
 
 
-async def _ratings(tx: Transaction, session: TrainingSession) -> dict[uuid.UUID, SessionRating]:
-    rows = await tx.session.scalars(
-        select(SessionRating).where(SessionRating.session_id == session.id)
-    )
-    return {rated.athlete_id: rated for rated in rows}
-
-
-async def _athletes(tx: Transaction, session: TrainingSession) -> list[tuple[Athlete, User]]:
+async def _athletes(
+    tx: Transaction, session: TrainingSession
+) -> tuple[list[tuple[Athlete, User]], dict[uuid.UUID, SessionRating]]:
+    """The session's athletes by first name, and their ratings of it (one query for both)."""
     if session.athlete_id is not None:
         ids = select(Athlete.id).where(Athlete.id == session.athlete_id)
     else:
         ids = select(SessionParticipant.athlete_id).where(
             SessionParticipant.session_id == session.id
         )
+    rated = and_(SessionRating.session_id == session.id, SessionRating.athlete_id == Athlete.id)
     rows = await tx.session.execute(
-        select(Athlete, User)
+        select(Athlete, User, SessionRating)
         .join(User, User.id == Athlete.user_id)
+        .outerjoin(SessionRating, rated)
         .where(Athlete.id.in_(ids))
         .order_by(User.first_name)
     )
-    return [(athlete, user) for athlete, user in rows]
+    athletes: list[tuple[Athlete, User]] = []
+    ratings: dict[uuid.UUID, SessionRating] = {}
+    for athlete, user, rating in rows:
+        athletes.append((athlete, user))
+        if rating is not None:
+            ratings[athlete.id] = rating
+    return athletes, ratings
