@@ -127,9 +127,9 @@ def _codec(hint: Any) -> tuple[Callable[[Any], str], Callable[[str], Any]]:
         return lambda member: _text(hint(member).value), values.get
     if typing.get_origin(hint) is typing.Literal:
         allowed = typing.get_args(hint)
-        return lambda value: _text(value if value in allowed else ""), lambda text: (
-            text if text in allowed else None
-        )
+        return lambda value: _text(
+            value if value in allowed else ""
+        ), lambda text: text if text in allowed else None
     raise TypeError(f"callback data cannot carry a {hint!r}")
 
 

@@ -77,7 +77,9 @@ def test_forged_or_malformed_data_parses_to_none(data: str | None) -> None:
     assert Press.parse(data) is None
 
 
-@pytest.mark.parametrize("data", ["ts:rate:five:ok", "ts:rate:05:ok", "ts:rate:1", "ts:rate:1.5:ok"])
+@pytest.mark.parametrize(
+    "data", ["ts:rate:five:ok", "ts:rate:05:ok", "ts:rate:1", "ts:rate:1.5:ok"]
+)
 def test_a_value_of_the_wrong_type_parses_to_none(data: str) -> None:
     assert Stars.parse(data) is None
 
