@@ -23,6 +23,7 @@ from domain.metrics.log_line import MetricInputError
 from domain.short_ids import parse_id
 from handlers.metrics import log_render as render
 from handlers.metrics.log_render import Pending
+from handlers.metrics.names import metric_name
 from handlers.shared.acting import refusal_text
 
 ATHLETE, CATEGORY, METRIC, VALUE, NOTE, CONFIRM = range(6)
@@ -66,7 +67,7 @@ async def pick_metric(
     if kind is None:
         await refuse(update, context, reason="metric not offered")
         return METRIC
-    pending.metric, pending.metric_name = kind.key, kind.name
+    pending.metric, pending.metric_name = kind.key, metric_name(kind, context.lang)
     return await show(
         update, context, pending, VALUE, render.ask_value(pending, kind, context.lang)
     )

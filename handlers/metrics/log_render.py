@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.callbacks import pack
 from bot.i18n import t
+from bot.local_time import coded
 from domain.metrics.catalogue import CATEGORIES, MetricKind
 from domain.metrics.entry import LogTarget
 from domain.metrics.latest import Latest
@@ -23,8 +24,10 @@ from domain.metrics.log import Implausible, Logged, Undone
 from domain.metrics.log_line import MetricInputError
 from domain.metrics.units import accepted_units, display
 from domain.short_ids import short_id
+from handlers.metrics.names import metric_name
 from handlers.metrics.progress_render import change_text
-from handlers.shared.echo import echo, echoed
+from handlers.shared.acting import refusal_params
+from handlers.shared.echo import echo
 from handlers.shared.edit_in_place import edit_or_reply
 from handlers.shared.saved_choices import SavedChoices
 
@@ -125,7 +128,9 @@ def categories(pending: Pending, catalogue: Sequence[MetricKind], lang: str | No
 
 def metrics(pending: Pending, kinds: Sequence[MetricKind], lang: str | None) -> Screen:
     """The metrics of the chosen category; a button carries the metric's place in the list."""
-    buttons = [button(pending, kind.name, "met", index) for index, kind in enumerate(kinds)]
+    buttons = [
+        button(pending, metric_name(kind, lang), "met", index) for index, kind in enumerate(kinds)
+    ]
     back = button(pending, t("metrics.button.back", lang), "back")
     rows = [*_rows(buttons), [back, *cancel_row(pending, lang)]]
     return t("metrics.pick_metric", lang), InlineKeyboardMarkup(rows)
@@ -135,7 +140,7 @@ def ask_value(pending: Pending, kind: MetricKind, lang: str | None) -> Screen:
     """Send the value, in the metric's unit or another that measures the same."""
     key = "metrics.ask_value_reps" if kind.category == "strength" else "metrics.ask_value"
     others = ", ".join(accepted_units(kind.unit)[1:]) or kind.unit
-    text = t(key, lang, metric=kind.name, unit=kind.unit, accepted=others)
+    text = t(key, lang, metric=metric_name(kind, lang), unit=kind.unit, accepted=others)
     return text, InlineKeyboardMarkup([cancel_row(pending, lang)])
 
 
@@ -150,7 +155,7 @@ def implausible(pending: Pending, err: Implausible, lang: str | None) -> Screen:
     """The "5.12 kg for a squat?" question, with Log anyway and Cancel."""
     anyway = button(pending, t("metrics.button.log_anyway", lang), "yes")
     rows = [[anyway, *cancel_row(pending, lang)]]
-    return t(err.message_key, lang, **echoed(err.params)), InlineKeyboardMarkup(rows)
+    return t(err.message_key, lang, **refusal_params(err, lang)), InlineKeyboardMarkup(rows)
 
 
 def logged(entry: Logged, lang: str | None, *, for_self: bool) -> Screen:
@@ -159,17 +164,21 @@ def logged(entry: Logged, lang: str | None, *, for_self: bool) -> Screen:
     if entry.reps is not None:
         value = f"{value} × {entry.reps}"
     lines = [
-        t("metrics.logged", lang, metric=entry.kind.name, value=value)
+        t("metrics.logged", lang, metric=metric_name(entry.kind, lang), value=value)
         if for_self
         else t(
-            "metrics.logged_for", lang, metric=entry.kind.name, value=value, name=entry.athlete_name
+            "metrics.logged_for",
+            lang,
+            metric=metric_name(entry.kind, lang),
+            value=value,
+            name=entry.athlete_name,
         )
     ]
     if entry.is_pb and entry.previous_best is not None:
         previous = display(entry.previous_best, entry.unit)
         lines.append(t("metrics.personal_best", lang, previous=previous))
     elif entry.first_entry:
-        lines.append(t("metrics.first_entry", lang, metric=entry.kind.name))
+        lines.append(t("metrics.first_entry", lang, metric=metric_name(entry.kind, lang)))
     if entry.previous is not None:
         lines.append(_last_time(entry, entry.previous, lang))
     stamp = _stamp(entry.recorded_at)
@@ -193,12 +202,18 @@ def _last_time(entry: Logged, previous: Latest, lang: str | None) -> str:
 def undone(entry: Undone, lang: str | None) -> str:
     """What an undo took back."""
     value = display(entry.value, entry.unit) if entry.unit else str(entry.value)
-    return t("metrics.undone", lang, metric=entry.metric_name, value=value, name=entry.athlete_name)
+    return t(
+        "metrics.undone",
+        lang,
+        metric=coded("metric", entry.metric, lang),
+        value=value,
+        name=entry.athlete_name,
+    )
 
 
 def input_error(err: MetricInputError, lang: str | None) -> str:
     """The parser's hint, with the nearest metric names when it has some."""
-    params = echoed(err.params)
+    params = refusal_params(err, lang)
     if err.message_key == "metrics.error.unknown_metric":
         names = str(params.get("suggestions") or "")
         params["suggestions"] = " " + t("metrics.did_you_mean", lang, names=names) if names else ""

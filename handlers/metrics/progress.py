@@ -30,6 +30,7 @@ from domain.metrics.roster import roster
 from domain.metrics.viewers import AthleteName
 from domain.policy import Actor
 from handlers.metrics import progress_render as render
+from handlers.metrics.names import metric_name
 from handlers.metrics.progress_render import ATHLETE, EXPORT, FLOW, METRIC, SPAN, WHO
 from handlers.shared.acting import refusal_text
 
@@ -143,7 +144,12 @@ async def pick_metric(update: Update, context: BotContext, actor: Actor, press: 
     if kind is None:
         raise NotFound("metric without values")
     await update.callback_query.answer()
-    text = t("progress.pick_span", context.lang, metric=kind.name, name=athlete.name)
+    text = t(
+        "progress.pick_span",
+        context.lang,
+        metric=metric_name(kind, context.lang),
+        name=athlete.name,
+    )
     await render.show(update, text, render.spans_markup(athlete, kind, context.lang))
 
 

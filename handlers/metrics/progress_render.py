@@ -28,6 +28,7 @@ from domain.metrics.units import display
 from domain.metrics.viewers import AthleteName, Reader
 from domain.timezones import zone_of
 from handlers.metrics.charts import render_progress_async, uses_clock
+from handlers.metrics.names import metric_name
 
 log = logging.getLogger(__name__)
 FLOW = "prg"
@@ -61,7 +62,8 @@ def metrics_markup(
     rows = _rows(
         [
             InlineKeyboardButton(
-                kind.name, callback_data=pack(FLOW, METRIC, athlete.athlete_id, kind.id)
+                metric_name(kind, lang),
+                callback_data=pack(FLOW, METRIC, athlete.athlete_id, kind.id),
             )
             for kind in kinds
         ]
@@ -92,15 +94,23 @@ def spans_markup(athlete: AthleteName, kind: MetricKind, lang: str | None) -> In
 def empty_text(series: Series, athlete: AthleteName, span: str, lang: str | None) -> str:
     """What to say instead of an empty chart."""
     if series.since is None:
-        return t("progress.empty_all", lang, metric=series.kind.name, name=athlete.name)
+        return t(
+            "progress.empty_all", lang, metric=metric_name(series.kind, lang), name=athlete.name
+        )
     span_name = t(f"progress.span.{span}", lang)
-    return t("progress.empty", lang, metric=series.kind.name, name=athlete.name, span=span_name)
+    return t(
+        "progress.empty",
+        lang,
+        metric=metric_name(series.kind, lang),
+        name=athlete.name,
+        span=span_name,
+    )
 
 
 async def chart(series: Series, athlete: AthleteName, reader: Reader, lang: str | None) -> bytes:
     """The PNG of a non-empty series, in the reader's units, language and zone."""
     shown = series.in_units(reader.units)
-    metric = series.kind.name
+    metric = metric_name(series.kind, lang)
     axis = (
         t("progress.chart.axis_clock", lang, metric=metric)
         if uses_clock(shown)
@@ -127,7 +137,7 @@ def caption(
             "progress.caption.title",
             lang,
             name=athlete.name,
-            metric=series.kind.name,
+            metric=metric_name(series.kind, lang),
             span=t(f"progress.span.{span}", lang),
         ),
         t(
@@ -173,10 +183,14 @@ def roster_text(lines: Sequence[RosterLine], units: str, lang: str | None) -> st
 def _roster_metric(metric: RosterMetric, units: str, lang: str | None) -> str:
     value = display(metric.latest.value, metric.kind.unit, units=units)
     if metric.change is None:
-        return t("progress.roster.line", lang, metric=metric.kind.name, value=value)
+        return t("progress.roster.line", lang, metric=metric_name(metric.kind, lang), value=value)
     change = change_text(metric.change, metric.kind, units, lang)
     return t(
-        "progress.roster.line_change", lang, metric=metric.kind.name, value=value, change=change
+        "progress.roster.line_change",
+        lang,
+        metric=metric_name(metric.kind, lang),
+        value=value,
+        change=change,
     )
 
 
