@@ -24,10 +24,10 @@ import re
 import types
 import typing
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from functools import cache
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from telegram.constants import InlineKeyboardButtonLimit
 
@@ -44,6 +44,9 @@ class _Field:
     encode: Callable[[Any], str]
     decode: Callable[[str], Any]  # None when the text is not a value of the field
     optional: bool
+
+
+Press = TypeVar("Press", bound="CallbackData")
 
 
 class CallbackData:
@@ -137,3 +140,18 @@ def _text(value: str) -> str:
     if not isinstance(value, str) or not value or SEPARATOR in value:
         raise ValueError(f"callback text must be non-empty and free of ':', not {value!r}")
     return value
+
+
+def parse_any(data: object, types: Iterable[type[Press]]) -> Press | None:
+    """The first of a flow's button types that `data` parses as, or None for none of them."""
+    for kind in types:
+        press = kind.parse(data)
+        if press is not None:
+            return press
+    return None
+
+
+def flow_pattern(flow: str) -> str:
+    """The CallbackQueryHandler pattern for every press of a flow (`flow:...`), so that one
+    no type of the flow parses still reaches the flow to be refused and audited."""
+    return rf"^{re.escape(flow)}:"

@@ -10,7 +10,7 @@ from typing import Literal
 
 import pytest
 
-from handlers.shared.callback_data import CallbackData
+from handlers.shared.callback_data import CallbackData, parse_any
 
 
 class Move(StrEnum):
@@ -117,3 +117,10 @@ def test_a_type_that_cannot_be_carried_is_refused_when_declared() -> None:
 
         class Empty(CallbackData, prefix="a::b"):
             pass
+
+
+def test_a_flows_press_is_parsed_as_whichever_of_its_types_it_is() -> None:
+    flow = (Back, Stars, Press)
+    assert parse_any(Back().pack(), flow) == Back()
+    assert parse_any(Press(Move.OPEN, SESSION).pack(), flow) == Press(Move.OPEN, SESSION)
+    assert parse_any("ts:rate:x:y", flow) is None
