@@ -42,11 +42,11 @@ async def show_categories(update: Update, context: BotContext, pending: Pending)
 
 
 async def pick_category(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """A category button: its metrics."""
     catalogue = await _catalogue(update, context, pending)
-    kinds = [kind for kind in catalogue if args and kind.category == args[0]]
+    kinds = [kind for kind in catalogue if kind.category == choice]
     if not kinds:
         await refuse(update, context, reason="empty or unknown category")
         return CATEGORY
@@ -57,10 +57,10 @@ async def pick_category(
 
 
 async def pick_metric(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """A metric button: ask for the value."""
-    index = int(args[0]) if args and args[0].isdigit() else -1
+    index = int(choice) if choice is not None and choice.isdigit() else -1
     catalogue = await _catalogue(update, context, pending)
     key = pending.metrics[index] if 0 <= index < len(pending.metrics) else None
     kind = next((kind for kind in catalogue if kind.key == key), None)
@@ -74,7 +74,7 @@ async def pick_metric(
 
 
 async def back_to_categories(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """Back from the metrics to the categories."""
     return await show_categories(update, context, pending)
@@ -119,14 +119,14 @@ async def got_note(update: Update, context: BotContext) -> int:
 
 
 async def skip_note(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """Skip: log the value without a note."""
     return await log_entry(update, context, pending)
 
 
 async def log_anyway(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """The "Log anyway" button under the question about an unusual value."""
     pending.confirmed = True

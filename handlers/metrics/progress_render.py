@@ -18,7 +18,6 @@ from decimal import Decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.callbacks import pack
 from bot.i18n import t
 from bot.local_time import local_moment
 from domain.metrics.catalogue import MetricKind
@@ -27,12 +26,17 @@ from domain.metrics.roster import RosterLine, RosterMetric
 from domain.metrics.units import display
 from domain.metrics.viewers import AthleteName, Reader
 from domain.timezones import zone_of
+from handlers.metrics.callbacks import (
+    ProgressAthlete,
+    ProgressAthletes,
+    ProgressExport,
+    ProgressMetric,
+    ProgressSpan,
+)
 from handlers.metrics.charts import render_progress_async, uses_clock
 from handlers.metrics.names import metric_name
 
 log = logging.getLogger(__name__)
-FLOW = "prg"
-ATHLETE, METRIC, SPAN, EXPORT, WHO = "a", "m", "s", "x", "who"
 BUTTONS_PER_ROW = 2
 
 
@@ -41,14 +45,14 @@ def athletes_markup(
     me: uuid.UUID | None,
     lang: str | None,
     *,
-    action: str = ATHLETE,
+    press: type[ProgressAthlete | ProgressExport] = ProgressAthlete,
 ) -> InlineKeyboardMarkup:
     """One button per athlete, "Me" for the reader's own profile."""
     return _grid(
         [
             InlineKeyboardButton(
                 t("progress.me", lang) if athlete.athlete_id == me else athlete.name,
-                callback_data=pack(FLOW, action, athlete.athlete_id),
+                callback_data=press(athlete.athlete_id).pack(),
             )
             for athlete in athletes
         ]
@@ -63,14 +67,18 @@ def metrics_markup(
         [
             InlineKeyboardButton(
                 metric_name(kind, lang),
-                callback_data=pack(FLOW, METRIC, athlete.athlete_id, kind.id),
+                callback_data=ProgressMetric(athlete.athlete_id, kind.id).pack(),
             )
             for kind in kinds
         ]
     )
     if back:
         rows.append(
-            [InlineKeyboardButton(t("progress.button.back", lang), callback_data=pack(FLOW, WHO))]
+            [
+                InlineKeyboardButton(
+                    t("progress.button.back", lang), callback_data=ProgressAthletes().pack()
+                )
+            ]
         )
     return InlineKeyboardMarkup(rows)
 
@@ -81,12 +89,12 @@ def spans_markup(athlete: AthleteName, kind: MetricKind, lang: str | None) -> In
         [
             InlineKeyboardButton(
                 t(f"progress.span.{span}", lang),
-                callback_data=pack(FLOW, SPAN, athlete.athlete_id, kind.id, span),
+                callback_data=ProgressSpan(athlete.athlete_id, kind.id, span).pack(),
             )
             for span in SPANS
         ]
     )
-    back = pack(FLOW, ATHLETE, athlete.athlete_id)
+    back = ProgressAthlete(athlete.athlete_id).pack()
     rows.append([InlineKeyboardButton(t("progress.button.back", lang), callback_data=back)])
     return InlineKeyboardMarkup(rows)
 
