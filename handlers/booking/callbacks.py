@@ -53,11 +53,6 @@ class SessionPress(CallbackData, prefix="ses"):
 
 
 @dataclass(frozen=True)
-class SessionList(CallbackData, prefix="ses:list"):
-    """« Back from a card to /schedule."""
-
-
-@dataclass(frozen=True)
 class MoveSession(CallbackData, prefix="bk:move"):
     """Reschedule on a card: the booking flow, for this session."""
 

@@ -25,11 +25,11 @@ from domain.timezones import zone_of
 from handlers.booking.callbacks import (
     MoveSession,
     SessionAction,
-    SessionList,
     SessionPress,
     on_card,
 )
 from handlers.booking.session_press import Viewer
+from handlers.shared.menu_entries import SessionList
 
 log = logging.getLogger(__name__)
 # The reschedule flow's entry, owned by the booking flow.

@@ -31,7 +31,7 @@ from domain.errors import DomainError
 from domain.models import SessionStatus
 from handlers.booking import session_render as render
 from handlers.booking import session_words as words
-from handlers.booking.callbacks import SessionAction, SessionList, SessionPress
+from handlers.booking.callbacks import SessionAction, SessionPress
 from handlers.booking.session_press import (
     FORBIDDEN,
     Viewer,
@@ -41,6 +41,7 @@ from handlers.booking.session_press import (
     viewer_of,
 )
 from handlers.shared.acting import refusal_text
+from handlers.shared.menu_entries import SessionList
 
 ROLE_COMMANDS = {
     role: [("schedule", "session.command.schedule")] for role in ("athlete", "parent", "coach")

@@ -96,8 +96,9 @@ class CallbackData:
 
     @classmethod
     def pattern(cls) -> str:
-        """The CallbackQueryHandler pattern for this type's presses, malformed ones included."""
-        return rf"^{re.escape(cls.prefix)}(:|$)"
+        """The CallbackQueryHandler pattern for this type's presses, malformed ones included (a
+        type without fields matches its prefix alone; the flow's catch-all takes the rest)."""
+        return rf"^{re.escape(cls.prefix)}" + (":" if _fields(cls) else "$")
 
 
 @cache

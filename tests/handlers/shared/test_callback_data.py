@@ -103,6 +103,7 @@ def test_the_pattern_catches_malformed_presses_of_the_type_so_they_can_be_refuse
     assert re.match(Press.pattern(), "ts:anything")
     assert re.match(Back.pattern(), "ts:back")
     assert not re.match(Back.pattern(), "ts:backs")
+    assert not re.match(Back.pattern(), "ts:back:extra")
     assert not re.match(Press.pattern(), "tsx:open")
 
 
