@@ -1,5 +1,8 @@
 """The booking capability's callback data: what its buttons carry (`handlers.shared.callback_data`).
 
+The booking flow's buttons are `bk:<action>:<token>[:<choice>]`; Reschedule on a card is
+`bk:move:<session>`, 📅 Book in the menu `bk:start` (`handlers.shared.menu_entries`).
+
 Session buttons are `ses:<action>:<session short id>`, plus `:c` when pressed on a /schedule
 card (which is then shown again; a notice just loses its buttons). The wire format is the one
 buttons in messages already sent carry, so they keep working.
@@ -13,6 +16,8 @@ from enum import StrEnum
 from typing import Literal
 
 from handlers.shared.callback_data import CallbackData
+
+BOOKING_FLOW = "bk"
 
 
 class SessionAction(StrEnum):
@@ -50,6 +55,41 @@ class SessionPress(CallbackData, prefix="ses"):
     def on_card(self) -> bool:
         """Pressed on a /schedule card, which is shown again after the press."""
         return self.card is not None
+
+
+class BookingAction(StrEnum):
+    """What a button of the /book and /reschedule flow does (the calendar's words are
+    `handlers.booking.calendar_keyboard`'s)."""
+
+    ATHLETE = "ath"
+    SPORT = "sp"
+    ANY_SPORT = "any"
+    PAGE = "pg"
+    COACH = "co"
+    TAKE_COACH = "take"
+    LENGTH = "len"
+    KIND = "typ"
+    MONTH = "mo"
+    DAY = "day"
+    CLOSED_DAY = "no"
+    IDLE = "nop"
+    SLOT = "sl"
+    CONFIRM = "ok"
+    NEAREST = "now"
+    OTHER_DAY = "cal"
+    SESSION = "ses"
+    BACK = "back"
+    CANCEL = "x"
+
+
+@dataclass(frozen=True)
+class BookingPress(CallbackData, prefix=BOOKING_FLOW):
+    """A button of the booking flow: its action, the draft's token (a button of an earlier
+    flow is stale), and the choice it offers (checked against what the step offered)."""
+
+    action: BookingAction
+    token: str
+    choice: str | None = None
 
 
 @dataclass(frozen=True)
