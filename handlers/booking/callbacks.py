@@ -1,5 +1,6 @@
 """The booking capability's callback data: what its buttons carry (`handlers.shared.callback_data`).
 
+The /availability grid's buttons are `av:<action>:<coach>[:...]` and work whenever pressed.
 The booking flow's buttons are `bk:<action>:<token>[:<choice>]`; Reschedule on a card is
 `bk:move:<session>`, 📅 Book in the menu `bk:start` (`handlers.shared.menu_entries`).
 
@@ -17,7 +18,7 @@ from typing import Literal
 
 from handlers.shared.callback_data import CallbackData
 
-BOOKING_FLOW = "bk"
+BOOKING_FLOW, AVAILABILITY_FLOW = "bk", "av"
 
 
 class SessionAction(StrEnum):
@@ -112,3 +113,64 @@ def rate(session_id: uuid.UUID, stars: int) -> str:
 def actions_pattern(*actions: SessionAction) -> str:
     """The CallbackQueryHandler pattern for session presses of these actions only."""
     return rf"^{SessionPress.prefix}:({'|'.join(actions)}):"
+
+
+Flag = Literal["0", "1"]  # a switch's state after the press
+
+
+@dataclass(frozen=True)
+class AvailabilityWeekday(CallbackData, prefix="av:day"):
+    """Open or close a weekday of the grid."""
+
+    coach_id: uuid.UUID
+    weekday: str
+    open: Flag
+
+
+@dataclass(frozen=True)
+class AvailabilityLength(CallbackData, prefix="av:len"):
+    """Offer a session length, or stop offering it."""
+
+    coach_id: uuid.UUID
+    minutes: int
+    offered: Flag
+
+
+@dataclass(frozen=True)
+class AvailabilityType(CallbackData, prefix="av:typ"):
+    """Offer a session type, or stop offering it."""
+
+    coach_id: uuid.UUID
+    kind: str
+    offered: Flag
+
+
+@dataclass(frozen=True)
+class AvailabilityAutoAccept(CallbackData, prefix="av:auto"):
+    """Switch auto-accept."""
+
+    coach_id: uuid.UUID
+    on: Flag
+
+
+@dataclass(frozen=True)
+class AvailabilityDateRemoved(CallbackData, prefix="av:undate"):
+    """Give a special date (YYYYMMDD) its weekly hours back."""
+
+    coach_id: uuid.UUID
+    day: str
+
+
+@dataclass(frozen=True)
+class AvailabilityPage(CallbackData, prefix="av:pg"):
+    """Open a settings page, or the week again."""
+
+    coach_id: uuid.UUID
+    page: str
+
+
+@dataclass(frozen=True)
+class AvailabilityDone(CallbackData, prefix="av:done"):
+    """Close the grid."""
+
+    coach_id: uuid.UUID
