@@ -29,11 +29,9 @@ from enum import Enum
 from functools import cache
 from typing import Any, ClassVar, Self, TypeVar
 
-from telegram.constants import InlineKeyboardButtonLimit
-
+from bot.callbacks import MAX_BYTES
 from domain.short_ids import parse_id, short_id
 
-MAX_BYTES: int = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 SEPARATOR = ":"
 _INT = re.compile(r"-?(0|[1-9][0-9]{0,17})")
 
