@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.i18n import t
-from bot.local_time import localized
+from bot.outbox import render
 from domain.metrics import weekly_summaries
 from domain.metrics.weekly_summaries import last_week, queue_weekly_summaries
 from domain.models import Athlete, AthleteLink, Notification, PerformanceMetric, User
+from domain.notifications.outbox import Claimed
 from domain.uow import UnitOfWork
 from tests.factories import BookingWorld, booking_world, session_at
 from tests.sql_statements import sql_statements
@@ -77,8 +77,8 @@ def bests(row: Notification) -> str:
 
 def render_text(row: Notification, lang: str) -> str:
     """The summary as its recipient reads it (the domain queues values only)."""
-    params = localized(row.payload, "Europe/Madrid", lang)
-    return t("notification.weekly_summary", lang, **params)
+    claimed = Claimed(row.id, row.recipient_id, row.kind, row.payload, 0, 1, lang, "Europe/Madrid")
+    return render(claimed).text
 
 
 async def summaries(uow: UnitOfWork) -> list[Notification]:
