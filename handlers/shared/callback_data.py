@@ -33,7 +33,7 @@ from bot.callbacks import MAX_BYTES
 from domain.short_ids import parse_id, short_id
 
 SEPARATOR = ":"
-_INT = re.compile(r"-?(0|[1-9][0-9]{0,17})")
+_INT = re.compile(r"0|-?[1-9][0-9]{0,17}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -119,23 +119,37 @@ def _field(name: str, hint: Any) -> _Field:
 
 def _codec(hint: Any) -> tuple[Callable[[Any], str], Callable[[str], Any]]:
     if hint is uuid.UUID:
-        return short_id, parse_id
+        return _short_id, parse_id
     if hint is int:
-        return str, lambda text: int(text) if _INT.fullmatch(text) else None
+        return _number, lambda text: int(text) if _INT.fullmatch(text) else None
     if hint is str:
         return _text, lambda text: text
     if isinstance(hint, type) and issubclass(hint, Enum):
-        values = {member.value: member for member in hint}
-        return lambda member: _text(hint(member).value), values.get
+        members = {member.value: member for member in hint}
+        return lambda member: _text(hint(member).value), members.get
     if typing.get_origin(hint) is typing.Literal:
         allowed = typing.get_args(hint)
-        return lambda value: _text(
-            value if value in allowed else ""
-        ), lambda text: text if text in allowed else None
+        return lambda value: _text(_one_of(value, allowed)), lambda text: _one_of(text, allowed)
     raise TypeError(f"callback data cannot carry a {hint!r}")
 
 
-def _text(value: str) -> str:
+def _short_id(value: object) -> str:
+    if not isinstance(value, uuid.UUID):
+        raise ValueError(f"not a UUID: {value!r}")
+    return short_id(value)
+
+
+def _number(value: object) -> str:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"not an int: {value!r}")
+    return str(value)
+
+
+def _one_of(value: object, allowed: tuple[object, ...]) -> str | None:
+    return value if isinstance(value, str) and value in allowed else None
+
+
+def _text(value: object) -> str:
     if not isinstance(value, str) or not value or SEPARATOR in value:
         raise ValueError(f"callback text must be non-empty and free of ':', not {value!r}")
     return value

@@ -78,7 +78,7 @@ def test_forged_or_malformed_data_parses_to_none(data: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "data", ["ts:rate:five:ok", "ts:rate:05:ok", "ts:rate:1", "ts:rate:1.5:ok"]
+    "data", ["ts:rate:five:ok", "ts:rate:05:ok", "ts:rate:-0:ok", "ts:rate:1", "ts:rate:1.5:ok"]
 )
 def test_a_value_of_the_wrong_type_parses_to_none(data: str) -> None:
     assert Stars.parse(data) is None
@@ -97,6 +97,10 @@ def test_values_that_cannot_be_packed_are_refused_when_building_the_button() -> 
         Stars(1, "").pack()
     with pytest.raises(ValueError):
         Press(Move.OPEN, SESSION, card="d").pack()  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Press(Move.OPEN, str(SESSION)).pack()  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Stars(True, "ok").pack()
 
 
 def test_the_pattern_catches_malformed_presses_of_the_type_so_they_can_be_refused() -> None:
