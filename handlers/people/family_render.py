@@ -6,13 +6,20 @@ import uuid
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.callbacks import pack
 from bot.i18n import t
 from domain.people import family
 from domain.people.profile_input import SPORTS
+from handlers.people.callbacks import (
+    CancelAdding,
+    ChildAction,
+    ChildPress,
+    PickSport,
+    SkipStep,
+    StepBack,
+)
 from handlers.shared.edit_in_place import edit_or_reply
+from handlers.shared.menu_entries import AddChild, ChildrenList
 
-FLOW = "fam"
 Rows = list[list[tuple[str, str]]]  # (label, callback data)
 
 
@@ -22,21 +29,28 @@ def question_markup(
     """Buttons under a question: sports to pick, Skip, Back and Cancel."""
     rows: Rows = []
     if sports:
-        choices = [(t(f"family.sport_{s}", lang), pack(FLOW, "sport", s)) for s in SPORTS]
+        choices = [(t(f"family.sport_{s}", lang), PickSport(s).pack()) for s in SPORTS]
         rows += [choices[i : i + 2] for i in range(0, len(choices), 2)]
     if skip:
-        rows.append([(t("family.button_skip", lang), pack(FLOW, "skip"))])
-    go_back = [(t("family.button_back", lang), pack(FLOW, "back"))] if back else []
-    rows.append([*go_back, (t("family.button_cancel", lang), pack(FLOW, "cancel"))])
+        rows.append([(t("family.button_skip", lang), SkipStep().pack())])
+    go_back = [(t("family.button_back", lang), StepBack().pack())] if back else []
+    rows.append([*go_back, (t("family.button_cancel", lang), CancelAdding().pack())])
     return markup(rows)
+
+
+def _on_child(
+    key: str, action: ChildAction, child: family.Child, lang: str | None
+) -> tuple[str, str]:
+    """A button on one child: its label (naming them) and its press."""
+    return t(key, lang, name=child.first_name), ChildPress(action, child.athlete_id).pack()
 
 
 def added_markup(lang: str | None) -> InlineKeyboardMarkup:
     """Buttons after a child was added."""
     return markup(
         [
-            [(t("family.button_add_another", lang), pack(FLOW, "add"))],
-            [(t("family.button_children", lang), pack(FLOW, "list"))],
+            [(t("family.button_add_another", lang), AddChild().pack())],
+            [(t("family.button_children", lang), ChildrenList().pack())],
         ]
     )
 
@@ -48,22 +62,25 @@ def children_markup(
     then one to add a child."""
     rows: Rows = []
     for child in children:
-        name, athlete_id = child.first_name, child.athlete_id
-        if athlete_id == acting:
-            rows.append(
-                [(t("family.button_stop_acting", lang, name=name), pack(FLOW, "stop", athlete_id))]
-            )
+        if child.athlete_id == acting:
+            act = _on_child("family.button_stop_acting", ChildAction.STOP_ACTING, child, lang)
         else:
-            rows.append(
-                [(t("family.button_act_for", lang, name=name), pack(FLOW, "act", athlete_id))]
-            )
-        invite = [(t("family.button_invite", lang, name=name), pack(FLOW, "inv", athlete_id))]
-        guardian = (t("family.button_guardian", lang, name=name), pack(FLOW, "grd", athlete_id))
-        mentor = (t("family.button_mentor", lang, name=name), pack(FLOW, "mnt", athlete_id))
+            act = _on_child("family.button_act_for", ChildAction.ACT_FOR, child, lang)
+        rows.append([act])
+        invite = [_on_child("family.button_invite", ChildAction.INVITE, child, lang)]
+        guardian = _on_child("family.button_guardian", ChildAction.GUARDIAN, child, lang)
+        mentor = _on_child("family.button_mentor", ChildAction.MENTOR, child, lang)
         rows.append([*(invite if not child.has_telegram else []), guardian])
         rows.append([mentor])
-    rows.append([(t("family.button_add_child", lang), pack(FLOW, "add"))])
+    rows.append([(t("family.button_add_child", lang), AddChild().pack())])
     return markup(rows)
+
+
+def _on_child(
+    key: str, action: ChildAction, child: family.Child, lang: str | None
+) -> tuple[str, str]:
+    """A button on one child: its label (naming them) and its press."""
+    return t(key, lang, name=child.first_name), ChildPress(action, child.athlete_id).pack()
 
 
 def markup(rows: Rows) -> InlineKeyboardMarkup:
