@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from domain import policy
 from domain.errors import NotAllowed
-from domain.metrics.viewers import athlete_names
 from domain.models import VideoAnalysis, VideoReviewMessage
+from domain.people.queries import first_names
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import UnitOfWork
 from domain.videos.notices import queue_feedback_notices
@@ -98,7 +98,7 @@ async def give_feedback(
             actor_id=actor.user_id, action="video.feedback", entity="video", entity_id=video.id
         )
         recipients = await queue_feedback_notices(tx, video, feedback_index=index, now=now)
-        names = await athlete_names(tx, {video.athlete_id})
+        names = await first_names(tx, {video.athlete_id})
         await tx.commit()
     return FeedbackGiven(video.id, names.get(video.athlete_id, ""), recipients)
 

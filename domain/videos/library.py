@@ -17,7 +17,6 @@ from sqlalchemy import or_, select
 from domain import policy
 from domain.adapters.storage import MediaStorage, StorageError
 from domain.errors import InvalidInput, NotFound
-from domain.metrics.viewers import athlete_names
 from domain.models import (
     Coach,
     SessionParticipant,
@@ -26,6 +25,7 @@ from domain.models import (
     VideoAnalysis,
     VideoStatus,
 )
+from domain.people.queries import first_names
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import Transaction, UnitOfWork
 from domain.videos.notices import queue_reviews_again
@@ -125,7 +125,7 @@ async def videos_in_view(
                 .limit(limit)
             )
         ).all()
-        names = await athlete_names(tx, {video.athlete_id for video in videos if video.athlete_id})
+        names = await first_names(tx, {video.athlete_id for video in videos if video.athlete_id})
     mirrored = await mirror.statuses([video.id for video in videos if video.status not in DONE])
     return [_summary(video, names, mirrored.get(video.id)) for video in videos]
 
@@ -138,7 +138,7 @@ async def video_to_show(uow: UnitOfWork, *, actor: Actor, video_id: uuid.UUID) -
             raise NotFound("video")
         if not policy.may(actor, Action.VIEW_VIDEO, AthleteTarget(video.athlete_id)):
             raise NotFound("video the actor may not see")
-        names = await athlete_names(tx, {video.athlete_id})
+        names = await first_names(tx, {video.athlete_id})
     return _detail(video, names)
 
 
@@ -219,7 +219,7 @@ async def notice_view(
         video = await tx.session.get(VideoAnalysis, video_id)
         if video is None or video.athlete_id is None:
             return None
-        names = await athlete_names(tx, {video.athlete_id})
+        names = await first_names(tx, {video.athlete_id})
         start, coach = await _session_of(tx, video.session_id)
         feedback = _feedback_at(video, feedback_index)
         feedback_coach = await _feedback_coach(tx, feedback) if feedback is not None else None

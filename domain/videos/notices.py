@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
-from domain.metrics.bests import coaches_of
+from domain.metrics.queries.results import coaches_of
 from domain.models import (
     Coach,
     Notification,

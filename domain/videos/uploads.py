@@ -22,7 +22,7 @@ from domain.adapters.cache import RateLimiter
 from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.keys import raw_video_key
 from domain.errors import DomainError, NotFound
-from domain.metrics.viewers import AthleteName, athlete_names
+from domain.metrics.viewers import AthleteName
 from domain.models import (
     Athlete,
     Coach,
@@ -33,6 +33,7 @@ from domain.models import (
     VideoAnalysis,
     VideoStatus,
 )
+from domain.people.queries import first_names
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import Transaction, UnitOfWork
 from domain.videos.files import SNIFF_BYTES, download_limit, size_in_mb, sniff, too_large
@@ -216,7 +217,7 @@ async def uploadable_athletes(uow: UnitOfWork, *, actor: Actor) -> list[AthleteN
     if not ids:
         return []
     async with uow as tx:
-        names = await athlete_names(tx, ids)
+        names = await first_names(tx, ids)
     return sorted(
         (AthleteName(athlete_id, name) for athlete_id, name in names.items()),
         key=lambda athlete: (athlete.athlete_id != actor.own_athlete_id, athlete.name.lower()),
