@@ -41,23 +41,9 @@ class AthleteRepository(Repository[Athlete]):
 
 
 class CoachRepository(Repository[Coach]):
-    """Coach profiles, searchable by specialization through the GIN index."""
+    """Coach profiles by id; queries over them are `domain.coaching.queries`."""
 
     model = Coach
-
-    async def for_user(self, user_id: uuid.UUID) -> Coach | None:
-        """The coach profile of a user, if they have one."""
-        query = select(Coach).where(Coach.user_id == user_id)
-        return (await self.session.execute(query)).scalar_one_or_none()
-
-    async def with_specialization(self, specialization: str) -> Sequence[Coach]:
-        """Coaches listing this specialization, best rated first."""
-        query = (
-            select(Coach)
-            .where(Coach.specializations.contains([specialization]))
-            .order_by(Coach.rating.desc().nulls_last())
-        )
-        return (await self.session.execute(query)).scalars().all()
 
     async def availability_of(self, coach_id: uuid.UUID) -> dict[str, Any]:
         """The coach's stored availability rules ({} when never set); NotFound for no coach."""
