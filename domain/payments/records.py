@@ -21,9 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from domain.booking.notice_queue import COACH, PAYER, Notice, enqueue_params, enqueue_statement
 from domain.booking.notices import payload
 from domain.booking.payment_notices import drop_payment_prompts
+from domain.booking.queries.notice_queue import (
+    COACH,
+    PAYER,
+    Notice,
+    enqueue_params,
+    enqueue_statement,
+)
 from domain.booking.sessions import LoadedSession, SessionView, load_session
 from domain.currencies import STARS, from_minor, money_value
 from domain.errors import AlreadyExists

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.booking.notice_queue import COACH, FAMILY, Notice
 from domain.booking.notices import calendar_file, drop_reminders, payload, tell
 from domain.booking.payment_notices import drop_payment_prompts
+from domain.booking.queries.notice_queue import COACH, FAMILY, Notice
 from domain.booking.sessions import LoadedSession, SessionView, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.models import (

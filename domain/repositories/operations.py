@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,12 +93,3 @@ class Outbox:
             .returning(Notification.id)
         )
         return len((await self.session.execute(statement)).all())
-
-    async def drop_unsent(self, *, kinds: Sequence[str], session_id: uuid.UUID) -> int:
-        """Forget the not yet sent notifications of these kinds about one training session."""
-        statement = delete(Notification).where(
-            Notification.sent_at.is_(None),
-            Notification.kind.in_(kinds),
-            Notification.payload["session_id"].astext == str(session_id),
-        )
-        return (await self.session.execute(statement)).rowcount or 0

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 
-from domain.errors import NotFound
 from domain.models import Athlete, Coach, User
 from domain.repositories.base import Repository
 
@@ -44,12 +42,3 @@ class CoachRepository(Repository[Coach]):
     """Coach profiles by id; queries over them are `domain.coaching.queries`."""
 
     model = Coach
-
-    async def availability_of(self, coach_id: uuid.UUID) -> dict[str, Any]:
-        """The coach's stored availability rules ({} when never set); NotFound for no coach."""
-        row = (
-            await self.session.execute(select(Coach.availability).where(Coach.id == coach_id))
-        ).first()
-        if row is None:
-            raise NotFound(f"coach {coach_id}")
-        return row[0] or {}
