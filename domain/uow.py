@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.errors import from_integrity_error
 from domain.repositories import (
+    ActorRows,
     AthleteRepository,
     AuditLog,
     CoachRepository,
@@ -53,6 +54,7 @@ class _Repository(Generic[R]):
 class Transaction:
     """An open transaction: its session and repositories; rolled back unless `commit()`ed."""
 
+    actors = _Repository(ActorRows)
     users = _Repository(UserRepository)
     athletes = _Repository(AthleteRepository)
     coaches = _Repository(CoachRepository)

@@ -12,11 +12,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
 from domain import policy
 from domain.errors import DomainError, InvalidInput
 from domain.models import Athlete, AthleteLink, Invitation, Role, User
+from domain.people import queries
 from domain.people.private_chats import require_private_chat
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
 from domain.uow import Transaction, UnitOfWork
@@ -141,9 +140,7 @@ async def accept_invitation(
     now = now or datetime.now(UTC)
     async with uow as tx:
         # The row lock makes a second opener wait, then see used_at set: one of them wins.
-        found = await tx.session.scalar(
-            select(Invitation).where(Invitation.token_hash == hash_token(token)).with_for_update()
-        )
+        found = await queries.invitation_locked(tx, hash_token(token))
         found_id = found.id if found else None
         try:
             invitation = _usable(found, now)
@@ -215,12 +212,7 @@ async def _new_user(tx: Transaction, account: TelegramAccount, role: str) -> Use
 async def _already_related(tx: Transaction, athlete: Athlete, user: User) -> bool:
     if user.id in (athlete.user_id, athlete.parent_id):
         return True
-    link = await tx.session.scalar(
-        select(AthleteLink.id).where(
-            AthleteLink.athlete_id == athlete.id, AthleteLink.user_id == user.id
-        )
-    )
-    return link is not None
+    return await queries.is_linked(tx, athlete.id, user.id)
 
 
 async def _child_user(tx: Transaction, athlete: Athlete) -> User:

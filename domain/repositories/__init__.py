@@ -1,5 +1,6 @@
 """Data access per aggregate; an open Transaction hands these to domain code."""
 
+from domain.repositories.actors import ActorRows
 from domain.repositories.base import Repository
 from domain.repositories.metrics import MetricRepository
 from domain.repositories.operations import AuditLog, Outbox
@@ -13,6 +14,7 @@ from domain.repositories.training import (
 )
 
 __all__ = [
+    "ActorRows",
     "AthleteRepository",
     "AuditLog",
     "CoachRepository",

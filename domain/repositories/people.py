@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
-
 from sqlalchemy import select
 
 from domain.models import Athlete, Coach, User
@@ -23,19 +20,10 @@ class UserRepository(Repository[User]):
 
 
 class AthleteRepository(Repository[Athlete]):
-    """Athlete profiles, including children managed by a parent."""
+    """Athlete profiles by id, including children managed by a parent; queries over them are
+    `domain.people.queries`."""
 
     model = Athlete
-
-    async def for_user(self, user_id: uuid.UUID) -> Athlete | None:
-        """The athlete profile of a user, if they have one."""
-        query = select(Athlete).where(Athlete.user_id == user_id)
-        return (await self.session.execute(query)).scalar_one_or_none()
-
-    async def children_of(self, parent_id: uuid.UUID) -> Sequence[Athlete]:
-        """Every athlete whose guardian is this user."""
-        query = select(Athlete).where(Athlete.parent_id == parent_id).order_by(Athlete.created_at)
-        return (await self.session.execute(query)).scalars().all()
 
 
 class CoachRepository(Repository[Coach]):
