@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from domain import policy
+from domain.booking.queries.sessions import is_athletes_session
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.metrics.bests import (
     announce_best,
@@ -30,7 +31,6 @@ from domain.metrics.catalogue import MetricKind, is_plausible
 from domain.metrics.latest import Latest, LatestMetrics
 from domain.metrics.log_line import LogLine
 from domain.metrics.possible import require_possible
-from domain.metrics.queries.results import is_athletes_session
 from domain.metrics.queries.types import type_with_key
 from domain.metrics.units import display
 from domain.models import (

@@ -133,3 +133,11 @@ async def rows_with_any_of(
         query = query.where(model.id > after)
     query = query.order_by(model.id).limit(size).with_for_update()
     return list((await tx.session.scalars(query)).all())
+
+
+async def names_of_user(tx: Transaction, user_id: uuid.UUID) -> tuple[str, str | None] | None:
+    """A user's first and last name, None for no such user."""
+    row = (
+        await tx.session.execute(select(User.first_name, User.last_name).where(User.id == user_id))
+    ).first()
+    return (row.first_name, row.last_name) if row is not None else None

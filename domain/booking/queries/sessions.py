@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, delete, func, or_, select, update
+from sqlalchemy import Row, delete, exists, func, or_, select, update
 
 from domain.errors import NotFound
 from domain.models import (
@@ -212,3 +212,20 @@ async def drop_unsent_notices(
         Notification.payload["session_id"].astext == str(session_id),
     )
     return (await tx.session.execute(statement)).rowcount or 0
+
+
+async def is_athletes_session(
+    tx: Transaction, session_id: uuid.UUID, athlete_id: uuid.UUID
+) -> bool:
+    """Whether the session is the athlete's, individually or in a group."""
+    in_group = exists().where(
+        SessionParticipant.session_id == TrainingSession.id,
+        SessionParticipant.athlete_id == athlete_id,
+    )
+    found = await tx.session.scalar(
+        select(TrainingSession.id).where(
+            TrainingSession.id == session_id,
+            or_(TrainingSession.athlete_id == athlete_id, in_group),
+        )
+    )
+    return found is not None

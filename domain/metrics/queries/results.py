@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, CompoundSelect, Row, Select, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Row, Select, delete, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
 
 from domain.models import (
@@ -144,23 +144,6 @@ async def latest_rows(tx: Transaction, athlete_ids: list[uuid.UUID]) -> Sequence
         )
     )
     return (await tx.session.execute(query)).all()
-
-
-async def is_athletes_session(
-    tx: Transaction, session_id: uuid.UUID, athlete_id: uuid.UUID
-) -> bool:
-    """Whether the session is the athlete's, individually or in a group."""
-    in_group = exists().where(
-        SessionParticipant.session_id == TrainingSession.id,
-        SessionParticipant.athlete_id == athlete_id,
-    )
-    found = await tx.session.scalar(
-        select(TrainingSession.id).where(
-            TrainingSession.id == session_id,
-            or_(TrainingSession.athlete_id == athlete_id, in_group),
-        )
-    )
-    return found is not None
 
 
 def coach_ids_of(athlete_id: uuid.UUID) -> CompoundSelect:
