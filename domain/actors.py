@@ -22,15 +22,7 @@ async def load_actor(
     """The acting user behind a Telegram account, in one statement; None before sign-up."""
     async with uow as tx:
         # Outside a transaction: every update is spared a BEGIN and a ROLLBACK round trip.
-        row = await tx.actors.by_telegram_id(telegram_user_id, outside_transaction=True)
-    return None if row is None else _actor(row, admin_telegram_ids)
-
-
-async def actor_for_telegram(
-    tx: Transaction, telegram_user_id: int, *, admin_telegram_ids: Collection[int]
-) -> Actor | None:
-    """The Actor behind a Telegram account, or None for someone not signed up yet."""
-    row = await tx.actors.by_telegram_id(telegram_user_id)
+        row = await tx.actors.by_telegram_id(telegram_user_id)
     return None if row is None else _actor(row, admin_telegram_ids)
 
 

@@ -25,13 +25,10 @@ from domain.repositories import (
     AuditLog,
     CoachRepository,
     MetricRepository,
-    NutritionPlanRepository,
     Outbox,
     PaymentRepository,
-    ProgramRepository,
     SessionRepository,
     UserRepository,
-    VideoRepository,
 )
 
 R = TypeVar("R")
@@ -60,9 +57,6 @@ class Transaction:
     coaches = _Repository(CoachRepository)
     sessions = _Repository(SessionRepository)
     metrics = _Repository(MetricRepository)
-    videos = _Repository(VideoRepository)
-    programs = _Repository(ProgramRepository)
-    nutrition = _Repository(NutritionPlanRepository)
     payments = _Repository(PaymentRepository)
     audit = _Repository(AuditLog)
     outbox = _Repository(Outbox)

@@ -6,11 +6,8 @@ from domain.repositories.metrics import MetricRepository
 from domain.repositories.operations import AuditLog, Outbox
 from domain.repositories.people import AthleteRepository, CoachRepository, UserRepository
 from domain.repositories.training import (
-    NutritionPlanRepository,
     PaymentRepository,
-    ProgramRepository,
     SessionRepository,
-    VideoRepository,
 )
 
 __all__ = [
@@ -19,12 +16,9 @@ __all__ = [
     "AuditLog",
     "CoachRepository",
     "MetricRepository",
-    "NutritionPlanRepository",
     "Outbox",
     "PaymentRepository",
-    "ProgramRepository",
     "Repository",
     "SessionRepository",
     "UserRepository",
-    "VideoRepository",
 ]

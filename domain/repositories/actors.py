@@ -77,21 +77,13 @@ class ActorRows:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def by_telegram_id(
-        self, telegram_user_id: int, *, outside_transaction: bool = False
-    ) -> Row[Any] | None:
-        """The row of the user behind a Telegram account; None before sign-up.
-
-        `outside_transaction`: one statement reads a consistent snapshot on its own, so it may
-        run in autocommit, sparing a BEGIN and a ROLLBACK round trip.
-        """
-        if outside_transaction:
-            connection = await self.session.connection(
-                execution_options={"isolation_level": "AUTOCOMMIT"}
-            )
-            found = await connection.execute(_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
-        else:
-            found = await self.session.execute(_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
+    async def by_telegram_id(self, telegram_user_id: int) -> Row[Any] | None:
+        """The row of the user behind a Telegram account, None before sign-up; read outside a
+        transaction (autocommit): one statement reads a consistent snapshot on its own."""
+        connection = await self.session.connection(
+            execution_options={"isolation_level": "AUTOCOMMIT"}
+        )
+        found = await connection.execute(_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
         return found.one_or_none()
 
     async def by_user_id(self, user_id: Any) -> Row[Any]:

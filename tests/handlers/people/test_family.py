@@ -14,7 +14,7 @@ from telegram.ext import CommandHandler
 
 from bot.app import BotApplication, BotContext
 from bot.callbacks import pack
-from domain.actors import actor_for_telegram
+from domain.actors import load_actor
 from domain.models import Athlete, AthleteLink, AuditEntry, Invitation, User
 from domain.people import queries as people_queries
 from domain.policy import Action, AthleteTarget, may
@@ -318,7 +318,7 @@ async def test_a_mentor_invited_for_a_child_follows_them_but_cannot_book(
         await pat.expect_reply(contains="Mo opened your invitation and is now a mentor of Mia")
     async with uow as tx:
         mentor = await tx.users.by_telegram_id(mo.id)
-        actor = await actor_for_telegram(tx, mo.id, admin_telegram_ids=[])
+    actor = await load_actor(uow, telegram_user_id=mo.id, admin_telegram_ids=[])
     (mia_id,) = actor.mentored_athlete_ids
     assert mentor.role == "mentor"
     assert may(actor, Action.VIEW_METRICS, AthleteTarget(mia_id))
