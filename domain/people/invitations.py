@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from domain import policy
 from domain.errors import DomainError, InvalidInput
-from domain.models import Athlete, AthleteLink, Invitation, Role, User
+from domain.models import Athlete, AthleteLink, Invitation, InvitationKind, Role, User
 from domain.people import queries
 from domain.people.private_chats import require_private_chat
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
@@ -23,9 +23,9 @@ from domain.uow import Transaction, UnitOfWork
 INVITATION_TTL = timedelta(hours=72)
 TOKEN_BYTES = 24  # 32 url-safe characters: with "inv-" well under Telegram's 64-char start payload
 DEEP_LINK_PREFIX = "inv-"
-KINDS = ("child", "guardian", "mentor")
+KINDS = tuple(InvitationKind)
 # The role a newcomer gets when opening an invitation of this kind.
-_NEW_USER_ROLE = {"guardian": Role.PARENT, "mentor": Role.MENTOR}
+_NEW_USER_ROLE = {InvitationKind.GUARDIAN: Role.PARENT, InvitationKind.MENTOR: Role.MENTOR}
 
 
 class InvitationRefused(DomainError):
@@ -109,7 +109,7 @@ async def create_invitation(
     token, expires_at = new_token(), (now or datetime.now(UTC)) + INVITATION_TTL
     async with uow as tx:
         child = await _child_user(tx, await tx.athletes.get(athlete_id))
-        if kind == "child" and child.telegram_user_id is not None:
+        if kind == InvitationKind.CHILD and child.telegram_user_id is not None:
             raise ChildAlreadyLinked()
         invitation = Invitation(
             token_hash=hash_token(token),
@@ -177,7 +177,7 @@ async def _link(
     tx: Transaction, invitation: Invitation, athlete: Athlete, account: TelegramAccount
 ) -> User:
     existing = await tx.users.by_telegram_id(account.id)
-    if invitation.kind == "child":
+    if invitation.kind == InvitationKind.CHILD:
         child = await _child_user(tx, athlete)
         if child.telegram_user_id is not None:
             raise InvitationRefused("child_already_linked")

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, CompoundSelect, Row, func, or_, select, union
 
-from domain.models import Athlete, AthleteLink, Invitation, User
+from domain.models import Athlete, AthleteLink, Invitation, LinkRelation, User
 from domain.uow import Transaction
 
 
@@ -60,7 +60,7 @@ def audience_ids(athlete_ids: Collection[uuid.UUID] | BindParameter[Any]) -> Com
     )
     parents = athletes.with_only_columns(Athlete.parent_id).where(Athlete.parent_id.is_not(None))
     guardians = select(AthleteLink.user_id).where(
-        AthleteLink.athlete_id.in_(athlete_ids), AthleteLink.relation == "guardian"
+        AthleteLink.athlete_id.in_(athlete_ids), AthleteLink.relation == LinkRelation.GUARDIAN
     )
     return union(on_telegram, parents, guardians)
 

@@ -11,6 +11,7 @@ from domain.models import (
     Athlete,
     AthleteLink,
     Coach,
+    LinkRelation,
     SessionParticipant,
     SessionStatus,
     TrainingSession,
@@ -51,8 +52,8 @@ _ACTOR: Select[Any] = (
         _ids(select(func.array_agg(Athlete.id)).where(Athlete.parent_id == User.id)).label(
             "children"
         ),
-        _linked("guardian").label("guarded"),
-        _linked("mentor").label("mentored"),
+        _linked(LinkRelation.GUARDIAN).label("guarded"),
+        _linked(LinkRelation.MENTOR).label("mentored"),
         _ids(
             select(func.array_agg(TrainingSession.athlete_id.distinct())).where(
                 *_LIVE, TrainingSession.athlete_id.is_not(None)

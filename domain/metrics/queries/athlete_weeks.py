@@ -22,6 +22,7 @@ from domain.models import (
     Athlete,
     AthleteLink,
     Coach,
+    LinkRelation,
     MetricType,
     PerformanceMetric,
     SessionParticipant,
@@ -209,7 +210,7 @@ async def audiences(
         Athlete.id.in_(athlete_ids), Athlete.parent_id.is_not(None)
     )
     guardians = select(AthleteLink.athlete_id, AthleteLink.user_id, literal(2)).where(
-        AthleteLink.athlete_id.in_(athlete_ids), AthleteLink.relation == "guardian"
+        AthleteLink.athlete_id.in_(athlete_ids), AthleteLink.relation == LinkRelation.GUARDIAN
     )
     live = TrainingSession.status != SessionStatus.CANCELLED
     coached = (
