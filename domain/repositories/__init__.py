@@ -1,4 +1,6 @@
-"""Data access per aggregate; an open Transaction hands these to domain code."""
+"""The kernel's data access, handed out by an open Transaction: any row by id, the acting
+user's row, audit entries, outbox rows, advisory locks. A capability's own queries are
+`domain/<capability>/queries`."""
 
 from domain.repositories.actors import ActorRows
 from domain.repositories.base import Repository
