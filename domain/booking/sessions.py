@@ -10,12 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from domain.booking.availability import AvailabilityRules
+from domain.booking.queries import sessions as queries
 from domain.currencies import money_value
 from domain.errors import NotFound
-from domain.models import Athlete, Coach, SessionParticipant, SessionStatus, TrainingSession, User
+from domain.models import Athlete, Coach, SessionStatus, TrainingSession, User
 from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
 from domain.uow import Transaction
 
@@ -144,30 +143,11 @@ async def load_session(
     tx: Transaction, session_id: uuid.UUID, *, lock: bool = False
 ) -> LoadedSession:
     """The session and everything around it; `lock` holds the row until the action commits."""
-    query = select(TrainingSession).where(TrainingSession.id == session_id)
-    if lock:
-        query = query.with_for_update()
-    session = (await tx.session.execute(query)).scalar_one_or_none()
+    session = await queries.session_row(tx, session_id, lock=lock)
     if session is None or session.coach_id is None:
         raise NotFound(f"session {session_id}")
     coach = await tx.coaches.get(session.coach_id)
     coach_user = await tx.users.get(coach.user_id) if coach.user_id else None
     if coach_user is None:
         raise NotFound(f"user of coach {coach.id}")
-    return LoadedSession(session, coach, coach_user, await _athletes(tx, session))
-
-
-async def _athletes(tx: Transaction, session: TrainingSession) -> list[tuple[Athlete, User]]:
-    if session.athlete_id is not None:
-        ids = select(Athlete.id).where(Athlete.id == session.athlete_id)
-    else:
-        ids = select(SessionParticipant.athlete_id).where(
-            SessionParticipant.session_id == session.id
-        )
-    rows = await tx.session.execute(
-        select(Athlete, User)
-        .join(User, User.id == Athlete.user_id)
-        .where(Athlete.id.in_(ids))
-        .order_by(User.first_name)
-    )
-    return [(athlete, user) for athlete, user in rows]
+    return LoadedSession(session, coach, coach_user, await queries.athletes_of(tx, session))

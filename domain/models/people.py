@@ -47,6 +47,21 @@ class UserStatus(StrEnum):
     BLOCKED = "blocked"
 
 
+class LinkRelation(StrEnum):
+    """athlete_links.relation: how a linked user stands to the athlete."""
+
+    GUARDIAN = "guardian"
+    MENTOR = "mentor"
+
+
+class InvitationKind(StrEnum):
+    """invitations.kind: whom the link makes of its opener (the child, or a LinkRelation)."""
+
+    CHILD = "child"
+    GUARDIAN = LinkRelation.GUARDIAN.value
+    MENTOR = LinkRelation.MENTOR.value
+
+
 class User(Base):
     """A person: athlete, parent, coach, mentor or admin (a child may have no Telegram)."""
 
@@ -127,7 +142,7 @@ class AthleteLink(Base):
 
     __tablename__ = "athlete_links"
     __table_args__ = (
-        CheckConstraint("relation IN ('guardian', 'mentor')", name="relation"),
+        CheckConstraint(one_of("relation", LinkRelation), name="relation"),
         UniqueConstraint("athlete_id", "user_id"),
         Index("idx_athlete_links_user_id", "user_id"),
     )
@@ -148,7 +163,7 @@ class Invitation(Base):
 
     __tablename__ = "invitations"
     __table_args__ = (
-        CheckConstraint("kind IN ('child', 'guardian', 'mentor')", name="kind"),
+        CheckConstraint(one_of("kind", InvitationKind), name="kind"),
         Index("idx_invitations_created_by", "created_by"),
     )
 

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
-
 from domain.actors import actor_for_user
 from domain.errors import AlreadyExists, DomainError, NotAllowed, NotFound
 from domain.models import Athlete, Role, User, UserStatus
+from domain.people import queries
 from domain.people.private_chats import require_private_chat
 from domain.people.profile_fields import ProfileField, apply_answer
 from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonName, age_on
@@ -98,7 +97,7 @@ def check_age(role: str, born: date, today: date) -> None:
 async def check_email_free(uow: UnitOfWork, email: str) -> None:
     """Raise InvalidAnswer if another user already gave this email."""
     async with uow as tx:
-        taken = await tx.session.scalar(select(func.count()).where(User.email == email))
+        taken = await queries.email_taken(tx, email, by_other_than=None)
     if taken:
         raise EmailTaken()
 
@@ -233,7 +232,7 @@ async def viewed_profile(
             raise NotFound("user")
         actor = await actor_for_user(tx, me, admin_telegram_ids=admin_telegram_ids)
         if athlete_id is None:
-            user, athlete = me, await tx.athletes.for_user(me.id)
+            user, athlete = me, await queries.athlete_of_user(tx, me.id)
         else:
             user, athlete = await load_profile(tx, None, athlete_id)
         view = view_for(tx, actor, user, athlete, box)
@@ -296,7 +295,4 @@ async def _editable(
 
 
 async def _email_taken(tx: Transaction, answer: str, user_id: uuid.UUID) -> bool:
-    query = select(func.count()).where(
-        func.lower(User.email) == answer.strip().lower(), User.id != user_id
-    )
-    return bool(await tx.session.scalar(query))
+    return await queries.email_taken(tx, answer.strip(), ignoring_case=True, by_other_than=user_id)

@@ -81,7 +81,7 @@ async def test_a_processed_video_has_its_rendition_thumbnail_chart_and_analysis(
     for key in (video.thumbnail_url, video.processed_url, video.analysis_results["chart_key"]):
         assert await services.storage.exists(key)
     assert video.duration == round(video.analysis_results["video"]["duration_s"])
-    assert (await services.video_status.get(video_id)).status == "analyzed"
+    assert ((await services.video_status.statuses([video_id])).get(video_id)).status == "analyzed"
     # Pia (Kim has no Telegram) gets the analysis; Cora, Kim's coach, the video.
     assert await notices(uow) == ["video_analyzed", "video_review"]
 
@@ -95,7 +95,7 @@ async def test_a_video_that_does_not_decode_fails_at_once_with_its_reason_and_is
 
     video = await video_of(uow, video_id)
     assert video.status == "failed" and video.failure_reason == "not_decodable"
-    status = await services.video_status.get(video_id)
+    status = (await services.video_status.statuses([video_id])).get(video_id)
     assert status.status == "failed" and status.attempts == 1  # a refusal is not retried
     assert await services.storage.exists(video.video_url)  # kept for the coach
     assert await notices(uow) == ["video_failed", "video_review"]
@@ -120,7 +120,7 @@ async def test_a_job_failing_three_times_is_failed_and_the_athletes_side_told_on
     assert tries == [1, 2, 3]
     video = await video_of(uow, video_id)
     assert video.status == "failed" and video.failure_reason == "failed"
-    assert (await services.video_status.get(video_id)).status == "failed"
+    assert ((await services.video_status.statuses([video_id])).get(video_id)).status == "failed"
     assert await notices(uow) == ["video_failed", "video_review"]
 
 

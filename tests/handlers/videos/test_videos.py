@@ -192,7 +192,7 @@ async def test_videos_shows_a_video_in_flight_as_the_status_mirror_has_it(
     async def first_fails_second_works(video_id: uuid.UUID, attempt: int) -> None:
         # What the real job mirrors as it starts; the row still says "uploaded".
         await services.video_status.set(video_id, "processing")
-        mirrored = await services.video_status.get(video_id)
+        mirrored = (await services.video_status.statuses([video_id])).get(video_id)
         assert mirrored is not None and mirrored.updated_at is not None
         seen.append((await listing(), f"since {mirrored.updated_at:%H:%M}"))  # Pia lives in UTC
         if attempt == 1:
