@@ -30,10 +30,10 @@ def _ids(query: Select[Any]) -> ColumnElement[Any]:
     return query.scalar_subquery()
 
 
-def _linked(relation: str) -> ColumnElement[Any]:
+def _linked(relation: str, *only: ColumnElement[bool]) -> ColumnElement[Any]:
     return _ids(
         select(func.array_agg(AthleteLink.athlete_id)).where(
-            AthleteLink.user_id == User.id, AthleteLink.relation == relation
+            AthleteLink.user_id == User.id, AthleteLink.relation == relation, *only
         )
     )
 
@@ -60,6 +60,7 @@ _ACTOR: Select[Any] = (
         ),
         _linked("guardian").label("guarded"),
         _linked("mentor").label("mentored"),
+        _linked("mentor", AthleteLink.video_consent.is_(True)).label("mentored_with_videos"),
         _ids(
             select(func.array_agg(TrainingSession.athlete_id.distinct())).where(
                 *_LIVE, TrainingSession.athlete_id.is_not(None)
@@ -120,6 +121,7 @@ def _actor(row: Row[Any], admin_telegram_ids: Collection[int]) -> Actor:
         own_athlete_id=row.own,
         guarded_athlete_ids=frozenset({*(row.children or ()), *(row.guarded or ())}),
         mentored_athlete_ids=frozenset(row.mentored or ()),
+        video_mentored_athlete_ids=frozenset(row.mentored_with_videos or ()),
         coached_athlete_ids=frozenset(coached),
         is_verified_coach=row.coach_id is not None and bool(row.verification_status),
         status=row.status,
