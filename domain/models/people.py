@@ -140,6 +140,40 @@ class AthleteLink(Base):
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
     )
     relation: Mapped[str] = mapped_column(String(20))
+    # A mentor is shown the athlete's videos only once a guardian allows it (issue 15).
+    video_consent: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[CreatedAt]
+
+
+class MentorRequest(Base):
+    """A mentor asking a guardian to be linked to one of their children; pending until answered."""
+
+    __tablename__ = "mentor_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'declined')", name="status"),
+        Index("idx_mentor_requests_guardian_user_id", "guardian_user_id"),
+        # One open request per mentor and guardian: asking twice does not ring twice.
+        Index(
+            "uq_mentor_requests_pending",
+            "mentor_user_id",
+            "guardian_user_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[UuidPk]
+    mentor_user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    guardian_user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    status: Mapped[str] = mapped_column(String(10), server_default=text("'pending'"))
+    athlete_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("athletes.id", ondelete="CASCADE")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[CreatedAt]
 
 
