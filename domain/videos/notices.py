@@ -3,10 +3,9 @@
 The athlete's side (the athlete if on Telegram, parents, guardians) gets the analysis, or why
 there is none. The coach of the linked session, else every coach of the athlete, gets the video
 itself with a request for feedback, also when the analysis failed: the raw file is kept so a
-coach can still watch it. So does each mentor a guardian allowed to see the athlete's videos; a
-mentor's reply is feedback as a coach's is. Each row names the video only; `handlers.videos.delivery` builds the
-message
-from the video as it is when sent.
+coach can still watch it. So does each mentor a guardian allowed to see the athlete's videos;
+a mentor's reply is feedback as a coach's is. Each row names the video only;
+`handlers.videos.delivery` builds the message from the video as it is when sent.
 """
 
 from __future__ import annotations

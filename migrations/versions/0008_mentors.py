@@ -25,20 +25,41 @@ def upgrade() -> None:
     )
     op.create_table(
         "mentor_requests",
-        sa.Column("id", postgresql.UUID(as_uuid=True), primary_key=True,
-                  server_default=sa.text("uuid_generate_v4()")),  # fmt: skip
-        sa.Column("mentor_user_id", postgresql.UUID(as_uuid=True),
-                  sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),  # fmt: skip
-        sa.Column("guardian_user_id", postgresql.UUID(as_uuid=True),
-                  sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),  # fmt: skip
+        sa.Column(
+            "id",
+            postgresql.UUID(as_uuid=True),
+            primary_key=True,
+            server_default=sa.text("uuid_generate_v4()"),
+        ),
+        sa.Column(
+            "mentor_user_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column(
+            "guardian_user_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("status", sa.String(10), server_default=sa.text("'pending'"), nullable=False),
-        sa.Column("athlete_id", postgresql.UUID(as_uuid=True),
-                  sa.ForeignKey("athletes.id", ondelete="CASCADE"), nullable=True),  # fmt: skip
+        sa.Column(
+            "athlete_id",
+            postgresql.UUID(as_uuid=True),
+            sa.ForeignKey("athletes.id", ondelete="CASCADE"),
+            nullable=True,
+        ),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True),
-                  server_default=sa.text("CURRENT_TIMESTAMP"), nullable=True),  # fmt: skip
-        sa.CheckConstraint("status IN ('pending', 'approved', 'declined')",
-                           name="ck_mentor_requests_status"),  # fmt: skip
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("CURRENT_TIMESTAMP"),
+            nullable=True,
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'approved', 'declined')", name="ck_mentor_requests_status"
+        ),
     )
     op.create_index("idx_mentor_requests_guardian_user_id", "mentor_requests", ["guardian_user_id"])
     op.create_index(

@@ -65,7 +65,7 @@ async def links(uow: UnitOfWork) -> list[tuple[uuid.UUID, uuid.UUID, bool]]:
 async def test_a_mentor_asking_through_the_parents_contact_rings_the_parent_once(
     uow: UnitOfWork,
 ) -> None:
-    parent, child = await parent_with_child(uow)
+    parent, _ = await parent_with_child(uow)
     nia = await person(uow, "mentor", "Nia")
 
     for _ in range(2):
