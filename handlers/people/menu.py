@@ -1,7 +1,7 @@
 """Each role's main menu: the buttons into the flows other modules own.
 
 The callback data are those modules' entry points (fam:*, bk:*, ses:*, coach:*, admin:*,
-profile:*), so this module only has to know their names, not their handlers.
+mnt:*, profile:*), so this module only has to know their names, not their handlers.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ ROLE_ACTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("onboarding.menu.coach_setup", "coach", "setup"),
         ("onboarding.menu.sessions", "ses", "list"),
     ],
+    "mentor": [("onboarding.menu.mentor_ask", "mnt", "ask")],
     "admin": [("onboarding.menu.admin_pending", "admin", "pending")],
 }
 EVERYONE = [("onboarding.menu.profile", "profile", "show")]
@@ -31,6 +32,7 @@ EVERYONE = [("onboarding.menu.profile", "profile", "show")]
 NEXT_STEP_TEXT = {
     "parent": "onboarding.done.parent",
     "coach": "onboarding.done.coach",
+    "mentor": "onboarding.done.mentor",
     "admin": "onboarding.done.admin",
 }
 

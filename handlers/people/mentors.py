@@ -1,0 +1,136 @@
+"""Mentors: /mentor asks a family to follow their child; the guardian's Approve/Decline buttons.
+
+The mentor shares the contact of the athlete's parent (📎 → Contact), or of the athlete; the
+reply is the same whoever it is, so a contact tells a stranger nothing about a family. The
+guardian's buttons (`mnt:okv|ok:<request>:<athlete>`, `mnt:no:<request>`) are checked again by
+the domain: a forged or someone else's press is refused and changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import BotApplication, BotContext
+from bot.callbacks import pack, pattern, refuse, unpack
+from bot.i18n import t
+from domain.errors import DomainError, NotAllowed, NotFound
+from domain.people import mentors
+from domain.people.mentors import APPROVE, APPROVE_WITH_VIDEOS, DECLINE, FLOW
+from handlers.people.family_render import say
+from handlers.shared.common import cancel_fallback
+
+CONTACT = 0
+ROLE_COMMANDS = {"mentor": [("mentor", "mentor.command_mentor")]}
+
+
+def register(application: BotApplication) -> None:
+    """Add /mentor (and the menu's button) and the guardian's answer buttons."""
+    application.add_handler(ask_conversation())
+    application.add_handler(CallbackQueryHandler(on_answer, pattern=pattern(FLOW)))
+
+
+def ask_conversation() -> ConversationHandler[BotContext]:
+    """/mentor: ask for the parent's contact, then send the request."""
+    return ConversationHandler(
+        entry_points=[
+            CommandHandler("mentor", begin),
+            CallbackQueryHandler(begin, pattern=f"^{pack(FLOW, 'ask')}$"),
+        ],
+        states={
+            CONTACT: [
+                MessageHandler(filters.CONTACT, got_contact),
+                MessageHandler(~filters.COMMAND, not_a_contact),
+            ]
+        },
+        fallbacks=[cancel_fallback()],
+        name="mentor_ask",
+        persistent=True,
+        allow_reentry=True,
+    )
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    """Explain how to name the family; only mentors may ask."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    actor = context.actor
+    if actor is None or actor.role != "mentor":
+        await say(update, t("mentor.mentors_only", context.lang), edit=False)
+        return ConversationHandler.END
+    await say(update, t("mentor.ask", context.lang), edit=False)
+    return CONTACT
+
+
+async def got_contact(update: Update, context: BotContext) -> int:
+    """A shared contact: the request goes to that family's guardian, if there is one."""
+    contact, actor = update.effective_message.contact, context.actor
+    if contact is None or contact.user_id is None or actor is None:
+        await say(update, t("mentor.contact_without_telegram", context.lang), edit=False)
+        return CONTACT
+    try:
+        await mentors.ask_to_mentor(
+            context.uow,
+            actor=actor,
+            contact_telegram_id=contact.user_id,
+            now=datetime.now(UTC),
+        )
+    except DomainError as err:
+        await say(update, t(err.message_key, context.lang), edit=False)
+        return ConversationHandler.END
+    await say(update, t("mentor.asked", context.lang, name=contact.first_name), edit=False)
+    return ConversationHandler.END
+
+
+async def not_a_contact(update: Update, context: BotContext) -> int:
+    """Typed text, a photo...: say again how to share a contact."""
+    await say(update, t("mentor.ask", context.lang), edit=False)
+    return CONTACT
+
+
+async def on_answer(update: Update, context: BotContext) -> None:
+    """A guardian's Approve (with or without videos) or Decline; checked again by the domain."""
+    press = unpack(update.callback_query.data, flow=FLOW)
+    actor = context.actor
+    request_id = press.uuid_arg(0) if press is not None else None
+    approving = press is not None and press.action in (APPROVE, APPROVE_WITH_VIDEOS)
+    athlete_id = press.uuid_arg(1) if approving and press is not None else None
+    well_formed = (approving and athlete_id is not None) or (
+        press is not None and press.action == DECLINE and len(press.args) == 1
+    )
+    if not well_formed or request_id is None or actor is None or press is None:
+        await refuse(update, context, reason="malformed mentor button")
+        return
+    try:
+        answer = await mentors.answer_request(
+            context.uow,
+            actor=actor,
+            request_id=request_id,
+            athlete_id=athlete_id,
+            videos=press.action == APPROVE_WITH_VIDEOS,
+            now=datetime.now(UTC),
+        )
+    except (NotAllowed, NotFound) as err:
+        await refuse(update, context, reason=f"mentor {press.action}: {err.detail}")
+        return
+    except DomainError as err:
+        await update.callback_query.answer(t(err.message_key, context.lang), show_alert=True)
+        return
+    await say(update, _answer_text(answer, context.lang))  # answers the press, edits the notice
+
+
+def _answer_text(answer: mentors.MentorAnswer, lang: str | None) -> str:
+    if answer.outcome == mentors.APPROVED and answer.athlete_name:
+        key = "mentor.approved_videos" if answer.videos else "mentor.approved"
+        return t(key, lang, mentor=answer.mentor_name, name=answer.athlete_name)
+    if answer.outcome == mentors.DECLINED and not answer.athlete_name:
+        return t("mentor.declined", lang, mentor=answer.mentor_name)
+    return t("mentor.answered_before", lang, mentor=answer.mentor_name)
