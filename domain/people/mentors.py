@@ -1,5 +1,5 @@
-"""Mentors: a mentor asks a family to follow their child, a guardian approves or declines, and
-decides, mentor by mentor, whether the child's videos are shown to them.
+"""Mentors asking: a mentor asks a family to follow their child, a guardian approves (with or
+without the child's videos) or declines. Changing a mentor's videos later: `mentor_videos`.
 
 A mentor names the family by sharing the Telegram contact of the athlete's parent (or of the
 athlete). The request is addressed to that guardian, who is shown one pair of buttons per child;
@@ -11,7 +11,6 @@ addressed to, and only for a child they guard, can approve.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +19,7 @@ from sqlalchemy import or_, select
 from domain import policy
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.models import Athlete, AthleteLink, MentorRequest, NotificationKind, Role, User
+from domain.people.mentor_videos import child_first_name
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
 from domain.short_ids import short_id
 from domain.uow import Transaction, UnitOfWork
@@ -111,22 +111,6 @@ async def answer_request(
     return answer
 
 
-async def mentors_shown_videos(tx: Transaction, athlete_id: uuid.UUID) -> Sequence[User]:
-    """The athlete's mentors a guardian allowed to be shown their videos."""
-    return list(
-        await tx.session.scalars(
-            select(User)
-            .join(AthleteLink, AthleteLink.user_id == User.id)
-            .where(
-                AthleteLink.athlete_id == athlete_id,
-                AthleteLink.relation == Role.MENTOR,
-                AthleteLink.video_consent.is_(True),
-            )
-            .order_by(AthleteLink.created_at)
-        )
-    )
-
-
 async def _decide(
     tx: Transaction,
     request: MentorRequest,
@@ -150,7 +134,7 @@ async def _decide(
         )
     )
     request.status, request.athlete_id = APPROVED, athlete.id
-    name = (await tx.users.get(athlete.user_id)).first_name if athlete.user_id else ""
+    name = await child_first_name(tx, athlete.id)
     await _tell_mentor(tx, request, APPROVED, name, videos=videos, now=now)
     return MentorAnswer(APPROVED, mentor.first_name, name, videos)
 

@@ -27,7 +27,7 @@ from domain.models import (
     VideoStatus,
 )
 from domain.people.family import people_to_notify
-from domain.people.mentors import mentors_shown_videos
+from domain.people.mentor_videos import mentors_shown_videos
 from domain.uow import Transaction
 from domain.videos.uploads import recent_sessions
 

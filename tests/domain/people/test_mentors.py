@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from domain.actors import actor_for_user
-from domain.errors import NotAllowed
+from domain.errors import NotAllowed, NotFound
 from domain.models import AthleteLink, MentorRequest, Notification, User
-from domain.people import mentors
+from domain.people import mentor_videos, mentors
 from domain.people.mentors import AlreadyRelated
 from domain.policy import Actor
 from domain.uow import UnitOfWork
@@ -150,7 +150,7 @@ async def test_approving_without_videos_links_the_mentor_without_consent(
 
     assert await links(uow) == [(child.athlete_id, nia.user_id, False)]
     async with uow as tx:
-        assert await mentors.mentors_shown_videos(tx, child.athlete_id) == []
+        assert await mentor_videos.mentors_shown_videos(tx, child.athlete_id) == []
 
 
 async def test_a_stranger_or_another_parent_cannot_approve_or_decline(uow: UnitOfWork) -> None:
@@ -224,3 +224,61 @@ async def test_a_guardian_cannot_approve_themself_as_a_mentor_of_their_child(
             videos=True,
             now=NOW,
         )
+
+
+async def test_a_guardian_allows_and_stops_a_mentors_videos(uow: UnitOfWork) -> None:
+    parent, child = await parent_with_child(uow)
+    nia = await person(uow, "mentor", "Nia")
+    async with uow as tx:
+        tx.session.add(
+            AthleteLink(athlete_id=child.athlete_id, user_id=nia.user_id, relation="mentor")
+        )
+        await tx.commit()
+
+    name, listed = await mentor_videos.mentors_of_child(
+        uow, actor=parent, athlete_id=child.athlete_id
+    )
+    assert (name, [(m.name, m.videos) for m in listed]) == ("Mia", [("Nia", False)])
+
+    _, listed = await mentor_videos.set_video_consent(
+        uow, actor=parent, athlete_id=child.athlete_id, mentor_user_id=nia.user_id, allowed=True
+    )
+    assert [m.videos for m in listed] == [True]
+    async with uow as tx:
+        assert [u.id for u in await mentor_videos.mentors_shown_videos(tx, child.athlete_id)] == [
+            nia.user_id
+        ]
+
+    await mentor_videos.set_video_consent(
+        uow, actor=parent, athlete_id=child.athlete_id, mentor_user_id=nia.user_id, allowed=False
+    )
+    async with uow as tx:
+        assert await mentor_videos.mentors_shown_videos(tx, child.athlete_id) == []
+
+
+async def test_only_the_childs_guardian_sets_a_mentors_videos_and_only_for_a_mentor(
+    uow: UnitOfWork,
+) -> None:
+    parent, child = await parent_with_child(uow)
+    other_parent, _ = await parent_with_child(uow)
+    nia = await person(uow, "mentor", "Nia")
+    async with uow as tx:
+        tx.session.add(
+            AthleteLink(athlete_id=child.athlete_id, user_id=nia.user_id, relation="mentor")
+        )
+        await tx.commit()
+
+    for actor in (other_parent, nia):
+        with pytest.raises(NotAllowed):
+            await mentor_videos.set_video_consent(
+                uow, actor=actor, athlete_id=child.athlete_id, mentor_user_id=nia.user_id,
+                allowed=True,
+            )  # fmt: skip
+        with pytest.raises(NotAllowed):
+            await mentor_videos.mentors_of_child(uow, actor=actor, athlete_id=child.athlete_id)
+    with pytest.raises(NotFound):  # the parent is no mentor of their own child
+        await mentor_videos.set_video_consent(
+            uow, actor=parent, athlete_id=child.athlete_id, mentor_user_id=parent.user_id,
+            allowed=True,
+        )  # fmt: skip
+    assert await links(uow) == [(child.athlete_id, nia.user_id, False)]
