@@ -48,8 +48,10 @@ def children_markup(children: list[family.Child], lang: str | None) -> InlineKey
         invite = [(t("family.button_invite", lang, name=name), pack(FLOW, "inv", athlete_id))]
         guardian = (t("family.button_guardian", lang, name=name), pack(FLOW, "grd", athlete_id))
         mentor = (t("family.button_mentor", lang, name=name), pack(FLOW, "mnt", athlete_id))
+        # The mentors' own flow (handlers.people.mentors): who mentors the child, videos or not.
+        mentors = (t("family.button_mentors", lang, name=name), pack("mnt", "list", athlete_id))
         rows.append([*(invite if not child.has_telegram else []), guardian])
-        rows.append([mentor])
+        rows.append([mentor, mentors])
     rows.append([(t("family.button_add_child", lang), pack(FLOW, "add"))])
     return markup(rows)
 

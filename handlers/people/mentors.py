@@ -1,16 +1,19 @@
-"""Mentors: /mentor asks a family to follow their child; the guardian's Approve/Decline buttons.
+"""Mentors: /mentor asks a family to follow their child; the guardian's Approve/Decline buttons
+and, from /children, each child's mentors with their videos on or off.
 
 The mentor shares the contact of the athlete's parent (📎 → Contact), or of the athlete; the
 reply is the same whoever it is, so a contact tells a stranger nothing about a family. The
-guardian's buttons (`mnt:okv|ok:<request>:<athlete>`, `mnt:no:<request>`) are checked again by
-the domain: a forged or someone else's press is refused and changes nothing.
+guardian's buttons (`mnt:okv|ok:<request>:<athlete>`, `mnt:no:<request>`,
+`mnt:list:<athlete>`, `mnt:vid:<athlete>:<mentor>:1|0`) are checked again by the domain: a
+forged or someone else's press is refused and changes nothing.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -23,19 +26,21 @@ from bot.app import BotApplication, BotContext
 from bot.callbacks import pack, pattern, refuse, unpack
 from bot.i18n import t
 from domain.errors import DomainError, NotAllowed, NotFound
-from domain.people import mentors
+from domain.people import mentor_videos, mentors
+from domain.people.mentor_videos import ChildsMentor
 from domain.people.mentors import APPROVE, APPROVE_WITH_VIDEOS, DECLINE, FLOW
 from handlers.people.family_render import say
 from handlers.shared.common import cancel_fallback
 
 CONTACT = 0
+LIST, VIDEOS, ON, OFF = "list", "vid", "1", "0"
 ROLE_COMMANDS = {"mentor": [("mentor", "mentor.command_mentor")]}
 
 
 def register(application: BotApplication) -> None:
     """Add /mentor (and the menu's button) and the guardian's answer buttons."""
     application.add_handler(ask_conversation())
-    application.add_handler(CallbackQueryHandler(on_answer, pattern=pattern(FLOW)))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FLOW)))
 
 
 def ask_conversation() -> ConversationHandler[BotContext]:
@@ -94,6 +99,63 @@ async def not_a_contact(update: Update, context: BotContext) -> int:
     """Typed text, a photo...: say again how to share a contact."""
     await say(update, t("mentor.ask", context.lang), edit=False)
     return CONTACT
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """A guardian's press: answering a request, or a child's mentors and their videos."""
+    press = unpack(update.callback_query.data, flow=FLOW)
+    if press is not None and press.action in (LIST, VIDEOS):
+        await on_mentors_button(update, context)
+    else:
+        await on_answer(update, context)
+
+
+async def on_mentors_button(update: Update, context: BotContext) -> None:
+    """A child's mentors (`list`) or one mentor's videos turned on or off (`vid`)."""
+    press = unpack(update.callback_query.data, flow=FLOW)
+    actor, lang = context.actor, context.lang
+    athlete_id = press.uuid_arg(0) if press is not None else None
+    mentor_id = press.uuid_arg(1) if press is not None and press.action == VIDEOS else None
+    listing = press is not None and press.action == LIST and len(press.args) == 1
+    toggling = mentor_id is not None and press is not None and press.args[2:] in ((ON,), (OFF,))
+    if actor is None or athlete_id is None or press is None or not (listing or toggling):
+        await refuse(update, context, reason="malformed mentors button")
+        return
+    try:
+        if toggling and mentor_id is not None:
+            name, found = await mentor_videos.set_video_consent(
+                context.uow,
+                actor=actor,
+                athlete_id=athlete_id,
+                mentor_user_id=mentor_id,
+                allowed=press.args[2] == ON,
+            )
+        else:
+            name, found = await mentor_videos.mentors_of_child(
+                context.uow, actor=actor, athlete_id=athlete_id
+            )
+    except (NotAllowed, NotFound) as err:
+        await refuse(update, context, reason=f"mentors {press.action}: {err.detail}")
+        return
+    text = t("mentor.list", lang, name=name) if found else t("mentor.list_empty", lang, name=name)
+    await say(update, text, _mentors_markup(athlete_id, found, lang))
+
+
+def _mentors_markup(
+    athlete_id: uuid.UUID, found: list[ChildsMentor], lang: str | None
+) -> InlineKeyboardMarkup | None:
+    """A button per mentor: their name and whether videos go to them; a press turns it over."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                t("mentor.button.videos_on" if m.videos else "mentor.button.videos_off", lang,
+                  mentor=m.name),
+                callback_data=pack(FLOW, VIDEOS, athlete_id, m.user_id, OFF if m.videos else ON),
+            )
+        ]
+        for m in found
+    ]  # fmt: skip
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def on_answer(update: Update, context: BotContext) -> None:

@@ -121,3 +121,34 @@ async def test_someone_who_is_not_a_mentor_is_told_how_mentors_join(
         await open_chats(omar)
         await omar.send("/mentor")
         await omar.expect_reply(contains="is for mentors")
+
+
+async def test_a_parent_turns_a_mentors_videos_on_from_children_and_a_forged_press_is_refused(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora, pia, omar, zoe = (emulator.user(name) for name in ("Cora", "Pia", "Omar", "Zoe"))
+    world = await booking_world(uow, telegram_ids=iter([cora.id, pia.id, omar.id]))
+    async with uow as tx:
+        zoe_user = tx.users.add(User(role="mentor", first_name="Zoe", telegram_user_id=zoe.id))
+        await tx.flush()
+        tx.session.add(
+            AthleteLink(athlete_id=world.child.id, user_id=zoe_user.id, relation="mentor")
+        )
+        await tx.commit()
+
+    async with run_bot(emulator):
+        await open_chats(pia, omar)
+        await pia.send("/children")
+        children = await pia.expect_reply(contains="Kim")
+        await pia.press("🤝 Kim's mentors", children)
+        listing = await pia.expect("edit", contains="Kim's mentors")
+        turn_on = button_data(listing, "🚫 Zoe: videos off")
+
+        await press_data(emulator, omar, omar.messages()[-1], turn_on)
+        await omar.expect("callback_answer", contains=NOT_AVAILABLE)
+        assert await mentor_links(uow) == [("Zoe", False)]
+
+        await pia.press("🚫 Zoe: videos off", listing)
+        turned = await pia.expect("edit", contains="Kim's mentors")
+        assert button_data(turned, "🎬 Zoe: videos on")
+        assert await mentor_links(uow) == [("Zoe", True)]
