@@ -53,7 +53,9 @@ def ask_conversation() -> ConversationHandler[BotContext]:
         states={
             CONTACT: [
                 MessageHandler(filters.CONTACT, got_contact),
-                MessageHandler(~filters.COMMAND, not_a_contact),
+                # Not a reply: a mentor who left this question open still gives feedback by
+                # replying to a video they were sent (handlers.videos.feedback).
+                MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.REPLY, not_a_contact),
             ]
         },
         fallbacks=[cancel_fallback()],
