@@ -52,6 +52,11 @@ class MentorAnswer:
     videos: bool = False
 
 
+def may_ask_to_mentor(actor: Actor | None) -> bool:
+    """Whether this person may ask families to let them mentor a child (mentors only)."""
+    return actor is not None and policy.may(actor, Action.ASK_TO_MENTOR, UserTarget(actor.user_id))
+
+
 async def ask_to_mentor(
     uow: UnitOfWork, *, actor: Actor, contact_telegram_id: int, now: datetime
 ) -> None:

@@ -31,6 +31,7 @@ from domain.people.mentor_videos import ChildsMentor
 from domain.people.mentors import APPROVE, APPROVE_WITH_VIDEOS, DECLINE, FLOW
 from handlers.people.family_render import say
 from handlers.shared.common import cancel_fallback
+from handlers.shared.echo import echo
 
 CONTACT = 0
 LIST, VIDEOS, ON, OFF = "list", "vid", "1", "0"
@@ -69,8 +70,7 @@ async def begin(update: Update, context: BotContext) -> int:
     """Explain how to name the family; only mentors may ask."""
     if update.callback_query is not None:
         await update.callback_query.answer()
-    actor = context.actor
-    if actor is None or actor.role != "mentor":
+    if not mentors.may_ask_to_mentor(context.actor):
         await say(update, t("mentor.mentors_only", context.lang), edit=False)
         return ConversationHandler.END
     await say(update, t("mentor.ask", context.lang), edit=False)
@@ -93,7 +93,8 @@ async def got_contact(update: Update, context: BotContext) -> int:
     except DomainError as err:
         await say(update, t(err.message_key, context.lang), edit=False)
         return ConversationHandler.END
-    await say(update, t("mentor.asked", context.lang, name=contact.first_name), edit=False)
+    name = echo(contact.first_name)  # the sender's client wrote it: shown short
+    await say(update, t("mentor.asked", context.lang, name=name), edit=False)
     return ConversationHandler.END
 
 
