@@ -56,7 +56,7 @@ async def send_analysis(bot: Bot, services: Services, notification: Claimed) -> 
         + analysis_lines(video.analysis, lang)
     )
     photos = []
-    for key in (video.thumbnail_key, _chart_key(video.analysis, lang)):
+    for key in (video.thumbnail_key, chart_for(video.analysis, lang)):
         if key:
             photos.append(await services.storage.read_bytes(key))
     if len(photos) == 2:
@@ -218,7 +218,7 @@ async def _view(
     return view, DeliveryResult.SENT
 
 
-def _chart_key(analysis: dict[str, Any] | None, lang: str | None) -> str | None:
+def chart_for(analysis: dict[str, Any] | None, lang: str | None) -> str | None:
     """The motion chart in the reader's language, else English (or a chart from before charts
     were drawn per language)."""
     analysis = analysis or {}

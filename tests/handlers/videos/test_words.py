@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.videos.delivery import chart_for
 from handlers.videos.words import analysis_lines
 
 MOTION = {"reps": 6, "tempo_rpm": 40.0, "consistency": 0.9}
@@ -42,3 +43,14 @@ def test_a_pose_not_seen_clearly_is_said_plainly_or_not_at_all() -> None:
     text = analysis_lines({"video": VIDEO, "motion": MOTION, "pose": pose}, "es")
 
     assert "pose" not in text.lower()
+
+
+def test_the_chart_sent_is_the_one_in_the_readers_language_else_english() -> None:
+    analysis = {"chart_keys": {"en": "motion-en.png", "es": "motion-es.png"}}
+
+    assert chart_for(analysis, "es") == "motion-es.png"
+    assert chart_for(analysis, "de") == "motion-en.png"
+    assert chart_for(analysis, None) == "motion-en.png"
+    # A video analysed before charts were drawn per language has its one chart.
+    assert chart_for({"chart_key": "motion.png"}, "es") == "motion.png"
+    assert chart_for(None, "es") is None
