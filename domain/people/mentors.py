@@ -21,11 +21,12 @@ from domain.errors import DomainError, NotAllowed, NotFound
 from domain.models import Athlete, AthleteLink, MentorRequest, NotificationKind, Role, User
 from domain.people.mentor_videos import child_first_name
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
-from domain.short_ids import short_id
 from domain.uow import Transaction, UnitOfWork
 
-FLOW = "mnt"  # callback data of the guardian's buttons: mnt:<action>:<request>[:<athlete>]
-APPROVE_WITH_VIDEOS, APPROVE, DECLINE = "okv", "ok", "no"
+# The guardian's button intents, with the request (and the child, to approve); the delivery
+# side (`handlers.people.delivery`) turns them into callback data.
+APPROVE_WITH_VIDEOS, APPROVE = "mentor.approve_videos", "mentor.approve"
+DECLINE = "mentor.decline"
 PENDING, APPROVED, DECLINED = "pending", "approved", "declined"
 REQUEST = NotificationKind.MENTOR_REQUEST
 # What the mentor hears back, by answer.
@@ -239,15 +240,15 @@ def _request_notice(
     now: datetime,
 ) -> dict[str, object]:
     """The guardian's notice: per child, approve with or without videos; then decline."""
-    rid = short_id(request.id)
     rows = [
         [
-            _button("mentor.button.approve_videos", APPROVE_WITH_VIDEOS, rid, athlete_id, name),
-            _button("mentor.button.approve", APPROVE, rid, athlete_id, name),
+            _button("mentor.button.approve_videos", APPROVE_WITH_VIDEOS, request, athlete_id, name),
+            _button("mentor.button.approve", APPROVE, request, athlete_id, name),
         ]
         for athlete_id, name in children
     ]
-    rows.append([{"label": "mentor.button.decline", "data": f"{FLOW}:{DECLINE}:{rid}"}])
+    decline = {"label": "mentor.button.decline", "button": DECLINE, "request_id": str(request.id)}
+    rows.append([decline])
     mentor_name = " ".join(filter(None, (mentor.first_name, mentor.last_name)))
     return {
         "recipient_id": guardian.id,
@@ -259,10 +260,12 @@ def _request_notice(
 
 
 def _button(
-    label: str, action: str, request: str, athlete_id: uuid.UUID, name: str
+    label: str, intent: str, request: MentorRequest, athlete_id: uuid.UUID, name: str
 ) -> dict[str, object]:
     return {
         "label": label,
-        "data": f"{FLOW}:{action}:{request}:{short_id(athlete_id)}",
+        "button": intent,
+        "request_id": str(request.id),
+        "athlete_id": str(athlete_id),
         "params": {"name": name},
     }

@@ -3,14 +3,15 @@ and, from /children, each child's mentors with their videos on or off.
 
 The mentor shares the contact of the athlete's parent (📎 → Contact), or of the athlete; the
 reply is the same whoever it is, so a contact tells a stranger nothing about a family. The
-guardian's buttons (`mnt:okv|ok:<request>:<athlete>`, `mnt:no:<request>`,
-`mnt:list:<athlete>`, `mnt:vid:<athlete>:<mentor>:1|0`) are checked again by the domain: a
-forged or someone else's press is refused and changes nothing.
+guardian's buttons (`handlers.people.callbacks`: the answer to a request, a child's mentors,
+one mentor's videos) are checked again by the domain: a forged or someone else's press is
+refused and changes nothing.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -23,25 +24,35 @@ from telegram.ext import (
 )
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import pack, pattern, refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.people import mentor_videos, mentors
 from domain.people.mentor_videos import ChildsMentor
-from domain.people.mentors import APPROVE, APPROVE_WITH_VIDEOS, DECLINE, FLOW
+from domain.policy import Actor
+from handlers.people.callbacks import (
+    MENTOR_FLOW,
+    ApproveMentor,
+    ChildsMentors,
+    DeclineMentor,
+    MentorApproval,
+    MentorVideos,
+    VideoSwitch,
+)
 from handlers.people.family_render import say
+from handlers.shared.callback_data import CallbackData, flow_pattern, parse_any
 from handlers.shared.common import cancel_fallback
 from handlers.shared.echo import echo
+from handlers.shared.menu_entries import AskToMentor
 
 CONTACT = 0
-LIST, VIDEOS, ON, OFF = "list", "vid", "1", "0"
 ROLE_COMMANDS = {"mentor": [("mentor", "mentor.command_mentor")]}
 
 
 def register(application: BotApplication) -> None:
     """Add /mentor (and the menu's button) and the guardian's answer buttons."""
     application.add_handler(ask_conversation())
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FLOW)))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=flow_pattern(MENTOR_FLOW)))
 
 
 def ask_conversation() -> ConversationHandler[BotContext]:
@@ -49,7 +60,7 @@ def ask_conversation() -> ConversationHandler[BotContext]:
     return ConversationHandler(
         entry_points=[
             CommandHandler("mentor", begin),
-            CallbackQueryHandler(begin, pattern=f"^{pack(FLOW, 'ask')}$"),
+            CallbackQueryHandler(begin, pattern=AskToMentor.pattern()),
         ],
         states={
             CONTACT: [
@@ -106,42 +117,38 @@ async def not_a_contact(update: Update, context: BotContext) -> int:
 
 async def on_button(update: Update, context: BotContext) -> None:
     """A guardian's press: answering a request, or a child's mentors and their videos."""
-    press = unpack(update.callback_query.data, flow=FLOW)
-    if press is not None and press.action in (LIST, VIDEOS):
-        await on_mentors_button(update, context)
-    else:
-        await on_answer(update, context)
-
-
-async def on_mentors_button(update: Update, context: BotContext) -> None:
-    """A child's mentors (`list`) or one mentor's videos turned on or off (`vid`)."""
-    press = unpack(update.callback_query.data, flow=FLOW)
-    actor, lang = context.actor, context.lang
-    athlete_id = press.uuid_arg(0) if press is not None else None
-    mentor_id = press.uuid_arg(1) if press is not None and press.action == VIDEOS else None
-    listing = press is not None and press.action == LIST and len(press.args) == 1
-    toggling = mentor_id is not None and press is not None and press.args[2:] in ((ON,), (OFF,))
-    if actor is None or athlete_id is None or press is None or not (listing or toggling):
-        await refuse(update, context, reason="malformed mentors button")
+    press = parse_any(update.callback_query.data, _BUTTONS)
+    actor = context.actor
+    if press is None or actor is None:
+        await refuse(update, context, reason="mentor button: malformed or not signed up")
         return
     try:
-        if toggling and mentor_id is not None:
-            name, found = await mentor_videos.set_video_consent(
-                context.uow,
-                actor=actor,
-                athlete_id=athlete_id,
-                mentor_user_id=mentor_id,
-                allowed=press.args[2] == ON,
-            )
-        else:
-            name, found = await mentor_videos.mentors_of_child(
-                context.uow, actor=actor, athlete_id=athlete_id
-            )
+        await _BUTTONS[type(press)](update, context, actor, press)
     except (NotAllowed, NotFound) as err:
-        await refuse(update, context, reason=f"mentors {press.action}: {err.detail}")
-        return
+        await refuse(update, context, reason=f"mentor {press.prefix}: {err.detail}")
+    except DomainError as err:
+        await update.callback_query.answer(t(err.message_key, context.lang), show_alert=True)
+
+
+async def show_mentors(
+    update: Update, context: BotContext, actor: Actor, press: ChildsMentors | MentorVideos
+) -> None:
+    """A child's mentors, after turning one mentor's videos on or off if that was pressed."""
+    if isinstance(press, MentorVideos):
+        name, found = await mentor_videos.set_video_consent(
+            context.uow,
+            actor=actor,
+            athlete_id=press.athlete_id,
+            mentor_user_id=press.mentor_id,
+            allowed=press.switch == VideoSwitch.ON,
+        )
+    else:
+        name, found = await mentor_videos.mentors_of_child(
+            context.uow, actor=actor, athlete_id=press.athlete_id
+        )
+    lang = context.lang
     text = t("mentor.list", lang, name=name) if found else t("mentor.list_empty", lang, name=name)
-    await say(update, text, _mentors_markup(athlete_id, found, lang))
+    await say(update, text, _mentors_markup(press.athlete_id, found, lang))
 
 
 def _mentors_markup(
@@ -153,7 +160,9 @@ def _mentors_markup(
             InlineKeyboardButton(
                 t("mentor.button.videos_on" if m.videos else "mentor.button.videos_off", lang,
                   mentor=m.name),
-                callback_data=pack(FLOW, VIDEOS, athlete_id, m.user_id, OFF if m.videos else ON),
+                callback_data=MentorVideos(
+                    athlete_id, m.user_id, VideoSwitch.OFF if m.videos else VideoSwitch.ON
+                ).pack(),
             )
         ]
         for m in found
@@ -161,35 +170,28 @@ def _mentors_markup(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def on_answer(update: Update, context: BotContext) -> None:
+async def answer(
+    update: Update, context: BotContext, actor: Actor, press: ApproveMentor | DeclineMentor
+) -> None:
     """A guardian's Approve (with or without videos) or Decline; checked again by the domain."""
-    press = unpack(update.callback_query.data, flow=FLOW)
-    actor = context.actor
-    request_id = press.uuid_arg(0) if press is not None else None
-    approving = press is not None and press.action in (APPROVE, APPROVE_WITH_VIDEOS)
-    athlete_id = press.uuid_arg(1) if approving and press is not None else None
-    well_formed = (approving and athlete_id is not None) or (
-        press is not None and press.action == DECLINE and len(press.args) == 1
+    approving = isinstance(press, ApproveMentor)
+    outcome = await mentors.answer_request(
+        context.uow,
+        actor=actor,
+        request_id=press.request_id,
+        athlete_id=press.athlete_id if approving else None,
+        videos=approving and press.approval == MentorApproval.WITH_VIDEOS,
+        now=datetime.now(UTC),
     )
-    if not well_formed or request_id is None or actor is None or press is None:
-        await refuse(update, context, reason="malformed mentor button")
-        return
-    try:
-        answer = await mentors.answer_request(
-            context.uow,
-            actor=actor,
-            request_id=request_id,
-            athlete_id=athlete_id,
-            videos=press.action == APPROVE_WITH_VIDEOS,
-            now=datetime.now(UTC),
-        )
-    except (NotAllowed, NotFound) as err:
-        await refuse(update, context, reason=f"mentor {press.action}: {err.detail}")
-        return
-    except DomainError as err:
-        await update.callback_query.answer(t(err.message_key, context.lang), show_alert=True)
-        return
-    await say(update, _answer_text(answer, context.lang))  # answers the press, edits the notice
+    await say(update, _answer_text(outcome, context.lang))  # answers the press, edits the notice
+
+
+_BUTTONS: dict[type[CallbackData], Callable[..., Awaitable[None]]] = {
+    ApproveMentor: answer,
+    DeclineMentor: answer,
+    ChildsMentors: show_mentors,
+    MentorVideos: show_mentors,
+}
 
 
 def _answer_text(answer: mentors.MentorAnswer, lang: str | None) -> str:

@@ -65,7 +65,7 @@ async def links(uow: UnitOfWork) -> list[tuple[uuid.UUID, uuid.UUID, bool]]:
 async def test_a_mentor_asking_through_the_parents_contact_rings_the_parent_once(
     uow: UnitOfWork,
 ) -> None:
-    parent, _ = await parent_with_child(uow)
+    parent, child = await parent_with_child(uow)
     nia = await person(uow, "mentor", "Nia")
 
     for _ in range(2):
@@ -76,9 +76,19 @@ async def test_a_mentor_asking_through_the_parents_contact_rings_the_parent_once
     [notice] = await notices(uow, "mentor_request")
     assert notice.recipient_id == parent.user_id
     assert notice.payload["mentor"] == "Nia"
-    [[with_videos, without], [decline]] = notice.payload["buttons"]
-    assert with_videos["params"] == {"name": "Mia"} and with_videos["data"].startswith("mnt:okv:")
-    assert without["data"].startswith("mnt:ok:") and decline["data"].startswith("mnt:no:")
+    request = str((await the_request(uow)).id)
+    for_mia = {
+        "request_id": request,
+        "athlete_id": str(child.athlete_id),
+        "params": {"name": "Mia"},
+    }
+    assert notice.payload["buttons"] == [
+        [
+            {"label": "mentor.button.approve_videos", "button": "mentor.approve_videos", **for_mia},
+            {"label": "mentor.button.approve", "button": "mentor.approve", **for_mia},
+        ],
+        [{"label": "mentor.button.decline", "button": "mentor.decline", "request_id": request}],
+    ]
     assert await links(uow) == []  # nothing is linked before the guardian answers
 
 
