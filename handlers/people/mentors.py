@@ -174,13 +174,13 @@ async def answer(
     update: Update, context: BotContext, actor: Actor, press: ApproveMentor | DeclineMentor
 ) -> None:
     """A guardian's Approve (with or without videos) or Decline; checked again by the domain."""
-    approving = isinstance(press, ApproveMentor)
+    approve = press if isinstance(press, ApproveMentor) else None  # None: declined
     outcome = await mentors.answer_request(
         context.uow,
         actor=actor,
         request_id=press.request_id,
-        athlete_id=press.athlete_id if approving else None,
-        videos=approving and press.approval == MentorApproval.WITH_VIDEOS,
+        athlete_id=approve.athlete_id if approve else None,
+        videos=approve is not None and approve.approval == MentorApproval.WITH_VIDEOS,
         now=datetime.now(UTC),
     )
     await say(update, _answer_text(outcome, context.lang))  # answers the press, edits the notice
