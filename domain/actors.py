@@ -44,6 +44,7 @@ def _actor(row: Row[Any], admin_telegram_ids: Collection[int]) -> Actor:
         own_athlete_id=row.own,
         guarded_athlete_ids=frozenset({*(row.children or ()), *(row.guarded or ())}),
         mentored_athlete_ids=frozenset(row.mentored or ()),
+        video_mentored_athlete_ids=frozenset(row.mentored_with_videos or ()),
         coached_athlete_ids=frozenset(coached),
         is_verified_coach=row.coach_id is not None and bool(row.verification_status),
         status=row.status,

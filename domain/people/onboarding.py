@@ -20,8 +20,9 @@ from domain.policy import Action, Actor
 from domain.secrets_box import SecretBox
 from domain.uow import Transaction, UnitOfWork
 
-# Admin is never chosen and mentors arrive by invitation; these are the buttons at sign-up.
-SELF_CHOSEN_ROLES = (Role.ATHLETE, Role.PARENT, Role.COACH)
+# Admin is never chosen; these are the buttons at sign-up. A mentor signs up alone and is
+# linked to an athlete once a guardian approves (domain.people.mentors), or by invitation.
+SELF_CHOSEN_ROLES = (Role.ATHLETE, Role.PARENT, Role.COACH, Role.MENTOR)
 MIN_AGE_TO_SIGN_UP_ALONE = 16  # younger athletes are added by a parent (issue 5)
 ADULT_AGE = 18  # parents and coaches answer for others
 
@@ -86,11 +87,11 @@ def role_for(telegram_user_id: int, chosen: str | None, admin_telegram_ids: Coll
 
 
 def check_age(role: str, born: date, today: date) -> None:
-    """Refuse athletes too young to sign up alone, and parents or coaches under 18."""
+    """Refuse athletes too young to sign up alone, and parents, coaches or mentors under 18."""
     age = age_on(born, today)
     if role == Role.ATHLETE and age < MIN_AGE_TO_SIGN_UP_ALONE:
         raise NeedsGuardian(age=MIN_AGE_TO_SIGN_UP_ALONE)
-    if role in (Role.PARENT, Role.COACH) and age < ADULT_AGE:
+    if role in (Role.PARENT, Role.COACH, Role.MENTOR) and age < ADULT_AGE:
         raise InvalidAnswer("profile.hint.birth_adult", age=ADULT_AGE)
 
 

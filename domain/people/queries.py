@@ -9,7 +9,15 @@ from typing import Any
 
 from sqlalchemy import BindParameter, CompoundSelect, Row, func, or_, select, union
 
-from domain.models import Athlete, AthleteLink, Invitation, LinkRelation, User
+from domain.models import (
+    Athlete,
+    AthleteLink,
+    Invitation,
+    LinkRelation,
+    MentorRequest,
+    MentorRequestStatus,
+    User,
+)
 from domain.uow import Transaction
 
 
@@ -141,3 +149,94 @@ async def names_of_user(tx: Transaction, user_id: uuid.UUID) -> tuple[str, str |
         await tx.session.execute(select(User.first_name, User.last_name).where(User.id == user_id))
     ).first()
     return (row.first_name, row.last_name) if row is not None else None
+
+
+async def parent_of_athlete_user(tx: Transaction, user_id: uuid.UUID) -> uuid.UUID | None:
+    """The parent's user id of the athlete who is this user, if they are one."""
+    return await tx.session.scalar(select(Athlete.parent_id).where(Athlete.user_id == user_id))
+
+
+async def guarded_children(tx: Transaction, guardian_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """(athlete id, first name) of every child this person guards, oldest entry first."""
+    linked = select(AthleteLink.athlete_id).where(
+        AthleteLink.user_id == guardian_id, AthleteLink.relation == LinkRelation.GUARDIAN
+    )
+    rows = await tx.session.execute(
+        select(Athlete.id, User.first_name)
+        .join(User, User.id == Athlete.user_id)
+        .where(or_(Athlete.parent_id == guardian_id, Athlete.id.in_(linked)))
+        .order_by(Athlete.created_at, Athlete.id)
+    )
+    return [(athlete_id, name) for athlete_id, name in rows]
+
+
+async def linked_athlete_ids(tx: Transaction, user_id: uuid.UUID) -> set[uuid.UUID]:
+    """Every athlete this user is linked to, in any relation."""
+    return set(
+        await tx.session.scalars(
+            select(AthleteLink.athlete_id).where(AthleteLink.user_id == user_id)
+        )
+    )
+
+
+async def pending_mentor_request(
+    tx: Transaction, mentor_id: uuid.UUID, guardian_id: uuid.UUID
+) -> bool:
+    """Whether this mentor already waits for this guardian's answer."""
+    found = await tx.session.scalar(
+        select(MentorRequest.id).where(
+            MentorRequest.mentor_user_id == mentor_id,
+            MentorRequest.guardian_user_id == guardian_id,
+            MentorRequest.status == MentorRequestStatus.PENDING,
+        )
+    )
+    return found is not None
+
+
+async def mentor_request_locked(tx: Transaction, request_id: uuid.UUID) -> MentorRequest | None:
+    """The request, locked until the transaction ends (two answers never both count)."""
+    return await tx.session.get(MentorRequest, request_id, with_for_update=True)
+
+
+async def mentor_link_locked(
+    tx: Transaction, athlete_id: uuid.UUID, mentor_user_id: uuid.UUID
+) -> AthleteLink | None:
+    """The mentor's link to the athlete, locked until the transaction ends."""
+    return await tx.session.scalar(
+        select(AthleteLink)
+        .where(
+            AthleteLink.athlete_id == athlete_id,
+            AthleteLink.user_id == mentor_user_id,
+            AthleteLink.relation == LinkRelation.MENTOR,
+        )
+        .with_for_update()
+    )
+
+
+async def mentors_shown_videos(tx: Transaction, athlete_id: uuid.UUID) -> Sequence[User]:
+    """The athlete's mentors a guardian allowed to be shown their videos."""
+    return list(
+        await tx.session.scalars(
+            select(User)
+            .join(AthleteLink, AthleteLink.user_id == User.id)
+            .where(
+                AthleteLink.athlete_id == athlete_id,
+                AthleteLink.relation == LinkRelation.MENTOR,
+                AthleteLink.video_consent.is_(True),
+            )
+            .order_by(AthleteLink.created_at)
+        )
+    )
+
+
+async def mentors_of(
+    tx: Transaction, athlete_id: uuid.UUID
+) -> Sequence[Row[tuple[uuid.UUID, str, str | None, bool]]]:
+    """(user id, first name, last name, videos allowed) of each mentor, first linked first."""
+    rows = await tx.session.execute(
+        select(User.id, User.first_name, User.last_name, AthleteLink.video_consent)
+        .join(AthleteLink, AthleteLink.user_id == User.id)
+        .where(AthleteLink.athlete_id == athlete_id, AthleteLink.relation == LinkRelation.MENTOR)
+        .order_by(AthleteLink.created_at, User.id)
+    )
+    return rows.all()

@@ -24,10 +24,10 @@ def _ids(query: Select[Any]) -> ColumnElement[Any]:
     return query.scalar_subquery()
 
 
-def _linked(relation: str) -> ColumnElement[Any]:
+def _linked(relation: str, *only: ColumnElement[bool]) -> ColumnElement[Any]:
     return _ids(
         select(func.array_agg(AthleteLink.athlete_id)).where(
-            AthleteLink.user_id == User.id, AthleteLink.relation == relation
+            AthleteLink.user_id == User.id, AthleteLink.relation == relation, *only
         )
     )
 
@@ -54,6 +54,9 @@ _ACTOR: Select[Any] = (
         ),
         _linked(LinkRelation.GUARDIAN).label("guarded"),
         _linked(LinkRelation.MENTOR).label("mentored"),
+        _linked(LinkRelation.MENTOR, AthleteLink.video_consent.is_(True)).label(
+            "mentored_with_videos"
+        ),
         _ids(
             select(func.array_agg(TrainingSession.athlete_id.distinct())).where(
                 *_LIVE, TrainingSession.athlete_id.is_not(None)

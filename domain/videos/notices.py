@@ -3,9 +3,9 @@
 The athlete's side (the athlete if on Telegram, parents, guardians) gets the analysis, or why
 there is none. The coach of the linked session, else every coach of the athlete, gets the video
 itself with a request for feedback, also when the analysis failed: the raw file is kept so a
-coach can still watch it. Each row names the video only; `handlers.videos.delivery` builds the
-message
-from the video as it is when sent.
+coach can still watch it. So does each mentor a guardian allowed to see the athlete's videos;
+a mentor's reply is feedback as a coach's is. Each row names the video only;
+`handlers.videos.delivery` builds the message from the video as it is when sent.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from domain.models import (
     VideoStatus,
 )
 from domain.people.family import people_to_notify
+from domain.people.queries import mentors_shown_videos
 from domain.uow import Transaction
 from domain.videos import queries
 from domain.videos.uploads import recent_sessions
@@ -83,6 +84,15 @@ async def queue_feedback_notices(
 
 
 async def reviewers_of(tx: Transaction, video: VideoAnalysis) -> Sequence[User]:
+    """Who is asked for feedback: the coaches (`coaches_to_review`) and the allowed mentors."""
+    assert video.athlete_id is not None
+    coaches = await coaches_to_review(tx, video)
+    mentors = await mentors_shown_videos(tx, video.athlete_id)
+    seen = {coach.id for coach in coaches}
+    return [*coaches, *(mentor for mentor in mentors if mentor.id not in seen)]
+
+
+async def coaches_to_review(tx: Transaction, video: VideoAnalysis) -> Sequence[User]:
     """The linked session's coach, or, for a video of no session, every coach of the athlete."""
     if video.session_id is not None:
         coach = await queries.coach_of_session(tx, video.session_id)

@@ -11,6 +11,7 @@ from handlers.people.callbacks import (
     CancelAdding,
     ChildAction,
     ChildPress,
+    ChildsMentors,
     PickSport,
     SkipStep,
     StepBack,
@@ -73,8 +74,10 @@ def children_markup(children: list[family.Child], lang: str | None) -> InlineKey
             t("family.button_mentor", lang, name=name),
             ChildPress(ChildAction.MENTOR, athlete_id).pack(),
         )
+        # The mentors' own flow (handlers.people.mentors): who mentors the child, videos or not.
+        mentors = (t("family.button_mentors", lang, name=name), ChildsMentors(athlete_id).pack())
         rows.append([*(invite if not child.has_telegram else []), guardian])
-        rows.append([mentor])
+        rows.append([mentor, mentors])
     rows.append([(t("family.button_add_child", lang), AddChild().pack())])
     return markup(rows)
 

@@ -76,13 +76,14 @@ async def test_the_acting_user_with_every_relation_is_one_statement(
     _, grouped = await coach_and_athlete(uow)
     async with uow as tx:
         # Cora coaches Ari alone and Zed in a group, is Kim's mother, Lou's guardian and
-        # Max's mentor, and is an athlete herself.
+        # Max's and Ivy's mentor (shown Ivy's videos only), and is an athlete herself.
         cora = await tx.users.get(coach.user_id)
         cora.language_code, cora.timezone = "es", "Europe/Madrid"
         own = tx.athletes.add(Athlete(user_id=cora.id, primary_sport="tennis"))
         kim = tx.athletes.add(Athlete(parent_id=cora.id, primary_sport="tennis"))
         lou = tx.athletes.add(Athlete(parent_id=None, primary_sport="tennis"))
         max_ = tx.athletes.add(Athlete(parent_id=None, primary_sport="tennis"))
+        ivy = tx.athletes.add(Athlete(parent_id=None, primary_sport="tennis"))
         tx.sessions.add(session_at(coach, pupil, T0))
         group = tx.sessions.add(
             TrainingSession(
@@ -96,6 +97,9 @@ async def test_the_acting_user_with_every_relation_is_one_statement(
         await tx.flush()
         tx.session.add(AthleteLink(athlete_id=lou.id, user_id=cora.id, relation="guardian"))
         tx.session.add(AthleteLink(athlete_id=max_.id, user_id=cora.id, relation="mentor"))
+        tx.session.add(
+            AthleteLink(athlete_id=ivy.id, user_id=cora.id, relation="mentor", video_consent=True)
+        )
         tx.session.add(SessionParticipant(session_id=group.id, athlete_id=grouped.id))
         group.participant_count = 1
         await tx.commit()
@@ -109,7 +113,8 @@ async def test_the_acting_user_with_every_relation_is_one_statement(
     assert (actor.user_id, actor.role, actor.coach_id) == (cora.id, "coach", coach.id)
     assert actor.own_athlete_id == own.id
     assert actor.guarded_athlete_ids == {kim.id, lou.id}
-    assert actor.mentored_athlete_ids == {max_.id}
+    assert actor.mentored_athlete_ids == {max_.id, ivy.id}
+    assert actor.video_mentored_athlete_ids == {ivy.id}
     assert actor.coached_athlete_ids == {pupil.id, grouped.id}
     assert (actor.language, actor.timezone) == ("es", "Europe/Madrid")
     assert not actor.is_admin

@@ -82,10 +82,22 @@ async def test_a_configured_admin_id_becomes_admin_whatever_was_chosen(uow) -> N
     assert user.role == "admin"
 
 
-@pytest.mark.parametrize("role", ["admin", "mentor", "superuser"])
+@pytest.mark.parametrize("role", ["admin", "superuser"])
 async def test_roles_that_cannot_be_chosen_are_refused(uow, role: str) -> None:
     with pytest.raises(NotAllowed):
         await register(uow, athlete_registration(next(_ids), role=role))
+
+
+async def test_a_mentor_signs_up_alone_with_no_athlete_profile(uow) -> None:
+    # Issue 15: mentors no longer arrive only by a guardian's invitation.
+    user = await register(uow, athlete_registration(next(_ids), role="mentor", athlete=None))
+
+    assert user.role == "mentor"
+
+
+def test_a_mentor_is_an_adult() -> None:
+    with pytest.raises(InvalidAnswer, match=r"birth_adult"):
+        onboarding.check_age("mentor", date(2012, 1, 1), date(2026, 6, 1))
 
 
 async def test_an_athlete_under_16_cannot_register_alone(uow) -> None:

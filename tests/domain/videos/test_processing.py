@@ -78,7 +78,9 @@ async def test_a_processed_video_has_its_rendition_thumbnail_chart_and_analysis(
     owner = world.child_user.id
     assert video.thumbnail_url == f"videos/thumbnails/{owner}/{video_id}/thumbnail.jpg"
     assert video.processed_url == f"videos/processed/{owner}/{video_id}/video.mp4"
-    for key in (video.thumbnail_url, video.processed_url, video.analysis_results["chart_key"]):
+    charts = video.analysis_results["chart_keys"]
+    assert set(charts) == {"en", "es"}  # a chart in each language of the catalogue
+    for key in (video.thumbnail_url, video.processed_url, *charts.values()):
         assert await services.storage.exists(key)
     assert video.duration == round(video.analysis_results["video"]["duration_s"])
     assert ((await services.video_status.statuses([video_id])).get(video_id)).status == "analyzed"
