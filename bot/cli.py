@@ -17,7 +17,7 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
     from bot.migrate import migrate
     from domain.secrets_box import SecretBox
 
-    # The key encrypts values a revision moves into encrypted columns (phone numbers, 0009).
+    # The key encrypts values a revision moves into encrypted columns (phone numbers, 0010).
     created = migrate(settings.database_url, SecretBox(settings.encryption_keys))
     print(
         f"database is at the newest schema; new metric partitions: {', '.join(created) or 'none'}"

@@ -50,6 +50,7 @@ from bot.sending import send_text, utf16_len
 from domain.notifications.outbox import Claimed, Deliver, DeliveryResult, drain
 from handlers.booking import delivery as booking_delivery
 from handlers.payments import delivery as payments_delivery
+from handlers.people import delivery as people_delivery
 from handlers.videos import delivery as video_delivery
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SIDE_EFFECTS = {**payments_delivery.SIDE_EFFECTS, **video_delivery.SIDE_EFFECTS}
-BUTTONS = {**booking_delivery.BUTTONS, **payments_delivery.BUTTONS}
+BUTTONS = {**booking_delivery.BUTTONS, **payments_delivery.BUTTONS, **people_delivery.BUTTONS}
 BATCH_SIZE = 50
 # Bounds one run, so a huge backlog cannot keep a run going past the next one's start.
 MAX_BATCHES_PER_RUN = 20

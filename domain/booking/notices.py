@@ -6,7 +6,8 @@ calendar SEQUENCE: the same event is never queued twice for one version of a ses
 moved session gets fresh reminders. Times travel as ISO strings under `*_at` keys, so the
 sender shows them in each recipient's own time zone.
 
-How they are addressed and written (one statement for any number) is `domain.booking.notice_queue`.
+How they are addressed and written (one statement for any number) is
+`domain.booking.queries.notice_queue`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from domain.booking.calendar_files import (
     cancellation_ics,
     ics_document,
 )
-from domain.booking.notice_queue import COACH, FAMILY, Notice, enqueue_params, enqueue_statement
+from domain.booking.queries.notice_queue import (
+    COACH,
+    FAMILY,
+    Notice,
+    enqueue_params,
+    enqueue_statement,
+)
+from domain.booking.queries.sessions import drop_unsent_notices
 from domain.booking.sessions import GROUP, LoadedSession, SessionView
 from domain.models import NotificationKind, SessionStatus
 from domain.uow import Transaction
@@ -221,4 +229,4 @@ async def plan_reminders(tx: Transaction, loaded: LoadedSession, *, now: datetim
 
 async def drop_reminders(tx: Transaction, loaded: LoadedSession) -> int:
     """Forget the reminders and prompts not yet sent (the session moved or is off)."""
-    return await tx.outbox.drop_unsent(kinds=PLANNED_KINDS, session_id=loaded.session.id)
+    return await drop_unsent_notices(tx, kinds=PLANNED_KINDS, session_id=loaded.session.id)

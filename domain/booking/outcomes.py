@@ -12,12 +12,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
-
+from domain.booking.queries.sessions import coach_rating
 from domain.booking.rules import BookingRefused
 from domain.booking.sessions import LoadedSession, SessionView, load_session
 from domain.errors import NotAllowed
-from domain.models import SessionRating, SessionStatus, TrainingSession
+from domain.models import SessionRating, SessionStatus
 from domain.models.base import utcnow
 from domain.policy import Actor
 from domain.uow import Transaction, UnitOfWork
@@ -125,13 +124,7 @@ def _rate_for(
 
 
 async def _refresh_coach_rating(tx: Transaction, coach_id: uuid.UUID) -> None:
-    average, count = (
-        await tx.session.execute(
-            select(func.avg(SessionRating.rating), func.count(SessionRating.rating))
-            .join(TrainingSession, TrainingSession.id == SessionRating.session_id)
-            .where(TrainingSession.coach_id == coach_id)
-        )
-    ).one()
+    average, count = await coach_rating(tx, coach_id)
     coach = await tx.coaches.get(coach_id)
     coach.rating = None if average is None else round(average, 2)
     coach.total_reviews = count

@@ -21,8 +21,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from domain.booking.notice_queue import PAYER, Notice
 from domain.booking.notices import payload
+from domain.booking.queries.notice_queue import PAYER, Notice
+from domain.booking.queries.sessions import drop_unsent_notices
 from domain.booking.sessions import GROUP, SessionView
 from domain.models import NotificationKind, SessionPaymentStatus, SessionStatus
 from domain.uow import Transaction
@@ -79,4 +80,4 @@ def is_payable(view: SessionView) -> bool:
 
 async def drop_payment_prompts(tx: Transaction, session_id: uuid.UUID) -> int:
     """Forget the invoice and prompts not yet sent (the session is paid or off); rows dropped."""
-    return await tx.outbox.drop_unsent(kinds=PAYMENT_KINDS, session_id=session_id)
+    return await drop_unsent_notices(tx, kinds=PAYMENT_KINDS, session_id=session_id)

@@ -10,20 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, select
-
 from domain.booking.availability import AvailabilityRules
+from domain.booking.queries import sessions as queries
 from domain.currencies import money_value
 from domain.errors import NotFound
-from domain.models import (
-    Athlete,
-    Coach,
-    SessionParticipant,
-    SessionRating,
-    SessionStatus,
-    TrainingSession,
-    User,
-)
+from domain.models import Athlete, Coach, SessionRating, SessionStatus, TrainingSession, User
 from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
 from domain.uow import Transaction
 
@@ -169,42 +160,12 @@ async def load_session(
     tx: Transaction, session_id: uuid.UUID, *, lock: bool = False
 ) -> LoadedSession:
     """The session and everything around it; `lock` holds the row until the action commits."""
-    query = select(TrainingSession).where(TrainingSession.id == session_id)
-    if lock:
-        query = query.with_for_update()
-    session = (await tx.session.execute(query)).scalar_one_or_none()
+    session = await queries.session_row(tx, session_id, lock=lock)
     if session is None or session.coach_id is None:
         raise NotFound(f"session {session_id}")
     coach = await tx.coaches.get(session.coach_id)
     coach_user = await tx.users.get(coach.user_id) if coach.user_id else None
     if coach_user is None:
         raise NotFound(f"user of coach {coach.id}")
-    athletes, ratings = await _athletes(tx, session)
+    athletes, ratings = await queries.athletes_of(tx, session)
     return LoadedSession(session, coach, coach_user, athletes, ratings)
-
-
-async def _athletes(
-    tx: Transaction, session: TrainingSession
-) -> tuple[list[tuple[Athlete, User]], dict[uuid.UUID, SessionRating]]:
-    """The session's athletes by first name, and their ratings of it (one query for both)."""
-    if session.athlete_id is not None:
-        ids = select(Athlete.id).where(Athlete.id == session.athlete_id)
-    else:
-        ids = select(SessionParticipant.athlete_id).where(
-            SessionParticipant.session_id == session.id
-        )
-    rated = and_(SessionRating.session_id == session.id, SessionRating.athlete_id == Athlete.id)
-    rows = await tx.session.execute(
-        select(Athlete, User, SessionRating)
-        .join(User, User.id == Athlete.user_id)
-        .outerjoin(SessionRating, rated)
-        .where(Athlete.id.in_(ids))
-        .order_by(User.first_name)
-    )
-    athletes: list[tuple[Athlete, User]] = []
-    ratings: dict[uuid.UUID, SessionRating] = {}
-    for athlete, user, rating in rows:
-        athletes.append((athlete, user))
-        if rating is not None:
-            ratings[athlete.id] = rating
-    return athletes, ratings

@@ -7,6 +7,9 @@ buttons already sent. The menu's entries (`fam:add`, `fam:list`, `profile:show`)
 - Sign-up: `onb:<action>[:<choice>]`.
 - /profile: `profile:view:<athlete>`, `profile:edit:<user>:<field>`, then `profile:set:<value>`
   or `profile:cancel` inside the edit.
+- Mentors (the menu's `mnt:ask` is a menu entry): the guardian's answer to a request,
+  `mnt:okv|ok:<request>:<athlete>` or `mnt:no:<request>`; a child's mentors from /children,
+  `mnt:list:<athlete>`, and one mentor's videos turned on or off, `mnt:vid:<athlete>:<mentor>:1|0`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from enum import StrEnum
 from domain.people.profile_fields import ProfileField
 from handlers.shared.callback_data import CallbackData
 
-FAMILY_FLOW, ONBOARDING_FLOW, PROFILE_FLOW = "fam", "onb", "profile"
+FAMILY_FLOW, ONBOARDING_FLOW, PROFILE_FLOW, MENTOR_FLOW = "fam", "onb", "profile", "mnt"
 
 
 @dataclass(frozen=True)
@@ -111,3 +114,49 @@ class SetChoice(CallbackData, prefix="profile:set"):
 @dataclass(frozen=True)
 class CancelEdit(CallbackData, prefix="profile:cancel"):
     """Stop editing."""
+
+
+class MentorApproval(StrEnum):
+    """How a guardian approves a mentor for one child: with the child's videos or without."""
+
+    WITH_VIDEOS = "okv"
+    WITHOUT_VIDEOS = "ok"
+
+
+@dataclass(frozen=True)
+class ApproveMentor(CallbackData, prefix=MENTOR_FLOW):
+    """A guardian approves the mentor of a request for one of their children."""
+
+    approval: MentorApproval
+    request_id: uuid.UUID
+    athlete_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class DeclineMentor(CallbackData, prefix="mnt:no"):
+    """A guardian declines a mentor's request."""
+
+    request_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ChildsMentors(CallbackData, prefix="mnt:list"):
+    """A child's mentors, each with their videos on or off."""
+
+    athlete_id: uuid.UUID
+
+
+class VideoSwitch(StrEnum):
+    """What a press on a mentor's videos turns them to."""
+
+    ON = "1"
+    OFF = "0"
+
+
+@dataclass(frozen=True)
+class MentorVideos(CallbackData, prefix="mnt:vid"):
+    """Turn one mentor's access to a child's videos on or off."""
+
+    athlete_id: uuid.UUID
+    mentor_id: uuid.UUID
+    switch: VideoSwitch

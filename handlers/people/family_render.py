@@ -13,6 +13,7 @@ from handlers.people.callbacks import (
     CancelAdding,
     ChildAction,
     ChildPress,
+    ChildsMentors,
     PickSport,
     SkipStep,
     StepBack,
@@ -58,7 +59,7 @@ def added_markup(lang: str | None) -> InlineKeyboardMarkup:
 def children_markup(
     children: list[family.Child], lang: str | None, *, acting: uuid.UUID | None = None
 ) -> InlineKeyboardMarkup:
-    """Per child a row to act for them (or stop), one to invite them or a guardian, a mentor;
+    """Per child a row to act for them (or stop), one to invite them or a guardian, one for mentors;
     then one to add a child."""
     rows: Rows = []
     for child in children:
@@ -70,8 +71,13 @@ def children_markup(
         invite = [_on_child("family.button_invite", ChildAction.INVITE, child, lang)]
         guardian = _on_child("family.button_guardian", ChildAction.GUARDIAN, child, lang)
         mentor = _on_child("family.button_mentor", ChildAction.MENTOR, child, lang)
+        # The mentors' own flow (handlers.people.mentors): who mentors the child, videos or not.
+        mentors = (
+            t("family.button_mentors", lang, name=child.first_name),
+            ChildsMentors(child.athlete_id).pack(),
+        )
         rows.append([*(invite if not child.has_telegram else []), guardian])
-        rows.append([mentor])
+        rows.append([mentor, mentors])
     rows.append([(t("family.button_add_child", lang), AddChild().pack())])
     return markup(rows)
 

@@ -12,6 +12,7 @@ from bot.i18n import t
 from handlers.shared.callback_data import CallbackData
 from handlers.shared.menu_entries import (
     AddChild,
+    AskToMentor,
     ChildrenList,
     CoachSetup,
     PendingCoaches,
@@ -37,6 +38,7 @@ ROLE_ACTIONS: dict[str, list[Entry]] = {
         ("onboarding.menu.coach_setup", CoachSetup()),
         ("onboarding.menu.sessions", SessionList()),
     ],
+    "mentor": [("onboarding.menu.mentor_ask", AskToMentor())],
     "admin": [("onboarding.menu.admin_pending", PendingCoaches())],
 }
 EVERYONE: list[Entry] = [("onboarding.menu.profile", ShowProfile())]
@@ -44,6 +46,7 @@ EVERYONE: list[Entry] = [("onboarding.menu.profile", ShowProfile())]
 NEXT_STEP_TEXT = {
     "parent": "onboarding.done.parent",
     "coach": "onboarding.done.coach",
+    "mentor": "onboarding.done.mentor",
     "admin": "onboarding.done.admin",
 }
 

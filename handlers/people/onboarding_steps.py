@@ -80,8 +80,11 @@ def _button(
 
 def _choices(step: str, draft: Draft, lang: str | None, telegram_name: str) -> list[list[Any]]:
     if step == ROLE:
-        roles = onboarding.SELF_CHOSEN_ROLES
-        return [[_button(t(f"onboarding.role.{r}", lang), OnboardingAction.ROLE, r) for r in roles]]
+        roles = [
+            _button(t(f"onboarding.role.{r}", lang), OnboardingAction.ROLE, r)
+            for r in onboarding.SELF_CHOSEN_ROLES
+        ]
+        return [roles[i : i + 2] for i in range(0, len(roles), 2)]  # two a row: readable on phones
     if step == NAME and telegram_name:
         return [
             [

@@ -45,3 +45,8 @@ class PendingCoaches(CallbackData, prefix="admin:pending"):
 @dataclass(frozen=True)
 class ShowProfile(CallbackData, prefix="profile:show"):
     """My profile (`handlers.people.profile`)."""
+
+
+@dataclass(frozen=True)
+class AskToMentor(CallbackData, prefix="mnt:ask"):
+    """Ask a family to mentor their child, /mentor (`handlers.people.mentors`)."""

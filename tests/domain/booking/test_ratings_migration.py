@@ -1,4 +1,4 @@
-"""Migration 0008 moves each stored session rating to its athlete, and never to another family."""
+"""Migration 0009 moves each stored session rating to its athlete, and never to another family."""
 
 from __future__ import annotations
 
@@ -63,10 +63,10 @@ def test_stored_ratings_move_to_their_athlete_and_an_unattributable_one_to_the_a
     make_scratch_database: Callable[[], str],
 ) -> None:
     url = make_scratch_database()
-    command.upgrade(alembic_config(url), "0007")
+    command.upgrade(alembic_config(url), "0008")
     asyncio.run(_run(url, BEFORE))
 
-    command.upgrade(alembic_config(url), "0008")
+    command.upgrade(alembic_config(url), "0009")
 
     moved = asyncio.run(
         _rows(

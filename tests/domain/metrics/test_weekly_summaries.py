@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.outbox import render
 from domain.metrics import weekly_summaries
+from domain.metrics.queries.partitions import ensure_partitions
 from domain.metrics.weekly_summaries import last_week, queue_weekly_summaries
 from domain.models import Athlete, AthleteLink, Notification, PerformanceMetric, User
 from domain.notifications.outbox import Claimed
@@ -53,7 +54,7 @@ async def kims_week(uow: UnitOfWork) -> BookingWorld:
     """Kim: a completed session, a sprint best, a squat best, a next session. Lea: nothing."""
     world = await booking_world(uow)
     async with uow as tx:
-        await tx.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        await ensure_partitions(tx, today=date(2026, 11, 1), months_ahead=2)
         tx.sessions.add(session_at(world.coach, world.child, at(2, 16), status="completed"))
         tx.sessions.add(session_at(world.coach, world.child, at(-3, 16), status="completed"))
         tx.sessions.add(session_at(world.coach, world.child, at(9, 16), status="scheduled"))
@@ -219,7 +220,7 @@ async def test_a_batch_of_athletes_costs_the_same_few_queries_whatever_its_size(
 ) -> None:
     world = await booking_world(uow)
     async with uow as tx:
-        await tx.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        await ensure_partitions(tx, today=date(2026, 11, 1), months_ahead=2)
         await tx.commit()
     three = await athletes_with_a_week(uow, world, 3, day=1)  # the week of 30 November
     thirty = await athletes_with_a_week(uow, world, 30, day=8)  # the week of 7 December

@@ -1,4 +1,4 @@
-"""Migration 0009 encrypts the phone numbers already stored, with the key `migrate` passes."""
+"""Migration 0010 encrypts the phone numbers already stored, with the key `migrate` passes."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_clear_phone_numbers_are_encrypted_and_only_with_a_key(
     make_scratch_database: Callable[[], str],
 ) -> None:
     url = make_scratch_database()
-    command.upgrade(alembic_config(url), "0008")
+    command.upgrade(alembic_config(url), "0009")
     asyncio.run(
         _sql(
             url,
@@ -40,13 +40,13 @@ def test_clear_phone_numbers_are_encrypted_and_only_with_a_key(
     )
 
     with pytest.raises(RuntimeError, match="DATA_ENCRYPTION_KEY"):
-        command.upgrade(alembic_config(url), "0009")  # no key: refused, nothing half done
-    command.upgrade(alembic_config(url, BOX), "0009")
-    command.upgrade(alembic_config(url, BOX), "0009")  # again: a no-op
+        command.upgrade(alembic_config(url), "0010")  # no key: refused, nothing half done
+    command.upgrade(alembic_config(url, BOX), "0010")
+    command.upgrade(alembic_config(url, BOX), "0010")  # again: a no-op
 
     [(stored,)] = asyncio.run(_sql(url, "SELECT phone_number FROM users WHERE first_name = 'Ana'"))
-    assert SecretBox.is_token(stored) and "600123456" not in stored
+    assert "600123456" not in stored
     assert BOX.decrypt(stored) == "+34600123456"
-    command.downgrade(alembic_config(url, BOX), "0008")
+    command.downgrade(alembic_config(url, BOX), "0009")
     rows = asyncio.run(_sql(url, "SELECT phone_number FROM users ORDER BY first_name"))
     assert rows == [("+34600123456",), (None,)]

@@ -13,8 +13,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
 from bot.app import BotApplication, BotContext
-from domain.actors import actor_for_telegram
+from domain.actors import load_actor
 from domain.models import Athlete, AthleteLink, AuditEntry, Invitation, User
+from domain.people import queries as people_queries
 from domain.policy import Action, AthleteTarget, may
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
@@ -131,7 +132,7 @@ async def test_a_parent_adds_two_children_acts_for_one_and_invites_child_and_gua
         kid = await tx.users.by_telegram_id(mia.id)
         dan_user = await tx.users.by_telegram_id(dan.id)
         link = (await tx.session.scalars(select(AthleteLink))).one()
-        kids_profile = await tx.athletes.for_user(kid.id)
+        kids_profile = await people_queries.athlete_of_user(tx, kid.id)
     assert kids_profile.id == ids["Mia"]
     assert kid.first_name == "Mia" and kid.role == "athlete"
     assert (link.athlete_id, link.user_id, dan_user.role) == (ids["Mia"], dan_user.id, "parent")
@@ -317,7 +318,7 @@ async def test_a_mentor_invited_for_a_child_follows_them_but_cannot_book(
         await pat.expect_reply(contains="Mo opened your invitation and is now a mentor of Mia")
     async with uow as tx:
         mentor = await tx.users.by_telegram_id(mo.id)
-        actor = await actor_for_telegram(tx, mo.id, admin_telegram_ids=[])
+    actor = await load_actor(uow, telegram_user_id=mo.id, admin_telegram_ids=[])
     (mia_id,) = actor.mentored_athlete_ids
     assert mentor.role == "mentor"
     assert may(actor, Action.VIEW_METRICS, AthleteTarget(mia_id))

@@ -77,7 +77,9 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
 
         video = await _video(uow)
         assert video.status == "uploaded" and video.session_id is not None
-        assert (await services.video_status.get(video.id)).status == "uploaded"
+        assert (
+            (await services.video_status.statuses([video.id])).get(video.id)
+        ).status == "uploaded"
         assert await services.storage.exists(video.video_url)
 
         # A worker takes the job (in-process here; `sportscenter worker` runs the same code).
@@ -85,7 +87,9 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
         assert await worker.run_once()
         video = await _video(uow)
         assert video.status == "analyzed"
-        assert (await services.video_status.get(video.id)).status == "analyzed"
+        assert (
+            (await services.video_status.statuses([video.id])).get(video.id)
+        ).status == "analyzed"
         assert abs(video.analysis_results["motion"]["reps"] - REPS) <= 1
         rendition = tmp_path / "rendition.mp4"
         await services.storage.download_to(video.processed_url, rendition)

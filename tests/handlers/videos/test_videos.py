@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from bot.app import BotContext
 from bot.outbox import send_due_notifications
+from bot.video_worker import chart_words
 from domain.models import Athlete, User, VideoAnalysis
 from domain.uow import UnitOfWork
 from domain.videos.processing import video_jobs
@@ -204,7 +205,7 @@ async def test_videos_shows_a_video_in_flight_as_the_status_mirror_has_it(
 ) -> None:
     _, _, pia, _ = await cast(emulator, uow)
     clip = make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0)
-    real_job, _ = video_jobs(services, max_duration_s=600)
+    real_job, _ = video_jobs(services, max_duration_s=600, chart_words=chart_words())
     seen: list[tuple[str, str]] = []  # (what /videos said, the clock time the mirror holds)
 
     async def listing() -> str:
@@ -214,7 +215,7 @@ async def test_videos_shows_a_video_in_flight_as_the_status_mirror_has_it(
     async def first_fails_second_works(video_id: uuid.UUID, attempt: int) -> None:
         # What the real job mirrors as it starts; the row still says "uploaded".
         await services.video_status.set(video_id, "processing")
-        mirrored = await services.video_status.get(video_id)
+        mirrored = (await services.video_status.statuses([video_id])).get(video_id)
         assert mirrored is not None and mirrored.updated_at is not None
         seen.append((await listing(), f"since {mirrored.updated_at:%H:%M}"))  # Pia lives in UTC
         if attempt == 1:

@@ -7,8 +7,8 @@ without one (plain `alembic upgrade`), the revision refuses if there is anything
 rather than leave numbers in clear. A value that is already a token is left alone, so the step
 can be repeated. Downgrade decrypts them back into VARCHAR(20).
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 01:00:00.000000
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 from alembic import context, op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

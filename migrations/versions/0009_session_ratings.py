@@ -7,8 +7,8 @@ cannot say which family wrote it, and giving it to all of them would repeat the 
 and words are kept in `audit_log` (action `session.rating_unattributed`) and no longer shown.
 The coaches' averages are recomputed from what moved.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 00:30:00.000000
 """
 
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Writing notices about a session to the outbox: one INSERT ... SELECT for any number of them.
 
 A notice is addressed to an audience, not to people: the coach, or the athletes' side (each
-athlete on Telegram, their parents and guardians; `domain.people.family.audience_ids`). The
+athlete on Telegram, their parents and guardians; `domain.people.queries.audience_ids`). The
 statement
 resolves the audiences in SQL and writes every row, so a booking's notices cost one round trip
 however many people they reach. What the notices say is `domain.booking.notices`.
@@ -31,7 +31,7 @@ from sqlalchemy.types import DateTime
 
 from domain.booking.sessions import SessionView
 from domain.models import Notification
-from domain.people.family import audience_ids
+from domain.people.queries import audience_ids
 
 COACH = "coach"
 FAMILY = "family"
