@@ -241,6 +241,7 @@ async def test_forged_family_buttons_are_refused_audited_and_change_nothing(
         forged = [
             forged_data("fam", "act", zoe),
             forged_data("fam", "inv", zoe),
+            forged_data("fam", "stop", zoe),
             forged_data("fam", "grd", zoe),
             forged_data("fam", "act", uuid.uuid4()),
             "fam:act:not-an-id",
