@@ -57,6 +57,9 @@ async def test_a_parent_books_for_a_child_and_the_coach_gets_the_request(
         await send_due_notifications(BotContext(app))
         request = await cast.cora.expect_reply()
 
+    # The flow's own answer says it; the outbox does not say it to her again.
+    sent = [m for m in cast.pia.messages() if "Request sent" in (m.get("text") or "")]
+    assert len(sent) == 1
     (session,) = await sessions(uow)
     assert (session.athlete_id, session.start_time) == (cast.world.child.id, start)
     assert session.end_time - session.start_time == timedelta(minutes=60)
