@@ -9,13 +9,24 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.booking.availability import AvailabilityRules
 from domain.currencies import money_value
 from domain.errors import NotFound
-from domain.models import Athlete, Coach, SessionParticipant, SessionStatus, TrainingSession, User
+from domain.models import (
+    Athlete,
+    Coach,
+    Payment,
+    PaymentStatus,
+    SessionParticipant,
+    SessionStatus,
+    TrainingSession,
+    User,
+)
 from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
 from domain.uow import Transaction
 
@@ -47,6 +58,9 @@ class SessionView:
     athlete_feedback: str | None
     coach_timezone: str
     sequence: int
+    # What was paid, as notices carry money, when it is not the price itself (Telegram Stars
+    # for a price in euros): a payer who paid ⭐ 2000 must not read "€40.00 (paid)" only.
+    paid: dict[str, str] | None = None
 
     @property
     def minutes(self) -> int:
@@ -72,6 +86,7 @@ class LoadedSession:
     coach: Coach
     coach_user: User
     athletes: list[tuple[Athlete, User]]
+    paid: tuple[Decimal, str] | None = None  # the amount and currency of its payment, if paid
 
     @property
     def rules(self) -> AvailabilityRules:
@@ -132,7 +147,13 @@ class LoadedSession:
             athlete_feedback=session.athlete_feedback,
             coach_timezone=self.rules.timezone,
             sequence=session.sequence,
+            paid=self._paid_in_other_money(),
         )
+
+    def _paid_in_other_money(self) -> dict[str, str] | None:
+        if self.paid is None or self.paid[1] == self.coach.currency.upper():
+            return None
+        return money_value(*self.paid)
 
 
 def full_name(user: User) -> str:
@@ -144,17 +165,38 @@ async def load_session(
     tx: Transaction, session_id: uuid.UUID, *, lock: bool = False
 ) -> LoadedSession:
     """The session and everything around it; `lock` holds the row until the action commits."""
-    query = select(TrainingSession).where(TrainingSession.id == session_id)
+    # The payment comes with the row, in the same statement: listing sessions costs no more.
+    query = select(TrainingSession, _PAID_AMOUNT, _PAID_CURRENCY).where(
+        TrainingSession.id == session_id
+    )
     if lock:
-        query = query.with_for_update()
-    session = (await tx.session.execute(query)).scalar_one_or_none()
-    if session is None or session.coach_id is None:
+        query = query.with_for_update(of=TrainingSession)
+    row = (await tx.session.execute(query)).one_or_none()
+    session = row[0] if row else None
+    if row is None or session is None or session.coach_id is None:
         raise NotFound(f"session {session_id}")
     coach = await tx.coaches.get(session.coach_id)
     coach_user = await tx.users.get(coach.user_id) if coach.user_id else None
     if coach_user is None:
         raise NotFound(f"user of coach {coach.id}")
-    return LoadedSession(session, coach, coach_user, await _athletes(tx, session))
+    paid = (row[1], row[2]) if row[1] is not None else None
+    return LoadedSession(session, coach, coach_user, await _athletes(tx, session), paid)
+
+
+def _payment_holding(column: InstrumentedAttribute[Any]) -> ScalarSelect[Any]:
+    return (
+        select(column)
+        .where(
+            Payment.session_id == TrainingSession.id,
+            Payment.status == PaymentStatus.COMPLETED,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+_PAID_AMOUNT = _payment_holding(Payment.amount)
+_PAID_CURRENCY = _payment_holding(Payment.currency)
 
 
 async def _athletes(tx: Transaction, session: TrainingSession) -> list[tuple[Athlete, User]]:

@@ -546,3 +546,31 @@ async def test_a_payment_made_in_the_middle_of_another_flow_is_still_recorded(
         await handled(cast.pia)
     assert await payment_status(uow, cast.session_id) == "paid"
     assert texts(cast.pia, "Please answer with a text message") == []
+
+
+# --- the session, once paid ----------------------------------------------------------------------
+
+
+async def test_a_session_paid_in_stars_shows_paid_and_the_stars_to_both_sides(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        assert (await cast.pia.pay(await invoice_of(application, cast.pia))).ok
+        await handled(cast.pia)
+
+        await cast.pia.send("/schedule")
+        family = (await cast.pia.expect_reply(contains="Kim"))["text"]
+        await cast.cora.send("/schedule")
+        listed = await cast.cora.expect_reply(contains="Kim")
+        (label, _), *_ = [
+            (b["text"], b["callback_data"]) for row in listed["reply_markup"]["inline_keyboard"]
+            for b in row
+        ]
+        await cast.cora.press(label, listed)
+        card = (await cast.cora.expect("edit", contains="Kim"))["text"]
+
+    for text in (family, listed["text"], card):
+        assert "€40.00 (paid ⭐ 2,000)" in text
+        assert "pending" not in text
