@@ -565,7 +565,8 @@ async def test_a_session_paid_in_stars_shows_paid_and_the_stars_to_both_sides(
         await cast.cora.send("/schedule")
         listed = await cast.cora.expect_reply(contains="Kim")
         (label, _), *_ = [
-            (b["text"], b["callback_data"]) for row in listed["reply_markup"]["inline_keyboard"]
+            (b["text"], b["callback_data"])
+            for row in listed["reply_markup"]["inline_keyboard"]
             for b in row
         ]
         await cast.cora.press(label, listed)
