@@ -50,7 +50,10 @@ async def test_a_parent_books_for_a_child_and_the_coach_gets_the_request(
     async with run_bot(emulator) as app:
         await open_chats(cast.cora, cast.pia)
         summary = await book_until_summary(cast.pia, day, "16:00")
-        assert "Kim" in summary["text"] and "€40.00" in summary["text"]
+        assert "Kim" in summary["text"]
+        # The price in the coach's currency, what it comes to in Stars, and why Stars.
+        assert "💶 €40.00 = ⭐ 2,000" in summary["text"]
+        assert summary["text"].endswith("You pay in Telegram Stars, here in the chat.")
         await cast.pia.press(CONFIRM)
         await cast.pia.expect("edit", contains="Request sent to Cora Klein for Kim")
 

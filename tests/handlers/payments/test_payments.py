@@ -209,9 +209,11 @@ async def test_a_booked_session_is_invoiced_paid_and_receipted(
         assert (invoice["invoice"]["currency"], invoice["invoice"]["total_amount"]) == charged
         assert invoice["invoice"]["title"] == "Tennis · Cora Klein"
         # Worded for Pia (English, Berlin time): what, with whom, for whom, when.
-        assert invoice["invoice"]["description"].startswith(
-            "Individual session with Cora Klein for Kim, "
-        )
+        description = invoice["invoice"]["description"]
+        assert description.startswith("Individual session with Cora Klein for Kim, ")
+        # Stars say what they stand for; a charge in the coach's currency needs no word.
+        stars_word = "The price, €40.00, paid in Telegram Stars."
+        assert description.endswith(stars_word) == (token is None)
 
         outcome = await cast.pia.pay(invoice)
         assert outcome.ok, outcome.error
