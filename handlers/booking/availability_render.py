@@ -18,6 +18,8 @@ from bot.i18n import t
 from domain.booking.availability import WEEKDAYS, AvailabilityRules, SessionType, TimeRange
 
 FLOW = "av"
+# The grid opened from a button elsewhere (a coach's verification news): no coach id needed.
+OPEN = f"{FLOW}:open"
 OFFERED_LENGTHS = (30, 45, 60, 90, 120)
 SESSION_TYPES: tuple[SessionType, ...] = ("individual", "group", "assessment", "online")
 # Settings whose value is typed in after pressing their button.

@@ -71,6 +71,7 @@ def register(application: BotApplication) -> None:
             entry_points=[
                 CommandHandler("book", start_booking, filters=_PRIVATE),
                 CallbackQueryHandler(start_booking, pattern=f"^{FLOW}:start$"),
+                CallbackQueryHandler(start_booking_for, pattern=rf"^{FLOW}:for:[\w-]{{22}}$"),
                 CommandHandler("reschedule", start_moving, filters=_PRIVATE),
                 CallbackQueryHandler(move_session, pattern=rf"^{FLOW}:move:[\w-]{{22}}$"),
             ],
@@ -102,6 +103,22 @@ async def start_booking(update: Update, context: BotContext) -> int:
         return await show(update, context, draft, ATHLETE, fresh=True)
     (only,) = athlete_ids
     choices.choose_athlete(draft, only)
+    return await choices.to_sports(update, context, draft, fresh=True)
+
+
+async def start_booking_for(update: Update, context: BotContext) -> int:
+    """ "Book for <child>" (after /addchild): the booking, that athlete already chosen."""
+    actor = context.actor
+    press = unpack(update.callback_query.data, flow=FLOW)
+    athlete_id = press.uuid_arg(0) if press is not None else None
+    athlete_ids = athletes_actor_may_act_for(actor) if actor is not None else []
+    # Callback data can be forged: only an athlete the presser books for is taken.
+    if athlete_id is None or athlete_id not in athlete_ids:
+        await refuse(update, context, reason="book for: not an athlete of the presser")
+        return END
+    draft = Draft.new(context.timezone)
+    draft.athletes = await _athlete_names(context, actor, athlete_ids)
+    choices.choose_athlete(draft, athlete_id)
     return await choices.to_sports(update, context, draft, fresh=True)
 
 

@@ -11,6 +11,8 @@ from domain.people.profile_input import SPORTS
 from handlers.shared.edit_in_place import edit_or_reply
 
 FLOW = "fam"
+# The booking flow's entry for one athlete (handlers.booking.book), named, not imported.
+BOOKING_FLOW = "bk"
 Rows = list[list[tuple[str, str]]]  # (label, callback data)
 
 
@@ -29,10 +31,12 @@ def question_markup(
     return markup(rows)
 
 
-def added_markup(lang: str | None) -> InlineKeyboardMarkup:
-    """Buttons after a child was added."""
+def added_markup(child: family.Child, lang: str | None) -> InlineKeyboardMarkup:
+    """Buttons after a child was added: book for them first, the likely next step."""
+    book = pack(BOOKING_FLOW, "for", child.athlete_id)
     return markup(
         [
+            [(t("family.button_book_for", lang, name=child.first_name), book)],
             [(t("family.button_add_another", lang), pack(FLOW, "add"))],
             [(t("family.button_children", lang), pack(FLOW, "list"))],
         ]
