@@ -12,7 +12,7 @@ How they are addressed and written (one statement for any number) is `domain.boo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,7 +27,6 @@ from domain.booking.calendar_files import (
 from domain.booking.notice_queue import COACH, FAMILY, Notice, enqueue_params, enqueue_statement
 from domain.booking.sessions import GROUP, LoadedSession, SessionView
 from domain.models import NotificationKind, SessionStatus
-from domain.short_ids import short_id
 from domain.uow import Transaction
 
 REMINDER_24H = NotificationKind.REMINDER_24H
@@ -39,7 +38,10 @@ PLANNED_KINDS = (REMINDER_24H, REMINDER_1H, FOLLOWUP, COACH_FOLLOWUP)
 REMINDER_LEADS = {REMINDER_24H: timedelta(hours=24), REMINDER_1H: timedelta(hours=1)}
 # Long enough for the session to have really ended; short enough to be remembered.
 FOLLOWUP_DELAY = timedelta(minutes=15)
-FLOW = "ses"  # callback data prefix of the session buttons (handlers/booking/sessions.py)
+# Button intents: a code and the session; the delivery side (`handlers.booking.delivery`) turns
+# them into callback data, so the domain knows nothing of Telegram's buttons.
+ACCEPT, DECLINE = "session.accept", "session.decline"
+COMPLETED, NO_SHOW, RATE = "session.completed", "session.no_show", "session.rate"
 
 
 def payload(view: SessionView, **extra: Any) -> dict[str, Any]:
@@ -58,12 +60,9 @@ def payload(view: SessionView, **extra: Any) -> dict[str, Any]:
     }
 
 
-def buttons(*rows: Iterable[tuple[str, str, str]]) -> list[list[dict[str, Any]]]:
-    """Inline buttons for a notice: (label key, action, argument) per button."""
-    return [
-        [{"label": label, "data": f"{FLOW}:{action}:{arg}"} for label, action, arg in row]
-        for row in rows
-    ]
+def button(label: str, intent: str, session_id: uuid.UUID, **values: Any) -> dict[str, Any]:
+    """A notice's button: its label key, what it does (`intent`) and to which session."""
+    return {"label": label, "button": intent, "session_id": str(session_id), **values}
 
 
 def calendar_file(
@@ -100,13 +99,18 @@ def reminder_notices(view: SessionView, *, now: datetime) -> list[Notice]:
         # A reminder whose moment has passed at booking time would only be noise.
         if view.start - lead > now
     ]
-    sid = short_id(view.id)
-    rate = buttons([("session.button.rate_n", f"rate{n}", sid) for n in range(1, 6)])
-    for n, button in enumerate(rate[0], start=1):
-        button["params"] = {"n": n}
-    outcome = buttons(
-        [("session.button.completed", "done", sid), ("session.button.no_show", "noshow", sid)]
-    )
+    rate = [
+        [
+            {**button("session.button.rate_n", RATE, view.id, stars=n), "params": {"n": n}}
+            for n in range(1, 6)
+        ]
+    ]
+    outcome = [
+        [
+            button("session.button.completed", COMPLETED, view.id),
+            button("session.button.no_show", NO_SHOW, view.id),
+        ]
+    ]
     after = view.end + FOLLOWUP_DELAY
     notices.append(Notice((FAMILY,), FOLLOWUP, {**facts, "buttons": rate}, after))
     notices.append(Notice((COACH,), COACH_FOLLOWUP, {**facts, "buttons": outcome}, after))
@@ -119,10 +123,12 @@ def booking_notices(
     """What a new booking tells the coach and the athletes' side (and, confirmed, reminders)."""
     facts = payload(view)
     if view.status == SessionStatus.REQUESTED:
-        sid = short_id(view.id)
-        decide = buttons(
-            [("session.button.accept", "acc", sid), ("session.button.decline", "dec", sid)]
-        )
+        decide = [
+            [
+                button("session.button.accept", ACCEPT, view.id),
+                button("session.button.decline", DECLINE, view.id),
+            ]
+        ]
         return [
             Notice((COACH,), NotificationKind.BOOKING_REQUEST, {**facts, "buttons": decide}),
             # The booker's flow says "request sent"; the rest of the family hears it here.

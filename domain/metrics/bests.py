@@ -184,7 +184,7 @@ def _notice(
         "due_at": now,
         "payload": {
             "athlete": athlete,
-            "metric": kind.name,
+            "metric": kind.reference(),
             "value": display(metric.metric_value, kind.unit, units=units),
             "previous": display(previous, kind.unit, units=units),
             "metric_id": str(metric.id),
@@ -205,7 +205,7 @@ def _withdrawal(
     units = person.units or "metric"
     payload: dict[str, object] = {
         "athlete": athlete,
-        "metric": kind.name,
+        "metric": kind.reference(),
         "value": display(value, kind.unit, units=units),
         "metric_id": str(metric_id),
     }

@@ -74,6 +74,11 @@ class MetricKind:
             coach_id=row.coach_id,
         )
 
+    def reference(self) -> dict[str, str]:
+        """How notices and errors name it: a built-in by its code (worded in each reader's
+        language), a coach's own metric by the name the coach gave it."""
+        return {"code": self.key} if self.coach_id is None else {"name": self.name}
+
     def spellings(self) -> tuple[str, ...]:
         """Every text that names this metric: name, key and aliases."""
         return (self.name, self.key, *self.aliases)

@@ -94,7 +94,7 @@ class Undone:
 
     athlete_id: uuid.UUID
     athlete_name: str
-    metric_name: str
+    metric: dict[str, str]  # as MetricKind.reference() names it
     value: Decimal
     unit: str
 
@@ -167,7 +167,7 @@ def require_plausible(line: LogLine) -> None:
         raise Implausible(
             "implausible value",
             value=display(line.typed_value, line.typed_unit),
-            metric=kind.name,
+            metric=kind.reference(),
             low=display(kind.min_value, kind.unit),
             high=display(kind.max_value, kind.unit),
         )
@@ -201,7 +201,7 @@ async def undo(
         undone = Undone(
             athlete_id=athlete_id,
             athlete_name=await _name_of(tx, athlete_id),
-            metric_name=kind.name if kind is not None else row.metric_type,
+            metric=kind.reference() if kind is not None else {"name": row.metric_type},
             value=row.metric_value if row.metric_value is not None else Decimal(0),
             unit=row.unit or "",
         )

@@ -115,7 +115,7 @@ async def _summaries(
 def _row(summary: WeekOf, name: str, week: Week, person: User, now: datetime) -> dict[str, Any]:
     units = person.units or "metric"
     bests = [
-        {"metric": kind.name, "value": display(value, kind.unit, units=units)}
+        {"metric": kind.reference(), "value": display(value, kind.unit, units=units)}
         for kind, value in summary.bests
     ]
     last_day = (week.end - timedelta(days=1)).date()

@@ -13,13 +13,20 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import pack
 from bot.i18n import t
 from domain.booking.availability import WEEKDAYS, AvailabilityRules, SessionType, TimeRange
+from handlers.booking.callbacks import (
+    AvailabilityAutoAccept,
+    AvailabilityDateRemoved,
+    AvailabilityDone,
+    AvailabilityLength,
+    AvailabilityPage,
+    AvailabilityType,
+    AvailabilityWeekday,
+    Flag,
+)
+from handlers.shared.callback_data import CallbackData
 
-FLOW = "av"
-# The grid opened from a button elsewhere (a coach's verification news): no coach id needed.
-OPEN = f"{FLOW}:open"
 OFFERED_LENGTHS = (30, 45, 60, 90, 120)
 SESSION_TYPES: tuple[SessionType, ...] = ("individual", "group", "assessment", "online")
 # Settings whose value is typed in after pressing their button.
@@ -74,7 +81,7 @@ def _week_rows(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) 
         is_open = bool(rules.weekly.get(weekday))
         key = "availability.button.day_open" if is_open else "availability.button.day_closed"
         label = t(key, lang, day=_day(weekday, lang))
-        days.append(_button(label, "day", coach_id, weekday, int(not is_open)))
+        days.append(_button(label, AvailabilityWeekday(coach_id, weekday, _flag(not is_open))))
     auto = "availability.button.auto_on" if rules.auto_accept else "availability.button.auto_off"
     return [
         days[:4],
@@ -83,11 +90,11 @@ def _week_rows(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) 
         [_page(name, coach_id, lang) for name in ("buffers", "notice", "horizon")],
         [
             _page("capacity", coach_id, lang),
-            _button(t(auto, lang), "auto", coach_id, int(not rules.auto_accept)),
+            _button(t(auto, lang), AvailabilityAutoAccept(coach_id, _flag(not rules.auto_accept))),
             _page("cancel", coach_id, lang),
         ],
         [_page(name, coach_id, lang) for name in ("pay", "location", "dates", "tz")],
-        [_button(t("availability.button.done", lang), "done", coach_id)],
+        [_button(t("availability.button.done", lang), AvailabilityDone(coach_id))],
     ]
 
 
@@ -96,10 +103,7 @@ def _lengths(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) ->
     buttons = [
         _button(
             _offered(t("availability.button.length", lang, minutes=m), m in offered, lang),
-            "len",
-            coach_id,
-            m,
-            int(m not in offered),
+            AvailabilityLength(coach_id, m, _flag(m not in offered)),
         )
         for m in sorted(offered | set(OFFERED_LENGTHS))
     ]
@@ -112,10 +116,7 @@ def _types(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> V
     buttons = [
         _button(
             _offered(_type(kind, lang), kind in offered, lang),
-            "typ",
-            coach_id,
-            kind,
-            int(kind not in offered),
+            AvailabilityType(coach_id, kind, _flag(kind not in offered)),
         )
         for kind in SESSION_TYPES
     ]
@@ -127,9 +128,7 @@ def _dates(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> V
     removable = [
         _button(
             t("availability.button.remove_date", lang, date=day.isoformat()),
-            "undate",
-            coach_id,
-            day.strftime("%Y%m%d"),
+            AvailabilityDateRemoved(coach_id, day.strftime("%Y%m%d")),
         )
         for day in _upcoming_dates(rules)[:DATE_BUTTONS]
     ]
@@ -228,15 +227,20 @@ def _offered(label: str, is_offered: bool, lang: str | None) -> str:
 
 
 def _page(name: str, coach_id: uuid.UUID, lang: str | None) -> InlineKeyboardButton:
-    return _button(t(f"availability.button.{_PAGE_LABELS[name]}", lang), "pg", coach_id, name)
+    label = t(f"availability.button.{_PAGE_LABELS[name]}", lang)
+    return _button(label, AvailabilityPage(coach_id, name))
 
 
 def _back(coach_id: uuid.UUID, lang: str | None) -> InlineKeyboardButton:
-    return _button(t("availability.button.back", lang), "pg", coach_id, "week")
+    return _button(t("availability.button.back", lang), AvailabilityPage(coach_id, "week"))
 
 
-def _button(label: str, action: str, *args: str | uuid.UUID | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(FLOW, action, *args))
+def _button(label: str, press: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=press.pack())
+
+
+def _flag(on: bool) -> Flag:
+    return "1" if on else "0"
 
 
 _PAGE_LABELS = {

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import Bot, LabeledPrice
 from telegram.error import BadRequest
@@ -26,12 +27,13 @@ from bot.i18n import t
 from bot.i18n.formats import money
 from bot.local_time import local_moment
 from bot.wiring import Services
-from domain.booking.payment_notices import INVOICE
+from domain.booking.payment_notices import INVOICE, PAY
 from domain.coaching.specializations import from_catalogue
 from domain.currencies import STARS
 from domain.notifications.outbox import Claimed, DeliveryResult
 from domain.payments.checkout import InvoiceTerms, invoice_for
 from domain.payments.records import STAR_REFUND
+from handlers.payments.callbacks import PayAgain
 
 log = logging.getLogger(__name__)
 ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
@@ -40,6 +42,10 @@ TITLE_LIMIT = 32
 DESCRIPTION_LIMIT = 255
 
 SideEffect = Callable[[Bot, Services, Claimed], Awaitable[DeliveryResult]]
+# A prompt's button intents (`domain.booking.payment_notices`) as callback data.
+BUTTONS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    PAY: lambda spec: PayAgain(uuid.UUID(spec["session_id"])).pack(),
+}
 
 
 async def send_invoice(bot: Bot, services: Services, notification: Claimed) -> DeliveryResult:

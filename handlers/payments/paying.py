@@ -28,14 +28,14 @@ from telegram.ext import (
 from telegram.ext import filters as f
 
 from bot.app import PRIORITY_GROUP, BotApplication, BotContext
-from bot.callbacks import refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from bot.sending import send_text
-from domain.booking.payment_notices import PAY_AGAIN
 from domain.errors import DomainError, NotAllowed
 from domain.payments import checkout, records, views
 from domain.policy import Actor
 from handlers.payments import render
+from handlers.payments.callbacks import PayAgain
 from handlers.payments.delivery import send_terms
 from handlers.shared.acting import refusal_text
 
@@ -47,7 +47,6 @@ ROLE_COMMANDS = {
 # answer's own round trip, and "try again" says more than Telegram's generic failure.
 ANSWER_WITHIN_S = 8.0
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
-_FLOW, _AGAIN = PAY_AGAIN.split(":")
 
 
 def register(application: BotApplication) -> None:
@@ -57,7 +56,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(f.SUCCESSFUL_PAYMENT, payment_received), group=PRIORITY_GROUP
     )
-    application.add_handler(CallbackQueryHandler(pay_again, pattern=f"^{PAY_AGAIN}:"))
+    application.add_handler(CallbackQueryHandler(pay_again, pattern=PayAgain.pattern()))
     application.add_handler(CommandHandler("payments", show_payments, filters=_PRIVATE))
 
 
@@ -131,14 +130,13 @@ def _refused_after_paying(err: DomainError, charge_id: str, context: BotContext)
 async def pay_again(update: Update, context: BotContext) -> None:
     """💳 Pay on a reminder: the session's invoice again, as it stands now."""
     query = update.callback_query
-    press = unpack(query.data, flow=_FLOW)
-    session_id = press.uuid_arg(0) if press is not None and press.action == _AGAIN else None
-    if session_id is None:
+    press = PayAgain.parse(query.data)
+    if press is None:
         await refuse(update, context, reason="pay again: malformed")
         return
     terms = await checkout.invoice_for(
         context.uow,
-        session_id=session_id,
+        session_id=press.session_id,
         config=context.services.payments,
         now=datetime.now(UTC),
     )

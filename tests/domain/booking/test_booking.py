@@ -76,7 +76,11 @@ async def test_a_parent_books_for_a_child_and_the_coach_is_asked(
     assert booked.session.payment_status == "pending"
     (request,) = await notices(uow, "booking_request")
     assert request.recipient_id == world.coach_user.id
-    assert [b["data"][:8] for b in request.payload["buttons"][0]] == ["ses:acc:", "ses:dec:"]
+    assert [b["button"] for b in request.payload["buttons"][0]] == [
+        "session.accept",
+        "session.decline",
+    ]
+    assert {b["session_id"] for b in request.payload["buttons"][0]} == {str(booked.session.id)}
     # Pia's own flow answers her; nobody else on Kim's side is a guardian here.
     assert await notices(uow, "booking_requested") == []
     assert await notices(uow, "reminder_24h") == []

@@ -13,7 +13,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import pack
 from bot.i18n import catalogues
 from bot.wiring import Services
 from domain.booking.availability import AvailabilityRules
@@ -22,6 +21,7 @@ from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
 from tests.factories import tiny_png
+from tests.handlers.chat_steps import forged_data
 from tests.handlers.coaching.coach_steps import sign_up
 
 ROOT = Path(__file__).parents[3]
@@ -198,14 +198,14 @@ async def test_forged_availability_buttons_are_refused_audited_and_change_nothin
         await olga.expect_reply(contains="Mon: 09:00-12:00")
         olgas = await rules_of(uow, theirs)
         forged = [
-            pack("av", "day", theirs.id, "mon", 0),
-            pack("av", "auto", theirs.id, 1),
-            pack("av", "day", uuid.uuid4(), "mon", 0),
-            pack("av", "day", mine.id, "funday", 1),
-            pack("av", "len", mine.id, "abc", 1),
-            pack("av", "pg", mine.id, "secrets"),
-            pack("av", "undate", mine.id, "2026-99"),
-            pack("av", "drop", mine.id),
+            forged_data("av", "day", theirs.id, "mon", 0),
+            forged_data("av", "auto", theirs.id, 1),
+            forged_data("av", "day", uuid.uuid4(), "mon", 0),
+            forged_data("av", "day", mine.id, "funday", 1),
+            forged_data("av", "len", mine.id, "abc", 1),
+            forged_data("av", "pg", mine.id, "secrets"),
+            forged_data("av", "undate", mine.id, "2026-99"),
+            forged_data("av", "drop", mine.id),
             "av:day:not-an-id:mon:1",
         ]
         for data in forged:

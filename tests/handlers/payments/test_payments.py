@@ -25,12 +25,12 @@ from domain.booking import book as booking
 from domain.booking import changes as session_changes
 from domain.booking.availability import WEEKDAYS
 from domain.booking.book import BookingChoice
-from domain.booking.payment_notices import pay_again_data
 from domain.models import Coach, Notification, Payment, TrainingSession, User
 from domain.payments import checkout as domain_checkout
 from domain.payments.checkout import PaymentConfig, invoice_for
 from domain.policy import Actor
 from domain.uow import UnitOfWork
+from handlers.payments.callbacks import PayAgain
 from handlers.payments.delivery import send_terms
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
@@ -502,7 +502,7 @@ async def test_the_pay_button_sends_the_invoice_again_and_only_to_its_payer(
 
 def _pay_button(session_id: uuid.UUID) -> InlineKeyboardMarkup:
     """The 💳 Pay button a payment reminder carries (domain.booking.payment_notices)."""
-    button = InlineKeyboardButton("💳 Pay", callback_data=pay_again_data(session_id))
+    button = InlineKeyboardButton("💳 Pay", callback_data=PayAgain(session_id).pack())
     return InlineKeyboardMarkup([[button]])
 
 

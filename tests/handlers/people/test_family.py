@@ -13,7 +13,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import pack
 from domain.actors import actor_for_telegram
 from domain.models import Athlete, AthleteLink, AuditEntry, Invitation, User
 from domain.policy import Action, AthleteTarget, may
@@ -21,6 +20,7 @@ from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
 from tests.factories import tiny_png
+from tests.handlers.chat_steps import forged_data
 from tests.handlers.onboarding_flow import press_forged
 
 LINK = re.compile(r"https://t\.me/(\w+)\?start=inv-([\w-]+)")
@@ -239,10 +239,10 @@ async def test_forged_family_buttons_are_refused_audited_and_change_nothing(
         await add_child(other, "Zoe", "2013-02-03", "Swimming")
         zoe = (await children_of(uow, other_id))["Zoe"]
         forged = [
-            pack("fam", "act", zoe),
-            pack("fam", "inv", zoe),
-            pack("fam", "grd", zoe),
-            pack("fam", "act", uuid.uuid4()),
+            forged_data("fam", "act", zoe),
+            forged_data("fam", "inv", zoe),
+            forged_data("fam", "grd", zoe),
+            forged_data("fam", "act", uuid.uuid4()),
             "fam:act:not-an-id",
             "fam:drop:all",
             "fam:act:" + "A" * 56,  # 64 bytes, Telegram's maximum
@@ -341,7 +341,7 @@ async def test_after_adding_a_child_book_opens_the_booking_for_that_child_only(
         leo = (await children_of(uow, parent_id))["Leo"]
         await eve.send("/help")
         await eve.expect_reply()
-        await press_forged(emulator, eve, pack("bk", "for", leo))
+        await press_forged(emulator, eve, forged_data("bk", "for", leo))
         refused = await eve.expect("callback_answer")
     assert "teach Leo" not in (eve.messages()[-1].get("text") or "")
     assert refused["text"]

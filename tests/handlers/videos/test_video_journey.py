@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import BotContext
-from bot.callbacks import pack
 from bot.outbox import send_due_notifications
 from domain.models import Coach, User, VideoAnalysis, VideoReviewMessage
 from domain.uow import UnitOfWork
 from domain.videos.media.probe import probe
+from handlers.videos.callbacks import VideoShow
 from telegram_emulator import Emulator
 from tests.factories import booking_world, session_at
 from tests.handlers.booking.booking_steps import press_data
@@ -132,7 +132,7 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
         # Another coach: nothing listed, a forged "show" button refused, no review of theirs.
         await bea.send("/videos")
         await bea.expect_reply(contains="No training videos yet")
-        await press_data(emulator, bea, bea.messages()[-1], pack("vid", "sh", video.id))
+        await press_data(emulator, bea, bea.messages()[-1], VideoShow(video.id).pack())
         assert not any("Kim" in (m.get("caption") or m.get("text") or "") for m in bea.messages())
         async with uow as tx:
             reviewers = set(await tx.session.scalars(select(VideoReviewMessage.coach_user_id)))

@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.app import BotContext
-from bot.callbacks import pack
 from bot.outbox import send_due_notifications
 from domain.models import Athlete, User, VideoAnalysis
 from domain.uow import UnitOfWork
@@ -20,7 +19,7 @@ from domain.videos.processing import video_jobs
 from telegram_emulator import Emulator
 from tests.factories import BookingWorld, booking_world, session_at
 from tests.handlers.booking.booking_steps import press_data
-from tests.handlers.chat_steps import open_chats
+from tests.handlers.chat_steps import forged_data, open_chats
 from tests.video_clips import make_clip, make_pdf_named_mp4, make_random_mp4
 from tests.video_steps import video_worker
 
@@ -149,9 +148,9 @@ async def test_forged_link_and_show_buttons_are_refused_and_change_nothing(
         [video] = await videos(uow)
         # Omar links Kim's video; Pia links it to Lea's session; Omar asks to see it.
         for person, data in (
-            (omar, pack("vid", "ln", video.id, "-")),
-            (pia, pack("vid", "ln", video.id, others.id)),
-            (omar, pack("vid", "sh", video.id)),
+            (omar, forged_data("vid", "ln", video.id, "-")),
+            (pia, forged_data("vid", "ln", video.id, others.id)),
+            (omar, forged_data("vid", "sh", video.id)),
         ):
             await press_data(emulator, person, received, data)
             answer = await person.expect("callback_answer")
