@@ -138,7 +138,7 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
     params = enqueue_params(
         view,
         [
-            *booking_notices(view, now=now),
+            *booking_notices(view, now=now, booker=actor.user_id),
             *payment_notices(view, now=now, due_at=row["payment_due_at"]),
         ],
         coach_user_id=coach_user.id,

@@ -76,7 +76,7 @@ async def book_group(
     notified = await tell(
         tx,
         loaded,
-        booking_notices(view, now=now, joined=joined is not None),
+        booking_notices(view, now=now, booker=actor.user_id, joined=joined is not None),
         now=now,
         tag=short_id(choice.athlete_id),
         athletes=[choice.athlete_id],

@@ -125,7 +125,9 @@ def reminder_notices(view: SessionView, *, now: datetime) -> list[Notice]:
     return notices
 
 
-def booking_notices(view: SessionView, *, now: datetime, joined: bool = False) -> list[Notice]:
+def booking_notices(
+    view: SessionView, *, now: datetime, booker: uuid.UUID, joined: bool = False
+) -> list[Notice]:
     """What a new booking tells the coach and the athletes' side (and, confirmed, reminders)."""
     facts = payload(view)
     if view.status == SessionStatus.REQUESTED:
@@ -137,7 +139,8 @@ def booking_notices(view: SessionView, *, now: datetime, joined: bool = False) -
         ]
         return [
             Notice((COACH,), NotificationKind.BOOKING_REQUEST, {**facts, "buttons": decide}),
-            Notice((FAMILY,), NotificationKind.BOOKING_REQUESTED, facts),
+            # The booker's flow says "request sent"; the rest of the family hears it here.
+            Notice((FAMILY,), NotificationKind.BOOKING_REQUESTED, facts, skip=booker),
         ]
     document = calendar_file(view, now=now)
     coach_kind = NotificationKind.GROUP_JOINED if joined else NotificationKind.BOOKING_NEW

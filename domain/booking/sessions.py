@@ -55,6 +55,9 @@ class SessionView:
     ratings: tuple[AthleteRating, ...]
     coach_timezone: str
     sequence: int
+    # What was paid, as notices carry money, when it is not the price itself (Telegram Stars
+    # for a price in euros): a payer who paid ⭐ 2000 must not read "€40.00 (paid)" only.
+    paid: dict[str, str] | None = None
 
     @property
     def minutes(self) -> int:
@@ -81,6 +84,7 @@ class LoadedSession:
     coach_user: User
     athletes: list[tuple[Athlete, User]]
     ratings: dict[uuid.UUID, SessionRating]
+    paid: tuple[Decimal, str] | None = None  # the amount and currency of its payment, if paid
 
     @property
     def rules(self) -> AvailabilityRules:
@@ -148,7 +152,13 @@ class LoadedSession:
             ratings=self._ratings_of(set(self.athlete_ids)),
             coach_timezone=self.rules.timezone,
             sequence=session.sequence,
+            paid=self._paid_in_other_money(),
         )
+
+    def _paid_in_other_money(self) -> dict[str, str] | None:
+        if self.paid is None or self.paid[1] == self.coach.currency.upper():
+            return None
+        return money_value(*self.paid)
 
 
 def full_name(user: User) -> str:
@@ -160,7 +170,8 @@ async def load_session(
     tx: Transaction, session_id: uuid.UUID, *, lock: bool = False
 ) -> LoadedSession:
     """The session and everything around it; `lock` holds the row until the action commits."""
-    session = await queries.session_row(tx, session_id, lock=lock)
+    found = await queries.session_with_payment(tx, session_id, lock=lock)
+    session, paid = found if found else (None, None)
     if session is None or session.coach_id is None:
         raise NotFound(f"session {session_id}")
     coach = await tx.coaches.get(session.coach_id)
@@ -168,4 +179,4 @@ async def load_session(
     if coach_user is None:
         raise NotFound(f"user of coach {coach.id}")
     athletes, ratings = await queries.athletes_of(tx, session)
-    return LoadedSession(session, coach, coach_user, athletes, ratings)
+    return LoadedSession(session, coach, coach_user, athletes, ratings, paid)

@@ -68,6 +68,7 @@ class CoachReview:
     verified: bool
     submitted: bool
     note: str | None  # the last rejection reason
+    has_hours: bool  # weekly or dated hours set: athletes can book once verified
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,15 @@ def _review(coach: Coach, user: User) -> CoachReview:
         verified=bool(user.verification_status),
         submitted=bool((coach.verification_documents or {}).get("submitted_at")),
         note=coach.verification_note,
+        has_hours=_has_hours(coach),
+    )
+
+
+def _has_hours(coach: Coach) -> bool:
+    # The raw JSON: coaching lies below booking, whose AvailabilityRules reads it in full.
+    availability = coach.availability or {}
+    return any(availability.get("weekly", {}).values()) or any(
+        availability.get("exceptions", {}).values()
     )
 
 

@@ -19,6 +19,7 @@ from telegram.ext import filters as f
 from bot.app import BotApplication, BotContext
 from bot.callbacks import refuse
 from bot.i18n import t
+from bot.sending import send_text
 from domain.booking import availability_settings as settings
 from domain.booking.availability import WEEKDAYS, AvailabilityRules, SessionType
 from domain.booking.availability_settings import Editing, NotACoach
@@ -39,6 +40,7 @@ from handlers.booking.callbacks import (
 from handlers.shared.acting import refusal_text
 from handlers.shared.callback_data import CallbackData, flow_pattern, parse_any
 from handlers.shared.common import cancel_fallback
+from handlers.shared.menu_entries import OpenHours
 
 BUFFERS, NOTICE, HORIZON, CAPACITY, CANCEL, LOCATION, DATES, TIMEZONE, PAY_BEFORE = range(9)
 END = ConversationHandler.END
@@ -61,6 +63,8 @@ def register(application: BotApplication) -> None:
         ConversationHandler(
             entry_points=[
                 CommandHandler("availability", show_or_set, filters=_PRIVATE),
+                # Before on_button, which takes every other av: press.
+                CallbackQueryHandler(open_week, pattern=OpenHours.pattern()),
                 CallbackQueryHandler(on_button, pattern=flow_pattern(AVAILABILITY_FLOW)),
             ],
             states={
@@ -96,6 +100,23 @@ async def show_or_set(update: Update, context: BotContext) -> int:
         return END
     text, markup = render.week(rules, actor.coach_id, context.lang)
     await update.effective_message.reply_text(text, reply_markup=markup)
+    return END
+
+
+async def open_week(update: Update, context: BotContext) -> int:
+    """ "Set my hours" (on a newly verified coach's news): the week grid, as /availability."""
+    actor = context.actor
+    try:
+        if actor is None:
+            raise NotACoach("not signed up")
+        rules = await settings.rules_of(context.uow, actor=actor, coach_id=actor.coach_id)
+    except DomainError:
+        # Only coaches are given this button: anyone else's press is forged.
+        await refuse(update, context, reason="open availability: not a coach")
+        return END
+    await update.callback_query.answer()
+    text, markup = render.week(rules, actor.coach_id, context.lang)
+    await send_text(context.bot, update.effective_chat.id, text, reply_markup=markup)
     return END
 
 

@@ -52,7 +52,7 @@ from handlers.booking.screens import (
 from handlers.shared.acting import child_acted_for, refusal_text
 from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback
-from handlers.shared.menu_entries import StartBooking
+from handlers.shared.menu_entries import BookFor, StartBooking
 
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _BOOKERS = [("book", "booking.command.book"), ("reschedule", "booking.command.reschedule")]
@@ -72,6 +72,7 @@ def register(application: BotApplication) -> None:
             entry_points=[
                 CommandHandler("book", start_booking, filters=_PRIVATE),
                 CallbackQueryHandler(start_booking, pattern=StartBooking.pattern()),
+                CallbackQueryHandler(start_booking_for, pattern=BookFor.pattern()),
                 CommandHandler("reschedule", start_moving, filters=_PRIVATE),
                 CallbackQueryHandler(move_session, pattern=MoveSession.pattern()),
             ],
@@ -107,6 +108,22 @@ async def start_booking(update: Update, context: BotContext) -> int:
     else:
         (only,) = athlete_ids
         choices.choose_athlete(draft, only)
+    return await choices.to_sports(update, context, draft, fresh=True)
+
+
+async def start_booking_for(update: Update, context: BotContext) -> int:
+    """ "Book for <child>" (after /addchild): the booking, that athlete already chosen."""
+    actor = context.actor
+    press = BookFor.parse(update.callback_query.data)
+    athlete_id = press.athlete_id if press is not None else None
+    athlete_ids = athletes_actor_may_act_for(actor) if actor is not None else []
+    # Callback data can be forged: only an athlete the presser books for is taken.
+    if athlete_id is None or athlete_id not in athlete_ids:
+        await refuse(update, context, reason="book for: not an athlete of the presser")
+        return END
+    draft = Draft.new(context.timezone)
+    draft.athletes = await _athlete_names(context, actor, athlete_ids)
+    choices.choose_athlete(draft, athlete_id)
     return await choices.to_sports(update, context, draft, fresh=True)
 
 

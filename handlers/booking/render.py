@@ -49,7 +49,8 @@ def sports_screen(draft: Draft, lang: str | None) -> Screen:
         2,
     )
     rows.append([_button(draft, t("booking.button.any", lang), BookingAction.ANY_SPORT)])
-    # First step, yet several to book for: the one acted for (/children) was taken; offer others.
+    # First step, the athlete taken without asking (acted for in /children, or "Book for Mia"),
+    # yet several to book for: offer the others.
     if len(draft.athletes) > 1 and len(draft.trail) <= 1:
         rows.append(
             [_button(draft, t("booking.button.someone_else", lang), BookingAction.SOMEONE_ELSE)]
@@ -191,8 +192,9 @@ def slot_label(draft: Draft, day: date, start: datetime, lang: str | None) -> st
     return label
 
 
-def summary_screen(draft: Draft, lang: str | None) -> Screen:
-    """What is about to be booked (or moved), with the price, to confirm."""
+def summary_screen(draft: Draft, lang: str | None, *, stars: int | None = None) -> Screen:
+    """What is about to be booked (or moved), with the price (and the `stars` it is invoiced
+    as, if it is paid in Telegram Stars), to confirm."""
     start = draft.start_time
     assert start is not None  # only shown once a time is picked
     when = words.when_text(draft, start, lang)
@@ -215,8 +217,12 @@ def summary_screen(draft: Draft, lang: str | None) -> Screen:
             when=when,
             minutes=draft.length,
             kind=words.kind_name(draft.kind, lang),
-            price=words.price_text(draft, draft.length, lang),
+            price=words.price_text(draft, draft.length, lang)
+            if stars is None
+            else words.price_in_stars_text(draft, draft.length, stars, lang),
         )
+        if stars is not None:
+            text += "\n" + t("booking.pays_in_stars", lang)
     confirm = _button(draft, t("booking.button.confirm", lang), BookingAction.CONFIRM)
     return text, _markup(draft, [[confirm]], lang)
 

@@ -16,10 +16,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.i18n import t
-from bot.i18n.formats import money
+from bot.i18n.formats import money, money_text
 from bot.local_time import local_moment
 from domain.booking.sessions import GROUP, SessionView
-from domain.models import SessionStatus
+from domain.models import SessionPaymentStatus, SessionStatus
 from domain.policy import Action, Actor, SessionTarget, may
 from domain.timezones import zone_of
 from handlers.booking.callbacks import (
@@ -93,8 +93,10 @@ def _money_and_place(view: SessionView, lang: str | None) -> list[str]:
 
 def price_line(view: SessionView, lang: str | None) -> str:
     """The price and whether it is paid."""
-    payment = t(f"session.payment.{view.payment_status}", lang)
     price = money(view.price, view.currency, lang) if view.price is not None else ""
+    if view.payment_status == SessionPaymentStatus.PAID and view.paid is not None:
+        return t("session.card.price_paid_in", lang, price=price, paid=money_text(view.paid, lang))
+    payment = t(f"session.payment.{view.payment_status}", lang)
     return t("session.card.price", lang, price=price, payment=payment)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as f
@@ -22,7 +22,7 @@ from handlers.coaching.review_card import card_text, send_review
 from handlers.shared.acting import refusal_text
 from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback, unknown_command
-from handlers.shared.menu_entries import PendingCoaches
+from handlers.shared.menu_entries import OpenHours, PendingCoaches
 
 log = logging.getLogger(__name__)
 REASON = 0
@@ -96,7 +96,11 @@ async def approve(update: Update, context: BotContext) -> None:
     await update.callback_query.answer(t("admin.approved_answer", context.lang))
     decided = t("admin.approved_by", context.lang, admin=_admin_name(update))
     await update.callback_query.edit_message_text(f"{card_text(review, context.lang)}\n\n{decided}")
-    await _tell_coach(context, review, t("coach.approved", review.language))
+    # Verified is not bookable yet without hours: say what is next, a tap away.
+    approved = "coach.approved" if review.has_hours else "coach.approved_no_hours"
+    label = t("coach.button.hours", review.language)
+    hours = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=OpenHours().pack())]])
+    await _tell_coach(context, review, t(approved, review.language), hours)
 
 
 async def ask_reason(update: Update, context: BotContext) -> int:
@@ -185,11 +189,16 @@ async def _mark_card_rejected(
         log.info("could not update the reviewed card: %r", err)
 
 
-async def _tell_coach(context: BotContext, review: CoachReview, text: str) -> None:
+async def _tell_coach(
+    context: BotContext,
+    review: CoachReview,
+    text: str,
+    buttons: InlineKeyboardMarkup | None = None,
+) -> None:
     if review.chat_id is None:
         return
     try:
-        await send_text(context.bot, review.chat_id, text)
+        await send_text(context.bot, review.chat_id, text, reply_markup=buttons)
     except TelegramError as err:  # a coach who blocked the bot still has the decision
         log.warning("could not tell coach %s about the decision: %r", review.coach_id, err)
 

@@ -24,10 +24,12 @@ from telegram import Bot, LabeledPrice
 from telegram.error import BadRequest
 
 from bot.i18n import t
+from bot.i18n.formats import money
 from bot.local_time import local_moment
 from bot.wiring import Services
 from domain.booking.payment_notices import INVOICE, PAY
 from domain.coaching.specializations import from_catalogue
+from domain.currencies import STARS
 from domain.notifications.outbox import Claimed, DeliveryResult
 from domain.payments.checkout import InvoiceTerms, invoice_for
 from domain.payments.records import STAR_REFUND
@@ -89,6 +91,10 @@ def _words(terms: InvoiceTerms, lang: str | None, timezone: str) -> tuple[str, s
         starts_at=local_moment(view.start, timezone, lang),
         minutes=view.minutes,
     )
+    if terms.currency == STARS and view.price is not None:
+        # ⭐ 2000 alone does not say what it stands for: the coach's price does.
+        price = money(view.price, view.currency, lang)
+        description += " " + t("payment.invoice.in_stars", lang, price=price)
     label = t("payment.invoice.label", lang, minutes=view.minutes)
     return _fit(title, TITLE_LIMIT), _fit(description, DESCRIPTION_LIMIT), label
 

@@ -5,9 +5,10 @@ The invoice reaches the payer through the outbox (`handlers.payments.delivery`),
 the bot (`pre_checkout_query`) and waits at most 10 s: the answer is ok only if the session may
 still be paid exactly as invoiced, otherwise it carries the reason in the payer's language.
 Then `successful_payment` arrives as a message. It is recorded once per Telegram charge id, so
-a redelivered update adds no row and confirms nothing twice; the receipts to the payer and the
-coach follow through the outbox. Money the session can no longer take is recorded all the same
-and returned, and the payer is told so at once.
+a redelivered update adds no row and confirms nothing twice; the receipt to the payer and the
+notice to the coach go through the outbox, and the receipt is the payer's one confirmation.
+Money the session can no longer take is recorded all the same and returned, and the payer is
+told so at once.
 """
 
 from __future__ import annotations
@@ -85,12 +86,12 @@ async def check_checkout(update: Update, context: BotContext) -> None:
 
 
 async def payment_received(update: Update, context: BotContext) -> None:
-    """Record a payment Telegram made and confirm it, unless this update was seen before."""
-    await _record_and_confirm(update, context)
+    """Record a payment Telegram made (once per charge); its receipt follows by the outbox."""
+    await _record(update, context)
     raise ApplicationHandlerStop  # no flow of group 0 sees the payment message
 
 
-async def _record_and_confirm(update: Update, context: BotContext) -> None:
+async def _record(update: Update, context: BotContext) -> None:
     message = update.effective_message
     paid = message.successful_payment
     try:
@@ -111,16 +112,8 @@ async def _record_and_confirm(update: Update, context: BotContext) -> None:
         return
     if recorded.already_recorded:
         log.info("payment %s delivered again: already recorded", paid.telegram_payment_charge_id)
-        return
-    timezone = context.timezone
-    text = render.paid(
-        recorded.session,
-        currency=paid.currency,
-        total_amount=paid.total_amount,
-        timezone=timezone,
-        lang=context.lang,
-    )
-    await message.reply_text(text)
+    # Nothing more to say here: Telegram shows the charge in the chat, and the receipt queued
+    # with the payment (the outbox, seconds later) is the one message that confirms it.
 
 
 def _refused_after_paying(err: DomainError, charge_id: str, context: BotContext) -> str:

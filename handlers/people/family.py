@@ -188,7 +188,7 @@ async def _finish(update: Update, context: BotContext, notes: str | None) -> int
         await render.say(update, t(key, context.lang))
         return ConversationHandler.END
     text = t("family.child_added", context.lang, name=added.first_name)
-    await render.say(update, text, render.added_markup(context.lang))
+    await render.say(update, text, render.added_markup(added, context.lang))
     return ConversationHandler.END
 
 

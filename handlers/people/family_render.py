@@ -19,7 +19,7 @@ from handlers.people.callbacks import (
     StepBack,
 )
 from handlers.shared.edit_in_place import edit_or_reply
-from handlers.shared.menu_entries import AddChild, ChildrenList
+from handlers.shared.menu_entries import AddChild, BookFor, ChildrenList
 
 Rows = list[list[tuple[str, str]]]  # (label, callback data)
 
@@ -46,10 +46,12 @@ def _on_child(
     return t(key, lang, name=child.first_name), ChildPress(action, child.athlete_id).pack()
 
 
-def added_markup(lang: str | None) -> InlineKeyboardMarkup:
-    """Buttons after a child was added."""
+def added_markup(child: family.Child, lang: str | None) -> InlineKeyboardMarkup:
+    """Buttons after a child was added: book for them first, the likely next step."""
+    book = BookFor(child.athlete_id).pack()
     return markup(
         [
+            [(t("family.button_book_for", lang, name=child.first_name), book)],
             [(t("family.button_add_another", lang), AddChild().pack())],
             [(t("family.button_children", lang), ChildrenList().pack())],
         ]

@@ -1,4 +1,5 @@
-"""The main menu's buttons into other capabilities' flows (`handlers.people.menu` shows them).
+"""Buttons into other capabilities' flows: the main menu's (`handlers.people.menu`) and a few
+next steps offered after an action (Book after /addchild, Set my hours after verification).
 
 The menu and the flow it opens are in different capabilities, which never import each other,
 so the entry points both need are declared here once; each flow registers its own handler
@@ -7,6 +8,7 @@ with the entry's `pattern()`. The data are those of menus already sent.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from handlers.shared.callback_data import CallbackData
@@ -50,3 +52,17 @@ class ShowProfile(CallbackData, prefix="profile:show"):
 @dataclass(frozen=True)
 class AskToMentor(CallbackData, prefix="mnt:ask"):
     """Ask a family to mentor their child, /mentor (`handlers.people.mentors`)."""
+
+
+@dataclass(frozen=True)
+class BookFor(CallbackData, prefix="bk:for"):
+    """📅 Book for a child just added (`handlers.people.family`): /book, that athlete chosen
+    (`handlers.booking.book`)."""
+
+    athlete_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class OpenHours(CallbackData, prefix="av:open"):
+    """🗓 Set my hours, on a newly verified coach's news (`handlers.coaching.verification`):
+    the /availability grid (`handlers.booking.availability`)."""

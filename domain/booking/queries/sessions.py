@@ -9,13 +9,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, exists, func, or_, select, update
+from sqlalchemy import Row, ScalarSelect, and_, delete, exists, func, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.errors import NotFound
 from domain.models import (
     Athlete,
     Coach,
     Notification,
+    Payment,
+    PaymentStatus,
     SessionParticipant,
     SessionRating,
     SessionStatus,
@@ -25,14 +28,37 @@ from domain.models import (
 from domain.uow import Transaction
 
 
-async def session_row(
+def _payment_holding(column: InstrumentedAttribute[Any]) -> ScalarSelect[Any]:
+    return (
+        select(column)
+        .where(Payment.session_id == TrainingSession.id, Payment.status == PaymentStatus.COMPLETED)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+_PAID_AMOUNT = _payment_holding(Payment.amount)
+_PAID_CURRENCY = _payment_holding(Payment.currency)
+
+
+async def session_with_payment(
     tx: Transaction, session_id: uuid.UUID, *, lock: bool = False
-) -> TrainingSession | None:
-    """The session's row; `lock` holds it until the transaction ends."""
-    query = select(TrainingSession).where(TrainingSession.id == session_id)
+) -> tuple[TrainingSession, tuple[Decimal, str] | None] | None:
+    """The session's row and what its completed payment paid (amount, currency), if any.
+
+    `lock` holds the row until the transaction ends. The payment comes in the same statement:
+    listing sessions costs no more for showing what was paid.
+    """
+    query = select(TrainingSession, _PAID_AMOUNT, _PAID_CURRENCY).where(
+        TrainingSession.id == session_id
+    )
     if lock:
-        query = query.with_for_update()
-    return (await tx.session.execute(query)).scalar_one_or_none()
+        query = query.with_for_update(of=TrainingSession)
+    row = (await tx.session.execute(query)).one_or_none()
+    if row is None:
+        return None
+    session, amount, currency = row
+    return session, ((amount, currency) if amount is not None else None)
 
 
 async def athletes_of(

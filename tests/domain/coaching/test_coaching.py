@@ -237,6 +237,30 @@ async def test_approval_verifies_once_and_is_audited(uow, services) -> None:
     assert await coaching.pending(uow, admin=admin) == []
 
 
+@pytest.mark.parametrize(
+    ("availability", "has_hours"),
+    [
+        (None, False),
+        ({"weekly": {"mon": []}}, False),
+        ({"weekly": {"mon": ["16:00-20:00"]}}, True),
+        ({"exceptions": {"2026-12-24": ["10:00-12:00"]}}, True),
+    ],
+)
+async def test_approval_says_whether_the_coach_has_hours_anyone_can_book(
+    uow, services, availability, has_hours
+) -> None:
+    coach = await _submitted_coach(uow, services.storage)
+    async with uow as tx:
+        (await tx.coaches.get(coach.coach_id)).availability = availability
+        await tx.commit()
+
+    approved = await coaching.approve(
+        uow, admin=await _person(uow, "admin", "Ada"), coach_id=coach.coach_id
+    )
+
+    assert approved.has_hours is has_hours
+
+
 async def test_rejection_keeps_the_reason_and_allows_resubmission(uow, services) -> None:
     coach = await _submitted_coach(uow, services.storage)
     admin = await _person(uow, "admin", "Ada")

@@ -22,6 +22,7 @@ from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
 from tests.factories import tiny_png
 from tests.handlers.chat_steps import forged_data
+from tests.handlers.onboarding_flow import press_forged
 
 LINK = re.compile(r"https://t\.me/(\w+)\?start=inv-([\w-]+)")
 
@@ -325,3 +326,24 @@ async def test_a_mentor_invited_for_a_child_follows_them_but_cannot_book(
     assert may(actor, Action.VIEW_METRICS, AthleteTarget(mia_id))
     assert not may(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(mia_id))
     assert not may(actor, Action.VIEW_SENSITIVE, AthleteTarget(mia_id))
+
+
+async def test_after_adding_a_child_book_opens_the_booking_for_that_child_only(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    pat, eve = emulator.user("Pat"), emulator.user("Eve")
+    parent_id = await parent_row(uow, pat)
+    await parent_row(uow, eve, name="Eve")
+    async with run_bot(emulator):
+        await add_child(pat, "Mia", "2014-05-01", "Football")
+        await add_child(pat, "Leo", "2016-03-02", "Football")
+        await pat.press("📅 Book for Leo")
+        # Two children, yet no "Who is the session for?": the button named Leo.
+        await pat.expect_reply(contains="should the coach teach Leo?")
+        leo = (await children_of(uow, parent_id))["Leo"]
+        await eve.send("/help")
+        await eve.expect_reply()
+        await press_forged(emulator, eve, forged_data("bk", "for", leo))
+        refused = await eve.expect("callback_answer")
+    assert "teach Leo" not in (eve.messages()[-1].get("text") or "")
+    assert refused["text"]
