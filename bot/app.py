@@ -41,6 +41,7 @@ from bot.persistence import RedisPersistence
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
 from bot.wiring import Services
+from domain.adapters import city_zones
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 
@@ -93,6 +94,7 @@ class BotApplication(
         # Update ids this process claimed (bot.guards) and has not finished yet.
         self.claimed_updates: set[int] = set()
         self.menus_set = False
+        self.city_index_loaded: asyncio.Task[None] | None = None
         self._fallbacks: list[BaseHandler[Any, Any, Any]] = []
         # Saves of persistence, counted: see save_state().
         self._saves_wanted = 0
@@ -136,6 +138,8 @@ class BotApplication(
         # and start() itself still gets its menus.
         if not self.menus_set:
             await set_command_menus(self)
+        # The city index takes a second or two to build: not on the first person's time.
+        self.city_index_loaded = asyncio.create_task(asyncio.to_thread(city_zones.load))
         await super().start()
 
     async def process_update(self, update: object) -> None:

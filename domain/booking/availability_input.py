@@ -14,7 +14,7 @@ from datetime import date
 
 from domain.booking.availability import InvalidAvailability, TimeRange, Weekday, day_ranges
 from domain.errors import InvalidAnswer
-from domain.timezones import parse_timezone
+from domain.timezones import OffsetNeedsZone, parse_timezone
 
 # --- the text form ----------------------------------------------------------------------------
 
@@ -175,8 +175,11 @@ def parse_location(text: str) -> tuple[str, str | None]:
 
 
 def parse_zone(text: str) -> str:
-    """An IANA zone from a city, a zone name or a UTC offset ("Madrid", "UTC-05:00")."""
+    """An IANA zone from a city or a zone name ("Sevilla", "Europe/Madrid"); an offset asks."""
     try:
         return parse_timezone(text)
+    except OffsetNeedsZone as asked:
+        zones = ", ".join(asked.zones)
+        raise InvalidAvailability("availability.error.timezone_offset", zones=zones) from None
     except InvalidAnswer:
         raise InvalidAvailability("availability.error.bad_timezone") from None

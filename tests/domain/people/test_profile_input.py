@@ -149,18 +149,15 @@ def test_the_time_zone_is_guessed_from_the_language(language: str | None, zone: 
         ("new york", "America/New_York"),
         ("São Paulo", "America/Sao_Paulo"),
         ("Europe/Madrid", "Europe/Madrid"),
-        ("+3", "Etc/GMT-3"),
-        ("UTC-05:00", "Etc/GMT+5"),
-        ("GMT+5:30", "Asia/Kolkata"),
+        ("Sevilla", "Europe/Madrid"),
         ("utc", "UTC"),
-        ("+0", "UTC"),
     ],
 )
-def test_time_zones_are_found_by_city_or_offset(text: str, zone: str) -> None:
+def test_time_zones_are_found_by_city_or_zone_name(text: str, zone: str) -> None:
     assert parse_timezone(text) == zone
 
 
-@pytest.mark.parametrize("text", ["Atlantis", "+15", "UTC+3:17", "", "-13"])
+@pytest.mark.parametrize("text", ["Xqzzyville", "+15", "UTC+3:17", "", "-13"])
 def test_unknown_places_and_offsets_are_refused(text: str) -> None:
     with pytest.raises(InvalidAnswer, match=r"profile\.hint\.timezone"):
         parse_timezone(text)
