@@ -12,10 +12,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import get_timezone_location
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import pack
 from bot.i18n import t
+from bot.i18n.formats import locale_of, month_name
 from domain.models import Role
 from domain.people import onboarding, profile_input
 from domain.secrets_box import SecretBox
@@ -23,12 +25,15 @@ from domain.secrets_box import SecretBox
 ROLE, NAME, PHONE, EMAIL, BIRTH, TIMEZONE, TIMEZONE_TYPED = (
     "role", "name", "phone", "email", "birth", "timezone", "timezone_typed",
 )  # fmt: skip
+# Follow-up questions of a step: an ambiguous date to confirm, the zones of a bare offset.
+BIRTH_CONFIRM, TIMEZONE_PICK = "birth_confirm", "timezone_pick"
+FOLLOW_UPS = {BIRTH_CONFIRM: BIRTH, TIMEZONE_TYPED: TIMEZONE, TIMEZONE_PICK: TIMEZONE}
 SPORT, POSITION, HEIGHT, WEIGHT, HAND, EMERGENCY, MEDICAL = (
     "sport", "position", "height", "weight", "hand", "emergency", "medical",
 )  # fmt: skip
 COMMON_STEPS = (ROLE, NAME, PHONE, EMAIL, BIRTH, TIMEZONE)
 ATHLETE_STEPS = (SPORT, POSITION, HEIGHT, WEIGHT, HAND, EMERGENCY, MEDICAL)
-ALL_STEPS = (*COMMON_STEPS, TIMEZONE_TYPED, *ATHLETE_STEPS)
+ALL_STEPS = (*COMMON_STEPS, *FOLLOW_UPS, *ATHLETE_STEPS)
 SKIPPABLE = frozenset({EMAIL, POSITION, EMERGENCY, MEDICAL})
 FLOW = "onb"
 DRAFT_KEY = "onboarding"
@@ -57,7 +62,7 @@ def advance(draft: Draft, to: str | None = None) -> str | None:
     """Move to `to` or the next question; None when every question is answered."""
     if to is None:
         here = current_step(draft)
-        here = TIMEZONE if here == TIMEZONE_TYPED else here
+        here = FOLLOW_UPS.get(here, here)
         order = steps_for(draft)
         position = order.index(here) + 1
         to = order[position] if position < len(order) else None
@@ -86,6 +91,13 @@ def _choices(step: str, draft: Draft, lang: str | None, telegram_name: str) -> l
     if step == TIMEZONE:
         return [[_button(t("onboarding.yes", lang), "tz", "yes"),
                  _button(t("onboarding.timezone.change", lang), "tz", "change")]]  # fmt: skip
+    if step == BIRTH_CONFIRM:
+        return [[_button(t("onboarding.yes", lang), "born", "yes"),
+                 _button(t("onboarding.no", lang), "born", "no")]]  # fmt: skip
+    if step == TIMEZONE_PICK:
+        zones = draft.get("zone_choices", [])
+        picks = [_button(zone_label(z, lang), "tz", "pick", str(i)) for i, z in enumerate(zones)]
+        return [picks[i : i + 2] for i in range(0, len(picks), 2)]
     if step == SPORT:
         buttons = [_button(t(f"profile.sport.{s}", lang), "sport", s) for s in profile_input.SPORTS]
         return [buttons[:3], buttons[3:]]
@@ -105,10 +117,15 @@ def keyboard(step: str, draft: Draft, lang: str | None, telegram_name: str) -> I
     return InlineKeyboardMarkup([*rows, last])
 
 
-def question(step: str, draft: Draft, lang: str | None) -> str:
+def question(step: str, draft: Draft, lang: str | None, box: SecretBox) -> str:
     """The words of a question."""
     if step == TIMEZONE:
         return t("onboarding.timezone.ask", lang, zone=draft.get("timezone_guess", "UTC"))
+    if step == BIRTH_CONFIRM:
+        born = long_date(box.decrypt_date(draft["born_pending"]), lang)
+        return t("onboarding.birth_confirm.ask", lang, date=born)
+    if step == TIMEZONE_PICK:
+        return t("onboarding.timezone_pick.ask", lang, offset=draft.get("offset", ""))
     return t(f"onboarding.{step}.ask", lang)
 
 
@@ -127,11 +144,29 @@ def _email(draft: Draft, text: str, box: SecretBox, today: date) -> None:
 def _birth(draft: Draft, text: str, box: SecretBox, today: date) -> None:
     born = profile_input.parse_birth_date(text, today=today)
     onboarding.check_age(draft["role"], born, today)  # NeedsGuardian ends the flow
+    if profile_input.needs_confirming(text):  # 03/04/2012: echoed back before it is kept
+        draft.update(born_pending=box.encrypt_date(born), jump=BIRTH_CONFIRM)
+        return
     draft["born"] = box.encrypt_date(born)
 
 
 def _timezone(draft: Draft, text: str, box: SecretBox, today: date) -> None:
-    draft["timezone"] = profile_input.parse_timezone(text)
+    try:
+        draft["timezone"] = profile_input.parse_timezone(text)
+    except profile_input.OffsetNeedsZone as asked:  # "+1": which zone keeps that offset?
+        draft.update(zone_choices=list(asked.zones), offset=asked.params["offset"])
+        draft["jump"] = TIMEZONE_PICK
+
+
+def long_date(day: date, lang: str | None) -> str:
+    """A date with its month in words, so its order cannot be misread."""
+    month = month_name(day.month, lang, width="wide")
+    return t("onboarding.birth_confirm.date", lang, day=day.day, month=month, year=day.year)
+
+
+def zone_label(zone: str, lang: str | None) -> str:
+    """A zone by its city in the reader's language ("Europe/Munich" → "Múnich" in Spanish)."""
+    return get_timezone_location(zone, locale=locale_of(lang), return_city=True)
 
 
 def _sport(draft: Draft, text: str, box: SecretBox, today: date) -> None:
@@ -174,6 +209,7 @@ TYPED_ANSWERS: dict[str, Answer] = {
     BIRTH: _birth,
     TIMEZONE: _timezone,  # a city typed straight away is as good as pressing "Change"
     TIMEZONE_TYPED: _timezone,
+    TIMEZONE_PICK: _timezone,
     SPORT: _sport,
     POSITION: _position,
     HEIGHT: _height,

@@ -15,6 +15,7 @@ from domain.people.profile_input import (
     format_height,
     format_weight,
     guess_timezone,
+    needs_confirming,
     parse_birth_date,
     parse_email,
     parse_emergency_contact,
@@ -107,6 +108,21 @@ def test_bad_emails_are_refused(text: str) -> None:
 )
 def test_dates_of_birth_are_read_in_common_formats(text: str) -> None:
     assert parse_birth_date(text, today=TODAY) == date(2010, 3, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("03/04/2012", True),
+        ("3.4.2012", True),
+        ("14/03/2010", False),
+        ("04/04/2012", False),
+        ("2012-04-03", False),
+        ("3 April 2012", False),
+    ],
+)
+def test_a_birth_date_that_reads_two_ways_needs_confirming(text: str, asks: bool) -> None:
+    assert needs_confirming(text) is asks
 
 
 @pytest.mark.parametrize(
