@@ -50,6 +50,14 @@ def parse_weekly_line(text: str) -> tuple[Weekday, list[TimeRange]]:
     return weekday, _ranges_of(rest, weekday=weekday)
 
 
+def parse_day_hours(text: str, weekday: Weekday) -> list[TimeRange]:
+    """A weekday's ranges typed on their own ("16:00-20:00", "9-13, 17-20"); "off" closes it."""
+    cleaned = " ".join(text.split())
+    if cleaned.lower() in _DAY_OFF_WORDS:
+        return []
+    return _ranges_of(cleaned, weekday=weekday)
+
+
 @dataclass(frozen=True)
 class WeekdayHours:
     """A weekday's ranges set with the text form; none closes the day."""

@@ -1,7 +1,8 @@
-"""/availability for coaches: a week grid with toggles, typed settings and a quick text form.
+"""/availability for coaches: a week card, a weekday's hours, typed settings and a text form.
 
-The grid's buttons work whenever they are pressed (they are entry points and carry the coach's
-id); the conversation only has states while the bot waits for a typed value.
+The card's buttons work whenever they are pressed (they are entry points and carry the coach's
+id); the conversation only has states while the bot waits for a typed value. One card is
+edited in place as the coach works (its id is kept in user_data), not posted again each time.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from bot.app import BotApplication, BotContext
 from bot.callbacks import pattern, refuse, unpack
 from bot.i18n import t
 from domain.booking import availability_settings as settings
-from domain.booking.availability import WEEKDAYS, AvailabilityRules, SessionType
+from domain.booking.availability import WEEKDAYS, AvailabilityRules, SessionType, TimeRange, Weekday
+from domain.booking.availability_input import parse_line
 from domain.booking.availability_settings import Editing, NotACoach
 from domain.errors import DomainError, NotAllowed
 from domain.policy import Actor
@@ -28,9 +30,13 @@ from domain.uow import UnitOfWork
 from handlers.booking import availability_render as render
 from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
+from handlers.shared.edit_in_place import edit_pressed
 
 BUFFERS, NOTICE, HORIZON, CAPACITY, CANCEL, LOCATION, DATES, TIMEZONE, PAY_BEFORE = range(9)
+# Waiting for a weekday's hours typed in: a state per weekday, so the state names the day.
+HOURS: dict[Weekday, int] = {day: PAY_BEFORE + 1 + i for i, day in enumerate(WEEKDAYS)}
 END = ConversationHandler.END
+CARD_KEY = "availability_card"  # user_data: the message id of the card being edited
 ROLE_COMMANDS = {"coach": [("availability", "availability.command")]}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _TEXT = _PRIVATE & f.TEXT & ~f.COMMAND
@@ -56,7 +62,7 @@ def register(application: BotApplication) -> None:
                     MessageHandler(_TEXT, _typed(reader)),
                     MessageHandler(_PRIVATE & ~f.COMMAND, text_expected),
                 ]
-                for step, reader in _READERS.items()
+                for step, reader in {**_READERS, **_HOURS_READERS}.items()
             },
             fallbacks=[cancel_fallback()],
             name="availability",
@@ -67,23 +73,29 @@ def register(application: BotApplication) -> None:
 
 
 async def show_or_set(update: Update, context: BotContext) -> int:
-    """The week grid; "/availability mon 16:00-20:00" or "... 2026-12-24 off" changes it first."""
-    actor = context.actor
+    """The week card; "/availability mon 16:00-20:00" or "... 2026-12-24 off" changes it first,
+    and then the card already in the chat is edited and the change confirmed in one line."""
+    actor, message = context.actor, update.effective_message
     try:
         if actor is None:
             raise NotACoach("not signed up")
         if context.args:
             editing = _editing(context, actor, actor.coach_id)
-            rules = await settings.set_line(
-                context.uow, text=update.effective_message.text, **editing
-            )
+            rules = await settings.set_line(context.uow, text=message.text, **editing)
         else:
             rules = await settings.rules_of(context.uow, actor=actor, coach_id=actor.coach_id)
     except DomainError as err:
-        await update.effective_message.reply_text(refusal_text(err, context))
+        await message.reply_text(refusal_text(err, context))
+        return END
+    if context.args and await _edit_card(
+        update, context, render.week(rules, actor.coach_id, context.lang)
+    ):
+        line = render.saved_line(parse_line(message.text), rules, context.lang)
+        await message.reply_text(line)
         return END
     text, markup = render.week(rules, actor.coach_id, context.lang)
-    await update.effective_message.reply_text(text, reply_markup=markup)
+    card = await message.reply_text(text, reply_markup=markup)
+    context.user_data[CARD_KEY] = card.message_id
     return END
 
 
@@ -110,11 +122,35 @@ async def on_button(update: Update, context: BotContext) -> int | None:
 async def weekday_pressed(
     update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
 ) -> int:
-    """Switch a weekday off, or on with its last hours."""
+    """A weekday on the card: its page, which asks for its hours."""
+    weekday: Weekday = _one_of(args, 0, WEEKDAYS)
+    rules = await _rules(context, editing)
+    return await _show_weekday(update, context, editing, rules, weekday)
+
+
+async def usual_hours_pressed(
+    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+) -> int:
+    """One of the usual ranges a weekday's page offers, pressed: the day has those hours."""
+    weekday: Weekday = _one_of(args, 0, WEEKDAYS)
+    offered = tuple(r.replace(":", "") for r in render.USUAL_HOURS)
+    chosen = render.USUAL_HOURS[offered.index(_one_of(args, 1, offered))]
+    rules = await settings.set_weekday(
+        context.uow, weekday=weekday, ranges=[TimeRange.parse(chosen)], **editing
+    )
+    return await _show(update, context, editing, rules, "week")
+
+
+async def day_open_pressed(
+    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+) -> int:
+    """Close a weekday, or open it with its last hours; without any, its hours are asked."""
     weekday, is_open = _one_of(args, 0, WEEKDAYS), _flag(args, 1)
     rules = await settings.set_weekday_open(
         context.uow, weekday=weekday, is_open=is_open, **editing
     )
+    if is_open and not rules.weekly.get(weekday):
+        return await _show_weekday(update, context, editing, rules, weekday)
     return await _show(update, context, editing, rules, "week")
 
 
@@ -146,7 +182,7 @@ async def auto_accept_pressed(
 ) -> int:
     """Switch auto-accept on or off."""
     rules = await settings.set_auto_accept(context.uow, on=_flag(args, 0), **editing)
-    return await _show(update, context, editing, rules, "week")
+    return await _show(update, context, editing, rules, "settings")
 
 
 async def date_removed(
@@ -166,9 +202,7 @@ async def page_pressed(
 ) -> int:
     """Open a settings page; a setting that is typed in waits for its value."""
     name = _one_of(args, 0, render.PAGES)
-    rules = await settings.rules_of(
-        context.uow, actor=editing["actor"], coach_id=editing["coach_id"]
-    )
+    rules = await _rules(context, editing)
     return await _show(update, context, editing, rules, name)
 
 
@@ -176,9 +210,10 @@ async def done_pressed(
     update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
 ) -> int:
     """Close the grid."""
-    await settings.rules_of(context.uow, actor=editing["actor"], coach_id=editing["coach_id"])
+    await _rules(context, editing)  # only the coach may close their card
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(t("availability.done", context.lang))
+    context.user_data.pop(CARD_KEY, None)  # the closed card is not edited again
     return END
 
 
@@ -194,10 +229,24 @@ def _typed(reader: Reader) -> Callable[[Update, BotContext], Awaitable[int | Non
             await update.effective_message.reply_text(refusal_text(err, context))
             return None  # ask again: the prompt above still stands
         view = render.week(rules, actor.coach_id, context.lang)
-        await update.effective_message.reply_text(view[0], reply_markup=view[1])
+        if not await _edit_card(update, context, view):
+            card = await update.effective_message.reply_text(view[0], reply_markup=view[1])
+            context.user_data[CARD_KEY] = card.message_id
         return END
 
     return typed
+
+
+async def _edit_card(update: Update, context: BotContext, view: render.View) -> bool:
+    """Show `view` on the card the coach is working on; False if there is none to edit."""
+    card, chat = context.user_data.get(CARD_KEY), update.effective_chat
+    if not isinstance(card, int) or chat is None:
+        return False
+    try:
+        await context.bot.edit_message_text(view[0], chat.id, card, reply_markup=view[1])
+    except BadRequest as err:  # gone, too old to edit, or already showing this
+        return "not modified" in str(err)
+    return True
 
 
 async def text_expected(update: Update, context: BotContext) -> None:
@@ -246,6 +295,14 @@ async def _read_date(uow: UnitOfWork, text: str, editing: Editing) -> Availabili
     return await settings.set_line(uow, text=text, **editing)
 
 
+def _read_hours(weekday: Weekday) -> Reader:
+    async def read_hours(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
+        ranges = settings.parse_day_hours(text, weekday)
+        return await settings.set_weekday(uow, weekday=weekday, ranges=ranges, **editing)
+
+    return read_hours
+
+
 async def _read_timezone(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
     return await settings.set_timezone(uow, timezone=settings.parse_zone(text), **editing)
 
@@ -254,14 +311,34 @@ async def _show(
     update: Update, context: BotContext, editing: Editing, rules: AvailabilityRules, name: str
 ) -> int:
     """Edit the pressed message into a page; a typed setting's page waits for its value."""
-    text, markup = render.page(name, rules, editing["coach_id"], context.lang)
-    await update.callback_query.answer()
-    try:
-        await update.callback_query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as err:  # a double tap sets the same value: nothing to redraw
-        if "not modified" not in str(err):
-            raise
+    await _edit_pressed(
+        update, context, render.page(name, rules, editing["coach_id"], context.lang)
+    )
     return _STEP_OF_PAGE.get(name, END)
+
+
+async def _show_weekday(
+    update: Update, context: BotContext, editing: Editing, rules: AvailabilityRules, day: Weekday
+) -> int:
+    """Edit the pressed message into a weekday's page, and wait for its hours."""
+    await _edit_pressed(
+        update, context, render.weekday(day, rules, editing["coach_id"], context.lang)
+    )
+    return HOURS[day]
+
+
+async def _edit_pressed(update: Update, context: BotContext, view: render.View) -> None:
+    query = update.callback_query
+    await query.answer()
+    if query.message is not None:
+        context.user_data[CARD_KEY] = query.message.message_id  # typed values land here too
+    await edit_pressed(query, *view)
+
+
+async def _rules(context: BotContext, editing: Editing) -> AvailabilityRules:
+    return await settings.rules_of(
+        context.uow, actor=editing["actor"], coach_id=editing["coach_id"]
+    )
 
 
 def _editing(context: BotContext, actor: Actor, coach_id: uuid.UUID | None) -> Editing:
@@ -301,8 +378,11 @@ _STEP_OF_PAGE = {
     "dates": DATES,
     "tz": TIMEZONE,
 }
+_HOURS_READERS: dict[int, Reader] = {step: _read_hours(day) for day, step in HOURS.items()}
 _BUTTONS: dict[str, Button] = {
-    "day": weekday_pressed,
+    "hours": weekday_pressed,
+    "hrs": usual_hours_pressed,
+    "day": day_open_pressed,
     "len": length_pressed,
     "typ": type_pressed,
     "auto": auto_accept_pressed,
