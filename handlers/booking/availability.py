@@ -26,8 +26,9 @@ from domain.booking.availability_input import parse_line
 from domain.booking.availability_settings import Editing, NotACoach
 from domain.errors import DomainError, NotAllowed
 from domain.policy import Actor
-from domain.uow import UnitOfWork
 from handlers.booking import availability_render as render
+from handlers.booking import availability_values as values
+from handlers.booking.availability_values import Reader
 from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
 from handlers.shared.edit_in_place import edit_pressed
@@ -40,7 +41,6 @@ CARD_KEY = "availability_card"  # user_data: the message id of the card being ed
 ROLE_COMMANDS = {"coach": [("availability", "availability.command")]}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _TEXT = _PRIVATE & f.TEXT & ~f.COMMAND
-Reader = Callable[[UnitOfWork, str, Editing], Awaitable[AvailabilityRules]]
 Button = Callable[[Update, BotContext, Editing, tuple[str, ...]], Awaitable[int]]
 Choice = TypeVar("Choice", bound=str)
 
@@ -62,7 +62,7 @@ def register(application: BotApplication) -> None:
                     MessageHandler(_TEXT, _typed(reader)),
                     MessageHandler(_PRIVATE & ~f.COMMAND, text_expected),
                 ]
-                for step, reader in {**_READERS, **_HOURS_READERS}.items()
+                for step, reader in _READERS.items()
             },
             fallbacks=[cancel_fallback()],
             name="availability",
@@ -254,59 +254,6 @@ async def text_expected(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(t("availability.hint.text", context.lang))
 
 
-async def _read_buffers(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    before, after = settings.parse_buffers(text)
-    return await settings.set_buffers(uow, before=before, after=after, **editing)
-
-
-async def _read_notice(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    minutes = settings.parse_duration(
-        text, message_key="availability.error.min_notice", bare_unit_minutes=60
-    )
-    return await settings.set_min_notice(uow, minutes=minutes, **editing)
-
-
-async def _read_horizon(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    days = settings.parse_count(text, message_key="availability.error.horizon")
-    return await settings.set_horizon(uow, days=days, **editing)
-
-
-async def _read_capacity(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    capacity = settings.parse_count(text, message_key="availability.error.group_capacity")
-    return await settings.set_group_capacity(uow, capacity=capacity, **editing)
-
-
-async def _read_pay_before(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    hours = settings.parse_count(text, message_key="availability.error.pay_before_hours")
-    return await settings.set_pay_before_hours(uow, hours=hours, **editing)
-
-
-async def _read_cancel_hours(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    hours = settings.parse_count(text, message_key="availability.error.free_cancel_hours")
-    return await settings.set_free_cancel_hours(uow, hours=hours, **editing)
-
-
-async def _read_location(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    location, meeting_url = settings.parse_location(text)
-    return await settings.set_location(uow, location=location, meeting_url=meeting_url, **editing)
-
-
-async def _read_date(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    return await settings.set_line(uow, text=text, **editing)
-
-
-def _read_hours(weekday: Weekday) -> Reader:
-    async def read_hours(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-        ranges = settings.parse_day_hours(text, weekday)
-        return await settings.set_weekday(uow, weekday=weekday, ranges=ranges, **editing)
-
-    return read_hours
-
-
-async def _read_timezone(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    return await settings.set_timezone(uow, timezone=settings.parse_zone(text), **editing)
-
-
 async def _show(
     update: Update, context: BotContext, editing: Editing, rules: AvailabilityRules, name: str
 ) -> int:
@@ -356,17 +303,6 @@ def _flag(args: tuple[str, ...], index: int) -> bool:
     return _one_of(args, index, ("0", "1")) == "1"
 
 
-_READERS: dict[int, Reader] = {
-    BUFFERS: _read_buffers,
-    NOTICE: _read_notice,
-    HORIZON: _read_horizon,
-    CAPACITY: _read_capacity,
-    CANCEL: _read_cancel_hours,
-    PAY_BEFORE: _read_pay_before,
-    LOCATION: _read_location,
-    DATES: _read_date,
-    TIMEZONE: _read_timezone,
-}
 _STEP_OF_PAGE = {
     "buffers": BUFFERS,
     "notice": NOTICE,
@@ -378,7 +314,10 @@ _STEP_OF_PAGE = {
     "dates": DATES,
     "tz": TIMEZONE,
 }
-_HOURS_READERS: dict[int, Reader] = {step: _read_hours(day) for day, step in HOURS.items()}
+_READERS: dict[int, Reader] = {
+    **{_STEP_OF_PAGE[page]: reader for page, reader in values.READERS.items()},
+    **{step: values.hours_reader(day) for day, step in HOURS.items()},
+}
 _BUTTONS: dict[str, Button] = {
     "hours": weekday_pressed,
     "hrs": usual_hours_pressed,

@@ -264,6 +264,8 @@ def test_every_availability_message_key_has_english_and_spanish_text() -> None:
         ROOT / "domain" / "booking" / "availability_settings.py",
         ROOT / "domain" / "booking" / "slots.py",
         ROOT / "handlers" / "booking" / "availability.py",
+        ROOT / "handlers" / "booking" / "availability_render.py",
+        ROOT / "handlers" / "booking" / "availability_values.py",
     ]
     used = {
         key
