@@ -27,6 +27,7 @@ from domain.errors import DomainError, NotAllowed, NotFound
 from domain.people import onboarding, profile_input
 from domain.people.profile_fields import ProfileField, fields_for
 from domain.people.profile_view import ProfileView
+from handlers.people.onboarding_steps import long_date
 from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
 
@@ -55,6 +56,7 @@ def register(application: BotApplication) -> None:
                 EDITING: [
                     CallbackQueryHandler(save_choice, pattern=rf"^{FLOW}:set:"),
                     CallbackQueryHandler(cancel, pattern=rf"^{FLOW}:cancel$"),
+                    CallbackQueryHandler(retype, pattern=rf"^{FLOW}:retype$"),
                     MessageHandler(_NEW_MESSAGE & f.CONTACT, save_contact),
                     MessageHandler(_NEW_MESSAGE & f.TEXT & ~f.COMMAND, save_text),
                     MessageHandler(_NEW_MESSAGE & ~f.TEXT & ~f.COMMAND, not_text),
@@ -131,9 +133,35 @@ async def ask_field(update: Update, context: BotContext) -> str | int:
 
 
 async def save_text(update: Update, context: BotContext) -> str | int:
-    """A typed new value."""
+    """A typed new value; a birth date that reads two ways is echoed back first."""
     message = update.effective_message
-    return await _save(update, context, message.text if message and message.text else "")
+    text = message.text if message and message.text else ""
+    editing = context.user_data.get(EDIT_KEY) or {}
+    if editing.get("field") == ProfileField.BIRTH_DATE and profile_input.needs_confirming(text):
+        return await _confirm_birth_date(update, context, text)
+    return await _save(update, context, text)
+
+
+async def _confirm_birth_date(update: Update, context: BotContext, text: str) -> str:
+    try:
+        born = profile_input.parse_birth_date(text, today=datetime.now(UTC).date())
+    except profile_input.InvalidAnswer as err:
+        await _reply(update, refusal_text(err, context))
+        return EDITING
+    lang = context.lang
+    question = t("onboarding.birth_confirm.ask", lang, date=long_date(born, lang))
+    # Yes sets the date written one way only; the check on saving is the same as for typing.
+    buttons = [_button(t("onboarding.yes", lang), "set", born.isoformat()),
+               _button(t("onboarding.no", lang), "retype")]  # fmt: skip
+    await _reply(update, question, InlineKeyboardMarkup([buttons]))
+    return EDITING
+
+
+async def retype(update: Update, context: BotContext) -> str:
+    """No to an echoed birth date: ask for it in a form that reads one way."""
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _reply(update, t("onboarding.birth_confirm.other", context.lang))
+    return EDITING
 
 
 async def save_choice(update: Update, context: BotContext) -> str | int:
