@@ -61,6 +61,12 @@ def markup(rows: Rows) -> InlineKeyboardMarkup:
     )
 
 
+def confirm_markup(lang: str | None) -> InlineKeyboardMarkup:
+    """Yes and No under an echoed date of birth."""
+    yes, no = t("onboarding.yes", lang), t("onboarding.no", lang)
+    return markup([[(yes, pack(FLOW, "born", "yes")), (no, pack(FLOW, "born", "no"))]])
+
+
 async def say(
     update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *, edit: bool = True
 ) -> None:
