@@ -10,6 +10,7 @@ import asyncio
 import importlib
 import logging
 import pkgutil
+import threading
 import warnings
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
@@ -94,7 +95,6 @@ class BotApplication(
         # Update ids this process claimed (bot.guards) and has not finished yet.
         self.claimed_updates: set[int] = set()
         self.menus_set = False
-        self.city_index_loaded: asyncio.Task[None] | None = None
         self._fallbacks: list[BaseHandler[Any, Any, Any]] = []
         # Saves of persistence, counted: see save_state().
         self._saves_wanted = 0
@@ -138,8 +138,9 @@ class BotApplication(
         # and start() itself still gets its menus.
         if not self.menus_set:
             await set_command_menus(self)
-        # The city index takes a second or two to build: not on the first person's time.
-        self.city_index_loaded = asyncio.create_task(asyncio.to_thread(city_zones.load))
+        # The city index takes a second or two to build: not on the first person's time. A
+        # daemon thread, not the loop's executor: a loop closed meanwhile has nothing pending.
+        threading.Thread(target=city_zones.load, name="city-index", daemon=True).start()
         await super().start()
 
     async def process_update(self, update: object) -> None:
