@@ -182,12 +182,19 @@ def parse_location(text: str) -> tuple[str, str | None]:
     return place, links[0] if links else None
 
 
+class ZoneOffsetAsked(InvalidAvailability):
+    """A bare UTC offset typed for the hours' zone: `zones` have it now, most populous first."""
+
+    def __init__(self, zones: tuple[str, ...]) -> None:
+        super().__init__("availability.error.timezone_offset", zones=", ".join(zones))
+        self.zones = zones
+
+
 def parse_zone(text: str) -> str:
     """An IANA zone from a city or a zone name ("Sevilla", "Europe/Madrid"); an offset asks."""
     try:
         return parse_timezone(text)
     except OffsetNeedsZone as asked:
-        zones = ", ".join(asked.zones)
-        raise InvalidAvailability("availability.error.timezone_offset", zones=zones) from None
+        raise ZoneOffsetAsked(asked.zones) from None
     except InvalidAnswer:
         raise InvalidAvailability("availability.error.bad_timezone") from None

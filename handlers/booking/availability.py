@@ -22,7 +22,7 @@ from bot.callbacks import pattern, refuse, unpack
 from bot.i18n import t
 from domain.booking import availability_settings as settings
 from domain.booking.availability import WEEKDAYS, AvailabilityRules, SessionType, TimeRange, Weekday
-from domain.booking.availability_input import parse_line
+from domain.booking.availability_input import ZoneOffsetAsked, parse_line
 from domain.booking.availability_settings import Editing, NotACoach
 from domain.errors import DomainError, NotAllowed
 from domain.policy import Actor
@@ -206,6 +206,21 @@ async def page_pressed(
     return await _show(update, context, editing, rules, name)
 
 
+async def zone_pressed(
+    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+) -> int:
+    """A zone offered for a bare offset: the hours are read in it; the card shows it."""
+    if len(args) != 1:
+        raise _BadPress
+    rules = await settings.set_timezone(context.uow, timezone=args[0], **editing)
+    await update.callback_query.answer()
+    line = t("availability.saved_line", context.lang, line=f"🌍 {rules.timezone}")
+    await edit_pressed(update.callback_query, line, None)
+    if not await _edit_card(update, context, render.week(rules, editing["coach_id"], context.lang)):
+        await _show(update, context, editing, rules, "week")
+    return END
+
+
 async def done_pressed(
     update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
 ) -> int:
@@ -226,7 +241,11 @@ def _typed(reader: Reader) -> Callable[[Update, BotContext], Awaitable[int | Non
             text = update.effective_message.text
             rules = await reader(context.uow, text, _editing(context, actor, actor.coach_id))
         except DomainError as err:
-            await update.effective_message.reply_text(refusal_text(err, context))
+            zones = err.zones if isinstance(err, ZoneOffsetAsked) else ()
+            markup = render.zone_choices(zones, actor.coach_id, context.lang) if zones else None
+            await update.effective_message.reply_text(
+                refusal_text(err, context), reply_markup=markup
+            )
             return None  # ask again: the prompt above still stands
         view = render.week(rules, actor.coach_id, context.lang)
         if not await _edit_card(update, context, view):
@@ -326,6 +345,7 @@ _BUTTONS: dict[str, Button] = {
     "typ": type_pressed,
     "auto": auto_accept_pressed,
     "undate": date_removed,
+    "zone": zone_pressed,
     "pg": page_pressed,
     "done": done_pressed,
 }

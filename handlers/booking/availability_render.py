@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import pack
 from bot.i18n import t
+from bot.i18n.formats import zone_city
 from domain.booking.availability import (
     WEEKDAYS,
     AvailabilityRules,
@@ -100,6 +101,14 @@ def saved_line(line: WeekdayHours | DateHours, rules: AvailabilityRules, lang: s
     else:
         text = _date_line(line.day, line.ranges, lang)
     return t("availability.saved_line", lang, line=text)
+
+
+def zone_choices(
+    zones: tuple[str, ...], coach_id: uuid.UUID, lang: str | None
+) -> InlineKeyboardMarkup:
+    """The zones that have a typed offset now, by city, two a row, each setting the zone."""
+    buttons = [_button(zone_city(zone, lang), "zone", coach_id, zone) for zone in zones]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def _week_rows(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> list[Row]:

@@ -12,12 +12,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from babel.dates import get_timezone_location
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import pack
 from bot.i18n import t
-from bot.i18n.formats import locale_of, month_name
+from bot.i18n.formats import month_name, zone_city
 from domain.models import Role
 from domain.people import onboarding, profile_input
 from domain.secrets_box import SecretBox
@@ -96,7 +95,7 @@ def _choices(step: str, draft: Draft, lang: str | None, telegram_name: str) -> l
                  _button(t("onboarding.no", lang), "born", "no")]]  # fmt: skip
     if step == TIMEZONE_PICK:
         zones = draft.get("zone_choices", [])
-        picks = [_button(zone_label(z, lang), "tz", "pick", str(i)) for i, z in enumerate(zones)]
+        picks = [_button(zone_city(z, lang), "tz", "pick", str(i)) for i, z in enumerate(zones)]
         return [picks[i : i + 2] for i in range(0, len(picks), 2)]
     if step == SPORT:
         buttons = [_button(t(f"profile.sport.{s}", lang), "sport", s) for s in profile_input.SPORTS]
@@ -162,11 +161,6 @@ def long_date(day: date, lang: str | None) -> str:
     """A date with its month in words, so its order cannot be misread."""
     month = month_name(day.month, lang, width="wide")
     return t("onboarding.birth_confirm.date", lang, day=day.day, month=month, year=day.year)
-
-
-def zone_label(zone: str, lang: str | None) -> str:
-    """A zone by its city in the reader's language ("Europe/Munich" → "Múnich" in Spanish)."""
-    return get_timezone_location(zone, locale=locale_of(lang), return_city=True)
 
 
 def _sport(draft: Draft, text: str, box: SecretBox, today: date) -> None:

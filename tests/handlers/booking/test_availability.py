@@ -351,3 +351,23 @@ async def test_tapping_a_weekday_asks_for_its_hours_instead_of_setting_them(
         "tue": ["09:00-13:00"],
         "wed": ["17:00-19:30"],
     }
+
+
+async def test_a_bare_offset_for_the_hours_offers_the_zones_that_have_it(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora = emulator.user("Cora")
+    coach = await coach_row(uow, cora, zone="UTC")
+    async with run_bot(emulator):
+        card = await open_grid(cora)
+        await cora.press("⚙️ Settings")
+        await cora.expect("edit", contains="Minimum notice")
+        await cora.press("🌍 Zone")
+        await cora.expect("edit", contains="Your hours are read in UTC")
+        await cora.send("+9")
+        asked = await cora.expect_reply(contains="doesn't follow summer time")
+        assert "Tokyo" in [label for row in rows_of(asked) for label in row]
+        await cora.press("Tokyo")
+        edited = await cora.expect("edit", contains="Your week · Asia/Tokyo")
+    assert edited["message_id"] == card["message_id"]
+    assert AvailabilityRules.from_json(await rules_of(uow, coach)).timezone == "Asia/Tokyo"
