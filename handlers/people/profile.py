@@ -58,6 +58,7 @@ def register(application: BotApplication) -> None:
                     CallbackQueryHandler(cancel, pattern=rf"^{FLOW}:cancel$"),
                     CallbackQueryHandler(retype, pattern=rf"^{FLOW}:retype$"),
                     MessageHandler(_NEW_MESSAGE & f.CONTACT, save_contact),
+                    MessageHandler(_NEW_MESSAGE & f.LOCATION, save_location),
                     MessageHandler(_NEW_MESSAGE & f.TEXT & ~f.COMMAND, save_text),
                     MessageHandler(_NEW_MESSAGE & ~f.TEXT & ~f.COMMAND, not_text),
                 ]
@@ -184,6 +185,20 @@ async def save_contact(update: Update, context: BotContext) -> str | int:
     return await _save(update, context, profile_input.phone_from_contact(contact.phone_number))
 
 
+async def save_location(update: Update, context: BotContext) -> str | int:
+    """A shared location while the time zone is edited: its zone, looked up offline."""
+    message, editing = update.effective_message, context.user_data.get(EDIT_KEY) or {}
+    where = message.location if message else None
+    if where is None or editing.get("field") != ProfileField.TIMEZONE:
+        await _reply(update, t("onboarding.hint.text", context.lang))
+        return EDITING
+    zone = profile_input.zone_at(latitude=where.latitude, longitude=where.longitude)
+    if zone is None:
+        await _reply(update, t("profile.hint.timezone", context.lang))
+        return EDITING
+    return await _save(update, context, zone)
+
+
 async def _save(update: Update, context: BotContext, answer: str) -> str | int:
     editing = context.user_data.get(EDIT_KEY) or {}
     user_id, field = parse_id(str(editing.get("user", ""))), _field(str(editing.get("field")))
@@ -304,6 +319,10 @@ async def _ask(update: Update, context: BotContext, field: ProfileField) -> None
         share = KeyboardButton(t("onboarding.phone.share", lang), request_contact=True)
         markup = ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
         return await _reply(update, t("profile.ask_phone", lang), markup)
+    if field is ProfileField.TIMEZONE:
+        share = KeyboardButton(t("onboarding.timezone.share", lang), request_location=True)
+        markup = ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
+        return await _reply(update, t("profile.ask_timezone", lang), markup)
     rows = []
     if field is ProfileField.HAND:
         rows.append([_button(t(f"profile.hand.{h}", lang), "set", h) for h in profile_input.HANDS])

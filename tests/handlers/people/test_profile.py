@@ -146,8 +146,23 @@ async def test_a_bare_offset_in_the_profile_names_the_zones_that_have_it(
         await sign_up_athlete(ana)
         await ana.send("/profile")
         await step(ana, "👤 Ana · Athlete")
-        await press(ana, "✏️ Time zone", "new value")
+        await press(ana, "✏️ Time zone", "Type your city")
         await ana.send("UTC+2")
         await step(ana, "doesn't follow summer time")
         await ana.send("Sevilla")
         await step(ana, "Time zone: Europe/Madrid")
+
+
+async def test_a_shared_location_sets_the_profile_time_zone(
+    emulator: Emulator, run_bot, uow
+) -> None:
+    ana = emulator.user("Ana")
+    async with run_bot(emulator):
+        await sign_up_athlete(ana)
+        await ana.send("/profile")
+        await step(ana, "👤 Ana · Athlete")
+        await press(ana, "✏️ Time zone", "share your location")
+        await ana.share_location(48.14, 11.58)  # Munich
+        await step(ana, "Time zone: Europe/Berlin")
+    async with uow as tx:
+        assert (await tx.session.scalar(select(User))).timezone == "Europe/Berlin"
