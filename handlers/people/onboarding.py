@@ -153,7 +153,8 @@ async def on_text(update: Update, context: BotContext) -> str | int:
     if draft is None or message is None or message.text is None:
         return END
     step, text = steps.current_step(draft), message.text
-    if step == steps.PHONE or _is_keyboard_word(text, context):
+    # Back and Cancel of a reply keyboard arrive as text; elsewhere they are answers like any.
+    if step == steps.PHONE or (step in _REPLY_KEYBOARDS and _is_keyboard_word(text, context)):
         return await _keyboard_text(update, context, draft, text)
     answer = steps.TYPED_ANSWERS.get(step)
     if answer is None:
