@@ -58,9 +58,17 @@ OFFERED_ZONES = 4
 
 
 @cache
+def _all_zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in available_timezones() if not z.startswith(("posix/", "right/"))))
+
+
+@cache
 def _zones_by_name() -> dict[str, str]:
-    zones = sorted(z for z in available_timezones() if not z.startswith(("posix/", "right/")))
-    return {plain_name(zone): zone for zone in zones}
+    by_name = {plain_name(zone): zone for zone in _all_zones()}
+    # A zone's own city ("Longyearbyen", "Pago Pago") when no city of 15,000 bears the name.
+    for zone in _all_zones():
+        by_name.setdefault(plain_name(zone.rsplit("/", 1)[-1]), zone)
+    return by_name
 
 
 def _offset_minutes(text: str) -> int | None:
@@ -84,18 +92,18 @@ def zones_at_offset(offset_minutes: int, *, now: datetime | None = None) -> tupl
     wanted = timedelta(minutes=offset_minutes)
     zones = [
         zone
-        for zone in _zones_by_name().values()
+        for zone in _all_zones()
         if "/" in zone
         and not zone.startswith("Etc/")
         and people_in_zone(zone)
         and ZoneInfo(zone).utcoffset(moment) == wanted
     ]
-    return tuple(sorted(zones, key=lambda zone: -people_in_zone(zone))[:OFFERED_ZONES])
+    return tuple(sorted(zones, key=lambda zone: (-people_in_zone(zone), zone))[:OFFERED_ZONES])
 
 
 def parse_timezone(text: str, *, now: datetime | None = None) -> str:
-    """An IANA zone from a zone name ("europe/berlin") or a city in English or Spanish
-    ("Munich", "Sevilla"); a bare offset ("+1", "UTC+2") raises OffsetNeedsZone."""
+    """An IANA zone from a zone name ("europe/berlin") or a city in any language GeoNames knows
+    ("Munich", "Múnich", "Sevilla"); a bare offset ("+1", "UTC+2") raises OffsetNeedsZone."""
     name = plain_name(text)
     if name in ("utc", "gmt", "z"):
         return "UTC"
@@ -103,7 +111,8 @@ def parse_timezone(text: str, *, now: datetime | None = None) -> str:
     zones = zones_at_offset(offset, now=now) if offset is not None else ()
     if offset is not None and zones:
         raise OffsetNeedsZone(offset, zones)
-    zone = _zones_by_name().get(name) or zone_of_city(name)
+    zone = _zones_by_name().get(name) if "/" in name else None
+    zone = zone or zone_of_city(name) or _zones_by_name().get(name)
     if zone is None:
         raise InvalidAnswer("profile.hint.timezone")
     return zone

@@ -82,3 +82,7 @@ def test_a_shared_location_gives_its_zone_offline() -> None:
 def test_what_is_no_place_is_refused_with_the_hint() -> None:
     with pytest.raises(InvalidAnswer, match=r"profile\.hint\.timezone"):
         parse_timezone("qwzxv")
+
+
+def test_a_zones_own_city_is_found_even_when_it_is_small() -> None:
+    assert parse_timezone("Longyearbyen") == "Arctic/Longyearbyen"
