@@ -10,9 +10,10 @@ points,
 2. A one-year range query for one athlete and one metric on `--rows` rows spread over three
    years (2,000 athletes x 10 metrics), p50 and p95 over random (athlete, metric, year)
    samples: on the real `performance_metrics` (its monthly partitions made by
-   `MetricRepository.ensure_partitions`) and on an unpartitioned copy of the same rows with
-   the same (athlete_id, metric_type, recorded_at) index, in the same run, in turn (and the
-   partitioned one again with plan_cache_mode=force_generic_plan, to tell what planning costs).
+   `domain.metrics.queries.partitions.ensure_partitions`) and on an unpartitioned copy of the
+   same rows with the same (athlete_id, metric_type, recorded_at) index, in the same run, in
+   turn (and the partitioned one again with plan_cache_mode=force_generic_plan, to tell what
+   planning costs).
    Both tables are loaded by COPY, a few days of rows at a time, then VACUUM ANALYZEd.
 3. Values logged per second through `domain.metrics.log.log_metric` with 20 concurrent tasks
    (each an athlete logging one line at a time for themself, on top of the loaded history: the
@@ -44,6 +45,7 @@ from domain.metrics.catalogue import MetricKind, catalogue_for
 from domain.metrics.log import log_metric
 from domain.metrics.log_line import parse_log_line
 from domain.metrics.progress import Point, Series, least_squares_trend, running_bests
+from domain.metrics.queries.partitions import ensure_partitions
 from domain.policy import Actor
 from handlers.metrics.charts import render_progress
 
@@ -158,7 +160,7 @@ async def make_partitions(services: Services) -> int:
     """The real monthly partitions for the span, through the repository that makes them."""
     months = (SPAN_END.year - SPAN_START.year) * 12 + 3  # and a few past NOW, for logging
     async with services.uow as tx:
-        created = await tx.metrics.ensure_partitions(today=SPAN_START.date(), months_ahead=months)
+        created = await ensure_partitions(tx, today=SPAN_START.date(), months_ahead=months)
         await tx.commit()
     return len(created)
 

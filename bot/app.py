@@ -49,8 +49,9 @@ from domain.uow import UnitOfWork
 logger = logging.getLogger(__name__)
 
 # Our flows mix message and button steps with per_message=False on purpose: a button is tied
-# to the user's flow, not to one message, and stale or forged presses are caught by
-# bot.callbacks. PTB warns about that combination on every ConversationHandler.
+# to the user's flow, not to one message, and stale or forged presses are caught by each
+# flow's typed callback data and refused by bot.callbacks. PTB warns about that combination on
+# every ConversationHandler.
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 # The group every feature handler uses; fallbacks are kept at its end (add_fallback_handler).

@@ -93,6 +93,15 @@ def unreachable_service(err: BaseException, settings: Settings) -> str | None:
     return describe_unreachable(err, settings)
 
 
+def damaged_state_file(err: BaseException) -> str | None:
+    """The line for an emulator state file that cannot be read, or None for anything else."""
+    # Imported only here: the emulator is loaded by the commands that start it, not by every one.
+    state_file = sys.modules.get("telegram_emulator.state_file")
+    if state_file is not None and isinstance(err, state_file.StateFileError):
+        return str(err)
+    return None
+
+
 # Libraries that log routine work at INFO: APScheduler a line per job run (every 5 s), Alembic
 # its plugins on every migrate, httpx every request URL (Bot API URLs contain the token).
 CHATTY_LOGGERS = ("apscheduler", "alembic", "httpx")
@@ -144,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](settings, args)
     except Exception as err:
+        if damaged := damaged_state_file(err):
+            print(f"sportscenter: {damaged}", file=sys.stderr)
+            return 2
         reason = unreachable_service(err, settings)
         if reason is None:
             raise

@@ -51,7 +51,7 @@ async def maintain_metric_partitions(context: BotContext) -> None:
     """Keep monthly performance_metrics partitions created ahead of time."""
     try:
         created = await ensure_metric_partitions(context.uow)
-    except SQLAlchemyError:
+    except DATABASE_ERRORS:
         # The next run retries; rows meanwhile land in the default partition, nothing is lost.
         log.exception("could not check metric partitions")
         return

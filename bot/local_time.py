@@ -20,8 +20,10 @@ DATE_SUFFIX = "_date"
 # worded like the notice itself, so a list (a coach's day) carries values, not text.
 # An item may name its own line's key under "line".
 LINES, ITEMS, LINE = "lines", "items", "line"
-# Keys holding a code and the catalogue prefix that turns it into words.
-WORDS = {"session_type": "session.type."}
+# Keys holding a code and the catalogue prefix that turns it into words. A value may also be
+# {"code": <code>} or, for something only its owner named (a coach's own metric), {"name": ...}.
+WORDS = {"session_type": "session.type.", "metric": "metric.name."}
+CODE, NAME = "code", "name"
 
 
 def local_moment(instant: datetime, timezone: str, lang: str | None) -> str:
@@ -54,9 +56,20 @@ def _worded(key: str, value: object, timezone: str, lang: str | None) -> object:
         return _day_or_same(value, lang)
     if isinstance(value, dict) and value.keys() == {LINES, ITEMS}:
         return _lines(value[LINES], value[ITEMS], timezone, lang)
-    if key in WORDS and isinstance(value, str):
-        return _words(WORDS[key] + value, lang, value)
+    if key in WORDS:
+        return coded(key, value, lang)
     return money_text(value, lang)
+
+
+def coded(key: str, value: object, lang: str | None) -> object:
+    """A code under a key of `WORDS` in the reader's words; anything else as it is."""
+    if isinstance(value, dict) and value.keys() == {NAME}:
+        return value[NAME]
+    if isinstance(value, dict) and value.keys() == {CODE}:
+        value = value[CODE]
+    if isinstance(value, str):
+        return _words(WORDS[key] + value, lang, value)
+    return value
 
 
 def _words(key: str, lang: str | None, fallback: str) -> str:

@@ -11,9 +11,11 @@ The payload, as whoever queues a notification writes it:
   through their catalogue entry (`session.type.group`) in the recipient's language; a key
   ending in `_clock` shows an instant's local time of day; `{"amount", "currency"}` is money;
   `{"lines": <key>, "items": [...]}` is a list, a line per item worded by that key.
-- `buttons`: rows of `{"label": <catalogue key>, "data": <callback data>, "params": {...}}`
-  (params optional, filling in the label), shown as an inline keyboard in the recipient's
-  language.
+- `buttons`: rows of `{"label": <catalogue key>, "button": <intent>, "params": {...}, ...}`
+  (params optional, filling in the label; the other keys are the intent's values, e.g.
+  `session_id`), shown as an inline keyboard in the recipient's language. The capability's
+  delivery module turns the intent into callback data (`BUTTONS`); a row queued before buttons
+  were intents carries its callback data under `data`, used as it is.
 - `document`: `{"filename": ..., "content": <the file's text>, "mime": ...}`, sent as a file
   (`domain.booking.calendar_files.ics_document` writes one). A text that fits a caption goes with
   it,
@@ -46,7 +48,9 @@ from bot.i18n import t
 from bot.local_time import localized
 from bot.sending import send_text, utf16_len
 from domain.notifications.outbox import Claimed, Deliver, DeliveryResult, drain
+from handlers.booking import delivery as booking_delivery
 from handlers.payments import delivery as payments_delivery
+from handlers.people import delivery as people_delivery
 from handlers.videos import delivery as video_delivery
 
 if TYPE_CHECKING:
@@ -55,6 +59,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SIDE_EFFECTS = {**payments_delivery.SIDE_EFFECTS, **video_delivery.SIDE_EFFECTS}
+BUTTONS = {**booking_delivery.BUTTONS, **payments_delivery.BUTTONS, **people_delivery.BUTTONS}
 BATCH_SIZE = 50
 # Bounds one run, so a huge backlog cannot keep a run going past the next one's start.
 MAX_BATCHES_PER_RUN = 20
@@ -102,13 +107,22 @@ def _keyboard(rows: object, lang: str | None) -> InlineKeyboardMarkup | None:
 
 
 def _button(spec: object, lang: str | None) -> InlineKeyboardButton:
-    if not isinstance(spec, dict) or not isinstance(spec.get("data"), str):
-        raise ValueError(f"a button needs a label key and callback data, not {spec!r}")
+    if not isinstance(spec, dict):
+        raise ValueError(f"a button must be an object, not {spec!r}")
     params = spec.get("params") or {}
     if not isinstance(params, dict):
         raise ValueError(f"button params must be an object, not {params!r}")
     label = t(str(spec.get("label")), lang, **params)
-    return InlineKeyboardButton(label, callback_data=spec["data"])
+    return InlineKeyboardButton(label, callback_data=_callback_data(spec))
+
+
+def _callback_data(spec: dict[str, object]) -> str:
+    if isinstance(spec.get("data"), str):  # queued before buttons were intents
+        return str(spec["data"])
+    build = BUTTONS.get(str(spec.get("button")))
+    if build is None:
+        raise ValueError(f"a button needs a label key and a known intent, not {spec!r}")
+    return build(spec)
 
 
 def _attachment(document: object) -> Attachment | None:

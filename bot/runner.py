@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -25,9 +24,6 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 30.0
 # The emulator names no product: we brand our bot in getMe and the web chat.
 BOT_NAME = "SportsCenter"
-# The emulator's people, chats and ids, kept across restarts: our database keeps people by
-# their Telegram id, so the emulator must never give an id to someone new.
-EMULATOR_STATE_FILE = Path("var/emulator-state.json")
 
 
 def stop_on_signals() -> asyncio.Event:
@@ -47,13 +43,15 @@ async def start_emulator(settings: Settings) -> Emulator:
         port=settings.emulator_port,
         limits=settings.emulator_limits,
         bot_name=BOT_NAME,
-        state_file=EMULATOR_STATE_FILE,
+        state_file=settings.emulator_state_file,
     )
     await emulator.start()
     limits = "on" if settings.emulator_limits else "OFF (EMULATOR_LIMITS=false)"
     print(f"Telegram emulator listening; Telegram's limits are {limits}.", flush=True)
     print(f"Open the web chat: {emulator.url}/", flush=True)
-    print(f"People and chats are kept in {EMULATOR_STATE_FILE} across restarts.", flush=True)
+    print(
+        f"People and chats are kept in {settings.emulator_state_file} across restarts.", flush=True
+    )
     return emulator
 
 

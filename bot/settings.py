@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     emulator_host: str = "127.0.0.1"
     emulator_port: int = Field(default=8081, ge=0, le=65535)
     emulator_limits: bool = True
+    # The emulator's people, chats and ids, kept across restarts: our database keeps people by
+    # their Telegram id, so the emulator must never give an id to someone new.
+    emulator_state_file: Path = Path("var/emulator-state.json")
     # "telegram" paces sends to Telegram's limits; "off" only retries 429s (benchmarks).
     outgoing_rate_limit: Literal["telegram", "off"] = "telegram"
     webhook_url: str | None = None

@@ -20,8 +20,10 @@ from collections.abc import Awaitable, Callable
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from bot.i18n import catalogues, t
 from bot.settings import Settings
 from bot.wiring import Services, build_services
+from domain.videos.media.chart_words import ChartWords
 from domain.videos.queue import Job, VideoQueue
 from domain.videos.status import VideoStatusMirror
 
@@ -198,9 +200,19 @@ def _video_processing(settings: Settings) -> HandlerFactory:
         # A worker killed mid-job left its work directory (and the video in it) behind.
         if removed := remove_orphaned_workdirs():
             log.info("removed %d work directories of workers that died", removed)
-        return video_jobs(services, max_duration_s=settings.video_max_duration_s)
+        return video_jobs(
+            services, max_duration_s=settings.video_max_duration_s, chart_words=chart_words()
+        )
 
     return factory
+
+
+def chart_words() -> dict[str, ChartWords]:
+    """The motion chart's axis labels in every language of the catalogue."""
+    return {
+        language: ChartWords(t("video.chart.time", language), t("video.chart.movement", language))
+        for language in catalogues()
+    }
 
 
 async def _set_within(event: asyncio.Event, seconds: float) -> bool:

@@ -28,9 +28,9 @@ def webhook_app(
         if not hmac.compare_digest(given.encode(), secret.encode()):
             log.warning("webhook call with a wrong secret token from %s", request.remote)
             return web.Response(status=403, text="forbidden")
-        try:
-            update = Update.de_json(await request.json(), application.bot)
-        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError):
+        update = await _update_in(request, application)
+        if update is None:
+            log.warning("webhook body from %s is not an update", request.remote)
             return web.Response(status=400, text="not an update")
         # Processed inline: Telegram sees 200 only once the update's effects are committed,
         # and shutdown (which waits for in-flight requests) finishes them.
@@ -47,3 +47,19 @@ def webhook_app(
     app.router.add_post(path, receive)
     app.router.add_get("/healthz", healthz)
     return app
+
+
+async def _update_in(request: web.Request, application: Application) -> Update | None:
+    """The update the body carries, or None when it is not one (only Telegram's are processed)."""
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    update_id = body.get("update_id") if isinstance(body, dict) else None
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        return None
+    try:
+        return Update.de_json(body, application.bot)
+    # PTB parses without validating: a field of the wrong shape surfaces as any of these.
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None

@@ -29,6 +29,8 @@ class Action(StrEnum):
     ADMIN_COMMAND = auto()
     MANAGE_CHILDREN = auto()  # a parent adding children or inviting a second guardian
     RUN_SESSION = auto()  # a coach accepting, declining, moving, closing their own session
+    ASK_TO_MENTOR = auto()  # a mentor asking a family to be linked to their child
+    APPROVE_MENTOR = auto()  # a guardian answering that request, and allowing videos or not
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Actor:
     own_athlete_id: uuid.UUID | None = None
     guarded_athlete_ids: frozenset[uuid.UUID] = frozenset()  # parent_id or a linked guardian
     mentored_athlete_ids: frozenset[uuid.UUID] = frozenset()
+    # Mentees whose guardian allowed this mentor to be shown their videos.
+    video_mentored_athlete_ids: frozenset[uuid.UUID] = frozenset()
     coached_athlete_ids: frozenset[uuid.UUID] = frozenset()  # a non-cancelled booking, any time
     is_verified_coach: bool = False
     status: str | None = UserStatus.ACTIVE  # users.status
@@ -106,6 +110,13 @@ def is_mentor(actor: Actor, target: Target) -> bool:
     return isinstance(target, AthleteTarget) and target.athlete_id in actor.mentored_athlete_ids
 
 
+def is_mentor_shown_videos(actor: Actor, target: Target) -> bool:
+    """The actor mentors the athlete, and a guardian allowed them the athlete's videos."""
+    return (
+        isinstance(target, AthleteTarget) and target.athlete_id in actor.video_mentored_athlete_ids
+    )
+
+
 def is_their_coach(actor: Actor, target: Target) -> bool:
     """The actor coaches the athlete: a non-cancelled session, past or future, between them."""
     return isinstance(target, AthleteTarget) and target.athlete_id in actor.coached_athlete_ids
@@ -133,6 +144,11 @@ def is_coach_of_session(actor: Actor, target: Target) -> bool:
 def is_parent_on_own_account(actor: Actor, target: Target) -> bool:
     """A parent acting on their own family (their own account)."""
     return actor.role == Role.PARENT and is_own_account(actor, target)
+
+
+def is_mentor_on_own_account(actor: Actor, target: Target) -> bool:
+    """A mentor acting on their own account (asking to mentor someone)."""
+    return actor.role == Role.MENTOR and is_own_account(actor, target)
 
 
 def is_admin_on_a_profile(actor: Actor, target: Target) -> bool:
@@ -164,26 +180,28 @@ _ATHLETE_OWNER = frozenset(
     }
 )
 
-_MENTOR = frozenset(
-    {Action.VIEW_PROFILE, Action.VIEW_METRICS, Action.VIEW_VIDEO, Action.GIVE_FEEDBACK}
-)
+_MENTOR = frozenset({Action.VIEW_PROFILE, Action.VIEW_METRICS, Action.GIVE_FEEDBACK})
 
 # The rules: a relation between actor and target, and the actions it grants; nothing else is
 # allowed. Every relation is checked, so a coach who is also a parent gets both sets.
 GRANTS: dict[Relation, frozenset[Action]] = {
     # No GIVE_FEEDBACK on oneself: feedback is a coach's or mentor's word on the athlete.
     is_themself: _ATHLETE_OWNER,
-    # A guardian stands in for the athlete (a child may not even have Telegram).
-    is_guardian: _ATHLETE_OWNER,
+    # A guardian stands in for the athlete (a child may not even have Telegram), and decides
+    # who mentors them: not the athlete, who may be a child.
+    is_guardian: _ATHLETE_OWNER | {Action.APPROVE_MENTOR},
     # Mentors advise; they neither book, act for the athlete nor read medical data.
     is_mentor: _MENTOR,
+    # A child's videos show them; a guardian decides, mentor by mentor.
+    is_mentor_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # A coach with a booking logs results, and needs medical notes to train the athlete safely.
-    is_their_coach: _MENTOR | {Action.LOG_METRICS, Action.VIEW_SENSITIVE},
+    is_their_coach: _MENTOR | {Action.VIEW_VIDEO, Action.LOG_METRICS, Action.VIEW_SENSITIVE},
     # One's own date of birth is one's own business.
     is_own_account: frozenset({Action.VIEW_PROFILE, Action.EDIT_PROFILE, Action.VIEW_SENSITIVE}),
     # Unverified coaches too, so they can set up before an admin verifies them.
     is_own_coach_profile: frozenset({Action.MANAGE_AVAILABILITY}),
     is_parent_on_own_account: frozenset({Action.MANAGE_CHILDREN}),
+    is_mentor_on_own_account: frozenset({Action.ASK_TO_MENTOR}),
     # The athletes' side of a session (cancel, move, rate) is BOOK_FOR_ATHLETE on the athlete.
     is_coach_of_session: frozenset({Action.RUN_SESSION}),
     # Least privilege: admins see profiles but not medical data, and never act for a family.

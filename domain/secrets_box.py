@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 KEY_BYTES = 32
-# Fernet token: version byte 0x80, 8-byte timestamp, 16-byte IV, AES blocks, 32-byte HMAC.
-_TOKEN_VERSION = 0x80
-_TOKEN_OVERHEAD = 1 + 8 + 16 + 32
-_AES_BLOCK = 16
-_URLSAFE_BASE64 = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _NEW_KEY_HINT = (
     "python -c 'import secrets,base64;"
     "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'"
@@ -63,11 +57,6 @@ class SecretBox:
                 raise ValueError(f"key {position} must be {KEY_BYTES} bytes")
         self._fernet = MultiFernet([Fernet(base64.urlsafe_b64encode(key)) for key in keys])
 
-    @classmethod
-    def from_setting(cls, value: str) -> SecretBox:
-        """A box for DATA_ENCRYPTION_KEY: url-safe base64 keys, comma-separated, newest first."""
-        return cls(keys_from_setting(value))
-
     def encrypt(self, text: str) -> str:
         """A fresh token for `text` under the current key (random IV: never the same twice)."""
         return self._fernet.encrypt(text.encode("utf-8")).decode("ascii")
@@ -98,15 +87,3 @@ class SecretBox:
             return date.fromisoformat(self.decrypt(token))
         except ValueError:
             raise UndecryptableField("stored value is not an encrypted date") from None
-
-    @staticmethod
-    def is_token(value: object) -> bool:
-        """Whether `value` is shaped like a token (no key needed), to spot stored plaintext."""
-        if not isinstance(value, str) or not _URLSAFE_BASE64.fullmatch(value):
-            return False
-        try:
-            raw = base64.urlsafe_b64decode(value)
-        except (binascii.Error, ValueError):
-            return False
-        body = len(raw) - _TOKEN_OVERHEAD
-        return body >= _AES_BLOCK and body % _AES_BLOCK == 0 and raw[0] == _TOKEN_VERSION

@@ -20,17 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.errors import from_integrity_error
 from domain.repositories import (
+    ActorRows,
     AthleteRepository,
     AuditLog,
     CoachRepository,
     MetricRepository,
-    NutritionPlanRepository,
     Outbox,
     PaymentRepository,
-    ProgramRepository,
     SessionRepository,
     UserRepository,
-    VideoRepository,
 )
 
 R = TypeVar("R")
@@ -53,14 +51,12 @@ class _Repository(Generic[R]):
 class Transaction:
     """An open transaction: its session and repositories; rolled back unless `commit()`ed."""
 
+    actors = _Repository(ActorRows)
     users = _Repository(UserRepository)
     athletes = _Repository(AthleteRepository)
     coaches = _Repository(CoachRepository)
     sessions = _Repository(SessionRepository)
     metrics = _Repository(MetricRepository)
-    videos = _Repository(VideoRepository)
-    programs = _Repository(ProgramRepository)
-    nutrition = _Repository(NutritionPlanRepository)
     payments = _Repository(PaymentRepository)
     audit = _Repository(AuditLog)
     outbox = _Repository(Outbox)

@@ -110,6 +110,17 @@ class Client:
         location = {"latitude": latitude, "longitude": longitude}
         return await self._post(person, self.chat_of(person), {"location": location})
 
+    async def send_contact(self, person: Person, contact_of: Person) -> Json:
+        """Send someone else's contact card (📎 → Contact); it carries their id on Telegram."""
+        contact = {
+            "phone_number": contact_of.phone_number or f"+1555{contact_of.id % 10**7:07d}",
+            "first_name": contact_of.first_name,
+            "user_id": contact_of.id,
+        }
+        if contact_of.last_name:
+            contact["last_name"] = contact_of.last_name
+        return await self._post(person, self.chat_of(person), {"contact": contact})
+
     async def send_file(
         self,
         person: Person,

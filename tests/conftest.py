@@ -264,9 +264,9 @@ def bucket() -> str:
 @pytest.fixture(scope="session")
 async def s3_storage(moto_endpoint: str, bucket: str) -> S3Storage:
     """S3Storage on the moto server, its bucket created."""
-    storage = S3Storage(bucket=bucket, endpoint_url=moto_endpoint, region=S3_REGION)
-    await storage.ensure_bucket()
-    return storage
+    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name=S3_REGION)
+    await asyncio.to_thread(client.create_bucket, Bucket=bucket)
+    return S3Storage(bucket=bucket, endpoint_url=moto_endpoint, region=S3_REGION)
 
 
 @pytest.fixture(scope="session")

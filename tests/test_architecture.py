@@ -3,6 +3,7 @@ the emulator free of our bot."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -37,3 +38,55 @@ def test_the_contracts_layer_the_domain_and_keep_the_handlers_apart() -> None:
     assert any(
         c["type"] == "forbidden" and c["source_modules"] == ["telegram_emulator"] for c in CONTRACTS
     )
+
+
+# What builds a SQL statement; only query modules may import these (docs/architecture.md).
+STATEMENT_BUILDERS = frozenset({"select", "insert", "update", "delete", "text"})
+
+
+def _is_query_module(path: Path) -> bool:
+    """domain/<capability>/queries.py, a module under domain/<capability>/queries/, and the
+    kernel's own: domain/repositories/ (and the models and adapters, which are not services)."""
+    parts = path.relative_to(ROOT / "domain").parts
+    return (
+        parts[0] in {"repositories", "models", "adapters"}
+        or path.stem == "queries"
+        or "queries" in parts[:-1]
+    )
+
+
+def _statement_builders_imported(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            found |= {alias.name for alias in node.names} & STATEMENT_BUILDERS
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in STATEMENT_BUILDERS
+            and isinstance(node.value, ast.Name)
+            and node.value.id in {"sa", "sqlalchemy"}
+        ):
+            found.add(node.attr)
+    return found
+
+
+def test_only_query_modules_build_sql_statements() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(builders)
+        for path in sorted((ROOT / "domain").rglob("*.py"))
+        if not _is_query_module(path) and (builders := _statement_builders_imported(path))
+    }
+    assert offenders == {}
+
+
+def test_the_rule_sees_a_statement_built_outside_a_query_module(tmp_path: Path) -> None:
+    service = tmp_path / "service.py"
+    service.write_text(
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.dialects.postgresql import insert\n"
+        "query = sa.select(1)\n"
+    )
+    assert _statement_builders_imported(service) == {"insert", "select"}
+    assert _is_query_module(ROOT / "domain" / "booking" / "queries" / "sessions.py")
+    assert _is_query_module(ROOT / "domain" / "payments" / "queries.py")
+    assert not _is_query_module(ROOT / "domain" / "booking" / "book.py")

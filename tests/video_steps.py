@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.video_worker import GiveUp, JobHandler, VideoWorker
+from bot.video_worker import GiveUp, JobHandler, VideoWorker, chart_words
 from bot.wiring import Services
 from domain.videos.processing import video_jobs
 
@@ -17,7 +17,7 @@ def video_worker(
     give_up: GiveUp | None = None,
 ) -> VideoWorker:
     """A worker on the test's queue, running the real job unless `handle` replaces it."""
-    real_handle, real_give_up = video_jobs(services, max_duration_s=600)
+    real_handle, real_give_up = video_jobs(services, max_duration_s=600, chart_words=chart_words())
     return VideoWorker(
         services.video_queue,
         services.video_status,

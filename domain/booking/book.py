@@ -15,13 +15,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select
-
 from domain.booking.availability import AvailabilityRules
 from domain.booking.groups import book_group
-from domain.booking.notice_queue import enqueue_params, enqueue_statement
 from domain.booking.notices import booking_notices
 from domain.booking.payment_notices import payment_notices
+from domain.booking.queries.book import insert_booking
+from domain.booking.queries.notice_queue import enqueue_params
+from domain.booking.queries.sessions import booking_parties, live_session_at
 from domain.booking.rules import (
     Booked,
     BookingChoice,
@@ -37,12 +37,9 @@ from domain.booking.slot_cache import SlotCache
 from domain.coaching.verification import is_bookable
 from domain.errors import NotFound, SlotTaken
 from domain.models import (
-    Athlete,
-    AuditEntry,
     Coach,
     SessionPaymentStatus,
     SessionStatus,
-    TrainingSession,
     User,
 )
 from domain.policy import Action, Actor, AthleteTarget, require
@@ -142,7 +139,7 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
     params = enqueue_params(
         view,
         [
-            *booking_notices(view, now=now),
+            *booking_notices(view, now=now, booker=actor.user_id),
             *payment_notices(view, now=now, due_at=row["payment_due_at"]),
         ],
         coach_user_id=coach_user.id,
@@ -150,53 +147,14 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
         now=now,
         payer_user_id=actor.user_id,
     )
-    params |= _prefixed("s", {"id": view.id, **row, "created_at": now, "updated_at": now})
-    params |= _prefixed("a", {"id": uuid.uuid4(), **_audit_values(actor, view), "at": now})
-    recipients = (await tx.session.scalars(_BOOK, params)).all()
+    recipients = await insert_booking(
+        tx,
+        notices=params,
+        session={"id": view.id, **row, "created_at": now, "updated_at": now},
+        audit={"id": uuid.uuid4(), **_audit_values(actor, view), "at": now},
+    )
     notified = list(dict.fromkeys(recipients))
     return Booked(view, view.status == SessionStatus.REQUESTED, notified=notified)
-
-
-_SESSION_COLUMNS = (
-    "id",
-    "coach_id",
-    "athlete_id",
-    "session_type",
-    "status",
-    "start_time",
-    "end_time",
-    "location",
-    "price",
-    "payment_status",
-    "booked_by",
-    "capacity",
-    "participant_count",
-    "sequence",
-    "payment_due_at",
-    "created_at",
-    "updated_at",
-)
-_AUDIT_COLUMNS = ("id", "actor_id", "action", "entity", "entity_id", "details", "at")
-
-
-def _bound(model: type[TrainingSession] | type[AuditEntry], prefix: str, names: tuple[str, ...]):
-    table = model.__table__
-    return {name: bindparam(f"{prefix}_{name}", type_=table.c[name].type) for name in names}
-
-
-def _prefixed(prefix: str, values: dict[str, object]) -> dict[str, object]:
-    return {f"{prefix}_{name}": value for name, value in values.items()}
-
-
-# The enqueue statement with the session and its audit entry as data-modifying CTEs: one
-# statement, built and compiled once (Python-side column defaults do not apply in a CTE,
-# so every column is given).
-_BOOK = enqueue_statement().add_cte(
-    insert(TrainingSession.__table__)
-    .values(_bound(TrainingSession, "s", _SESSION_COLUMNS))
-    .cte("booked"),
-    insert(AuditEntry.__table__).values(_bound(AuditEntry, "a", _AUDIT_COLUMNS)).cte("audited"),
-)
 
 
 def _audit_values(actor: Actor, view: SessionView, **details: object) -> dict[str, object]:
@@ -211,19 +169,7 @@ def _audit_values(actor: Actor, view: SessionView, **details: object) -> dict[st
 
 async def _parties(tx: Transaction, choice: BookingChoice) -> tuple[Coach, User, str]:
     """The bookable coach, their user and the athlete's first name, in one query."""
-    athlete_name = (
-        select(User.first_name)
-        .join(Athlete, Athlete.user_id == User.id)
-        .where(Athlete.id == choice.athlete_id)
-        .scalar_subquery()
-    )
-    row = (
-        await tx.session.execute(
-            select(Coach, User, athlete_name)
-            .join(User, User.id == Coach.user_id)
-            .where(Coach.id == choice.coach_id)
-        )
-    ).first()
+    row = await booking_parties(tx, choice.coach_id, choice.athlete_id)
     if row is None:
         raise NotFound(f"coach {choice.coach_id}")
     coach, user, name = row
@@ -238,13 +184,7 @@ async def _same_booking(uow: UnitOfWork, actor: Actor, choice: BookingChoice) ->
     """The live booking this actor already holds for exactly this choice (a double tap)."""
     async with uow as tx:
         end = choice.start + timedelta(minutes=choice.length_minutes)
-        query = select(TrainingSession.id).where(
-            TrainingSession.coach_id == choice.coach_id,
-            TrainingSession.start_time == choice.start,
-            TrainingSession.end_time == end,
-            TrainingSession.status != SessionStatus.CANCELLED,
-        )
-        session_id = await tx.session.scalar(query)
+        session_id = await live_session_at(tx, choice.coach_id, choice.start, end)
         if session_id is None:
             return None
         loaded = await load_session(tx, session_id)

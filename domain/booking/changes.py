@@ -15,9 +15,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
-
-from domain.booking.notice_queue import COACH, FAMILY, Notice
 from domain.booking.notices import calendar_file, drop_reminders, payload, reminder_notices, tell
 from domain.booking.payment_notices import (
     drop_payment_prompts,
@@ -25,6 +22,8 @@ from domain.booking.payment_notices import (
     payment_notices,
     payment_prompts,
 )
+from domain.booking.queries.notice_queue import COACH, FAMILY, Notice
+from domain.booking.queries.sessions import remove_participants
 from domain.booking.refunds import CancellationRefund
 from domain.booking.rules import (
     BookingRefused,
@@ -39,7 +38,6 @@ from domain.errors import NotAllowed, SlotTaken
 from domain.models import (
     NotificationKind,
     PaymentStatus,
-    SessionParticipant,
     SessionPaymentStatus,
     SessionStatus,
 )
@@ -275,12 +273,7 @@ def _cancel_row(loaded: LoadedSession, actor: Actor, now: datetime, *, reason: s
 
 async def _leave_group(tx: Transaction, loaded: LoadedSession, athlete_ids: list[uuid.UUID]) -> int:
     """Take these athletes out of a group session; returns how many places stay taken."""
-    await tx.session.execute(
-        delete(SessionParticipant).where(
-            SessionParticipant.session_id == loaded.session.id,
-            SessionParticipant.athlete_id.in_(athlete_ids),
-        )
-    )
+    await remove_participants(tx, loaded.session.id, athlete_ids)
     loaded.session.participant_count = max(loaded.session.participant_count - len(athlete_ids), 0)
     loaded.athletes = [(a, u) for a, u in loaded.athletes if a.id not in athlete_ids]
     return loaded.session.participant_count

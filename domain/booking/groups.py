@@ -8,10 +8,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, update
-
 from domain.booking.availability import AvailabilityRules
 from domain.booking.notices import booking_notices, tell
+from domain.booking.queries.sessions import live_session_at, take_group_place
 from domain.booking.rules import Booked, BookingChoice, check_buffers, price_for
 from domain.booking.sessions import GROUP, load_session
 from domain.errors import SlotTaken
@@ -77,7 +76,7 @@ async def book_group(
     notified = await tell(
         tx,
         loaded,
-        booking_notices(view, now=now, joined=joined is not None),
+        booking_notices(view, now=now, booker=actor.user_id, joined=joined is not None),
         now=now,
         tag=short_id(choice.athlete_id),
         athletes=[choice.athlete_id],
@@ -101,29 +100,10 @@ async def _join_group(
     tx: Transaction, actor: Actor, choice: BookingChoice, start: datetime, end: datetime
 ) -> uuid.UUID | None:
     """Take a place in the coach's live group session at exactly this time, if it has room."""
-    existing = await tx.session.scalar(
-        select(TrainingSession.id).where(
-            TrainingSession.coach_id == choice.coach_id,
-            TrainingSession.session_type == GROUP,
-            TrainingSession.status != SessionStatus.CANCELLED,
-            TrainingSession.start_time == start,
-            TrainingSession.end_time == end,
-        )
-    )
+    existing = await live_session_at(tx, choice.coach_id, start, end, session_type=GROUP)
     if existing is None:
         return None
-    # The check constraint (participant_count <= capacity) is the last word; the WHERE makes
-    # a full session a clean "no row" instead of an error.
-    taken = await tx.session.scalar(
-        update(TrainingSession)
-        .where(
-            TrainingSession.id == existing,
-            TrainingSession.participant_count < TrainingSession.capacity,
-        )
-        .values(participant_count=TrainingSession.participant_count + 1)
-        .returning(TrainingSession.id)
-    )
-    if taken is None:
+    if not await take_group_place(tx, existing):
         raise SlotTaken("group session full")
     tx.session.add(
         SessionParticipant(

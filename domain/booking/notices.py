@@ -6,13 +6,14 @@ calendar SEQUENCE: the same event is never queued twice for one version of a ses
 moved session gets fresh reminders. Times travel as ISO strings under `*_at` keys, so the
 sender shows them in each recipient's own time zone.
 
-How they are addressed and written (one statement for any number) is `domain.booking.notice_queue`.
+How they are addressed and written (one statement for any number) is
+`domain.booking.queries.notice_queue`.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,10 +25,16 @@ from domain.booking.calendar_files import (
     cancellation_ics,
     ics_document,
 )
-from domain.booking.notice_queue import COACH, FAMILY, Notice, enqueue_params, enqueue_statement
+from domain.booking.queries.notice_queue import (
+    COACH,
+    FAMILY,
+    Notice,
+    enqueue_params,
+    enqueue_statement,
+)
+from domain.booking.queries.sessions import drop_unsent_notices
 from domain.booking.sessions import GROUP, LoadedSession, SessionView
 from domain.models import NotificationKind, SessionStatus
-from domain.short_ids import short_id
 from domain.uow import Transaction
 
 REMINDER_24H = NotificationKind.REMINDER_24H
@@ -39,7 +46,10 @@ PLANNED_KINDS = (REMINDER_24H, REMINDER_1H, FOLLOWUP, COACH_FOLLOWUP)
 REMINDER_LEADS = {REMINDER_24H: timedelta(hours=24), REMINDER_1H: timedelta(hours=1)}
 # Long enough for the session to have really ended; short enough to be remembered.
 FOLLOWUP_DELAY = timedelta(minutes=15)
-FLOW = "ses"  # callback data prefix of the session buttons (handlers/booking/sessions.py)
+# Button intents: a code and the session; the delivery side (`handlers.booking.delivery`) turns
+# them into callback data, so the domain knows nothing of Telegram's buttons.
+ACCEPT, DECLINE = "session.accept", "session.decline"
+COMPLETED, NO_SHOW, RATE = "session.completed", "session.no_show", "session.rate"
 
 
 def payload(view: SessionView, **extra: Any) -> dict[str, Any]:
@@ -58,12 +68,9 @@ def payload(view: SessionView, **extra: Any) -> dict[str, Any]:
     }
 
 
-def buttons(*rows: Iterable[tuple[str, str, str]]) -> list[list[dict[str, Any]]]:
-    """Inline buttons for a notice: (label key, action, argument) per button."""
-    return [
-        [{"label": label, "data": f"{FLOW}:{action}:{arg}"} for label, action, arg in row]
-        for row in rows
-    ]
+def button(label: str, intent: str, session_id: uuid.UUID, **values: Any) -> dict[str, Any]:
+    """A notice's button: its label key, what it does (`intent`) and to which session."""
+    return {"label": label, "button": intent, "session_id": str(session_id), **values}
 
 
 def calendar_file(
@@ -100,30 +107,40 @@ def reminder_notices(view: SessionView, *, now: datetime) -> list[Notice]:
         # A reminder whose moment has passed at booking time would only be noise.
         if view.start - lead > now
     ]
-    sid = short_id(view.id)
-    rate = buttons([("session.button.rate_n", f"rate{n}", sid) for n in range(1, 6)])
-    for n, button in enumerate(rate[0], start=1):
-        button["params"] = {"n": n}
-    outcome = buttons(
-        [("session.button.completed", "done", sid), ("session.button.no_show", "noshow", sid)]
-    )
+    rate = [
+        [
+            {**button("session.button.rate_n", RATE, view.id, stars=n), "params": {"n": n}}
+            for n in range(1, 6)
+        ]
+    ]
+    outcome = [
+        [
+            button("session.button.completed", COMPLETED, view.id),
+            button("session.button.no_show", NO_SHOW, view.id),
+        ]
+    ]
     after = view.end + FOLLOWUP_DELAY
     notices.append(Notice((FAMILY,), FOLLOWUP, {**facts, "buttons": rate}, after))
     notices.append(Notice((COACH,), COACH_FOLLOWUP, {**facts, "buttons": outcome}, after))
     return notices
 
 
-def booking_notices(view: SessionView, *, now: datetime, joined: bool = False) -> list[Notice]:
+def booking_notices(
+    view: SessionView, *, now: datetime, booker: uuid.UUID, joined: bool = False
+) -> list[Notice]:
     """What a new booking tells the coach and the athletes' side (and, confirmed, reminders)."""
     facts = payload(view)
     if view.status == SessionStatus.REQUESTED:
-        sid = short_id(view.id)
-        decide = buttons(
-            [("session.button.accept", "acc", sid), ("session.button.decline", "dec", sid)]
-        )
+        decide = [
+            [
+                button("session.button.accept", ACCEPT, view.id),
+                button("session.button.decline", DECLINE, view.id),
+            ]
+        ]
         return [
             Notice((COACH,), NotificationKind.BOOKING_REQUEST, {**facts, "buttons": decide}),
-            Notice((FAMILY,), NotificationKind.BOOKING_REQUESTED, facts),
+            # The booker's flow says "request sent"; the rest of the family hears it here.
+            Notice((FAMILY,), NotificationKind.BOOKING_REQUESTED, facts, skip=booker),
         ]
     document = calendar_file(view, now=now)
     coach_kind = NotificationKind.GROUP_JOINED if joined else NotificationKind.BOOKING_NEW
@@ -215,4 +232,4 @@ async def plan_reminders(tx: Transaction, loaded: LoadedSession, *, now: datetim
 
 async def drop_reminders(tx: Transaction, loaded: LoadedSession) -> int:
     """Forget the reminders and prompts not yet sent (the session moved or is off)."""
-    return await tx.outbox.drop_unsent(kinds=PLANNED_KINDS, session_id=loaded.session.id)
+    return await drop_unsent_notices(tx, kinds=PLANNED_KINDS, session_id=loaded.session.id)

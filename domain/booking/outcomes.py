@@ -11,12 +11,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
-
+from domain.booking.queries.sessions import coach_rating
 from domain.booking.rules import BookingRefused
 from domain.booking.sessions import SessionView, load_session
 from domain.errors import NotAllowed
-from domain.models import SessionStatus, TrainingSession
+from domain.models import SessionStatus
 from domain.policy import Actor
 from domain.uow import Transaction, UnitOfWork
 
@@ -104,13 +103,7 @@ async def rate(
 
 
 async def _refresh_coach_rating(tx: Transaction, coach_id: uuid.UUID) -> None:
-    average, count = (
-        await tx.session.execute(
-            select(func.avg(TrainingSession.rating), func.count(TrainingSession.rating)).where(
-                TrainingSession.coach_id == coach_id
-            )
-        )
-    ).one()
+    average, count = await coach_rating(tx, coach_id)
     coach = await tx.coaches.get(coach_id)
     coach.rating = None if average is None else round(average, 2)
     coach.total_reviews = count

@@ -21,11 +21,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from domain.booking.notice_queue import PAYER, Notice
 from domain.booking.notices import payload
+from domain.booking.queries.notice_queue import PAYER, Notice
+from domain.booking.queries.sessions import drop_unsent_notices
 from domain.booking.sessions import GROUP, SessionView
 from domain.models import NotificationKind, SessionPaymentStatus, SessionStatus
-from domain.short_ids import short_id
 from domain.uow import Transaction
 
 INVOICE = NotificationKind.INVOICE
@@ -36,7 +36,8 @@ PAYMENT_KINDS = (INVOICE, PAYMENT_PROMPT, PAYMENT_PROMPT_LAST)
 # Long enough for a payer who meant to pay at once to have done it, so the prompt is not noise.
 FIRST_PROMPT_AFTER = timedelta(hours=1)
 LAST_PROMPT_BEFORE_START = timedelta(hours=24)
-PAY_AGAIN = "pay:again"  # callback data prefix of the Pay button (handlers.payments.paying)
+# The Pay button's intent: the delivery side (`handlers.payments.delivery`) makes it a button.
+PAY = "payment.pay"
 
 
 def payment_notices(
@@ -60,16 +61,11 @@ def payment_prompts(view: SessionView, now: datetime, due_at: datetime | None) -
     facts = {
         **payload(view),
         "due_at": deadline.astimezone(UTC).isoformat(),
-        "buttons": [[{"label": "payment.button.pay", "data": pay_again_data(view.id)}]],
+        "buttons": [[{"label": "payment.button.pay", "button": PAY, "session_id": str(view.id)}]],
     }
     # A prompt at or past the deadline could only announce a session already released.
     wanted = [(PAYMENT_PROMPT, first), *([(PAYMENT_PROMPT_LAST, last)] if last > first else [])]
     return [Notice((PAYER,), kind, facts, at) for kind, at in wanted if at < deadline]
-
-
-def pay_again_data(session_id: uuid.UUID) -> str:
-    """Callback data of the button that asks for a session's invoice again."""
-    return f"{PAY_AGAIN}:{short_id(session_id)}"
 
 
 def is_payable(view: SessionView) -> bool:
@@ -84,4 +80,4 @@ def is_payable(view: SessionView) -> bool:
 
 async def drop_payment_prompts(tx: Transaction, session_id: uuid.UUID) -> int:
     """Forget the invoice and prompts not yet sent (the session is paid or off); rows dropped."""
-    return await tx.outbox.drop_unsent(kinds=PAYMENT_KINDS, session_id=session_id)
+    return await drop_unsent_notices(tx, kinds=PAYMENT_KINDS, session_id=session_id)

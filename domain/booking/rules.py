@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from domain.booking.availability import AvailabilityRules
+from domain.booking.queries.sessions import busy_intervals
 from domain.booking.sessions import SessionView
 from domain.booking.slots import GRID, Slot, buffer_gap, range_in_utc, within_booking_window
 from domain.currencies import CurrencyError, exponent
@@ -139,5 +140,5 @@ async def check_buffers(
         return
     await hold(tx, f"buffers:{coach_id}")
     gap = buffer_gap(rules)
-    if await tx.sessions.busy_intervals(coach_id, start - gap, end + gap, excluding=moving):
+    if await busy_intervals(tx, coach_id, start - gap, end + gap, excluding=moving):
         raise SlotTaken("inside a buffer")

@@ -1,7 +1,6 @@
 """Who can be booked and what is booked: the coach directory and session lists.
 
-The directory only lists verified, active coaches; filtering by a specialization uses the GIN
-index on `coaches.specializations` (`@>`).
+The directory only lists verified, active coaches (`domain.booking.queries.directory`).
 """
 
 from __future__ import annotations
@@ -12,19 +11,14 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
-
 from domain.booking.availability import AvailabilityRules
+from domain.booking.queries import directory
+from domain.booking.queries.sessions import athletes_session_ids, coach_session_ids
 from domain.booking.sessions import SessionView, full_name, load_session
 from domain.errors import NotFound
 from domain.models import (
     Coach,
-    Role,
-    SessionParticipant,
-    SessionStatus,
-    TrainingSession,
     User,
-    UserStatus,
 )
 from domain.policy import Actor, athletes_actor_may_act_for
 from domain.timezones import zone_of
@@ -55,53 +49,27 @@ class CoachCard:
     location: str
 
 
-def _verified() -> tuple[object, ...]:
-    return (
-        User.role == Role.COACH,
-        User.verification_status.is_(True),
-        or_(User.status.is_(None), User.status == UserStatus.ACTIVE),
-    )
-
-
 async def specializations_offered(uow: UnitOfWork) -> list[tuple[str, int]]:
     """Every specialization some verified coach offers, with how many coaches, most first."""
-    name = func.unnest(Coach.specializations).label("name")
-    inner = select(Coach.id, name).join(User, User.id == Coach.user_id).where(*_verified())
-    sub = inner.subquery()
     async with uow as tx:
-        rows = await tx.session.execute(
-            select(sub.c.name, func.count())
-            .group_by(sub.c.name)
-            .order_by(func.count().desc(), sub.c.name)
-        )
-        return [(row[0], row[1]) for row in rows]
+        return await directory.specializations_offered(tx)
 
 
 async def verified_coaches(
     uow: UnitOfWork, *, specialization: str | None, offset: int = 0, limit: int = DIRECTORY_PAGE
 ) -> list[CoachCard]:
     """Verified coaches, optionally with one specialization, best rated first."""
-    query = select(Coach, User).join(User, User.id == Coach.user_id).where(*_verified())
-    if specialization:
-        query = query.where(Coach.specializations.contains([specialization]))
-    query = (
-        query.order_by(Coach.rating.desc().nulls_last(), User.first_name, Coach.id)
-        .offset(offset)
-        .limit(limit)
-    )
     async with uow as tx:
-        return [_card(coach, user) for coach, user in await tx.session.execute(query)]
+        rows = await directory.verified_coaches(
+            tx, specialization=specialization, offset=offset, limit=limit
+        )
+        return [_card(coach, user) for coach, user in rows]
 
 
 async def coach_card(uow: UnitOfWork, coach_id: uuid.UUID) -> CoachCard | None:
     """One verified coach's card, or None if they are not (or no longer) bookable."""
-    query = (
-        select(Coach, User)
-        .join(User, User.id == Coach.user_id)
-        .where(Coach.id == coach_id, *_verified())
-    )
     async with uow as tx:
-        row = (await tx.session.execute(query)).first()
+        row = await directory.verified_coach(tx, coach_id)
         return None if row is None else _card(*row)
 
 
@@ -172,16 +140,7 @@ async def _coach_sessions(
     """The actor's own coaching sessions starting in [start, end), cancelled ones left out."""
     if actor.coach_id is None:
         return []
-    ids = await tx.session.scalars(
-        select(TrainingSession.id)
-        .where(
-            TrainingSession.coach_id == actor.coach_id,
-            TrainingSession.status != SessionStatus.CANCELLED,
-            TrainingSession.start_time >= start,
-            TrainingSession.start_time < end,
-        )
-        .order_by(TrainingSession.start_time)
-    )
+    ids = await coach_session_ids(tx, actor.coach_id, start, end)
     return [(await load_session(tx, session_id)).view() for session_id in ids]
 
 
@@ -192,19 +151,7 @@ async def _athlete_sessions(
     athletes = athletes_actor_may_act_for(actor)
     if not athletes:
         return []
-    in_group = select(SessionParticipant.session_id).where(
-        SessionParticipant.athlete_id.in_(athletes)
-    )
-    ids = await tx.session.scalars(
-        select(TrainingSession.id)
-        .where(
-            or_(TrainingSession.athlete_id.in_(athletes), TrainingSession.id.in_(in_group)),
-            TrainingSession.status != SessionStatus.CANCELLED,
-            TrainingSession.start_time >= start,
-            TrainingSession.start_time < end,
-        )
-        .order_by(TrainingSession.start_time)
-    )
+    ids = await athletes_session_ids(tx, athletes, start, end)
     return [(await load_session(tx, session_id)).view_for(actor) for session_id in ids]
 
 

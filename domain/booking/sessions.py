@@ -10,12 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from domain.booking.availability import AvailabilityRules
+from domain.booking.queries import sessions as queries
 from domain.currencies import money_value
 from domain.errors import NotFound
-from domain.models import Athlete, Coach, SessionParticipant, SessionStatus, TrainingSession, User
+from domain.models import Athlete, Coach, SessionStatus, TrainingSession, User
 from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
 from domain.uow import Transaction
 
@@ -47,6 +46,9 @@ class SessionView:
     athlete_feedback: str | None
     coach_timezone: str
     sequence: int
+    # What was paid, as notices carry money, when it is not the price itself (Telegram Stars
+    # for a price in euros): a payer who paid ⭐ 2000 must not read "€40.00 (paid)" only.
+    paid: dict[str, str] | None = None
 
     @property
     def minutes(self) -> int:
@@ -72,6 +74,7 @@ class LoadedSession:
     coach: Coach
     coach_user: User
     athletes: list[tuple[Athlete, User]]
+    paid: tuple[Decimal, str] | None = None  # the amount and currency of its payment, if paid
 
     @property
     def rules(self) -> AvailabilityRules:
@@ -132,7 +135,13 @@ class LoadedSession:
             athlete_feedback=session.athlete_feedback,
             coach_timezone=self.rules.timezone,
             sequence=session.sequence,
+            paid=self._paid_in_other_money(),
         )
+
+    def _paid_in_other_money(self) -> dict[str, str] | None:
+        if self.paid is None or self.paid[1] == self.coach.currency.upper():
+            return None
+        return money_value(*self.paid)
 
 
 def full_name(user: User) -> str:
@@ -144,30 +153,12 @@ async def load_session(
     tx: Transaction, session_id: uuid.UUID, *, lock: bool = False
 ) -> LoadedSession:
     """The session and everything around it; `lock` holds the row until the action commits."""
-    query = select(TrainingSession).where(TrainingSession.id == session_id)
-    if lock:
-        query = query.with_for_update()
-    session = (await tx.session.execute(query)).scalar_one_or_none()
+    found = await queries.session_with_payment(tx, session_id, lock=lock)
+    session, paid = found if found else (None, None)
     if session is None or session.coach_id is None:
         raise NotFound(f"session {session_id}")
     coach = await tx.coaches.get(session.coach_id)
     coach_user = await tx.users.get(coach.user_id) if coach.user_id else None
     if coach_user is None:
         raise NotFound(f"user of coach {coach.id}")
-    return LoadedSession(session, coach, coach_user, await _athletes(tx, session))
-
-
-async def _athletes(tx: Transaction, session: TrainingSession) -> list[tuple[Athlete, User]]:
-    if session.athlete_id is not None:
-        ids = select(Athlete.id).where(Athlete.id == session.athlete_id)
-    else:
-        ids = select(SessionParticipant.athlete_id).where(
-            SessionParticipant.session_id == session.id
-        )
-    rows = await tx.session.execute(
-        select(Athlete, User)
-        .join(User, User.id == Athlete.user_id)
-        .where(Athlete.id.in_(ids))
-        .order_by(User.first_name)
-    )
-    return [(athlete, user) for athlete, user in rows]
+    return LoadedSession(session, coach, coach_user, await queries.athletes_of(tx, session), paid)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from domain.adapters.cache import Cache, RedisKeys
 from domain.booking.availability import AvailabilityRules, InvalidAvailability
+from domain.booking.queries.sessions import busy_intervals, coach_availability
 from domain.booking.slots import Interval, Slot, open_slots, within_booking_window
 from domain.errors import DomainError
 from domain.uow import UnitOfWork
@@ -99,7 +100,7 @@ class SlotCache:
     async def timezone_of(self, coach_id: uuid.UUID) -> str:
         """The coach's time zone, which decides what a "date" of theirs is."""
         async with self.uow as tx:
-            return AvailabilityRules.from_json(await tx.coaches.availability_of(coach_id)).timezone
+            return AvailabilityRules.from_json(await coach_availability(tx, coach_id)).timezone
 
     async def forget_days(self, coach_id: uuid.UUID, days: Iterable[date]) -> None:
         """Drop the cached slots of these coach-local dates."""
@@ -174,11 +175,11 @@ class SlotCache:
         self, coach_id: uuid.UUID, dates: list[date], *, excluding: uuid.UUID | None = None
     ) -> list[dict[str, Any]]:
         async with self.uow as tx:
-            rules = AvailabilityRules.from_json(await tx.coaches.availability_of(coach_id))
+            rules = AvailabilityRules.from_json(await coach_availability(tx, coach_id))
             zone = ZoneInfo(rules.timezone)
             low = datetime.combine(min(dates), time(), zone) - _BUSY_MARGIN
             high = datetime.combine(max(dates) + timedelta(days=1), time(), zone) + _BUSY_MARGIN
-            busy = await tx.sessions.busy_intervals(coach_id, low, high, excluding=excluding)
+            busy = await busy_intervals(tx, coach_id, low, high, excluding=excluding)
         return [_entry(rules, day, busy) for day in dates]
 
 

@@ -15,6 +15,7 @@ from domain.adapters.storage import (
     unique_filename,
 )
 from domain.adapters.storage.streams import byte_chunks
+from domain.coaching import queries
 from domain.coaching.verification import documents_of, require_coach
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.policy import Actor
@@ -119,7 +120,7 @@ async def add_certification(
 
 async def _list_document(uow: UnitOfWork, actor: Actor, document: dict[str, Any]) -> None:
     async with uow as tx:
-        coach = await tx.coaches.for_user(actor.user_id)
+        coach = await queries.coach_of_user(tx, actor.user_id)
         if coach is None:
             raise NoProfileYet("no coach profile to attach a document to")
         documents = documents_of(coach)

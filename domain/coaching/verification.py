@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from domain import policy
+from domain.coaching import queries
 from domain.coaching.profile import CoachProfileInput
 from domain.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from domain.models import Coach, Role, User, UserStatus
@@ -69,6 +68,7 @@ class CoachReview:
     verified: bool
     submitted: bool
     note: str | None  # the last rejection reason
+    has_hours: bool  # weekly or dated hours set: athletes can book once verified
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ async def profile_of(uow: UnitOfWork, *, actor: Actor) -> CoachReview | None:
     """The actor's own coach profile, or None if they have not saved one yet."""
     require_coach(actor)
     async with uow as tx:
-        coach = await tx.coaches.for_user(actor.user_id)
+        coach = await queries.coach_of_user(tx, actor.user_id)
         if coach is None:
             return None
         return _review(coach, await tx.users.get(actor.user_id))
@@ -115,7 +115,7 @@ async def save_profile(uow: UnitOfWork, *, actor: Actor, profile: CoachProfileIn
     """Create or update the actor's coach profile (documents and verification untouched)."""
     require_coach(actor)
     async with uow as tx:
-        coach = await tx.coaches.for_user(actor.user_id)
+        coach = await queries.coach_of_user(tx, actor.user_id)
         if coach is None:
             coach = tx.coaches.add(Coach(user_id=actor.user_id, verification_documents={}))
         coach.specializations = list(profile.specializations)
@@ -135,7 +135,7 @@ async def submit_for_verification(
     """Ask the admins to verify the actor's profile; ProfileIncomplete if something is missing."""
     require_coach(actor)
     async with uow as tx:
-        coach = await tx.coaches.for_user(actor.user_id)
+        coach = await queries.coach_of_user(tx, actor.user_id)
         user = await tx.users.get(actor.user_id)
         if coach is None or not _complete(coach):
             raise ProfileIncomplete("coach profile incomplete")
@@ -202,15 +202,8 @@ async def reject(uow: UnitOfWork, *, admin: Actor, coach_id: uuid.UUID, reason: 
 async def pending(uow: UnitOfWork, *, admin: Actor) -> list[CoachReview]:
     """Coaches who submitted their profile and are not verified yet, oldest submission first."""
     policy.require(admin, Action.ADMIN_COMMAND, System())
-    submitted_at = Coach.verification_documents["submitted_at"].astext
-    query = (
-        select(Coach, User)
-        .join(User, User.id == Coach.user_id)
-        .where(submitted_at.is_not(None), User.verification_status.is_not(True))
-        .order_by(submitted_at)
-    )
     async with uow as tx:
-        rows = (await tx.session.execute(query)).all()
+        rows = await queries.submitted_unverified(tx)
         return [_review(coach, user) for coach, user in rows]
 
 
@@ -244,11 +237,8 @@ async def _user_of(tx: Transaction, coach: Coach, *, lock: bool = False) -> User
 async def _reviewer_chats(
     tx: Transaction, admin_telegram_ids: Collection[int]
 ) -> list[tuple[int, str | None]]:
-    query = select(User).where(
-        or_(User.role == Role.ADMIN, User.telegram_user_id.in_(list(admin_telegram_ids)))
-    )
     chats: dict[int, str | None] = dict.fromkeys(admin_telegram_ids)
-    for user in (await tx.session.execute(query)).scalars():
+    for user in await queries.admins(tx, admin_telegram_ids):
         chat_id = user.telegram_chat_id or user.telegram_user_id
         if chat_id is not None and user.status in _ACTIVE:
             chats[chat_id] = user.language_code
@@ -275,6 +265,15 @@ def _review(coach: Coach, user: User) -> CoachReview:
         verified=bool(user.verification_status),
         submitted=bool((coach.verification_documents or {}).get("submitted_at")),
         note=coach.verification_note,
+        has_hours=_has_hours(coach),
+    )
+
+
+def _has_hours(coach: Coach) -> bool:
+    # The raw JSON: coaching lies below booking, whose AvailabilityRules reads it in full.
+    availability = coach.availability or {}
+    return any(availability.get("weekly", {}).values()) or any(
+        availability.get("exceptions", {}).values()
     )
 
 

@@ -15,26 +15,20 @@ back and what the best on record is now (`withdraw_best`); unsent notices are si
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
-from sqlalchemy import delete, func, select
-
 from domain.locks import hold
 from domain.metrics.catalogue import MetricKind
-from domain.metrics.units import display
-from domain.models import (
-    Coach,
-    Notification,
-    NotificationKind,
-    PerformanceMetric,
-    SessionParticipant,
-    SessionStatus,
-    User,
+from domain.metrics.queries.results import (
+    best_value,
+    coaches_of,
+    drop_unsent_notices,
+    told_of,
 )
-from domain.models import TrainingSession as Session
+from domain.metrics.units import display
+from domain.models import NotificationKind, PerformanceMetric, User
 from domain.people.family import people_to_notify
 from domain.uow import Transaction
 
@@ -67,30 +61,9 @@ async def best_so_far(
     tx: Transaction, *, athlete_id: uuid.UUID, kind: MetricKind
 ) -> Decimal | None:
     """The athlete's best value of this metric on record, or None if there is none yet."""
-    pick = func.min if kind.better == "lower" else func.max
-    return await tx.session.scalar(
-        select(pick(PerformanceMetric.metric_value)).where(
-            PerformanceMetric.athlete_id == athlete_id,
-            PerformanceMetric.metric_type == kind.key,
-        )
+    return await best_value(
+        tx, athlete_id=athlete_id, metric_key=kind.key, lower=kind.better == "lower"
     )
-
-
-async def coaches_of(tx: Transaction, athlete_id: uuid.UUID) -> Sequence[User]:
-    """The users who coach the athlete: a non-cancelled session with them, past or future."""
-    individual = select(Session.coach_id).where(
-        Session.athlete_id == athlete_id, Session.status != SessionStatus.CANCELLED
-    )
-    in_groups = (
-        select(Session.coach_id)
-        .join(SessionParticipant, SessionParticipant.session_id == Session.id)
-        .where(
-            SessionParticipant.athlete_id == athlete_id, Session.status != SessionStatus.CANCELLED
-        )
-    )
-    coach_ids = individual.union(in_groups).scalar_subquery()
-    users = select(User).join(Coach, Coach.user_id == User.id).where(Coach.id.in_(coach_ids))
-    return (await tx.session.scalars(users)).all()
 
 
 async def announce_best(
@@ -119,13 +92,7 @@ async def announce_best(
 
 async def drop_unsent_announcements(tx: Transaction, metric_id: uuid.UUID) -> int:
     """Forget the best's notices not sent yet, once its value is undone."""
-    # Unsent rows are few and the partial index on unsent rows finds them.
-    statement = delete(Notification).where(
-        Notification.sent_at.is_(None),
-        Notification.kind.in_((FAMILY_KIND, COACH_KIND)),
-        Notification.payload["metric_id"].astext == str(metric_id),
-    )
-    return (await tx.session.execute(statement)).rowcount or 0
+    return await drop_unsent_notices(tx, metric_id, (FAMILY_KIND, COACH_KIND))
 
 
 async def withdraw_best(
@@ -144,7 +111,7 @@ async def withdraw_best(
     what is left on record, and a notice a sender was delivering meanwhile held its row, so the
     drop waited, found it sent and left it; its reader is among those corrected.
     """
-    told = await _told_of_best(tx, metric_id)
+    told = await told_of(tx, metric_id, (FAMILY_KIND, COACH_KIND))
     if not told:
         return 0
     best = await best_so_far(tx, athlete_id=athlete_id, kind=kind)
@@ -152,16 +119,6 @@ async def withdraw_best(
         _withdrawal, metric_id=metric_id, kind=kind, athlete=athlete_name, value=value, best=best
     )
     return await tx.outbox.enqueue_many([notice(person, now) for person in told])
-
-
-async def _told_of_best(tx: Transaction, metric_id: uuid.UUID) -> Sequence[User]:
-    """Whoever was sent the news that this value is a best."""
-    sent = select(Notification.recipient_id).where(
-        Notification.sent_at.is_not(None),
-        Notification.kind.in_((FAMILY_KIND, COACH_KIND)),
-        Notification.payload["metric_id"].astext == str(metric_id),
-    )
-    return (await tx.session.scalars(select(User).where(User.id.in_(sent)))).all()
 
 
 def _notice(
@@ -184,7 +141,7 @@ def _notice(
         "due_at": now,
         "payload": {
             "athlete": athlete,
-            "metric": kind.name,
+            "metric": kind.reference(),
             "value": display(metric.metric_value, kind.unit, units=units),
             "previous": display(previous, kind.unit, units=units),
             "metric_id": str(metric.id),
@@ -205,7 +162,7 @@ def _withdrawal(
     units = person.units or "metric"
     payload: dict[str, object] = {
         "athlete": athlete,
-        "metric": kind.name,
+        "metric": kind.reference(),
         "value": display(value, kind.unit, units=units),
         "metric_id": str(metric_id),
     }

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import CompoundSelect, or_, select
-
 from domain.errors import AlreadyExists, InvalidInput, NotAllowed
+from domain.metrics.queries.types import types_for, types_of_coach
 from domain.metrics.units import CANONICAL_UNITS, unit_of
-from domain.models import MetricType, SessionParticipant, SessionStatus, TrainingSession
+from domain.models import MetricType
 from domain.policy import Actor
 from domain.uow import Transaction, UnitOfWork
 
@@ -73,6 +72,11 @@ class MetricKind:
             aliases=tuple(row.aliases or ()),
             coach_id=row.coach_id,
         )
+
+    def reference(self) -> dict[str, str]:
+        """How notices and errors name it: a built-in by its code (worded in each reader's
+        language), a coach's own metric by the name the coach gave it."""
+        return {"code": self.key} if self.coach_id is None else {"name": self.name}
 
     def spellings(self) -> tuple[str, ...]:
         """Every text that names this metric: name, key and aliases."""
@@ -161,31 +165,8 @@ async def catalogue_for(
 ) -> list[MetricKind]:
     """Built-in metrics plus those of the athlete's coaches (and of `coach_id`, if given)."""
     async with uow as tx:
-        owners = [MetricType.coach_id.is_(None)]
-        if athlete_id is not None:
-            owners.append(MetricType.coach_id.in_(_coaches_of(athlete_id)))
-        if coach_id is not None:
-            owners.append(MetricType.coach_id == coach_id)
-        query = (
-            select(MetricType)
-            .where(or_(*owners))
-            .order_by(MetricType.category, MetricType.coach_id.nulls_first(), MetricType.name)
-        )
-        rows = (await tx.session.scalars(query)).all()
+        rows = await types_for(tx, athlete_id=athlete_id, coach_id=coach_id)
         return [MetricKind.from_row(row) for row in rows]
-
-
-def _coaches_of(athlete_id: uuid.UUID) -> CompoundSelect:
-    live = TrainingSession.status != SessionStatus.CANCELLED
-    individual = select(TrainingSession.coach_id).where(
-        TrainingSession.athlete_id == athlete_id, live
-    )
-    in_groups = (
-        select(TrainingSession.coach_id)
-        .join(SessionParticipant, SessionParticipant.session_id == TrainingSession.id)
-        .where(SessionParticipant.athlete_id == athlete_id, live)
-    )
-    return individual.union(in_groups)
 
 
 async def add_custom(
@@ -236,10 +217,7 @@ async def add_custom(
 
 async def catalogue_for_coach(tx: Transaction, *, coach_id: uuid.UUID) -> list[MetricKind]:
     """Built-ins and one coach's own metrics, inside an open transaction."""
-    query = select(MetricType).where(
-        or_(MetricType.coach_id.is_(None), MetricType.coach_id == coach_id)
-    )
-    return [MetricKind.from_row(row) for row in (await tx.session.scalars(query)).all()]
+    return [MetricKind.from_row(row) for row in await types_of_coach(tx, coach_id)]
 
 
 def custom_key(name: str, coach_id: uuid.UUID) -> str:

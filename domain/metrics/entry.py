@@ -12,15 +12,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from domain import policy
 from domain.errors import NotFound
 from domain.metrics.catalogue import MetricKind, catalogue_for
 from domain.metrics.latest import LatestMetrics
 from domain.metrics.log import Logged, log_metric, require_plausible
 from domain.metrics.log_line import LogLine, parse_log_line
-from domain.models import Athlete, User
+from domain.people.queries import full_names
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import UnitOfWork
 
@@ -47,11 +45,7 @@ async def athletes_to_log_for(uow: UnitOfWork, *, actor: Actor) -> list[LogTarge
     if not allowed:
         return []
     async with uow as tx:
-        rows = await tx.session.execute(
-            select(Athlete.id, User.first_name, User.last_name)
-            .join(User, User.id == Athlete.user_id)
-            .where(Athlete.id.in_(allowed))
-        )
+        rows = await full_names(tx, allowed)
         targets = [
             LogTarget(athlete_id, first, last or "", athlete_id == actor.own_athlete_id)
             for athlete_id, first, last in rows

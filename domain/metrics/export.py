@@ -12,12 +12,12 @@ import csv
 import io
 import uuid
 
-from sqlalchemy import select
-
 from domain import policy
 from domain.metrics.catalogue import MetricKind
+from domain.metrics.queries.results import all_values
+from domain.metrics.queries.types import types_with_keys
 from domain.metrics.units import plain_number
-from domain.models import MetricType, PerformanceMetric, User
+from domain.people.queries import timezone_and_units
 from domain.policy import Action, Actor, AthleteTarget
 from domain.timezones import zone_of
 from domain.uow import Transaction, UnitOfWork
@@ -32,17 +32,8 @@ async def export_csv(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) ->
     """Every value of the athlete as UTF-8 CSV, times in the actor's own time zone."""
     policy.require(actor, Action.VIEW_METRICS, AthleteTarget(athlete_id))
     async with uow as tx:
-        timezone = await tx.session.scalar(select(User.timezone).where(User.id == actor.user_id))
-        rows = (
-            await tx.session.scalars(
-                select(PerformanceMetric)
-                .where(
-                    PerformanceMetric.athlete_id == athlete_id,
-                    PerformanceMetric.metric_value.is_not(None),
-                )
-                .order_by(PerformanceMetric.recorded_at, PerformanceMetric.created_at)
-            )
-        ).all()
+        timezone, _ = await timezone_and_units(tx, actor.user_id)
+        rows = await all_values(tx, athlete_id)
         kinds = await _kinds_by_key(tx, {row.metric_type for row in rows})
     zone = zone_of(timezone or "UTC")
     out = io.StringIO()
@@ -68,9 +59,7 @@ def _cell(text: str) -> str:
 
 
 async def _kinds_by_key(tx: Transaction, keys: set[str]) -> dict[str, MetricKind]:
-    if not keys:
-        return {}
-    rows = await tx.session.scalars(select(MetricType).where(MetricType.key.in_(keys)))
+    rows = await types_with_keys(tx, keys)
     # A built-in key comes first; coaches' keys carry the coach's id, so they do not collide.
     by_key: dict[str, MetricKind] = {}
     for row in sorted(rows, key=lambda row: row.coach_id is not None):

@@ -29,11 +29,9 @@ from decimal import Decimal
 from typing import TypeVar
 
 from redis.asyncio import Redis
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import distinct_on
 
 from domain.adapters.cache import REDIS_UNAVAILABLE, RedisKeys
-from domain.models import PerformanceMetric
+from domain.metrics.queries.results import latest_rows
 from domain.uow import Transaction
 
 log = logging.getLogger(__name__)
@@ -209,29 +207,10 @@ async def _rebuild(
     tx: Transaction, athlete_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, dict[str, str]]:
     """Per athlete, metric key -> its latest row encoded as a field, from the database."""
-    query = (
-        select(
-            PerformanceMetric.athlete_id,
-            PerformanceMetric.metric_type,
-            PerformanceMetric.metric_value,
-            PerformanceMetric.unit,
-            PerformanceMetric.recorded_at,
-            PerformanceMetric.created_at,
-        )
-        .where(
-            PerformanceMetric.athlete_id.in_(athlete_ids),
-            PerformanceMetric.metric_value.is_not(None),
-        )
-        .ext(distinct_on(PerformanceMetric.athlete_id, PerformanceMetric.metric_type))
-        .order_by(
-            PerformanceMetric.athlete_id,
-            PerformanceMetric.metric_type,
-            PerformanceMetric.recorded_at.desc(),
-            PerformanceMetric.created_at.desc(),
-        )
-    )
     found: dict[uuid.UUID, dict[str, str]] = {}
-    for athlete_id, metric, value, unit, recorded_at, created_at in await tx.session.execute(query):
+    for athlete_id, metric, value, unit, recorded_at, created_at in await latest_rows(
+        tx, athlete_ids
+    ):
         assert athlete_id is not None and value is not None  # the query asked for both
         latest = Latest(value=value, unit=unit or "", recorded_at=recorded_at)
         found.setdefault(athlete_id, {})[metric] = _encoded(latest, created_at or recorded_at)

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import exists, or_, select
-
 from domain import policy
+from domain.booking.queries.sessions import is_athletes_session
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.metrics.bests import (
     announce_best,
@@ -32,15 +31,12 @@ from domain.metrics.catalogue import MetricKind, is_plausible
 from domain.metrics.latest import Latest, LatestMetrics
 from domain.metrics.log_line import LogLine
 from domain.metrics.possible import require_possible
+from domain.metrics.queries.types import type_with_key
 from domain.metrics.units import display
 from domain.models import (
-    Athlete,
-    MetricType,
     PerformanceMetric,
-    SessionParticipant,
-    TrainingSession,
-    User,
 )
+from domain.people.queries import first_names
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import Transaction, UnitOfWork
 
@@ -94,7 +90,7 @@ class Undone:
 
     athlete_id: uuid.UUID
     athlete_name: str
-    metric_name: str
+    metric: dict[str, str]  # as MetricKind.reference() names it
     value: Decimal
     unit: str
 
@@ -167,7 +163,7 @@ def require_plausible(line: LogLine) -> None:
         raise Implausible(
             "implausible value",
             value=display(line.typed_value, line.typed_unit),
-            metric=kind.name,
+            metric=kind.reference(),
             low=display(kind.min_value, kind.unit),
             high=display(kind.max_value, kind.unit),
         )
@@ -201,7 +197,7 @@ async def undo(
         undone = Undone(
             athlete_id=athlete_id,
             athlete_name=await _name_of(tx, athlete_id),
-            metric_name=kind.name if kind is not None else row.metric_type,
+            metric=kind.reference() if kind is not None else {"name": row.metric_type},
             value=row.metric_value if row.metric_value is not None else Decimal(0),
             unit=row.unit or "",
         )
@@ -265,29 +261,14 @@ async def _require_session_of(
     tx: Transaction, session_id: uuid.UUID, athlete_id: uuid.UUID
 ) -> None:
     """NotFound unless the session is the athlete's (individually or in a group)."""
-    in_group = exists().where(
-        SessionParticipant.session_id == TrainingSession.id,
-        SessionParticipant.athlete_id == athlete_id,
-    )
-    found = await tx.session.scalar(
-        select(TrainingSession.id).where(
-            TrainingSession.id == session_id,
-            or_(TrainingSession.athlete_id == athlete_id, in_group),
-        )
-    )
-    if found is None:
+    if not await is_athletes_session(tx, session_id, athlete_id):
         raise NotFound("session not the athlete's")
 
 
 async def _name_of(tx: Transaction, athlete_id: uuid.UUID) -> str:
-    name = await tx.session.scalar(
-        select(User.first_name)
-        .join(Athlete, Athlete.user_id == User.id)
-        .where(Athlete.id == athlete_id)
-    )
-    return name or ""
+    return (await first_names(tx, {athlete_id})).get(athlete_id) or ""
 
 
 async def _kind_of(tx: Transaction, metric_key: str) -> MetricKind | None:
-    row = await tx.session.scalar(select(MetricType).where(MetricType.key == metric_key).limit(1))
+    row = await type_with_key(tx, metric_key)
     return MetricKind.from_row(row) if row is not None else None

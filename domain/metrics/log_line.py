@@ -58,7 +58,7 @@ def parse_log_line(
     metric, rest = _take_metric(body, catalogue)
     rest, recorded_at = take_when(rest, now=now, timezone=timezone)
     if not rest:
-        raise MetricInputError("metrics.error.no_value", metric=metric.name)
+        raise MetricInputError("metrics.error.no_value", metric=metric.reference())
     typed = _scan_value(rest)
     unit = _unit_for(typed.unit, metric)
     exact = convert(typed.value, unit, metric.unit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.metrics.queries.partitions import ensure_partitions
 from domain.uow import UnitOfWork
 
 
@@ -12,6 +13,6 @@ async def ensure_metric_partitions(
 ) -> list[str]:
     """Create the coming months' partitions (and rescue parked rows); the names created."""
     async with uow as tx:
-        created = await tx.metrics.ensure_partitions(today=today, months_ahead=months_ahead)
+        created = await ensure_partitions(tx, today=today, months_ahead=months_ahead)
         await tx.commit()
     return created

@@ -88,7 +88,7 @@ def require_possible(kind: MetricKind, value: Decimal, typed: Decimal, typed_uni
     key = REASONS[reason]
     if reason == "too_large":
         raise Impossible(key, text=plain_number(typed) if typed.is_finite() else str(typed))
-    params: dict[str, object] = {"metric": kind.name}
+    params: dict[str, object] = {"metric": kind.reference()}
     if reason != "not_a_number":
         params["value"] = display(typed, typed_unit) if typed.is_finite() else str(typed)
     if reason == "over_most":

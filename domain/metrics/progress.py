@@ -1,7 +1,7 @@
 """An athlete's progress on one metric: the values over a range, the bests among them, the trend.
 
 A range is read with bounds on `recorded_at`, the partition key, so the planner scans only the
-monthly partitions the range overlaps (`points_query`). Bests follow
+monthly partitions the range overlaps (`domain.metrics.queries.results.points_query`). Bests follow
 `domain.metrics.bests.beats`, the rule logging announces them by, seeded with the best on record
 before the range: a chart of the last four weeks marks only what beat the athlete's whole past.
 That one aggregate reads the earlier months through the (athlete, metric, time) index of each.
@@ -15,14 +15,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select
-
 from domain import policy
 from domain.errors import NotFound
 from domain.metrics.bests import beats
 from domain.metrics.catalogue import MetricKind, catalogue_for
+from domain.metrics.queries import results
 from domain.metrics.units import convert, display_unit
-from domain.models import PerformanceMetric
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import Transaction, UnitOfWork
 
@@ -122,7 +120,7 @@ async def series(
     policy.require(actor, Action.VIEW_METRICS, AthleteTarget(athlete_id))
     kind = _by_key(await catalogue_for(uow, athlete_id=athlete_id), metric_key)
     async with uow as tx:
-        rows = await tx.session.execute(points_query(athlete_id, kind.key, since, until))
+        rows = await results.points(tx, athlete_id, kind.key, since, until)
         points = tuple(Point(at, value) for at, value in rows)
         prior = await _best_before(tx, athlete_id, kind, since) if since is not None else None
     return Series(
@@ -168,35 +166,9 @@ async def metrics_with_data(
     policy.require(actor, Action.VIEW_METRICS, AthleteTarget(athlete_id))
     kinds = await catalogue_for(uow, athlete_id=athlete_id)
     async with uow as tx:
-        logged = set(
-            await tx.session.scalars(
-                select(PerformanceMetric.metric_type)
-                .where(
-                    PerformanceMetric.athlete_id == athlete_id,
-                    PerformanceMetric.metric_value.is_not(None),
-                )
-                .distinct()
-            )
-        )
+        logged = await results.keys_with_values(tx, athlete_id)
     return [kind for kind in kinds if kind.key in logged]
-
-
-def points_query(
-    athlete_id: uuid.UUID, metric_key: str, since: datetime | None, until: datetime
-) -> Select[tuple[datetime, Decimal]]:
-    """Values of one athlete's metric in [since, until), oldest first.
-
-    Both bounds are on the partition key, so only the partitions of those months are read.
-    """
-    query = select(PerformanceMetric.recorded_at, PerformanceMetric.metric_value).where(
-        PerformanceMetric.athlete_id == athlete_id,
-        PerformanceMetric.metric_type == metric_key,
-        PerformanceMetric.recorded_at < until,
-        PerformanceMetric.metric_value.is_not(None),
-    )
-    if since is not None:
-        query = query.where(PerformanceMetric.recorded_at >= since)
-    return query.order_by(PerformanceMetric.recorded_at, PerformanceMetric.created_at)
+    return [kind for kind in kinds if kind.key in logged]
 
 
 async def _best_before(
@@ -204,13 +176,8 @@ async def _best_before(
 ) -> Decimal | None:
     if kind.better not in ("higher", "lower"):
         return None
-    pick = func.min if kind.better == "lower" else func.max
-    return await tx.session.scalar(
-        select(pick(PerformanceMetric.metric_value)).where(
-            PerformanceMetric.athlete_id == athlete_id,
-            PerformanceMetric.metric_type == kind.key,
-            PerformanceMetric.recorded_at < since,
-        )
+    return await results.best_value(
+        tx, athlete_id=athlete_id, metric_key=kind.key, lower=kind.better == "lower", before=since
     )
 
 

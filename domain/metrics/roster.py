@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import ColumnElement
 
 from domain import policy
 from domain.errors import NotAllowed
 from domain.metrics.catalogue import MetricKind
 from domain.metrics.latest import LatestMetrics, LatestOf
 from domain.metrics.progress import Point
-from domain.metrics.viewers import athlete_names
-from domain.models import MetricType, PerformanceMetric
+from domain.metrics.queries.results import edge_values
+from domain.metrics.queries.types import types_with_keys
+from domain.models import PerformanceMetric
+from domain.people.queries import first_names
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import Transaction, UnitOfWork
 
@@ -67,7 +68,7 @@ async def roster(
         return []
     cutoff = now - CHANGE_WINDOW
     async with uow as tx:
-        names = await athlete_names(tx, athletes)
+        names = await first_names(tx, athletes)
         newest = _points(await latest.of_athletes(tx, athletes))
         before = await _values(tx, athletes, PerformanceMetric.recorded_at <= cutoff, newest=True)
         window = (PerformanceMetric.recorded_at > cutoff, PerformanceMetric.recorded_at <= now)
@@ -108,35 +109,13 @@ async def _values(
     tx: Transaction, athletes: Iterable[uuid.UUID], *when: ColumnElement[bool], newest: bool
 ) -> Values:
     """Per athlete and metric, the newest (or oldest) value recorded `when`."""
-    order = PerformanceMetric.recorded_at.desc() if newest else PerformanceMetric.recorded_at
-    query = (
-        select(
-            PerformanceMetric.athlete_id,
-            PerformanceMetric.metric_type,
-            PerformanceMetric.recorded_at,
-            PerformanceMetric.metric_value,
-        )
-        .where(
-            PerformanceMetric.athlete_id.in_(list(athletes)),
-            PerformanceMetric.metric_value.is_not(None),
-            *when,
-        )
-        .ext(distinct_on(PerformanceMetric.athlete_id, PerformanceMetric.metric_type))
-        .order_by(PerformanceMetric.athlete_id, PerformanceMetric.metric_type, order)
-    )
-    rows = await tx.session.execute(query)
+    rows = await edge_values(tx, athletes, *when, newest=newest)
     return {(athlete, key): Point(at, value) for athlete, key, at, value in rows}
 
 
 async def _kinds(tx: Transaction, keys: set[str]) -> list[MetricKind]:
     """The metric types of these keys, in catalogue order (category, then name)."""
-    if not keys:
-        return []
-    rows = await tx.session.scalars(
-        select(MetricType)
-        .where(MetricType.key.in_(keys))
-        .order_by(MetricType.category, MetricType.coach_id.nulls_first(), MetricType.name)
-    )
+    rows = await types_with_keys(tx, keys)
     by_key: dict[str, MetricKind] = {}
     for row in rows:
         by_key.setdefault(row.key, MetricKind.from_row(row))

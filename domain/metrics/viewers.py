@@ -5,12 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from domain import policy
-from domain.models import Athlete, User
+from domain.people.queries import first_names, timezone_and_units
 from domain.policy import Action, Actor, AthleteTarget
-from domain.uow import Transaction, UnitOfWork
+from domain.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -24,14 +22,8 @@ class Reader:
 async def reader_of(uow: UnitOfWork, *, actor: Actor) -> Reader:
     """The actor's own time zone and units."""
     async with uow as tx:
-        row = (
-            await tx.session.execute(
-                select(User.timezone, User.units).where(User.id == actor.user_id)
-            )
-        ).first()
-    if row is None:
-        return Reader("UTC", "metric")
-    return Reader(row.timezone or "UTC", row.units or "metric")
+        timezone, units = await timezone_and_units(tx, actor.user_id)
+    return Reader(timezone or "UTC", units or "metric")
 
 
 @dataclass(frozen=True)
@@ -58,20 +50,8 @@ async def athletes_in_view(uow: UnitOfWork, *, actor: Actor) -> list[AthleteName
     if not candidates:
         return []
     async with uow as tx:
-        names = await athlete_names(tx, candidates)
+        names = await first_names(tx, candidates)
     return sorted(
         (AthleteName(athlete_id, name) for athlete_id, name in names.items()),
         key=lambda athlete: (athlete.athlete_id != actor.own_athlete_id, athlete.name.lower()),
     )
-
-
-async def athlete_names(
-    tx: Transaction, athlete_ids: set[uuid.UUID] | frozenset[uuid.UUID]
-) -> dict[uuid.UUID, str]:
-    """First names by athlete id, inside an open transaction."""
-    rows = await tx.session.execute(
-        select(Athlete.id, User.first_name)
-        .join(User, User.id == Athlete.user_id)
-        .where(Athlete.id.in_(athlete_ids))
-    )
-    return {athlete_id: name for athlete_id, name in rows}

@@ -10,10 +10,10 @@ is worked out once for them all.
 
 Who gets one: for every athlete with something to report last week (a completed session or a
 logged result), the athlete's side as `domain.people.family.people_to_notify` names it and the
-coaches as `domain.metrics.bests.coaches_of` does, each in their own units. The dedup key names
-the athlete, the ISO week and the recipient, so a repeated run queues nothing twice. Athletes
-are summarised BATCH at a time, each batch in a few grouped queries (`domain.metrics.athlete_weeks`)
-and one insert, in a transaction of its own.
+coaches as `domain.metrics.queries.results.coaches_of` does, each in their own units. The
+dedup key names the athlete, the ISO week and the recipient, so a repeated run queues nothing
+twice. Athletes are summarised BATCH at a time, each batch in a few grouped queries
+(`domain.metrics.queries.athlete_weeks`) and one insert, in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -23,18 +23,16 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
-from domain.metrics.athlete_weeks import (
+from domain.metrics.queries.athlete_weeks import (
     Week,
     WeekOf,
     active_athletes,
     audiences,
-    first_names,
     weeks_of,
 )
 from domain.metrics.units import display
 from domain.models import NotificationKind, User
+from domain.people.queries import first_names, timezones_in_use
 from domain.timezones import zone_of
 from domain.uow import Transaction, UnitOfWork
 
@@ -86,7 +84,7 @@ def last_week(now: datetime, timezone: str) -> Week | None:
 
 
 async def _timezones(tx: Transaction) -> Sequence[str]:
-    return (await tx.session.scalars(select(User.timezone).distinct())).all()
+    return await timezones_in_use(tx)
 
 
 async def _summaries(
@@ -115,7 +113,7 @@ async def _summaries(
 def _row(summary: WeekOf, name: str, week: Week, person: User, now: datetime) -> dict[str, Any]:
     units = person.units or "metric"
     bests = [
-        {"metric": kind.name, "value": display(value, kind.unit, units=units)}
+        {"metric": kind.reference(), "value": display(value, kind.unit, units=units)}
         for kind, value in summary.bests
     ]
     last_day = (week.end - timedelta(days=1)).date()

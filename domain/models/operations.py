@@ -70,6 +70,10 @@ class NotificationKind(StrEnum):
     VIDEO_FAILED = "video_failed"
     VIDEO_REVIEW = "video_review"
     VIDEO_FEEDBACK = "video_feedback"
+    MENTOR_REQUEST = "mentor_request"
+    MENTOR_APPROVED = "mentor_approved"
+    MENTOR_APPROVED_VIDEOS = "mentor_approved_videos"
+    MENTOR_DECLINED = "mentor_declined"
 
 
 class Notification(Base):

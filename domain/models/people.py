@@ -47,6 +47,29 @@ class UserStatus(StrEnum):
     BLOCKED = "blocked"
 
 
+class LinkRelation(StrEnum):
+    """athlete_links.relation: how a linked user stands to the athlete."""
+
+    GUARDIAN = "guardian"
+    MENTOR = "mentor"
+
+
+class MentorRequestStatus(StrEnum):
+    """mentor_requests.status: pending until a guardian answers."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+class InvitationKind(StrEnum):
+    """invitations.kind: whom the link makes of its opener (the child, or a LinkRelation)."""
+
+    CHILD = "child"
+    GUARDIAN = LinkRelation.GUARDIAN.value
+    MENTOR = LinkRelation.MENTOR.value
+
+
 class User(Base):
     """A person: athlete, parent, coach, mentor or admin (a child may have no Telegram)."""
 
@@ -127,7 +150,7 @@ class AthleteLink(Base):
 
     __tablename__ = "athlete_links"
     __table_args__ = (
-        CheckConstraint("relation IN ('guardian', 'mentor')", name="relation"),
+        CheckConstraint(one_of("relation", LinkRelation), name="relation"),
         UniqueConstraint("athlete_id", "user_id"),
         Index("idx_athlete_links_user_id", "user_id"),
     )
@@ -140,6 +163,40 @@ class AthleteLink(Base):
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
     )
     relation: Mapped[str] = mapped_column(String(20))
+    # A mentor is shown the athlete's videos only once a guardian allows it (issue 15).
+    video_consent: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[CreatedAt]
+
+
+class MentorRequest(Base):
+    """A mentor asking a guardian to be linked to one of their children; pending until answered."""
+
+    __tablename__ = "mentor_requests"
+    __table_args__ = (
+        CheckConstraint(one_of("status", MentorRequestStatus), name="status"),
+        Index("idx_mentor_requests_guardian_user_id", "guardian_user_id"),
+        # One open request per mentor and guardian: asking twice does not ring twice.
+        Index(
+            "uq_mentor_requests_pending",
+            "mentor_user_id",
+            "guardian_user_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[UuidPk]
+    mentor_user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    guardian_user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    status: Mapped[str] = mapped_column(String(10), server_default=text("'pending'"))
+    athlete_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("athletes.id", ondelete="CASCADE")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[CreatedAt]
 
 
@@ -148,7 +205,7 @@ class Invitation(Base):
 
     __tablename__ = "invitations"
     __table_args__ = (
-        CheckConstraint("kind IN ('child', 'guardian', 'mentor')", name="kind"),
+        CheckConstraint(one_of("kind", InvitationKind), name="kind"),
         Index("idx_invitations_created_by", "created_by"),
     )
 

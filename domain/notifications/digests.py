@@ -13,22 +13,15 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, union_all
-
 from domain.models import (
-    Athlete,
-    Coach,
     NotificationKind,
-    SessionParticipant,
-    SessionStatus,
     TrainingSession,
-    User,
 )
+from domain.notifications import queries
 from domain.timezones import zone_of
 from domain.uow import Transaction, UnitOfWork
 
@@ -42,18 +35,13 @@ async def queue_digests(uow: UnitOfWork, *, now: datetime) -> int:
     """Queue today's digest to each coach with sessions whose local time is 07:00-08:00."""
     async with uow as tx:
         rows: list[dict[str, Any]] = []
-        for timezone in await _coach_timezones(tx):
+        for timezone in await queries.coach_timezones(tx):
             local_now = now.astimezone(zone_of(timezone))
             if local_now.hour == DIGEST_HOUR:
                 rows += await _digests_in(tx, timezone, local_now.date(), now=now)
         queued = await tx.outbox.enqueue_many(rows)
         await tx.commit()
     return queued
-
-
-async def _coach_timezones(tx: Transaction) -> Sequence[str]:
-    query = select(User.timezone).join(Coach, Coach.user_id == User.id).distinct()
-    return (await tx.session.scalars(query)).all()
 
 
 async def _digests_in(
@@ -85,20 +73,10 @@ async def _sessions_by_coach(
 ) -> dict[uuid.UUID, list[TrainingSession]]:
     """The scheduled sessions on local `day` of the coaches in `timezone`, by coach's user."""
     zone = zone_of(timezone)
-    query = (
-        select(TrainingSession, User.id)
-        .join(Coach, Coach.id == TrainingSession.coach_id)
-        .join(User, User.id == Coach.user_id)
-        .where(
-            User.timezone == timezone,
-            TrainingSession.status == SessionStatus.SCHEDULED,
-            TrainingSession.start_time >= _midnight(day, zone),
-            TrainingSession.start_time < _midnight(day + timedelta(days=1), zone),
-        )
-        .order_by(User.id, TrainingSession.start_time)
-    )
+    start, end = _midnight(day, zone), _midnight(day + timedelta(days=1), zone)
+    rows = await queries.scheduled_sessions_of_coaches_in(tx, timezone, start, end)
     by_coach: dict[uuid.UUID, list[TrainingSession]] = defaultdict(list)
-    for session, coach_user_id in await tx.session.execute(query):
+    for session, coach_user_id in rows:
         by_coach[coach_user_id].append(session)
     return by_coach
 
@@ -125,19 +103,7 @@ async def _athlete_names(
     """First names of each session's athletes: the one of an individual session, a group's."""
     if not session_ids:
         return {}
-    individual = (
-        select(TrainingSession.id.label("session_id"), User.first_name)
-        .join(Athlete, Athlete.id == TrainingSession.athlete_id)
-        .join(User, User.id == Athlete.user_id)
-        .where(TrainingSession.id.in_(session_ids))
-    )
-    grouped = (
-        select(SessionParticipant.session_id, User.first_name)
-        .join(Athlete, Athlete.id == SessionParticipant.athlete_id)
-        .join(User, User.id == Athlete.user_id)
-        .where(SessionParticipant.session_id.in_(session_ids))
-    )
     names: dict[uuid.UUID, list[str]] = defaultdict(list)
-    for session_id, first_name in await tx.session.execute(union_all(individual, grouped)):
+    for session_id, first_name in await queries.athlete_first_names(tx, session_ids):
         names[session_id].append(first_name)
     return {session_id: sorted(found) for session_id, found in names.items()}

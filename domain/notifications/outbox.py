@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from domain.models import Notification, NotificationKind, User, UserStatus
+from domain.notifications import queries
 from domain.payments.records import STAR_REFUND
 from domain.people.quiet_hours import held_until
 from domain.uow import Transaction, UnitOfWork
@@ -147,7 +148,7 @@ async def drain(uow: UnitOfWork, *, now: datetime, limit: int, deliver: Deliver)
         # An exception from `deliver` leaves this one uncommitted: it is sent again later, and
         # those already done stay done (at least once, see the module docstring).
         async with uow as tx:
-            claimed = await tx.outbox.claim_due(now, limit=1)
+            claimed = await queries.claim_due(tx, now, limit=1)
             if not claimed:
                 break
             notification = claimed[0]
@@ -202,7 +203,7 @@ async def _record(
     now: datetime,
 ) -> None:
     if result.outcome is Outcome.SENT:
-        await tx.outbox.mark_sent(notification.id, now)
+        await queries.mark_sent(tx, notification.id, now)
         return
     if result.outcome is Outcome.RETRY and result.retry_after is not None:
         # Telegram asked us to slow down: no fault of this notification, so not an attempt.
@@ -214,7 +215,7 @@ async def _record(
         recipient.status = UserStatus.BLOCKED
     attempts = notification.attempts + 1
     if result.outcome is Outcome.RETRY and attempts < MAX_ATTEMPTS:
-        await tx.outbox.mark_failed(notification.id, result.error, now + retry_delay(attempts))
+        await queries.mark_failed(tx, notification.id, result.error, now + retry_delay(attempts))
         return
     error = f"{FINAL_PREFIX} {result.error}"
-    await tx.outbox.mark_failed(notification.id, error, now + GIVE_UP_DELAY)
+    await queries.mark_failed(tx, notification.id, error, now + GIVE_UP_DELAY)

@@ -79,10 +79,18 @@ def session_of_payload(payload: str) -> uuid.UUID:
 def charge(view: SessionView, config: PaymentConfig) -> tuple[str, int]:
     """The currency and amount (smallest unit) the session costs now; CurrencyError if none."""
     price = view.price or Decimal(0)
-    if config.provider_token is None:
-        stars = (price * config.stars_per_unit).to_integral_value(rounding=ROUND_CEILING)
-        return STARS, max(int(stars), 1)
+    stars = stars_for(price, config)
+    if stars is not None:
+        return STARS, stars
     return view.currency.upper(), to_minor(price, view.currency)
+
+
+def stars_for(price: Decimal, config: PaymentConfig) -> int | None:
+    """The Stars a price is charged as; None when a provider charges it in its own currency."""
+    if config.provider_token is not None:
+        return None
+    stars = (price * config.stars_per_unit).to_integral_value(rounding=ROUND_CEILING)
+    return max(int(stars), 1)
 
 
 async def invoice_for(

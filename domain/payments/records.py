@@ -21,16 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from domain.booking.notice_queue import COACH, PAYER, Notice, enqueue_params, enqueue_statement
 from domain.booking.notices import payload
 from domain.booking.payment_notices import drop_payment_prompts
+from domain.booking.queries.notice_queue import (
+    COACH,
+    PAYER,
+    Notice,
+    enqueue_params,
+    enqueue_statement,
+)
 from domain.booking.sessions import LoadedSession, SessionView, load_session
 from domain.currencies import STARS, from_minor, money_value
 from domain.errors import AlreadyExists
 from domain.models import (
-    HOLDING_THE_SESSION,
     NotificationKind,
     Payment,
     PaymentStatus,
@@ -38,6 +41,7 @@ from domain.models import (
     SessionStatus,
     User,
 )
+from domain.payments import queries
 from domain.payments.checkout import PaymentRefused, session_of_payload
 from domain.policy import Actor
 from domain.uow import Transaction, UnitOfWork
@@ -99,7 +103,7 @@ async def _record(
 ) -> PaymentRecorded:
     async with uow as tx:
         loaded = await load_session(tx, session_id, lock=True)
-        if (known := await _by_charge(tx, charge.telegram_charge_id)) is not None:
+        if (known := await queries.by_charge(tx, charge.telegram_charge_id)) is not None:
             # Handled before (whatever became of it): nothing new to record or to say.
             return PaymentRecorded(known.id, loaded.view(), already_recorded=True)
         payer = await tx.users.by_telegram_id(charge.telegram_user_id)
@@ -140,11 +144,7 @@ async def refund_for_cancellation(
     """Inside a cancellation: refund the session's payment unless the fee stays due."""
     if late and not loaded.is_coach(actor):
         return None  # the coach's policy: a late cancellation by the family keeps the fee
-    payment = await tx.session.scalar(
-        select(Payment).where(
-            Payment.session_id == loaded.session.id, Payment.status == PaymentStatus.COMPLETED
-        )
-    )
+    payment = await queries.completed_payment_of(tx, loaded.session.id)
     if payment is None:
         return None
     payer = await tx.users.find(payment.payer_id) if payment.payer_id else None
@@ -159,7 +159,7 @@ async def _send_back(
 ) -> PaymentRefused:
     """Record a payment the session cannot take as returned; the refusal tells the payer why."""
     outcome = await _give_back(tx, payment, payer, now)
-    if outcome == PaymentStatus.REFUND_DUE and await _place_taken(tx, loaded.session.id):
+    if outcome == PaymentStatus.REFUND_DUE and await queries.place_taken(tx, loaded.session.id):
         # The session's own payment holds its one place in ONE_PER_SESSION; this one is
         # kept apart from the session, which its audit entry still names.
         payment.session_id = None
@@ -208,13 +208,6 @@ async def _give_back(
     return PaymentStatus.REFUNDED
 
 
-async def _place_taken(tx: Transaction, session_id: uuid.UUID) -> bool:
-    held = select(Payment.id).where(
-        Payment.session_id == session_id, Payment.status.in_(HOLDING_THE_SESSION)
-    )
-    return await tx.session.scalar(held.exists().select()) or False
-
-
 async def _send_receipts(
     tx: Transaction, loaded: LoadedSession, payment: Payment, now: datetime
 ) -> None:
@@ -238,17 +231,11 @@ async def _recorded_meanwhile(
 ) -> PaymentRecorded:
     """The same charge, recorded by a concurrent delivery of the same update."""
     async with uow as tx:
-        known = await _by_charge(tx, telegram_charge_id)
+        known = await queries.by_charge(tx, telegram_charge_id)
         if known is None or known.session_id is None:
             raise clash
         loaded = await load_session(tx, known.session_id)
     return PaymentRecorded(known.id, loaded.view(), already_recorded=True)
-
-
-async def _by_charge(tx: Transaction, telegram_charge_id: str) -> Payment | None:
-    return await tx.session.scalar(
-        select(Payment).where(Payment.transaction_id == telegram_charge_id)
-    )
 
 
 def _audit(

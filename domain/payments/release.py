@@ -9,23 +9,19 @@ sides are told, with the calendar file that takes the session off their calendar
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, select
-
-from domain.booking.notice_queue import COACH, FAMILY, Notice
 from domain.booking.notices import calendar_file, drop_reminders, payload, tell
 from domain.booking.payment_notices import drop_payment_prompts
-from domain.booking.sessions import GROUP, LoadedSession, SessionView, load_session
+from domain.booking.queries.notice_queue import COACH, FAMILY, Notice
+from domain.booking.sessions import LoadedSession, SessionView, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.models import (
-    Coach,
     NotificationKind,
     SessionPaymentStatus,
     SessionStatus,
-    TrainingSession,
 )
+from domain.payments import queries
 from domain.uow import UnitOfWork
 
 UNPAID = "unpaid"
@@ -59,7 +55,7 @@ async def release_unpaid(
 async def _release_next(uow: UnitOfWork, *, now: datetime) -> SessionView | None:
     """Release the next unpaid session due at `now` in its own transaction; None if none is."""
     async with uow as tx:
-        session_id = await tx.session.scalar(_next_due(now))
+        session_id = await queries.next_unpaid_past_due(tx, now)
         if session_id is None:
             return None
         loaded = await load_session(tx, session_id)  # locked by the query already
@@ -82,26 +78,6 @@ async def _release_next(uow: UnitOfWork, *, now: datetime) -> SessionView | None
         )
         await tx.commit()
     return view
-
-
-def _next_due(now: datetime) -> Select[tuple[uuid.UUID]]:
-    """The next unpaid session past its deadline and not started, locked; locked ones skipped."""
-    return (
-        select(TrainingSession.id)
-        .join(Coach, Coach.id == TrainingSession.coach_id)
-        .where(
-            TrainingSession.status == SessionStatus.SCHEDULED,
-            TrainingSession.payment_status == SessionPaymentStatus.PENDING,
-            TrainingSession.payment_due_at <= now,
-            TrainingSession.start_time > now,
-            # Group places are not invoiced, so nobody could have paid them in time.
-            TrainingSession.session_type != GROUP,
-            Coach.user_id.is_not(None),  # load_session needs the coach's user
-        )
-        .order_by(TrainingSession.payment_due_at, TrainingSession.id)
-        .limit(1)
-        .with_for_update(skip_locked=True, of=TrainingSession)
-    )
 
 
 def _release_row(loaded: LoadedSession, now: datetime) -> None:

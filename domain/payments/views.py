@@ -12,16 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Date, cast, func, select
-from sqlalchemy.orm import aliased
-
-from domain.models import Athlete, Payment, PaymentStatus, TrainingSession, User
+from domain.payments import queries
+from domain.people.queries import timezone_and_units
 from domain.policy import Action, Actor, System, require
 from domain.uow import Transaction, UnitOfWork
 
-# Payments whose money arrived; of those, the ones given back or still to give back.
-CAME_IN = (PaymentStatus.COMPLETED, PaymentStatus.REFUND_DUE, PaymentStatus.REFUNDED)
-RETURNED = (PaymentStatus.REFUND_DUE, PaymentStatus.REFUNDED)
 HISTORY_LENGTH = 50
 
 
@@ -100,25 +95,8 @@ async def payer_history(
     uow: UnitOfWork, *, actor: Actor, limit: int = HISTORY_LENGTH
 ) -> list[PaymentLine]:
     """The actor's own payments, newest first."""
-    coach_user, athlete_user = aliased(User), aliased(User)
-    query = (
-        select(
-            Payment,
-            TrainingSession.start_time,
-            coach_user.first_name,
-            coach_user.last_name,
-            athlete_user.first_name,
-        )
-        .outerjoin(TrainingSession, TrainingSession.id == Payment.session_id)
-        .outerjoin(coach_user, coach_user.id == Payment.recipient_id)
-        .outerjoin(Athlete, Athlete.id == TrainingSession.athlete_id)
-        .outerjoin(athlete_user, athlete_user.id == Athlete.user_id)
-        .where(Payment.payer_id == actor.user_id)
-        .order_by(Payment.created_at.desc(), Payment.id)
-        .limit(limit)
-    )
     async with uow as tx:
-        rows = (await tx.session.execute(query)).all()
+        rows = await queries.payer_history(tx, actor.user_id, limit)
     return [
         PaymentLine(
             payment_id=payment.id,
@@ -139,18 +117,8 @@ async def payer_history(
 async def coach_earnings(uow: UnitOfWork, *, actor: Actor) -> list[MonthTotal]:
     """What the actor was paid as a coach, per month of their own time zone and currency."""
     async with uow as tx:
-        zone = await tx.session.scalar(select(User.timezone).where(User.id == actor.user_id))
-        local = func.timezone(zone or "UTC", Payment.created_at)
-        month = cast(func.date_trunc("month", local), Date).label("month")
-        query = (
-            select(month, Payment.currency, *_sums())
-            .where(Payment.recipient_id == actor.user_id, Payment.status.in_(CAME_IN))
-            # By the label: the zone is a parameter, and Postgres cannot tell that two
-            # parameters (one in the select list, one here) are the same expression.
-            .group_by("month", Payment.currency)
-            .order_by(month.desc(), Payment.currency)
-        )
-        rows = (await tx.session.execute(query)).all()
+        zone, _ = await timezone_and_units(tx, actor.user_id)
+        rows = await queries.earnings_by_month(tx, actor.user_id, zone or "UTC")
     return [
         MonthTotal(month=first_day, currency=currency, received=got, refunded=back, payments=n)
         for first_day, currency, got, back, n in rows
@@ -160,17 +128,10 @@ async def coach_earnings(uow: UnitOfWork, *, actor: Actor) -> list[MonthTotal]:
 async def admin_overview(uow: UnitOfWork, *, admin: Actor) -> AdminOverview:
     """Totals by currency, refunds due (oldest first) and the failed count; admins only."""
     require(admin, Action.ADMIN_COMMAND, System())
-    totals = (
-        select(Payment.currency, *_sums())
-        .where(Payment.status.in_(CAME_IN))
-        .group_by(Payment.currency)
-        .order_by(Payment.currency)
-    )
-    failed = select(func.count()).where(Payment.status == PaymentStatus.FAILED)
     async with uow as tx:
-        total_rows = (await tx.session.execute(totals)).all()
+        total_rows = await queries.totals_by_currency(tx)
         refunds = await _refunds_due(tx)
-        failed_count = await tx.session.scalar(failed.select_from(Payment)) or 0
+        failed_count = await queries.failed_count(tx)
     return AdminOverview(
         totals=[CurrencyTotal(c, got, back, n) for c, got, back, n in total_rows],
         refunds_due=refunds,
@@ -179,14 +140,6 @@ async def admin_overview(uow: UnitOfWork, *, admin: Actor) -> AdminOverview:
 
 
 async def _refunds_due(tx: Transaction) -> list[RefundDue]:
-    payer, coach = aliased(User), aliased(User)
-    query = (
-        select(Payment, payer.first_name, payer.last_name, coach.first_name, coach.last_name)
-        .outerjoin(payer, payer.id == Payment.payer_id)
-        .outerjoin(coach, coach.id == Payment.recipient_id)
-        .where(Payment.status == PaymentStatus.REFUND_DUE)
-        .order_by(Payment.created_at, Payment.id)
-    )
     return [
         RefundDue(
             payment_id=payment.id,
@@ -200,18 +153,9 @@ async def _refunds_due(tx: Transaction) -> list[RefundDue]:
             provider_charge_id=payment.provider_charge_id,
         )
         for payment, payer_first, payer_last, coach_first, coach_last in (
-            await tx.session.execute(query)
+            await queries.refunds_due(tx)
         )
     ]
-
-
-def _sums() -> tuple[ColumnElement[Decimal], ColumnElement[Decimal], ColumnElement[int]]:
-    zero = Decimal(0)
-    return (
-        func.coalesce(func.sum(Payment.amount), zero),
-        func.coalesce(func.sum(Payment.amount).filter(Payment.status.in_(RETURNED)), zero),
-        func.count(),
-    )
 
 
 def _name(first: str | None, last: str | None) -> str:

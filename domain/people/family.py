@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -25,11 +24,11 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
 )
-from sqlalchemy import BindParameter, CompoundSelect, select, union
 
 from domain import policy
 from domain.errors import InvalidInput
-from domain.models import Athlete, AthleteLink, Role, User
+from domain.models import Athlete, Role, User
+from domain.people import queries
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
 from domain.secrets_box import SecretBox
 from domain.uow import Transaction, UnitOfWork
@@ -186,12 +185,7 @@ async def children_of(uow: UnitOfWork, *, actor: Actor) -> list[Child]:
     if not guarded:
         return []
     async with uow as tx:
-        rows = await tx.session.execute(
-            select(Athlete, User)
-            .join(User, User.id == Athlete.user_id)
-            .where(Athlete.id.in_(guarded))
-            .order_by(Athlete.created_at, Athlete.id)
-        )
+        rows = await queries.athletes_with_users(tx, guarded)
         return [_child(athlete, user) for athlete, user in rows]
 
 
@@ -211,27 +205,10 @@ async def choose_child(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) 
         return _child(athlete, user)
 
 
-def audience_ids(athlete_ids: Collection[uuid.UUID] | BindParameter[Any]) -> CompoundSelect:
-    """Ids of who hears about these athletes: each athlete if on Telegram, parents, guardians.
-
-    A select, so a notice can be addressed inside one INSERT ... SELECT.
-    """
-    athletes = select(Athlete.user_id, Athlete.parent_id).where(Athlete.id.in_(athlete_ids))
-    on_telegram = select(User.id).where(
-        User.id.in_(athletes.with_only_columns(Athlete.user_id)),
-        User.telegram_chat_id.is_not(None),
-    )
-    parents = athletes.with_only_columns(Athlete.parent_id).where(Athlete.parent_id.is_not(None))
-    guardians = select(AthleteLink.user_id).where(
-        AthleteLink.athlete_id.in_(athlete_ids), AthleteLink.relation == "guardian"
-    )
-    return union(on_telegram, parents, guardians)
-
-
 async def people_to_notify(tx: Transaction, athlete_id: uuid.UUID) -> list[User]:
-    """Who hears about an athlete (see `audience_ids`): the athlete first, then the parent."""
+    """Who hears about an athlete (`queries.audience_ids`): the athlete first, then the parent."""
     athlete = await tx.athletes.get(athlete_id)
-    users = await tx.session.scalars(select(User).where(User.id.in_(audience_ids([athlete_id]))))
+    users = await queries.audience_of(tx, athlete_id)
     by_id = {user.id: user for user in users}
     child = by_id.pop(athlete.user_id, None) if athlete.user_id else None
     first = by_id.pop(athlete.parent_id, None) if athlete.parent_id else None

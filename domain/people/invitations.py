@@ -12,11 +12,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-
 from domain import policy
 from domain.errors import DomainError, InvalidInput
-from domain.models import Athlete, AthleteLink, Invitation, Role, User
+from domain.models import Athlete, AthleteLink, Invitation, InvitationKind, Role, User
+from domain.people import queries
 from domain.people.private_chats import require_private_chat
 from domain.policy import Action, Actor, AthleteTarget, UserTarget
 from domain.uow import Transaction, UnitOfWork
@@ -24,9 +23,9 @@ from domain.uow import Transaction, UnitOfWork
 INVITATION_TTL = timedelta(hours=72)
 TOKEN_BYTES = 24  # 32 url-safe characters: with "inv-" well under Telegram's 64-char start payload
 DEEP_LINK_PREFIX = "inv-"
-KINDS = ("child", "guardian", "mentor")
+KINDS = tuple(InvitationKind)
 # The role a newcomer gets when opening an invitation of this kind.
-_NEW_USER_ROLE = {"guardian": Role.PARENT, "mentor": Role.MENTOR}
+_NEW_USER_ROLE = {InvitationKind.GUARDIAN: Role.PARENT, InvitationKind.MENTOR: Role.MENTOR}
 
 
 class InvitationRefused(DomainError):
@@ -110,7 +109,7 @@ async def create_invitation(
     token, expires_at = new_token(), (now or datetime.now(UTC)) + INVITATION_TTL
     async with uow as tx:
         child = await _child_user(tx, await tx.athletes.get(athlete_id))
-        if kind == "child" and child.telegram_user_id is not None:
+        if kind == InvitationKind.CHILD and child.telegram_user_id is not None:
             raise ChildAlreadyLinked()
         invitation = Invitation(
             token_hash=hash_token(token),
@@ -141,9 +140,7 @@ async def accept_invitation(
     now = now or datetime.now(UTC)
     async with uow as tx:
         # The row lock makes a second opener wait, then see used_at set: one of them wins.
-        found = await tx.session.scalar(
-            select(Invitation).where(Invitation.token_hash == hash_token(token)).with_for_update()
-        )
+        found = await queries.invitation_locked(tx, hash_token(token))
         found_id = found.id if found else None
         try:
             invitation = _usable(found, now)
@@ -180,7 +177,7 @@ async def _link(
     tx: Transaction, invitation: Invitation, athlete: Athlete, account: TelegramAccount
 ) -> User:
     existing = await tx.users.by_telegram_id(account.id)
-    if invitation.kind == "child":
+    if invitation.kind == InvitationKind.CHILD:
         child = await _child_user(tx, athlete)
         if child.telegram_user_id is not None:
             raise InvitationRefused("child_already_linked")
@@ -215,12 +212,7 @@ async def _new_user(tx: Transaction, account: TelegramAccount, role: str) -> Use
 async def _already_related(tx: Transaction, athlete: Athlete, user: User) -> bool:
     if user.id in (athlete.user_id, athlete.parent_id):
         return True
-    link = await tx.session.scalar(
-        select(AthleteLink.id).where(
-            AthleteLink.athlete_id == athlete.id, AthleteLink.user_id == user.id
-        )
-    )
-    return link is not None
+    return await queries.is_linked(tx, athlete.id, user.id)
 
 
 async def _child_user(tx: Transaction, athlete: Athlete) -> User:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
-
 from domain.models import Athlete, User
+from domain.people import queries
 from domain.secrets_box import SecretBox, UndecryptableField
 from domain.uow import Transaction, UnitOfWork
 
@@ -58,12 +57,7 @@ async def _batch(
     after: object,
     size: int,
 ) -> list[User | Athlete]:
-    columns = [getattr(model, name) for name in names]
-    query = select(model).where(or_(*(column.is_not(None) for column in columns)))
-    if after is not None:
-        query = query.where(model.id > after)
-    query = query.order_by(model.id).limit(size).with_for_update()
-    return list((await tx.session.scalars(query)).all())
+    return await queries.rows_with_any_of(tx, model, names, after, size)
 
 
 def _rotate_row(

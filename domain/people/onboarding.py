@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
-
 from domain.actors import actor_for_user
 from domain.errors import AlreadyExists, DomainError, NotAllowed, NotFound
 from domain.models import Athlete, Role, User, UserStatus
+from domain.people import queries
 from domain.people.private_chats import require_private_chat
 from domain.people.profile_fields import ProfileField, apply_answer
 from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonName, age_on
@@ -21,8 +20,9 @@ from domain.policy import Action, Actor
 from domain.secrets_box import SecretBox
 from domain.uow import Transaction, UnitOfWork
 
-# Admin is never chosen and mentors arrive by invitation; these are the buttons at sign-up.
-SELF_CHOSEN_ROLES = (Role.ATHLETE, Role.PARENT, Role.COACH)
+# Admin is never chosen; these are the buttons at sign-up. A mentor signs up alone and is
+# linked to an athlete once a guardian approves (domain.people.mentors), or by invitation.
+SELF_CHOSEN_ROLES = (Role.ATHLETE, Role.PARENT, Role.COACH, Role.MENTOR)
 MIN_AGE_TO_SIGN_UP_ALONE = 16  # younger athletes are added by a parent (issue 5)
 ADULT_AGE = 18  # parents and coaches answer for others
 
@@ -87,18 +87,18 @@ def role_for(telegram_user_id: int, chosen: str | None, admin_telegram_ids: Coll
 
 
 def check_age(role: str, born: date, today: date) -> None:
-    """Refuse athletes too young to sign up alone, and parents or coaches under 18."""
+    """Refuse athletes too young to sign up alone, and parents, coaches or mentors under 18."""
     age = age_on(born, today)
     if role == Role.ATHLETE and age < MIN_AGE_TO_SIGN_UP_ALONE:
         raise NeedsGuardian(age=MIN_AGE_TO_SIGN_UP_ALONE)
-    if role in (Role.PARENT, Role.COACH) and age < ADULT_AGE:
+    if role in (Role.PARENT, Role.COACH, Role.MENTOR) and age < ADULT_AGE:
         raise InvalidAnswer("profile.hint.birth_adult", age=ADULT_AGE)
 
 
 async def check_email_free(uow: UnitOfWork, email: str) -> None:
     """Raise InvalidAnswer if another user already gave this email."""
     async with uow as tx:
-        taken = await tx.session.scalar(select(func.count()).where(User.email == email))
+        taken = await queries.email_taken(tx, email, by_other_than=None)
     if taken:
         raise EmailTaken()
 
@@ -233,7 +233,7 @@ async def viewed_profile(
             raise NotFound("user")
         actor = await actor_for_user(tx, me, admin_telegram_ids=admin_telegram_ids)
         if athlete_id is None:
-            user, athlete = me, await tx.athletes.for_user(me.id)
+            user, athlete = me, await queries.athlete_of_user(tx, me.id)
         else:
             user, athlete = await load_profile(tx, None, athlete_id)
         view = view_for(tx, actor, user, athlete, box)
@@ -296,7 +296,4 @@ async def _editable(
 
 
 async def _email_taken(tx: Transaction, answer: str, user_id: uuid.UUID) -> bool:
-    query = select(func.count()).where(
-        func.lower(User.email) == answer.strip().lower(), User.id != user_id
-    )
-    return bool(await tx.session.scalar(query))
+    return await queries.email_taken(tx, answer.strip(), ignoring_case=True, by_other_than=user_id)

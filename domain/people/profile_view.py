@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from domain.errors import NotAllowed, NotFound
 from domain.models import Athlete, User
+from domain.people import queries
 from domain.policy import Action, Actor, AthleteTarget, UserTarget, may
 from domain.secrets_box import SecretBox, UndecryptableField
 from domain.uow import Transaction
@@ -129,4 +130,4 @@ async def load_profile(
         return await tx.users.get(athlete.user_id), athlete
     if user_id is None:
         raise NotFound("no user or athlete given")
-    return await tx.users.get(user_id), await tx.athletes.for_user(user_id)
+    return await tx.users.get(user_id), await queries.athlete_of_user(tx, user_id)

@@ -1,28 +1,26 @@
-"""Data access per aggregate; an open Transaction hands these to domain code."""
+"""The kernel's data access, handed out by an open Transaction: any row by id, the acting
+user's row, audit entries, outbox rows, advisory locks. A capability's own queries are
+`domain/<capability>/queries`."""
 
+from domain.repositories.actors import ActorRows
 from domain.repositories.base import Repository
 from domain.repositories.metrics import MetricRepository
 from domain.repositories.operations import AuditLog, Outbox
 from domain.repositories.people import AthleteRepository, CoachRepository, UserRepository
 from domain.repositories.training import (
-    NutritionPlanRepository,
     PaymentRepository,
-    ProgramRepository,
     SessionRepository,
-    VideoRepository,
 )
 
 __all__ = [
+    "ActorRows",
     "AthleteRepository",
     "AuditLog",
     "CoachRepository",
     "MetricRepository",
-    "NutritionPlanRepository",
     "Outbox",
     "PaymentRepository",
-    "ProgramRepository",
     "Repository",
     "SessionRepository",
     "UserRepository",
-    "VideoRepository",
 ]

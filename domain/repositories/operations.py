@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,39 +93,3 @@ class Outbox:
             .returning(Notification.id)
         )
         return len((await self.session.execute(statement)).all())
-
-    async def drop_unsent(self, *, kinds: Sequence[str], session_id: uuid.UUID) -> int:
-        """Forget the not yet sent notifications of these kinds about one training session."""
-        statement = delete(Notification).where(
-            Notification.sent_at.is_(None),
-            Notification.kind.in_(kinds),
-            Notification.payload["session_id"].astext == str(session_id),
-        )
-        return (await self.session.execute(statement)).rowcount or 0
-
-    async def claim_due(self, now: datetime, *, limit: int = 100) -> Sequence[Notification]:
-        """Lock unsent notifications that are due; other senders skip the locked rows."""
-        query = (
-            select(Notification)
-            .where(Notification.sent_at.is_(None), Notification.due_at <= now)
-            .order_by(Notification.due_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return (await self.session.execute(query)).scalars().all()
-
-    async def mark_sent(self, notification_id: uuid.UUID, at: datetime) -> None:
-        """Record a successful delivery."""
-        await self.session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id)
-            .values(sent_at=at, attempts=Notification.attempts + 1, last_error=None)
-        )
-
-    async def mark_failed(self, notification_id: uuid.UUID, error: str, retry_at: datetime) -> None:
-        """Record a failed attempt and when to try again."""
-        await self.session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id)
-            .values(attempts=Notification.attempts + 1, last_error=error[:2000], due_at=retry_at)
-        )

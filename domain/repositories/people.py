@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
-from typing import Any
-
 from sqlalchemy import select
 
-from domain.errors import NotFound
 from domain.models import Athlete, Coach, User
 from domain.repositories.base import Repository
 
@@ -25,45 +20,13 @@ class UserRepository(Repository[User]):
 
 
 class AthleteRepository(Repository[Athlete]):
-    """Athlete profiles, including children managed by a parent."""
+    """Athlete profiles by id, including children managed by a parent; queries over them are
+    `domain.people.queries`."""
 
     model = Athlete
 
-    async def for_user(self, user_id: uuid.UUID) -> Athlete | None:
-        """The athlete profile of a user, if they have one."""
-        query = select(Athlete).where(Athlete.user_id == user_id)
-        return (await self.session.execute(query)).scalar_one_or_none()
-
-    async def children_of(self, parent_id: uuid.UUID) -> Sequence[Athlete]:
-        """Every athlete whose guardian is this user."""
-        query = select(Athlete).where(Athlete.parent_id == parent_id).order_by(Athlete.created_at)
-        return (await self.session.execute(query)).scalars().all()
-
 
 class CoachRepository(Repository[Coach]):
-    """Coach profiles, searchable by specialization through the GIN index."""
+    """Coach profiles by id; queries over them are `domain.coaching.queries`."""
 
     model = Coach
-
-    async def for_user(self, user_id: uuid.UUID) -> Coach | None:
-        """The coach profile of a user, if they have one."""
-        query = select(Coach).where(Coach.user_id == user_id)
-        return (await self.session.execute(query)).scalar_one_or_none()
-
-    async def with_specialization(self, specialization: str) -> Sequence[Coach]:
-        """Coaches listing this specialization, best rated first."""
-        query = (
-            select(Coach)
-            .where(Coach.specializations.contains([specialization]))
-            .order_by(Coach.rating.desc().nulls_last())
-        )
-        return (await self.session.execute(query)).scalars().all()
-
-    async def availability_of(self, coach_id: uuid.UUID) -> dict[str, Any]:
-        """The coach's stored availability rules ({} when never set); NotFound for no coach."""
-        row = (
-            await self.session.execute(select(Coach.availability).where(Coach.id == coach_id))
-        ).first()
-        if row is None:
-            raise NotFound(f"coach {coach_id}")
-        return row[0] or {}

@@ -11,14 +11,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from domain import policy
 from domain.errors import NotAllowed
-from domain.metrics.viewers import athlete_names
 from domain.models import VideoAnalysis, VideoReviewMessage
+from domain.people.queries import first_names
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import UnitOfWork
+from domain.videos import queries
 from domain.videos.notices import queue_feedback_notices
 
 TEXT, VOICE, VIDEO, VIDEO_NOTE = "text", "voice", "video", "video_note"
@@ -47,11 +46,7 @@ class FeedbackGiven:
 async def review_for(uow: UnitOfWork, *, chat_id: int, message_id: int) -> uuid.UUID | None:
     """The video a message in this chat showed a coach, or None if it showed none."""
     async with uow as tx:
-        return await tx.session.scalar(
-            select(VideoReviewMessage.video_id).where(
-                VideoReviewMessage.chat_id == chat_id, VideoReviewMessage.message_id == message_id
-            )
-        )
+        return await queries.video_shown_in(tx, chat_id, message_id)
 
 
 async def remember_review(
@@ -98,7 +93,7 @@ async def give_feedback(
             actor_id=actor.user_id, action="video.feedback", entity="video", entity_id=video.id
         )
         recipients = await queue_feedback_notices(tx, video, feedback_index=index, now=now)
-        names = await athlete_names(tx, {video.athlete_id})
+        names = await first_names(tx, {video.athlete_id})
         await tx.commit()
     return FeedbackGiven(video.id, names.get(video.athlete_id, ""), recipients)
 

@@ -12,22 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from domain import policy
 from domain.adapters.storage import MediaStorage, StorageError
+from domain.booking.queries.sessions import is_athletes_session
 from domain.errors import InvalidInput, NotFound
-from domain.metrics.viewers import athlete_names
 from domain.models import (
-    Coach,
-    SessionParticipant,
-    TrainingSession,
-    User,
     VideoAnalysis,
     VideoStatus,
 )
+from domain.people.queries import first_names, names_of_user
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import Transaction, UnitOfWork
+from domain.videos import queries
 from domain.videos.notices import queue_reviews_again
 from domain.videos.status import (
     DONE,
@@ -117,15 +113,8 @@ async def videos_in_view(
     if not athletes:
         return []
     async with uow as tx:
-        videos = (
-            await tx.session.scalars(
-                select(VideoAnalysis)
-                .where(VideoAnalysis.athlete_id.in_(athletes))
-                .order_by(VideoAnalysis.created_at.desc())
-                .limit(limit)
-            )
-        ).all()
-        names = await athlete_names(tx, {video.athlete_id for video in videos if video.athlete_id})
+        videos = await queries.newest_videos(tx, athletes, limit)
+        names = await first_names(tx, {video.athlete_id for video in videos if video.athlete_id})
     mirrored = await mirror.statuses([video.id for video in videos if video.status not in DONE])
     return [_summary(video, names, mirrored.get(video.id)) for video in videos]
 
@@ -138,7 +127,7 @@ async def video_to_show(uow: UnitOfWork, *, actor: Actor, video_id: uuid.UUID) -
             raise NotFound("video")
         if not policy.may(actor, Action.VIEW_VIDEO, AthleteTarget(video.athlete_id)):
             raise NotFound("video the actor may not see")
-        names = await athlete_names(tx, {video.athlete_id})
+        names = await first_names(tx, {video.athlete_id})
     return _detail(video, names)
 
 
@@ -158,7 +147,7 @@ async def link_session(
         policy.require(actor, Action.UPLOAD_VIDEO, AthleteTarget(video.athlete_id))
         if session_id is not None:
             recent = {s.session_id for s in await recent_sessions(tx, video.athlete_id, now=now)}
-            if session_id not in recent and not await _is_athletes(
+            if session_id not in recent and not await is_athletes_session(
                 tx, session_id, video.athlete_id
             ):
                 raise NotFound("session of another athlete")
@@ -168,19 +157,6 @@ async def link_session(
         await queue_reviews_again(tx, video, now=now)
         await tx.commit()
     return session_id
-
-
-async def _is_athletes(tx: Transaction, session_id: uuid.UUID, athlete_id: uuid.UUID) -> bool:
-    in_group = select(SessionParticipant.session_id).where(
-        SessionParticipant.athlete_id == athlete_id
-    )
-    found = await tx.session.scalar(
-        select(TrainingSession.id).where(
-            TrainingSession.id == session_id,
-            or_(TrainingSession.athlete_id == athlete_id, TrainingSession.id.in_(in_group)),
-        )
-    )
-    return found is not None
 
 
 def _summary(
@@ -219,7 +195,7 @@ async def notice_view(
         video = await tx.session.get(VideoAnalysis, video_id)
         if video is None or video.athlete_id is None:
             return None
-        names = await athlete_names(tx, {video.athlete_id})
+        names = await first_names(tx, {video.athlete_id})
         start, coach = await _session_of(tx, video.session_id)
         feedback = _feedback_at(video, feedback_index)
         feedback_coach = await _feedback_coach(tx, feedback) if feedback is not None else None
@@ -248,14 +224,7 @@ async def _session_of(
 ) -> tuple[datetime | None, str | None]:
     if session_id is None:
         return None, None
-    row = (
-        await tx.session.execute(
-            select(TrainingSession.start_time, User.first_name, User.last_name)
-            .join(Coach, Coach.id == TrainingSession.coach_id)
-            .join(User, User.id == Coach.user_id)
-            .where(TrainingSession.id == session_id)
-        )
-    ).first()
+    row = await queries.session_start_and_coach(tx, session_id)
     if row is None:
         return None, None
     return row.start_time, " ".join(filter(None, (row.first_name, row.last_name)))
@@ -273,9 +242,5 @@ async def _feedback_coach(tx: Transaction, feedback: dict[str, Any]) -> str | No
         coach_user_id = uuid.UUID(str(feedback.get("coach_user_id")))
     except ValueError:
         return None
-    row = (
-        await tx.session.execute(
-            select(User.first_name, User.last_name).where(User.id == coach_user_id)
-        )
-    ).first()
-    return " ".join(filter(None, (row.first_name, row.last_name))) if row else None
+    names = await names_of_user(tx, coach_user_id)
+    return " ".join(filter(None, names)) if names else None

@@ -3,9 +3,9 @@
 The athlete's side (the athlete if on Telegram, parents, guardians) gets the analysis, or why
 there is none. The coach of the linked session, else every coach of the athlete, gets the video
 itself with a request for feedback, also when the analysis failed: the raw file is kept so a
-coach can still watch it. Each row names the video only; `handlers.videos.delivery` builds the
-message
-from the video as it is when sent.
+coach can still watch it. So does each mentor a guardian allowed to see the athlete's videos;
+a mentor's reply is feedback as a coach's is. Each row names the video only;
+`handlers.videos.delivery` builds the message from the video as it is when sent.
 """
 
 from __future__ import annotations
@@ -14,20 +14,17 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-
-from domain.metrics.bests import coaches_of
+from domain.metrics.queries.results import coaches_of
 from domain.models import (
-    Coach,
-    Notification,
     NotificationKind,
-    TrainingSession,
     User,
     VideoAnalysis,
     VideoStatus,
 )
 from domain.people.family import people_to_notify
+from domain.people.queries import mentors_shown_videos
 from domain.uow import Transaction
+from domain.videos import queries
 from domain.videos.uploads import recent_sessions
 
 ANALYZED = NotificationKind.VIDEO_ANALYZED
@@ -60,13 +57,7 @@ async def queue_reviews_again(tx: Transaction, video: VideoAnalysis, *, now: dat
     Reviews not sent yet are dropped and queued for the right coaches; a coach who already got
     the video does not get it twice (its dedup key is taken).
     """
-    await tx.session.execute(
-        delete(Notification).where(
-            Notification.sent_at.is_(None),
-            Notification.kind == REVIEW,
-            Notification.payload["video_id"].astext == str(video.id),
-        )
-    )
+    await queries.drop_unsent_notices(tx, video.id, REVIEW)
     if video.status not in (VideoStatus.ANALYZED, VideoStatus.FAILED):
         return 0  # the outcome's own notices will reach the right coaches
     coaches = await reviewers_of(tx, video)
@@ -93,14 +84,18 @@ async def queue_feedback_notices(
 
 
 async def reviewers_of(tx: Transaction, video: VideoAnalysis) -> Sequence[User]:
+    """Who is asked for feedback: the coaches (`coaches_to_review`) and the allowed mentors."""
+    assert video.athlete_id is not None
+    coaches = await coaches_to_review(tx, video)
+    mentors = await mentors_shown_videos(tx, video.athlete_id)
+    seen = {coach.id for coach in coaches}
+    return [*coaches, *(mentor for mentor in mentors if mentor.id not in seen)]
+
+
+async def coaches_to_review(tx: Transaction, video: VideoAnalysis) -> Sequence[User]:
     """The linked session's coach, or, for a video of no session, every coach of the athlete."""
     if video.session_id is not None:
-        coach = await tx.session.scalar(
-            select(User)
-            .join(Coach, Coach.user_id == User.id)
-            .join(TrainingSession, TrainingSession.coach_id == Coach.id)
-            .where(TrainingSession.id == video.session_id)
-        )
+        coach = await queries.coach_of_session(tx, video.session_id)
         if coach is not None:
             return [coach]
     assert video.athlete_id is not None

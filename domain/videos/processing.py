@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.keys import RAW_VIDEOS, processed_video_key, video_thumbnail_key
 from domain.models import VideoAnalysis, VideoStatus
 from domain.uow import UnitOfWork
+from domain.videos.media.chart_words import ChartWords
 from domain.videos.notices import queue_outcome_notices
 from domain.videos.status import VideoStatusMirror
 
@@ -59,15 +60,22 @@ class VideoServices(Protocol):
 class _Outputs:
     thumbnail: str
     rendition: str
-    chart: str
+    charts: dict[str, str]  # storage key by language
 
 
-def video_jobs(services: VideoServices, *, max_duration_s: int) -> tuple[JobHandler, GiveUp]:
-    """The worker's job handler and what it calls once a video has failed for good."""
+def video_jobs(
+    services: VideoServices, *, max_duration_s: int, chart_words: Mapping[str, ChartWords]
+) -> tuple[JobHandler, GiveUp]:
+    """The worker's job handler and what it calls once a video has failed for good.
+
+    `chart_words` are the motion chart's labels by language: a chart is drawn for each."""
     mirror = VideoStatusMirror(services.redis, services.keys)
+    words = dict(chart_words)
 
     async def handle(video_id: uuid.UUID, attempt: int) -> None:
-        await process_video(services, mirror, video_id, max_duration_s=max_duration_s)
+        await process_video(
+            services, mirror, video_id, max_duration_s=max_duration_s, chart_words=words
+        )
 
     async def give_up(video_id: uuid.UUID, reason: str) -> None:
         await fail_video(services, mirror, video_id, reason=reason)
@@ -76,7 +84,12 @@ def video_jobs(services: VideoServices, *, max_duration_s: int) -> tuple[JobHand
 
 
 async def process_video(
-    services: VideoServices, mirror: VideoStatusMirror, video_id: uuid.UUID, *, max_duration_s: int
+    services: VideoServices,
+    mirror: VideoStatusMirror,
+    video_id: uuid.UUID,
+    *,
+    max_duration_s: int,
+    chart_words: dict[str, ChartWords],
 ) -> None:
     """Process one video; a refusal (too long, no frames) fails it at once; anything else raises."""
     raw_key = await _start(services, video_id)
@@ -88,7 +101,13 @@ async def process_video(
         raw = workdir / ("raw" + Path(raw_key).suffix)
         await services.storage.download_to(raw_key, raw)
         processed = await _in_own_process(
-            partial(run_pipeline, raw, workdir / "out", max_duration_s=max_duration_s)
+            partial(
+                run_pipeline,
+                raw,
+                workdir / "out",
+                max_duration_s=max_duration_s,
+                chart_words=chart_words,
+            )
         )
         if isinstance(processed, Refusal):
             log.info("video %s refused: %s %s", video_id, processed.message_key, processed.detail)
@@ -108,7 +127,7 @@ class Processed:
 
     thumbnail: Path
     rendition: Path
-    chart: Path
+    charts: dict[str, Path]
     duration_s: float
     analysis: dict[str, Any]
 
@@ -121,17 +140,21 @@ class Refusal:
     detail: str
 
 
-def run_pipeline(raw: Path, workdir: Path, *, max_duration_s: float) -> Processed | Refusal:
+def run_pipeline(
+    raw: Path, workdir: Path, *, max_duration_s: float, chart_words: dict[str, ChartWords]
+) -> Processed | Refusal:
     """The pipeline on one video, in the job's own process: its results, or why it refused."""
     # Imported here: the worker's long-lived process never needs numpy, OpenCV or MediaPipe.
     from domain.videos.media import pipeline
 
     try:
-        made = pipeline.process(raw, workdir, max_duration_s=max_duration_s)
+        made = pipeline.process(
+            raw, workdir, max_duration_s=max_duration_s, chart_words=chart_words
+        )
     except pipeline.VideoRefused as refused:
         return Refusal(refused.message_key, refused.detail)
     return Processed(
-        made.thumbnail, made.rendition, made.chart, made.probe.duration_s, made.analysis
+        made.thumbnail, made.rendition, made.charts, made.probe.duration_s, made.analysis
     )
 
 
@@ -206,14 +229,18 @@ async def _store(
     outputs = _Outputs(
         thumbnail=video_thumbnail_key(owner, video_id, "thumbnail.jpg"),
         rendition=processed_video_key(owner, video_id, "video.mp4"),
-        chart=processed_video_key(owner, video_id, "motion.png"),
+        charts={
+            language: processed_video_key(owner, video_id, f"motion-{language}.png")
+            for language in processed.charts
+        },
     )
     with processed.thumbnail.open("rb") as file:
         await storage.put(outputs.thumbnail, file, content_type="image/jpeg")
     with processed.rendition.open("rb") as file:
         await storage.put(outputs.rendition, file, content_type="video/mp4")
-    with processed.chart.open("rb") as file:
-        await storage.put(outputs.chart, file, content_type="image/png")
+    for language, chart in processed.charts.items():
+        with chart.open("rb") as file:
+            await storage.put(outputs.charts[language], file, content_type="image/png")
     return outputs
 
 
@@ -230,7 +257,7 @@ async def _finish(
         video.thumbnail_url = outputs.thumbnail
         video.processed_url = outputs.rendition
         video.duration = round(processed.duration_s)
-        video.analysis_results = {**processed.analysis, "chart_key": outputs.chart}
+        video.analysis_results = {**processed.analysis, "chart_keys": outputs.charts}
         await queue_outcome_notices(tx, video, now=datetime.now(UTC))
         await tx.commit()
     return True

@@ -100,10 +100,6 @@ class VideoStatusMirror:
             attempts, _, _ = await pipe.execute()
         return int(attempts)
 
-    async def get(self, video_id: uuid.UUID) -> MirroredStatus | None:
-        """The mirrored status of a video, or None if nothing is mirrored (or Redis is down)."""
-        return (await self.statuses([video_id])).get(video_id)
-
     async def statuses(self, video_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, MirroredStatus]:
         """The mirrored status of each video that has one, in one round trip; none if Redis is
         down (the rows still say where each video is)."""

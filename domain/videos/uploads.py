@@ -15,26 +15,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
-from sqlalchemy import or_, select
 
 from domain import policy
 from domain.adapters.cache import RateLimiter
 from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.keys import raw_video_key
 from domain.errors import DomainError, NotFound
-from domain.metrics.viewers import AthleteName, athlete_names
+from domain.metrics.viewers import AthleteName
 from domain.models import (
-    Athlete,
-    Coach,
-    SessionParticipant,
-    SessionStatus,
-    TrainingSession,
-    User,
     VideoAnalysis,
     VideoStatus,
 )
+from domain.people.queries import first_names
 from domain.policy import Action, Actor, AthleteTarget
 from domain.uow import Transaction, UnitOfWork
+from domain.videos import queries
 from domain.videos.files import SNIFF_BYTES, download_limit, size_in_mb, sniff, too_large
 from domain.videos.queue import VideoQueue
 from domain.videos.status import VideoStatusMirror
@@ -216,7 +211,7 @@ async def uploadable_athletes(uow: UnitOfWork, *, actor: Actor) -> list[AthleteN
     if not ids:
         return []
     async with uow as tx:
-        names = await athlete_names(tx, ids)
+        names = await first_names(tx, ids)
     return sorted(
         (AthleteName(athlete_id, name) for athlete_id, name in names.items()),
         key=lambda athlete: (athlete.athlete_id != actor.own_athlete_id, athlete.name.lower()),
@@ -227,21 +222,8 @@ async def recent_sessions(
     tx: Transaction, athlete_id: uuid.UUID, *, now: datetime
 ) -> list[RecentSession]:
     """The athlete's sessions of the last week and later today, newest first."""
-    in_group = select(SessionParticipant.session_id).where(
-        SessionParticipant.athlete_id == athlete_id
-    )
-    rows = await tx.session.execute(
-        select(TrainingSession, User.first_name, User.last_name)
-        .join(Coach, Coach.id == TrainingSession.coach_id)
-        .join(User, User.id == Coach.user_id)
-        .where(
-            or_(TrainingSession.athlete_id == athlete_id, TrainingSession.id.in_(in_group)),
-            TrainingSession.status != SessionStatus.CANCELLED,
-            TrainingSession.start_time >= now - RECENT_SESSIONS,
-            TrainingSession.start_time <= now + LATER_TODAY,
-        )
-        .order_by(TrainingSession.start_time.desc())
-        .limit(MAX_LINKABLE)
+    rows = await queries.sessions_with_coach_names(
+        tx, athlete_id, now - RECENT_SESSIONS, now + LATER_TODAY, MAX_LINKABLE
     )
     return [
         RecentSession(
@@ -255,13 +237,7 @@ async def recent_sessions(
 
 
 async def _athlete(tx: Transaction, athlete_id: uuid.UUID) -> tuple[uuid.UUID | None, str]:
-    row = (
-        await tx.session.execute(
-            select(Athlete.user_id, User.first_name)
-            .outerjoin(User, User.id == Athlete.user_id)
-            .where(Athlete.id == athlete_id)
-        )
-    ).first()
+    row = await queries.athlete_user_and_name(tx, athlete_id)
     if row is None:
         raise NotFound("athlete")
     return row.user_id, row.first_name or ""
@@ -292,14 +268,7 @@ async def requeue_stale_uploads(uow: UnitOfWork, queue: VideoQueue, *, now: date
     are queued again, so a backlog never gets a second copy (each would count an attempt).
     """
     async with uow as tx:
-        stale = set(
-            await tx.session.scalars(
-                select(VideoAnalysis.id).where(
-                    VideoAnalysis.status == VideoStatus.UPLOADED,
-                    VideoAnalysis.updated_at < now - STALE_UPLOAD,
-                )
-            )
-        )
+        stale = await queries.stale_uploads(tx, now - STALE_UPLOAD)
     lost = stale - await queue.queued_videos() if stale else set()
     for video_id in lost:
         await queue.enqueue(video_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -18,8 +18,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import pattern, refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
+from bot.sending import send_text
 from domain.booking import availability_settings as settings
 from domain.booking.availability import WEEKDAYS, AvailabilityRules, SessionType, TimeRange, Weekday
 from domain.booking.availability_input import ZoneOffsetAsked, parse_line
@@ -29,9 +30,24 @@ from domain.policy import Actor
 from handlers.booking import availability_render as render
 from handlers.booking import availability_values as values
 from handlers.booking.availability_values import Reader
+from handlers.booking.callbacks import (
+    AVAILABILITY_FLOW,
+    AvailabilityAutoAccept,
+    AvailabilityDateRemoved,
+    AvailabilityDone,
+    AvailabilityHours,
+    AvailabilityLength,
+    AvailabilityPage,
+    AvailabilityType,
+    AvailabilityUsualHours,
+    AvailabilityWeekday,
+    AvailabilityZone,
+)
 from handlers.shared.acting import refusal_text
+from handlers.shared.callback_data import CallbackData, flow_pattern, parse_any
 from handlers.shared.common import cancel_fallback
 from handlers.shared.edit_in_place import edit_pressed
+from handlers.shared.menu_entries import OpenHours
 
 BUFFERS, NOTICE, HORIZON, CAPACITY, CANCEL, LOCATION, DATES, TIMEZONE, PAY_BEFORE = range(9)
 # Waiting for a weekday's hours typed in: a state per weekday, so the state names the day.
@@ -41,8 +57,9 @@ CARD_KEY = "availability_card"  # user_data: the message id of the card being ed
 ROLE_COMMANDS = {"coach": [("availability", "availability.command")]}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _TEXT = _PRIVATE & f.TEXT & ~f.COMMAND
-Button = Callable[[Update, BotContext, Editing, tuple[str, ...]], Awaitable[int]]
+Button = Callable[[Update, BotContext, Editing, Any], Awaitable[int]]  # each its own press
 Choice = TypeVar("Choice", bound=str)
+MAX_MINUTES = 999  # a length button never carries more
 
 
 class _BadPress(Exception):
@@ -55,7 +72,9 @@ def register(application: BotApplication) -> None:
         ConversationHandler(
             entry_points=[
                 CommandHandler("availability", show_or_set, filters=_PRIVATE),
-                CallbackQueryHandler(on_button, pattern=pattern(render.FLOW)),
+                # Before on_button, which takes every other av: press.
+                CallbackQueryHandler(open_week, pattern=OpenHours.pattern()),
+                CallbackQueryHandler(on_button, pattern=flow_pattern(AVAILABILITY_FLOW)),
             ],
             states={
                 step: [
@@ -99,19 +118,36 @@ async def show_or_set(update: Update, context: BotContext) -> int:
     return END
 
 
+async def open_week(update: Update, context: BotContext) -> int:
+    """ "Set my hours" (on a newly verified coach's news): the week card, as /availability."""
+    actor = context.actor
+    try:
+        if actor is None:
+            raise NotACoach("not signed up")
+        rules = await settings.rules_of(context.uow, actor=actor, coach_id=actor.coach_id)
+    except DomainError:
+        # Only coaches are given this button: anyone else's press is forged.
+        await refuse(update, context, reason="open availability: not a coach")
+        return END
+    await update.callback_query.answer()
+    text, markup = render.week(rules, actor.coach_id, context.lang)
+    sent = await send_text(context.bot, update.effective_chat.id, text, reply_markup=markup)
+    context.user_data[CARD_KEY] = sent[-1].message_id  # the card edited from now on
+    return END
+
+
 async def on_button(update: Update, context: BotContext) -> int | None:
     """A grid button: checked, applied, and the grid (or a settings page) edited in place."""
-    press = unpack(update.callback_query.data, flow=render.FLOW)
-    coach_id = press.uuid_arg(0) if press else None
-    button = _BUTTONS.get(press.action) if press else None
-    if press is None or coach_id is None or button is None:
+    press = parse_any(update.callback_query.data, _BUTTONS)
+    if press is None:
         await refuse(update, context, reason="malformed availability button")
         return None  # None keeps whatever state the conversation is in
     actor = context.actor
     try:
         if actor is None:
             raise NotACoach("not signed up")
-        return await button(update, context, _editing(context, actor, coach_id), press.args[1:])
+        editing = _editing(context, actor, press.coach_id)
+        return await _BUTTONS[type(press)](update, context, editing, press)
     except (_BadPress, NotAllowed):
         await refuse(update, context, reason="availability button refused")
     except DomainError as err:
@@ -120,21 +156,21 @@ async def on_button(update: Update, context: BotContext) -> int | None:
 
 
 async def weekday_pressed(
-    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityHours
 ) -> int:
     """A weekday on the card: its page, which asks for its hours."""
-    weekday: Weekday = _one_of(args, 0, WEEKDAYS)
+    weekday: Weekday = _one_of(press.weekday, WEEKDAYS)
     rules = await _rules(context, editing)
     return await _show_weekday(update, context, editing, rules, weekday)
 
 
 async def usual_hours_pressed(
-    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityUsualHours
 ) -> int:
     """One of the usual ranges a weekday's page offers, pressed: the day has those hours."""
-    weekday: Weekday = _one_of(args, 0, WEEKDAYS)
+    weekday: Weekday = _one_of(press.weekday, WEEKDAYS)
     offered = tuple(r.replace(":", "") for r in render.USUAL_HOURS)
-    chosen = render.USUAL_HOURS[offered.index(_one_of(args, 1, offered))]
+    chosen = render.USUAL_HOURS[offered.index(_one_of(press.hours, offered))]
     rules = await settings.set_weekday(
         context.uow, weekday=weekday, ranges=[TimeRange.parse(chosen)], **editing
     )
@@ -142,10 +178,10 @@ async def usual_hours_pressed(
 
 
 async def day_open_pressed(
-    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityWeekday
 ) -> int:
     """Close a weekday, or open it with its last hours; without any, its hours are asked."""
-    weekday, is_open = _one_of(args, 0, WEEKDAYS), _flag(args, 1)
+    weekday, is_open = _one_of(press.weekday, WEEKDAYS), press.open == "1"
     rules = await settings.set_weekday_open(
         context.uow, weekday=weekday, is_open=is_open, **editing
     )
@@ -155,64 +191,62 @@ async def day_open_pressed(
 
 
 async def length_pressed(
-    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityLength
 ) -> int:
     """Offer a session length, or stop offering it."""
-    if not args or not args[0].isdecimal() or len(args[0]) > 3:
+    if not 0 <= press.minutes <= MAX_MINUTES:
         raise _BadPress
     rules = await settings.set_session_length_offered(
-        context.uow, minutes=int(args[0]), offered=_flag(args, 1), **editing
+        context.uow, minutes=press.minutes, offered=press.offered == "1", **editing
     )
     return await _show(update, context, editing, rules, "lengths")
 
 
 async def type_pressed(
-    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityType
 ) -> int:
     """Offer a session type, or stop offering it."""
-    kind: SessionType = _one_of(args, 0, render.SESSION_TYPES)
+    kind: SessionType = _one_of(press.kind, render.SESSION_TYPES)
     rules = await settings.set_session_type_offered(
-        context.uow, kind=kind, offered=_flag(args, 1), **editing
+        context.uow, kind=kind, offered=press.offered == "1", **editing
     )
     return await _show(update, context, editing, rules, "types")
 
 
 async def auto_accept_pressed(
-    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityAutoAccept
 ) -> int:
     """Switch auto-accept on or off."""
-    rules = await settings.set_auto_accept(context.uow, on=_flag(args, 0), **editing)
+    rules = await settings.set_auto_accept(context.uow, on=press.on == "1", **editing)
     return await _show(update, context, editing, rules, "settings")
 
 
 async def date_removed(
-    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityDateRemoved
 ) -> int:
     """Give a special date its weekly hours back."""
     try:
-        day = date(int(args[0][:4]), int(args[0][4:6]), int(args[0][6:]))
-    except (IndexError, ValueError):
+        day = date(int(press.day[:4]), int(press.day[4:6]), int(press.day[6:]))
+    except ValueError:
         raise _BadPress from None
     rules = await settings.set_date(context.uow, day=day, ranges=None, **editing)
     return await _show(update, context, editing, rules, "dates")
 
 
 async def page_pressed(
-    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityPage
 ) -> int:
     """Open a settings page; a setting that is typed in waits for its value."""
-    name = _one_of(args, 0, render.PAGES)
+    name = _one_of(press.page, render.PAGES)
     rules = await _rules(context, editing)
     return await _show(update, context, editing, rules, name)
 
 
 async def zone_pressed(
-    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityZone
 ) -> int:
     """A zone offered for a bare offset: the hours are read in it; the card shows it."""
-    if len(args) != 1:
-        raise _BadPress
-    rules = await settings.set_timezone(context.uow, timezone=args[0], **editing)
+    rules = await settings.set_timezone(context.uow, timezone=press.zone, **editing)
     await update.callback_query.answer()
     line = t("availability.saved_line", context.lang, line=f"🌍 {rules.timezone}")
     await edit_pressed(update.callback_query, line, None)
@@ -222,7 +256,7 @@ async def zone_pressed(
 
 
 async def done_pressed(
-    update: Update, context: BotContext, editing: Editing, args: tuple[str, ...]
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityDone
 ) -> int:
     """Close the grid."""
     await _rules(context, editing)  # only the coach may close their card
@@ -311,15 +345,11 @@ def _editing(context: BotContext, actor: Actor, coach_id: uuid.UUID | None) -> E
     return Editing(actor=actor, coach_id=coach_id, slots=context.services.slots)
 
 
-def _one_of(args: tuple[str, ...], index: int, allowed: tuple[Choice, ...]) -> Choice:
+def _one_of(pressed: str, allowed: tuple[Choice, ...]) -> Choice:
     for value in allowed:
-        if index < len(args) and args[index] == value:
+        if pressed == value:
             return value
     raise _BadPress
-
-
-def _flag(args: tuple[str, ...], index: int) -> bool:
-    return _one_of(args, index, ("0", "1")) == "1"
 
 
 _STEP_OF_PAGE = {
@@ -337,15 +367,15 @@ _READERS: dict[int, Reader] = {
     **{_STEP_OF_PAGE[page]: reader for page, reader in values.READERS.items()},
     **{step: values.hours_reader(day) for day, step in HOURS.items()},
 }
-_BUTTONS: dict[str, Button] = {
-    "hours": weekday_pressed,
-    "hrs": usual_hours_pressed,
-    "day": day_open_pressed,
-    "len": length_pressed,
-    "typ": type_pressed,
-    "auto": auto_accept_pressed,
-    "undate": date_removed,
-    "zone": zone_pressed,
-    "pg": page_pressed,
-    "done": done_pressed,
+_BUTTONS: dict[type[CallbackData], Button] = {
+    AvailabilityHours: weekday_pressed,
+    AvailabilityUsualHours: usual_hours_pressed,
+    AvailabilityWeekday: day_open_pressed,
+    AvailabilityLength: length_pressed,
+    AvailabilityType: type_pressed,
+    AvailabilityAutoAccept: auto_accept_pressed,
+    AvailabilityDateRemoved: date_removed,
+    AvailabilityZone: zone_pressed,
+    AvailabilityPage: page_pressed,
+    AvailabilityDone: done_pressed,
 }

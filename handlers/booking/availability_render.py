@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import pack
 from bot.i18n import t
 from bot.i18n.formats import zone_city
 from domain.booking.availability import (
@@ -25,8 +24,21 @@ from domain.booking.availability import (
     Weekday,
 )
 from domain.booking.availability_input import DateHours, WeekdayHours
+from handlers.booking.callbacks import (
+    AvailabilityAutoAccept,
+    AvailabilityDateRemoved,
+    AvailabilityDone,
+    AvailabilityHours,
+    AvailabilityLength,
+    AvailabilityPage,
+    AvailabilityType,
+    AvailabilityUsualHours,
+    AvailabilityWeekday,
+    AvailabilityZone,
+    Flag,
+)
+from handlers.shared.callback_data import CallbackData
 
-FLOW = "av"
 OFFERED_LENGTHS = (30, 45, 60, 90, 120)
 SESSION_TYPES: tuple[SessionType, ...] = ("individual", "group", "assessment", "online")
 # Settings whose value is typed in after pressing their button.
@@ -81,13 +93,16 @@ def weekday(day: Weekday, rules: AvailabilityRules, coach_id: uuid.UUID, lang: s
     """A weekday's page: its hours now, usual ranges to tap, and any others to type."""
     hours = _hours(rules.weekly.get(day), lang)
     text = t("availability.ask.hours", lang, day=_day(day, lang), hours=hours)
-    usual = [_button(r, "hrs", coach_id, day, r.replace(":", "")) for r in USUAL_HOURS]
+    usual = [
+        _button(r, AvailabilityUsualHours(coach_id, day, r.replace(":", ""))) for r in USUAL_HOURS
+    ]
     rows = [usual[:2], usual[2:]]
     if rules.weekly.get(day):
-        rows.append([_button(t("availability.button.closed", lang), "day", coach_id, day, 0)])
+        closed = t("availability.button.closed", lang)
+        rows.append([_button(closed, AvailabilityWeekday(coach_id, day, "0"))])
     elif rules.paused.get(day):
         label = t("availability.button.last_hours", lang)
-        rows.append([_button(label, "day", coach_id, day, 1)])
+        rows.append([_button(label, AvailabilityWeekday(coach_id, day, "1"))])
     return text, InlineKeyboardMarkup([*rows, [_back(coach_id, lang)]])
 
 
@@ -107,7 +122,7 @@ def zone_choices(
     zones: tuple[str, ...], coach_id: uuid.UUID, lang: str | None
 ) -> InlineKeyboardMarkup:
     """The zones that have a typed offset now, by city, two a row, each setting the zone."""
-    buttons = [_button(zone_city(zone, lang), "zone", coach_id, zone) for zone in zones]
+    buttons = [_button(zone_city(zone, lang), AvailabilityZone(coach_id, zone)) for zone in zones]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
@@ -119,12 +134,12 @@ def _week_rows(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) 
             if rules.weekly.get(day)
             else "availability.button.day_closed"
         )
-        days.append(_button(t(key, lang, day=_day(day, lang)), "hours", coach_id, day))
+        days.append(_button(t(key, lang, day=_day(day, lang)), AvailabilityHours(coach_id, day)))
     return [
         days[:3],
         days[3:6],
         [days[6], _page("dates", coach_id, lang), _page("settings", coach_id, lang)],
-        [_button(t("availability.button.done", lang), "done", coach_id)],
+        [_button(t("availability.button.done", lang), AvailabilityDone(coach_id))],
     ]
 
 
@@ -134,7 +149,7 @@ def _settings_page(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | No
         [_page(name, coach_id, lang) for name in ("lengths", "types", "buffers")],
         [_page(name, coach_id, lang) for name in ("notice", "horizon", "capacity")],
         [
-            _button(t(auto, lang), "auto", coach_id, int(not rules.auto_accept)),
+            _button(t(auto, lang), AvailabilityAutoAccept(coach_id, _flag(not rules.auto_accept))),
             _page("cancel", coach_id, lang),
             _page("pay", coach_id, lang),
         ],
@@ -149,10 +164,7 @@ def _lengths(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) ->
     buttons = [
         _button(
             _offered(t("availability.button.length", lang, minutes=m), m in offered, lang),
-            "len",
-            coach_id,
-            m,
-            int(m not in offered),
+            AvailabilityLength(coach_id, m, _flag(m not in offered)),
         )
         for m in sorted(offered | set(OFFERED_LENGTHS))
     ]
@@ -166,10 +178,7 @@ def _types(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> V
     buttons = [
         _button(
             _offered(_type(kind, lang), kind in offered, lang),
-            "typ",
-            coach_id,
-            kind,
-            int(kind not in offered),
+            AvailabilityType(coach_id, kind, _flag(kind not in offered)),
         )
         for kind in SESSION_TYPES
     ]
@@ -182,9 +191,7 @@ def _dates(rules: AvailabilityRules, coach_id: uuid.UUID, lang: str | None) -> V
     removable = [
         _button(
             t("availability.button.remove_date", lang, date=day.isoformat()),
-            "undate",
-            coach_id,
-            day.strftime("%Y%m%d"),
+            AvailabilityDateRemoved(coach_id, day.strftime("%Y%m%d")),
         )
         for day in _upcoming_dates(rules)[:DATE_BUTTONS]
     ]
@@ -289,15 +296,20 @@ def _offered(label: str, is_offered: bool, lang: str | None) -> str:
 
 
 def _page(name: str, coach_id: uuid.UUID, lang: str | None) -> InlineKeyboardButton:
-    return _button(t(f"availability.button.{_PAGE_LABELS[name]}", lang), "pg", coach_id, name)
+    label = t(f"availability.button.{_PAGE_LABELS[name]}", lang)
+    return _button(label, AvailabilityPage(coach_id, name))
 
 
 def _back(coach_id: uuid.UUID, lang: str | None, to: str = "week") -> InlineKeyboardButton:
-    return _button(t("availability.button.back", lang), "pg", coach_id, to)
+    return _button(t("availability.button.back", lang), AvailabilityPage(coach_id, to))
 
 
-def _button(label: str, action: str, *args: str | uuid.UUID | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(FLOW, action, *args))
+def _button(label: str, press: CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=press.pack())
+
+
+def _flag(on: bool) -> Flag:
+    return "1" if on else "0"
 
 
 # Pages opened from the settings page, whose Back leads there.

@@ -20,17 +20,16 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import pattern, refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from domain.errors import DomainError
 from domain.people import family
 from domain.policy import Actor, athletes_actor_may_act_for
 from domain.short_ids import short_id
 from handlers.booking import choices, moves
-from handlers.booking.calendar_keyboard import CLOSED, IDLE
-from handlers.booking.choices import Args, UnusablePress
+from handlers.booking.callbacks import BOOKING_FLOW, BookingAction, BookingPress, MoveSession
+from handlers.booking.choices import Choice, UnusablePress
 from handlers.booking.draft import MOVE, Draft
-from handlers.booking.render import FLOW
 from handlers.booking.screens import (
     ATHLETE,
     CARD,
@@ -51,7 +50,9 @@ from handlers.booking.screens import (
     stale,
 )
 from handlers.shared.acting import refusal_text
+from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback
+from handlers.shared.menu_entries import BookFor, StartBooking
 
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _BOOKERS = [("book", "booking.command.book"), ("reschedule", "booking.command.reschedule")]
@@ -61,7 +62,7 @@ ROLE_COMMANDS = {
     "coach": [("reschedule", "booking.command.reschedule")],
 }
 
-Step = Callable[[Update, BotContext, Draft, Args], Awaitable[int]]
+Step = Callable[[Update, BotContext, Draft, Choice], Awaitable[int]]
 
 
 def register(application: BotApplication) -> None:
@@ -70,12 +71,13 @@ def register(application: BotApplication) -> None:
         ConversationHandler(
             entry_points=[
                 CommandHandler("book", start_booking, filters=_PRIVATE),
-                CallbackQueryHandler(start_booking, pattern=f"^{FLOW}:start$"),
+                CallbackQueryHandler(start_booking, pattern=StartBooking.pattern()),
+                CallbackQueryHandler(start_booking_for, pattern=BookFor.pattern()),
                 CommandHandler("reschedule", start_moving, filters=_PRIVATE),
-                CallbackQueryHandler(move_session, pattern=rf"^{FLOW}:move:[\w-]{{22}}$"),
+                CallbackQueryHandler(move_session, pattern=MoveSession.pattern()),
             ],
             states={
-                state: [CallbackQueryHandler(_on_button(state), pattern=pattern(FLOW))]
+                state: [CallbackQueryHandler(_on_button(state), pattern=flow_pattern(BOOKING_FLOW))]
                 for state in STATES
             },
             fallbacks=[CommandHandler("cancel", cancel_command), cancel_fallback()],
@@ -85,7 +87,7 @@ def register(application: BotApplication) -> None:
         )
     )
     # Outside the flow (it ended, or never began in this chat) every booking button is stale.
-    application.add_handler(CallbackQueryHandler(stale, pattern=pattern(FLOW)))
+    application.add_handler(CallbackQueryHandler(stale, pattern=flow_pattern(BOOKING_FLOW)))
 
 
 async def start_booking(update: Update, context: BotContext) -> int:
@@ -105,6 +107,22 @@ async def start_booking(update: Update, context: BotContext) -> int:
     return await choices.to_sports(update, context, draft, fresh=True)
 
 
+async def start_booking_for(update: Update, context: BotContext) -> int:
+    """ "Book for <child>" (after /addchild): the booking, that athlete already chosen."""
+    actor = context.actor
+    press = BookFor.parse(update.callback_query.data)
+    athlete_id = press.athlete_id if press is not None else None
+    athlete_ids = athletes_actor_may_act_for(actor) if actor is not None else []
+    # Callback data can be forged: only an athlete the presser books for is taken.
+    if athlete_id is None or athlete_id not in athlete_ids:
+        await refuse(update, context, reason="book for: not an athlete of the presser")
+        return END
+    draft = Draft.new(context.timezone)
+    draft.athletes = await _athlete_names(context, actor, athlete_ids)
+    choices.choose_athlete(draft, athlete_id)
+    return await choices.to_sports(update, context, draft, fresh=True)
+
+
 async def start_moving(update: Update, context: BotContext) -> int:
     """/reschedule: the upcoming sessions to pick one from."""
     if context.actor is None:
@@ -115,30 +133,29 @@ async def start_moving(update: Update, context: BotContext) -> int:
 
 async def move_session(update: Update, context: BotContext) -> int:
     """The "Move" button of a session (bk:move:<id>): straight to the calendar."""
-    press = unpack(update.callback_query.data, flow=FLOW)
-    session_id = press.uuid_arg(0) if press is not None else None
-    if session_id is None:
+    press = MoveSession.parse(update.callback_query.data)
+    if press is None:
         await refuse(update, context, reason="malformed move button")
         return END
     draft = Draft.new(context.timezone, mode=MOVE)
-    return await moves.prepare_move(update, context, draft, session_id, fresh=True)
+    return await moves.prepare_move(update, context, draft, press.session_id, fresh=True)
 
 
 def _on_button(state: int) -> Callable[[Update, BotContext], Awaitable[int]]:
     async def on_button(update: Update, context: BotContext) -> int:
         query = update.callback_query
-        press = unpack(query.data, flow=FLOW)
-        if press is None or not press.args:
+        press = BookingPress.parse(query.data)
+        if press is None:
             await refuse(update, context, reason="malformed booking button")
             return state
         draft = Draft.from_json(context.user_data.get(DRAFT))
-        if draft is None or press.args[0] != draft.token:
+        if draft is None or press.token != draft.token:
             await stale(update, context)
             return state if draft is not None else END
-        if press.action == IDLE:
+        if press.action == BookingAction.IDLE:
             await query.answer()
             return state
-        if press.action == CLOSED:
+        if press.action == BookingAction.CLOSED_DAY:
             await query.answer(t("booking.day_closed", context.lang), show_alert=True)
             return state
         step = _ANYWHERE.get(press.action) or _BUTTONS.get((state, press.action))
@@ -146,7 +163,7 @@ def _on_button(state: int) -> Callable[[Update, BotContext], Awaitable[int]]:
             await stale(update, context)
             return state
         try:
-            return await step(update, context, draft, press.args[1:])
+            return await step(update, context, draft, press.choice)
         except UnusablePress as err:
             await refuse(update, context, reason=str(err))
             return state
@@ -157,7 +174,7 @@ def _on_button(state: int) -> Callable[[Update, BotContext], Awaitable[int]]:
     return on_button
 
 
-async def cancel(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def cancel(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """The Cancel button."""
     return await end(update, context, t("booking.cancelled", context.lang))
 
@@ -167,7 +184,7 @@ async def cancel_command(update: Update, context: BotContext) -> int:
     return await end(update, context, t("booking.cancelled", context.lang))
 
 
-async def back(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def back(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """The Back button: the step before the one on screen."""
     if len(draft.trail) < 2:
         await stale(update, context)
@@ -190,21 +207,21 @@ async def _athlete_names(
 
 
 # Buttons that work on any step of the flow.
-_ANYWHERE: dict[str, Step] = {"x": cancel, "back": back}
-_BUTTONS: dict[tuple[int, str], Step] = {
-    (ATHLETE, "ath"): choices.pick_athlete,
-    (SPORT, "sp"): choices.pick_sport,
-    (SPORT, "any"): choices.any_sport,
-    (COACHES, "pg"): choices.turn_page,
-    (COACHES, "co"): choices.pick_coach,
-    (CARD, "take"): choices.take_coach,
-    (LENGTH, "len"): choices.pick_length,
-    (KIND, "typ"): choices.pick_kind,
-    (DAY, "mo"): choices.go_to_month,
-    (DAY, "day"): choices.pick_day,
-    (SLOT, "sl"): choices.pick_slot,
-    (CONFIRM, "ok"): choices.confirm,
-    (RETRY, "now"): choices.take_nearest,
-    (RETRY, "cal"): choices.another_day,
-    (SESSIONS, "ses"): moves.pick_session,
+_ANYWHERE: dict[BookingAction, Step] = {BookingAction.CANCEL: cancel, BookingAction.BACK: back}
+_BUTTONS: dict[tuple[int, BookingAction], Step] = {
+    (ATHLETE, BookingAction.ATHLETE): choices.pick_athlete,
+    (SPORT, BookingAction.SPORT): choices.pick_sport,
+    (SPORT, BookingAction.ANY_SPORT): choices.any_sport,
+    (COACHES, BookingAction.PAGE): choices.turn_page,
+    (COACHES, BookingAction.COACH): choices.pick_coach,
+    (CARD, BookingAction.TAKE_COACH): choices.take_coach,
+    (LENGTH, BookingAction.LENGTH): choices.pick_length,
+    (KIND, BookingAction.KIND): choices.pick_kind,
+    (DAY, BookingAction.MONTH): choices.go_to_month,
+    (DAY, BookingAction.DAY): choices.pick_day,
+    (SLOT, BookingAction.SLOT): choices.pick_slot,
+    (CONFIRM, BookingAction.CONFIRM): choices.confirm,
+    (RETRY, BookingAction.NEAREST): choices.take_nearest,
+    (RETRY, BookingAction.OTHER_DAY): choices.another_day,
+    (SESSIONS, BookingAction.SESSION): moves.pick_session,
 }

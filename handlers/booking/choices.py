@@ -25,7 +25,7 @@ from domain.errors import DomainError, NotAllowed, NotFound
 from domain.policy import Actor, athletes_actor_may_act_for
 from domain.short_ids import parse_id, short_id
 from handlers.booking import words
-from handlers.booking.calendar_keyboard import month_token, parse_day, parse_month
+from handlers.booking.calendar_keyboard import day_token, month_token, parse_day, parse_month
 from handlers.booking.draft import MOVE, Draft
 from handlers.booking.screens import (
     CARD,
@@ -48,7 +48,7 @@ from handlers.booking.screens import (
 from handlers.shared.acting import refusal_text
 
 MAX_SPORTS = 20
-Args = tuple[str, ...]
+Choice = str | None  # what a press of the step chose, as its button carries it
 T = TypeVar("T")
 
 
@@ -56,55 +56,55 @@ class UnusablePress(Exception):
     """A press naming nothing its step offered: refused and audited, and the step stays."""
 
 
-def read_first(args: Args, read: Callable[[str], T | None], *, refusal: str) -> T:
-    """The press's first argument as `read` makes it; UnusablePress(refusal) if it cannot."""
-    value = read(args[0]) if args else None
+def read_choice(choice: Choice, read: Callable[[str], T | None], *, refusal: str) -> T:
+    """The press's choice as `read` makes it; UnusablePress(refusal) if it cannot."""
+    value = read(choice) if choice is not None else None
     if value is None:
         raise UnusablePress(refusal)
     return value
 
 
-async def pick_athlete(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def pick_athlete(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """The athlete the session is for; only one the presser may book for."""
     actor = context.actor
-    athlete_id = parse_id(args[0]) if args else None
+    athlete_id = parse_id(choice) if choice is not None else None
     if actor is None or athlete_id not in athletes_actor_may_act_for(actor):
         raise UnusablePress("booking for an athlete the presser may not act for")
     choose_athlete(draft, athlete_id)
     return await to_sports(update, context, draft)
 
 
-async def pick_sport(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def pick_sport(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """A specialization from the list (by its index), or "any"."""
-    index = _number(args)
+    index = _number(choice)
     if index is None or not 0 <= index < len(draft.specs):
         raise UnusablePress("unknown specialization index")
     draft.spec, draft.offset = draft.specs[index], 0
     return await show(update, context, draft, COACHES)
 
 
-async def any_sport(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def any_sport(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """Every verified coach, whatever they teach."""
     draft.spec, draft.offset = None, 0
     return await show(update, context, draft, COACHES)
 
 
-async def turn_page(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def turn_page(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """Previous or next page of coaches."""
-    offset = _number(args)
+    offset = _number(choice)
     if offset is None or offset < 0 or offset % PAGE:
         raise UnusablePress("bad coach page")
     draft.offset = offset
     return await show(update, context, draft, COACHES)
 
 
-async def pick_coach(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def pick_coach(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """A coach's card (re-loaded: only verified, active coaches have one)."""
-    draft.coach = str(read_first(args, parse_id, refusal="malformed coach id"))
+    draft.coach = str(read_choice(choice, parse_id, refusal="malformed coach id"))
     return await show(update, context, draft, CARD)
 
 
-async def take_coach(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def take_coach(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """Book with the coach on the card: their lengths and types decide the next steps."""
     card = await coach_card(context, draft)
     if card is None:
@@ -117,41 +117,41 @@ async def take_coach(update: Update, context: BotContext, draft: Draft, args: Ar
     return await show(update, context, draft, _after_coach(draft))
 
 
-async def pick_length(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def pick_length(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """One of the coach's session lengths."""
-    minutes = _number(args)
+    minutes = _number(choice)
     if minutes not in draft.lengths:
         raise UnusablePress("session length not offered")
     draft.length, draft.month = minutes, None
     return await show(update, context, draft, KIND if len(draft.kinds) > 1 else DAY)
 
 
-async def pick_kind(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def pick_kind(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """One of the coach's session types."""
-    if not args or args[0] not in draft.kinds:
+    if choice is None or choice not in draft.kinds:
         raise UnusablePress("session type not offered")
-    draft.kind = args[0]
+    draft.kind = choice
     return await show(update, context, draft, DAY)
 
 
-async def go_to_month(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def go_to_month(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """« or » on the calendar."""
-    draft.month = month_token(read_first(args, parse_month, refusal="malformed month"))
+    draft.month = month_token(read_choice(choice, parse_month, refusal="malformed month"))
     return await show(update, context, draft, DAY)
 
 
-async def pick_day(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def pick_day(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """A day of the calendar: its free times."""
-    day = read_first(args, parse_day, refusal="malformed day")
+    day = read_choice(choice, parse_day, refusal="malformed day")
     if not on_calendar(draft, day):  # a calendar of an earlier day, or made up
         return await show(update, context, draft, DAY, note=t("booking.day_gone", context.lang))
-    draft.day = args[0]
+    draft.day = day_token(day)
     return await show(update, context, draft, SLOT)
 
 
-async def pick_slot(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def pick_slot(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """A free time: on to the summary, unless it is not free (any more)."""
-    epoch = _number(args)
+    epoch = _number(choice)
     free = await free_slots(context, draft)
     if epoch is None or epoch not in {int(slot.start.timestamp()) for slot in free}:
         return await show(update, context, draft, SLOT, note=t("booking.slot_gone", context.lang))
@@ -159,14 +159,14 @@ async def pick_slot(update: Update, context: BotContext, draft: Draft, args: Arg
     return await show(update, context, draft, CONFIRM)
 
 
-async def confirm(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def confirm(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """Confirm: book, or move, in one domain call."""
     return await _commit(update, context, draft)
 
 
-async def take_nearest(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def take_nearest(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """One of the nearest free times offered after a slot was taken: book it directly."""
-    epoch = _number(args)
+    epoch = _number(choice)
     if epoch not in draft.nearest:
         await stale(update, context)
         return RETRY
@@ -174,7 +174,7 @@ async def take_nearest(update: Update, context: BotContext, draft: Draft, args: 
     return await _commit(update, context, draft)
 
 
-async def another_day(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def another_day(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """Back to the calendar after a refusal."""
     return await show(update, context, draft, DAY)
 
@@ -256,7 +256,7 @@ def _start_of(draft: Draft) -> datetime:
     return start
 
 
-def _number(args: Args) -> int | None:
-    if not args or not args[0].isdigit():
+def _number(choice: Choice) -> int | None:
+    if choice is None or not choice.isdigit():
         return None
-    return int(args[0])
+    return int(choice)

@@ -16,14 +16,14 @@ from bot.i18n import t
 from domain.booking import schedule
 from domain.errors import NotFound
 from domain.short_ids import parse_id
-from handlers.booking.choices import Args, read_first
+from handlers.booking.choices import Choice, read_choice
 from handlers.booking.draft import Draft
 from handlers.booking.screens import DAY, END, SESSIONS, end, show
 
 
-async def pick_session(update: Update, context: BotContext, draft: Draft, args: Args) -> int:
+async def pick_session(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """A session of the /reschedule list."""
-    session_id = read_first(args, parse_id, refusal="malformed session id")
+    session_id = read_choice(choice, parse_id, refusal="malformed session id")
     return await prepare_move(update, context, draft, session_id)
 
 

@@ -12,20 +12,20 @@ from datetime import UTC, date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.callbacks import pack
 from bot.i18n import t
 from bot.i18n.formats import weekday_name
 from bot.local_time import local_moment
 from domain.booking.schedule import CoachCard
 from domain.booking.sessions import SessionView
 from domain.booking.slots import Slot
+from domain.short_ids import short_id
 from domain.timezones import zone_of
 from handlers.booking import words
 from handlers.booking.calendar_keyboard import month_keyboard
+from handlers.booking.callbacks import BookingAction, BookingPress
 from handlers.booking.draft import MOVE, Draft
 from handlers.shared.edit_in_place import edit_pressed
 
-FLOW = "bk"
 SLOTS_PER_ROW = 3
 Screen = tuple[str, InlineKeyboardMarkup]
 Row = list[InlineKeyboardButton]
@@ -33,7 +33,9 @@ Row = list[InlineKeyboardButton]
 
 def athletes_screen(draft: Draft, lang: str | None) -> Screen:
     """Whom the session is for, when the booker books for more than one athlete."""
-    rows = [[_button(draft, name, "ath", sid)] for sid, name in draft.athletes.items()]
+    rows = [
+        [_button(draft, name, BookingAction.ATHLETE, sid)] for sid, name in draft.athletes.items()
+    ]
     return t("booking.ask.athlete", lang), _markup(draft, rows, lang)
 
 
@@ -41,12 +43,12 @@ def sports_screen(draft: Draft, lang: str | None) -> Screen:
     """A sport or specialization to narrow the coaches down, or any."""
     rows = _in_rows(
         [
-            _button(draft, words.specialization_name(s, lang), "sp", i)
+            _button(draft, words.specialization_name(s, lang), BookingAction.SPORT, i)
             for i, s in enumerate(draft.specs)
         ],
         2,
     )
-    rows.append([_button(draft, t("booking.button.any", lang), "any")])
+    rows.append([_button(draft, t("booking.button.any", lang), BookingAction.ANY_SPORT)])
     return t("booking.ask.sport", lang, athlete=draft.athlete_name), _markup(draft, rows, lang)
 
 
@@ -65,16 +67,25 @@ def coaches_screen(
     ]
     text = t("booking.ask.coach", lang, sport=sport, coaches="\n\n".join(lines))
     rows = [
-        [_button(draft, f"{n}. {card.name}", "co", card.coach_id)]
+        [_button(draft, f"{n}. {card.name}", BookingAction.COACH, card.coach_id)]
         for n, card in enumerate(shown, start=draft.offset + 1)
     ]
     pager = []
     if draft.offset > 0:
         pager.append(
-            _button(draft, t("booking.button.previous", lang), "pg", draft.offset - page_size)
+            _button(
+                draft,
+                t("booking.button.previous", lang),
+                BookingAction.PAGE,
+                draft.offset - page_size,
+            )
         )
     if len(cards) > page_size:
-        pager.append(_button(draft, t("booking.button.next", lang), "pg", draft.offset + page_size))
+        pager.append(
+            _button(
+                draft, t("booking.button.next", lang), BookingAction.PAGE, draft.offset + page_size
+            )
+        )
     return text, _markup(draft, [*rows, pager] if pager else rows, lang)
 
 
@@ -92,14 +103,14 @@ def card_screen(draft: Draft, card: CoachCard | None, lang: str | None) -> Scree
         timezone=card.timezone,
         bio=card.bio or "–",
     )
-    take = _button(draft, t("booking.button.take", lang, name=card.name), "take")
+    take = _button(draft, t("booking.button.take", lang, name=card.name), BookingAction.TAKE_COACH)
     return text, _markup(draft, [[take]], lang)
 
 
 def lengths_screen(draft: Draft, lang: str | None) -> Screen:
     """How long the session is, each length with its price."""
     rows = [
-        [_button(draft, words.length_label(draft, minutes, lang), "len", minutes)]
+        [_button(draft, words.length_label(draft, minutes, lang), BookingAction.LENGTH, minutes)]
         for minutes in draft.lengths
     ]
     return t("booking.ask.length", lang), _markup(draft, rows, lang)
@@ -107,7 +118,10 @@ def lengths_screen(draft: Draft, lang: str | None) -> Screen:
 
 def kinds_screen(draft: Draft, lang: str | None) -> Screen:
     """Which kind of session (individual, group, ...)."""
-    rows = [[_button(draft, words.kind_name(kind, lang), "typ", kind)] for kind in draft.kinds]
+    rows = [
+        [_button(draft, words.kind_name(kind, lang), BookingAction.KIND, kind)]
+        for kind in draft.kinds
+    ]
     return t("booking.ask.type", lang), _markup(draft, rows, lang)
 
 
@@ -134,7 +148,7 @@ def calendar_screen(
         earlier=earlier,
         later=later,
         lang=lang,
-        data=lambda action, *args: pack(FLOW, action, draft.token, *args),
+        data=lambda action, choice=None: _data(draft, action, choice),
     )
     return "\n\n".join(lines), _markup(draft, rows, lang)
 
@@ -150,7 +164,12 @@ def slots_screen(draft: Draft, day: date, slots: Sequence[Slot], lang: str | Non
             t("booking.times_yours", lang, timezone=draft.timezone, coach=draft.coach_name)
         )
     buttons = [
-        _button(draft, slot_label(draft, day, slot.start, lang), "sl", int(slot.start.timestamp()))
+        _button(
+            draft,
+            slot_label(draft, day, slot.start, lang),
+            BookingAction.SLOT,
+            int(slot.start.timestamp()),
+        )
         for slot in slots
     ]
     return "\n\n".join(lines), _markup(draft, _in_rows(buttons, SLOTS_PER_ROW), lang)
@@ -167,8 +186,9 @@ def slot_label(draft: Draft, day: date, start: datetime, lang: str | None) -> st
     return label
 
 
-def summary_screen(draft: Draft, lang: str | None) -> Screen:
-    """What is about to be booked (or moved), with the price, to confirm."""
+def summary_screen(draft: Draft, lang: str | None, *, stars: int | None = None) -> Screen:
+    """What is about to be booked (or moved), with the price (and the `stars` it is invoiced
+    as, if it is paid in Telegram Stars), to confirm."""
     start = draft.start_time
     assert start is not None  # only shown once a time is picked
     when = words.when_text(draft, start, lang)
@@ -191,9 +211,13 @@ def summary_screen(draft: Draft, lang: str | None) -> Screen:
             when=when,
             minutes=draft.length,
             kind=words.kind_name(draft.kind, lang),
-            price=words.price_text(draft, draft.length, lang),
+            price=words.price_text(draft, draft.length, lang)
+            if stars is None
+            else words.price_in_stars_text(draft, draft.length, stars, lang),
         )
-    confirm = _button(draft, t("booking.button.confirm", lang), "ok")
+        if stars is not None:
+            text += "\n" + t("booking.pays_in_stars", lang)
+    confirm = _button(draft, t("booking.button.confirm", lang), BookingAction.CONFIRM)
     return text, _markup(draft, [[confirm]], lang)
 
 
@@ -204,11 +228,18 @@ def retry_screen(draft: Draft, lang: str | None) -> Screen:
     if draft.nearest:
         lines.append(t("booking.nearest", lang))
         rows = [
-            [_button(draft, words.when_text(draft, words.instant(epoch), lang), "now", epoch)]
+            [
+                _button(
+                    draft,
+                    words.when_text(draft, words.instant(epoch), lang),
+                    BookingAction.NEAREST,
+                    epoch,
+                )
+            ]
             for epoch in draft.nearest
         ]
-    rows.append([_button(draft, t("booking.button.other_day", lang), "cal")])
-    cancel = _button(draft, t("booking.button.cancel", lang), "x")
+    rows.append([_button(draft, t("booking.button.other_day", lang), BookingAction.OTHER_DAY)])
+    cancel = _button(draft, t("booking.button.cancel", lang), BookingAction.CANCEL)
     return "\n\n".join(lines), InlineKeyboardMarkup([*rows, [cancel]])
 
 
@@ -222,7 +253,7 @@ def sessions_screen(
     for view in sessions:
         other = ", ".join(view.athlete_names) if view.coach_id == coach_id else view.coach_name
         label = f"{local_moment(view.start, draft.timezone, lang)} · {other}"
-        rows.append([_button(draft, label, "ses", view.id)])
+        rows.append([_button(draft, label, BookingAction.SESSION, view.id)])
     return t("booking.ask.session", lang), _markup(draft, rows, lang)
 
 
@@ -251,16 +282,23 @@ async def say(
 
 
 def _markup(draft: Draft, rows: list[Row], lang: str | None) -> InlineKeyboardMarkup:
-    navigation = [_button(draft, t("booking.button.cancel", lang), "x")]
+    navigation = [_button(draft, t("booking.button.cancel", lang), BookingAction.CANCEL)]
     if len(draft.trail) > 1:
-        navigation.insert(0, _button(draft, t("booking.button.back", lang), "back"))
+        navigation.insert(0, _button(draft, t("booking.button.back", lang), BookingAction.BACK))
     return InlineKeyboardMarkup([*rows, navigation])
 
 
 def _button(
-    draft: Draft, label: str, action: str, *args: str | uuid.UUID | int
+    draft: Draft, label: str, action: BookingAction, choice: str | uuid.UUID | int | None = None
 ) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(FLOW, action, draft.token, *args))
+    return InlineKeyboardButton(label, callback_data=_data(draft, action, choice))
+
+
+def _data(draft: Draft, action: str, choice: str | uuid.UUID | int | None) -> str:
+    shown = short_id(choice) if isinstance(choice, uuid.UUID) else choice
+    return BookingPress(
+        BookingAction(action), draft.token, None if shown is None else str(shown)
+    ).pack()
 
 
 def _in_rows(buttons: list[InlineKeyboardButton], width: int) -> list[Row]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from telegram import Update
 from telegram.ext import ConversationHandler
@@ -16,8 +17,11 @@ from telegram.ext import ConversationHandler
 from bot.app import BotContext
 from bot.i18n import t
 from domain.booking import schedule
+from domain.booking.book import price_for
 from domain.booking.schedule import CoachCard
+from domain.booking.sessions import GROUP
 from domain.booking.slots import Slot
+from domain.payments.checkout import stars_for
 from domain.timezones import zone_of
 from handlers.booking import render
 from handlers.booking.calendar_keyboard import (
@@ -110,6 +114,18 @@ def _drawn(draw: Callable[[Draft, str | None], Screen]) -> ScreenOf:
     return screen
 
 
+async def _summary_screen(update: Update, context: BotContext, draft: Draft) -> Screen:
+    return render.summary_screen(draft, context.lang, stars=_stars(context, draft))
+
+
+def _stars(context: BotContext, draft: Draft) -> int | None:
+    """The Stars a new booking will be invoiced, if in Stars (group places are not invoiced)."""
+    if draft.mode == MOVE or draft.kind == GROUP or draft.rate is None:
+        return None
+    price = price_for(Decimal(draft.rate), draft.length, draft.currency)
+    return None if price is None else stars_for(price, context.services.payments)
+
+
 async def _coaches_screen(update: Update, context: BotContext, draft: Draft) -> Screen:
     cards = await schedule.verified_coaches(
         context.uow, specialization=draft.spec, offset=draft.offset, limit=PAGE + 1
@@ -195,7 +211,7 @@ _SCREENS: dict[int, ScreenOf] = {
     KIND: _drawn(render.kinds_screen),
     DAY: _calendar_screen,
     SLOT: _slot_screen,
-    CONFIRM: _drawn(render.summary_screen),
+    CONFIRM: _summary_screen,
     RETRY: _drawn(render.retry_screen),
     SESSIONS: _sessions_screen,
 }

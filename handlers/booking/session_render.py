@@ -15,20 +15,24 @@ from datetime import UTC, datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
-from bot.callbacks import pack
 from bot.i18n import t
-from bot.i18n.formats import money
+from bot.i18n.formats import money, money_text
 from bot.local_time import local_moment
-from domain.booking.notices import FLOW
 from domain.booking.sessions import GROUP, SessionView
-from domain.models import SessionStatus
+from domain.models import SessionPaymentStatus, SessionStatus
 from domain.policy import Action, Actor, SessionTarget, may
 from domain.timezones import zone_of
-from handlers.booking.session_press import ON_CARD, Viewer
+from handlers.booking.callbacks import (
+    MoveSession,
+    SessionAction,
+    SessionPress,
+    on_card,
+)
+from handlers.booking.session_press import Viewer
+from handlers.shared.menu_entries import SessionList
 
 log = logging.getLogger(__name__)
 # The reschedule flow's entry, owned by the booking flow.
-MOVE_FLOW, MOVE_ACTION = "bk", "move"
 # Telegram allows 100 buttons under a message; a week of sessions stays well below.
 MAX_LISTED = 60
 Rows = list[list[tuple[str, str]]]  # (label, callback data)
@@ -89,8 +93,10 @@ def _money_and_place(view: SessionView, lang: str | None) -> list[str]:
 
 def price_line(view: SessionView, lang: str | None) -> str:
     """The price and whether it is paid."""
-    payment = t(f"session.payment.{view.payment_status}", lang)
     price = money(view.price, view.currency, lang) if view.price is not None else ""
+    if view.payment_status == SessionPaymentStatus.PAID and view.paid is not None:
+        return t("session.card.price_paid_in", lang, price=price, paid=money_text(view.paid, lang))
+    payment = t(f"session.payment.{view.payment_status}", lang)
     return t("session.card.price", lang, price=price, payment=payment)
 
 
@@ -113,11 +119,11 @@ def card_markup(
     if view.status in (SessionStatus.REQUESTED, SessionStatus.SCHEDULED) and view.start > now:
         rows.append(
             [
-                (t("session.button.reschedule", lang), pack(MOVE_FLOW, MOVE_ACTION, view.id)),
-                (t("session.button.cancel", lang), _on_card("cancel", view.id)),
+                (t("session.button.reschedule", lang), MoveSession(view.id).pack()),
+                (t("session.button.cancel", lang), on_card(SessionAction.CANCEL, view.id)),
             ]
         )
-    rows.append([(t("session.button.back", lang), pack(FLOW, "list"))])
+    rows.append([(t("session.button.back", lang), SessionList().pack())])
     return markup(rows)
 
 
@@ -125,8 +131,8 @@ def _coach_rows(view: SessionView, now: datetime, lang: str | None) -> Rows:
     if view.status == SessionStatus.REQUESTED:
         return [
             [
-                (t("session.button.accept", lang), _on_card("acc", view.id)),
-                (t("session.button.decline", lang), _on_card("dec", view.id)),
+                (t("session.button.accept", lang), on_card(SessionAction.ACCEPT, view.id)),
+                (t("session.button.decline", lang), on_card(SessionAction.DECLINE, view.id)),
             ]
         ]
     if (
@@ -135,10 +141,10 @@ def _coach_rows(view: SessionView, now: datetime, lang: str | None) -> Rows:
     ):
         return [
             [
-                (t("session.button.completed", lang), _on_card("done", view.id)),
-                (t("session.button.no_show", lang), _on_card("noshow", view.id)),
+                (t("session.button.completed", lang), on_card(SessionAction.DONE, view.id)),
+                (t("session.button.no_show", lang), on_card(SessionAction.NO_SHOW, view.id)),
             ],
-            [(t("session.button.notes", lang), _on_card("notes", view.id))],
+            [(t("session.button.notes", lang), on_card(SessionAction.NOTES, view.id))],
         ]
     return []
 
@@ -147,8 +153,8 @@ def confirm_cancel_markup(view: SessionView, lang: str | None) -> InlineKeyboard
     """Yes (cancel) or No (back to the card)."""
     return markup(
         [
-            [(t("session.button.cancel_confirm", lang), _on_card("cancelok", view.id))],
-            [(t("session.button.keep", lang), _on_card("open", view.id))],
+            [(t("session.button.cancel_confirm", lang), on_card(SessionAction.CANCEL_OK, view.id))],
+            [(t("session.button.keep", lang), on_card(SessionAction.OPEN, view.id))],
         ]
     )
 
@@ -157,15 +163,22 @@ def late_cancel_markup(session_id: uuid.UUID, lang: str | None) -> InlineKeyboar
     """Cancel although the fee stays due, or keep the session."""
     return markup(
         [
-            [(t("session.button.cancel_with_fee", lang), _on_card("cancelfee", session_id))],
-            [(t("session.button.keep", lang), _on_card("open", session_id))],
+            [
+                (
+                    t("session.button.cancel_with_fee", lang),
+                    on_card(SessionAction.CANCEL_FEE, session_id),
+                )
+            ],
+            [(t("session.button.keep", lang), on_card(SessionAction.OPEN, session_id))],
         ]
     )
 
 
 def skip_markup(session_id: uuid.UUID, lang: str | None) -> InlineKeyboardMarkup:
     """Skip the line of feedback after a rating."""
-    return markup([[(t("session.button.skip", lang), pack(FLOW, "skip", session_id))]])
+    return markup(
+        [[(t("session.button.skip", lang), SessionPress(SessionAction.SKIP, session_id).pack())]]
+    )
 
 
 def list_text(
@@ -224,16 +237,12 @@ def list_markup(
         [
             (
                 f"{local_moment(view.start, timezone, lang)} · {_people(view, coach_side)}",
-                pack(FLOW, "open", view.id, ON_CARD),
+                on_card(SessionAction.OPEN, view.id),
             )
         ]
         for view in views[:MAX_LISTED]
     ]
     return markup(rows) if rows else None
-
-
-def _on_card(action: str, session_id: uuid.UUID) -> str:
-    return pack(FLOW, action, session_id, ON_CARD)
 
 
 def markup(rows: Rows) -> InlineKeyboardMarkup:

@@ -21,12 +21,11 @@ from bot.app import BotContext
 from bot.callbacks import refuse
 from bot.i18n import t
 from domain.booking import outcomes as session_outcomes
-from domain.booking.notices import FLOW
 from domain.errors import DomainError, InvalidInput, NotAllowed
 from handlers.booking import session_render as render
+from handlers.booking.callbacks import RATINGS, SessionAction, SessionPress, actions_pattern
 from handlers.booking.session_press import (
     FORBIDDEN,
-    Press,
     Viewer,
     now,
     pressed,
@@ -42,7 +41,6 @@ FEEDBACK, NOTES = range(2)
 # user_data while a line of text is awaited: the session, the rating, the message to tidy up.
 WRITING = "session_writing"
 END = ConversationHandler.END
-RATINGS = {f"rate{n}": n for n in range(1, 6)}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _TEXT = _PRIVATE & f.TEXT & ~f.COMMAND
 
@@ -51,13 +49,13 @@ def conversation() -> ConversationHandler[BotContext]:
     """Rating and notes presses, and the text each then awaits."""
     return ConversationHandler(
         entry_points=[
-            CallbackQueryHandler(rate_pressed, pattern=rf"^{FLOW}:rate[1-5]:"),
-            CallbackQueryHandler(notes_pressed, pattern=rf"^{FLOW}:notes:"),
+            CallbackQueryHandler(rate_pressed, pattern=actions_pattern(*RATINGS)),
+            CallbackQueryHandler(notes_pressed, pattern=actions_pattern(SessionAction.NOTES)),
         ],
         states={
             FEEDBACK: [
                 MessageHandler(_TEXT, feedback_typed),
-                CallbackQueryHandler(skip_feedback, pattern=rf"^{FLOW}:skip:"),
+                CallbackQueryHandler(skip_feedback, pattern=actions_pattern(SessionAction.SKIP)),
                 MessageHandler(_PRIVATE & ~f.COMMAND, _text_expected(FEEDBACK)),
             ],
             NOTES: [
@@ -125,10 +123,10 @@ async def skip_feedback(update: Update, context: BotContext) -> int:
 
 async def notes_pressed(update: Update, context: BotContext) -> int:
     """Notes on a card: ask the coach for the text."""
-    press = Press.parse(update.callback_query.data)
+    press = SessionPress.parse(update.callback_query.data)
     viewer = viewer_of(update, context) if press is not None else None
     try:
-        if press is None or press.action != "notes" or viewer is None:
+        if press is None or press.action != SessionAction.NOTES or viewer is None:
             raise NotAllowed("malformed notes button")
         view = await session_for(context, viewer, press.session_id)
         if not render.runs(viewer.actor, view):

@@ -20,21 +20,20 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import pattern, refuse
+from bot.callbacks import refuse
 from bot.i18n import t
 from domain.booking import changes as session_changes
 from domain.booking import outcomes as session_outcomes
 from domain.booking import schedule
 from domain.booking.changes import Changed, LateCancellation
-from domain.booking.notices import FLOW
 from domain.booking.sessions import SessionView
 from domain.errors import DomainError
 from domain.models import SessionStatus
 from handlers.booking import session_render as render
 from handlers.booking import session_words as words
+from handlers.booking.callbacks import SessionAction, SessionPress
 from handlers.booking.session_press import (
     FORBIDDEN,
-    Press,
     Viewer,
     now,
     pressed,
@@ -42,12 +41,13 @@ from handlers.booking.session_press import (
     viewer_of,
 )
 from handlers.shared.acting import refusal_text
+from handlers.shared.menu_entries import SessionList
 
 ROLE_COMMANDS = {
     role: [("schedule", "session.command.schedule")] for role in ("athlete", "parent", "coach")
 }
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
-Button = Callable[[Update, BotContext, Viewer, Press], Awaitable[None]]
+Button = Callable[[Update, BotContext, Viewer, SessionPress], Awaitable[None]]
 
 
 def register(application: BotApplication) -> None:
@@ -55,8 +55,8 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler("schedule", show_schedule, filters=_PRIVATE))
     # Before the catch-all below, which would take the rating and notes presses too.
     application.add_handler(words.conversation())
-    application.add_handler(CallbackQueryHandler(back_to_list, pattern=rf"^{FLOW}:list$"))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FLOW)))
+    application.add_handler(CallbackQueryHandler(back_to_list, pattern=SessionList.pattern()))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=SessionPress.pattern()))
 
 
 async def show_schedule(update: Update, context: BotContext) -> None:
@@ -114,19 +114,21 @@ async def on_button(update: Update, context: BotContext) -> None:
         await _refresh(update, context, viewer, press)
 
 
-async def accept(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
+async def accept(update: Update, context: BotContext, viewer: Viewer, press: SessionPress) -> None:
     """The coach accepts a request: the athletes' side hears, with the calendar file."""
     changed = await _decide(context, viewer, press, accept=True)
     await _done(update, context, viewer, changed.session, press, "session.accepted")
 
 
-async def decline(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
+async def decline(update: Update, context: BotContext, viewer: Viewer, press: SessionPress) -> None:
     """The coach declines a request; the slot is free again."""
     changed = await _decide(context, viewer, press, accept=False)
     await _done(update, context, viewer, changed.session, press, "session.declined")
 
 
-async def _decide(context: BotContext, viewer: Viewer, press: Press, *, accept: bool) -> Changed:
+async def _decide(
+    context: BotContext, viewer: Viewer, press: SessionPress, *, accept: bool
+) -> Changed:
     return await session_changes.decide(
         context.uow,
         actor=viewer.actor,
@@ -137,32 +139,40 @@ async def _decide(context: BotContext, viewer: Viewer, press: Press, *, accept: 
     )
 
 
-async def completed(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
+async def completed(
+    update: Update, context: BotContext, viewer: Viewer, press: SessionPress
+) -> None:
     """The coach marks a started session completed."""
     view = await _outcome(context, viewer, press, SessionStatus.COMPLETED)
     await _done(update, context, viewer, view, press, "session.marked_completed")
 
 
-async def no_show(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
+async def no_show(update: Update, context: BotContext, viewer: Viewer, press: SessionPress) -> None:
     """The coach marks a started session a no-show."""
     view = await _outcome(context, viewer, press, SessionStatus.NO_SHOW)
     await _done(update, context, viewer, view, press, "session.marked_no_show")
 
 
-async def _outcome(context: BotContext, viewer: Viewer, press: Press, outcome: str) -> SessionView:
+async def _outcome(
+    context: BotContext, viewer: Viewer, press: SessionPress, outcome: str
+) -> SessionView:
     return await session_outcomes.record_outcome(
         context.uow, actor=viewer.actor, session_id=press.session_id, outcome=outcome, now=now()
     )
 
 
-async def open_card(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
+async def open_card(
+    update: Update, context: BotContext, viewer: Viewer, press: SessionPress
+) -> None:
     """A session's card with what can be done to it now."""
     view = await session_for(context, viewer, press.session_id)
     await update.callback_query.answer()
     await render.show_card(update, viewer, view, context.lang, on_card=True)
 
 
-async def ask_cancel(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
+async def ask_cancel(
+    update: Update, context: BotContext, viewer: Viewer, press: SessionPress
+) -> None:
     """Cancel, first press: are you sure?"""
     view = await session_for(context, viewer, press.session_id)
     coach_side = render.runs(viewer.actor, view)
@@ -174,7 +184,7 @@ async def ask_cancel(update: Update, context: BotContext, viewer: Viewer, press:
     await render.show(update, text, render.confirm_cancel_markup(view, context.lang))
 
 
-async def cancel(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
+async def cancel(update: Update, context: BotContext, viewer: Viewer, press: SessionPress) -> None:
     """Cancel, confirmed; inside the free window the athletes' side is asked about the fee."""
     try:
         changed = await _cancel(context, viewer, press, accept_fee=False)
@@ -188,7 +198,7 @@ async def cancel(update: Update, context: BotContext, viewer: Viewer, press: Pre
 
 
 async def cancel_with_fee(
-    update: Update, context: BotContext, viewer: Viewer, press: Press
+    update: Update, context: BotContext, viewer: Viewer, press: SessionPress
 ) -> None:
     """Cancel although the fee stays due (the second confirmation of a late cancellation)."""
     changed = await _cancel(context, viewer, press, accept_fee=True)
@@ -196,7 +206,7 @@ async def cancel_with_fee(
 
 
 async def _cancel(
-    context: BotContext, viewer: Viewer, press: Press, *, accept_fee: bool
+    context: BotContext, viewer: Viewer, press: SessionPress, *, accept_fee: bool
 ) -> Changed:
     return await session_changes.cancel(
         context.uow,
@@ -210,7 +220,7 @@ async def _cancel(
 
 
 async def _cancelled(
-    update: Update, context: BotContext, viewer: Viewer, press: Press, changed: Changed
+    update: Update, context: BotContext, viewer: Viewer, press: SessionPress, changed: Changed
 ) -> None:
     if changed.session.status != SessionStatus.CANCELLED:  # a group session the others still go to
         key = "session.left_group"
@@ -219,7 +229,9 @@ async def _cancelled(
     await _done(update, context, viewer, changed.session, press, key)
 
 
-async def stale_skip(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
+async def stale_skip(
+    update: Update, context: BotContext, viewer: Viewer, press: SessionPress
+) -> None:
     """Skip pressed when no feedback is awaited any more."""
     await update.callback_query.answer(t("common.stale_button", context.lang))
     await render.drop_buttons(update)
@@ -230,7 +242,7 @@ async def _done(
     context: BotContext,
     viewer: Viewer,
     view: SessionView,
-    press: Press,
+    press: SessionPress,
     note_key: str,
 ) -> None:
     note = t(note_key, context.lang)
@@ -238,7 +250,9 @@ async def _done(
     await render.show_card(update, viewer, view, context.lang, on_card=press.on_card, note=note)
 
 
-async def _refresh(update: Update, context: BotContext, viewer: Viewer, press: Press) -> None:
+async def _refresh(
+    update: Update, context: BotContext, viewer: Viewer, press: SessionPress
+) -> None:
     """After a refused press, show the session as it is now."""
     try:
         view = await session_for(context, viewer, press.session_id)
@@ -247,14 +261,14 @@ async def _refresh(update: Update, context: BotContext, viewer: Viewer, press: P
     await render.show_card(update, viewer, view, context.lang, on_card=press.on_card)
 
 
-_BUTTONS: dict[str, Button] = {
-    "acc": accept,
-    "dec": decline,
-    "done": completed,
-    "noshow": no_show,
-    "open": open_card,
-    "cancel": ask_cancel,
-    "cancelok": cancel,
-    "cancelfee": cancel_with_fee,
-    "skip": stale_skip,
+_BUTTONS: dict[SessionAction, Button] = {
+    SessionAction.ACCEPT: accept,
+    SessionAction.DECLINE: decline,
+    SessionAction.DONE: completed,
+    SessionAction.NO_SHOW: no_show,
+    SessionAction.OPEN: open_card,
+    SessionAction.CANCEL: ask_cancel,
+    SessionAction.CANCEL_OK: cancel,
+    SessionAction.CANCEL_FEE: cancel_with_fee,
+    SessionAction.SKIP: stale_skip,
 }

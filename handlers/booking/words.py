@@ -12,6 +12,7 @@ from domain.booking.book import Booked, price_for
 from domain.booking.schedule import CoachCard
 from domain.booking.sessions import SessionView
 from domain.coaching.specializations import from_catalogue
+from domain.currencies import STARS
 from domain.timezones import zone_of
 from handlers.booking.draft import Draft
 
@@ -79,6 +80,14 @@ def price_text(draft: Draft, minutes: int, lang: str | None) -> str:
         return t("booking.no_price", lang)
     price = price_for(Decimal(draft.rate), minutes, draft.currency)
     return money(price, draft.currency, lang) if price is not None else t("booking.no_price", lang)
+
+
+def price_in_stars_text(draft: Draft, minutes: int, stars: int, lang: str | None) -> str:
+    """The price at the coach's rate and the Stars it is charged as: "€40.00 = ⭐ 2,000"."""
+    stars_text = money(stars, STARS, lang)
+    return t(
+        "booking.price_in_stars", lang, price=price_text(draft, minutes, lang), stars=stars_text
+    )
 
 
 def coach_line(n: int, card: CoachCard, lang: str | None) -> str:

@@ -18,7 +18,7 @@ from telegram.ext import (
 from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import Callback, pattern, refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from domain.coaching import profile as coach_profile
 from domain.coaching import specializations
@@ -26,13 +26,13 @@ from domain.coaching import verification as coaching
 from domain.coaching.certifications import MAX_DOCUMENT_BYTES, DocumentTooLarge, add_certification
 from domain.errors import DomainError, InvalidInput
 from domain.policy import Actor
+from handlers.coaching.callbacks import PROFILE_FLOW, CoachAction, CoachPress
 from handlers.coaching.prompts import (
     BIO,
     CONFIRM,
     CURRENCY,
     DOCUMENTS,
     EXPERIENCE,
-    FLOW,
     PREVIOUS,
     RATE,
     SPECIALIZATIONS,
@@ -42,7 +42,9 @@ from handlers.coaching.prompts import (
 )
 from handlers.coaching.review_card import send_review
 from handlers.shared.acting import refusal_text
+from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback
+from handlers.shared.menu_entries import CoachSetup
 
 log = logging.getLogger(__name__)
 DRAFT = "coach_draft"
@@ -52,7 +54,7 @@ _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _TEXT = _PRIVATE & f.TEXT & ~f.COMMAND
 _FILE = _PRIVATE & (f.Document.ALL | f.PHOTO)
 Input = Callable[[Update, BotContext], Awaitable[int]]
-Button = Callable[[Update, BotContext, Callback], Awaitable[int]]
+Button = Callable[[Update, BotContext, CoachPress], Awaitable[int]]
 
 
 def register(application: BotApplication) -> None:
@@ -60,7 +62,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(
         ConversationHandler(
             entry_points=[
-                CallbackQueryHandler(start_setup, pattern=f"^{FLOW}:setup$"),
+                CallbackQueryHandler(start_setup, pattern=CoachSetup.pattern()),
                 CommandHandler("coachprofile", start_setup, filters=_PRIVATE),
             ],
             states={step: _handlers_of(step) for step in (SPECIALIZATIONS, *PREVIOUS)},
@@ -74,7 +76,7 @@ def register(application: BotApplication) -> None:
 
 def _handlers_of(step: int) -> list[BaseHandler[Update, BotContext, int]]:
     handlers: list[BaseHandler[Update, BotContext, int]] = [
-        CallbackQueryHandler(_on_button(step), pattern=pattern(FLOW))
+        CallbackQueryHandler(_on_button(step), pattern=flow_pattern(PROFILE_FLOW))
     ]
     if step in _INPUTS:
         inputs = _FILE if step == DOCUMENTS else _TEXT
@@ -114,13 +116,13 @@ async def ask(update: Update, context: BotContext, step: int) -> int:
 
 def _on_button(step: int) -> Input:
     async def on_button(update: Update, context: BotContext) -> int:
-        press = unpack(update.callback_query.data, flow=FLOW)
+        press = CoachPress.parse(update.callback_query.data)
         if press is None or DRAFT not in context.user_data:
             await refuse(update, context, reason="malformed coach button")
             return step
-        if press.action == "cancel":
+        if press.action == CoachAction.CANCEL:
             return await cancel(update, context)
-        if press.action == "back":
+        if press.action == CoachAction.BACK:
             return await ask(update, context, PREVIOUS.get(step, step))
         action = _BUTTONS.get((step, press.action))
         if action is None:  # a button of an earlier question
@@ -152,9 +154,9 @@ async def cancel(update: Update, context: BotContext) -> int:
     return END
 
 
-async def toggle_specialization(update: Update, context: BotContext, press: Callback) -> int:
+async def toggle_specialization(update: Update, context: BotContext, press: CoachPress) -> int:
     """Tick or untick a catalogue specialization."""
-    spec = specializations.from_catalogue(press.args[0]) if press.args else None
+    spec = specializations.from_catalogue(press.choice) if press.choice else None
     if spec is None:
         await refuse(update, context, reason="unknown specialization")
         return SPECIALIZATIONS
@@ -163,7 +165,7 @@ async def toggle_specialization(update: Update, context: BotContext, press: Call
     return await ask(update, context, SPECIALIZATIONS)
 
 
-async def specializations_done(update: Update, context: BotContext, press: Callback) -> int:
+async def specializations_done(update: Update, context: BotContext, press: CoachPress) -> int:
     """Move on once at least one specialization is chosen."""
     if not _draft(context)["specs"]:
         await _say(update, t("coach.error.pick_one", context.lang), alert=True)
@@ -199,11 +201,11 @@ async def currency_typed(update: Update, context: BotContext) -> int:
     return await ask(update, context, BIO)
 
 
-async def currency_pressed(update: Update, context: BotContext, press: Callback) -> int:
+async def currency_pressed(update: Update, context: BotContext, press: CoachPress) -> int:
     """One of the currency buttons."""
     try:
-        _draft(context)["currency"] = coach_profile.parse_currency(press.args[0])
-    except (InvalidInput, IndexError):
+        _draft(context)["currency"] = coach_profile.parse_currency(press.choice or "")
+    except InvalidInput:
         await refuse(update, context, reason="unknown currency")
         return CURRENCY
     return await ask(update, context, BIO)
@@ -246,7 +248,7 @@ async def document(update: Update, context: BotContext) -> int:
     return await ask(update, context, DOCUMENTS)
 
 
-async def documents_done(update: Update, context: BotContext, press: Callback) -> int:
+async def documents_done(update: Update, context: BotContext, press: CoachPress) -> int:
     """On to the summary once there is a document."""
     if not _draft(context)["documents"]:
         await _say(update, t("coach.error.incomplete", context.lang), alert=True)
@@ -254,7 +256,7 @@ async def documents_done(update: Update, context: BotContext, press: Callback) -
     return await ask(update, context, CONFIRM)
 
 
-async def submit(update: Update, context: BotContext, press: Callback) -> int:
+async def submit(update: Update, context: BotContext, press: CoachPress) -> int:
     """Submit for verification and put the profile in front of every admin."""
     submission = await coaching.submit_for_verification(
         context.uow,
@@ -322,10 +324,10 @@ _INPUTS: dict[int, Input] = {
     BIO: bio,
     DOCUMENTS: document,
 }
-_BUTTONS: dict[tuple[int, str], Button] = {
-    (SPECIALIZATIONS, "spec"): toggle_specialization,
-    (SPECIALIZATIONS, "done"): specializations_done,
-    (CURRENCY, "cur"): currency_pressed,
-    (DOCUMENTS, "done"): documents_done,
-    (CONFIRM, "submit"): submit,
+_BUTTONS: dict[tuple[int, CoachAction], Button] = {
+    (SPECIALIZATIONS, CoachAction.SPECIALIZATION): toggle_specialization,
+    (SPECIALIZATIONS, CoachAction.DONE): specializations_done,
+    (CURRENCY, CoachAction.CURRENCY): currency_pressed,
+    (DOCUMENTS, CoachAction.DONE): documents_done,
+    (CONFIRM, CoachAction.SUBMIT): submit,
 }

@@ -7,14 +7,13 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import pack
 from bot.i18n import t
 from domain.coaching.profile import CURRENCY_BUTTONS
 from domain.coaching.specializations import CATALOGUE
 from domain.coaching.verification import CoachReview
+from handlers.coaching.callbacks import CoachAction, CoachPress
 from handlers.coaching.review_card import profile_summary, rate_text, specialization_names
 
-FLOW = "coach"
 SPECIALIZATIONS, EXPERIENCE, RATE, CURRENCY, BIO, DOCUMENTS, CONFIRM = range(7)
 # Where Back goes from each step; the first step has no Back.
 PREVIOUS = {
@@ -46,35 +45,37 @@ def prompt(step: int, draft: Draft, lang: str | None) -> tuple[str, InlineKeyboa
     """The question of a step and its buttons."""
     text = _TEXTS[step](draft, lang)
     rows = _ROWS.get(step, lambda draft, lang: [])(draft, lang)
-    navigation = [_button(t("coach.button.cancel", lang), "cancel")]
+    navigation = [_button(t("coach.button.cancel", lang), CoachAction.CANCEL)]
     if step in PREVIOUS:
-        navigation.insert(0, _button(t("coach.button.back", lang), "back"))
+        navigation.insert(0, _button(t("coach.button.back", lang), CoachAction.BACK))
     return text, InlineKeyboardMarkup([*rows, navigation])
 
 
-def _button(label: str, action: str, *args: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(FLOW, action, *args))
+def _button(label: str, action: CoachAction, choice: str | None = None) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=CoachPress(action, choice).pack())
 
 
 def _specialization_rows(draft: Draft, lang: str | None) -> list[list[InlineKeyboardButton]]:
     buttons = []
     for spec in CATALOGUE:
         mark = "✓ " if spec.id in draft["specs"] else ""
-        buttons.append(_button(mark + t(spec.message_key, lang), "spec", spec.id))
+        buttons.append(
+            _button(mark + t(spec.message_key, lang), CoachAction.SPECIALIZATION, spec.id)
+        )
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    return [*rows, [_button(t("coach.button.done", lang), "done")]]
+    return [*rows, [_button(t("coach.button.done", lang), CoachAction.DONE)]]
 
 
 def _currency_rows(draft: Draft, lang: str | None) -> list[list[InlineKeyboardButton]]:
-    return [[_button(code, "cur", code) for code in CURRENCY_BUTTONS]]
+    return [[_button(code, CoachAction.CURRENCY, code) for code in CURRENCY_BUTTONS]]
 
 
 def _document_rows(draft: Draft, lang: str | None) -> list[list[InlineKeyboardButton]]:
-    return [[_button(t("coach.button.done", lang), "done")]] if draft["documents"] else []
+    return [[_button(t("coach.button.done", lang), CoachAction.DONE)]] if draft["documents"] else []
 
 
 def _confirm_rows(draft: Draft, lang: str | None) -> list[list[InlineKeyboardButton]]:
-    return [[_button(t("coach.button.submit", lang), "submit")]]
+    return [[_button(t("coach.button.submit", lang), CoachAction.SUBMIT)]]
 
 
 def _summary(draft: Draft, lang: str | None) -> str:

@@ -9,7 +9,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ExtBot
 
-from bot.callbacks import pack
 from bot.i18n import t
 from bot.i18n.formats import money
 from bot.sending import send_text
@@ -17,9 +16,9 @@ from domain.adapters.storage import MediaStorage, StorageError
 from domain.coaching.certifications import document_name
 from domain.coaching.specializations import from_catalogue
 from domain.coaching.verification import CoachReview
+from handlers.coaching.callbacks import ApproveCoach, RejectCoach
 
 log = logging.getLogger(__name__)
-ADMIN_FLOW = "admin"
 
 
 def specialization_names(specializations: list[str], lang: str | None) -> str:
@@ -84,11 +83,11 @@ def decision_keyboard(review: CoachReview, lang: str | None) -> InlineKeyboardMa
             [
                 InlineKeyboardButton(
                     t("admin.button.approve", lang),
-                    callback_data=pack(ADMIN_FLOW, "approve", review.coach_id),
+                    callback_data=ApproveCoach(review.coach_id).pack(),
                 ),
                 InlineKeyboardButton(
                     t("admin.button.reject", lang),
-                    callback_data=pack(ADMIN_FLOW, "reject", review.coach_id),
+                    callback_data=RejectCoach(review.coach_id).pack(),
                 ),
             ]
         ]

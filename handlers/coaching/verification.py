@@ -5,21 +5,24 @@ from __future__ import annotations
 import logging
 import uuid
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from bot.sending import send_text
 from domain.coaching import verification as coaching
 from domain.coaching.verification import CoachReview
 from domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
-from handlers.coaching.review_card import ADMIN_FLOW, card_text, send_review
+from handlers.coaching.callbacks import ADMIN_FLOW, ApproveCoach, RejectCoach
+from handlers.coaching.review_card import card_text, send_review
 from handlers.shared.acting import refusal_text
+from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback, unknown_command
+from handlers.shared.menu_entries import OpenHours, PendingCoaches
 
 log = logging.getLogger(__name__)
 REASON = 0
@@ -34,11 +37,11 @@ _FORBIDDEN = (NotAllowed, NotFound)
 def register(application: BotApplication) -> None:
     """Add /pending, the Approve button and the Reject conversation."""
     application.add_handler(CommandHandler("pending", show_pending, filters=_PRIVATE))
-    application.add_handler(CallbackQueryHandler(show_pending, pattern=f"^{ADMIN_FLOW}:pending$"))
-    application.add_handler(CallbackQueryHandler(approve, pattern=f"^{ADMIN_FLOW}:approve:"))
+    application.add_handler(CallbackQueryHandler(show_pending, pattern=PendingCoaches.pattern()))
+    application.add_handler(CallbackQueryHandler(approve, pattern=ApproveCoach.pattern()))
     application.add_handler(
         ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_reason, pattern=f"^{ADMIN_FLOW}:reject:")],
+            entry_points=[CallbackQueryHandler(ask_reason, pattern=RejectCoach.pattern())],
             states={
                 REASON: [
                     MessageHandler(_PRIVATE & f.TEXT & ~f.COMMAND, reject),
@@ -52,7 +55,7 @@ def register(application: BotApplication) -> None:
         )
     )
     # Any other admin button is forged or from an older version: refused and audited.
-    application.add_handler(CallbackQueryHandler(unknown_button, pattern=f"^{ADMIN_FLOW}:"))
+    application.add_handler(CallbackQueryHandler(unknown_button, pattern=flow_pattern(ADMIN_FLOW)))
 
 
 async def show_pending(update: Update, context: BotContext) -> None:
@@ -80,7 +83,7 @@ async def show_pending(update: Update, context: BotContext) -> None:
 
 async def approve(update: Update, context: BotContext) -> None:
     """Approve: the coach becomes verified and bookable, and is told so."""
-    coach_id = _coach_of(update)
+    coach_id = _coach_of(update, ApproveCoach)
     actor = context.actor
     if coach_id is None or actor is None:
         await refuse(update, context, reason="approve: malformed or unknown presser")
@@ -93,12 +96,16 @@ async def approve(update: Update, context: BotContext) -> None:
     await update.callback_query.answer(t("admin.approved_answer", context.lang))
     decided = t("admin.approved_by", context.lang, admin=_admin_name(update))
     await update.callback_query.edit_message_text(f"{card_text(review, context.lang)}\n\n{decided}")
-    await _tell_coach(context, review, t("coach.approved", review.language))
+    # Verified is not bookable yet without hours: say what is next, a tap away.
+    approved = "coach.approved" if review.has_hours else "coach.approved_no_hours"
+    label = t("coach.button.hours", review.language)
+    hours = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=OpenHours().pack())]])
+    await _tell_coach(context, review, t(approved, review.language), hours)
 
 
 async def ask_reason(update: Update, context: BotContext) -> int:
     """Reject, first press: ask the admin why (the coach will read it)."""
-    coach_id = _coach_of(update)
+    coach_id = _coach_of(update, RejectCoach)
     actor = context.actor
     if coach_id is None or actor is None:
         await refuse(update, context, reason="reject: malformed or unknown presser")
@@ -182,19 +189,24 @@ async def _mark_card_rejected(
         log.info("could not update the reviewed card: %r", err)
 
 
-async def _tell_coach(context: BotContext, review: CoachReview, text: str) -> None:
+async def _tell_coach(
+    context: BotContext,
+    review: CoachReview,
+    text: str,
+    buttons: InlineKeyboardMarkup | None = None,
+) -> None:
     if review.chat_id is None:
         return
     try:
-        await send_text(context.bot, review.chat_id, text)
+        await send_text(context.bot, review.chat_id, text, reply_markup=buttons)
     except TelegramError as err:  # a coach who blocked the bot still has the decision
         log.warning("could not tell coach %s about the decision: %r", review.coach_id, err)
 
 
-def _coach_of(update: Update) -> uuid.UUID | None:
+def _coach_of(update: Update, decision: type[ApproveCoach | RejectCoach]) -> uuid.UUID | None:
     query = update.callback_query
-    press = unpack(query.data if query else None, flow=ADMIN_FLOW)
-    return press.uuid_arg(0) if press else None
+    press = decision.parse(query.data if query else None)
+    return press.coach_id if press else None
 
 
 def _admin_name(update: Update) -> str:

@@ -23,6 +23,7 @@ from domain.metrics.log_line import MetricInputError
 from domain.short_ids import parse_id
 from handlers.metrics import log_render as render
 from handlers.metrics.log_render import Pending
+from handlers.metrics.names import metric_name
 from handlers.shared.acting import refusal_text
 
 ATHLETE, CATEGORY, METRIC, VALUE, NOTE, CONFIRM = range(6)
@@ -41,11 +42,11 @@ async def show_categories(update: Update, context: BotContext, pending: Pending)
 
 
 async def pick_category(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """A category button: its metrics."""
     catalogue = await _catalogue(update, context, pending)
-    kinds = [kind for kind in catalogue if args and kind.category == args[0]]
+    kinds = [kind for kind in catalogue if kind.category == choice]
     if not kinds:
         await refuse(update, context, reason="empty or unknown category")
         return CATEGORY
@@ -56,24 +57,24 @@ async def pick_category(
 
 
 async def pick_metric(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """A metric button: ask for the value."""
-    index = int(args[0]) if args and args[0].isdigit() else -1
+    index = int(choice) if choice is not None and choice.isdigit() else -1
     catalogue = await _catalogue(update, context, pending)
     key = pending.metrics[index] if 0 <= index < len(pending.metrics) else None
     kind = next((kind for kind in catalogue if kind.key == key), None)
     if kind is None:
         await refuse(update, context, reason="metric not offered")
         return METRIC
-    pending.metric, pending.metric_name = kind.key, kind.name
+    pending.metric, pending.metric_name = kind.key, metric_name(kind, context.lang)
     return await show(
         update, context, pending, VALUE, render.ask_value(pending, kind, context.lang)
     )
 
 
 async def back_to_categories(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """Back from the metrics to the categories."""
     return await show_categories(update, context, pending)
@@ -118,14 +119,14 @@ async def got_note(update: Update, context: BotContext) -> int:
 
 
 async def skip_note(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """Skip: log the value without a note."""
     return await log_entry(update, context, pending)
 
 
 async def log_anyway(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """The "Log anyway" button under the question about an unusual value."""
     pending.confirmed = True

@@ -21,7 +21,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import pattern, refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from domain.errors import DomainError
 from domain.metrics import entry as metric_entry
@@ -29,9 +29,11 @@ from domain.metrics import log as metrics_log
 from domain.short_ids import short_id
 from handlers.metrics import guided
 from handlers.metrics import log_render as render
+from handlers.metrics.callbacks import LOG_FLOW, LogAction, LogPress, UndoLogged
 from handlers.metrics.guided import ATHLETE, CATEGORY, CONFIRM, METRIC, NOTE, PENDING, VALUE
-from handlers.metrics.log_render import FLOW, UNDO, Pending
+from handlers.metrics.log_render import Pending
 from handlers.shared.acting import refusal_text
+from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback
 
 _LOGGERS = [("log", "metrics.command.log")]
@@ -39,7 +41,7 @@ ROLE_COMMANDS = {"athlete": _LOGGERS, "parent": _LOGGERS, "coach": _LOGGERS}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _TEXT = _PRIVATE & f.TEXT & ~f.COMMAND
 
-Step = Callable[[Update, BotContext, Pending, tuple[str, ...]], Awaitable[int]]
+Step = Callable[[Update, BotContext, Pending, str | None], Awaitable[int]]
 
 
 def register(application: BotApplication) -> None:
@@ -62,9 +64,9 @@ def register(application: BotApplication) -> None:
             allow_reentry=True,
         )
     )
-    application.add_handler(CallbackQueryHandler(undo, pattern=pattern(UNDO)))
+    application.add_handler(CallbackQueryHandler(undo, pattern=UndoLogged.pattern()))
     # Outside the flow (it ended, or never began in this chat) every /log button is stale.
-    application.add_handler(CallbackQueryHandler(_stale, pattern=pattern(FLOW)))
+    application.add_handler(CallbackQueryHandler(_stale, pattern=flow_pattern(LOG_FLOW)))
 
 
 async def start_log(update: Update, context: BotContext) -> int:
@@ -86,10 +88,10 @@ async def start_log(update: Update, context: BotContext) -> int:
 
 
 async def pick_athlete(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
+    update: Update, context: BotContext, pending: Pending, choice: str | None
 ) -> int:
     """A name on the "Whose result is it?" screen (the domain checks it again when logging)."""
-    if not args or not pending.choose(args[0]):
+    if choice is None or not pending.choose(choice):
         await refuse(update, context, reason="athlete not offered")
         return ATHLETE
     return await _proceed(update, context, pending)
@@ -102,27 +104,24 @@ async def _proceed(update: Update, context: BotContext, pending: Pending) -> int
     return await guided.show_categories(update, context, pending)
 
 
-async def cancel(
-    update: Update, context: BotContext, pending: Pending, args: tuple[str, ...]
-) -> int:
+async def cancel(update: Update, context: BotContext, pending: Pending, choice: str | None) -> int:
     """The Cancel button."""
     return await guided.end(update, context, t("metrics.cancelled", context.lang))
 
 
 async def undo(update: Update, context: BotContext) -> None:
     """The Undo button under a logged value: take it back, if still allowed."""
-    press = unpack(update.callback_query.data, flow=UNDO)
-    metric_id = press.uuid_arg(0) if press is not None else None
-    recorded_at = render.recorded_at_of(press.args[1]) if press and len(press.args) > 1 else None
+    press = UndoLogged.parse(update.callback_query.data)
+    recorded_at = press.recorded_at if press is not None else None
     actor = context.actor
-    if metric_id is None or recorded_at is None or actor is None:
+    if press is None or recorded_at is None or actor is None:
         await refuse(update, context, reason="malformed undo button")
         return
     try:
         undone = await metrics_log.undo(
             context.uow,
             actor=actor,
-            metric_id=metric_id,
+            metric_id=press.metric_id,
             recorded_at=recorded_at,
             latest=context.services.latest_metrics,
         )
@@ -134,12 +133,12 @@ async def undo(update: Update, context: BotContext) -> None:
 
 def _buttons(state: int) -> CallbackQueryHandler[BotContext, int | None]:
     async def on_button(update: Update, context: BotContext) -> int | None:
-        press = unpack(update.callback_query.data, flow=FLOW)
-        if press is None or not press.args:
+        press = LogPress.parse(update.callback_query.data)
+        if press is None:
             await refuse(update, context, reason="malformed /log button")
             return None
         pending = Pending.from_json(context.user_data.get(PENDING))
-        if pending is None or press.args[0] != pending.token:
+        if pending is None or press.token != pending.token:
             await _stale(update, context)
             return None
         step = _ANYWHERE.get(press.action) or _BUTTONS.get((state, press.action))
@@ -147,12 +146,12 @@ def _buttons(state: int) -> CallbackQueryHandler[BotContext, int | None]:
             await _stale(update, context)
             return None
         try:
-            return await step(update, context, pending, press.args[1:])
+            return await step(update, context, pending, press.choice)
         except DomainError as err:
             await update.callback_query.answer(refusal_text(err, context), show_alert=True)
             return None
 
-    return CallbackQueryHandler(on_button, pattern=pattern(FLOW))
+    return CallbackQueryHandler(on_button, pattern=flow_pattern(LOG_FLOW))
 
 
 async def _not_text(update: Update, context: BotContext) -> None:
@@ -163,12 +162,12 @@ async def _stale(update: Update, context: BotContext) -> None:
     await update.callback_query.answer(t("metrics.stale", context.lang), show_alert=True)
 
 
-_ANYWHERE: dict[str, Step] = {"x": cancel}
-_BUTTONS: dict[tuple[int, str], Step] = {
-    (ATHLETE, "ath"): pick_athlete,
-    (CATEGORY, "cat"): guided.pick_category,
-    (METRIC, "met"): guided.pick_metric,
-    (METRIC, "back"): guided.back_to_categories,
-    (NOTE, "skip"): guided.skip_note,
-    (CONFIRM, "yes"): guided.log_anyway,
+_ANYWHERE: dict[LogAction, Step] = {LogAction.CANCEL: cancel}
+_BUTTONS: dict[tuple[int, LogAction], Step] = {
+    (ATHLETE, LogAction.ATHLETE): pick_athlete,
+    (CATEGORY, LogAction.CATEGORY): guided.pick_category,
+    (METRIC, LogAction.METRIC): guided.pick_metric,
+    (METRIC, LogAction.BACK): guided.back_to_categories,
+    (NOTE, LogAction.SKIP): guided.skip_note,
+    (CONFIRM, LogAction.ANYWAY): guided.log_anyway,
 }

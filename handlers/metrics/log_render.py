@@ -10,12 +10,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.callbacks import pack
 from bot.i18n import t
+from bot.local_time import coded
 from domain.metrics.catalogue import CATEGORIES, MetricKind
 from domain.metrics.entry import LogTarget
 from domain.metrics.latest import Latest
@@ -23,16 +23,15 @@ from domain.metrics.log import Implausible, Logged, Undone
 from domain.metrics.log_line import MetricInputError
 from domain.metrics.units import accepted_units, display
 from domain.short_ids import short_id
+from handlers.metrics.callbacks import LogAction, LogPress, UndoLogged
+from handlers.metrics.names import metric_name
 from handlers.metrics.progress_render import change_text
-from handlers.shared.echo import echo, echoed
+from handlers.shared.acting import refusal_params
+from handlers.shared.echo import echo
 from handlers.shared.edit_in_place import edit_or_reply
 from handlers.shared.saved_choices import SavedChoices
 
-FLOW = "ml"  # the /log flow's buttons
-UNDO = "mu"  # the Undo button under a logged value, valid outside the flow
 PER_ROW = 2
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MAX_STAMP_DIGITS = 17  # microseconds since 1970, good past the year 4000
 Screen = tuple[str, InlineKeyboardMarkup | None]
 
 
@@ -83,14 +82,16 @@ class Pending(SavedChoices):
         return True
 
 
-def button(pending: Pending, label: str, action: str, *args: str | int) -> InlineKeyboardButton:
+def button(
+    pending: Pending, label: str, action: LogAction, choice: str | None = None
+) -> InlineKeyboardButton:
     """A flow button carrying the entry's token."""
-    return InlineKeyboardButton(label, callback_data=pack(FLOW, action, pending.token, *args))
+    return InlineKeyboardButton(label, callback_data=LogPress(action, pending.token, choice).pack())
 
 
 def cancel_row(pending: Pending, lang: str | None) -> list[InlineKeyboardButton]:
     """The Cancel button every step has."""
-    return [button(pending, t("metrics.button.cancel", lang), "x")]
+    return [button(pending, t("metrics.button.cancel", lang), LogAction.CANCEL)]
 
 
 def athletes(pending: Pending, targets: Sequence[LogTarget], lang: str | None) -> Screen:
@@ -102,7 +103,7 @@ def athletes(pending: Pending, targets: Sequence[LogTarget], lang: str | None) -
         for target in targets
     ]
     buttons = [
-        button(pending, label, "ath", short_id(target.athlete_id))
+        button(pending, label, LogAction.ATHLETE, short_id(target.athlete_id))
         for label, target in zip(labels, targets, strict=True)
     ]
     rows = [*_rows(buttons), cancel_row(pending, lang)]
@@ -114,7 +115,9 @@ def categories(pending: Pending, catalogue: Sequence[MetricKind], lang: str | No
     present = [
         category for category in CATEGORIES if any(k.category == category for k in catalogue)
     ]
-    buttons = [button(pending, t(f"metrics.category.{c}", lang), "cat", c) for c in present]
+    buttons = [
+        button(pending, t(f"metrics.category.{c}", lang), LogAction.CATEGORY, c) for c in present
+    ]
     text = (
         t("metrics.pick_category_self", lang)
         if pending.is_self
@@ -125,8 +128,11 @@ def categories(pending: Pending, catalogue: Sequence[MetricKind], lang: str | No
 
 def metrics(pending: Pending, kinds: Sequence[MetricKind], lang: str | None) -> Screen:
     """The metrics of the chosen category; a button carries the metric's place in the list."""
-    buttons = [button(pending, kind.name, "met", index) for index, kind in enumerate(kinds)]
-    back = button(pending, t("metrics.button.back", lang), "back")
+    buttons = [
+        button(pending, metric_name(kind, lang), LogAction.METRIC, str(index))
+        for index, kind in enumerate(kinds)
+    ]
+    back = button(pending, t("metrics.button.back", lang), LogAction.BACK)
     rows = [*_rows(buttons), [back, *cancel_row(pending, lang)]]
     return t("metrics.pick_metric", lang), InlineKeyboardMarkup(rows)
 
@@ -135,22 +141,22 @@ def ask_value(pending: Pending, kind: MetricKind, lang: str | None) -> Screen:
     """Send the value, in the metric's unit or another that measures the same."""
     key = "metrics.ask_value_reps" if kind.category == "strength" else "metrics.ask_value"
     others = ", ".join(accepted_units(kind.unit)[1:]) or kind.unit
-    text = t(key, lang, metric=kind.name, unit=kind.unit, accepted=others)
+    text = t(key, lang, metric=metric_name(kind, lang), unit=kind.unit, accepted=others)
     return text, InlineKeyboardMarkup([cancel_row(pending, lang)])
 
 
 def ask_note(pending: Pending, lang: str | None) -> Screen:
     """An optional note about the value just typed."""
-    skip = button(pending, t("metrics.button.skip", lang), "skip")
+    skip = button(pending, t("metrics.button.skip", lang), LogAction.SKIP)
     text = t("metrics.ask_note", lang, value=echo(pending.text), metric=pending.metric_name)
     return text, InlineKeyboardMarkup([[skip, *cancel_row(pending, lang)]])
 
 
 def implausible(pending: Pending, err: Implausible, lang: str | None) -> Screen:
     """The "5.12 kg for a squat?" question, with Log anyway and Cancel."""
-    anyway = button(pending, t("metrics.button.log_anyway", lang), "yes")
+    anyway = button(pending, t("metrics.button.log_anyway", lang), LogAction.ANYWAY)
     rows = [[anyway, *cancel_row(pending, lang)]]
-    return t(err.message_key, lang, **echoed(err.params)), InlineKeyboardMarkup(rows)
+    return t(err.message_key, lang, **refusal_params(err, lang)), InlineKeyboardMarkup(rows)
 
 
 def logged(entry: Logged, lang: str | None, *, for_self: bool) -> Screen:
@@ -159,23 +165,26 @@ def logged(entry: Logged, lang: str | None, *, for_self: bool) -> Screen:
     if entry.reps is not None:
         value = f"{value} × {entry.reps}"
     lines = [
-        t("metrics.logged", lang, metric=entry.kind.name, value=value)
+        t("metrics.logged", lang, metric=metric_name(entry.kind, lang), value=value)
         if for_self
         else t(
-            "metrics.logged_for", lang, metric=entry.kind.name, value=value, name=entry.athlete_name
+            "metrics.logged_for",
+            lang,
+            metric=metric_name(entry.kind, lang),
+            value=value,
+            name=entry.athlete_name,
         )
     ]
     if entry.is_pb and entry.previous_best is not None:
         previous = display(entry.previous_best, entry.unit)
         lines.append(t("metrics.personal_best", lang, previous=previous))
     elif entry.first_entry:
-        lines.append(t("metrics.first_entry", lang, metric=entry.kind.name))
+        lines.append(t("metrics.first_entry", lang, metric=metric_name(entry.kind, lang)))
     if entry.previous is not None:
         lines.append(_last_time(entry, entry.previous, lang))
-    stamp = _stamp(entry.recorded_at)
     undo = InlineKeyboardButton(
         t("metrics.button.undo", lang),
-        callback_data=pack(UNDO, "undo", entry.metric_id, stamp),
+        callback_data=UndoLogged.of(entry.metric_id, entry.recorded_at).pack(),
     )
     return "\n".join(lines), InlineKeyboardMarkup([[undo]])
 
@@ -193,23 +202,22 @@ def _last_time(entry: Logged, previous: Latest, lang: str | None) -> str:
 def undone(entry: Undone, lang: str | None) -> str:
     """What an undo took back."""
     value = display(entry.value, entry.unit) if entry.unit else str(entry.value)
-    return t("metrics.undone", lang, metric=entry.metric_name, value=value, name=entry.athlete_name)
+    return t(
+        "metrics.undone",
+        lang,
+        metric=coded("metric", entry.metric, lang),
+        value=value,
+        name=entry.athlete_name,
+    )
 
 
 def input_error(err: MetricInputError, lang: str | None) -> str:
     """The parser's hint, with the nearest metric names when it has some."""
-    params = echoed(err.params)
+    params = refusal_params(err, lang)
     if err.message_key == "metrics.error.unknown_metric":
         names = str(params.get("suggestions") or "")
         params["suggestions"] = " " + t("metrics.did_you_mean", lang, names=names) if names else ""
     return t(err.message_key, lang, **params)
-
-
-def recorded_at_of(stamp: str) -> datetime | None:
-    """The recorded_at an Undo button names (microseconds since the epoch, UTC)."""
-    if not stamp.isdigit() or len(stamp) > MAX_STAMP_DIGITS:
-        return None
-    return _EPOCH + timedelta(microseconds=int(stamp))
 
 
 async def say(update: Update, screen: Screen, *, edit: bool = True) -> None:
@@ -220,9 +228,3 @@ async def say(update: Update, screen: Screen, *, edit: bool = True) -> None:
 
 def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
     return [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
-
-
-def _stamp(recorded_at: datetime) -> str:
-    # recorded_at is half of the row's key, to the microsecond: the button carries it exactly.
-    delta = recorded_at - _EPOCH
-    return str((delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds)

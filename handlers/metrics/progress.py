@@ -14,13 +14,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import Callback, pattern, refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from bot.sending import send_text
 from domain.errors import DomainError, NotAllowed, NotFound
@@ -30,8 +31,17 @@ from domain.metrics.roster import roster
 from domain.metrics.viewers import AthleteName
 from domain.policy import Actor
 from handlers.metrics import progress_render as render
-from handlers.metrics.progress_render import ATHLETE, EXPORT, FLOW, METRIC, SPAN, WHO
+from handlers.metrics.callbacks import (
+    PROGRESS_FLOW,
+    ProgressAthlete,
+    ProgressAthletes,
+    ProgressExport,
+    ProgressMetric,
+    ProgressSpan,
+)
+from handlers.metrics.names import metric_name
 from handlers.shared.acting import refusal_text
+from handlers.shared.callback_data import CallbackData, flow_pattern, parse_any
 
 _VIEWERS = [
     ("progress", "progress.command.progress"),
@@ -46,7 +56,7 @@ ROLE_COMMANDS = {
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 # A press naming an athlete or metric the presser may not see is refused as forged.
 FORBIDDEN = (NotAllowed, NotFound)
-Press = Callable[[Update, BotContext, Actor, Callback], Awaitable[None]]
+Press = Callable[[Update, BotContext, Actor, Any], Awaitable[None]]  # each takes its own type
 
 
 def register(application: BotApplication) -> None:
@@ -54,7 +64,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler("progress", show_progress, filters=_PRIVATE))
     application.add_handler(CommandHandler("export", export, filters=_PRIVATE))
     application.add_handler(CommandHandler("roster", show_roster, filters=_PRIVATE))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(FLOW)))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=flow_pattern(PROGRESS_FLOW)))
 
 
 async def show_progress(update: Update, context: BotContext) -> None:
@@ -79,7 +89,9 @@ async def export(update: Update, context: BotContext) -> None:
     if len(athletes) == 1:
         await _send_export(update, context, actor, athletes[0])
         return
-    keyboard = render.athletes_markup(athletes, actor.own_athlete_id, context.lang, action=EXPORT)
+    keyboard = render.athletes_markup(
+        athletes, actor.own_athlete_id, context.lang, press=ProgressExport
+    )
     await _reply(update, t("progress.pick_athlete_export", context.lang), keyboard)
 
 
@@ -102,8 +114,8 @@ async def show_roster(update: Update, context: BotContext) -> None:
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Any progress button: re-check the presser, then do what it names."""
-    press = unpack(update.callback_query.data, flow=FLOW)
-    step = _BUTTONS.get(press.action) if press is not None else None
+    press = parse_any(update.callback_query.data, _BUTTONS)
+    step = _BUTTONS[type(press)] if press is not None else None
     actor = context.actor if step is not None else None
     if press is None or step is None or actor is None:
         await refuse(update, context, reason="progress button: malformed or not signed up")
@@ -111,20 +123,22 @@ async def on_button(update: Update, context: BotContext) -> None:
     try:
         await step(update, context, actor, press)
     except FORBIDDEN as err:
-        await refuse(update, context, reason=f"progress {press.action}: {type(err).__name__}")
+        await refuse(update, context, reason=f"progress {press.prefix}: {type(err).__name__}")
     except DomainError as err:
         await update.callback_query.answer(refusal_text(err, context), show_alert=True)
 
 
-async def pick_athlete(update: Update, context: BotContext, actor: Actor, press: Callback) -> None:
+async def pick_athlete(
+    update: Update, context: BotContext, actor: Actor, press: ProgressAthlete
+) -> None:
     """An athlete's button: their metrics."""
-    athlete = await _athlete(context, actor, press.uuid_arg(0))
+    athlete = await _athlete(context, actor, press.athlete_id)
     await update.callback_query.answer()
     await _metrics(update, context, actor, athlete, back=True)
 
 
 async def back_to_athletes(
-    update: Update, context: BotContext, actor: Actor, press: Callback
+    update: Update, context: BotContext, actor: Actor, press: ProgressAthletes
 ) -> None:
     """« Back on the metrics: the athletes again."""
     athletes = await viewers.athletes_in_view(context.uow, actor=actor)
@@ -133,31 +147,35 @@ async def back_to_athletes(
     await render.show(update, t("progress.pick_athlete", context.lang), keyboard)
 
 
-async def pick_metric(update: Update, context: BotContext, actor: Actor, press: Callback) -> None:
+async def pick_metric(
+    update: Update, context: BotContext, actor: Actor, press: ProgressMetric
+) -> None:
     """A metric's button: the periods."""
-    athlete = await _athlete(context, actor, press.uuid_arg(0))
+    athlete = await _athlete(context, actor, press.athlete_id)
     kinds = await progress.metrics_with_data(
         context.uow, actor=actor, athlete_id=athlete.athlete_id
     )
-    kind = next((kind for kind in kinds if kind.id == press.uuid_arg(1)), None)
+    kind = next((kind for kind in kinds if kind.id == press.metric_id), None)
     if kind is None:
         raise NotFound("metric without values")
     await update.callback_query.answer()
-    text = t("progress.pick_span", context.lang, metric=kind.name, name=athlete.name)
+    text = t(
+        "progress.pick_span",
+        context.lang,
+        metric=metric_name(kind, context.lang),
+        name=athlete.name,
+    )
     await render.show(update, text, render.spans_markup(athlete, kind, context.lang))
 
 
-async def pick_span(update: Update, context: BotContext, actor: Actor, press: Callback) -> None:
+async def pick_span(update: Update, context: BotContext, actor: Actor, press: ProgressSpan) -> None:
     """A period's button: the chart as a photo, or why there is none."""
-    athlete, metric_id = await _athlete(context, actor, press.uuid_arg(0)), press.uuid_arg(1)
-    span = press.args[2] if len(press.args) > 2 else ""
-    if metric_id is None:
-        raise NotFound("malformed metric")
+    athlete, span = await _athlete(context, actor, press.athlete_id), press.span
     series = await progress.series_for_span(
         context.uow,
         actor=actor,
         athlete_id=athlete.athlete_id,
-        metric_id=metric_id,
+        metric_id=press.metric_id,
         span=span,
         now=datetime.now(UTC),
     )
@@ -176,9 +194,11 @@ async def pick_span(update: Update, context: BotContext, actor: Actor, press: Ca
     )
 
 
-async def pick_export(update: Update, context: BotContext, actor: Actor, press: Callback) -> None:
+async def pick_export(
+    update: Update, context: BotContext, actor: Actor, press: ProgressExport
+) -> None:
     """An athlete's button under /export: their CSV file."""
-    athlete = await _athlete(context, actor, press.uuid_arg(0))
+    athlete = await _athlete(context, actor, press.athlete_id)
     await update.callback_query.answer()
     await _send_export(update, context, actor, athlete)
 
@@ -245,10 +265,10 @@ async def _reply(update: Update, text: str, keyboard: InlineKeyboardMarkup | Non
     await update.effective_message.reply_text(text, reply_markup=keyboard)
 
 
-_BUTTONS: dict[str, Press] = {
-    ATHLETE: pick_athlete,
-    WHO: back_to_athletes,
-    METRIC: pick_metric,
-    SPAN: pick_span,
-    EXPORT: pick_export,
+_BUTTONS: dict[type[CallbackData], Press] = {
+    ProgressAthlete: pick_athlete,
+    ProgressAthletes: back_to_athletes,
+    ProgressMetric: pick_metric,
+    ProgressSpan: pick_span,
+    ProgressExport: pick_export,
 }

@@ -18,7 +18,6 @@ from decimal import Decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.callbacks import pack
 from bot.i18n import t
 from bot.local_time import local_moment
 from domain.metrics.catalogue import MetricKind
@@ -27,11 +26,17 @@ from domain.metrics.roster import RosterLine, RosterMetric
 from domain.metrics.units import display
 from domain.metrics.viewers import AthleteName, Reader
 from domain.timezones import zone_of
+from handlers.metrics.callbacks import (
+    ProgressAthlete,
+    ProgressAthletes,
+    ProgressExport,
+    ProgressMetric,
+    ProgressSpan,
+)
 from handlers.metrics.charts import render_progress_async, uses_clock
+from handlers.metrics.names import metric_name
 
 log = logging.getLogger(__name__)
-FLOW = "prg"
-ATHLETE, METRIC, SPAN, EXPORT, WHO = "a", "m", "s", "x", "who"
 BUTTONS_PER_ROW = 2
 
 
@@ -40,14 +45,14 @@ def athletes_markup(
     me: uuid.UUID | None,
     lang: str | None,
     *,
-    action: str = ATHLETE,
+    press: type[ProgressAthlete | ProgressExport] = ProgressAthlete,
 ) -> InlineKeyboardMarkup:
     """One button per athlete, "Me" for the reader's own profile."""
     return _grid(
         [
             InlineKeyboardButton(
                 t("progress.me", lang) if athlete.athlete_id == me else athlete.name,
-                callback_data=pack(FLOW, action, athlete.athlete_id),
+                callback_data=press(athlete.athlete_id).pack(),
             )
             for athlete in athletes
         ]
@@ -61,14 +66,19 @@ def metrics_markup(
     rows = _rows(
         [
             InlineKeyboardButton(
-                kind.name, callback_data=pack(FLOW, METRIC, athlete.athlete_id, kind.id)
+                metric_name(kind, lang),
+                callback_data=ProgressMetric(athlete.athlete_id, kind.id).pack(),
             )
             for kind in kinds
         ]
     )
     if back:
         rows.append(
-            [InlineKeyboardButton(t("progress.button.back", lang), callback_data=pack(FLOW, WHO))]
+            [
+                InlineKeyboardButton(
+                    t("progress.button.back", lang), callback_data=ProgressAthletes().pack()
+                )
+            ]
         )
     return InlineKeyboardMarkup(rows)
 
@@ -79,12 +89,12 @@ def spans_markup(athlete: AthleteName, kind: MetricKind, lang: str | None) -> In
         [
             InlineKeyboardButton(
                 t(f"progress.span.{span}", lang),
-                callback_data=pack(FLOW, SPAN, athlete.athlete_id, kind.id, span),
+                callback_data=ProgressSpan(athlete.athlete_id, kind.id, span).pack(),
             )
             for span in SPANS
         ]
     )
-    back = pack(FLOW, ATHLETE, athlete.athlete_id)
+    back = ProgressAthlete(athlete.athlete_id).pack()
     rows.append([InlineKeyboardButton(t("progress.button.back", lang), callback_data=back)])
     return InlineKeyboardMarkup(rows)
 
@@ -92,15 +102,23 @@ def spans_markup(athlete: AthleteName, kind: MetricKind, lang: str | None) -> In
 def empty_text(series: Series, athlete: AthleteName, span: str, lang: str | None) -> str:
     """What to say instead of an empty chart."""
     if series.since is None:
-        return t("progress.empty_all", lang, metric=series.kind.name, name=athlete.name)
+        return t(
+            "progress.empty_all", lang, metric=metric_name(series.kind, lang), name=athlete.name
+        )
     span_name = t(f"progress.span.{span}", lang)
-    return t("progress.empty", lang, metric=series.kind.name, name=athlete.name, span=span_name)
+    return t(
+        "progress.empty",
+        lang,
+        metric=metric_name(series.kind, lang),
+        name=athlete.name,
+        span=span_name,
+    )
 
 
 async def chart(series: Series, athlete: AthleteName, reader: Reader, lang: str | None) -> bytes:
     """The PNG of a non-empty series, in the reader's units, language and zone."""
     shown = series.in_units(reader.units)
-    metric = series.kind.name
+    metric = metric_name(series.kind, lang)
     axis = (
         t("progress.chart.axis_clock", lang, metric=metric)
         if uses_clock(shown)
@@ -127,7 +145,7 @@ def caption(
             "progress.caption.title",
             lang,
             name=athlete.name,
-            metric=series.kind.name,
+            metric=metric_name(series.kind, lang),
             span=t(f"progress.span.{span}", lang),
         ),
         t(
@@ -173,10 +191,14 @@ def roster_text(lines: Sequence[RosterLine], units: str, lang: str | None) -> st
 def _roster_metric(metric: RosterMetric, units: str, lang: str | None) -> str:
     value = display(metric.latest.value, metric.kind.unit, units=units)
     if metric.change is None:
-        return t("progress.roster.line", lang, metric=metric.kind.name, value=value)
+        return t("progress.roster.line", lang, metric=metric_name(metric.kind, lang), value=value)
     change = change_text(metric.change, metric.kind, units, lang)
     return t(
-        "progress.roster.line_change", lang, metric=metric.kind.name, value=value, change=change
+        "progress.roster.line_change",
+        lang,
+        metric=metric_name(metric.kind, lang),
+        value=value,
+        change=change,
     )
 
 

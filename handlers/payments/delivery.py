@@ -16,20 +16,24 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import Bot, LabeledPrice
 from telegram.error import BadRequest
 
 from bot.i18n import t
+from bot.i18n.formats import money
 from bot.local_time import local_moment
 from bot.wiring import Services
-from domain.booking.payment_notices import INVOICE
+from domain.booking.payment_notices import INVOICE, PAY
 from domain.coaching.specializations import from_catalogue
+from domain.currencies import STARS
 from domain.notifications.outbox import Claimed, DeliveryResult
 from domain.payments.checkout import InvoiceTerms, invoice_for
 from domain.payments.records import STAR_REFUND
+from handlers.payments.callbacks import PayAgain
 
 log = logging.getLogger(__name__)
 ALREADY_REFUNDED = "CHARGE_ALREADY_REFUNDED"
@@ -38,6 +42,10 @@ TITLE_LIMIT = 32
 DESCRIPTION_LIMIT = 255
 
 SideEffect = Callable[[Bot, Services, Claimed], Awaitable[DeliveryResult]]
+# A prompt's button intents (`domain.booking.payment_notices`) as callback data.
+BUTTONS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    PAY: lambda spec: PayAgain(uuid.UUID(spec["session_id"])).pack(),
+}
 
 
 async def send_invoice(bot: Bot, services: Services, notification: Claimed) -> DeliveryResult:
@@ -83,6 +91,10 @@ def _words(terms: InvoiceTerms, lang: str | None, timezone: str) -> tuple[str, s
         starts_at=local_moment(view.start, timezone, lang),
         minutes=view.minutes,
     )
+    if terms.currency == STARS and view.price is not None:
+        # ⭐ 2000 alone does not say what it stands for: the coach's price does.
+        price = money(view.price, view.currency, lang)
+        description += " " + t("payment.invoice.in_stars", lang, price=price)
     label = t("payment.invoice.label", lang, minutes=view.minutes)
     return _fit(title, TITLE_LIMIT), _fit(description, DESCRIPTION_LIMIT), label
 

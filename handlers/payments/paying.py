@@ -5,9 +5,10 @@ The invoice reaches the payer through the outbox (`handlers.payments.delivery`),
 the bot (`pre_checkout_query`) and waits at most 10 s: the answer is ok only if the session may
 still be paid exactly as invoiced, otherwise it carries the reason in the payer's language.
 Then `successful_payment` arrives as a message. It is recorded once per Telegram charge id, so
-a redelivered update adds no row and confirms nothing twice; the receipts to the payer and the
-coach follow through the outbox. Money the session can no longer take is recorded all the same
-and returned, and the payer is told so at once.
+a redelivered update adds no row and confirms nothing twice; the receipt to the payer and the
+notice to the coach go through the outbox, and the receipt is the payer's one confirmation.
+Money the session can no longer take is recorded all the same and returned, and the payer is
+told so at once.
 """
 
 from __future__ import annotations
@@ -27,14 +28,14 @@ from telegram.ext import (
 from telegram.ext import filters as f
 
 from bot.app import PRIORITY_GROUP, BotApplication, BotContext
-from bot.callbacks import refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from bot.sending import send_text
-from domain.booking.payment_notices import PAY_AGAIN
 from domain.errors import DomainError, NotAllowed
 from domain.payments import checkout, records, views
 from domain.policy import Actor
 from handlers.payments import render
+from handlers.payments.callbacks import PayAgain
 from handlers.payments.delivery import send_terms
 from handlers.shared.acting import refusal_text
 
@@ -46,7 +47,6 @@ ROLE_COMMANDS = {
 # answer's own round trip, and "try again" says more than Telegram's generic failure.
 ANSWER_WITHIN_S = 8.0
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
-_FLOW, _AGAIN = PAY_AGAIN.split(":")
 
 
 def register(application: BotApplication) -> None:
@@ -56,7 +56,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(f.SUCCESSFUL_PAYMENT, payment_received), group=PRIORITY_GROUP
     )
-    application.add_handler(CallbackQueryHandler(pay_again, pattern=f"^{PAY_AGAIN}:"))
+    application.add_handler(CallbackQueryHandler(pay_again, pattern=PayAgain.pattern()))
     application.add_handler(CommandHandler("payments", show_payments, filters=_PRIVATE))
 
 
@@ -86,12 +86,12 @@ async def check_checkout(update: Update, context: BotContext) -> None:
 
 
 async def payment_received(update: Update, context: BotContext) -> None:
-    """Record a payment Telegram made and confirm it, unless this update was seen before."""
-    await _record_and_confirm(update, context)
+    """Record a payment Telegram made (once per charge); its receipt follows by the outbox."""
+    await _record(update, context)
     raise ApplicationHandlerStop  # no flow of group 0 sees the payment message
 
 
-async def _record_and_confirm(update: Update, context: BotContext) -> None:
+async def _record(update: Update, context: BotContext) -> None:
     message = update.effective_message
     paid = message.successful_payment
     try:
@@ -112,16 +112,8 @@ async def _record_and_confirm(update: Update, context: BotContext) -> None:
         return
     if recorded.already_recorded:
         log.info("payment %s delivered again: already recorded", paid.telegram_payment_charge_id)
-        return
-    timezone = context.timezone
-    text = render.paid(
-        recorded.session,
-        currency=paid.currency,
-        total_amount=paid.total_amount,
-        timezone=timezone,
-        lang=context.lang,
-    )
-    await message.reply_text(text)
+    # Nothing more to say here: Telegram shows the charge in the chat, and the receipt queued
+    # with the payment (the outbox, seconds later) is the one message that confirms it.
 
 
 def _refused_after_paying(err: DomainError, charge_id: str, context: BotContext) -> str:
@@ -138,14 +130,13 @@ def _refused_after_paying(err: DomainError, charge_id: str, context: BotContext)
 async def pay_again(update: Update, context: BotContext) -> None:
     """💳 Pay on a reminder: the session's invoice again, as it stands now."""
     query = update.callback_query
-    press = unpack(query.data, flow=_FLOW)
-    session_id = press.uuid_arg(0) if press is not None and press.action == _AGAIN else None
-    if session_id is None:
+    press = PayAgain.parse(query.data)
+    if press is None:
         await refuse(update, context, reason="pay again: malformed")
         return
     terms = await checkout.invoice_for(
         context.uow,
-        session_id=session_id,
+        session_id=press.session_id,
         config=context.services.payments,
         now=datetime.now(UTC),
     )

@@ -1,4 +1,4 @@
-"""Words for payments: the confirmation after paying, and the three /payments views.
+"""Words for payments: a payment sent back, and the three /payments views.
 
 Amounts are written in the reader's language by CLDR (`bot.i18n.formats.money`: "€45.00",
 "45,00 €", "⭐ 2000"), each in its own currency: nothing is ever summed across currencies.
@@ -11,25 +11,8 @@ from datetime import date, datetime
 from bot.i18n import t
 from bot.i18n.formats import money, money_text, month_name
 from bot.local_time import local_moment
-from domain.booking.sessions import SessionView
-from domain.currencies import from_minor
 from domain.payments.views import AdminOverview, MonthTotal, PaymentLine, RefundDue
 from domain.timezones import zone_of
-
-
-def paid(
-    view: SessionView, *, currency: str, total_amount: int, timezone: str, lang: str | None
-) -> str:
-    """The payer's confirmation, the moment Telegram says the money was taken."""
-    return t(
-        "payment.paid",
-        lang,
-        amount=money(from_minor(total_amount, currency), currency, lang),
-        session_type=_words(f"session.type.{view.session_type}", lang, view.session_type),
-        coach=view.coach_name,
-        athlete=", ".join(view.athlete_names),
-        starts_at=local_moment(view.start, timezone, lang),
-    )
 
 
 def returned(refund: object, amount: object, lang: str | None) -> str:

@@ -1,5 +1,5 @@
 """Signing up and being a person here: the guided profile and each role's menu, /profile,
-parents' children and invitations, and /quiet.
+parents' children and invitations, /quiet, and mentors asking to follow an athlete.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bot.app import BotApplication
 
 # In this order: within group 0, the first handler that matches an update wins.
-FLOWS = ("family", "onboarding", "profile", "quiet_hours")
+FLOWS = ("family", "onboarding", "profile", "quiet_hours", "mentors")
 
 
 def flows() -> list[ModuleType]:

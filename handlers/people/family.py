@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.app import BotApplication, BotContext, set_chat_menu
-from bot.callbacks import pack, pattern, refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.people import family, invitations
@@ -30,14 +30,25 @@ from domain.people.profile_input import SPORTS
 from domain.policy import Actor
 from domain.secrets_box import UndecryptableField
 from handlers.people import family_render as render
+from handlers.people.callbacks import (
+    ADDING_STEPS,
+    FAMILY_FLOW,
+    CancelAdding,
+    ChildAction,
+    ChildPress,
+    ConfirmBirthDate,
+    PickSport,
+    SkipStep,
+    StepBack,
+)
 from handlers.people.onboarding_steps import long_date
+from handlers.shared.callback_data import CallbackData, flow_pattern, parse_any
 from handlers.shared.common import cancel_fallback
+from handlers.shared.menu_entries import AddChild, ChildrenList
 
 NAME, BIRTH, SPORT, MEDICAL = range(4)
-FLOW = render.FLOW
 DRAFT = "new_child"  # user_data: the child being added (date of birth only as ciphertext)
 ACTING_FOR = "acting_for"  # user_data: str(athlete id) the parent acts for in later flows
-STEP_ACTIONS = ("back", "cancel", "skip", "sport")
 QUESTIONS = {NAME: "name", BIRTH: "birth", SPORT: "sport", MEDICAL: "medical"}
 
 ROLE_COMMANDS = {
@@ -54,25 +65,27 @@ def register(application: BotApplication) -> None:
     application.add_handler(CommandHandler("start", open_invitation, filters=invite_link))
     application.add_handler(add_child_conversation())
     application.add_handler(CommandHandler("children", show_children))
-    application.add_handler(CallbackQueryHandler(on_family_button, pattern=pattern(FLOW)))
+    application.add_handler(
+        CallbackQueryHandler(on_family_button, pattern=flow_pattern(FAMILY_FLOW))
+    )
 
 
 def add_child_conversation() -> ConversationHandler[BotContext]:
     """Name, date of birth, sport, medical notes; Back and Cancel at every step."""
     return ConversationHandler(
         entry_points=[
-            CallbackQueryHandler(begin, pattern=f"^{pack(FLOW, 'add')}$"),
+            CallbackQueryHandler(begin, pattern=AddChild.pattern()),
             CommandHandler("addchild", begin),
         ],
         states={
             NAME: [_text(got_name), *_step_buttons(None)],
             BIRTH: [
                 _text(got_birth_date),
-                _button("born", confirmed_birth_date),
+                _button(ConfirmBirthDate, confirmed_birth_date),
                 *_step_buttons(NAME),
             ],
-            SPORT: [_text(got_sport), _button("sport", chose_sport), *_step_buttons(BIRTH)],
-            MEDICAL: [_text(got_medical), _button("skip", skip_medical), *_step_buttons(SPORT)],
+            SPORT: [_text(got_sport), _button(PickSport, chose_sport), *_step_buttons(BIRTH)],
+            MEDICAL: [_text(got_medical), _button(SkipStep, skip_medical), *_step_buttons(SPORT)],
         },
         fallbacks=[cancel_fallback()],
         name="add_child",
@@ -85,8 +98,8 @@ def _text(step: Step) -> MessageHandler[BotContext, int | None]:
     return MessageHandler(filters.TEXT & ~filters.COMMAND, step)
 
 
-def _button(action: str, step: Step) -> CallbackQueryHandler[BotContext, int | None]:
-    return CallbackQueryHandler(step, pattern=f"^{FLOW}:{action}(:|$)")
+def _button(press: type[CallbackData], step: Step) -> CallbackQueryHandler[BotContext, int | None]:
+    return CallbackQueryHandler(step, pattern=press.pattern())
 
 
 def _step_buttons(previous: int | None) -> list[BaseHandler[Update, BotContext, int | None]]:
@@ -94,10 +107,10 @@ def _step_buttons(previous: int | None) -> list[BaseHandler[Update, BotContext, 
         return await _ask(update, context, previous if previous is not None else NAME)
 
     handlers: list[BaseHandler[Update, BotContext, int | None]] = [
-        _button("cancel", cancel),
+        _button(CancelAdding, cancel),
         MessageHandler(~filters.TEXT & ~filters.COMMAND, not_text),
     ]
-    return [_button("back", back), *handlers] if previous is not None else handlers
+    return [_button(StepBack, back), *handlers] if previous is not None else handlers
 
 
 async def begin(update: Update, context: BotContext) -> int:
@@ -138,12 +151,12 @@ async def got_birth_date(update: Update, context: BotContext) -> int:
 
 async def confirmed_birth_date(update: Update, context: BotContext) -> int:
     """Yes or No to an echoed date of birth."""
-    press = unpack(update.callback_query.data, flow=FLOW)
+    press = ConfirmBirthDate.parse(update.callback_query.data)
     pending = _draft(context).pop("born_pending", None)
-    if press is None or press.args not in {("yes",), ("no",)} or pending is None:
+    if press is None or pending is None:
         await refuse(update, context, reason="birth date confirmation without a date")
         return BIRTH
-    if press.args == ("no",):
+    if press.answer == "no":
         return await _ask(update, context, BIRTH, hint="family.hint_date_order")
     _draft(context)["born"] = pending
     return await _ask(update, context, SPORT)
@@ -160,11 +173,11 @@ async def got_sport(update: Update, context: BotContext) -> int:
 
 async def chose_sport(update: Update, context: BotContext) -> int | None:
     """A sport from the buttons."""
-    press = unpack(update.callback_query.data, flow=FLOW)
-    if press is None or press.args not in {(sport,) for sport in SPORTS}:
+    press = PickSport.parse(update.callback_query.data)
+    if press is None or press.sport not in SPORTS:
         await refuse(update, context, reason="unknown sport")
         return None
-    _draft(context)["sport"] = press.args[0]
+    _draft(context)["sport"] = press.sport
     return await _ask(update, context, MEDICAL)
 
 
@@ -202,7 +215,7 @@ async def _finish(update: Update, context: BotContext, notes: str | None) -> int
         await render.say(update, t(key, context.lang))
         return ConversationHandler.END
     text = t("family.child_added", context.lang, name=added.first_name)
-    await render.say(update, text, render.added_markup(context.lang))
+    await render.say(update, text, render.added_markup(added, context.lang))
     return ConversationHandler.END
 
 
@@ -235,21 +248,20 @@ async def show_children(update: Update, context: BotContext) -> None:
 
 async def on_family_button(update: Update, context: BotContext) -> None:
     """A family button outside the add-a-child flow; every press is checked again."""
-    press = unpack(update.callback_query.data, flow=FLOW)
-    if press is not None and press.action in STEP_ACTIONS:
+    data = update.callback_query.data
+    if parse_any(data, ADDING_STEPS) is not None:
         await update.callback_query.answer(t("family.step_expired", context.lang))
         return
-    if press is not None and press.action == "list" and not press.args:
+    if ChildrenList.parse(data) is not None:
         await show_children(update, context)
         return
-    action = _PER_CHILD.get(press.action) if press is not None else None
-    athlete_id = press.uuid_arg(0) if press is not None and len(press.args) == 1 else None
+    press = ChildPress.parse(data)
     actor = context.actor
-    if action is None or athlete_id is None or actor is None:
+    if press is None or actor is None:
         await refuse(update, context, reason="malformed or unknown family button")
         return
     try:
-        await action(update, context, actor, athlete_id)
+        await _PER_CHILD[press.action](update, context, actor, press.athlete_id)
     except (NotAllowed, NotFound) as err:
         await refuse(update, context, reason=f"{press.action}: {err.detail}")
     except DomainError as err:
@@ -285,10 +297,10 @@ def _inviter(kind: str) -> Callable[[Update, BotContext, Actor, uuid.UUID], Awai
 
 
 _PER_CHILD = {
-    "act": act_for,
-    "inv": _inviter("child"),
-    "grd": _inviter("guardian"),
-    "mnt": _inviter("mentor"),
+    ChildAction.ACT_FOR: act_for,
+    ChildAction.INVITE: _inviter("child"),
+    ChildAction.GUARDIAN: _inviter("guardian"),
+    ChildAction.MENTOR: _inviter("mentor"),
 }
 
 

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.callbacks import pack
 from bot.i18n import t
 from domain.people import family
 from domain.people.profile_input import SPORTS
+from handlers.people.callbacks import (
+    CancelAdding,
+    ChildAction,
+    ChildPress,
+    ChildsMentors,
+    ConfirmBirthDate,
+    PickSport,
+    SkipStep,
+    StepBack,
+)
 from handlers.shared.edit_in_place import edit_or_reply
+from handlers.shared.menu_entries import AddChild, BookFor, ChildrenList
 
-FLOW = "fam"
 Rows = list[list[tuple[str, str]]]  # (label, callback data)
 
 
@@ -20,21 +29,23 @@ def question_markup(
     """Buttons under a question: sports to pick, Skip, Back and Cancel."""
     rows: Rows = []
     if sports:
-        choices = [(t(f"family.sport_{s}", lang), pack(FLOW, "sport", s)) for s in SPORTS]
+        choices = [(t(f"family.sport_{s}", lang), PickSport(s).pack()) for s in SPORTS]
         rows += [choices[i : i + 2] for i in range(0, len(choices), 2)]
     if skip:
-        rows.append([(t("family.button_skip", lang), pack(FLOW, "skip"))])
-    go_back = [(t("family.button_back", lang), pack(FLOW, "back"))] if back else []
-    rows.append([*go_back, (t("family.button_cancel", lang), pack(FLOW, "cancel"))])
+        rows.append([(t("family.button_skip", lang), SkipStep().pack())])
+    go_back = [(t("family.button_back", lang), StepBack().pack())] if back else []
+    rows.append([*go_back, (t("family.button_cancel", lang), CancelAdding().pack())])
     return markup(rows)
 
 
-def added_markup(lang: str | None) -> InlineKeyboardMarkup:
-    """Buttons after a child was added."""
+def added_markup(child: family.Child, lang: str | None) -> InlineKeyboardMarkup:
+    """Buttons after a child was added: book for them first, the likely next step."""
+    book = BookFor(child.athlete_id).pack()
     return markup(
         [
-            [(t("family.button_add_another", lang), pack(FLOW, "add"))],
-            [(t("family.button_children", lang), pack(FLOW, "list"))],
+            [(t("family.button_book_for", lang, name=child.first_name), book)],
+            [(t("family.button_add_another", lang), AddChild().pack())],
+            [(t("family.button_children", lang), ChildrenList().pack())],
         ]
     )
 
@@ -44,13 +55,33 @@ def children_markup(children: list[family.Child], lang: str | None) -> InlineKey
     rows: Rows = []
     for child in children:
         name, athlete_id = child.first_name, child.athlete_id
-        rows.append([(t("family.button_act_for", lang, name=name), pack(FLOW, "act", athlete_id))])
-        invite = [(t("family.button_invite", lang, name=name), pack(FLOW, "inv", athlete_id))]
-        guardian = (t("family.button_guardian", lang, name=name), pack(FLOW, "grd", athlete_id))
-        mentor = (t("family.button_mentor", lang, name=name), pack(FLOW, "mnt", athlete_id))
+        rows.append(
+            [
+                (
+                    t("family.button_act_for", lang, name=name),
+                    ChildPress(ChildAction.ACT_FOR, athlete_id).pack(),
+                )
+            ]
+        )
+        invite = [
+            (
+                t("family.button_invite", lang, name=name),
+                ChildPress(ChildAction.INVITE, athlete_id).pack(),
+            )
+        ]
+        guardian = (
+            t("family.button_guardian", lang, name=name),
+            ChildPress(ChildAction.GUARDIAN, athlete_id).pack(),
+        )
+        mentor = (
+            t("family.button_mentor", lang, name=name),
+            ChildPress(ChildAction.MENTOR, athlete_id).pack(),
+        )
+        # The mentors' own flow (handlers.people.mentors): who mentors the child, videos or not.
+        mentors = (t("family.button_mentors", lang, name=name), ChildsMentors(athlete_id).pack())
         rows.append([*(invite if not child.has_telegram else []), guardian])
-        rows.append([mentor])
-    rows.append([(t("family.button_add_child", lang), pack(FLOW, "add"))])
+        rows.append([mentor, mentors])
+    rows.append([(t("family.button_add_child", lang), AddChild().pack())])
     return markup(rows)
 
 
@@ -64,7 +95,7 @@ def markup(rows: Rows) -> InlineKeyboardMarkup:
 def confirm_markup(lang: str | None) -> InlineKeyboardMarkup:
     """Yes and No under an echoed date of birth."""
     yes, no = t("onboarding.yes", lang), t("onboarding.no", lang)
-    return markup([[(yes, pack(FLOW, "born", "yes")), (no, pack(FLOW, "born", "no"))]])
+    return markup([[(yes, ConfirmBirthDate("yes").pack()), (no, ConfirmBirthDate("no").pack())]])
 
 
 async def say(

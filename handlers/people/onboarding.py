@@ -17,13 +17,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext, set_chat_menu
-from bot.callbacks import pattern, refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from domain.errors import AlreadyExists, DomainError, NotAllowed
 from domain.people import onboarding, profile_input
 from handlers.people import menu
 from handlers.people import onboarding_steps as steps
+from handlers.people.callbacks import ONBOARDING_FLOW, OnboardingAction, OnboardingPress
 from handlers.shared.acting import refusal_text
+from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback
 
 COMMANDS: list[tuple[str, str]] = []
@@ -36,7 +38,7 @@ _NEW_MESSAGE = f.UpdateType.MESSAGE
 def register(application: BotApplication) -> None:
     """Add /start and the guided profile, and the answer for its stale buttons."""
     answers = [
-        CallbackQueryHandler(on_button, pattern=pattern(steps.FLOW)),
+        CallbackQueryHandler(on_button, pattern=flow_pattern(ONBOARDING_FLOW)),
         MessageHandler(_NEW_MESSAGE & f.CONTACT, on_contact),
         MessageHandler(_NEW_MESSAGE & f.LOCATION, on_location),
         MessageHandler(_NEW_MESSAGE & f.TEXT & ~f.COMMAND, on_text),
@@ -53,7 +55,7 @@ def register(application: BotApplication) -> None:
             allow_reentry=True,  # /start in the middle starts over
         )
     )
-    application.add_handler(CallbackQueryHandler(expired, pattern=pattern(steps.FLOW)))
+    application.add_handler(CallbackQueryHandler(expired, pattern=flow_pattern(ONBOARDING_FLOW)))
 
 
 async def begin(update: Update, context: BotContext) -> str | int:
@@ -81,24 +83,25 @@ async def begin(update: Update, context: BotContext) -> str | int:
 async def on_button(update: Update, context: BotContext) -> str | int:
     """A button of the current question: a choice, Skip, Back or Cancel."""
     query, draft = update.callback_query, _draft(context)
-    press = unpack(query.data if query else None, flow=steps.FLOW)
+    press = OnboardingPress.parse(query.data if query else None)
     if press is None or draft is None:
         await refuse(update, context, reason="unreadable onboarding button")
         return steps.current_step(draft) if draft else END
-    if press.action == "cancel":
+    if press.action == OnboardingAction.CANCEL:
         return await cancel(update, context)
     step = steps.current_step(draft)
-    if press.action == "back" or (step, press.action, press.args) == (
+    said_no = (step, press.action, press.choice) == (
         steps.BIRTH_CONFIRM,
-        "born",
-        ("no",),
-    ):
+        OnboardingAction.BORN,
+        "no",
+    )
+    if press.action == OnboardingAction.BACK or said_no:
         steps.go_back(draft)
         draft.pop("born_pending", None)
-        hint = t("onboarding.birth_confirm.other", context.lang) if press.action == "born" else ""
+        hint = t("onboarding.birth_confirm.other", context.lang) if said_no else ""
         return await _ask(update, context, draft, hint=hint)
     try:
-        to = _take_button(draft, step, press.action, press.args, update, context)
+        to = _take_button(draft, step, press, update, context)
     except profile_input.InvalidAnswer as err:
         return await _ask(update, context, draft, hint=_hint(err, context))
     if to is None:
@@ -108,42 +111,41 @@ async def on_button(update: Update, context: BotContext) -> str | int:
 
 
 def _take_button(
-    draft: steps.Draft, step: str, action: str, args: tuple[str, ...], update: Update,
-    context: BotContext,
-) -> str | None:  # fmt: skip
+    draft: steps.Draft, step: str, press: OnboardingPress, update: Update, context: BotContext
+) -> str | None:
     """Store a pressed choice: "" to go on, a step to jump to, None if it fits no question."""
-    arg = args[0] if len(args) == 1 else ""
+    action, arg = press.action, press.choice or ""
     box, today = context.services.secrets, datetime.now(UTC).date()
     person = update.effective_user
-    if (step, action) == (steps.ROLE, "role") and person is not None:
+    if (step, action) == (steps.ROLE, OnboardingAction.ROLE) and person is not None:
         try:  # the domain decides the role: "admin" is never a choice
             draft["role"] = onboarding.role_for(person.id, arg, context.services.admin_telegram_ids)
         except NotAllowed:
             return None
-    elif (step, action, arg) == (steps.NAME, "name", "tg"):
+    elif (step, action, arg) == (steps.NAME, OnboardingAction.NAME, "tg"):
         steps.TYPED_ANSWERS[steps.NAME](draft, _telegram_name(update), box, today)
-    elif (step, action, arg) == (steps.TIMEZONE, "tz", "change"):
+    elif (step, action, arg) == (steps.TIMEZONE, OnboardingAction.TIMEZONE, "change"):
         return steps.TIMEZONE_TYPED
-    elif (step, action, arg) == (steps.TIMEZONE, "tz", "yes"):
+    elif (step, action, arg) == (steps.TIMEZONE, OnboardingAction.TIMEZONE, "yes"):
         draft["timezone"] = draft.get("timezone_guess", "UTC")
-    elif (step, action, arg) == (steps.BIRTH_CONFIRM, "born", "yes"):
+    elif (step, action, arg) == (steps.BIRTH_CONFIRM, OnboardingAction.BORN, "yes"):
         draft["born"] = draft.pop("born_pending")
-    elif (step, action) == (steps.TIMEZONE_PICK, "tz") and args[:1] == ("pick",):
-        return _picked_zone(draft, args[1:])
+    elif (step, action) == (steps.TIMEZONE_PICK, OnboardingAction.ZONE):
+        return _picked_zone(draft, arg)
     elif (step, action) in steps.CHOICES and arg in steps.CHOICES[step, action]:
         steps.TYPED_ANSWERS.get(step, steps.take_hand)(draft, arg, box, today)
-    elif action == "skip" and step in steps.SKIPPABLE:
+    elif action == OnboardingAction.SKIP and step in steps.SKIPPABLE:
         steps.skip(draft, step)
     else:
         return None
     return ""
 
 
-def _picked_zone(draft: steps.Draft, args: tuple[str, ...]) -> str | None:
+def _picked_zone(draft: steps.Draft, index: str) -> str | None:
     zones = draft.get("zone_choices", [])
-    if len(args) != 1 or not args[0].isdecimal() or int(args[0]) >= len(zones):
+    if not index.isdecimal() or int(index) >= len(zones):
         return None  # a press no offered list carried
-    draft["timezone"] = zones[int(args[0])]
+    draft["timezone"] = zones[int(index)]
     return ""
 
 

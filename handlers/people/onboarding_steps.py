@@ -14,12 +14,12 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import pack
 from bot.i18n import t
 from bot.i18n.formats import month_name, zone_city
 from domain.models import Role
 from domain.people import onboarding, profile_input
 from domain.secrets_box import SecretBox
+from handlers.people.callbacks import OnboardingAction, OnboardingPress
 
 ROLE, NAME, PHONE, EMAIL, BIRTH, TIMEZONE, TIMEZONE_TYPED = (
     "role", "name", "phone", "email", "birth", "timezone", "timezone_typed",
@@ -34,7 +34,6 @@ COMMON_STEPS = (ROLE, NAME, PHONE, EMAIL, BIRTH, TIMEZONE)
 ATHLETE_STEPS = (SPORT, POSITION, HEIGHT, WEIGHT, HAND, EMERGENCY, MEDICAL)
 ALL_STEPS = (*COMMON_STEPS, *FOLLOW_UPS, *ATHLETE_STEPS)
 SKIPPABLE = frozenset({EMAIL, POSITION, EMERGENCY, MEDICAL})
-FLOW = "onb"
 DRAFT_KEY = "onboarding"
 
 Draft = dict[str, Any]  # JSON only: it is persisted as the user's user_data
@@ -77,42 +76,65 @@ def go_back(draft: Draft) -> str:
     return current_step(draft)
 
 
-def _button(label: str, action: str, *args: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(FLOW, action, *args))
+def _button(
+    label: str, action: OnboardingAction, choice: str | None = None
+) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=OnboardingPress(action, choice).pack())
 
 
 def _choices(step: str, draft: Draft, lang: str | None, telegram_name: str) -> list[list[Any]]:
     if step == ROLE:
-        roles = onboarding.SELF_CHOSEN_ROLES
-        return [[_button(t(f"onboarding.role.{r}", lang), "role", r) for r in roles]]
+        roles = [
+            _button(t(f"onboarding.role.{r}", lang), OnboardingAction.ROLE, r)
+            for r in onboarding.SELF_CHOSEN_ROLES
+        ]
+        return [roles[i : i + 2] for i in range(0, len(roles), 2)]  # two a row: readable on phones
     if step == NAME and telegram_name:
-        return [[_button(t("onboarding.name.use", lang, name=telegram_name), "name", "tg")]]
+        return [
+            [
+                _button(
+                    t("onboarding.name.use", lang, name=telegram_name), OnboardingAction.NAME, "tg"
+                )
+            ]
+        ]
     if step == TIMEZONE:
-        return [[_button(t("onboarding.yes", lang), "tz", "yes"),
-                 _button(t("onboarding.timezone.change", lang), "tz", "change")]]  # fmt: skip
+        keep, change = t("onboarding.yes", lang), t("onboarding.timezone.change", lang)
+        zone = OnboardingAction.TIMEZONE
+        return [[_button(keep, zone, "yes"), _button(change, zone, "change")]]
     if step == BIRTH_CONFIRM:
-        return [[_button(t("onboarding.yes", lang), "born", "yes"),
-                 _button(t("onboarding.no", lang), "born", "no")]]  # fmt: skip
+        born = OnboardingAction.BORN
+        return [[_button(t("onboarding.yes", lang), born, "yes"),
+                 _button(t("onboarding.no", lang), born, "no")]]  # fmt: skip
     if step == TIMEZONE_PICK:
         zones = draft.get("zone_choices", [])
-        picks = [_button(zone_city(z, lang), "tz", "pick", str(i)) for i, z in enumerate(zones)]
+        picks = [
+            _button(zone_city(z, lang), OnboardingAction.ZONE, str(i)) for i, z in enumerate(zones)
+        ]
         return [picks[i : i + 2] for i in range(0, len(picks), 2)]
     if step == SPORT:
-        buttons = [_button(t(f"profile.sport.{s}", lang), "sport", s) for s in profile_input.SPORTS]
+        buttons = [
+            _button(t(f"profile.sport.{s}", lang), OnboardingAction.SPORT, s)
+            for s in profile_input.SPORTS
+        ]
         return [buttons[:3], buttons[3:]]
     if step == HAND:
-        return [[_button(t(f"profile.hand.{h}", lang), "hand", h) for h in profile_input.HANDS]]
+        return [
+            [
+                _button(t(f"profile.hand.{h}", lang), OnboardingAction.HAND, h)
+                for h in profile_input.HANDS
+            ]
+        ]
     if step in SKIPPABLE:
-        return [[_button(t("onboarding.skip", lang), "skip")]]
+        return [[_button(t("onboarding.skip", lang), OnboardingAction.SKIP)]]
     return []
 
 
 def keyboard(step: str, draft: Draft, lang: str | None, telegram_name: str) -> InlineKeyboardMarkup:
     """The question's buttons, then Back (except on the first question) and Cancel."""
     rows = _choices(step, draft, lang, telegram_name)
-    last = [_button(t("onboarding.cancel", lang), "cancel")]
+    last = [_button(t("onboarding.cancel", lang), OnboardingAction.CANCEL)]
     if len(draft["trail"]) > 1:
-        last.insert(0, _button(t("onboarding.back", lang), "back"))
+        last.insert(0, _button(t("onboarding.back", lang), OnboardingAction.BACK))
     return InlineKeyboardMarkup([*rows, last])
 
 
@@ -213,8 +235,8 @@ TYPED_ANSWERS: dict[str, Answer] = {
 }
 # Buttons that answer a question: (step, action) → the values they may carry.
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    (SPORT, "sport"): profile_input.SPORTS,
-    (HAND, "hand"): profile_input.HANDS,
+    (SPORT, OnboardingAction.SPORT): profile_input.SPORTS,
+    (HAND, OnboardingAction.HAND): profile_input.HANDS,
 }
 SKIPPED_FIELDS = {
     EMAIL: ("email",),

@@ -21,15 +21,26 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandl
 from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import pack, parse_id, pattern, refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.people import onboarding, profile_input
 from domain.people.profile_fields import ProfileField, fields_for
 from domain.people.profile_view import ProfileView
+from domain.short_ids import parse_id, short_id
+from handlers.people.callbacks import (
+    PROFILE_FLOW,
+    CancelEdit,
+    EditField,
+    RetypeBirthDate,
+    SetChoice,
+    ViewAthlete,
+)
 from handlers.people.onboarding_steps import long_date
 from handlers.shared.acting import refusal_text
+from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback
+from handlers.shared.menu_entries import ShowProfile
 
 # /profile appears in the menu once signed up (set_chat_menu after onboarding); before that
 # it only points to /start.
@@ -37,7 +48,6 @@ ROLE_COMMANDS = {
     role: [("profile", "profile.command")]
     for role in ("athlete", "parent", "coach", "mentor", "admin")
 }
-FLOW = "profile"
 EDITING = "editing"
 EDIT_KEY = "profile_edit"
 END = ConversationHandler.END
@@ -47,16 +57,16 @@ _NEW_MESSAGE = f.UpdateType.MESSAGE
 def register(application: BotApplication) -> None:
     """Add /profile, the profile buttons and the one-field edit."""
     application.add_handler(CommandHandler("profile", show, filters=_NEW_MESSAGE))
-    application.add_handler(CallbackQueryHandler(show, pattern=rf"^{FLOW}:show$"))
-    application.add_handler(CallbackQueryHandler(view_athlete, pattern=rf"^{FLOW}:view:"))
+    application.add_handler(CallbackQueryHandler(show, pattern=ShowProfile.pattern()))
+    application.add_handler(CallbackQueryHandler(view_athlete, pattern=ViewAthlete.pattern()))
     application.add_handler(
         ConversationHandler(
-            entry_points=[CallbackQueryHandler(ask_field, pattern=rf"^{FLOW}:edit:")],
+            entry_points=[CallbackQueryHandler(ask_field, pattern=EditField.pattern())],
             states={
                 EDITING: [
-                    CallbackQueryHandler(save_choice, pattern=rf"^{FLOW}:set:"),
-                    CallbackQueryHandler(cancel, pattern=rf"^{FLOW}:cancel$"),
-                    CallbackQueryHandler(retype, pattern=rf"^{FLOW}:retype$"),
+                    CallbackQueryHandler(save_choice, pattern=SetChoice.pattern()),
+                    CallbackQueryHandler(cancel, pattern=CancelEdit.pattern()),
+                    CallbackQueryHandler(retype, pattern=RetypeBirthDate.pattern()),
                     MessageHandler(_NEW_MESSAGE & f.CONTACT, save_contact),
                     MessageHandler(_NEW_MESSAGE & f.LOCATION, save_location),
                     MessageHandler(_NEW_MESSAGE & f.TEXT & ~f.COMMAND, save_text),
@@ -71,7 +81,7 @@ def register(application: BotApplication) -> None:
         )
     )
     # Anything else of this flow is a button from an edit that has ended.
-    application.add_handler(CallbackQueryHandler(expired, pattern=pattern(FLOW)))
+    application.add_handler(CallbackQueryHandler(expired, pattern=flow_pattern(PROFILE_FLOW)))
 
 
 async def show(update: Update, context: BotContext) -> None:
@@ -81,12 +91,11 @@ async def show(update: Update, context: BotContext) -> None:
 
 async def view_athlete(update: Update, context: BotContext) -> None:
     """An athlete's profile, if the asker may view it (a parent their child, say)."""
-    press = unpack(update.callback_query.data if update.callback_query else None, flow=FLOW)
-    athlete_id = press.uuid_arg(0) if press else None
-    if athlete_id is None:
+    press = ViewAthlete.parse(update.callback_query.data if update.callback_query else None)
+    if press is None:
         await refuse(update, context, reason="unreadable athlete id")
         return
-    await _show(update, context, athlete_id=athlete_id)
+    await _show(update, context, athlete_id=press.athlete_id)
 
 
 async def _show(update: Update, context: BotContext, *, athlete_id: object) -> None:
@@ -113,12 +122,11 @@ async def ask_field(update: Update, context: BotContext) -> str | int:
     """Ask for a new value of the pressed field, if the presser may edit that profile."""
     query, person = update.callback_query, update.effective_user
     assert query is not None and person is not None
-    press = unpack(query.data, flow=FLOW)
-    user_id = press.uuid_arg(0) if press and len(press.args) == 2 else None
-    field = _field(press.args[1]) if press and user_id else None
-    if user_id is None or field is None:
+    press = EditField.parse(query.data)
+    if press is None:
         await refuse(update, context, reason="unreadable profile field")
         return END
+    user_id, field = press.user_id, press.field
     try:
         await onboarding.check_may_edit(
             context.uow, telegram_user_id=person.id, user_id=user_id,
@@ -127,7 +135,7 @@ async def ask_field(update: Update, context: BotContext) -> str | int:
     except (NotAllowed, NotFound):
         await refuse(update, context, reason=f"edit {field.value} of a profile not theirs")
         return END
-    context.user_data[EDIT_KEY] = {"user": press.args[0], "field": field.value}
+    context.user_data[EDIT_KEY] = {"user": short_id(user_id), "field": field.value}
     await query.answer()
     await _ask(update, context, field)
     return EDITING
@@ -152,8 +160,8 @@ async def _confirm_birth_date(update: Update, context: BotContext, text: str) ->
     lang = context.lang
     question = t("onboarding.birth_confirm.ask", lang, date=long_date(born, lang))
     # Yes sets the date written one way only; the check on saving is the same as for typing.
-    buttons = [_button(t("onboarding.yes", lang), "set", born.isoformat()),
-               _button(t("onboarding.no", lang), "retype")]  # fmt: skip
+    no = InlineKeyboardButton(t("onboarding.no", lang), callback_data=RetypeBirthDate().pack())
+    buttons = [_button(t("onboarding.yes", lang), born.isoformat()), no]
     await _reply(update, question, InlineKeyboardMarkup([buttons]))
     return EDITING
 
@@ -167,12 +175,12 @@ async def retype(update: Update, context: BotContext) -> str:
 
 async def save_choice(update: Update, context: BotContext) -> str | int:
     """A pressed choice (dominant hand)."""
-    press = unpack(update.callback_query.data if update.callback_query else None, flow=FLOW)
-    if press is None or len(press.args) != 1:
+    press = SetChoice.parse(update.callback_query.data if update.callback_query else None)
+    if press is None:
         await refuse(update, context, reason="unreadable profile choice")
         return EDITING
     await update.callback_query.answer()  # type: ignore[union-attr]
-    return await _save(update, context, press.args[0])
+    return await _save(update, context, press.value)
 
 
 async def save_contact(update: Update, context: BotContext) -> str | int:
@@ -302,7 +310,7 @@ def _edit_buttons(view: ProfileView, context: BotContext) -> InlineKeyboardMarku
     buttons = [
         InlineKeyboardButton(
             t("profile.edit", context.lang, field=t(f"profile.field.{field.value}", context.lang)),
-            callback_data=pack(FLOW, "edit", view.user_id, field.value),
+            callback_data=EditField(view.user_id, field).pack(),
         )
         for field in fields
     ]
@@ -313,7 +321,7 @@ async def _ask(update: Update, context: BotContext, field: ProfileField) -> None
     lang = context.lang
     label = t(f"profile.field.{field.value}", lang)
     cancel_row = [
-        InlineKeyboardButton(t("onboarding.cancel", lang), callback_data=pack(FLOW, "cancel"))
+        InlineKeyboardButton(t("onboarding.cancel", lang), callback_data=CancelEdit().pack())
     ]
     if field is ProfileField.PHONE:
         share = KeyboardButton(t("onboarding.phone.share", lang), request_contact=True)
@@ -325,15 +333,15 @@ async def _ask(update: Update, context: BotContext, field: ProfileField) -> None
         return await _reply(update, t("profile.ask_timezone", lang), markup)
     rows = []
     if field is ProfileField.HAND:
-        rows.append([_button(t(f"profile.hand.{h}", lang), "set", h) for h in profile_input.HANDS])
+        rows.append([_button(t(f"profile.hand.{h}", lang), h) for h in profile_input.HANDS])
     query = update.callback_query
     text = t("profile.ask", lang, field=label)
     if query is not None:
         await query.edit_message_text(text, reply_markup=InlineKeyboardMarkup([*rows, cancel_row]))
 
 
-def _button(label: str, action: str, *args: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=pack(FLOW, action, *args))
+def _button(label: str, value: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=SetChoice(value).pack())
 
 
 async def _reply(update: Update, text: str, markup: object = None) -> None:

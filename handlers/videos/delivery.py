@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Bot, InputFile, InputMediaPhoto, Message
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 
-from bot.i18n import t
+from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.local_time import local_moment
 from bot.sending import send_text, utf16_len
 from bot.wiring import Services
@@ -55,7 +56,7 @@ async def send_analysis(bot: Bot, services: Services, notification: Claimed) -> 
         + analysis_lines(video.analysis, lang)
     )
     photos = []
-    for key in (video.thumbnail_key, (video.analysis or {}).get("chart_key")):
+    for key in (video.thumbnail_key, chart_for(video.analysis, lang)):
         if key:
             photos.append(await services.storage.read_bytes(key))
     if len(photos) == 2:
@@ -215,6 +216,18 @@ async def _view(
         log.info("notice %s about video %s: the video is gone", notification.kind, video_id)
         return None, DeliveryResult.final("video is gone")
     return view, DeliveryResult.SENT
+
+
+def chart_for(analysis: dict[str, Any] | None, lang: str | None) -> str | None:
+    """The motion chart in the reader's language, else English (or a chart from before charts
+    were drawn per language)."""
+    analysis = analysis or {}
+    charts = analysis.get("chart_keys") or {}
+    return (
+        charts.get(lang or DEFAULT_LANGUAGE)
+        or charts.get(DEFAULT_LANGUAGE)
+        or analysis.get("chart_key")
+    )
 
 
 def _fit(text: str) -> str:

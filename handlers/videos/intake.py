@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import Callback, pattern, refuse, unpack
+from bot.callbacks import refuse
 from bot.i18n import t
 from bot.sending import send_text
 from bot.telegram_files import telegram_file_chunks
@@ -40,9 +41,11 @@ from domain.videos.uploads import (
     uploadable_athletes,
 )
 from handlers.shared.acting import refusal_text
+from handlers.shared.callback_data import CallbackData, flow_pattern, parse_any
 from handlers.shared.common import unexpected_message
 from handlers.shared.edit_in_place import edit_pressed
 from handlers.videos import render
+from handlers.videos.callbacks import FLOW, VideoFor, VideoLink, VideoShow, VideoUnlinked
 
 log = logging.getLogger(__name__)
 _VIEWERS = [("videos", "video.command.videos")]
@@ -60,7 +63,7 @@ def register(application: BotApplication) -> None:
     """Add video uploads, /videos and the video buttons."""
     application.add_handler(MessageHandler(_PRIVATE & _VIDEO_LIKE, on_video))
     application.add_handler(CommandHandler("videos", list_videos, filters=_PRIVATE))
-    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern(render.FLOW)))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=flow_pattern(FLOW)))
 
 
 async def on_video(update: Update, context: BotContext) -> None:
@@ -115,8 +118,8 @@ async def list_videos(update: Update, context: BotContext) -> None:
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Any video button: re-check the presser, then do what it names."""
-    press = unpack(update.callback_query.data, flow=render.FLOW)
-    step = _BUTTONS.get(press.action) if press is not None else None
+    press = parse_any(update.callback_query.data, _BUTTONS)
+    step = _BUTTONS[type(press)] if press is not None else None
     actor = context.actor if step is not None else None
     if press is None or step is None or actor is None:
         await refuse(update, context, reason="video button: malformed or not signed up")
@@ -124,14 +127,14 @@ async def on_button(update: Update, context: BotContext) -> None:
     try:
         await step(update, context, actor, press)
     except (NotAllowed, NotFound) as err:
-        await refuse(update, context, reason=f"video {press.action}: {type(err).__name__}")
+        await refuse(update, context, reason=f"video {press.prefix}: {type(err).__name__}")
     except DomainError as err:
         await update.callback_query.answer(refusal_text(err, context), show_alert=True)
 
 
-async def pick_athlete(update: Update, context: BotContext, actor: Actor, press: Callback) -> None:
+async def pick_athlete(update: Update, context: BotContext, actor: Actor, press: VideoFor) -> None:
     """Whose video: the waiting video is received for that athlete."""
-    token, athlete_id = (press.args[0] if press.args else ""), press.uuid_arg(1)
+    token, athlete_id = press.token, press.athlete_id
     athletes = {
         athlete.athlete_id: athlete
         for athlete in await uploadable_athletes(context.uow, actor=actor)
@@ -147,15 +150,17 @@ async def pick_athlete(update: Update, context: BotContext, actor: Actor, press:
     await _receive(update, context, actor, athletes[athlete_id], incoming)
 
 
-async def pick_session(update: Update, context: BotContext, actor: Actor, press: Callback) -> None:
+async def pick_session(
+    update: Update, context: BotContext, actor: Actor, press: VideoLink | VideoUnlinked
+) -> None:
     """Link the video to the pressed session, or to none."""
-    video_id = press.uuid_arg(0)
-    no_session = len(press.args) > 1 and press.args[1] == render.NO_SESSION
-    session_id = None if no_session else press.uuid_arg(1)
-    if video_id is None or (session_id is None and not no_session):
-        raise NotFound("malformed video link")
+    session_id = press.session_id if isinstance(press, VideoLink) else None
     await link_session(
-        context.uow, actor=actor, video_id=video_id, session_id=session_id, now=datetime.now(UTC)
+        context.uow,
+        actor=actor,
+        video_id=press.video_id,
+        session_id=session_id,
+        now=datetime.now(UTC),
     )
     query = update.callback_query
     await query.answer()
@@ -163,12 +168,9 @@ async def pick_session(update: Update, context: BotContext, actor: Actor, press:
     await edit_pressed(query, render.linked_text(query.message, t(key, context.lang)), None)
 
 
-async def show_video(update: Update, context: BotContext, actor: Actor, press: Callback) -> None:
+async def show_video(update: Update, context: BotContext, actor: Actor, press: VideoShow) -> None:
     """One video again: the video itself, its analysis, and a download link where there is one."""
-    video_id = press.uuid_arg(0)
-    if video_id is None:
-        raise NotFound("malformed video id")
-    video = await video_to_show(context.uow, actor=actor, video_id=video_id)
+    video = await video_to_show(context.uow, actor=actor, video_id=press.video_id)
     await update.callback_query.answer()
     url = await download_link(context.services.storage, video)
     text = render.detail_text(video, context.lang)
@@ -186,7 +188,12 @@ async def show_video(update: Update, context: BotContext, actor: Actor, press: C
     await send_text(context.bot, chat_id, text, reply_markup=markup)
 
 
-_BUTTONS = {render.FOR: pick_athlete, render.LINK: pick_session, render.SHOW: show_video}
+_BUTTONS: dict[type[CallbackData], Callable[..., Awaitable[None]]] = {
+    VideoFor: pick_athlete,
+    VideoLink: pick_session,
+    VideoUnlinked: pick_session,
+    VideoShow: show_video,
+}
 
 
 async def _receive(

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import pack
 from bot.i18n import t
 from bot.local_time import local_moment
 from domain.metrics.viewers import AthleteName
@@ -23,11 +22,8 @@ from domain.timezones import zone_of
 from domain.videos.library import VideoDetail, VideoSummary
 from domain.videos.status import QUEUED, VideoProgress
 from domain.videos.uploads import ReceivedVideo, RecentSession
+from handlers.videos.callbacks import VideoFor, VideoLink, VideoShow, VideoUnlinked
 from handlers.videos.words import analysis_lines, caption_part, clock, failure_reason
-
-FLOW = "vid"
-FOR, LINK, SHOW = "for", "ln", "sh"
-NO_SESSION = "-"
 
 
 def athletes_markup(
@@ -41,7 +37,7 @@ def athletes_markup(
                     t("video.me", lang)
                     if athlete.athlete_id == actor.own_athlete_id
                     else athlete.name,
-                    callback_data=pack(FLOW, FOR, token, athlete.athlete_id),
+                    callback_data=VideoFor(token, athlete.athlete_id).pack(),
                 )
             ]
             for athlete in athletes
@@ -68,7 +64,7 @@ def sessions_markup(
         [
             InlineKeyboardButton(
                 session_label(session, timezone, lang),
-                callback_data=pack(FLOW, LINK, received.video_id, session.session_id),
+                callback_data=VideoLink(received.video_id, session.session_id).pack(),
             )
         ]
         for session in received.recent_sessions
@@ -77,7 +73,7 @@ def sessions_markup(
         [
             InlineKeyboardButton(
                 t("video.link_none", lang),
-                callback_data=pack(FLOW, LINK, received.video_id, NO_SESSION),
+                callback_data=VideoUnlinked(received.video_id).pack(),
             )
         ]
     )
@@ -123,7 +119,7 @@ def list_markup(
                         when=_day(video.created_at, timezone, lang),
                         name=video.athlete_name,
                     ),
-                    callback_data=pack(FLOW, SHOW, video.video_id),
+                    callback_data=VideoShow(video.video_id).pack(),
                 )
             ]
             for video in videos

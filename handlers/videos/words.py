@@ -25,7 +25,7 @@ def clock(seconds: float | int | None) -> str:
 
 
 def analysis_lines(analysis: dict[str, Any] | None, lang: str | None) -> str:
-    """Duration, repetitions, tempo, consistency and joint angles, a line each."""
+    """Duration, repetitions, tempo, consistency and how far the joints bent, a line each."""
     analysis = analysis or {}
     motion = analysis.get("motion") or {}
     video = analysis.get("video") or {}
@@ -39,14 +39,16 @@ def analysis_lines(analysis: dict[str, Any] | None, lang: str | None) -> str:
         lines.append(t("video.analysis.tempo", lang, tempo=f"{tempo:.0f}"))
     if reps and consistency is not None:
         lines.append(t("video.analysis.consistency", lang, percent=f"{consistency * 100:.0f}"))
-    lines.append(pose_line(analysis.get("pose") or {}, lang))
+    pose = analysis.get("pose") or {}
+    # Without pose measurement (no extra installed, or it failed) there is nothing to tell a
+    # parent: a line about the server would only puzzle them.
+    if pose.get("available"):
+        lines.append(pose_line(pose, lang))
     return "\n".join(lines)
 
 
 def pose_line(pose: dict[str, Any], lang: str | None) -> str:
-    """Joint angle ranges when pose keypoints were found; else why there are none."""
-    if not pose.get("available"):
-        return t("video.analysis.pose_unavailable", lang)
+    """How far the joints bent when the body was seen; else that it was not seen clearly."""
     ranges = pose.get("ranges") or {}
     if not pose.get("detected") or not ranges:
         return t("video.analysis.pose_none", lang)

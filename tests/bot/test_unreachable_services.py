@@ -41,3 +41,15 @@ def test_a_database_never_migrated_says_to_migrate(tmp_path: Path) -> None:
     assert done.returncode == 3 and "Traceback" not in done.stderr
     assert 'database "sc_never_made" does not exist' in done.stderr
     assert "run `sportscenter migrate`" in done.stderr
+
+
+def test_a_damaged_emulator_state_file_is_one_line_naming_it(
+    tmp_path: Path, database_url: str
+) -> None:
+    state = tmp_path / "emulator-state.json"
+    state.write_text('{"version": 1, "people": [', encoding="utf-8")
+    done = sportscenter("run", tmp_path, DATABASE_URL=database_url, EMULATOR_STATE_FILE=str(state))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    (line,) = [line for line in done.stderr.splitlines() if line.startswith("sportscenter:")]
+    assert f"can't read the emulator's state from {state}: it is not JSON" in line
+    assert line.endswith("move it away to start with nobody")

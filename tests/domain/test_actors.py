@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.actors import actor_for_telegram, load_actor
+from domain.actors import load_actor
 from domain.adapters.db import create_engine, create_session_factory
 from domain.models import Athlete, AthleteLink, SessionParticipant, TrainingSession, User
 from domain.policy import Action, AthleteTarget, may
@@ -24,9 +24,8 @@ async def test_a_parent_guards_their_children_and_linked_ones(uow: UnitOfWork) -
         await tx.flush()
         tx.session.add(AthleteLink(athlete_id=kid.id, user_id=dad.id, relation="guardian"))
         await tx.commit()
-    async with uow as tx:
-        mum_actor = await actor_for_telegram(tx, 501, admin_telegram_ids=[])
-        dad_actor = await actor_for_telegram(tx, 502, admin_telegram_ids=[502])
+    mum_actor = await load_actor(uow, telegram_user_id=501, admin_telegram_ids=[])
+    dad_actor = await load_actor(uow, telegram_user_id=502, admin_telegram_ids=[502])
     assert mum_actor.guarded_athlete_ids == {kid.id}
     assert dad_actor.guarded_athlete_ids == {kid.id}
     assert dad_actor.is_admin
@@ -58,16 +57,16 @@ async def test_a_coach_coaches_athletes_with_a_live_booking_only(uow: UnitOfWork
         )
         coach_user = await tx.users.get(coach.user_id)
         await tx.commit()
-    async with uow as tx:
-        actor = await actor_for_telegram(tx, coach_user.telegram_user_id, admin_telegram_ids=[])
+    actor = await load_actor(
+        uow, telegram_user_id=coach_user.telegram_user_id, admin_telegram_ids=[]
+    )
     assert actor.coach_id == coach.id
     assert actor.coached_athlete_ids == {athlete.id}
     assert not actor.is_verified_coach
 
 
 async def test_someone_not_signed_up_has_no_actor(uow: UnitOfWork) -> None:
-    async with uow as tx:
-        assert await actor_for_telegram(tx, 999_999, admin_telegram_ids=[]) is None
+    assert await load_actor(uow, telegram_user_id=999_999, admin_telegram_ids=[]) is None
 
 
 async def test_the_acting_user_with_every_relation_is_one_statement(
@@ -77,13 +76,14 @@ async def test_the_acting_user_with_every_relation_is_one_statement(
     _, grouped = await coach_and_athlete(uow)
     async with uow as tx:
         # Cora coaches Ari alone and Zed in a group, is Kim's mother, Lou's guardian and
-        # Max's mentor, and is an athlete herself.
+        # Max's and Ivy's mentor (shown Ivy's videos only), and is an athlete herself.
         cora = await tx.users.get(coach.user_id)
         cora.language_code, cora.timezone = "es", "Europe/Madrid"
         own = tx.athletes.add(Athlete(user_id=cora.id, primary_sport="tennis"))
         kim = tx.athletes.add(Athlete(parent_id=cora.id, primary_sport="tennis"))
         lou = tx.athletes.add(Athlete(parent_id=None, primary_sport="tennis"))
         max_ = tx.athletes.add(Athlete(parent_id=None, primary_sport="tennis"))
+        ivy = tx.athletes.add(Athlete(parent_id=None, primary_sport="tennis"))
         tx.sessions.add(session_at(coach, pupil, T0))
         group = tx.sessions.add(
             TrainingSession(
@@ -97,6 +97,9 @@ async def test_the_acting_user_with_every_relation_is_one_statement(
         await tx.flush()
         tx.session.add(AthleteLink(athlete_id=lou.id, user_id=cora.id, relation="guardian"))
         tx.session.add(AthleteLink(athlete_id=max_.id, user_id=cora.id, relation="mentor"))
+        tx.session.add(
+            AthleteLink(athlete_id=ivy.id, user_id=cora.id, relation="mentor", video_consent=True)
+        )
         tx.session.add(SessionParticipant(session_id=group.id, athlete_id=grouped.id))
         group.participant_count = 1
         await tx.commit()
@@ -110,7 +113,8 @@ async def test_the_acting_user_with_every_relation_is_one_statement(
     assert (actor.user_id, actor.role, actor.coach_id) == (cora.id, "coach", coach.id)
     assert actor.own_athlete_id == own.id
     assert actor.guarded_athlete_ids == {kim.id, lou.id}
-    assert actor.mentored_athlete_ids == {max_.id}
+    assert actor.mentored_athlete_ids == {max_.id, ivy.id}
+    assert actor.video_mentored_athlete_ids == {ivy.id}
     assert actor.coached_athlete_ids == {pupil.id, grouped.id}
     assert (actor.language, actor.timezone) == ("es", "Europe/Madrid")
     assert not actor.is_admin

@@ -15,6 +15,8 @@ from bot.migrate import alembic_config, include_object, migrate, upgrade_to_head
 from domain.adapters.db import create_engine
 from domain.models import (
     Base,
+    InvitationKind,
+    LinkRelation,
     PaymentStatus,
     Role,
     SessionPaymentStatus,
@@ -29,6 +31,8 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_payments_status": PaymentStatus,
     "ck_video_analysis_ck_video_analysis_status": VideoStatus,
     "ck_users_role": Role,
+    "ck_athlete_links_relation": LinkRelation,
+    "ck_invitations_kind": InvitationKind,
 }
 
 

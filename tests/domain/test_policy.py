@@ -2,36 +2,41 @@
 
 The matrix below is `render_matrix()` of CASES, the data the tests run on; a test keeps it current.
 
-| actor → target                       |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|
-|--------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
-| athlete → own athlete profile        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |
-| athlete → own account                |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |
-| athlete → someone else's account     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other athlete → the athlete          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child                 |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |
-| parent → own account                 |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |
-| other parent → the athlete           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| linked guardian → their child        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |
-| mentor → their mentee                |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |
-| coach → booked athlete               |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |
-| coach → unbooked athlete             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
-| coach → other coach                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |
-| coach → other coach's session        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child's session       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| unverified coach → own coach profile |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
-| admin → an athlete                   |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a user                       |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a coach                      |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |
-| admin → system                       |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |
-| blocked parent → their child         |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |
-| suspended parent → their child       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| deleted admin → system               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| actor → target                       |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|
+|--------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
+| athlete → own athlete profile        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |
+| athlete → own account                |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |
+| athlete → someone else's account     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other athlete → the athlete          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child                 |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |
+| parent → own account                 |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |
+| other parent → the athlete           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| linked guardian → their child        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |
+| mentor → their mentee                |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |
+| mentor allowed videos → their mentee |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |
+| mentor → own account                 |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |
+| mentor → another athlete             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → another account             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → booked athlete               |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |
+| coach → unbooked athlete             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |
+| coach → other coach                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |
+| coach → other coach's session        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's session       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own coach profile |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |
+| admin → an athlete                   |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a user                       |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a coach                      |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |
+| admin → system                       |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
+| blocked parent → their child         |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |
+| suspended parent → their child       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| deleted admin → system               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
 
 ✓ allow, · deny. VP view_profile, EP edit_profile, AF act_for_athlete, BF book_for_athlete, VM
 view_metrics, LM log_metrics, VV view_video, UV upload_video, GF give_feedback, VS view_sensitive,
-MA manage_availability, VC verify_coach, AC admin_command, MC manage_children, RS run_session.
+MA manage_availability, VC verify_coach, AC admin_command, MC manage_children, RS run_session, AM
+ask_to_mentor, PM approve_mentor.
 """
 
 from __future__ import annotations
@@ -79,6 +84,8 @@ ANOTHER_PARENT = Actor(
 )
 SECOND_GUARDIAN = Actor(user_id=_user(4), role="parent", guarded_athlete_ids=frozenset({ATHLETE}))
 MENTOR = Actor(user_id=_user(5), role="mentor", mentored_athlete_ids=frozenset({ATHLETE}))
+# A guardian allowed this mentor to be shown the athlete's videos.
+TRUSTED_MENTOR = replace(MENTOR, video_mentored_athlete_ids=frozenset({ATHLETE}))
 BOOKED_COACH = Actor(
     user_id=_user(6),
     role="coach",
@@ -109,6 +116,8 @@ OWNER = frozenset(
     {A.VIEW_PROFILE, A.EDIT_PROFILE, A.ACT_FOR_ATHLETE, A.BOOK_FOR_ATHLETE, A.VIEW_METRICS}
     | {A.LOG_METRICS, A.VIEW_VIDEO, A.UPLOAD_VIDEO, A.VIEW_SENSITIVE}
 )
+# A guardian answers for the child: who mentors them too.
+GUARDIAN = OWNER | {A.APPROVE_MENTOR}
 OWN_ACCOUNT = frozenset({A.VIEW_PROFILE, A.EDIT_PROFILE, A.VIEW_SENSITIVE})
 
 
@@ -128,7 +137,7 @@ CASES = [
     Case("athlete", "own account", THE_ATHLETE, UserTarget(ATHLETE_USER), OWN_ACCOUNT),
     Case("athlete", "someone else's account", THE_ATHLETE, UserTarget(OTHER_USER), NOTHING),
     Case("other athlete", "the athlete", ANOTHER_ATHLETE, AthleteTarget(ATHLETE), NOTHING),
-    Case("parent", "their child", PARENT, AthleteTarget(ATHLETE), OWNER),
+    Case("parent", "their child", PARENT, AthleteTarget(ATHLETE), GUARDIAN),
     Case(
         "parent",
         "own account",
@@ -137,14 +146,30 @@ CASES = [
         OWN_ACCOUNT | {A.MANAGE_CHILDREN},
     ),
     Case("other parent", "the athlete", ANOTHER_PARENT, AthleteTarget(ATHLETE), NOTHING),
-    Case("linked guardian", "their child", SECOND_GUARDIAN, AthleteTarget(ATHLETE), OWNER),
+    Case("linked guardian", "their child", SECOND_GUARDIAN, AthleteTarget(ATHLETE), GUARDIAN),
     Case(
         "mentor",
         "their mentee",
         MENTOR,
         AthleteTarget(ATHLETE),
+        frozenset({A.VIEW_PROFILE, A.VIEW_METRICS, A.GIVE_FEEDBACK}),
+    ),
+    Case(
+        "mentor allowed videos",
+        "their mentee",
+        TRUSTED_MENTOR,
+        AthleteTarget(ATHLETE),
         frozenset({A.VIEW_PROFILE, A.VIEW_METRICS, A.VIEW_VIDEO, A.GIVE_FEEDBACK}),
     ),
+    Case(
+        "mentor",
+        "own account",
+        MENTOR,
+        UserTarget(MENTOR.user_id),
+        OWN_ACCOUNT | {A.ASK_TO_MENTOR},
+    ),
+    Case("mentor", "another athlete", TRUSTED_MENTOR, AthleteTarget(OTHER_ATHLETE), NOTHING),
+    Case("parent", "another account", PARENT, UserTarget(OTHER_USER), NOTHING),
     Case(
         "coach",
         "booked athlete",
@@ -184,7 +209,7 @@ CASES = [
         frozenset({A.VIEW_PROFILE, A.VERIFY_COACH}),
     ),
     Case("admin", "system", ADMIN, System(), frozenset({A.ADMIN_COMMAND})),
-    Case("blocked parent", "their child", BLOCKED_PARENT, AthleteTarget(ATHLETE), OWNER),
+    Case("blocked parent", "their child", BLOCKED_PARENT, AthleteTarget(ATHLETE), GUARDIAN),
     Case("suspended parent", "their child", SUSPENDED_PARENT, AthleteTarget(ATHLETE), NOTHING),
     Case("deleted admin", "system", DELETED_ADMIN, System(), NOTHING),
 ]
@@ -221,6 +246,8 @@ CODES = {
     A.ADMIN_COMMAND: "AC",
     A.MANAGE_CHILDREN: "MC",
     A.RUN_SESSION: "RS",
+    A.ASK_TO_MENTOR: "AM",
+    A.APPROVE_MENTOR: "PM",
 }
 
 
@@ -279,11 +306,12 @@ EVERY_RELATION = Actor(
     own_athlete_id=ATHLETE,
     guarded_athlete_ids=frozenset({ATHLETE}),
     mentored_athlete_ids=frozenset({ATHLETE}),
+    video_mentored_athlete_ids=frozenset({ATHLETE}),
     coached_athlete_ids=frozenset({ATHLETE}),
     is_verified_coach=True,
 )
 MEANINGFUL: dict[Target, frozenset[Action]] = {
-    AthleteTarget(ATHLETE): OWNER | {A.GIVE_FEEDBACK},
+    AthleteTarget(ATHLETE): GUARDIAN | {A.GIVE_FEEDBACK},
     UserTarget(EVERY_RELATION.user_id): OWN_ACCOUNT | {A.MANAGE_CHILDREN},
     CoachTarget(COACH): frozenset({A.VIEW_PROFILE, A.VERIFY_COACH, A.MANAGE_AVAILABILITY}),
     System(): frozenset({A.ADMIN_COMMAND}),

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from domain.errors import AlreadyExists, NotFound
 from domain.models import Athlete, User
+from domain.notifications import queries as notification_queries
 from domain.uow import Transaction, UnitOfWork
 from tests.factories import coach_and_athlete
 
@@ -177,11 +178,11 @@ async def test_two_senders_never_claim_the_same_notification(
 
     async def holder() -> set[str]:
         async with UnitOfWork(session_factory) as own:
-            rows = await own.outbox.claim_due(now, limit=6)
+            rows = await notification_queries.claim_due(own, now, limit=6)
             claimed.set()
             await release.wait()  # keep the row locks while the second sender runs
             for n in rows:
-                await own.outbox.mark_sent(n.id, now)
+                await notification_queries.mark_sent(own, n.id, now)
             await own.commit()
             return {n.dedup_key for n in rows}
 
@@ -189,7 +190,9 @@ async def test_two_senders_never_claim_the_same_notification(
     await claimed.wait()
     async with UnitOfWork(session_factory) as other:
         # Without SKIP LOCKED this would wait for the holder and time out.
-        rows = await asyncio.wait_for(other.outbox.claim_due(now, limit=10), timeout=5)
+        rows = await asyncio.wait_for(
+            notification_queries.claim_due(other, now, limit=10), timeout=5
+        )
         second = {n.dedup_key for n in rows}
     release.set()
     held = await first

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from domain.short_ids import short_id
 from telegram_emulator.driver import EmulatedUser
 
 
@@ -10,3 +13,8 @@ async def open_chats(*people: EmulatedUser) -> None:
     for person in people:
         await person.send("/help")
         await person.expect_reply(contains="/help")
+
+
+def forged_data(*parts: str | int | uuid.UUID) -> str:
+    """Callback data as a forger writes it, ids as buttons carry them: no type checks it."""
+    return ":".join(short_id(part) if isinstance(part, uuid.UUID) else str(part) for part in parts)

@@ -11,7 +11,7 @@ availability someone is about to book, minutes for metrics).
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import date
 from decimal import Decimal
 from typing import TypeAlias, TypeVar
@@ -86,20 +86,6 @@ class Cache:
         """Delete `keys`; skipped when Redis is unavailable, so entries then live out their TTL."""
         if keys:
             await self._guarded("delete", ", ".join(keys), self._redis.delete(*keys))
-
-    async def get_or_load(
-        self, key: str, loader: Callable[[], Awaitable[object]], ttl_s: float
-    ) -> JSON:
-        """Return the cached value at `key`, or await `loader`, store its result and return it."""
-        cached = await self.get_json(key)
-        if cached is not None:
-            return cached
-        encoded = encode_json(await loader())
-        # None is how a miss reads, so storing it would only cost a write per call.
-        if encoded != b"null":
-            await self._store(key, encoded, ttl_s)
-        # Decoded again so a miss returns the same shape a hit does (UUIDs as strings, ...).
-        return json.loads(encoded)
 
     async def _store(self, key: str, encoded: bytes, ttl_s: float) -> None:
         if ttl_s <= 0:

@@ -37,7 +37,6 @@ MAX_URL_LIFETIME = 7 * 24 * 3600  # SigV4 presigned URLs cannot live longer
 # One per worker thread of the default executor, so threads never wait on or discard connections.
 _MAX_CONNECTIONS = 32
 _MISSING_OBJECT = frozenset({"NoSuchKey", "404", "NotFound"})
-_MISSING_BUCKET = frozenset({"NoSuchBucket", "404", "NotFound"})
 
 
 class S3Storage:
@@ -62,27 +61,6 @@ class S3Storage:
         self._part_size = part_size
         self._chunk_size = chunk_size
         self._client = client or _make_client(endpoint_url, region)
-
-    async def ensure_bucket(self) -> None:
-        """Create the bucket if it does not exist yet (local development and tests)."""
-        try:
-            await asyncio.to_thread(self._client.head_bucket, Bucket=self.bucket)
-            return
-        except ClientError as err:
-            if _code(err) not in _MISSING_BUCKET:
-                raise StorageError(f"cannot reach bucket {self.bucket!r}: {_code(err)}") from err
-        except BotoCoreError as err:
-            raise StorageError(f"cannot reach bucket {self.bucket!r}") from err
-        params: dict[str, Any] = {"Bucket": self.bucket}
-        region = self._client.meta.region_name
-        # us-east-1 is the one region that refuses an explicit location constraint.
-        if region and region != "us-east-1":
-            params["CreateBucketConfiguration"] = {"LocationConstraint": region}
-        try:
-            await asyncio.to_thread(partial(self._client.create_bucket, **params))
-        except ClientError as err:
-            if _code(err) != "BucketAlreadyOwnedByYou":
-                raise StorageError(f"cannot create bucket {self.bucket!r}: {_code(err)}") from err
 
     async def put(self, key: str, source: ByteSource, *, content_type: str) -> StoredObject:
         """Store the source, as one PutObject if it fits in a part, else as a multipart upload."""

@@ -7,21 +7,31 @@ two share the machine's cores instead of taking turns.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from domain.videos.media.chart import write_motion_chart
+from domain.videos.media.chart import write_motion_charts
+from domain.videos.media.chart_words import ChartWords
 from domain.videos.media.motion import Motion, analyse_motion
 from domain.videos.media.pose import analyse_pose
 from domain.videos.media.probe import ProbeInfo, VideoRefused, probe
 from domain.videos.media.renditions import make_thumbnail, start_rendition
 
-__all__ = ["ANALYSIS_VERSION", "ProbeInfo", "Processed", "VideoRefused", "analysis_of", "process"]
+__all__ = [
+    "ANALYSIS_VERSION",
+    "ChartWords",
+    "ProbeInfo",
+    "Processed",
+    "VideoRefused",
+    "analysis_of",
+    "process",
+]
 
 # Bump when the analysis dict changes meaning, so stored results can be told apart.
 ANALYSIS_VERSION = 1
-THUMBNAIL_NAME, RENDITION_NAME, CHART_NAME = "thumbnail.jpg", "rendition.mp4", "motion-chart.png"
+THUMBNAIL_NAME, RENDITION_NAME = "thumbnail.jpg", "rendition.mp4"
 
 
 @dataclass(frozen=True)
@@ -31,25 +41,30 @@ class Processed:
     probe: ProbeInfo
     thumbnail: Path  # JPEG
     rendition: Path  # MP4, H.264/AAC, at most 720p
-    chart: Path  # PNG
+    charts: dict[str, Path]  # PNG per language
     analysis: dict[str, Any]  # JSON-ready; stored as video_analysis.analysis_results
 
 
 def process(
-    raw: Path, workdir: Path, *, max_duration_s: float = 600, with_pose: bool = True
+    raw: Path,
+    workdir: Path,
+    *,
+    chart_words: Mapping[str, ChartWords],
+    max_duration_s: float = 600,
+    with_pose: bool = True,
 ) -> Processed:
-    """Thumbnail, web rendition, motion analysis and chart of `raw`; VideoRefused if unfit."""
+    """Thumbnail, web rendition, motion analysis and a chart per language; VideoRefused if unfit."""
     workdir.mkdir(parents=True, exist_ok=True)
     info = probe(raw, max_duration_s=max_duration_s)
-    outputs = [workdir / name for name in (THUMBNAIL_NAME, RENDITION_NAME, CHART_NAME)]
+    outputs = [workdir / name for name in (THUMBNAIL_NAME, RENDITION_NAME)]
     if raw.resolve() in {path.resolve() for path in outputs}:
         raise ValueError(f"{raw} would be overwritten by an output; keep it under another name")
-    thumbnail_path, rendition_path, chart_path = outputs
+    thumbnail_path, rendition_path = outputs
     rendition = start_rendition(raw, info, rendition_path)
     try:
         thumbnail = make_thumbnail(raw, info, thumbnail_path)
         motion = analyse_motion(raw, info)
-        chart = write_motion_chart(motion, chart_path)
+        charts = write_motion_charts(motion, workdir, chart_words)
         pose = analyse_pose(raw, info, motion.reps) if with_pose else _POSE_DISABLED
         video = rendition.wait()
     finally:
@@ -58,7 +73,7 @@ def process(
         probe=info,
         thumbnail=thumbnail,
         rendition=video,
-        chart=chart,
+        charts=charts,
         analysis=analysis_of(info, motion, pose),
     )
 

@@ -17,7 +17,12 @@ from bot.guards import ACTOR_GROUP, CLAIM_GROUP, PRIVATE_CHAT_GROUP, RATE_LIMIT_
 from bot.i18n import t
 from bot.jobs import maintain_metric_partitions
 from bot.wiring import Services
-from domain.repositories.metrics import add_months, month_start, partition_name
+from domain.metrics.queries.partitions import (
+    add_months,
+    existing_partitions,
+    month_start,
+    partition_name,
+)
 from handlers.shared.common import cancel_fallback
 from tests.bot.runtime.fakes import USER_ID, FakeTelegram, callback_update, message_update
 
@@ -207,7 +212,7 @@ async def test_metric_partitions_are_kept_ahead_by_a_recurring_job(app, uow) -> 
     context = BotContext.from_job(jobs[0], app)
     await maintain_metric_partitions(context)
     async with uow as tx:
-        names = await tx.metrics.existing_partitions()
+        names = await existing_partitions(tx)
     this_month = month_start(datetime.now(UTC).date())
     assert {partition_name(add_months(this_month, i)) for i in range(4)} <= names
 

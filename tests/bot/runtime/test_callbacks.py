@@ -1,38 +1,17 @@
-"""Callback data packs into 64 bytes and parses back; garbage is refused and audited."""
+"""Ids in callback data come back or not at all; a refused press is audited whatever it held.
+
+Packing and parsing callback data: tests/handlers/shared/test_callback_data.py."""
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.callbacks import pack, parse_id, short_id, unpack
 from domain.audit import record_refusal
 from domain.models import AuditEntry
+from domain.short_ids import parse_id, short_id
 from domain.uow import UnitOfWork
-
-
-def test_two_ids_fit_in_one_button_and_come_back() -> None:
-    a, b = uuid.uuid4(), uuid.uuid4()
-    data = pack("fam", "swap", a, b)
-    assert len(data.encode()) <= 64
-    press = unpack(data, flow="fam")
-    assert (press.action, press.uuid_arg(0), press.uuid_arg(1)) == ("swap", a, b)
-
-
-def test_data_over_64_bytes_is_refused_when_packing() -> None:
-    with pytest.raises(ValueError):
-        pack("fam", "x" * 70)
-
-
-@pytest.mark.parametrize(
-    "data", [None, "", "fam", "other:act", "fam::x", "x" * 65, "fam:a:" + "b" * 60]
-)
-def test_garbage_or_another_flows_data_does_not_parse(data: str | None) -> None:
-    assert unpack(data, flow="fam") is None
 
 
 @given(st.text(max_size=80))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import pkgutil
 import re
 from collections.abc import Callable, Iterable
@@ -20,6 +21,7 @@ import pytest
 
 import domain
 from bot.i18n import catalogues, languages
+from bot.local_time import WORDS
 from bot.outbox import SIDE_EFFECTS
 from domain.booking.availability import WEEKDAYS
 from domain.errors import DomainError
@@ -176,3 +178,21 @@ def test_every_literal_key_passed_to_t_or_a_domain_error_exists(lang: str) -> No
 
 def test_the_registry_names_only_templates_the_code_still_uses() -> None:
     assert set(RUNTIME_KEYS) - set(TEMPLATES) == set()
+
+
+def _built_in_metric_codes() -> list[str]:
+    """The codes of the catalogue's built-in metrics, as migration 0005 seeds them."""
+    (path,) = (ROOT / "migrations" / "versions").glob("0005_*.py")
+    spec = importlib.util.spec_from_file_location("seed_0005", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return [row[0] for row in module.SEED]
+
+
+@pytest.mark.parametrize("lang", languages())
+def test_every_built_in_metric_has_a_name_in_every_language(lang: str) -> None:
+    codes = _built_in_metric_codes()
+    assert len(codes) > 20
+    catalogue = catalogues()[lang]
+    assert [code for code in codes if f"{WORDS['metric']}{code}" not in catalogue] == []

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import BotApplication, BotContext
 from bot.jobs import (
+    maintain_metric_partitions,
     plan_session_reminders,
     release_unpaid_sessions,
     send_coach_digests,
@@ -131,6 +132,29 @@ async def test_the_jobs_log_an_unreachable_database_and_carry_on(
         "could not plan session reminders",
         "could not queue coach digests",
     ]
+
+
+async def test_the_partition_job_logs_an_unreachable_database_and_carry_on(
+    make_app: AppFactory,
+    services: Services,
+    dead_engine: AsyncEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    offline = dataclasses.replace(
+        services, engine=dead_engine, session_factory=create_session_factory(dead_engine)
+    )
+    app = await make_app(with_services=offline)
+    (job,) = app.job_queue.get_jobs_by_name("metric-partitions")
+
+    with caplog.at_level(logging.ERROR, logger="bot.jobs"):
+        await maintain_metric_partitions(BotContext.from_job(job, app))
+        await maintain_metric_partitions(BotContext.from_job(job, app))
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "could not check metric partitions",
+        "could not check metric partitions",
+    ]
+    assert not job.removed
 
 
 async def test_unpaid_sessions_are_released_every_five_minutes_and_an_outage_is_only_logged(

@@ -249,6 +249,35 @@ async def test_webhook_with_a_wrong_secret_is_refused_and_not_processed(
     assert calls == []
 
 
+NOT_UPDATES = [
+    None,
+    [],
+    "text",
+    5,
+    {},
+    {"update_id": "x"},
+    {"update_id": 1, "message": 5},
+    {"update_id": 2, "message": {"message_id": 1}},
+    {"update_id": 3, "message": {"message_id": 1, "date": "z", "chat": {"id": 1, "type": "x"}}},
+]
+
+
+async def test_webhook_json_that_is_not_an_update_gets_400_and_no_traceback(
+    emulator: Emulator, run_bot, services: Services, uow, caplog
+) -> None:
+    async with (
+        run_bot(emulator, polling=False) as app,
+        webhook_server(app, services, "s") as url,
+        aiohttp.ClientSession() as http,
+    ):
+        statuses = []
+        for body in NOT_UPDATES:
+            async with http.post(url, json=body, headers={SECRET_HEADER: "s"}) as response:
+                statuses.append(response.status)
+    assert statuses == [400] * len(NOT_UPDATES)
+    assert not [record for record in caplog.records if record.exc_info]
+
+
 async def test_healthz_reports_postgres_and_redis(
     emulator: Emulator, run_bot, services: Services, uow
 ) -> None:

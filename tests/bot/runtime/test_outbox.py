@@ -21,6 +21,7 @@ from domain.booking.payment_notices import INVOICE
 from domain.models import Notification, User, UserStatus
 from domain.notifications.outbox import Outcome, drain
 from domain.payments.records import STAR_REFUND
+from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
@@ -167,6 +168,29 @@ async def test_buttons_arrive_as_an_inline_keyboard_in_the_recipients_language(
             {"text": "✖️ Rechazar", "callback_data": "booking:decline:abc"},
         ]
     ]
+
+
+async def test_button_intents_become_the_capabilitys_callback_data_and_unknown_ones_are_refused(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    ana, ben = emulator.user("Ana"), emulator.user("Ben")
+    session_id = uuid.uuid4()
+    intent = {"label": "test.accept", "button": "session.accept", "session_id": str(session_id)}
+    async with run_bot(emulator) as application:
+        for person, button in ((ana, intent), (ben, {**intent, "button": "session.explode"})):
+            user = await _started_user(uow, person)
+            payload = {"coach": "Luis", "starts_at": STARTS_AT, "buttons": [[button]]}
+            await _notify(uow, user, "test_session", payload)
+
+        await _run_job(application)
+
+        message = await ana.expect_reply()
+    assert message["reply_markup"]["inline_keyboard"] == [
+        [{"text": "✅ Accept", "callback_data": f"ses:acc:{short_id(session_id)}"}]
+    ]
+    refused = [row for row in await _rows(uow) if row.sent_at is None]
+    assert [row.last_error[:19] for row in refused] == ["final: cannot rende"]
+    assert not [m for m in ben.messages() if "Luis" in m.get("text", "")]
 
 
 async def test_times_are_shown_in_the_recipients_own_time_zone(

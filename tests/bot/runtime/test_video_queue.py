@@ -160,12 +160,12 @@ async def test_the_mirror_holds_status_reason_and_time(
     mirror: VideoStatusMirror, redis_client: aioredis.Redis, keys: RedisKeys
 ) -> None:
     video_id = uuid.uuid4()
-    assert await mirror.get(video_id) is None
+    assert (await mirror.statuses([video_id])).get(video_id) is None
 
     await mirror.set(video_id, "failed", reason="too_long")
-    failed = await mirror.get(video_id)
+    failed = (await mirror.statuses([video_id])).get(video_id)
     await mirror.set(video_id, "analyzed")
-    analyzed = await mirror.get(video_id)
+    analyzed = (await mirror.statuses([video_id])).get(video_id)
 
     assert failed is not None and (failed.status, failed.reason) == ("failed", "too_long")
     assert analyzed is not None and (analyzed.status, analyzed.reason) == ("analyzed", None)
@@ -183,7 +183,7 @@ async def test_begin_attempt_counts_each_attempt_and_keeps_the_status(
     counts = [await mirror.begin_attempt(video_id) for _ in range(3)]
 
     assert counts == [1, 2, 3]
-    status = await mirror.get(video_id)
+    status = (await mirror.statuses([video_id])).get(video_id)
     assert status is not None and (status.status, status.attempts) == ("uploaded", 3)
 
 

@@ -143,7 +143,7 @@ async def test_a_job_is_handled_once_and_acknowledged(
     assert jobs.attempts == [(video_id, 1)]
     assert jobs.given_up == []
     assert await queue_empty(redis_client, keys)
-    status = await mirror.get(video_id)
+    status = (await mirror.statuses([video_id])).get(video_id)
     assert status is not None and status.attempts == 1
     assert not await worker.run_once()
 
@@ -396,7 +396,7 @@ async def test_a_job_whose_worker_was_killed_mid_job_is_completed_by_another(
 
     assert jobs.attempts == [(video_id, 2)]
     assert jobs.given_up == []
-    status = await mirror.get(video_id)
+    status = (await mirror.statuses([video_id])).get(video_id)
     assert status is not None and status.attempts == 2
     assert await queue_empty(redis_client, keys)
 

@@ -82,7 +82,7 @@ async def test_a_worker_killed_mid_job_leaves_it_to_another_worker(
         video_id = received.video_id
 
         async def processing() -> bool:
-            status = await services.video_status.get(video_id)
+            status = (await services.video_status.statuses([video_id])).get(video_id)
             return status is not None and status.status == "processing"
 
         await wait_for(processing, timeout=60, what="the first worker to start the job")
@@ -107,7 +107,7 @@ async def test_a_worker_killed_mid_job_leaves_it_to_another_worker(
         return video is not None and video.status == "analyzed"
 
     await wait_for(analysed, timeout=120, what="the second worker to finish the job")
-    status = await services.video_status.get(video_id)
+    status = (await services.video_status.statuses([video_id])).get(video_id)
     assert status.status == "analyzed" and status.attempts == 2
     # Done and acknowledged: nothing is left in the stream.
     assert await services.redis.xlen(services.keys.video_jobs()) == 0

@@ -22,7 +22,7 @@ from domain.booking.book import BookingChoice, BookingRefused, SlotUnavailable
 from domain.booking.sessions import LoadedSession
 from domain.booking.slot_cache import SlotCache
 from domain.errors import NotAllowed, SlotTaken
-from domain.models import Athlete, Notification, PaymentStatus, TrainingSession, User
+from domain.models import Athlete, AthleteLink, Notification, PaymentStatus, TrainingSession, User
 from domain.policy import Actor
 from domain.uow import Transaction, UnitOfWork
 from tests.factories import BOOKING_NOW, BookingWorld, booking_world, session_at
@@ -76,10 +76,36 @@ async def test_a_parent_books_for_a_child_and_the_coach_is_asked(
     assert booked.session.payment_status == "pending"
     (request,) = await notices(uow, "booking_request")
     assert request.recipient_id == world.coach_user.id
-    assert [b["data"][:8] for b in request.payload["buttons"][0]] == ["ses:acc:", "ses:dec:"]
-    (told,) = await notices(uow, "booking_requested")
-    assert told.recipient_id == world.parent.id
+    assert [b["button"] for b in request.payload["buttons"][0]] == [
+        "session.accept",
+        "session.decline",
+    ]
+    assert {b["session_id"] for b in request.payload["buttons"][0]} == {str(booked.session.id)}
+    # Pia's own flow answers her; nobody else on Kim's side is a guardian here.
+    assert await notices(uow, "booking_requested") == []
     assert await notices(uow, "reminder_24h") == []
+
+
+async def test_the_request_reaches_the_other_guardian_but_not_the_parent_who_booked(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow)
+    async with uow as tx:
+        dad = tx.users.add(User(role="parent", first_name="Dan", telegram_user_id=990001))
+        await tx.flush()
+        tx.session.add(AthleteLink(athlete_id=world.child.id, user_id=dad.id, relation="guardian"))
+        await tx.commit()
+
+    await booking.book(
+        uow,
+        actor=await actor(uow, world.parent),
+        choice=choice(world),
+        now=BOOKING_NOW,
+        slots=slot_cache(services),
+    )
+
+    (told,) = await notices(uow, "booking_requested")
+    assert told.recipient_id == dad.id
 
 
 async def test_accepting_confirms_sends_calendar_files_and_plans_reminders(
@@ -263,6 +289,12 @@ async def test_group_sessions_fill_up_to_capacity_and_no_further(
     world = await booking_world(
         uow, rules={"session_types": ["individual", "group"], "group_capacity": 2}
     )
+    async with uow as tx:
+        gus = tx.users.add(User(role="parent", first_name="Gus", telegram_user_id=990002))
+        await tx.flush()
+        link = AthleteLink(athlete_id=world.other_child.id, user_id=gus.id, relation="guardian")
+        tx.session.add(link)
+        await tx.commit()
     slots = slot_cache(services)
     group = {"session_type": "group"}
     first = await booking.book(
@@ -282,9 +314,10 @@ async def test_group_sessions_fill_up_to_capacity_and_no_further(
     assert second.joined_group and second.session.id == first.session.id
     assert second.session.participant_count == 2
     assert set(second.session.athlete_names) == {"Kim", "Lea"}
-    # Each family reads its own child's name only; the coach reads both.
-    to_omar = [n for n in await notices(uow) if n.recipient_id == world.other_parent.id]
-    assert to_omar and all("Kim" not in json.dumps(n.payload) for n in to_omar)
+    # Each family reads its own child's name only (Omar's flow answered him; Lea's other
+    # guardian hears it here); the coach reads both.
+    to_lea_side = [n for n in await notices(uow) if n.recipient_id == gus.id]
+    assert to_lea_side and all("Kim" not in json.dumps(n.payload) for n in to_lea_side)
     requests = await notices(uow, "booking_request")
     assert {r.payload["athlete"] for r in requests} == {"Kim", "Kim, Lea"}
     # A third athlete (a sibling) finds the group full.

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from domain.booking.queries.sessions import busy_intervals
 from domain.errors import InvalidInput, SlotTaken
 from domain.models import TrainingSession
 from domain.uow import UnitOfWork
@@ -90,7 +91,7 @@ async def test_busy_intervals_are_only_the_live_overlapping_sessions(uow: UnitOf
     await book(uow, session_at(coach, athlete, T0 + timedelta(hours=1), status="cancelled"))
     await book(uow, session_at(coach, athlete, T0 + timedelta(hours=3)))
     async with uow as tx:
-        found = await tx.sessions.busy_intervals(
-            coach.id, T0 + timedelta(minutes=30), T0 + timedelta(hours=2)
+        found = await busy_intervals(
+            tx, coach.id, T0 + timedelta(minutes=30), T0 + timedelta(hours=2)
         )
     assert found == [(kept.start_time, kept.end_time)]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from domain.actors import actor_for_user
 from domain.adapters.storage import MediaStorage
+from domain.coaching import queries as coaching_queries
 from domain.coaching import specializations
 from domain.coaching import verification as coaching
 from domain.coaching.certifications import NotADocument, add_certification, sniff
@@ -164,7 +165,7 @@ async def test_a_renamed_program_is_not_accepted_as_a_certificate(uow, services)
             source=b"MZ\x90\x00" + b"\x00" * 100,
         )
     async with uow as tx:
-        assert coaching.documents_of(await tx.coaches.for_user(coach.user_id)) == []
+        assert coaching.documents_of(await coaching_queries.coach_of_user(tx, coach.user_id)) == []
 
 
 async def test_documents_of_one_name_in_different_folders_are_both_kept(uow, services) -> None:
@@ -181,7 +182,7 @@ async def test_documents_of_one_name_in_different_folders_are_both_kept(uow, ser
             source=content,
         )
     async with uow as tx:
-        documents = coaching.documents_of(await tx.coaches.for_user(coach.user_id))
+        documents = coaching.documents_of(await coaching_queries.coach_of_user(tx, coach.user_id))
     keys = [document["key"] for document in documents]
     assert len(set(keys)) == 2
     assert [await services.storage.read_bytes(key) for key in keys] == list(uploads.values())
@@ -234,6 +235,30 @@ async def test_approval_verifies_once_and_is_audited(uow, services) -> None:
         actions = await tx.session.scalars(select(AuditEntry.action).order_by(AuditEntry.at))
         assert "coach.verified" in list(actions)
     assert await coaching.pending(uow, admin=admin) == []
+
+
+@pytest.mark.parametrize(
+    ("availability", "has_hours"),
+    [
+        (None, False),
+        ({"weekly": {"mon": []}}, False),
+        ({"weekly": {"mon": ["16:00-20:00"]}}, True),
+        ({"exceptions": {"2026-12-24": ["10:00-12:00"]}}, True),
+    ],
+)
+async def test_approval_says_whether_the_coach_has_hours_anyone_can_book(
+    uow, services, availability, has_hours
+) -> None:
+    coach = await _submitted_coach(uow, services.storage)
+    async with uow as tx:
+        (await tx.coaches.get(coach.coach_id)).availability = availability
+        await tx.commit()
+
+    approved = await coaching.approve(
+        uow, admin=await _person(uow, "admin", "Ada"), coach_id=coach.coach_id
+    )
+
+    assert approved.has_hours is has_hours
 
 
 async def test_rejection_keeps_the_reason_and_allows_resubmission(uow, services) -> None:

@@ -64,7 +64,7 @@ async def test_undoing_an_announced_best_corrects_it_for_the_family_in_their_uni
     assert correction.dedup_key == f"{WITHDRAWN}:{best.metric_id}:{world.parent.user_id}"
     assert correction.payload == {
         "athlete": "Kim",
-        "metric": "Back squat",
+        "metric": {"code": "squat"},
         "value": "242.51 lb",
         "best": "220.46 lb",
         "metric_id": str(best.metric_id),
@@ -134,7 +134,7 @@ async def test_a_withdrawn_best_with_nothing_left_on_record_says_so(
     )
     assert correction.payload == {
         "athlete": "Kim",
-        "metric": "Back squat",
+        "metric": {"code": "squat"},
         "value": "110 kg",
         "metric_id": str(best.metric_id),
     }

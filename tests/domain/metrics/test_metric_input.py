@@ -178,7 +178,7 @@ def test_a_typo_gets_the_nearest_metric_names() -> None:
 @pytest.mark.parametrize(
     ("text", "key", "params"),
     [
-        ("squat", "metrics.error.no_value", {"metric": "Back squat"}),
+        ("squat", "metrics.error.no_value", {"metric": {"code": "squat"}}),
         ("", "metrics.error.no_metric", {}),
         ("weight 72 stone", "metrics.error.bad_unit", {"unit": "stone", "accepted": "kg, lb, g"}),
         ("squat 120 s", "metrics.error.bad_unit", {"unit": "s", "accepted": "kg, lb, g"}),

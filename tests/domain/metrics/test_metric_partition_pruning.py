@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import Select, text
 
-from domain.metrics.progress import points_query
+from domain.metrics.queries.partitions import ensure_partitions
+from domain.metrics.queries.results import points_query
 from domain.models import PerformanceMetric
 from domain.uow import Transaction, UnitOfWork
 from tests.factories import coach_and_athlete
@@ -65,7 +66,7 @@ def _literal(value: object) -> str:
 async def three_months_of_data(uow: UnitOfWork) -> uuid.UUID:
     _, athlete = await coach_and_athlete(uow)
     async with uow as tx:
-        await tx.metrics.ensure_partitions(today=MONTHS[0], months_ahead=2)
+        await ensure_partitions(tx, today=MONTHS[0], months_ahead=2)
         for month in MONTHS:
             for day in (1, 15, 28):
                 tx.metrics.add(

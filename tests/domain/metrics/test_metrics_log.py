@@ -192,7 +192,7 @@ async def test_a_best_logged_by_the_parent_is_noted_to_the_coach_and_not_to_the_
     assert note.dedup_key == f"personal_best:{best.metric_id}:{world.coach.user_id}"
     assert note.payload == {
         "athlete": "Kim",
-        "metric": "Back squat",
+        "metric": {"code": "squat"},
         "value": "110 kg",
         "previous": "100 kg",
         "metric_id": str(best.metric_id),
@@ -226,7 +226,7 @@ async def test_an_implausible_value_is_questioned_and_stored_once_confirmed(
     assert refused.value.message_key == "metrics.error.implausible"
     assert refused.value.params == {
         "value": "1200 kg",
-        "metric": "Back squat",
+        "metric": {"code": "squat"},
         "low": "5 kg",
         "high": "400 kg",
     }
@@ -318,8 +318,8 @@ async def test_undo_removes_the_value_and_its_unsent_notices(
         latest=latest,
     )
 
-    assert (undone.metric_name, undone.value, undone.athlete_name) == (
-        "Back squat",
+    assert (undone.metric, undone.value, undone.athlete_name) == (
+        {"code": "squat"},
         Decimal("110.0000"),
         "Kim",
     )

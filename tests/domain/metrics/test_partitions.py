@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import text
 
+from domain.metrics.queries.partitions import add_months, ensure_partitions, partition_name
+from domain.metrics.queries.results import points
 from domain.models import PerformanceMetric
-from domain.repositories.metrics import add_months, partition_name
 from domain.uow import UnitOfWork
 from tests.factories import coach_and_athlete
 
@@ -24,7 +26,11 @@ async def log_metric(uow: UnitOfWork, athlete_id, at: datetime) -> PerformanceMe
     async with uow as tx:
         metric = tx.metrics.add(
             PerformanceMetric(
-                athlete_id=athlete_id, metric_type="sprint_40m", value={"s": 5.12}, recorded_at=at
+                athlete_id=athlete_id,
+                metric_type="sprint_40m",
+                value={"s": 5.12},
+                metric_value=Decimal("5.12"),
+                recorded_at=at,
             )
         )
         await tx.commit()
@@ -40,7 +46,7 @@ def test_add_months_rolls_over_years() -> None:
 async def test_a_metric_lands_in_the_partition_of_its_month(uow: UnitOfWork) -> None:
     _, athlete = await coach_and_athlete(uow)
     async with uow as tx:
-        await tx.metrics.ensure_partitions(today=date(2026, 11, 15), months_ahead=1)
+        await ensure_partitions(tx, today=date(2026, 11, 15), months_ahead=1)
         await tx.commit()
     metric = await log_metric(uow, athlete.id, datetime(2026, 12, 31, 23, 59, tzinfo=UTC))
     assert await partition_of(uow, metric) == "performance_metrics_y2026m12"
@@ -53,7 +59,7 @@ async def test_a_month_without_partition_parks_in_default_and_is_moved_out_later
     metric = await log_metric(uow, athlete.id, datetime(2031, 5, 2, tzinfo=UTC))
     assert await partition_of(uow, metric) == "performance_metrics_default"
     async with uow as tx:
-        created = await tx.metrics.ensure_partitions(months_ahead=0)
+        created = await ensure_partitions(tx, months_ahead=0)
         await tx.commit()
     assert "performance_metrics_y2031m05" in created
     assert await partition_of(uow, metric) == "performance_metrics_y2031m05"
@@ -61,8 +67,8 @@ async def test_a_month_without_partition_parks_in_default_and_is_moved_out_later
 
 async def test_ensure_partitions_creates_months_ahead_once(uow: UnitOfWork) -> None:
     async with uow as tx:
-        first = await tx.metrics.ensure_partitions(today=date(2035, 1, 10), months_ahead=2)
-        again = await tx.metrics.ensure_partitions(today=date(2035, 1, 10), months_ahead=2)
+        first = await ensure_partitions(tx, today=date(2035, 1, 10), months_ahead=2)
+        again = await ensure_partitions(tx, today=date(2035, 1, 10), months_ahead=2)
         await tx.commit()
     assert first == [
         "performance_metrics_y2035m01",
@@ -75,7 +81,7 @@ async def test_ensure_partitions_creates_months_ahead_once(uow: UnitOfWork) -> N
 async def test_a_range_query_scans_only_the_partitions_it_needs(uow: UnitOfWork) -> None:
     _, athlete = await coach_and_athlete(uow)
     async with uow as tx:
-        await tx.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=3)
+        await ensure_partitions(tx, today=date(2026, 11, 1), months_ahead=3)
         plan = "\n".join(
             row[0]
             for row in await tx.session.execute(
@@ -94,10 +100,10 @@ async def test_a_range_query_scans_only_the_partitions_it_needs(uow: UnitOfWork)
     assert "performance_metrics_default" not in plan
 
 
-async def test_for_athlete_between_reads_across_partitions_in_time_order(uow: UnitOfWork) -> None:
+async def test_points_read_across_partitions_in_time_order(uow: UnitOfWork) -> None:
     _, athlete = await coach_and_athlete(uow)
     async with uow as tx:
-        await tx.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        await ensure_partitions(tx, today=date(2026, 11, 1), months_ahead=2)
         await tx.commit()
     times = [
         datetime(2027, 1, 3, tzinfo=UTC),
@@ -107,7 +113,11 @@ async def test_for_athlete_between_reads_across_partitions_in_time_order(uow: Un
     for at in times:
         await log_metric(uow, athlete.id, at)
     async with uow as tx:
-        found = await tx.metrics.for_athlete_between(
-            athlete.id, datetime(2026, 11, 1, tzinfo=UTC), datetime(2027, 2, 1, tzinfo=UTC)
+        found = await points(
+            tx,
+            athlete.id,
+            "sprint_40m",
+            datetime(2026, 11, 1, tzinfo=UTC),
+            datetime(2027, 2, 1, tzinfo=UTC),
         )
-    assert [m.recorded_at for m in found] == sorted(times)
+    assert [at for at, _ in found] == sorted(times)

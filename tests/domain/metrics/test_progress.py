@@ -16,6 +16,7 @@ from domain.metrics import progress, viewers
 from domain.metrics.export import export_csv
 from domain.metrics.latest import LatestMetrics
 from domain.metrics.progress import Point, Series, least_squares_trend
+from domain.metrics.queries.partitions import ensure_partitions
 from domain.metrics.roster import roster
 from domain.models import PerformanceMetric, User
 from domain.policy import Actor
@@ -33,7 +34,7 @@ async def world_with_session(uow: UnitOfWork) -> BookingWorld:
     """booking_world, with one session making Cora the coach of Kim (the parent's child)."""
     world = await booking_world(uow)
     async with uow as tx:
-        await tx.metrics.ensure_partitions(today=date(2026, 8, 1), months_ahead=5)
+        await ensure_partitions(tx, today=date(2026, 8, 1), months_ahead=5)
         tx.sessions.add(session_at(world.coach, world.child, day(0, 8)))
         await tx.commit()
     return world

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.i18n import t
-from bot.local_time import localized
+from bot.outbox import render
 from domain.metrics import weekly_summaries
+from domain.metrics.queries.partitions import ensure_partitions
 from domain.metrics.weekly_summaries import last_week, queue_weekly_summaries
 from domain.models import Athlete, AthleteLink, Notification, PerformanceMetric, User
+from domain.notifications.outbox import Claimed
 from domain.uow import UnitOfWork
 from tests.factories import BookingWorld, booking_world, session_at
 from tests.sql_statements import sql_statements
@@ -53,7 +54,7 @@ async def kims_week(uow: UnitOfWork) -> BookingWorld:
     """Kim: a completed session, a sprint best, a squat best, a next session. Lea: nothing."""
     world = await booking_world(uow)
     async with uow as tx:
-        await tx.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        await ensure_partitions(tx, today=date(2026, 11, 1), months_ahead=2)
         tx.sessions.add(session_at(world.coach, world.child, at(2, 16), status="completed"))
         tx.sessions.add(session_at(world.coach, world.child, at(-3, 16), status="completed"))
         tx.sessions.add(session_at(world.coach, world.child, at(9, 16), status="scheduled"))
@@ -66,9 +67,9 @@ async def kims_week(uow: UnitOfWork) -> BookingWorld:
 
 
 def bests_of(payload: dict) -> str:
-    """The bests a summary carries, as "metric value" pairs ("–" for none)."""
+    """The bests a summary carries, as "metric-code value" pairs ("–" for none)."""
     items = payload["bests"]["items"]
-    return ", ".join(f"{i['metric']} {i['value']}" for i in items if i) or "–"
+    return ", ".join(f"{i['metric']['code']} {i['value']}" for i in items if i) or "–"
 
 
 def bests(row: Notification) -> str:
@@ -77,8 +78,8 @@ def bests(row: Notification) -> str:
 
 def render_text(row: Notification, lang: str) -> str:
     """The summary as its recipient reads it (the domain queues values only)."""
-    params = localized(row.payload, "Europe/Madrid", lang)
-    return t("notification.weekly_summary", lang, **params)
+    claimed = Claimed(row.id, row.recipient_id, row.kind, row.payload, 0, 1, lang, "Europe/Madrid")
+    return render(claimed).text
 
 
 async def summaries(uow: UnitOfWork) -> list[Notification]:
@@ -112,10 +113,12 @@ async def test_each_person_gets_kims_week_at_eight_on_monday_in_their_own_zone(
         "athlete_id": str(world.child.id),
     }
     # Body weight has no better direction: no best, however it moved.
-    assert bests(parent) == "40 m sprint 5.3 s, Back squat 100 kg"
+    assert bests(parent) == "sprint_40m 5.3 s, squat 100 kg"
     assert coach.payload == parent.payload
     text = render_text(parent, "es")
-    assert "(30 nov – 6 dic)" in text and "• 40 m sprint: 5.3 s\n• Back squat: 100 kg" in text
+    assert "(30 nov – 6 dic)" in text
+    assert "• Sprint de 40 m: 5.3 s\n• Sentadilla trasera: 100 kg" in text
+    assert "• 40 m sprint: 5.3 s\n• Back squat: 100 kg" in render_text(parent, "en")
 
 
 async def test_an_hourly_run_all_week_long_reaches_everyone_exactly_once(uow: UnitOfWork) -> None:
@@ -143,7 +146,7 @@ async def test_an_hourly_run_all_week_long_reaches_everyone_exactly_once(uow: Un
     }
     (ravis,) = [row for row in found if row.recipient_id == guardian.id]
     assert ravis.due_at == datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
-    assert bests(ravis) == "40 m sprint 5.3 s, Back squat 220.46 lb"
+    assert bests(ravis) == "sprint_40m 5.3 s, squat 220.46 lb"
     assert world.other_parent.id not in Counter(row.recipient_id for row in found)
 
 
@@ -217,7 +220,7 @@ async def test_a_batch_of_athletes_costs_the_same_few_queries_whatever_its_size(
 ) -> None:
     world = await booking_world(uow)
     async with uow as tx:
-        await tx.metrics.ensure_partitions(today=date(2026, 11, 1), months_ahead=2)
+        await ensure_partitions(tx, today=date(2026, 11, 1), months_ahead=2)
         await tx.commit()
     three = await athletes_with_a_week(uow, world, 3, day=1)  # the week of 30 November
     thirty = await athletes_with_a_week(uow, world, 30, day=8)  # the week of 7 December
@@ -234,7 +237,7 @@ async def test_a_batch_of_athletes_costs_the_same_few_queries_whatever_its_size(
     assert Counter(row.payload["athlete_id"] for row in found) == {
         str(athlete_id): 2 for athlete_id in three + thirty
     }
-    assert {bests(row) for row in found} == {"40 m sprint 5.3 s"}
+    assert {bests(row) for row in found} == {"sprint_40m 5.3 s"}
     assert {row.payload["sessions_done"] for row in found} == {1}
 
 
@@ -253,5 +256,5 @@ async def test_athletes_split_over_several_batches_get_the_same_summaries(
     }
     kims = by_athlete[(str(world.child.id), world.parent.id)]
     assert (kims["sessions_done"], kims["metrics_logged"]) == (1, 4)
-    assert bests_of(kims) == "40 m sprint 5.3 s, Back squat 100 kg"
+    assert bests_of(kims) == "sprint_40m 5.3 s, squat 100 kg"
     assert {athlete for athlete, _ in by_athlete} == {str(a) for a in [world.child.id, *others]}

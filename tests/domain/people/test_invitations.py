@@ -14,6 +14,7 @@ from domain.actors import actor_for_user
 from domain.errors import NotAllowed
 from domain.models import AthleteLink, AuditEntry, Invitation, User
 from domain.people import family, invitations
+from domain.people import queries as people_queries
 from domain.people.family import ChildInput
 from domain.people.invitations import ChildAlreadyLinked, InvitationRefused, TelegramAccount
 from domain.people.private_chats import NotAPrivateChat
@@ -92,7 +93,7 @@ async def test_a_child_invitation_gives_the_child_this_telegram_account(uow: Uni
 
     async with uow as tx:
         user = await tx.users.by_telegram_id(mia.id)
-        athlete = await tx.athletes.for_user(user.id)
+        athlete = await people_queries.athlete_of_user(tx, user.id)
         stored = (await tx.session.scalars(select(Invitation))).one()
     assert athlete.id == child.athlete_id and user.telegram_chat_id == mia.chat_id
     assert (stored.used_at, stored.used_by) == (NOW, user.id)

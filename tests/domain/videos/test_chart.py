@@ -7,8 +7,17 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
 
-from domain.videos.media.chart import HEIGHT_PX, WIDTH_PX, render_motion_chart, write_motion_chart
+from domain.videos.media.chart import (
+    HEIGHT_PX,
+    WIDTH_PX,
+    motion_chart_figure,
+    render_motion_chart,
+    write_motion_charts,
+)
+from domain.videos.media.chart_words import ChartWords
 from domain.videos.media.motion import Motion, motion_from_measurements
 
 
@@ -22,16 +31,47 @@ def _motion(reps: int) -> Motion:
     )
 
 
-def test_the_chart_is_a_png_of_the_fixed_size(tmp_path: Path) -> None:
-    path = write_motion_chart(_motion(5), tmp_path / "chart.png")
+WORDS = {
+    "en": ChartWords("seconds", "How much they moved"),
+    "es": ChartWords("segundos", "Cuánto se movió"),
+}
 
-    image = cv2.imread(str(path))
-    assert image.shape == (HEIGHT_PX, WIDTH_PX, 3)
+
+def test_the_chart_is_a_png_of_the_fixed_size_in_each_language(tmp_path: Path) -> None:
+    charts = write_motion_charts(_motion(5), tmp_path, WORDS)
+
+    assert set(charts) == {"en", "es"}
+    assert charts["en"].read_bytes() != charts["es"].read_bytes()
+    for path in charts.values():
+        image = cv2.imread(str(path))
+        assert image.shape == (HEIGHT_PX, WIDTH_PX, 3)
 
 
 def test_a_clip_without_movement_still_gets_a_chart() -> None:
     still = motion_from_measurements(np.zeros(30), np.zeros((30, 2)), fps=15.0)
 
-    png = render_motion_chart(still, x_label="Zeit (s)", y_label="Bewegung")
+    png = render_motion_chart(still, ChartWords("Sekunden", "Wie viel bewegt"))
 
     assert png.startswith(b"\x89PNG")
+
+
+# Telegram shows a photo as wide as the phone's chat: about 390 px on a common phone.
+PHONE_WIDTH_PX, READABLE_PX = 390, 12
+
+
+def test_every_word_and_number_on_the_chart_is_readable_on_a_phone() -> None:
+    figure = motion_chart_figure(_motion(5), WORDS["en"])
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    shrink = PHONE_WIDTH_PX / WIDTH_PX
+
+    texts = [text for text in figure.findobj(Text) if text.get_visible() and text.get_text()]
+
+    assert {"seconds", "How much they moved", "1", "5"} <= {text.get_text() for text in texts}
+    for text in texts:
+        shown_px = text.get_fontsize() * figure.dpi / 72 * shrink
+        assert shown_px >= READABLE_PX, (text.get_text(), round(shown_px, 1))
+    drawn = figure.get_tightbbox(renderer)  # inches, of what is drawn: nothing cut off
+    assert drawn.x0 >= 0 and drawn.y0 >= 0
+    assert drawn.x1 * figure.dpi <= WIDTH_PX and drawn.y1 * figure.dpi <= HEIGHT_PX

@@ -11,10 +11,13 @@ import cv2
 import numpy as np
 import pytest
 
+from domain.videos.media.chart_words import ChartWords
 from domain.videos.media.pipeline import ANALYSIS_VERSION, Processed, VideoRefused, process
 from domain.videos.media.probe import probe
 from domain.videos.media.renditions import rendition_size
 from tests.video_clips import make_clip, make_pdf_named_mp4, make_random_mp4
+
+WORDS = {"en": ChartWords("seconds", "How much they moved")}
 
 JPEG_START, PNG_START = b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"
 
@@ -28,7 +31,7 @@ def hd(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Processed]:
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(sys.modules, "mediapipe", None)  # the same answer with or without the extra
-        return raw, process(raw, folder / "work")
+        return raw, process(raw, folder / "work", chart_words=WORDS)
 
 
 def test_the_analysis_has_the_documented_shape(hd: tuple[Path, Processed]) -> None:
@@ -65,10 +68,9 @@ def test_outputs_are_a_jpeg_an_h264_mp4_and_a_png_inside_the_workdir(
     workdir = raw.parent / "work"
 
     assert processed.thumbnail.read_bytes().startswith(JPEG_START)
-    assert processed.chart.read_bytes().startswith(PNG_START)
-    assert {processed.thumbnail.parent, processed.rendition.parent, processed.chart.parent} == {
-        workdir
-    }
+    chart = processed.charts["en"]
+    assert chart.read_bytes().startswith(PNG_START)
+    assert {processed.thumbnail.parent, processed.rendition.parent, chart.parent} == {workdir}
     assert sorted(path.name for path in raw.parent.iterdir()) == ["raw.mp4", "work"]
     video = probe(processed.rendition, max_duration_s=600)
     assert (video.codec, video.width, video.height, video.has_audio) == ("h264", 1280, 720, True)
@@ -84,7 +86,7 @@ def test_the_rendition_plays_before_it_has_fully_downloaded(hd: tuple[Path, Proc
 def test_a_large_clip_is_scaled_down_to_720p_keeping_its_shape(tmp_path: Path) -> None:
     raw = make_clip(tmp_path / "raw.mp4", reps=1, period_s=1.0, fps=10, size=(1920, 1080))
 
-    processed = process(raw, tmp_path / "work", with_pose=False)
+    processed = process(raw, tmp_path / "work", chart_words=WORDS, with_pose=False)
 
     video = probe(processed.rendition, max_duration_s=600)
     assert (video.width, video.height) == (1280, 720)
@@ -109,7 +111,7 @@ def test_an_undecodable_upload_is_refused_and_leaves_nothing_behind(
     raw = make(tmp_path / "raw.mp4")
 
     with pytest.raises(VideoRefused) as refused:
-        process(raw, tmp_path / "work")
+        process(raw, tmp_path / "work", chart_words=WORDS)
 
     assert refused.value.message_key == "video.refused.not_decodable"
     assert list((tmp_path / "work").iterdir()) == []
@@ -119,6 +121,6 @@ def test_a_clip_over_the_limit_is_refused_as_too_long(tmp_path: Path) -> None:
     raw = make_clip(tmp_path / "raw.mp4", reps=3, period_s=1.0, lead_in_s=0.5, lead_out_s=0.5)
 
     with pytest.raises(VideoRefused) as refused:
-        process(raw, tmp_path / "work", max_duration_s=3)
+        process(raw, tmp_path / "work", chart_words=WORDS, max_duration_s=3)
 
     assert refused.value.message_key == "video.refused.too_long"

@@ -17,8 +17,11 @@ pytest.importorskip(
     "mediapipe", reason="the pose extra is not installed; `make test-pose` runs these"
 )
 
+from domain.videos.media.chart_words import ChartWords
 from domain.videos.media.pipeline import Processed, process
 from tests.video_clips import make_clip, make_figure_clip, make_static_clip
+
+WORDS = {"en": ChartWords("seconds", "How much they moved")}
 
 KNEES = ("left_knee", "right_knee")
 
@@ -51,7 +54,7 @@ def squats(
         size=case.size,
         noise=case.noise,
     )
-    return case, process(raw, folder / "work")
+    return case, process(raw, folder / "work", chart_words=WORDS)
 
 
 def _pose(processed: Processed) -> dict[str, Any]:
@@ -107,6 +110,6 @@ def test_a_clip_without_a_person_has_pose_available_but_nobody_detected(
         else make_static_clip(tmp_path / "raw.mp4", seconds=3)
     )
 
-    pose = _pose(process(raw, tmp_path / "work"))
+    pose = _pose(process(raw, tmp_path / "work", chart_words=WORDS))
 
     assert pose == {"available": True, "detected": False, "per_rep": [], "ranges": {}}

@@ -78,10 +78,12 @@ async def test_a_processed_video_has_its_rendition_thumbnail_chart_and_analysis(
     owner = world.child_user.id
     assert video.thumbnail_url == f"videos/thumbnails/{owner}/{video_id}/thumbnail.jpg"
     assert video.processed_url == f"videos/processed/{owner}/{video_id}/video.mp4"
-    for key in (video.thumbnail_url, video.processed_url, video.analysis_results["chart_key"]):
+    charts = video.analysis_results["chart_keys"]
+    assert set(charts) == {"en", "es"}  # a chart in each language of the catalogue
+    for key in (video.thumbnail_url, video.processed_url, *charts.values()):
         assert await services.storage.exists(key)
     assert video.duration == round(video.analysis_results["video"]["duration_s"])
-    assert (await services.video_status.get(video_id)).status == "analyzed"
+    assert ((await services.video_status.statuses([video_id])).get(video_id)).status == "analyzed"
     # Pia (Kim has no Telegram) gets the analysis; Cora, Kim's coach, the video.
     assert await notices(uow) == ["video_analyzed", "video_review"]
 
@@ -95,7 +97,7 @@ async def test_a_video_that_does_not_decode_fails_at_once_with_its_reason_and_is
 
     video = await video_of(uow, video_id)
     assert video.status == "failed" and video.failure_reason == "not_decodable"
-    status = await services.video_status.get(video_id)
+    status = (await services.video_status.statuses([video_id])).get(video_id)
     assert status.status == "failed" and status.attempts == 1  # a refusal is not retried
     assert await services.storage.exists(video.video_url)  # kept for the coach
     assert await notices(uow) == ["video_failed", "video_review"]
@@ -120,7 +122,7 @@ async def test_a_job_failing_three_times_is_failed_and_the_athletes_side_told_on
     assert tries == [1, 2, 3]
     video = await video_of(uow, video_id)
     assert video.status == "failed" and video.failure_reason == "failed"
-    assert (await services.video_status.get(video_id)).status == "failed"
+    assert ((await services.video_status.statuses([video_id])).get(video_id)).status == "failed"
     assert await notices(uow) == ["video_failed", "video_review"]
 
 

@@ -99,7 +99,7 @@ async def test_a_parents_video_of_their_child_is_stored_recorded_mirrored_and_qu
     # The spec's layout, under the athlete's own user: videos/raw/{userId}/{videoId}/
     assert video.video_url == f"videos/raw/{world.child_user.id}/{received.video_id}/original.mp4"
     assert await intake.storage.read_bytes(video.video_url) == data
-    status = await intake.mirror.get(received.video_id)
+    status = (await intake.mirror.statuses([received.video_id])).get(received.video_id)
     assert status is not None and status.status == "uploaded"
     queued = await redis_client.xrange(keys.video_jobs())
     assert [fields[b"video_id"].decode() for _, fields in queued] == [str(received.video_id)]

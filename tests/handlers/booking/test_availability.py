@@ -13,15 +13,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import pack
 from bot.i18n import catalogues
 from bot.wiring import Services
 from domain.booking.availability import AvailabilityRules
 from domain.models import AuditEntry, Coach
 from domain.uow import UnitOfWork
+from handlers.shared.menu_entries import OpenHours
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
 from tests.factories import tiny_png
+from tests.handlers.chat_steps import forged_data
 from tests.handlers.coaching.coach_steps import sign_up
 
 ROOT = Path(__file__).parents[3]
@@ -216,14 +217,17 @@ async def test_forged_availability_buttons_are_refused_audited_and_change_nothin
         await olga.expect_reply(contains="Mon 09:00-12:00")
         olgas = await rules_of(uow, theirs)
         forged = [
-            pack("av", "day", theirs.id, "mon", 0),
-            pack("av", "auto", theirs.id, 1),
-            pack("av", "day", uuid.uuid4(), "mon", 0),
-            pack("av", "day", mine.id, "funday", 1),
-            pack("av", "len", mine.id, "abc", 1),
-            pack("av", "pg", mine.id, "secrets"),
-            pack("av", "undate", mine.id, "2026-99"),
-            pack("av", "drop", mine.id),
+            forged_data("av", "day", theirs.id, "mon", 0),
+            forged_data("av", "auto", theirs.id, 1),
+            forged_data("av", "day", uuid.uuid4(), "mon", 0),
+            forged_data("av", "day", mine.id, "funday", 1),
+            forged_data("av", "len", mine.id, "abc", 1),
+            forged_data("av", "pg", mine.id, "secrets"),
+            forged_data("av", "undate", mine.id, "2026-99"),
+            forged_data("av", "drop", mine.id),
+            forged_data("av", "hours", mine.id, "funday"),
+            forged_data("av", "hrs", mine.id, "mon", "0000-2400"),
+            forged_data("av", "hrs", theirs.id, "mon", "0900-1300"),
             "av:day:not-an-id:mon:1",
         ]
         for data in forged:
@@ -371,3 +375,21 @@ async def test_a_bare_offset_for_the_hours_offers_the_zones_that_have_it(
         edited = await cora.expect("edit", contains="Your week · Asia/Tokyo")
     assert edited["message_id"] == card["message_id"]
     assert AvailabilityRules.from_json(await rules_of(uow, coach)).timezone == "Asia/Tokyo"
+
+
+async def test_set_my_hours_opens_the_compact_card_that_is_then_edited_in_place(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora = emulator.user("Cora")
+    await coach_row(uow, cora)
+    async with run_bot(emulator, _forge):
+        # The button a newly verified coach gets (tests/handlers/coaching/test_admin.py).
+        await cora.send(f"/forge {OpenHours().pack()}")
+        await cora.expect_reply(contains="forged")
+        await cora.press("Forged")
+        card = await cora.expect_reply(contains="Your week")
+        assert ["▫️ Mon", "▫️ Tue", "▫️ Wed"] in rows_of(card)
+        await cora.send("/availability mon 16:00-20:00")
+        edited = await cora.expect("edit", contains="Mon 16:00-20:00")
+        await cora.expect_reply(contains="Mon 16:00-20:00")
+    assert edited["message_id"] == card["message_id"]

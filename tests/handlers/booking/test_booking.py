@@ -50,13 +50,19 @@ async def test_a_parent_books_for_a_child_and_the_coach_gets_the_request(
     async with run_bot(emulator) as app:
         await open_chats(cast.cora, cast.pia)
         summary = await book_until_summary(cast.pia, day, "16:00")
-        assert "Kim" in summary["text"] and "€40.00" in summary["text"]
+        assert "Kim" in summary["text"]
+        # The price in the coach's currency, what it comes to in Stars, and why Stars.
+        assert "💶 €40.00 = ⭐ 2,000" in summary["text"]
+        assert summary["text"].endswith("You pay in Telegram Stars, here in the chat.")
         await cast.pia.press(CONFIRM)
         await cast.pia.expect("edit", contains="Request sent to Cora Klein for Kim")
 
         await send_due_notifications(BotContext(app))
         request = await cast.cora.expect_reply()
 
+    # The flow's own answer says it; the outbox does not say it to her again.
+    sent = [m for m in cast.pia.messages() if "Request sent" in (m.get("text") or "")]
+    assert len(sent) == 1
     (session,) = await sessions(uow)
     assert (session.athlete_id, session.start_time) == (cast.world.child.id, start)
     assert session.end_time - session.start_time == timedelta(minutes=60)

@@ -56,9 +56,14 @@ async def test_admins_get_the_profile_and_approve_it(
         await _expect_review(abe)
         await ada.press(APPROVE)
         await ada.expect("edit", contains="Approved by Ada")
-        await cora.expect_reply(contains="has been verified")
+        told = await cora.expect_reply(contains="has been verified")
         await abe.press(APPROVE)  # the second admin was too late
         answer = (await abe.expect("callback_answer"))["text"]
+        # No hours yet, so nobody can book her: she is told what is next, one tap away.
+        assert "can now find and book you" not in told["text"]
+        assert "Next: set the hours athletes can book you" in told["text"]
+        await cora.press("🗓 Set my hours", told)
+        await cora.expect_reply(contains="Your week")
     assert "already been decided" in answer
     coach, user = await _coach_row(uow, coach_user)
     assert user.verification_status and coaching.is_bookable(coach, user)

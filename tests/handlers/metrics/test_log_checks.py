@@ -28,7 +28,7 @@ async def in_madrid(uow: UnitOfWork, person: EmulatedUser) -> Athlete:
     return profile
 
 
-async def test_an_impossible_value_is_refused_with_the_reason_in_the_persons_language(
+async def test_an_impossible_value_is_refused_with_the_reason_and_metric_in_the_persons_language(
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:
     ari, ana = emulator.user("Ari"), emulator.user("Ana", language_code="es")
@@ -39,7 +39,7 @@ async def test_an_impossible_value_is_refused_with_the_reason_in_the_persons_lan
         await ari.send("/log 40m sprint -5.12")
         refused = await ari.expect_reply(contains="-5.12 s can't be right for 40 m sprint")
         await ana.send("/log free throws 120%")
-        await ana.expect_reply(contains="120% no puede ser un resultado de Free throws")
+        await ana.expect_reply(contains="120% no puede ser un resultado de Tiros libres")
         # Step by step, the value is asked for again rather than questioned.
         await ari.send("/log")
         await ari.expect_reply(contains="What did you measure?")
@@ -87,7 +87,7 @@ async def test_a_best_taken_back_is_corrected_for_the_parent_who_heard_of_it(
     assert [str(row.metric_value) for row in await stored(uow)] == ["41.0000"]
 
 
-async def test_results_are_backfilled_by_date_and_by_spanish_weekday(
+async def test_results_are_backfilled_by_date_and_by_spanish_weekday_in_spanish_words(
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:
     ana = emulator.user("Ana", language_code="es")
@@ -95,10 +95,10 @@ async def test_results_are_backfilled_by_date_and_by_spanish_weekday(
 
     async with run_bot(emulator):
         await ana.send("/log squat 100kg 2026-11-30 18:00")
-        await ana.expect_reply(contains="✅ Back squat 100 kg registrado")
+        await ana.expect_reply(contains="✅ Sentadilla trasera 100 kg registrado")
         # Midnight of the last Monday has always passed, whatever day the test runs on.
         await ana.send("/log squat 90kg lun 0:00")
-        await ana.expect_reply(contains="✅ Back squat 90 kg registrado")
+        await ana.expect_reply(contains="✅ Sentadilla trasera 90 kg registrado")
         await ana.send("/log squat 95kg 2999-01-01")
         await ana.expect_reply(contains="“2999-01-01” está en el futuro")
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.app import BotContext
-from bot.callbacks import pack
 from bot.outbox import send_due_notifications
 from domain.models import Athlete, Coach, PerformanceMetric, User
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
 from tests.factories import session_at
+from tests.handlers.chat_steps import forged_data
 from tests.handlers.coaching.coach_steps import sign_up
 from tests.handlers.onboarding_flow import press_forged
 
@@ -170,7 +170,7 @@ async def test_another_familys_child_and_another_athletes_values_are_refused(
         await pia.send("/log squat 60kg")
         picker = await pia.expect_reply(contains="Whose result is it?")
         token = buttons(picker)["Kim"].split(":")[2]
-        await press_forged(emulator, pia, pack("ml", "ath", token, lea.id))
+        await press_forged(emulator, pia, forged_data("ml", "ath", token, lea.id))
         await pia.expect("callback_answer", contains=NOT_AVAILABLE)
 
     assert [str(row.metric_value) for row in await stored(uow)] == ["80.0000", "70.0000"]

@@ -13,15 +13,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
 from bot.app import BotApplication, BotContext
-from bot.callbacks import pack
-from domain.actors import actor_for_telegram
+from domain.actors import load_actor
 from domain.models import Athlete, AthleteLink, AuditEntry, Invitation, User
+from domain.people import queries as people_queries
 from domain.policy import Action, AthleteTarget, may
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
 from tests.factories import tiny_png
+from tests.handlers.chat_steps import forged_data
+from tests.handlers.onboarding_flow import press_forged
 
 BOX = SecretBox([b"s" * 32])  # the key of the `services` fixture
 LINK = re.compile(r"https://t\.me/(\w+)\?start=inv-([\w-]+)")
@@ -135,7 +137,7 @@ async def test_a_parent_adds_two_children_acts_for_one_and_invites_child_and_gua
         kid = await tx.users.by_telegram_id(mia.id)
         dan_user = await tx.users.by_telegram_id(dan.id)
         link = (await tx.session.scalars(select(AthleteLink))).one()
-        kids_profile = await tx.athletes.for_user(kid.id)
+        kids_profile = await people_queries.athlete_of_user(tx, kid.id)
     assert kids_profile.id == ids["Mia"]
     assert kid.first_name == "Mia" and kid.role == "athlete"
     assert (link.athlete_id, link.user_id, dan_user.role) == (ids["Mia"], dan_user.id, "parent")
@@ -244,10 +246,10 @@ async def test_forged_family_buttons_are_refused_audited_and_change_nothing(
         await add_child(other, "Zoe", "2013-02-03", "Swimming")
         zoe = (await children_of(uow, other_id))["Zoe"]
         forged = [
-            pack("fam", "act", zoe),
-            pack("fam", "inv", zoe),
-            pack("fam", "grd", zoe),
-            pack("fam", "act", uuid.uuid4()),
+            forged_data("fam", "act", zoe),
+            forged_data("fam", "inv", zoe),
+            forged_data("fam", "grd", zoe),
+            forged_data("fam", "act", uuid.uuid4()),
             "fam:act:not-an-id",
             "fam:drop:all",
             "fam:act:" + "A" * 56,  # 64 bytes, Telegram's maximum
@@ -323,7 +325,7 @@ async def test_a_mentor_invited_for_a_child_follows_them_but_cannot_book(
         await pat.expect_reply(contains="Mo opened your invitation and is now a mentor of Mia")
     async with uow as tx:
         mentor = await tx.users.by_telegram_id(mo.id)
-        actor = await actor_for_telegram(tx, mo.id, admin_telegram_ids=[])
+    actor = await load_actor(uow, telegram_user_id=mo.id, admin_telegram_ids=[])
     (mia_id,) = actor.mentored_athlete_ids
     assert mentor.role == "mentor"
     assert may(actor, Action.VIEW_METRICS, AthleteTarget(mia_id))
@@ -356,3 +358,24 @@ async def test_a_childs_ambiguous_birth_date_is_echoed_back_to_confirm(
             select(User).where(User.id != parent_id, User.role == "athlete")
         )
     assert BOX.decrypt_date(child.date_of_birth_encrypted) == date(2014, 3, 4)
+
+
+async def test_after_adding_a_child_book_opens_the_booking_for_that_child_only(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    pat, eve = emulator.user("Pat"), emulator.user("Eve")
+    parent_id = await parent_row(uow, pat)
+    await parent_row(uow, eve, name="Eve")
+    async with run_bot(emulator):
+        await add_child(pat, "Mia", "2014-05-01", "Football")
+        await add_child(pat, "Leo", "2016-03-02", "Football")
+        await pat.press("📅 Book for Leo")
+        # Two children, yet no "Who is the session for?": the button named Leo.
+        await pat.expect_reply(contains="should the coach teach Leo?")
+        leo = (await children_of(uow, parent_id))["Leo"]
+        await eve.send("/help")
+        await eve.expect_reply()
+        await press_forged(emulator, eve, forged_data("bk", "for", leo))
+        refused = await eve.expect("callback_answer")
+    assert "teach Leo" not in (eve.messages()[-1].get("text") or "")
+    assert refused["text"]

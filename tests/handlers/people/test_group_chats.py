@@ -8,9 +8,9 @@ from datetime import time
 from sqlalchemy import func, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import pack
 from domain.models import Athlete, AthleteLink, AuditEntry, Invitation, User
 from domain.uow import UnitOfWork
+from handlers.people.callbacks import ChildAction, ChildPress
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
 from tests.handlers.onboarding_flow import step
@@ -97,7 +97,13 @@ async def test_a_personal_button_pressed_in_a_group_only_points_to_the_private_c
         [mia_id] = await _athlete_ids(uow)
         # A family button left in a group, as the bot could post before private chats were kept.
         keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton("Invite Mia", callback_data=pack("fam", "inv", mia_id))]]
+            [
+                [
+                    InlineKeyboardButton(
+                        "Invite Mia", callback_data=ChildPress(ChildAction.INVITE, mia_id).pack()
+                    )
+                ]
+            ]
         )
         await app.bot.send_message(team.id, "Your children: Mia", reply_markup=keyboard)
         await pat.press("Invite Mia", chat=team)

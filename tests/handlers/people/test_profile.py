@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.callbacks import short_id
 from domain.models import Athlete, AuditEntry, User
 from domain.secrets_box import SecretBox
+from domain.short_ids import short_id
 from telegram_emulator import Emulator
 from tests.handlers.onboarding_flow import press, press_forged, sign_up_athlete, step
 

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import BotContext
-from bot.callbacks import pack
 from bot.outbox import send_due_notifications
 from domain.models import Coach, User, VideoAnalysis, VideoReviewMessage
 from domain.uow import UnitOfWork
 from domain.videos.media.probe import probe
+from handlers.videos.callbacks import VideoShow
 from telegram_emulator import Emulator
 from tests.factories import booking_world, session_at
 from tests.handlers.booking.booking_steps import press_data
@@ -77,7 +77,9 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
 
         video = await _video(uow)
         assert video.status == "uploaded" and video.session_id is not None
-        assert (await services.video_status.get(video.id)).status == "uploaded"
+        assert (
+            (await services.video_status.statuses([video.id])).get(video.id)
+        ).status == "uploaded"
         assert await services.storage.exists(video.video_url)
 
         # A worker takes the job (in-process here; `sportscenter worker` runs the same code).
@@ -85,7 +87,9 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
         assert await worker.run_once()
         video = await _video(uow)
         assert video.status == "analyzed"
-        assert (await services.video_status.get(video.id)).status == "analyzed"
+        assert (
+            (await services.video_status.statuses([video.id])).get(video.id)
+        ).status == "analyzed"
         assert abs(video.analysis_results["motion"]["reps"] - REPS) <= 1
         rendition = tmp_path / "rendition.mp4"
         await services.storage.download_to(video.processed_url, rendition)
@@ -132,7 +136,7 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
         # Another coach: nothing listed, a forged "show" button refused, no review of theirs.
         await bea.send("/videos")
         await bea.expect_reply(contains="No training videos yet")
-        await press_data(emulator, bea, bea.messages()[-1], pack("vid", "sh", video.id))
+        await press_data(emulator, bea, bea.messages()[-1], VideoShow(video.id).pack())
         assert not any("Kim" in (m.get("caption") or m.get("text") or "") for m in bea.messages())
         async with uow as tx:
             reviewers = set(await tx.session.scalars(select(VideoReviewMessage.coach_user_id)))

@@ -12,15 +12,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.app import BotContext
-from bot.callbacks import pack
 from bot.outbox import send_due_notifications
+from bot.video_worker import chart_words
 from domain.models import Athlete, User, VideoAnalysis
 from domain.uow import UnitOfWork
 from domain.videos.processing import video_jobs
 from telegram_emulator import Emulator
 from tests.factories import BookingWorld, booking_world, session_at
 from tests.handlers.booking.booking_steps import press_data
-from tests.handlers.chat_steps import open_chats
+from tests.handlers.chat_steps import forged_data, open_chats
 from tests.video_clips import make_clip, make_pdf_named_mp4, make_random_mp4
 from tests.video_steps import video_worker
 
@@ -149,9 +149,9 @@ async def test_forged_link_and_show_buttons_are_refused_and_change_nothing(
         [video] = await videos(uow)
         # Omar links Kim's video; Pia links it to Lea's session; Omar asks to see it.
         for person, data in (
-            (omar, pack("vid", "ln", video.id, "-")),
-            (pia, pack("vid", "ln", video.id, others.id)),
-            (omar, pack("vid", "sh", video.id)),
+            (omar, forged_data("vid", "ln", video.id, "-")),
+            (pia, forged_data("vid", "ln", video.id, others.id)),
+            (omar, forged_data("vid", "sh", video.id)),
         ):
             await press_data(emulator, person, received, data)
             answer = await person.expect("callback_answer")
@@ -183,7 +183,7 @@ async def test_videos_shows_a_video_in_flight_as_the_status_mirror_has_it(
 ) -> None:
     _, _, pia, _ = await cast(emulator, uow)
     clip = make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0)
-    real_job, _ = video_jobs(services, max_duration_s=600)
+    real_job, _ = video_jobs(services, max_duration_s=600, chart_words=chart_words())
     seen: list[tuple[str, str]] = []  # (what /videos said, the clock time the mirror holds)
 
     async def listing() -> str:
@@ -193,7 +193,7 @@ async def test_videos_shows_a_video_in_flight_as_the_status_mirror_has_it(
     async def first_fails_second_works(video_id: uuid.UUID, attempt: int) -> None:
         # What the real job mirrors as it starts; the row still says "uploaded".
         await services.video_status.set(video_id, "processing")
-        mirrored = await services.video_status.get(video_id)
+        mirrored = (await services.video_status.statuses([video_id])).get(video_id)
         assert mirrored is not None and mirrored.updated_at is not None
         seen.append((await listing(), f"since {mirrored.updated_at:%H:%M}"))  # Pia lives in UTC
         if attempt == 1:

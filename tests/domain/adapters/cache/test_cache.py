@@ -6,7 +6,7 @@ from uuid import UUID
 import pytest
 import redis.asyncio as aioredis
 
-from domain.adapters.cache import JSON, Cache, RedisKeys
+from domain.adapters.cache import Cache, RedisKeys
 
 ATHLETE = UUID("8c1e7f0a-3b55-4c1e-9a7d-2f4b6d8e0a11")
 
@@ -100,53 +100,6 @@ async def test_an_entry_that_is_not_json_reads_as_a_miss(
     assert await cache.get_json(key) is None
 
 
-async def test_get_or_load_calls_the_loader_once_then_serves_from_cache(
-    cache: Cache, keys: RedisKeys
-) -> None:
-    key = keys.latest_metrics(ATHLETE)
-    loader = CountingLoader({"vo2max": 52})
-
-    first = await cache.get_or_load(key, loader, ttl_s=60)
-    second = await cache.get_or_load(key, loader, ttl_s=60)
-
-    assert first == second == {"vo2max": 52}
-    assert loader.calls == 1
-
-
-async def test_get_or_load_loads_again_after_invalidate(cache: Cache, keys: RedisKeys) -> None:
-    key = keys.latest_metrics(ATHLETE)
-    loader = CountingLoader({"vo2max": 52})
-    await cache.get_or_load(key, loader, ttl_s=60)
-
-    await cache.invalidate(key)
-    loader.value = {"vo2max": 54}
-    reloaded = await cache.get_or_load(key, loader, ttl_s=60)
-
-    assert reloaded == {"vo2max": 54}
-    assert loader.calls == 2
-
-
-async def test_get_or_load_returns_the_same_shape_on_a_miss_as_on_a_hit(
-    cache: Cache, keys: RedisKeys
-) -> None:
-    key = keys.latest_metrics(ATHLETE)
-    loader = CountingLoader({"athlete": ATHLETE, "kg": Decimal("61.4")})
-
-    on_miss: JSON = await cache.get_or_load(key, loader, ttl_s=60)
-    on_hit: JSON = await cache.get_or_load(key, loader, ttl_s=60)
-
-    assert on_miss == on_hit == {"athlete": str(ATHLETE), "kg": "61.4"}
-
-
-async def test_get_or_load_does_not_store_a_none_result(
-    cache: Cache, keys: RedisKeys, redis_client: aioredis.Redis
-) -> None:
-    key = keys.latest_metrics(ATHLETE)
-
-    assert await cache.get_or_load(key, CountingLoader(None), ttl_s=60) is None
-    assert await redis_client.exists(key) == 0
-
-
 async def test_when_redis_is_down_reads_miss_writes_are_skipped_and_a_warning_is_logged(
     dead_redis: aioredis.Redis, keys: RedisKeys, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -163,20 +116,6 @@ async def test_when_redis_is_down_reads_miss_writes_are_skipped_and_a_warning_is
     assert any("cache set skipped" in m for m in messages)
     assert any("cache delete skipped" in m for m in messages)
     assert any("cache get skipped" in m for m in messages)
-
-
-async def test_when_redis_is_down_get_or_load_falls_back_to_the_loader_every_time(
-    dead_redis: aioredis.Redis, keys: RedisKeys
-) -> None:
-    cache = Cache(dead_redis)
-    loader = CountingLoader({"vo2max": 52})
-
-    for _ in range(2):
-        assert await cache.get_or_load(keys.latest_metrics(ATHLETE), loader, ttl_s=60) == {
-            "vo2max": 52
-        }
-
-    assert loader.calls == 2
 
 
 async def test_when_redis_hangs_a_read_is_a_miss_within_the_timeout(

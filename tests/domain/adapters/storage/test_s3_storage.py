@@ -5,7 +5,6 @@ import hashlib
 import random
 import threading
 import urllib.request
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from uuid import uuid4
@@ -203,19 +202,6 @@ async def test_a_20_mb_stream_is_stored_as_a_multipart_object(
     async for chunk in s3_storage.open(key):
         received.update(chunk)
     assert received.hexdigest() == sent.hexdigest()
-
-
-async def test_ensure_bucket_creates_a_missing_bucket_and_tolerates_an_existing_one(
-    moto_endpoint: str, s3_client: BaseClient
-) -> None:
-    name = f"sportscenter-fresh-{uuid.uuid4().hex[:12]}"
-    storage = S3Storage(bucket=name, endpoint_url=moto_endpoint, region="eu-central-1")
-
-    await storage.ensure_bucket()
-    await storage.ensure_bucket()
-
-    location = await asyncio.to_thread(s3_client.get_bucket_location, Bucket=name)
-    assert location["LocationConstraint"] == "eu-central-1"
 
 
 def test_part_size_below_the_s3_minimum_is_refused() -> None:

@@ -1,7 +1,7 @@
 """Writing notices about a session to the outbox: one INSERT ... SELECT for any number of them.
 
 A notice is addressed to an audience, not to people: the coach, or the athletes' side (each
-athlete on Telegram, their parents and guardians; `domain.people.family.audience_ids`). The
+athlete on Telegram, their parents and guardians; `domain.people.queries.audience_ids`). The
 statement
 resolves the audiences in SQL and writes every row, so a booking's notices cost one round trip
 however many people they reach. What the notices say is `domain.booking.notices`.
@@ -31,7 +31,7 @@ from sqlalchemy.types import DateTime
 
 from domain.booking.sessions import SessionView
 from domain.models import Notification
-from domain.people.family import audience_ids
+from domain.people.queries import audience_ids
 
 COACH = "coach"
 FAMILY = "family"
@@ -46,6 +46,8 @@ class Notice:
     kind: str
     payload: dict[str, Any]
     due_at: datetime | None = None
+    # Who does not get this one: the person acting, whose own flow already answered them.
+    skip: uuid.UUID | None = None
 
 
 def enqueue_statement() -> Insert:
@@ -73,8 +75,8 @@ def enqueue_params(
     """The parameters of `enqueue_statement` for these notices about this session.
 
     The dedup key is `{kind}:{session}:{recipient}:{sequence}` (plus `:{tag}` for an event that
-    can happen more than once per version); `exclude` (the person acting) hears nothing, since
-    they get a direct reply instead.
+    can happen more than once per version); `exclude` (the person acting) hears none of them,
+    a notice's own `skip` person does not hear that one: they get a direct reply instead.
     """
     return {
         "notices": [
@@ -83,6 +85,7 @@ def enqueue_params(
                 "kind": notice.kind,
                 "payload": notice.payload,
                 "due_at": (notice.due_at or now).isoformat(),
+                "skip": str(skipped) if (skipped := notice.skip or exclude) else None,
             }
             for notice in notices
             for audience in notice.audiences
@@ -93,7 +96,6 @@ def enqueue_params(
         "session_part": f":{view.id}:",
         "version_part": f":{view.sequence}" + (f":{tag}" if tag else ""),
         "now": now,
-        "exclude": exclude,
     }
 
 
@@ -105,6 +107,7 @@ def _enqueue() -> Insert:
             column("kind", Text),
             column("payload", JSONB),
             column("due_at", DateTime(timezone=True)),
+            column("skip", UUID),
         )
         .render_derived(name="wanted", with_types=True)
     )
@@ -139,7 +142,7 @@ def _enqueue() -> Insert:
         .join(members, members.c.audience == wanted.c.audience)
         .where(
             members.c.id.is_not(None),
-            members.c.id.is_distinct_from(bindparam("exclude", type_=UUID)),
+            members.c.id.is_distinct_from(wanted.c.skip),
         )
         .distinct()
     )

@@ -22,6 +22,7 @@ from domain.models import (
     Athlete,
     AthleteLink,
     Coach,
+    LinkRelation,
     MetricType,
     PerformanceMetric,
     SessionParticipant,
@@ -199,7 +200,7 @@ async def audiences(
 ) -> dict[uuid.UUID, list[User]]:
     """Per athlete: the athlete's side as `domain.people.family.people_to_notify` orders it
     (the athlete if on Telegram, the parent, guardians), then the coaches not among them, as
-    `domain.metrics.bests.coaches_of` finds them."""
+    `domain.metrics.queries.results.coaches_of` finds them."""
     own = (
         select(Athlete.id, Athlete.user_id, literal(0))
         .join(User, User.id == Athlete.user_id)
@@ -209,7 +210,7 @@ async def audiences(
         Athlete.id.in_(athlete_ids), Athlete.parent_id.is_not(None)
     )
     guardians = select(AthleteLink.athlete_id, AthleteLink.user_id, literal(2)).where(
-        AthleteLink.athlete_id.in_(athlete_ids), AthleteLink.relation == "guardian"
+        AthleteLink.athlete_id.in_(athlete_ids), AthleteLink.relation == LinkRelation.GUARDIAN
     )
     live = TrainingSession.status != SessionStatus.CANCELLED
     coached = (
@@ -234,13 +235,3 @@ async def audiences(
         if all(person.id != someone.id for someone in told):  # a coach who is also a guardian
             told.append(person)
     return found
-
-
-async def first_names(tx: Transaction, athlete_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Each athlete's first name."""
-    rows = await tx.session.execute(
-        select(Athlete.id, User.first_name)
-        .join(User, User.id == Athlete.user_id)
-        .where(Athlete.id.in_(athlete_ids))
-    )
-    return {athlete_id: name for athlete_id, name in rows}

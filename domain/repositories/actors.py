@@ -1,0 +1,95 @@
+"""The acting user and every relation an Actor holds, in one statement (see domain.actors)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import (
+    Athlete,
+    AthleteLink,
+    Coach,
+    LinkRelation,
+    SessionParticipant,
+    SessionStatus,
+    TrainingSession,
+    User,
+)
+
+
+def _ids(query: Select[Any]) -> ColumnElement[Any]:
+    """A correlated `(SELECT array_agg(...))` column: the ids a relation holds, NULL for none."""
+    return query.scalar_subquery()
+
+
+def _linked(relation: str, *only: ColumnElement[bool]) -> ColumnElement[Any]:
+    return _ids(
+        select(func.array_agg(AthleteLink.athlete_id)).where(
+            AthleteLink.user_id == User.id, AthleteLink.relation == relation, *only
+        )
+    )
+
+
+# A coach coaches every athlete with a live (not cancelled) booking with them, any time: their
+# own individual sessions' athletes and the participants of their group sessions.
+_LIVE = (TrainingSession.coach_id == Coach.id, TrainingSession.status != SessionStatus.CANCELLED)
+
+# One row per user, every relation an Actor holds as a column: one statement, one round trip.
+# Built once at import, so SQLAlchemy compiles it once and asyncpg reuses the prepared statement.
+_ACTOR: Select[Any] = (
+    select(
+        User.id,
+        User.role,
+        User.status,
+        User.verification_status,
+        User.telegram_user_id,
+        User.language_code,
+        User.timezone,
+        Coach.id.label("coach_id"),
+        select(Athlete.id).where(Athlete.user_id == User.id).scalar_subquery().label("own"),
+        _ids(select(func.array_agg(Athlete.id)).where(Athlete.parent_id == User.id)).label(
+            "children"
+        ),
+        _linked(LinkRelation.GUARDIAN).label("guarded"),
+        _linked(LinkRelation.MENTOR).label("mentored"),
+        _linked(LinkRelation.MENTOR, AthleteLink.video_consent.is_(True)).label(
+            "mentored_with_videos"
+        ),
+        _ids(
+            select(func.array_agg(TrainingSession.athlete_id.distinct())).where(
+                *_LIVE, TrainingSession.athlete_id.is_not(None)
+            )
+        ).label("coached_alone"),
+        _ids(
+            select(func.array_agg(SessionParticipant.athlete_id.distinct()))
+            .join(TrainingSession, TrainingSession.id == SessionParticipant.session_id)
+            .where(*_LIVE)
+        ).label("coached_in_groups"),
+    )
+    .select_from(User)
+    .outerjoin(Coach, Coach.user_id == User.id)
+)
+_BY_TELEGRAM = _ACTOR.where(User.telegram_user_id == bindparam("telegram_user_id"))
+_BY_USER = _ACTOR.where(User.id == bindparam("user_id"))
+
+
+class ActorRows:
+    """The one row an Actor is built from, by Telegram account or by user."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_telegram_id(self, telegram_user_id: int) -> Row[Any] | None:
+        """The row of the user behind a Telegram account, None before sign-up; read outside a
+        transaction (autocommit): one statement reads a consistent snapshot on its own."""
+        connection = await self.session.connection(
+            execution_options={"isolation_level": "AUTOCOMMIT"}
+        )
+        found = await connection.execute(_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
+        return found.one_or_none()
+
+    async def by_user_id(self, user_id: Any) -> Row[Any]:
+        """The row of a user already written (flushed) in this transaction."""
+        return (await self.session.execute(_BY_USER, {"user_id": user_id})).one()

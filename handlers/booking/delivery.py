@@ -1,0 +1,33 @@
+"""The booking notices' buttons: intents queued by `domain.booking.notices`, as callback data.
+
+`bot.outbox` looks a button's `button` code up in `BUTTONS` and packs what it names.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from domain.booking import notices
+from handlers.booking.callbacks import RATINGS, SessionAction, SessionPress
+
+ButtonData = Callable[[Mapping[str, Any]], str]
+_STARS = {stars: action for action, stars in RATINGS.items()}
+
+
+def _press(action: SessionAction) -> ButtonData:
+    return lambda spec: SessionPress(action, uuid.UUID(spec["session_id"])).pack()
+
+
+def _rate(spec: Mapping[str, Any]) -> str:
+    return SessionPress(_STARS[spec["stars"]], uuid.UUID(spec["session_id"])).pack()
+
+
+BUTTONS: dict[str, ButtonData] = {
+    notices.ACCEPT: _press(SessionAction.ACCEPT),
+    notices.DECLINE: _press(SessionAction.DECLINE),
+    notices.COMPLETED: _press(SessionAction.DONE),
+    notices.NO_SHOW: _press(SessionAction.NO_SHOW),
+    notices.RATE: _rate,
+}
