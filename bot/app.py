@@ -10,6 +10,7 @@ import asyncio
 import importlib
 import logging
 import pkgutil
+import threading
 import warnings
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from bot.persistence import RedisPersistence
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
 from bot.wiring import Services
+from domain.adapters import city_zones
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 
@@ -137,6 +139,9 @@ class BotApplication(
         # and start() itself still gets its menus.
         if not self.menus_set:
             await set_command_menus(self)
+        # The city index takes a second or two to build: not on the first person's time. A
+        # daemon thread, not the loop's executor: a loop closed meanwhile has nothing pending.
+        threading.Thread(target=city_zones.load, name="city-index", daemon=True).start()
         await super().start()
 
     async def process_update(self, update: object) -> None:

@@ -1,14 +1,17 @@
-"""A person's time zone (guessed from their Telegram language, or parsed from what they type),
-and the local wall-clock times people type ("16:00", "9.30"), read the same way everywhere.
+"""A person's time zone (guessed from their Telegram language, read from what they type or from
+a shared location), and the local wall-clock times people type ("16:00", "9.30").
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import tzfpy
+
+from domain.adapters.city_zones import people_in_zone, plain_name, zone_of_city
 from domain.errors import InvalidAnswer
 
 LANGUAGE_TIMEZONES = {
@@ -26,19 +29,6 @@ LANGUAGE_TIMEZONES = {
     "nl": "Europe/Amsterdam",
     "tr": "Europe/Istanbul",
 }
-# Offsets that are not whole hours have no Etc/GMT zone; a city that keeps them stands in.
-_PART_HOUR_ZONES = {
-    (-1, 9, 30): "Pacific/Marquesas",
-    (-1, 3, 30): "America/St_Johns",
-    (1, 3, 30): "Asia/Tehran",
-    (1, 4, 30): "Asia/Kabul",
-    (1, 5, 30): "Asia/Kolkata",
-    (1, 5, 45): "Asia/Kathmandu",
-    (1, 6, 30): "Asia/Yangon",
-    (1, 9, 30): "Australia/Darwin",
-    (1, 10, 30): "Australia/Adelaide",
-    (1, 12, 45): "Pacific/Chatham",
-}
 _OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?")
 MINUTES_PER_DAY = 24 * 60
 _CLOCK = re.compile(r"(\d{1,2})(?:\s*[:.h]\s*(\d{2})?)?")
@@ -50,42 +40,90 @@ def guess_timezone(language_code: str | None, default: str = "UTC") -> str:
     return LANGUAGE_TIMEZONES.get(code) or LANGUAGE_TIMEZONES.get(code.split("-")[0]) or default
 
 
+class OffsetNeedsZone(InvalidAnswer):
+    """A bare UTC offset ("+1"): it keeps no daylight saving, so the person picks a zone that
+    has that offset now; `zones` are the likely ones, most populous first."""
+
+    def __init__(self, offset_minutes: int, zones: tuple[str, ...]) -> None:
+        super().__init__(
+            "profile.hint.timezone_offset",
+            offset=_offset_text(offset_minutes),
+            zones=", ".join(zones),
+        )
+        self.offset_minutes = offset_minutes
+        self.zones = zones
+
+
+OFFERED_ZONES = 4
+
+
 @cache
-def _zones_by_city() -> dict[str, str]:
-    zones = sorted(z for z in available_timezones() if not z.startswith(("posix/", "right/")))
-    by_city: dict[str, str] = {}
-    for zone in zones:
-        by_city.setdefault(zone.lower(), zone)
-        by_city.setdefault(zone.rsplit("/", 1)[-1].lower(), zone)
-    return by_city
+def _all_zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in available_timezones() if not z.startswith(("posix/", "right/"))))
 
 
-def _offset_zone(text: str) -> str | None:
+@cache
+def _zones_by_name() -> dict[str, str]:
+    by_name = {plain_name(zone): zone for zone in _all_zones()}
+    # A zone's own city ("Longyearbyen", "Pago Pago") when no city of 15,000 bears the name.
+    for zone in _all_zones():
+        by_name.setdefault(plain_name(zone.rsplit("/", 1)[-1]), zone)
+    return by_name
+
+
+def _offset_minutes(text: str) -> int | None:
     found = _OFFSET.fullmatch(text)
     if found is None:
         return None
-    sign = 1 if found[1] == "+" else -1
     hours, minutes = int(found[2]), int(found[3] or 0)
-    if minutes:
-        return _PART_HOUR_ZONES.get((sign, hours, minutes))
-    if hours == 0:
-        return "UTC"
-    if hours > (14 if sign > 0 else 12):
+    if minutes > 59 or hours > 14:
         return None
-    # Etc/GMT names count the other way round: UTC+3 is Etc/GMT-3.
-    return f"Etc/GMT{'-' if sign > 0 else '+'}{hours}"
+    return (1 if found[1] == "+" else -1) * (hours * 60 + minutes)
 
 
-def parse_timezone(text: str) -> str:
-    """An IANA zone from a city ("Berlin", "New York"), a zone name or an offset ("UTC-05:00")."""
-    cleaned = " ".join(text.strip().lower().split())
-    if cleaned in ("utc", "gmt"):
+def _offset_text(minutes: int) -> str:
+    sign, hours, rest = "+" if minutes >= 0 else "-", abs(minutes) // 60, abs(minutes) % 60
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zones_at_offset(offset_minutes: int, *, now: datetime | None = None) -> tuple[str, ...]:
+    """The zones whose clocks are `offset_minutes` ahead of UTC at `now`, most populous first."""
+    moment = now or datetime.now(UTC)
+    wanted = timedelta(minutes=offset_minutes)
+    zones = [
+        zone
+        for zone in _all_zones()
+        if "/" in zone
+        and not zone.startswith("Etc/")
+        and people_in_zone(zone)
+        and ZoneInfo(zone).utcoffset(moment) == wanted
+    ]
+    return tuple(sorted(zones, key=lambda zone: (-people_in_zone(zone), zone))[:OFFERED_ZONES])
+
+
+def parse_timezone(text: str, *, now: datetime | None = None) -> str:
+    """An IANA zone from a zone name ("europe/berlin") or a city in any language GeoNames knows
+    ("Munich", "Múnich", "Sevilla"); a bare offset ("+1", "UTC+2") raises OffsetNeedsZone."""
+    name = plain_name(text)
+    if name in ("utc", "gmt", "z"):
         return "UTC"
-    ascii_city = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode()
-    zone = _offset_zone(cleaned) or _zones_by_city().get(ascii_city.replace(" ", "_"))
+    offset = _offset_minutes(name)
+    zones = zones_at_offset(offset, now=now) if offset is not None else ()
+    if offset is not None and zones:
+        raise OffsetNeedsZone(offset, zones)
+    zone = _zones_by_name().get(name) if "/" in name else None
+    zone = zone or zone_of_city(name) or _zones_by_name().get(name)
     if zone is None:
         raise InvalidAnswer("profile.hint.timezone")
     return zone
+
+
+def zone_at(*, latitude: float, longitude: float) -> str | None:
+    """The zone of a point on Earth (a shared location), looked up offline; None at sea."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    zone = tzfpy.get_tz(longitude, latitude)
+    return zone if zone and not zone.startswith("Etc/") else None
 
 
 def zone_of(timezone: str) -> ZoneInfo:

@@ -105,6 +105,11 @@ class Client:
             contact["last_name"] = person.last_name
         return await self._post(person, self.chat_of(person), {"contact": contact})
 
+    async def share_location(self, person: Person, latitude: float, longitude: float) -> Json:
+        """Share a point on the map, as the request_location button does."""
+        location = {"latitude": latitude, "longitude": longitude}
+        return await self._post(person, self.chat_of(person), {"location": location})
+
     async def send_contact(self, person: Person, contact_of: Person) -> Json:
         """Send someone else's contact card (📎 → Contact); it carries their id on Telegram."""
         contact = {

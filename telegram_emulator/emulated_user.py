@@ -73,6 +73,10 @@ class EmulatedUser:
         """Press a request_contact button's effect: share the own phone number."""
         return self._mark_sent(await self.client.share_contact(self.person))
 
+    async def share_location(self, latitude: float, longitude: float) -> Json:
+        """Press a request_location button's effect: share where one is."""
+        return self._mark_sent(await self.client.share_location(self.person, latitude, longitude))
+
     async def send_contact(self, other: EmulatedUser) -> Json:
         """Send another person's contact card, as attaching a contact from one's address book."""
         return self._mark_sent(await self.client.send_contact(self.person, other.person))

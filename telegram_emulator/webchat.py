@@ -61,6 +61,7 @@ def add_webchat_routes(app: web.Application, server: EmulatorServer) -> None:
     app.router.add_post("/api/people/{id}/send", routes.send)
     app.router.add_post("/api/people/{id}/press", routes.press)
     app.router.add_post("/api/people/{id}/contact", routes.contact)
+    app.router.add_post("/api/people/{id}/location", routes.location)
     app.router.add_post("/api/people/{id}/upload", routes.upload)
     app.router.add_post("/api/people/{id}/pay", routes.pay)
     app.router.add_post("/api/people/{id}/block", routes.block)
@@ -202,6 +203,17 @@ class WebChatRoutes:
 
     async def contact(self, request: web.Request) -> web.Response:
         return await self._act(self.server.client().share_contact(self._person(request)))
+
+    async def location(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        try:
+            latitude, longitude = float(body["latitude"]), float(body["longitude"])
+        except (KeyError, TypeError, ValueError):
+            return _refusal("latitude and longitude are required")
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            return _refusal("that point is not on Earth")
+        client = self.server.client()
+        return await self._act(client.share_location(self._person(request), latitude, longitude))
 
     async def upload(self, request: web.Request) -> web.Response:
         form = await request.post()

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_timezone_location
 from babel.numbers import format_currency, format_decimal
 
 from bot.i18n import resolve, t
@@ -34,6 +34,11 @@ def weekday_name(day: date, lang: str | None) -> str:
 def month_name(month: int, lang: str | None, *, width: str = "abbreviated") -> str:
     """A month's name, standing alone (a label, a heading): "Dec", "dic", "December"."""
     return locale_of(lang).months["stand-alone"][width][month]
+
+
+def zone_city(zone: str, lang: str | None) -> str:
+    """A time zone by its city in the reader's language: "Europe/Berlin" → "Berlín" in Spanish."""
+    return get_timezone_location(zone, locale=locale_of(lang), return_city=True)
 
 
 def clock(instant: datetime, lang: str | None) -> str:

@@ -233,13 +233,11 @@ class AvailabilityRules(BaseModel):
             weekly={**self.weekly, weekday: listed}, paused=_without(self.paused, weekday)
         )
 
-    def with_weekday_reopened(
-        self, weekday: Weekday, default: Iterable[TimeRange]
-    ) -> AvailabilityRules:
-        """A copy with a closed weekday open again: with its last hours, else `default`."""
-        if self.weekly.get(weekday):
+    def with_weekday_reopened(self, weekday: Weekday) -> AvailabilityRules:
+        """A copy with a closed weekday open again with its last hours; unchanged without any."""
+        if self.weekly.get(weekday) or not self.paused.get(weekday):
             return self
-        return self.with_weekday(weekday, self.paused.get(weekday) or default)
+        return self.with_weekday(weekday, self.paused[weekday])
 
     def with_date(self, day: date, ranges: Iterable[TimeRange] | None) -> AvailabilityRules:
         """A copy where a date has its own ranges ([] is a day off) or, with None, its weekday's."""

@@ -14,7 +14,7 @@ from datetime import date
 
 from domain.booking.availability import InvalidAvailability, TimeRange, Weekday, day_ranges
 from domain.errors import InvalidAnswer
-from domain.timezones import parse_timezone
+from domain.timezones import OffsetNeedsZone, parse_timezone
 
 # --- the text form ----------------------------------------------------------------------------
 
@@ -48,6 +48,14 @@ def parse_weekly_line(text: str) -> tuple[Weekday, list[TimeRange]]:
     if rest.lower() in _DAY_OFF_WORDS:
         return weekday, []
     return weekday, _ranges_of(rest, weekday=weekday)
+
+
+def parse_day_hours(text: str, weekday: Weekday) -> list[TimeRange]:
+    """A weekday's ranges typed on their own ("16:00-20:00", "9-13, 17-20"); "off" closes it."""
+    cleaned = " ".join(text.split())
+    if cleaned.lower() in _DAY_OFF_WORDS:
+        return []
+    return _ranges_of(cleaned, weekday=weekday)
 
 
 @dataclass(frozen=True)
@@ -174,9 +182,19 @@ def parse_location(text: str) -> tuple[str, str | None]:
     return place, links[0] if links else None
 
 
+class ZoneOffsetAsked(InvalidAvailability):
+    """A bare UTC offset typed for the hours' zone: `zones` have it now, most populous first."""
+
+    def __init__(self, zones: tuple[str, ...]) -> None:
+        super().__init__("availability.error.timezone_offset", zones=", ".join(zones))
+        self.zones = zones
+
+
 def parse_zone(text: str) -> str:
-    """An IANA zone from a city, a zone name or a UTC offset ("Madrid", "UTC-05:00")."""
+    """An IANA zone from a city or a zone name ("Sevilla", "Europe/Madrid"); an offset asks."""
     try:
         return parse_timezone(text)
+    except OffsetNeedsZone as asked:
+        raise ZoneOffsetAsked(asked.zones) from None
     except InvalidAnswer:
         raise InvalidAvailability("availability.error.bad_timezone") from None

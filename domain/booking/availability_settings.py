@@ -26,6 +26,7 @@ from domain.booking.availability_input import WeekdayHours, parse_line
 # Re-exported: the handler reads a typed value and saves it through this module.
 from domain.booking.availability_input import parse_buffers as parse_buffers
 from domain.booking.availability_input import parse_count as parse_count
+from domain.booking.availability_input import parse_day_hours as parse_day_hours
 from domain.booking.availability_input import parse_duration as parse_duration
 from domain.booking.availability_input import parse_location as parse_location
 from domain.booking.availability_input import parse_zone as parse_zone
@@ -36,8 +37,6 @@ from domain.models import Coach, Role
 from domain.policy import Action, Actor, CoachTarget
 from domain.uow import Transaction, UnitOfWork
 
-# What switching a weekday on in the grid opens when it never had hours.
-DEFAULT_HOURS = (TimeRange(16 * 60, 20 * 60),)
 Change = Callable[[AvailabilityRules], AvailabilityRules]
 T = TypeVar("T")
 
@@ -96,11 +95,12 @@ async def set_weekday(
 async def set_weekday_open(
     uow: UnitOfWork, *, weekday: Weekday, is_open: bool, **editing: Unpack[Editing]
 ) -> AvailabilityRules:
-    """Switch a weekday off, or on again with its last hours (16:00-20:00 the first time)."""
+    """Switch a weekday off, or on again with its last hours; one that never had hours stays
+    closed (its hours are asked, not made up)."""
 
     def switched(rules: AvailabilityRules) -> AvailabilityRules:
         if is_open:
-            return rules.with_weekday_reopened(weekday, DEFAULT_HOURS)
+            return rules.with_weekday_reopened(weekday)
         return rules.with_weekday(weekday, [])
 
     details = {"weekday": weekday, "open": is_open}

@@ -62,6 +62,16 @@ def _date_or_none(year: str, month: str | int | None, day: str) -> date | None:
         return None
 
 
+def needs_confirming(text: str) -> bool:
+    """Whether a typed date reads two ways: "03/04/2012" is 3 April (as read here) or, written
+    month first, 4 March; "2012-04-03", "14.03.2012" and "3 April 2012" read one way only."""
+    found = _NUMERIC_DATES[1][0].fullmatch(" ".join(text.strip().split()))
+    if found is None:
+        return False
+    first, second = int(found[1]), int(found[2])
+    return first != second and first <= 12 and second <= 12
+
+
 def age_on(born: date, today: date) -> int:
     """Whole years between a birth date and today."""
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

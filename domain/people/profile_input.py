@@ -16,7 +16,7 @@ from typing import Annotated, TypeVar
 from pydantic import AfterValidator, StringConstraints, TypeAdapter, ValidationError
 
 from domain.errors import InvalidAnswer
-from domain.people.birth_dates import AGE_YEARS, age_on, parse_birth_date
+from domain.people.birth_dates import AGE_YEARS, age_on, needs_confirming, parse_birth_date
 from domain.people.measurements import (
     CM_PER_INCH,
     HEIGHT_CM,
@@ -28,7 +28,13 @@ from domain.people.measurements import (
     parse_height,
     parse_weight,
 )
-from domain.timezones import LANGUAGE_TIMEZONES, guess_timezone, parse_timezone
+from domain.timezones import (
+    LANGUAGE_TIMEZONES,
+    OffsetNeedsZone,
+    guess_timezone,
+    parse_timezone,
+    zone_at,
+)
 
 __all__ = [
     "AGE_YEARS",
@@ -42,11 +48,13 @@ __all__ = [
     "EmergencyContact",
     "InvalidAnswer",
     "Measurement",
+    "OffsetNeedsZone",
     "PersonName",
     "age_on",
     "format_height",
     "format_weight",
     "guess_timezone",
+    "needs_confirming",
     "parse_birth_date",
     "parse_email",
     "parse_emergency_contact",
@@ -60,6 +68,7 @@ __all__ = [
     "parse_timezone",
     "parse_weight",
     "phone_from_contact",
+    "zone_at",
 ]
 
 T = TypeVar("T")

@@ -1,7 +1,8 @@
-"""/availability for coaches: a week grid with toggles, typed settings and a quick text form.
+"""/availability for coaches: a week card, a weekday's hours, typed settings and a text form.
 
-The grid's buttons work whenever they are pressed (they are entry points and carry the coach's
-id); the conversation only has states while the bot waits for a typed value.
+The card's buttons work whenever they are pressed (they are entry points and carry the coach's
+id); the conversation only has states while the bot waits for a typed value. One card is
+edited in place as the coach works (its id is kept in user_data), not posted again each time.
 """
 
 from __future__ import annotations
@@ -21,33 +22,41 @@ from bot.callbacks import refuse
 from bot.i18n import t
 from bot.sending import send_text
 from domain.booking import availability_settings as settings
-from domain.booking.availability import WEEKDAYS, AvailabilityRules, SessionType
+from domain.booking.availability import WEEKDAYS, AvailabilityRules, SessionType, TimeRange, Weekday
+from domain.booking.availability_input import ZoneOffsetAsked, parse_line
 from domain.booking.availability_settings import Editing, NotACoach
 from domain.errors import DomainError, NotAllowed
 from domain.policy import Actor
-from domain.uow import UnitOfWork
 from handlers.booking import availability_render as render
+from handlers.booking import availability_values as values
+from handlers.booking.availability_values import Reader
 from handlers.booking.callbacks import (
     AVAILABILITY_FLOW,
     AvailabilityAutoAccept,
     AvailabilityDateRemoved,
     AvailabilityDone,
+    AvailabilityHours,
     AvailabilityLength,
     AvailabilityPage,
     AvailabilityType,
+    AvailabilityUsualHours,
     AvailabilityWeekday,
+    AvailabilityZone,
 )
 from handlers.shared.acting import refusal_text
 from handlers.shared.callback_data import CallbackData, flow_pattern, parse_any
 from handlers.shared.common import cancel_fallback
+from handlers.shared.edit_in_place import edit_pressed
 from handlers.shared.menu_entries import OpenHours
 
 BUFFERS, NOTICE, HORIZON, CAPACITY, CANCEL, LOCATION, DATES, TIMEZONE, PAY_BEFORE = range(9)
+# Waiting for a weekday's hours typed in: a state per weekday, so the state names the day.
+HOURS: dict[Weekday, int] = {day: PAY_BEFORE + 1 + i for i, day in enumerate(WEEKDAYS)}
 END = ConversationHandler.END
+CARD_KEY = "availability_card"  # user_data: the message id of the card being edited
 ROLE_COMMANDS = {"coach": [("availability", "availability.command")]}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _TEXT = _PRIVATE & f.TEXT & ~f.COMMAND
-Reader = Callable[[UnitOfWork, str, Editing], Awaitable[AvailabilityRules]]
 Button = Callable[[Update, BotContext, Editing, Any], Awaitable[int]]  # each its own press
 Choice = TypeVar("Choice", bound=str)
 MAX_MINUTES = 999  # a length button never carries more
@@ -83,28 +92,34 @@ def register(application: BotApplication) -> None:
 
 
 async def show_or_set(update: Update, context: BotContext) -> int:
-    """The week grid; "/availability mon 16:00-20:00" or "... 2026-12-24 off" changes it first."""
-    actor = context.actor
+    """The week card; "/availability mon 16:00-20:00" or "... 2026-12-24 off" changes it first,
+    and then the card already in the chat is edited and the change confirmed in one line."""
+    actor, message = context.actor, update.effective_message
     try:
         if actor is None:
             raise NotACoach("not signed up")
         if context.args:
             editing = _editing(context, actor, actor.coach_id)
-            rules = await settings.set_line(
-                context.uow, text=update.effective_message.text, **editing
-            )
+            rules = await settings.set_line(context.uow, text=message.text, **editing)
         else:
             rules = await settings.rules_of(context.uow, actor=actor, coach_id=actor.coach_id)
     except DomainError as err:
-        await update.effective_message.reply_text(refusal_text(err, context))
+        await message.reply_text(refusal_text(err, context))
+        return END
+    if context.args and await _edit_card(
+        update, context, render.week(rules, actor.coach_id, context.lang)
+    ):
+        line = render.saved_line(parse_line(message.text), rules, context.lang)
+        await message.reply_text(line)
         return END
     text, markup = render.week(rules, actor.coach_id, context.lang)
-    await update.effective_message.reply_text(text, reply_markup=markup)
+    card = await message.reply_text(text, reply_markup=markup)
+    context.user_data[CARD_KEY] = card.message_id
     return END
 
 
 async def open_week(update: Update, context: BotContext) -> int:
-    """ "Set my hours" (on a newly verified coach's news): the week grid, as /availability."""
+    """ "Set my hours" (on a newly verified coach's news): the week card, as /availability."""
     actor = context.actor
     try:
         if actor is None:
@@ -116,7 +131,8 @@ async def open_week(update: Update, context: BotContext) -> int:
         return END
     await update.callback_query.answer()
     text, markup = render.week(rules, actor.coach_id, context.lang)
-    await send_text(context.bot, update.effective_chat.id, text, reply_markup=markup)
+    sent = await send_text(context.bot, update.effective_chat.id, text, reply_markup=markup)
+    context.user_data[CARD_KEY] = sent[-1].message_id  # the card edited from now on
     return END
 
 
@@ -140,13 +156,37 @@ async def on_button(update: Update, context: BotContext) -> int | None:
 
 
 async def weekday_pressed(
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityHours
+) -> int:
+    """A weekday on the card: its page, which asks for its hours."""
+    weekday: Weekday = _one_of(press.weekday, WEEKDAYS)
+    rules = await _rules(context, editing)
+    return await _show_weekday(update, context, editing, rules, weekday)
+
+
+async def usual_hours_pressed(
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityUsualHours
+) -> int:
+    """One of the usual ranges a weekday's page offers, pressed: the day has those hours."""
+    weekday: Weekday = _one_of(press.weekday, WEEKDAYS)
+    offered = tuple(r.replace(":", "") for r in render.USUAL_HOURS)
+    chosen = render.USUAL_HOURS[offered.index(_one_of(press.hours, offered))]
+    rules = await settings.set_weekday(
+        context.uow, weekday=weekday, ranges=[TimeRange.parse(chosen)], **editing
+    )
+    return await _show(update, context, editing, rules, "week")
+
+
+async def day_open_pressed(
     update: Update, context: BotContext, editing: Editing, press: AvailabilityWeekday
 ) -> int:
-    """Switch a weekday off, or on with its last hours."""
+    """Close a weekday, or open it with its last hours; without any, its hours are asked."""
     weekday, is_open = _one_of(press.weekday, WEEKDAYS), press.open == "1"
     rules = await settings.set_weekday_open(
         context.uow, weekday=weekday, is_open=is_open, **editing
     )
+    if is_open and not rules.weekly.get(weekday):
+        return await _show_weekday(update, context, editing, rules, weekday)
     return await _show(update, context, editing, rules, "week")
 
 
@@ -178,7 +218,7 @@ async def auto_accept_pressed(
 ) -> int:
     """Switch auto-accept on or off."""
     rules = await settings.set_auto_accept(context.uow, on=press.on == "1", **editing)
-    return await _show(update, context, editing, rules, "week")
+    return await _show(update, context, editing, rules, "settings")
 
 
 async def date_removed(
@@ -198,19 +238,31 @@ async def page_pressed(
 ) -> int:
     """Open a settings page; a setting that is typed in waits for its value."""
     name = _one_of(press.page, render.PAGES)
-    rules = await settings.rules_of(
-        context.uow, actor=editing["actor"], coach_id=editing["coach_id"]
-    )
+    rules = await _rules(context, editing)
     return await _show(update, context, editing, rules, name)
+
+
+async def zone_pressed(
+    update: Update, context: BotContext, editing: Editing, press: AvailabilityZone
+) -> int:
+    """A zone offered for a bare offset: the hours are read in it; the card shows it."""
+    rules = await settings.set_timezone(context.uow, timezone=press.zone, **editing)
+    await update.callback_query.answer()
+    line = t("availability.saved_line", context.lang, line=f"🌍 {rules.timezone}")
+    await edit_pressed(update.callback_query, line, None)
+    if not await _edit_card(update, context, render.week(rules, editing["coach_id"], context.lang)):
+        await _show(update, context, editing, rules, "week")
+    return END
 
 
 async def done_pressed(
     update: Update, context: BotContext, editing: Editing, press: AvailabilityDone
 ) -> int:
     """Close the grid."""
-    await settings.rules_of(context.uow, actor=editing["actor"], coach_id=editing["coach_id"])
+    await _rules(context, editing)  # only the coach may close their card
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(t("availability.done", context.lang))
+    context.user_data.pop(CARD_KEY, None)  # the closed card is not edited again
     return END
 
 
@@ -223,13 +275,31 @@ def _typed(reader: Reader) -> Callable[[Update, BotContext], Awaitable[int | Non
             text = update.effective_message.text
             rules = await reader(context.uow, text, _editing(context, actor, actor.coach_id))
         except DomainError as err:
-            await update.effective_message.reply_text(refusal_text(err, context))
+            zones = err.zones if isinstance(err, ZoneOffsetAsked) else ()
+            markup = render.zone_choices(zones, actor.coach_id, context.lang) if zones else None
+            await update.effective_message.reply_text(
+                refusal_text(err, context), reply_markup=markup
+            )
             return None  # ask again: the prompt above still stands
         view = render.week(rules, actor.coach_id, context.lang)
-        await update.effective_message.reply_text(view[0], reply_markup=view[1])
+        if not await _edit_card(update, context, view):
+            card = await update.effective_message.reply_text(view[0], reply_markup=view[1])
+            context.user_data[CARD_KEY] = card.message_id
         return END
 
     return typed
+
+
+async def _edit_card(update: Update, context: BotContext, view: render.View) -> bool:
+    """Show `view` on the card the coach is working on; False if there is none to edit."""
+    card, chat = context.user_data.get(CARD_KEY), update.effective_chat
+    if not isinstance(card, int) or chat is None:
+        return False
+    try:
+        await context.bot.edit_message_text(view[0], chat.id, card, reply_markup=view[1])
+    except BadRequest as err:  # gone, too old to edit, or already showing this
+        return "not modified" in str(err)
+    return True
 
 
 async def text_expected(update: Update, context: BotContext) -> None:
@@ -237,63 +307,38 @@ async def text_expected(update: Update, context: BotContext) -> None:
     await update.effective_message.reply_text(t("availability.hint.text", context.lang))
 
 
-async def _read_buffers(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    before, after = settings.parse_buffers(text)
-    return await settings.set_buffers(uow, before=before, after=after, **editing)
-
-
-async def _read_notice(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    minutes = settings.parse_duration(
-        text, message_key="availability.error.min_notice", bare_unit_minutes=60
-    )
-    return await settings.set_min_notice(uow, minutes=minutes, **editing)
-
-
-async def _read_horizon(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    days = settings.parse_count(text, message_key="availability.error.horizon")
-    return await settings.set_horizon(uow, days=days, **editing)
-
-
-async def _read_capacity(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    capacity = settings.parse_count(text, message_key="availability.error.group_capacity")
-    return await settings.set_group_capacity(uow, capacity=capacity, **editing)
-
-
-async def _read_pay_before(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    hours = settings.parse_count(text, message_key="availability.error.pay_before_hours")
-    return await settings.set_pay_before_hours(uow, hours=hours, **editing)
-
-
-async def _read_cancel_hours(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    hours = settings.parse_count(text, message_key="availability.error.free_cancel_hours")
-    return await settings.set_free_cancel_hours(uow, hours=hours, **editing)
-
-
-async def _read_location(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    location, meeting_url = settings.parse_location(text)
-    return await settings.set_location(uow, location=location, meeting_url=meeting_url, **editing)
-
-
-async def _read_date(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    return await settings.set_line(uow, text=text, **editing)
-
-
-async def _read_timezone(uow: UnitOfWork, text: str, editing: Editing) -> AvailabilityRules:
-    return await settings.set_timezone(uow, timezone=settings.parse_zone(text), **editing)
-
-
 async def _show(
     update: Update, context: BotContext, editing: Editing, rules: AvailabilityRules, name: str
 ) -> int:
     """Edit the pressed message into a page; a typed setting's page waits for its value."""
-    text, markup = render.page(name, rules, editing["coach_id"], context.lang)
-    await update.callback_query.answer()
-    try:
-        await update.callback_query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as err:  # a double tap sets the same value: nothing to redraw
-        if "not modified" not in str(err):
-            raise
+    await _edit_pressed(
+        update, context, render.page(name, rules, editing["coach_id"], context.lang)
+    )
     return _STEP_OF_PAGE.get(name, END)
+
+
+async def _show_weekday(
+    update: Update, context: BotContext, editing: Editing, rules: AvailabilityRules, day: Weekday
+) -> int:
+    """Edit the pressed message into a weekday's page, and wait for its hours."""
+    await _edit_pressed(
+        update, context, render.weekday(day, rules, editing["coach_id"], context.lang)
+    )
+    return HOURS[day]
+
+
+async def _edit_pressed(update: Update, context: BotContext, view: render.View) -> None:
+    query = update.callback_query
+    await query.answer()
+    if query.message is not None:
+        context.user_data[CARD_KEY] = query.message.message_id  # typed values land here too
+    await edit_pressed(query, *view)
+
+
+async def _rules(context: BotContext, editing: Editing) -> AvailabilityRules:
+    return await settings.rules_of(
+        context.uow, actor=editing["actor"], coach_id=editing["coach_id"]
+    )
 
 
 def _editing(context: BotContext, actor: Actor, coach_id: uuid.UUID | None) -> Editing:
@@ -307,17 +352,6 @@ def _one_of(pressed: str, allowed: tuple[Choice, ...]) -> Choice:
     raise _BadPress
 
 
-_READERS: dict[int, Reader] = {
-    BUFFERS: _read_buffers,
-    NOTICE: _read_notice,
-    HORIZON: _read_horizon,
-    CAPACITY: _read_capacity,
-    CANCEL: _read_cancel_hours,
-    PAY_BEFORE: _read_pay_before,
-    LOCATION: _read_location,
-    DATES: _read_date,
-    TIMEZONE: _read_timezone,
-}
 _STEP_OF_PAGE = {
     "buffers": BUFFERS,
     "notice": NOTICE,
@@ -329,12 +363,19 @@ _STEP_OF_PAGE = {
     "dates": DATES,
     "tz": TIMEZONE,
 }
+_READERS: dict[int, Reader] = {
+    **{_STEP_OF_PAGE[page]: reader for page, reader in values.READERS.items()},
+    **{step: values.hours_reader(day) for day, step in HOURS.items()},
+}
 _BUTTONS: dict[type[CallbackData], Button] = {
-    AvailabilityWeekday: weekday_pressed,
+    AvailabilityHours: weekday_pressed,
+    AvailabilityUsualHours: usual_hours_pressed,
+    AvailabilityWeekday: day_open_pressed,
     AvailabilityLength: length_pressed,
     AvailabilityType: type_pressed,
     AvailabilityAutoAccept: auto_accept_pressed,
     AvailabilityDateRemoved: date_removed,
+    AvailabilityZone: zone_pressed,
     AvailabilityPage: page_pressed,
     AvailabilityDone: done_pressed,
 }

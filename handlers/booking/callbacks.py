@@ -1,6 +1,6 @@
 """The booking capability's callback data: what its buttons carry (`handlers.shared.callback_data`).
 
-The /availability grid's buttons are `av:<action>:<coach>[:...]` and work whenever pressed.
+The /availability card's buttons are `av:<action>:<coach>[:...]` and work whenever pressed.
 The booking flow's buttons are `bk:<action>:<token>[:<choice>]`; Reschedule on a card is
 `bk:move:<session>`, 📅 Book in the menu `bk:start` (`handlers.shared.menu_entries`).
 
@@ -120,8 +120,25 @@ Flag = Literal["0", "1"]  # a switch's state after the press
 
 
 @dataclass(frozen=True)
+class AvailabilityHours(CallbackData, prefix="av:hours"):
+    """A weekday on the card: its page, which asks for its hours."""
+
+    coach_id: uuid.UUID
+    weekday: str
+
+
+@dataclass(frozen=True)
+class AvailabilityUsualHours(CallbackData, prefix="av:hrs"):
+    """One of the usual ranges a weekday's page offers (`0900-1300`): the day has those hours."""
+
+    coach_id: uuid.UUID
+    weekday: str
+    hours: str
+
+
+@dataclass(frozen=True)
 class AvailabilityWeekday(CallbackData, prefix="av:day"):
-    """Open or close a weekday of the grid."""
+    """Close a weekday, or open it with its last hours."""
 
     coach_id: uuid.UUID
     weekday: str
@@ -160,6 +177,14 @@ class AvailabilityDateRemoved(CallbackData, prefix="av:undate"):
 
     coach_id: uuid.UUID
     day: str
+
+
+@dataclass(frozen=True)
+class AvailabilityZone(CallbackData, prefix="av:zone"):
+    """A zone offered for a bare UTC offset (an IANA name): the hours are read in it."""
+
+    coach_id: uuid.UUID
+    zone: str
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ buttons already sent. The menu's entries (`fam:add`, `fam:list`, `profile:show`)
 
 - Adding a child: `fam:sport:<sport>`, `fam:skip`, `fam:back`, `fam:cancel`; per child
   `fam:<act|stop|inv|grd|mnt>:<athlete>`.
+- Adding a child, Yes or No to an echoed date of birth: `fam:born:yes|no`.
 - Sign-up: `onb:<action>[:<choice>]`.
-- /profile: `profile:view:<athlete>`, `profile:edit:<user>:<field>`, then `profile:set:<value>`
-  or `profile:cancel` inside the edit.
+- /profile: `profile:view:<athlete>`, `profile:edit:<user>:<field>`, then `profile:set:<value>`,
+  `profile:cancel` or (No to an echoed birth date) `profile:retype` inside the edit.
 - Mentors (the menu's `mnt:ask` is a menu entry): the guardian's answer to a request,
   `mnt:okv|ok:<request>:<athlete>` or `mnt:no:<request>`; a child's mentors from /children,
   `mnt:list:<athlete>`, and one mentor's videos turned on or off, `mnt:vid:<athlete>:<mentor>:1|0`.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from domain.people.profile_fields import ProfileField
 from handlers.shared.callback_data import CallbackData
@@ -46,8 +48,15 @@ class CancelAdding(CallbackData, prefix="fam:cancel"):
     """Stop adding the child."""
 
 
+@dataclass(frozen=True)
+class ConfirmBirthDate(CallbackData, prefix="fam:born"):
+    """Yes or No to the new child's date of birth, echoed back with its month in words."""
+
+    answer: Literal["yes", "no"]
+
+
 # The add-a-child flow's own buttons; pressed after the flow ended, they have expired.
-ADDING_STEPS = (PickSport, SkipStep, StepBack, CancelAdding)
+ADDING_STEPS = (PickSport, SkipStep, StepBack, CancelAdding, ConfirmBirthDate)
 
 
 class ChildAction(StrEnum):
@@ -74,6 +83,8 @@ class OnboardingAction(StrEnum):
     ROLE = "role"
     NAME = "name"
     TIMEZONE = "tz"
+    ZONE = "zone"  # one of the zones offered for a bare UTC offset, by its index
+    BORN = "born"  # Yes or No to an echoed date of birth
     SPORT = "sport"
     HAND = "hand"
     SKIP = "skip"
@@ -114,6 +125,11 @@ class SetChoice(CallbackData, prefix="profile:set"):
 @dataclass(frozen=True)
 class CancelEdit(CallbackData, prefix="profile:cancel"):
     """Stop editing."""
+
+
+@dataclass(frozen=True)
+class RetypeBirthDate(CallbackData, prefix="profile:retype"):
+    """No to an echoed birth date: it is asked again, in a form that reads one way."""
 
 
 class MentorApproval(StrEnum):

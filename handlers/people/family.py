@@ -22,6 +22,7 @@ from bot.callbacks import refuse
 from bot.i18n import t
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.people import family, invitations
+from domain.people.birth_dates import needs_confirming
 from domain.people.family import ChildInputError
 from domain.people.invitations import InvitationRefused, TelegramAccount
 from domain.people.private_chats import NotAPrivateChat
@@ -35,10 +36,12 @@ from handlers.people.callbacks import (
     CancelAdding,
     ChildAction,
     ChildPress,
+    ConfirmBirthDate,
     PickSport,
     SkipStep,
     StepBack,
 )
+from handlers.people.onboarding_steps import long_date
 from handlers.shared.acting import ACTING_FOR, child_acted_for
 from handlers.shared.callback_data import CallbackData, flow_pattern, parse_any
 from handlers.shared.common import cancel_fallback
@@ -76,7 +79,11 @@ def add_child_conversation() -> ConversationHandler[BotContext]:
         ],
         states={
             NAME: [_text(got_name), *_step_buttons(None)],
-            BIRTH: [_text(got_birth_date), *_step_buttons(NAME)],
+            BIRTH: [
+                _text(got_birth_date),
+                _button(ConfirmBirthDate, confirmed_birth_date),
+                *_step_buttons(NAME),
+            ],
             SPORT: [_text(got_sport), _button(PickSport, chose_sport), *_step_buttons(BIRTH)],
             MEDICAL: [_text(got_medical), _button(SkipStep, skip_medical), *_step_buttons(SPORT)],
         },
@@ -127,11 +134,31 @@ async def got_name(update: Update, context: BotContext) -> int:
 
 async def got_birth_date(update: Update, context: BotContext) -> int:
     """The date of birth, kept encrypted even in the flow's saved state."""
+    text = update.effective_message.text
     try:
-        born = family.parse_birth_date(update.effective_message.text)
+        born = family.parse_birth_date(text)
     except ChildInputError as err:
         return await _ask(update, context, BIRTH, hint=err.message_key)
+    if needs_confirming(text):  # 03/04/2014: echoed back with its month in words first
+        _draft(context)["born_pending"] = context.services.secrets.encrypt_date(born)
+        words = long_date(born, context.lang)
+        question = t("onboarding.birth_confirm.ask", context.lang, date=words)
+        await render.say(update, question, render.confirm_markup(context.lang))
+        return BIRTH
     _draft(context)["born"] = context.services.secrets.encrypt_date(born)
+    return await _ask(update, context, SPORT)
+
+
+async def confirmed_birth_date(update: Update, context: BotContext) -> int:
+    """Yes or No to an echoed date of birth."""
+    press = ConfirmBirthDate.parse(update.callback_query.data)
+    pending = _draft(context).pop("born_pending", None)
+    if press is None or pending is None:
+        await refuse(update, context, reason="birth date confirmation without a date")
+        return BIRTH
+    if press.answer == "no":
+        return await _ask(update, context, BIRTH, hint="family.hint_date_order")
+    _draft(context)["born"] = pending
     return await _ask(update, context, SPORT)
 
 

@@ -14,6 +14,7 @@ from handlers.people.callbacks import (
     ChildAction,
     ChildPress,
     ChildsMentors,
+    ConfirmBirthDate,
     PickSport,
     SkipStep,
     StepBack,
@@ -96,6 +97,12 @@ def markup(rows: Rows) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+def confirm_markup(lang: str | None) -> InlineKeyboardMarkup:
+    """Yes and No under an echoed date of birth."""
+    yes, no = t("onboarding.yes", lang), t("onboarding.no", lang)
+    return markup([[(yes, ConfirmBirthDate("yes").pack()), (no, ConfirmBirthDate("no").pack())]])
 
 
 async def say(

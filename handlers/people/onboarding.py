@@ -40,6 +40,7 @@ def register(application: BotApplication) -> None:
     answers = [
         CallbackQueryHandler(on_button, pattern=flow_pattern(ONBOARDING_FLOW)),
         MessageHandler(_NEW_MESSAGE & f.CONTACT, on_contact),
+        MessageHandler(_NEW_MESSAGE & f.LOCATION, on_location),
         MessageHandler(_NEW_MESSAGE & f.TEXT & ~f.COMMAND, on_text),
         MessageHandler(_NEW_MESSAGE & ~f.TEXT & ~f.CONTACT, on_other),
     ]
@@ -88,10 +89,17 @@ async def on_button(update: Update, context: BotContext) -> str | int:
         return steps.current_step(draft) if draft else END
     if press.action == OnboardingAction.CANCEL:
         return await cancel(update, context)
-    if press.action == OnboardingAction.BACK:
-        steps.go_back(draft)
-        return await _ask(update, context, draft)
     step = steps.current_step(draft)
+    said_no = (step, press.action, press.choice) == (
+        steps.BIRTH_CONFIRM,
+        OnboardingAction.BORN,
+        "no",
+    )
+    if press.action == OnboardingAction.BACK or said_no:
+        steps.go_back(draft)
+        draft.pop("born_pending", None)
+        hint = t("onboarding.birth_confirm.other", context.lang) if said_no else ""
+        return await _ask(update, context, draft, hint=hint)
     try:
         to = _take_button(draft, step, press, update, context)
     except profile_input.InvalidAnswer as err:
@@ -120,6 +128,10 @@ def _take_button(
         return steps.TIMEZONE_TYPED
     elif (step, action, arg) == (steps.TIMEZONE, OnboardingAction.TIMEZONE, "yes"):
         draft["timezone"] = draft.get("timezone_guess", "UTC")
+    elif (step, action, arg) == (steps.BIRTH_CONFIRM, OnboardingAction.BORN, "yes"):
+        draft["born"] = draft.pop("born_pending")
+    elif (step, action) == (steps.TIMEZONE_PICK, OnboardingAction.ZONE):
+        return _picked_zone(draft, arg)
     elif (step, action) in steps.CHOICES and arg in steps.CHOICES[step, action]:
         steps.TYPED_ANSWERS.get(step, steps.take_hand)(draft, arg, box, today)
     elif action == OnboardingAction.SKIP and step in steps.SKIPPABLE:
@@ -129,14 +141,23 @@ def _take_button(
     return ""
 
 
+def _picked_zone(draft: steps.Draft, index: str) -> str | None:
+    zones = draft.get("zone_choices", [])
+    if not index.isdecimal() or int(index) >= len(zones):
+        return None  # a press no offered list carried
+    draft["timezone"] = zones[int(index)]
+    return ""
+
+
 async def on_text(update: Update, context: BotContext) -> str | int:
     """A typed answer: validated, stored in the draft, then the next question."""
     draft, message = _draft(context), update.effective_message
     if draft is None or message is None or message.text is None:
         return END
     step, text = steps.current_step(draft), message.text
-    if step == steps.PHONE:
-        return await _phone_keyboard_text(update, context, draft, text)
+    # Back and Cancel of a reply keyboard arrive as text; elsewhere they are answers like any.
+    if step == steps.PHONE or (step in _REPLY_KEYBOARDS and _is_keyboard_word(text, context)):
+        return await _keyboard_text(update, context, draft, text)
     answer = steps.TYPED_ANSWERS.get(step)
     if answer is None:
         return await _ask(update, context, draft, hint=t("onboarding.hint.buttons", context.lang))
@@ -149,13 +170,18 @@ async def on_text(update: Update, context: BotContext) -> str | int:
     except profile_input.InvalidAnswer as err:
         draft.pop("email", None) if step == steps.EMAIL else None
         return await _ask(update, context, draft, hint=_hint(err, context))
-    return await _next(update, context, draft)
+    return await _next(update, context, draft, to=draft.pop("jump", None))
 
 
-async def _phone_keyboard_text(
+def _is_keyboard_word(text: str, context: BotContext) -> bool:
+    return text in (t("onboarding.back", context.lang), t("onboarding.cancel", context.lang))
+
+
+async def _keyboard_text(
     update: Update, context: BotContext, draft: steps.Draft, text: str
 ) -> str | int:
-    # The phone question has a reply keyboard, whose Back and Cancel arrive as text.
+    # The phone and typed time zone questions have a reply keyboard, whose Back and Cancel
+    # arrive as text.
     if text == t("onboarding.back", context.lang):
         steps.go_back(draft)
         return await _ask(update, context, draft)
@@ -179,6 +205,22 @@ async def on_contact(update: Update, context: BotContext) -> str | int:
         draft["phone"] = profile_input.phone_from_contact(message.contact.phone_number)
     except profile_input.InvalidAnswer as err:
         return await _ask(update, context, draft, hint=_hint(err, context))
+    return await _next(update, context, draft)
+
+
+async def on_location(update: Update, context: BotContext) -> str | int:
+    """A shared location where the time zone is asked: its zone, looked up offline."""
+    draft, message = _draft(context), update.effective_message
+    if draft is None or message is None or message.location is None:
+        return END
+    step = steps.current_step(draft)
+    if steps.FOLLOW_UPS.get(step, step) != steps.TIMEZONE:
+        return await _ask(update, context, draft, hint=t("onboarding.hint.text", context.lang))
+    where = message.location
+    zone = profile_input.zone_at(latitude=where.latitude, longitude=where.longitude)
+    if zone is None:
+        return await _ask(update, context, draft, hint=t("profile.hint.timezone", context.lang))
+    draft["timezone"] = zone
     return await _next(update, context, draft)
 
 
@@ -240,6 +282,8 @@ async def _finish(update: Update, context: BotContext, draft: steps.Draft) -> st
     context.user_data.pop(steps.DRAFT_KEY, None)
     if update.callback_query is not None:
         await update.callback_query.answer()
+    if draft.pop("reply_keyboard", False):  # the last answer came from a reply keyboard
+        await _send(update, t("onboarding.noted", context.lang), ReplyKeyboardRemove())
     await set_chat_menu(context.application, chat.id, user.role, context.lang)
     text = menu.signed_up(user.role, user.first_name, context.lang)
     await _edit_or_send(update, context, text, menu.main_menu(user.role, context.lang), draft)
@@ -251,12 +295,13 @@ async def _ask(
 ) -> str:
     """Ask the current question, in place of the last one when a button was pressed."""
     step, lang = steps.current_step(draft), context.lang
-    text = "\n\n".join(part for part in (intro, hint, steps.question(step, draft, lang)) if part)
+    asked = steps.question(step, draft, lang, context.services.secrets)
+    text = "\n\n".join(part for part in (intro, hint, asked) if part)
     if update.callback_query is not None:
         await update.callback_query.answer()
-    if step == steps.PHONE:
+    if step in _REPLY_KEYBOARDS:
         await _retire(update, context, draft)
-        message = await _send(update, text, _contact_keyboard(lang))
+        message = await _send(update, text, _REPLY_KEYBOARDS[step](lang))
         draft.update(msg=message.message_id if message else None, reply_keyboard=True)
         return step
     if draft.pop("reply_keyboard", False):
@@ -312,6 +357,15 @@ def _contact_keyboard(lang: str | None) -> ReplyKeyboardMarkup:
     share = KeyboardButton(t("onboarding.phone.share", lang), request_contact=True)
     back, cancel_ = t("onboarding.back", lang), t("onboarding.cancel", lang)
     return ReplyKeyboardMarkup([[share], [back, cancel_]], resize_keyboard=True)
+
+
+def _location_keyboard(lang: str | None) -> ReplyKeyboardMarkup:
+    share = KeyboardButton(t("onboarding.timezone.share", lang), request_location=True)
+    back, cancel_ = t("onboarding.back", lang), t("onboarding.cancel", lang)
+    return ReplyKeyboardMarkup([[share], [back, cancel_]], resize_keyboard=True)
+
+
+_REPLY_KEYBOARDS = {steps.PHONE: _contact_keyboard, steps.TIMEZONE_TYPED: _location_keyboard}
 
 
 def _draft(context: BotContext) -> steps.Draft | None:

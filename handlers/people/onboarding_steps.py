@@ -15,6 +15,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import t
+from bot.i18n.formats import month_name, zone_city
 from domain.models import Role
 from domain.people import onboarding, profile_input
 from domain.secrets_box import SecretBox
@@ -23,12 +24,15 @@ from handlers.people.callbacks import OnboardingAction, OnboardingPress
 ROLE, NAME, PHONE, EMAIL, BIRTH, TIMEZONE, TIMEZONE_TYPED = (
     "role", "name", "phone", "email", "birth", "timezone", "timezone_typed",
 )  # fmt: skip
+# Follow-up questions of a step: an ambiguous date to confirm, the zones of a bare offset.
+BIRTH_CONFIRM, TIMEZONE_PICK = "birth_confirm", "timezone_pick"
+FOLLOW_UPS = {BIRTH_CONFIRM: BIRTH, TIMEZONE_TYPED: TIMEZONE, TIMEZONE_PICK: TIMEZONE}
 SPORT, POSITION, HEIGHT, WEIGHT, HAND, EMERGENCY, MEDICAL = (
     "sport", "position", "height", "weight", "hand", "emergency", "medical",
 )  # fmt: skip
 COMMON_STEPS = (ROLE, NAME, PHONE, EMAIL, BIRTH, TIMEZONE)
 ATHLETE_STEPS = (SPORT, POSITION, HEIGHT, WEIGHT, HAND, EMERGENCY, MEDICAL)
-ALL_STEPS = (*COMMON_STEPS, TIMEZONE_TYPED, *ATHLETE_STEPS)
+ALL_STEPS = (*COMMON_STEPS, *FOLLOW_UPS, *ATHLETE_STEPS)
 SKIPPABLE = frozenset({EMAIL, POSITION, EMERGENCY, MEDICAL})
 DRAFT_KEY = "onboarding"
 
@@ -56,7 +60,7 @@ def advance(draft: Draft, to: str | None = None) -> str | None:
     """Move to `to` or the next question; None when every question is answered."""
     if to is None:
         here = current_step(draft)
-        here = TIMEZONE if here == TIMEZONE_TYPED else here
+        here = FOLLOW_UPS.get(here, here)
         order = steps_for(draft)
         position = order.index(here) + 1
         to = order[position] if position < len(order) else None
@@ -97,6 +101,16 @@ def _choices(step: str, draft: Draft, lang: str | None, telegram_name: str) -> l
         keep, change = t("onboarding.yes", lang), t("onboarding.timezone.change", lang)
         zone = OnboardingAction.TIMEZONE
         return [[_button(keep, zone, "yes"), _button(change, zone, "change")]]
+    if step == BIRTH_CONFIRM:
+        born = OnboardingAction.BORN
+        return [[_button(t("onboarding.yes", lang), born, "yes"),
+                 _button(t("onboarding.no", lang), born, "no")]]  # fmt: skip
+    if step == TIMEZONE_PICK:
+        zones = draft.get("zone_choices", [])
+        picks = [
+            _button(zone_city(z, lang), OnboardingAction.ZONE, str(i)) for i, z in enumerate(zones)
+        ]
+        return [picks[i : i + 2] for i in range(0, len(picks), 2)]
     if step == SPORT:
         buttons = [
             _button(t(f"profile.sport.{s}", lang), OnboardingAction.SPORT, s)
@@ -124,10 +138,15 @@ def keyboard(step: str, draft: Draft, lang: str | None, telegram_name: str) -> I
     return InlineKeyboardMarkup([*rows, last])
 
 
-def question(step: str, draft: Draft, lang: str | None) -> str:
+def question(step: str, draft: Draft, lang: str | None, box: SecretBox) -> str:
     """The words of a question."""
     if step == TIMEZONE:
         return t("onboarding.timezone.ask", lang, zone=draft.get("timezone_guess", "UTC"))
+    if step == BIRTH_CONFIRM:
+        born = long_date(box.decrypt_date(draft["born_pending"]), lang)
+        return t("onboarding.birth_confirm.ask", lang, date=born)
+    if step == TIMEZONE_PICK:
+        return t("onboarding.timezone_pick.ask", lang, offset=draft.get("offset", ""))
     return t(f"onboarding.{step}.ask", lang)
 
 
@@ -146,11 +165,24 @@ def _email(draft: Draft, text: str, box: SecretBox, today: date) -> None:
 def _birth(draft: Draft, text: str, box: SecretBox, today: date) -> None:
     born = profile_input.parse_birth_date(text, today=today)
     onboarding.check_age(draft["role"], born, today)  # NeedsGuardian ends the flow
+    if profile_input.needs_confirming(text):  # 03/04/2012: echoed back before it is kept
+        draft.update(born_pending=box.encrypt_date(born), jump=BIRTH_CONFIRM)
+        return
     draft["born"] = box.encrypt_date(born)
 
 
 def _timezone(draft: Draft, text: str, box: SecretBox, today: date) -> None:
-    draft["timezone"] = profile_input.parse_timezone(text)
+    try:
+        draft["timezone"] = profile_input.parse_timezone(text)
+    except profile_input.OffsetNeedsZone as asked:  # "+1": which zone keeps that offset?
+        draft.update(zone_choices=list(asked.zones), offset=asked.params["offset"])
+        draft["jump"] = TIMEZONE_PICK
+
+
+def long_date(day: date, lang: str | None) -> str:
+    """A date with its month in words, so its order cannot be misread."""
+    month = month_name(day.month, lang, width="wide")
+    return t("onboarding.birth_confirm.date", lang, day=day.day, month=month, year=day.year)
 
 
 def _sport(draft: Draft, text: str, box: SecretBox, today: date) -> None:
@@ -193,6 +225,7 @@ TYPED_ANSWERS: dict[str, Answer] = {
     BIRTH: _birth,
     TIMEZONE: _timezone,  # a city typed straight away is as good as pressing "Change"
     TIMEZONE_TYPED: _timezone,
+    TIMEZONE_PICK: _timezone,
     SPORT: _sport,
     POSITION: _position,
     HEIGHT: _height,

@@ -32,9 +32,11 @@ from handlers.people.callbacks import (
     PROFILE_FLOW,
     CancelEdit,
     EditField,
+    RetypeBirthDate,
     SetChoice,
     ViewAthlete,
 )
+from handlers.people.onboarding_steps import long_date
 from handlers.shared.acting import refusal_text
 from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback
@@ -64,7 +66,9 @@ def register(application: BotApplication) -> None:
                 EDITING: [
                     CallbackQueryHandler(save_choice, pattern=SetChoice.pattern()),
                     CallbackQueryHandler(cancel, pattern=CancelEdit.pattern()),
+                    CallbackQueryHandler(retype, pattern=RetypeBirthDate.pattern()),
                     MessageHandler(_NEW_MESSAGE & f.CONTACT, save_contact),
+                    MessageHandler(_NEW_MESSAGE & f.LOCATION, save_location),
                     MessageHandler(_NEW_MESSAGE & f.TEXT & ~f.COMMAND, save_text),
                     MessageHandler(_NEW_MESSAGE & ~f.TEXT & ~f.COMMAND, not_text),
                 ]
@@ -138,9 +142,35 @@ async def ask_field(update: Update, context: BotContext) -> str | int:
 
 
 async def save_text(update: Update, context: BotContext) -> str | int:
-    """A typed new value."""
+    """A typed new value; a birth date that reads two ways is echoed back first."""
     message = update.effective_message
-    return await _save(update, context, message.text if message and message.text else "")
+    text = message.text if message and message.text else ""
+    editing = context.user_data.get(EDIT_KEY) or {}
+    if editing.get("field") == ProfileField.BIRTH_DATE and profile_input.needs_confirming(text):
+        return await _confirm_birth_date(update, context, text)
+    return await _save(update, context, text)
+
+
+async def _confirm_birth_date(update: Update, context: BotContext, text: str) -> str:
+    try:
+        born = profile_input.parse_birth_date(text, today=datetime.now(UTC).date())
+    except profile_input.InvalidAnswer as err:
+        await _reply(update, refusal_text(err, context))
+        return EDITING
+    lang = context.lang
+    question = t("onboarding.birth_confirm.ask", lang, date=long_date(born, lang))
+    # Yes sets the date written one way only; the check on saving is the same as for typing.
+    no = InlineKeyboardButton(t("onboarding.no", lang), callback_data=RetypeBirthDate().pack())
+    buttons = [_button(t("onboarding.yes", lang), born.isoformat()), no]
+    await _reply(update, question, InlineKeyboardMarkup([buttons]))
+    return EDITING
+
+
+async def retype(update: Update, context: BotContext) -> str:
+    """No to an echoed birth date: ask for it in a form that reads one way."""
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await _reply(update, t("onboarding.birth_confirm.other", context.lang))
+    return EDITING
 
 
 async def save_choice(update: Update, context: BotContext) -> str | int:
@@ -161,6 +191,20 @@ async def save_contact(update: Update, context: BotContext) -> str | int:
         await _reply(update, t("onboarding.phone.not_yours", context.lang))
         return EDITING
     return await _save(update, context, profile_input.phone_from_contact(contact.phone_number))
+
+
+async def save_location(update: Update, context: BotContext) -> str | int:
+    """A shared location while the time zone is edited: its zone, looked up offline."""
+    message, editing = update.effective_message, context.user_data.get(EDIT_KEY) or {}
+    where = message.location if message else None
+    if where is None or editing.get("field") != ProfileField.TIMEZONE:
+        await _reply(update, t("onboarding.hint.text", context.lang))
+        return EDITING
+    zone = profile_input.zone_at(latitude=where.latitude, longitude=where.longitude)
+    if zone is None:
+        await _reply(update, t("profile.hint.timezone", context.lang))
+        return EDITING
+    return await _save(update, context, zone)
 
 
 async def _save(update: Update, context: BotContext, answer: str) -> str | int:
@@ -283,6 +327,10 @@ async def _ask(update: Update, context: BotContext, field: ProfileField) -> None
         share = KeyboardButton(t("onboarding.phone.share", lang), request_contact=True)
         markup = ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
         return await _reply(update, t("profile.ask_phone", lang), markup)
+    if field is ProfileField.TIMEZONE:
+        share = KeyboardButton(t("onboarding.timezone.share", lang), request_location=True)
+        markup = ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
+        return await _reply(update, t("profile.ask_timezone", lang), markup)
     rows = []
     if field is ProfileField.HAND:
         rows.append([_button(t(f"profile.hand.{h}", lang), h) for h in profile_input.HANDS])

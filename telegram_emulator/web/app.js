@@ -540,7 +540,11 @@ async function pressReply({ message, markup }, button) {
     if (ok) markUnblocked();
     return;
   }
-  const unsupported = ["request_location", "request_poll", "request_users", "request_chat",
+  if (button.request_location) {
+    await shareLocation();
+    return;
+  }
+  const unsupported = ["request_poll", "request_users", "request_chat",
     "web_app"].find((kind) => button[kind]);
   if (unsupported) {
     toast("This kind of button isn't available in the web chat.", "error");
@@ -553,6 +557,19 @@ async function pressReply({ message, markup }, button) {
 }
 
 // --- what the person does ---------------------------------------------------------------------
+
+// A request_location button: the browser's own position, if the person allows it.
+async function shareLocation() {
+  if (!navigator.geolocation) { toast("This browser can't share a location.", "error"); return; }
+  const position = await new Promise((resolve) => navigator.geolocation.getCurrentPosition(
+    resolve, () => resolve(null), { timeout: 10000 }));
+  if (!position) { toast("The location wasn't shared.", "error"); return; }
+  const { latitude, longitude } = position.coords;
+  const ok = await act("Couldn't share your location", () => api(personPath("location"), {
+    method: "POST", json: { latitude, longitude },
+  }));
+  if (ok) markUnblocked();
+}
 
 async function pressInline(message, button, node) {
   if (button.url) {

@@ -499,3 +499,15 @@ async def test_menu_button_is_kept_per_chat_with_a_default(bot: Bot, ana: Emulat
 
     assert await bot.get_chat_menu_button(ana.id) == web_app
     assert isinstance(await bot.get_chat_menu_button(), MenuButtonDefault)
+
+
+async def test_a_shared_location_reaches_the_bot_as_a_location_message(
+    bot: Bot, ana: EmulatedUser
+) -> None:
+    await confirm_all(bot)
+
+    await ana.share_location(37.39, -5.98)
+
+    (update,) = await take_updates(bot)
+    assert update.message is not None and update.message.location is not None
+    assert (update.message.location.latitude, update.message.location.longitude) == (37.39, -5.98)

@@ -340,3 +340,17 @@ async def test_a_body_that_is_not_json_is_refused_politely(http: aiohttp.ClientS
 
     assert response.status == 400
     assert answer == {"ok": False, "description": "the request body is not valid JSON"}
+
+
+async def test_a_shared_location_reaches_the_bot_and_a_bad_point_is_refused(
+    http: aiohttp.ClientSession, bot: Bot
+) -> None:
+    ana = await create_person(http)
+    path = f"/api/people/{ana['id']}/location"
+
+    status, body = await post(http, path, {"latitude": 41.39, "longitude": 2.17})
+    refused = [await post(http, path, bad) for bad in ({"latitude": 91, "longitude": 0}, {})]
+
+    assert status == 200 and body["result"]["location"] == {"latitude": 41.39, "longitude": 2.17}
+    assert [code for code, _ in refused] == [400, 400]
+    assert refused[0][1]["description"] == "that point is not on Earth"

@@ -149,7 +149,7 @@ def test_two_links_are_refused_and_a_zone_is_read_from_a_city() -> None:
         parse_location("https://a.example https://b.example")
     assert parse_zone("new york") == "America/New_York"
     with pytest.raises(InvalidAvailability) as refused:
-        parse_zone("Atlantis")
+        parse_zone("Xqzzyville")
     assert refused.value.message_key == "availability.error.bad_timezone"
     with pytest.raises(InvalidAvailability):
         parse_count("8 people", message_key="availability.error.group_capacity")

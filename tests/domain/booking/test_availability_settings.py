@@ -117,11 +117,18 @@ async def test_switching_a_weekday_off_and_on_again_restores_its_hours(
     assert again.weekly["wed"] == hours("09:00-12:00")  # a double tap changes nothing
 
 
-async def test_a_weekday_that_never_had_hours_opens_in_the_afternoon(
+async def test_a_weekday_that_never_had_hours_is_not_opened_with_made_up_ones(
     uow: UnitOfWork, as_cora: Editing
 ) -> None:
     rules = await settings.set_weekday_open(uow, weekday="sat", is_open=True, **as_cora)
-    assert rules.weekly == {"sat": hours("16:00-20:00")}
+    assert rules.weekly == {}  # the coach is asked for the hours instead
+
+
+async def test_a_weekday_is_given_hours_typed_for_it(uow: UnitOfWork, as_cora: Editing) -> None:
+    typed = settings.parse_day_hours("9-13, 17:00-20:00", "tue")
+    rules = await settings.set_weekday(uow, weekday="tue", ranges=typed, **as_cora)
+    assert rules.weekly == {"tue": hours("09:00-13:00", "17:00-20:00")}
+    assert settings.parse_day_hours("off", "tue") == []
 
 
 async def test_closing_a_day_by_text_also_keeps_its_hours_for_later(

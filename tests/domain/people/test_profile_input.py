@@ -15,6 +15,7 @@ from domain.people.profile_input import (
     format_height,
     format_weight,
     guess_timezone,
+    needs_confirming,
     parse_birth_date,
     parse_email,
     parse_emergency_contact,
@@ -110,6 +111,21 @@ def test_dates_of_birth_are_read_in_common_formats(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("03/04/2012", True),
+        ("3.4.2012", True),
+        ("14/03/2010", False),
+        ("04/04/2012", False),
+        ("2012-04-03", False),
+        ("3 April 2012", False),
+    ],
+)
+def test_a_birth_date_that_reads_two_ways_needs_confirming(text: str, asks: bool) -> None:
+    assert needs_confirming(text) is asks
+
+
+@pytest.mark.parametrize(
     ("text", "hint"),
     [
         ("yesterday", "profile.hint.birth_format"),
@@ -149,18 +165,15 @@ def test_the_time_zone_is_guessed_from_the_language(language: str | None, zone: 
         ("new york", "America/New_York"),
         ("São Paulo", "America/Sao_Paulo"),
         ("Europe/Madrid", "Europe/Madrid"),
-        ("+3", "Etc/GMT-3"),
-        ("UTC-05:00", "Etc/GMT+5"),
-        ("GMT+5:30", "Asia/Kolkata"),
+        ("Sevilla", "Europe/Madrid"),
         ("utc", "UTC"),
-        ("+0", "UTC"),
     ],
 )
-def test_time_zones_are_found_by_city_or_offset(text: str, zone: str) -> None:
+def test_time_zones_are_found_by_city_or_zone_name(text: str, zone: str) -> None:
     assert parse_timezone(text) == zone
 
 
-@pytest.mark.parametrize("text", ["Atlantis", "+15", "UTC+3:17", "", "-13"])
+@pytest.mark.parametrize("text", ["Xqzzyville", "+15", "UTC+3:17", "", "-13"])
 def test_unknown_places_and_offsets_are_refused(text: str) -> None:
     with pytest.raises(InvalidAnswer, match=r"profile\.hint\.timezone"):
         parse_timezone(text)

@@ -18,6 +18,7 @@ from bot.wiring import Services
 from domain.booking.availability import AvailabilityRules
 from domain.models import AuditEntry, Coach
 from domain.uow import UnitOfWork
+from handlers.shared.menu_entries import OpenHours
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
 from tests.factories import tiny_png
@@ -66,11 +67,13 @@ async def test_a_coach_sets_a_day_by_text_and_sees_the_week_in_their_time_zone(
     coach = await coach_row(uow, cora)
     async with run_bot(emulator):
         await cora.send("/availability mon 16:00-20:00, 21:00-22:00")
-        week = await cora.expect_reply(contains="Mon: 16:00-20:00, 21:00-22:00")
+        week = await cora.expect_reply(contains="Mon 16:00-20:00, 21:00-22:00")
         await cora.send("/availability 2099-12-24 off")
-        await cora.expect_reply(contains="2099-12-24 Thu: day off")
-    assert "times in Europe/Madrid" in week["text"]
-    assert "Tue: closed" in week["text"]
+        await cora.expect("edit", contains="📅 2099-12-24 Thu: day off")
+        confirmed = await cora.expect_reply(contains="2099-12-24 Thu: day off")
+    assert "Your week · Europe/Madrid" in week["text"]
+    assert "Tue closed" in week["text"]
+    assert confirmed["text"] == "✅ 📅 2099-12-24 Thu: day off"  # one line, not the card again
     rules = AvailabilityRules.from_json(await rules_of(uow, coach))
     assert [str(r) for r in rules.weekly["mon"]] == ["16:00-20:00", "21:00-22:00"]
     assert rules.exceptions == {date(2099, 12, 24): []}
@@ -85,10 +88,16 @@ async def test_the_grid_switches_a_weekday_on_and_off_in_place(
     async with run_bot(emulator):
         grid = await open_grid(cora)
         await cora.press("▫️ Tue")
-        opened = await cora.expect("edit", contains="Tue: 16:00-20:00")
+        await cora.expect("edit", contains="Which hours on Tue")
+        await cora.press("16:00-20:00")
+        opened = await cora.expect("edit", contains="Tue 16:00-20:00")
         await cora.press("✅ Tue")
-        closed = await cora.expect("edit", contains="Tue: closed")
-        await cora.press("🤖 Auto-accept: off")
+        await cora.expect("edit", contains="Which hours on Tue")
+        await cora.press("🚫 Closed")
+        closed = await cora.expect("edit", contains="Tue closed")
+        await cora.press("⚙️ Settings")
+        await cora.expect("edit", contains="Minimum notice")
+        await cora.press("🤖 Auto: off")
         await cora.expect("edit", contains="Auto-accept bookings: on")
     assert opened["message_id"] == closed["message_id"] == grid["message_id"]
     rules = AvailabilityRules.from_json(await rules_of(uow, coach))
@@ -104,12 +113,14 @@ async def test_session_lengths_and_types_are_switched_on_their_pages(
     async with run_bot(emulator):
         await cora.send("/availability")
         await cora.expect_reply(contains="Tu semana")
+        await cora.press("⚙️ Ajustes")
+        await cora.expect("edit", contains="Antelación mínima")
         await cora.press("⏱ Duraciones")
         await cora.expect("edit", contains="Ofrecidas: 60 min")
         await cora.press("90 min")
         await cora.expect("edit", contains="Ofrecidas: 60 min, 90 min")
         await cora.press("« Atrás")
-        await cora.expect("edit", contains="Tu semana")
+        await cora.expect("edit", contains="⚙️ Ajustes")
         await cora.press("🏷 Tipos")
         await cora.expect("edit", contains="Ofrecidos: Individual")
         await cora.press("✓ Individual")
@@ -126,18 +137,24 @@ async def test_a_setting_is_typed_in_after_its_button(
     coach = await coach_row(uow, cora)
     async with run_bot(emulator):
         await open_grid(cora)
+        await cora.press("⚙️ Settings")
+        await cora.expect("edit", contains="Minimum notice")
         await cora.press("⏳ Notice")
         await cora.expect("edit", contains="How much notice")
         await cora.send("3h")
-        await cora.expect_reply(contains="Minimum notice: 3 h")
+        await cora.expect("edit", contains="notice 3 h")
+        await cora.press("⚙️ Settings")
+        await cora.expect("edit", contains="Minimum notice")
         await cora.press("📍 Location")
         await cora.expect("edit", contains="Where do your sessions")
         await cora.send("online https://meet.example.com/cora")
-        await cora.expect_reply(contains="Location: online (https://meet.example.com/cora)")
+        await cora.expect("edit", contains="📍 online (https://meet.example.com/cora)")
+        await cora.press("⚙️ Settings")
+        await cora.expect("edit", contains="Minimum notice")
         await cora.press("💳 Pay before")
         await cora.expect("edit", contains="must it be paid")
         await cora.send("6")
-        await cora.expect_reply(contains="Unpaid sessions released 6 h before")
+        await cora.expect("edit", contains="pay 6 h before")
         await cora.send("24")  # the setting was saved: a number now means nothing
         await cora.expect_reply(contains="I wasn't expecting that")
     rules = AvailabilityRules.from_json(await rules_of(uow, coach))
@@ -159,6 +176,8 @@ async def test_bad_input_gets_a_polite_reply_and_changes_nothing(
         await cora.send("/availability 2001-01-01 off")
         await cora.expect_reply(contains="already over")
         await open_grid(cora)
+        await cora.press("⚙️ Settings")
+        await cora.expect("edit", contains="Minimum notice")
         await cora.press("📆 Horizon")
         await cora.expect("edit", contains="How many days ahead")
         await cora.send("1000")
@@ -167,7 +186,7 @@ async def test_bad_input_gets_a_polite_reply_and_changes_nothing(
         await cora.expect_reply(contains="type your answer as text")
         assert await rules_of(uow, coach) is None
         await cora.send("45")
-        await cora.expect_reply(contains="up to 45 days ahead")
+        await cora.expect("edit", contains="45 days ahead")
     assert AvailabilityRules.from_json(await rules_of(uow, coach)).horizon_days == 45
 
 
@@ -195,7 +214,7 @@ async def test_forged_availability_buttons_are_refused_audited_and_change_nothin
     mine, theirs = await coach_row(uow, cora), await coach_row(uow, olga)
     async with run_bot(emulator, _forge):
         await olga.send("/availability mon 09:00-12:00")
-        await olga.expect_reply(contains="Mon: 09:00-12:00")
+        await olga.expect_reply(contains="Mon 09:00-12:00")
         olgas = await rules_of(uow, theirs)
         forged = [
             forged_data("av", "day", theirs.id, "mon", 0),
@@ -206,6 +225,9 @@ async def test_forged_availability_buttons_are_refused_audited_and_change_nothin
             forged_data("av", "pg", mine.id, "secrets"),
             forged_data("av", "undate", mine.id, "2026-99"),
             forged_data("av", "drop", mine.id),
+            forged_data("av", "hours", mine.id, "funday"),
+            forged_data("av", "hrs", mine.id, "mon", "0000-2400"),
+            forged_data("av", "hrs", theirs.id, "mon", "0900-1300"),
             "av:day:not-an-id:mon:1",
         ]
         for data in forged:
@@ -233,7 +255,9 @@ async def test_a_change_in_the_chat_drops_the_coachs_cached_free_slots(
     async with run_bot(emulator):
         await open_grid(cora)
         await cora.press("▫️ Wed")
-        await cora.expect("edit", contains="Wed: 16:00-20:00")
+        await cora.expect("edit", contains="Which hours on Wed")
+        await cora.press("16:00-20:00")
+        await cora.expect("edit", contains="Wed 16:00-20:00")
     assert await services.cache.get_json(key) is None
 
 
@@ -244,6 +268,8 @@ def test_every_availability_message_key_has_english_and_spanish_text() -> None:
         ROOT / "domain" / "booking" / "availability_settings.py",
         ROOT / "domain" / "booking" / "slots.py",
         ROOT / "handlers" / "booking" / "availability.py",
+        ROOT / "handlers" / "booking" / "availability_render.py",
+        ROOT / "handlers" / "booking" / "availability_values.py",
     ]
     used = {
         key
@@ -253,3 +279,117 @@ def test_every_availability_message_key_has_english_and_spanish_text() -> None:
     assert "availability.error.past_date" in used and "availability.not_a_coach" in used
     for lang in ("en", "es"):
         assert sorted(used - catalogues()[lang].keys()) == []
+
+
+def bot_messages(person: EmulatedUser) -> list[dict[str, Any]]:
+    return [m for m in person.messages() if m.get("from", {}).get("is_bot")]
+
+
+def rows_of(message: dict[str, Any]) -> list[list[str]]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [[button["text"] for button in row] for row in rows]
+
+
+async def test_the_week_card_is_compact_with_short_buttons_a_few_to_a_row(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora, cruz = emulator.user("Cora"), emulator.user("Cruz", language_code="es")
+    await coach_row(uow, cora)
+    await coach_row(uow, cruz)
+    async with run_bot(emulator):
+        await cora.send("/availability mon 16:00-20:00")
+        week = await cora.expect_reply(contains="Mon 16:00-20:00")
+        await cora.press("⚙️ Settings")
+        settings_page = await cora.expect("edit", contains="Minimum notice")
+        await cruz.send("/availability")
+        semana = await cruz.expect_reply(contains="Tu semana")
+        await cruz.press("⚙️ Ajustes")
+        ajustes = await cruz.expect("edit", contains="Antelación")
+    assert len(week["text"].splitlines()) <= 13, week["text"]  # it was 30
+    for card in (week, settings_page, semana, ajustes):
+        for row in rows_of(card):
+            assert len(row) <= 3, row
+            assert all(len(label) <= 14 for label in row), row
+
+
+async def test_a_typed_setting_edits_the_card_in_place(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora = emulator.user("Cora")
+    await coach_row(uow, cora)
+    async with run_bot(emulator):
+        card = await open_grid(cora)
+        await cora.press("⚙️ Settings")
+        await cora.expect("edit", contains="Minimum notice")
+        await cora.press("⏳ Notice")
+        await cora.expect("edit", contains="How much notice")
+        before = len(bot_messages(cora))
+        await cora.send("3h")
+        edited = await cora.expect("edit", contains="notice 3 h")
+        assert len(bot_messages(cora)) == before
+    assert edited["message_id"] == card["message_id"]
+
+
+async def test_tapping_a_weekday_asks_for_its_hours_instead_of_setting_them(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora = emulator.user("Cora")
+    coach = await coach_row(uow, cora)
+    async with run_bot(emulator):
+        card = await open_grid(cora)
+        await cora.press("▫️ Tue")
+        asked = await cora.expect("edit", contains="Which hours on Tue")
+        assert await rules_of(uow, coach) is None  # nothing set by the tap itself
+        await cora.press("09:00-13:00")
+        await cora.expect("edit", contains="Tue 09:00-13:00")
+        await cora.press("▫️ Wed")
+        await cora.expect("edit", contains="Which hours on Wed")
+        before = len(bot_messages(cora))
+        await cora.send("17:00-19:30")
+        done = await cora.expect("edit", contains="Wed 17:00-19:30")
+        assert len(bot_messages(cora)) == before
+    assert asked["message_id"] == done["message_id"] == card["message_id"]
+    assert any("16:00-20:00" in row for row in rows_of(asked))
+    rules = AvailabilityRules.from_json(await rules_of(uow, coach))
+    assert {d: [str(r) for r in rs] for d, rs in rules.weekly.items()} == {
+        "tue": ["09:00-13:00"],
+        "wed": ["17:00-19:30"],
+    }
+
+
+async def test_a_bare_offset_for_the_hours_offers_the_zones_that_have_it(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora = emulator.user("Cora")
+    coach = await coach_row(uow, cora, zone="UTC")
+    async with run_bot(emulator):
+        card = await open_grid(cora)
+        await cora.press("⚙️ Settings")
+        await cora.expect("edit", contains="Minimum notice")
+        await cora.press("🌍 Zone")
+        await cora.expect("edit", contains="Your hours are read in UTC")
+        await cora.send("+9")
+        asked = await cora.expect_reply(contains="doesn't follow summer time")
+        assert "Tokyo" in [label for row in rows_of(asked) for label in row]
+        await cora.press("Tokyo")
+        edited = await cora.expect("edit", contains="Your week · Asia/Tokyo")
+    assert edited["message_id"] == card["message_id"]
+    assert AvailabilityRules.from_json(await rules_of(uow, coach)).timezone == "Asia/Tokyo"
+
+
+async def test_set_my_hours_opens_the_compact_card_that_is_then_edited_in_place(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora = emulator.user("Cora")
+    await coach_row(uow, cora)
+    async with run_bot(emulator, _forge):
+        # The button a newly verified coach gets (tests/handlers/coaching/test_admin.py).
+        await cora.send(f"/forge {OpenHours().pack()}")
+        await cora.expect_reply(contains="forged")
+        await cora.press("Forged")
+        card = await cora.expect_reply(contains="Your week")
+        assert ["▫️ Mon", "▫️ Tue", "▫️ Wed"] in rows_of(card)
+        await cora.send("/availability mon 16:00-20:00")
+        edited = await cora.expect("edit", contains="Mon 16:00-20:00")
+        await cora.expect_reply(contains="Mon 16:00-20:00")
+    assert edited["message_id"] == card["message_id"]

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, text, update
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -17,6 +17,7 @@ from domain.actors import load_actor
 from domain.models import Athlete, AthleteLink, AuditEntry, Invitation, User
 from domain.people import queries as people_queries
 from domain.policy import Action, AthleteTarget, may
+from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
@@ -24,6 +25,7 @@ from tests.factories import tiny_png
 from tests.handlers.chat_steps import forged_data
 from tests.handlers.onboarding_flow import press_forged
 
+BOX = SecretBox([b"s" * 32])  # the key of the `services` fixture
 LINK = re.compile(r"https://t\.me/(\w+)\?start=inv-([\w-]+)")
 
 
@@ -92,6 +94,8 @@ async def test_a_parent_adds_two_children_acts_for_one_and_invites_child_and_gua
         await pat.send("last spring")
         await pat.expect_reply(contains="couldn't read that date")
         await pat.send("01.05.2014")
+        await pat.expect_reply(contains="1 May 2014 — right?")
+        await pat.press("Yes")
         await pat.expect_reply(contains="Which sport does Mia play?")
         await pat.send("Judo")
         await pat.expect_reply(contains="health")
@@ -153,6 +157,8 @@ async def test_date_of_birth_and_medical_notes_are_not_plaintext_in_the_database
         await pat.send("Mia")
         await pat.expect_reply(contains="born")
         await pat.send("01/05/2014")
+        await pat.expect_reply(contains="right?")
+        await pat.press("Yes")
         await pat.expect_reply(contains="sport")
         await pat.press("Tennis")
         await pat.expect_reply(contains="health")
@@ -311,7 +317,7 @@ async def test_a_mentor_invited_for_a_child_follows_them_but_cannot_book(
     pat, mo = emulator.user("Pat"), emulator.user("Mo")
     await parent_row(uow, pat)
     async with run_bot(emulator):
-        await add_child(pat, "Mia", "01.05.2014", "Football")
+        await add_child(pat, "Mia", "2014-05-01", "Football")
         await pat.send("/children")
         await pat.expect_reply(contains="Your children")
         token = await invite_link(pat, "Invite a mentor for Mia")
@@ -326,6 +332,33 @@ async def test_a_mentor_invited_for_a_child_follows_them_but_cannot_book(
     assert may(actor, Action.VIEW_METRICS, AthleteTarget(mia_id))
     assert not may(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(mia_id))
     assert not may(actor, Action.VIEW_SENSITIVE, AthleteTarget(mia_id))
+
+
+async def test_a_childs_ambiguous_birth_date_is_echoed_back_to_confirm(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    pat = emulator.user("Pat")
+    parent_id = await parent_row(uow, pat)
+    async with run_bot(emulator):
+        await pat.send("/addchild")
+        await pat.expect_reply(contains="name")
+        await pat.send("Mia")
+        await pat.expect_reply(contains="born")
+        await pat.send("03/04/2014")
+        await pat.expect_reply(contains="3 April 2014 — right?")
+        await pat.press("No")
+        await pat.expect_reply(contains="year-month-day")
+        await pat.send("2014-03-04")
+        await pat.expect_reply(contains="sport")
+        await pat.press("Tennis")
+        await pat.expect_reply(contains="health")
+        await pat.press("Skip")
+        await pat.expect_reply(contains="Done!")
+    async with uow as tx:
+        child = await tx.session.scalar(
+            select(User).where(User.id != parent_id, User.role == "athlete")
+        )
+    assert BOX.decrypt_date(child.date_of_birth_encrypted) == date(2014, 3, 4)
 
 
 async def test_after_adding_a_child_book_opens_the_booking_for_that_child_only(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select, text
 
 from domain.models import Athlete, AuditEntry, User
@@ -167,7 +169,7 @@ async def test_wrong_answers_are_asked_again_and_earlier_answers_kept(
         await step(ana, "answer with a text message")
         await answer(ana, "1990-02-28", "time zone")
         await press(ana, "Change", "Type your city")
-        await answer(ana, "Atlantis", "couldn't find that place")
+        await answer(ana, "Xqzzyville", "couldn't find that place")
         await answer(ana, "Berlin", "Which sport")
         await answer(ana, "Rowing", "position")
         await press(ana, "Skip", "How tall")
@@ -353,3 +355,64 @@ async def test_forged_and_stale_onboarding_buttons_are_refused_and_audited(
 async def _audits(uow):
     async with uow as tx:
         return list(await tx.session.scalars(select(AuditEntry)))
+
+
+async def test_a_bare_offset_asks_which_zone_with_buttons(emulator: Emulator, run_bot, uow) -> None:
+    pia = emulator.user("Pia")
+    async with run_bot(emulator):
+        await common_steps(pia, PARENT)
+        await press(pia, "Change", "Type your city")
+        await pia.send("+1")
+        asked = await step(pia, "Which of these is your zone")
+        offered = [label for label, _ in buttons(asked)]
+        zone_button = next(label for label in offered if "Berlin" in label or "Madrid" in label)
+        await press(pia, zone_button, "All set")
+    user = await user_row(uow, pia.id)
+    assert user.timezone in ("Europe/Berlin", "Europe/Madrid")
+
+
+async def test_a_shared_location_sets_the_time_zone(emulator: Emulator, run_bot, uow) -> None:
+    pia = emulator.user("Pia")
+    async with run_bot(emulator):
+        await common_steps(pia, PARENT)
+        await press(pia, "Change", "Type your city")
+        await pia.share_location(37.3891, -5.9845)  # Sevilla
+        await step(pia, "All set")
+    assert (await user_row(uow, pia.id)).timezone == "Europe/Madrid"
+
+
+async def test_cities_in_english_or_spanish_are_accepted(emulator: Emulator, run_bot, uow) -> None:
+    pia = emulator.user("Pia", language_code="es")
+    async with run_bot(emulator):
+        await pia.send("/start")
+        await step(pia, "SportsCenter")
+        await press(pia, "👪 Madre o padre", "nombre")
+        await press(pia, "Usar «Pia»", "teléfono")
+        await pia.share_contact()
+        await step(pia, "correo")
+        await press(pia, "Omitir", "fecha de nacimiento")
+        await answer(pia, "1990-03-14", "zona horaria")
+        await press(pia, "Cambiar", "Escribe tu ciudad")
+        await answer(pia, "Múnich", "Listo")
+    assert (await user_row(uow, pia.id)).timezone == "Europe/Berlin"
+
+
+async def test_an_ambiguous_birth_date_is_echoed_back_to_confirm(
+    emulator: Emulator, run_bot, uow, services
+) -> None:
+    pia = emulator.user("Pia")
+    async with run_bot(emulator):
+        await pia.send("/start")
+        await step(pia, "SportsCenter")
+        await press(pia, PARENT, "What's your name?")
+        await press(pia, "Use “Pia”", "phone number")
+        await pia.share_contact()
+        await step(pia, "email")
+        await press(pia, "Skip", "date of birth")
+        await answer(pia, "03/04/1990", "3 April 1990 — right?")
+        await press(pia, "No", "month in words")
+        await answer(pia, "04/03/1990", "4 March 1990 — right?")
+        await press(pia, "Yes", "time zone")
+        await press(pia, "Yes", "All set")
+    user = await user_row(uow, pia.id)
+    assert services.secrets.decrypt_date(user.date_of_birth_encrypted) == date(1990, 3, 4)

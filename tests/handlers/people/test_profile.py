@@ -116,3 +116,53 @@ async def test_profile_before_signing_up_points_to_start(emulator: Emulator, run
     async with run_bot(emulator):
         await ana.send("/profile")
         await step(ana, "Send /start to create your profile")
+
+
+async def test_an_ambiguous_birth_date_is_confirmed_before_it_is_saved(
+    emulator: Emulator, run_bot, uow
+) -> None:
+    ana = emulator.user("Ana")
+    async with run_bot(emulator):
+        await sign_up_athlete(ana)
+        await ana.send("/profile")
+        await step(ana, "👤 Ana · Athlete")
+        await press(ana, "✏️ Date of birth", "new value")
+        await ana.send("05/06/1991")
+        await step(ana, "5 June 1991 — right?")
+        await press(ana, "No", "month in words")
+        await ana.send("06/05/1991")
+        await step(ana, "6 May 1991 — right?")
+        await press(ana, "Yes", "Date of birth: 1991-05-06")
+    async with uow as tx:
+        user = await tx.session.scalar(select(User))
+    assert str(BOX.decrypt_date(user.date_of_birth_encrypted)) == "1991-05-06"
+
+
+async def test_a_bare_offset_in_the_profile_names_the_zones_that_have_it(
+    emulator: Emulator, run_bot, uow
+) -> None:
+    ana = emulator.user("Ana")
+    async with run_bot(emulator):
+        await sign_up_athlete(ana)
+        await ana.send("/profile")
+        await step(ana, "👤 Ana · Athlete")
+        await press(ana, "✏️ Time zone", "Type your city")
+        await ana.send("UTC+2")
+        await step(ana, "doesn't follow summer time")
+        await ana.send("Sevilla")
+        await step(ana, "Time zone: Europe/Madrid")
+
+
+async def test_a_shared_location_sets_the_profile_time_zone(
+    emulator: Emulator, run_bot, uow
+) -> None:
+    ana = emulator.user("Ana")
+    async with run_bot(emulator):
+        await sign_up_athlete(ana)
+        await ana.send("/profile")
+        await step(ana, "👤 Ana · Athlete")
+        await press(ana, "✏️ Time zone", "share your location")
+        await ana.share_location(48.14, 11.58)  # Munich
+        await step(ana, "Time zone: Europe/Berlin")
+    async with uow as tx:
+        assert (await tx.session.scalar(select(User))).timezone == "Europe/Berlin"

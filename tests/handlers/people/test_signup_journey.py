@@ -36,6 +36,8 @@ async def test_parent_child_coach_and_admin_each_get_their_menu_and_the_coach_is
         await pat.send("Mia")
         await step(pat, "When was Mia born?")
         await pat.send("01.05.2014")
+        await step(pat, "1 May 2014 — right?")  # it could be 5 January
+        await pat.press("Yes")
         await step(pat, "Which sport does Mia play?")
         await pat.send("Judo")
         await step(pat, "health")
