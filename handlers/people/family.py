@@ -289,6 +289,11 @@ async def stop_acting(
 ) -> None:
     """Stop acting for a child: the flows ask whom again."""
     child = await family.choose_child(context.uow, actor=actor, athlete_id=athlete_id)
+    if context.user_data.get(ACTING_FOR) != str(child.athlete_id):
+        # An older listing's button: the parent has switched to another child since; keep that.
+        text = t("family.not_acting_for", context.lang, name=child.first_name)
+        await update.callback_query.answer(text, show_alert=True)
+        return
     context.user_data.pop(ACTING_FOR, None)
     await update.callback_query.answer()
     await render.say(

@@ -91,3 +91,24 @@ async def test_a_stale_or_forged_choice_is_ignored(
         await pat.send("/log 40m sprint 5.12s")
         only_leo = await pat.expect_reply(contains="logged for Leo")
     assert "Mia" not in only_leo["text"]
+
+
+async def test_an_old_stop_button_leaves_another_child_acted_for(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    pat = emulator.user("Pat")
+    parent_id = await parent_row(uow, pat)
+    await child_of(uow, parent_id, "Mia")
+    leo = await child_of(uow, parent_id, "Leo")
+    async with run_bot(emulator) as app:
+        await pat.send("/children")
+        await pat.expect_reply(contains="Your children")
+        await pat.press("Act for Mia")
+        await pat.expect_reply(contains="acting for Mia")
+        await pat.send("/children")
+        acting_for_mia = await pat.expect_reply(contains="You're acting for Mia")
+        await pat.press("Act for Leo", acting_for_mia)
+        await pat.expect_reply(contains="acting for Leo")
+        await pat.press("Stop acting for Mia", acting_for_mia)  # the older listing's button
+        await pat.expect("callback_answer", contains="not acting for Mia")
+    assert app.user_data[pat.id].get("acting_for") == str(leo)
