@@ -15,7 +15,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Text, bindparam, cast, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
 from domain.booking.availability import AvailabilityRules
 from domain.booking.groups import book_group
@@ -23,6 +25,7 @@ from domain.booking.notice_queue import enqueue_params, enqueue_statement
 from domain.booking.notices import booking_notices
 from domain.booking.payment_notices import payment_notices
 from domain.booking.rules import (
+    BookableCoach,
     Booked,
     BookingChoice,
     BookingRefused,
@@ -86,21 +89,22 @@ async def book(
 
 async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:
     require(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(choice.athlete_id))
-    coach, coach_user, athlete_name = await _parties(tx, choice)
-    rules = AvailabilityRules.from_json(coach.availability)
+    connection = await tx.connection()
+    coach, athlete_name = await _parties(connection, choice)
+    rules = coach.rules
     if choice.session_type not in rules.session_types:
         raise BookingRefused("booking.error.session_type", session_type=choice.session_type)
     check_slot(rules, choice.start, choice.length_minutes, now)
     start, end = choice.start, choice.start + timedelta(minutes=choice.length_minutes)
     if choice.session_type == GROUP:
-        return await book_group(tx, actor, choice, coach, rules, start, end, now)
+        return await book_group(tx, actor, choice, coach, start, end, now)
     await check_buffers(tx, rules, coach.id, start, end)
     price = price_for(coach.hourly_rate, choice.length_minutes, coach.currency)
     status = SessionStatus.SCHEDULED if rules.auto_accept else SessionStatus.REQUESTED
     view = SessionView(
         id=uuid.uuid4(),
         coach_id=coach.id,
-        coach_name=full_name(coach_user),
+        coach_name=coach.name,
         athlete_names=(athlete_name,),
         session_type=choice.session_type,
         status=status,
@@ -145,14 +149,14 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
             *booking_notices(view, now=now),
             *payment_notices(view, now=now, due_at=row["payment_due_at"]),
         ],
-        coach_user_id=coach_user.id,
+        coach_user_id=coach.user_id,
         athlete_ids=[choice.athlete_id],
         now=now,
         payer_user_id=actor.user_id,
     )
     params |= _prefixed("s", {"id": view.id, **row, "created_at": now, "updated_at": now})
     params |= _prefixed("a", {"id": uuid.uuid4(), **_audit_values(actor, view), "at": now})
-    recipients = (await tx.session.scalars(_BOOK, params)).all()
+    recipients = (await connection.execute(_BOOK, params)).scalars().all()
     notified = list(dict.fromkeys(recipients))
     return Booked(view, view.status == SessionStatus.REQUESTED, notified=notified)
 
@@ -209,29 +213,50 @@ def _audit_values(actor: Actor, view: SessionView, **details: object) -> dict[st
     }
 
 
-async def _parties(tx: Transaction, choice: BookingChoice) -> tuple[Coach, User, str]:
-    """The bookable coach, their user and the athlete's first name, in one query."""
-    athlete_name = (
-        select(User.first_name)
-        .join(Athlete, Athlete.user_id == User.id)
-        .where(Athlete.id == choice.athlete_id)
+# The coach, their account and the athlete's first name in one statement built once; the
+# rules come as the stored JSON text, which keys the parsed-rules cache.
+_ATHLETE_USER = aliased(User)
+_PARTIES = (
+    select(
+        Coach.user_id,
+        Coach.hourly_rate,
+        Coach.currency,
+        cast(Coach.availability, Text).label("rules"),
+        User.role,
+        User.status,
+        User.verification_status,
+        User.first_name,
+        User.last_name,
+        select(_ATHLETE_USER.first_name)
+        .join(Athlete, Athlete.user_id == _ATHLETE_USER.id)
+        .where(Athlete.id == bindparam("athlete_id", type_=Athlete.id.type))
         .scalar_subquery()
+        .label("athlete_name"),
     )
-    row = (
-        await tx.session.execute(
-            select(Coach, User, athlete_name)
-            .join(User, User.id == Coach.user_id)
-            .where(Coach.id == choice.coach_id)
-        )
-    ).first()
+    .join(User, User.id == Coach.user_id)
+    .where(Coach.id == bindparam("coach_id", type_=Coach.id.type))
+)
+
+
+async def _parties(connection: AsyncConnection, choice: BookingChoice) -> tuple[BookableCoach, str]:
+    """The bookable coach and the athlete's first name, in one query."""
+    params = {"coach_id": choice.coach_id, "athlete_id": choice.athlete_id}
+    row = (await connection.execute(_PARTIES, params)).first()
     if row is None:
         raise NotFound(f"coach {choice.coach_id}")
-    coach, user, name = row
-    if not is_bookable(coach, user):
+    if not is_bookable(row):
         raise BookingRefused("booking.error.coach_unavailable")
-    if name is None:
+    if row.athlete_name is None:
         raise NotFound(f"athlete {choice.athlete_id}")
-    return coach, user, name
+    coach = BookableCoach(
+        id=choice.coach_id,
+        user_id=row.user_id,
+        name=full_name(row),
+        hourly_rate=row.hourly_rate,
+        currency=row.currency,
+        rules=AvailabilityRules.from_stored_text(row.rules),
+    )
+    return coach, row.athlete_name
 
 
 async def _same_booking(uow: UnitOfWork, actor: Actor, choice: BookingChoice) -> Booked | None:
