@@ -76,7 +76,7 @@ async def drop_database(database_url: str) -> None:
 
 async def ensure_metric_partitions(database_url: str, months_ahead: int = 3) -> list[str]:
     """Create the coming months' performance_metrics partitions."""
-    engine = create_engine(database_url, pool_size=1)
+    engine = create_engine(database_url, pool_size=2)
     try:
         uow = UnitOfWork(create_session_factory(engine))
         return await partitions.ensure_metric_partitions(uow, months_ahead=months_ahead)

@@ -16,7 +16,7 @@ from types import TracebackType
 from typing import Generic, TypeVar
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from domain.errors import from_integrity_error
 from domain.repositories import (
@@ -63,6 +63,10 @@ class Transaction:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def connection(self) -> AsyncConnection:
+        """The transaction's connection, for Core statements on hot paths: no ORM in between."""
+        return await self.session.connection()
 
     async def flush(self) -> None:
         """Write staged changes now, so violations surface as domain errors here."""

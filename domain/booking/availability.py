@@ -9,10 +9,12 @@ writes itself as "16:00-20:00", the form the column stores; the rest of what coa
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from itertools import pairwise
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -208,6 +210,11 @@ class AvailabilityRules(BaseModel):
         """Rules from the `coaches.availability` column; NULL means the defaults."""
         return cls.parse(data or {})
 
+    @classmethod
+    def from_stored_text(cls, text: str | None) -> AvailabilityRules:
+        """Rules from the column's JSON text, parsed once per distinct text (per rules version)."""
+        return _parsed_rules(text or "{}")
+
     def to_json(self) -> dict[str, Any]:
         """The JSON-ready dict stored in `coaches.availability`."""
         return self.model_dump(mode="json")
@@ -249,6 +256,14 @@ class AvailabilityRules(BaseModel):
     def without_dates_before(self, day: date) -> AvailabilityRules:
         """A copy without the date exceptions that are over."""
         return self.changed(exceptions={d: r for d, r in self.exceptions.items() if d >= day})
+
+
+# Validating the stored rules again on every booking is wasted work: a coach's stored text only
+# changes when they edit their rules, and a new text is a new key. The rules are frozen and no
+# caller changes their lists in place (edits go through `changed`), so sharing one is safe.
+@lru_cache(maxsize=2048)
+def _parsed_rules(text: str) -> AvailabilityRules:
+    return AvailabilityRules.from_json(json.loads(text))
 
 
 def _without(mapping: Mapping[K, V], key: K) -> dict[K, V]:

@@ -23,6 +23,7 @@ from domain.booking.queries.book import insert_booking
 from domain.booking.queries.notice_queue import enqueue_params
 from domain.booking.queries.sessions import booking_parties, live_session_at
 from domain.booking.rules import (
+    BookableCoach,
     Booked,
     BookingChoice,
     BookingRefused,
@@ -37,10 +38,8 @@ from domain.booking.slot_cache import SlotCache
 from domain.coaching.verification import is_bookable
 from domain.errors import NotFound, SlotTaken
 from domain.models import (
-    Coach,
     SessionPaymentStatus,
     SessionStatus,
-    User,
 )
 from domain.policy import Action, Actor, AthleteTarget, require
 from domain.uow import Transaction, UnitOfWork
@@ -83,21 +82,21 @@ async def book(
 
 async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:
     require(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(choice.athlete_id))
-    coach, coach_user, athlete_name = await _parties(tx, choice)
-    rules = AvailabilityRules.from_json(coach.availability)
+    coach, athlete_name = await _parties(tx, choice)
+    rules = coach.rules
     if choice.session_type not in rules.session_types:
         raise BookingRefused("booking.error.session_type", session_type=choice.session_type)
     check_slot(rules, choice.start, choice.length_minutes, now)
     start, end = choice.start, choice.start + timedelta(minutes=choice.length_minutes)
     if choice.session_type == GROUP:
-        return await book_group(tx, actor, choice, coach, rules, start, end, now)
+        return await book_group(tx, actor, choice, coach, start, end, now)
     await check_buffers(tx, rules, coach.id, start, end)
     price = price_for(coach.hourly_rate, choice.length_minutes, coach.currency)
     status = SessionStatus.SCHEDULED if rules.auto_accept else SessionStatus.REQUESTED
     view = SessionView(
         id=uuid.uuid4(),
         coach_id=coach.id,
-        coach_name=full_name(coach_user),
+        coach_name=coach.name,
         athlete_names=(athlete_name,),
         session_type=choice.session_type,
         status=status,
@@ -141,7 +140,7 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
             *booking_notices(view, now=now, booker=actor.user_id),
             *payment_notices(view, now=now, due_at=row["payment_due_at"]),
         ],
-        coach_user_id=coach_user.id,
+        coach_user_id=coach.user_id,
         athlete_ids=[choice.athlete_id],
         now=now,
         payer_user_id=actor.user_id,
@@ -166,17 +165,24 @@ def _audit_values(actor: Actor, view: SessionView, **details: object) -> dict[st
     }
 
 
-async def _parties(tx: Transaction, choice: BookingChoice) -> tuple[Coach, User, str]:
-    """The bookable coach, their user and the athlete's first name, in one query."""
+async def _parties(tx: Transaction, choice: BookingChoice) -> tuple[BookableCoach, str]:
+    """The bookable coach and the athlete's first name, in one query."""
     row = await booking_parties(tx, choice.coach_id, choice.athlete_id)
     if row is None:
         raise NotFound(f"coach {choice.coach_id}")
-    coach, user, name = row
-    if not is_bookable(coach, user):
+    if not is_bookable(row):
         raise BookingRefused("booking.error.coach_unavailable")
-    if name is None:
+    if row.athlete_name is None:
         raise NotFound(f"athlete {choice.athlete_id}")
-    return coach, user, name
+    coach = BookableCoach(
+        id=choice.coach_id,
+        user_id=row.user_id,
+        name=full_name(row),
+        hourly_rate=row.hourly_rate,
+        currency=row.currency,
+        rules=AvailabilityRules.from_stored_text(row.rules),
+    )
+    return coach, row.athlete_name
 
 
 async def _same_booking(uow: UnitOfWork, actor: Actor, choice: BookingChoice) -> Booked | None:

@@ -8,14 +8,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from domain.booking.availability import AvailabilityRules
 from domain.booking.notices import booking_notices, tell
 from domain.booking.queries.sessions import live_session_at, take_group_place
-from domain.booking.rules import Booked, BookingChoice, check_buffers, price_for
+from domain.booking.rules import BookableCoach, Booked, BookingChoice, check_buffers, price_for
 from domain.booking.sessions import GROUP, load_session
 from domain.errors import SlotTaken
 from domain.models import (
-    Coach,
     SessionParticipant,
     SessionPaymentStatus,
     SessionStatus,
@@ -30,13 +28,13 @@ async def book_group(
     tx: Transaction,
     actor: Actor,
     choice: BookingChoice,
-    coach: Coach,
-    rules: AvailabilityRules,
+    coach: BookableCoach,
     start: datetime,
     end: datetime,
     now: datetime,
 ) -> Booked:
     """Join the coach's group session at exactly this time, or open one."""
+    rules = coach.rules
     joined = await _join_group(tx, actor, choice, start, end)
     session_id = joined
     if session_id is None:

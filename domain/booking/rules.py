@@ -59,6 +59,18 @@ class BookingChoice:
 
 
 @dataclass(frozen=True)
+class BookableCoach:
+    """What a booking needs of a coach who may be booked: their terms and their rules."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    hourly_rate: Decimal | None
+    currency: str
+    rules: AvailabilityRules
+
+
+@dataclass(frozen=True)
 class Booked:
     """A booking made (or found already made by the same person, after a double tap)."""
 

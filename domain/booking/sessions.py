@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from domain.booking.availability import AvailabilityRules
 from domain.booking.queries import sessions as queries
@@ -161,7 +162,17 @@ class LoadedSession:
         return money_value(*self.paid)
 
 
-def full_name(user: User) -> str:
+class Named(Protocol):
+    """Anything with a person's names: a User, or a row read with their name columns."""
+
+    @property
+    def first_name(self) -> str | None: ...
+
+    @property
+    def last_name(self) -> str | None: ...
+
+
+def full_name(user: Named) -> str:
     """First and last name as people write them."""
     return " ".join(part for part in (user.first_name, user.last_name) if part)
 

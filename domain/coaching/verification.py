@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from domain import policy
 from domain.coaching import queries
@@ -79,13 +79,26 @@ class Submission:
     reviewer_chat_ids: list[tuple[int, str | None]]  # (chat id, language)
 
 
-def is_bookable(coach: Coach, user: User) -> bool:
-    """Whether athletes may book this coach: verified by an admin, their own user, active."""
+class CoachAccount(Protocol):
+    """A coach's own user account: a User, or a row read with these columns."""
+
+    @property
+    def role(self) -> str | None: ...
+
+    @property
+    def verification_status(self) -> bool | None: ...
+
+    @property
+    def status(self) -> str | None: ...
+
+
+def is_bookable(account: CoachAccount) -> bool:
+    """Whether athletes may book the coach with this account: a coach's, verified by an admin,
+    active."""
     return (
-        coach.user_id == user.id
-        and user.role == Role.COACH
-        and bool(user.verification_status)
-        and user.status in _ACTIVE
+        account.role == Role.COACH
+        and bool(account.verification_status)
+        and account.status in _ACTIVE
     )
 
 

@@ -42,6 +42,15 @@ def _encode_default(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+class _Deletion:
+    """Keys to delete in one DEL, gathered from every caller until it is sent."""
+
+    sent: asyncio.Task[None]
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+
 class Cache:
     """JSON values with a TTL; a Redis failure reads as a miss or skips the write, never raises."""
 
@@ -49,6 +58,8 @@ class Cache:
         self._redis = redis
         # Bounds every call even if the client itself has no socket timeouts.
         self._timeout_s = timeout_s
+        self._gathering: _Deletion | None = None  # the next DEL, still taking keys
+        self._last_sent: asyncio.Task[None] | None = None
 
     async def get_json(self, key: str) -> JSON:
         """Return the value stored at `key`, or None on a miss or when Redis is unavailable."""
@@ -83,9 +94,30 @@ class Cache:
         await self._store(key, encode_json(value), ttl_s)
 
     async def invalidate(self, *keys: str) -> None:
-        """Delete `keys`; skipped when Redis is unavailable, so entries then live out their TTL."""
-        if keys:
-            await self._guarded("delete", ", ".join(keys), self._redis.delete(*keys))
+        """Delete `keys` before returning; skipped when Redis is unavailable, so entries then
+        live out their TTL.
+
+        Callers at the same moment share one DEL (many bookings ending together cost one
+        round trip, not one each): while one DEL is on its way, the next gathers keys.
+        """
+        if not keys:
+            return
+        deletion = self._gathering
+        if deletion is None:
+            deletion = self._gathering = _Deletion()
+            sent = asyncio.ensure_future(self._delete(deletion, self._last_sent))
+            deletion.sent = self._last_sent = sent
+        deletion.keys.update(keys)
+        # Shielded: a caller that gives up must not cancel the others' deletion.
+        await asyncio.shield(deletion.sent)
+
+    async def _delete(self, deletion: _Deletion, previous: asyncio.Task[None] | None) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])  # one DEL at a time; meanwhile this one gathers keys
+        if self._gathering is deletion:
+            self._gathering = None
+        keys = sorted(deletion.keys)
+        await self._guarded("delete", ", ".join(keys), self._redis.delete(*keys))
 
     async def _store(self, key: str, encoded: bytes, ttl_s: float) -> None:
         if ttl_s <= 0:

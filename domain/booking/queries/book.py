@@ -65,4 +65,5 @@ async def insert_booking(
     """Write the session (every column of `_SESSION_COLUMNS`), its audit entry (every column of
     `_AUDIT_COLUMNS`) and its notices (`enqueue_params`); the notices' recipients."""
     params = {**notices, **_prefixed("s", session), **_prefixed("a", audit)}
-    return (await tx.session.scalars(_BOOK, params)).all()
+    connection = await tx.connection()  # Core on the transaction's connection: no ORM between
+    return (await connection.execute(_BOOK, params)).scalars().all()

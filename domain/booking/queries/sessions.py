@@ -9,8 +9,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, ScalarSelect, and_, delete, exists, func, or_, select, update
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import (
+    Row,
+    ScalarSelect,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from domain.errors import NotFound
 from domain.models import (
@@ -89,23 +102,39 @@ async def athletes_of(
     return athletes, ratings
 
 
+# The coach, their account and the athlete's first name in one statement built once (so it is
+# compiled once); the rules come as the stored JSON text, which keys the parsed-rules cache.
+_ATHLETE_USER = aliased(User)
+_PARTIES = (
+    select(
+        Coach.user_id,
+        Coach.hourly_rate,
+        Coach.currency,
+        cast(Coach.availability, Text).label("rules"),
+        User.role,
+        User.status,
+        User.verification_status,
+        User.first_name,
+        User.last_name,
+        select(_ATHLETE_USER.first_name)
+        .join(Athlete, Athlete.user_id == _ATHLETE_USER.id)
+        .where(Athlete.id == bindparam("athlete_id", type_=Athlete.id.type))
+        .scalar_subquery()
+        .label("athlete_name"),
+    )
+    .join(User, User.id == Coach.user_id)
+    .where(Coach.id == bindparam("coach_id", type_=Coach.id.type))
+)
+
+
 async def booking_parties(
     tx: Transaction, coach_id: uuid.UUID, athlete_id: uuid.UUID
-) -> Row[tuple[Coach, User, str | None]] | None:
-    """(coach, coach's user, athlete's first name or None) in one query; None for no coach."""
-    athlete_name = (
-        select(User.first_name)
-        .join(Athlete, Athlete.user_id == User.id)
-        .where(Athlete.id == athlete_id)
-        .scalar_subquery()
-    )
-    return (
-        await tx.session.execute(
-            select(Coach, User, athlete_name)
-            .join(User, User.id == Coach.user_id)
-            .where(Coach.id == coach_id)
-        )
-    ).first()
+) -> Row[Any] | None:
+    """The coach's booking terms and account, and the athlete's first name (None for no such
+    athlete), in one Core query on the transaction's connection; None for no such coach."""
+    connection = await tx.connection()
+    params = {"coach_id": coach_id, "athlete_id": athlete_id}
+    return (await connection.execute(_PARTIES, params)).first()
 
 
 async def coach_session_ids(

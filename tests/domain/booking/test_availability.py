@@ -365,3 +365,20 @@ def test_every_slot_is_inside_a_range_free_of_busy_time_and_apart_from_the_other
                 and slot.end > busy_start - timedelta(minutes=before)
             )
     assert all(a.end <= b.start for a, b in pairwise(slots))
+
+
+def test_stored_rules_are_parsed_once_per_text_and_anew_when_the_coach_edits_them() -> None:
+    stored = json.dumps({"timezone": "Europe/Madrid", "session_lengths": [45, 60]})
+    first = AvailabilityRules.from_stored_text(stored)
+
+    assert AvailabilityRules.from_stored_text(stored) is first  # no second validation
+    edited = AvailabilityRules.from_stored_text(stored.replace("45", "90"))
+    assert edited.session_lengths == [60, 90]
+    assert AvailabilityRules.from_stored_text(None) == AvailabilityRules()
+
+
+def test_stored_rules_that_break_the_rules_are_refused_every_time() -> None:
+    stored = json.dumps({"session_lengths": [5]})
+    for _ in range(2):  # a refusal is not cached as if it were rules
+        with pytest.raises(InvalidAvailability):
+            AvailabilityRules.from_stored_text(stored)

@@ -65,8 +65,8 @@ async def test_admins_get_the_profile_and_approve_it(
         await cora.press("🗓 Set my hours", told)
         await cora.expect_reply(contains="Your week")
     assert "already been decided" in answer
-    coach, user = await _coach_row(uow, coach_user)
-    assert user.verification_status and coaching.is_bookable(coach, user)
+    _, user = await _coach_row(uow, coach_user)
+    assert user.verification_status and coaching.is_bookable(user)
     assert (await _audit_actions(uow)).count("coach.verified") == 1
 
 
@@ -94,7 +94,7 @@ async def test_a_rejected_coach_hears_the_reason_and_can_resubmit(
         await cora.expect_reply(contains="Chosen: Tennis, Fitness, long jump")
     coach, user = await _coach_row(uow, coach_user)
     assert coach.verification_note.startswith("The diploma scan is unreadable")
-    assert not user.verification_status and not coaching.is_bookable(coach, user)
+    assert not user.verification_status and not coaching.is_bookable(user)
     assert "coach.rejected" in await _audit_actions(uow)
 
 

@@ -1,3 +1,4 @@
+import asyncio
 import logging
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -89,6 +90,33 @@ async def test_invalidate_deletes_every_key_given(cache: Cache, keys: RedisKeys)
 
     assert await cache.get_json(first) is None
     assert await cache.get_json(second) is None
+
+
+async def test_concurrent_invalidations_share_deletes_and_each_returns_with_its_keys_gone(
+    cache: Cache, keys: RedisKeys, redis_client: aioredis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Twenty bookings finishing at once: one DEL each would be twenty round trips.
+    owned = [[keys.session(n), keys.session(100 + n)] for n in range(20)]
+    for pair in owned:
+        for key in pair:
+            await cache.set_json(key, 1, ttl_s=60)
+    deletes: list[tuple[str, ...]] = []
+    delete = redis_client.delete
+
+    async def counted_delete(*names: str) -> int:
+        deletes.append(names)
+        return await delete(*names)
+
+    monkeypatch.setattr(redis_client, "delete", counted_delete)
+
+    async def invalidate_and_check(pair: list[str]) -> None:
+        await cache.invalidate(*pair)
+        assert await redis_client.exists(*pair) == 0  # gone before the caller goes on
+
+    await asyncio.gather(*(invalidate_and_check(pair) for pair in owned))
+
+    assert len(deletes) <= 2
+    assert sorted(key for sent in deletes for key in sent) == sorted(k for p in owned for k in p)
 
 
 async def test_an_entry_that_is_not_json_reads_as_a_miss(
