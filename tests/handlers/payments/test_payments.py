@@ -8,6 +8,7 @@ with a coach bookable at any hour.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from bot.app import BotApplication, BotContext
 from bot.outbox import send_due_notifications
 from bot.wiring import Services
 from domain.actors import actor_for_user
+from domain.adapters.cache.card_places import CardPlace
 from domain.booking import book as booking
 from domain.booking import changes as session_changes
 from domain.booking.availability import WEEKDAYS
@@ -642,3 +644,62 @@ async def test_a_coach_card_opened_from_the_schedule_says_paid_and_keeps_its_but
     assert "€40.00 (paid ⭐ 2,000)" in card["text"]
     assert "pending" not in card["text"]
     assert card["reply_markup"] == opened["reply_markup"]
+
+
+@pytest.mark.parametrize(
+    ("button", "shown_next"),
+    [("« Back", "Your sessions"), ("❌ Cancel session", "Cancel this session?")],
+    ids=["list", "cancel-question"],
+)
+async def test_a_card_the_coach_left_is_not_turned_back_into_the_card(
+    emulator: Emulator,
+    run_bot,
+    uow: UnitOfWork,
+    services: Services,
+    button: str,
+    shown_next: str,
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        await cast.cora.send("/schedule")
+        listed = await cast.cora.expect_reply(contains="Kim")
+        await cast.cora.press(listed["reply_markup"]["inline_keyboard"][0][0]["text"], listed)
+        opened = await cast.cora.expect("edit", contains="payment pending")
+        await cast.cora.press(button, opened)
+        back = await cast.cora.expect("edit", contains=shown_next)
+
+        assert (await cast.pia.pay(await invoice_of(application, cast.pia))).ok
+        await handled(cast.pia)
+        await deliver(application)
+        assert len(texts(cast.cora, RECEIVED)) == 1
+
+    (shown,) = [m for m in cast.cora.messages() if m["message_id"] == listed["message_id"]]
+    assert shown["text"] == back["text"]
+
+
+async def test_a_card_that_cannot_be_edited_any_more_leaves_the_notice_sent(
+    emulator: Emulator,
+    run_bot,
+    uow: UnitOfWork,
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cast = await booked(emulator, uow, services)
+    gone = CardPlace(10_000, buttons=True, caption=False)  # deleted, or never there
+    end = datetime.now(UTC) + timedelta(days=3)
+    await services.card_places.remember(cast.cora.id, cast.session_id, gone, ends=end)
+    caplog.set_level(logging.DEBUG, logger="handlers.booking.card_refresh")
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        assert (await cast.pia.pay(await invoice_of(application, cast.pia))).ok
+        await handled(cast.pia)
+        await deliver(application)
+        await deliver(application)
+        assert len(texts(cast.cora, RECEIVED)) == 1
+
+    async with uow as tx:
+        query = select(Notification).where(Notification.kind == "payment_received")
+        (notice,) = await tx.session.scalars(query)
+    assert notice.sent_at is not None and notice.attempts == 1
+    assert "could not refresh the card" in caplog.text
