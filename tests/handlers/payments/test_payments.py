@@ -703,3 +703,29 @@ async def test_a_card_that_cannot_be_edited_any_more_leaves_the_notice_sent(
         (notice,) = await tx.session.scalars(query)
     assert notice.sent_at is not None and notice.attempts == 1
     assert "could not refresh the card" in caplog.text
+
+
+async def test_the_refreshed_card_speaks_the_coachs_language(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services, auto_accept=False)
+    cast.cora.person.language_code = "es"  # Telegram's, for the chat; the row's, for notices
+    async with uow as tx:
+        await tx.session.execute(
+            update(User).where(User.id == cast.world.coach_user.id).values(language_code="es")
+        )
+        await tx.commit()
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        await deliver(application)
+        request = await cast.cora.expect_reply(contains="Nueva solicitud de reserva")
+        await cast.cora.press("✅ Aceptar", request)
+        await cast.cora.expect("edit", contains="pago pendiente")
+
+        assert (await cast.pia.pay(await invoice_of(application, cast.pia))).ok
+        await handled(cast.pia)
+        await deliver(application)
+
+    (card,) = [m for m in cast.cora.messages() if m["message_id"] == request["message_id"]]
+    assert "(pagada con ⭐" in card["text"]
+    assert "pendiente" not in card["text"]
