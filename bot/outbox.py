@@ -21,6 +21,9 @@ The payload, as whoever queues a notification writes it:
   it,
   buttons included; a longer one is sent first, with the buttons, and the file after it.
 A payload that breaks these shapes is given up at once: no retry would fix it.
+Once a text is sent, a capability may follow it up (`AFTER_SENT`: a payment received refreshes
+the coach's session card, `handlers.booking.delivery`); a follow-up that fails is logged and
+changes nothing about the notice.
 
 A few kinds are Bot API calls, not texts: an invoice or a Stars refund
 (`handlers.payments.delivery`),
@@ -59,6 +62,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SIDE_EFFECTS = {**payments_delivery.SIDE_EFFECTS, **video_delivery.SIDE_EFFECTS}
+AFTER_SENT = booking_delivery.AFTER_SENT
 BUTTONS = {**booking_delivery.BUTTONS, **payments_delivery.BUTTONS, **people_delivery.BUTTONS}
 BATCH_SIZE = 50
 # Bounds one run, so a huge backlog cannot keep a run going past the next one's start.
@@ -159,9 +163,23 @@ def telegram_deliverer(bot: Bot, services: Services | None = None) -> Deliver:
         except (KeyError, ValueError, IndexError, TypeError) as err:
             _log_bad_payload(notification, err)
             return DeliveryResult.final(f"cannot render: {err!r}")
-        return await _outcome(_send_message(bot, notification.chat_id, message))
+        result = await _outcome(_send_message(bot, notification.chat_id, message))
+        if result == DeliveryResult.SENT and services is not None:
+            await _follow_up(bot, services, notification)
+        return result
 
     return deliver
+
+
+async def _follow_up(bot: Bot, services: Services, notification: Claimed) -> None:
+    follow_up = AFTER_SENT.get(notification.kind)
+    if follow_up is None:
+        return
+    try:
+        await follow_up(bot, services, notification)
+    # The notice is out: whatever goes wrong here must not make it a retry, sent twice.
+    except Exception:
+        log.warning("follow-up of notification %s failed", notification.id, exc_info=True)
 
 
 async def _side_effect(bot: Bot, services: Services, notification: Claimed) -> DeliveryResult:

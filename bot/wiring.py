@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from domain.adapters.cache import Cache, RateLimiter, RedisKeys, connect_redis
+from domain.adapters.cache.card_places import CardPlaces
 from domain.adapters.db import create_engine, create_session_factory
 from domain.adapters.storage import MediaStorage, build_storage
 from domain.booking.refunds import CancellationRefund
@@ -57,6 +58,11 @@ class Services:
     def cancellation_refund(self) -> CancellationRefund:
         """Payments' refund inside a cancellation, the interface booking reaches it through."""
         return refund_for_cancellation
+
+    @property
+    def card_places(self) -> CardPlaces:
+        """Where each chat shows a session's card, to refresh it in place."""
+        return CardPlaces(self.redis, self.keys)
 
     @property
     def latest_metrics(self) -> LatestMetrics:

@@ -155,6 +155,18 @@ async def _athlete_sessions(
     return [(await load_session(tx, session_id)).view_for(actor) for session_id in ids]
 
 
+async def coach_view(
+    uow: UnitOfWork, *, coach_user_id: uuid.UUID, session_id: uuid.UUID
+) -> SessionView | None:
+    """The session as its coach sees it, if `coach_user_id` is its coach's user; else None."""
+    async with uow as tx:
+        try:
+            loaded = await load_session(tx, session_id)
+        except NotFound:
+            return None
+        return loaded.view() if loaded.coach_user.id == coach_user_id else None
+
+
 async def session_for(uow: UnitOfWork, *, actor: Actor, session_id: uuid.UUID) -> SessionView:
     """One session the actor is a party to (coach or athletes' side); NotFound otherwise."""
     async with uow as tx:

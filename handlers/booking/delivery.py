@@ -1,16 +1,24 @@
 """The booking notices' buttons: intents queued by `domain.booking.notices`, as callback data.
 
-`bot.outbox` looks a button's `button` code up in `BUTTONS` and packs what it names.
+`bot.outbox` looks a button's `button` code up in `BUTTONS` and packs what it names. Once a
+notice of a kind in `AFTER_SENT` is sent, it also runs what that kind maps to: news about a
+session refreshes the coach's card of it (`handlers.booking.card_refresh`).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from telegram import Bot
+
+from bot.wiring import Services
 from domain.booking import notices
+from domain.models import NotificationKind
+from domain.notifications.outbox import Claimed
 from handlers.booking.callbacks import RATINGS, SessionAction, SessionPress
+from handlers.booking.card_refresh import refresh_card
 
 ButtonData = Callable[[Mapping[str, Any]], str]
 _STARS = {stars: action for action, stars in RATINGS.items()}
@@ -31,3 +39,6 @@ BUTTONS: dict[str, ButtonData] = {
     notices.NO_SHOW: _press(SessionAction.NO_SHOW),
     notices.RATE: _rate,
 }
+
+AfterSent = Callable[[Bot, Services, Claimed], Awaitable[None]]
+AFTER_SENT: dict[str, AfterSent] = {NotificationKind.PAYMENT_RECEIVED: refresh_card}

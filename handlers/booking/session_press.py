@@ -10,16 +10,18 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from telegram import Update
 
-from bot.app import BotContext
 from domain.booking import schedule
 from domain.booking.sessions import SessionView
 from domain.errors import NotAllowed, NotFound
 from domain.policy import Actor
 from handlers.booking.callbacks import SessionAction, SessionPress
+
+if TYPE_CHECKING:  # bot.app imports the outbox, which renders session cards through this
+    from bot.app import BotContext
 
 # A press naming a session the presser has no part in is refused as forged.
 FORBIDDEN = (NotAllowed, NotFound)

@@ -32,6 +32,7 @@ from domain.models import SessionStatus
 from handlers.booking import session_render as render
 from handlers.booking import session_words as words
 from handlers.booking.callbacks import SessionAction, SessionPress
+from handlers.booking.card_refresh import forget_card, remember_card
 from handlers.booking.session_press import (
     FORBIDDEN,
     Viewer,
@@ -78,6 +79,7 @@ async def back_to_list(update: Update, context: BotContext) -> None:
     text, keyboard = await _schedule(context, viewer)
     await update.callback_query.answer()
     await render.show(update, text, keyboard)
+    await forget_card(update, context)
 
 
 async def _schedule(context: BotContext, viewer: Viewer) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -167,7 +169,7 @@ async def open_card(
     """A session's card with what can be done to it now."""
     view = await session_for(context, viewer, press.session_id)
     await update.callback_query.answer()
-    await render.show_card(update, viewer, view, context.lang, on_card=True)
+    await _show_card(update, context, viewer, view, on_card=True)
 
 
 async def ask_cancel(
@@ -182,6 +184,7 @@ async def ask_cancel(
     )
     await update.callback_query.answer()
     await render.show(update, text, render.confirm_cancel_markup(view, context.lang))
+    await forget_card(update, context)
 
 
 async def cancel(update: Update, context: BotContext, viewer: Viewer, press: SessionPress) -> None:
@@ -247,7 +250,7 @@ async def _done(
 ) -> None:
     note = t(note_key, context.lang)
     await update.callback_query.answer(note)
-    await render.show_card(update, viewer, view, context.lang, on_card=press.on_card, note=note)
+    await _show_card(update, context, viewer, view, on_card=press.on_card, note=note)
 
 
 async def _refresh(
@@ -258,7 +261,22 @@ async def _refresh(
         view = await session_for(context, viewer, press.session_id)
     except DomainError:
         return
-    await render.show_card(update, viewer, view, context.lang, on_card=press.on_card)
+    await _show_card(update, context, viewer, view, on_card=press.on_card)
+
+
+async def _show_card(
+    update: Update,
+    context: BotContext,
+    viewer: Viewer,
+    view: SessionView,
+    *,
+    on_card: bool,
+    note: str = "",
+) -> None:
+    """The card in place of the pressed message; the coach's is remembered, to be refreshed."""
+    await render.show_card(update, viewer, view, context.lang, on_card=on_card, note=note)
+    if render.runs(viewer.actor, view):
+        await remember_card(update, context, view, buttons=on_card)
 
 
 _BUTTONS: dict[SessionAction, Button] = {

@@ -57,6 +57,10 @@ class RedisKeys:
         """Key of one chat's bot-side data: `{prefix}chat:{chatId}`."""
         return f"{self.prefix}chat:{_id_part(chat_id)}"
 
+    def session_cards(self, chat_id: int) -> str:
+        """Key of where one chat shows its session cards: `{prefix}card:{chatId}`."""
+        return f"{self.prefix}card:{_id_part(chat_id)}"
+
     def bot_state(self) -> str:
         """Key of the bot-wide data shared by every chat: `{prefix}bot:data`."""
         return f"{self.prefix}bot:data"

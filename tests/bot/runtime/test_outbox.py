@@ -475,3 +475,23 @@ async def test_a_sender_without_services_leaves_an_invoice_for_one_that_has_them
     assert report.count(Outcome.RETRY) == 1
     (row,) = await _rows(uow)
     assert row.sent_at is None and not row.last_error.startswith("final:")
+
+
+async def test_a_follow_up_that_fails_leaves_its_notice_sent_once(
+    emulator: Emulator, run_bot, uow: UnitOfWork, caplog: pytest.LogCaptureFixture
+) -> None:
+    ana = emulator.user("Ana")
+    async with run_bot(emulator) as application:
+        user = await _started_user(uow, ana)
+        facts = {"session_type": "individual", "athlete": "Kim", "minutes": 60}
+        # No session_id: refreshing the coach's card cannot even start.
+        payload = {**facts, "amount": {"amount": "40.00", "currency": "EUR"}}
+        await _notify(uow, user, "payment_received", {**payload, "starts_at": STARTS_AT})
+
+        await _run_job(application)
+        await _run_job(application)
+
+    assert len([m for m in ana.messages() if m.get("text", "").startswith("💰")]) == 1
+    (row,) = await _rows(uow)
+    assert row.sent_at is not None and row.attempts == 1
+    assert "follow-up of notification" in caplog.text

@@ -8,6 +8,7 @@ with a coach bookable at any hour.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from bot.app import BotApplication, BotContext
 from bot.outbox import send_due_notifications
 from bot.wiring import Services
 from domain.actors import actor_for_user
+from domain.adapters.cache.card_places import CardPlace
 from domain.booking import book as booking
 from domain.booking import changes as session_changes
 from domain.booking.availability import WEEKDAYS
@@ -55,13 +57,24 @@ class Payers:
 
 
 async def priced_world(
-    emulator: Emulator, uow: UnitOfWork, *, currency: str = "EUR", rate: str = "40.00"
+    emulator: Emulator,
+    uow: UnitOfWork,
+    *,
+    currency: str = "EUR",
+    rate: str = "40.00",
+    auto_accept: bool = True,
 ) -> tuple[BookingWorld, EmulatedUser, EmulatedUser, EmulatedUser]:
-    """A coach who confirms at once, bookable at any hour in UTC, charging `rate` an hour."""
+    """A coach who confirms at once (unless not `auto_accept`), bookable at any hour in UTC,
+    charging `rate` an hour."""
     cora, pia = emulator.user("Cora"), emulator.user("Pia")
     omar = emulator.user("Omar", language_code="es")
     all_day = {day: ["00:00-24:00"] for day in WEEKDAYS}
-    rules = {"timezone": "UTC", "weekly": all_day, "min_notice_minutes": 0, "auto_accept": True}
+    rules = {
+        "timezone": "UTC",
+        "weekly": all_day,
+        "min_notice_minutes": 0,
+        "auto_accept": auto_accept,
+    }
     world = await booking_world(
         uow, rules=rules, rate=rate, telegram_ids=iter([cora.id, pia.id, omar.id])
     )
@@ -79,9 +92,17 @@ async def actor(uow: UnitOfWork, user: User) -> Actor:
         return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
 
 
-async def booked(emulator: Emulator, uow: UnitOfWork, services: Services, **prices: str) -> Payers:
-    """Kim's hour three days ahead, booked by Pia and confirmed: its invoice is queued."""
-    world, cora, pia, omar = await priced_world(emulator, uow, **prices)
+async def booked(
+    emulator: Emulator,
+    uow: UnitOfWork,
+    services: Services,
+    *,
+    auto_accept: bool = True,
+    **prices: str,
+) -> Payers:
+    """Kim's hour three days ahead, booked by Pia and confirmed (or, unless `auto_accept`,
+    requested from the coach): its invoice is queued once confirmed."""
+    world, cora, pia, omar = await priced_world(emulator, uow, auto_accept=auto_accept, **prices)
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
     choice = BookingChoice(world.coach.id, world.child.id, start, 60, "individual")
     made = await booking.book(
@@ -91,7 +112,7 @@ async def booked(emulator: Emulator, uow: UnitOfWork, services: Services, **pric
         now=datetime.now(UTC),
         slots=services.slots,
     )
-    assert not made.needs_acceptance
+    assert made.needs_acceptance != auto_accept
     return Payers(world, cora, pia, omar, made.session.id)
 
 
@@ -577,3 +598,134 @@ async def test_a_session_paid_in_stars_shows_paid_and_the_stars_to_both_sides(
     for text in (family, listed["text"], card):
         assert "€40.00 (paid ⭐ 2,000)" in text
         assert "pending" not in text
+
+
+async def test_the_coach_card_a_request_became_says_paid_once_the_family_pays(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services, auto_accept=False)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        await deliver(application)
+        request = await cast.cora.expect_reply(contains="New booking request")
+        await cast.cora.press("✅ Accept", request)
+        accepted = await cast.cora.expect("edit", contains="payment pending")
+
+        assert (await cast.pia.pay(await invoice_of(application, cast.pia))).ok
+        await handled(cast.pia)
+        await deliver(application)
+        assert len(texts(cast.cora, RECEIVED)) == 1
+
+    (card,) = [m for m in cast.cora.messages() if m["message_id"] == request["message_id"]]
+    assert accepted["text"].startswith(card["text"].split("€")[0])  # the same card, refreshed
+    assert "€40.00 (paid ⭐ 2,000)" in card["text"]
+    assert "pending" not in card["text"]
+    assert "reply_markup" not in card  # a notice turned card keeps no buttons, as before
+
+
+async def test_a_coach_card_opened_from_the_schedule_says_paid_and_keeps_its_buttons(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        await cast.cora.send("/schedule")
+        listed = await cast.cora.expect_reply(contains="Kim")
+        label = listed["reply_markup"]["inline_keyboard"][0][0]["text"]
+        await cast.cora.press(label, listed)
+        opened = await cast.cora.expect("edit", contains="payment pending")
+
+        assert (await cast.pia.pay(await invoice_of(application, cast.pia))).ok
+        await handled(cast.pia)
+        await deliver(application)
+        assert len(texts(cast.cora, RECEIVED)) == 1
+
+    (card,) = [m for m in cast.cora.messages() if m["message_id"] == listed["message_id"]]
+    assert "€40.00 (paid ⭐ 2,000)" in card["text"]
+    assert "pending" not in card["text"]
+    assert card["reply_markup"] == opened["reply_markup"]
+
+
+@pytest.mark.parametrize(
+    ("button", "shown_next"),
+    [("« Back", "Your sessions"), ("❌ Cancel session", "Cancel this session?")],
+    ids=["list", "cancel-question"],
+)
+async def test_a_card_the_coach_left_is_not_turned_back_into_the_card(
+    emulator: Emulator,
+    run_bot,
+    uow: UnitOfWork,
+    services: Services,
+    button: str,
+    shown_next: str,
+) -> None:
+    cast = await booked(emulator, uow, services)
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        await cast.cora.send("/schedule")
+        listed = await cast.cora.expect_reply(contains="Kim")
+        await cast.cora.press(listed["reply_markup"]["inline_keyboard"][0][0]["text"], listed)
+        opened = await cast.cora.expect("edit", contains="payment pending")
+        await cast.cora.press(button, opened)
+        back = await cast.cora.expect("edit", contains=shown_next)
+
+        assert (await cast.pia.pay(await invoice_of(application, cast.pia))).ok
+        await handled(cast.pia)
+        await deliver(application)
+        assert len(texts(cast.cora, RECEIVED)) == 1
+
+    (shown,) = [m for m in cast.cora.messages() if m["message_id"] == listed["message_id"]]
+    assert shown["text"] == back["text"]
+
+
+async def test_a_card_that_cannot_be_edited_any_more_leaves_the_notice_sent(
+    emulator: Emulator,
+    run_bot,
+    uow: UnitOfWork,
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cast = await booked(emulator, uow, services)
+    gone = CardPlace(10_000, buttons=True, caption=False)  # deleted, or never there
+    end = datetime.now(UTC) + timedelta(days=3)
+    await services.card_places.remember(cast.cora.id, cast.session_id, gone, ends=end)
+    caplog.set_level(logging.DEBUG, logger="handlers.booking.card_refresh")
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        assert (await cast.pia.pay(await invoice_of(application, cast.pia))).ok
+        await handled(cast.pia)
+        await deliver(application)
+        await deliver(application)
+        assert len(texts(cast.cora, RECEIVED)) == 1
+
+    async with uow as tx:
+        query = select(Notification).where(Notification.kind == "payment_received")
+        (notice,) = await tx.session.scalars(query)
+    assert notice.sent_at is not None and notice.attempts == 1
+    assert "could not refresh the card" in caplog.text
+
+
+async def test_the_refreshed_card_speaks_the_coachs_language(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services, auto_accept=False)
+    cast.cora.person.language_code = "es"  # Telegram's, for the chat; the row's, for notices
+    async with uow as tx:
+        await tx.session.execute(
+            update(User).where(User.id == cast.world.coach_user.id).values(language_code="es")
+        )
+        await tx.commit()
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        await deliver(application)
+        request = await cast.cora.expect_reply(contains="Nueva solicitud de reserva")
+        await cast.cora.press("✅ Aceptar", request)
+        await cast.cora.expect("edit", contains="pago pendiente")
+
+        assert (await cast.pia.pay(await invoice_of(application, cast.pia))).ok
+        await handled(cast.pia)
+        await deliver(application)
+
+    (card,) = [m for m in cast.cora.messages() if m["message_id"] == request["message_id"]]
+    assert "(pagada con ⭐" in card["text"]
+    assert "pendiente" not in card["text"]

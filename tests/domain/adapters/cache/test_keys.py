@@ -20,6 +20,12 @@ def test_every_key_follows_the_spec_pattern_under_the_prefix() -> None:
     assert keys.video_status(ATHLETE) == f"sc:video:status:{ATHLETE}"
 
 
+def test_the_runtime_keys_sit_under_the_prefix_too() -> None:
+    keys = RedisKeys("sc:")
+
+    assert keys.session_cards(-1001234) == "sc:card:-1001234"
+
+
 def test_an_empty_prefix_gives_the_bare_spec_patterns() -> None:
     keys = RedisKeys("")
 
