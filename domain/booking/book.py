@@ -99,6 +99,7 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
         coach_id=coach.id,
         coach_name=full_name(coach_user),
         athlete_names=(athlete_name,),
+        athlete_ids=(choice.athlete_id,),
         session_type=choice.session_type,
         status=status,
         start=start,

@@ -18,10 +18,9 @@ from handlers.people.callbacks import (
     PickSport,
     SkipStep,
     StepBack,
-    ViewAthlete,
 )
 from handlers.shared.edit_in_place import edit_or_reply
-from handlers.shared.menu_entries import AddChild, BookFor, ChildrenList
+from handlers.shared.menu_entries import AddChild, BookFor, ChildrenList, ViewAthlete
 
 Rows = list[list[tuple[str, str]]]  # (label, callback data)
 
