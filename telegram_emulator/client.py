@@ -94,16 +94,9 @@ class Client:
 
     async def share_contact(self, person: Person, phone_number: str | None = None) -> Json:
         """Share one's own phone number, as the request_contact button does."""
-        person.phone_number = phone_number or person.phone_number or f"+1555{person.id % 10**7:07d}"
+        person.phone_number = phone_number or person.phone_number or _made_up_number(person)
         self.world.changed()
-        contact = {
-            "phone_number": person.phone_number,
-            "first_name": person.first_name,
-            "user_id": person.id,
-        }
-        if person.last_name:
-            contact["last_name"] = person.last_name
-        return await self._post(person, self.chat_of(person), {"contact": contact})
+        return await self._post(person, self.chat_of(person), {"contact": _contact_card(person)})
 
     async def share_location(self, person: Person, latitude: float, longitude: float) -> Json:
         """Share a point on the map, as the request_location button does."""
@@ -112,13 +105,7 @@ class Client:
 
     async def send_contact(self, person: Person, contact_of: Person) -> Json:
         """Send someone else's contact card (📎 → Contact); it carries their id on Telegram."""
-        contact = {
-            "phone_number": contact_of.phone_number or f"+1555{contact_of.id % 10**7:07d}",
-            "first_name": contact_of.first_name,
-            "user_id": contact_of.id,
-        }
-        if contact_of.last_name:
-            contact["last_name"] = contact_of.last_name
+        contact = _contact_card(contact_of)
         return await self._post(person, self.chat_of(person), {"contact": contact})
 
     async def send_file(
@@ -264,3 +251,19 @@ class Client:
             for (cid, _), m in sorted(self.bot.messages.items())
             if cid == chat_id and not m.get("_deleted")
         ]
+
+
+def _made_up_number(person: Person) -> str:
+    return f"+1555{person.id % 10**7:07d}"
+
+
+def _contact_card(person: Person) -> Json:
+    """A Bot API Contact for a person (last_name only when they have one, as Telegram omits it)."""
+    contact: Json = {
+        "phone_number": person.phone_number or _made_up_number(person),
+        "first_name": person.first_name,
+        "user_id": person.id,
+    }
+    if person.last_name:
+        contact["last_name"] = person.last_name
+    return contact

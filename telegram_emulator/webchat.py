@@ -202,7 +202,20 @@ class WebChatRoutes:
         )
 
     async def contact(self, request: web.Request) -> web.Response:
-        return await self._act(self.server.client().share_contact(self._person(request)))
+        """One's own number (a request_contact button), or with `person_id` another's card (📎)."""
+        person, client = self._person(request), self.server.client()
+        body = await _body(request) if request.can_read_body else {}
+        if body.get("person_id") is None:
+            return await self._act(client.share_contact(person))
+        return await self._act(client.send_contact(person, self._card_of(body["person_id"])))
+
+    def _card_of(self, person_id: Any) -> Person:
+        try:
+            return self.world.people[int(person_id)]
+        except (TypeError, ValueError):
+            raise _json_error(web.HTTPBadRequest, "person_id must be a person's id") from None
+        except KeyError:
+            raise _json_error(web.HTTPNotFound, "no such person") from None
 
     async def location(self, request: web.Request) -> web.Response:
         body = await _body(request)

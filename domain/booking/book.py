@@ -98,6 +98,7 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
         coach_id=coach.id,
         coach_name=coach.name,
         athlete_names=(athlete_name,),
+        athlete_ids=(choice.athlete_id,),
         session_type=choice.session_type,
         status=status,
         start=start,

@@ -40,6 +40,7 @@ class SessionView:
     coach_id: uuid.UUID
     coach_name: str
     athlete_names: tuple[str, ...]
+    athlete_ids: tuple[uuid.UUID, ...]  # in the order of `athlete_names`
     session_type: str
     status: str
     start: datetime
@@ -120,8 +121,15 @@ class LoadedSession:
         if self.session.session_type != GROUP or self.is_coach(actor):
             return view
         mine = set(self.athletes_of(actor))
-        names = tuple(user.first_name for athlete, user in self.athletes if athlete.id in mine)
-        return replace(view, athlete_names=names, ratings=self._ratings_of(mine))
+        own = [
+            (athlete.id, user.first_name) for athlete, user in self.athletes if athlete.id in mine
+        ]
+        return replace(
+            view,
+            athlete_names=tuple(name for _, name in own),
+            athlete_ids=tuple(athlete_id for athlete_id, _ in own),
+            ratings=self._ratings_of(mine),
+        )
 
     def _ratings_of(self, athlete_ids: set[uuid.UUID]) -> tuple[AthleteRating, ...]:
         return tuple(
@@ -138,6 +146,7 @@ class LoadedSession:
             coach_id=self.coach.id,
             coach_name=full_name(self.coach_user),
             athlete_names=tuple(user.first_name for _, user in self.athletes),
+            athlete_ids=tuple(self.athlete_ids),
             session_type=session.session_type,
             status=session.status,
             start=session.start_time,

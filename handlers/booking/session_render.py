@@ -29,7 +29,7 @@ from handlers.booking.callbacks import (
     on_card,
 )
 from handlers.booking.session_press import Viewer
-from handlers.shared.menu_entries import SessionList
+from handlers.shared.menu_entries import SessionList, ViewAthlete
 
 log = logging.getLogger(__name__)
 # The reschedule flow's entry, owned by the booking flow.
@@ -123,7 +123,7 @@ def card_markup(
     view: SessionView, *, coach_side: bool, now: datetime, lang: str | None
 ) -> InlineKeyboardMarkup:
     """What can be done to the session now, and the way back to the list."""
-    rows = _coach_rows(view, now, lang) if coach_side else []
+    rows = [*_coach_rows(view, now, lang), *_profile_rows(view, lang)] if coach_side else []
     if view.status in (SessionStatus.REQUESTED, SessionStatus.SCHEDULED) and view.start > now:
         rows.append(
             [
@@ -155,6 +155,18 @@ def _coach_rows(view: SessionView, now: datetime, lang: str | None) -> Rows:
             [(t("session.button.notes", lang), on_card(SessionAction.NOTES, view.id))],
         ]
     return []
+
+
+def _profile_rows(view: SessionView, lang: str | None) -> Rows:
+    """A profile button per athlete, two to a row (a group's); the profile flow re-checks.
+    None on a cancelled session: it no longer makes the coach theirs (domain.actors)."""
+    if view.status == SessionStatus.CANCELLED:
+        return []
+    buttons = [
+        (t("session.button.profile", lang, name=name), ViewAthlete(athlete_id).pack())
+        for name, athlete_id in zip(view.athlete_names, view.athlete_ids, strict=True)
+    ]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
 def confirm_cancel_markup(view: SessionView, lang: str | None) -> InlineKeyboardMarkup:

@@ -1,12 +1,12 @@
 """The people capability's callback data (`handlers.shared.callback_data`), in the format of
-buttons already sent. The menu's entries (`fam:add`, `fam:list`, `profile:show`) are
-`handlers.shared.menu_entries`.
+buttons already sent. The menu's entries (`fam:add`, `fam:list`, `profile:show`) and
+`profile:view:<athlete>` (also on the coach's session card) are `handlers.shared.menu_entries`.
 
 - Adding a child: `fam:sport:<sport>`, `fam:skip`, `fam:back`, `fam:cancel`; per child
   `fam:<act|stop|inv|grd|mnt>:<athlete>`.
 - Adding a child, Yes or No to an echoed date of birth: `fam:born:yes|no`.
 - Sign-up: `onb:<action>[:<choice>]`.
-- /profile: `profile:view:<athlete>`, `profile:edit:<user>:<field>`, then `profile:set:<value>`,
+- /profile: `profile:edit:<user>:<field>`, then `profile:set:<value>`,
   `profile:cancel` or (No to an echoed birth date) `profile:retype` inside the edit.
 - Mentors (the menu's `mnt:ask` is a menu entry): the guardian's answer to a request,
   `mnt:okv|ok:<request>:<athlete>` or `mnt:no:<request>`; a child's mentors from /children,
@@ -98,13 +98,6 @@ class OnboardingPress(CallbackData, prefix=ONBOARDING_FLOW):
 
     action: OnboardingAction
     choice: str | None = None
-
-
-@dataclass(frozen=True)
-class ViewAthlete(CallbackData, prefix="profile:view"):
-    """An athlete's profile, if the presser may view it."""
-
-    athlete_id: uuid.UUID
 
 
 @dataclass(frozen=True)

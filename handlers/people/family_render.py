@@ -20,7 +20,7 @@ from handlers.people.callbacks import (
     StepBack,
 )
 from handlers.shared.edit_in_place import edit_or_reply
-from handlers.shared.menu_entries import AddChild, BookFor, ChildrenList
+from handlers.shared.menu_entries import AddChild, BookFor, ChildrenList, ViewAthlete
 
 Rows = list[list[tuple[str, str]]]  # (label, callback data)
 
@@ -62,15 +62,20 @@ def added_markup(child: family.Child, lang: str | None) -> InlineKeyboardMarkup:
 def children_markup(
     children: list[family.Child], lang: str | None, *, acting: uuid.UUID | None = None
 ) -> InlineKeyboardMarkup:
-    """Per child a row to act for them (or stop), one to invite them or a guardian, one for mentors;
-    then one to add a child."""
+    """Per child a row to act for them (or stop) and see their profile, one to invite them or a
+    guardian, one for mentors; then one to add a child."""
     rows: Rows = []
     for child in children:
         if child.athlete_id == acting:
             act = _on_child("family.button_stop_acting", ChildAction.STOP_ACTING, child, lang)
         else:
             act = _on_child("family.button_act_for", ChildAction.ACT_FOR, child, lang)
-        rows.append([act])
+        # The profile's own flow (handlers.people.profile) re-checks who may view it.
+        profile = (
+            t("family.button_profile", lang, name=child.first_name),
+            ViewAthlete(child.athlete_id).pack(),
+        )
+        rows.append([act, profile])
         invite = [_on_child("family.button_invite", ChildAction.INVITE, child, lang)]
         guardian = _on_child("family.button_guardian", ChildAction.GUARDIAN, child, lang)
         mentor = _on_child("family.button_mentor", ChildAction.MENTOR, child, lang)
@@ -83,13 +88,6 @@ def children_markup(
         rows.append([mentor, mentors])
     rows.append([(t("family.button_add_child", lang), AddChild().pack())])
     return markup(rows)
-
-
-def _on_child(
-    key: str, action: ChildAction, child: family.Child, lang: str | None
-) -> tuple[str, str]:
-    """A button on one child: its label (naming them) and its press."""
-    return t(key, lang, name=child.first_name), ChildPress(action, child.athlete_id).pack()
 
 
 def markup(rows: Rows) -> InlineKeyboardMarkup:

@@ -34,13 +34,12 @@ from handlers.people.callbacks import (
     EditField,
     RetypeBirthDate,
     SetChoice,
-    ViewAthlete,
 )
 from handlers.people.onboarding_steps import long_date
 from handlers.shared.acting import refusal_text
 from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback
-from handlers.shared.menu_entries import ShowProfile
+from handlers.shared.menu_entries import ShowProfile, ViewAthlete
 
 # /profile appears in the menu once signed up (set_chat_menu after onboarding); before that
 # it only points to /start.

@@ -50,6 +50,14 @@ class ShowProfile(CallbackData, prefix="profile:show"):
 
 
 @dataclass(frozen=True)
+class ViewAthlete(CallbackData, prefix="profile:view"):
+    """👤 An athlete's profile, if the presser may view it (`handlers.people.profile`): on
+    /children and on the coach's session card (`handlers.booking.session_render`)."""
+
+    athlete_id: uuid.UUID
+
+
+@dataclass(frozen=True)
 class AskToMentor(CallbackData, prefix="mnt:ask"):
     """Ask a family to mentor their child, /mentor (`handlers.people.mentors`)."""
 

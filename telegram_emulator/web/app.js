@@ -669,6 +669,46 @@ async function toggleBlock() {
   toast(blocked ? "You blocked the bot. Writing to it again unblocks it." : "You unblocked the bot.");
 }
 
+// --- the 📎 menu: a file, or a contact card from the people here (the address book) ----------
+
+function openAttachMenu(items) {
+  const menu = $("attach-menu");
+  menu.replaceChildren(...items.map(([label, choose]) => el("button", {
+    type: "button", role: "menuitem", text: label,
+    onclick: () => { closeAttachMenu(); choose(); },
+  })));
+  menu.hidden = false;
+  menu.querySelector("button").focus();
+}
+
+function closeAttachMenu() {
+  $("attach-menu").hidden = true;
+}
+
+function toggleAttachMenu() {
+  if (!$("attach-menu").hidden) { closeAttachMenu(); return; }
+  openAttachMenu([
+    ["📄 Photo, video or file", () => $("file-input").click()],
+    ["👤 Contact", chooseContact],
+  ]);
+}
+
+function chooseContact() {
+  const others = state.people.filter((p) => p.id !== state.person.id);
+  if (!others.length) {
+    toast("Create another person first: their card is what you attach.", "error");
+    return;
+  }
+  openAttachMenu(others.map((person) => [`👤 ${displayName(person)}`, () => sendContactCard(person)]));
+}
+
+// Another person's card, as a Telegram app attaches one from the address book.
+async function sendContactCard(person) {
+  const sent = await act(`Couldn't send ${displayName(person)}'s contact`, () =>
+    api(personPath("contact"), { method: "POST", json: { person_id: person.id } }));
+  if (sent) markUnblocked();
+}
+
 function markUnblocked() {
   if (state.person && state.person.blocked) {
     state.person.blocked = false;  // writing to a bot restarts it, as in Telegram
@@ -789,7 +829,15 @@ function wire() {
     }
   });
   $("cancel-reply").addEventListener("click", () => { cancelReply(); $("text").focus(); });
-  $("attach").addEventListener("click", () => $("file-input").click());
+  $("attach").addEventListener("click", toggleAttachMenu);
+  $("attach-menu").addEventListener("keydown", (event) => {
+    if (event.key === "Escape") { closeAttachMenu(); $("attach").focus(); }
+  });
+  document.addEventListener("click", (event) => {
+    // The path as dispatched: a pressed menu item may be gone from the page by now.
+    const inside = event.composedPath().some((node) => ["attach", "attach-menu"].includes(node.id));
+    if (!inside) closeAttachMenu();
+  });
   $("file-input").addEventListener("change", uploadFile);
   $("block-toggle").addEventListener("click", toggleBlock);
   $("open-people").addEventListener("click", () => openPeople(true));

@@ -354,3 +354,45 @@ async def test_a_shared_location_reaches_the_bot_and_a_bad_point_is_refused(
     assert status == 200 and body["result"]["location"] == {"latitude": 41.39, "longitude": 2.17}
     assert [code for code, _ in refused] == [400, 400]
     assert refused[0][1]["description"] == "that point is not on Earth"
+
+
+async def test_a_person_attaches_someone_elses_contact_card_as_telegram_sends_it(
+    http: aiohttp.ClientSession, bot: Bot
+) -> None:
+    ana = await create_person(http, "Ana")
+    status, bea = await post(http, "/api/people", {"first_name": "Bea", "last_name": "Ruiz"})
+    assert status == 200
+    await send(http, ana, "/start")
+    await bot.get_updates()
+
+    status, body = await post(http, f"/api/people/{ana['id']}/contact", {"person_id": bea["id"]})
+    message = (await bot.get_updates(offset=-1))[-1].message
+
+    assert status == 200, body
+    assert body["result"]["contact"] == {
+        "phone_number": "+15550100002",
+        "first_name": "Bea",
+        "last_name": "Ruiz",
+        "user_id": bea["id"],
+    }
+    assert message.from_user.id == ana["id"]
+    assert (message.contact.user_id, message.contact.first_name) == (bea["id"], "Bea")
+    state = await get(http, "/api/state")
+    # Attaching a card shares nobody's own number.
+    assert [p["phone_number"] for p in state["people"]] == [None, None]
+
+
+async def test_sharing_ones_own_contact_needs_no_body_and_an_unknown_card_is_refused(
+    http: aiohttp.ClientSession,
+) -> None:
+    ana = await create_person(http)
+    path = f"/api/people/{ana['id']}/contact"
+
+    async with http.post(path) as response:
+        own = await response.json()
+    refused = await post(http, path, {"person_id": 999})
+    malformed = await post(http, path, {"person_id": "Bea"})
+
+    assert own["result"]["contact"]["user_id"] == ana["id"]
+    assert refused == (404, {"ok": False, "description": "no such person"})
+    assert malformed == (400, {"ok": False, "description": "person_id must be a person's id"})

@@ -264,6 +264,23 @@ async def test_reply_keyboard_shares_the_contact_until_the_bot_removes_it(
     await expect(page.get_by_role("group", name="Reply keyboard")).to_be_hidden()
 
 
+async def test_the_attach_menu_sends_another_persons_contact_card(
+    emulator: Emulator, bot: Bot, page: Page
+) -> None:
+    await create_person(page, "Gil")
+    gil = next(p for p in emulator.world.people.values() if p.first_name == "Gil")
+    await started_chat(page, bot)
+
+    await page.get_by_role("button", name="Attach a file or a contact").click()
+    await page.get_by_role("menuitem", name="👤 Contact").click()
+    await page.get_by_role("menuitem", name="👤 Gil").click()
+
+    contact = (await bot_receives(bot, "message")).message.contact
+    assert (contact.user_id, contact.first_name) == (gil.id, "Gil")
+    await expect(page.locator(".message.outgoing .contact")).to_contain_text("Gil")
+    await expect(page.get_by_role("menu", name="Attach")).to_be_hidden()
+
+
 async def test_typing_alerts_and_stars_invoices_show_as_in_telegram(
     emulator: Emulator, bot: Bot, page: Page
 ) -> None:

@@ -67,6 +67,7 @@ def view(start: datetime = WEDNESDAY_4PM, **changes: object) -> SessionView:
         "coach_id": uuid.uuid4(),
         "coach_name": "Cora Klein",
         "athlete_names": ("Kim",),
+        "athlete_ids": (uuid.uuid4(),),
         "session_type": "individual",
         "status": "scheduled",
         "start": start,

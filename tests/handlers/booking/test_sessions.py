@@ -447,13 +447,27 @@ async def test_the_coach_writes_notes_on_a_session_that_has_started(
     async with run_bot(emulator):
         await open_chats(cast.coach)
         card = await _open_card(cast.coach, "Your sessions")
-        assert labels(card) == [COMPLETED, "🚫 No-show", "📝 Notes", "« Back"]
+        assert labels(card) == [COMPLETED, "🚫 No-show", "📝 Notes", "👤 Kim's profile", "« Back"]
         await cast.coach.press("📝 Notes", card)
         await cast.coach.expect_reply(contains="Send your notes")
         await cast.coach.send("Backhand: keep the racket head up.")
         saved = await cast.coach.expect_reply(contains="Notes saved")
     assert "Your notes: Backhand: keep the racket head up." in saved["text"]
     assert (await session_row(uow, view)).coach_notes == "Backhand: keep the racket head up."
+
+
+async def test_the_coach_opens_the_athletes_profile_from_the_session_card(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await people(emulator, uow)
+    await book(uow, services, cast.world, on_the_hour(26))
+    async with run_bot(emulator):
+        await open_chats(cast.coach)
+        card = await _open_card(cast.coach, "Your sessions")
+        await cast.coach.press("👤 Kim's profile", card)
+        profile = await cast.coach.expect("message", contains="👤 Kim · Athlete")
+    assert "Sport:" in profile["text"]
+    assert labels(card) == ["👤 Kim's profile", "🔁 Reschedule", CANCEL, "« Back"]
 
 
 async def test_the_coach_declines_on_a_card_and_the_list_no_longer_shows_it(
@@ -470,7 +484,9 @@ async def test_the_coach_declines_on_a_card_and_the_list_no_longer_shows_it(
         listing = await cast.coach.expect("edit", contains="Your sessions")
         await deliver(app)
         await cast.parent.expect_reply(contains="Cora Klein can't take this one")
-    assert labels(card) == [ACCEPT, "✖️ Decline", "🔁 Reschedule", CANCEL, "« Back"]
+    assert labels(card) == [
+        ACCEPT, "✖️ Decline", "👤 Kim's profile", "🔁 Reschedule", CANCEL, "« Back"
+    ]  # fmt: skip
     assert "❌ cancelled" in declined["text"] and labels(declined) == ["« Back"]
     assert listing["text"].endswith("Nothing booked.") and labels(listing) == []
     row = await session_row(uow, view)

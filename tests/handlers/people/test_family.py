@@ -172,6 +172,24 @@ async def test_date_of_birth_and_medical_notes_are_not_plaintext_in_the_database
     assert "2014-05-01" not in dump and "2014, 5, 1" not in dump
 
 
+async def test_a_parent_opens_a_childs_profile_from_the_children_list(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    pat = emulator.user("Pat")
+    await parent_row(uow, pat)
+    async with run_bot(emulator):
+        await add_child(pat, "Mia", "2014-05-01", "Tennis")
+        await add_child(pat, "Leo", "2016-02-03", "Football")
+        await pat.send("/children")
+        listing = await pat.expect_reply(contains="Your children")
+        await pat.press("👤 Leo's profile", listing)
+        profile = await pat.expect("message", contains="👤 Leo · Athlete")
+    assert "Date of birth: 2016-02-03" in profile["text"]
+    # Mia's button is on Mia's row, beside acting for her.
+    rows = [[b["text"] for b in row] for row in listing["reply_markup"]["inline_keyboard"]]
+    assert ["Act for Mia", "👤 Mia's profile"] in rows
+
+
 async def test_used_expired_and_forged_invitations_are_refused_and_audited(
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from sqlalchemy import select
 
@@ -110,6 +111,30 @@ async def test_a_mentor_signs_up_is_approved_gets_the_video_and_their_feedback_r
         "Kim" in (message.get("caption") or message.get("text") or "") for message in zoe.messages()
     )
     assert not any("video" in message for message in zoe.messages())
+
+
+async def test_a_mentor_in_the_web_chat_attaches_the_parents_card_and_the_parent_is_asked(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora, pia, omar = emulator.user("Cora"), emulator.user("Pia"), emulator.user("Omar")
+    nia = emulator.user("Nia", last_name="Ortiz")
+    await booking_world(uow, telegram_ids=iter([cora.id, pia.id, omar.id]))
+
+    async with run_bot(emulator) as app, aiohttp.ClientSession(emulator.url) as web_chat:
+        await open_chats(pia)
+        await common_steps(nia, MENTOR)
+        await press(nia, "Yes", "All set")
+        await press(nia, "🤝 Follow an athlete", "Whose mentor")
+        # The page's 📎 → Contact → Pia: Pia's card, as a Telegram app attaches it.
+        async with web_chat.post(
+            f"/api/people/{nia.id}/contact", json={"person_id": pia.id}
+        ) as response:
+            assert response.status == 200, await response.text()
+        await nia.expect_reply(contains="their family now has your request")
+        await send_due_notifications(BotContext(app))
+        request = await pia.expect("message", contains="Nia Ortiz asks to mentor your child")
+
+    assert button_data(request, "✅ Kim, with videos")
 
 
 async def test_someone_who_is_not_a_mentor_is_told_how_mentors_join(
