@@ -7,7 +7,18 @@ import uuid
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, CompoundSelect, Row, func, or_, select, union
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Row,
+    any_,
+    func,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.orm import InstrumentedAttribute
 
 from domain.models import (
     Athlete,
@@ -59,18 +70,30 @@ async def timezones_in_use(tx: Transaction) -> Sequence[str]:
 def audience_ids(athlete_ids: Collection[uuid.UUID] | BindParameter[Any]) -> CompoundSelect:
     """Ids of who hears about these athletes: each athlete if on Telegram, parents, guardians.
 
-    A select, so a notice can be addressed inside one INSERT ... SELECT.
+    A select, so a notice can be addressed inside one INSERT ... SELECT; the ids are values or
+    one array parameter (the same SQL however many athletes).
     """
-    athletes = select(Athlete.user_id, Athlete.parent_id).where(Athlete.id.in_(athlete_ids))
-    on_telegram = select(User.id).where(
-        User.id.in_(athletes.with_only_columns(Athlete.user_id)),
-        User.telegram_chat_id.is_not(None),
+    # Driven from the athletes and joined to their users on the primary key: never a pass over
+    # the users table, however many people use the bot.
+    on_telegram = (
+        select(User.id)
+        .join(Athlete, Athlete.user_id == User.id)
+        .where(_among(Athlete.id, athlete_ids), User.telegram_chat_id.is_not(None))
     )
-    parents = athletes.with_only_columns(Athlete.parent_id).where(Athlete.parent_id.is_not(None))
+    parents = select(Athlete.parent_id).where(
+        _among(Athlete.id, athlete_ids), Athlete.parent_id.is_not(None)
+    )
     guardians = select(AthleteLink.user_id).where(
-        AthleteLink.athlete_id.in_(athlete_ids), AthleteLink.relation == LinkRelation.GUARDIAN
+        _among(AthleteLink.athlete_id, athlete_ids), AthleteLink.relation == LinkRelation.GUARDIAN
     )
     return union(on_telegram, parents, guardians)
+
+
+def _among(
+    column: InstrumentedAttribute[uuid.UUID],
+    ids: Collection[uuid.UUID] | BindParameter[Any],
+) -> ColumnElement[bool]:
+    return column == any_(ids) if isinstance(ids, BindParameter) else column.in_(ids)
 
 
 async def audience_of(tx: Transaction, athlete_id: uuid.UUID) -> Sequence[User]:

@@ -26,7 +26,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID, insert
 from sqlalchemy.types import DateTime
 
 from domain.booking.sessions import SessionView
@@ -111,7 +111,7 @@ def _enqueue() -> Insert:
         )
         .render_derived(name="wanted", with_types=True)
     )
-    athletes = bindparam("athletes", expanding=True, type_=UUID)
+    athletes = bindparam("athletes", type_=ARRAY(UUID))
     members = union_all(
         select(
             literal(COACH, Text).label("audience"),
