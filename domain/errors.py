@@ -80,8 +80,12 @@ def constraint_of(err: DBAPIError) -> str | None:
 
 def from_integrity_error(err: DBAPIError) -> DomainError | None:
     """Map an integrity violation to its domain error, or None if it is not one we know."""
-    state = sqlstate_of(err)
-    constraint = constraint_of(err) or ""
+    return from_violation(sqlstate_of(err), constraint_of(err))
+
+
+def from_violation(state: str | None, constraint: str | None) -> DomainError | None:
+    """The domain error for a SQLSTATE and constraint name from any driver, or None."""
+    constraint = constraint or ""
     if state == EXCLUSION_VIOLATION and constraint == NO_OVERLAP_CONSTRAINT:
         return SlotTaken(constraint)
     if state == EXCLUSION_VIOLATION:

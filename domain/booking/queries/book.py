@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert
 
+from domain.booking.queries.driver import DriverStatement
 from domain.booking.queries.notice_queue import enqueue_statement
 from domain.models import AuditEntry, TrainingSession
 from domain.uow import Transaction
@@ -53,6 +54,7 @@ _BOOK = enqueue_statement().add_cte(
     .cte("booked"),
     insert(AuditEntry.__table__).values(_bound(AuditEntry, "a", _AUDIT_COLUMNS)).cte("audited"),
 )
+_BOOK_ON_DRIVER = DriverStatement(_BOOK)
 
 
 async def insert_booking(
@@ -63,7 +65,12 @@ async def insert_booking(
     audit: Mapping[str, object],
 ) -> Sequence[uuid.UUID]:
     """Write the session (every column of `_SESSION_COLUMNS`), its audit entry (every column of
-    `_AUDIT_COLUMNS`) and its notices (`enqueue_params`); the notices' recipients."""
+    `_AUDIT_COLUMNS`) and its notices (`enqueue_params`); the notices' recipients.
+
+    Runs on the transaction's asyncpg connection and must be the transaction's last statement:
+    when nothing before it began the transaction on the server (no buffer lock was taken), the
+    statement is a transaction of its own (one statement: all or nothing, with the overlap
+    check) and the commit after it has nothing left to send.
+    """
     params = {**notices, **_prefixed("s", session), **_prefixed("a", audit)}
-    connection = await tx.connection()  # Core on the transaction's connection: no ORM between
-    return (await connection.execute(_BOOK, params)).scalars().all()
+    return [row.recipient_id for row in await _BOOK_ON_DRIVER.rows(tx, params)]

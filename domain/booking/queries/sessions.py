@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    Row,
     ScalarSelect,
     Text,
     and_,
@@ -25,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
+from domain.booking.queries.driver import DriverStatement
 from domain.errors import NotFound
 from domain.models import (
     Athlete,
@@ -127,14 +127,18 @@ _PARTIES = (
 )
 
 
-async def booking_parties(
-    tx: Transaction, coach_id: uuid.UUID, athlete_id: uuid.UUID
-) -> Row[Any] | None:
+_PARTIES_ON_DRIVER = DriverStatement(_PARTIES)
+
+
+async def booking_parties(tx: Transaction, coach_id: uuid.UUID, athlete_id: uuid.UUID) -> Any:
     """The coach's booking terms and account, and the athlete's first name (None for no such
-    athlete), in one Core query on the transaction's connection; None for no such coach."""
-    connection = await tx.connection()
-    params = {"coach_id": coach_id, "athlete_id": athlete_id}
-    return (await connection.execute(_PARTIES, params)).first()
+    athlete), in one query on the transaction's asyncpg connection; None for no such coach.
+
+    A plain read: at READ COMMITTED it sees what it would see as the transaction's first
+    statement, so it does not need the transaction begun on the server.
+    """
+    rows = await _PARTIES_ON_DRIVER.rows(tx, {"coach_id": coach_id, "athlete_id": athlete_id})
+    return rows[0] if rows else None
 
 
 async def coach_session_ids(
