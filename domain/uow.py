@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import SessionTransaction
 
 from domain.errors import from_integrity_error
 from domain.repositories import (
@@ -30,6 +31,9 @@ from domain.repositories import (
     SessionRepository,
     UserRepository,
 )
+
+if TYPE_CHECKING:
+    import asyncpg
 
 R = TypeVar("R")
 
@@ -63,10 +67,23 @@ class Transaction:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._driver: tuple[SessionTransaction, asyncpg.Connection] | None = None
 
     async def connection(self) -> AsyncConnection:
         """The transaction's connection, for Core statements on hot paths: no ORM in between."""
         return await self.session.connection()
+
+    async def driver_connection(self) -> asyncpg.Connection:
+        """The asyncpg connection behind the transaction's, for the hottest statements."""
+        current = self.session.sync_session.get_transaction()
+        # Looked up once per session transaction (the lookup costs as much as a statement);
+        # after a commit or rollback the session holds a new one, maybe on another connection.
+        if self._driver is None or current is None or self._driver[0] is not current:
+            raw = await (await self.session.connection()).get_raw_connection()
+            current = self.session.sync_session.get_transaction()
+            assert current is not None  # connection() has just begun one
+            self._driver = (current, raw.driver_connection)
+        return self._driver[1]
 
     async def flush(self) -> None:
         """Write staged changes now, so violations surface as domain errors here."""

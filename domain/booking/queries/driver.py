@@ -48,8 +48,7 @@ class DriverStatement:
 
     async def rows(self, tx: Transaction, params: Mapping[str, Any]) -> Sequence[Any]:
         """Its rows (named tuples), run on the transaction's own asyncpg connection."""
-        connection = await tx.connection()
-        driver = (await connection.get_raw_connection()).driver_connection
+        driver = await tx.driver_connection()
         try:
             records = await driver.fetch(self.sql, *self.arguments(params))
         except PostgresError as err:

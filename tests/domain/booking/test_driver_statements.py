@@ -109,3 +109,21 @@ async def test_the_booking_parties_come_with_sqlalchemys_types(uow: UnitOfWork) 
     assert parties.athlete_name == "Ari"
     assert parties.first_name == "Cora"
     assert nobody is None
+
+
+async def test_after_a_commit_the_driver_follows_the_sessions_next_transaction(
+    uow: UnitOfWork,
+) -> None:
+    coach, athlete = await coach_and_athlete(uow)
+    async with uow as tx:
+        await tx.session.execute(text("SELECT 1"))
+        await _INSERT.rows(tx, _row(coach, athlete.id))
+        await tx.commit()
+        async with uow as other:
+            # Another action takes the connection the commit gave back (no BEGIN sent yet),
+            # so the next transaction runs on another one.
+            await other.connection()
+            await tx.session.execute(text("SELECT 1"))
+            await _INSERT.rows(tx, _row(coach, athlete.id, minutes_later=120))
+        # left without commit
+    assert await _sessions(uow) == 1
