@@ -58,12 +58,21 @@ class SlotTaken(DomainError):
     message_key = "error.slot_taken"
 
 
+class Contended(DomainError):
+    """Another action touched the same rows at the same moment and this one lost; a retry works."""
+
+    message_key = "error.busy"
+
+
 # Postgres SQLSTATEs we turn into refusals instead of crashes.
 EXCLUSION_VIOLATION = "23P01"
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATION = "23503"
 CHECK_VIOLATION = "23514"
 NOT_NULL_VIOLATION = "23502"
+# Concurrency losers: Postgres aborted the transaction to let another one through.
+DEADLOCK_DETECTED = "40P01"
+SERIALIZATION_FAILURE = "40001"
 
 
 def sqlstate_of(err: DBAPIError) -> str | None:
@@ -96,4 +105,6 @@ def from_violation(state: str | None, constraint: str | None) -> DomainError | N
         return NotFound(constraint)
     if state in (CHECK_VIOLATION, NOT_NULL_VIOLATION):
         return InvalidInput(constraint)
+    if state in (DEADLOCK_DETECTED, SERIALIZATION_FAILURE):
+        return Contended(state)
     return None

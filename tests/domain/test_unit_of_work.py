@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from domain.errors import AlreadyExists, NotFound
+from domain.errors import AlreadyExists, Contended, NotFound
 from domain.models import Athlete, User
 from domain.notifications import queries as notification_queries
 from domain.uow import Transaction, UnitOfWork
@@ -216,3 +216,33 @@ async def test_audit_entries_are_written_with_the_action(uow: UnitOfWork) -> Non
         row = (await tx.session.execute(text("SELECT action, details FROM audit_log"))).one()
     assert row.action == "coach.verified"
     assert row.details == {"by": "admin"}
+
+
+async def test_a_deadlock_lost_leaves_as_a_try_again_refusal_not_a_driver_error(
+    uow: UnitOfWork,
+) -> None:
+    # Two actions locking the same two rows in opposite order: Postgres aborts one of them
+    # (40P01). The loser must reach the chat as a polite "try again", never a traceback.
+    async with uow as tx:
+        first = tx.users.add(User(role="parent", first_name="One", telegram_user_id=41))
+        second = tx.users.add(User(role="parent", first_name="Two", telegram_user_id=42))
+        await tx.commit()
+    both_hold_one = asyncio.Barrier(2)
+
+    async def rename(order: tuple[User, User]) -> None:
+        async with uow as tx:
+            for i, user in enumerate(order):
+                await tx.session.execute(
+                    text("UPDATE users SET first_name = first_name WHERE id = :id"),
+                    {"id": user.id},
+                )
+                if i == 0:
+                    await both_hold_one.wait()
+            await tx.commit()
+
+    outcomes = await asyncio.gather(
+        rename((first, second)), rename((second, first)), return_exceptions=True
+    )
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(failures) == 1
+    assert isinstance(failures[0], Contended), repr(failures[0])
