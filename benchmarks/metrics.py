@@ -4,9 +4,8 @@ Run: `.venv/bin/python benchmarks/metrics.py [--rows 10000000]` (needs the local
 Redis; uses a scratch database and Redis prefix it removes at the end). Three parts, each
 printing its figures as it goes:
 
-1. Chart render time (`handlers.metrics.charts.render_progress`) for a year of daily values (365
-points,
-   with the trend line and personal bests), p50 and p95.
+1. Chart render time (`handlers.metrics.charts.render_progress`) for a year of daily values
+   (365 points, with the trend line and personal bests), p50 and p95.
 2. A one-year range query for one athlete and one metric on `--rows` rows spread over three
    years (2,000 athletes x 10 metrics), p50 and p95 over random (athlete, metric, year)
    samples: on the real `performance_metrics` (its monthly partitions made by
