@@ -5,7 +5,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from uuid import uuid4
+from secrets import token_hex
 
 import redis.asyncio as aioredis
 
@@ -147,7 +147,7 @@ class RateLimiter:
         now_ms = int(self._clock() * 1000)
         window_ms = max(1, round(window_s * 1000))
         # Hits in the same millisecond share a score, so the member carries a random part.
-        member = f"{now_ms}-{uuid4().hex}"
+        member = f"{now_ms}-{token_hex(8)}"
         return self._keys.ratelimit(user_id, endpoint), [now_ms, window_ms, limit, member]
 
 
