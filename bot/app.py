@@ -95,6 +95,7 @@ class BotApplication(
         self.group_commands: set[str] = set()
         # Update ids this process claimed (bot.guards) and has not finished yet.
         self.claimed_updates: set[int] = set()
+        self.done_marks = guards.DoneMarks()
         self.menus_set = False
         self._fallbacks: list[BaseHandler[Any, Any, Any]] = []
         # Saves of persistence, counted: see save_state().
@@ -142,6 +143,7 @@ class BotApplication(
         # The city index takes a second or two to build: not on the first person's time. A
         # daemon thread, not the loop's executor: a loop closed meanwhile has nothing pending.
         threading.Thread(target=city_zones.load, name="city-index", daemon=True).start()
+        await self.services.limiter.load_scripts()
         await super().start()
 
     async def process_update(self, update: object) -> None:
@@ -296,8 +298,7 @@ def build_application(
         .post_init(set_command_menus)
     )
     application = cast(BotApplication, builder.build())
-    application.add_handler(TypeHandler(Update, guards.claim_update), guards.CLAIM_GROUP)
-    application.add_handler(TypeHandler(Update, guards.limit_rate), guards.RATE_LIMIT_GROUP)
+    application.add_handler(TypeHandler(Update, guards.admit_update), guards.ADMISSION_GROUP)
     application.add_handler(
         TypeHandler(Update, guards.keep_to_private_chats), guards.PRIVATE_CHAT_GROUP
     )

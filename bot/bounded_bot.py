@@ -37,6 +37,11 @@ class BoundedBot(ExtBot[None]):
 
     async def send_message(self, *args: Any, **kwargs: Any) -> Message:
         """Send a message; one too long for Telegram goes as several, the keyboard on the last."""
+        text = kwargs.get("text")
+        if not args and isinstance(text, str) and len(text) * 2 <= TEXT_LIMIT:
+            # At most two UTF-16 units a character: it fits whatever it says. Most replies take
+            # this way, spared binding the signature.
+            return await super().send_message(**kwargs)
         call = _arguments("send_message", args, kwargs)
         parts = _parts(call, "text")
         if len(parts) > 1:

@@ -2,13 +2,14 @@
 and from a private chat; then the acting user, loaded once.
 
 All run as `TypeHandler(Update, ...)` in negative groups (see `bot.app`), so they come before
-every feature handler; the first three stop the update with `ApplicationHandlerStop` when it
-must go no further. The first two fail open when Redis is unavailable: a Redis outage must not
-silence the bot. The third keeps every personal flow out of groups, in one place rather than a
-filter on each handler: what someone does in a group (opening an invitation, /addchild, /quiet)
-would otherwise be stored against the group, and their notices posted there for everyone to
-read. The fourth loads the acting user for all the update's handlers: PTB builds one context
-per update and hands that same context to the handler of every group.
+every feature handler; the first two stop the update with `ApplicationHandlerStop` when it
+must go no further. The first (once only and not too fast, in one Redis round trip) fails
+open when Redis is unavailable: a Redis outage must not silence the bot. The second keeps
+every personal flow out of groups, in one place rather than a filter on each handler: what
+someone does in a group (opening an invitation, /addchild, /quiet) would otherwise be stored
+against the group, and their notices posted there for everyone to read. The third loads the
+acting user for all the update's handlers: PTB builds one context per update and hands that
+same context to the handler of every group.
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CLAIM_GROUP = -5
-RATE_LIMIT_GROUP = -4
+ADMISSION_GROUP = -4
 PRIVATE_CHAT_GROUP = -3
 ACTOR_GROUP = -2
 
@@ -55,21 +55,33 @@ RATE_LIMITS: dict[str, tuple[int, float]] = {
 _START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-async def claim_update(update: Update, context: BotContext) -> None:
-    """Let each update through once; a redelivered copy stops here."""
+async def admit_update(update: Update, context: BotContext) -> None:
+    """Let each update through once and its sender not too fast: a redelivered copy stops
+    here, and so does a user's update past their rate limit (telling them once per window)."""
     app = context.application
     key = app.services.keys.processed_update(app.bot.id, update.update_id)
-    try:
-        async with asyncio.timeout(_REDIS_TIMEOUT_S):
-            claimed = await app.services.redis.set(key, b"processing", nx=True, ex=PROCESSING_TTL_S)
-    except REDIS_UNAVAILABLE as err:
-        # Without Redis a redelivered update may act twice; refusing every update would be worse.
-        logger.warning("update %s not deduplicated, Redis unavailable: %r", update.update_id, err)
-        return
-    if not claimed:
+    endpoint, user = _endpoint(update), update.effective_user
+    hit = None
+    if endpoint is not None and user is not None:
+        hit = (user.id, endpoint, *RATE_LIMITS[endpoint])
+    # Both checks in one Redis round trip: every update pays for them.
+    admission = await app.services.limiter.claim_then_hit(
+        key, value=b"processing", ttl_s=PROCESSING_TTL_S, hit=hit
+    )
+    if admission.taken_before:
         logger.info("update %s was already taken, skipping the copy", update.update_id)
         raise ApplicationHandlerStop
-    app.claimed_updates.add(update.update_id)
+    if admission.claimed:
+        app.claimed_updates.add(update.update_id)
+    if admission.decision.allowed or hit is None or user is None:
+        return
+    retry_after_s = admission.decision.retry_after_s
+    if await _first_refusal(context, user.id, hit[1], retry_after_s):
+        seconds = max(1, math.ceil(retry_after_s))
+        await _tell_rate_limited(
+            update, context, t("error.rate_limited", context.lang, seconds=seconds)
+        )
+    raise ApplicationHandlerStop
 
 
 async def finish_update(app: BotApplication, update: Update) -> None:
@@ -77,9 +89,30 @@ async def finish_update(app: BotApplication, update: Update) -> None:
     if update.update_id not in app.claimed_updates:
         return
     app.claimed_updates.discard(update.update_id)
-    key = app.services.keys.processed_update(app.bot.id, update.update_id)
-    # XX: a failed update's key was deleted by the error handler and must stay deleted.
-    await _quietly("finish", key, app.services.redis.set(key, b"done", xx=True, ex=DONE_TTL_S))
+    await app.done_marks.mark(app, app.services.keys.processed_update(app.bot.id, update.update_id))
+
+
+class DoneMarks:
+    """Marks processed updates done in Redis; updates finishing together share a round trip."""
+
+    def __init__(self) -> None:
+        self._batch: list[str] = []
+        self._lock = asyncio.Lock()
+
+    async def mark(self, app: BotApplication, key: str) -> None:
+        """Mark `key` done, with whatever else is waiting; returns once it is written."""
+        batch = self._batch
+        batch.append(key)
+        async with self._lock:
+            if batch is not self._batch:
+                return  # an earlier caller took the batch and wrote it before letting us in
+            self._batch = []
+            async with app.services.redis.pipeline(transaction=False) as pipe:
+                for done in batch:
+                    # XX: a failed update's key was deleted by the error handler and must stay
+                    # deleted.
+                    pipe.set(done, b"done", xx=True, ex=DONE_TTL_S)
+                await _quietly("finish", f"{len(batch)} updates", pipe.execute())
 
 
 async def release_update(app: BotApplication, update: Update) -> None:
@@ -87,24 +120,6 @@ async def release_update(app: BotApplication, update: Update) -> None:
     app.claimed_updates.discard(update.update_id)
     key = app.services.keys.processed_update(app.bot.id, update.update_id)
     await _quietly("release", key, app.services.redis.delete(key))
-
-
-async def limit_rate(update: Update, context: BotContext) -> None:
-    """Stop a user's update past their rate limit, telling them once per window."""
-    endpoint = _endpoint(update)
-    user = update.effective_user
-    if endpoint is None or user is None:
-        return
-    limit, window_s = RATE_LIMITS[endpoint]
-    decision = await context.services.limiter.hit(user.id, endpoint, limit=limit, window_s=window_s)
-    if decision.allowed:
-        return
-    if await _first_refusal(context, user.id, endpoint, decision.retry_after_s):
-        seconds = max(1, math.ceil(decision.retry_after_s))
-        await _tell_rate_limited(
-            update, context, t("error.rate_limited", context.lang, seconds=seconds)
-        )
-    raise ApplicationHandlerStop
 
 
 async def keep_to_private_chats(update: Update, context: BotContext) -> None:

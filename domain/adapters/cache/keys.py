@@ -88,6 +88,8 @@ def _glob_escape(text: str) -> str:
 
 
 def _id_part(value: EntityId) -> str:
+    if type(value) is int:
+        return str(value)  # digits and a sign: nothing to check (every update builds keys)
     # bool is an int subclass; True as a user id is always a bug upstream.
     if isinstance(value, bool) or not isinstance(value, UUID | int | str):
         raise TypeError(f"id must be a UUID, int or str, not {type(value).__name__}")

@@ -13,7 +13,7 @@ from bot.app import (
     PerUserUpdates,
     set_command_menus,
 )
-from bot.guards import ACTOR_GROUP, CLAIM_GROUP, PRIVATE_CHAT_GROUP, RATE_LIMIT_GROUP
+from bot.guards import ACTOR_GROUP, ADMISSION_GROUP, PRIVATE_CHAT_GROUP
 from bot.i18n import t
 from bot.jobs import maintain_metric_partitions
 from bot.wiring import Services
@@ -30,7 +30,7 @@ from tests.bot.runtime.fakes import USER_ID, FakeTelegram, callback_update, mess
 async def test_guards_come_first_and_common_handlers_are_found_in_the_package(
     app: BotApplication,
 ) -> None:
-    groups = [CLAIM_GROUP, RATE_LIMIT_GROUP, PRIVATE_CHAT_GROUP, ACTOR_GROUP, PRIORITY_GROUP, 0]
+    groups = [ADMISSION_GROUP, PRIVATE_CHAT_GROUP, ACTOR_GROUP, PRIORITY_GROUP, 0]
     assert sorted(app.handlers) == groups
     assert ("help", "command.help") in app.menus.default
     commands = {c for h in app.handlers[0] if isinstance(h, CommandHandler) for c in h.commands}

@@ -1,3 +1,5 @@
+import asyncio
+
 import redis.asyncio as aioredis
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -50,6 +52,21 @@ async def test_a_processed_update_is_remembered_as_done_for_a_day(
     key = keys.processed_update(BOT_ID, 9002)
     assert await redis_client.get(key) == b"done"
     assert PROCESSING_TTL_S < await redis_client.ttl(key) <= DONE_TTL_S
+    assert app.claimed_updates == set()
+
+
+async def test_updates_finishing_together_are_all_remembered_as_done(
+    app: BotApplication, redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    handled = _counting(app, "ping")
+    ids = range(9100, 9108)
+
+    await asyncio.gather(
+        *(app.process_update(message_update(app.bot, "/ping", update_id=i, user_id=i)) for i in ids)
+    )
+
+    assert sorted(handled) == list(ids)
+    assert [await redis_client.get(keys.processed_update(BOT_ID, i)) for i in ids] == [b"done"] * 8
     assert app.claimed_updates == set()
 
 

@@ -132,3 +132,51 @@ async def test_allows_and_warns_when_redis_hangs(
 
     assert decision.allowed
     assert any("rate limiter unavailable" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_claim_taken_before_is_not_counted_as_a_hit(
+    limiter: RateLimiter, redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    claim = keys.processed_update(7, 1)
+    hit = (42, "book", 2, 60.0)
+
+    first = await limiter.claim_then_hit(claim, value=b"mine", ttl_s=600, hit=hit)
+    copy = await limiter.claim_then_hit(claim, value=b"mine", ttl_s=600, hit=hit)
+    second = await limiter.claim_then_hit(
+        keys.processed_update(7, 2), value=b"mine", ttl_s=600, hit=hit
+    )
+
+    assert (first.claimed, first.taken_before, first.decision.remaining) == (True, False, 1)
+    assert copy.taken_before and not copy.claimed
+    # The copy did not use up the second hit of the window.
+    assert second.claimed and second.decision.allowed and second.decision.remaining == 0
+    assert await redis_client.get(claim) == b"mine"
+    assert 0 < await redis_client.ttl(claim) <= 600
+
+
+async def test_a_claim_past_the_limit_is_held_and_refused(
+    limiter: RateLimiter, keys: RedisKeys
+) -> None:
+    hit = (42, "book", 1, 10.0)
+    await limiter.claim_then_hit(keys.processed_update(7, 1), value=b"x", ttl_s=600, hit=hit)
+
+    refused = await limiter.claim_then_hit(
+        keys.processed_update(7, 2), value=b"x", ttl_s=600, hit=hit
+    )
+    unlimited = await limiter.claim_then_hit(
+        keys.processed_update(7, 3), value=b"x", ttl_s=600, hit=None
+    )
+
+    assert refused.claimed and not refused.decision.allowed
+    assert refused.decision.retry_after_s == pytest.approx(10.0)
+    assert unlimited.claimed and unlimited.decision.allowed
+
+
+async def test_the_scripts_are_loaded_before_the_first_burst_needs_them(
+    limiter: RateLimiter, redis_client: aioredis.Redis
+) -> None:
+    # Loaded lazily, the first burst of concurrent updates each met NOSCRIPT and loaded the
+    # script again: twice the round trips, past the 0.5 s budget, and let through unchecked.
+    await redis_client.script_flush()
+    await limiter.load_scripts()
+    assert await redis_client.script_exists(*limiter.script_hashes) == [True, True]
