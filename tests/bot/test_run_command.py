@@ -110,6 +110,8 @@ async def test_in_the_web_chat_an_athlete_uploads_a_clip_and_the_analysis_arrive
             await page.goto(running_bot)
             await page.get_by_label("First name").fill("Nia")
             await page.get_by_role("button", name="Create person").click()
+            # The page attaches a file only once the person exists: wait as a person would.
+            await expect(page.locator("#me-name")).to_have_text("Nia")
             await page.locator("#file-input").set_input_files(str(clip))
             incoming = page.locator(".message.incoming")
             await expect(incoming.filter(has_text="Got Nia's video")).to_have_count(
