@@ -215,7 +215,7 @@ async def one_run(
     queued, memory = time.perf_counter(), Memory()
     while True:
         memory.sample(worker.pid)
-        state = await services.video_status.get(received.video_id)
+        state = (await services.video_status.statuses([received.video_id])).get(received.video_id)
         if state is not None and state.status in ("analyzed", "failed"):
             break
         if worker.poll() is not None or time.perf_counter() - queued > RUN_TIMEOUT_S:
