@@ -96,11 +96,6 @@ class RateLimiter:
         self._script = redis.register_script(_SLIDING_WINDOW)
         self._claim_script = redis.register_script(_CLAIM_THEN_HIT)
 
-    @property
-    def script_hashes(self) -> tuple[str, str]:
-        """The SHA1s the limiter calls its two scripts by."""
-        return self._script.sha, self._claim_script.sha
-
     async def load_scripts(self) -> None:
         """Load both scripts into Redis now, so the first burst of updates finds them there."""
         try:

@@ -1,10 +1,12 @@
 import asyncio
+import hashlib
 import logging
 
 import pytest
 import redis.asyncio as aioredis
 
 from domain.adapters.cache import RateLimiter, RedisKeys
+from domain.adapters.cache.ratelimit import _CLAIM_THEN_HIT, _SLIDING_WINDOW
 from tests.clock import FakeClock
 
 
@@ -179,4 +181,8 @@ async def test_the_scripts_are_loaded_before_the_first_burst_needs_them(
     # script again: twice the round trips, past the 0.5 s budget, and let through unchecked.
     await redis_client.script_flush()
     await limiter.load_scripts()
-    assert await redis_client.script_exists(*limiter.script_hashes) == [True, True]
+    # Redis names a script by the SHA1 of its source (what EVALSHA is called with).
+    hashes = [
+        hashlib.sha1(source.encode()).hexdigest() for source in (_SLIDING_WINDOW, _CLAIM_THEN_HIT)
+    ]
+    assert await redis_client.script_exists(*hashes) == [True, True]
