@@ -36,7 +36,7 @@ from domain.booking.rules import (
 from domain.booking.sessions import GROUP, SessionView, full_name, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.coaching.verification import is_bookable
-from domain.errors import NotFound, SlotTaken
+from domain.errors import Contended, NotFound, SlotTaken
 from domain.models import (
     SessionPaymentStatus,
     SessionStatus,
@@ -54,15 +54,18 @@ __all__ = [
     "price_for",
 ]
 
+# Concurrent inserts into one slot can deadlock inside the exclusion check (each waits on the
+# other's uncommitted row) and Postgres aborts one; tried again, it meets the winner's row as
+# SlotTaken, so the person hears about the slot instead of "busy, try again".
+CONTENDED_ATTEMPTS = 3
+
 
 async def book(
     uow: UnitOfWork, *, actor: Actor, choice: BookingChoice, now: datetime, slots: SlotCache
 ) -> Booked:
     """Book the chosen slot; SlotUnavailable (with nearby free slots) if it is taken."""
     try:
-        async with uow as tx:
-            booked = await _book(tx, actor, choice, now)
-            await tx.commit()
+        booked = await _committed(uow, actor, choice, now)
     except SlotTaken:
         again = await _same_booking(uow, actor, choice)
         if again is not None:
@@ -78,6 +81,21 @@ async def book(
         choice.coach_id, booked.session.coach_timezone, booked.session.start, booked.session.end
     )
     return booked
+
+
+async def _committed(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:
+    """The booking in one transaction, run again if it lost a deadlock."""
+    attempts_left = CONTENDED_ATTEMPTS
+    while True:
+        try:
+            async with uow as tx:
+                booked = await _book(tx, actor, choice, now)
+                await tx.commit()
+            return booked
+        except Contended:
+            attempts_left -= 1
+            if attempts_left == 0:
+                raise
 
 
 async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:

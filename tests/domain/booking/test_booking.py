@@ -21,7 +21,7 @@ from domain.booking import outcomes as session_outcomes
 from domain.booking.book import BookingChoice, BookingRefused, SlotUnavailable
 from domain.booking.sessions import LoadedSession, load_session
 from domain.booking.slot_cache import SlotCache
-from domain.errors import NotAllowed, SlotTaken
+from domain.errors import Contended, NotAllowed, SlotTaken
 from domain.models import Athlete, AthleteLink, Notification, PaymentStatus, TrainingSession, User
 from domain.policy import Actor
 from domain.uow import Transaction, UnitOfWork
@@ -239,6 +239,37 @@ async def test_two_hundred_concurrent_attempts_for_one_slot_make_one_session(
         assert await tx.session.scalar(select(func.count(TrainingSession.id))) == 1
     # The winner's own repeats are recognised as theirs (a double tap), the rest are refused.
     assert outcomes.count("taken") >= 99
+
+
+async def test_a_booking_that_loses_a_deadlock_is_tried_again(
+    services: Services, uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Concurrent inserts into one slot can deadlock inside the exclusion check; Postgres
+    # aborts one of them, and that person must get an answer about the slot, not "busy".
+    world = await booking_world(uow)
+    real_insert = booking.insert_booking
+    calls = 0
+
+    async def deadlocked_once(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise Contended("40P01")
+        return await real_insert(*args, **kwargs)
+
+    monkeypatch.setattr(booking, "insert_booking", deadlocked_once)
+    booked = await booking.book(
+        uow,
+        actor=await actor(uow, world.parent),
+        choice=choice(world),
+        now=BOOKING_NOW,
+        slots=slot_cache(services),
+    )
+
+    assert calls == 2
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count(TrainingSession.id))) == 1
+    assert booked.session.athlete_ids == (world.child.id,)
 
 
 async def test_a_taken_slot_offers_the_nearest_free_ones(
