@@ -16,6 +16,18 @@ from domain.models.people import (
     User,
     UserStatus,
 )
+from domain.models.programs import (
+    MATERIAL_MAX_BYTES,
+    MATERIALS_PREFIX,
+    EnrolmentHow,
+    EnrolmentStatus,
+    MaterialKind,
+    ProgramEnrolment,
+    ProgramMaterial,
+    ProgramVersion,
+    ProgramWorkoutLog,
+    WorkoutStatus,
+)
 from domain.models.progress import (
     METRICS_TABLE,
     MetricType,
@@ -27,6 +39,7 @@ from domain.models.progress import (
 from domain.models.training import (
     NO_OVERLAP_CONSTRAINT,
     NutritionPlan,
+    ProgramStatus,
     SessionParticipant,
     SessionPaymentStatus,
     SessionRating,
@@ -42,6 +55,8 @@ TABLES_WITH_UPDATED_AT = tuple(
 
 __all__ = [
     "HOLDING_THE_SESSION",
+    "MATERIALS_PREFIX",
+    "MATERIAL_MAX_BYTES",
     "METRICS_TABLE",
     "NO_OVERLAP_CONSTRAINT",
     "TABLES_WITH_UPDATED_AT",
@@ -50,9 +65,12 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Coach",
+    "EnrolmentHow",
+    "EnrolmentStatus",
     "Invitation",
     "InvitationKind",
     "LinkRelation",
+    "MaterialKind",
     "MentorRequest",
     "MentorRequestStatus",
     "MetricType",
@@ -62,6 +80,11 @@ __all__ = [
     "Payment",
     "PaymentStatus",
     "PerformanceMetric",
+    "ProgramEnrolment",
+    "ProgramMaterial",
+    "ProgramStatus",
+    "ProgramVersion",
+    "ProgramWorkoutLog",
     "Role",
     "SessionParticipant",
     "SessionPaymentStatus",
@@ -74,4 +97,5 @@ __all__ = [
     "VideoAnalysis",
     "VideoReviewMessage",
     "VideoStatus",
+    "WorkoutStatus",
 ]

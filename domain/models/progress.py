@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -46,6 +47,25 @@ class PerformanceMetric(Base):
         ),
         CheckConstraint("unit <> '%' OR metric_value <= 100", name="share_at_most_100"),
         CheckConstraint("unit <> 'reps' OR metric_value = trunc(metric_value)", name="whole_count"),
+        # A value logged from a program day names the enrolment, week and day (issue 16).
+        CheckConstraint(
+            "(program_enrolment_id IS NULL) = (program_week IS NULL)"
+            " AND (program_enrolment_id IS NULL) = (program_day IS NULL)"
+            " AND (program_exercise IS NULL OR program_enrolment_id IS NOT NULL)",
+            name="program_day_whole",
+        ),
+        CheckConstraint(
+            "program_week BETWEEN 1 AND 52 AND program_day BETWEEN 1 AND 7"
+            " AND program_exercise BETWEEN 1 AND 50",
+            name="program_day_bounds",
+        ),
+        Index(
+            "idx_metrics_program_day",
+            "program_enrolment_id",
+            "program_week",
+            "program_day",
+            postgresql_where=text("program_enrolment_id IS NOT NULL"),
+        ),
         {"postgresql_partition_by": "RANGE (recorded_at)"},
     )
 
@@ -74,6 +94,13 @@ class PerformanceMetric(Base):
     # `value` keeps the whole entry as typed (original unit, reps, ...).
     metric_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
     unit: Mapped[str | None] = mapped_column(String(16))
+    # The program day (and which exercise of it, 1-based) this value was logged from.
+    program_enrolment_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("program_enrolments.id")
+    )
+    program_week: Mapped[int | None] = mapped_column(SmallInteger)
+    program_day: Mapped[int | None] = mapped_column(SmallInteger)
+    program_exercise: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class MetricType(Base):

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     Numeric,
@@ -170,13 +171,42 @@ class SessionRating(Base):
     rated_at: Mapped[CreatedAt]
 
 
+class ProgramStatus(StrEnum):
+    """Whether a program is being written, in the catalogue, or taken out of it."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+
+
 class TrainingProgram(Base):
-    """A coach's multi-week program, sold or shared with athletes."""
+    """A coach's multi-week program, sold or shared with athletes.
+
+    `program_content` is the draft the author edits; what athletes receive is a published,
+    immutable `ProgramVersion`, the newest of which is `current_version_id`.
+    """
 
     __tablename__ = "training_programs"
     __table_args__ = (
         Index("idx_programs_coach_id", "coach_id"),
         Index("idx_programs_sport_type", "sport_type"),
+        Index("idx_programs_catalogue", "sport_type", "difficulty_level", "status"),
+        CheckConstraint(one_of("status", ProgramStatus), name="status"),
+        CheckConstraint("duration_weeks BETWEEN 1 AND 52", name="duration_weeks"),
+        CheckConstraint("price >= 0", name="price"),
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency"),
+        # A program in (or once in) the catalogue has content athletes can receive.
+        CheckConstraint(
+            f"status = '{ProgramStatus.DRAFT}' OR current_version_id IS NOT NULL",
+            name="published_has_version",
+        ),
+        # The current version is one of this program's own.
+        ForeignKeyConstraint(
+            ["current_version_id", "id"],
+            ["program_versions.id", "program_versions.program_id"],
+            name="fk_training_programs_current_version",
+            use_alter=True,
+        ),
     )
 
     id: Mapped[UuidPk]
@@ -191,6 +221,16 @@ class TrainingProgram(Base):
     price: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+    # Not in the spec (docs/schema.md): the price's currency, the catalogue status and the
+    # version athletes enrol into.
+    currency: Mapped[str] = mapped_column(String(3), server_default=text("'EUR'"))
+    status: Mapped[str] = mapped_column(
+        String(20),
+        default=ProgramStatus.DRAFT.value,
+        server_default=text(f"'{ProgramStatus.DRAFT}'"),
+    )
+    current_version_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class NutritionPlan(Base):

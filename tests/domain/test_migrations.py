@@ -15,13 +15,18 @@ from bot.migrate import alembic_config, include_object, migrate, upgrade_to_head
 from domain.adapters.db import create_engine
 from domain.models import (
     Base,
+    EnrolmentHow,
+    EnrolmentStatus,
     InvitationKind,
     LinkRelation,
+    MaterialKind,
     PaymentStatus,
+    ProgramStatus,
     Role,
     SessionPaymentStatus,
     SessionStatus,
     VideoStatus,
+    WorkoutStatus,
 )
 
 # Each status enum and the CHECK constraint the migrations gave its column.
@@ -33,6 +38,11 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_users_role": Role,
     "ck_athlete_links_relation": LinkRelation,
     "ck_invitations_kind": InvitationKind,
+    "ck_training_programs_status": ProgramStatus,
+    "ck_program_materials_kind": MaterialKind,
+    "ck_program_enrolments_how": EnrolmentHow,
+    "ck_program_enrolments_status": EnrolmentStatus,
+    "ck_program_workout_logs_status": WorkoutStatus,
 }
 
 
@@ -80,7 +90,7 @@ async def test_no_overlap_exclusion_and_update_triggers_come_from_the_migration(
         in exclusion
     )
     assert "<> 'cancelled'" in exclusion
-    assert triggers == 9
+    assert triggers == 11
     assert default_partition
 
 
