@@ -31,6 +31,10 @@ class Action(StrEnum):
     RUN_SESSION = auto()  # a coach accepting, declining, moving, closing their own session
     ASK_TO_MENTOR = auto()  # a mentor asking a family to be linked to their child
     APPROVE_MENTOR = auto()  # a guardian answering that request, and allowing videos or not
+    AUTHOR_PROGRAM = auto()  # a coach starting a training program of their own
+    EDIT_PROGRAM = auto()  # content, details, materials and versions of a program
+    PUBLISH_PROGRAM = auto()  # putting it in (or taking it out of) the catalogue
+    VIEW_PROGRAM = auto()  # the whole content and materials, beyond the catalogue's preview
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,19 @@ class SessionTarget:
 
 
 @dataclass(frozen=True)
+class ProgramTarget:
+    """A training program: its author and the athletes enrolled in it (running or finished)."""
+
+    coach_id: uuid.UUID | None
+    enrolled_athlete_ids: frozenset[uuid.UUID] = frozenset()
+
+
+@dataclass(frozen=True)
 class System:
     """The service as a whole, for admin-wide actions."""
 
 
-Target = AthleteTarget | UserTarget | CoachTarget | SessionTarget | System
+Target = AthleteTarget | UserTarget | CoachTarget | SessionTarget | ProgramTarget | System
 Relation = Callable[[Actor, Target], bool]
 
 # users.status is nullable and defaults to active, so NULL reads as active. Blocked only
@@ -139,6 +151,28 @@ def is_coach_of_session(actor: Actor, target: Target) -> bool:
         and actor.coach_id is not None
         and target.coach_id == actor.coach_id
     )
+
+
+def is_program_author(actor: Actor, target: Target) -> bool:
+    """The program is the actor's own (written on their coach profile)."""
+    return (
+        isinstance(target, ProgramTarget)
+        and actor.coach_id is not None
+        and target.coach_id == actor.coach_id
+    )
+
+
+def is_verified_program_author(actor: Actor, target: Target) -> bool:
+    """The program is the actor's own and an admin has verified them as a coach."""
+    return actor.is_verified_coach and is_program_author(actor, target)
+
+
+def is_enrolled_family(actor: Actor, target: Target) -> bool:
+    """The actor, or a child they are guardian of, is enrolled in the program."""
+    if not isinstance(target, ProgramTarget):
+        return False
+    own = {actor.own_athlete_id} if actor.own_athlete_id is not None else set()
+    return bool(target.enrolled_athlete_ids & (own | actor.guarded_athlete_ids))
 
 
 def is_parent_on_own_account(actor: Actor, target: Target) -> bool:
@@ -199,7 +233,13 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # One's own date of birth is one's own business.
     is_own_account: frozenset({Action.VIEW_PROFILE, Action.EDIT_PROFILE, Action.VIEW_SENSITIVE}),
     # Unverified coaches too, so they can set up before an admin verifies them.
-    is_own_coach_profile: frozenset({Action.MANAGE_AVAILABILITY}),
+    # Unverified coaches may write programs; only verified ones put them in the catalogue.
+    is_own_coach_profile: frozenset({Action.MANAGE_AVAILABILITY, Action.AUTHOR_PROGRAM}),
+    # Only the author edits a program; what enrolled athletes received stays (versions).
+    is_program_author: frozenset({Action.EDIT_PROGRAM, Action.VIEW_PROGRAM}),
+    is_verified_program_author: frozenset({Action.PUBLISH_PROGRAM}),
+    # Enrolled families see the content and the materials; others only the catalogue page.
+    is_enrolled_family: frozenset({Action.VIEW_PROGRAM}),
     is_parent_on_own_account: frozenset({Action.MANAGE_CHILDREN}),
     is_mentor_on_own_account: frozenset({Action.ASK_TO_MENTOR}),
     # The athletes' side of a session (cancel, move, rate) is BOOK_FOR_ATHLETE on the athlete.

@@ -2,41 +2,51 @@
 
 The matrix below is `render_matrix()` of CASES, the data the tests run on; a test keeps it current.
 
-| actor → target                       |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|
-|--------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
-| athlete → own athlete profile        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |
-| athlete → own account                |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |
-| athlete → someone else's account     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other athlete → the athlete          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child                 |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |
-| parent → own account                 |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |
-| other parent → the athlete           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| linked guardian → their child        |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |
-| mentor → their mentee                |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |
-| mentor allowed videos → their mentee |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |
-| mentor → own account                 |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |
-| mentor → another athlete             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → another account             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → booked athlete               |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |
-| coach → unbooked athlete             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |
-| coach → other coach                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |
-| coach → other coach's session        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child's session       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| unverified coach → own coach profile |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |
-| admin → an athlete                   |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a user                       |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a coach                      |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |
-| admin → system                       |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
-| blocked parent → their child         |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |
-| suspended parent → their child       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| deleted admin → system               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| actor → target                               |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|PA|PE|PP|PV|
+|----------------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
+| athlete → own athlete profile                |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → own account                        |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → someone else's account             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other athlete → the athlete                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child                         |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |
+| parent → own account                         |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |
+| other parent → the athlete                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| linked guardian → their child                |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |
+| mentor → their mentee                        |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor allowed videos → their mentee         |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → own account                         |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |· |· |· |· |
+| mentor → another athlete                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → another account                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → booked athlete                       |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |
+| coach → unbooked athlete                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own coach profile                    |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |
+| coach → other coach                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own session                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |
+| coach → other coach's session                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's session               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own coach profile         |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |
+| coach → own program                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |✓ |
+| unverified coach → own program               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
+| coach → other coach's program                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → program they follow                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |
+| athlete → program they don't follow          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → program their child follows         |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |
+| other parent → program another child follows |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → program their mentee follows        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a program                            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → an athlete                           |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a user                               |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a coach                              |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |
+| admin → system                               |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |
+| blocked parent → their child                 |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |
+| suspended parent → their child               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| deleted admin → system                       |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
 
 ✓ allow, · deny. VP view_profile, EP edit_profile, AF act_for_athlete, BF book_for_athlete, VM
 view_metrics, LM log_metrics, VV view_video, UV upload_video, GF give_feedback, VS view_sensitive,
 MA manage_availability, VC verify_coach, AC admin_command, MC manage_children, RS run_session, AM
-ask_to_mentor, PM approve_mentor.
+ask_to_mentor, PM approve_mentor, PA author_program, PE edit_program, PP publish_program, PV
+view_program.
 """
 
 from __future__ import annotations
@@ -54,6 +64,7 @@ from domain.policy import (
     Actor,
     AthleteTarget,
     CoachTarget,
+    ProgramTarget,
     SessionTarget,
     System,
     Target,
@@ -186,7 +197,7 @@ CASES = [
         "own coach profile",
         BOOKED_COACH,
         CoachTarget(COACH),
-        frozenset({A.MANAGE_AVAILABILITY}),
+        frozenset({A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM}),
     ),
     Case("coach", "other coach", BOOKED_COACH, CoachTarget(OTHER_COACH), NOTHING),
     Case("coach", "own session", BOOKED_COACH, SessionTarget(COACH), frozenset({A.RUN_SESSION})),
@@ -197,8 +208,53 @@ CASES = [
         "own coach profile",
         UNVERIFIED_COACH,
         CoachTarget(OTHER_COACH),
-        frozenset({A.MANAGE_AVAILABILITY}),
+        frozenset({A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM}),
     ),
+    Case(
+        "coach",
+        "own program",
+        BOOKED_COACH,
+        ProgramTarget(COACH),
+        frozenset({A.EDIT_PROGRAM, A.PUBLISH_PROGRAM, A.VIEW_PROGRAM}),
+    ),
+    Case(
+        "unverified coach",
+        "own program",
+        UNVERIFIED_COACH,
+        ProgramTarget(OTHER_COACH),
+        frozenset({A.EDIT_PROGRAM, A.VIEW_PROGRAM}),
+    ),
+    Case("coach", "other coach's program", UNBOOKED_COACH, ProgramTarget(COACH), NOTHING),
+    Case(
+        "athlete",
+        "program they follow",
+        THE_ATHLETE,
+        ProgramTarget(COACH, frozenset({ATHLETE})),
+        frozenset({A.VIEW_PROGRAM}),
+    ),
+    Case("athlete", "program they don't follow", THE_ATHLETE, ProgramTarget(COACH), NOTHING),
+    Case(
+        "parent",
+        "program their child follows",
+        PARENT,
+        ProgramTarget(COACH, frozenset({ATHLETE})),
+        frozenset({A.VIEW_PROGRAM}),
+    ),
+    Case(
+        "other parent",
+        "program another child follows",
+        ANOTHER_PARENT,
+        ProgramTarget(COACH, frozenset({ATHLETE})),
+        NOTHING,
+    ),
+    Case(
+        "mentor",
+        "program their mentee follows",
+        TRUSTED_MENTOR,
+        ProgramTarget(COACH, frozenset({ATHLETE})),
+        NOTHING,
+    ),
+    Case("admin", "a program", ADMIN, ProgramTarget(COACH, frozenset({ATHLETE})), NOTHING),
     Case("admin", "an athlete", ADMIN, AthleteTarget(ATHLETE), frozenset({A.VIEW_PROFILE})),
     Case("admin", "a user", ADMIN, UserTarget(OTHER_USER), frozenset({A.VIEW_PROFILE})),
     Case(
@@ -248,6 +304,10 @@ CODES = {
     A.RUN_SESSION: "RS",
     A.ASK_TO_MENTOR: "AM",
     A.APPROVE_MENTOR: "PM",
+    A.AUTHOR_PROGRAM: "PA",
+    A.EDIT_PROGRAM: "PE",
+    A.PUBLISH_PROGRAM: "PP",
+    A.VIEW_PROGRAM: "PV",
 }
 
 
@@ -313,7 +373,12 @@ EVERY_RELATION = Actor(
 MEANINGFUL: dict[Target, frozenset[Action]] = {
     AthleteTarget(ATHLETE): GUARDIAN | {A.GIVE_FEEDBACK},
     UserTarget(EVERY_RELATION.user_id): OWN_ACCOUNT | {A.MANAGE_CHILDREN},
-    CoachTarget(COACH): frozenset({A.VIEW_PROFILE, A.VERIFY_COACH, A.MANAGE_AVAILABILITY}),
+    CoachTarget(COACH): frozenset(
+        {A.VIEW_PROFILE, A.VERIFY_COACH, A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM}
+    ),
+    ProgramTarget(COACH, frozenset({ATHLETE})): frozenset(
+        {A.EDIT_PROGRAM, A.PUBLISH_PROGRAM, A.VIEW_PROGRAM}
+    ),
     System(): frozenset({A.ADMIN_COMMAND}),
 }
 PAIRS = [(target, action) for target in MEANINGFUL for action in Action]
