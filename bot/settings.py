@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8081"
     s3_bucket: str = "sports-center"
     s3_endpoint_url: str | None = None
+    # Where a browser reaches the same S3 (presigned links are signed for this host); unset: the
+    # endpoint above. In compose the bot reaches MinIO as http://minio:9000, a browser cannot.
+    s3_public_endpoint_url: str | None = None
     s3_region: str = "us-east-1"
     telegram_bot_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
@@ -84,7 +87,13 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
 
-    @field_validator("telegram_api_url", "public_base_url", "s3_endpoint_url", "webhook_url")
+    @field_validator(
+        "telegram_api_url",
+        "public_base_url",
+        "s3_endpoint_url",
+        "s3_public_endpoint_url",
+        "webhook_url",
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):

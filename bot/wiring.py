@@ -106,6 +106,7 @@ def build_services(settings: Settings) -> Services:
         media_dir=settings.media_dir,
         bucket=settings.s3_bucket,
         endpoint_url=settings.s3_endpoint_url,
+        public_endpoint_url=settings.s3_public_endpoint_url,
         region=settings.s3_region,
         signing_key=settings.signing_key,
         public_base_url=settings.public_base_url,

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.settings import Settings, SettingsError, load_settings
+from bot.wiring import build_services
 
 NAMES = [name.upper() for name in Settings.model_fields]
 
@@ -208,3 +209,17 @@ def test_libraries_routine_is_logged_only_at_debug(
         assert logging.getLogger(name).getEffectiveLevel() == (
             logging.DEBUG if chatty else logging.WARNING
         )
+
+
+def test_s3_public_endpoint_reaches_the_storage_that_signs_links(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("STORAGE_BACKEND", "s3")
+    monkeypatch.setenv("S3_ENDPOINT_URL", "http://minio:9000")
+    monkeypatch.setenv("S3_PUBLIC_ENDPOINT_URL", "http://127.0.0.1:9000/")
+
+    settings = load_settings()
+
+    assert settings.s3_public_endpoint_url == "http://127.0.0.1:9000"
+    storage = build_services(settings).storage
+    assert storage.public_endpoint_url == "http://127.0.0.1:9000"

@@ -55,6 +55,7 @@ def build_storage(
     region: str | None,
     signing_key: bytes,
     public_base_url: str,
+    public_endpoint_url: str | None = None,
 ) -> MediaStorage:
     """Build the configured backend: "local" (files under media_dir) or "s3" (bucket)."""
     if backend == "local":
@@ -62,5 +63,10 @@ def build_storage(
     if backend == "s3":
         if not bucket:
             raise ValueError("the s3 storage backend needs a bucket name")
-        return S3Storage(bucket=bucket, endpoint_url=endpoint_url, region=region)
+        return S3Storage(
+            bucket=bucket,
+            endpoint_url=endpoint_url,
+            public_endpoint_url=public_endpoint_url,
+            region=region,
+        )
     raise ValueError(f"unknown storage backend {backend!r}; expected 'local' or 's3'")

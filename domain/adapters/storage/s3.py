@@ -50,6 +50,7 @@ class S3Storage:
         *,
         bucket: str,
         endpoint_url: str | None = None,
+        public_endpoint_url: str | None = None,
         region: str | None = None,
         part_size: int = PART_SIZE,
         chunk_size: int = CHUNK_SIZE,
@@ -61,6 +62,12 @@ class S3Storage:
         self._part_size = part_size
         self._chunk_size = chunk_size
         self._client = client or _make_client(endpoint_url, region)
+        # A SigV4 signature covers the host, so links a browser opens are signed by a client
+        # configured with the host the browser uses (signing makes no request).
+        self.public_endpoint_url = public_endpoint_url
+        self._signer = (
+            _make_client(public_endpoint_url, region) if public_endpoint_url else self._client
+        )
 
     async def put(self, key: str, source: ByteSource, *, content_type: str) -> StoredObject:
         """Store the source, as one PutObject if it fits in a part, else as a multipart upload."""
@@ -167,7 +174,7 @@ class S3Storage:
         if not 1 <= expires_in <= MAX_URL_LIFETIME:
             raise ValueError(f"expires_in must be 1 to {MAX_URL_LIFETIME} seconds")
         sign = partial(
-            self._client.generate_presigned_url,
+            self._signer.generate_presigned_url,
             "get_object",
             Params={"Bucket": self.bucket, "Key": key},
             ExpiresIn=expires_in,

@@ -89,6 +89,24 @@ async def test_presigned_url_serves_the_object_over_http(s3_storage: S3Storage) 
     assert await asyncio.to_thread(fetch, url) == data
 
 
+async def test_presigned_url_names_the_public_endpoint_a_browser_can_reach(
+    moto_endpoint: str, bucket: str
+) -> None:
+    # In compose the bot reaches MinIO as http://minio:9000, a browser as http://127.0.0.1:9000:
+    # the link must be signed for the browser's host. Here "localhost" stands for the public name.
+    public = moto_endpoint.replace("127.0.0.1", "localhost")
+    storage = S3Storage(
+        bucket=bucket, endpoint_url=moto_endpoint, public_endpoint_url=public, region="us-east-1"
+    )
+    key = new_video_key()
+    await storage.put(key, b"seen from outside", content_type=MP4)
+
+    url = await storage.presigned_url(key, expires_in=300)
+
+    assert url.startswith(f"{public}/{bucket}/")
+    assert await asyncio.to_thread(fetch, url) == b"seen from outside"
+
+
 async def test_presigned_url_lifetime_must_be_within_what_s3_allows(
     s3_storage: S3Storage,
 ) -> None:
