@@ -67,7 +67,7 @@ def price_text(price: Decimal | None, currency: str, lang: str | None) -> str:
 
 
 def _duration(seconds: int, lang: str | None) -> str:
-    if seconds < 60:
+    if seconds < 120:  # "90 s" reads better than "1:30 min"
         return t("programs.unit.seconds", lang, n=seconds)
     minutes, rest = divmod(seconds, 60)
     if rest == 0:
@@ -279,10 +279,10 @@ def cancel_markup(lang: str | None, *, free: bool = False) -> Markup:
 # The catalogue.
 
 
-def sports_view(offers: list[Offer], lang: str | None) -> tuple[str, Markup]:
+def sports_view(offers: list[Offer], lang: str | None) -> tuple[str, Markup | None]:
     """The sports with programs to browse."""
     if not offers:
-        return t("programs.catalogue.empty", lang), Markup([])
+        return t("programs.catalogue.empty", lang), None
     rows: Rows = [
         [_button(f"{sport_name(o.value, lang)} ({o.programs})", BrowseSport(o.value))]
         for o in offers[:30]
