@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from domain.models import ProgramMaterial, TrainingProgram
 from domain.uow import UnitOfWork
-from telegram_emulator import Emulator
 from handlers.programs.callbacks import (
     OpenMaterial,
     ProgramAction,
@@ -17,6 +16,7 @@ from handlers.programs.callbacks import (
     WeekAction,
     WeekPress,
 )
+from telegram_emulator import Emulator
 from tests.handlers.booking.booking_steps import latest, press_data
 from tests.handlers.chat_steps import forged_data
 from tests.handlers.coaching.coach_steps import PDF
