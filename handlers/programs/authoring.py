@@ -50,7 +50,8 @@ from handlers.shared.edit_in_place import edit_or_reply, edit_pressed
 
 log = logging.getLogger(__name__)
 END = ConversationHandler.END
-ROLE_COMMANDS = {role: [("programs", "programs.command")] for role in ("athlete", "parent", "coach")}
+_PROGRAMS = [("programs", "programs.command")]
+ROLE_COMMANDS = {"athlete": _PROGRAMS, "parent": _PROGRAMS, "coach": _PROGRAMS}
 IDLE, TITLE, SPORT, LEVEL, WEEKS, SKILLS, DESCRIPTION, PRICE, WEEK_TEXT, MATERIAL = range(10)
 NEW = "program_new"  # user_data: the new program's answers so far (JSON)
 CURRENT = "program_current"  # user_data: {"id": program, "week": n, "copy_from": n}
