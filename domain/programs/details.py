@@ -53,7 +53,8 @@ def parse_title(text: str) -> str:
 def parse_sport(text: str) -> str:
     """A sport of the coaching catalogue by its id, or a typed one, lower-cased."""
     sport = " ".join(text.split()).lower()
-    if not 2 <= len(sport) <= MAX_SPORT or not re.fullmatch(r"[\w '&./+-]+", sport):
+    # Counted in bytes: the catalogue's buttons carry the sport within Telegram's 64 bytes.
+    if not 2 <= len(sport.encode()) <= MAX_SPORT or not re.fullmatch(r"[\w '&./+-]+", sport):
         raise InvalidAnswer("programs.error.sport", max=MAX_SPORT)
     return sport
 
