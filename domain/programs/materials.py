@@ -44,6 +44,12 @@ class MaterialTooLarge(InvalidInput):
     message_key = "programs.error.material_too_large"
 
 
+class MaterialNotFetchable(InvalidInput):
+    """Under 50 MB, but over what Telegram lets this bot download (20 MB from the cloud API)."""
+
+    message_key = "programs.error.material_not_fetchable"
+
+
 class NotAMaterial(InvalidInput):
     """Neither a PDF, a picture nor a video, whatever its name says."""
 
@@ -81,10 +87,13 @@ class MaterialLink:
     expires_in: int
 
 
-def check_size(size: int | None) -> None:
-    """MaterialTooLarge for a file declared over 50 MB, before anything is fetched."""
+def check_size(size: int | None, *, fetchable: int | None = None) -> None:
+    """MaterialTooLarge for a file declared over 50 MB, MaterialNotFetchable for one over what
+    the bot can download (`fetchable` bytes), before anything is fetched."""
     if size is not None and size > MATERIAL_MAX_BYTES:
         raise MaterialTooLarge(max_mb=MATERIAL_MAX_BYTES // 2**20)
+    if size is not None and fetchable is not None and size > fetchable:
+        raise MaterialNotFetchable(max_mb=fetchable // 2**20)
 
 
 def kind_of(head: bytes) -> tuple[MaterialKind, str, str] | None:

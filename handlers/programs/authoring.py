@@ -292,11 +292,8 @@ async def material_received(update: Update, context: BotContext) -> int:
     file_id, name, size = _upload_of(message)
     program_id = uuid.UUID(current["id"])
     try:
-        materials.check_size(size)
-        if size is not None and size > download_limit(
-            local_mode=context.services.telegram_local_mode
-        ):
-            raise materials.MaterialTooLarge(max_mb=size // 2**20)
+        local = context.services.telegram_local_mode
+        materials.check_size(size, fetchable=download_limit(local_mode=local))
         material = await materials.attach(
             context.uow,
             context.services.storage,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from domain.models import ProgramMaterial, TrainingProgram
@@ -28,6 +29,8 @@ from tests.handlers.programs.program_steps import (
     sign_up_coach,
     write_week,
 )
+
+MB = 1024 * 1024
 
 
 async def _program(uow: UnitOfWork) -> TrainingProgram:
@@ -58,6 +61,24 @@ async def test_materials_are_kept_by_their_bytes_and_a_disguised_file_is_refused
     assert material.storage_key.startswith(f"training-materials/{program.id}/")
     assert (material.kind, material.content_type) == ("pdf", "application/pdf")
     assert await services.storage.read_bytes(material.storage_key) == PDF
+
+
+# Over 50 MB the emulator itself refuses the upload, as Telegram's limits for bots go; that
+# refusal is tests/domain/programs/test_materials.py's, by declared and by streamed size.
+@pytest.mark.slow
+async def test_a_material_past_the_bots_download_limit_is_refused_before_fetching(
+    emulator: Emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cora = emulator.user("Cora")
+    await sign_up_coach(uow, cora)
+    async with run_bot(emulator):
+        await create_program(cora)
+        await cora.press("📎 Materials")
+        await cora.expect("edit", contains="Send a PDF")
+        await cora.send_document(PDF + bytes(21 * MB), filename="season.pdf")
+        await cora.expect_reply(contains="files up to 20 MB here")
+    async with uow as tx:
+        assert (await tx.session.scalars(select(ProgramMaterial))).all() == []
 
 
 async def test_athletes_browse_by_sport_and_level_and_see_week_1_and_the_coachs_rating(
