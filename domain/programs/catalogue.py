@@ -137,7 +137,7 @@ async def program_page(
         coach_rating=coach.rating if coach else None,
         coach_reviews=(coach.total_reviews or 0) if coach else 0,
         version_id=version.id if version else None,
-        first_week=content.weeks[0] if content.weeks else None,
+        first_week=content.week(1),
         materials=[
             Material(id=f.id, title=f.title, kind=f.kind, size_bytes=f.size_bytes) for f in files
         ]

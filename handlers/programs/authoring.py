@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from typing import Any
 
 from telegram import Message, Update
@@ -434,7 +435,9 @@ async def price(update: Update, context: BotContext) -> int:
     return await _price(update, context, amount, currency)
 
 
-async def _price(update: Update, context: BotContext, amount: Any, currency: str | None) -> int:
+async def _price(
+    update: Update, context: BotContext, amount: Decimal | None, currency: str | None
+) -> int:
     answers, actor = _answers(context), context.actor
     if actor is None or not {"title", "sport", "level", "weeks", "skills", "description"} <= set(
         answers
