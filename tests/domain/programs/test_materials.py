@@ -4,7 +4,6 @@ streaming, and on both storage backends' interface: nothing is kept."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -13,21 +12,11 @@ from bot.wiring import Services
 from domain.models import ProgramMaterial
 from domain.policy import Actor
 from domain.programs import authoring, materials
-from domain.programs.details import Difficulty, ProgramDetails
 from domain.uow import UnitOfWork
+from tests.domain.programs.program_rows import DETAILS
 from tests.factories import coach_and_athlete
 
 MB = 1024 * 1024
-DETAILS = ProgramDetails(
-    title="Base",
-    sport="athletics",
-    difficulty=Difficulty.BEGINNER,
-    weeks=2,
-    skills=["speed"],
-    description="Two weeks of basics.",
-    price=Decimal(10),
-    currency=None,
-)
 
 
 @pytest.fixture
