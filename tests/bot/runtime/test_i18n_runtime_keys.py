@@ -30,6 +30,7 @@ from domain.metrics.progress import SPANS
 from domain.models import (
     NotificationKind,
     PaymentStatus,
+    ProgramStatus,
     Role,
     SessionPaymentStatus,
     SessionStatus,
@@ -39,6 +40,8 @@ from domain.people.invitations import KINDS
 from domain.people.onboarding import SELF_CHOSEN_ROLES
 from domain.people.profile_fields import ProfileField
 from domain.people.profile_input import HANDS, SPORTS
+from domain.programs.details import SPORTS as PROGRAM_SPORTS
+from domain.programs.details import Difficulty
 from handlers.booking.availability_render import _PAGE_LABELS, SESSION_TYPES
 from handlers.people import onboarding_steps
 from handlers.people.family import QUESTIONS
@@ -82,6 +85,9 @@ RUNTIME_KEYS: dict[str, Callable[[], Iterable[str]]] = {
     "profile.hand.{}": lambda: HANDS,
     "profile.role.{}": lambda: Role,
     "profile.field.{}": lambda: ProfileField,
+    "coach.spec.{}": lambda: PROGRAM_SPORTS,
+    "programs.level.{}": lambda: Difficulty,
+    "programs.card.status.{}": lambda: ProgramStatus,
 }
 
 
