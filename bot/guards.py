@@ -147,13 +147,7 @@ async def load_acting_user(update: Update, context: BotContext) -> None:
     # database work.
     user = update.effective_user
     context.actor = (
-        None
-        if user is None
-        else await load_actor(
-            context.uow,
-            telegram_user_id=user.id,
-            admin_telegram_ids=context.services.admin_telegram_ids,
-        )
+        None if user is None else await load_actor(context.uow, telegram_user_id=user.id)
     )
 
 

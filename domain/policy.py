@@ -39,7 +39,7 @@ class Actor:
 
     user_id: uuid.UUID
     role: str  # users.role: athlete, parent, coach, mentor or admin
-    is_admin: bool = False  # role admin, or a configured admin Telegram id
+    is_admin: bool = False  # a row of `admins`
     coach_id: uuid.UUID | None = None
     own_athlete_id: uuid.UUID | None = None
     guarded_athlete_ids: frozenset[uuid.UUID] = frozenset()  # parent_id or a linked guardian

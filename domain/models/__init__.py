@@ -4,6 +4,8 @@ from domain.models.base import Base
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
 from domain.models.operations import AuditEntry, Notification, NotificationKind
 from domain.models.people import (
+    LAST_ADMIN_CONSTRAINT,
+    Admin,
     Athlete,
     AthleteLink,
     Coach,
@@ -42,9 +44,11 @@ TABLES_WITH_UPDATED_AT = tuple(
 
 __all__ = [
     "HOLDING_THE_SESSION",
+    "LAST_ADMIN_CONSTRAINT",
     "METRICS_TABLE",
     "NO_OVERLAP_CONSTRAINT",
     "TABLES_WITH_UPDATED_AT",
+    "Admin",
     "Athlete",
     "AthleteLink",
     "AuditEntry",

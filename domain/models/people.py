@@ -45,6 +45,8 @@ class UserStatus(StrEnum):
 
     ACTIVE = "active"
     BLOCKED = "blocked"
+    # An admin stopped the account (issue 18): domain.policy refuses everything it asks.
+    SUSPENDED = "suspended"
 
 
 class LinkRelation(StrEnum):
@@ -79,6 +81,13 @@ class User(Base):
         CheckConstraint("units IN ('metric', 'imperial')", name="units"),
         Index("idx_users_email", "email"),
         Index("idx_users_role", "role"),
+        # /user finds people by a mistyped name: trigram similarity (pg_trgm, migration 0012).
+        Index(
+            "idx_users_name_trgm",
+            text("lower(first_name || ' ' || last_name) gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
+        Index("idx_users_telegram_username", text("lower(telegram_username)")),
     )
 
     id: Mapped[UuidPk]
@@ -100,6 +109,8 @@ class User(Base):
     verification_status: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Telegram's @username as last seen (it can change; kept current by bot.guards), for /user.
+    telegram_username: Mapped[str | None] = mapped_column(String(32))
     language_code: Mapped[str | None] = mapped_column(String(10))
     timezone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))
     units: Mapped[str] = mapped_column(String(10), server_default=text("'metric'"))
@@ -113,6 +124,24 @@ class User(Base):
     quiet_until: Mapped[time] = mapped_column(
         Time, default=time(7, 0), server_default=text("'07:00'")
     )
+
+
+LAST_ADMIN_CONSTRAINT = "admins_keep_one"
+
+
+class Admin(Base):
+    """A user with admin rights: the truth about who is an admin (ADMIN_TELEGRAM_IDS only seeds
+    it). A trigger (migration 0012, `admins_keep_one`) refuses to remove the last one."""
+
+    __tablename__ = "admins"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    granted_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    granted_at: Mapped[CreatedAt]
 
 
 class Athlete(Base):

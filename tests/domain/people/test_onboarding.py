@@ -57,7 +57,7 @@ async def child_of(uow: UnitOfWork, parent: User) -> Athlete:
 
 
 async def actor(uow: UnitOfWork, telegram_id: int):
-    return await load_actor(uow, telegram_user_id=telegram_id, admin_telegram_ids=())
+    return await load_actor(uow, telegram_user_id=telegram_id)
 
 
 async def test_register_saves_user_athlete_and_audit_in_one_go_with_secrets_encrypted(uow) -> None:
@@ -121,9 +121,7 @@ async def test_registering_twice_or_with_a_taken_email_is_refused(uow) -> None:
 async def test_the_athlete_sees_their_own_sensitive_fields_and_the_read_is_audited(uow) -> None:
     telegram_id = next(_ids)
     await register(uow, athlete_registration(telegram_id))
-    view = await onboarding.viewed_profile(
-        uow, telegram_user_id=telegram_id, box=BOX, admin_telegram_ids=()
-    )
+    view = await onboarding.viewed_profile(uow, telegram_user_id=telegram_id, box=BOX)
     assert (view.born, view.medical_notes, view.emergency_name) == (
         date(2000, 3, 14), "asthma", "Maria Lopez",
     )  # fmt: skip
@@ -158,7 +156,7 @@ async def test_an_admin_sees_a_profile_but_not_its_sensitive_fields(uow) -> None
 async def test_one_field_is_updated_validated_encrypted_and_audited(uow) -> None:
     telegram_id = next(_ids)
     user = await register(uow, athlete_registration(telegram_id))
-    edit = dict(telegram_user_id=telegram_id, user_id=user.id, box=BOX, admin_telegram_ids=(),
+    edit = dict(telegram_user_id=telegram_id, user_id=user.id, box=BOX,
                 today=NOW.date())  # fmt: skip
     view = await onboarding.update_field(uow, field=ProfileField.MEDICAL, answer="knee", **edit)
     assert view.medical_notes == "knee"
@@ -179,8 +177,7 @@ async def test_nobody_edits_someone_elses_profile(uow) -> None:
     ana = await register(uow, athlete_registration(ana_id))
     await register(uow, athlete_registration(ben_id))
     with pytest.raises(NotAllowed):
-        await onboarding.check_may_edit(uow, telegram_user_id=ben_id, user_id=ana.id,
-                                        admin_telegram_ids=())  # fmt: skip
+        await onboarding.check_may_edit(uow, telegram_user_id=ben_id, user_id=ana.id)  # fmt: skip
 
 
 async def test_touch_refreshes_chat_and_language_and_lifts_blocked(uow) -> None:
