@@ -211,6 +211,11 @@ GRANTS: dict[Relation, frozenset[Action]] = {
 }
 
 
+def is_suspended(actor: Actor) -> bool:
+    """An admin suspended the person: `may` refuses them everything until unsuspended."""
+    return actor.status == UserStatus.SUSPENDED
+
+
 def may(actor: Actor, action: Action, target: Target) -> bool:
     """Whether the actor may do this action to this target; anything not granted is denied."""
     if actor.status not in _STATUSES_ALLOWED_TO_ACT:
