@@ -11,7 +11,7 @@ from datetime import datetime
 
 from domain.admin import queries
 from domain.errors import InvalidInput, NotAllowed
-from domain.models import Admin
+from domain.models import Admin, User
 from domain.policy import Action, Actor, System, require
 from domain.uow import UnitOfWork
 
@@ -36,6 +36,7 @@ class AdminChange:
     chat_id: int | None
     language: str | None
     is_admin: bool
+    role: str  # users.role: the menu they keep once no longer an admin
 
 
 class AlreadyAdmin(InvalidInput):
@@ -127,13 +128,14 @@ async def demote(uow: UnitOfWork, *, admin: Actor, user_id: uuid.UUID) -> AdminC
     return _change(user, is_admin=False)
 
 
-def _change(user: object, *, is_admin: bool) -> AdminChange:
+def _change(user: User, *, is_admin: bool) -> AdminChange:
     return AdminChange(
-        user_id=user.id,  # type: ignore[attr-defined]
-        name=user.first_name,  # type: ignore[attr-defined]
-        chat_id=user.telegram_chat_id or user.telegram_user_id,  # type: ignore[attr-defined]
-        language=user.language_code,  # type: ignore[attr-defined]
+        user_id=user.id,
+        name=user.first_name,
+        chat_id=user.telegram_chat_id or user.telegram_user_id,
+        language=user.language_code,
         is_admin=is_admin,
+        role=user.role,
     )
 
 

@@ -4,15 +4,19 @@ CSV exports of sessions, payments and people for a date range (formula-guarded c
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Row
 
 from domain.adapters.csv_files import csv_bytes
 from domain.admin import queries
 from domain.admin.admins import full_name
 from domain.errors import InvalidInput, NotFound
-from domain.models import PaymentStatus
+from domain.models import PaymentStatus, User
 from domain.policy import Action, Actor, System, require
 from domain.timezones import zone_of
 from domain.uow import UnitOfWork
@@ -135,8 +139,8 @@ async def export(
     return data
 
 
-def _when(at: datetime | None, zone: object) -> str:
-    return at.astimezone(zone).isoformat(timespec="seconds") if at else ""  # type: ignore[arg-type]
+def _when(at: datetime | None, zone: tzinfo) -> str:
+    return at.astimezone(zone).isoformat(timespec="seconds") if at else ""
 
 
 SESSION_HEADER = (
@@ -178,7 +182,7 @@ PEOPLE_HEADER = (
 )
 
 
-def _sessions(rows: object, zone: object) -> bytes:
+def _sessions(rows: Sequence[Row[Any]], zone: tzinfo) -> bytes:
     return csv_bytes(
         SESSION_HEADER,
         (
@@ -195,12 +199,12 @@ def _sessions(rows: object, zone: object) -> bytes:
                 s.payment_status,
                 s.cancel_reason or "",
             )
-            for s, cf, cl, af, al, currency in rows  # type: ignore[attr-defined]
+            for s, cf, cl, af, al, currency in rows
         ),
     )
 
 
-def _payments(rows: object, zone: object) -> bytes:
+def _payments(rows: Sequence[Row[Any]], zone: tzinfo) -> bytes:
     return csv_bytes(
         PAYMENT_HEADER,
         (
@@ -218,12 +222,12 @@ def _payments(rows: object, zone: object) -> bytes:
                 _when(p.refunded_at, zone),
                 p.refund_reference or "",
             )
-            for p, pf, pl, rf, rl in rows  # type: ignore[attr-defined]
+            for p, pf, pl, rf, rl in rows
         ),
     )
 
 
-def _people(users: object, zone: object) -> bytes:
+def _people(users: Sequence[User], zone: tzinfo) -> bytes:
     return csv_bytes(
         PEOPLE_HEADER,
         (
@@ -237,6 +241,6 @@ def _people(users: object, zone: object) -> bytes:
                 u.language_code or "",
                 u.timezone,
             )
-            for u in users  # type: ignore[attr-defined]
+            for u in users
         ),
     )

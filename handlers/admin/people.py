@@ -19,6 +19,7 @@ from bot.sending import send_text
 from domain.admin import admins
 from domain.admin import people as admin_people
 from domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
+from domain.models import Role
 from domain.policy import Actor
 from handlers.admin import render
 from handlers.admin.callbacks import PersonAction, PersonPress
@@ -150,8 +151,12 @@ async def _act(
             uow, admin=actor, user_id=user_id
         )
         if change.chat_id is not None:  # their command menu follows their rights
-            menu_role = "admin" if change.is_admin else None
-            await set_chat_menu(context.application, change.chat_id, menu_role, change.language)
+            role = (
+                Role.ADMIN
+                if change.is_admin
+                else (None if change.role == Role.ADMIN else change.role)
+            )
+            await set_chat_menu(context.application, change.chat_id, role, change.language)
         key = "admin.promoted" if change.is_admin else "admin.demoted"
         return await admin_people.card(uow, admin=actor, user_id=user_id), t(
             key, lang, name=change.name
