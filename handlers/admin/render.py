@@ -180,11 +180,19 @@ def stats_text(stats: Stats, lang: str | None, timezone: str) -> str:
     )
 
 
+def entity_words(line: AuditLine, lang: str | None) -> str:
+    """What an entry was about, in the reader's words: "session 3fK…", "un botón"."""
+    key = f"admin.entity.{line.entity}"
+    ident = short_id(line.entity_id) if line.entity_id else ""
+    if _known(key, lang):
+        return t(key, lang, id=ident).strip()
+    return f"{line.entity} {ident}".strip()
+
+
 def audit_line(line: AuditLine, lang: str | None, timezone: str) -> str:
     """Who did what to what, and when."""
-    target = line.target or (
-        f"{line.entity} {short_id(line.entity_id)}" if line.entity_id else line.entity
-    )
+    target = line.target or entity_words(line, lang)
+
     return t(
         "admin.audit.line",
         lang,
