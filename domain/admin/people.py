@@ -22,11 +22,14 @@ from domain.errors import InvalidInput, NotFound
 from domain.models import NotificationKind, User, UserStatus
 from domain.policy import Action, Actor, System, UserTarget, require
 from domain.secrets_box import SecretBox, UndecryptableField
+from domain.short_ids import parse_id
 from domain.uow import Transaction, UnitOfWork
 
 NEAREST = 5
 RECENT = 5
 REASON_LENGTH = (3, 500)
+SHORT_ID_LENGTH = 22
+TELEGRAM_ID_DIGITS = 18
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,}$")
 
 
@@ -201,15 +204,18 @@ async def _exactly(tx: Transaction, text: str, box: SecretBox | None) -> User | 
     """The one user an @username, a Telegram id, a user id or a phone number names."""
     if text.startswith("@"):
         return await queries.by_username(tx, text[1:])
+    # A user's id as stored, or as the audit trail shows it (domain.short_ids).
     try:
-        return await tx.users.find(uuid.UUID(text))
+        user_id: uuid.UUID | None = uuid.UUID(text)
     except ValueError:
-        pass
+        user_id = parse_id(text) if len(text) == SHORT_ID_LENGTH else None
+    if user_id is not None and (found := await tx.users.find(user_id)) is not None:
+        return found
     digits = re.sub(r"\D", "", text)
-    if text.isdigit():
-        found = await tx.users.by_telegram_id(int(text))
-        if found is not None:
-            return found
+    # Telegram ids fit a BIGINT; a longer run of digits can only be a phone number.
+    is_telegram_id = text.isdigit() and len(text) <= TELEGRAM_ID_DIGITS
+    if is_telegram_id and (found := await tx.users.by_telegram_id(int(text))) is not None:
+        return found
     if box is not None and _PHONE.match(text):
         return await _by_phone(tx, digits, box)
     return None

@@ -15,6 +15,7 @@ from domain.models import Admin, Notification, SessionParticipant, TrainingSessi
 from domain.payments.records import refund_for_cancellation
 from domain.policy import Action, Actor, AthleteTarget, may
 from domain.secrets_box import SecretBox
+from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 from tests.domain.payments.test_payments import NOW, THURSDAY_4PM, pay, priced_session
 from tests.factories import booking_world
@@ -134,3 +135,9 @@ async def test_find_reads_a_phone_number_through_its_encryption(uow) -> None:
     admin = await an_admin(uow)
     found = await admin_people.find(uow, admin=admin, query="600123456", box=box)
     assert found.card is not None and found.card.user_id == world.parent.id
+    by_short_id = await admin_people.find(
+        uow, admin=admin, query=short_id(world.coach_user.id), box=box
+    )
+    assert by_short_id.card is not None and by_short_id.card.name.startswith("Cora")
+    nobody = await admin_people.find(uow, admin=admin, query="9" * 40, box=box)
+    assert nobody.card is None and nobody.matches == []
