@@ -65,14 +65,9 @@ def _press_pattern(action: PersonAction) -> str:
     return rf"^{PersonPress.prefix}:{action.value}:"
 
 
-def _admin(context: BotContext) -> Actor | None:
-    """The acting person if the bot knows them; whether they are an admin, the domain says."""
-    return context.actor
-
-
 async def find_person(update: Update, context: BotContext) -> None:
     """/user <name | @username | phone | id>: their card, or the nearest matches."""
-    actor, message = _admin(context), update.effective_message
+    actor, message = context.actor, update.effective_message
     query = " ".join(context.args or [])
     try:
         if actor is None:
@@ -96,7 +91,7 @@ async def find_person(update: Update, context: BotContext) -> None:
 
 async def list_admins(update: Update, context: BotContext) -> None:
     """/admins: who the admins are."""
-    actor = _admin(context)
+    actor = context.actor
     try:
         if actor is None:
             raise NotAllowed("not signed up")
@@ -113,7 +108,7 @@ async def list_admins(update: Update, context: BotContext) -> None:
 
 async def person_press(update: Update, context: BotContext) -> None:
     """A button on a card or a match: open the card, unsuspend, reset, make or remove admin."""
-    press, actor = PersonPress.parse(update.callback_query.data), _admin(context)
+    press, actor = PersonPress.parse(update.callback_query.data), context.actor
     if press is None or actor is None or press.action not in _CARD_ACTIONS:
         await refuse(update, context, reason="admin person press: malformed or unknown presser")
         return
@@ -166,7 +161,7 @@ async def _act(
 
 async def ask_reason(update: Update, context: BotContext) -> int:
     """Suspend, first press: ask why (the person will read it)."""
-    press, actor = PersonPress.parse(update.callback_query.data), _admin(context)
+    press, actor = PersonPress.parse(update.callback_query.data), context.actor
     if press is None or actor is None:
         await refuse(update, context, reason="suspend: malformed or unknown presser")
         return END
@@ -187,7 +182,7 @@ async def ask_reason(update: Update, context: BotContext) -> int:
 
 async def suspend(update: Update, context: BotContext) -> int:
     """Suspend, the reason: the person is told, their future sessions are cancelled."""
-    actor, whom = _admin(context), context.user_data.get(SUSPENDING)
+    actor, whom = context.actor, context.user_data.get(SUSPENDING)
     message = update.effective_message
     try:
         if actor is None or not isinstance(whom, str):
