@@ -1,14 +1,14 @@
 """/user: find a person by name, @username, phone or id; their card; suspend, unsuspend.
 
-Phone numbers are encrypted (migration 0010) and no blind index exists, so a phone search
-decrypts the stored numbers and compares digits: linear in the people who gave a number, which
-is fine for an admin's occasional lookup at our size; a keyed hash column is the way to scale.
+Phone numbers are encrypted (migration 0010); a phone search goes through their blind index
+(`domain.people.phone_numbers`, migration 0012) and decrypts only the few rows it finds.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +20,7 @@ from domain.booking.slot_cache import SlotCache
 from domain.booking.suspension import cancel_future_sessions
 from domain.errors import InvalidInput, NotFound
 from domain.models import NotificationKind, User, UserStatus
+from domain.people.phone_numbers import indexes_to_try
 from domain.policy import Action, Actor, System, UserTarget, require
 from domain.secrets_box import SecretBox, UndecryptableField
 from domain.short_ids import parse_id
@@ -105,10 +106,11 @@ async def find(uow: UnitOfWork, *, admin: Actor, query: str, box: SecretBox) -> 
     if not text:
         raise NotFound("empty query")
     async with uow as tx:
-        user = await _exactly(tx, text, box)
+        user = await _exactly(tx, text)
         if user is not None:
             return Search(await _card(tx, user), [], nearest=False)
-        named = await queries.by_name(tx, text.lstrip("@"))
+        phoned = await _by_phone(tx, text, box)
+        named = phoned or await queries.by_name(tx, text.lstrip("@"))
         if len(named) == 1:
             return Search(await _card(tx, named[0]), [], nearest=False)
         if named:
@@ -193,15 +195,15 @@ async def record_reset(uow: UnitOfWork, *, admin: Actor, user_id: uuid.UUID) -> 
 
 async def resolve_one(tx: Transaction, text: str) -> User | None:
     """The one user an @username, id or full name names (no phone search), else None."""
-    found = await _exactly(tx, text, None)
+    found = await _exactly(tx, text)
     if found is not None:
         return found
     named = await queries.by_name(tx, text.lstrip("@"))
     return named[0] if len(named) == 1 else None
 
 
-async def _exactly(tx: Transaction, text: str, box: SecretBox | None) -> User | None:
-    """The one user an @username, a Telegram id, a user id or a phone number names."""
+async def _exactly(tx: Transaction, text: str) -> User | None:
+    """The one user an @username, a Telegram id or a user id names."""
     if text.startswith("@"):
         return await queries.by_username(tx, text[1:])
     # A user's id as stored, or as the audit trail shows it (domain.short_ids).
@@ -211,26 +213,29 @@ async def _exactly(tx: Transaction, text: str, box: SecretBox | None) -> User | 
         user_id = parse_id(text) if len(text) == SHORT_ID_LENGTH else None
     if user_id is not None and (found := await tx.users.find(user_id)) is not None:
         return found
-    digits = re.sub(r"\D", "", text)
     # Telegram ids fit a BIGINT; a longer run of digits can only be a phone number.
     is_telegram_id = text.isdigit() and len(text) <= TELEGRAM_ID_DIGITS
     if is_telegram_id and (found := await tx.users.by_telegram_id(int(text))) is not None:
         return found
-    if box is not None and _PHONE.match(text):
-        return await _by_phone(tx, digits, box)
     return None
 
 
-async def _by_phone(tx: Transaction, digits: str, box: SecretBox) -> User | None:
-    for user_id, token in await queries.phone_tokens(tx):
-        try:
-            stored = re.sub(r"\D", "", box.decrypt(token))
-        except UndecryptableField:
-            continue
-        # "+34 600 111 222" and "600111222" name the same number: compare from the end.
-        if stored and (stored.endswith(digits) or digits.endswith(stored)):
-            return await tx.users.get(user_id)
-    return None
+async def _by_phone(tx: Transaction, text: str, box: SecretBox) -> Sequence[User]:
+    """The people whose number ends as the typed one, found by its blind index."""
+    if not _PHONE.match(text):
+        return []
+    found = await queries.by_phone_index(tx, indexes_to_try(text, box))
+    # The index is of the last 9 digits: a longer number typed must match in full.
+    typed = re.sub(r"\D", "", text)
+    return [user for user in found if _ends_alike(user, typed, box)]
+
+
+def _ends_alike(user: User, typed: str, box: SecretBox) -> bool:
+    try:
+        stored = re.sub(r"\D", "", box.decrypt(user.phone_number or ""))
+    except UndecryptableField:
+        return False
+    return stored.endswith(typed) or typed.endswith(stored)
 
 
 async def _card(tx: Transaction, user: User) -> PersonCard:

@@ -88,6 +88,7 @@ class User(Base):
             postgresql_using="gin",
         ),
         Index("idx_users_telegram_username", text("lower(telegram_username)")),
+        Index("idx_users_phone_number_index", "phone_number_index"),
     )
 
     id: Mapped[UuidPk]
@@ -96,8 +97,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(50))
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100), server_default=text("''"))
-    # A SecretBox token (TEXT: a token outgrows the spec's VARCHAR(20)); nothing looks it up.
+    # A SecretBox token (TEXT: a token outgrows the spec's VARCHAR(20)); found by the blind
+    # index beside it (domain.people.phone_numbers), for an admin's /user.
     phone_number: Mapped[str | None] = mapped_column(Text)
+    phone_number_index: Mapped[str | None] = mapped_column(String(64))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     profile_image_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[CreatedAt]

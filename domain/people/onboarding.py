@@ -12,6 +12,7 @@ from domain.actors import actor_for_user
 from domain.errors import AlreadyExists, DomainError, NotAllowed, NotFound
 from domain.models import Admin, Athlete, Role, User, UserStatus
 from domain.people import queries
+from domain.people.phone_numbers import phone_index
 from domain.people.private_chats import require_private_chat
 from domain.people.profile_fields import ProfileField, apply_answer
 from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonName, age_on
@@ -155,6 +156,7 @@ def _new_user(registration: Registration, role: str, box: SecretBox, now: dateti
         first_name=registration.name.first,
         last_name=registration.name.last,
         phone_number=box.encrypt(registration.phone) if registration.phone else None,
+        phone_number_index=phone_index(registration.phone, box) if registration.phone else None,
         email=registration.email,
         date_of_birth_encrypted=box.encrypt_date(registration.born),
         timezone=registration.timezone,

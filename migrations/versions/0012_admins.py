@@ -12,6 +12,11 @@
   TRUNCATE stays the owner's (the test suite empties tables between tests).
 - `users.telegram_username` (Telegram's @username, as last seen) and a trigram index on the
   lowercased full name (`pg_trgm`), so /user finds "@ana", "Ana Lopez" or a near miss.
+- `users.phone_number_index`: a blind index of the encrypted phone number (a keyed hash of its
+  last 9 digits, `domain.people.phone_numbers`), so /user finds a person by phone without
+  decrypting everyone's. Existing numbers are indexed with the data key `sportscenter migrate`
+  passes (as 0010 encrypted them); run without one, the revision refuses if there is a number
+  to index.
 - `payments.refund_reference`: the provider's reference of a refund an admin made by hand.
 
 Revision ID: 0012
@@ -19,10 +24,11 @@ Revises: 0010
 Create Date: 2026-12-07 03:30:00.000000
 """
 
+import re
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0012"
@@ -101,9 +107,41 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX idx_users_telegram_username ON users (lower(telegram_username))")
     op.add_column("payments", sa.Column("refund_reference", sa.String(length=255), nullable=True))
+    op.add_column("users", sa.Column("phone_number_index", sa.String(length=64), nullable=True))
+    op.create_index("idx_users_phone_number_index", "users", ["phone_number_index"])
+    _index_phone_numbers()
+
+
+def _index_phone_numbers() -> None:
+    """Index every stored number with the caller's SecretBox (see the module's docstring)."""
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.text("SELECT id, phone_number FROM users WHERE phone_number IS NOT NULL")
+    ).all()
+    if not rows:
+        return
+    box = context.config.attributes.get("secret_box")
+    if box is None:
+        raise RuntimeError(
+            "users.phone_number has values to index and no data key was given: "
+            "run `sportscenter migrate`, which passes DATA_ENCRYPTION_KEY"
+        )
+    # As domain.people.phone_numbers.phone_index: the keyed hash of the last 9 digits.
+    connection.execute(
+        sa.text("UPDATE users SET phone_number_index = :index WHERE id = :id"),
+        [
+            {
+                "id": row.id,
+                "index": box.blind_index(re.sub(r"\D", "", box.decrypt(row.phone_number))[-9:]),
+            }
+            for row in rows
+        ],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("idx_users_phone_number_index", table_name="users")
+    op.drop_column("users", "phone_number_index")
     op.drop_column("payments", "refund_reference")
     op.drop_index("idx_users_telegram_username", table_name="users")
     op.drop_index("idx_users_name_trgm", table_name="users")

@@ -14,6 +14,7 @@ from domain.errors import NotAllowed
 from domain.models import Athlete, AuditEntry, User
 from domain.people import onboarding
 from domain.people.onboarding import AthleteAnswers, Registration
+from domain.people.phone_numbers import phone_index
 from domain.people.private_chats import NotAPrivateChat
 from domain.people.profile_fields import ProfileField
 from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonName
@@ -73,6 +74,7 @@ async def test_register_saves_user_athlete_and_audit_in_one_go_with_secrets_encr
     assert "asthma" not in row[1] and "2000" not in row[0]
     assert BOX.decrypt_date(row[0]) == date(2000, 3, 14) and row[4] == NOW
     assert (audit.action, audit.details) == ("user.registered", {"role": "athlete"})
+    assert user.phone_number_index == phone_index("600 123 456", BOX)  # found by /user
 
 
 async def test_a_configured_admin_id_becomes_admin_whatever_was_chosen(uow) -> None:
@@ -80,6 +82,8 @@ async def test_a_configured_admin_id_becomes_admin_whatever_was_chosen(uow) -> N
     user = await register(uow, athlete_registration(telegram_id, role="parent", athlete=None),
                           admins={telegram_id})  # fmt: skip
     assert user.role == "admin"
+    async with uow as tx:  # and an admin in the database: the setting seeds `admins`
+        assert await tx.admins.find(user.id) is not None
 
 
 @pytest.mark.parametrize("role", ["admin", "superuser"])

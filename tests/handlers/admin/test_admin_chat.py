@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from bot.wiring import Services
 from domain.models import AuditEntry, Payment, TrainingSession, User
 from domain.payments.checkout import PaymentConfig
+from domain.people.phone_numbers import phone_index
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
@@ -121,6 +122,7 @@ async def test_user_finds_by_username_phone_and_near_names_and_admin_rights_move
             update(User).where(User.id == coach.id).values(
                 last_name="Lopez", telegram_username="MariLo",
                 phone_number=services.secrets.encrypt("+34600123456"),
+                phone_number_index=phone_index("+34600123456", services.secrets),
             )
         )  # fmt: skip
         await tx.commit()
