@@ -183,7 +183,7 @@ async def athlete_actor(services: Services) -> tuple[uuid.UUID, Actor]:
         athlete = tx.athletes.add(Athlete(user_id=user.id, primary_sport="athletics"))
         await tx.commit()
     async with services.uow as tx:
-        actor = await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
+        actor = await actor_for_user(tx, await tx.users.get(user.id))
     return athlete.id, actor
 
 

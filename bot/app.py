@@ -43,6 +43,7 @@ from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
 from bot.wiring import Services
 from domain.adapters import city_zones
+from domain.admin import admins
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 
@@ -145,6 +146,32 @@ class BotApplication(
         threading.Thread(target=city_zones.load, name="city-index", daemon=True).start()
         await self.services.limiter.load_scripts()
         await super().start()
+
+    async def end_conversations_of(self, telegram_user_id: int) -> int:
+        """End every flow the person is in, here and in Redis (an admin's reset); how many."""
+        ended = 0
+        for handlers in self.handlers.values():
+            for handler in handlers:
+                if isinstance(handler, ConversationHandler):
+                    ended += await self._end_in(handler, telegram_user_id)
+        return ended
+
+    async def _end_in(self, handler: ConversationHandler[Any], telegram_user_id: int) -> int:
+        # PTB keeps each flow's states in a dict keyed (chat id, user id) for these per-user
+        # flows; ending one is forgetting its key, and telling persistence it ended.
+        states = handler._conversations
+        mine = [key for key in states if len(key) > 1 and key[1] == telegram_user_id]
+        for key in mine:
+            states.pop(key, None)
+            if handler.persistent and self.persistence is not None:
+                await self.persistence.update_conversation(str(handler.name), key, None)
+        nested = [
+            await self._end_in(inner, telegram_user_id)
+            for state in handler.states.values()
+            for inner in state
+            if isinstance(inner, ConversationHandler)
+        ]
+        return len(mine) + sum(nested)
 
     async def process_update(self, update: object) -> None:
         """Process one update, save what it changed, then mark it done."""
@@ -344,9 +371,11 @@ async def set_command_menus(application: Application[Any, Any, Any, Any, Any, An
         # The default-language menu also serves every language without a catalogue.
         code = None if lang == DEFAULT_LANGUAGE else lang
         await _set_menu(app, app.menus.default, lang, BotCommandScopeDefault(), code)
+    # ADMIN_TELEGRAM_IDS seeds the admins while there are none; the database says who they are.
+    chats = await admins.seed(app.services.uow, telegram_user_ids=app.settings.admin_telegram_ids)
     if app.menus.by_role.get("admin"):
-        for admin_id in app.settings.admin_telegram_ids:
-            await set_chat_menu(app, admin_id, "admin", None)
+        for chat_id, lang in chats:
+            await set_chat_menu(app, chat_id, "admin", lang)
 
 
 async def set_chat_menu(

@@ -29,6 +29,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.i18n import t
 from domain.actors import load_actor
 from domain.adapters.cache import REDIS_UNAVAILABLE
+from domain.policy import is_suspended
 
 if TYPE_CHECKING:
     from bot.app import BotApplication, BotContext
@@ -147,14 +148,29 @@ async def load_acting_user(update: Update, context: BotContext) -> None:
     # database work.
     user = update.effective_user
     context.actor = (
-        None
-        if user is None
-        else await load_actor(
-            context.uow,
-            telegram_user_id=user.id,
-            admin_telegram_ids=context.services.admin_telegram_ids,
-        )
+        None if user is None else await load_actor(context.uow, telegram_user_id=user.id)
     )
+    if context.actor is not None and is_suspended(context.actor):
+        await _tell_suspended(update, context)
+
+
+async def _tell_suspended(update: Update, context: BotContext) -> None:
+    """A suspended person's message or press gets one polite line and goes no further.
+
+    domain.policy already refuses every action of theirs; this spares them each flow's own
+    wording of that refusal. Anything else (a payment Telegram already took) goes on.
+    """
+    if update.callback_query is None and (update.message is None or not update.message.text):
+        return
+    text = t("account.suspended", context.lang)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        else:
+            await update.message.reply_text(text)
+    except TelegramError as err:
+        logger.warning("could not tell a suspended person so: %r", err)
+    raise ApplicationHandlerStop
 
 
 def _command(message: Message | None, bot_username: str) -> tuple[str, str] | None:

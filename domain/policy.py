@@ -43,7 +43,7 @@ class Actor:
 
     user_id: uuid.UUID
     role: str  # users.role: athlete, parent, coach, mentor or admin
-    is_admin: bool = False  # role admin, or a configured admin Telegram id
+    is_admin: bool = False  # a row of `admins`
     coach_id: uuid.UUID | None = None
     own_athlete_id: uuid.UUID | None = None
     guarded_athlete_ids: frozenset[uuid.UUID] = frozenset()  # parent_id or a linked guardian
@@ -249,6 +249,11 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_admin_on_a_coach: frozenset({Action.VERIFY_COACH}),
     is_admin_on_system: frozenset({Action.ADMIN_COMMAND}),
 }
+
+
+def is_suspended(actor: Actor) -> bool:
+    """An admin suspended the person: `may` refuses them everything until unsuspended."""
+    return actor.status == UserStatus.SUSPENDED
 
 
 def may(actor: Actor, action: Action, target: Target) -> bool:

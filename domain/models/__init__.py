@@ -4,6 +4,8 @@ from domain.models.base import Base
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
 from domain.models.operations import AuditEntry, Notification, NotificationKind
 from domain.models.people import (
+    LAST_ADMIN_CONSTRAINT,
+    Admin,
     Athlete,
     AthleteLink,
     Coach,
@@ -55,11 +57,16 @@ TABLES_WITH_UPDATED_AT = tuple(
 
 __all__ = [
     "HOLDING_THE_SESSION",
+<<<<<<< HEAD
     "MATERIALS_PREFIX",
     "MATERIAL_MAX_BYTES",
+=======
+    "LAST_ADMIN_CONSTRAINT",
+>>>>>>> admin
     "METRICS_TABLE",
     "NO_OVERLAP_CONSTRAINT",
     "TABLES_WITH_UPDATED_AT",
+    "Admin",
     "Athlete",
     "AthleteLink",
     "AuditEntry",

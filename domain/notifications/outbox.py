@@ -210,8 +210,9 @@ async def _record(
         notification.due_at = now + result.retry_after
         notification.last_error = result.error[:2000]
         return
-    if result.outcome is Outcome.BLOCKED:
-        # Same transaction as the claim, so the mark and the given-up row commit together.
+    # Same transaction as the claim, so the mark and the given-up row commit together. A
+    # suspension outranks it: blocking the bot must not lift one.
+    if result.outcome is Outcome.BLOCKED and recipient.status != UserStatus.SUSPENDED:
         recipient.status = UserStatus.BLOCKED
     attempts = notification.attempts + 1
     if result.outcome is Outcome.RETRY and attempts < MAX_ATTEMPTS:

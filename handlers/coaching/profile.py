@@ -258,11 +258,7 @@ async def documents_done(update: Update, context: BotContext, press: CoachPress)
 
 async def submit(update: Update, context: BotContext, press: CoachPress) -> int:
     """Submit for verification and put the profile in front of every admin."""
-    submission = await coaching.submit_for_verification(
-        context.uow,
-        actor=_coach(context),
-        admin_telegram_ids=context.services.admin_telegram_ids,
-    )
+    submission = await coaching.submit_for_verification(context.uow, actor=_coach(context))
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(t("coach.submitted", context.lang))
     context.user_data.pop(DRAFT, None)

@@ -35,7 +35,7 @@ async def make_app(
         request: FakeTelegram | None = None,
         before_initialize: Callable[[BotApplication], None] | None = None,
     ) -> BotApplication:
-        settings = Settings(redis_key_prefix=key_prefix, admin_telegram_ids=[])
+        settings = Settings(redis_key_prefix=key_prefix)
         application = build_application(
             settings,
             with_services or services,

@@ -23,6 +23,7 @@ import domain
 from bot.i18n import catalogues, languages
 from bot.local_time import WORDS
 from bot.outbox import SIDE_EFFECTS
+from domain.admin.money import ExportKind
 from domain.booking.availability import WEEKDAYS
 from domain.errors import DomainError
 from domain.metrics.catalogue import CATEGORIES
@@ -57,6 +58,7 @@ ASKED_STEPS = [s for s in onboarding_steps.ALL_STEPS if s != onboarding_steps.TI
 
 # Each template the code fills in at run time, and the values it is filled with.
 RUNTIME_KEYS: dict[str, Callable[[], Iterable[str]]] = {
+    "admin.csv.kind.{}": lambda: ExportKind,
     "notification.{}": lambda: [k for k in NotificationKind if k not in SIDE_EFFECTS],
     "video.status.{}": lambda: VideoStatus,
     "video.joint.{}": lambda: JOINTS,

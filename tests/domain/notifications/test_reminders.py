@@ -81,9 +81,7 @@ async def test_a_booking_that_planned_its_own_reminders_is_left_as_it_is(
 ) -> None:
     world = await booking_world(uow, rules={"auto_accept": True})
     async with uow as tx:
-        parent = await actor_for_user(
-            tx, await tx.users.get(world.parent.id), admin_telegram_ids=()
-        )
+        parent = await actor_for_user(tx, await tx.users.get(world.parent.id))
     # Tuesday 16:00 in Berlin, 30 h after NOW.
     start = datetime(2026, 12, 8, 15, 0, tzinfo=NOW.tzinfo)
     choice = BookingChoice(world.coach.id, world.child.id, start, 60, "individual")

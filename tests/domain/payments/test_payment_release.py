@@ -31,9 +31,7 @@ async def book(
     uow: UnitOfWork, services: Services, world: BookingWorld, start: datetime = WEDNESDAY_4PM
 ) -> uuid.UUID:
     async with uow as tx:
-        parent = await actor_for_user(
-            tx, await tx.users.get(world.parent.id), admin_telegram_ids=()
-        )
+        parent = await actor_for_user(tx, await tx.users.get(world.parent.id))
     choice = BookingChoice(world.coach.id, world.child.id, start, 60, "individual")
     booked = await booking.book(uow, actor=parent, choice=choice, now=NOW, slots=services.slots)
     return booked.session.id
