@@ -103,6 +103,10 @@ class VideoQueue:
             message_id, _, _ = await pipe.execute()
         return _text(message_id)
 
+    async def length(self) -> int:
+        """Jobs waiting or in a worker's hands (done jobs are deleted from the stream)."""
+        return int(await self._redis.xlen(self._stream))
+
     async def queued_videos(self, *, page: int = 1000) -> set[uuid.UUID]:
         """Every video with a job in the stream, waiting or in a worker's hands."""
         found: set[uuid.UUID] = set()

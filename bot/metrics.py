@@ -1,0 +1,271 @@
+"""Prometheus metrics of the bot and the video worker, served on /metrics (`bot.health_server`).
+
+Every label is bounded: handlers are named by their code (`booking.choices.confirm`), Bot API
+methods by the method, outcomes by a fixed word; no user, chat or update id is ever a label.
+The per-update path costs a few microseconds (`benchmarks/metrics_overhead.py`): label children
+are looked up in a dict, not through `labels()`, and nothing is formatted.
+
+What the database or Redis knows (the outbox's backlog, the video queue's depth) is read when
+Prometheus scrapes, at most once per `SCRAPE_CACHE_S` (`Backlog`), never on the hot path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import cache, wraps
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import Counter, Gauge, Histogram
+from telegram.ext import BaseHandler, ConversationHandler
+
+from bot.update_scope import UpdateScope, current
+
+if TYPE_CHECKING:
+    from bot.wiring import Services
+
+log = logging.getLogger(__name__)
+
+# Bot updates are tens of milliseconds; a chart or an export takes seconds.
+UPDATE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+API_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+VIDEO_BUCKETS = (1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0)
+
+UPDATES = Counter(
+    "sportscenter_updates_total",
+    "Updates processed, by the handler that took them and how they ended",
+    ["handler", "outcome"],
+)
+UPDATE_SECONDS = Histogram(
+    "sportscenter_update_seconds",
+    "Time to process one update (guards, handler, state saved), by handler",
+    ["handler"],
+    buckets=UPDATE_BUCKETS,
+)
+BOT_API_CALLS = Counter(
+    "sportscenter_bot_api_calls_total",
+    "Bot API requests, by method and result (too_many_requests: a 429)",
+    ["method", "result"],
+)
+BOT_API_SECONDS = Histogram(
+    "sportscenter_bot_api_seconds",
+    "Time of one Bot API request, by method",
+    ["method"],
+    buckets=API_BUCKETS,
+)
+NOTICES = Counter(
+    "sportscenter_notices_total",
+    "Outbox notices handled by the sender: sent, retry, final (given up), blocked, deferred",
+    ["outcome"],
+)
+
+
+@cache
+def outbox_gauges() -> tuple[Gauge, Gauge]:
+    """The backlog gauges, registered only in processes that send notices: a worker showing
+    0 would claim an empty outbox it never looked at."""
+    due = Gauge("sportscenter_outbox_backlog", "Unsent notices that are due (read at scrape time)")
+    oldest = Gauge(
+        "sportscenter_outbox_oldest_due_age_seconds",
+        "How long the oldest due unsent notice has been waiting (0 when none)",
+    )
+    return due, oldest
+
+
+BOOKINGS = Counter(
+    "sportscenter_bookings_total",
+    "Bookings and moves confirmed: booked, moved, slot_taken, refused, invalid",
+    ["outcome"],
+)
+PAYMENTS = Counter(
+    "sportscenter_payments_total",
+    "Payment events: checkout_ok, checkout_refused, recorded, redelivered, returned, unmatched",
+    ["event"],
+)
+VIDEO_JOBS = Counter(
+    "sportscenter_video_jobs_total",
+    "Video job attempts, by outcome: done, failed (tried again), given_up, crashed, taken_over",
+    ["outcome"],
+)
+VIDEO_JOB_SECONDS = Histogram(
+    "sportscenter_video_job_seconds",
+    "Time of one video job attempt, by outcome",
+    ["outcome"],
+    buckets=VIDEO_BUCKETS,
+)
+VIDEO_QUEUE_DEPTH = Gauge(
+    "sportscenter_video_queue_depth",
+    "Video jobs waiting or in a worker's hands (read at scrape time)",
+)
+
+_update_counts: dict[tuple[str, str], Any] = {}
+_update_times: dict[str, Any] = {}
+
+
+def record_update(scope: UpdateScope) -> float:
+    """Count one finished update and observe its duration; returns the duration in seconds."""
+    seconds = time.perf_counter() - scope.started
+    key = (scope.handler, scope.outcome)
+    count = _update_counts.get(key)
+    if count is None:
+        count = _update_counts[key] = UPDATES.labels(*key)
+    count.inc()
+    timer = _update_times.get(scope.handler)
+    if timer is None:
+        timer = _update_times[scope.handler] = UPDATE_SECONDS.labels(scope.handler)
+    timer.observe(seconds)
+    return seconds
+
+
+_api_counts: dict[tuple[str, str], Any] = {}
+_api_times: dict[str, Any] = {}
+
+
+def record_api_call(method: str, result: str, seconds: float) -> None:
+    """Count one Bot API request and observe its time."""
+    key = (method, result)
+    count = _api_counts.get(key)
+    if count is None:
+        count = _api_counts[key] = BOT_API_CALLS.labels(*key)
+    count.inc()
+    timer = _api_times.get(method)
+    if timer is None:
+        timer = _api_times[method] = BOT_API_SECONDS.labels(method)
+    timer.observe(seconds)
+
+
+def api_method(http_method: str, url: str) -> str:
+    """The Bot API method a request calls, as a bounded label."""
+    if http_method != "POST":
+        return "file_download"  # GET of a file path: the path is no label
+    name = url.rpartition("/")[2]
+    # Method names are short identifiers; anything else is not a call we know.
+    return name if name.isalnum() and len(name) <= 40 else "other"
+
+
+def api_result(status: int) -> str:
+    """A Bot API answer's HTTP status as a bounded result."""
+    if status == 200:
+        return "ok"
+    if status == 429:
+        return "too_many_requests"
+    if status == 403:
+        return "forbidden"
+    return "client_error" if status < 500 else "server_error"
+
+
+Callback = Callable[..., Awaitable[Any]]
+
+
+def labelled(handler: BaseHandler[Any, Any, Any]) -> None:
+    """Make `handler` (and every handler inside a conversation) name itself in the update's
+    scope when it runs, so the update is counted under it."""
+    if isinstance(handler, ConversationHandler):
+        inner = [*handler.entry_points, *handler.fallbacks]
+        inner += [h for state in handler.states.values() for h in state]
+        for nested in inner:
+            labelled(nested)
+        return
+    callback = handler.callback
+    if getattr(callback, "metrics_label", None) is not None:
+        return  # a handler object shared by several flows is wrapped once
+    handler.callback = _naming(callback, handler_label(callback))
+
+
+def handler_label(callback: object) -> str:
+    """A callback's name for metrics and logs: its module under `handlers` and its name."""
+    function = getattr(callback, "func", callback)  # functools.partial
+    module = getattr(function, "__module__", "") or ""
+    name = getattr(function, "__qualname__", type(function).__name__)
+    return f"{module.removeprefix('handlers.')}.{name}"
+
+
+def _naming(callback: Callback, label: str) -> Callback:
+    @wraps(callback)
+    async def named(update: object, context: object) -> Any:
+        scope = current()
+        if scope is not None:
+            scope.handler = label
+        return await callback(update, context)
+
+    named.metrics_label = label  # type: ignore[attr-defined]
+    return named
+
+
+def count_notices(outcomes: dict[str, int]) -> None:
+    """Count what one outbox drain did with each notice."""
+    for outcome, count in outcomes.items():
+        NOTICES.labels(outcome).inc(count)
+
+
+def count_booking(outcome: str) -> None:
+    """Count one booking attempt at the confirm step."""
+    BOOKINGS.labels(outcome).inc()
+
+
+def count_payment(event: str) -> None:
+    """Count one payment event."""
+    PAYMENTS.labels(event).inc()
+
+
+def count_video_job(outcome: str, seconds: float | None = None) -> None:
+    """Count one video job attempt and, when it ran, observe its time."""
+    VIDEO_JOBS.labels(outcome).inc()
+    if seconds is not None:
+        VIDEO_JOB_SECONDS.labels(outcome).observe(seconds)
+
+
+# Prometheus scrapes every 15-60 s; several replicas and a dashboard refresh must not each
+# cost a query.
+SCRAPE_CACHE_S = 10.0
+SCRAPE_TIMEOUT_S = 2.0
+
+
+class Backlog:
+    """The outbox backlog and the video queue's depth, read at scrape time with a short cache."""
+
+    def __init__(self, services: Services, *, outbox: bool = True) -> None:
+        self._services = services
+        self._outbox = outbox
+        if outbox:
+            outbox_gauges()
+        self._read_at = -SCRAPE_CACHE_S
+        self._lock = asyncio.Lock()
+
+    async def refresh(self) -> None:
+        """Read the figures again unless they were read within the last SCRAPE_CACHE_S."""
+        async with self._lock:
+            if time.monotonic() - self._read_at < SCRAPE_CACHE_S:
+                return
+            self._read_at = time.monotonic()
+            if self._outbox:
+                await self._read("outbox backlog", self._read_outbox(), *outbox_gauges())
+            await self._read("video queue depth", self._read_queue(), VIDEO_QUEUE_DEPTH)
+
+    async def _read_outbox(self) -> None:
+        # Imported here: the worker, which reads no outbox, need not load the notifications.
+        from domain.notifications.outbox import outbox_backlog
+
+        now = datetime.now(UTC)
+        backlog = await outbox_backlog(self._services.uow, now=now)
+        due, oldest_age = outbox_gauges()
+        due.set(backlog.due)
+        oldest = backlog.oldest_due_at
+        oldest_age.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+
+    async def _read_queue(self) -> None:
+        VIDEO_QUEUE_DEPTH.set(await self._services.video_queue.length())
+
+    async def _read(self, what: str, reading: Awaitable[None], *gauges: Gauge) -> None:
+        try:
+            async with asyncio.timeout(SCRAPE_TIMEOUT_S):
+                await reading
+        # A scrape must answer even with Postgres or Redis down (/readyz says what is wrong);
+        # NaN, not the last value read, so a stale figure is never taken for a current one.
+        except Exception as err:
+            log.warning("metrics: could not read the %s: %r", what, err)
+            for gauge in gauges:
+                gauge.set(float("nan"))
