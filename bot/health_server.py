@@ -38,12 +38,19 @@ def add_health_routes(app: web.Application, services: Services, *, outbox: bool)
     async def healthz(request: web.Request) -> web.Response:
         return web.json_response({"status": "alive"})
 
+    said = [""]  # what the last probe found wrong: a change is news, a repeat every 10 s is not
+
     async def readyz(request: web.Request) -> web.Response:
         problems = await probe_services(services, heads=heads)
         ready = not any(problems.values())
         body = {name: problem or "ok" for name, problem in problems.items()}
-        if not ready:
-            log.warning("not ready: %s", "; ".join(p for p in problems.values() if p))
+        wrong = "; ".join(problem for problem in problems.values() if problem)
+        if wrong != said[0]:
+            if wrong:
+                log.warning("not ready: %s", wrong)
+            else:
+                log.info("ready again")
+            said[0] = wrong
         return web.json_response(body, status=200 if ready else 503)
 
     async def metrics(request: web.Request) -> web.Response:

@@ -233,6 +233,7 @@ class Backlog:
         if outbox:
             outbox_gauges()
         self._read_at = -SCRAPE_CACHE_S
+        self._failing: set[str] = set()
         self._lock = asyncio.Lock()
 
     async def refresh(self) -> None:
@@ -266,6 +267,10 @@ class Backlog:
         # A scrape must answer even with Postgres or Redis down (/readyz says what is wrong);
         # NaN, not the last value read, so a stale figure is never taken for a current one.
         except Exception as err:
-            log.warning("metrics: could not read the %s: %r", what, err)
+            if what not in self._failing:  # once per outage, not once per scrape
+                log.warning("metrics: could not read the %s: %r", what, err)
+            self._failing.add(what)
             for gauge in gauges:
                 gauge.set(float("nan"))
+        else:
+            self._failing.discard(what)
