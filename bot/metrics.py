@@ -2,8 +2,8 @@
 
 Every label is bounded: handlers are named by their code (`booking.choices.confirm`), Bot API
 methods by the method, outcomes by a fixed word; no user, chat or update id is ever a label.
-The per-update path costs a few microseconds (`benchmarks/metrics_overhead.py`): label children
-are looked up in a dict, not through `labels()`, and nothing is formatted.
+The per-update and per-call paths cost about a microsecond (`benchmarks/metrics_overhead.py`):
+they add to plain numbers (`CountedAndTimed`), and nothing is formatted until a scrape.
 
 What the database or Redis knows (the outbox's backlog, the video queue's depth) is read when
 Prometheus scrapes, at most once per `SCRAPE_CACHE_S` (`Backlog`), never on the hot path.
@@ -14,12 +14,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from bisect import bisect_left
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from functools import cache, wraps
 from typing import TYPE_CHECKING, Any
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
 from telegram.ext import BaseHandler, ConversationHandler
 
 from bot.update_scope import UpdateScope, current
@@ -34,28 +37,76 @@ UPDATE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 API_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 VIDEO_BUCKETS = (1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0)
 
-UPDATES = Counter(
-    "sportscenter_updates_total",
-    "Updates processed, by the handler that took them and how they ended",
-    ["handler", "outcome"],
+
+class CountedAndTimed(Collector):
+    """A counter over two labels and a histogram over the first, kept as plain numbers.
+
+    For the hot paths (every update, every Bot API call): `prometheus_client`'s own Counter
+    and Histogram take a lock per increment and cost several microseconds an update between
+    them; these are only ever touched on the event loop's thread, scrapes included
+    (`bot.health_server` renders /metrics on the loop), so they need none. Exposed at scrape
+    time as the usual `<counter>_total` and `<histogram>_bucket/_count/_sum` families.
+    """
+
+    def __init__(
+        self,
+        counter: tuple[str, str],
+        histogram: tuple[str, str],
+        labels: tuple[str, str],
+        buckets: tuple[float, ...],
+    ) -> None:
+        self._counter, self._histogram, self._labels = counter, histogram, labels
+        self._bounds = buckets
+        self._counts: dict[tuple[str, str], int] = {}
+        # Per first label: a count per bucket (the last one +Inf), then the sum of the times.
+        self._timings: dict[str, list[float]] = {}
+
+    def record(self, first: str, second: str, seconds: float) -> None:
+        """Count one event and file its time under `first`."""
+        key = (first, second)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        timing = self._timings.get(first)
+        if timing is None:
+            timing = self._timings[first] = [0.0] * (len(self._bounds) + 2)
+        timing[bisect_left(self._bounds, seconds)] += 1  # the first bucket whose le >= seconds
+        timing[-1] += seconds
+
+    def collect(self) -> Iterator[Metric]:
+        """The counter and the histogram as they stand."""
+        counter = CounterMetricFamily(*self._counter, labels=list(self._labels))
+        for key, count in self._counts.items():
+            counter.add_metric(list(key), count)
+        yield counter
+        histogram = HistogramMetricFamily(*self._histogram, labels=[self._labels[0]])
+        for first, timing in self._timings.items():
+            running, buckets = 0.0, []
+            for bound, count in zip([*map(str, self._bounds), "+Inf"], timing[:-1], strict=True):
+                running += count
+                buckets.append((bound, running))
+            histogram.add_metric([first], buckets, sum_value=timing[-1])
+        yield histogram
+
+
+UPDATES = CountedAndTimed(
+    ("sportscenter_updates", "Updates processed, by the handler that took them and how they ended"),
+    (
+        "sportscenter_update_seconds",
+        "Time to process one update (guards, handler, state saved), by handler",
+    ),
+    ("handler", "outcome"),
+    UPDATE_BUCKETS,
 )
-UPDATE_SECONDS = Histogram(
-    "sportscenter_update_seconds",
-    "Time to process one update (guards, handler, state saved), by handler",
-    ["handler"],
-    buckets=UPDATE_BUCKETS,
+BOT_API = CountedAndTimed(
+    (
+        "sportscenter_bot_api_calls",
+        "Bot API requests, by method and result (too_many_requests: a 429)",
+    ),
+    ("sportscenter_bot_api_seconds", "Time of one Bot API request, by method"),
+    ("method", "result"),
+    API_BUCKETS,
 )
-BOT_API_CALLS = Counter(
-    "sportscenter_bot_api_calls_total",
-    "Bot API requests, by method and result (too_many_requests: a 429)",
-    ["method", "result"],
-)
-BOT_API_SECONDS = Histogram(
-    "sportscenter_bot_api_seconds",
-    "Time of one Bot API request, by method",
-    ["method"],
-    buckets=API_BUCKETS,
-)
+REGISTRY.register(UPDATES)
+REGISTRY.register(BOT_API)
 NOTICES = Counter(
     "sportscenter_notices_total",
     "Outbox notices handled by the sender: sent, retry, final (given up), blocked, deferred",
@@ -101,40 +152,17 @@ VIDEO_QUEUE_DEPTH = Gauge(
     "Video jobs waiting or in a worker's hands (read at scrape time)",
 )
 
-_update_counts: dict[tuple[str, str], Any] = {}
-_update_times: dict[str, Any] = {}
-
 
 def record_update(scope: UpdateScope) -> float:
-    """Count one finished update and observe its duration; returns the duration in seconds."""
+    """Count one finished update and file its duration; returns the duration in seconds."""
     seconds = time.perf_counter() - scope.started
-    key = (scope.handler, scope.outcome)
-    count = _update_counts.get(key)
-    if count is None:
-        count = _update_counts[key] = UPDATES.labels(*key)
-    count.inc()
-    timer = _update_times.get(scope.handler)
-    if timer is None:
-        timer = _update_times[scope.handler] = UPDATE_SECONDS.labels(scope.handler)
-    timer.observe(seconds)
+    UPDATES.record(scope.handler, scope.outcome, seconds)
     return seconds
 
 
-_api_counts: dict[tuple[str, str], Any] = {}
-_api_times: dict[str, Any] = {}
-
-
 def record_api_call(method: str, result: str, seconds: float) -> None:
-    """Count one Bot API request and observe its time."""
-    key = (method, result)
-    count = _api_counts.get(key)
-    if count is None:
-        count = _api_counts[key] = BOT_API_CALLS.labels(*key)
-    count.inc()
-    timer = _api_times.get(method)
-    if timer is None:
-        timer = _api_times[method] = BOT_API_SECONDS.labels(method)
-    timer.observe(seconds)
+    """Count one Bot API request and file its time."""
+    BOT_API.record(method, result, seconds)
 
 
 def api_method(http_method: str, url: str) -> str:
@@ -184,12 +212,14 @@ def handler_label(callback: object) -> str:
 
 
 def _naming(callback: Callback, label: str) -> Callback:
+    # A plain function handing back the callback's coroutine, which PTB awaits: naming costs
+    # an update no coroutine of its own.
     @wraps(callback)
-    async def named(update: object, context: object) -> Any:
+    def named(update: object, context: object) -> Awaitable[Any]:
         scope = current()
         if scope is not None:
             scope.handler = label
-        return await callback(update, context)
+        return callback(update, context)
 
     named.metrics_label = label  # type: ignore[attr-defined]
     return named

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import contextvars
 import time
-from dataclasses import dataclass, field
 
 # What an update that nothing stopped and nothing failed counts as.
 OK = "ok"
 
 
-@dataclass(slots=True)
 class UpdateScope:
     """One update in progress: who sent it, which handler took it, how it ended."""
 
-    update_id: int
-    user_id: int | None
-    handler: str = "none"
-    outcome: str = OK
-    started: float = field(default_factory=time.perf_counter)
+    __slots__ = ("handler", "outcome", "started", "update_id", "user_id")
+
+    def __init__(self, update_id: int, user_id: int | None) -> None:
+        self.update_id = update_id
+        self.user_id = user_id
+        self.handler = "none"  # until a handler names itself (bot.metrics.labelled)
+        self.outcome = OK
+        self.started = time.perf_counter()
 
 
 _CURRENT: contextvars.ContextVar[UpdateScope | None] = contextvars.ContextVar(
