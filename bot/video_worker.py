@@ -17,12 +17,14 @@ import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.health_server import health_server
 from bot.i18n import catalogues, t
+from bot.logs import configure_logging
 from bot.metrics import count_video_job
 from bot.settings import Settings
 from bot.wiring import Services, build_services
@@ -212,7 +214,16 @@ def _video_processing(settings: Settings) -> HandlerFactory:
         if removed := remove_orphaned_workdirs():
             log.info("removed %d work directories of workers that died", removed)
         return video_jobs(
-            services, max_duration_s=settings.video_max_duration_s, chart_words=chart_words()
+            services,
+            max_duration_s=settings.video_max_duration_s,
+            chart_words=chart_words(),
+            # Each video's process starts with no logging set up: its lines would be plain text.
+            process_setup=partial(
+                configure_logging,
+                settings.log_level,
+                fmt=settings.log_format,
+                user_key=settings.signing_key,
+            ),
         )
 
     return factory

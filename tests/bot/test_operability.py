@@ -220,3 +220,30 @@ async def test_worker_without_redis_is_alive_but_not_ready(
     assert metrics_status == 200
     assert "sportscenter_video_queue_depth NaN" in metrics
     json_lines(worker.lines)
+
+
+# A video is processed in a process of its own (domain.videos.processing), which starts with no
+# logging set up; the worker hands it its own.
+VIDEO_PROCESS_LOGS = """
+import asyncio, logging
+from functools import partial
+from bot.logs import configure_logging
+from domain.videos.processing import _in_own_process
+
+setup = partial(configure_logging, "INFO", fmt="json", user_key=b"k")
+setup()
+logging.getLogger("sportscenter").warning("before the video")
+job = partial(logging.getLogger("domain.videos.media.pose").warning, "pose estimation failed")
+asyncio.run(_in_own_process(job, setup))
+"""
+
+
+async def test_a_videos_own_process_logs_json_lines_too(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", VIDEO_PROCESS_LOGS,
+        cwd=Path(__file__).parents[2], stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()
+    logs = json_lines(stderr.decode().splitlines())
+    assert [line["message"] for line in logs] == ["before the video", "pose estimation failed"]
