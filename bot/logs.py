@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import logging
 import sys
+import threading
 from types import TracebackType
 
 from pythonjsonlogger.json import JsonFormatter
@@ -69,6 +70,7 @@ def configure_logging(level: str, *, fmt: str = "text", user_key: bytes | None =
         # Python's warnings and uncaught exceptions would otherwise print plain lines.
         logging.captureWarnings(True)
         sys.excepthook = _log_uncaught
+        threading.excepthook = _log_uncaught_in_thread
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     handler.addFilter(UpdateContext())
@@ -84,3 +86,8 @@ def _log_uncaught(
     kind: type[BaseException], error: BaseException, traceback: TracebackType | None
 ) -> None:
     logging.getLogger("sportscenter").critical("uncaught", exc_info=(kind, error, traceback))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None:
+        _log_uncaught(args.exc_type, args.exc_value, args.exc_traceback)
