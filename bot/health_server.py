@@ -10,20 +10,81 @@ Requests are not logged: probes and scrapes every few seconds are no news.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable
+from datetime import UTC, datetime
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_latest
 
 from bot.health import probe_services
-from bot.metrics import Backlog
+from bot.metrics import VIDEO_QUEUE_DEPTH, outbox_gauges
 from bot.migrate import script_heads
 from bot.settings import Settings
 from bot.wiring import Services
 
 log = logging.getLogger(__name__)
+
+
+# Prometheus scrapes every 15-60 s; several replicas and a dashboard refresh must not each
+# cost a query.
+SCRAPE_CACHE_S = 10.0
+SCRAPE_TIMEOUT_S = 2.0
+
+
+class Backlog:
+    """The outbox backlog and the video queue's depth, read at scrape time with a short cache."""
+
+    def __init__(self, services: Services, *, outbox: bool = True) -> None:
+        self._services = services
+        self._outbox = outbox
+        if outbox:
+            outbox_gauges()
+        self._read_at = -SCRAPE_CACHE_S
+        self._failing: set[str] = set()
+        self._lock = asyncio.Lock()
+
+    async def refresh(self) -> None:
+        """Read the figures again unless they were read within the last SCRAPE_CACHE_S."""
+        async with self._lock:
+            if time.monotonic() - self._read_at < SCRAPE_CACHE_S:
+                return
+            self._read_at = time.monotonic()
+            if self._outbox:
+                await self._read("outbox backlog", self._read_outbox(), *outbox_gauges())
+            await self._read("video queue depth", self._read_queue(), VIDEO_QUEUE_DEPTH)
+
+    async def _read_outbox(self) -> None:
+        # Imported here: the worker, which reads no outbox, need not load the notifications.
+        from domain.notifications.outbox import outbox_backlog
+
+        now = datetime.now(UTC)
+        backlog = await outbox_backlog(self._services.uow, now=now)
+        due, oldest_age = outbox_gauges()
+        due.set(backlog.due)
+        oldest = backlog.oldest_due_at
+        oldest_age.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+
+    async def _read_queue(self) -> None:
+        VIDEO_QUEUE_DEPTH.set(await self._services.video_queue.length())
+
+    async def _read(self, what: str, reading: Awaitable[None], *gauges: Gauge) -> None:
+        try:
+            async with asyncio.timeout(SCRAPE_TIMEOUT_S):
+                await reading
+        # A scrape must answer even with Postgres or Redis down (/readyz says what is wrong);
+        # NaN, not the last value read, so a stale figure is never taken for a current one.
+        except Exception as err:
+            if what not in self._failing:  # once per outage, not once per scrape
+                log.warning("metrics: could not read the %s: %r", what, err)
+            self._failing.add(what)
+            for gauge in gauges:
+                gauge.set(float("nan"))
+        else:
+            self._failing.discard(what)
 
 
 class HealthPortUnavailable(Exception):

@@ -6,19 +6,16 @@ The per-update and per-call paths cost about a microsecond (`benchmarks/metrics_
 they add to plain numbers (`CountedAndTimed`), and nothing is formatted until a scrape.
 
 What the database or Redis knows (the outbox's backlog, the video queue's depth) is read when
-Prometheus scrapes, at most once per `SCRAPE_CACHE_S` (`Backlog`), never on the hot path.
+Prometheus scrapes (`bot.health_server.Backlog`), never on the hot path.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from bisect import bisect_left
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime
 from functools import cache, wraps
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
@@ -26,11 +23,6 @@ from prometheus_client.registry import Collector
 from telegram.ext import BaseHandler, ConversationHandler
 
 from bot.update_scope import UpdateScope, current
-
-if TYPE_CHECKING:
-    from bot.wiring import Services
-
-log = logging.getLogger(__name__)
 
 # Bot updates are tens of milliseconds; a chart or an export takes seconds.
 UPDATE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -246,61 +238,3 @@ def count_video_job(outcome: str, seconds: float | None = None) -> None:
     VIDEO_JOBS.labels(outcome).inc()
     if seconds is not None:
         VIDEO_JOB_SECONDS.labels(outcome).observe(seconds)
-
-
-# Prometheus scrapes every 15-60 s; several replicas and a dashboard refresh must not each
-# cost a query.
-SCRAPE_CACHE_S = 10.0
-SCRAPE_TIMEOUT_S = 2.0
-
-
-class Backlog:
-    """The outbox backlog and the video queue's depth, read at scrape time with a short cache."""
-
-    def __init__(self, services: Services, *, outbox: bool = True) -> None:
-        self._services = services
-        self._outbox = outbox
-        if outbox:
-            outbox_gauges()
-        self._read_at = -SCRAPE_CACHE_S
-        self._failing: set[str] = set()
-        self._lock = asyncio.Lock()
-
-    async def refresh(self) -> None:
-        """Read the figures again unless they were read within the last SCRAPE_CACHE_S."""
-        async with self._lock:
-            if time.monotonic() - self._read_at < SCRAPE_CACHE_S:
-                return
-            self._read_at = time.monotonic()
-            if self._outbox:
-                await self._read("outbox backlog", self._read_outbox(), *outbox_gauges())
-            await self._read("video queue depth", self._read_queue(), VIDEO_QUEUE_DEPTH)
-
-    async def _read_outbox(self) -> None:
-        # Imported here: the worker, which reads no outbox, need not load the notifications.
-        from domain.notifications.outbox import outbox_backlog
-
-        now = datetime.now(UTC)
-        backlog = await outbox_backlog(self._services.uow, now=now)
-        due, oldest_age = outbox_gauges()
-        due.set(backlog.due)
-        oldest = backlog.oldest_due_at
-        oldest_age.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
-
-    async def _read_queue(self) -> None:
-        VIDEO_QUEUE_DEPTH.set(await self._services.video_queue.length())
-
-    async def _read(self, what: str, reading: Awaitable[None], *gauges: Gauge) -> None:
-        try:
-            async with asyncio.timeout(SCRAPE_TIMEOUT_S):
-                await reading
-        # A scrape must answer even with Postgres or Redis down (/readyz says what is wrong);
-        # NaN, not the last value read, so a stale figure is never taken for a current one.
-        except Exception as err:
-            if what not in self._failing:  # once per outage, not once per scrape
-                log.warning("metrics: could not read the %s: %r", what, err)
-            self._failing.add(what)
-            for gauge in gauges:
-                gauge.set(float("nan"))
-        else:
-            self._failing.discard(what)

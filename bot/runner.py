@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -75,7 +74,9 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> N
     own_health = not (webhook and settings.health_port == settings.webhook_port)
     try:
         async with (
-            health_server(settings, services, outbox=True) if own_health else _nothing(),
+            health_server(settings, services, outbox=True)
+            if own_health
+            else contextlib.nullcontext(),
             application,
         ):
             await application.start()
@@ -110,11 +111,6 @@ async def _serve_webhook(settings: Settings, application, services, stop: asynci
     await stop.wait()
     # Stop taking new updates, then let in-flight ones finish (aiohttp waits for them).
     await runner.cleanup()
-
-
-@contextlib.asynccontextmanager
-async def _nothing() -> AsyncIterator[None]:
-    yield
 
 
 async def run_emulator(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
