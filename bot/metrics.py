@@ -1,6 +1,6 @@
 """Prometheus metrics of the bot and the video worker, served on /metrics (`bot.health_server`).
 
-Every label is bounded: handlers are named by their code (`booking.choices.confirm`), Bot API
+Every label is bounded: handlers are named by their code (`booking.book.start_booking`), Bot API
 methods by the method, outcomes by a fixed word; no user, chat or update id is ever a label.
 The per-update and per-call paths cost about a microsecond (`benchmarks/metrics_overhead.py`):
 they add to plain numbers (`CountedAndTimed`), and nothing is formatted until a scrape.
