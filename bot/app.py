@@ -34,13 +34,14 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import errors, guards
+from bot import errors, guards, metrics, update_scope
 from bot.bounded_bot import BoundedBot
 from bot.i18n import DEFAULT_LANGUAGE, languages, t
 from bot.jobs import schedule_maintenance
 from bot.persistence import RedisPersistence
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
+from bot.update_scope import UpdateScope
 from bot.wiring import Services
 from domain.adapters import city_zones
 from domain.admin import admins
@@ -106,6 +107,8 @@ class BotApplication(
 
     def add_handler(self, handler: BaseHandler[Any, Any, Any], group: int = FEATURE_GROUP) -> None:
         """Add a handler; in the feature group it goes before the fallbacks, whenever added."""
+        if group >= PRIORITY_GROUP:  # the guards are no handler an update is counted under
+            metrics.labelled(handler)
         if isinstance(handler, ConversationHandler):
             _require_cancel(handler)
             if isinstance(self.persistence, RedisPersistence):
@@ -122,6 +125,7 @@ class BotApplication(
 
     def add_fallback_handler(self, handler: BaseHandler[Any, Any, Any]) -> None:
         """Handle in the feature group only what no feature handler takes, even one added later."""
+        metrics.labelled(handler)
         super().add_handler(handler, FEATURE_GROUP)
         self._fallbacks.append(handler)
 
@@ -174,12 +178,26 @@ class BotApplication(
         return len(mine) + sum(nested)
 
     async def process_update(self, update: object) -> None:
-        """Process one update, save what it changed, then mark it done."""
-        await super().process_update(update)
-        if isinstance(update, Update):
+        """Process one update, save what it changed, then mark it done; count and time it."""
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        user = update.effective_user
+        scope = UpdateScope(update.update_id, user.id if user is not None else None)
+        token = update_scope.enter(scope)
+        try:
+            await super().process_update(update)
             # Write-through: a restart right after this update resumes from its new state.
             await self.save_state()
             await guards.finish_update(self, update)
+        except BaseException:
+            scope.outcome = "error"
+            raise
+        finally:
+            seconds = metrics.record_update(scope)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("update handled", extra={"duration_ms": round(seconds * 1000, 1)})
+            update_scope.leave(token)
 
     async def save_state(self) -> None:
         """Persist all state changed so far; concurrent callers share one save."""

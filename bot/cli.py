@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("sportscenter")
@@ -104,17 +105,19 @@ def damaged_state_file(err: BaseException) -> str | None:
     return None
 
 
-# Libraries that log routine work at INFO: APScheduler a line per job run (every 5 s), Alembic
-# its plugins on every migrate, httpx every request URL (Bot API URLs contain the token).
-CHATTY_LOGGERS = ("apscheduler", "alembic", "httpx")
+def health_port_unavailable(err: BaseException) -> str | None:
+    """The line for a health port that cannot be listened on, or None for anything else."""
+    from bot.health_server import HealthPortUnavailable
+
+    return str(err) if isinstance(err, HealthPortUnavailable) else None
 
 
-def configure_logging(level: str) -> None:
-    """A line per event worth an operator's attention; the libraries' routine only at DEBUG."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet = logging.DEBUG if level == "DEBUG" else logging.WARNING
-    for name in CHATTY_LOGGERS:
-        logging.getLogger(name).setLevel(quiet)
+def say(settings: Settings, line: str) -> None:
+    """A start-up failure's one line: on stderr, or as a JSON log line with LOG_FORMAT=json."""
+    if settings.log_format == "json":
+        log.error(line)
+    else:
+        print(f"sportscenter: {line}", file=sys.stderr)
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
@@ -148,21 +151,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as err:
         print(f"sportscenter: configuration error: {err}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, fmt=settings.log_format, user_key=settings.signing_key)
     if args.command in NEEDS_REAL_KEY and (reason := refuse_without_key(settings)):
-        print(f"sportscenter: configuration error: {reason}", file=sys.stderr)
+        say(settings, f"configuration error: {reason}")
         return 2
     try:
         return COMMANDS[args.command](settings, args)
     except Exception as err:
         if damaged := damaged_state_file(err):
-            print(f"sportscenter: {damaged}", file=sys.stderr)
+            say(settings, damaged)
             return 2
-        reason = unreachable_service(err, settings)
+        reason = unreachable_service(err, settings) or health_port_unavailable(err)
         if reason is None:
             raise
         log.debug("start-up failed", exc_info=err)
-        print(f"sportscenter: {reason}", file=sys.stderr)
+        say(settings, reason)
         return 3
 
 

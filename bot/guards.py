@@ -27,6 +27,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import t
+from bot.update_scope import note_outcome
 from domain.actors import load_actor
 from domain.adapters.cache import REDIS_UNAVAILABLE
 from domain.policy import is_suspended
@@ -71,6 +72,7 @@ async def admit_update(update: Update, context: BotContext) -> None:
     )
     if admission.taken_before:
         logger.info("update %s was already taken, skipping the copy", update.update_id)
+        note_outcome("duplicate")
         raise ApplicationHandlerStop
     if admission.claimed:
         app.claimed_updates.add(update.update_id)
@@ -82,6 +84,7 @@ async def admit_update(update: Update, context: BotContext) -> None:
         await _tell_rate_limited(
             update, context, t("error.rate_limited", context.lang, seconds=seconds)
         )
+    note_outcome("rate_limited")
     raise ApplicationHandlerStop
 
 
@@ -139,6 +142,7 @@ async def keep_to_private_chats(update: Update, context: BotContext) -> None:
             await update.message.reply_text(text)
     except TelegramError as err:  # e.g. a group where the bot may not write
         logger.warning("could not point chat %s to the private chat: %r", chat.id, err)
+    note_outcome("group_chat")
     raise ApplicationHandlerStop
 
 

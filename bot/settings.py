@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     data_encryption_key: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "text" for people reading a terminal; "json": one object per line for a log pipeline.
+    log_format: Literal["text", "json"] = "text"
+    # /healthz, /readyz and /metrics of `run` and `worker` (0: any free port, logged at start).
+    health_listen: str = "0.0.0.0"
+    health_port: int = Field(default=8080, ge=0, le=65535)
+    # The same for the video worker `run` starts beside the bot (VIDEO_WORKER=embedded).
+    embedded_worker_health_port: int = Field(default=8082, ge=0, le=65535)
     emulator_host: str = "127.0.0.1"
     emulator_port: int = Field(default=8081, ge=0, le=65535)
     emulator_limits: bool = True

@@ -14,13 +14,18 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from bot.health_server import health_server
 from bot.i18n import catalogues, t
+from bot.logs import configure_logging
+from bot.metrics import count_video_job
 from bot.settings import Settings
 from bot.wiring import Services, build_services
 from domain.videos.media.chart_words import ChartWords
@@ -116,21 +121,28 @@ class VideoWorker:
             log.error("video %s: %d attempts crashed their workers", job.video_id, attempt - 1)
             await self._give_up(job.video_id, "crashed")
             await self._queue.ack(job)
+            count_video_job("crashed")
             return
+        began = time.perf_counter()
         failed, still_ours = await self._attempt(job, attempt)
+        seconds = time.perf_counter() - began
         if not still_ours:
+            count_video_job("taken_over", seconds)
             return  # the worker that took it over sees it through
         if failed:
-            await self._after_failure(job, attempt)
+            count_video_job(await self._after_failure(job, attempt), seconds)
         else:
             await self._queue.ack(job)
+            count_video_job("done", seconds)
 
-    async def _after_failure(self, job: Job, attempt: int) -> None:
+    async def _after_failure(self, job: Job, attempt: int) -> str:
+        """Queue the job again, or give it up after the last attempt; which of the two."""
         if attempt < self._max_attempts:
             await self._queue.retry(job)
-            return
+            return "failed"
         await self._give_up(job.video_id, "failed")
         await self._queue.ack(job)
+        return "given_up"
 
     async def _attempt(self, job: Job, attempt: int) -> tuple[bool, bool]:
         """Run the handler while reporting on the job: (it failed, the job is still ours)."""
@@ -177,17 +189,18 @@ async def run_worker(
         stop = stop_on_signals()
     services = build_services(settings)
     try:
-        handle, give_up = (handler_factory or _video_processing(settings))(services)
-        worker = VideoWorker(
-            services.video_queue,
-            services.video_status,
-            handle,
-            give_up,
-            consumer=consumer_name(),
-            # Three reports per timeout: one lost report never gets a live job taken over.
-            heartbeat_s=settings.video_job_timeout_s / 3,
-        )
-        await worker.run(stop)
+        async with health_server(settings, services, outbox=False):
+            handle, give_up = (handler_factory or _video_processing(settings))(services)
+            worker = VideoWorker(
+                services.video_queue,
+                services.video_status,
+                handle,
+                give_up,
+                consumer=consumer_name(),
+                # Three reports per timeout: one lost report never gets a live job taken over.
+                heartbeat_s=settings.video_job_timeout_s / 3,
+            )
+            await worker.run(stop)
     finally:
         await services.close()
 
@@ -201,7 +214,16 @@ def _video_processing(settings: Settings) -> HandlerFactory:
         if removed := remove_orphaned_workdirs():
             log.info("removed %d work directories of workers that died", removed)
         return video_jobs(
-            services, max_duration_s=settings.video_max_duration_s, chart_words=chart_words()
+            services,
+            max_duration_s=settings.video_max_duration_s,
+            chart_words=chart_words(),
+            # Each video's process starts with no logging set up: its lines would be plain text.
+            process_setup=partial(
+                configure_logging,
+                settings.log_level,
+                fmt=settings.log_format,
+                user_key=settings.signing_key,
+            ),
         )
 
     return factory

@@ -64,17 +64,28 @@ class _Outputs:
 
 
 def video_jobs(
-    services: VideoServices, *, max_duration_s: int, chart_words: Mapping[str, ChartWords]
+    services: VideoServices,
+    *,
+    max_duration_s: int,
+    chart_words: Mapping[str, ChartWords],
+    process_setup: Callable[[], None] | None = None,
 ) -> tuple[JobHandler, GiveUp]:
     """The worker's job handler and what it calls once a video has failed for good.
 
-    `chart_words` are the motion chart's labels by language: a chart is drawn for each."""
+    `chart_words` are the motion chart's labels by language: a chart is drawn for each.
+    `process_setup` runs first in each video's own process (the runtime's logging: a picklable
+    callable)."""
     mirror = VideoStatusMirror(services.redis, services.keys)
     words = dict(chart_words)
 
     async def handle(video_id: uuid.UUID, attempt: int) -> None:
         await process_video(
-            services, mirror, video_id, max_duration_s=max_duration_s, chart_words=words
+            services,
+            mirror,
+            video_id,
+            max_duration_s=max_duration_s,
+            chart_words=words,
+            process_setup=process_setup,
         )
 
     async def give_up(video_id: uuid.UUID, reason: str) -> None:
@@ -90,6 +101,7 @@ async def process_video(
     *,
     max_duration_s: int,
     chart_words: dict[str, ChartWords],
+    process_setup: Callable[[], None] | None = None,
 ) -> None:
     """Process one video; a refusal (too long, no frames) fails it at once; anything else raises."""
     raw_key = await _start(services, video_id)
@@ -107,7 +119,8 @@ async def process_video(
                 workdir / "out",
                 max_duration_s=max_duration_s,
                 chart_words=chart_words,
-            )
+            ),
+            process_setup,
         )
         if isinstance(processed, Refusal):
             log.info("video %s refused: %s %s", video_id, processed.message_key, processed.detail)
@@ -158,7 +171,9 @@ def run_pipeline(
     )
 
 
-async def _in_own_process(job: Callable[[], Processed | Refusal]) -> Processed | Refusal:
+async def _in_own_process(
+    job: Callable[[], Processed | Refusal], setup: Callable[[], None] | None = None
+) -> Processed | Refusal:
     """Run the pipeline in a process of its own, forked from a server with it already loaded.
 
     What a video needed (decoders, OpenCV and MediaPipe buffers, the allocator's fragments) goes
@@ -166,7 +181,7 @@ async def _in_own_process(job: Callable[[], Processed | Refusal]) -> Processed |
     every video (by about 50 MB a video with pose). A crash in native code fails this attempt,
     not the worker.
     """
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=_JOBS)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_JOBS, initializer=setup)
     try:
         return await asyncio.get_running_loop().run_in_executor(pool, job)
     finally:

@@ -20,6 +20,7 @@ from telegram.ext import filters as f
 from bot.app import BotApplication, BotContext
 from bot.callbacks import refuse
 from bot.i18n import t
+from bot.logs import user_hash
 from domain.coaching import profile as coach_profile
 from domain.coaching import specializations
 from domain.coaching import verification as coaching
@@ -268,7 +269,7 @@ async def submit(update: Update, context: BotContext, press: CoachPress) -> int:
                 context.bot, context.services.storage, chat_id, submission.review, lang
             )
         except TelegramError as err:  # one unreachable admin must not leave the others uninformed
-            log.warning("could not tell admin %s about a coach: %r", chat_id, err)
+            log.warning("could not tell admin %s about a coach: %r", user_hash(chat_id), err)
     return END
 
 

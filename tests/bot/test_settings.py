@@ -200,7 +200,7 @@ def test_libraries_routine_is_logged_only_at_debug(
 ) -> None:
     import logging
 
-    from bot.cli import CHATTY_LOGGERS, configure_logging
+    from bot.logs import CHATTY_LOGGERS, configure_logging
 
     for name in CHATTY_LOGGERS:  # put back whatever this test changes
         monkeypatch.setattr(logging.getLogger(name), "level", logging.getLogger(name).level)

@@ -59,6 +59,17 @@ async def test_an_enqueued_job_is_handed_out_once_and_gone_after_ack(
     assert await redis_client.xlen(keys.video_jobs()) == 0
 
 
+async def test_the_length_counts_jobs_waiting_and_in_hand_until_done(queue: VideoQueue) -> None:
+    await queue.enqueue(uuid.uuid4())
+    await queue.enqueue(uuid.uuid4())
+    job = await queue.next_job("worker-a", block_ms=100)
+    assert job is not None and await queue.depth() == 2  # one waiting, one in hand
+
+    await queue.ack(job)
+
+    assert await queue.depth() == 1
+
+
 async def test_jobs_queued_before_the_group_exists_are_delivered(
     redis_client: aioredis.Redis, keys: RedisKeys
 ) -> None:

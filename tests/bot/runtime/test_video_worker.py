@@ -411,7 +411,9 @@ async def test_run_worker_runs_jobs_with_the_handler_it_is_given_until_stopped(
         await jobs.handle(video_id, attempt)
         handled.set()
 
-    settings = Settings(redis_url=REDIS_URL, redis_key_prefix=key_prefix, video_job_timeout_s=1)
+    settings = Settings(
+        redis_url=REDIS_URL, redis_key_prefix=key_prefix, video_job_timeout_s=1, health_port=0
+    )
     stop = asyncio.Event()
     video_id = uuid.uuid4()
     await queue.enqueue(video_id)
@@ -446,6 +448,7 @@ async def test_the_worker_command_starts_and_stops_cleanly_on_sigterm(
         "REDIS_KEY_PREFIX": key_prefix,
         "MEDIA_DIR": str(tmp_path / "media"),
         "STORAGE_BACKEND": "local",
+        "HEALTH_PORT": "0",
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,

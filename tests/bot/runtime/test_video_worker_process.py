@@ -64,6 +64,7 @@ async def test_a_worker_killed_mid_job_leaves_it_to_another_worker(
         "STORAGE_BACKEND": "local",
         "MEDIA_DIR": str(tmp_path / "media"),  # the `services` fixture's storage
         "VIDEO_JOB_TIMEOUT_S": str(TAKEOVER_S),
+        "HEALTH_PORT": "0",
     }
     first = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "worker", env=env, cwd=tmp_path
