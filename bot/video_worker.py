@@ -15,12 +15,12 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from bot.i18n import catalogues, t
+from bot.i18n import resolve, t
 from bot.settings import Settings
 from bot.wiring import Services, build_services
 from domain.videos.media.chart_words import ChartWords
@@ -201,17 +201,17 @@ def _video_processing(settings: Settings) -> HandlerFactory:
         if removed := remove_orphaned_workdirs():
             log.info("removed %d work directories of workers that died", removed)
         return video_jobs(
-            services, max_duration_s=settings.video_max_duration_s, chart_words=chart_words()
+            services, max_duration_s=settings.video_max_duration_s, chart_words=chart_words
         )
 
     return factory
 
 
-def chart_words() -> dict[str, ChartWords]:
-    """The motion chart's axis labels in every language of the catalogue."""
+def chart_words(readers: Iterable[str | None]) -> dict[str, ChartWords]:
+    """The motion chart's axis labels in the catalogue language of each reader's language code."""
     return {
         language: ChartWords(t("video.chart.time", language), t("video.chart.movement", language))
-        for language in catalogues()
+        for language in sorted({resolve(code) for code in readers})
     }
 
 
