@@ -24,7 +24,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.settings import Settings
-from bot.video_worker import GiveUp, JobHandler, VideoWorker, run_worker
+from bot.video_worker import GiveUp, JobHandler, VideoWorker, chart_words, run_worker
 from bot.worker_process import EmbeddedWorker
 from domain.adapters.cache import RedisKeys
 from domain.videos.media.chart_words import ChartWords
@@ -544,3 +544,13 @@ def test_a_videos_own_process_loads_no_database_redis_storage_or_settings_code(
     ).stdout.decode()
 
     assert not CLIENTS_AND_SETTINGS & set(loaded.split()), loaded
+
+
+def test_the_chart_has_words_in_each_readers_catalogue_language_and_none_for_nobody() -> None:
+    words = chart_words(["es-MX", None, "en-GB", "de", "es"])
+
+    assert words == {
+        "en": ChartWords("seconds", "How much they moved"),
+        "es": ChartWords("segundos", "Cuánto se movió"),
+    }
+    assert chart_words([]) == {}  # nobody on Telegram to show it to: no chart is drawn
