@@ -30,7 +30,7 @@ from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.keys import RAW_VIDEOS, processed_video_key, video_thumbnail_key
 from domain.models import VideoAnalysis, VideoStatus
 from domain.people.family import people_to_notify
-from domain.uow import UnitOfWork
+from domain.uow import Transaction, UnitOfWork
 from domain.videos.media.chart_words import ChartWordsFor
 from domain.videos.media.job import Processed, Refusal, run_pipeline
 from domain.videos.notices import queue_outcome_notices
@@ -189,16 +189,22 @@ async def _start(
             return None
         video.status = VideoStatus.PROCESSING
         raw_key = video.video_url
-        assert video.athlete_id is not None
-        # The athlete's side, as `queue_outcome_notices` will tell it, reachable in chat.
-        family = await people_to_notify(tx, video.athlete_id)
-        readers = [
-            person.language_code
-            for person in family
-            if person.telegram_chat_id or person.telegram_user_id
-        ]
+        readers = await _readers(tx, video)
         await tx.commit()
     return raw_key, readers
+
+
+async def _readers(tx: Transaction, video: VideoAnalysis) -> list[str | None]:
+    """Language codes of the athlete's side reachable in chat: who `queue_outcome_notices` will
+    show the analysis (and so the chart) to."""
+    if video.athlete_id is None:
+        return []
+    family = await people_to_notify(tx, video.athlete_id)
+    return [
+        person.language_code
+        for person in family
+        if person.telegram_chat_id or person.telegram_user_id
+    ]
 
 
 async def _store(

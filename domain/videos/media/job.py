@@ -2,9 +2,9 @@
 results in plain types.
 
 This module is what that process unpickles its job from, and what the worker unpickles the
-results with, so it imports nothing but the standard library and the chart's words: here the
-rules module would bring SQLAlchemy, Redis and boto3 into every video's process (about a
-second a video), and the pipeline would bring numpy, OpenCV and matplotlib into the worker.
+results with, so it imports nothing but the standard library and the chart's words. Were they
+in `processing`, every video's process would load SQLAlchemy, Redis and boto3 (0.85 s of CPU
+and 80 MB a video); were they beside the pipeline, the worker would load numpy and OpenCV.
 """
 
 from __future__ import annotations
