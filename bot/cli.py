@@ -6,9 +6,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from bot.logs import configure_logging
-from bot.settings import Settings, SettingsError, load_settings
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 log = logging.getLogger("sportscenter")
 
@@ -145,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    # Imported here, not at the top: each video's own process runs this module again as
+    # multiprocessing's `__mp_main__` (domain.videos.processing), and needs no settings.
+    from bot.logs import configure_logging
+    from bot.settings import SettingsError, load_settings
+
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()

@@ -16,14 +16,14 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.health_server import health_server
-from bot.i18n import catalogues, t
+from bot.i18n import resolve, t
 from bot.logs import configure_logging
 from bot.metrics import count_video_job
 from bot.settings import Settings
@@ -216,7 +216,7 @@ def _video_processing(settings: Settings) -> HandlerFactory:
         return video_jobs(
             services,
             max_duration_s=settings.video_max_duration_s,
-            chart_words=chart_words(),
+            chart_words=chart_words,
             # Each video's process starts with no logging set up: its lines would be plain text.
             process_setup=partial(
                 configure_logging,
@@ -229,11 +229,11 @@ def _video_processing(settings: Settings) -> HandlerFactory:
     return factory
 
 
-def chart_words() -> dict[str, ChartWords]:
-    """The motion chart's axis labels in every language of the catalogue."""
+def chart_words(readers: Iterable[str | None]) -> dict[str, ChartWords]:
+    """The motion chart's axis labels in the catalogue language of each reader's language code."""
     return {
         language: ChartWords(t("video.chart.time", language), t("video.chart.movement", language))
-        for language in catalogues()
+        for language in sorted({resolve(code) for code in readers})
     }
 
 

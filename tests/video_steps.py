@@ -17,7 +17,7 @@ def video_worker(
     give_up: GiveUp | None = None,
 ) -> VideoWorker:
     """A worker on the test's queue, running the real job unless `handle` replaces it."""
-    real_handle, real_give_up = video_jobs(services, max_duration_s=600, chart_words=chart_words())
+    real_handle, real_give_up = video_jobs(services, max_duration_s=600, chart_words=chart_words)
     return VideoWorker(
         services.video_queue,
         services.video_status,

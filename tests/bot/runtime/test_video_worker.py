@@ -7,11 +7,14 @@ import importlib
 import inspect
 import logging
 import os
+import pickle
 import signal
+import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -21,9 +24,11 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.settings import Settings
-from bot.video_worker import GiveUp, JobHandler, VideoWorker, run_worker
+from bot.video_worker import GiveUp, JobHandler, VideoWorker, chart_words, run_worker
 from bot.worker_process import EmbeddedWorker
 from domain.adapters.cache import RedisKeys
+from domain.videos.media.chart_words import ChartWords
+from domain.videos.media.job import run_pipeline
 from domain.videos.queue import Job, VideoQueue
 from domain.videos.status import VideoStatusMirror
 from tests.conftest import REDIS_URL
@@ -505,3 +510,50 @@ async def test_an_embedded_worker_ignoring_sigterm_is_killed_after_the_grace_per
 
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+# What a video's own process does before its job runs (see domain.videos.processing): the
+# forkserver has the pipeline loaded; multiprocessing re-runs the command's module as
+# `__mp_main__`, then unpickles the job. Whatever that loads beyond the pipeline, every video pays.
+JOB_PROCESS = """
+import pickle, runpy, sys
+import domain.videos.media.pipeline
+loaded = set(sys.modules)
+runpy.run_module("bot.cli", run_name="__mp_main__")
+pickle.loads(sys.stdin.buffer.read())
+print(" ".join(sorted({name.split(".")[0] for name in set(sys.modules) - loaded})))
+"""
+CLIENTS_AND_SETTINGS = {"asyncpg", "boto3", "botocore", "pydantic", "redis", "sqlalchemy"}
+
+
+def test_a_videos_own_process_loads_no_database_redis_storage_or_settings_code(
+    tmp_path: Path,
+) -> None:
+    job = partial(
+        run_pipeline,
+        tmp_path / "raw.mp4",
+        tmp_path / "out",
+        max_duration_s=600,
+        chart_words={"en": ChartWords("seconds", "How much they moved")},
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    loaded = subprocess.run(
+        [sys.executable, "-c", JOB_PROCESS],
+        input=pickle.dumps(job),
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+    ).stdout.decode()
+
+    assert not CLIENTS_AND_SETTINGS & set(loaded.split()), loaded
+
+
+def test_the_chart_has_words_in_each_readers_catalogue_language_and_none_for_nobody() -> None:
+    words = chart_words(["es-MX", None, "en-GB", "de", "es"])
+
+    assert words == {
+        "en": ChartWords("seconds", "How much they moved"),
+        "es": ChartWords("segundos", "Cuánto se movió"),
+    }
+    assert chart_words([]) == {}  # nobody on Telegram to show it to: no chart is drawn
