@@ -41,6 +41,7 @@ from bot.jobs import schedule_maintenance
 from bot.persistence import RedisPersistence
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
+from bot.user_turns import UserTurns
 from bot.wiring import Services
 from domain.adapters import city_zones
 from domain.policy import Actor
@@ -96,6 +97,8 @@ class BotApplication(
         # Update ids this process claimed (bot.guards) and has not finished yet.
         self.claimed_updates: set[int] = set()
         self.done_marks = guards.DoneMarks()
+        # One update per user at a time across every process of this bot (see bot.user_turns).
+        self.user_turns = UserTurns(services.redis, services.keys)
         self.menus_set = False
         self._fallbacks: list[BaseHandler[Any, Any, Any]] = []
         # Saves of persistence, counted: see save_state().
@@ -146,13 +149,22 @@ class BotApplication(
         await self.services.limiter.load_scripts()
         await super().start()
 
+    async def initialize(self) -> None:
+        """Initialize, then let the persistence refresh conversation states before updates."""
+        await super().initialize()
+        if isinstance(self.persistence, RedisPersistence):
+            # PTB keeps no public handle on them; the mapping is filled once here and kept.
+            self.persistence.watch_conversations(self._conversation_handler_conversations)
+
     async def process_update(self, update: object) -> None:
-        """Process one update, save what it changed, then mark it done."""
-        await super().process_update(update)
-        if isinstance(update, Update):
-            # Write-through: a restart right after this update resumes from its new state.
-            await self.save_state()
-            await guards.finish_update(self, update)
+        """In the user's turn: process one update (their state read fresh), save what it
+        changed, then mark it done."""
+        async with self.user_turns.turn(_owner(update)):
+            await super().process_update(update)
+            if isinstance(update, Update):
+                # Write-through: a restart, or another replica, resumes from the new state.
+                await self.save_state()
+                await guards.finish_update(self, update)
 
     async def save_state(self) -> None:
         """Persist all state changed so far; concurrent callers share one save."""
