@@ -58,14 +58,16 @@ class UserTurns:
             yield
             return
         key, token = self._keys.user_turn(user_id), secrets.token_hex(8)
-        if not await self._take(key, token):
-            yield  # Redis is unavailable: go on without the turn rather than stall the bot
-            return
-        keeper = asyncio.get_running_loop().create_task(self._keep(key, token))
+        # Without Redis (down, or too slow to answer) the update goes on without the turn
+        # rather than stall the bot; the release still runs, in case the SET did land.
+        keeper = None
+        if await self._take(key, token):
+            keeper = asyncio.get_running_loop().create_task(self._keep(key, token))
         try:
             yield
         finally:
-            keeper.cancel()
+            if keeper is not None:
+                keeper.cancel()
             await _quietly("release", key, self._release(keys=[key], args=[token]))
 
     async def _take(self, key: str, token: str) -> bool:
