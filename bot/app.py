@@ -41,7 +41,7 @@ from bot.jobs import schedule_maintenance
 from bot.persistence import RedisPersistence
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
-from bot.user_turns import UserTurns
+from bot.user_turns import UserTurns, owner_of
 from bot.wiring import Services
 from domain.adapters import city_zones
 from domain.policy import Actor
@@ -159,7 +159,7 @@ class BotApplication(
     async def process_update(self, update: object) -> None:
         """In the user's turn: process one update (their state read fresh), save what it
         changed, then mark it done."""
-        async with self.user_turns.turn(_owner(update)):
+        async with self.user_turns.turn(owner_of(update)):
             await super().process_update(update)
             if isinstance(update, Update):
                 # Write-through: a restart, or another replica, resumes from the new state.
@@ -259,7 +259,7 @@ class PerUserUpdates(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the same user's earlier updates, then process this one."""
-        owner = _owner(update)
+        owner = owner_of(update)
         if owner is None:
             await coroutine
             return
@@ -393,11 +393,3 @@ def _require_cancel(handler: ConversationHandler[Any]) -> None:
         f"conversation {handler.name!r} needs a /cancel fallback: "
         "handlers.shared.common.cancel_fallback()"
     )
-
-
-def _owner(update: object) -> int | None:
-    if not isinstance(update, Update):
-        return None
-    if update.effective_user is not None:
-        return update.effective_user.id
-    return update.effective_chat.id if update.effective_chat is not None else None

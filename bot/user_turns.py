@@ -21,6 +21,7 @@ import secrets
 from collections.abc import AsyncIterator, Awaitable
 
 import redis.asyncio as aioredis
+from telegram import Update
 
 from domain.adapters.cache import REDIS_UNAVAILABLE, RedisKeys
 
@@ -39,6 +40,15 @@ _RENEW = (
 )
 
 
+def owner_of(update: object) -> int | None:
+    """Whose turn an update takes: its user's, else its chat's; None for neither."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return update.effective_chat.id if update.effective_chat is not None else None
+
+
 class UserTurns:
     """Hands out each user's turn to one update at a time, whichever process it is in."""
 
@@ -50,6 +60,11 @@ class UserTurns:
         self._renew_every_s = lease_s / 3
         self._release = redis.register_script(_RELEASE)
         self._renew = redis.register_script(_RENEW)
+        self._held: set[int] = set()
+
+    def holds(self, user_id: int) -> bool:
+        """Whether this process holds `user_id`'s turn now (not when Redis was unavailable)."""
+        return user_id in self._held
 
     @contextlib.asynccontextmanager
     async def turn(self, user_id: int | None) -> AsyncIterator[None]:
@@ -63,11 +78,13 @@ class UserTurns:
         keeper = None
         if await self._take(key, token):
             keeper = asyncio.get_running_loop().create_task(self._keep(key, token))
+            self._held.add(user_id)
         try:
             yield
         finally:
             if keeper is not None:
                 keeper.cancel()
+                self._held.discard(user_id)
             await _quietly("release", key, self._release(keys=[key], args=[token]))
 
     async def _take(self, key: str, token: str) -> bool:

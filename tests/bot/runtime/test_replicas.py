@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 
+import redis.asyncio as aioredis
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.app import BotApplication, BotContext
+from domain.adapters.cache import RedisKeys
 from tests.bot.runtime.fakes import AppFactory, FakeTelegram, message_update
 from tests.bot.runtime.test_persistence import _add_profile_flow
 
@@ -72,3 +74,30 @@ async def test_one_users_updates_take_turns_across_replicas(make_app: AppFactory
     )
 
     assert overlaps == []
+
+
+async def test_an_update_left_half_done_by_a_replica_that_died_is_handled_on_redelivery(
+    make_app: AppFactory, telegram: FakeTelegram, redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    app = (await replicas(make_app, 1))[0]
+    update = message_update(app.bot, "/survey")
+    # The replica that took it was killed mid-update: its claim stays, its turn has lapsed.
+    await redis_client.set(keys.processed_update(app.bot.id, update.update_id), b"processing")
+
+    await app.process_update(update)
+
+    assert telegram.texts() == ["Which sport?"]
+    claim = keys.processed_update(app.bot.id, update.update_id)
+    assert await redis_client.get(claim) == b"done"
+
+
+async def test_a_copy_of_an_update_another_replica_handled_is_skipped(
+    make_app: AppFactory, telegram: FakeTelegram
+) -> None:
+    one, two = await replicas(make_app)
+    update = message_update(one.bot, "/survey")
+
+    await one.process_update(update)
+    await two.process_update(update)
+
+    assert telegram.texts() == ["Which sport?"]
