@@ -17,7 +17,9 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +33,9 @@ from _common import scratch_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.replica_set
 
+from bot.settings import load_settings
+from bot.user_turns import UserTurns
+from domain.adapters.cache import RedisKeys, connect_redis
 from tests.replica_set import WEBHOOK_SECRET, bot_replicas
 
 _ECHOED = re.compile(r"/seq(\d+)")
@@ -153,13 +158,38 @@ async def round_with(
         rate = round(expected / elapsed, 1)
         print(
             f"{count} replica(s): {rate:,.1f} updates/s over {elapsed:.1f} s, {figures}, "
-            f"per replica {sorted(replicas.proxy.answered.values())}",
+            f"per replica {sorted(replicas.proxy.answered.values())}, machine load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
             flush=True,
         )
         return {"updates": expected, "updates_per_s": rate, **figures}
 
 
+async def turn_cost_ms(rounds: int = 2000) -> tuple[float, float]:
+    """Median time to take and let go of a user's turn on this Redis (what each update pays),
+    beside one GET measured alternately with it: a busy machine inflates both alike."""
+    redis = connect_redis(load_settings().redis_url)
+    keys = RedisKeys(f"bench{uuid.uuid4().hex[:8]}:")
+    turns = UserTurns(redis, keys)
+    took: list[float] = []
+    one_get: list[float] = []
+    try:
+        for user in range(rounds):
+            began = time.perf_counter()
+            async with turns.turn(user):
+                pass
+            took.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            await redis.get(keys.user_turn(user))
+            one_get.append(time.perf_counter() - began)
+    finally:
+        await redis.aclose()
+    return round(statistics.median(took) * 1000, 3), round(statistics.median(one_get) * 1000, 3)
+
+
 async def run(args: argparse.Namespace, url: str) -> dict[str, float | int]:
+    turn_ms, get_ms = await turn_cost_ms()
+    print(f"a user's turn: {turn_ms} ms per update (median), one Redis GET {get_ms} ms", flush=True)
     emulator = Emulator()
     try:
         with tempfile.TemporaryDirectory(prefix="sc-replicas-") as workdir:
