@@ -1,11 +1,11 @@
 """Bot replicas as real `sportscenter run` processes behind a round-robin proxy, for the
 replicas test and `benchmarks/replicas.py`.
 
-The proxy stands for the load balancer of a deployment (nginx in `docker-compose.yml` and
-`deploy/`). It is a few lines of aiohttp rather than nginx itself: nginx is not on every
-developer machine or CI runner, and here it must do one thing that production would not
-bother to: send each request to the next replica in turn, so that one person's consecutive
-updates land on different processes, the hardest case for shared state. Like nginx's
+The proxy stands for a deployment's load balancer (nginx or any other). It is a few lines of
+aiohttp rather than nginx itself: nginx is not on every developer machine or CI runner, and
+here it must send each request to the next replica in turn, strictly, so that one person's
+consecutive updates land on different processes, the hardest case for shared state; it also
+counts what each replica answered. Like nginx's
 `proxy_next_upstream error`, a request a replica refuses to connect for goes to the next one.
 """
 
