@@ -42,6 +42,7 @@ from bot.persistence import RedisPersistence
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
 from bot.update_scope import UpdateScope
+from bot.user_turns import UserTurns, owner_of
 from bot.wiring import Services
 from domain.adapters import city_zones
 from domain.admin import admins
@@ -98,6 +99,8 @@ class BotApplication(
         # Update ids this process claimed (bot.guards) and has not finished yet.
         self.claimed_updates: set[int] = set()
         self.done_marks = guards.DoneMarks()
+        # One update per user at a time across every process of this bot (see bot.user_turns).
+        self.user_turns = UserTurns(services.redis, services.keys)
         self.menus_set = False
         self._fallbacks: list[BaseHandler[Any, Any, Any]] = []
         # Saves of persistence, counted: see save_state().
@@ -177,8 +180,16 @@ class BotApplication(
         ]
         return len(mine) + sum(nested)
 
+    async def initialize(self) -> None:
+        """Initialize, then let the persistence refresh conversation states before updates."""
+        await super().initialize()
+        if isinstance(self.persistence, RedisPersistence):
+            # PTB keeps no public handle on them; the mapping is filled once here and kept.
+            self.persistence.watch_conversations(self._conversation_handler_conversations)
+
     async def process_update(self, update: object) -> None:
-        """Process one update, save what it changed, then mark it done; count and time it."""
+        """In the user's turn: process one update (their state read fresh), save what it
+        changed, then mark it done; count and time it."""
         if not isinstance(update, Update):
             await super().process_update(update)
             return
@@ -186,10 +197,11 @@ class BotApplication(
         scope = UpdateScope(update.update_id, user.id if user is not None else None)
         token = update_scope.enter(scope)
         try:
-            await super().process_update(update)
-            # Write-through: a restart right after this update resumes from its new state.
-            await self.save_state()
-            await guards.finish_update(self, update)
+            async with self.user_turns.turn(owner_of(update)):
+                await super().process_update(update)
+                # Write-through: a restart, or another replica, resumes from the new state.
+                await self.save_state()
+                await guards.finish_update(self, update)
         except BaseException:
             scope.outcome = "error"
             raise
@@ -292,7 +304,7 @@ class PerUserUpdates(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the same user's earlier updates, then process this one."""
-        owner = _owner(update)
+        owner = owner_of(update)
         if owner is None:
             await coroutine
             return
@@ -428,11 +440,3 @@ def _require_cancel(handler: ConversationHandler[Any]) -> None:
         f"conversation {handler.name!r} needs a /cancel fallback: "
         "handlers.shared.common.cancel_fallback()"
     )
-
-
-def _owner(update: object) -> int | None:
-    if not isinstance(update, Update):
-        return None
-    if update.effective_user is not None:
-        return update.effective_user.id
-    return update.effective_chat.id if update.effective_chat is not None else None

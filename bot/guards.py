@@ -28,6 +28,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import t
 from bot.update_scope import note_outcome
+from bot.user_turns import owner_of
 from domain.actors import load_actor
 from domain.adapters.cache import REDIS_UNAVAILABLE
 from domain.policy import is_suspended
@@ -41,8 +42,8 @@ ADMISSION_GROUP = -4
 PRIVATE_CHAT_GROUP = -3
 ACTOR_GROUP = -2
 
-# Long enough for any handler to finish; if the process dies mid-update the claim lapses and
-# Telegram's redelivery is processed after all.
+# Long enough for any handler to finish. If the process dies mid-update, a redelivery of the
+# update is handled anyway: under the user's turn a claim still "processing" is abandoned.
 PROCESSING_TTL_S = 600
 # Telegram redelivers within hours at most; a day of memory covers it with room to spare.
 DONE_TTL_S = 24 * 3600
@@ -71,9 +72,15 @@ async def admit_update(update: Update, context: BotContext) -> None:
         key, value=b"processing", ttl_s=PROCESSING_TTL_S, hit=hit
     )
     if admission.taken_before:
-        logger.info("update %s was already taken, skipping the copy", update.update_id)
-        note_outcome("duplicate")
-        raise ApplicationHandlerStop
+        if not await _abandoned(app, update, key):
+            logger.info("update %s was already taken, skipping the copy", update.update_id)
+            note_outcome("duplicate")
+            raise ApplicationHandlerStop
+        logger.warning(
+            "update %s was left half-done by a stopped process; handling it", update.update_id
+        )
+        app.claimed_updates.add(update.update_id)
+        return
     if admission.claimed:
         app.claimed_updates.add(update.update_id)
     if admission.decision.allowed or hit is None or user is None:
@@ -86,6 +93,23 @@ async def admit_update(update: Update, context: BotContext) -> None:
         )
     note_outcome("rate_limited")
     raise ApplicationHandlerStop
+
+
+async def _abandoned(app: BotApplication, update: Update, key: str) -> bool:
+    """Whether a claimed update's copy finds it still marked processing by no one.
+
+    Under its user's turn no other process is handling that user's updates, so a claim still
+    marked "processing" belongs to a process that stopped mid-update (killed, its host gone):
+    its redelivery must be handled, not skipped as a copy, or the update would be lost.
+    """
+    owner = owner_of(update)
+    if owner is None or not app.user_turns.holds(owner):
+        return False
+    try:
+        async with asyncio.timeout(_REDIS_TIMEOUT_S):
+            return await app.services.redis.get(key) == b"processing"
+    except REDIS_UNAVAILABLE:
+        return False
 
 
 async def finish_update(app: BotApplication, update: Update) -> None:

@@ -175,3 +175,15 @@ async def test_a_session_whose_plan_was_lost_is_planned_again_and_planned_ones_n
     queued = await plan_upcoming(uow, now=NOW + timedelta(minutes=10))
 
     assert (queued, loaded) == (6, [lost])
+
+
+async def test_planners_of_several_replicas_at_once_plan_each_reminder_once(
+    uow: UnitOfWork,
+) -> None:
+    world = await booking_world(uow)
+    await add_session(uow, world, SOON)
+
+    await asyncio.gather(*(plan_upcoming(uow, now=NOW) for _ in range(3)))
+
+    assert set((await planned(uow)).values()) == {1}
+    assert sum((await planned(uow)).values()) == 6

@@ -5,6 +5,7 @@ Runs on both storage backends: the local folder and moto's S3 server over real H
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -220,3 +221,18 @@ async def test_the_sweep_queues_again_only_uploads_whose_job_was_lost(
     entries = await redis_client.xrange(keys.video_jobs())
     queued = [fields[b"video_id"].decode() for _, fields in entries]
     assert sorted(queued) == sorted([str(waiting.id), str(lost.id)])
+
+
+async def test_sweeps_of_several_replicas_at_once_queue_a_lost_upload_once(
+    uow: UnitOfWork, intake: VideoIntake, redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    world = await booking_world(uow)
+    async with uow as tx:
+        lost = VideoAnalysis(athlete_id=world.child.id, video_url="videos/raw/x", status="uploaded")
+        tx.session.add(lost)
+        await tx.commit()
+    later = datetime.now(UTC) + STALE_UPLOAD + timedelta(seconds=1)
+
+    await asyncio.gather(*(requeue_stale_uploads(uow, intake.queue, now=later) for _ in range(3)))
+
+    assert await redis_client.xlen(keys.video_jobs()) == 1
