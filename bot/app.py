@@ -100,7 +100,7 @@ class BotApplication(
         self.claimed_updates: set[int] = set()
         self.done_marks = guards.DoneMarks()
         # One update per user at a time across every process of this bot (see bot.user_turns).
-        self.user_turns = UserTurns(services.redis, services.keys)
+        self.user_turns = UserTurns(services.redis, services.keys, shared=replicated(settings))
         self.menus_set = False
         self._fallbacks: list[BaseHandler[Any, Any, Any]] = []
         # Saves of persistence, counted: see save_state().
@@ -326,6 +326,12 @@ class PerUserUpdates(BaseUpdateProcessor):
         """Nothing to release."""
 
 
+def replicated(settings: Settings) -> bool:
+    """Whether other processes may handle this bot's updates: only behind a webhook (a polling
+    bot is one process, as Telegram allows one getUpdates consumer per bot)."""
+    return settings.webhook_url is not None
+
+
 def build_application(
     settings: Settings,
     services: Services,
@@ -350,7 +356,9 @@ def build_application(
         .application_class(BotApplication, kwargs={"services": services, "settings": settings})
         .context_types(ContextTypes(context=BotContext))
         .bot(bot)
-        .persistence(RedisPersistence(services.redis, services.keys))
+        .persistence(
+            RedisPersistence(services.redis, services.keys, shared_state=replicated(settings))
+        )
         .concurrent_updates(PerUserUpdates(MAX_CONCURRENT_UPDATES))
         .post_init(set_command_menus)
     )

@@ -19,7 +19,9 @@ hash is read again, user_data and conversation states together, so that an updat
 any replica continues from what another replica saved. PTB keeps conversation states in the
 conversation handlers, not here; the application hands their mapping over at start
 (`watch_conversations`). The bot takes the user's turn first (`bot.user_turns`), so no other
-process changes the hash between this read and the save that ends the update.
+process changes the hash between this read and the save that ends the update. A polling bot is
+the only process of its bot (`shared_state=False`): what it holds is current, and it reads
+nothing before an update.
 """
 
 from __future__ import annotations
@@ -75,8 +77,10 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         update_interval: float = 1.0,
         session_ttl_s: int = SESSION_TTL_S,
         timeout_s: float = 1.0,
+        shared_state: bool = True,
     ) -> None:
         super().__init__(store_data=PersistenceInput(), update_interval=update_interval)
+        self._shared_state = shared_state
         self._redis = redis
         self._keys = keys
         self._ttl_s = session_ttl_s
@@ -204,6 +208,8 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
     async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
         """Read the user's data and conversation states again: another replica may have
         moved them on since this process last saw them."""
+        if not self._shared_state:
+            return  # the only process of this bot: what it holds is current
         if self._pending:
             return  # writes held back while Redis was down: what this process holds is newer
         try:

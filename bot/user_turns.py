@@ -10,6 +10,10 @@ The turn is a key holding a random token, set with NX and a short lease that its
 while it works, so a replica that dies mid-update blocks that user for one lease at most. A
 waiter polls (the wait is rare: Telegram itself does not send one chat two updates at once).
 Like the update claim, the turn fails open: with Redis down updates run without it.
+
+A polling bot is one process by Telegram's rule (a second getUpdates consumer is refused), and
+`PerUserUpdates` already keeps each user's updates in order inside it: its turns are not shared
+(`shared=False`) and cost no Redis call. Only a webhook bot may run as several replicas.
 """
 
 from __future__ import annotations
@@ -52,8 +56,16 @@ def owner_of(update: object) -> int | None:
 class UserTurns:
     """Hands out each user's turn to one update at a time, whichever process it is in."""
 
-    def __init__(self, redis: aioredis.Redis, keys: RedisKeys, *, lease_s: float = LEASE_S):
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        keys: RedisKeys,
+        *,
+        lease_s: float = LEASE_S,
+        shared: bool = True,
+    ) -> None:
         self._redis = redis
+        self._shared = shared
         self._keys = keys
         self._lease_ms = int(lease_s * 1000)
         # Renewed well inside the lease, so a busy event loop does not lose it.
@@ -63,13 +75,14 @@ class UserTurns:
         self._held: set[int] = set()
 
     def holds(self, user_id: int) -> bool:
-        """Whether this process holds `user_id`'s turn now (not when Redis was unavailable)."""
-        return user_id in self._held
+        """Whether this process holds `user_id`'s turn now (not when Redis was unavailable);
+        always, when no other process can have it."""
+        return not self._shared or user_id in self._held
 
     @contextlib.asynccontextmanager
     async def turn(self, user_id: int | None) -> AsyncIterator[None]:
         """Wait for `user_id`'s turn and hold it for the block (None: no one's, no wait)."""
-        if user_id is None:
+        if user_id is None or not self._shared:
             yield
             return
         key, token = self._keys.user_turn(user_id), secrets.token_hex(8)

@@ -21,7 +21,9 @@ from tests.bot.runtime.test_persistence import _add_profile_flow
 async def replicas(make_app: AppFactory, count: int = 2) -> list[BotApplication]:
     # All started before the first update: nothing is loaded from Redis at start that would
     # make them agree by accident.
-    return [await make_app(before_initialize=_add_profile_flow) for _ in range(count)]
+    return [
+        await make_app(replicated=True, before_initialize=_add_profile_flow) for _ in range(count)
+    ]
 
 
 async def test_a_flow_begun_on_one_replica_goes_on_on_another(
@@ -63,8 +65,8 @@ async def test_one_users_updates_take_turns_across_replicas(make_app: AppFactory
     def add_slow(application: BotApplication) -> None:
         application.add_handler(MessageHandler(filters.TEXT, slow))
 
-    one = await make_app(before_initialize=add_slow)
-    two = await make_app(before_initialize=add_slow)
+    one = await make_app(replicated=True, before_initialize=add_slow)
+    two = await make_app(replicated=True, before_initialize=add_slow)
 
     await asyncio.gather(
         *(
@@ -101,3 +103,26 @@ async def test_a_copy_of_an_update_another_replica_handled_is_skipped(
     await two.process_update(update)
 
     assert telegram.texts() == ["Which sport?"]
+
+
+async def test_a_polling_bot_takes_turns_only_in_its_own_process(
+    make_app: AppFactory, redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    # Telegram lets one process poll a bot: a turn in Redis would be a round trip for nothing.
+    seen: dict[bool, bool] = {}
+
+    def add_probe(replicated: bool):
+        async def probe(update: Update, context: BotContext) -> None:
+            turn = keys.user_turn(update.effective_user.id)
+            seen[replicated] = bool(await redis_client.exists(turn))
+
+        def add(application: BotApplication) -> None:
+            application.add_handler(MessageHandler(filters.TEXT, probe))
+
+        return add
+
+    for replicated in (False, True):
+        app = await make_app(replicated=replicated, before_initialize=add_probe(replicated))
+        await app.process_update(message_update(app.bot, f"tap {replicated}"))
+
+    assert seen == {False: False, True: True}

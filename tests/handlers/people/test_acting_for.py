@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import uuid
 
-import redis.asyncio as aioredis
 from sqlalchemy import update
 
-from domain.adapters.cache import RedisKeys
 from domain.models import Athlete, User
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
@@ -67,43 +63,26 @@ async def test_acting_for_a_child_applies_to_log_and_book_until_changed(
     assert app.user_data[pat.id].get("acting_for") is None
 
 
-async def forge_acting_for(
-    redis_client: aioredis.Redis, keys: RedisKeys, person_id: int, value: str
-) -> None:
-    """Change who the person acts for where their user_data lives (read before each update),
-    once the bot has saved what their last update changed."""
-    async with asyncio.timeout(5):
-        # The bot answered inside the update's turn; the turn ends once the state is saved.
-        while True:
-            if not await redis_client.exists(keys.user_turn(person_id)):
-                break
-            await asyncio.sleep(0.01)
-    session = keys.session(person_id)
-    data = json.loads(await redis_client.hget(session, "user_data") or b"{}")
-    data["acting_for"] = value
-    await redis_client.hset(session, "user_data", json.dumps(data))
-
-
 async def test_a_stale_or_forged_choice_is_ignored(
-    emulator: Emulator, run_bot, uow: UnitOfWork, redis_client: aioredis.Redis, keys: RedisKeys
+    emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:
     pat = emulator.user("Pat")
     parent_id = await parent_row(uow, pat)
     mia = await child_of(uow, parent_id, "Mia")
     await child_of(uow, parent_id, "Leo")
     other_family = await child_of(uow, await parent_row(uow, emulator.user("Omar"), "Omar"), "Zoe")
-    async with run_bot(emulator):
+    async with run_bot(emulator) as app:
         await pat.send("/children")
         await pat.expect_reply(contains="Your children")
         await pat.press("Act for Mia")
         await pat.expect_reply(contains="acting for Mia")
-        await forge_acting_for(redis_client, keys, pat.id, str(other_family))
+        app.user_data[pat.id]["acting_for"] = str(other_family)  # as if user_data were forged
         await pat.send("/log 40m sprint 5.12s")
         await pat.expect_reply(contains="Whose result is it?")
         await pat.send("/cancel")
         await pat.expect_reply()
 
-        await forge_acting_for(redis_client, keys, pat.id, str(mia))
+        app.user_data[pat.id]["acting_for"] = str(mia)
         async with uow as tx:  # Mia is moved to another guardian: the choice is stale
             await tx.session.execute(
                 update(Athlete).where(Athlete.id == mia).values(parent_id=None)
