@@ -128,6 +128,7 @@ async def _erase(
     await queries.anonymise_athletes(tx, athletes)
     await queries.anonymise_users(tx, people)
     subjects = {*people, *athletes, *filter(None, [person.coach_id])}
+    await tx.flush()  # the cancellations' own audit entries are anonymised too
     await queries.anonymise_audit(tx, subjects)
     _audit(tx, None, "privacy.erased", subject=str(user_id), people=len(people))
     deleted = await _delete_files(storage, keys)
