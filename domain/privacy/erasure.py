@@ -106,6 +106,11 @@ async def _erase(
     guardians = await queries.guardians_of(tx, person.guarded_athlete_ids)
     only_theirs = frozenset(a for a, who in guardians.items() if who <= {user_id})
     shared = person.guarded_athlete_ids - only_theirs
+    athletes = {*only_theirs, *filter(None, [person.own_athlete_id])}
+    people = {user_id, *await queries.athlete_user_ids(tx, athletes)}
+    # Names go first, so the cancellation notices (and their calendar files) carry none.
+    await queries.remove_names(tx, people)
+    await tx.flush()
     # Their co-guarded children's sessions are the other guardian's to keep.
     cancelling = replace(person, guarded_athlete_ids=only_theirs)
     cancelled = await cancel_future_sessions(
@@ -114,8 +119,6 @@ async def _erase(
     if await queries.unsent_star_refunds(tx, user_id):
         log.info("erasure waits for %d Stars refunds to be sent", len(cancelled) or 1)
         return None, cancelled
-    athletes = {*only_theirs, *filter(None, [person.own_athlete_id])}
-    people = {user_id, *await queries.athlete_user_ids(tx, athletes)}
     await queries.hand_over_children(tx, user_id, shared)
     keys = await queries.delete_videos(tx, athletes)
     keys += await queries.anonymise_coach(tx, user_id)

@@ -262,6 +262,15 @@ async def hand_over_children(
         await tx.session.execute(delete(AthleteLink).where(AthleteLink.id == link.id))
 
 
+async def remove_names(tx: Transaction, user_ids: Collection[uuid.UUID]) -> None:
+    """Names and usernames removed; the Telegram id stays until refunds have gone out."""
+    await tx.session.execute(
+        update(User)
+        .where(User.id.in_(user_ids))
+        .values(first_name=ERASED_NAME, last_name="", telegram_username=None)
+    )
+
+
 async def anonymise_users(tx: Transaction, user_ids: Collection[uuid.UUID]) -> None:
     """Every personal field of these users removed; the rows stay for accounting's links."""
     await tx.session.execute(
