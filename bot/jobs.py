@@ -136,6 +136,13 @@ async def erase_people_due(context: BotContext, now: datetime | None = None) -> 
         # Each person is one transaction: those done stay done, the next run takes the rest.
         log.exception("could not erase the people due")
         return
+    application = context.application
+    for person in erased:
+        # What the chat layer holds of them (flows under way, user and chat data) goes too.
+        for telegram_id in person.telegram_user_ids:
+            await application.end_conversations_of(telegram_id)
+            application.drop_user_data(telegram_id)
+            application.drop_chat_data(telegram_id)  # a private chat's id is the user's
     if erased:
         log.info("erased %d people at their request", len(erased))
 

@@ -39,6 +39,8 @@ class Erased:
     people: int
     files_deleted: int
     sessions_cancelled: int
+    # Their Telegram ids as they were: the runtime forgets their chat state by them.
+    telegram_user_ids: tuple[int, ...] = ()
 
 
 async def request_erasure(uow: UnitOfWork, *, actor: Actor, now: datetime) -> datetime:
@@ -122,8 +124,9 @@ async def _erase(
     await queries.hand_over_children(tx, user_id, shared)
     keys = await queries.delete_videos(tx, athletes)
     keys += await queries.anonymise_coach(tx, user_id)
-    profile_images = [row["profile_image_url"] for row in await queries.user_rows(tx, people)]
-    keys += [key for key in profile_images if key]
+    rows = await queries.user_rows(tx, people)
+    keys += [row["profile_image_url"] for row in rows if row["profile_image_url"]]
+    telegram_ids = tuple(row["telegram_user_id"] for row in rows if row["telegram_user_id"])
     await queries.delete_metrics(tx, people, athletes)
     await queries.anonymise_sessions(tx, people, athletes)
     await queries.delete_links(tx, people, athletes)
@@ -135,7 +138,8 @@ async def _erase(
     await queries.anonymise_audit(tx, subjects)
     _audit(tx, None, "privacy.erased", subject=str(user_id), people=len(people))
     deleted = await _delete_files(storage, keys)
-    return Erased(user_id, len(people), deleted, len(cancelled)), cancelled
+    erased = Erased(user_id, len(people), deleted, len(cancelled), telegram_ids)
+    return erased, cancelled
 
 
 async def _delete_files(storage: MediaStorage, keys: list[str]) -> int:

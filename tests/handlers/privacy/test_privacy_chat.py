@@ -169,7 +169,9 @@ async def test_after_the_grace_a_parent_is_erased_with_the_child_only_they_guard
         async with uow as tx:
             assert (await tx.users.get(world.parent.id)).first_name == "Pia"
         erased_at = asked + timedelta(days=7, minutes=1)
+        assert pia.id in application.user_data
         await erase_people_due(BotContext(application), now=erased_at)
+        assert pia.id not in application.user_data
         await send_due_notifications(BotContext(application), now=erased_at)
         await cora.expect_reply(contains="Session cancelled")
 
