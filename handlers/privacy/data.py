@@ -19,13 +19,18 @@ from bot.i18n import t
 from bot.local_time import local_moment
 from bot.sending import send_text
 from domain.errors import NotAllowed
+from domain.models import Role
 from domain.privacy import erasure
 from domain.privacy.export import export_my_data
 from handlers.privacy.callbacks import ErasureAnswer
 from handlers.shared.common import unknown_command
 
 log = logging.getLogger(__name__)
-COMMANDS = [("mydata", "privacy.command.mydata"), ("deleteme", "privacy.command.deleteme")]
+# Everyone signed up has them, whatever their role; before sign-up there is nothing to export.
+ROLE_COMMANDS = {
+    role.value: [("mydata", "privacy.command.mydata"), ("deleteme", "privacy.command.deleteme")]
+    for role in Role
+}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 
 
