@@ -22,6 +22,7 @@ from domain.booking.refunds import CancellationRefund
 from domain.booking.sessions import SessionView
 from domain.booking.slot_cache import SlotCache
 from domain.booking.suspension import cancel_future_sessions
+from domain.errors import InvalidInput
 from domain.policy import Action, Actor, UserTarget, require
 from domain.privacy import queries
 from domain.uow import Transaction, UnitOfWork
@@ -43,9 +44,17 @@ class Erased:
     telegram_user_ids: tuple[int, ...] = ()
 
 
+class AdminCannotBeErased(InvalidInput):
+    """An admin asks another admin to remove their rights first (the last one cannot go)."""
+
+    message_key = "privacy.error.admin"
+
+
 async def request_erasure(uow: UnitOfWork, *, actor: Actor, now: datetime) -> datetime:
     """Record the actor's request; when the erasure is due (a repeat keeps the first date)."""
     require(actor, Action.ERASE_OWN_DATA, UserTarget(actor.user_id))
+    if actor.is_admin:
+        raise AdminCannotBeErased("an admin")
     async with uow as tx:
         due_at = await queries.add_request(tx, actor.user_id, now, now + GRACE)
         _audit(tx, actor.user_id, "privacy.erasure_requested", due_at=due_at.isoformat())
@@ -122,6 +131,8 @@ async def _erase(
         log.info("erasure waits for %d Stars refunds to be sent", len(cancelled) or 1)
         return None, cancelled
     await queries.hand_over_children(tx, user_id, shared)
+    # Made an admin during the grace: the rights go (the database keeps the last admin).
+    await queries.drop_admin(tx, user_id)
     keys = await queries.delete_videos(tx, athletes)
     keys += await queries.anonymise_coach(tx, user_id)
     rows = await queries.user_rows(tx, people)

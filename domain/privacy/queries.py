@@ -13,6 +13,7 @@ from sqlalchemy import Table, delete, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.models import (
+    Admin,
     Athlete,
     AthleteLink,
     AuditEntry,
@@ -269,6 +270,11 @@ async def remove_names(tx: Transaction, user_ids: Collection[uuid.UUID]) -> None
         .where(User.id.in_(user_ids))
         .values(first_name=ERASED_NAME, last_name="", telegram_username=None)
     )
+
+
+async def drop_admin(tx: Transaction, user_id: uuid.UUID) -> None:
+    """The person's admin rights, if any."""
+    await tx.session.execute(delete(Admin).where(Admin.user_id == user_id))
 
 
 async def anonymise_users(tx: Transaction, user_ids: Collection[uuid.UUID]) -> None:

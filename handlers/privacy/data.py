@@ -18,11 +18,12 @@ from bot.callbacks import refuse
 from bot.i18n import t
 from bot.local_time import local_moment
 from bot.sending import send_text
-from domain.errors import NotAllowed
+from domain.errors import DomainError, NotAllowed
 from domain.models import Role
 from domain.privacy import erasure
 from domain.privacy.export import export_my_data
 from handlers.privacy.callbacks import ErasureAnswer
+from handlers.shared.acting import refusal_text
 from handlers.shared.common import unknown_command
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,11 @@ async def answer_erasure(update: Update, context: BotContext) -> None:
         due_at = await erasure.request_erasure(context.uow, actor=actor, now=datetime.now(UTC))
     except NotAllowed as err:
         await refuse(update, context, reason=f"erasure: {type(err).__name__}")
+        return
+    except DomainError as err:
+        log.info("erasure refused: %r", err)
+        await query.answer()
+        await query.edit_message_text(refusal_text(err, context))
         return
     await query.answer()
     when = local_moment(due_at, context.timezone, context.lang)

@@ -34,7 +34,9 @@ from domain.models import (
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from tests.factories import BookingWorld, booking_world, session_at
-from tests.handlers.chat_steps import open_chats
+from tests.handlers.booking.booking_steps import press_data
+from tests.handlers.chat_steps import forged_data, open_chats
+from tests.handlers.coaching.coach_steps import sign_up
 
 CLIP = b"\x00\x00\x00\x18ftypmp42" + b"v" * 2048
 ERASE, KEEP = "🗑 Delete in 7 days", "Keep my account"
@@ -226,3 +228,26 @@ async def co_guarded_child(uow: UnitOfWork, world: BookingWorld):
         )
         await tx.commit()
     return max_.id
+
+
+async def test_forged_erasure_presses_and_an_admins_deletion_are_refused_politely(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    _, _, pia, _, _ = await family(emulator, uow, services)
+    ada = emulator.user("Ada")
+    await sign_up(uow, ada, "admin")
+    async with run_bot(emulator):
+        await open_chats(pia, ada)
+        await pia.send("/deleteme")
+        question = await pia.expect_reply(contains="Delete your account?")
+        await press_data(emulator, pia, question, forged_data("prv", "erase", "maybe"))
+        refused = await pia.expect("callback_answer")
+        await ada.send("/deleteme")
+        await ada.press(ERASE, await ada.expect_reply(contains="Delete your account?"))
+        await ada.expect("edit", contains="You are an admin")
+
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(ErasureRequest)) == 0
+        audited = select(AuditEntry.action).where(AuditEntry.action == "callback.refused")
+        assert (await tx.session.scalars(audited)).all() == ["callback.refused"]
+    assert "isn't available" in refused["text"]
