@@ -1,10 +1,10 @@
 """/mydata: a ZIP of everything held about a person and the children they guard.
 
 Each part is a JSON file and a CSV file (the shared formula-guarded writer). Sensitive fields
-are decrypted: they are the person's own. Videos go in as files while the ZIP stays within
-Telegram's 50 MB for a bot's document; the rest are listed with links that expire. The ZIP is
-written to a temporary file in a thread (zipfile is blocking), video files are streamed from
-storage to disk first, so memory holds the rows, never a video.
+are decrypted: they are the person's own. Rows are read through a server-side cursor a
+thousand at a time and written in a thread (zipfile blocks), so memory holds one batch
+whatever the history's length; video files are streamed from storage to disk and go in while
+the ZIP stays within Telegram's 50 MB for a bot's document, the rest as links that expire.
 """
 
 from __future__ import annotations
@@ -12,23 +12,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shutil
 import tempfile
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from domain.adapters.csv_files import csv_bytes
+from domain.adapters.csv_files import csv_rows
 from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.base import StorageError
 from domain.policy import Action, Actor, UserTarget, require
 from domain.privacy import queries
 from domain.privacy.queries import Row
 from domain.secrets_box import SecretBox, UndecryptableField
-from domain.uow import Transaction, UnitOfWork
+from domain.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 # Telegram's limit for a document a bot sends; room is kept for the ZIP's own directory.
@@ -36,14 +37,14 @@ DOCUMENT_LIMIT = 50 * 1024 * 1024
 HEADROOM = 512 * 1024
 LINK_SECONDS = 7 * 24 * 3600
 _ENCRYPTED = {
-    "users": ("phone_number", "date_of_birth_encrypted"),
+    "profile": ("phone_number", "date_of_birth_encrypted"),
     "athletes": ("medical_conditions", "emergency_contact_name", "emergency_contact_phone"),
 }
 
 
 @dataclass(frozen=True)
 class DataExport:
-    """The ZIP on disk (the caller sends and removes it) and what went into it."""
+    """The ZIP on disk (the caller sends it and removes its folder) and what went into it."""
 
     path: Path
     filename: str
@@ -56,45 +57,104 @@ async def export_my_data(
 ) -> DataExport:
     """Everything held about the actor and the children they guard, as a ZIP file."""
     require(actor, Action.EXPORT_OWN_DATA, UserTarget(actor.user_id))
+    folder = Path(tempfile.mkdtemp(prefix="mydata-"))
+    path = folder / f"mydata-{now.date().isoformat()}.zip"
+    try:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            counts, videos = await _write_rows(uow, actor, box, archive, folder)
+            attached, links = 0, []
+            for video in videos:
+                if await _attach(archive, storage, video["video_url"], video["id"]):
+                    attached += 1
+                else:
+                    links.append(await _link(storage, video))
+            if links:
+                await asyncio.to_thread(_write_whole, archive, folder, "video_links", links)
+    except BaseException:
+        await asyncio.to_thread(shutil.rmtree, folder, True)
+        raise
+    log.info("exported a person's data: %s", counts)
+    return DataExport(path, path.name, attached, len(links))
+
+
+async def _write_rows(
+    uow: UnitOfWork, actor: Actor, box: SecretBox, archive: zipfile.ZipFile, folder: Path
+) -> tuple[dict[str, int], list[Row]]:
+    """Every part into the ZIP, in one transaction; rows per part and the videos' rows."""
+    counts: dict[str, int] = {}
+    videos: list[Row] = []
     async with uow as tx:
-        parts = await _gather(tx, actor, box)
+        athletes = {*actor.guarded_athlete_ids, *filter(None, [actor.own_athlete_id])}
+        children = await queries.athlete_user_ids(tx, actor.guarded_athlete_ids)
+        users = {actor.user_id, *children}
+        subjects = {*users, *athletes, *filter(None, [actor.coach_id])}
+        parts = queries.export_statements(actor.user_id, users, athletes, subjects)
+        for name, statement in parts.items():
+            part = await asyncio.to_thread(
+                _Part, archive, folder, name, queries.columns_of(statement)
+            )
+            async for batch in queries.stream(tx, statement):
+                rows = _decrypted(batch, name, box)
+                await asyncio.to_thread(part.write, rows)
+                if name == "videos":
+                    videos += [{"id": row["id"], "video_url": row["video_url"]} for row in rows]
+            counts[name] = await asyncio.to_thread(part.close)
         tx.audit.record(
             actor_id=actor.user_id,
             action="privacy.exported",
             entity="user",
             entity_id=actor.user_id,
-            details={"videos": len(parts["videos"]), "metrics": len(parts["metrics"])},
+            details={"videos": counts["videos"], "metrics": counts["metrics"]},
         )
         await tx.commit()
-    folder = Path(tempfile.mkdtemp(prefix="mydata-"))
-    path = folder / f"mydata-{now.date().isoformat()}.zip"
-    attached, linked = await _write_zip(path, parts, storage)
-    return DataExport(path, path.name, attached, linked)
+    return counts, videos
 
 
-async def _gather(tx: Transaction, actor: Actor, box: SecretBox) -> dict[str, list[Row]]:
-    athletes = {*actor.guarded_athlete_ids, *filter(None, [actor.own_athlete_id])}
-    children_users = await queries.athlete_user_ids(tx, actor.guarded_athlete_ids)
-    users = [actor.user_id, *(u for u in children_users if u != actor.user_id)]
-    subjects = {*users, *athletes, *filter(None, [actor.coach_id])}
-    return {
-        "profile": _decrypted(await queries.user_rows(tx, users), "users", box),
-        "athletes": _decrypted(await queries.athlete_rows(tx, athletes), "athletes", box),
-        "coach_profile": await queries.coach_rows(tx, actor.user_id),
-        "sessions": await queries.session_rows(tx, actor.user_id, athletes),
-        "payments": await queries.payment_rows(tx, actor.user_id),
-        "metrics": await queries.metric_rows(tx, athletes),
-        "videos": await queries.video_rows(tx, actor.user_id, athletes),
-        "feedback": await queries.rating_rows(tx, actor.user_id, athletes),
-        "program_workouts": await queries.workout_rows(tx, athletes),
-        "audit": await queries.audit_rows(tx, subjects),
-    }
+@dataclass
+class _Part:
+    """One part's JSON file written into the ZIP as rows come, its CSV file beside on disk
+    (a ZIP takes one entry at a time) until the part is done."""
+
+    archive: zipfile.ZipFile
+    folder: Path
+    name: str
+    header: list[str]
+    rows: int = 0
+    _json: IO[bytes] = field(init=False)
+    _csv: IO[bytes] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._json = self.archive.open(f"{self.name}.json", "w")
+        self._json.write(b"[")
+        self._csv = (self.folder / f"{self.name}.csv").open("wb")
+        self._csv.write(csv_rows(self.header))
+
+    def write(self, rows: list[Row]) -> None:
+        for row in rows:
+            text = json.dumps(row, default=_plain, ensure_ascii=False)
+            self._json.write(("\n" if not self.rows else ",\n").encode() + text.encode())
+            self.rows += 1
+        self._csv.write(csv_rows(*([_cell(row.get(c)) for c in self.header] for row in rows)))
+
+    def close(self) -> int:
+        self._json.write(b"\n]\n")
+        self._json.close()
+        self._csv.close()
+        csv_path = self.folder / f"{self.name}.csv"
+        self.archive.write(csv_path, f"{self.name}.csv")
+        csv_path.unlink()
+        return self.rows
 
 
-def _decrypted(rows: list[Row], table: str, box: SecretBox) -> list[Row]:
+def _write_whole(archive: zipfile.ZipFile, folder: Path, name: str, rows: list[Row]) -> None:
+    part = _Part(archive, folder, name, list(rows[0]) if rows else [])
+    part.write(rows)
+    part.close()
+
+
+def _decrypted(rows: list[Row], part: str, box: SecretBox) -> list[Row]:
     for row in rows:
-        row.pop("password_hash", None)
-        for name in _ENCRYPTED[table]:
+        for name in _ENCRYPTED.get(part, ()):
             if row.get(name):
                 try:
                     row[name] = box.decrypt(row[name])
@@ -103,31 +163,8 @@ def _decrypted(rows: list[Row], table: str, box: SecretBox) -> list[Row]:
     return rows
 
 
-async def _write_zip(
-    path: Path, parts: dict[str, list[Row]], storage: MediaStorage
-) -> tuple[int, int]:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        await asyncio.to_thread(_write_parts, archive, parts)
-        videos = parts["videos"]
-        links, attached = [], 0
-        for video in videos:
-            key = video["video_url"]
-            if await _attach(archive, path, storage, key, video["id"]):
-                attached += 1
-                continue
-            try:
-                url = await storage.presigned_url(key, expires_in=LINK_SECONDS)
-            except (StorageError, ValueError) as err:
-                log.warning("no link for an exported video: %r", err)
-                url = ""
-            links.append({"video_id": str(video["id"]), "link": url, "expires_in_s": LINK_SECONDS})
-        if links:
-            await asyncio.to_thread(_write_part, archive, "video_links", links)
-    return attached, len(links)
-
-
 async def _attach(
-    archive: zipfile.ZipFile, path: Path, storage: MediaStorage, key: str, video_id: uuid.UUID
+    archive: zipfile.ZipFile, storage: MediaStorage, key: str, video_id: uuid.UUID
 ) -> bool:
     """Add the video file if the ZIP stays within Telegram's limit with it; whether it did."""
     try:
@@ -137,11 +174,10 @@ async def _attach(
     written = archive.fp.tell() if archive.fp is not None else 0
     if written + size + HEADROOM > DOCUMENT_LIMIT:
         return False
-    local = path.parent / f"{video_id}{Path(key).suffix}"
+    local = Path(archive.filename or "").parent / f"{video_id}{Path(key).suffix}"
     try:
         await storage.download_to(key, local)
-        name = f"videos/{local.name}"
-        await asyncio.to_thread(archive.write, local, name, zipfile.ZIP_STORED)
+        await asyncio.to_thread(archive.write, local, f"videos/{local.name}", zipfile.ZIP_STORED)
     except StorageError as err:
         log.warning("an exported video could not be read: %r", err)
         return False
@@ -150,16 +186,14 @@ async def _attach(
     return True
 
 
-def _write_parts(archive: zipfile.ZipFile, parts: dict[str, list[Row]]) -> None:
-    for name, rows in parts.items():
-        _write_part(archive, name, rows)
-
-
-def _write_part(archive: zipfile.ZipFile, name: str, rows: list[Row]) -> None:
-    archive.writestr(f"{name}.json", json.dumps(rows, default=_plain, ensure_ascii=False, indent=1))
-    header = list(rows[0]) if rows else []
-    cells = ([_cell(row.get(column)) for column in header] for row in rows)
-    archive.writestr(f"{name}.csv", csv_bytes(header, cells))
+async def _link(storage: MediaStorage, video: Row) -> Row:
+    """A link to a video left out of the ZIP, valid for LINK_SECONDS."""
+    try:
+        url = await storage.presigned_url(video["video_url"], expires_in=LINK_SECONDS)
+    except (StorageError, ValueError) as err:
+        log.warning("no link for an exported video: %r", err)
+        url = ""
+    return {"video_id": str(video["id"]), "link": url, "expires_in_s": LINK_SECONDS}
 
 
 def _plain(value: Any) -> Any:

@@ -5,11 +5,11 @@ a person's rows when they are erased."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, or_, select, text, update
+from sqlalchemy import Select, delete, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.models import (
@@ -41,112 +41,85 @@ ERASED_NAME = "Erased"
 ERASED_DETAILS = {"erased": True}
 
 
-async def _rows(tx: Transaction, table: Table, *where: Any, order: Any = None) -> list[Row]:
-    query = select(table).where(*where)
-    if order is not None:
-        query = query.order_by(order)
-    return [dict(row._mapping) for row in await tx.session.execute(query)]
+BATCH = 1000
 
 
 async def user_rows(tx: Transaction, user_ids: Collection[uuid.UUID]) -> list[Row]:
     """The users rows, as stored (sensitive fields still encrypted)."""
-    return await _rows(tx, User.__table__, User.id.in_(user_ids), order=User.created_at)
+    query = select(User.__table__).where(User.id.in_(user_ids)).order_by(User.created_at)
+    return [dict(row._mapping) for row in await tx.session.execute(query)]
 
 
-async def athlete_rows(tx: Transaction, athlete_ids: Collection[uuid.UUID]) -> list[Row]:
-    """The athlete profiles, as stored."""
-    return await _rows(tx, Athlete.__table__, Athlete.id.in_(athlete_ids), order=Athlete.id)
-
-
-async def coach_rows(tx: Transaction, user_id: uuid.UUID) -> list[Row]:
-    """The person's coach profile, if any."""
-    return await _rows(tx, Coach.__table__, Coach.user_id == user_id)
-
-
-async def session_rows(
-    tx: Transaction, user_id: uuid.UUID, athlete_ids: Collection[uuid.UUID]
-) -> list[Row]:
-    """Sessions of these athletes (alone or in a group), booked by the person or coached."""
+def export_statements(
+    user_id: uuid.UUID,
+    users: Collection[uuid.UUID],
+    athletes: Collection[uuid.UUID],
+    subjects: Collection[uuid.UUID],
+) -> dict[str, Select[Any]]:
+    """What /mydata holds, part by part: the person's (and their children's) rows as stored."""
     in_group = select(SessionParticipant.session_id).where(
-        SessionParticipant.athlete_id.in_(athlete_ids)
+        SessionParticipant.athlete_id.in_(athletes)
     )
     coached = select(Coach.id).where(Coach.user_id == user_id)
-    return await _rows(
-        tx,
-        TrainingSession.__table__,
-        or_(
-            TrainingSession.athlete_id.in_(athlete_ids),
-            TrainingSession.id.in_(in_group),
-            TrainingSession.booked_by == user_id,
-            TrainingSession.coach_id.in_(coached),
+    enrolments = select(ProgramEnrolment.id).where(ProgramEnrolment.athlete_id.in_(athletes))
+    user_columns = [c for c in User.__table__.c if c.key != "password_hash"]
+    return {
+        "profile": select(*user_columns).where(User.id.in_(users)).order_by(User.created_at),
+        "athletes": _of(Athlete, Athlete.id.in_(athletes), Athlete.id),
+        "coach_profile": _of(Coach, Coach.user_id == user_id, Coach.id),
+        "sessions": _of(
+            TrainingSession,
+            or_(
+                TrainingSession.athlete_id.in_(athletes),
+                TrainingSession.id.in_(in_group),
+                TrainingSession.booked_by == user_id,
+                TrainingSession.coach_id.in_(coached),
+            ),
+            TrainingSession.start_time,
         ),
-        order=TrainingSession.start_time,
-    )
+        "payments": _of(
+            Payment,
+            or_(Payment.payer_id == user_id, Payment.recipient_id == user_id),
+            Payment.created_at,
+        ),
+        "metrics": _of(
+            PerformanceMetric,
+            PerformanceMetric.athlete_id.in_(athletes),
+            PerformanceMetric.recorded_at,
+        ),
+        "videos": _of(
+            VideoAnalysis,
+            or_(VideoAnalysis.athlete_id.in_(athletes), VideoAnalysis.uploaded_by == user_id),
+            VideoAnalysis.created_at,
+        ),
+        "feedback": _of(
+            SessionRating,
+            or_(SessionRating.athlete_id.in_(athletes), SessionRating.rated_by == user_id),
+            SessionRating.rated_at,
+        ),
+        "program_workouts": _of(
+            ProgramWorkoutLog,
+            ProgramWorkoutLog.enrolment_id.in_(enrolments),
+            ProgramWorkoutLog.logged_at,
+        ),
+        "audit": _of(AuditEntry, _audit_about(subjects), AuditEntry.at),
+    }
 
 
-async def payment_rows(tx: Transaction, user_id: uuid.UUID) -> list[Row]:
-    """Payments the person made or received."""
-    return await _rows(
-        tx,
-        Payment.__table__,
-        or_(Payment.payer_id == user_id, Payment.recipient_id == user_id),
-        order=Payment.created_at,
-    )
+def _of(model: Any, where: Any, order: Any) -> Select[Any]:
+    return select(model.__table__).where(where).order_by(order)
 
 
-async def metric_rows(tx: Transaction, athlete_ids: Collection[uuid.UUID]) -> list[Row]:
-    """Every value logged for these athletes, oldest first."""
-    return await _rows(
-        tx,
-        PerformanceMetric.__table__,
-        PerformanceMetric.athlete_id.in_(athlete_ids),
-        order=PerformanceMetric.recorded_at,
-    )
+def columns_of(statement: Select[Any]) -> list[str]:
+    """The names of the columns a statement selects, in order (a CSV file's header)."""
+    return [column.key for column in statement.selected_columns]
 
 
-async def video_rows(
-    tx: Transaction, user_id: uuid.UUID, athlete_ids: Collection[uuid.UUID]
-) -> list[Row]:
-    """Videos of these athletes or sent by the person, with the feedback on them."""
-    return await _rows(
-        tx,
-        VideoAnalysis.__table__,
-        or_(VideoAnalysis.athlete_id.in_(athlete_ids), VideoAnalysis.uploaded_by == user_id),
-        order=VideoAnalysis.created_at,
-    )
-
-
-async def rating_rows(
-    tx: Transaction, user_id: uuid.UUID, athlete_ids: Collection[uuid.UUID]
-) -> list[Row]:
-    """Ratings and words given on sessions of these athletes, or by the person."""
-    return await _rows(
-        tx,
-        SessionRating.__table__,
-        or_(SessionRating.athlete_id.in_(athlete_ids), SessionRating.rated_by == user_id),
-        order=SessionRating.rated_at,
-    )
-
-
-async def workout_rows(tx: Transaction, athlete_ids: Collection[uuid.UUID]) -> list[Row]:
-    """Program days these athletes answered (done, partly, skipped, with a note)."""
-    enrolments = select(ProgramEnrolment.id).where(ProgramEnrolment.athlete_id.in_(athlete_ids))
-    return await _rows(
-        tx,
-        ProgramWorkoutLog.__table__,
-        ProgramWorkoutLog.enrolment_id.in_(enrolments),
-        order=ProgramWorkoutLog.logged_at,
-    )
-
-
-async def audit_rows(tx: Transaction, subject_ids: Collection[uuid.UUID]) -> list[Row]:
-    """Audit entries by any of these ids or about any of them."""
-    return await _rows(
-        tx,
-        AuditEntry.__table__,
-        _audit_about(subject_ids),
-        order=AuditEntry.at,
-    )
+async def stream(tx: Transaction, statement: Select[Any]) -> AsyncIterator[list[Row]]:
+    """The statement's rows a batch at a time, through a server-side cursor."""
+    result = await tx.session.stream(statement.execution_options(yield_per=BATCH))
+    async for batch in result.partitions(BATCH):
+        yield [dict(row._mapping) for row in batch]
 
 
 def _audit_about(subject_ids: Collection[uuid.UUID]) -> Any:
