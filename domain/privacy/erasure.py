@@ -116,7 +116,6 @@ async def _erase(
     person = await actor_for_user(tx, await tx.users.get(user_id))
     guardians = await queries.guardians_of(tx, person.guarded_athlete_ids)
     only_theirs = frozenset(a for a, who in guardians.items() if who <= {user_id})
-    shared = person.guarded_athlete_ids - only_theirs
     athletes = {*only_theirs, *filter(None, [person.own_athlete_id])}
     people = {user_id, *await queries.athlete_user_ids(tx, athletes)}
     # Names go first, so the cancellation notices (and their calendar files) carry none.
@@ -127,14 +126,26 @@ async def _erase(
     cancelled = await cancel_future_sessions(
         tx, person=cancelling, admin=cancelling, now=now, refund=refund, reason=REASON
     )
-    if await queries.unsent_star_refunds(tx, user_id):
-        log.info("erasure waits for %d Stars refunds to be sent", len(cancelled) or 1)
+    if refunds := await queries.unsent_star_refunds(tx, user_id):
+        log.info("erasure waits for %d Stars refunds to be sent", refunds)
         return None, cancelled
-    await queries.hand_over_children(tx, user_id, shared)
+    await queries.hand_over_children(tx, user_id, person.guarded_athlete_ids - only_theirs)
     # Made an admin during the grace: the rights go (the database keeps the last admin).
     await queries.drop_admin(tx, user_id)
+    keys, telegram_ids = await _remove(tx, person, people, athletes)
+    # Before the commit: should it fail, the next run erases again, and no file is orphaned.
+    deleted = await _delete_files(storage, keys)
+    erased = Erased(user_id, len(people), deleted, len(cancelled), telegram_ids)
+    return erased, cancelled
+
+
+async def _remove(
+    tx: Transaction, person: Actor, people: set[uuid.UUID], athletes: set[uuid.UUID]
+) -> tuple[list[str], tuple[int, ...]]:
+    """Every personal row and field of these people and athletes removed or anonymised; the
+    storage keys of their files, and the Telegram ids they had."""
     keys = await queries.delete_videos(tx, athletes)
-    keys += await queries.anonymise_coach(tx, user_id)
+    keys += await queries.anonymise_coach(tx, person.user_id)
     rows = await queries.user_rows(tx, people)
     keys += [row["profile_image_url"] for row in rows if row["profile_image_url"]]
     telegram_ids = tuple(row["telegram_user_id"] for row in rows if row["telegram_user_id"])
@@ -144,13 +155,10 @@ async def _erase(
     await queries.payer_method_cleared(tx, sorted(people))
     await queries.anonymise_athletes(tx, athletes)
     await queries.anonymise_users(tx, people)
-    subjects = {*people, *athletes, *filter(None, [person.coach_id])}
     await tx.flush()  # the cancellations' own audit entries are anonymised too
-    await queries.anonymise_audit(tx, subjects)
-    _audit(tx, None, "privacy.erased", subject=str(user_id), people=len(people))
-    deleted = await _delete_files(storage, keys)
-    erased = Erased(user_id, len(people), deleted, len(cancelled), telegram_ids)
-    return erased, cancelled
+    await queries.anonymise_audit(tx, {*people, *athletes, *filter(None, [person.coach_id])})
+    _audit(tx, None, "privacy.erased", subject=str(person.user_id), people=len(people))
+    return keys, telegram_ids
 
 
 async def _delete_files(storage: MediaStorage, keys: list[str]) -> int:
