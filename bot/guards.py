@@ -170,6 +170,11 @@ async def keep_to_private_chats(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
+# Commands a suspended person still reaches, for what domain.policy.ALLOWED_WHEN_SUSPENDED
+# grants them: a copy of their own data.
+SUSPENDED_MAY_USE = frozenset({"mydata"})
+
+
 async def load_acting_user(update: Update, context: BotContext) -> None:
     """Load who is acting (None before sign-up) onto the context every handler gets."""
     # Last of the guards on purpose: a flood or a group's chatter stopped before costs no
@@ -189,6 +194,9 @@ async def _tell_suspended(update: Update, context: BotContext) -> None:
     wording of that refusal. Anything else (a payment Telegram already took) goes on.
     """
     if update.callback_query is None and (update.message is None or not update.message.text):
+        return
+    command = _command(update.message, context.bot.username)
+    if command is not None and command[0] in SUSPENDED_MAY_USE:
         return
     text = t("account.suspended", context.lang)
     try:

@@ -21,9 +21,14 @@ def guarded(text: str) -> str:
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """The rows under the header as UTF-8 CSV; text cells guarded, other values as str()."""
+    return csv_rows(header) + csv_rows(*rows)
+
+
+def csv_rows(*rows: Sequence[object]) -> bytes:
+    """Rows as UTF-8 CSV lines with no header, guarded as `csv_bytes` does: a large file is
+    written a batch at a time (the header first, as a row of its own)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
     for row in rows:
         writer.writerow([guarded(cell) if isinstance(cell, str) else cell for cell in row])
     return out.getvalue().encode("utf-8")

@@ -27,9 +27,16 @@ REASON = "suspended"
 
 
 async def cancel_future_sessions(
-    tx: Transaction, *, person: Actor, admin: Actor, now: datetime, refund: CancellationRefund
+    tx: Transaction,
+    *,
+    person: Actor,
+    admin: Actor,
+    now: datetime,
+    refund: CancellationRefund,
+    reason: str = REASON,
 ) -> list[SessionView]:
-    """Cancel (or leave) every live session of the person still ahead; the sessions touched."""
+    """Cancel (or leave) every live session of the person still ahead; the sessions touched.
+    Erasure (domain.privacy) cancels the same way, as the person themself, reason "erased"."""
     athletes = {*person.guarded_athlete_ids, *filter(None, [person.own_athlete_id])}
     ids = set(await athletes_session_ids(tx, athletes, now, _FOREVER)) if athletes else set()
     if person.coach_id is not None:
@@ -46,11 +53,11 @@ async def cancel_future_sessions(
         if session.session_type == GROUP and not is_coach and await leave_group(tx, loaded, theirs):
             left = {**payload(loaded.view()), "left": len(theirs)}
             notice = Notice((COACH,), NotificationKind.GROUP_LEFT, left)
-            await tell(tx, loaded, [notice], now=now, tag=REASON)
-            audit_change(tx, admin, loaded, "session.left_group", reason=REASON)
+            await tell(tx, loaded, [notice], now=now, tag=reason)
+            audit_change(tx, admin, loaded, "session.left_group", reason=reason)
             touched.append(loaded.view())
             continue
-        cancel_row(loaded, admin, now, reason=REASON)
+        cancel_row(loaded, admin, now, reason=reason)
         await drop_reminders(tx, loaded)
         await drop_payment_prompts(tx, session.id)
         await refund(tx, loaded=loaded, late=False, actor=admin, now=now)
@@ -61,6 +68,6 @@ async def cancel_future_sessions(
         }
         notice = Notice((FAMILY, COACH), NotificationKind.SESSION_CANCELLED, cancelled)
         await tell(tx, loaded, [notice], now=now, exclude=person.user_id)
-        audit_change(tx, admin, loaded, "session.cancelled", reason=REASON)
+        audit_change(tx, admin, loaded, "session.cancelled", reason=reason)
         touched.append(view)
     return touched

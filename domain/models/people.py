@@ -47,6 +47,9 @@ class UserStatus(StrEnum):
     BLOCKED = "blocked"
     # An admin stopped the account (issue 18): domain.policy refuses everything it asks.
     SUSPENDED = "suspended"
+    # The person asked to be erased and the grace ran out (issue 18): an anonymised husk kept
+    # only for the sessions and payments accounting needs; domain.policy denies it everything.
+    ERASED = "erased"
 
 
 class LinkRelation(StrEnum):
@@ -145,6 +148,24 @@ class Admin(Base):
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
     )
     granted_at: Mapped[CreatedAt]
+
+
+class ErasureRequest(Base):
+    """A person's /deleteme: erased by the scheduled job once `due_at` passes, unless /start
+    withdrew it first (the row is deleted). `claimed_at` is a replica's claim on the work."""
+
+    __tablename__ = "erasure_requests"
+    __table_args__ = (
+        Index("idx_erasure_requests_due", "due_at", postgresql_where=text("erased_at IS NULL")),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Athlete(Base):
