@@ -32,6 +32,7 @@ from domain.models.programs import (
 )
 from domain.models.progress import (
     METRICS_TABLE,
+    MetricArchive,
     MetricType,
     PerformanceMetric,
     VideoAnalysis,
@@ -77,6 +78,7 @@ __all__ = [
     "MaterialKind",
     "MentorRequest",
     "MentorRequestStatus",
+    "MetricArchive",
     "MetricType",
     "Notification",
     "NotificationKind",
