@@ -7,16 +7,14 @@ import io
 import re
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import text
-
 from domain.adapters.storage import MediaStorage, metrics_archive_key
 from domain.metrics.queries.partitions import (
-    PARTITION_LOCK_ID,
     create_partition,
     existing_partitions,
     partition_name,
 )
 from domain.models import METRICS_TABLE, MetricArchive
+from domain.retention.queries import detach_and_drop, hold_partition_maintenance
 from domain.uow import Transaction, UnitOfWork
 
 # A month brought back by `sportscenter restore-metrics` stays attached this long before the
@@ -63,9 +61,7 @@ async def archive_metric_months(
 async def _archive_one(uow: UnitOfWork, storage: MediaStorage, name: str, *, now: datetime) -> bool:
     async with uow as tx:
         # Partition maintenance (creating months ahead) waits meanwhile, whatever the process.
-        await tx.session.execute(
-            text("SELECT pg_advisory_xact_lock(:id)"), {"id": PARTITION_LOCK_ID}
-        )
+        await hold_partition_maintenance(tx)
         if name not in await existing_partitions(tx):
             return False  # another run archived it first
         record = await tx.session.get(MetricArchive, name)
@@ -79,8 +75,7 @@ async def _archive_one(uow: UnitOfWork, storage: MediaStorage, name: str, *, now
         data, rows = await _export(tx, name)
         key = metrics_archive_key(name)
         await storage.put(key, data, content_type="application/gzip")
-        await tx.session.execute(text(f"ALTER TABLE {METRICS_TABLE} DETACH PARTITION {name}"))
-        await tx.session.execute(text(f"DROP TABLE {name}"))
+        await detach_and_drop(tx, name)
         if record is None:
             tx.session.add(
                 MetricArchive(partition_name=name, storage_key=key, row_count=rows, archived_at=now)
@@ -98,9 +93,7 @@ async def restore_metric_month(
     """Attach an archived month again with its rows; how many rows (0: it was already back)."""
     name = partition_named(month)
     async with uow as tx:
-        await tx.session.execute(
-            text("SELECT pg_advisory_xact_lock(:id)"), {"id": PARTITION_LOCK_ID}
-        )
+        await hold_partition_maintenance(tx)
         record = await tx.session.get(MetricArchive, name)
         if record is None:
             raise MetricArchiveMissing(name)
@@ -113,10 +106,6 @@ async def restore_metric_month(
         record.restored_at = now
         await tx.commit()
     return rows
-
-
-async def _hold_partitions(tx: Transaction) -> None:
-    await tx.session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": PARTITION_LOCK_ID})
 
 
 async def _export(tx: Transaction, name: str) -> tuple[bytes, int]:

@@ -5,18 +5,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
-
 from domain.adapters.storage import MediaStorage, ObjectMissing
-from domain.models import VideoAnalysis, VideoStatus
+from domain.retention.queries import raw_videos_to_archive, renditions_to_delete
 from domain.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 # Rows per transaction: a crash loses at most one batch's row updates (the files' moves are
 # idempotent, so the next run finishes them).
 BATCH = 50
-# A video still waiting for, or in, processing is read by a worker: its raw file stays put.
-SETTLED = (VideoStatus.ANALYZED, VideoStatus.FAILED)
 
 
 async def archive_raw_videos(
@@ -26,19 +22,7 @@ async def archive_raw_videos(
     moved = 0
     while True:
         async with uow as tx:
-            videos = (
-                await tx.session.scalars(
-                    select(VideoAnalysis)
-                    .where(
-                        VideoAnalysis.raw_archived_at.is_(None),
-                        VideoAnalysis.created_at < before,
-                        VideoAnalysis.status.in_(SETTLED),
-                    )
-                    .order_by(VideoAnalysis.created_at)
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            videos = await raw_videos_to_archive(tx, before=before, limit=BATCH)
             for video in videos:
                 try:
                     video.video_url = await storage.archive(video.video_url)
@@ -58,18 +42,7 @@ async def delete_old_renditions(
     deleted = 0
     while True:
         async with uow as tx:
-            videos = (
-                await tx.session.scalars(
-                    select(VideoAnalysis)
-                    .where(
-                        VideoAnalysis.processed_url.is_not(None),
-                        VideoAnalysis.created_at < before,
-                    )
-                    .order_by(VideoAnalysis.created_at)
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            videos = await renditions_to_delete(tx, before=before, limit=BATCH)
             for video in videos:
                 assert video.processed_url is not None  # selected for it
                 await storage.delete(video.processed_url)
