@@ -4,6 +4,8 @@ metric months archived to storage and restored; run twice, and run by two replic
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,6 +38,7 @@ from tests.factories import coach_and_athlete
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
 PERIODS = RetentionPeriods(raw_video_days=90, rendition_days=365, metrics_months=36)
 OLD_MONTH = "performance_metrics_y2020m01"
+ROOT = Path(__file__).parents[3]
 
 
 @pytest.fixture
@@ -238,3 +241,41 @@ async def test_two_replicas_running_at_once_do_each_thing_once(
         )
     assert archived == 3
     assert await restore_metric_month(uow, local_storage, "2020-01", now=NOW) == 3
+
+
+async def run_command(*args: str, database_url: str, media_dir: Path) -> tuple[int, str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "STORAGE_BACKEND": "local",
+        "MEDIA_DIR": str(media_dir),
+    }
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, env=env, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_the_restore_metrics_command_brings_a_month_back_and_explains_a_missing_one(
+    uow: UnitOfWork, local_storage: LocalStorage, database_url: str
+) -> None:
+    _, athlete = await coach_and_athlete(uow)
+    await old_metrics(uow, athlete.id, count=2)
+    await apply_retention(uow, local_storage, PERIODS, now=NOW)
+
+    code, out, err = await run_command(
+        "restore-metrics", "2020-01", database_url=database_url, media_dir=local_storage.root
+    )
+
+    assert code == 0, err
+    assert "restored 2 metric rows of 2020-01" in out
+    assert await metrics_in_january_2020(uow, athlete.id) == 2
+    code, _, err = await run_command(
+        "restore-metrics", "1999-01", database_url=database_url, media_dir=local_storage.root
+    )
+    assert code == 1
+    assert "no archive of performance_metrics_y1999m01 is kept" in err
