@@ -25,8 +25,8 @@ async def restore_metrics(settings: Settings, month: str) -> int:
         return 1
     finally:
         await services.close()
-    if rows:
-        print(f"restored {rows} metric rows of {month}")
-    else:
+    if rows is None:
         print(f"{month} is already in the table; nothing to restore")
+    else:
+        print(f"restored {rows} metric rows of {month}")
     return 0

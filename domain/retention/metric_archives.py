@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import gzip
-import io
 import re
+import tempfile
+from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from domain.adapters.storage import MediaStorage, metrics_archive_key
+from domain.adapters.storage.streams import CHUNK_SIZE
 from domain.metrics.queries.partitions import (
     create_partition,
     existing_partitions,
@@ -59,6 +64,13 @@ async def archive_metric_months(
 
 
 async def _archive_one(uow: UnitOfWork, storage: MediaStorage, name: str, *, now: datetime) -> bool:
+    with tempfile.TemporaryDirectory(prefix="metrics-archive-") as scratch:
+        return await _archive_through(uow, storage, name, now=now, work=Path(scratch))
+
+
+async def _archive_through(
+    uow: UnitOfWork, storage: MediaStorage, name: str, *, now: datetime, work: Path
+) -> bool:
     async with uow as tx:
         # Partition maintenance (creating months ahead) waits meanwhile, whatever the process.
         await hold_partition_maintenance(tx)
@@ -71,10 +83,10 @@ async def _archive_one(uow: UnitOfWork, storage: MediaStorage, name: str, *, now
         elif record is not None:
             # Rows logged for this month after it was archived brought the partition back:
             # the archive's rows join them, so the new file holds both.
-            await _load(tx, name, await storage.read_bytes(record.storage_key))
-        data, rows = await _export(tx, name)
+            await _load(tx, name, storage, record.storage_key, work)
+        rows = await _export(tx, name, work / "archive.csv.gz")
         key = metrics_archive_key(name)
-        await storage.put(key, data, content_type="application/gzip")
+        await _upload(storage, key, work / "archive.csv.gz")
         await detach_and_drop(tx, name)
         if record is None:
             tx.session.add(
@@ -89,8 +101,8 @@ async def _archive_one(uow: UnitOfWork, storage: MediaStorage, name: str, *, now
 
 async def restore_metric_month(
     uow: UnitOfWork, storage: MediaStorage, month: str, *, now: datetime
-) -> int:
-    """Attach an archived month again with its rows; how many rows (0: it was already back)."""
+) -> int | None:
+    """Attach an archived month again with its rows; how many (None: it is in the table)."""
     name = partition_named(month)
     async with uow as tx:
         await hold_partition_maintenance(tx)
@@ -98,31 +110,58 @@ async def restore_metric_month(
         if record is None:
             raise MetricArchiveMissing(name)
         if name in await existing_partitions(tx):
-            return 0
+            return None
         first = month_of(name)
         assert first is not None  # partition_named checked the shape
         await create_partition(tx, first, name)
-        rows = await _load(tx, name, await storage.read_bytes(record.storage_key))
+        with tempfile.TemporaryDirectory(prefix="metrics-restore-") as scratch:
+            rows = await _load(tx, name, storage, record.storage_key, Path(scratch))
         record.restored_at = now
         await tx.commit()
     return rows
 
 
-async def _export(tx: Transaction, name: str) -> tuple[bytes, int]:
-    buffer = io.BytesIO()
+async def _export(tx: Transaction, name: str, into: Path) -> int:
+    # Streamed through a gzip file: a month of metrics need not fit in memory.
     conn = await tx.driver_connection()
-    status = await conn.copy_from_table(name, output=buffer, format="csv", header=True)
-    return gzip.compress(buffer.getvalue()), _copied(status)
+    archive = await asyncio.to_thread(gzip.open, into, "wb")
+    try:
 
+        async def write(chunk: bytes) -> None:
+            await asyncio.to_thread(archive.write, chunk)
 
-async def _load(tx: Transaction, name: str, compressed: bytes) -> int:
-    data = gzip.decompress(compressed)
-    header, _, body = data.partition(b"\n")
-    # Columns by name from the file's own header: columns added since get their defaults.
-    columns = [column.strip('"') for column in header.decode().split(",")]
-    conn = await tx.driver_connection()
-    status = await conn.copy_to_table(name, source=io.BytesIO(body), columns=columns, format="csv")
+        status = await conn.copy_from_table(name, output=write, format="csv", header=True)
+    finally:
+        await asyncio.to_thread(archive.close)
     return _copied(status)
+
+
+async def _load(tx: Transaction, name: str, storage: MediaStorage, key: str, work: Path) -> int:
+    path = work / "restore.csv.gz"
+    await storage.download_to(key, path)
+    archive = await asyncio.to_thread(gzip.open, path, "rb")
+    try:
+        header = await asyncio.to_thread(archive.readline)
+        # Columns by name from the file's own header: columns added since get their defaults.
+        (columns,) = csv.reader([header.decode()])
+
+        async def rows() -> AsyncIterator[bytes]:
+            while chunk := await asyncio.to_thread(archive.read, CHUNK_SIZE):
+                yield chunk
+
+        conn = await tx.driver_connection()
+        status = await conn.copy_to_table(name, source=rows(), columns=columns, format="csv")
+    finally:
+        await asyncio.to_thread(archive.close)
+    return _copied(status)
+
+
+async def _upload(storage: MediaStorage, key: str, path: Path) -> None:
+    file = await asyncio.to_thread(path.open, "rb")
+    try:
+        await storage.put(key, file, content_type="application/gzip")
+    finally:
+        await asyncio.to_thread(file.close)
 
 
 def _copied(status: str) -> int:

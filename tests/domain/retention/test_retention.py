@@ -167,7 +167,7 @@ async def test_old_metric_months_are_archived_to_storage_and_restored_with_their
 
     assert restored == 3
     assert await metrics_in_january_2020(uow, athlete.id) == 3
-    assert await restore_metric_month(uow, local_storage, OLD_MONTH, now=NOW) == 0
+    assert await restore_metric_month(uow, local_storage, OLD_MONTH, now=NOW) is None
     # A restored month stays attached a while, then is archived again with the same rows.
     assert (
         OLD_MONTH
