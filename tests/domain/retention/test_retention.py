@@ -22,6 +22,7 @@ from domain.adapters.storage import (
     processed_video_key,
     raw_video_key,
 )
+from domain.locks import try_hold
 from domain.metrics.queries.partitions import ensure_partitions, existing_partitions
 from domain.metrics.queries.results import points
 from domain.models import MetricArchive, VideoAnalysis, VideoStatus
@@ -31,6 +32,7 @@ from domain.retention import (
     apply_retention,
     restore_metric_month,
 )
+from domain.retention.run import RETENTION_LOCK
 from domain.uow import UnitOfWork
 from tests.domain.metrics.test_partitions import log_metric
 from tests.factories import coach_and_athlete
@@ -241,6 +243,18 @@ async def test_two_replicas_running_at_once_do_each_thing_once(
         )
     assert archived == 3
     assert await restore_metric_month(uow, local_storage, "2020-01", now=NOW) == 3
+
+
+async def test_while_one_replica_runs_another_returns_at_once_and_touches_nothing(
+    uow: UnitOfWork, local_storage: LocalStorage
+) -> None:
+    _, athlete = await coach_and_athlete(uow)
+    old = await video_sent(uow, local_storage, athlete.id, athlete.user_id, timedelta(days=400))
+
+    async with uow as running:
+        assert await try_hold(running, RETENTION_LOCK)
+        assert await apply_retention(uow, local_storage, PERIODS, now=NOW) is None
+    assert (await video(uow, old)).raw_archived_at is None
 
 
 async def run_command(*args: str, database_url: str, media_dir: Path) -> tuple[int, str, str]:
