@@ -50,6 +50,15 @@ def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(rotate_keys(settings))
 
 
+def cmd_restore_metrics(settings: Settings, args: argparse.Namespace) -> int:
+    """Attach an archived month of metrics again: restore-metrics 2024-01 (or its partition)."""
+    import asyncio
+
+    from bot.retention import restore_metrics
+
+    return asyncio.run(restore_metrics(settings, args.month))
+
+
 def refuse_without_key(settings: Settings) -> str | None:
     """Why a real bot must not start: with a token, a key derived from DATABASE_URL is no key."""
     if settings.telegram_bot_token and not settings.data_encryption_key:
@@ -128,6 +137,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "emulator": cmd_emulator,
     "worker": cmd_worker,
     "rotate-keys": cmd_rotate_keys,
+    "restore-metrics": cmd_restore_metrics,
 }
 # Commands that serve real people: they refuse to start on a development key.
 NEEDS_REAL_KEY = frozenset({"run", "worker"})
@@ -140,7 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, func in COMMANDS.items():
-        sub.add_parser(name, help=(func.__doc__ or "").strip(), description=func.__doc__)
+        command = sub.add_parser(name, help=(func.__doc__ or "").strip(), description=func.__doc__)
+        if name == "restore-metrics":
+            command.add_argument(
+                "month", help="YYYY-MM, or a partition such as performance_metrics_y2024m01"
+            )
     return parser
 
 

@@ -79,6 +79,16 @@ class Settings(BaseSettings):
     video_job_timeout_s: float = Field(default=60.0, gt=0, le=3600)
     # Longer videos are refused: analysis is for a set or a drill, not a whole match.
     video_max_duration_s: int = Field(default=600, ge=5, le=7200)
+    # Retention (docs/operations.md "Retention"): raw videos older than this move to colder
+    # storage (S3: ARCHIVE_STORAGE_CLASS; local: the archive/ folder), still readable.
+    raw_video_retention_days: int = Field(default=90, ge=1, le=36500)
+    # Processed renditions (the 720p video.mp4) older than this are deleted; the analysis stays.
+    rendition_retention_days: int = Field(default=365, ge=1, le=36500)
+    # Metric partitions of months ending longer ago than this are detached and archived.
+    metrics_retention_months: int = Field(default=36, ge=1, le=1200)
+    archive_storage_class: Literal["GLACIER_IR", "STANDARD_IA", "ONEZONE_IA", "GLACIER"] = (
+        "GLACIER_IR"
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -17,6 +17,7 @@ from domain.booking.slot_cache import SlotCache
 from domain.metrics.latest import LatestMetrics
 from domain.payments.checkout import PaymentConfig
 from domain.payments.records import refund_for_cancellation
+from domain.retention import RetentionPeriods
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
 from domain.videos.queue import VideoQueue
@@ -43,6 +44,8 @@ class Services:
     telegram_local_mode: bool = False
     # After this long without a heartbeat a worker's job is taken over (VIDEO_JOB_TIMEOUT_S).
     video_job_timeout_s: float = 60.0
+    # How long raw videos, renditions and metric months stay hot (the retention job).
+    retention: RetentionPeriods = field(default_factory=RetentionPeriods)
     # Opens one transaction per `async with services.uow as tx:`; shared by everything.
     uow: UnitOfWork = field(init=False)
 
@@ -110,6 +113,7 @@ def build_services(settings: Settings) -> Services:
         region=settings.s3_region,
         signing_key=settings.signing_key,
         public_base_url=settings.public_base_url,
+        archive_storage_class=settings.archive_storage_class,
     )
     return Services(
         engine=engine,
@@ -124,6 +128,11 @@ def build_services(settings: Settings) -> Services:
         payments=payment_config(settings),
         telegram_local_mode=settings.telegram_local_mode,
         video_job_timeout_s=settings.video_job_timeout_s,
+        retention=RetentionPeriods(
+            raw_video_days=settings.raw_video_retention_days,
+            rendition_days=settings.rendition_retention_days,
+            metrics_months=settings.metrics_retention_months,
+        ),
     )
 
 

@@ -33,6 +33,7 @@ from domain.models.programs import (
 )
 from domain.models.progress import (
     METRICS_TABLE,
+    MetricArchive,
     MetricType,
     PerformanceMetric,
     VideoAnalysis,
@@ -79,6 +80,7 @@ __all__ = [
     "MaterialKind",
     "MentorRequest",
     "MentorRequestStatus",
+    "MetricArchive",
     "MetricType",
     "Notification",
     "NotificationKind",

@@ -341,13 +341,22 @@ async def delete_videos(tx: Transaction, athlete_ids: Collection[uuid.UUID]) -> 
             VideoAnalysis.thumbnail_url,
             VideoAnalysis.processed_url,
             VideoAnalysis.feedback_media,
+            VideoAnalysis.analysis_results,
         )
     )
     keys: list[str] = []
-    for raw, thumbnail, processed, media in rows:
+    for raw, thumbnail, processed, media, analysis in rows:
         keys += [key for key in (raw, thumbnail, processed) if key]
         keys += [str(item["key"]) for item in media or [] if item.get("key")]
+        keys += _chart_keys(analysis or {})
     return keys
+
+
+def _chart_keys(analysis: dict) -> list[str]:
+    # Motion charts: one per language (`chart_keys`), or one in rows analysed before that.
+    charts = analysis.get("chart_keys") or {}
+    single = analysis.get("chart_key")
+    return [str(key) for key in (*charts.values(), single) if key]
 
 
 async def anonymise_sessions(

@@ -4,12 +4,14 @@ a Stars refund goes out (it needs the Telegram id) before the person is erased."
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
 from domain.adapters.storage import MediaStorage
-from domain.models import AuditEntry, Notification
+from domain.adapters.storage.keys import raw_video_key
+from domain.models import AuditEntry, Notification, VideoAnalysis
 from domain.payments.records import refund_for_cancellation
 from domain.privacy.erasure import GRACE, erase_due, request_erasure
 from domain.uow import UnitOfWork
@@ -64,3 +66,31 @@ async def test_a_stars_refund_goes_out_before_the_payer_is_erased(uow, services)
     async with uow as tx:
         pia = await tx.users.get(world.parent.id)
         assert (pia.telegram_user_id, pia.status) == (None, "erased")
+
+
+async def test_a_childs_motion_charts_go_with_their_videos(uow, services) -> None:
+    world = await booking_world(uow)
+    video_id = uuid.uuid4()
+    raw = raw_video_key(world.other_parent.id, video_id, "clip.mp4")
+    folder = f"videos/processed/{world.other_child.id}/{video_id}"
+    charts = {lang: f"{folder}/motion-{lang}.png" for lang in ("en", "es")}
+    old_chart = f"{folder}/motion.png"
+    for key in (raw, *charts.values(), old_chart):
+        await services.storage.put(key, b"x", content_type="application/octet-stream")
+    async with uow as tx:
+        tx.session.add(
+            VideoAnalysis(
+                id=video_id,
+                athlete_id=world.other_child.id,
+                video_url=raw,
+                analysis_results={"chart_keys": charts, "chart_key": old_chart},
+            )
+        )
+        await tx.commit()
+    asked = THURSDAY_4PM - GRACE - timedelta(days=1)
+    await request_erasure(uow, actor=await actor_of(uow, world.other_parent), now=asked)
+
+    assert await erase(uow, services.storage, asked + GRACE) == 1
+
+    for key in (raw, *charts.values(), old_chart):
+        assert not await services.storage.exists(key), key
