@@ -17,6 +17,7 @@ from domain.models.people import (
     Role,
     User,
     UserStatus,
+    VideoConsent,
 )
 from domain.models.programs import (
     MATERIAL_MAX_BYTES,
@@ -99,6 +100,7 @@ __all__ = [
     "User",
     "UserStatus",
     "VideoAnalysis",
+    "VideoConsent",
     "VideoReviewMessage",
     "VideoStatus",
     "WorkoutStatus",
