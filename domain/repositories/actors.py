@@ -43,17 +43,24 @@ _WITHHELD = _ids(
     select(func.array_agg(VideoConsent.athlete_id)).where(
         VideoConsent.revoked_at.is_not(None),
         or_(
-            exists().where(TrainingSession.athlete_id == VideoConsent.athlete_id, *_LIVE),
-            exists().where(
+            # Two levels down: the user's row and coach profile are named to correlate.
+            exists()
+            .where(TrainingSession.athlete_id == VideoConsent.athlete_id, *_LIVE)
+            .correlate(VideoConsent, Coach),
+            exists()
+            .where(
                 SessionParticipant.athlete_id == VideoConsent.athlete_id,
                 SessionParticipant.session_id == TrainingSession.id,
                 *_LIVE,
-            ),
-            exists().where(
+            )
+            .correlate(VideoConsent, Coach),
+            exists()
+            .where(
                 AthleteLink.athlete_id == VideoConsent.athlete_id,
                 AthleteLink.user_id == User.id,
                 AthleteLink.relation == LinkRelation.MENTOR,
-            ),
+            )
+            .correlate(VideoConsent, User),
         ),
     )
 )

@@ -42,6 +42,12 @@ class ConsentNeeded(DomainError):
     message_key = "video.consent_needed"
 
 
+class ConsentNeededNoGuardian(ConsentNeeded):
+    """... and the minor has no guardian here to ask (they signed up on their own)."""
+
+    message_key = "video.consent_needed_no_guardian"
+
+
 @dataclass(frozen=True)
 class ChildConsent:
     """A guarded child and their consent: given (by whom, when), revoked, or never given."""
@@ -77,19 +83,23 @@ async def needs_consent(
 
 
 async def ask_guardians(tx: Transaction, athlete_id: uuid.UUID, name: str, *, now: datetime) -> int:
-    """Queue each guardian a request with a Consent button; at most once a day per child."""
+    """Queue each guardian a request with a Consent button, at most once a day per child;
+    how many guardians there are to ask (none: a minor who signed up on their own)."""
+    guardians = await queries.guardian_ids(tx, athlete_id)
     button = {"label": "video.consent.button.give", "button": GIVE, "athlete_id": str(athlete_id)}
-    rows = [
-        {
-            "recipient_id": guardian_id,
-            "kind": REQUEST,
-            "dedup_key": f"{REQUEST}:{athlete_id}:{guardian_id}:{now.date().isoformat()}",
-            "due_at": now,
-            "payload": {"athlete": name, "buttons": [[button]]},
-        }
-        for guardian_id in await queries.guardian_ids(tx, athlete_id)
-    ]
-    return await tx.outbox.enqueue_many(rows)
+    await tx.outbox.enqueue_many(
+        [
+            {
+                "recipient_id": guardian_id,
+                "kind": REQUEST,
+                "dedup_key": f"{REQUEST}:{athlete_id}:{guardian_id}:{now.date().isoformat()}",
+                "due_at": now,
+                "payload": {"athlete": name, "buttons": [[button]]},
+            }
+            for guardian_id in guardians
+        ]
+    )
+    return len(guardians)
 
 
 async def give_consent(

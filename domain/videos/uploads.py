@@ -136,7 +136,7 @@ async def receive_video(
     async with uow as tx:
         owner_id, name = await _athlete(tx, athlete_id)
         if await consent.needs_consent(tx, intake.box, athlete_id, today=now.date()):
-            await consent.ask_guardians(tx, athlete_id, name, now=now)
+            asked = await consent.ask_guardians(tx, athlete_id, name, now=now)
             tx.audit.record(
                 actor_id=actor.user_id,
                 action="video.refused_no_consent",
@@ -144,7 +144,8 @@ async def receive_video(
                 entity_id=athlete_id,
             )
             await tx.commit()
-            raise consent.ConsentNeeded("no guardian consent on record", name=name)
+            refusal = consent.ConsentNeeded if asked else consent.ConsentNeededNoGuardian
+            raise refusal("no guardian consent on record", name=name)
     video_id = uuid.uuid4()
     stream = aiter(chunks)
     head = await _head(stream)

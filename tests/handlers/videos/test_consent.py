@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.app import BotContext
 from bot.outbox import send_due_notifications
-from domain.models import AuditEntry, User, VideoAnalysis, VideoConsent
+from domain.models import Athlete, AuditEntry, User, VideoAnalysis, VideoConsent
 from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 from tests.factories import booking_world, session_at
@@ -154,3 +154,29 @@ async def test_only_a_guardian_can_consent_and_a_forged_press_changes_nothing(
     assert "isn't available" in answer["text"]
     async with uow as tx:
         assert await tx.session.get(VideoConsent, world.child.id) is None
+
+
+async def test_a_minor_with_no_guardian_here_is_told_to_ask_one(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services, tmp_path: Path
+) -> None:
+    ari = emulator.user("Ari")
+    today = datetime.now(UTC).date()
+    async with uow as tx:
+        user = tx.users.add(
+            User(
+                role="athlete",
+                first_name="Ari",
+                telegram_user_id=ari.id,
+                date_of_birth_encrypted=services.secrets.encrypt_date(date(today.year - 15, 1, 1)),
+            )
+        )
+        await tx.flush()
+        tx.athletes.add(Athlete(user_id=user.id, primary_sport="athletics"))
+        await tx.commit()
+    clip = make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0)
+    async with run_bot(emulator):
+        await open_chats(ari)
+        await ari.send_video(clip)
+        refusal = await ari.expect_reply(contains="consent")
+    assert "ask a parent or guardian to sign up" in refusal["text"]
+    assert await videos(uow) == []
