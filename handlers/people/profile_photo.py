@@ -164,16 +164,12 @@ def _biggest(sizes: tuple[PhotoSize, ...]) -> PhotoSize:
 
 
 def _menu_markup(has: bool, lang: str | None) -> InlineKeyboardMarkup:
-    choices = [("telegram", PhotoFromTelegram()), ("send", PhotoSend())]
+    choices = [
+        (t("profile_photo.button.telegram", lang), PhotoFromTelegram()),
+        (t("profile_photo.button.send", lang), PhotoSend()),
+    ]
     if has:
-        choices.append(("remove", PhotoRemove()))
+        choices.append((t("profile_photo.button.remove", lang), PhotoRemove()))
     return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(f"profile_photo.button.{name}", lang), callback_data=press.pack()
-                )
-            ]
-            for name, press in choices
-        ]
+        [[InlineKeyboardButton(label, callback_data=press.pack())] for label, press in choices]
     )
