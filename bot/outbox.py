@@ -64,7 +64,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SIDE_EFFECTS = {**payments_delivery.SIDE_EFFECTS, **video_delivery.SIDE_EFFECTS}
 AFTER_SENT = booking_delivery.AFTER_SENT
-BUTTONS = {**booking_delivery.BUTTONS, **payments_delivery.BUTTONS, **people_delivery.BUTTONS}
+BUTTONS = {
+    **booking_delivery.BUTTONS,
+    **payments_delivery.BUTTONS,
+    **people_delivery.BUTTONS,
+    **video_delivery.BUTTONS,
+}
 BATCH_SIZE = 50
 # Bounds one run, so a huge backlog cannot keep a run going past the next one's start.
 MAX_BATCHES_PER_RUN = 20

@@ -91,6 +91,7 @@ class Services:
             self.video_queue,
             local_mode=self.telegram_local_mode,
             limiter=self.limiter,
+            box=self.secrets,
         )
 
     async def close(self) -> None:

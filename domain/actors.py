@@ -41,6 +41,7 @@ def _actor(row: Row[Any]) -> Actor:
         mentored_athlete_ids=frozenset(row.mentored or ()),
         video_mentored_athlete_ids=frozenset(row.mentored_with_videos or ()),
         coached_athlete_ids=frozenset(coached),
+        videos_withheld_athlete_ids=frozenset(row.videos_withheld or ()),
         is_verified_coach=row.coach_id is not None and bool(row.verification_status),
         status=row.status,
         language=row.language_code,

@@ -37,6 +37,7 @@ class Action(StrEnum):
     VIEW_PROGRAM = auto()  # the whole content and materials, beyond the catalogue's preview
     EXPORT_OWN_DATA = auto()  # /mydata: everything held about oneself and one's children
     ERASE_OWN_DATA = auto()  # /deleteme, and withdrawing it within the grace
+    GIVE_VIDEO_CONSENT = auto()  # a guardian allowing (or revoking) a minor's videos
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class Actor:
     # Mentees whose guardian allowed this mentor to be shown their videos.
     video_mentored_athlete_ids: frozenset[uuid.UUID] = frozenset()
     coached_athlete_ids: frozenset[uuid.UUID] = frozenset()  # a non-cancelled booking, any time
+    # Coached or mentored athletes whose guardian revoked consent to their videos (issue 18).
+    videos_withheld_athlete_ids: frozenset[uuid.UUID] = frozenset()
     is_verified_coach: bool = False
     status: str | None = UserStatus.ACTIVE  # users.status
     language: str | None = None  # users.language_code
@@ -128,15 +131,27 @@ def is_mentor(actor: Actor, target: Target) -> bool:
 
 
 def is_mentor_shown_videos(actor: Actor, target: Target) -> bool:
-    """The actor mentors the athlete, and a guardian allowed them the athlete's videos."""
+    """The actor mentors the athlete, a guardian allowed them the videos and did not revoke
+    consent to the videos being shown at all."""
     return (
-        isinstance(target, AthleteTarget) and target.athlete_id in actor.video_mentored_athlete_ids
+        isinstance(target, AthleteTarget)
+        and target.athlete_id in actor.video_mentored_athlete_ids
+        and target.athlete_id not in actor.videos_withheld_athlete_ids
     )
 
 
 def is_their_coach(actor: Actor, target: Target) -> bool:
     """The actor coaches the athlete: a non-cancelled session, past or future, between them."""
     return isinstance(target, AthleteTarget) and target.athlete_id in actor.coached_athlete_ids
+
+
+def is_their_coach_shown_videos(actor: Actor, target: Target) -> bool:
+    """The actor coaches the athlete, and no guardian revoked consent to the videos."""
+    return (
+        is_their_coach(actor, target)
+        and isinstance(target, AthleteTarget)
+        and target.athlete_id not in actor.videos_withheld_athlete_ids
+    )
 
 
 def is_own_account(actor: Actor, target: Target) -> bool:
@@ -228,13 +243,16 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_themself: _ATHLETE_OWNER,
     # A guardian stands in for the athlete (a child may not even have Telegram), and decides
     # who mentors them: not the athlete, who may be a child.
-    is_guardian: _ATHLETE_OWNER | {Action.APPROVE_MENTOR},
+    # Consent to a minor's videos is the guardian's alone, not the child's (issue 18).
+    is_guardian: _ATHLETE_OWNER | {Action.APPROVE_MENTOR, Action.GIVE_VIDEO_CONSENT},
     # Mentors advise; they neither book, act for the athlete nor read medical data.
     is_mentor: _MENTOR,
-    # A child's videos show them; a guardian decides, mentor by mentor.
+    # A child's videos show them; a guardian decides, mentor by mentor, and may revoke all.
     is_mentor_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # A coach with a booking logs results, and needs medical notes to train the athlete safely.
-    is_their_coach: _MENTOR | {Action.VIEW_VIDEO, Action.LOG_METRICS, Action.VIEW_SENSITIVE},
+    is_their_coach: _MENTOR | {Action.LOG_METRICS, Action.VIEW_SENSITIVE},
+    # ... and sees the videos unless a guardian revoked consent to them.
+    is_their_coach_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # One's own date of birth is one's own business.
     is_own_account: frozenset(
         {

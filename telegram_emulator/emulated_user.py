@@ -106,6 +106,19 @@ class EmulatedUser:
         )
         return self._mark_sent(message)
 
+    async def set_profile_photo(self, source: str | Path | bytes) -> None:
+        """Set a new profile photo on the account (a JPEG or PNG picture)."""
+        if isinstance(source, bytes):
+            data = source
+        else:
+            data = await asyncio.to_thread(Path(source).read_bytes)
+        mime = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+        self.emulator.world.set_profile_photo(self.person, data, mime_type=mime)
+
+    def remove_profile_photos(self) -> None:
+        """Delete every profile photo of the account."""
+        self.emulator.world.remove_profile_photos(self.person)
+
     async def send_photo(
         self,
         source: str | Path | bytes,

@@ -31,6 +31,8 @@ class Person:
     username: str | None = None
     language_code: str | None = "en"
     phone_number: str | None = None
+    # file_ids of the account's profile photos, newest first (getUserProfilePhotos).
+    profile_photos: list[str] = field(default_factory=list)
 
     def as_user(self) -> Json:
         """The Bot API User object."""
@@ -347,6 +349,18 @@ class World:
         stored = StoredFile(file_id, unique, path, len(data), file_name, mime_type)
         self.files[file_id] = stored
         return stored
+
+    def set_profile_photo(self, person: Person, data: bytes, *, mime_type: str) -> StoredFile:
+        """Give the person a new profile photo (the newest comes first, as on Telegram)."""
+        stored = self.save_file(data, file_name=None, mime_type=mime_type)
+        person.profile_photos.insert(0, stored.file_id)
+        self.changed()
+        return stored
+
+    def remove_profile_photos(self, person: Person) -> None:
+        """The person deletes every profile photo."""
+        person.profile_photos.clear()
+        self.changed()
 
     def close(self) -> None:
         """Remove uploaded files."""

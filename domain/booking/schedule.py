@@ -47,6 +47,7 @@ class CoachCard:
     session_lengths: tuple[int, ...]
     session_types: tuple[str, ...]
     location: str
+    image_key: str | None = None  # the coach's profile image in storage (issue 18)
 
 
 async def specializations_offered(uow: UnitOfWork) -> list[tuple[str, int]]:
@@ -89,6 +90,7 @@ def _card(coach: Coach, user: User) -> CoachCard:
         session_lengths=tuple(rules.session_lengths),
         session_types=tuple(rules.session_types),
         location=rules.location,
+        image_key=user.profile_image_url,
     )
 
 

@@ -18,6 +18,7 @@ from domain.models.people import (
     Role,
     User,
     UserStatus,
+    VideoConsent,
 )
 from domain.models.programs import (
     MATERIAL_MAX_BYTES,
@@ -103,6 +104,7 @@ __all__ = [
     "User",
     "UserStatus",
     "VideoAnalysis",
+    "VideoConsent",
     "VideoReviewMessage",
     "VideoStatus",
     "WorkoutStatus",

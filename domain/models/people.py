@@ -308,3 +308,23 @@ class Coach(Base):
     verification_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+
+
+class VideoConsent(Base):
+    """A guardian's consent to store a minor's videos and show them to coaches (issue 18):
+    one row per child, given once, revocable; who gave (or revoked) it and when. The history
+    of every change is in the audit log."""
+
+    __tablename__ = "video_consents"
+
+    athlete_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("athletes.id", ondelete="CASCADE"), primary_key=True
+    )
+    given_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    given_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

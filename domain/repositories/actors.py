@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import (
@@ -17,6 +17,7 @@ from domain.models import (
     SessionStatus,
     TrainingSession,
     User,
+    VideoConsent,
 )
 
 
@@ -36,6 +37,33 @@ def _linked(relation: str, *only: ColumnElement[bool]) -> ColumnElement[Any]:
 # A coach coaches every athlete with a live (not cancelled) booking with them, any time: their
 # own individual sessions' athletes and the participants of their group sessions.
 _LIVE = (TrainingSession.coach_id == Coach.id, TrainingSession.status != SessionStatus.CANCELLED)
+# Athletes whose guardian revoked consent to their videos, among those the user coaches or
+# mentors: their videos are withheld from them (issue 18).
+_WITHHELD = _ids(
+    select(func.array_agg(VideoConsent.athlete_id)).where(
+        VideoConsent.revoked_at.is_not(None),
+        or_(
+            # Two levels down: the user's row and coach profile are named to correlate.
+            exists()
+            .where(TrainingSession.athlete_id == VideoConsent.athlete_id, *_LIVE)
+            .correlate(VideoConsent, Coach),
+            exists()
+            .where(
+                SessionParticipant.athlete_id == VideoConsent.athlete_id,
+                SessionParticipant.session_id == TrainingSession.id,
+                *_LIVE,
+            )
+            .correlate(VideoConsent, Coach),
+            exists()
+            .where(
+                AthleteLink.athlete_id == VideoConsent.athlete_id,
+                AthleteLink.user_id == User.id,
+                AthleteLink.relation == LinkRelation.MENTOR,
+            )
+            .correlate(VideoConsent, User),
+        ),
+    )
+)
 
 # One row per user, every relation an Actor holds as a column: one statement, one round trip.
 # Built once at import, so SQLAlchemy compiles it once and asyncpg reuses the prepared statement.
@@ -69,6 +97,7 @@ _ACTOR: Select[Any] = (
             .join(TrainingSession, TrainingSession.id == SessionParticipant.session_id)
             .where(*_LIVE)
         ).label("coached_in_groups"),
+        _WITHHELD.label("videos_withheld"),
     )
     .select_from(User)
     .outerjoin(Coach, Coach.user_id == User.id)

@@ -19,6 +19,7 @@ from domain.models import (
     NotificationKind,
     User,
     VideoAnalysis,
+    VideoConsent,
     VideoStatus,
 )
 from domain.people.family import people_to_notify
@@ -84,12 +85,21 @@ async def queue_feedback_notices(
 
 
 async def reviewers_of(tx: Transaction, video: VideoAnalysis) -> Sequence[User]:
-    """Who is asked for feedback: the coaches (`coaches_to_review`) and the allowed mentors."""
+    """Who is asked for feedback: the coaches (`coaches_to_review`) and the allowed mentors;
+    nobody while a guardian's consent to the athlete's videos is revoked."""
     assert video.athlete_id is not None
+    if await withheld(tx, video.athlete_id):
+        return []
     coaches = await coaches_to_review(tx, video)
     mentors = await mentors_shown_videos(tx, video.athlete_id)
     seen = {coach.id for coach in coaches}
     return [*coaches, *(mentor for mentor in mentors if mentor.id not in seen)]
+
+
+async def withheld(tx: Transaction, athlete_id: uuid.UUID) -> bool:
+    """Whether a guardian revoked consent to the athlete's videos (`domain.videos.consent`)."""
+    consent = await tx.session.get(VideoConsent, athlete_id)
+    return consent is not None and consent.revoked_at is not None
 
 
 async def coaches_to_review(tx: Transaction, video: VideoAnalysis) -> Sequence[User]:

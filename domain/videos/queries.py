@@ -7,17 +7,20 @@ import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Row, delete, or_, select
+from sqlalchemy import Row, Text, delete, func, or_, select
 
 from domain.models import (
     Athlete,
+    AthleteLink,
     Coach,
+    LinkRelation,
     Notification,
     SessionParticipant,
     SessionStatus,
     TrainingSession,
     User,
     VideoAnalysis,
+    VideoConsent,
     VideoReviewMessage,
     VideoStatus,
 )
@@ -128,5 +131,56 @@ async def video_shown_in(tx: Transaction, chat_id: int, message_id: int) -> uuid
     return await tx.session.scalar(
         select(VideoReviewMessage.video_id).where(
             VideoReviewMessage.chat_id == chat_id, VideoReviewMessage.message_id == message_id
+        )
+    )
+
+
+async def athlete_for_consent(
+    tx: Transaction, athlete_id: uuid.UUID
+) -> Row[tuple[str | None, uuid.UUID | None, str | None]] | None:
+    """The athlete's encrypted date of birth, first guardian and first name; None if missing."""
+    found = await tx.session.execute(
+        select(User.date_of_birth_encrypted, Athlete.parent_id, User.first_name)
+        .select_from(Athlete)
+        .outerjoin(User, User.id == Athlete.user_id)
+        .where(Athlete.id == athlete_id)
+    )
+    return found.one_or_none()
+
+
+async def guardian_ids(tx: Transaction, athlete_id: uuid.UUID) -> list[uuid.UUID]:
+    """The athlete's parent and linked guardians (who may consent for them)."""
+    parent = select(Athlete.parent_id).where(
+        Athlete.id == athlete_id, Athlete.parent_id.is_not(None)
+    )
+    linked = select(AthleteLink.user_id).where(
+        AthleteLink.athlete_id == athlete_id, AthleteLink.relation == LinkRelation.GUARDIAN
+    )
+    return list(await tx.session.scalars(parent.union(linked)))
+
+
+async def consent_locked(tx: Transaction, athlete_id: uuid.UUID) -> VideoConsent | None:
+    """The athlete's consent row, locked for a change; None if never given."""
+    return await tx.session.get(VideoConsent, athlete_id, with_for_update=True)
+
+
+async def consents_of(
+    tx: Transaction, athlete_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, VideoConsent]:
+    """The consent rows of these athletes, by athlete."""
+    rows = await tx.session.scalars(
+        select(VideoConsent).where(VideoConsent.athlete_id.in_(athlete_ids))
+    )
+    return {row.athlete_id: row for row in rows}
+
+
+async def drop_unsent_reviews_of_athlete(tx: Transaction, athlete_id: uuid.UUID, kind: str) -> None:
+    """Forget the unsent notices of this kind about any of the athlete's videos."""
+    videos = select(func.cast(VideoAnalysis.id, Text)).where(VideoAnalysis.athlete_id == athlete_id)
+    await tx.session.execute(
+        delete(Notification).where(
+            Notification.sent_at.is_(None),
+            Notification.kind == kind,
+            Notification.payload["video_id"].astext.in_(videos),
         )
     )

@@ -28,8 +28,9 @@ from domain.models import (
 )
 from domain.people.queries import first_names
 from domain.policy import Action, Actor, AthleteTarget
+from domain.secrets_box import SecretBox
 from domain.uow import Transaction, UnitOfWork
-from domain.videos import queries
+from domain.videos import consent, queries
 from domain.videos.files import SNIFF_BYTES, download_limit, size_in_mb, sniff, too_large
 from domain.videos.queue import VideoQueue
 from domain.videos.status import VideoStatusMirror
@@ -106,6 +107,8 @@ class VideoIntake:
     # Each video costs a worker tens of seconds of CPU: a flood must not starve everyone else.
     limiter: RateLimiter | None = None
     uploads_per_hour: int = UPLOADS_PER_HOUR
+    # Opens a minor's date of birth for the consent gate; without it no date is known.
+    box: SecretBox | None = None
 
 
 def check_size(size: int | None, *, local_mode: bool) -> None:
@@ -126,12 +129,24 @@ async def receive_video(
     chunks: AsyncIterable[bytes],
     now: datetime,
 ) -> ReceivedVideo:
-    """Store the video's bytes, record it as uploaded and queue it; NotAVideo if it is not one."""
+    """Store the video's bytes, record it as uploaded and queue it; NotAVideo if it is not one,
+    ConsentNeeded (nothing read or stored, the guardians asked) for a minor without consent."""
     policy.require(actor, Action.UPLOAD_VIDEO, AthleteTarget(athlete_id))
     check_size(incoming.size, local_mode=intake.local_mode)
     await _within_hourly_limit(intake, actor)
     async with uow as tx:
         owner_id, name = await _athlete(tx, athlete_id)
+        if await consent.needs_consent(tx, intake.box, athlete_id, today=now.date()):
+            asked = await consent.ask_guardians(tx, athlete_id, name, now=now)
+            tx.audit.record(
+                actor_id=actor.user_id,
+                action="video.refused_no_consent",
+                entity="athlete",
+                entity_id=athlete_id,
+            )
+            await tx.commit()
+            refusal = consent.ConsentNeeded if asked else consent.ConsentNeededNoGuardian
+            raise refusal("no guardian consent on record", name=name)
     video_id = uuid.uuid4()
     stream = aiter(chunks)
     head = await _head(stream)

@@ -31,6 +31,7 @@ from handlers.booking.calendar_keyboard import (
     parse_month,
     shift_month,
 )
+from handlers.booking.coach_photos import send_coach_photos
 from handlers.booking.draft import MOVE, Draft
 from handlers.booking.render import Screen
 
@@ -63,7 +64,22 @@ async def show(
     text, markup = await _SCREENS[state](update, context, draft)
     context.user_data[DRAFT] = draft.to_json()
     await render.say(update, text, markup, fresh=fresh, note=note)
+    if state in (COACHES, CARD):
+        await _coach_photos(update, context, draft, state)
     return state
+
+
+async def _coach_photos(update: Update, context: BotContext, draft: Draft, state: int) -> None:
+    """The photos of the coaches just listed, or of the coach on the card."""
+    if state == CARD:
+        card = await coach_card(context, draft)
+        if card is not None:
+            await send_coach_photos(update, context, [card], first_number=None)
+        return
+    cards = await schedule.verified_coaches(
+        context.uow, specialization=draft.spec, offset=draft.offset, limit=PAGE
+    )
+    await send_coach_photos(update, context, cards, first_number=draft.offset + 1)
 
 
 async def end(

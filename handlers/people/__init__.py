@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bot.app import BotApplication
 
 # In this order: within group 0, the first handler that matches an update wins.
-FLOWS = ("family", "onboarding", "profile", "quiet_hours", "mentors")
+FLOWS = ("profile_photo", "family", "onboarding", "profile", "quiet_hours", "mentors")
 
 
 def flows() -> list[ModuleType]:

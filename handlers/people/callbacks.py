@@ -11,6 +11,8 @@ buttons already sent. The menu's entries (`fam:add`, `fam:list`, `profile:show`)
 - Mentors (the menu's `mnt:ask` is a menu entry): the guardian's answer to a request,
   `mnt:okv|ok:<request>:<athlete>` or `mnt:no:<request>`; a child's mentors from /children,
   `mnt:list:<athlete>`, and one mentor's videos turned on or off, `mnt:vid:<athlete>:<mentor>:1|0`.
+- Profile photo (from /profile): `pph:menu`, then `pph:tg` (take the Telegram profile photo),
+  `pph:send` (send one), `pph:rm` (remove it).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from domain.people.profile_fields import ProfileField
 from handlers.shared.callback_data import CallbackData
 
 FAMILY_FLOW, ONBOARDING_FLOW, PROFILE_FLOW, MENTOR_FLOW = "fam", "onb", "profile", "mnt"
+PHOTO_FLOW = "pph"
 
 
 @dataclass(frozen=True)
@@ -169,3 +172,23 @@ class MentorVideos(CallbackData, prefix="mnt:vid"):
     athlete_id: uuid.UUID
     mentor_id: uuid.UUID
     switch: VideoSwitch
+
+
+@dataclass(frozen=True)
+class PhotoMenu(CallbackData, prefix="pph:menu"):
+    """The profile photo's choices: from Telegram, send one, remove."""
+
+
+@dataclass(frozen=True)
+class PhotoFromTelegram(CallbackData, prefix="pph:tg"):
+    """The person allows their Telegram profile photo to be taken as their profile image."""
+
+
+@dataclass(frozen=True)
+class PhotoSend(CallbackData, prefix="pph:send"):
+    """The person will send a picture as their profile image."""
+
+
+@dataclass(frozen=True)
+class PhotoRemove(CallbackData, prefix="pph:rm"):
+    """Remove the profile image."""

@@ -32,6 +32,7 @@ from handlers.people.callbacks import (
     PROFILE_FLOW,
     CancelEdit,
     EditField,
+    PhotoMenu,
     RetypeBirthDate,
     SetChoice,
 )
@@ -310,7 +311,11 @@ def _edit_buttons(view: ProfileView, context: BotContext) -> InlineKeyboardMarku
         )
         for field in fields
     ]
-    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if context.actor is not None and view.user_id == context.actor.user_id:
+        photo = t("profile_photo.button.open", context.lang)
+        rows.append([InlineKeyboardButton(photo, callback_data=PhotoMenu().pack())])
+    return InlineKeyboardMarkup(rows)
 
 
 async def _ask(update: Update, context: BotContext, field: ProfileField) -> None:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bot.app import BotApplication
 
 # In this order: within group 0, the first handler that matches an update wins.
-FLOWS = ("feedback", "intake")
+FLOWS = ("feedback", "intake", "consent")
 
 
 def flows() -> list[ModuleType]:

@@ -1,6 +1,7 @@
 """The videos capability's callback data (`handlers.shared.callback_data`), in the format of
 buttons already sent: `vid:for:<token>:<athlete>`, `vid:ln:<video>:<session or ->`,
-`vid:sh:<video>`."""
+`vid:sh:<video>`; and a minor's video consent (`handlers.videos.consent`), given or revoked:
+`vcs:give:<athlete>`, `vcs:rev:<athlete>`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Literal
 from handlers.shared.callback_data import CallbackData
 
 FLOW = "vid"  # the first word of every video button
+CONSENT_FLOW = "vcs"  # ... and of the consent buttons
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,17 @@ class VideoShow(CallbackData, prefix="vid:sh"):
     """One video of /videos again."""
 
     video_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ConsentGive(CallbackData, prefix="vcs:give"):
+    """A guardian consents to the child's videos being stored and shown to coaches."""
+
+    athlete_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ConsentRevoke(CallbackData, prefix="vcs:rev"):
+    """A guardian revokes that consent."""
+
+    athlete_id: uuid.UUID

@@ -28,9 +28,10 @@ from bot.wiring import Services
 from domain.adapters.storage import StorageError
 from domain.models import VideoStatus
 from domain.notifications.outbox import Claimed, DeliveryResult
-from domain.videos import notices
+from domain.videos import consent, notices
 from domain.videos.feedback import remember_review
 from domain.videos.library import NoticeView, notice_view
+from handlers.videos.callbacks import ConsentGive
 from handlers.videos.words import analysis_lines, caption_part, failure_reason
 
 log = logging.getLogger(__name__)
@@ -242,6 +243,11 @@ def _fit(text: str) -> str:
         text = text[:-1]
     return text + "…"
 
+
+# A guardian's Consent button on a minor's refused video (`domain.videos.consent`).
+BUTTONS: dict[str, Callable[[Any], str]] = {
+    consent.GIVE: lambda spec: ConsentGive(uuid.UUID(spec["athlete_id"])).pack(),
+}
 
 SIDE_EFFECTS: dict[str, SideEffect] = {
     notices.ANALYZED: send_analysis,

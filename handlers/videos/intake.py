@@ -30,6 +30,7 @@ from domain.adapters.storage import StorageError
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.metrics.viewers import AthleteName
 from domain.policy import Actor
+from domain.videos.consent import ConsentNeeded
 from domain.videos.library import download_link, link_session, video_to_show, videos_in_view
 from domain.videos.uploads import (
     IncomingVideo,
@@ -215,7 +216,7 @@ async def _receive(
             chunks=telegram_file_chunks(context.bot, incoming.telegram_file_id),
             now=datetime.now(UTC),
         )
-    except (NotAVideo, VideoTooLarge, TooManyVideos) as err:
+    except (NotAVideo, VideoTooLarge, TooManyVideos, ConsentNeeded) as err:
         log.info("video from %s refused: %s", actor.user_id, err.message_key)
         await send_text(context.bot, chat_id, refusal_text(err, context))
         return

@@ -6,7 +6,7 @@ import mimetypes
 
 from telegram_emulator import errors
 from telegram_emulator.errors import ApiError, bad_request
-from telegram_emulator.file_objects import declared, describe, file_ref
+from telegram_emulator.file_objects import declared, describe, file_ref, photo_sizes
 from telegram_emulator.media_info import MediaFacts
 from telegram_emulator.methods import api_method
 from telegram_emulator.methods.common import SEND_OPTIONS, caption_content, send, target_chat
@@ -187,3 +187,18 @@ async def get_file(bot: BotState, p: Params) -> Json:
         stored.file_path = f"files/{stored.file_unique_id}{suffix}"
         bot.world.file_paths[stored.file_path] = stored
     return {**file_ref(stored), "file_path": stored.file_path}
+
+
+@api_method("getUserProfilePhotos", "user_id", "offset", "limit")
+async def get_user_profile_photos(bot: BotState, p: Params) -> Json:
+    person = bot.world.people.get(p.int("user_id", required=True) or 0)
+    if person is None:
+        raise bad_request("user not found")
+    # Out-of-range values are clamped, as Telegram does.
+    offset, limit = max(0, p.int("offset") or 0), min(100, max(1, p.int("limit") or 100))
+    # A photo file lost with the emulator's temporary files is no longer shown.
+    photos = [bot.world.files[i] for i in person.profile_photos if i in bot.world.files]
+    return {
+        "total_count": len(photos),
+        "photos": [photo_sizes(stored) for stored in photos[offset : offset + limit]],
+    }

@@ -8,7 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.actors import load_actor
 from domain.adapters.db import create_engine, create_session_factory
-from domain.models import Admin, Athlete, AthleteLink, SessionParticipant, TrainingSession, User
+from domain.models import (
+    Admin,
+    Athlete,
+    AthleteLink,
+    SessionParticipant,
+    TrainingSession,
+    User,
+    VideoConsent,
+)
 from domain.policy import Action, AthleteTarget, may
 from domain.uow import UnitOfWork
 from tests.factories import T0, coach_and_athlete, session_at
@@ -141,3 +149,21 @@ async def test_reading_the_acting_user_leaves_later_transactions_transactional(
         assert await load_actor(alone, telegram_user_id=999_997) is None
     finally:
         await engine.dispose()
+
+
+async def test_a_coach_is_withheld_the_videos_of_their_athletes_whose_consent_was_revoked(
+    uow: UnitOfWork,
+) -> None:
+    coach, athlete = await coach_and_athlete(uow)
+    other_coach, other_athlete = await coach_and_athlete(uow)
+    async with uow as tx:
+        tx.sessions.add(session_at(coach, athlete, T0))
+        tx.sessions.add(session_at(other_coach, other_athlete, T0))
+        for revoked in (athlete, other_athlete):
+            tx.session.add(VideoConsent(athlete_id=revoked.id, given_at=T0, revoked_at=T0))
+        coach_user = await tx.users.get(coach.user_id)
+        await tx.commit()
+    actor = await load_actor(uow, telegram_user_id=coach_user.telegram_user_id)
+    assert actor.videos_withheld_athlete_ids == {athlete.id}
+    assert not may(actor, Action.VIEW_VIDEO, AthleteTarget(athlete.id))
+    assert may(actor, Action.LOG_METRICS, AthleteTarget(athlete.id))

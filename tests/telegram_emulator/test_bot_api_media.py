@@ -261,3 +261,34 @@ async def test_a_copied_photo_can_get_a_new_caption(bot: Bot, ana: EmulatedUser)
     assert seen["message_id"] == copied.message_id
     assert seen["caption"] == "New"
     assert seen["photo"][-1]["file_id"] == original.photo[-1].file_id
+
+
+# --- profile photos ------------------------------------------------------------------------------
+
+
+async def test_profile_photos_newest_first_as_sizes_and_downloadable_by_get_file(
+    bot: Bot, ana: EmulatedUser
+) -> None:
+    assert (await bot.get_user_profile_photos(ana.id)).total_count == 0
+    await ana.set_profile_photo(png(40, 40))
+    await ana.set_profile_photo(png(300, 200))
+
+    photos = await bot.get_user_profile_photos(ana.id, limit=1)
+
+    assert photos.total_count == 2 and len(photos.photos) == 1
+    biggest = photos.photos[0][-1]
+    assert (biggest.width, biggest.height) == (300, 200)
+    assert await download(bot, biggest.file_id) == png(300, 200)
+    older = await bot.get_user_profile_photos(ana.id, offset=1)
+    assert [(size.width, size.height) for size in older.photos[0]] == [(40, 40)]
+
+
+async def test_removed_profile_photos_are_gone_and_an_unknown_user_is_refused(
+    bot: Bot, ana: EmulatedUser
+) -> None:
+    await ana.set_profile_photo(png(40, 40))
+    ana.remove_profile_photos()
+
+    assert (await bot.get_user_profile_photos(ana.id)).photos == ()
+    with pytest.raises(BadRequest, match=r"(?i)user not found"):
+        await bot.get_user_profile_photos(999_999_999)
