@@ -35,8 +35,10 @@ JobHandler = Callable[[uuid.UUID, int], Awaitable[None]]
 GiveUp = Callable[[uuid.UUID, str], Awaitable[None]]
 HandlerFactory = Callable[[Services], tuple[JobHandler, GiveUp]]
 MAX_ATTEMPTS = 3
-# How often an idle worker polls Redis (and so sends its heartbeat), at most.
-MAX_POLL_MS = 1000
+# The longest an idle worker waits between polls of Redis (each is also its heartbeat): a new
+# job waits for it at most this long. Dramatiq's default, a second, cost 0.02 of a 30 s clip's
+# processing time in benchmarks/video.py; a poll is one small Lua script.
+MAX_POLL_MS = 100
 
 
 class VideoJobs:
