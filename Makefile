@@ -71,6 +71,7 @@ bench: install
 	$(BIN)/python benchmarks/booking.py
 	$(BIN)/python benchmarks/metrics.py
 	$(BIN)/python benchmarks/video.py
+	$(BIN)/python benchmarks/replicas.py
 
 # The web chat with a short conversation, as a PNG (needs Debian's chromium).
 screenshot: install

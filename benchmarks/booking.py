@@ -186,9 +186,7 @@ async def service_rate(services, families, coaches, per_task: int, first_day: in
     actors = []
     for parent, _ in families:
         async with services.uow as tx:
-            actors.append(
-                await actor_for_user(tx, await tx.users.get(parent), admin_telegram_ids=())
-            )
+            actors.append(await actor_for_user(tx, await tx.users.get(parent)))
 
     async def worker(n: int) -> None:
         uow = services.uow

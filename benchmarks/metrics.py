@@ -331,7 +331,7 @@ async def loggers_of(services: Services, people: People) -> list[Logger]:
     found = []
     for athlete, user in people:
         async with services.uow as tx:
-            actor = await actor_for_user(tx, await tx.users.get(user), admin_telegram_ids=())
+            actor = await actor_for_user(tx, await tx.users.get(user))
         found.append((athlete, actor, await catalogue_for(services.uow, athlete_id=athlete)))
     return found
 

@@ -155,7 +155,8 @@ def running_worker(log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`sportscenter worker` on this environment, once it waits for jobs; SIGTERM at the end."""
     began = time.perf_counter()
     with log_path.open("wb") as log:
-        env = {**os.environ, "LOG_LEVEL": "INFO"}  # to see "waiting for jobs"
+        # INFO: to see "waiting for jobs"; any free port for its health checks.
+        env = {**os.environ, "LOG_LEVEL": "INFO", "HEALTH_PORT": "0"}
         worker = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "worker"], env=env, stdout=log, stderr=log
         )
@@ -183,7 +184,7 @@ async def athlete_actor(services: Services) -> tuple[uuid.UUID, Actor]:
         athlete = tx.athletes.add(Athlete(user_id=user.id, primary_sport="athletics"))
         await tx.commit()
     async with services.uow as tx:
-        actor = await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
+        actor = await actor_for_user(tx, await tx.users.get(user.id))
     return athlete.id, actor
 
 

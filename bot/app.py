@@ -34,15 +34,18 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import errors, guards
+from bot import errors, guards, metrics, update_scope
 from bot.bounded_bot import BoundedBot
 from bot.i18n import DEFAULT_LANGUAGE, languages, t
 from bot.jobs import schedule_maintenance
 from bot.persistence import RedisPersistence
 from bot.settings import Settings
 from bot.telegram_http import AiohttpRequest
+from bot.update_scope import UpdateScope
+from bot.user_turns import UserTurns, owner_of
 from bot.wiring import Services
 from domain.adapters import city_zones
+from domain.admin import admins
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 
@@ -96,6 +99,8 @@ class BotApplication(
         # Update ids this process claimed (bot.guards) and has not finished yet.
         self.claimed_updates: set[int] = set()
         self.done_marks = guards.DoneMarks()
+        # One update per user at a time across every process of this bot (see bot.user_turns).
+        self.user_turns = UserTurns(services.redis, services.keys, shared=replicated(settings))
         self.menus_set = False
         self._fallbacks: list[BaseHandler[Any, Any, Any]] = []
         # Saves of persistence, counted: see save_state().
@@ -105,6 +110,8 @@ class BotApplication(
 
     def add_handler(self, handler: BaseHandler[Any, Any, Any], group: int = FEATURE_GROUP) -> None:
         """Add a handler; in the feature group it goes before the fallbacks, whenever added."""
+        if group >= PRIORITY_GROUP:  # the guards are no handler an update is counted under
+            metrics.labelled(handler)
         if isinstance(handler, ConversationHandler):
             _require_cancel(handler)
             if isinstance(self.persistence, RedisPersistence):
@@ -121,6 +128,7 @@ class BotApplication(
 
     def add_fallback_handler(self, handler: BaseHandler[Any, Any, Any]) -> None:
         """Handle in the feature group only what no feature handler takes, even one added later."""
+        metrics.labelled(handler)
         super().add_handler(handler, FEATURE_GROUP)
         self._fallbacks.append(handler)
 
@@ -146,13 +154,62 @@ class BotApplication(
         await self.services.limiter.load_scripts()
         await super().start()
 
+    async def end_conversations_of(self, telegram_user_id: int) -> int:
+        """End every flow the person is in, here and in Redis (an admin's reset); how many."""
+        ended = 0
+        for handlers in self.handlers.values():
+            for handler in handlers:
+                if isinstance(handler, ConversationHandler):
+                    ended += await self._end_in(handler, telegram_user_id)
+        return ended
+
+    async def _end_in(self, handler: ConversationHandler[Any], telegram_user_id: int) -> int:
+        # PTB keeps each flow's states in a dict keyed (chat id, user id) for these per-user
+        # flows; ending one is forgetting its key, and telling persistence it ended.
+        states = handler._conversations
+        mine = [key for key in states if len(key) > 1 and key[1] == telegram_user_id]
+        for key in mine:
+            states.pop(key, None)
+            if handler.persistent and self.persistence is not None:
+                await self.persistence.update_conversation(str(handler.name), key, None)
+        nested = [
+            await self._end_in(inner, telegram_user_id)
+            for state in handler.states.values()
+            for inner in state
+            if isinstance(inner, ConversationHandler)
+        ]
+        return len(mine) + sum(nested)
+
+    async def initialize(self) -> None:
+        """Initialize, then let the persistence refresh conversation states before updates."""
+        await super().initialize()
+        if isinstance(self.persistence, RedisPersistence):
+            # PTB keeps no public handle on them; the mapping is filled once here and kept.
+            self.persistence.watch_conversations(self._conversation_handler_conversations)
+
     async def process_update(self, update: object) -> None:
-        """Process one update, save what it changed, then mark it done."""
-        await super().process_update(update)
-        if isinstance(update, Update):
-            # Write-through: a restart right after this update resumes from its new state.
-            await self.save_state()
-            await guards.finish_update(self, update)
+        """In the user's turn: process one update (their state read fresh), save what it
+        changed, then mark it done; count and time it."""
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        user = update.effective_user
+        scope = UpdateScope(update.update_id, user.id if user is not None else None)
+        token = update_scope.enter(scope)
+        try:
+            async with self.user_turns.turn(owner_of(update)):
+                await super().process_update(update)
+                # Write-through: a restart, or another replica, resumes from the new state.
+                await self.save_state()
+                await guards.finish_update(self, update)
+        except BaseException:
+            scope.outcome = "error"
+            raise
+        finally:
+            seconds = metrics.record_update(scope)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("update handled", extra={"duration_ms": round(seconds * 1000, 1)})
+            update_scope.leave(token)
 
     async def save_state(self) -> None:
         """Persist all state changed so far; concurrent callers share one save."""
@@ -247,7 +304,7 @@ class PerUserUpdates(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the same user's earlier updates, then process this one."""
-        owner = _owner(update)
+        owner = owner_of(update)
         if owner is None:
             await coroutine
             return
@@ -267,6 +324,12 @@ class PerUserUpdates(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+def replicated(settings: Settings) -> bool:
+    """Whether other processes may handle this bot's updates: only behind a webhook (a polling
+    bot is one process, as Telegram allows one getUpdates consumer per bot)."""
+    return settings.webhook_url is not None
 
 
 def build_application(
@@ -293,7 +356,9 @@ def build_application(
         .application_class(BotApplication, kwargs={"services": services, "settings": settings})
         .context_types(ContextTypes(context=BotContext))
         .bot(bot)
-        .persistence(RedisPersistence(services.redis, services.keys))
+        .persistence(
+            RedisPersistence(services.redis, services.keys, shared_state=replicated(settings))
+        )
         .concurrent_updates(PerUserUpdates(MAX_CONCURRENT_UPDATES))
         .post_init(set_command_menus)
     )
@@ -344,9 +409,11 @@ async def set_command_menus(application: Application[Any, Any, Any, Any, Any, An
         # The default-language menu also serves every language without a catalogue.
         code = None if lang == DEFAULT_LANGUAGE else lang
         await _set_menu(app, app.menus.default, lang, BotCommandScopeDefault(), code)
+    # ADMIN_TELEGRAM_IDS seeds the admins while there are none; the database says who they are.
+    chats = await admins.seed(app.services.uow, telegram_user_ids=app.settings.admin_telegram_ids)
     if app.menus.by_role.get("admin"):
-        for admin_id in app.settings.admin_telegram_ids:
-            await set_chat_menu(app, admin_id, "admin", None)
+        for chat_id, lang in chats:
+            await set_chat_menu(app, chat_id, "admin", lang)
 
 
 async def set_chat_menu(
@@ -381,11 +448,3 @@ def _require_cancel(handler: ConversationHandler[Any]) -> None:
         f"conversation {handler.name!r} needs a /cancel fallback: "
         "handlers.shared.common.cancel_fallback()"
     )
-
-
-def _owner(update: object) -> int | None:
-    if not isinstance(update, Update):
-        return None
-    if update.effective_user is not None:
-        return update.effective_user.id
-    return update.effective_chat.id if update.effective_chat is not None else None

@@ -15,6 +15,7 @@ from telegram import Update
 from telegram.constants import InlineKeyboardButtonLimit
 
 from bot.i18n import t
+from bot.logs import user_hash
 from domain.audit import record_refusal
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ async def refuse(update: Update, context: object, *, reason: str) -> None:
     log.warning(
         "refused button %r from %s: %s",
         query.data if query else None,
-        user.id if user else None,
+        user_hash(user.id if user else None),
         reason,
     )
     services = getattr(context, "services", None)

@@ -6,8 +6,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from bot.settings import Settings, SettingsError, load_settings
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 log = logging.getLogger("sportscenter")
 
@@ -46,6 +48,15 @@ def cmd_rotate_keys(settings: Settings, args: argparse.Namespace) -> int:
     from bot.key_rotation import rotate_keys
 
     return asyncio.run(rotate_keys(settings))
+
+
+def cmd_restore_metrics(settings: Settings, args: argparse.Namespace) -> int:
+    """Attach an archived month of metrics again: restore-metrics 2024-01 (or its partition)."""
+    import asyncio
+
+    from bot.retention import restore_metrics
+
+    return asyncio.run(restore_metrics(settings, args.month))
 
 
 def refuse_without_key(settings: Settings) -> str | None:
@@ -104,17 +115,19 @@ def damaged_state_file(err: BaseException) -> str | None:
     return None
 
 
-# Libraries that log routine work at INFO: APScheduler a line per job run (every 5 s), Alembic
-# its plugins on every migrate, httpx every request URL (Bot API URLs contain the token).
-CHATTY_LOGGERS = ("apscheduler", "alembic", "httpx")
+def health_port_unavailable(err: BaseException) -> str | None:
+    """The line for a health port that cannot be listened on, or None for anything else."""
+    from bot.health_server import HealthPortUnavailable
+
+    return str(err) if isinstance(err, HealthPortUnavailable) else None
 
 
-def configure_logging(level: str) -> None:
-    """A line per event worth an operator's attention; the libraries' routine only at DEBUG."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    quiet = logging.DEBUG if level == "DEBUG" else logging.WARNING
-    for name in CHATTY_LOGGERS:
-        logging.getLogger(name).setLevel(quiet)
+def say(settings: Settings, line: str) -> None:
+    """A start-up failure's one line: on stderr, or as a JSON log line with LOG_FORMAT=json."""
+    if settings.log_format == "json":
+        log.error(line)
+    else:
+        print(f"sportscenter: {line}", file=sys.stderr)
 
 
 COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
@@ -124,6 +137,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "emulator": cmd_emulator,
     "worker": cmd_worker,
     "rotate-keys": cmd_rotate_keys,
+    "restore-metrics": cmd_restore_metrics,
 }
 # Commands that serve real people: they refuse to start on a development key.
 NEEDS_REAL_KEY = frozenset({"run", "worker"})
@@ -136,33 +150,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, func in COMMANDS.items():
-        sub.add_parser(name, help=(func.__doc__ or "").strip(), description=func.__doc__)
+        command = sub.add_parser(name, help=(func.__doc__ or "").strip(), description=func.__doc__)
+        if name == "restore-metrics":
+            command.add_argument(
+                "month", help="YYYY-MM, or a partition such as performance_metrics_y2024m01"
+            )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
+    # Imported here, not at the top: each video's own process runs this module again as
+    # multiprocessing's `__mp_main__` (domain.videos.processing), and needs no settings.
+    from bot.logs import configure_logging
+    from bot.settings import SettingsError, load_settings
+
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
     except SettingsError as err:
         print(f"sportscenter: configuration error: {err}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, fmt=settings.log_format, user_key=settings.signing_key)
     if args.command in NEEDS_REAL_KEY and (reason := refuse_without_key(settings)):
-        print(f"sportscenter: configuration error: {reason}", file=sys.stderr)
+        say(settings, f"configuration error: {reason}")
         return 2
     try:
         return COMMANDS[args.command](settings, args)
     except Exception as err:
         if damaged := damaged_state_file(err):
-            print(f"sportscenter: {damaged}", file=sys.stderr)
+            say(settings, damaged)
             return 2
-        reason = unreachable_service(err, settings)
+        reason = unreachable_service(err, settings) or health_port_unavailable(err)
         if reason is None:
             raise
         log.debug("start-up failed", exc_info=err)
-        print(f"sportscenter: {reason}", file=sys.stderr)
+        say(settings, reason)
         return 3
 
 

@@ -14,6 +14,8 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.guards import release_update
 from bot.i18n import t
+from bot.logs import user_hash
+from bot.update_scope import note_outcome
 from domain.errors import DomainError
 from domain.people.reachability import mark_unreachable
 
@@ -40,6 +42,7 @@ async def on_error(update: object, context: BotContext) -> None:
     """Handle any exception a handler, job or persistence write raised."""
     error = context.error
     message = update if isinstance(update, Update) else None
+    note_outcome(_outcome(error))
     if isinstance(error, Forbidden):
         # Not retried: the person will not read a retry either.
         await _forget_unreachable(message, error, context)
@@ -68,9 +71,11 @@ async def _forget_unreachable(update: Update | None, error: Forbidden, context: 
     try:
         known = await mark_unreachable(context.uow, telegram_user_id=chat_id)
     except (SQLAlchemyError, OSError):
-        logger.exception("could not mark Telegram user %s unreachable", chat_id)
+        logger.exception("could not mark Telegram user %s unreachable", user_hash(chat_id))
         return
-    logger.info("Telegram user %s is unreachable (%s); registered: %s", chat_id, error, known)
+    logger.info(
+        "Telegram user %s is unreachable (%s); registered: %s", user_hash(chat_id), error, known
+    )
 
 
 def _private_chat_id(update: Update | None) -> int | None:
@@ -104,6 +109,12 @@ async def _tell(update: Update, context: BotContext, text: str, *, alert: bool =
         await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError as err:
         logger.warning("could not tell update %s about its failure: %r", update.update_id, err)
+
+
+def _outcome(error: BaseException | None) -> str:
+    if isinstance(error, Forbidden):
+        return "blocked"
+    return "refused" if isinstance(error, DomainError) else "error"
 
 
 def _update_id(update: object) -> int | None:

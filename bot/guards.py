@@ -27,8 +27,11 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n import t
+from bot.update_scope import note_outcome
+from bot.user_turns import owner_of
 from domain.actors import load_actor
 from domain.adapters.cache import REDIS_UNAVAILABLE
+from domain.policy import is_suspended
 
 if TYPE_CHECKING:
     from bot.app import BotApplication, BotContext
@@ -39,8 +42,8 @@ ADMISSION_GROUP = -4
 PRIVATE_CHAT_GROUP = -3
 ACTOR_GROUP = -2
 
-# Long enough for any handler to finish; if the process dies mid-update the claim lapses and
-# Telegram's redelivery is processed after all.
+# Long enough for any handler to finish. If the process dies mid-update, a redelivery of the
+# update is handled anyway: under the user's turn a claim still "processing" is abandoned.
 PROCESSING_TTL_S = 600
 # Telegram redelivers within hours at most; a day of memory covers it with room to spare.
 DONE_TTL_S = 24 * 3600
@@ -69,8 +72,15 @@ async def admit_update(update: Update, context: BotContext) -> None:
         key, value=b"processing", ttl_s=PROCESSING_TTL_S, hit=hit
     )
     if admission.taken_before:
-        logger.info("update %s was already taken, skipping the copy", update.update_id)
-        raise ApplicationHandlerStop
+        if not await _abandoned(app, update, key):
+            logger.info("update %s was already taken, skipping the copy", update.update_id)
+            note_outcome("duplicate")
+            raise ApplicationHandlerStop
+        logger.warning(
+            "update %s was left half-done by a stopped process; handling it", update.update_id
+        )
+        app.claimed_updates.add(update.update_id)
+        return
     if admission.claimed:
         app.claimed_updates.add(update.update_id)
     if admission.decision.allowed or hit is None or user is None:
@@ -81,7 +91,25 @@ async def admit_update(update: Update, context: BotContext) -> None:
         await _tell_rate_limited(
             update, context, t("error.rate_limited", context.lang, seconds=seconds)
         )
+    note_outcome("rate_limited")
     raise ApplicationHandlerStop
+
+
+async def _abandoned(app: BotApplication, update: Update, key: str) -> bool:
+    """Whether a claimed update's copy finds it still marked processing by no one.
+
+    Under its user's turn no other process is handling that user's updates, so a claim still
+    marked "processing" belongs to a process that stopped mid-update (killed, its host gone):
+    its redelivery must be handled, not skipped as a copy, or the update would be lost.
+    """
+    owner = owner_of(update)
+    if owner is None or not app.user_turns.holds(owner):
+        return False
+    try:
+        async with asyncio.timeout(_REDIS_TIMEOUT_S):
+            return await app.services.redis.get(key) == b"processing"
+    except REDIS_UNAVAILABLE:
+        return False
 
 
 async def finish_update(app: BotApplication, update: Update) -> None:
@@ -138,7 +166,13 @@ async def keep_to_private_chats(update: Update, context: BotContext) -> None:
             await update.message.reply_text(text)
     except TelegramError as err:  # e.g. a group where the bot may not write
         logger.warning("could not point chat %s to the private chat: %r", chat.id, err)
+    note_outcome("group_chat")
     raise ApplicationHandlerStop
+
+
+# Commands a suspended person still reaches, for what domain.policy.ALLOWED_WHEN_SUSPENDED
+# grants them: a copy of their own data.
+SUSPENDED_MAY_USE = frozenset({"mydata"})
 
 
 async def load_acting_user(update: Update, context: BotContext) -> None:
@@ -147,14 +181,32 @@ async def load_acting_user(update: Update, context: BotContext) -> None:
     # database work.
     user = update.effective_user
     context.actor = (
-        None
-        if user is None
-        else await load_actor(
-            context.uow,
-            telegram_user_id=user.id,
-            admin_telegram_ids=context.services.admin_telegram_ids,
-        )
+        None if user is None else await load_actor(context.uow, telegram_user_id=user.id)
     )
+    if context.actor is not None and is_suspended(context.actor):
+        await _tell_suspended(update, context)
+
+
+async def _tell_suspended(update: Update, context: BotContext) -> None:
+    """A suspended person's message or press gets one polite line and goes no further.
+
+    domain.policy already refuses every action of theirs; this spares them each flow's own
+    wording of that refusal. Anything else (a payment Telegram already took) goes on.
+    """
+    if update.callback_query is None and (update.message is None or not update.message.text):
+        return
+    command = _command(update.message, context.bot.username)
+    if command is not None and command[0] in SUSPENDED_MAY_USE:
+        return
+    text = t("account.suspended", context.lang)
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        else:
+            await update.message.reply_text(text)
+    except TelegramError as err:
+        logger.warning("could not tell a suspended person so: %r", err)
+    raise ApplicationHandlerStop
 
 
 def _command(message: Message | None, bot_username: str) -> tuple[str, str] | None:

@@ -15,11 +15,14 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.outbox import send_due_notifications
+from domain.adapters.storage import StorageError
 from domain.metrics.partitions import ensure_metric_partitions
 from domain.metrics.weekly_summaries import queue_weekly_summaries
 from domain.notifications.digests import queue_digests
 from domain.notifications.reminders import plan_upcoming
 from domain.payments.release import release_unpaid
+from domain.privacy.erasure import erase_due
+from domain.retention import apply_retention
 from domain.videos.uploads import requeue_stale_uploads
 
 if TYPE_CHECKING:
@@ -35,6 +38,10 @@ REMINDER_PLANNING_EVERY = timedelta(minutes=10)
 PAYMENT_RELEASE_EVERY = timedelta(minutes=5)
 # An upload whose job was lost (Redis down as it came) waits at most this long plus STALE_UPLOAD.
 VIDEO_SWEEP_EVERY = timedelta(minutes=5)
+# A grace ends at any minute; an erasure a few minutes after it is still on the day promised.
+ERASURE_EVERY = timedelta(minutes=10)
+# Retention counts in days and months: a daily run is late by a day at most.
+RETENTION_EVERY = timedelta(hours=24)
 # APScheduler drops a run that starts more than a second late; a dropped digest run would leave
 # the coaches of a whole time zone without their morning list, so a late run still counts.
 DIGEST_MISFIRE_GRACE = timedelta(minutes=30)
@@ -118,6 +125,54 @@ async def requeue_lost_uploads(context: BotContext, now: datetime | None = None)
         log.exception("could not re-queue lost video uploads")
 
 
+async def erase_people_due(context: BotContext, now: datetime | None = None) -> None:
+    """Job: erase the people whose 7-day grace after /deleteme is over (domain.privacy)."""
+    services = context.services
+    try:
+        erased = await erase_due(
+            services.uow,
+            storage=services.storage,
+            refund=services.cancellation_refund,
+            slots=services.slots,
+            now=now or utc_now(),
+        )
+    except DATABASE_ERRORS:
+        # Each person is one transaction: those done stay done, the next run takes the rest.
+        log.exception("could not erase the people due")
+        return
+    application = context.application
+    for person in erased:
+        # What the chat layer holds of them (flows under way, user and chat data) goes too.
+        for telegram_id in person.telegram_user_ids:
+            await application.end_conversations_of(telegram_id)
+            application.drop_user_data(telegram_id)
+            application.drop_chat_data(telegram_id)  # a private chat's id is the user's
+    if erased:
+        log.info("erased %d people at their request", len(erased))
+
+
+async def apply_retention_periods(context: BotContext, now: datetime | None = None) -> None:
+    """Job: archive raw videos, delete renditions and archive metric months past retention."""
+    services = context.services
+    try:
+        report = await apply_retention(
+            services.uow, services.storage, services.retention, now=now or utc_now()
+        )
+    except (*DATABASE_ERRORS, StorageError):
+        # Each batch and month commits on its own: the next run takes up what is left.
+        log.exception("could not apply retention")
+        return
+    if report is None:
+        log.info("retention: another replica is applying it")
+        return
+    log.info(
+        "retention: %d raw videos archived, %d renditions deleted, metric months archived: %s",
+        report.raw_videos_archived,
+        report.renditions_deleted,
+        ", ".join(report.metric_months_archived) or "none",
+    )
+
+
 def schedule_maintenance(application: BotApplication) -> None:
     """Register the recurring jobs on the application's job queue."""
     jobs = application.job_queue
@@ -152,6 +207,18 @@ def schedule_maintenance(application: BotApplication) -> None:
         interval=VIDEO_SWEEP_EVERY,
         first=timedelta(minutes=3),
         name="lost-video-uploads",
+    )
+    jobs.run_repeating(
+        erase_people_due,
+        interval=ERASURE_EVERY,
+        first=timedelta(minutes=4),
+        name="erasures",
+    )
+    jobs.run_repeating(
+        apply_retention_periods,
+        interval=RETENTION_EVERY,
+        first=timedelta(minutes=15),
+        name="retention",
     )
     # On the hour, in UTC: each run serves the zones where it is 07:xx (see
     # domain.notifications.digests).

@@ -10,6 +10,7 @@ from pathlib import Path
 import asyncpg
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 import migrations
@@ -95,3 +96,10 @@ def migrate(database_url: str, secrets: SecretBox | None = None) -> list[str]:
     # Alembic's async env runs its own event loop, so it is called outside ours.
     upgrade_to_head(database_url, secrets)
     return asyncio.run(ensure_metric_partitions(database_url))
+
+
+def script_heads() -> frozenset[str]:
+    """The newest Alembic revisions the code ships: a database at one of them is up to date."""
+    # The URL is not used: only the scripts are read.
+    config = alembic_config("postgresql+asyncpg://unused/unused")
+    return frozenset(ScriptDirectory.from_config(config).get_heads())

@@ -49,6 +49,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.i18n import t
 from bot.local_time import localized
+from bot.metrics import count_notices
 from bot.sending import send_text, utf16_len
 from domain.notifications.outbox import Claimed, Deliver, DeliveryResult, drain
 from handlers.booking import delivery as booking_delivery
@@ -255,5 +256,6 @@ async def send_due_notifications(context: BotContext, now: datetime | None = Non
             # Nothing of the batch was committed; the next run sends it again.
             log.exception("could not send due notifications")
             return
+        count_notices({outcome.value: count for outcome, count in report.outcomes.items()})
         if report.claimed < BATCH_SIZE:
             return

@@ -13,6 +13,15 @@ with string keys. UUIDs, dates and Decimals are written as strings and come back
 Writes are write-through (the application flushes after every update, see `bot.app`). When
 Redis is unavailable a write is kept and retried with the next one rather than raised: PTB
 would report it as an error every second of the outage, and the state is still in memory.
+
+Reads are fresh: before each update PTB asks to refresh its user's data, and their session
+hash is read again, user_data and conversation states together, so that an update handled by
+any replica continues from what another replica saved. PTB keeps conversation states in the
+conversation handlers, not here; the application hands their mapping over at start
+(`watch_conversations`). The bot takes the user's turn first (`bot.user_turns`), so no other
+process changes the hash between this read and the save that ends the update. A polling bot is
+the only process of its bot (`shared_state=False`): what it holds is current, and it reads
+nothing before an update.
 """
 
 from __future__ import annotations
@@ -20,8 +29,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable
+from collections import UserDict, defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +50,9 @@ Data = dict[Any, Any]
 # PTB's own aliases live in a private module; these are the same shapes.
 ConversationKey = tuple[int | str, ...]
 ConversationDict = dict[ConversationKey, object]
+# What the application holds per conversation name: PTB's TrackingDict, a UserDict whose `data`
+# changes without counting as a write to persist.
+ConversationStates = Mapping[str, UserDict[ConversationKey, object]]
 CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 
@@ -65,8 +77,10 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         update_interval: float = 1.0,
         session_ttl_s: int = SESSION_TTL_S,
         timeout_s: float = 1.0,
+        shared_state: bool = True,
     ) -> None:
         super().__init__(store_data=PersistenceInput(), update_interval=update_interval)
+        self._shared_state = shared_state
         self._redis = redis
         self._keys = keys
         self._ttl_s = session_ttl_s
@@ -81,6 +95,13 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         self._saved: dict[Hashable, bytes | None] = {}
         self._values: dict[Hashable, bytes | None] = {}
         self._redis_down = False
+        self._conversation_states: ConversationStates = {}
+        # Per user, the (conversation, key) pairs this process may hold a state for.
+        self._conversation_keys: dict[int, set[tuple[str, ConversationKey]]] = defaultdict(set)
+
+    def watch_conversations(self, states: ConversationStates) -> None:
+        """Hold the application's conversation states, to refresh a user's before an update."""
+        self._conversation_states = states
 
     def track_conversation(self, handler: ConversationHandler[Any]) -> None:
         """Learn where the user id sits in the keys of `handler` and of flows nested in it."""
@@ -151,8 +172,12 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         """Save (or, for None, end) one conversation's state in its user's session hash."""
-        user_id = int(key[self._user_position.get(name, 1 if len(key) > 1 else 0)])
+        user_id = self._user_of(name, key)
         value = None if new_state is None else encode_json(new_state)
+        if new_state is None:
+            self._conversation_keys[user_id].discard((name, key))
+        else:
+            self._conversation_keys[user_id].add((name, key))
         field_name = _conversation_field(name, key)
         await self._write(("conv", name, key), self._save_field(user_id, field_name, value), value)
 
@@ -180,9 +205,28 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         """Save the inline-button cache if it changed since it was last saved."""
         await self._write_global(self._keys.callback_state(), encode_json(data))
 
-    # Data lives in this process's memory between updates; Redis is only read at start-up.
     async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
-        """Nothing to refresh: this process holds the current data."""
+        """Read the user's data and conversation states again: another replica may have
+        moved them on since this process last saw them."""
+        if not self._shared_state:
+            return  # the only process of this bot: what it holds is current
+        if self._pending:
+            return  # writes held back while Redis was down: what this process holds is newer
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                fields = await self._redis.hgetall(self._keys.session(user_id))
+        except REDIS_UNAVAILABLE as err:
+            logger.warning("user %s state not refreshed, Redis unavailable: %r", user_id, err)
+            return
+        fresh = _Sessions()
+        _read_session(fresh, user_id, fields)
+        user_data.clear()
+        user_data.update(fresh.user_data.get(user_id, {}))
+        # What Redis holds now is what a write would compare with.
+        self._saved[("user", user_id)] = fields.get(USER_DATA_FIELD)
+        self._refresh_conversations(user_id, fresh.conversations)
+
+    # Chat and bot data are not read again: no flow keeps anything in them (docs/schema.md).
 
     async def refresh_chat_data(self, chat_id: int, chat_data: Data) -> None:
         """Nothing to refresh: this process holds the current data."""
@@ -212,11 +256,38 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
                     hashes = await pipe.execute()
                 for key, fields in zip(batch, hashes, strict=True):
                     _read_session(sessions, _id_of(key), fields)
+            for name, states in sessions.conversations.items():
+                for conversation_key in states:
+                    user = self._user_of(name, conversation_key)
+                    self._conversation_keys[user].add((name, conversation_key))
         except REDIS_UNAVAILABLE as err:
             logger.error("sessions not loaded, starting without them; Redis unavailable: %r", err)
             return sessions
         self._sessions = sessions
         return sessions
+
+    def _user_of(self, name: str, key: ConversationKey) -> int:
+        return int(key[self._user_position.get(name, 1 if len(key) > 1 else 0)])
+
+    def _refresh_conversations(
+        self, user_id: int, fresh: dict[str, dict[ConversationKey, object]]
+    ) -> None:
+        known = self._conversation_keys[user_id]
+        stored = {(name, key) for name, states in fresh.items() for key in states}
+        for name, key in known | stored:
+            states = self._conversation_states.get(name)
+            if states is None:
+                continue
+            state = fresh.get(name, {}).get(key)
+            # Set and deleted on `data`: a state read is not a change to write back.
+            if state is None or state == ConversationHandler.END:
+                states.data.pop(key, None)
+                known.discard((name, key))
+                self._saved[("conv", name, key)] = None
+            else:
+                states.data[key] = state
+                known.add((name, key))
+                self._saved[("conv", name, key)] = encode_json(state)
 
     async def _scan(self, pattern: str) -> list[bytes]:
         return [key async for key in self._redis.scan_iter(pattern, count=_SCAN_BATCH)]

@@ -12,6 +12,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot.app import build_application
+from bot.health_server import add_health_routes, health_server
 from bot.keycheck import check_encryption_key
 from bot.settings import Settings
 from bot.tuning import tune_gc
@@ -68,11 +69,19 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> N
     application = build_application(
         settings, services, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot", token=token
     )
+    webhook = bool(settings.webhook_url) and emulator is None
+    # The webhook server answers the probes itself when it listens on HEALTH_PORT.
+    own_health = not (webhook and settings.health_port == settings.webhook_port)
     try:
-        async with application:
+        async with (
+            health_server(settings, services, outbox=True)
+            if own_health
+            else contextlib.nullcontext(),
+            application,
+        ):
             await application.start()
             async with embedded_worker(settings, grace_s=SHUTDOWN_GRACE_S):
-                if settings.webhook_url and emulator is None:
+                if webhook:
                     await _serve_webhook(settings, application, services, stop)
                 else:
                     await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
@@ -89,11 +98,10 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> N
 async def _serve_webhook(settings: Settings, application, services, stop: asyncio.Event) -> None:
     assert settings.webhook_url and settings.webhook_secret
     path = urlsplit(settings.webhook_url).path or WEBHOOK_PATH
-    runner = web.AppRunner(
-        webhook_app(application, services, secret=settings.webhook_secret, path=path),
-        shutdown_timeout=SHUTDOWN_GRACE_S,
-        access_log=None,
-    )
+    app = webhook_app(application, services, secret=settings.webhook_secret, path=path)
+    if settings.health_port == settings.webhook_port:
+        add_health_routes(app, services, outbox=True)
+    runner = web.AppRunner(app, shutdown_timeout=SHUTDOWN_GRACE_S, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.webhook_listen, settings.webhook_port).start()
     await application.bot.set_webhook(

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     data_encryption_key: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "text" for people reading a terminal; "json": one object per line for a log pipeline.
+    log_format: Literal["text", "json"] = "text"
+    # /healthz, /readyz and /metrics of `run` and `worker` (0: any free port, logged at start).
+    health_listen: str = "0.0.0.0"
+    health_port: int = Field(default=8080, ge=0, le=65535)
+    # The same for the video worker `run` starts beside the bot (VIDEO_WORKER=embedded).
+    embedded_worker_health_port: int = Field(default=8082, ge=0, le=65535)
     emulator_host: str = "127.0.0.1"
     emulator_port: int = Field(default=8081, ge=0, le=65535)
     emulator_limits: bool = True
@@ -72,6 +79,16 @@ class Settings(BaseSettings):
     video_job_timeout_s: float = Field(default=60.0, gt=0, le=3600)
     # Longer videos are refused: analysis is for a set or a drill, not a whole match.
     video_max_duration_s: int = Field(default=600, ge=5, le=7200)
+    # Retention (docs/operations.md "Retention"): raw videos older than this move to colder
+    # storage (S3: ARCHIVE_STORAGE_CLASS; local: the archive/ folder), still readable.
+    raw_video_retention_days: int = Field(default=90, ge=1, le=36500)
+    # Processed renditions (the 720p video.mp4) older than this are deleted; the analysis stays.
+    rendition_retention_days: int = Field(default=365, ge=1, le=36500)
+    # Metric partitions of months ending longer ago than this are detached and archived.
+    metrics_retention_months: int = Field(default=36, ge=1, le=1200)
+    archive_storage_class: Literal["GLACIER_IR", "STANDARD_IA", "ONEZONE_IA", "GLACIER"] = (
+        "GLACIER_IR"
+    )
 
     @field_validator("database_url")
     @classmethod

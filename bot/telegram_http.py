@@ -8,11 +8,15 @@ exceptions (TimedOut, NetworkError), form-encoded parameters, multipart for uplo
 
 from __future__ import annotations
 
+import time
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.metrics import api_method, api_result, record_api_call
 
 
 class AiohttpRequest(BaseRequest):
@@ -78,6 +82,7 @@ class AiohttpRequest(BaseRequest):
         body: aiohttp.FormData | dict[str, str] | None = None
         if request_data is not None:
             body = _multipart(request_data) if files else request_data.json_parameters
+        began, result = time.perf_counter(), "network_error"
         try:
             async with self._session.request(
                 method,
@@ -86,11 +91,15 @@ class AiohttpRequest(BaseRequest):
                 timeout=timeout,
                 headers={"User-Agent": self.USER_AGENT},
             ) as response:
+                result = api_result(response.status)
                 return response.status, await response.read()
         except TimeoutError as err:
+            result = "timeout"
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+        finally:
+            record_api_call(api_method(method, url), result, time.perf_counter() - began)
 
 
 def _value(given: ODVInput[float], default: float | None) -> float | None:

@@ -6,7 +6,9 @@ has been silent for VIDEO_JOB_TIMEOUT_S (killed, its machine gone) go to another
 failed attempt is retried after a short wait. Each video gets up to MAX_ATTEMPTS attempts,
 counted in the status mirror before each starts, so a video that kills its worker every time
 is given up too. The jobs run on this process's event loop (with its database and Redis pools);
-the pipeline itself runs in a process of its own per video (domain.videos.processing).
+the pipeline itself runs in a process of its own per video (domain.videos.processing). Each
+attempt is counted and timed by outcome on /metrics, served with /healthz and /readyz on
+HEALTH_PORT (bot.health_server) while the worker runs.
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from functools import partial
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
-from bot.i18n import catalogues, t
+from bot.health_server import health_server
+from bot.i18n import resolve, t
+from bot.logs import configure_logging
+from bot.metrics import count_video_job
 from bot.settings import Settings
 from bot.wiring import Services, build_services
 from domain.videos.media.chart_words import ChartWords
@@ -70,17 +77,24 @@ class VideoJobs:
             # Every earlier attempt ended with its worker dead (nobody acknowledged it).
             log.error("video %s: %d attempts crashed their workers", video_id, attempt - 1)
             await self._give_up(video_id, "crashed")
+            count_video_job("crashed")
             return
+        began = time.perf_counter()
         try:
             await self._handle(video_id, attempt)
         except Exception:
+            seconds = time.perf_counter() - began
             if attempt < self._max_attempts:
                 log.warning(
                     "video %s: attempt %d of %d failed", video_id, attempt, self._max_attempts
                 )
+                count_video_job("failed", seconds)
                 raise
             log.exception("video %s: the last attempt (%d) failed", video_id, attempt)
             await self._give_up(video_id, "failed")
+            count_video_job("given_up", seconds)
+            return
+        count_video_job("done", time.perf_counter() - began)
 
 
 @contextlib.asynccontextmanager
@@ -129,12 +143,13 @@ async def run_worker(
         stop = stop_on_signals()
     services = build_services(settings)
     try:
-        handle, give_up = (handler_factory or _video_processing(settings))(services)
-        jobs = VideoJobs(services.video_status, handle, give_up)
-        async with engine_worker(services.video_broker, jobs):
-            log.info("video worker waiting for jobs")
-            await stop.wait()
-        log.info("video worker stopped")
+        async with health_server(settings, services, outbox=False):
+            handle, give_up = (handler_factory or _video_processing(settings))(services)
+            jobs = VideoJobs(services.video_status, handle, give_up)
+            async with engine_worker(services.video_broker, jobs):
+                log.info("video worker waiting for jobs")
+                await stop.wait()
+            log.info("video worker stopped")
     finally:
         await services.close()
 
@@ -148,15 +163,24 @@ def _video_processing(settings: Settings) -> HandlerFactory:
         if removed := remove_orphaned_workdirs():
             log.info("removed %d work directories of workers that died", removed)
         return video_jobs(
-            services, max_duration_s=settings.video_max_duration_s, chart_words=chart_words()
+            services,
+            max_duration_s=settings.video_max_duration_s,
+            chart_words=chart_words,
+            # Each video's process starts with no logging set up: its lines would be plain text.
+            process_setup=partial(
+                configure_logging,
+                settings.log_level,
+                fmt=settings.log_format,
+                user_key=settings.signing_key,
+            ),
         )
 
     return factory
 
 
-def chart_words() -> dict[str, ChartWords]:
-    """The motion chart's axis labels in every language of the catalogue."""
+def chart_words(readers: Iterable[str | None]) -> dict[str, ChartWords]:
+    """The motion chart's axis labels in the catalogue language of each reader's language code."""
     return {
         language: ChartWords(t("video.chart.time", language), t("video.chart.movement", language))
-        for language in catalogues()
+        for language in sorted({resolve(code) for code in readers})
     }

@@ -1,4 +1,8 @@
-"""Webhook mode: Telegram POSTs updates here; /healthz reports Postgres and Redis."""
+"""Webhook mode: Telegram POSTs updates here.
+
+The probes and metrics are `bot.health_server`'s, on HEALTH_PORT; when that is WEBHOOK_PORT
+the runner adds them to this server (`add_health_routes`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.health import probe_services
 from bot.wiring import Services
 
 log = logging.getLogger(__name__)
@@ -37,15 +40,8 @@ def webhook_app(
         await application.process_update(update)
         return web.Response(text="ok")
 
-    async def healthz(request: web.Request) -> web.Response:
-        problems = await probe_services(services, storage=False)
-        healthy = not any(problems.values())
-        body = {name: problem or "ok" for name, problem in problems.items()}
-        return web.json_response(body, status=200 if healthy else 503)
-
     app = web.Application()
     app.router.add_post(path, receive)
-    app.router.add_get("/healthz", healthz)
     return app
 
 

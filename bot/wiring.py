@@ -18,6 +18,7 @@ from domain.booking.slot_cache import SlotCache
 from domain.metrics.latest import LatestMetrics
 from domain.payments.checkout import PaymentConfig
 from domain.payments.records import refund_for_cancellation
+from domain.retention import RetentionPeriods
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
 from domain.videos.queue import VideoQueue, video_broker
@@ -44,6 +45,8 @@ class Services:
     payments: PaymentConfig = field(default_factory=PaymentConfig)
     # A local Bot API server hands over files past the cloud's 20 MB (TELEGRAM_LOCAL_MODE).
     telegram_local_mode: bool = False
+    # How long raw videos, renditions and metric months stay hot (the retention job).
+    retention: RetentionPeriods = field(default_factory=RetentionPeriods)
     # Opens one transaction per `async with services.uow as tx:`; shared by everything.
     uow: UnitOfWork = field(init=False)
 
@@ -112,6 +115,7 @@ def build_services(settings: Settings) -> Services:
         region=settings.s3_region,
         signing_key=settings.signing_key,
         public_base_url=settings.public_base_url,
+        archive_storage_class=settings.archive_storage_class,
     )
     return Services(
         engine=engine,
@@ -129,6 +133,11 @@ def build_services(settings: Settings) -> Services:
         admin_telegram_ids=frozenset(settings.admin_telegram_ids),
         payments=payment_config(settings),
         telegram_local_mode=settings.telegram_local_mode,
+        retention=RetentionPeriods(
+            raw_video_days=settings.raw_video_retention_days,
+            rendition_days=settings.rendition_retention_days,
+            metrics_months=settings.metrics_retention_months,
+        ),
     )
 
 

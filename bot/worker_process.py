@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 from bot.settings import Settings
 
@@ -28,8 +29,10 @@ class EmbeddedWorker:
         *,
         grace_s: float,
         first_restart_s: float = FIRST_RESTART_S,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self._command = tuple(command)
+        self._env = dict(env) if env is not None else None
         self._grace_s = grace_s
         self._first_restart_s = first_restart_s
         self._process: asyncio.subprocess.Process | None = None
@@ -59,7 +62,9 @@ class EmbeddedWorker:
         while True:
             # Its own session: a Ctrl-C in the terminal reaches the bot, which stops the child;
             # the child stopping on its own at the same moment would look like a crash.
-            process = await asyncio.create_subprocess_exec(*self._command, start_new_session=True)
+            process = await asyncio.create_subprocess_exec(
+                *self._command, start_new_session=True, env=self._env
+            )
             self._process = process
             started = time.monotonic()
             try:
@@ -96,7 +101,9 @@ async def embedded_worker(settings: Settings, *, grace_s: float) -> AsyncIterato
     if settings.video_worker != "embedded":
         yield
         return
-    worker = EmbeddedWorker(grace_s=grace_s)
+    # Its own port for /healthz, /readyz and /metrics: the bot's is taken by the bot.
+    env = {**os.environ, "HEALTH_PORT": str(settings.embedded_worker_health_port)}
+    worker = EmbeddedWorker(grace_s=grace_s, env=env)
     await worker.start()
     try:
         yield

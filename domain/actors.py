@@ -6,40 +6,35 @@ act for a user they look up themselves use `actor_for_user` inside their own tra
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Row
 
-from domain.models import Role, User
+from domain.models import User
 from domain.policy import Actor
 from domain.uow import Transaction, UnitOfWork
 
 
-async def load_actor(
-    uow: UnitOfWork, *, telegram_user_id: int, admin_telegram_ids: Collection[int]
-) -> Actor | None:
+async def load_actor(uow: UnitOfWork, *, telegram_user_id: int) -> Actor | None:
     """The acting user behind a Telegram account, in one statement; None before sign-up."""
     async with uow as tx:
         # Outside a transaction: every update is spared a BEGIN and a ROLLBACK round trip.
         row = await tx.actors.by_telegram_id(telegram_user_id)
-    return None if row is None else _actor(row, admin_telegram_ids)
+    return None if row is None else _actor(row)
 
 
-async def actor_for_user(
-    tx: Transaction, user: User, *, admin_telegram_ids: Collection[int]
-) -> Actor:
+async def actor_for_user(tx: Transaction, user: User) -> Actor:
     """The Actor for a user already written (flushed) in this transaction."""
     row = await tx.actors.by_user_id(user.id)
-    return _actor(row, admin_telegram_ids)
+    return _actor(row)
 
 
-def _actor(row: Row[Any], admin_telegram_ids: Collection[int]) -> Actor:
+def _actor(row: Row[Any]) -> Actor:
     coached = {*(row.coached_alone or ()), *(row.coached_in_groups or ())}
     return Actor(
         user_id=row.id,
         role=row.role,
-        is_admin=row.role == Role.ADMIN or row.telegram_user_id in admin_telegram_ids,
+        is_admin=bool(row.is_admin),  # a row of `admins`, the one truth (issue 18)
         coach_id=row.coach_id,
         own_athlete_id=row.own,
         guarded_athlete_ids=frozenset({*(row.children or ()), *(row.guarded or ())}),

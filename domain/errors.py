@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from domain.models import NO_OVERLAP_CONSTRAINT
+from domain.models import LAST_ADMIN_CONSTRAINT, NO_OVERLAP_CONSTRAINT
 
 
 class DomainError(Exception):
@@ -58,6 +58,12 @@ class SlotTaken(DomainError):
     message_key = "error.slot_taken"
 
 
+class LastAdmin(DomainError):
+    """Removing this admin would leave nobody to run the service (trigger `admins_keep_one`)."""
+
+    message_key = "admin.error.last_admin"
+
+
 class Contended(DomainError):
     """Another action touched the same rows at the same moment and this one lost; a retry works."""
 
@@ -103,6 +109,8 @@ def from_violation(state: str | None, constraint: str | None) -> DomainError | N
         return AlreadyExists(constraint)
     if state == FOREIGN_KEY_VIOLATION:
         return NotFound(constraint)
+    if state == CHECK_VIOLATION and constraint == LAST_ADMIN_CONSTRAINT:
+        return LastAdmin(constraint)
     if state in (CHECK_VIOLATION, NOT_NULL_VIOLATION):
         return InvalidInput(constraint)
     if state in (DEADLOCK_DETECTED, SERIALIZATION_FAILURE):

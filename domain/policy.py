@@ -35,6 +35,8 @@ class Action(StrEnum):
     EDIT_PROGRAM = auto()  # content, details, materials and versions of a program
     PUBLISH_PROGRAM = auto()  # putting it in (or taking it out of) the catalogue
     VIEW_PROGRAM = auto()  # the whole content and materials, beyond the catalogue's preview
+    EXPORT_OWN_DATA = auto()  # /mydata: everything held about oneself and one's children
+    ERASE_OWN_DATA = auto()  # /deleteme, and withdrawing it within the grace
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Actor:
 
     user_id: uuid.UUID
     role: str  # users.role: athlete, parent, coach, mentor or admin
-    is_admin: bool = False  # role admin, or a configured admin Telegram id
+    is_admin: bool = False  # a row of `admins`
     coach_id: uuid.UUID | None = None
     own_athlete_id: uuid.UUID | None = None
     guarded_athlete_ids: frozenset[uuid.UUID] = frozenset()  # parent_id or a linked guardian
@@ -105,6 +107,9 @@ Relation = Callable[[Actor, Target], bool]
 # means the bot cannot write to them.
 # Any other status ('suspended', 'deleted', or one we do not know yet) denies everything.
 _STATUSES_ALLOWED_TO_ACT = frozenset({None, UserStatus.ACTIVE, UserStatus.BLOCKED})
+# What a suspended person may still do: a suspension stops their use of the service, not their
+# right to a copy of what it holds about them (bot.guards lets /mydata through for this).
+ALLOWED_WHEN_SUSPENDED = frozenset({Action.EXPORT_OWN_DATA})
 
 
 def is_themself(actor: Actor, target: Target) -> bool:
@@ -231,7 +236,15 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # A coach with a booking logs results, and needs medical notes to train the athlete safely.
     is_their_coach: _MENTOR | {Action.VIEW_VIDEO, Action.LOG_METRICS, Action.VIEW_SENSITIVE},
     # One's own date of birth is one's own business.
-    is_own_account: frozenset({Action.VIEW_PROFILE, Action.EDIT_PROFILE, Action.VIEW_SENSITIVE}),
+    is_own_account: frozenset(
+        {
+            Action.VIEW_PROFILE,
+            Action.EDIT_PROFILE,
+            Action.VIEW_SENSITIVE,
+            Action.EXPORT_OWN_DATA,
+            Action.ERASE_OWN_DATA,
+        }
+    ),
     # Unverified coaches too, so they can set up before an admin verifies them.
     # Unverified coaches may write programs; only verified ones put them in the catalogue.
     is_own_coach_profile: frozenset({Action.MANAGE_AVAILABILITY, Action.AUTHOR_PROGRAM}),
@@ -251,9 +264,15 @@ GRANTS: dict[Relation, frozenset[Action]] = {
 }
 
 
+def is_suspended(actor: Actor) -> bool:
+    """An admin suspended the person: `may` refuses them everything until unsuspended."""
+    return actor.status == UserStatus.SUSPENDED
+
+
 def may(actor: Actor, action: Action, target: Target) -> bool:
     """Whether the actor may do this action to this target; anything not granted is denied."""
-    if actor.status not in _STATUSES_ALLOWED_TO_ACT:
+    suspended_exempt = actor.status == UserStatus.SUSPENDED and action in ALLOWED_WHEN_SUSPENDED
+    if actor.status not in _STATUSES_ALLOWED_TO_ACT and not suspended_exempt:
         return False
     return any(
         action in actions and relation(actor, target) for relation, actions in GRANTS.items()

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 from collections.abc import Sequence
 from datetime import date, datetime
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 KEY_BYTES = 32
+_INDEX_LABEL = b"sportscenter blind index v1"
 _NEW_KEY_HINT = (
     "python -c 'import secrets,base64;"
     "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'"
@@ -56,6 +59,9 @@ class SecretBox:
             if len(key) != KEY_BYTES:
                 raise ValueError(f"key {position} must be {KEY_BYTES} bytes")
         self._fernet = MultiFernet([Fernet(base64.urlsafe_b64encode(key)) for key in keys])
+        # A key of its own for blind indexes, derived from each data key: a hash made with the
+        # data key itself could be checked against Fernet's own HMACs.
+        self._index_keys = [hmac.new(key, _INDEX_LABEL, hashlib.sha256).digest() for key in keys]
 
     def encrypt(self, text: str) -> str:
         """A fresh token for `text` under the current key (random IV: never the same twice)."""
@@ -74,6 +80,17 @@ class SecretBox:
             return self._fernet.rotate(token).decode("ascii")
         except (InvalidToken, ValueError):
             raise UndecryptableField("stored value cannot be decrypted with any key") from None
+
+    def blind_index(self, text: str) -> str:
+        """A keyed hash of `text` under the newest key, to find a row by an encrypted value:
+        equal texts give equal hashes, and without the key none can be guessed."""
+        return self.blind_indexes(text)[0]
+
+    def blind_indexes(self, text: str) -> list[str]:
+        """`text`'s keyed hash under every key, newest first: rows indexed before a rotation
+        finished are still found."""
+        data = text.encode("utf-8")
+        return [hmac.new(key, data, hashlib.sha256).hexdigest() for key in self._index_keys]
 
     def encrypt_date(self, day: date) -> str:
         """A token for a calendar date (a date of birth, say)."""

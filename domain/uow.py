@@ -22,6 +22,7 @@ from sqlalchemy.orm import SessionTransaction
 from domain.errors import from_integrity_error
 from domain.repositories import (
     ActorRows,
+    AdminRepository,
     AthleteRepository,
     AuditLog,
     CoachRepository,
@@ -57,6 +58,7 @@ class Transaction:
 
     actors = _Repository(ActorRows)
     users = _Repository(UserRepository)
+    admins = _Repository(AdminRepository)
     athletes = _Repository(AthleteRepository)
     coaches = _Repository(CoachRepository)
     sessions = _Repository(SessionRepository)

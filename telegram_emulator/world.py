@@ -205,6 +205,14 @@ class BotState:
             return list(self.updates)
         return [u for u in self.updates if any(kind in u for kind in allowed)]
 
+    def confirm(self, update_id: int) -> None:
+        """The webhook took an update: it is no longer pending."""
+        # Deliveries finish roughly in order, so the update is found near the front.
+        for index, update in enumerate(self.updates):
+            if update["update_id"] == update_id:
+                del self.updates[index]
+                return
+
     def store_message(self, message: Json) -> Json:
         """Keep a message and tell whoever watches the chat."""
         self.messages[(message["chat"]["id"], message["message_id"])] = message

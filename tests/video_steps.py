@@ -18,7 +18,7 @@ async def run_video_jobs(
 ) -> None:
     """Run every queued video job, retries included, through a worker of the task engine (in
     this process, as `sportscenter worker` runs it); the real job unless `handle` replaces it."""
-    real_handle, real_give_up = video_jobs(services, max_duration_s=600, chart_words=chart_words())
+    real_handle, real_give_up = video_jobs(services, max_duration_s=600, chart_words=chart_words)
     jobs = VideoJobs(services.video_status, handle or real_handle, give_up or real_give_up)
     # A broker of its own: a worker of its own, as another process's would be.
     broker = video_broker(REDIS_URL, services.keys, heartbeat_timeout_s=VIDEO_JOB_TIMEOUT_S)

@@ -37,6 +37,7 @@ from domain.booking.sessions import GROUP, SessionView, full_name, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.coaching.verification import is_bookable
 from domain.errors import Contended, NotFound, SlotTaken
+from domain.locks import hold
 from domain.models import (
     SessionPaymentStatus,
     SessionStatus,
@@ -55,9 +56,11 @@ __all__ = [
 ]
 
 # Concurrent inserts into one slot can deadlock inside the exclusion check (each waits on the
-# other's uncommitted row) and Postgres aborts one; tried again, it meets the winner's row as
-# SlotTaken, so the person hears about the slot instead of "busy, try again".
-CONTENDED_ATTEMPTS = 3
+# other's uncommitted row) and Postgres aborts one. It is tried again queued on a lock per
+# coach, so retries cannot deadlock each other, and meets the winner's row as SlotTaken: the
+# person hears about the slot instead of "busy, try again". The first try takes no lock: a race
+# for one coach's slot is rare, and the lock would cost every booking a round trip.
+CONTENDED_ATTEMPTS = 4
 
 
 async def book(
@@ -85,17 +88,23 @@ async def book(
 
 async def _committed(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:
     """The booking in one transaction, run again if it lost a deadlock."""
-    attempts_left = CONTENDED_ATTEMPTS
-    while True:
+    for attempt in range(1, CONTENDED_ATTEMPTS):
         try:
-            async with uow as tx:
-                booked = await _book(tx, actor, choice, now)
-                await tx.commit()
-            return booked
+            return await _attempt(uow, actor, choice, now, queued=attempt > 1)
         except Contended:
-            attempts_left -= 1
-            if attempts_left == 0:
-                raise
+            continue
+    return await _attempt(uow, actor, choice, now, queued=True)
+
+
+async def _attempt(
+    uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datetime, *, queued: bool
+) -> Booked:
+    async with uow as tx:
+        if queued:
+            await hold(tx, f"booking-retry:{choice.coach_id}")
+        booked = await _book(tx, actor, choice, now)
+        await tx.commit()
+    return booked
 
 
 async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:

@@ -96,11 +96,11 @@ async def decide(
                 *payment_notices(view, now=now, due_at=session.payment_due_at),
             ]
         else:
-            _cancel_row(loaded, actor, now, reason="declined")
+            cancel_row(loaded, actor, now, reason="declined")
             view = loaded.view()
             notices = [Notice((FAMILY,), NotificationKind.BOOKING_DECLINED, payload(view))]
         told = await tell(tx, loaded, notices, now=now)
-        _audit(tx, actor, loaded, "session.accepted" if accept else "session.declined")
+        audit_change(tx, actor, loaded, "session.accepted" if accept else "session.declined")
         await tx.commit()
     if not accept:
         await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
@@ -141,7 +141,7 @@ async def cancel(
             raise LateCancellation(loaded.rules.free_cancel_hours, loaded.view().price_value or "")
         leaving = loaded.athletes_of(actor) if side == ATHLETE_SIDE else []
         if session.session_type == GROUP and side == ATHLETE_SIDE:
-            remaining = await _leave_group(tx, loaded, leaving)
+            remaining = await leave_group(tx, loaded, leaving)
             if remaining:
                 view = loaded.view()
                 left = Notice(
@@ -150,11 +150,11 @@ async def cancel(
                 told = await tell(
                     tx, loaded, [left], now=now, tag=".".join(short_id(a) for a in leaving)
                 )
-                _audit(tx, actor, loaded, "session.left_group")
+                audit_change(tx, actor, loaded, "session.left_group")
                 await tx.commit()
                 return Changed(loaded.view_for(actor), told, fee_due=late)
         reason = "late" if late else side
-        _cancel_row(loaded, actor, now, reason=reason)
+        cancel_row(loaded, actor, now, reason=reason)
         await drop_reminders(tx, loaded)
         await drop_payment_prompts(tx, loaded.session.id)
         refunded = await refund(tx, loaded=loaded, late=late, actor=actor, now=now)
@@ -170,7 +170,7 @@ async def cancel(
             now=now,
             exclude=actor.user_id,
         )
-        _audit(tx, actor, loaded, "session.cancelled", reason=reason)
+        audit_change(tx, actor, loaded, "session.cancelled", reason=reason)
         await tx.commit()
     await slots.forget_session(view.coach_id, view.coach_timezone, view.start, view.end)
     return Changed(loaded.view_for(actor), told, fee_due=late, refund=refunded)
@@ -228,7 +228,7 @@ async def reschedule(
             # The mover gets a direct reply, but their own reminders still count.
             told = await tell(tx, loaded, notices[:1], now=now, exclude=actor.user_id)
             await tell(tx, loaded, notices[1:], now=now)
-            _audit(tx, actor, loaded, "session.rescheduled", was=old_start.isoformat())
+            audit_change(tx, actor, loaded, "session.rescheduled", was=old_start.isoformat())
             await tx.commit()
     except SlotTaken:
         nearest = await slots.nearest(
@@ -258,7 +258,8 @@ def _require_ahead(loaded: LoadedSession, now: datetime) -> None:
         raise BookingRefused("booking.error.started")
 
 
-def _cancel_row(loaded: LoadedSession, actor: Actor, now: datetime, *, reason: str) -> None:
+def cancel_row(loaded: LoadedSession, actor: Actor, now: datetime, *, reason: str) -> None:
+    """Mark the session cancelled by the actor, its sequence bumped (the calendar file)."""
     session = loaded.session
     session.status = SessionStatus.CANCELLED
     session.cancelled_at = now
@@ -271,7 +272,7 @@ def _cancel_row(loaded: LoadedSession, actor: Actor, now: datetime, *, reason: s
         session.payment_status = SessionPaymentStatus.NOT_REQUIRED
 
 
-async def _leave_group(tx: Transaction, loaded: LoadedSession, athlete_ids: list[uuid.UUID]) -> int:
+async def leave_group(tx: Transaction, loaded: LoadedSession, athlete_ids: list[uuid.UUID]) -> int:
     """Take these athletes out of a group session; returns how many places stay taken."""
     await remove_participants(tx, loaded.session.id, athlete_ids)
     loaded.session.participant_count = max(loaded.session.participant_count - len(athlete_ids), 0)
@@ -279,9 +280,10 @@ async def _leave_group(tx: Transaction, loaded: LoadedSession, athlete_ids: list
     return loaded.session.participant_count
 
 
-def _audit(
+def audit_change(
     tx: Transaction, actor: Actor, loaded: LoadedSession, action: str, **details: str
 ) -> None:
+    """Audit a change to the session by the actor."""
     tx.audit.record(
         actor_id=actor.user_id,
         action=action,

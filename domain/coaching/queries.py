@@ -4,11 +4,11 @@ for verification and who reviews them."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import Row, select
 
-from domain.models import Coach, Role, User
+from domain.models import Admin, Coach, User
 from domain.uow import Transaction
 
 
@@ -29,9 +29,7 @@ async def submitted_unverified(tx: Transaction) -> Sequence[Row[tuple[Coach, Use
     return (await tx.session.execute(query)).all()
 
 
-async def admins(tx: Transaction, admin_telegram_ids: Collection[int]) -> Sequence[User]:
-    """Users with the admin role or one of these Telegram accounts."""
-    query = select(User).where(
-        or_(User.role == Role.ADMIN, User.telegram_user_id.in_(list(admin_telegram_ids)))
-    )
+async def admins(tx: Transaction) -> Sequence[User]:
+    """The users who are admins (rows of `admins`)."""
+    query = select(User).join(Admin, Admin.user_id == User.id)
     return (await tx.session.scalars(query)).all()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -142,9 +141,7 @@ async def save_profile(uow: UnitOfWork, *, actor: Actor, profile: CoachProfileIn
     return review
 
 
-async def submit_for_verification(
-    uow: UnitOfWork, *, actor: Actor, admin_telegram_ids: Collection[int]
-) -> Submission:
+async def submit_for_verification(uow: UnitOfWork, *, actor: Actor) -> Submission:
     """Ask the admins to verify the actor's profile; ProfileIncomplete if something is missing."""
     require_coach(actor)
     async with uow as tx:
@@ -158,7 +155,7 @@ async def submit_for_verification(
         tx.audit.record(
             actor_id=actor.user_id, action="coach.submitted", entity="coach", entity_id=coach.id
         )
-        reviewers = await _reviewer_chats(tx, admin_telegram_ids)
+        reviewers = await _reviewer_chats(tx)
         review = _review(coach, user)
         await tx.commit()
     return Submission(review, reviewers)
@@ -247,11 +244,9 @@ async def _user_of(tx: Transaction, coach: Coach, *, lock: bool = False) -> User
     return user
 
 
-async def _reviewer_chats(
-    tx: Transaction, admin_telegram_ids: Collection[int]
-) -> list[tuple[int, str | None]]:
-    chats: dict[int, str | None] = dict.fromkeys(admin_telegram_ids)
-    for user in await queries.admins(tx, admin_telegram_ids):
+async def _reviewer_chats(tx: Transaction) -> list[tuple[int, str | None]]:
+    chats: dict[int, str | None] = {}
+    for user in await queries.admins(tx):
         chat_id = user.telegram_chat_id or user.telegram_user_id
         if chat_id is not None and user.status in _ACTIVE:
             chats[chat_id] = user.language_code

@@ -8,11 +8,10 @@ quoted with a leading apostrophe: notes and coaches' metric names are typed by o
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 
 from domain import policy
+from domain.adapters.csv_files import csv_bytes
 from domain.metrics.catalogue import MetricKind
 from domain.metrics.queries.results import all_values
 from domain.metrics.queries.types import types_with_keys
@@ -23,7 +22,6 @@ from domain.timezones import zone_of
 from domain.uow import Transaction, UnitOfWork
 
 HEADER = ("recorded_at", "metric", "value", "unit", "notes")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # What `export_csv` returns for an athlete without values: the header line alone.
 EMPTY_EXPORT = (",".join(HEADER) + "\r\n").encode("utf-8")
 
@@ -36,26 +34,21 @@ async def export_csv(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) ->
         rows = await all_values(tx, athlete_id)
         kinds = await _kinds_by_key(tx, {row.metric_type for row in rows})
     zone = zone_of(timezone or "UTC")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    lines = []
     for row in rows:
         kind = kinds.get(row.metric_type)
         assert row.metric_value is not None
-        writer.writerow(
+        lines.append(
             (
                 row.recorded_at.astimezone(zone).isoformat(timespec="seconds"),
-                _cell(kind.name if kind else row.metric_type),
+                kind.name if kind else row.metric_type,
                 plain_number(row.metric_value),
                 row.unit or (kind.unit if kind else ""),
-                _cell(row.notes or ""),
+                row.notes or "",
             )
         )
-    return out.getvalue().encode("utf-8")
-
-
-def _cell(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    # The timestamp, number and unit are ours; names and notes are typed: guarded by the writer.
+    return csv_bytes(HEADER, lines)
 
 
 async def _kinds_by_key(tx: Transaction, keys: set[str]) -> dict[str, MetricKind]:

@@ -4,9 +4,12 @@ from domain.models.base import Base
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
 from domain.models.operations import AuditEntry, Notification, NotificationKind
 from domain.models.people import (
+    LAST_ADMIN_CONSTRAINT,
+    Admin,
     Athlete,
     AthleteLink,
     Coach,
+    ErasureRequest,
     Invitation,
     InvitationKind,
     LinkRelation,
@@ -30,6 +33,7 @@ from domain.models.programs import (
 )
 from domain.models.progress import (
     METRICS_TABLE,
+    MetricArchive,
     MetricType,
     PerformanceMetric,
     VideoAnalysis,
@@ -55,11 +59,13 @@ TABLES_WITH_UPDATED_AT = tuple(
 
 __all__ = [
     "HOLDING_THE_SESSION",
+    "LAST_ADMIN_CONSTRAINT",
     "MATERIALS_PREFIX",
     "MATERIAL_MAX_BYTES",
     "METRICS_TABLE",
     "NO_OVERLAP_CONSTRAINT",
     "TABLES_WITH_UPDATED_AT",
+    "Admin",
     "Athlete",
     "AthleteLink",
     "AuditEntry",
@@ -67,12 +73,14 @@ __all__ = [
     "Coach",
     "EnrolmentHow",
     "EnrolmentStatus",
+    "ErasureRequest",
     "Invitation",
     "InvitationKind",
     "LinkRelation",
     "MaterialKind",
     "MentorRequest",
     "MentorRequestStatus",
+    "MetricArchive",
     "MetricType",
     "Notification",
     "NotificationKind",

@@ -71,3 +71,5 @@ class Payment(Base):
     # The payment provider's own charge id (empty for Telegram Stars).
     provider_charge_id: Mapped[str | None] = mapped_column(String(255))
     refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The payment provider's reference of a refund an admin made by hand (issue 18).
+    refund_reference: Mapped[str | None] = mapped_column(String(255))

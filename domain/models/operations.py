@@ -74,6 +74,8 @@ class NotificationKind(StrEnum):
     MENTOR_APPROVED = "mentor_approved"
     MENTOR_APPROVED_VIDEOS = "mentor_approved_videos"
     MENTOR_DECLINED = "mentor_declined"
+    ACCOUNT_SUSPENDED = "account_suspended"
+    ACCOUNT_RESTORED = "account_restored"
 
 
 class Notification(Base):

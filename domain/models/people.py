@@ -45,6 +45,11 @@ class UserStatus(StrEnum):
 
     ACTIVE = "active"
     BLOCKED = "blocked"
+    # An admin stopped the account (issue 18): domain.policy refuses everything it asks.
+    SUSPENDED = "suspended"
+    # The person asked to be erased and the grace ran out (issue 18): an anonymised husk kept
+    # only for the sessions and payments accounting needs; domain.policy denies it everything.
+    ERASED = "erased"
 
 
 class LinkRelation(StrEnum):
@@ -79,6 +84,14 @@ class User(Base):
         CheckConstraint("units IN ('metric', 'imperial')", name="units"),
         Index("idx_users_email", "email"),
         Index("idx_users_role", "role"),
+        # /user finds people by a mistyped name: trigram similarity (pg_trgm, migration 0012).
+        Index(
+            "idx_users_name_trgm",
+            text("lower(first_name || ' ' || last_name) gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
+        Index("idx_users_telegram_username", text("lower(telegram_username)")),
+        Index("idx_users_phone_number_index", "phone_number_index"),
     )
 
     id: Mapped[UuidPk]
@@ -87,8 +100,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(50))
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100), server_default=text("''"))
-    # A SecretBox token (TEXT: a token outgrows the spec's VARCHAR(20)); nothing looks it up.
+    # A SecretBox token (TEXT: a token outgrows the spec's VARCHAR(20)); found by the blind
+    # index beside it (domain.people.phone_numbers), for an admin's /user.
     phone_number: Mapped[str | None] = mapped_column(Text)
+    phone_number_index: Mapped[str | None] = mapped_column(String(64))
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     profile_image_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[CreatedAt]
@@ -100,6 +115,8 @@ class User(Base):
     verification_status: Mapped[bool | None] = mapped_column(Boolean, server_default=text("false"))
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     telegram_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Telegram's @username as last seen (it can change; kept current by bot.guards), for /user.
+    telegram_username: Mapped[str | None] = mapped_column(String(32))
     language_code: Mapped[str | None] = mapped_column(String(10))
     timezone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))
     units: Mapped[str] = mapped_column(String(10), server_default=text("'metric'"))
@@ -113,6 +130,42 @@ class User(Base):
     quiet_until: Mapped[time] = mapped_column(
         Time, default=time(7, 0), server_default=text("'07:00'")
     )
+
+
+LAST_ADMIN_CONSTRAINT = "admins_keep_one"
+
+
+class Admin(Base):
+    """A user with admin rights: the truth about who is an admin (ADMIN_TELEGRAM_IDS only seeds
+    it). A trigger (migration 0012, `admins_keep_one`) refuses to remove the last one."""
+
+    __tablename__ = "admins"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    granted_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    granted_at: Mapped[CreatedAt]
+
+
+class ErasureRequest(Base):
+    """A person's /deleteme: erased by the scheduled job once `due_at` passes, unless /start
+    withdrew it first (the row is deleted). `claimed_at` is a replica's claim on the work."""
+
+    __tablename__ = "erasure_requests"
+    __table_args__ = (
+        Index("idx_erasure_requests_due", "due_at", postgresql_where=text("erased_at IS NULL")),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Athlete(Base):

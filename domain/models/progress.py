@@ -201,6 +201,10 @@ class VideoAnalysis(Base):
     feedback_media: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, server_default=text("'[]'::jsonb")
     )
+    # Retention (issue 18): when the raw file went to colder storage (`video_url` then names
+    # where it is), and when the processed rendition was deleted (`processed_url` then NULL).
+    raw_archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rendition_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class VideoReviewMessage(Base):
@@ -218,3 +222,16 @@ class VideoReviewMessage(Base):
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
     )
     created_at: Mapped[CreatedAt]
+
+
+class MetricArchive(Base):
+    """A month of performance_metrics detached from the table and kept as a file in storage."""
+
+    __tablename__ = "metric_archives"
+
+    partition_name: Mapped[str] = mapped_column(String(63), primary_key=True)
+    storage_key: Mapped[str] = mapped_column(Text)
+    row_count: Mapped[int] = mapped_column(BigInteger)
+    archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set by `sportscenter restore-metrics`; the retention job leaves it attached a while.
+    restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

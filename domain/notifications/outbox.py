@@ -136,6 +136,21 @@ class DrainReport:
 Deliver = Callable[[Claimed], Awaitable[DeliveryResult]]
 
 
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Notifications due and not sent yet: how many, and since when the oldest waits."""
+
+    due: int
+    oldest_due_at: datetime | None
+
+
+async def outbox_backlog(uow: UnitOfWork, *, now: datetime) -> Backlog:
+    """What the senders have yet to send of what is due (given-up rows are never due)."""
+    async with uow as tx:
+        due, oldest = await queries.backlog(tx, now)
+    return Backlog(due, oldest)
+
+
 def retry_delay(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failed try: 30 s doubling, at most 1 h."""
     return min(FIRST_RETRY_DELAY * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
@@ -210,8 +225,9 @@ async def _record(
         notification.due_at = now + result.retry_after
         notification.last_error = result.error[:2000]
         return
-    if result.outcome is Outcome.BLOCKED:
-        # Same transaction as the claim, so the mark and the given-up row commit together.
+    # Same transaction as the claim, so the mark and the given-up row commit together. A
+    # suspension outranks it: blocking the bot must not lift one.
+    if result.outcome is Outcome.BLOCKED and recipient.status != UserStatus.SUSPENDED:
         recipient.status = UserStatus.BLOCKED
     attempts = notification.attempts + 1
     if result.outcome is Outcome.RETRY and attempts < MAX_ATTEMPTS:

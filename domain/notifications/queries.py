@@ -142,3 +142,12 @@ async def athlete_first_names(
         .where(SessionParticipant.session_id.in_(session_ids))
     )
     return (await tx.session.execute(union_all(individual, grouped))).all()
+
+
+async def backlog(tx: Transaction, now: datetime) -> tuple[int, datetime | None]:
+    """How many unsent notifications are due, and the oldest one's due time."""
+    query = select(func.count(), func.min(Notification.due_at)).where(
+        Notification.sent_at.is_(None), Notification.due_at <= now
+    )
+    count, oldest = (await tx.session.execute(query)).one()
+    return count, oldest

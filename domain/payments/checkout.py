@@ -165,7 +165,7 @@ async def _require_payer(tx: Transaction, loaded: LoadedSession, telegram_user_i
     if user is None:
         raise PaymentRefused("payment.error.not_payer")
     # Admins are no exception: paying is the family's business (policy.GRANTS).
-    actor = await actor_for_user(tx, user, admin_telegram_ids=())
+    actor = await actor_for_user(tx, user)
     if not any(
         may(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(athlete_id))
         for athlete_id in loaded.athlete_ids

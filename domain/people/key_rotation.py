@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from domain.models import Athlete, User
 from domain.people import queries
+from domain.people.phone_numbers import phone_index
 from domain.secrets_box import SecretBox, UndecryptableField
 from domain.uow import Transaction, UnitOfWork
 
@@ -73,6 +74,8 @@ def _rotate_row(
             continue
         try:
             setattr(row, name, box.rotate(token))
+            if isinstance(row, User) and name == "phone_number":  # its index, under the same key
+                row.phone_number_index = phone_index(box.decrypt(row.phone_number), box)
         except UndecryptableField:
             where = f"{model.__tablename__}.{name}"
             report.undecryptable[where] = report.undecryptable.get(where, 0) + 1

@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from domain.actors import actor_for_user
 from domain.errors import AlreadyExists, DomainError, NotAllowed, NotFound
-from domain.models import Athlete, Role, User, UserStatus
+from domain.models import Admin, Athlete, Role, User, UserStatus
 from domain.people import queries
+from domain.people.phone_numbers import phone_index
 from domain.people.private_chats import require_private_chat
 from domain.people.profile_fields import ProfileField, apply_answer
 from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonName, age_on
@@ -68,6 +69,7 @@ class Registration:
     email: str | None = None
     units: str = "metric"
     athlete: AthleteAnswers | None = None
+    username: str | None = None  # Telegram's @username, for /user
 
 
 def preset_role(telegram_user_id: int, admin_telegram_ids: Collection[int]) -> str | None:
@@ -135,6 +137,8 @@ async def _save_registration(
         await tx.flush()
         if role == Role.ATHLETE and registration.athlete is not None:
             tx.athletes.add(_new_athlete(user.id, registration.athlete, box))
+        if role == Role.ADMIN:  # ADMIN_TELEGRAM_IDS seeds the admins; `admins` is the truth
+            tx.admins.add(Admin(user_id=user.id))
         tx.audit.record(
             actor_id=user.id,
             action="user.registered",
@@ -152,6 +156,7 @@ def _new_user(registration: Registration, role: str, box: SecretBox, now: dateti
         first_name=registration.name.first,
         last_name=registration.name.last,
         phone_number=box.encrypt(registration.phone) if registration.phone else None,
+        phone_number_index=phone_index(registration.phone, box) if registration.phone else None,
         email=registration.email,
         date_of_birth_encrypted=box.encrypt_date(registration.born),
         timezone=registration.timezone,
@@ -159,6 +164,7 @@ def _new_user(registration: Registration, role: str, box: SecretBox, now: dateti
         language_code=registration.language_code,
         telegram_user_id=registration.telegram_user_id,
         telegram_chat_id=registration.chat_id,
+        telegram_username=registration.username,
         onboarded_at=now,
         last_login_at=now,
     )
@@ -186,8 +192,9 @@ async def touch(
     chat_id: int,
     language_code: str | None,
     now: datetime,
+    username: str | None = None,
 ) -> User | None:
-    """Note that a known user wrote: chat id, language, last login; lifts 'blocked'."""
+    """Note that a known user wrote: chat id, language, @username, last login; lifts 'blocked'."""
     require_private_chat(telegram_user_id=telegram_user_id, chat_id=chat_id)
     async with uow as tx:
         user = await tx.users.by_telegram_id(telegram_user_id)
@@ -196,6 +203,7 @@ async def touch(
         user.telegram_chat_id = chat_id
         user.language_code = language_code or user.language_code
         user.last_login_at = now
+        user.telegram_username = username
         if user.status == UserStatus.BLOCKED:  # they wrote to us, so we can write to them again
             user.status = UserStatus.ACTIVE
         await tx.commit()
@@ -223,7 +231,6 @@ async def viewed_profile(
     *,
     telegram_user_id: int,
     box: SecretBox,
-    admin_telegram_ids: Collection[int],
     athlete_id: uuid.UUID | None = None,
 ) -> ProfileView:
     """The asker's own profile, or an athlete's they may view; NotFound if not signed up."""
@@ -231,7 +238,7 @@ async def viewed_profile(
         me = await tx.users.by_telegram_id(telegram_user_id)
         if me is None:
             raise NotFound("user")
-        actor = await actor_for_user(tx, me, admin_telegram_ids=admin_telegram_ids)
+        actor = await actor_for_user(tx, me)
         if athlete_id is None:
             user, athlete = me, await queries.athlete_of_user(tx, me.id)
         else:
@@ -249,12 +256,11 @@ async def update_field(
     field: ProfileField,
     answer: str,
     box: SecretBox,
-    admin_telegram_ids: Collection[int],
     today: date,
 ) -> ProfileView:
     """Validate and save one profile field, if the asker may edit that profile."""
     async with uow as tx:
-        actor, user, athlete = await _editable(tx, telegram_user_id, user_id, admin_telegram_ids)
+        actor, user, athlete = await _editable(tx, telegram_user_id, user_id)
         if field.value == "email" and await _email_taken(tx, answer, user.id):
             raise EmailTaken()
         apply_answer(field, answer, user=user, athlete=athlete, box=box, today=today)
@@ -275,20 +281,19 @@ async def check_may_edit(
     *,
     telegram_user_id: int,
     user_id: uuid.UUID,
-    admin_telegram_ids: Collection[int],
 ) -> None:
     """Raise NotAllowed (or NotFound) unless the asker may edit this user's profile."""
     async with uow as tx:
-        await _editable(tx, telegram_user_id, user_id, admin_telegram_ids)
+        await _editable(tx, telegram_user_id, user_id)
 
 
 async def _editable(
-    tx: Transaction, telegram_user_id: int, user_id: uuid.UUID, admin_ids: Collection[int]
+    tx: Transaction, telegram_user_id: int, user_id: uuid.UUID
 ) -> tuple[Actor, User, Athlete | None]:
     me = await tx.users.by_telegram_id(telegram_user_id)
     if me is None:
         raise NotAllowed("not signed up")
-    actor = await actor_for_user(tx, me, admin_telegram_ids=admin_ids)
+    actor = await actor_for_user(tx, me)
     user, athlete = await load_profile(tx, user_id, None)
     if not may_any(actor, Action.EDIT_PROFILE, user, athlete):
         raise NotAllowed("not allowed: edit_profile", action=Action.EDIT_PROFILE.value)

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from domain.errors import InvalidInput
 from domain.models import Athlete, User
+from domain.people.phone_numbers import phone_index
 from domain.people.profile_input import (
     parse_birth_date,
     parse_email,
@@ -84,7 +85,8 @@ def _set_name(user: User, answer: str, box: SecretBox, today: date) -> None:
 
 
 def _set_phone(user: User, answer: str, box: SecretBox, today: date) -> None:
-    user.phone_number = box.encrypt(parse_phone(answer))
+    phone = parse_phone(answer)
+    user.phone_number, user.phone_number_index = box.encrypt(phone), phone_index(phone, box)
 
 
 def _set_email(user: User, answer: str, box: SecretBox, today: date) -> None:

@@ -12,7 +12,8 @@ async def mark_unreachable(uow: UnitOfWork, *, telegram_user_id: int) -> bool:
         user = await tx.users.by_telegram_id(telegram_user_id)
         if user is None:
             return False
-        # Senders skip a blocked person instead of failing again.
-        user.status = UserStatus.BLOCKED
+        # Senders skip a blocked person instead of failing again; a suspension outranks it.
+        if user.status != UserStatus.SUSPENDED:
+            user.status = UserStatus.BLOCKED
         await tx.commit()
     return True

@@ -79,7 +79,7 @@ class ProgramTextError(InvalidInput):
 
     message_key = "programs.text.invalid"
 
-    def __init__(self, problems: list[LineProblem]) -> None:
+    def __init__(self, *, problems: list[LineProblem]) -> None:
         super().__init__("; ".join(f"line {p.line}: {p.key}" for p in problems))
         self.problems = problems
 
@@ -103,7 +103,7 @@ def parse_program_text(text: str, *, weeks: int, week: int | None = None) -> lis
     if not reader.problems and not reader.days:
         reader.problems.append(LineProblem(1, text.strip()[:80], "programs.text.empty"))
     if reader.problems:
-        raise ProgramTextError(reader.problems)
+        raise ProgramTextError(problems=reader.problems)
     return reader.weeks()
 
 

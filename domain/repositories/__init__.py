@@ -6,7 +6,12 @@ from domain.repositories.actors import ActorRows
 from domain.repositories.base import Repository
 from domain.repositories.metrics import MetricRepository
 from domain.repositories.operations import AuditLog, Outbox
-from domain.repositories.people import AthleteRepository, CoachRepository, UserRepository
+from domain.repositories.people import (
+    AdminRepository,
+    AthleteRepository,
+    CoachRepository,
+    UserRepository,
+)
 from domain.repositories.training import (
     PaymentRepository,
     SessionRepository,
@@ -14,6 +19,7 @@ from domain.repositories.training import (
 
 __all__ = [
     "ActorRows",
+    "AdminRepository",
     "AthleteRepository",
     "AuditLog",
     "CoachRepository",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import (
+    Admin,
     Athlete,
     AthleteLink,
     Coach,
@@ -48,6 +49,7 @@ _ACTOR: Select[Any] = (
         User.language_code,
         User.timezone,
         Coach.id.label("coach_id"),
+        exists().where(Admin.user_id == User.id).label("is_admin"),
         select(Athlete.id).where(Athlete.user_id == User.id).scalar_subquery().label("own"),
         _ids(select(func.array_agg(Athlete.id)).where(Athlete.parent_id == User.id)).label(
             "children"

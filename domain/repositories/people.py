@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import uuid
 
-from domain.models import Athlete, Coach, User
+from sqlalchemy import delete, exists, select
+from sqlalchemy.exc import DBAPIError
+
+from domain.errors import from_integrity_error
+from domain.models import Admin, Athlete, Coach, User
 from domain.repositories.base import Repository
 
 
@@ -17,6 +21,29 @@ class UserRepository(Repository[User]):
         """The user behind a Telegram account, if registered."""
         query = select(User).where(User.telegram_user_id == telegram_user_id)
         return (await self.session.execute(query)).scalar_one_or_none()
+
+
+class AdminRepository(Repository[Admin]):
+    """Who is an admin: rows of `admins` by user id. The database refuses to remove the last
+    one (trigger `admins_keep_one`, raised as domain.errors.LastAdmin)."""
+
+    model = Admin
+
+    async def any(self) -> bool:
+        """Whether anyone is an admin."""
+        return bool(await self.session.scalar(select(exists().where(Admin.user_id.is_not(None)))))
+
+    async def remove(self, user_id: uuid.UUID) -> int:
+        """Take the admin rights of this user away; how many rows went (0 or 1). LastAdmin if
+        nobody would be left (the trigger fires with the statement, not at commit)."""
+        try:
+            result = await self.session.execute(delete(Admin).where(Admin.user_id == user_id))
+        except DBAPIError as err:
+            mapped = from_integrity_error(err)
+            if mapped is None:
+                raise
+            raise mapped from err
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 class AthleteRepository(Repository[Athlete]):

@@ -69,6 +69,8 @@ class VideoDetail:
     analysis: dict[str, Any] | None
     failure_reason: str | None
     coach_feedback: str | None
+    # Set once the retention job deleted the processed rendition (processed_key is then None).
+    rendition_deleted_at: datetime | None = None
 
 
 LINK_LIFETIME_S = 3600
@@ -216,6 +218,7 @@ def _detail(video: VideoAnalysis, names: dict[uuid.UUID, str]) -> VideoDetail:
         analysis=video.analysis_results,
         failure_reason=video.failure_reason,
         coach_feedback=video.coach_feedback,
+        rendition_deleted_at=video.rendition_deleted_at,
     )
 
 

@@ -15,13 +15,13 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from redis.asyncio import Redis
 
@@ -29,17 +29,22 @@ from domain.adapters.cache import RedisKeys
 from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.keys import RAW_VIDEOS, processed_video_key, video_thumbnail_key
 from domain.models import VideoAnalysis, VideoStatus
-from domain.uow import UnitOfWork
-from domain.videos.media.chart_words import ChartWords
+from domain.people.family import people_to_notify
+from domain.uow import Transaction, UnitOfWork
+from domain.videos.media.chart_words import ChartWordsFor
+from domain.videos.media.job import Processed, Refusal, run_pipeline
 from domain.videos.notices import queue_outcome_notices
 from domain.videos.status import VideoStatusMirror
 
 log = logging.getLogger(__name__)
 FINISHED = frozenset({VideoStatus.ANALYZED, VideoStatus.FAILED})
 # A fresh, single-threaded server forks each job's process; an ImportError (no pose extra) in
-# the preload list is skipped.
+# the preload list is skipped. A job's process loads nothing more: its job and results are in
+# `media.job`, which imports none of this module's clients.
 _JOBS = multiprocessing.get_context("forkserver")
-_JOBS.set_forkserver_preload(["domain.videos.media.pipeline", "mediapipe"])
+_JOBS.set_forkserver_preload(
+    ["domain.videos.media.pipeline", "domain.videos.media.job", "mediapipe"]
+)
 # Work directories are named after their worker's pid, so one left by a killed worker is known.
 WORKDIR_PREFIX = "sc-video-"
 
@@ -64,17 +69,27 @@ class _Outputs:
 
 
 def video_jobs(
-    services: VideoServices, *, max_duration_s: int, chart_words: Mapping[str, ChartWords]
+    services: VideoServices,
+    *,
+    max_duration_s: int,
+    chart_words: ChartWordsFor,
+    process_setup: Callable[[], None] | None = None,
 ) -> tuple[JobHandler, GiveUp]:
     """The worker's job handler and what it calls once a video has failed for good.
 
-    `chart_words` are the motion chart's labels by language: a chart is drawn for each."""
+    `chart_words` gives the motion chart's labels in the languages of those told about a video:
+    its chart is drawn in each of those, and no other. `process_setup` runs first in each
+    video's own process (the runtime's logging: a picklable callable)."""
     mirror = VideoStatusMirror(services.redis, services.keys)
-    words = dict(chart_words)
 
     async def handle(video_id: uuid.UUID, attempt: int) -> None:
         await process_video(
-            services, mirror, video_id, max_duration_s=max_duration_s, chart_words=words
+            services,
+            mirror,
+            video_id,
+            max_duration_s=max_duration_s,
+            chart_words=chart_words,
+            process_setup=process_setup,
         )
 
     async def give_up(video_id: uuid.UUID, reason: str) -> None:
@@ -89,12 +104,14 @@ async def process_video(
     video_id: uuid.UUID,
     *,
     max_duration_s: int,
-    chart_words: dict[str, ChartWords],
+    chart_words: ChartWordsFor,
+    process_setup: Callable[[], None] | None = None,
 ) -> None:
     """Process one video; a refusal (too long, no frames) fails it at once; anything else raises."""
-    raw_key = await _start(services, video_id)
-    if raw_key is None:
+    started = await _start(services, video_id)
+    if started is None:
         return
+    raw_key, readers = started
     await mirror.set(video_id, VideoStatus.PROCESSING)
     with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as tmp:
         workdir = Path(tmp)
@@ -106,8 +123,9 @@ async def process_video(
                 raw,
                 workdir / "out",
                 max_duration_s=max_duration_s,
-                chart_words=chart_words,
-            )
+                chart_words=chart_words(readers),
+            ),
+            process_setup,
         )
         if isinstance(processed, Refusal):
             log.info("video %s refused: %s %s", video_id, processed.message_key, processed.detail)
@@ -120,45 +138,9 @@ async def process_video(
         await mirror.set(video_id, VideoStatus.ANALYZED)
 
 
-@dataclass(frozen=True)
-class Processed:
-    """What the job's process made, in plain types: unpickling it in the worker must not import
-    the pipeline (and numpy, OpenCV, matplotlib with it)."""
-
-    thumbnail: Path
-    rendition: Path
-    charts: dict[str, Path]
-    duration_s: float
-    analysis: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """The pipeline refused the video (`pipeline.VideoRefused`), as the job's process reports it."""
-
-    message_key: str
-    detail: str
-
-
-def run_pipeline(
-    raw: Path, workdir: Path, *, max_duration_s: float, chart_words: dict[str, ChartWords]
+async def _in_own_process(
+    job: Callable[[], Processed | Refusal], setup: Callable[[], None] | None = None
 ) -> Processed | Refusal:
-    """The pipeline on one video, in the job's own process: its results, or why it refused."""
-    # Imported here: the worker's long-lived process never needs numpy, OpenCV or MediaPipe.
-    from domain.videos.media import pipeline
-
-    try:
-        made = pipeline.process(
-            raw, workdir, max_duration_s=max_duration_s, chart_words=chart_words
-        )
-    except pipeline.VideoRefused as refused:
-        return Refusal(refused.message_key, refused.detail)
-    return Processed(
-        made.thumbnail, made.rendition, made.charts, made.probe.duration_s, made.analysis
-    )
-
-
-async def _in_own_process(job: Callable[[], Processed | Refusal]) -> Processed | Refusal:
     """Run the pipeline in a process of its own, forked from a server with it already loaded.
 
     What a video needed (decoders, OpenCV and MediaPipe buffers, the allocator's fragments) goes
@@ -166,7 +148,7 @@ async def _in_own_process(job: Callable[[], Processed | Refusal]) -> Processed |
     every video (by about 50 MB a video with pose). A crash in native code fails this attempt,
     not the worker.
     """
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=_JOBS)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_JOBS, initializer=setup)
     try:
         return await asyncio.get_running_loop().run_in_executor(pool, job)
     finally:
@@ -209,8 +191,11 @@ async def fail_video(
     await mirror.set(video_id, VideoStatus.FAILED, reason=reason)
 
 
-async def _start(services: VideoServices, video_id: uuid.UUID) -> str | None:
-    """Move the row to processing; its raw key, or None if there is nothing to do."""
+async def _start(
+    services: VideoServices, video_id: uuid.UUID
+) -> tuple[str, list[str | None]] | None:
+    """Move the row to processing; its raw key and the language codes of those who will be
+    shown the analysis in chat, or None if there is nothing to do."""
     async with services.uow as tx:
         video = await tx.session.get(VideoAnalysis, video_id, with_for_update=True)
         if video is None or video.status in FINISHED:
@@ -218,8 +203,22 @@ async def _start(services: VideoServices, video_id: uuid.UUID) -> str | None:
             return None
         video.status = VideoStatus.PROCESSING
         raw_key = video.video_url
+        readers = await _readers(tx, video)
         await tx.commit()
-    return raw_key
+    return raw_key, readers
+
+
+async def _readers(tx: Transaction, video: VideoAnalysis) -> list[str | None]:
+    """Language codes of the athlete's side reachable in chat: who `queue_outcome_notices` will
+    show the analysis (and so the chart) to."""
+    if video.athlete_id is None:
+        return []
+    family = await people_to_notify(tx, video.athlete_id)
+    return [
+        person.language_code
+        for person in family
+        if person.telegram_chat_id or person.telegram_user_id
+    ]
 
 
 async def _store(

@@ -76,6 +76,20 @@ class VideoQueue:
         """Every video with a job in the broker: waiting, in a worker's hands or due a retry."""
         return await asyncio.to_thread(self._queued_videos)
 
+    async def depth(self) -> int:
+        """How many jobs the broker holds: waiting, in a worker's hands or due a retry.
+
+        Dramatiq keeps a message's body in the queue's hash until a worker acknowledges it,
+        so the hashes' lengths count the jobs not yet done (two HLENs, one round trip).
+        """
+        return await asyncio.to_thread(self._depth)
+
+    def _depth(self) -> int:
+        with self._broker.client.pipeline(transaction=False) as pipe:
+            for name in _MESSAGES:
+                pipe.hlen(f"{self._broker.namespace}:{name}")
+            return sum(int(n) for n in pipe.execute())
+
     def _queued_videos(self) -> set[uuid.UUID]:
         client, found = self._broker.client, set()
         for name in _MESSAGES:

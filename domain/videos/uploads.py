@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 
-from domain import policy
+from domain import locks, policy
 from domain.adapters.cache import RateLimiter
 from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.keys import raw_video_key
@@ -43,6 +43,7 @@ MAX_CAPTION = 1000
 UPLOADS_PER_HOUR = 20
 # An upload still "uploaded" this long after its last change never reached a worker.
 STALE_UPLOAD = timedelta(minutes=10)
+SWEEP_LOCK = "video-upload-sweep"
 
 
 class NotAVideo(DomainError):
@@ -268,10 +269,12 @@ async def requeue_stale_uploads(uow: UnitOfWork, queue: VideoQueue, *, now: date
     are queued again, so a backlog never gets a second copy (each would count an attempt).
     """
     async with uow as tx:
+        # Every bot replica runs the sweep: one at a time, each seeing what the last queued.
+        await locks.hold(tx, SWEEP_LOCK)
         stale = await queries.stale_uploads(tx, now - STALE_UPLOAD)
-    lost = stale - await queue.queued_videos() if stale else set()
-    for video_id in lost:
-        await queue.enqueue(video_id)
+        lost = stale - await queue.queued_videos() if stale else set()
+        for video_id in lost:
+            await queue.enqueue(video_id)
     if lost:
         log.warning("re-queued %d uploads whose job was lost", len(lost))
     return len(lost)

@@ -17,6 +17,7 @@ from telegram import Update
 from bot.app import BotContext
 from bot.callbacks import refuse
 from bot.i18n import t
+from bot.metrics import count_booking
 from domain.booking import book as booking
 from domain.booking import changes as session_changes
 from domain.booking import schedule
@@ -207,15 +208,19 @@ async def _commit(update: Update, context: BotContext, draft: Draft) -> int:
             raise NotAllowed("not signed up")
         text = await (_move if draft.mode == MOVE else _book)(context, actor, draft)
     except SlotUnavailable as err:
+        count_booking("slot_taken")
         draft.nearest = [int(slot.start.timestamp()) for slot in err.nearest]
         draft.problem, draft.problem_params = err.message_key, err.params
         return await show(update, context, draft, RETRY)
     except (NotAllowed, NotFound) as err:
+        count_booking("refused")
         await refuse(update, context, reason=f"booking refused: {err.detail}")
         return await end(update, context, refusal_text(err, context), answered=True)
     except DomainError as err:
+        count_booking("invalid")
         draft.nearest, draft.problem, draft.problem_params = [], err.message_key, err.params
         return await show(update, context, draft, RETRY)
+    count_booking("moved" if draft.mode == MOVE else "booked")
     return await end(update, context, text)
 
 

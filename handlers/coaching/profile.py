@@ -20,6 +20,7 @@ from telegram.ext import filters as f
 from bot.app import BotApplication, BotContext
 from bot.callbacks import refuse
 from bot.i18n import t
+from bot.logs import user_hash
 from domain.coaching import profile as coach_profile
 from domain.coaching import specializations
 from domain.coaching import verification as coaching
@@ -258,11 +259,7 @@ async def documents_done(update: Update, context: BotContext, press: CoachPress)
 
 async def submit(update: Update, context: BotContext, press: CoachPress) -> int:
     """Submit for verification and put the profile in front of every admin."""
-    submission = await coaching.submit_for_verification(
-        context.uow,
-        actor=_coach(context),
-        admin_telegram_ids=context.services.admin_telegram_ids,
-    )
+    submission = await coaching.submit_for_verification(context.uow, actor=_coach(context))
     await update.callback_query.answer()
     await update.callback_query.edit_message_text(t("coach.submitted", context.lang))
     context.user_data.pop(DRAFT, None)
@@ -272,7 +269,7 @@ async def submit(update: Update, context: BotContext, press: CoachPress) -> int:
                 context.bot, context.services.storage, chat_id, submission.review, lang
             )
         except TelegramError as err:  # one unreachable admin must not leave the others uninformed
-            log.warning("could not tell admin %s about a coach: %r", chat_id, err)
+            log.warning("could not tell admin %s about a coach: %r", user_hash(chat_id), err)
     return END
 
 

@@ -30,6 +30,7 @@ from telegram.ext import filters as f
 from bot.app import PRIORITY_GROUP, BotApplication, BotContext
 from bot.callbacks import refuse
 from bot.i18n import t
+from bot.metrics import count_payment
 from bot.sending import send_text
 from domain.errors import DomainError, NotAllowed
 from domain.payments import checkout, records, views
@@ -76,12 +77,14 @@ async def check_checkout(update: Update, context: BotContext) -> None:
             )
     except DomainError as err:
         log.info("checkout of %s refused: %s", query.invoice_payload, err.message_key)
+        count_payment("checkout_refused")
         await query.answer(ok=False, error_message=refusal_text(err, context))
         return
     except Exception:
         # Unanswered, the checkout would hang for Telegram's 10 s and fail without a word.
         await query.answer(ok=False, error_message=t("payment.error.busy", context.lang))
         raise
+    count_payment("checkout_ok")
     await query.answer(ok=True)
 
 
@@ -112,6 +115,7 @@ async def _record(update: Update, context: BotContext) -> None:
         return
     if recorded.already_recorded:
         log.info("payment %s delivered again: already recorded", paid.telegram_payment_charge_id)
+    count_payment("redelivered" if recorded.already_recorded else "recorded")
     # Nothing more to say here: Telegram shows the charge in the chat, and the receipt queued
     # with the payment (the outbox, seconds later) is the one message that confirms it.
 
@@ -121,8 +125,10 @@ def _refused_after_paying(err: DomainError, charge_id: str, context: BotContext)
     if refund is None:
         # Telegram took money we could not book against anything: a person must look at it.
         log.error("payment %s not recorded: %r", charge_id, err)
+        count_payment("unmatched")
         return t("payment.unmatched", context.lang, charge=charge_id)
     log.warning("payment %s returned (%s): %s", charge_id, refund, err.message_key)
+    count_payment("returned")
     reason = t(err.message_key, context.lang)
     return f"{reason}\n{render.returned(refund, err.params.get('amount'), context.lang)}"
 

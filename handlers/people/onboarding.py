@@ -26,7 +26,7 @@ from handlers.people import onboarding_steps as steps
 from handlers.people.callbacks import ONBOARDING_FLOW, OnboardingAction, OnboardingPress
 from handlers.shared.acting import refusal_text
 from handlers.shared.callback_data import flow_pattern
-from handlers.shared.common import cancel_fallback
+from handlers.shared.common import cancel_fallback, menu_role
 
 COMMANDS: list[tuple[str, str]] = []
 END = ConversationHandler.END
@@ -64,10 +64,10 @@ async def begin(update: Update, context: BotContext) -> str | int:
     assert person is not None and chat is not None
     known = await onboarding.touch(
         context.uow, telegram_user_id=person.id, chat_id=chat.id,
-        language_code=person.language_code, now=datetime.now(UTC),
+        language_code=person.language_code, now=datetime.now(UTC), username=person.username,
     )  # fmt: skip
     if known is not None:
-        await set_chat_menu(context.application, chat.id, known.role, context.lang)
+        await set_chat_menu(context.application, chat.id, menu_role(context.actor), context.lang)
         await _send(update, menu.welcome_back(known.first_name, context.lang),
                     menu.main_menu(known.role, context.lang))  # fmt: skip
         return END
@@ -267,7 +267,7 @@ async def _finish(update: Update, context: BotContext, draft: steps.Draft) -> st
     box = context.services.secrets
     registration = steps.registration(
         draft, telegram_user_id=person.id, chat_id=chat.id,
-        language_code=person.language_code, box=box,
+        language_code=person.language_code, box=box, username=person.username,
     )  # fmt: skip
     try:
         user = await onboarding.register(

@@ -253,7 +253,13 @@ def skip(draft: Draft, step: str) -> None:
 
 
 def registration(
-    draft: Draft, *, telegram_user_id: int, chat_id: int, language_code: str | None, box: SecretBox
+    draft: Draft,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    language_code: str | None,
+    box: SecretBox,
+    username: str | None = None,
 ) -> onboarding.Registration:
     """The finished draft as a Registration, sensitive answers decrypted for the domain call."""
     imperial = draft.get("imperial_height") or draft.get("imperial_weight")
@@ -269,6 +275,7 @@ def registration(
         timezone=draft.get("timezone") or draft.get("timezone_guess", "UTC"),
         units="imperial" if imperial else "metric",
         athlete=_athlete_answers(draft, box) if draft["role"] == Role.ATHLETE else None,
+        username=username,
     )
 
 

@@ -103,7 +103,6 @@ async def _show(update: Update, context: BotContext, *, athlete_id: object) -> N
     try:
         view = await onboarding.viewed_profile(
             context.uow, telegram_user_id=person.id, box=context.services.secrets,
-            admin_telegram_ids=context.services.admin_telegram_ids,
             athlete_id=athlete_id,  # type: ignore[arg-type]
         )  # fmt: skip
     except NotFound:
@@ -129,7 +128,6 @@ async def ask_field(update: Update, context: BotContext) -> str | int:
     try:
         await onboarding.check_may_edit(
             context.uow, telegram_user_id=person.id, user_id=user_id,
-            admin_telegram_ids=context.services.admin_telegram_ids,
         )  # fmt: skip
     except (NotAllowed, NotFound):
         await refuse(update, context, reason=f"edit {field.value} of a profile not theirs")
@@ -216,7 +214,6 @@ async def _save(update: Update, context: BotContext, answer: str) -> str | int:
         view = await onboarding.update_field(
             context.uow, telegram_user_id=person.id, user_id=user_id, field=field,
             answer=answer, box=context.services.secrets,
-            admin_telegram_ids=context.services.admin_telegram_ids,
             today=datetime.now(UTC).date(),
         )  # fmt: skip
     except profile_input.InvalidAnswer as err:

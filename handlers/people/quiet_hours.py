@@ -20,7 +20,6 @@ from domain.models import Role
 from domain.people import quiet_hours
 from domain.people.quiet_hours import InvalidQuietHours, PersonalQuietHours
 from handlers.shared.acting import refusal_text
-from handlers.shared.echo import echo
 
 # In the menu of everyone signed up, whatever their role.
 ROLE_COMMANDS = {role: [("quiet", "quiet.command")] for role in Role}
@@ -49,7 +48,7 @@ async def quiet(update: Update, context: BotContext) -> None:
     except NotFound:
         return await _reply(update, t("quiet.not_signed_up", context.lang))
     except InvalidQuietHours as err:
-        log.info("unreadable quiet hours from user %s: %r", person.id, echo(answer))
+        log.info("unreadable quiet hours: %s", err.message_key)
         return await _reply(update, refusal_text(err, context))
     text = render(mine, context.lang)
     await _reply(update, f"{t('quiet.saved', context.lang)}\n\n{text}" if answer else text)

@@ -13,6 +13,7 @@ from telegram.ext import filters as f
 from bot.app import BotApplication, BotContext
 from bot.i18n import t
 from domain.models import Role
+from domain.policy import Actor
 
 COMMANDS = [
     ("start", "command.start"),
@@ -53,12 +54,22 @@ async def start(update: Update, context: BotContext) -> None:
 async def show_help(update: Update, context: BotContext) -> None:
     """List the commands this user has: everyone's, then their role's."""
     actor = context.actor
-    role = None if actor is None else (Role.ADMIN if actor.is_admin else actor.role)
+    role = menu_role(actor)
     lines = [
         t("common.help_line", context.lang, command=command, description=t(key, context.lang))
         for command, key in context.application.menus.for_role(role)
     ]
     await _reply(update, t("common.help", context.lang, commands="\n".join(lines)))
+
+
+def menu_role(actor: Actor | None) -> str | None:
+    """Whose menu a person sees: an admin's (a row of `admins`), else their role's."""
+    if actor is None:
+        return None
+    if actor.is_admin:
+        return Role.ADMIN
+    # The role a seeded admin signed up with means nothing once they are no longer one.
+    return None if actor.role == Role.ADMIN else actor.role
 
 
 async def cancel_conversation(update: Update, context: BotContext) -> int:

@@ -21,7 +21,7 @@ from telegram import Bot, InputFile, InputMediaPhoto, Message
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest
 
-from bot.i18n import DEFAULT_LANGUAGE, t
+from bot.i18n import DEFAULT_LANGUAGE, resolve, t
 from bot.local_time import local_moment
 from bot.sending import send_text, utf16_len
 from bot.wiring import Services
@@ -219,13 +219,17 @@ async def _view(
 
 
 def chart_for(analysis: dict[str, Any] | None, lang: str | None) -> str | None:
-    """The motion chart in the reader's language, else English (or a chart from before charts
-    were drawn per language)."""
+    """The motion chart in the reader's language, else English, else the one there is.
+
+    Charts are drawn in the languages of those told when the video was analysed (a reader may
+    have changed language since); a video analysed before that has one per catalogue language,
+    and one from before charts had words per language has a single `chart_key`."""
     analysis = analysis or {}
     charts = analysis.get("chart_keys") or {}
     return (
-        charts.get(lang or DEFAULT_LANGUAGE)
+        charts.get(resolve(lang))
         or charts.get(DEFAULT_LANGUAGE)
+        or next(iter(charts.values()), None)
         or analysis.get("chart_key")
     )
 

@@ -59,7 +59,7 @@ async def on_reply(update: Update, context: BotContext) -> None:
             now=datetime.now(UTC),
         )
     except NotAllowed:
-        log.warning("feedback refused from %s on message %s", message.chat_id, replied.message_id)
+        log.warning("feedback refused on message %s", replied.message_id)
         await message.reply_text(t("video.feedback.not_allowed", context.lang))
         return
     if given is None:

@@ -142,6 +142,8 @@ def detail_text(video: VideoDetail, lang: str | None) -> str:
     else:
         body = t(f"video.status.{video.status}", lang)
     text = f"{heading}\n{body}"
+    if video.rendition_deleted_at is not None:
+        text += "\n" + t("video.show.rendition_removed", lang)
     if video.coach_feedback:
         text += "\n\n" + t("video.show.feedback", lang, feedback=video.coach_feedback)
     return text

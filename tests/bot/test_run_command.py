@@ -31,6 +31,8 @@ async def running_bot(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
         "REDIS_KEY_PREFIX": f"test:{uuid.uuid4().hex}:",
         "TELEGRAM_BOT_TOKEN": "",
         "EMULATOR_PORT": "0",
+        "HEALTH_PORT": "0",
+        "EMBEDDED_WORKER_HEALTH_PORT": "0",
         "MEDIA_DIR": str(tmp_path / "media"),
     }
     process = await asyncio.create_subprocess_exec(

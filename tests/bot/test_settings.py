@@ -54,6 +54,9 @@ def test_env_file_is_read(tmp_path) -> None:
         ("STARS_PER_UNIT", "-2", "STARS_PER_UNIT: Input should be greater than 0"),
         ("STARS_PER_UNIT", "NaN", "STARS_PER_UNIT: Input should be a finite number"),
         ("STARS_PER_UNIT", "fifty", "STARS_PER_UNIT: Input should be a valid decimal"),
+        ("RAW_VIDEO_RETENTION_DAYS", "0", "RAW_VIDEO_RETENTION_DAYS: Input should be greater"),
+        ("METRICS_RETENTION_MONTHS", "x", "METRICS_RETENTION_MONTHS: Input should be a valid"),
+        ("ARCHIVE_STORAGE_CLASS", "DEEP", "ARCHIVE_STORAGE_CLASS: Input should be 'GLACIER_IR'"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_setting(
@@ -200,7 +203,7 @@ def test_libraries_routine_is_logged_only_at_debug(
 ) -> None:
     import logging
 
-    from bot.cli import CHATTY_LOGGERS, configure_logging
+    from bot.logs import CHATTY_LOGGERS, configure_logging
 
     for name in CHATTY_LOGGERS:  # put back whatever this test changes
         monkeypatch.setattr(logging.getLogger(name), "level", logging.getLogger(name).level)
@@ -223,3 +226,17 @@ def test_s3_public_endpoint_reaches_the_storage_that_signs_links(
     assert settings.s3_public_endpoint_url == "http://127.0.0.1:9000"
     storage = build_services(settings).storage
     assert storage.public_endpoint_url == "http://127.0.0.1:9000"
+
+
+def test_retention_periods_reach_the_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAW_VIDEO_RETENTION_DAYS", "30")
+    monkeypatch.setenv("RENDITION_RETENTION_DAYS", "180")
+    monkeypatch.setenv("METRICS_RETENTION_MONTHS", "24")
+
+    retention = build_services(load_settings()).retention
+
+    assert (retention.raw_video_days, retention.rendition_days, retention.metrics_months) == (
+        30,
+        180,
+        24,
+    )

@@ -16,7 +16,8 @@ def sportscenter(command: str, tmp_path: Path, **env: str) -> subprocess.Complet
     settings = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATA_"))}
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", command],
-        env={**settings, "EMULATOR_PORT": "0", "MEDIA_DIR": str(tmp_path), **env},
+        env={**settings, "EMULATOR_PORT": "0", "HEALTH_PORT": "0", "MEDIA_DIR": str(tmp_path),
+             "EMBEDDED_WORKER_HEALTH_PORT": "0", **env},
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
 

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.actors import load_actor
 from domain.adapters.db import create_engine, create_session_factory
-from domain.models import Athlete, AthleteLink, SessionParticipant, TrainingSession, User
+from domain.models import Admin, Athlete, AthleteLink, SessionParticipant, TrainingSession, User
 from domain.policy import Action, AthleteTarget, may
 from domain.uow import UnitOfWork
 from tests.factories import T0, coach_and_athlete, session_at
@@ -23,9 +23,10 @@ async def test_a_parent_guards_their_children_and_linked_ones(uow: UnitOfWork) -
         kid = tx.athletes.add(Athlete(parent_id=mum.id, primary_sport="swimming"))
         await tx.flush()
         tx.session.add(AthleteLink(athlete_id=kid.id, user_id=dad.id, relation="guardian"))
+        tx.admins.add(Admin(user_id=dad.id))  # an admin is a row of `admins`, whatever the role
         await tx.commit()
-    mum_actor = await load_actor(uow, telegram_user_id=501, admin_telegram_ids=[])
-    dad_actor = await load_actor(uow, telegram_user_id=502, admin_telegram_ids=[502])
+    mum_actor = await load_actor(uow, telegram_user_id=501)
+    dad_actor = await load_actor(uow, telegram_user_id=502)
     assert mum_actor.guarded_athlete_ids == {kid.id}
     assert dad_actor.guarded_athlete_ids == {kid.id}
     assert dad_actor.is_admin
@@ -57,16 +58,14 @@ async def test_a_coach_coaches_athletes_with_a_live_booking_only(uow: UnitOfWork
         )
         coach_user = await tx.users.get(coach.user_id)
         await tx.commit()
-    actor = await load_actor(
-        uow, telegram_user_id=coach_user.telegram_user_id, admin_telegram_ids=[]
-    )
+    actor = await load_actor(uow, telegram_user_id=coach_user.telegram_user_id)
     assert actor.coach_id == coach.id
     assert actor.coached_athlete_ids == {athlete.id}
     assert not actor.is_verified_coach
 
 
 async def test_someone_not_signed_up_has_no_actor(uow: UnitOfWork) -> None:
-    assert await load_actor(uow, telegram_user_id=999_999, admin_telegram_ids=[]) is None
+    assert await load_actor(uow, telegram_user_id=999_999) is None
 
 
 async def test_the_acting_user_with_every_relation_is_one_statement(
@@ -106,7 +105,7 @@ async def test_the_acting_user_with_every_relation_is_one_statement(
 
     assert cora.telegram_user_id is not None
     with statements_sent(engine) as sent:
-        actor = await load_actor(uow, telegram_user_id=cora.telegram_user_id, admin_telegram_ids=[])
+        actor = await load_actor(uow, telegram_user_id=cora.telegram_user_id)
 
     assert len(sent) == 1
     assert actor is not None
@@ -124,7 +123,7 @@ async def test_someone_not_signed_up_is_no_acting_user_in_one_statement(
     uow: UnitOfWork, engine: AsyncEngine
 ) -> None:
     with statements_sent(engine) as sent:
-        assert await load_actor(uow, telegram_user_id=999_998, admin_telegram_ids=[]) is None
+        assert await load_actor(uow, telegram_user_id=999_998) is None
     assert len(sent) == 1
 
 
@@ -135,10 +134,10 @@ async def test_reading_the_acting_user_leaves_later_transactions_transactional(
     engine = create_engine(database_url, pool_size=1)
     alone = UnitOfWork(create_session_factory(engine))
     try:
-        await load_actor(alone, telegram_user_id=999_997, admin_telegram_ids=[])
+        await load_actor(alone, telegram_user_id=999_997)
         async with alone as tx:
             tx.users.add(User(role="parent", first_name="Ola", telegram_user_id=999_997))
             await tx.flush()
-        assert await load_actor(alone, telegram_user_id=999_997, admin_telegram_ids=[]) is None
+        assert await load_actor(alone, telegram_user_id=999_997) is None
     finally:
         await engine.dispose()

@@ -33,16 +33,38 @@ class WebhookReceiver:
     url: str = ""
     status: int = 200
     deliveries: asyncio.Queue[Delivery] = field(default_factory=asyncio.Queue)
+    # While set, answers wait until the test lets them go (release): deliveries stay in flight.
+    held: asyncio.Event | None = None
+    status_of_chat: dict[int, int] = field(default_factory=dict)
 
     async def handle(self, request: web.Request) -> web.Response:
+        update = await request.json()
         self.deliveries.put_nowait(
             Delivery(
                 asyncio.get_running_loop().time(),
-                await request.json(),
+                update,
                 request.headers.get("X-Telegram-Bot-Api-Secret-Token"),
             )
         )
-        return web.Response(status=self.status)
+        if self.held is not None:
+            await self.held.wait()
+        chat = update.get("message", {}).get("chat", {}).get("id")
+        return web.Response(status=self.status_of_chat.get(chat, self.status))
+
+    def hold(self) -> None:
+        self.held = asyncio.Event()
+
+    def release(self) -> None:
+        assert self.held is not None
+        self.held.set()
+        self.held = None
+
+    def pending(self) -> list[dict]:
+        """Deliveries received and not yet taken with next()."""
+        found = []
+        while not self.deliveries.empty():
+            found.append(self.deliveries.get_nowait().update)
+        return found
 
     async def next(self) -> Delivery:
         return await asyncio.wait_for(self.deliveries.get(), DELIVERY_WAIT_S)
@@ -232,6 +254,65 @@ async def test_a_failed_delivery_is_retried_with_backoff_and_then_confirmed(
     while later[-1].update["message"]["text"] != "second":
         later.append(await receiver.next())
     assert {d.update["update_id"] for d in later[:-1]} == {tries[0].update["update_id"]}
+
+
+async def test_webhook_sends_one_update_per_chat_at_a_time_and_chats_at_once(
+    emulator: Emulator, bot: Bot, receiver: WebhookReceiver
+) -> None:
+    ana, ben = emulator.user("Ana"), emulator.user("Ben")
+    await bot.set_webhook(receiver.url, drop_pending_updates=True)
+    receiver.hold()
+    await ana.send("ana 1")
+    await ana.send("ana 2")
+    await ben.send("ben 1")
+
+    in_flight = {(await receiver.next()).update["message"]["text"] for _ in range(2)}
+    await asyncio.sleep(0.2)  # time enough for a wrongly sent "ana 2" to arrive
+
+    assert in_flight == {"ana 1", "ben 1"}
+    assert receiver.pending() == []
+    receiver.release()
+    assert (await receiver.next()).update["message"]["text"] == "ana 2"
+
+
+async def test_webhook_keeps_within_max_connections(
+    emulator: Emulator, bot: Bot, receiver: WebhookReceiver
+) -> None:
+    people = [emulator.user(f"P{i}") for i in range(3)]
+    await bot.set_webhook(receiver.url, max_connections=2, drop_pending_updates=True)
+    receiver.hold()
+    for person in people:
+        await person.send("hi")
+
+    first = [await receiver.next() for _ in range(2)]
+    await asyncio.sleep(0.2)
+
+    assert receiver.pending() == []
+    receiver.release()
+    third = await receiver.next()
+    assert {d.update["message"]["from"]["id"] for d in [*first, third]} == {p.id for p in people}
+
+
+async def test_a_failing_chat_waits_alone_while_other_chats_are_delivered(
+    emulator: Emulator, bot: Bot, receiver: WebhookReceiver
+) -> None:
+    ana, ben = emulator.user("Ana"), emulator.user("Ben")
+    receiver.status_of_chat[ana.id] = 500
+    await bot.set_webhook(receiver.url, drop_pending_updates=True)
+    await ana.send("ana 1")
+    await ana.send("ana 2")
+    await ben.send("ben 1")
+    await ben.send("ben 2")
+
+    seen = [(await receiver.next()).update["message"]["text"] for _ in range(5)]
+
+    assert [text for text in seen if text.startswith("ben")] == ["ben 1", "ben 2"]
+    assert {text for text in seen if text.startswith("ana")} == {"ana 1"}
+    del receiver.status_of_chat[ana.id]
+    later = [(await receiver.next()).update["message"]["text"]]
+    while later[-1] != "ana 2":
+        later.append((await receiver.next()).update["message"]["text"])
+    assert set(later[:-1]) == {"ana 1"}  # retried until it went through, then the next
 
 
 async def test_webhook_delivers_only_allowed_updates(

@@ -53,6 +53,10 @@ class RedisKeys:
         """Key marking a Telegram update as taken: `{prefix}update:{botId}:{updateId}`."""
         return f"{self.prefix}update:{_id_part(bot_id)}:{_id_part(update_id)}"
 
+    def user_turn(self, user_id: int) -> str:
+        """Key held by the one update of a user being handled: `{prefix}turn:{userId}`."""
+        return f"{self.prefix}turn:{_id_part(user_id)}"
+
     def chat_state(self, chat_id: int) -> str:
         """Key of one chat's bot-side data: `{prefix}chat:{chatId}`."""
         return f"{self.prefix}chat:{_id_part(chat_id)}"

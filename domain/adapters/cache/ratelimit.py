@@ -117,9 +117,8 @@ class RateLimiter:
         except REDIS_UNAVAILABLE as err:
             # Failing open: a Redis outage must not lock every user out of the bot, and the
             # limiter guards against abuse, not against anything that must never happen.
-            logger.warning(
-                "rate limiter unavailable, allowing %s on %s: %r", user_id, endpoint, err
-            )
+            # No user id here: the log line of an update carries its user's hash (bot.logs).
+            logger.warning("rate limiter unavailable, allowing a %s: %r", endpoint, err)
             return RateDecision(allowed=True, remaining=limit, retry_after_s=0.0)
         return _decision(result)
 

@@ -12,7 +12,9 @@ from domain.adapters.storage.base import (
     check_key,
 )
 from domain.adapters.storage.keys import (
+    archived_key,
     certification_document_key,
+    metrics_archive_key,
     processed_video_key,
     profile_image_key,
     raw_video_key,
@@ -22,7 +24,7 @@ from domain.adapters.storage.keys import (
     video_thumbnail_key,
 )
 from domain.adapters.storage.local import LocalStorage
-from domain.adapters.storage.s3 import S3Storage
+from domain.adapters.storage.s3 import ARCHIVE_STORAGE_CLASS, S3Storage
 
 __all__ = [
     "ByteSource",
@@ -33,9 +35,11 @@ __all__ = [
     "S3Storage",
     "StorageError",
     "StoredObject",
+    "archived_key",
     "build_storage",
     "certification_document_key",
     "check_key",
+    "metrics_archive_key",
     "processed_video_key",
     "profile_image_key",
     "raw_video_key",
@@ -56,6 +60,7 @@ def build_storage(
     signing_key: bytes,
     public_base_url: str,
     public_endpoint_url: str | None = None,
+    archive_storage_class: str = ARCHIVE_STORAGE_CLASS,
 ) -> MediaStorage:
     """Build the configured backend: "local" (files under media_dir) or "s3" (bucket)."""
     if backend == "local":
@@ -68,5 +73,6 @@ def build_storage(
             endpoint_url=endpoint_url,
             public_endpoint_url=public_endpoint_url,
             region=region,
+            archive_storage_class=archive_storage_class,
         )
     raise ValueError(f"unknown storage backend {backend!r}; expected 'local' or 's3'")

@@ -100,3 +100,7 @@ class MediaStorage(Protocol):
     async def presigned_url(self, key: str, *, expires_in: int) -> str:
         """Return a URL that lets anyone holding it GET the object for expires_in seconds."""
         ...
+
+    async def archive(self, key: str) -> str:
+        """Move the object to colder storage, still readable; the key it is now stored under."""
+        ...

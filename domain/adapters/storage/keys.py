@@ -18,6 +18,9 @@ PROCESSED_VIDEOS = "videos/processed"
 VIDEO_THUMBNAILS = "videos/thumbnails"
 CERTIFICATIONS = "documents/certifications"
 TRAINING_MATERIALS = "training-materials"
+# Cold copies: raw videos past retention on the local backend, detached metric partitions.
+ARCHIVE = "archive"
+METRIC_ARCHIVES = f"{ARCHIVE}/metrics"
 
 LAYOUT_PREFIXES: tuple[str, ...] = (
     PROFILE_IMAGES,
@@ -26,6 +29,7 @@ LAYOUT_PREFIXES: tuple[str, ...] = (
     VIDEO_THUMBNAILS,
     CERTIFICATIONS,
     TRAINING_MATERIALS,
+    ARCHIVE,
 )
 
 _PATH_SEPARATORS = re.compile(r"[\\/]")
@@ -101,3 +105,13 @@ def _id(value: UUID) -> str:
 
 def _key(prefix: str, *ids: UUID, filename: str) -> str:
     return "/".join((prefix, *map(_id, ids), safe_filename(filename)))
+
+
+def metrics_archive_key(partition: str) -> str:
+    """Key of a detached metrics partition's rows, a gzipped CSV with a header line."""
+    return f"{METRIC_ARCHIVES}/{safe_filename(partition)}.csv.gz"
+
+
+def archived_key(key: str) -> str:
+    """Where the local backend moves an object it archives: the same key under archive/."""
+    return key if key.startswith(f"{ARCHIVE}/") else f"{ARCHIVE}/{key}"

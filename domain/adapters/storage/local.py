@@ -18,6 +18,7 @@ from domain.adapters.storage.base import (
     StoredObject,
     check_key,
 )
+from domain.adapters.storage.keys import archived_key
 from domain.adapters.storage.streams import CHUNK_SIZE, byte_chunks, write_atomically
 
 # A path that runs through a file, or ends at a directory, holds no object either.
@@ -106,6 +107,22 @@ class LocalStorage:
         if not stat.S_ISREG(status.st_mode):
             raise ObjectMissing(key)
         return status.st_size
+
+    async def archive(self, key: str) -> str:
+        """Move the file under archive/ (a folder that can sit on a cheaper disk); its new key."""
+        target = archived_key(key)
+        source, destination = self.path_of(key), self.path_of(target)
+        if source == destination:
+            return target
+        try:
+            await asyncio.to_thread(destination.parent.mkdir, parents=True, exist_ok=True)
+            await asyncio.to_thread(os.replace, source, destination)
+        except _NOT_AN_OBJECT as err:
+            # Moved by an earlier run whose database write was lost: the move is done.
+            if await self.exists(target):
+                return target
+            raise ObjectMissing(key) from err
+        return target
 
     async def presigned_url(self, key: str, *, expires_in: int) -> str:
         """Return `{base_url}/media/{key}?expires=…&signature=…`, valid for expires_in seconds."""

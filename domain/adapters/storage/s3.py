@@ -36,6 +36,8 @@ MAX_PARTS = 10_000
 MAX_URL_LIFETIME = 7 * 24 * 3600  # SigV4 presigned URLs cannot live longer
 # One per worker thread of the default executor, so threads never wait on or discard connections.
 _MAX_CONNECTIONS = 32
+# Millisecond reads like STANDARD, a fraction of the price to keep: an archived video still plays.
+ARCHIVE_STORAGE_CLASS = "GLACIER_IR"
 _MISSING_OBJECT = frozenset({"NoSuchKey", "404", "NotFound"})
 
 
@@ -55,10 +57,12 @@ class S3Storage:
         part_size: int = PART_SIZE,
         chunk_size: int = CHUNK_SIZE,
         client: BaseClient | None = None,
+        archive_storage_class: str = ARCHIVE_STORAGE_CLASS,
     ) -> None:
         if part_size < MIN_PART_SIZE:
             raise ValueError(f"part_size must be at least {MIN_PART_SIZE} bytes")
         self.bucket = bucket
+        self.archive_storage_class = archive_storage_class
         self._part_size = part_size
         self._chunk_size = chunk_size
         self._client = client or _make_client(endpoint_url, region)
@@ -167,6 +171,21 @@ class S3Storage:
         check_key(key)
         head = await self._call("head_object", key)
         return int(head["ContentLength"])
+
+    async def archive(self, key: str) -> str:
+        """Copy the object onto itself in the archive storage class; the key does not change."""
+        check_key(key)
+        head = await self._call("head_object", key)
+        # S3 refuses a copy onto itself that changes nothing: an archived object stays as it is.
+        if head.get("StorageClass", "STANDARD") != self.archive_storage_class:
+            await self._call(
+                "copy_object",
+                key,
+                CopySource={"Bucket": self.bucket, "Key": key},
+                StorageClass=self.archive_storage_class,
+                MetadataDirective="COPY",
+            )
+        return key
 
     async def presigned_url(self, key: str, *, expires_in: int) -> str:
         """Return a SigV4-presigned GET URL valid for expires_in seconds."""

@@ -43,7 +43,7 @@ async def ensure_partitions(
     for first in sorted(wanted):
         name = partition_name(first)
         if name not in existing:
-            await _create_partition(tx, first, name)
+            await create_partition(tx, first, name)
             created.append(name)
     return created
 
@@ -71,7 +71,8 @@ async def existing_partitions(tx: Transaction) -> set[str]:
     return {row[0] for row in rows}
 
 
-async def _create_partition(tx: Transaction, first: date, name: str) -> None:
+async def create_partition(tx: Transaction, first: date, name: str) -> None:
+    """Create and attach the month's partition, moving in its rows parked in default."""
     # Rows already in the default partition for this month would block a plain
     # CREATE ... PARTITION OF, so build the table, move them in, then attach it.
     lower, upper = (

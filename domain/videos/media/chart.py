@@ -2,8 +2,8 @@
 
 Drawn like handlers/metrics/charts.py: matplotlib's object API on an Agg canvas (no pyplot and its
 global state), a fixed layout, the PNG encoded once from the drawn pixels. The chart is drawn by
-the worker before anyone reads it, so it is drawn once per language of the catalogue, with the
-words the caller passes in.
+the worker before anyone reads it, so it is drawn once per language of the people it goes to,
+with the words the caller passes in.
 """
 
 from __future__ import annotations

@@ -34,8 +34,15 @@ async def make_app(
         with_services: Services | None = None,
         request: FakeTelegram | None = None,
         before_initialize: Callable[[BotApplication], None] | None = None,
+        replicated: bool = False,
     ) -> BotApplication:
-        settings = Settings(redis_key_prefix=key_prefix, admin_telegram_ids=[])
+        settings = Settings(redis_key_prefix=key_prefix)
+        if replicated:  # behind a webhook, where several processes may share the updates
+            settings = Settings(
+                redis_key_prefix=key_prefix,
+                webhook_url="https://bot.invalid/telegram",
+                webhook_secret="replica-secret",
+            )
         application = build_application(
             settings,
             with_services or services,

@@ -23,6 +23,7 @@ import domain
 from bot.i18n import catalogues, languages
 from bot.local_time import WORDS
 from bot.outbox import SIDE_EFFECTS
+from domain.admin.money import ExportKind
 from domain.booking.availability import WEEKDAYS
 from domain.errors import DomainError
 from domain.metrics.catalogue import CATEGORIES
@@ -30,6 +31,7 @@ from domain.metrics.progress import SPANS
 from domain.models import (
     NotificationKind,
     PaymentStatus,
+    ProgramStatus,
     Role,
     SessionPaymentStatus,
     SessionStatus,
@@ -39,6 +41,8 @@ from domain.people.invitations import KINDS
 from domain.people.onboarding import SELF_CHOSEN_ROLES
 from domain.people.profile_fields import ProfileField
 from domain.people.profile_input import HANDS, SPORTS
+from domain.programs.details import SPORTS as PROGRAM_SPORTS
+from domain.programs.details import Difficulty
 from handlers.booking.availability_render import _PAGE_LABELS, SESSION_TYPES
 from handlers.people import onboarding_steps
 from handlers.people.family import QUESTIONS
@@ -54,6 +58,7 @@ ASKED_STEPS = [s for s in onboarding_steps.ALL_STEPS if s != onboarding_steps.TI
 
 # Each template the code fills in at run time, and the values it is filled with.
 RUNTIME_KEYS: dict[str, Callable[[], Iterable[str]]] = {
+    "admin.csv.kind.{}": lambda: ExportKind,
     "notification.{}": lambda: [k for k in NotificationKind if k not in SIDE_EFFECTS],
     "video.status.{}": lambda: VideoStatus,
     "video.joint.{}": lambda: JOINTS,
@@ -82,6 +87,9 @@ RUNTIME_KEYS: dict[str, Callable[[], Iterable[str]]] = {
     "profile.hand.{}": lambda: HANDS,
     "profile.role.{}": lambda: Role,
     "profile.field.{}": lambda: ProfileField,
+    "coach.spec.{}": lambda: PROGRAM_SPORTS,
+    "programs.level.{}": lambda: Difficulty,
+    "programs.card.status.{}": lambda: ProgramStatus,
 }
 
 

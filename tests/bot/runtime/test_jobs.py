@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import BotApplication, BotContext
 from bot.jobs import (
+    apply_retention_periods,
     maintain_metric_partitions,
     plan_session_reminders,
     release_unpaid_sessions,
@@ -24,7 +25,8 @@ from bot.jobs import (
 from bot.outbox import telegram_deliverer
 from bot.wiring import Services
 from domain.adapters.db import create_engine, create_session_factory
-from domain.models import Notification
+from domain.adapters.storage import processed_video_key, raw_video_key
+from domain.models import Notification, VideoAnalysis, VideoStatus
 from domain.notifications.outbox import drain
 from domain.uow import UnitOfWork
 from tests.bot.runtime.fakes import AppFactory, FakeTelegram
@@ -208,3 +210,63 @@ async def test_weekly_summaries_are_queued_on_the_hour_and_the_parent_reads_kims
         "📅 Next session: Tue 8 Dec, 15:00\n\n"
         "See the charts with /progress."
     ]
+
+
+async def test_retention_runs_daily_and_at_a_frozen_moment_archives_an_old_video(
+    app: BotApplication, uow: UnitOfWork, services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    (job,) = app.job_queue.get_jobs_by_name("retention")
+    world = await booking_world(uow)
+    raw = raw_video_key(world.child.user_id, world.child.id, "original.mp4")
+    rendition = processed_video_key(world.child.user_id, world.child.id, "video.mp4")
+    for key in (raw, rendition):
+        await services.storage.put(key, b"bytes", content_type="video/mp4")
+    async with uow as tx:
+        tx.session.add(
+            VideoAnalysis(
+                athlete_id=world.child.id,
+                video_url=raw,
+                processed_url=rendition,
+                status=VideoStatus.ANALYZED,
+                created_at=TUESDAY_4PM,
+            )
+        )
+        await tx.commit()
+
+    with caplog.at_level(logging.INFO, logger="bot.jobs"):
+        await apply_retention_periods(
+            BotContext.from_job(job, app), now=TUESDAY_4PM + timedelta(days=400)
+        )
+
+    assert isinstance(job.job.trigger, IntervalTrigger)
+    assert job.job.trigger.interval == timedelta(days=1)
+    # The metric months depend on what earlier tests left in the session's database (the
+    # retention tests restore January 2020, which stays attached); the videos are this test's.
+    assert (
+        caplog.records[-1]
+        .getMessage()
+        .startswith(
+            "retention: 1 raw videos archived, 1 renditions deleted, metric months archived: "
+        )
+    )
+    assert await services.storage.exists(f"archive/{raw}")
+    assert not await services.storage.exists(rendition)
+
+
+async def test_the_retention_job_logs_an_unreachable_database_and_carries_on(
+    make_app: AppFactory,
+    services: Services,
+    dead_engine: AsyncEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    offline = dataclasses.replace(
+        services, engine=dead_engine, session_factory=create_session_factory(dead_engine)
+    )
+    app = await make_app(with_services=offline)
+    (job,) = app.job_queue.get_jobs_by_name("retention")
+
+    with caplog.at_level(logging.ERROR, logger="bot.jobs"):
+        await apply_retention_periods(BotContext.from_job(job, app), now=BOOKING_NOW)
+
+    assert [record.getMessage() for record in caplog.records] == ["could not apply retention"]
+    assert not job.removed

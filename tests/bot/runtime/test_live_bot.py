@@ -278,20 +278,6 @@ async def test_webhook_json_that_is_not_an_update_gets_400_and_no_traceback(
     assert not [record for record in caplog.records if record.exc_info]
 
 
-async def test_healthz_reports_postgres_and_redis(
-    emulator: Emulator, run_bot, services: Services, uow
-) -> None:
-    async with (
-        run_bot(emulator, polling=False) as app,
-        webhook_server(app, services, "s") as url,
-        aiohttp.ClientSession() as http,
-        http.get(url.replace("/telegram", "/healthz")) as response,
-    ):
-        body = await response.json()
-    assert response.status == 200
-    assert body == {"postgres": "ok", "redis": "ok"}
-
-
 async def test_help_in_a_group_points_to_the_private_chat_and_plain_chatter_is_left_alone(
     emulator: Emulator, run_bot, uow
 ) -> None:

@@ -31,6 +31,24 @@ async def test_an_enqueued_video_is_one_job_for_the_worker_actor(video_broker: R
     )
 
 
+async def test_the_depth_counts_jobs_waiting_and_in_hand_until_done(
+    video_broker: RedisBroker,
+) -> None:
+    queue = VideoQueue(video_broker)
+    await queue.enqueue(uuid.uuid4())
+    await queue.enqueue(uuid.uuid4())
+    consumer = video_broker.consume(QUEUE_NAME, prefetch=1, timeout=100)
+    try:
+        message = next(message for message in consumer if message is not None)
+        assert await queue.depth() == 2  # one waiting, one in hand
+
+        consumer.ack(message)
+
+        assert await queue.depth() == 1
+    finally:
+        consumer.close()
+
+
 async def test_the_queued_videos_skip_what_is_not_a_video_job(video_broker: RedisBroker) -> None:
     queue = VideoQueue(video_broker)
     video_id = uuid.uuid4()

@@ -8,22 +8,28 @@ import contextlib
 import importlib
 import inspect
 import os
+import pickle
 import signal
+import subprocess
 import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 import redis.asyncio as aioredis
 from dramatiq import Message
+from prometheus_client import REGISTRY
 
 from bot.settings import Settings
-from bot.video_worker import GiveUp, JobHandler, VideoJobs, engine_worker, run_worker
+from bot.video_worker import GiveUp, JobHandler, VideoJobs, chart_words, engine_worker, run_worker
 from bot.worker_process import EmbeddedWorker
 from domain.adapters.cache import RedisKeys
+from domain.videos.media.chart_words import ChartWords
+from domain.videos.media.job import run_pipeline
 from domain.videos.queue import ACTOR_NAME, QUEUE_NAME, VideoQueue, video_broker
 from domain.videos.status import VideoStatusMirror
 from tests.conftest import REDIS_URL
@@ -99,16 +105,42 @@ async def queue_empty(redis: aioredis.Redis, keys: RedisKeys) -> bool:
     return waiting == [0, 0]
 
 
+OUTCOMES = ("done", "failed", "given_up", "crashed")
+
+
+def job_counts() -> dict[str, tuple[float, float]]:
+    """sportscenter_video_jobs_total and the attempts timed, by outcome, in this process."""
+    return {
+        outcome: (
+            REGISTRY.get_sample_value("sportscenter_video_jobs_total", {"outcome": outcome}) or 0,
+            REGISTRY.get_sample_value("sportscenter_video_job_seconds_count", {"outcome": outcome})
+            or 0,
+        )
+        for outcome in OUTCOMES
+    }
+
+
+def counted_since(before: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    after = job_counts()
+    return {
+        outcome: (after[outcome][0] - before[outcome][0], after[outcome][1] - before[outcome][1])
+        for outcome in OUTCOMES
+        if after[outcome] != before[outcome]
+    }
+
+
 async def test_a_job_is_run_once_and_acknowledged(
     worker, queue: VideoQueue, mirror: VideoStatusMirror, redis_client: aioredis.Redis, keys
 ) -> None:
     jobs = Recorder()
     video_id = uuid.uuid4()
     await queue.enqueue(video_id)
+    before = job_counts()
 
     async with worker(jobs.handle, jobs.give_up):
         await eventually(lambda: queue_empty(redis_client, keys), "the job done")
 
+    assert counted_since(before) == {"done": (1, 1)}  # counted and timed
     assert jobs.attempts == [(video_id, 1)]
     assert jobs.given_up == []
     status = (await mirror.statuses([video_id])).get(video_id)
@@ -121,11 +153,13 @@ async def test_a_handler_failing_every_attempt_is_retried_then_given_up_once_as_
     jobs = Recorder(failures=3)
     video_id = uuid.uuid4()
     await queue.enqueue(video_id)
+    before = job_counts()
 
     async with worker(jobs.handle, jobs.give_up):
         await eventually(lambda: jobs.given_up, "giving up")
         await eventually(lambda: queue_empty(redis_client, keys), "the job done with")
 
+    assert counted_since(before) == {"failed": (2, 2), "given_up": (1, 1)}
     assert jobs.attempts == [(video_id, 1), (video_id, 2), (video_id, 3)]
     assert jobs.given_up == [(video_id, "failed")]
 
@@ -154,11 +188,13 @@ async def test_a_job_whose_workers_all_died_is_given_up_as_crashed_without_runni
         await mirror.begin_attempt(video_id)
     await queue.enqueue(video_id)  # the job handed out a fourth time
     jobs = Recorder()
+    before = job_counts()
 
     async with worker(jobs.handle, jobs.give_up):
         await eventually(lambda: jobs.given_up, "giving up")
         await eventually(lambda: queue_empty(redis_client, keys), "the job done with")
 
+    assert counted_since(before) == {"crashed": (1, 0)}  # nothing ran, so nothing timed
     assert jobs.attempts == []
     assert jobs.given_up == [(video_id, "crashed")]
 
@@ -268,7 +304,9 @@ async def test_run_worker_runs_jobs_with_the_handler_it_is_given_until_stopped(
         await jobs.handle(video_id, attempt)
         handled.set()
 
-    settings = Settings(redis_url=REDIS_URL, redis_key_prefix=key_prefix, video_job_timeout_s=1)
+    settings = Settings(
+        redis_url=REDIS_URL, redis_key_prefix=key_prefix, video_job_timeout_s=1, health_port=0
+    )
     stop = asyncio.Event()
     video_id = uuid.uuid4()
     await queue.enqueue(video_id)
@@ -303,6 +341,7 @@ async def test_the_worker_command_starts_and_stops_cleanly_on_sigterm(
         "REDIS_KEY_PREFIX": key_prefix,
         "MEDIA_DIR": str(tmp_path / "media"),
         "STORAGE_BACKEND": "local",
+        "HEALTH_PORT": "0",
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -359,3 +398,50 @@ async def test_an_embedded_worker_ignoring_sigterm_is_killed_after_the_grace_per
 
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+# What a video's own process does before its job runs (see domain.videos.processing): the
+# forkserver has the pipeline loaded; multiprocessing re-runs the command's module as
+# `__mp_main__`, then unpickles the job. Whatever that loads beyond the pipeline, every video pays.
+JOB_PROCESS = """
+import pickle, runpy, sys
+import domain.videos.media.pipeline
+loaded = set(sys.modules)
+runpy.run_module("bot.cli", run_name="__mp_main__")
+pickle.loads(sys.stdin.buffer.read())
+print(" ".join(sorted({name.split(".")[0] for name in set(sys.modules) - loaded})))
+"""
+CLIENTS_AND_SETTINGS = {"asyncpg", "boto3", "botocore", "pydantic", "redis", "sqlalchemy"}
+
+
+def test_a_videos_own_process_loads_no_database_redis_storage_or_settings_code(
+    tmp_path: Path,
+) -> None:
+    job = partial(
+        run_pipeline,
+        tmp_path / "raw.mp4",
+        tmp_path / "out",
+        max_duration_s=600,
+        chart_words={"en": ChartWords("seconds", "How much they moved")},
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    loaded = subprocess.run(
+        [sys.executable, "-c", JOB_PROCESS],
+        input=pickle.dumps(job),
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+    ).stdout.decode()
+
+    assert not CLIENTS_AND_SETTINGS & set(loaded.split()), loaded
+
+
+def test_the_chart_has_words_in_each_readers_catalogue_language_and_none_for_nobody() -> None:
+    words = chart_words(["es-MX", None, "en-GB", "de", "es"])
+
+    assert words == {
+        "en": ChartWords("seconds", "How much they moved"),
+        "es": ChartWords("segundos", "Cuánto se movió"),
+    }
+    assert chart_words([]) == {}  # nobody on Telegram to show it to: no chart is drawn

@@ -56,6 +56,7 @@ def worker_env(database_url: str, key_prefix: str, tmp_path: Path) -> dict[str, 
         "STORAGE_BACKEND": "local",
         "MEDIA_DIR": str(tmp_path / "media"),  # the `services` fixture's storage
         "VIDEO_JOB_TIMEOUT_S": str(VIDEO_JOB_TIMEOUT_S),
+        "HEALTH_PORT": "0",
     }
 
 

@@ -37,7 +37,7 @@ async def person(uow: UnitOfWork, role: str, *, profile: bool = True, zone: str 
         if profile:
             tx.coaches.add(Coach(user_id=user.id))
             await tx.flush()
-        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
+        actor = await actor_for_user(tx, user)
         await tx.commit()
     return actor
 

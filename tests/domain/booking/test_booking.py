@@ -38,7 +38,7 @@ def slot_cache(services: Services) -> SlotCache:
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
+        return await actor_for_user(tx, await tx.users.get(user.id))
 
 
 def choice(world: BookingWorld, start: datetime = MONDAY_4PM, **changes: object) -> BookingChoice:

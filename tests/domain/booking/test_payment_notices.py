@@ -32,7 +32,7 @@ AUTO_ACCEPT = {"auto_accept": True}
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
+        return await actor_for_user(tx, await tx.users.get(user.id))
 
 
 async def book(

@@ -27,7 +27,7 @@ from domain.coaching.profile import (
     parse_years,
 )
 from domain.errors import InvalidInput, NotAllowed
-from domain.models import AuditEntry, Coach, User
+from domain.models import Admin, AuditEntry, Coach, User
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 from tests.factories import tiny_png
@@ -114,7 +114,10 @@ async def _person(uow: UnitOfWork, role: str, name: str) -> Actor:
     async with uow as tx:
         user = tx.users.add(User(role=role, first_name=name, telegram_user_id=next(_ids)))
         await tx.flush()
-        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
+        if role == "admin":
+            tx.admins.add(Admin(user_id=user.id))
+            await tx.flush()
+        actor = await actor_for_user(tx, user)
         await tx.commit()
     return actor
 
@@ -136,9 +139,9 @@ async def _submitted_coach(uow: UnitOfWork, storage: MediaStorage) -> Actor:
     await add_certification(
         uow, storage, actor=coach, filename="c.pdf", content_type="application/pdf", source=PDF
     )
-    await coaching.submit_for_verification(uow, actor=coach, admin_telegram_ids=[])
+    await coaching.submit_for_verification(uow, actor=coach)
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(coach.user_id), admin_telegram_ids=[])
+        return await actor_for_user(tx, await tx.users.get(coach.user_id))
 
 
 async def test_only_coaches_have_a_coach_profile(uow: UnitOfWork) -> None:
@@ -207,7 +210,7 @@ async def test_submitting_needs_a_document(uow: UnitOfWork) -> None:
     coach = await _person(uow, "coach", "Cora")
     await coaching.save_profile(uow, actor=coach, profile=_profile())
     with pytest.raises(coaching.ProfileIncomplete):
-        await coaching.submit_for_verification(uow, actor=coach, admin_telegram_ids=[])
+        await coaching.submit_for_verification(uow, actor=coach)
 
 
 async def test_a_submitted_coach_is_pending_and_not_bookable(uow, services) -> None:
@@ -270,7 +273,7 @@ async def test_rejection_keeps_the_reason_and_allows_resubmission(uow, services)
     )
     assert rejected.note == "The scan is unreadable"
     assert await coaching.pending(uow, admin=admin) == []
-    await coaching.submit_for_verification(uow, actor=coach, admin_telegram_ids=[])
+    await coaching.submit_for_verification(uow, actor=coach)
     assert len(await coaching.pending(uow, admin=admin)) == 1
 
 
@@ -289,14 +292,14 @@ async def test_only_admins_decide_or_list_pending_coaches(uow, services) -> None
         assert not (await tx.users.get(coach.user_id)).verification_status
 
 
-async def test_reviewers_are_configured_admins_and_admin_users(uow, services) -> None:
+async def test_reviewers_are_the_admins_in_the_database(uow, services) -> None:
     await _person(uow, "admin", "Ada")
+    await _person(uow, "athlete", "Abe")  # not an admin, whatever a setting said
     coach = await _person(uow, "coach", "Cora")
     await coaching.save_profile(uow, actor=coach, profile=_profile())
     await add_certification(
         uow, services.storage, actor=coach, filename="p.png", content_type="x", source=tiny_png()
     )
-    submission = await coaching.submit_for_verification(uow, actor=coach, admin_telegram_ids=[42])
-    assert len(submission.reviewer_chat_ids) == 2
-    assert (42, None) in submission.reviewer_chat_ids
+    submission = await coaching.submit_for_verification(uow, actor=coach)
+    assert len(submission.reviewer_chat_ids) == 1
     assert submission.review.documents[0]["mime"] == "image/png"

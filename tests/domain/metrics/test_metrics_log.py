@@ -44,7 +44,7 @@ class MetricsWorld:
 
 async def actor_of(uow: UnitOfWork, user_id: object) -> Actor:
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(user_id), admin_telegram_ids=())
+        return await actor_for_user(tx, await tx.users.get(user_id))
 
 
 async def metrics_world(uow: UnitOfWork) -> MetricsWorld:

@@ -42,7 +42,7 @@ async def world_with_session(uow: UnitOfWork) -> BookingWorld:
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
+        return await actor_for_user(tx, await tx.users.get(user.id))
 
 
 async def log(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -161,3 +162,13 @@ async def test_a_group_session_lists_its_participants(uow: UnitOfWork) -> None:
     (digest,) = (await digests(uow))[coach.user_id]
     assert worded(digest, "Europe/Berlin") == "18:00 Ari, Zoe (60 min)"
     assert worded(digest, "Europe/Berlin", "es") == "18:00 Ari, Zoe (60 min)"
+
+
+async def test_digest_runs_of_several_replicas_at_once_queue_one_digest(uow: UnitOfWork) -> None:
+    coach, ari = await coach_in(uow, "Europe/Berlin")
+    await add(uow, coach, ari, at(15))
+
+    queued = await asyncio.gather(*(queue_digests(uow, now=at(6)) for _ in range(3)))
+
+    assert sum(queued) == 1
+    assert len((await digests(uow))[coach.user_id]) == 1

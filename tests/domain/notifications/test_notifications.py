@@ -16,10 +16,12 @@ from domain.notifications.outbox import (
     FINAL_PREFIX,
     GIVE_UP_DELAY,
     MAX_ATTEMPTS,
+    Backlog,
     Claimed,
     DeliveryResult,
     Outcome,
     drain,
+    outbox_backlog,
     retry_delay,
 )
 from domain.uow import UnitOfWork
@@ -99,6 +101,21 @@ async def test_notifications_not_yet_due_are_left_alone(uow: UnitOfWork) -> None
 
     assert report.claimed == 0 and not deliver.delivered
     assert all(row.sent_at is None and row.attempts == 0 for row in await _rows(uow))
+
+
+async def test_the_backlog_counts_what_is_due_and_unsent_and_the_oldest_due_time(
+    uow: UnitOfWork,
+) -> None:
+    user = await _user(uow)
+    await _enqueue(uow, user, 2, due_at=NOW - timedelta(minutes=5))
+    await _enqueue(uow, user, 1, due_at=NOW - timedelta(minutes=1))
+    await _enqueue(uow, user, 1, due_at=NOW + timedelta(minutes=1))  # not due yet
+    assert await outbox_backlog(uow, now=NOW) == Backlog(3, NOW - timedelta(minutes=5))
+
+    await drain(uow, now=NOW, limit=10, deliver=FakeDelivery(DeliveryResult.final("bad")))
+
+    # Given up is not waiting: those rows are due a century from now.
+    assert await outbox_backlog(uow, now=NOW) == Backlog(0, None)
 
 
 def test_retry_delay_doubles_from_thirty_seconds_up_to_an_hour() -> None:

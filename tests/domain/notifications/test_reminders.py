@@ -81,9 +81,7 @@ async def test_a_booking_that_planned_its_own_reminders_is_left_as_it_is(
 ) -> None:
     world = await booking_world(uow, rules={"auto_accept": True})
     async with uow as tx:
-        parent = await actor_for_user(
-            tx, await tx.users.get(world.parent.id), admin_telegram_ids=()
-        )
+        parent = await actor_for_user(tx, await tx.users.get(world.parent.id))
     # Tuesday 16:00 in Berlin, 30 h after NOW.
     start = datetime(2026, 12, 8, 15, 0, tzinfo=NOW.tzinfo)
     choice = BookingChoice(world.coach.id, world.child.id, start, 60, "individual")
@@ -177,3 +175,15 @@ async def test_a_session_whose_plan_was_lost_is_planned_again_and_planned_ones_n
     queued = await plan_upcoming(uow, now=NOW + timedelta(minutes=10))
 
     assert (queued, loaded) == (6, [lost])
+
+
+async def test_planners_of_several_replicas_at_once_plan_each_reminder_once(
+    uow: UnitOfWork,
+) -> None:
+    world = await booking_world(uow)
+    await add_session(uow, world, SOON)
+
+    await asyncio.gather(*(plan_upcoming(uow, now=NOW) for _ in range(3)))
+
+    assert set((await planned(uow)).values()) == {1}
+    assert sum((await planned(uow)).values()) == 6

@@ -31,9 +31,7 @@ async def book(
     uow: UnitOfWork, services: Services, world: BookingWorld, start: datetime = WEDNESDAY_4PM
 ) -> uuid.UUID:
     async with uow as tx:
-        parent = await actor_for_user(
-            tx, await tx.users.get(world.parent.id), admin_telegram_ids=()
-        )
+        parent = await actor_for_user(tx, await tx.users.get(world.parent.id))
     choice = BookingChoice(world.coach.id, world.child.id, start, 60, "individual")
     booked = await booking.book(uow, actor=parent, choice=choice, now=NOW, slots=services.slots)
     return booked.session.id
@@ -174,3 +172,18 @@ async def test_a_run_releases_at_most_its_limit_and_the_next_run_the_rest(
     second = await release_unpaid(services.uow, now=run_at, slots=services.slots, limit=2)
 
     assert (first, second) == (2, 1)
+
+
+async def test_releases_of_several_replicas_at_once_release_and_tell_once(
+    uow: UnitOfWork, services: Services
+) -> None:
+    world = await booking_world(uow, rules={"auto_accept": True})
+    session_id = await book(uow, services, world)
+
+    released = await asyncio.gather(
+        *(release_unpaid(services.uow, now=DEADLINE, slots=services.slots) for _ in range(3))
+    )
+
+    assert sorted(released) == [0, 0, 1]
+    told = [row for row in await rows_about(uow, session_id) if row.kind == "session_released"]
+    assert len(told) == 2  # the parent and the coach, once each

@@ -124,7 +124,7 @@ async def pre_checkout(
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
+        return await actor_for_user(tx, await tx.users.get(user.id))
 
 
 async def rows(uow: UnitOfWork, model: type[M], *where: ColumnElement[bool]) -> list[M]:

@@ -31,14 +31,14 @@ async def person(uow: UnitOfWork, role: str = "parent", *, telegram: bool = True
             User(role=role, first_name="Pat", telegram_user_id=tg, telegram_chat_id=tg)
         )
         await tx.flush()
-        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
+        actor = await actor_for_user(tx, user)
         await tx.commit()
     return actor
 
 
 async def refreshed(uow: UnitOfWork, actor: Actor) -> Actor:
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(actor.user_id), admin_telegram_ids=[])
+        return await actor_for_user(tx, await tx.users.get(actor.user_id))
 
 
 def mia(**changes: object) -> ChildInput:

@@ -39,12 +39,12 @@ async def parent_with_child(uow: UnitOfWork) -> tuple[Actor, family.Child]:
             User(role="parent", first_name="Pat", telegram_user_id=tg, telegram_chat_id=tg)
         )
         await tx.flush()
-        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
+        actor = await actor_for_user(tx, user)
         await tx.commit()
     child = ChildInput(first_name="Mia", date_of_birth=date(2014, 5, 1), sport="tennis")
     added = await family.add_child(uow, actor=actor, child=child, box=BOX)
     async with uow as tx:
-        actor = await actor_for_user(tx, await tx.users.get(actor.user_id), admin_telegram_ids=[])
+        actor = await actor_for_user(tx, await tx.users.get(actor.user_id))
     return actor, added
 
 
@@ -110,7 +110,7 @@ async def test_a_guardian_invitation_makes_a_newcomer_a_linked_parent(uow: UnitO
     async with uow as tx:
         user = await tx.users.by_telegram_id(dad.id)
         link = (await tx.session.scalars(select(AthleteLink))).one()
-        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
+        actor = await actor_for_user(tx, user)
     assert (user.role, accepted.role) == ("parent", "parent")
     assert (link.athlete_id, link.user_id, link.relation) == (child.athlete_id, user.id, "guardian")
     assert child.athlete_id in actor.guarded_athlete_ids

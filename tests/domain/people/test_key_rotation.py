@@ -9,8 +9,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
+
 from domain.models import Athlete, User
 from domain.people.key_rotation import rotate_encrypted_fields
+from domain.people.phone_numbers import phone_index
 from domain.secrets_box import SecretBox, UndecryptableField
 from domain.uow import UnitOfWork
 
@@ -72,6 +75,9 @@ async def test_after_a_rotation_the_old_key_can_be_dropped(uow: UnitOfWork) -> N
             "asthma",
             "+15550001",
         ]
+    async with uow as tx:
+        indexes = set(await tx.session.scalars(select(User.phone_number_index)))
+    assert indexes == {phone_index("+15550001", new_only)}  # found under the new key
 
 
 async def test_a_value_no_key_opens_is_reported_and_left_untouched(uow: UnitOfWork) -> None:

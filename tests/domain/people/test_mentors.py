@@ -31,7 +31,7 @@ async def person(uow: UnitOfWork, role: str, name: str) -> Actor:
             User(role=role, first_name=name, telegram_user_id=tg, telegram_chat_id=tg)
         )
         await tx.flush()
-        actor = await actor_for_user(tx, user, admin_telegram_ids=[])
+        actor = await actor_for_user(tx, user)
         await tx.commit()
     return actor
 

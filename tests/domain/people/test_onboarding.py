@@ -14,6 +14,7 @@ from domain.errors import NotAllowed
 from domain.models import Athlete, AuditEntry, User
 from domain.people import onboarding
 from domain.people.onboarding import AthleteAnswers, Registration
+from domain.people.phone_numbers import phone_index
 from domain.people.private_chats import NotAPrivateChat
 from domain.people.profile_fields import ProfileField
 from domain.people.profile_input import EmergencyContact, InvalidAnswer, PersonName
@@ -57,7 +58,7 @@ async def child_of(uow: UnitOfWork, parent: User) -> Athlete:
 
 
 async def actor(uow: UnitOfWork, telegram_id: int):
-    return await load_actor(uow, telegram_user_id=telegram_id, admin_telegram_ids=())
+    return await load_actor(uow, telegram_user_id=telegram_id)
 
 
 async def test_register_saves_user_athlete_and_audit_in_one_go_with_secrets_encrypted(uow) -> None:
@@ -73,6 +74,7 @@ async def test_register_saves_user_athlete_and_audit_in_one_go_with_secrets_encr
     assert "asthma" not in row[1] and "2000" not in row[0]
     assert BOX.decrypt_date(row[0]) == date(2000, 3, 14) and row[4] == NOW
     assert (audit.action, audit.details) == ("user.registered", {"role": "athlete"})
+    assert user.phone_number_index == phone_index("600 123 456", BOX)  # found by /user
 
 
 async def test_a_configured_admin_id_becomes_admin_whatever_was_chosen(uow) -> None:
@@ -80,6 +82,8 @@ async def test_a_configured_admin_id_becomes_admin_whatever_was_chosen(uow) -> N
     user = await register(uow, athlete_registration(telegram_id, role="parent", athlete=None),
                           admins={telegram_id})  # fmt: skip
     assert user.role == "admin"
+    async with uow as tx:  # and an admin in the database: the setting seeds `admins`
+        assert await tx.admins.find(user.id) is not None
 
 
 @pytest.mark.parametrize("role", ["admin", "superuser"])
@@ -121,9 +125,7 @@ async def test_registering_twice_or_with_a_taken_email_is_refused(uow) -> None:
 async def test_the_athlete_sees_their_own_sensitive_fields_and_the_read_is_audited(uow) -> None:
     telegram_id = next(_ids)
     await register(uow, athlete_registration(telegram_id))
-    view = await onboarding.viewed_profile(
-        uow, telegram_user_id=telegram_id, box=BOX, admin_telegram_ids=()
-    )
+    view = await onboarding.viewed_profile(uow, telegram_user_id=telegram_id, box=BOX)
     assert (view.born, view.medical_notes, view.emergency_name) == (
         date(2000, 3, 14), "asthma", "Maria Lopez",
     )  # fmt: skip
@@ -158,7 +160,7 @@ async def test_an_admin_sees_a_profile_but_not_its_sensitive_fields(uow) -> None
 async def test_one_field_is_updated_validated_encrypted_and_audited(uow) -> None:
     telegram_id = next(_ids)
     user = await register(uow, athlete_registration(telegram_id))
-    edit = dict(telegram_user_id=telegram_id, user_id=user.id, box=BOX, admin_telegram_ids=(),
+    edit = dict(telegram_user_id=telegram_id, user_id=user.id, box=BOX,
                 today=NOW.date())  # fmt: skip
     view = await onboarding.update_field(uow, field=ProfileField.MEDICAL, answer="knee", **edit)
     assert view.medical_notes == "knee"
@@ -179,8 +181,7 @@ async def test_nobody_edits_someone_elses_profile(uow) -> None:
     ana = await register(uow, athlete_registration(ana_id))
     await register(uow, athlete_registration(ben_id))
     with pytest.raises(NotAllowed):
-        await onboarding.check_may_edit(uow, telegram_user_id=ben_id, user_id=ana.id,
-                                        admin_telegram_ids=())  # fmt: skip
+        await onboarding.check_may_edit(uow, telegram_user_id=ben_id, user_id=ana.id)  # fmt: skip
 
 
 async def test_touch_refreshes_chat_and_language_and_lifts_blocked(uow) -> None:

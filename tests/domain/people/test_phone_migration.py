@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from bot.migrate import alembic_config
 from domain.adapters.db import create_engine
+from domain.people.phone_numbers import phone_index
 from domain.secrets_box import SecretBox
 
 BOX = SecretBox([b"p" * 32])
@@ -50,3 +51,25 @@ def test_clear_phone_numbers_are_encrypted_and_only_with_a_key(
     command.downgrade(alembic_config(url, BOX), "0009")
     rows = asyncio.run(_sql(url, "SELECT phone_number FROM users ORDER BY first_name"))
     assert rows == [("+34600123456",), (None,)]
+
+
+def test_stored_phone_numbers_get_their_blind_index_with_the_key(
+    make_scratch_database: Callable[[], str],
+) -> None:
+    url = make_scratch_database()
+    command.upgrade(alembic_config(url, BOX), "0010")
+    token = BOX.encrypt("+34600123456")
+    asyncio.run(
+        _sql(
+            url,
+            "INSERT INTO users (role, first_name, phone_number)"
+            f" VALUES ('athlete', 'Ana', '{token}')",
+        )
+    )
+    with pytest.raises(RuntimeError, match="DATA_ENCRYPTION_KEY"):
+        command.upgrade(alembic_config(url), "0012")  # no key: refused, nothing half done
+    command.upgrade(alembic_config(url, BOX), "0012")
+    [(index,)] = asyncio.run(_sql(url, "SELECT phone_number_index FROM users"))
+    assert index == phone_index("600 123 456", BOX) == phone_index("0034600123456", BOX)
+    assert "600123456" not in index
+    command.downgrade(alembic_config(url, BOX), "0010")

@@ -3,12 +3,16 @@ the coach is shown to edit reads back the same."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import catalogues, languages
+from domain.programs import program_text
 from domain.programs.content import (
     AbsoluteLoad,
     Day,
@@ -216,3 +220,11 @@ def test_any_text_is_either_a_program_or_refused_with_reasons(text: str) -> None
         assert err.problems and all(p.line >= 1 and p.key for p in err.problems)
     else:
         assert ProgramContent(weeks=weeks)
+
+
+def test_every_reason_the_parser_gives_is_worded_in_every_language() -> None:
+    source = Path(program_text.__file__).read_text(encoding="utf-8")
+    keys = set(re.findall(r"programs\.text\.[a-z_.]+[a-z]", source))
+    assert len(keys) > 15
+    for lang in languages():
+        assert sorted(k for k in keys if k not in catalogues()[lang]) == []

@@ -79,13 +79,35 @@ async def test_a_processed_video_has_its_rendition_thumbnail_chart_and_analysis(
     assert video.thumbnail_url == f"videos/thumbnails/{owner}/{video_id}/thumbnail.jpg"
     assert video.processed_url == f"videos/processed/{owner}/{video_id}/video.mp4"
     charts = video.analysis_results["chart_keys"]
-    assert set(charts) == {"en", "es"}  # a chart in each language of the catalogue
+    assert set(charts) == {"en"}  # in the language of Pia, the one told (none set: English)
     for key in (video.thumbnail_url, video.processed_url, *charts.values()):
         assert await services.storage.exists(key)
     assert video.duration == round(video.analysis_results["video"]["duration_s"])
     assert ((await services.video_status.statuses([video_id])).get(video_id)).status == "analyzed"
     # Pia (Kim has no Telegram) gets the analysis; Cora, Kim's coach, the video.
     assert await notices(uow) == ["video_analyzed", "video_review"]
+
+
+async def test_the_chart_is_drawn_in_the_languages_of_those_told_and_no_other(
+    services: Services, uow: UnitOfWork, world: BookingWorld, tmp_path: Path
+) -> None:
+    async with uow as tx:
+        pia = await tx.users.get(world.parent.id)
+        pia.language_code = "es-MX"
+        kim = await tx.users.get(world.child_user.id)
+        kim.telegram_user_id = kim.telegram_chat_id = 888_002
+        kim.language_code = "en"
+        await tx.commit()
+    video_id = await upload(
+        services, world, make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0).read_bytes()
+    )
+
+    await run_video_jobs(services)
+
+    charts = (await video_of(uow, video_id)).analysis_results["chart_keys"]
+    assert set(charts) == {"es", "en"}  # Pia reads Spanish, Kim (now on Telegram) English
+    for key in charts.values():
+        assert await services.storage.exists(key)
 
 
 async def test_a_video_that_does_not_decode_fails_at_once_with_its_reason_and_is_kept(

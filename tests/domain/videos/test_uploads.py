@@ -5,6 +5,7 @@ Runs on both storage backends: the local folder and moto's S3 server over real H
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -64,7 +65,7 @@ def intake(
 
 async def actor_of(uow: UnitOfWork, user: User) -> Actor:
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
+        return await actor_for_user(tx, await tx.users.get(user.id))
 
 
 async def chunks_of(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
@@ -221,3 +222,18 @@ async def test_the_sweep_queues_again_only_uploads_whose_job_was_lost(
     assert await intake.queue.queued_videos() == {waiting.id, lost.id}
     # One job each: the waiting video got no second copy.
     assert await redis_client.hlen(f"{keys.task_engine()}:videos.msgs") == 2
+
+
+async def test_sweeps_of_several_replicas_at_once_queue_a_lost_upload_once(
+    uow: UnitOfWork, intake: VideoIntake
+) -> None:
+    world = await booking_world(uow)
+    async with uow as tx:
+        lost = VideoAnalysis(athlete_id=world.child.id, video_url="videos/raw/x", status="uploaded")
+        tx.session.add(lost)
+        await tx.commit()
+    later = datetime.now(UTC) + STALE_UPLOAD + timedelta(seconds=1)
+
+    await asyncio.gather(*(requeue_stale_uploads(uow, intake.queue, now=later) for _ in range(3)))
+
+    assert await intake.queue.depth() == 1

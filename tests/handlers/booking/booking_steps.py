@@ -107,7 +107,7 @@ async def open_chats(*people: EmulatedUser) -> None:
 async def actor_of(uow: UnitOfWork, user: User) -> Actor:
     """The user as domain.policy sees them."""
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
+        return await actor_for_user(tx, await tx.users.get(user.id))
 
 
 async def book_directly(

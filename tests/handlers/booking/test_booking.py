@@ -6,6 +6,7 @@ import asyncio
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from bot.app import BotContext
@@ -41,12 +42,18 @@ async def sessions(uow: UnitOfWork) -> list[TrainingSession]:
         return list((await tx.session.scalars(query)).all())
 
 
+def counted(metric: str, **labels: str) -> float:
+    """A counter's value now (bot.metrics), 0 before its first count."""
+    return REGISTRY.get_sample_value(f"sportscenter_{metric}_total", labels) or 0.0
+
+
 async def test_a_parent_books_for_a_child_and_the_coach_gets_the_request(
     emulator: Emulator, run_bot, uow: UnitOfWork
 ) -> None:
     cast = await booking_cast(emulator, uow)
     day = weekday_ahead()
     start = coach_instant(day, 16)
+    booked, sent = counted("bookings", outcome="booked"), counted("notices", outcome="sent")
     async with run_bot(emulator) as app:
         await open_chats(cast.cora, cast.pia)
         summary = await book_until_summary(cast.pia, day, "16:00")
@@ -59,6 +66,8 @@ async def test_a_parent_books_for_a_child_and_the_coach_gets_the_request(
 
         await send_due_notifications(BotContext(app))
         request = await cast.cora.expect_reply()
+    assert counted("bookings", outcome="booked") == booked + 1
+    assert counted("notices", outcome="sent") >= sent + 1
 
     # The flow's own answer says it; the outbox does not say it to her again.
     sent = [m for m in cast.pia.messages() if "Request sent" in (m.get("text") or "")]
@@ -124,11 +133,13 @@ async def test_a_slot_taken_before_confirming_offers_the_nearest_free_ones(
     cast = await booking_cast(emulator, uow)
     day = weekday_ahead()
     taken, next_free = coach_instant(day, 16), coach_instant(day, 17)
+    lost = counted("bookings", outcome="slot_taken")
     async with run_bot(emulator):
         await book_until_summary(cast.pia, day, "16:00")
         await book_directly(uow, services, cast, taken, other=True)
         await cast.pia.press(CONFIRM)
         offer = await cast.pia.expect("edit", contains="someone just took that time")
+        assert counted("bookings", outcome="slot_taken") == lost + 1
         nearest = [label for label, data in all_buttons(offer) if data.startswith("bk:now:")]
         assert any("17:00" in label for label in nearest)
         await cast.pia.press(next(label for label in nearest if "17:00" in label))

@@ -51,7 +51,7 @@ class Journey(FamilyJourney):
     async def actor(self, user: User) -> Actor:
         async with self.services.uow as tx:
             found = await tx.users.get(user.id)
-            return await actor_for_user(tx, found, admin_telegram_ids=())
+            return await actor_for_user(tx, found)
 
 
 def texts(person: EmulatedUser, opening: str) -> list[str]:

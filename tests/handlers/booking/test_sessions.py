@@ -92,7 +92,7 @@ async def people(emulator: Emulator, uow: UnitOfWork, **rules: object) -> People
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
+        return await actor_for_user(tx, await tx.users.get(user.id))
 
 
 def on_the_hour(hours: int) -> datetime:

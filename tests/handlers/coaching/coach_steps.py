@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from domain.models import User
+from domain.models import Admin, User
 from domain.uow import UnitOfWork
 from telegram_emulator.driver import EmulatedUser
 from tests.factories import tiny_png
@@ -14,7 +14,8 @@ BIO = "Former national-level player, coaching juniors for six years."
 
 
 async def sign_up(uow: UnitOfWork, person: EmulatedUser, role: str) -> User:
-    """A finished users row for an emulated person (instead of going through /start)."""
+    """A finished users row for an emulated person (instead of going through /start); an
+    "admin" is also made one (a row of `admins`), as sign-up does for ADMIN_TELEGRAM_IDS."""
     async with uow as tx:
         user = tx.users.add(
             User(
@@ -26,8 +27,18 @@ async def sign_up(uow: UnitOfWork, person: EmulatedUser, role: str) -> User:
                 onboarded_at=datetime.now(UTC),
             )
         )
+        await tx.flush()
+        if role == "admin":
+            tx.admins.add(Admin(user_id=user.id))
         await tx.commit()
     return user
+
+
+async def make_admin(uow: UnitOfWork, user: User) -> None:
+    """Give an existing user admin rights, as a promotion does."""
+    async with uow as tx:
+        tx.admins.add(Admin(user_id=user.id))
+        await tx.commit()
 
 
 async def fill_in_profile(coach: EmulatedUser) -> None:

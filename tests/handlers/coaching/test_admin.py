@@ -14,6 +14,7 @@ from tests.handlers.chat_steps import open_chats
 from tests.handlers.coaching.coach_steps import (
     PDF,
     fill_in_profile,
+    make_admin,
     sign_up,
     upload_and_submit,
 )
@@ -45,9 +46,9 @@ async def test_admins_get_the_profile_and_approve_it(
 ) -> None:
     cora, ada, abe = emulator.user("Cora"), emulator.user("Ada"), emulator.user("Abe")
     coach_user = await sign_up(uow, cora, "coach")
-    await sign_up(uow, ada, "admin")  # an admin by role
-    await sign_up(uow, abe, "athlete")  # an admin by configuration (ADMIN_TELEGRAM_IDS)
-    async with run_bot(emulator, admins=[abe.id]):
+    await sign_up(uow, ada, "admin")  # seeded by ADMIN_TELEGRAM_IDS at sign-up
+    await make_admin(uow, await sign_up(uow, abe, "athlete"))  # an athlete made an admin
+    async with run_bot(emulator):
         await open_chats(ada, abe)
         await fill_in_profile(cora)
         await upload_and_submit(cora)
@@ -113,7 +114,7 @@ async def test_a_forged_approve_from_a_non_admin_is_refused_and_audited(
         # Eve cannot press a button in Ada's chat, so the bot renders the same card in hers:
         # the press then travels the real path (emulator, HTTP, handler) with forged rights.
         async with uow as tx:
-            admin = await actor_for_user(tx, admin_user, admin_telegram_ids=[])
+            admin = await actor_for_user(tx, admin_user)
         [review] = await coaching.pending(uow, admin=admin)
         await send_review(app.bot, services.storage, eve.id, review, "en")
         await eve.expect_reply(contains="Coach to verify: Cora")

@@ -82,9 +82,7 @@ async def journey_with_auto_accepting_coach(
     )
     world = journey.world
     async with uow as tx:
-        booker = await actor_for_user(
-            tx, await tx.users.get(world.parent.id), admin_telegram_ids=()
-        )
+        booker = await actor_for_user(tx, await tx.users.get(world.parent.id))
     choice = BookingChoice(world.coach.id, world.child.id, START, 60, "individual")
     booked = await booking.book(
         services.uow, actor=booker, choice=choice, now=BOOKING_NOW, slots=services.slots

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select, update
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -89,7 +90,7 @@ async def priced_world(
 
 async def actor(uow: UnitOfWork, user: User) -> Actor:
     async with uow as tx:
-        return await actor_for_user(tx, await tx.users.get(user.id), admin_telegram_ids=())
+        return await actor_for_user(tx, await tx.users.get(user.id))
 
 
 async def booked(
@@ -139,6 +140,11 @@ async def handled(person: EmulatedUser) -> None:
     """
     await person.send("/payments")
     await person.expect_reply(contains="Your payments")
+
+
+def payment_events(event: str) -> float:
+    """How many payment events of this kind bot.metrics has counted so far."""
+    return REGISTRY.get_sample_value("sportscenter_payments_total", {"event": event}) or 0.0
 
 
 def texts(person: EmulatedUser, opening: str) -> list[str]:
@@ -223,6 +229,7 @@ async def test_a_booked_session_is_invoiced_paid_and_receipted(
 ) -> None:
     services.payments = PaymentConfig(provider_token=token)
     cast = await booked(emulator, uow, services, currency=currency, rate=rate)
+    checked, recorded = payment_events("checkout_ok"), payment_events("recorded")
     async with run_bot(emulator) as application:
         await open_chats(cast.cora, cast.pia)
 
@@ -239,6 +246,8 @@ async def test_a_booked_session_is_invoiced_paid_and_receipted(
         outcome = await cast.pia.pay(invoice)
         assert outcome.ok, outcome.error
         await handled(cast.pia)
+        assert payment_events("checkout_ok") == checked + 1
+        assert payment_events("recorded") == recorded + 1
 
         await deliver(application)
         (receipt,) = texts(cast.pia, RECEIPT)
@@ -288,9 +297,11 @@ async def test_an_invoice_whose_amount_changed_is_refused(
             session = await tx.session.get_one(TrainingSession, cast.session_id)
             session.price = session.price + 5
             await tx.commit()
+        refused = payment_events("checkout_refused")
 
         outcome = await cast.pia.pay(invoice)
 
+    assert payment_events("checkout_refused") == refused + 1
     assert not outcome.ok
     assert outcome.error.startswith("The price of this session changed after this invoice")
     assert await payment_status(uow, cast.session_id) == "pending"

@@ -344,7 +344,7 @@ async def test_a_mentor_invited_for_a_child_follows_them_but_cannot_book(
         await pat.expect_reply(contains="Mo opened your invitation and is now a mentor of Mia")
     async with uow as tx:
         mentor = await tx.users.by_telegram_id(mo.id)
-    actor = await load_actor(uow, telegram_user_id=mo.id, admin_telegram_ids=[])
+    actor = await load_actor(uow, telegram_user_id=mo.id)
     (mia_id,) = actor.mentored_athlete_ids
     assert mentor.role == "mentor"
     assert may(actor, Action.VIEW_METRICS, AthleteTarget(mia_id))

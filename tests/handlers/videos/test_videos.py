@@ -204,7 +204,7 @@ async def test_videos_shows_a_video_in_flight_as_the_status_mirror_has_it(
 ) -> None:
     _, _, pia, _ = await cast(emulator, uow)
     clip = make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0)
-    real_job, _ = video_jobs(services, max_duration_s=600, chart_words=chart_words())
+    real_job, _ = video_jobs(services, max_duration_s=600, chart_words=chart_words)
     seen: list[tuple[str, str]] = []  # (what /videos said, the clock time the mirror holds)
 
     async def listing() -> str:

@@ -54,3 +54,12 @@ def test_the_chart_sent_is_the_one_in_the_readers_language_else_english() -> Non
     # A video analysed before charts were drawn per language has its one chart.
     assert chart_for({"chart_key": "motion.png"}, "es") == "motion.png"
     assert chart_for(None, "es") is None
+
+
+def test_the_chart_is_found_for_a_regional_language_code_and_without_an_english_one() -> None:
+    # Charts are drawn in the languages of those told: maybe Spanish alone.
+    analysis = {"chart_keys": {"es": "motion-es.png"}}
+
+    assert chart_for(analysis, "es-MX") == "motion-es.png"
+    # Someone who switched to German since still gets the one chart there is.
+    assert chart_for(analysis, "de") == "motion-es.png"

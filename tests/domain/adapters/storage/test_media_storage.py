@@ -198,3 +198,22 @@ async def test_a_20_mb_stream_round_trips_byte_for_byte(storage: MediaStorage) -
         received.update(chunk)
     assert stored.size == 20 * 1_000_003
     assert received.hexdigest() == sent.hexdigest()
+
+
+async def test_an_archived_object_still_reads_back_and_archiving_again_changes_nothing(
+    storage: MediaStorage,
+) -> None:
+    key = new_video_key()
+    await storage.put(key, b"old serve", content_type=MP4)
+
+    archived = await storage.archive(key)
+    again = await storage.archive(key)
+
+    assert again == archived
+    assert archived in (key, f"archive/{key}")
+    assert await storage.read_bytes(archived) == b"old serve"
+
+
+async def test_archiving_a_missing_key_raises_object_missing(storage: MediaStorage) -> None:
+    with pytest.raises(ObjectMissing):
+        await storage.archive(new_video_key())

@@ -1,0 +1,45 @@
+"""The admin capability's buttons (`handlers.shared.callback_data`), all under `adm:`; any
+other `adm:` press is forged or stale and refused (`handlers.admin.overview`)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from handlers.shared.callback_data import CallbackData
+
+FLOW = "adm"
+
+
+class PersonAction(StrEnum):
+    """What a button on a person's card does."""
+
+    OPEN = "open"
+    SUSPEND = "susp"
+    UNSUSPEND = "unsusp"
+    RESET = "reset"
+    PROMOTE = "prom"
+    DEMOTE = "dem"
+
+
+@dataclass(frozen=True)
+class PersonPress(CallbackData, prefix="adm:user"):
+    """A person's card, or an action on it."""
+
+    action: PersonAction
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class AuditTurn(CallbackData, prefix="adm:audit"):
+    """Another page of the /audit the admin asked for (its filter is kept in user_data)."""
+
+    page: int
+
+
+@dataclass(frozen=True)
+class RefundPress(CallbackData, prefix="adm:refund"):
+    """Mark this refund due as done; the provider's reference is typed next."""
+
+    payment_id: uuid.UUID
