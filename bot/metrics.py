@@ -130,7 +130,7 @@ PAYMENTS = Counter(
 )
 VIDEO_JOBS = Counter(
     "sportscenter_video_jobs_total",
-    "Video job attempts, by outcome: done, failed (tried again), given_up, crashed, taken_over",
+    "Video job attempts, by outcome: done, failed (tried again), given_up, crashed",
     ["outcome"],
 )
 VIDEO_JOB_SECONDS = Histogram(

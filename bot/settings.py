@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     # "embedded": `sportscenter run` starts a video worker process beside the bot; "separate":
     # workers are started on their own with `sportscenter worker` (see docs/operations.md).
     video_worker: Literal["embedded", "separate"] = "embedded"
-    # A job whose worker has not reported for this long is taken over by another worker.
+    # A worker silent this long (no heartbeat: killed, machine gone) has its jobs run by another.
     video_job_timeout_s: float = Field(default=60.0, gt=0, le=3600)
     # Longer videos are refused: analysis is for a set or a drill, not a whole match.
     video_max_duration_s: int = Field(default=600, ge=5, le=7200)

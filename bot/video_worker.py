@@ -1,10 +1,14 @@
-"""`sportscenter worker`: takes training videos off the job queue and processes them.
+"""`sportscenter worker`: Dramatiq's worker, running the video jobs the upload flow queues.
 
-Any number of workers may run, on any hosts sharing Redis, Postgres and storage. Each job is
-tried up to MAX_ATTEMPTS times; an attempt is counted before it starts, so a video that kills
-its worker every time is given up too. While a job runs its worker reports on it every
-`heartbeat_s`; a handler must therefore not block the event loop (CPU work belongs in a thread
-or a process), or the job is taken over by another worker as if this one had died.
+Any number of workers may run, on any hosts sharing Redis, Postgres and storage; each takes one
+video at a time. Dramatiq hands a job out until one acknowledges it: the jobs of a worker that
+has been silent for VIDEO_JOB_TIMEOUT_S (killed, its machine gone) go to another worker, and a
+failed attempt is retried after a short wait. Each video gets up to MAX_ATTEMPTS attempts,
+counted in the status mirror before each starts, so a video that kills its worker every time
+is given up too. The jobs run on this process's event loop (with its database and Redis pools);
+the pipeline itself runs in a process of its own per video (domain.videos.processing). Each
+attempt is counted and timed by outcome on /metrics, served with /healthz and /readyz on
+HEALTH_PORT (bot.health_server) while the worker runs.
 """
 
 from __future__ import annotations
@@ -12,15 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from functools import partial
 
-from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
 
 from bot.health_server import health_server
 from bot.i18n import resolve, t
@@ -29,7 +31,7 @@ from bot.metrics import count_video_job
 from bot.settings import Settings
 from bot.wiring import Services, build_services
 from domain.videos.media.chart_words import ChartWords
-from domain.videos.queue import Job, VideoQueue
+from domain.videos.queue import ACTOR_NAME, QUEUE_NAME
 from domain.videos.status import VideoStatusMirror
 
 log = logging.getLogger(__name__)
@@ -40,139 +42,91 @@ JobHandler = Callable[[uuid.UUID, int], Awaitable[None]]
 GiveUp = Callable[[uuid.UUID, str], Awaitable[None]]
 HandlerFactory = Callable[[Services], tuple[JobHandler, GiveUp]]
 MAX_ATTEMPTS = 3
-# After an error (Redis unreachable, most likely) the worker waits, twice as long each time.
-FIRST_BACKOFF_S = 0.5
-MAX_BACKOFF_S = 30.0
+# The longest an idle worker waits between polls of Redis (each is also its heartbeat): a new
+# job waits for it at most this long. Dramatiq's default, a second, cost 0.02 of a 30 s clip's
+# processing time in benchmarks/video.py; a poll is one small Lua script.
+MAX_POLL_MS = 100
 
 
-def consumer_name() -> str:
-    """This process's name in the consumer group, unique per host and process."""
-    return f"{socket.gethostname()}-{os.getpid()}"
-
-
-class VideoWorker:
-    """Runs queued video jobs one at a time, with heartbeats, retries and giving up."""
+class VideoJobs:
+    """One delivery of a video job: counted, run, and given up after the last attempt."""
 
     def __init__(
         self,
-        queue: VideoQueue,
         status: VideoStatusMirror,
         handle: JobHandler,
         give_up: GiveUp,
         *,
-        consumer: str,
-        heartbeat_s: float,
         max_attempts: int = MAX_ATTEMPTS,
-        block_ms: int = 1000,
     ) -> None:
-        self.consumer = consumer
-        self._queue = queue
         self._status = status
         self._handle = handle
         self._give_up = give_up
-        self._heartbeat_s = heartbeat_s
         self._max_attempts = max_attempts
-        self._block_ms = block_ms
-        self._group_ready = False
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Take jobs until `stop` is set, finishing the job in hand; errors never end the loop."""
-        log.info("video worker %s waiting for jobs", self.consumer)
-        failures = 0
-        while not stop.is_set():
-            try:
-                await self.run_once()
-            except RedisTimeoutError:
-                # A blocking read answered late (a busy machine): an empty poll, not an error.
-                log.debug("video worker %s: Redis answered late; polling again", self.consumer)
-            except Exception as err:
-                failures += 1
-                # Redis may have restarted empty: the group is made again on the next round.
-                self._group_ready = False
-                pause = min(FIRST_BACKOFF_S * 2 ** (failures - 1), MAX_BACKOFF_S)
-                if isinstance(err, RedisError):
-                    # Redis down is the operator's news, once a backoff step, not a traceback.
-                    log.warning(
-                        "video worker %s: Redis unavailable (%s); again in %.1f s",
-                        self.consumer, err, pause,
-                    )  # fmt: skip
-                else:
-                    log.exception("video worker %s: error; again in %.1f s", self.consumer, pause)
-                await _set_within(stop, pause)
-            else:
-                failures = 0
-        log.info("video worker %s stopped", self.consumer)
-
-    async def run_once(self) -> bool:
-        """Take one job, if any comes within block_ms, and see it through; True if there was one."""
-        if not self._group_ready:
-            await self._queue.ensure_group()
-            self._group_ready = True
-        job = await self._queue.next_job(self.consumer, block_ms=self._block_ms)
-        if job is None:
-            return False
-        await self._see_through(job)
-        return True
-
-    async def _see_through(self, job: Job) -> None:
-        attempt = await self._status.begin_attempt(job.video_id)
+    async def run(self, video: str) -> None:
+        """Run one attempt; raising hands the job back to Dramatiq for a retry."""
+        try:
+            video_id = uuid.UUID(video)
+        except ValueError:
+            # Retrying cannot mend it: done with, so it is not handed out again.
+            log.error("dropping malformed video job %r", video)
+            return
+        attempt = await self._status.begin_attempt(video_id)
         if attempt > self._max_attempts:
             # Every earlier attempt ended with its worker dead (nobody acknowledged it).
-            log.error("video %s: %d attempts crashed their workers", job.video_id, attempt - 1)
-            await self._give_up(job.video_id, "crashed")
-            await self._queue.ack(job)
+            log.error("video %s: %d attempts crashed their workers", video_id, attempt - 1)
+            await self._give_up(video_id, "crashed")
             count_video_job("crashed")
             return
         began = time.perf_counter()
-        failed, still_ours = await self._attempt(job, attempt)
-        seconds = time.perf_counter() - began
-        if not still_ours:
-            count_video_job("taken_over", seconds)
-            return  # the worker that took it over sees it through
-        if failed:
-            count_video_job(await self._after_failure(job, attempt), seconds)
-        else:
-            await self._queue.ack(job)
-            count_video_job("done", seconds)
-
-    async def _after_failure(self, job: Job, attempt: int) -> str:
-        """Queue the job again, or give it up after the last attempt; which of the two."""
-        if attempt < self._max_attempts:
-            await self._queue.retry(job)
-            return "failed"
-        await self._give_up(job.video_id, "failed")
-        await self._queue.ack(job)
-        return "given_up"
-
-    async def _attempt(self, job: Job, attempt: int) -> tuple[bool, bool]:
-        """Run the handler while reporting on the job: (it failed, the job is still ours)."""
-        handled = asyncio.Event()
-        reports = asyncio.create_task(self._report(job, until=handled))
-        failed = False
         try:
-            await self._handle(job.video_id, attempt)
+            await self._handle(video_id, attempt)
         except Exception:
-            failed = True
-            log.exception(
-                "video %s: attempt %d of %d failed", job.video_id, attempt, self._max_attempts
-            )
-        finally:
-            handled.set()
-        # Ended by the event, never cancelled: redis-py can swallow a cancellation that lands
-        # in the middle of a command, and the reports would then go on for ever.
-        return failed, await reports
+            seconds = time.perf_counter() - began
+            if attempt < self._max_attempts:
+                log.warning(
+                    "video %s: attempt %d of %d failed", video_id, attempt, self._max_attempts
+                )
+                count_video_job("failed", seconds)
+                raise
+            log.exception("video %s: the last attempt (%d) failed", video_id, attempt)
+            await self._give_up(video_id, "failed")
+            count_video_job("given_up", seconds)
+            return
+        count_video_job("done", time.perf_counter() - began)
 
-    async def _report(self, job: Job, *, until: asyncio.Event) -> bool:
-        """Heartbeat until `until` is set; False once another worker has taken the job over."""
-        while not await _set_within(until, self._heartbeat_s):
-            try:
-                if not await self._queue.heartbeat(job, self.consumer):
-                    log.warning("video %s: taken over by another worker", job.video_id)
-                    return False
-            except Exception:
-                # Keep working: the job is only taken over if reports fail past the timeout.
-                log.warning("video %s: heartbeat failed", job.video_id, exc_info=True)
-        return True
+
+@contextlib.asynccontextmanager
+async def engine_worker(broker: RedisBroker, jobs: VideoJobs) -> AsyncIterator[dramatiq.Worker]:
+    """Inside: Dramatiq's worker takes video jobs off `broker` (one worker per broker) and runs
+    them on this event loop, one at a time; leaving, it finishes the job in hand."""
+    loop = asyncio.get_running_loop()
+
+    def process_video(video: str) -> None:
+        # Dramatiq's thread waits while the job runs on the loop that owns the pools.
+        asyncio.run_coroutine_threadsafe(jobs.run(video), loop).result()
+
+    dramatiq.Actor(
+        process_video,
+        broker=broker,
+        actor_name=ACTOR_NAME,
+        queue_name=QUEUE_NAME,
+        priority=0,
+        options={},
+    )
+    # Several polls (heartbeats) per timeout: one late poll never gets a live worker's jobs
+    # handed to another.
+    poll_ms = max(50, min(MAX_POLL_MS, broker.heartbeat_timeout // 4))
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=poll_ms)
+    # Only the job in hand: a second one waiting here could run sooner on an idle worker.
+    worker.queue_prefetch = 1
+    worker.start()
+    try:
+        yield worker
+    finally:
+        # Off the loop: the job in hand needs it to finish.
+        await asyncio.to_thread(worker.stop)
 
 
 async def run_worker(
@@ -191,16 +145,11 @@ async def run_worker(
     try:
         async with health_server(settings, services, outbox=False):
             handle, give_up = (handler_factory or _video_processing(settings))(services)
-            worker = VideoWorker(
-                services.video_queue,
-                services.video_status,
-                handle,
-                give_up,
-                consumer=consumer_name(),
-                # Three reports per timeout: one lost report never gets a live job taken over.
-                heartbeat_s=settings.video_job_timeout_s / 3,
-            )
-            await worker.run(stop)
+            jobs = VideoJobs(services.video_status, handle, give_up)
+            async with engine_worker(services.video_broker, jobs):
+                log.info("video worker waiting for jobs")
+                await stop.wait()
+            log.info("video worker stopped")
     finally:
         await services.close()
 
@@ -235,10 +184,3 @@ def chart_words(readers: Iterable[str | None]) -> dict[str, ChartWords]:
         language: ChartWords(t("video.chart.time", language), t("video.chart.movement", language))
         for language in sorted({resolve(code) for code in readers})
     }
-
-
-async def _set_within(event: asyncio.Event, seconds: float) -> bool:
-    """Wait up to `seconds` for the event; whether it is set."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(event.wait(), seconds)
-    return event.is_set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dramatiq.brokers.redis import RedisBroker
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -20,7 +21,7 @@ from domain.payments.records import refund_for_cancellation
 from domain.retention import RetentionPeriods
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
-from domain.videos.queue import VideoQueue
+from domain.videos.queue import VideoQueue, video_broker
 from domain.videos.status import VideoStatusMirror
 from domain.videos.uploads import VideoIntake
 
@@ -37,13 +38,13 @@ class Services:
     limiter: RateLimiter
     storage: MediaStorage
     secrets: SecretBox
+    # The task engine's broker video jobs go through (domain.videos.queue).
+    video_broker: RedisBroker
     admin_telegram_ids: frozenset[int] = frozenset()
     # Stars unless a provider token is set; see bot.settings.
     payments: PaymentConfig = field(default_factory=PaymentConfig)
     # A local Bot API server hands over files past the cloud's 20 MB (TELEGRAM_LOCAL_MODE).
     telegram_local_mode: bool = False
-    # After this long without a heartbeat a worker's job is taken over (VIDEO_JOB_TIMEOUT_S).
-    video_job_timeout_s: float = 60.0
     # How long raw videos, renditions and metric months stay hot (the retention job).
     retention: RetentionPeriods = field(default_factory=RetentionPeriods)
     # Opens one transaction per `async with services.uow as tx:`; shared by everything.
@@ -75,7 +76,7 @@ class Services:
     @property
     def video_queue(self) -> VideoQueue:
         """The durable queue of video processing jobs."""
-        return VideoQueue(self.redis, self.keys, claim_after_s=self.video_job_timeout_s)
+        return VideoQueue(self.video_broker)
 
     @property
     def video_status(self) -> VideoStatusMirror:
@@ -97,6 +98,7 @@ class Services:
     async def close(self) -> None:
         """Release pooled connections."""
         await self.redis.aclose()
+        self.video_broker.client.close()
         await self.engine.dispose()
 
 
@@ -125,10 +127,13 @@ def build_services(settings: Settings) -> Services:
         limiter=RateLimiter(redis, keys),
         storage=storage,
         secrets=SecretBox(settings.encryption_keys),
+        # After VIDEO_JOB_TIMEOUT_S without a heartbeat, a worker's jobs go to another.
+        video_broker=video_broker(
+            settings.redis_url, keys, heartbeat_timeout_s=settings.video_job_timeout_s
+        ),
         admin_telegram_ids=frozenset(settings.admin_telegram_ids),
         payments=payment_config(settings),
         telegram_local_mode=settings.telegram_local_mode,
-        video_job_timeout_s=settings.video_job_timeout_s,
         retention=RetentionPeriods(
             raw_video_days=settings.raw_video_retention_days,
             rendition_days=settings.rendition_retention_days,

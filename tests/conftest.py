@@ -14,6 +14,7 @@ import boto3
 import pytest
 import redis.asyncio as aioredis
 from botocore.client import BaseClient
+from dramatiq.brokers.redis import RedisBroker
 from moto.server import ThreadedMotoServer
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -30,6 +31,7 @@ from domain.adapters.storage import S3Storage, build_storage
 from domain.models import Base, MetricType
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
+from domain.videos.queue import video_broker as make_video_broker
 from telegram_emulator import Emulator
 from tests.clock import FakeClock
 
@@ -37,6 +39,8 @@ SERVER_URL = os.environ.get(
     "TEST_DATABASE_SERVER_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Short, so a dead worker's jobs go to another within the tests' patience.
+VIDEO_JOB_TIMEOUT_S = 2.0
 # Nothing listens on port 1, so connecting is refused at once.
 DEAD_REDIS_URL = "redis://127.0.0.1:1/0"
 
@@ -147,10 +151,19 @@ async def dead_redis() -> AsyncIterator[aioredis.Redis]:
 
 
 @pytest.fixture
+def video_broker(keys: RedisKeys) -> Iterator[RedisBroker]:
+    """The task engine's broker on the test Redis, under this test's key prefix."""
+    broker = make_video_broker(REDIS_URL, keys, heartbeat_timeout_s=VIDEO_JOB_TIMEOUT_S)
+    yield broker
+    broker.client.close()
+
+
+@pytest.fixture
 def make_services(
     engine: AsyncEngine,
     session_factory: async_sessionmaker[AsyncSession],
     keys: RedisKeys,
+    video_broker: RedisBroker,
     tmp_path: Path,
 ) -> Callable[[aioredis.Redis], Services]:
     """Services on this run's database and the given Redis client."""
@@ -174,6 +187,7 @@ def make_services(
             limiter=RateLimiter(redis, keys),
             storage=storage,
             secrets=SecretBox([b"s" * 32]),
+            video_broker=video_broker,
         )
 
     return make

@@ -22,7 +22,7 @@ import pytest
 from bot.runner import BOT_NAME
 from domain.adapters.cache import RedisKeys, connect_redis
 from domain.uow import UnitOfWork
-from domain.videos.queue import VideoQueue
+from domain.videos.queue import VideoQueue, video_broker
 from telegram_emulator import Emulator
 from tests.conftest import DEAD_REDIS_URL, REDIS_URL
 
@@ -177,9 +177,9 @@ async def test_worker_serves_health_and_counts_its_jobs(
     database_url: str, key_prefix: str, tmp_path: Path
 ) -> None:
     redis = connect_redis(REDIS_URL)
-    queue = VideoQueue(redis, RedisKeys(key_prefix), claim_after_s=60)
+    broker = video_broker(REDIS_URL, RedisKeys(key_prefix), heartbeat_timeout_s=60)
     try:
-        await queue.enqueue(uuid.uuid4())  # no such video: a job done at once
+        await VideoQueue(broker).enqueue(uuid.uuid4())  # no such video: a job done at once
         async with sportscenter(
             "worker", tmp_path,
             DATABASE_URL=database_url, REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=key_prefix,
@@ -194,6 +194,7 @@ async def test_worker_serves_health_and_counts_its_jobs(
         async for key in redis.scan_iter(match=f"{key_prefix}*"):
             await redis.delete(key)
         await redis.aclose()
+        broker.client.close()
     assert sample(metrics, "sportscenter_video_job_seconds_count", outcome="done") == 1.0
     # A worker reads no outbox: that figure is the bot's.
     assert sample(metrics, "sportscenter_outbox_backlog") is None

@@ -73,9 +73,9 @@ class RedisKeys:
         """Key of the inline-button payload cache: `{prefix}bot:callback_data`."""
         return f"{self.prefix}bot:callback_data"
 
-    def video_jobs(self) -> str:
-        """Key of the stream of video processing jobs: `{prefix}video:jobs`."""
-        return f"{self.prefix}video:jobs"
+    def task_engine(self) -> str:
+        """Namespace of the task engine's keys (its queues, heartbeats): `{prefix}dramatiq`."""
+        return f"{self.prefix}dramatiq"
 
     def all_sessions(self) -> str:
         """SCAN pattern matching every `session:{userId}` key under this prefix."""

@@ -1,11 +1,12 @@
-"""The video worker on real Redis: attempts, retries, giving up, takeover of dead workers' jobs."""
+"""The video worker on the task engine (Dramatiq) and real Redis: attempts, retries, giving up,
+and a dead worker's job run by another."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import inspect
-import logging
 import os
 import pickle
 import signal
@@ -13,29 +14,30 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
 import redis.asyncio as aioredis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from dramatiq import Message
+from prometheus_client import REGISTRY
 
 from bot.settings import Settings
-from bot.video_worker import GiveUp, JobHandler, VideoWorker, chart_words, run_worker
+from bot.video_worker import GiveUp, JobHandler, VideoJobs, chart_words, engine_worker, run_worker
 from bot.worker_process import EmbeddedWorker
 from domain.adapters.cache import RedisKeys
 from domain.videos.media.chart_words import ChartWords
 from domain.videos.media.job import run_pipeline
-from domain.videos.queue import Job, VideoQueue
+from domain.videos.queue import ACTOR_NAME, QUEUE_NAME, VideoQueue, video_broker
 from domain.videos.status import VideoStatusMirror
 from tests.conftest import REDIS_URL
 
 ROOT = Path(__file__).parents[3]
 CHILD = Path(__file__).with_name("video_worker_child.py")
-CLAIM_AFTER_S = 0.3
+TIMEOUT_S = 1.0
+MESSAGES = (f"{QUEUE_NAME}.msgs", f"{QUEUE_NAME}.DQ.msgs")
 T = TypeVar("T")
 
 
@@ -56,31 +58,6 @@ class Recorder:
         self.given_up.append((video_id, reason))
 
 
-class ReportCountingQueue(VideoQueue):
-    """The real queue, counting the heartbeats it is sent."""
-
-    reports = 0
-
-    async def heartbeat(self, job: Job, consumer: str) -> bool:
-        self.reports += 1
-        return await super().heartbeat(job, consumer)
-
-
-class FlakyReportsQueue(VideoQueue):
-    """The real queue whose heartbeats fail while `silent`; their answers are kept after."""
-
-    def __init__(self, redis: aioredis.Redis, keys: RedisKeys, *, claim_after_s: float) -> None:
-        super().__init__(redis, keys, claim_after_s=claim_after_s)
-        self.silent = True
-        self.answers: list[bool] = []
-
-    async def heartbeat(self, job: Job, consumer: str) -> bool:
-        if self.silent:
-            raise RedisConnectionError("Redis is away")
-        self.answers.append(await super().heartbeat(job, consumer))
-        return self.answers[-1]
-
-
 async def eventually(probe: Callable[[], T | Awaitable[T | None] | None], what: str) -> T:
     """Poll `probe` until it gives something other than None or False (30 s at most)."""
     deadline = time.monotonic() + 30
@@ -95,8 +72,8 @@ async def eventually(probe: Callable[[], T | Awaitable[T | None] | None], what: 
 
 
 @pytest.fixture
-def queue(redis_client: aioredis.Redis, keys: RedisKeys) -> VideoQueue:
-    return VideoQueue(redis_client, keys, claim_after_s=CLAIM_AFTER_S)
+def queue(video_broker) -> VideoQueue:
+    return VideoQueue(video_broker)
 
 
 @pytest.fixture
@@ -105,121 +82,142 @@ def mirror(redis_client: aioredis.Redis, keys: RedisKeys) -> VideoStatusMirror:
 
 
 @pytest.fixture
-def make_worker(queue: VideoQueue, mirror: VideoStatusMirror) -> Callable[..., VideoWorker]:
-    def make(
-        handle: JobHandler,
-        give_up: GiveUp,
-        *,
-        consumer: str = "worker-a",
-        on: VideoQueue | None = None,
-    ) -> VideoWorker:
-        return VideoWorker(
-            on or queue,
-            mirror,
-            handle,
-            give_up,
-            consumer=consumer,
-            heartbeat_s=CLAIM_AFTER_S / 3,
-            block_ms=100,
-        )
+def worker(
+    keys: RedisKeys, mirror: VideoStatusMirror
+) -> Callable[..., contextlib.AbstractAsyncContextManager[None]]:
+    """A worker of the engine in this process, with a broker (and so heartbeats) of its own."""
 
-    return make
+    @contextlib.asynccontextmanager
+    async def run(handle: JobHandler, give_up: GiveUp) -> AsyncIterator[None]:
+        broker = video_broker(REDIS_URL, keys, heartbeat_timeout_s=TIMEOUT_S)
+        try:
+            async with engine_worker(broker, VideoJobs(mirror, handle, give_up)):
+                yield
+        finally:
+            broker.client.close()
+
+    return run
 
 
 async def queue_empty(redis: aioredis.Redis, keys: RedisKeys) -> bool:
-    pending = await redis.xpending(keys.video_jobs(), "video-workers")
-    return pending["pending"] == 0 and await redis.xlen(keys.video_jobs()) == 0
+    """No job waiting, in hand or due a retry."""
+    waiting = [await redis.hlen(f"{keys.task_engine()}:{name}") for name in MESSAGES]
+    return waiting == [0, 0]
 
 
-async def test_a_job_is_handled_once_and_acknowledged(
-    make_worker: Callable[..., VideoWorker],
-    queue: VideoQueue,
-    mirror: VideoStatusMirror,
-    redis_client: aioredis.Redis,
-    keys: RedisKeys,
+OUTCOMES = ("done", "failed", "given_up", "crashed")
+
+
+def job_counts() -> dict[str, tuple[float, float]]:
+    """sportscenter_video_jobs_total and the attempts timed, by outcome, in this process."""
+    return {
+        outcome: (
+            REGISTRY.get_sample_value("sportscenter_video_jobs_total", {"outcome": outcome}) or 0,
+            REGISTRY.get_sample_value("sportscenter_video_job_seconds_count", {"outcome": outcome})
+            or 0,
+        )
+        for outcome in OUTCOMES
+    }
+
+
+def counted_since(before: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    after = job_counts()
+    return {
+        outcome: (after[outcome][0] - before[outcome][0], after[outcome][1] - before[outcome][1])
+        for outcome in OUTCOMES
+        if after[outcome] != before[outcome]
+    }
+
+
+async def test_a_job_is_run_once_and_acknowledged(
+    worker, queue: VideoQueue, mirror: VideoStatusMirror, redis_client: aioredis.Redis, keys
 ) -> None:
     jobs = Recorder()
-    worker = make_worker(jobs.handle, jobs.give_up)
     video_id = uuid.uuid4()
     await queue.enqueue(video_id)
+    before = job_counts()
 
-    assert await worker.run_once()
+    async with worker(jobs.handle, jobs.give_up):
+        await eventually(lambda: queue_empty(redis_client, keys), "the job done")
 
+    assert counted_since(before) == {"done": (1, 1)}  # counted and timed
     assert jobs.attempts == [(video_id, 1)]
     assert jobs.given_up == []
-    assert await queue_empty(redis_client, keys)
     status = (await mirror.statuses([video_id])).get(video_id)
     assert status is not None and status.attempts == 1
-    assert not await worker.run_once()
 
 
 async def test_a_handler_failing_every_attempt_is_retried_then_given_up_once_as_failed(
-    make_worker: Callable[..., VideoWorker],
-    queue: VideoQueue,
-    redis_client: aioredis.Redis,
-    keys: RedisKeys,
+    worker, queue: VideoQueue, redis_client: aioredis.Redis, keys: RedisKeys
 ) -> None:
     jobs = Recorder(failures=3)
-    worker = make_worker(jobs.handle, jobs.give_up)
     video_id = uuid.uuid4()
     await queue.enqueue(video_id)
+    before = job_counts()
 
-    assert await worker.run_once()
-    assert await redis_client.xlen(keys.video_jobs()) == 1  # queued again, not lost
-    assert jobs.given_up == []
-    assert await worker.run_once()
-    assert await worker.run_once()
+    async with worker(jobs.handle, jobs.give_up):
+        await eventually(lambda: jobs.given_up, "giving up")
+        await eventually(lambda: queue_empty(redis_client, keys), "the job done with")
 
+    assert counted_since(before) == {"failed": (2, 2), "given_up": (1, 1)}
     assert jobs.attempts == [(video_id, 1), (video_id, 2), (video_id, 3)]
     assert jobs.given_up == [(video_id, "failed")]
-    assert await queue_empty(redis_client, keys)
-    assert not await worker.run_once()
 
 
 async def test_a_handler_that_succeeds_on_a_retry_is_not_given_up(
-    make_worker: Callable[..., VideoWorker], queue: VideoQueue
+    worker, queue: VideoQueue, redis_client: aioredis.Redis, keys: RedisKeys
 ) -> None:
     jobs = Recorder(failures=1)
-    worker = make_worker(jobs.handle, jobs.give_up)
     video_id = uuid.uuid4()
     await queue.enqueue(video_id)
 
-    assert await worker.run_once()
-    assert await worker.run_once()
+    async with worker(jobs.handle, jobs.give_up):
+        await eventually(lambda: len(jobs.attempts) == 2, "the retry")
+        await eventually(lambda: queue_empty(redis_client, keys), "the job done")
 
     assert jobs.attempts == [(video_id, 1), (video_id, 2)]
     assert jobs.given_up == []
 
 
 async def test_a_job_whose_workers_all_died_is_given_up_as_crashed_without_running_it(
-    make_worker: Callable[..., VideoWorker],
-    queue: VideoQueue,
-    mirror: VideoStatusMirror,
-    redis_client: aioredis.Redis,
-    keys: RedisKeys,
+    worker, queue: VideoQueue, mirror: VideoStatusMirror, redis_client: aioredis.Redis, keys
 ) -> None:
     video_id = uuid.uuid4()
-    await queue.enqueue(video_id)
-    await queue.ensure_group()
-    for consumer in ("died-1", "died-2", "died-3"):
-        # What a worker does before it runs the job, and then it dies (never acknowledges).
-        job = await eventually(lambda c=consumer: queue.next_job(c, block_ms=100), "a takeover")
-        await mirror.begin_attempt(job.video_id)
+    for _ in range(3):
+        # What a worker does before it runs the job; then it died, never acknowledging it.
+        await mirror.begin_attempt(video_id)
+    await queue.enqueue(video_id)  # the job handed out a fourth time
     jobs = Recorder()
-    worker = make_worker(jobs.handle, jobs.give_up)
+    before = job_counts()
 
-    await eventually(worker.run_once, "the fourth delivery")
+    async with worker(jobs.handle, jobs.give_up):
+        await eventually(lambda: jobs.given_up, "giving up")
+        await eventually(lambda: queue_empty(redis_client, keys), "the job done with")
 
+    assert counted_since(before) == {"crashed": (1, 0)}  # nothing ran, so nothing timed
     assert jobs.attempts == []
     assert jobs.given_up == [(video_id, "crashed")]
-    assert await queue_empty(redis_client, keys)
 
 
-async def test_heartbeats_keep_a_long_job_with_its_worker(
-    make_worker: Callable[..., VideoWorker],
-    queue: VideoQueue,
-    redis_client: aioredis.Redis,
-    keys: RedisKeys,
+async def test_a_malformed_job_is_dropped_and_the_next_one_run(
+    worker, video_broker, queue: VideoQueue, redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    await asyncio.to_thread(
+        video_broker.enqueue,
+        Message(queue_name=QUEUE_NAME, actor_name=ACTOR_NAME, args=("x",), kwargs={}, options={}),
+    )
+    video_id = uuid.uuid4()
+    await queue.enqueue(video_id)
+    jobs = Recorder()
+
+    async with worker(jobs.handle, jobs.give_up):
+        await eventually(lambda: queue_empty(redis_client, keys), "both jobs done with")
+
+    assert jobs.attempts == [(video_id, 1)] and jobs.given_up == []
+
+
+async def test_a_long_job_stays_with_its_live_worker_while_others_look_for_dead_ones(
+    worker, queue: VideoQueue, redis_client: aioredis.Redis, keys: RedisKeys
 ) -> None:
     started, release = asyncio.Event(), asyncio.Event()
 
@@ -227,63 +225,23 @@ async def test_heartbeats_keep_a_long_job_with_its_worker(
         started.set()
         await release.wait()
 
-    jobs = Recorder()
-    reporting = ReportCountingQueue(redis_client, keys, claim_after_s=CLAIM_AFTER_S)
-    worker = make_worker(long_job, jobs.give_up, on=reporting)
+    rival = Recorder()
     await queue.enqueue(uuid.uuid4())
-    running = asyncio.create_task(worker.run_once())
-    await asyncio.wait_for(started.wait(), 10)
+    async with worker(long_job, Recorder().give_up):
+        await asyncio.wait_for(started.wait(), 10)
+        async with worker(rival.handle, rival.give_up):
+            # Three timeouts long, while an idle worker polls, looking for dead workers' jobs.
+            await asyncio.sleep(3 * TIMEOUT_S)
+        release.set()
+        await eventually(lambda: queue_empty(redis_client, keys), "the job done")
 
-    # Seven reports, a third of the timeout apart: the job has run for over twice the timeout.
-    await eventually(lambda: reporting.reports >= 7, "seven heartbeats")
-    taken = await queue.next_job("worker-b", block_ms=100)
-    release.set()
-
-    assert taken is None
-    assert await asyncio.wait_for(running, 10)
-    assert await queue_empty(redis_client, keys)
-
-
-async def test_a_worker_whose_job_was_taken_over_leaves_it_to_the_new_owner(
-    make_worker: Callable[..., VideoWorker],
-    queue: VideoQueue,
-    redis_client: aioredis.Redis,
-    keys: RedisKeys,
-) -> None:
-    started, release = asyncio.Event(), asyncio.Event()
-
-    async def failing_job(video_id: uuid.UUID, attempt: int) -> None:
-        started.set()
-        await release.wait()
-        raise RuntimeError("too late anyway")
-
-    jobs = Recorder()
-    flaky = FlakyReportsQueue(redis_client, keys, claim_after_s=CLAIM_AFTER_S)
-    worker = make_worker(failing_job, jobs.give_up, on=flaky)
-    await queue.enqueue(uuid.uuid4())
-    running = asyncio.create_task(worker.run_once())
-    await asyncio.wait_for(started.wait(), 10)
-    taken = await eventually(lambda: queue.next_job("worker-b", block_ms=100), "the takeover")
-
-    flaky.silent = False
-    await eventually(lambda: bool(flaky.answers), "a heartbeat answered")
-    release.set()
-    assert await asyncio.wait_for(running, 10)
-
-    assert flaky.answers == [False]
-    assert jobs.given_up == []
-    [entry] = await redis_client.xpending_range(keys.video_jobs(), "video-workers", "-", "+", 10)
-    assert (entry["message_id"].decode(), entry["consumer"]) == (taken.message_id, b"worker-b")
-    assert await redis_client.xlen(keys.video_jobs()) == 1  # neither retried nor acknowledged
+    assert rival.attempts == []
 
 
 async def test_stopping_the_worker_lets_the_job_in_hand_finish(
-    make_worker: Callable[..., VideoWorker],
-    queue: VideoQueue,
-    redis_client: aioredis.Redis,
-    keys: RedisKeys,
+    worker, queue: VideoQueue, redis_client: aioredis.Redis, keys: RedisKeys
 ) -> None:
-    started, release, stop = asyncio.Event(), asyncio.Event(), asyncio.Event()
+    started, release = asyncio.Event(), asyncio.Event()
     finished: list[uuid.UUID] = []
 
     async def slow_job(video_id: uuid.UUID, attempt: int) -> None:
@@ -291,101 +249,31 @@ async def test_stopping_the_worker_lets_the_job_in_hand_finish(
         await release.wait()
         finished.append(video_id)
 
-    worker = make_worker(slow_job, Recorder().give_up)
     video_id = uuid.uuid4()
     await queue.enqueue(video_id)
-    running = asyncio.create_task(worker.run(stop))
+    running = worker(slow_job, Recorder().give_up)
+    await running.__aenter__()
     await asyncio.wait_for(started.wait(), 10)
 
-    stop.set()
+    stopping = asyncio.create_task(running.__aexit__(None, None, None))
+    await asyncio.sleep(0.2)
+    assert not stopping.done()  # waits for the job in hand
     release.set()
-    await asyncio.wait_for(running, 10)
+    await asyncio.wait_for(stopping, 10)
 
     assert finished == [video_id]
     assert await queue_empty(redis_client, keys)
 
 
-async def test_the_worker_keeps_trying_while_redis_is_down(
-    dead_redis: aioredis.Redis, keys: RedisKeys
-) -> None:
-    class CountingQueue(VideoQueue):
-        tries = 0
-
-        async def ensure_group(self) -> None:
-            self.tries += 1
-            await super().ensure_group()
-
-    unreachable = CountingQueue(dead_redis, keys, claim_after_s=CLAIM_AFTER_S)
-    jobs = Recorder()
-    worker = VideoWorker(
-        unreachable,
-        VideoStatusMirror(dead_redis, keys),
-        jobs.handle,
-        jobs.give_up,
-        consumer="worker-a",
-        heartbeat_s=0.1,
-    )
-    stop = asyncio.Event()
-    running = asyncio.create_task(worker.run(stop))
-
-    await eventually(lambda: unreachable.tries >= 2 or running.done(), "a second try")
-    stop.set()
-    await asyncio.wait_for(running, 10)  # returns (no exception) once stopped
-
-    assert unreachable.tries >= 2
-
-
-async def test_a_late_redis_answer_is_an_empty_poll_and_redis_down_one_line_not_a_traceback(
-    redis_client: aioredis.Redis, dead_redis: aioredis.Redis, keys: RedisKeys, caplog
-) -> None:
-    class SlowQueue(VideoQueue):
-        polls = 0
-
-        async def next_job(self, consumer: str, *, block_ms: int) -> Job | None:
-            self.polls += 1
-            await asyncio.sleep(block_ms / 1000)  # the blocking read's wait, then no answer
-            raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379")
-
-    for queue in (
-        SlowQueue(redis_client, keys, claim_after_s=CLAIM_AFTER_S),
-        VideoQueue(dead_redis, keys, claim_after_s=CLAIM_AFTER_S),
-    ):
-        jobs = Recorder()
-        worker = VideoWorker(
-            queue, VideoStatusMirror(redis_client, keys), jobs.handle, jobs.give_up,
-            consumer="worker-a", heartbeat_s=0.1,
-        )  # fmt: skip
-        stop = asyncio.Event()
-        with caplog.at_level(logging.DEBUG, logger="bot.video_worker"):
-            running = asyncio.create_task(worker.run(stop))
-            if isinstance(queue, SlowQueue):
-                await eventually(lambda q=queue: q.polls >= 3 or None, "three late answers")
-            else:
-                await eventually(
-                    lambda: any("Redis unavailable" in r.message for r in caplog.records) or None,
-                    "the line about Redis being down",
-                )
-            stop.set()
-            await asyncio.wait_for(running, 10)
-
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
-
-
-async def test_a_job_whose_worker_was_killed_mid_job_is_completed_by_another(
-    make_worker: Callable[..., VideoWorker],
-    mirror: VideoStatusMirror,
-    redis_client: aioredis.Redis,
-    keys: RedisKeys,
-    key_prefix: str,
+async def test_a_job_whose_worker_was_killed_mid_job_is_run_by_another(
+    worker, queue: VideoQueue, mirror: VideoStatusMirror, redis_client, keys, key_prefix: str,
     tmp_path: Path,
-) -> None:
-    rescue_queue = VideoQueue(redis_client, keys, claim_after_s=1.0)
-    await rescue_queue.ensure_group()
+) -> None:  # fmt: skip
     video_id = uuid.uuid4()
-    await rescue_queue.enqueue(video_id)
+    await queue.enqueue(video_id)
     marker = tmp_path / "started"
     child = await asyncio.create_subprocess_exec(
-        sys.executable, str(CHILD), REDIS_URL, key_prefix, str(marker), "0.3", cwd=ROOT
+        sys.executable, str(CHILD), REDIS_URL, key_prefix, str(marker), str(TIMEOUT_S), cwd=ROOT
     )
     try:
         # An empty file is the child between creating the marker and writing it: not yet.
@@ -396,14 +284,14 @@ async def test_a_job_whose_worker_was_killed_mid_job_is_completed_by_another(
     assert marker.read_text() == f"{video_id} 1"
 
     jobs = Recorder()
-    rescuer = make_worker(jobs.handle, jobs.give_up, consumer="rescuer", on=rescue_queue)
-    await eventually(rescuer.run_once, "the takeover")
+    async with worker(jobs.handle, jobs.give_up):
+        await eventually(lambda: jobs.attempts, "another worker to run it")
+        await eventually(lambda: queue_empty(redis_client, keys), "the job done")
 
     assert jobs.attempts == [(video_id, 2)]
     assert jobs.given_up == []
     status = (await mirror.statuses([video_id])).get(video_id)
     assert status is not None and status.attempts == 2
-    assert await queue_empty(redis_client, keys)
 
 
 async def test_run_worker_runs_jobs_with_the_handler_it_is_given_until_stopped(

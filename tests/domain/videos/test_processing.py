@@ -19,7 +19,7 @@ from domain.videos.uploads import IncomingVideo, receive_video
 from tests.domain.videos.test_uploads import actor_of
 from tests.factories import BookingWorld, booking_world, session_at
 from tests.video_clips import make_clip, make_random_mp4
-from tests.video_steps import video_worker
+from tests.video_steps import run_video_jobs
 
 NOW = datetime.now(UTC)
 
@@ -69,7 +69,7 @@ async def test_a_processed_video_has_its_rendition_thumbnail_chart_and_analysis(
         services, world, make_clip(tmp_path / "c.mp4", reps=4, period_s=1.2).read_bytes()
     )
 
-    assert await video_worker(services).run_once()
+    await run_video_jobs(services)
 
     video = await video_of(uow, video_id)
     assert video.status == "analyzed" and video.failure_reason is None
@@ -102,7 +102,7 @@ async def test_the_chart_is_drawn_in_the_languages_of_those_told_and_no_other(
         services, world, make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0).read_bytes()
     )
 
-    assert await video_worker(services).run_once()
+    await run_video_jobs(services)
 
     charts = (await video_of(uow, video_id)).analysis_results["chart_keys"]
     assert set(charts) == {"es", "en"}  # Pia reads Spanish, Kim (now on Telegram) English
@@ -115,7 +115,7 @@ async def test_a_video_that_does_not_decode_fails_at_once_with_its_reason_and_is
 ) -> None:
     video_id = await upload(services, world, make_random_mp4(tmp_path / "bad.mp4").read_bytes())
 
-    assert await video_worker(services).run_once()
+    await run_video_jobs(services)
 
     video = await video_of(uow, video_id)
     assert video.status == "failed" and video.failure_reason == "not_decodable"
@@ -137,9 +137,7 @@ async def test_a_job_failing_three_times_is_failed_and_the_athletes_side_told_on
         tries.append(attempt)
         raise OSError("disk full")
 
-    failing = video_worker(services, handle=broken)
-    while await failing.run_once():
-        pass
+    await run_video_jobs(services, handle=broken)
 
     assert tries == [1, 2, 3]
     video = await video_of(uow, video_id)
@@ -155,9 +153,8 @@ async def test_a_job_delivered_twice_is_processed_and_announced_once(
         services, world, make_clip(tmp_path / "c.mp4", reps=3, period_s=1.0).read_bytes()
     )
     await services.video_queue.enqueue(video_id)  # e.g. re-queued by the stale-upload sweep
-    runner = video_worker(services)
 
-    assert await runner.run_once() and await runner.run_once()
+    await run_video_jobs(services)
 
     assert (await video_of(uow, video_id)).status == "analyzed"
     assert await notices(uow) == ["video_analyzed", "video_review"]
@@ -182,7 +179,7 @@ async def test_coaches_wait_for_the_sender_to_say_which_session_then_only_its_co
         await tx.commit()
     data = make_clip(tmp_path / "c.mp4", reps=2, period_s=1.0).read_bytes()
     video_id = await upload(services, world, data)
-    assert await video_worker(services).run_once()  # analysed before Pia answers
+    await run_video_jobs(services)  # analysed before Pia answers
 
     reviews = await review_rows(uow)
     assert {row.recipient_id for row in reviews} == {world.coach_user.id, bea.id}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import func, select
 
 from domain.actors import actor_for_user
@@ -52,12 +53,13 @@ def video_storage(request: pytest.FixtureRequest, tmp_path: Path) -> MediaStorag
 
 @pytest.fixture
 def intake(
-    video_storage: MediaStorage, redis_client: aioredis.Redis, keys: RedisKeys
+    video_storage: MediaStorage,
+    redis_client: aioredis.Redis,
+    keys: RedisKeys,
+    video_broker: RedisBroker,
 ) -> VideoIntake:
     return VideoIntake(
-        video_storage,
-        VideoStatusMirror(redis_client, keys),
-        VideoQueue(redis_client, keys, claim_after_s=30),
+        video_storage, VideoStatusMirror(redis_client, keys), VideoQueue(video_broker)
     )
 
 
@@ -102,8 +104,7 @@ async def test_a_parents_video_of_their_child_is_stored_recorded_mirrored_and_qu
     assert await intake.storage.read_bytes(video.video_url) == data
     status = (await intake.mirror.statuses([received.video_id])).get(received.video_id)
     assert status is not None and status.status == "uploaded"
-    queued = await redis_client.xrange(keys.video_jobs())
-    assert [fields[b"video_id"].decode() for _, fields in queued] == [str(received.video_id)]
+    assert await intake.queue.queued_videos() == {received.video_id}
     assert received.queued and received.athlete_name == "Kim"
     assert [s.coach_name for s in received.recent_sessions] == ["Cora Klein"]
 
@@ -218,13 +219,13 @@ async def test_the_sweep_queues_again_only_uploads_whose_job_was_lost(
     assert await sweep(now=datetime.now(UTC)) == 0  # too recent to be called lost
     assert await sweep(now=datetime.now(UTC) + STALE_UPLOAD + timedelta(seconds=1)) == 1
 
-    entries = await redis_client.xrange(keys.video_jobs())
-    queued = [fields[b"video_id"].decode() for _, fields in entries]
-    assert sorted(queued) == sorted([str(waiting.id), str(lost.id)])
+    assert await intake.queue.queued_videos() == {waiting.id, lost.id}
+    # One job each: the waiting video got no second copy.
+    assert await redis_client.hlen(f"{keys.task_engine()}:videos.msgs") == 2
 
 
 async def test_sweeps_of_several_replicas_at_once_queue_a_lost_upload_once(
-    uow: UnitOfWork, intake: VideoIntake, redis_client: aioredis.Redis, keys: RedisKeys
+    uow: UnitOfWork, intake: VideoIntake
 ) -> None:
     world = await booking_world(uow)
     async with uow as tx:
@@ -235,4 +236,4 @@ async def test_sweeps_of_several_replicas_at_once_queue_a_lost_upload_once(
 
     await asyncio.gather(*(requeue_stale_uploads(uow, intake.queue, now=later) for _ in range(3)))
 
-    assert await redis_client.xlen(keys.video_jobs()) == 1
+    assert await intake.queue.depth() == 1

@@ -21,7 +21,7 @@ from tests.handlers.booking.booking_steps import press_data
 from tests.handlers.chat_steps import open_chats
 from tests.handlers.onboarding_flow import common_steps, press
 from tests.video_clips import make_clip
-from tests.video_steps import video_worker
+from tests.video_steps import run_video_jobs
 
 MENTOR = "🤝 Mentor"
 NOT_AVAILABLE = "isn't available"
@@ -94,7 +94,7 @@ async def test_a_mentor_signs_up_is_approved_gets_the_video_and_their_feedback_r
         # Pia sends Kim's video: analysed, and shown to Nia for feedback.
         await pia.send_video(clip, caption="serve")
         await pia.expect_reply(contains="Got Kim's video")
-        assert await video_worker(services).run_once()
+        await run_video_jobs(services)
         await send_due_notifications(BotContext(app))
         review = await nia.expect("message", contains="Reply to this message with your feedback")
         assert "video" in review and "serve" in review["caption"]

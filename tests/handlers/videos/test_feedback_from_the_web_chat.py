@@ -16,7 +16,7 @@ from telegram_emulator import Emulator
 from tests.factories import booking_world, session_at
 from tests.handlers.chat_steps import open_chats
 from tests.video_clips import make_random_mp4
-from tests.video_steps import video_worker
+from tests.video_steps import run_video_jobs
 
 
 async def test_a_coachs_reply_in_the_web_chat_to_a_video_reaches_the_family_as_feedback(
@@ -36,7 +36,7 @@ async def test_a_coachs_reply_in_the_web_chat_to_a_video_reaches_the_family_as_f
         received = await pia.expect_reply(contains="Got Kim's video")
         await pia.press("Not from a session", received)
         await pia.expect("edit", contains="Kept without a session")
-        assert await video_worker(services).run_once()
+        await run_video_jobs(services)
         await send_due_notifications(BotContext(app))
         review = await cora.expect("message", contains="Reply to this message")
 

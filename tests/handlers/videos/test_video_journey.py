@@ -22,7 +22,7 @@ from tests.factories import booking_world, session_at
 from tests.handlers.booking.booking_steps import press_data
 from tests.handlers.chat_steps import open_chats
 from tests.video_clips import make_clip
-from tests.video_steps import video_worker
+from tests.video_steps import run_video_jobs
 
 REPS = 6
 
@@ -83,8 +83,7 @@ async def test_a_clip_is_analysed_shown_to_its_coach_and_the_coachs_feedback_rea
         assert await services.storage.exists(video.video_url)
 
         # A worker takes the job (in-process here; `sportscenter worker` runs the same code).
-        worker = video_worker(services)
-        assert await worker.run_once()
+        await run_video_jobs(services)
         video = await _video(uow)
         assert video.status == "analyzed"
         assert (

@@ -12,7 +12,7 @@ from tests.factories import session_at
 from tests.handlers.chat_steps import open_chats
 from tests.handlers.videos.test_videos import cast, videos
 from tests.video_clips import make_clip
-from tests.video_steps import video_worker
+from tests.video_steps import run_video_jobs
 
 
 async def test_after_retention_videos_says_the_rendition_is_gone_and_offers_no_dead_link(
@@ -28,7 +28,7 @@ async def test_after_retention_videos_says_the_rendition_is_gone_and_offers_no_d
         await open_chats(cora, pia)
         await pia.send_video(clip, caption="drill")
         await pia.expect_reply(contains="Got Kim's video")
-        assert await video_worker(services).run_once()
+        await run_video_jobs(services)
         report = await apply_retention(
             uow,
             s3_storage,

@@ -22,7 +22,7 @@ from tests.factories import BookingWorld, booking_world, session_at
 from tests.handlers.booking.booking_steps import press_data
 from tests.handlers.chat_steps import forged_data, open_chats
 from tests.video_clips import make_clip, make_pdf_named_mp4, make_random_mp4
-from tests.video_steps import video_worker
+from tests.video_steps import run_video_jobs
 
 MB = 1024 * 1024
 # An MP4 signature and then nothing a decoder could use: big enough to test limits cheaply.
@@ -191,8 +191,7 @@ async def test_a_video_that_cannot_be_decoded_is_explained_to_the_family(
         await open_chats(pia)
         await pia.send_video(bad)
         await pia.expect_reply(contains="Got Kim's video")
-        worker = video_worker(services)
-        assert await worker.run_once()
+        await run_video_jobs(services)
         await send_due_notifications(BotContext(app))
         failed = await pia.expect("message", contains="couldn't analyse Kim's video")
     assert "could not be decoded" in failed["text"] and "kept" in failed["text"]
@@ -227,8 +226,7 @@ async def test_videos_shows_a_video_in_flight_as_the_status_mirror_has_it(
         await pia.send_video(clip, caption="drill")
         await pia.expect_reply(contains="Got Kim's video")
         queued = await listing()
-        worker = video_worker(services, handle=first_fails_second_works)
-        assert await worker.run_once() and await worker.run_once()
+        await run_video_jobs(services, handle=first_fails_second_works)
         done = await listing()
 
     (first, first_since), (second, second_since) = seen
@@ -252,8 +250,7 @@ async def test_on_s3_a_coach_lists_their_athletes_videos_and_gets_one_with_an_ex
         await open_chats(cora, pia)
         await pia.send_video(clip, caption="drill")
         await pia.expect_reply(contains="Got Kim's video")
-        worker = video_worker(services)
-        assert await worker.run_once()
+        await run_video_jobs(services)
         await cora.send("/videos")
         listing = await cora.expect_reply(contains="Training videos")
         assert "Kim (“drill”)" in listing["text"] and "3 reps" in listing["text"]
@@ -286,7 +283,7 @@ async def test_when_telegram_no_longer_knows_the_file_the_coach_gets_the_stored_
             # As after a bot token change: file ids belong to the bot that received them.
             (await tx.session.get(VideoAnalysis, video.id)).telegram_file_id = "EMUforgotten"
             await tx.commit()
-        assert await video_worker(services).run_once()
+        await run_video_jobs(services)
         await send_due_notifications(BotContext(app))
         review = await cora.expect("message", contains="Reply to this message")
     assert "video" in review
