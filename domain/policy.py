@@ -35,6 +35,10 @@ class Action(StrEnum):
     EDIT_PROGRAM = auto()  # content, details, materials and versions of a program
     PUBLISH_PROGRAM = auto()  # putting it in (or taking it out of) the catalogue
     VIEW_PROGRAM = auto()  # the whole content and materials, beyond the catalogue's preview
+    ENROL_IN_PROGRAM = auto()  # an athlete's side starting (and ending, pausing) a program
+    ASSIGN_PROGRAM = auto()  # a coach giving an athlete they coach a program, free
+    LOG_PROGRAM_DAY = auto()  # answering a program day: done, partly, skipped, results
+    VIEW_ADHERENCE = auto()  # how a program's athletes keep up with it, week by week
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,8 @@ _ATHLETE_OWNER = frozenset(
         Action.VIEW_VIDEO,
         Action.UPLOAD_VIDEO,
         Action.VIEW_SENSITIVE,
+        Action.ENROL_IN_PROGRAM,
+        Action.LOG_PROGRAM_DAY,
     }
 )
 
@@ -229,14 +235,19 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # A child's videos show them; a guardian decides, mentor by mentor.
     is_mentor_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # A coach with a booking logs results, and needs medical notes to train the athlete safely.
-    is_their_coach: _MENTOR | {Action.VIEW_VIDEO, Action.LOG_METRICS, Action.VIEW_SENSITIVE},
+    # A coach assigns programs to the athletes they coach (and only to them), free.
+    is_their_coach: _MENTOR
+    | {Action.VIEW_VIDEO, Action.LOG_METRICS, Action.VIEW_SENSITIVE, Action.ASSIGN_PROGRAM},
     # One's own date of birth is one's own business.
     is_own_account: frozenset({Action.VIEW_PROFILE, Action.EDIT_PROFILE, Action.VIEW_SENSITIVE}),
     # Unverified coaches too, so they can set up before an admin verifies them.
     # Unverified coaches may write programs; only verified ones put them in the catalogue.
     is_own_coach_profile: frozenset({Action.MANAGE_AVAILABILITY, Action.AUTHOR_PROGRAM}),
     # Only the author edits a program; what enrolled athletes received stays (versions).
-    is_program_author: frozenset({Action.EDIT_PROGRAM, Action.VIEW_PROGRAM}),
+    # The author alone sees who keeps up with a program (its athletes' answers, week by week).
+    is_program_author: frozenset(
+        {Action.EDIT_PROGRAM, Action.VIEW_PROGRAM, Action.VIEW_ADHERENCE}
+    ),
     is_verified_program_author: frozenset({Action.PUBLISH_PROGRAM}),
     # Enrolled families see the content and the materials; others only the catalogue page.
     is_enrolled_family: frozenset({Action.VIEW_PROGRAM}),
