@@ -245,9 +245,7 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_own_coach_profile: frozenset({Action.MANAGE_AVAILABILITY, Action.AUTHOR_PROGRAM}),
     # Only the author edits a program; what enrolled athletes received stays (versions).
     # The author alone sees who keeps up with a program (its athletes' answers, week by week).
-    is_program_author: frozenset(
-        {Action.EDIT_PROGRAM, Action.VIEW_PROGRAM, Action.VIEW_ADHERENCE}
-    ),
+    is_program_author: frozenset({Action.EDIT_PROGRAM, Action.VIEW_PROGRAM, Action.VIEW_ADHERENCE}),
     is_verified_program_author: frozenset({Action.PUBLISH_PROGRAM}),
     # Enrolled families see the content and the materials; others only the catalogue page.
     is_enrolled_family: frozenset({Action.VIEW_PROGRAM}),

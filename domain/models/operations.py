@@ -74,6 +74,12 @@ class NotificationKind(StrEnum):
     MENTOR_APPROVED = "mentor_approved"
     MENTOR_APPROVED_VIDEOS = "mentor_approved_videos"
     MENTOR_DECLINED = "mentor_declined"
+    # Issue 16: a program day (rendered when sent, `handlers.programs.delivery`), the receipts
+    # of a program bought, and a program's weekly digest to its coach.
+    PROGRAM_DAY = "program_day"
+    PROGRAM_RECEIPT = "program_receipt"
+    PROGRAM_SOLD = "program_sold"
+    PROGRAM_DIGEST = "program_digest"
 
 
 class Notification(Base):

@@ -1,0 +1,20 @@
+"""Which capability a payment belongs to, by its invoice payload's prefix: each capability that
+sells claims its own payments (sessions `pay:`, programs `prg:`) and leaves the others'."""
+
+from __future__ import annotations
+
+from telegram import Message
+from telegram.ext.filters import MessageFilter
+
+
+class PaidInvoice(MessageFilter):
+    """A successful payment of an invoice whose payload starts with `prefix`."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__(name=f"PaidInvoice({prefix!r})")
+        self.prefix = prefix
+
+    def filter(self, message: Message) -> bool:
+        """Whether the message is a successful payment of one of this prefix's invoices."""
+        paid = message.successful_payment
+        return paid is not None and paid.invoice_payload.startswith(self.prefix)
