@@ -37,7 +37,7 @@ from domain.uow import Transaction, UnitOfWork
 # Looked ahead by the planner, so a row is queued before its minute and sent on time.
 LOOKAHEAD = timedelta(minutes=2)
 # A day not sent within this long of its time (the bot down all day) is not sent any more.
-STALE = "20 hours"
+STALE = timedelta(hours=20)
 KG_STEP = Decimal("0.5")  # % loads are rounded to what a gym's plates can make
 ONE_TAP_UNITS = frozenset({"kg", "s", "m", "reps"})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, func, select, text, update
@@ -308,18 +308,18 @@ WITH enrolled AS (
     WHERE due.guardians_copy OR NOT due.reachable
 )
 INSERT INTO notifications (id, recipient_id, kind, payload, due_at, dedup_key)
-SELECT gen_random_uuid(), r.recipient, :kind,
+SELECT gen_random_uuid(), r.recipient, CAST(:kind AS text),
        jsonb_build_object('enrolment_id', r.id::text, 'week', r.week, 'day', r.day,
                           'athlete_id', r.athlete_id::text),
        r.due_at,
-       :kind || ':' || r.id::text || ':' || r.week || ':' || r.day || ':' || r.recipient::text
+       CAST(:kind AS text) || ':' || r.id::text || ':' || r.week || ':' || r.day || ':' || r.recipient::text
 FROM recipients r
 ON CONFLICT (dedup_key) DO NOTHING
 """
 )
 
 
-async def queue_days(tx: Transaction, *, horizon: datetime, stale: str) -> int:
+async def queue_days(tx: Transaction, *, horizon: datetime, stale: timedelta) -> int:
     """Queue the program days due by `horizon` (not older than `stale`); how many were new."""
     result = await tx.session.execute(
         _QUEUE_DAYS, {"horizon": horizon, "stale": stale, "kind": str(PROGRAM_DAY)}
