@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from domain.models import (
     Athlete,
@@ -215,7 +215,7 @@ async def latest_program_results(
                 PerformanceMetric.unit,
                 PerformanceMetric.recorded_at,
             )
-            .distinct(PerformanceMetric.program_enrolment_id)
+            .ext(distinct_on(PerformanceMetric.program_enrolment_id))
             .where(PerformanceMetric.program_enrolment_id.in_(enrolment_ids))
             .order_by(PerformanceMetric.program_enrolment_id, PerformanceMetric.recorded_at.desc())
         )
@@ -312,7 +312,7 @@ SELECT gen_random_uuid(), r.recipient, CAST(:kind AS text),
        jsonb_build_object('enrolment_id', r.id::text, 'week', r.week, 'day', r.day,
                           'athlete_id', r.athlete_id::text),
        r.due_at,
-       CAST(:kind AS text) || ':' || r.id::text || ':' || r.week || ':' || r.day || ':' || r.recipient::text
+       concat_ws(':', CAST(:kind AS text), r.id, r.week, r.day, r.recipient)
 FROM recipients r
 ON CONFLICT (dedup_key) DO NOTHING
 """
