@@ -38,7 +38,7 @@ from handlers.payments import render
 from handlers.payments.callbacks import PayAgain
 from handlers.payments.delivery import send_terms
 from handlers.shared.acting import refusal_text
-from handlers.shared.invoices import PaidInvoice
+from handlers.shared.invoices import NOT_PROGRAM_INVOICES, PROGRAM_INVOICES, PaidInvoice
 
 log = logging.getLogger(__name__)
 ROLE_COMMANDS = {
@@ -47,17 +47,16 @@ ROLE_COMMANDS = {
 # Telegram gives up on a checkout after 10 s. Answering a little before leaves room for the
 # answer's own round trip, and "try again" says more than Telegram's generic failure.
 ANSWER_WITHIN_S = 8.0
-SESSION_INVOICES = f"^{checkout.PAYLOAD_PREFIX}"
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 
 
 def register(application: BotApplication) -> None:
     """Add the checkout check, the payment itself, the Pay button and /payments."""
-    # Sessions' invoices only (`pay:`): programs sell through their own (`prg:`).
-    application.add_handler(PreCheckoutQueryHandler(check_checkout, pattern=SESSION_INVOICES))
+    # Programs check and record their own invoices (`handlers.programs.enrol`).
+    application.add_handler(PreCheckoutQueryHandler(check_checkout, pattern=NOT_PROGRAM_INVOICES))
     # A flow waiting for a typed answer takes any message: the payment must not reach it.
     application.add_handler(
-        MessageHandler(PaidInvoice(checkout.PAYLOAD_PREFIX), payment_received),
+        MessageHandler(f.SUCCESSFUL_PAYMENT & ~PaidInvoice(PROGRAM_INVOICES), payment_received),
         group=PRIORITY_GROUP,
     )
     application.add_handler(CallbackQueryHandler(pay_again, pattern=PayAgain.pattern()))

@@ -1,10 +1,15 @@
-"""Which capability a payment belongs to, by its invoice payload's prefix: each capability that
-sells claims its own payments (sessions `pay:`, programs `prg:`) and leaves the others'."""
+"""Which capability a payment belongs to, by its invoice payload's prefix: programs claim theirs
+(`prg:`); payments takes every other one, sessions' (`pay:`) and any it must report as unknown."""
 
 from __future__ import annotations
 
 from telegram import Message
 from telegram.ext.filters import MessageFilter
+
+from domain.programs.following.purchase import PAYLOAD_PREFIX as PROGRAM_INVOICES
+
+# For a PreCheckoutQueryHandler's pattern: any payload but a program's.
+NOT_PROGRAM_INVOICES = f"^(?!{PROGRAM_INVOICES})"
 
 
 class PaidInvoice(MessageFilter):

@@ -272,11 +272,14 @@ WITH enrolled AS (
     SELECT e.id, e.athlete_id, e.start_date, e.delivery_time, e.guardians_copy,
            v.content, v.duration_weeks, a.parent_id, u.id AS athlete_user,
            (u.telegram_chat_id IS NOT NULL OR u.telegram_user_id IS NOT NULL) AS reachable,
-           COALESCE(u.timezone, 'UTC') AS tz
+           -- A child without Telegram lives by the clock of the parent who gets the day.
+           COALESCE(CASE WHEN u.telegram_user_id IS NOT NULL THEN u.timezone END, p.timezone,
+                    u.timezone, 'UTC') AS tz
     FROM program_enrolments e
     JOIN program_versions v ON v.id = e.program_version_id
     JOIN athletes a ON a.id = e.athlete_id
     JOIN users u ON u.id = a.user_id
+    LEFT JOIN users p ON p.id = a.parent_id
     WHERE e.status = 'active' AND e.paused_at IS NULL
       AND e.start_date <= CAST(:horizon AS timestamptz)::date + 1
 ), days AS (
