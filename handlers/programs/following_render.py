@@ -14,7 +14,7 @@ from bot.i18n.formats import money, month_name, weekday_name
 from bot.local_time import coded
 from domain.metrics.units import display
 from domain.programs.content import Exercise
-from domain.programs.following.adherence import Compliance, ProgramAdherence
+from domain.programs.following.adherence import ProgramAdherence
 from domain.programs.following.days import Prescribed, Workout
 from domain.programs.following.enrolments import (
     DELIVERY_TIMES,
@@ -335,20 +335,3 @@ def assign_athletes(
     """/assign: the athletes the coach coaches."""
     rows: Rows = [[_button(name, AssignTo(program_id, aid))] for aid, name in choices.athletes]
     return t("training.assign.pick_athlete", lang), Markup(rows)
-
-
-def compliance_lines(items: list[Compliance], lang: str | None) -> str:
-    """For /progress: how well each running program is kept."""
-    return "\n".join(
-        t(
-            "training.compliance.line",
-            lang,
-            program=c.program_title,
-            percent=c.percent,
-            done=c.done,
-            partly=c.partly,
-            skipped=c.skipped,
-            due=c.due,
-        )
-        for c in items
-    )

@@ -84,6 +84,11 @@ async def test_a_free_program_is_delivered_at_07_00_local_across_a_dst_change_an
         await cast.cora.expect_reply(contains="Which program?")
         await cast.cora.press("Strength base (1)")
         view = await cast.cora.expect_reply(contains="who keeps up")
+
+        await cast.ana.send("/progress")
+        progress = await cast.ana.expect_reply(contains="Strength base")
+    # Every training day is past (the change was over a week ago): one done of four.
+    assert "🏋️ Strength base: 25% kept (1 done, 0 partly, 0 skipped of 4 days)" in progress["text"]
     assert "Week 1: ✅ 1 · 🌓 0 · ⏭ 0 · ❔ 2" in view["text"]
     assert "Latest result: Back squat 105 kg" in view["text"]
     async with uow as tx:
