@@ -80,6 +80,7 @@ class NotificationKind(StrEnum):
     PROGRAM_RECEIPT = "program_receipt"
     PROGRAM_SOLD = "program_sold"
     PROGRAM_DIGEST = "program_digest"
+    PROGRAM_NOTE = "program_note"
 
 
 class Notification(Base):

@@ -3,7 +3,8 @@
 - Enrolling from a program's page: `pge:o:<program>` (the page's Enrol button,
   `enrol_button`), `pge:a:<program>:<athlete>`, `pge:s:<program>:<athlete>:<yyyymmdd>`.
 - A program day's message: `pgd:<action>:<enrolment>:<week>:<day>` (done, partly, skip) and
-  `pgx:<enrolment>:<week>:<day>:<exercise>` (log it in one tap).
+  `pgx:<enrolment>:<week>:<day>:<exercise>` (log it in one tap), `pgq:<enrolment>:<week>:<day>`
+  (a note to the coach).
 - /training: `pgf:<action>:<enrolment>[:<value>]` (pause, resume, a time, the guardians' copy,
   end and its confirmation).
 - A coach: `pgh:<program>` (adherence), `pgs:p:<program>` and
@@ -70,6 +71,15 @@ class ExercisePress(CallbackData, prefix="pgx"):
     week: int
     day: int
     exercise: int
+
+
+@dataclass(frozen=True)
+class NotePress(CallbackData, prefix="pgq"):
+    """💬 A note to the program's coach about this day; the next text is the note."""
+
+    enrolment_id: uuid.UUID
+    week: int
+    day: int
 
 
 class FollowAction(StrEnum):

@@ -1,13 +1,16 @@
-"""Answering a program day from its message: ✅ Done, 🌓 Partly, ⏭ Skip, and one tap per
-exercise that logs what it prescribed (a performance metric naming the day; bests follow)."""
+"""Answering a program day from its message: ✅ Done, 🌓 Partly, ⏭ Skip, one tap per exercise
+that logs what it prescribed (a performance metric naming the day; bests follow), and 💬 a note
+to the program's coach."""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import UTC, datetime
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
+from telegram.ext import filters as f
 
 from bot.app import BotApplication, BotContext
 from bot.callbacks import refuse
@@ -18,9 +21,10 @@ from domain.metrics.units import display
 from domain.models import WorkoutStatus
 from domain.programs.following import days
 from domain.programs.following.enrolments import local_today
-from handlers.programs.following_callbacks import DayAction, DayPress, ExercisePress
+from handlers.programs.following_callbacks import DayAction, DayPress, ExercisePress, NotePress
 from handlers.programs.following_render import workout_markup, workout_text
 from handlers.shared.acting import refusal_text
+from handlers.shared.common import cancel_fallback
 from handlers.shared.edit_in_place import edit_pressed
 
 log = logging.getLogger(__name__)
@@ -31,10 +35,67 @@ _STATUS = {
 }
 
 
+# Persisted conversation state: keep its value, or saved conversations resume wrongly.
+NOTE = 0
+WRITING = "program_note"  # user_data while the note is awaited: which program day
+_PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
+_TEXT = _PRIVATE & f.TEXT & ~f.COMMAND
+
+
 def register(application: BotApplication) -> None:
-    """Add the answer buttons of a program day."""
+    """Add the answer buttons of a program day, and the note to the coach."""
     application.add_handler(CallbackQueryHandler(answer_day, pattern=DayPress.pattern()))
     application.add_handler(CallbackQueryHandler(log_exercise, pattern=ExercisePress.pattern()))
+    application.add_handler(
+        ConversationHandler(
+            entry_points=[CallbackQueryHandler(note_pressed, pattern=NotePress.pattern())],
+            states={NOTE: [MessageHandler(_TEXT, note_typed)]},
+            fallbacks=[cancel_fallback()],
+            # The persisted states are saved under this name; renaming it strands them.
+            name="program_note",
+            persistent=True,
+            allow_reentry=True,
+        )
+    )
+
+
+async def note_pressed(update: Update, context: BotContext) -> int:
+    """💬 Note: the next text goes to the program's coach."""
+    query = update.callback_query
+    press = NotePress.parse(query.data)
+    if press is None or context.actor is None:
+        await refuse(update, context, reason="program note: malformed")
+        return ConversationHandler.END
+    context.user_data[WRITING] = [str(press.enrolment_id), press.week, press.day]
+    await query.answer()
+    await context.bot.send_message(update.effective_chat.id, t("training.note.ask", context.lang))
+    return NOTE
+
+
+async def note_typed(update: Update, context: BotContext) -> int:
+    """The note: kept with the day and sent to the coach."""
+    writing = context.user_data.pop(WRITING, None)
+    if not writing or context.actor is None:
+        return ConversationHandler.END
+    enrolment, week, day = writing
+    now = datetime.now(UTC)
+    try:
+        coach = await days.send_note(
+            context.uow,
+            actor=context.actor,
+            enrolment_id=uuid.UUID(enrolment),
+            week=int(week),
+            day=int(day),
+            note=update.effective_message.text,
+            today=local_today(now, context.timezone),
+            now=now,
+        )
+    except DomainError as err:
+        log.info("program note refused: %s", err.message_key)
+        await update.effective_message.reply_text(refusal_text(err, context))
+        return ConversationHandler.END
+    await update.effective_message.reply_text(t("training.note.sent", context.lang, coach=coach))
+    return ConversationHandler.END
 
 
 async def answer_day(update: Update, context: BotContext) -> None:

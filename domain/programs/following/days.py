@@ -28,7 +28,7 @@ from domain.metrics.latest import LatestMetrics
 from domain.metrics.log import Logged, ProgramDayRef, log_metric
 from domain.metrics.log_line import LogLine
 from domain.metrics.queries.types import types_for
-from domain.models import EnrolmentStatus, ProgramEnrolment, WorkoutStatus
+from domain.models import EnrolmentStatus, NotificationKind, ProgramEnrolment, WorkoutStatus
 from domain.policy import Action, Actor, AthleteTarget
 from domain.programs.content import AbsoluteLoad, Exercise, PercentOfBest, ProgramContent
 from domain.programs.following import queries
@@ -239,3 +239,44 @@ async def log_exercise(
         confirmed=True,  # the coach prescribed it: no "are you sure?"
         program_day=ProgramDayRef(enrolment_id, week, day, number),
     )
+
+
+MAX_NOTE = 1000
+
+
+async def send_note(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    enrolment_id: uuid.UUID,
+    week: int,
+    day: int,
+    note: str,
+    today: date,
+    now: datetime,
+) -> str:
+    """A note on a program day, kept with its answer and sent to the program's coach; returns
+    the coach's first name."""
+    note = note.strip()[:MAX_NOTE]
+    async with uow as tx:
+        enrolment = await _answerable(tx, actor, enrolment_id, week, day, today)
+        found = await queries.program_with_coach(tx, enrolment.program_id)
+        assert found is not None
+        program, _coach, coach_user = found
+        athlete = await queries.athlete_user(tx, enrolment.athlete_id)
+        await queries.set_note(tx, enrolment_id=enrolment.id, week=week, day=day, note=note)
+        await tx.outbox.enqueue(
+            recipient_id=coach_user.id,
+            kind=NotificationKind.PROGRAM_NOTE,
+            dedup_key=f"{NotificationKind.PROGRAM_NOTE}:{uuid.uuid4()}",
+            payload={
+                "name": athlete.first_name if athlete else "",
+                "program": program.title,
+                "week": week,
+                "day": day,
+                "note": note,
+            },
+            due_at=now,
+        )
+        await tx.commit()
+    return coach_user.first_name

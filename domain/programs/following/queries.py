@@ -170,6 +170,21 @@ async def answer_day(
     await tx.session.execute(statement)
 
 
+async def set_note(
+    tx: Transaction, *, enrolment_id: uuid.UUID, week: int, day: int, note: str
+) -> None:
+    """Keep a note with a program day's answer (if it has one yet)."""
+    await tx.session.execute(
+        update(ProgramWorkoutLog)
+        .where(
+            ProgramWorkoutLog.enrolment_id == enrolment_id,
+            ProgramWorkoutLog.week == week,
+            ProgramWorkoutLog.day == day,
+        )
+        .values(note=note)
+    )
+
+
 async def answers(tx: Transaction, enrolment_ids: Collection[uuid.UUID]) -> Sequence[Row[Any]]:
     """(enrolment, week, day, status) of every answered program day of these enrolments."""
     return (

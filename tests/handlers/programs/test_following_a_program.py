@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from bot.app import BotContext
+from bot.outbox import send_due_notifications
 from domain.models import Notification, PerformanceMetric, ProgramWorkoutLog
 from domain.uow import UnitOfWork
 from tests.handlers.chat_steps import open_chats
@@ -79,6 +81,12 @@ async def test_a_free_program_is_delivered_at_07_00_local_across_a_dst_change_an
         await cast.ana.expect_reply(contains="✅ Done")
         await cast.ana.press("📝 Back squat: 105 kg × 1", first_message)
         await cast.ana.expect_reply(contains="🏆 New personal best for Ana")
+        await cast.ana.press("💬 Note to the coach", first_message)
+        await cast.ana.expect_reply(contains="Write your note")
+        await cast.ana.send("Knees felt fine at 105")
+        await cast.ana.expect_reply(contains="Sent to Cora")
+        await send_due_notifications(BotContext(application))
+        await cast.cora.expect_reply(contains="Knees felt fine at 105")
 
         await cast.cora.send("/adherence")
         await cast.cora.expect_reply(contains="Which program?")
@@ -97,6 +105,7 @@ async def test_a_free_program_is_delivered_at_07_00_local_across_a_dst_change_an
             select(PerformanceMetric).where(PerformanceMetric.program_enrolment_id.is_not(None))
         )
     assert (answer.week, answer.day, answer.status) == (1, 1, "done")
+    assert answer.note == "Knees felt fine at 105"
     assert metric is not None
     assert (metric.program_week, metric.program_day, metric.program_exercise) == (1, 1, 1)
     assert metric.metric_value == 105
