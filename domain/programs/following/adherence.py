@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -227,7 +227,9 @@ async def queue_weekly_digests(uow: UnitOfWork, *, now: datetime) -> int:
         if local.weekday() != 0 or local.hour < DIGEST_HOUR:
             continue
         coach = Actor(user_id=coach_user_id, role="coach", coach_id=coach_id)
-        view = await program_adherence(uow, actor=coach, program_id=program_id, now=now)
+        # As of yesterday, Sunday: the week the digest tells about is the one just over.
+        yesterday = now - timedelta(days=1)
+        view = await program_adherence(uow, actor=coach, program_id=program_id, now=yesterday)
         items = [_digest_line(a) for a in view.athletes]
         year, week, _ = local.date().isocalendar()
         async with uow as tx:
