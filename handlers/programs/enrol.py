@@ -125,34 +125,22 @@ async def enrol_from(update: Update, context: BotContext) -> None:
     if press is None or start is None or context.actor is None:
         await refuse(update, context, reason="enrol from: malformed")
         return
-    now = datetime.now(UTC)
     try:
-        choices = await enrolments.enrol_choices(
-            context.uow, actor=context.actor, program_id=press.program_id
-        )
-        if not choices.paid:
-            done = await enrolments.enrol(
-                context.uow,
-                actor=context.actor,
-                program_id=press.program_id,
-                athlete_id=press.athlete_id,
-                start=start,
-                now=now,
-            )
-            await edit_or_reply(update, render.enrolled(done, context.lang), None)
-            return
-        terms = await purchase.invoice(
+        done = await purchase.enrol_or_invoice(
             context.uow,
             actor=context.actor,
             order=Order(press.program_id, press.athlete_id, start),
             config=context.services.payments,
-            now=now,
+            now=datetime.now(UTC),
         )
     except DomainError as err:
         await _refused(update, context, err)
         return
+    if isinstance(done, enrolments.Enrolled):
+        await edit_or_reply(update, render.enrolled(done, context.lang), None)
+        return
     await update.callback_query.answer()
-    await send_invoice(context.bot, update.effective_chat.id, terms, context.lang)
+    await send_invoice(context.bot, update.effective_chat.id, done, context.lang)
 
 
 async def send_invoice(bot: Bot, chat_id: int, terms: ProgramInvoice, lang: str | None) -> None:

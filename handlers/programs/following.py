@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 from telegram.ext import filters as f
 
@@ -35,7 +35,7 @@ def register(application: BotApplication) -> None:
     application.add_handler(CallbackQueryHandler(change, pattern=FollowPress.pattern()))
 
 
-async def _list(context: BotContext) -> tuple[str, object]:
+async def _list(context: BotContext) -> tuple[str, InlineKeyboardMarkup]:
     assert context.actor is not None
     items, names = await enrolments.family_list(context.uow, actor=context.actor)
     return render.training_list(items, names, context.lang)
@@ -96,4 +96,4 @@ async def change(update: Update, context: BotContext) -> None:
         await update.callback_query.answer(refusal_text(err, context), show_alert=True)
         return
     text, markup = await _list(context)
-    await edit_or_reply(update, text, markup)  # type: ignore[arg-type]
+    await edit_or_reply(update, text, markup)

@@ -125,7 +125,9 @@ async def answer_day(update: Update, context: BotContext) -> None:
     await _refresh(update, context, press.enrolment_id, press.week, press.day)
 
 
-async def _refresh(update: Update, context: BotContext, enrolment_id, week: int, day: int) -> None:  # type: ignore[no-untyped-def]
+async def _refresh(
+    update: Update, context: BotContext, enrolment_id: uuid.UUID, week: int, day: int
+) -> None:
     found = await days.workout(context.uow, enrolment_id=enrolment_id, week=week, day=day)
     if found is None:
         return

@@ -37,7 +37,10 @@ from domain.policy import Action, Actor, AthleteTarget
 from domain.programs.following import queries
 from domain.programs.following.enrolments import (
     AlreadyEnrolled,
+    Enrolled,
     NotEnrollable,
+    enrol,
+    is_paid,
     local_today,
     require_start,
     start_enrolment,
@@ -139,6 +142,29 @@ async def invoice(
         price=program.price or Decimal(0),
         price_currency=program.currency,
         provider_token=config.provider_token,
+    )
+
+
+async def enrol_or_invoice(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    order: Order,
+    config: PaymentConfig,
+    now: datetime,
+) -> Enrolled | ProgramInvoice:
+    """A free program enrols the athlete now; a priced one gives the invoice to pay first."""
+    async with uow as tx:
+        found = await queries.program_with_coach(tx, order.program_id)
+    if found is not None and is_paid(found[0]):
+        return await invoice(uow, actor=actor, order=order, config=config, now=now)
+    return await enrol(
+        uow,
+        actor=actor,
+        program_id=order.program_id,
+        athlete_id=order.athlete_id,
+        start=order.start,
+        now=now,
     )
 
 
