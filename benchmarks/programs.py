@@ -3,9 +3,9 @@
 Run: `.venv/bin/python benchmarks/programs.py [--n 10000] [--senders 2]` (needs the local
 Postgres and Redis; uses a scratch database and Redis prefix it removes at the end).
 
-1. Delivery: N athletes, each on Telegram (people of the emulator, which runs in its own
-   process with Telegram's limits ON), follow a 12-week program from the same local date, spread
-   over 12 time zones (Auckland to Los Angeles) and three chosen times (07:00, 07:30, 08:00), so
+1. Delivery: N athletes, each on Telegram (people of the emulator, with Telegram's limits ON;
+   in this process, see `deliver_morning`), follow a 12-week program from the same local date,
+   spread over 12 time zones (Auckland to Los Angeles) and three chosen times (07:00, 07:30, 08:00), so
    "this morning" is 36 moments across a day of UTC. The morning runs on a simulated clock that
    moves with the real one while there is work and jumps over idle time to the next moment
    anyone's time comes: the bot's own job (`queue_due_days`) queues what is due and
@@ -29,9 +29,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import asyncpg
-from _common import EmulatorProcess, Figures, asyncpg_dsn, bot_services, percentile, run_benchmark
+from _common import Figures, asyncpg_dsn, bot_services, percentile, run_benchmark
 
 from bot.app import build_application
 from bot.outbox import telegram_deliverer
@@ -40,6 +39,7 @@ from domain.notifications.outbox import Claimed, DeliveryResult, drain
 from domain.programs.content import ProgramContent
 from domain.programs.following.days import queue_due_days
 from domain.programs.program_text import parse_program_text
+from telegram_emulator import Emulator
 
 ZONES = (
     "Pacific/Auckland",
@@ -195,30 +195,22 @@ class SimulatedMorning:
 
 
 async def deliver_morning(settings, services, n: int, senders: int) -> Figures:  # type: ignore[no-untyped-def]
-    emulator = EmulatorProcess(limits=True)
-    http = aiohttp.ClientSession()
-    sem = asyncio.Semaphore(16)
-
-    async def api(method: str, path: str, body: dict | None = None) -> object:
-        async with sem, http.request(method, f"{emulator.url}{path}", json=body) as response:
-            return await response.json()
-
-    try:
-        people = await asyncio.gather(
-            *(api("POST", "/api/people", {"first_name": f"a{i}"}) for i in range(n))
-        )
-        ids = [person["id"] for person in people]  # type: ignore[index]
-        await asyncio.gather(
-            *(api("POST", f"/api/people/{i}/send", {"text": "/start"}) for i in ids)
-        )
+    # In this process, without a state file: `sportscenter emulator` rewrites its state file on
+    # every change, which makes creating 10,000 people quadratic. Its limits are the same.
+    async with Emulator(limits=True, bot_name="SportsCenter") as emulator:
+        people = [emulator.user(f"a{i}") for i in range(n)]
+        for person in people:
+            await person.send("/start")
         program, version = await seed_program(services)
-        due = await seed_athletes(asyncpg_dsn(settings.database_url), ids, program, version)
+        due = await seed_athletes(
+            asyncpg_dsn(settings.database_url), [p.id for p in people], program, version
+        )
         print(f"  seeded {n} athletes in {len(ZONES)} zones", flush=True)
         application = build_application(
             settings,
             services,
-            base_url=f"{emulator.url}/bot",
-            base_file_url=f"{emulator.url}/file/bot",
+            base_url=emulator.base_url,
+            base_file_url=emulator.base_file_url,
             token=emulator.token,
         )
         await application.initialize()
@@ -257,20 +249,14 @@ async def deliver_morning(settings, services, n: int, senders: int) -> Figures: 
             elapsed = clock.perf_counter() - began
         finally:
             await application.shutdown()
-        transcripts = await asyncio.gather(
-            *(api("GET", f"/api/people/{i}/transcript") for i in ids)
-        )
         counts = [
             sum(
                 1
-                for m in transcript  # type: ignore[union-attr]
+                for m in person.messages()
                 if (m.get("from") or {}).get("is_bot") and (m.get("text") or "").startswith("🏋️")
             )
-            for transcript in transcripts
+            for person in people
         ]
-    finally:
-        await http.close()
-        emulator.stop()
     delivered = sum(1 for c in counts if c >= 1)
     figures = {
         "deliveries_per_s": round(sum(counts) / elapsed, 2),
