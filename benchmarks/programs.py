@@ -5,8 +5,8 @@ Postgres and Redis; uses a scratch database and Redis prefix it removes at the e
 
 1. Delivery: N athletes, each on Telegram (people of the emulator, with Telegram's limits ON;
    in this process, see `deliver_morning`), follow a 12-week program from the same local date,
-   spread over 12 time zones (Auckland to Los Angeles) and three chosen times (07:00, 07:30, 08:00), so
-   "this morning" is 36 moments across a day of UTC. The morning runs on a simulated clock that
+   spread over 12 time zones (Auckland to Los Angeles) and three chosen times (07:00, 07:30,
+   08:00), so "this morning" is 36 moments across a day of UTC. The morning runs on a simulated clock that
    moves with the real one while there is work and jumps over idle time to the next moment
    anyone's time comes: the bot's own job (`queue_due_days`) queues what is due and
    `--senders` outbox senders (`drain` + the bot's Telegram deliverer, paced by the same rate
