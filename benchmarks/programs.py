@@ -3,16 +3,16 @@
 Run: `.venv/bin/python benchmarks/programs.py [--n 10000] [--senders 2]` (needs the local
 Postgres and Redis; uses a scratch database and Redis prefix it removes at the end).
 
-1. Delivery: N athletes, each on Telegram (people of the emulator, with Telegram's limits ON;
-   in this process, see `deliver_morning`), follow a 12-week program from the same local date,
+1. Delivery: N athletes, each on Telegram (people of the emulator, with Telegram's limits ON; in
+   this process, see `deliver_morning`), follow a 12-week program from the same local date,
    spread over 12 time zones (Auckland to Los Angeles) and three chosen times (07:00, 07:30,
-   08:00), so "this morning" is 36 moments across a day of UTC. The morning runs on a simulated clock that
-   moves with the real one while there is work and jumps over idle time to the next moment
-   anyone's time comes: the bot's own job (`queue_due_days`) queues what is due and
+   08:00), so "this morning" is 36 moments across a day of UTC. The morning runs on a simulated
+   clock that moves with the real one while there is work and jumps over idle time to the next
+   moment anyone's time comes: the bot's own job (`queue_due_days`) queues what is due and
    `--senders` outbox senders (`drain` + the bot's Telegram deliverer, paced by the same rate
-   limiter as `sportscenter run`) send each workout, read as it stands when sent. Every
-   person's transcript is then read back from the emulator to count lost and duplicated days.
-   Lateness is measured per message against that person's chosen time, in simulated time.
+   limiter as `sportscenter run`) send each workout, read as it stands when sent. Every person's
+   transcript is then read back from the emulator to count lost and duplicated days. Lateness is
+   measured per message against that person's chosen time, in simulated time.
 2. Parsing: a 12-week program of about 400 exercise lines through `parse_program_text`.
 
 Last line: one JSON object with deliveries_per_s, delivered, lost, duplicated, late_p95_s,
