@@ -22,6 +22,8 @@ from domain.notifications.digests import queue_digests
 from domain.notifications.reminders import plan_upcoming
 from domain.payments.release import release_unpaid
 from domain.privacy.erasure import erase_due
+from domain.programs.following.adherence import queue_weekly_digests
+from domain.programs.following.days import queue_due_days
 from domain.retention import apply_retention
 from domain.videos.uploads import requeue_stale_uploads
 
@@ -45,6 +47,10 @@ RETENTION_EVERY = timedelta(hours=24)
 # APScheduler drops a run that starts more than a second late; a dropped digest run would leave
 # the coaches of a whole time zone without their morning list, so a late run still counts.
 DIGEST_MISFIRE_GRACE = timedelta(minutes=30)
+# Program days are queued a couple of minutes ahead (`domain.programs.following.days`), so a
+# run every minute puts each one in the outbox before its time.
+PROGRAM_DAYS_EVERY = timedelta(minutes=1)
+PROGRAM_DIGESTS_EVERY = timedelta(minutes=15)
 # Database trouble, the server unreachable included (asyncpg raises OSError for that).
 DATABASE_ERRORS = (SQLAlchemyError, OSError)
 
@@ -173,6 +179,29 @@ async def apply_retention_periods(context: BotContext, now: datetime | None = No
     )
 
 
+async def queue_program_days(context: BotContext, now: datetime | None = None) -> None:
+    """Job: queue the program days whose local delivery time has come (or comes in a minute)."""
+    try:
+        queued = await queue_due_days(context.services.uow, now=now or utc_now())
+    except DATABASE_ERRORS:
+        # Nothing was queued; the next run (a minute later) queues the same days.
+        log.exception("could not queue program days")
+        return
+    if queued:
+        log.info("queued %d program days", queued)
+
+
+async def send_program_digests(context: BotContext, now: datetime | None = None) -> None:
+    """Job: queue each program's weekly adherence digest for coaches whose Monday 08:00 came."""
+    try:
+        queued = await queue_weekly_digests(context.services.uow, now=now or utc_now())
+    except DATABASE_ERRORS:
+        log.exception("could not queue program digests")
+        return
+    if queued:
+        log.info("queued %d program digests", queued)
+
+
 def schedule_maintenance(application: BotApplication) -> None:
     """Register the recurring jobs on the application's job queue."""
     jobs = application.job_queue
@@ -201,6 +230,18 @@ def schedule_maintenance(application: BotApplication) -> None:
         interval=PAYMENT_RELEASE_EVERY,
         first=timedelta(minutes=2),
         name="unpaid-sessions",
+    )
+    jobs.run_repeating(
+        queue_program_days,
+        interval=PROGRAM_DAYS_EVERY,
+        first=timedelta(seconds=20),
+        name="program-days",
+    )
+    jobs.run_repeating(
+        send_program_digests,
+        interval=PROGRAM_DIGESTS_EVERY,
+        first=timedelta(minutes=4),
+        name="program-digests",
     )
     jobs.run_repeating(
         requeue_lost_uploads,

@@ -38,6 +38,10 @@ class Action(StrEnum):
     EXPORT_OWN_DATA = auto()  # /mydata: everything held about oneself and one's children
     ERASE_OWN_DATA = auto()  # /deleteme, and withdrawing it within the grace
     GIVE_VIDEO_CONSENT = auto()  # a guardian allowing (or revoking) a minor's videos
+    ENROL_IN_PROGRAM = auto()  # an athlete's side starting (and ending, pausing) a program
+    ASSIGN_PROGRAM = auto()  # a coach giving an athlete they coach a program, free
+    LOG_PROGRAM_DAY = auto()  # answering a program day: done, partly, skipped, results
+    VIEW_ADHERENCE = auto()  # how a program's athletes keep up with it, week by week
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,8 @@ _ATHLETE_OWNER = frozenset(
         Action.VIEW_VIDEO,
         Action.UPLOAD_VIDEO,
         Action.VIEW_SENSITIVE,
+        Action.ENROL_IN_PROGRAM,
+        Action.LOG_PROGRAM_DAY,
     }
 )
 
@@ -250,7 +256,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # A child's videos show them; a guardian decides, mentor by mentor, and may revoke all.
     is_mentor_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # A coach with a booking logs results, and needs medical notes to train the athlete safely.
-    is_their_coach: _MENTOR | {Action.LOG_METRICS, Action.VIEW_SENSITIVE},
+    # A coach assigns programs to the athletes they coach (and only to them), free.
+    is_their_coach: _MENTOR | {Action.LOG_METRICS, Action.VIEW_SENSITIVE, Action.ASSIGN_PROGRAM},
     # ... and sees the videos unless a guardian revoked consent to them.
     is_their_coach_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # One's own date of birth is one's own business.
@@ -267,7 +274,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # Unverified coaches may write programs; only verified ones put them in the catalogue.
     is_own_coach_profile: frozenset({Action.MANAGE_AVAILABILITY, Action.AUTHOR_PROGRAM}),
     # Only the author edits a program; what enrolled athletes received stays (versions).
-    is_program_author: frozenset({Action.EDIT_PROGRAM, Action.VIEW_PROGRAM}),
+    # The author alone sees who keeps up with a program (its athletes' answers, week by week).
+    is_program_author: frozenset({Action.EDIT_PROGRAM, Action.VIEW_PROGRAM, Action.VIEW_ADHERENCE}),
     is_verified_program_author: frozenset({Action.PUBLISH_PROGRAM}),
     # Enrolled families see the content and the materials; others only the catalogue page.
     is_enrolled_family: frozenset({Action.VIEW_PROGRAM}),

@@ -63,6 +63,16 @@ class AlreadyUndone(NotFound):
 
 
 @dataclass(frozen=True)
+class ProgramDayRef:
+    """The program day a value was logged from (issue 16): enrolment, week, day, exercise."""
+
+    enrolment_id: uuid.UUID
+    week: int
+    day: int
+    exercise: int | None = None
+
+
+@dataclass(frozen=True)
 class Logged:
     """A stored value, whether it is a personal best, and what the reply needs to say so."""
 
@@ -105,6 +115,7 @@ async def log_metric(
     latest: LatestMetrics,
     session_id: uuid.UUID | None = None,
     confirmed: bool = False,
+    program_day: ProgramDayRef | None = None,
 ) -> Logged:
     """Store one value for an athlete, detect a personal best and queue its notices."""
     policy.require(actor, Action.LOG_METRICS, AthleteTarget(athlete_id))
@@ -119,7 +130,7 @@ async def log_metric(
         await hold_bests(tx, athlete_id=athlete_id, metric_key=kind.key)
         best = await best_so_far(tx, athlete_id=athlete_id, kind=kind)
         latest_before = (await latest.of_athlete(tx, athlete_id)).get(kind.key)
-        row = tx.metrics.add(_row(actor, athlete_id, line, now, session_id))
+        row = tx.metrics.add(_row(actor, athlete_id, line, now, session_id, program_day))
         await tx.flush()
         athlete_name = await _name_of(tx, athlete_id)
         is_pb = beats(kind, line.value, best)
@@ -239,6 +250,7 @@ def _row(
     line: LogLine,
     now: datetime,
     session_id: uuid.UUID | None,
+    program_day: ProgramDayRef | None = None,
 ) -> PerformanceMetric:
     typed: dict[str, object] = {"typed": str(line.typed_value), "typed_unit": line.typed_unit}
     if line.reps is not None:
@@ -254,6 +266,10 @@ def _row(
         recorded_by=actor.user_id,
         session_id=session_id,
         notes=line.notes,
+        program_enrolment_id=program_day.enrolment_id if program_day else None,
+        program_week=program_day.week if program_day else None,
+        program_day=program_day.day if program_day else None,
+        program_exercise=program_day.exercise if program_day else None,
     )
 
 

@@ -77,6 +77,13 @@ class NotificationKind(StrEnum):
     VIDEO_CONSENT_REQUEST = "video_consent_request"
     ACCOUNT_SUSPENDED = "account_suspended"
     ACCOUNT_RESTORED = "account_restored"
+    # Issue 16: a program day (rendered when sent, `handlers.programs.delivery`), the receipts
+    # of a program bought, and a program's weekly digest to its coach.
+    PROGRAM_DAY = "program_day"
+    PROGRAM_RECEIPT = "program_receipt"
+    PROGRAM_SOLD = "program_sold"
+    PROGRAM_DIGEST = "program_digest"
+    PROGRAM_NOTE = "program_note"
 
 
 class Notification(Base):

@@ -58,6 +58,9 @@ DEFERRED_IN_QUIET_HOURS = frozenset(
         NotificationKind.SESSION_FOLLOWUP_COACH,
         NotificationKind.DIGEST,
         NotificationKind.WEEKLY_SUMMARY,
+        # A program day waits for the morning too: the athlete chose its time, not the night.
+        NotificationKind.PROGRAM_DAY,
+        NotificationKind.PROGRAM_DIGEST,
     }
 )
 

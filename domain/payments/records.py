@@ -148,7 +148,7 @@ async def refund_for_cancellation(
     if payment is None:
         return None
     payer = await tx.users.find(payment.payer_id) if payment.payer_id else None
-    outcome = await _give_back(tx, payment, payer, now)
+    outcome = await give_back(tx, payment, payer, now)
     loaded.session.payment_status = SessionPaymentStatus.REFUNDED
     _audit(tx, payment, f"payment.{outcome}", actor_id=actor.user_id, reason="cancelled")
     return outcome
@@ -158,7 +158,7 @@ async def _send_back(
     tx: Transaction, loaded: LoadedSession, payment: Payment, payer: User | None, now: datetime
 ) -> PaymentRefused:
     """Record a payment the session cannot take as returned; the refusal tells the payer why."""
-    outcome = await _give_back(tx, payment, payer, now)
+    outcome = await give_back(tx, payment, payer, now)
     if outcome == PaymentStatus.REFUND_DUE and await queries.place_taken(tx, loaded.session.id):
         # The session's own payment holds its one place in ONE_PER_SESSION; this one is
         # kept apart from the session, which its audit entry still names.
@@ -183,10 +183,11 @@ async def _send_back(
     )
 
 
-async def _give_back(
+async def give_back(
     tx: Transaction, payment: Payment, payer: User | None, now: datetime
 ) -> PaymentStatus:
-    """Return a payment: Stars by the bot, when it can address the payer; else by an admin."""
+    """Return a payment (a session's or a program's): Stars by the bot, when it can address the
+    payer; else by an admin."""
     if payment.currency != STARS or payer is None or not payer.telegram_user_id:
         payment.status = PaymentStatus.REFUND_DUE
         return PaymentStatus.REFUND_DUE
@@ -200,7 +201,8 @@ async def _give_back(
         payload={
             "charge_id": payment.transaction_id,
             "telegram_user_id": payer.telegram_user_id,
-            "session_id": str(payment.session_id),
+            "session_id": str(payment.session_id) if payment.session_id else None,
+            "program_id": str(payment.program_id) if payment.program_id else None,
             "amount": money_value(payment.amount, payment.currency),
         },
         due_at=now,

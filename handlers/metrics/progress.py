@@ -30,6 +30,7 @@ from domain.metrics.export import EMPTY_EXPORT, export_csv
 from domain.metrics.roster import roster
 from domain.metrics.viewers import AthleteName
 from domain.policy import Actor
+from domain.programs.following.adherence import athlete_compliance
 from handlers.metrics import progress_render as render
 from handlers.metrics.callbacks import (
     PROGRESS_FLOW,
@@ -230,11 +231,33 @@ async def _metrics(
     kinds = await progress.metrics_with_data(
         context.uow, actor=actor, athlete_id=athlete.athlete_id
     )
+    programs = await _compliance(context, actor, athlete)
     if not kinds:
-        await _show(update, t("progress.no_data", context.lang, name=athlete.name))
+        await _show(update, t("progress.no_data", context.lang, name=athlete.name) + programs)
         return
-    text = t("progress.pick_metric", context.lang, name=athlete.name)
+    text = t("progress.pick_metric", context.lang, name=athlete.name) + programs
     await _show(update, text, render.metrics_markup(athlete, kinds, context.lang, back=back))
+
+
+async def _compliance(context: BotContext, actor: Actor, athlete: AthleteName) -> str:
+    """How well the athlete keeps each program they follow (issue 16), as lines to append."""
+    kept = await athlete_compliance(
+        context.uow, actor=actor, athlete_id=athlete.athlete_id, now=datetime.now(UTC)
+    )
+    lines = [
+        t(
+            "training.compliance.line",
+            context.lang,
+            program=c.program_title,
+            percent=c.percent,
+            done=c.done,
+            partly=c.partly,
+            skipped=c.skipped,
+            due=c.due,
+        )
+        for c in kept
+    ]
+    return "\n\n" + "\n".join(lines) if lines else ""
 
 
 async def _send_export(

@@ -39,6 +39,7 @@ from handlers.payments import render
 from handlers.payments.callbacks import PayAgain
 from handlers.payments.delivery import send_terms
 from handlers.shared.acting import refusal_text
+from handlers.shared.invoices import NOT_PROGRAM_INVOICES, PROGRAM_INVOICES, PaidInvoice
 
 log = logging.getLogger(__name__)
 ROLE_COMMANDS = {
@@ -52,10 +53,12 @@ _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 
 def register(application: BotApplication) -> None:
     """Add the checkout check, the payment itself, the Pay button and /payments."""
-    application.add_handler(PreCheckoutQueryHandler(check_checkout))
+    # Programs check and record their own invoices (`handlers.programs.enrol`).
+    application.add_handler(PreCheckoutQueryHandler(check_checkout, pattern=NOT_PROGRAM_INVOICES))
     # A flow waiting for a typed answer takes any message: the payment must not reach it.
     application.add_handler(
-        MessageHandler(f.SUCCESSFUL_PAYMENT, payment_received), group=PRIORITY_GROUP
+        MessageHandler(f.SUCCESSFUL_PAYMENT & ~PaidInvoice(PROGRAM_INVOICES), payment_received),
+        group=PRIORITY_GROUP,
     )
     application.add_handler(CallbackQueryHandler(pay_again, pattern=PayAgain.pattern()))
     application.add_handler(CommandHandler("payments", show_payments, filters=_PRIVATE))

@@ -1,5 +1,6 @@
 """Training programs in chat: coaches write and publish them (/programs), athletes and parents
-browse the catalogue and open a program's page."""
+browse the catalogue and enrol (free, paid or assigned by a coach), each day's workout is
+answered from its message, /training pauses, resumes or ends one, and a coach sees /adherence."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
     from bot.app import BotApplication
 
 # The authoring conversation first: within group 0, a press it does not take falls through.
-FLOWS = ("authoring", "catalogue")
+FLOWS = ("authoring", "catalogue", "enrol", "workout", "following", "adherence")
 
 
 def flows() -> list[ModuleType]:

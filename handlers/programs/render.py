@@ -31,6 +31,7 @@ from handlers.programs.callbacks import (
     WeekAction,
     WeekPress,
 )
+from handlers.programs.following_render import enrol_button
 
 Markup = InlineKeyboardMarkup
 Rows = list[list[InlineKeyboardButton]]
@@ -357,9 +358,10 @@ def page_text(page: ProgramPage, lang: str | None) -> str:
 
 
 def page_keyboard(page: ProgramPage, lang: str | None) -> Markup:
-    """The page's buttons, in one place: the files for those who may open them, then back.
-    (Enrolment adds its button here.)"""
-    rows: Rows = [
+    """The page's buttons, in one place: Enrol, the files for those who may open them, then
+    back."""
+    rows: Rows = [[enrol_button(page.id, lang)]]
+    rows += [
         [_button(f"{_KIND_MARK[m.kind]} {m.title}", OpenMaterial(m.id))] for m in page.materials
     ]
     rows.append([_button(t("programs.button.catalogue", lang), BrowseHome())])

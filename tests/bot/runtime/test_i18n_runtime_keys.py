@@ -36,6 +36,7 @@ from domain.models import (
     SessionPaymentStatus,
     SessionStatus,
     VideoStatus,
+    WorkoutStatus,
 )
 from domain.people.invitations import KINDS
 from domain.people.onboarding import SELF_CHOSEN_ROLES
@@ -83,6 +84,7 @@ RUNTIME_KEYS: dict[str, Callable[[], Iterable[str]]] = {
     "family.refused_{}": lambda: REFUSALS,
     "onboarding.role.{}": lambda: SELF_CHOSEN_ROLES,
     "onboarding.{}.ask": lambda: ASKED_STEPS,
+    "training.day.answered.{}": lambda: WorkoutStatus,
     "profile.sport.{}": lambda: SPORTS,
     "profile.hand.{}": lambda: HANDS,
     "profile.role.{}": lambda: Role,
@@ -114,7 +116,7 @@ def _key_taking_errors() -> set[str]:
         todo += cls.__subclasses__()
         try:
             probe = cls("probe.key")
-        except TypeError:
+        except (TypeError, AttributeError):  # takes something else first (a list of problems)
             continue
         if probe.message_key == "probe.key":
             found.add(cls.__name__)
