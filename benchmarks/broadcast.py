@@ -4,9 +4,10 @@ with SIGKILL halfway and started again.
 Run: `.venv/bin/python benchmarks/broadcast.py [--n 10000]` (needs the local Postgres and Redis;
 uses a scratch database and Redis prefix it removes at the end).
 
-1. The emulator runs in its own process with Telegram's flood limits ON (30 messages a second
-   overall); N people are created there and each sends /start (a bot may only write to people
-   who have), and signed up in the database (half athletes, half parents), with one admin.
+1. The emulator runs in this process (which only polls the database while the sender works),
+   with Telegram's flood limits ON (30 messages a second overall) and nothing kept on disk;
+   N people are created there and each sends /start (a bot may only write to people who
+   have), and signed up in the database (half athletes, half parents), with one admin.
 2. The admin's broadcast to everyone is drafted and confirmed through `domain.admin.broadcasts`
    (what /broadcast's Confirm button calls): one outbox row per person, in one statement.
 3. The sender is a process of its own: the bot's outbox job (`bot.outbox.send_due_notifications`,
@@ -15,8 +16,8 @@ uses a scratch database and Redis prefix it removes at the end).
    the broadcast done). When the outbox says half is sent, the process is killed with SIGKILL
    and a new one started; it goes on from the outbox's rows and exits once the broadcast is
    done.
-4. Every person's chat is read back from the emulator: a person without the message is lost,
-   a second copy is duplicated. The rate is the people reached over the whole run, from the
+4. Every person's chat is read back from the emulator's messages: a person without the
+   message is lost, a second copy is duplicated. The rate is the people reached over the whole run, from the
    confirmation to the broadcast being done, the restart included.
 Last line: `{"broadcast_msgs_per_s", "lost", "duplicated", "killed_and_resumed", ...}`.
 """
@@ -26,17 +27,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import signal
 import subprocess
 import sys
 import time as clock
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 
-import aiohttp
 import asyncpg
-from _common import EmulatorProcess, Figures, asyncpg_dsn, bot_services, run_benchmark
+from _common import Figures, asyncpg_dsn, bot_services, run_benchmark
 
 from bot.app import BotContext, build_application
 from bot.outbox import send_due_notifications
@@ -45,6 +45,7 @@ from domain.admin import broadcasts
 from domain.admin.broadcasts import Audience
 from domain.models import BroadcastAudience
 from handlers.admin.broadcast import update_progress
+from telegram_emulator import Emulator
 
 MESSAGE = "📣 The club is closed on Sunday for maintenance; sessions move to the indoor hall."
 ADMIN_NAME = "Admin"
@@ -52,66 +53,14 @@ POLL_S = 0.5
 PROGRESS_S = 5.0
 
 
-class MemoryEmulator(EmulatorProcess):
-    """The emulator in its own process, keeping nothing on disk: `sportscenter emulator` saves
-    every change to its state file, which for 10,000 people costs more than the broadcast."""
-
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "telegram_emulator",
-                "--port",
-                "0",
-                "--bot-name",
-                "SportsCenter",
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        self.url = self.token = ""
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if m := re.search(r"web chat: (http://\S+)/", line):
-                self.url = m[1]
-            if m := re.search(r"Bot token: (\S+)", line):
-                self.token = m[1]
-            if self.url and self.token:
-                break
-
-
-async def api(
-    http: aiohttp.ClientSession,
-    sem: asyncio.Semaphore,
-    url: str,
-    method: str,
-    path: str,
-    body: dict | None = None,
-) -> dict:
-    async with sem, http.request(method, f"{url}{path}", json=body) as response:
-        return await response.json()
-
-
-async def seed(
-    url: str, emulator: EmulatorProcess, http: aiohttp.ClientSession, n: int
-) -> tuple[list[int], int]:
+async def seed(url: str, emulator: Emulator, n: int) -> tuple[list[int], int]:
     """N people and an admin on the emulator (each has sent /start) and in the database."""
-    sem = asyncio.Semaphore(16)
-    names = [ADMIN_NAME] + [f"p{i}" for i in range(n)]
-    people = await asyncio.gather(
-        *(
-            api(http, sem, emulator.url, "POST", "/api/people", {"first_name": name})
-            for name in names
-        )
-    )
-    ids = [person["id"] for person in people]
-    await asyncio.gather(
-        *(
-            api(http, sem, emulator.url, "POST", f"/api/people/{i}/send", {"text": "/start"})
-            for i in ids
-        )
-    )
+    people = [
+        emulator.world.add_person(name) for name in [ADMIN_NAME] + [f"p{i}" for i in range(n)]
+    ]
+    for person in people:
+        await emulator.client.send_text(person, "/start")
+    ids = [person.id for person in people]
     user_ids = [uuid.uuid4() for _ in ids]
     roles = ["admin"] + ["athlete" if k % 2 else "parent" for k in range(n)]
     connection = await asyncpg.connect(asyncpg_dsn(url))
@@ -128,14 +77,14 @@ async def seed(
 
 
 async def confirm_broadcast(
-    settings, services, emulator: EmulatorProcess, admin_tg: int
-) -> uuid.UUID:
+    settings, services, emulator: Emulator, admin_tg: int
+) -> tuple[uuid.UUID, int]:
     """Draft and confirm the admin's broadcast to everyone; its progress message is a real one."""
     application = build_application(
         settings,
         services,
-        base_url=f"{emulator.url}/bot",
-        base_file_url=f"{emulator.url}/file/bot",
+        base_url=emulator.base_url,
+        base_file_url=emulator.base_file_url,
         token=emulator.token,
     )
     await application.initialize()
@@ -156,14 +105,14 @@ async def confirm_broadcast(
         message_id=progress.message_id,
         now=datetime.now(UTC),
     )
-    return draft.broadcast_id
+    return draft.broadcast_id, progress.message_id
 
 
 def start_sender(
     args: argparse.Namespace,
     url: str,
     prefix: str,
-    emulator: EmulatorProcess,
+    emulator: Emulator,
     broadcast_id: uuid.UUID,
 ) -> subprocess.Popen:
     return subprocess.Popen(
@@ -200,20 +149,21 @@ async def status(dsn: str, broadcast_id: uuid.UUID) -> tuple[int, str]:
 
 
 async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
-    emulator = MemoryEmulator()  # Telegram's limits on
-    http = aiohttp.ClientSession()
     dsn = asyncpg_dsn(url)
-    try:
+    # In this process, which only polls the database meanwhile: the sender has its own.
+    async with Emulator(limits=True, bot_name="SportsCenter") as emulator:
         async with bot_services(url, prefix, OUTGOING_RATE_LIMIT="telegram") as (
             settings,
             services,
         ):
             began_seed = clock.perf_counter()
-            people, admin_tg = await seed(url, emulator, http, args.n)
+            people, admin_tg = await seed(url, emulator, args.n)
             print(
                 f"seeded {args.n} people in {clock.perf_counter() - began_seed:.0f} s", flush=True
             )
-            broadcast_id = await confirm_broadcast(settings, services, emulator, admin_tg)
+            broadcast_id, progress_id = await confirm_broadcast(
+                settings, services, emulator, admin_tg
+            )
             print(f"confirmed: {args.n} queued", flush=True)
         began = clock.perf_counter()  # from the confirmation to the broadcast done
         sender = start_sender(args, url, prefix, emulator, broadcast_id)
@@ -233,19 +183,14 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
                 raise RuntimeError(f"the sender exited ({sender.returncode}) before the end")
         elapsed = clock.perf_counter() - began
         sender.wait(30)
-        sem = asyncio.Semaphore(16)
-        transcripts = await asyncio.gather(
-            *(api(http, sem, emulator.url, "GET", f"/api/people/{i}/transcript") for i in people)
+        copies = Counter(
+            chat_id
+            for (chat_id, _), message in emulator.bot.messages.items()
+            if message.get("text") == MESSAGE
         )
-        counts = [
-            sum(1 for m in t if _from_bot(m) and m.get("text") == MESSAGE) for t in transcripts
-        ]
-        admin = await api(http, sem, emulator.url, "GET", f"/api/people/{admin_tg}/transcript")
-        shown = [m.get("text", "") for m in admin if m.get("text", "").startswith("📣 Broadcast")]
-        print("the admin's progress message:", shown, flush=True)
-    finally:
-        await http.close()
-        emulator.stop()
+        progress = emulator.bot.messages.get((admin_tg, progress_id), {}).get("text")
+        print(f"the admin's progress message: {progress!r}", flush=True)
+    counts = [copies.get(person, 0) for person in people]
     delivered = sum(1 for c in counts if c)
     figures = {
         "n": args.n,
@@ -258,10 +203,6 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
     }
     print(f"broadcast: {figures} (ceiling 30/s)", flush=True)
     return figures
-
-
-def _from_bot(message: dict) -> bool:
-    return bool((message.get("from") or {}).get("is_bot"))
 
 
 async def sender(args: argparse.Namespace) -> None:
@@ -296,7 +237,7 @@ async def sender(args: argparse.Namespace) -> None:
                     done.set()
 
         try:
-            await asyncio.gather(*(send() for _ in range(int(args.drains))), progress())
+            await asyncio.gather(send(), progress())
         finally:
             await application.shutdown()
 
@@ -305,9 +246,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="people to broadcast to")
     parser.add_argument("--kill-at", type=float, default=0.5, help="share sent when killed")
-    parser.add_argument(
-        "--drains", type=int, default=1, help="outbox jobs running at once in the sender"
-    )
     parser.add_argument("--sender", action="store_true", help=argparse.SUPPRESS)
     for name in ("--url", "--prefix", "--emulator-url", "--token", "--broadcast"):
         parser.add_argument(name, help=argparse.SUPPRESS)
