@@ -17,8 +17,8 @@ uses a scratch database and Redis prefix it removes at the end).
    and a new one started; it goes on from the outbox's rows and exits once the broadcast is
    done.
 4. Every person's chat is read back from the emulator's messages: a person without the
-   message is lost, a second copy is duplicated. The rate is the people reached over the whole run, from the
-   confirmation to the broadcast being done, the restart included.
+   message is lost, a second copy is duplicated. The rate is the people reached over the
+   whole run, from the confirmation to the broadcast being done, the restart included.
 Last line: `{"broadcast_msgs_per_s", "lost", "duplicated", "killed_and_resumed", ...}`.
 """
 
