@@ -1,5 +1,6 @@
 """The admin capability's SQL: people found by name, username or id; a person's card; the
-service's figures; the audit trail; refunds; rows for the CSV exports."""
+service's figures; the audit trail; refunds; rows for the CSV exports; broadcasts' audiences,
+their outbox rows and progress."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, func, literal, or_, select
+from sqlalchemy import Row, Select, and_, delete, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased
 
 from domain.models import (
@@ -17,13 +19,19 @@ from domain.models import (
     Athlete,
     AthleteLink,
     AuditEntry,
+    Broadcast,
+    BroadcastAudience,
+    BroadcastStatus,
     Coach,
     Notification,
+    NotificationKind,
     Payment,
     PaymentStatus,
     SessionParticipant,
+    SessionStatus,
     TrainingSession,
     User,
+    UserStatus,
     VideoAnalysis,
     VideoStatus,
 )
@@ -328,3 +336,159 @@ async def people_between(tx: Transaction, since: datetime, until: datetime) -> S
         .order_by(User.created_at, User.id)
     )
     return (await tx.session.scalars(query)).all()
+
+
+def audience_members(audience: str, value: str | None) -> Select[tuple[uuid.UUID, str | None]]:
+    """(user id, status) of everyone on Telegram a broadcast's audience names."""
+    query = select(User.id, User.status).where(User.telegram_user_id.is_not(None))
+    if audience == BroadcastAudience.ROLE:
+        return query.where(User.role == value)
+    if audience == BroadcastAudience.SPORT:
+        coaches = select(Coach.user_id).where(Coach.specializations.contains([value]))
+        return query.where(User.id.in_(coaches))
+    if audience == BroadcastAudience.COACH:
+        return query.where(User.id.in_(_families_of(uuid.UUID(str(value)))))
+    return query
+
+
+def _families_of(coach_id: uuid.UUID) -> Any:
+    """Users on the athletes' side of the coach's non-cancelled sessions: each athlete, their
+    parent and their linked guardians."""
+    grouped = (
+        select(SessionParticipant.athlete_id)
+        .join(TrainingSession, TrainingSession.id == SessionParticipant.session_id)
+        .where(TrainingSession.coach_id == coach_id)
+    )
+    individual = select(TrainingSession.athlete_id).where(
+        TrainingSession.coach_id == coach_id,
+        TrainingSession.status != SessionStatus.CANCELLED,
+        TrainingSession.athlete_id.is_not(None),
+    )
+    athletes = individual.union(grouped).subquery()
+    own = select(Athlete.user_id).where(Athlete.id.in_(select(athletes)))
+    parents = select(Athlete.parent_id).where(Athlete.id.in_(select(athletes)))
+    linked = select(AthleteLink.user_id).where(
+        AthleteLink.athlete_id.in_(select(athletes)), AthleteLink.relation == "guardian"
+    )
+    return own.union(parents, linked)
+
+
+async def audience_size(tx: Transaction, audience: str, value: str | None) -> tuple[int, int]:
+    """(reachable, blocked) people of an audience."""
+    members = audience_members(audience, value).subquery()
+    blocked = func.count().filter(members.c.status == UserStatus.BLOCKED)
+    reachable, blocked_count = (await tx.session.execute(select(func.count(), blocked))).one()
+    return int(reachable) - int(blocked_count), int(blocked_count)
+
+
+async def queue_broadcast(tx: Transaction, broadcast: Broadcast, due_at: datetime) -> int:
+    """One outbox row per reachable member (blocked people skipped); a second call adds none."""
+    members = audience_members(broadcast.audience, broadcast.audience_value).subquery()
+    key = str(broadcast.id)
+    rows = select(
+        func.uuid_generate_v4(),
+        members.c.id,
+        literal(NotificationKind.BROADCAST),
+        func.jsonb_build_object("broadcast_id", key, "text", broadcast.message),
+        literal(due_at),
+        func.concat(f"broadcast:{key}:", members.c.id),
+    ).where(or_(members.c.status.is_(None), members.c.status != UserStatus.BLOCKED))
+    statement = (
+        insert(Notification)
+        .from_select(["id", "recipient_id", "kind", "payload", "due_at", "dedup_key"], rows)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+    )
+    return (await tx.session.execute(statement)).rowcount or 0
+
+
+def _rows_of(broadcast_id: uuid.UUID) -> Any:
+    return and_(
+        Notification.kind == NotificationKind.BROADCAST,
+        Notification.payload["broadcast_id"].astext == str(broadcast_id),
+    )
+
+
+async def broadcast_counts(tx: Transaction, broadcast_id: uuid.UUID) -> Row[tuple[int, ...]]:
+    """(sent, blocked, failed, pending) of a broadcast's outbox rows."""
+    unsent = Notification.sent_at.is_(None)
+    given_up = and_(unsent, Notification.last_error.startswith("final:"))
+    blocked = User.status == UserStatus.BLOCKED
+    query = (
+        select(
+            func.count().filter(Notification.sent_at.is_not(None)),
+            func.count().filter(given_up, blocked),
+            func.count().filter(given_up, or_(User.status.is_(None), ~blocked)),
+            func.count().filter(
+                unsent, ~func.coalesce(Notification.last_error, "").startswith("final:")
+            ),
+        )
+        .select_from(Notification)
+        .join(User, User.id == Notification.recipient_id)
+        .where(_rows_of(broadcast_id))
+    )
+    return (await tx.session.execute(query)).one()
+
+
+async def drop_unsent_broadcast(tx: Transaction, broadcast_id: uuid.UUID) -> int:
+    """Delete a broadcast's copies not sent yet (one being sent waits for its sender's commit)."""
+    statement = delete(Notification).where(
+        _rows_of(broadcast_id),
+        Notification.sent_at.is_(None),
+        ~func.coalesce(Notification.last_error, "").startswith("final:"),
+    )
+    return (await tx.session.execute(statement)).rowcount or 0
+
+
+async def broadcast_for_update(tx: Transaction, broadcast_id: uuid.UUID) -> Broadcast | None:
+    """The broadcast, locked until the transaction ends."""
+    query = select(Broadcast).where(Broadcast.id == broadcast_id).with_for_update()
+    return (await tx.session.scalars(query)).first()
+
+
+async def broadcasts_sending(tx: Transaction) -> Sequence[Broadcast]:
+    """Broadcasts confirmed and not yet done or cancelled, locked; others running skip them."""
+    query = (
+        select(Broadcast)
+        .where(Broadcast.status == BroadcastStatus.SENDING)
+        .order_by(Broadcast.started_at)
+        .with_for_update(skip_locked=True)
+    )
+    return (await tx.session.scalars(query)).all()
+
+
+async def finish_broadcast(
+    tx: Transaction, broadcast_id: uuid.UUID, status: str, at: datetime
+) -> None:
+    """Mark a broadcast done or cancelled."""
+    await tx.session.execute(
+        update(Broadcast).where(Broadcast.id == broadcast_id).values(status=status, finished_at=at)
+    )
+
+
+async def coach_sports(tx: Transaction) -> Sequence[str]:
+    """Every sport some coach teaches, alphabetically."""
+    sport = func.unnest(Coach.specializations).label("sport")
+    query = select(sport).distinct().order_by(sport)
+    return (await tx.session.scalars(query)).all()
+
+
+async def coaches_by_name(tx: Transaction, limit: int) -> Sequence[Row[tuple[uuid.UUID, str, str]]]:
+    """(coach id, first name, last name) of coaches on Telegram, by name."""
+    query = (
+        select(Coach.id, User.first_name, User.last_name)
+        .join(User, User.id == Coach.user_id)
+        .order_by(User.first_name, User.last_name, Coach.id)
+        .limit(limit)
+    )
+    return (await tx.session.execute(query)).all()
+
+
+async def coach_name(tx: Transaction, coach_id: uuid.UUID) -> str | None:
+    """The coach's full name, if there is such a coach."""
+    query = (
+        select(User.first_name, User.last_name)
+        .join(Coach, Coach.user_id == User.id)
+        .where(Coach.id == coach_id)
+    )
+    row = (await tx.session.execute(query)).first()
+    return None if row is None else f"{row[0]} {row[1]}".strip()

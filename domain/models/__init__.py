@@ -2,7 +2,14 @@
 
 from domain.models.base import Base
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
-from domain.models.operations import AuditEntry, Notification, NotificationKind
+from domain.models.operations import (
+    AuditEntry,
+    Broadcast,
+    BroadcastAudience,
+    BroadcastStatus,
+    Notification,
+    NotificationKind,
+)
 from domain.models.people import (
     LAST_ADMIN_CONSTRAINT,
     Admin,
@@ -71,6 +78,9 @@ __all__ = [
     "AthleteLink",
     "AuditEntry",
     "Base",
+    "Broadcast",
+    "BroadcastAudience",
+    "BroadcastStatus",
     "Coach",
     "EnrolmentHow",
     "EnrolmentStatus",

@@ -7,11 +7,22 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk
+from domain.models.base import Base, CreatedAt, UpdatedAt, UuidPk, one_of
 
 
 class AuditEntry(Base):
@@ -84,6 +95,7 @@ class NotificationKind(StrEnum):
     PROGRAM_SOLD = "program_sold"
     PROGRAM_DIGEST = "program_digest"
     PROGRAM_NOTE = "program_note"
+    BROADCAST = "broadcast"
 
 
 class Notification(Base):
@@ -106,6 +118,12 @@ class Notification(Base):
             text("(payload ->> 'metric_id')"),
             postgresql_where=text("kind IN ('personal_best', 'personal_best_coach')"),
         ),
+        # A broadcast's progress counts its rows, and a cancel drops the unsent ones.
+        Index(
+            "idx_notifications_broadcast",
+            text("(payload ->> 'broadcast_id')"),
+            postgresql_where=text("kind = 'broadcast'"),
+        ),
     )
 
     id: Mapped[UuidPk]
@@ -119,5 +137,54 @@ class Notification(Base):
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[CreatedAt]
+    updated_at: Mapped[UpdatedAt]
+
+
+class BroadcastAudience(StrEnum):
+    """broadcasts.audience: everyone, a role, the coaches of a sport, the families of a coach."""
+
+    EVERYONE = "everyone"
+    ROLE = "role"
+    SPORT = "sport"
+    COACH = "coach"
+
+
+class BroadcastStatus(StrEnum):
+    """broadcasts.status: a draft until confirmed, then sending until done or cancelled."""
+
+    DRAFT = "draft"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Broadcast(Base):
+    """An admin's message to many; each recipient's copy is an outbox row (kind `broadcast`)."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (
+        CheckConstraint(one_of("audience", BroadcastAudience), name="audience"),
+        CheckConstraint(one_of("status", BroadcastStatus), name="status"),
+        # The progress job looks only at broadcasts still sending.
+        Index("idx_broadcasts_sending", "id", postgresql_where=text("status = 'sending'")),
+    )
+
+    id: Mapped[UuidPk]
+    created_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    audience: Mapped[str] = mapped_column(String(10))
+    # The role, the sport or the coach's id (as text) the audience names; NULL for everyone.
+    audience_value: Mapped[str | None] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), server_default=text("'draft'"))
+    recipients: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    skipped_blocked: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # The admin's progress message, edited as the broadcast goes.
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]

@@ -1,6 +1,6 @@
 """Admins running the service from the chat (issue 18): /admins, /stats, /user and its
-actions, /audit, /refunds and /csv. For everyone else these commands do not exist, and their
-buttons are refused and audited.
+actions, /audit, /refunds, /csv and /broadcast. For everyone else these commands do not exist,
+and their buttons are refused and audited.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from bot.app import BotApplication
 
 # In this order: within group 0, the first handler that matches an update wins.
-FLOWS = ("people", "money", "overview")
+FLOWS = ("people", "money", "broadcast", "overview")
 
 
 def flows() -> list[ModuleType]:

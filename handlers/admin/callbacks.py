@@ -43,3 +43,43 @@ class RefundPress(CallbackData, prefix="adm:refund"):
     """Mark this refund due as done; the provider's reference is typed next."""
 
     payment_id: uuid.UUID
+
+
+class BroadcastTarget(StrEnum):
+    """An audience button of /broadcast: everyone, a role, or a list to pick a sport or coach."""
+
+    EVERYONE = "all"
+    ROLE = "role"
+    SPORTS = "sports"
+    SPORT = "sport"
+    COACHES = "coaches"
+
+
+@dataclass(frozen=True)
+class BroadcastTo(CallbackData, prefix="adm:bcto"):
+    """Who a broadcast goes to (the role or sport in `value`), or a list to pick from."""
+
+    target: BroadcastTarget
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class BroadcastCoach(CallbackData, prefix="adm:bccoach"):
+    """A broadcast to the families of this coach."""
+
+    coach_id: uuid.UUID
+
+
+class BroadcastAction(StrEnum):
+    """Confirm a previewed broadcast, or cancel it (a draft, or one sending)."""
+
+    CONFIRM = "ok"
+    CANCEL = "stop"
+
+
+@dataclass(frozen=True)
+class BroadcastPress(CallbackData, prefix="adm:bc"):
+    """Confirm or cancel this broadcast."""
+
+    action: BroadcastAction
+    broadcast_id: uuid.UUID

@@ -90,7 +90,7 @@ async def test_no_overlap_exclusion_and_update_triggers_come_from_the_migration(
         in exclusion
     )
     assert "<> 'cancelled'" in exclusion
-    assert triggers == 11
+    assert triggers == 12
     assert default_partition
 
 
