@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from domain.models import Athlete, Coach, User
 from domain.repositories.base import Repository
+
+# Built once: building the expression again on every call cost as much Python as running it.
+_BY_TELEGRAM = select(User).where(User.telegram_user_id == bindparam("telegram_user_id"))
 
 
 class UserRepository(Repository[User]):
@@ -15,8 +18,8 @@ class UserRepository(Repository[User]):
 
     async def by_telegram_id(self, telegram_user_id: int) -> User | None:
         """The user behind a Telegram account, if registered."""
-        query = select(User).where(User.telegram_user_id == telegram_user_id)
-        return (await self.session.execute(query)).scalar_one_or_none()
+        found = await self.session.execute(_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
+        return found.scalar_one_or_none()
 
 
 class AthleteRepository(Repository[Athlete]):
