@@ -10,7 +10,6 @@ import asyncio
 import importlib
 import logging
 import pkgutil
-import threading
 import warnings
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
@@ -148,9 +147,10 @@ class BotApplication(
         # and start() itself still gets its menus.
         if not self.menus_set:
             await set_command_menus(self)
-        # The city index takes a second or two to build: not on the first person's time. A
-        # daemon thread, not the loop's executor: a loop closed meanwhile has nothing pending.
-        threading.Thread(target=city_zones.load, name="city-index", daemon=True).start()
+        # The city index takes a second or two to build: not on the first person's time, and
+        # not beside the first updates either (its JSON parse holds the GIL in one call, which
+        # stalled the event loop for seconds): built here, before any update is processed.
+        await asyncio.to_thread(city_zones.load)
         await self.services.limiter.load_scripts()
         await super().start()
 

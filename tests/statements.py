@@ -1,4 +1,5 @@
-"""Counting the SQL statements an update costs, through the engine's own events."""
+"""Counting the SQL statements an update costs: the engine's own events, and the statements
+run on asyncpg itself (domain.driver), which the engine never sees."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from asyncpg import Connection
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
@@ -35,10 +37,19 @@ def statements_sent(engine: AsyncEngine) -> Iterator[list[Statement]]:
         task = asyncio.current_task()
         sent.append(Statement(task.get_name() if task else "", sql))
 
+    fetch = Connection.fetch
+
+    async def fetch_and_record(self: Connection, query: str, *args: Any, **kwargs: Any) -> Any:
+        # SQLAlchemy runs its statements as prepared ones, never through Connection.fetch.
+        record(None, None, query)
+        return await fetch(self, query, *args, **kwargs)
+
     event.listen(engine.sync_engine, "before_cursor_execute", record)
+    Connection.fetch = fetch_and_record  # type: ignore[method-assign]
     try:
         yield sent
     finally:
+        Connection.fetch = fetch  # type: ignore[method-assign]
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 

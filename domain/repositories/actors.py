@@ -102,24 +102,17 @@ _ACTOR: Select[Any] = (
     .select_from(User)
     .outerjoin(Coach, Coach.user_id == User.id)
 )
-_BY_TELEGRAM = _ACTOR.where(User.telegram_user_id == bindparam("telegram_user_id"))
+# Every update reads its acting user with this one, on the driver (domain.actors).
+BY_TELEGRAM = _ACTOR.where(User.telegram_user_id == bindparam("telegram_user_id"))
 _BY_USER = _ACTOR.where(User.id == bindparam("user_id"))
 
 
 class ActorRows:
-    """The one row an Actor is built from, by Telegram account or by user."""
+    """The one row an Actor is built from, for a user written in this transaction (the row by
+    Telegram account is `BY_TELEGRAM`, run on the driver by domain.actors)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def by_telegram_id(self, telegram_user_id: int) -> Row[Any] | None:
-        """The row of the user behind a Telegram account, None before sign-up; read outside a
-        transaction (autocommit): one statement reads a consistent snapshot on its own."""
-        connection = await self.session.connection(
-            execution_options={"isolation_level": "AUTOCOMMIT"}
-        )
-        found = await connection.execute(_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
-        return found.one_or_none()
 
     async def by_user_id(self, user_id: Any) -> Row[Any]:
         """The row of a user already written (flushed) in this transaction."""

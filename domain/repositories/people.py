@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.exc import DBAPIError
 
 from domain.errors import from_integrity_error
 from domain.models import Admin, Athlete, Coach, User
 from domain.repositories.base import Repository
+
+# Built once: building the expression again on every call cost as much Python as running it.
+_BY_TELEGRAM = select(User).where(User.telegram_user_id == bindparam("telegram_user_id"))
 
 
 class UserRepository(Repository[User]):
@@ -19,8 +22,8 @@ class UserRepository(Repository[User]):
 
     async def by_telegram_id(self, telegram_user_id: int) -> User | None:
         """The user behind a Telegram account, if registered."""
-        query = select(User).where(User.telegram_user_id == telegram_user_id)
-        return (await self.session.execute(query)).scalar_one_or_none()
+        found = await self.session.execute(_BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
+        return found.scalar_one_or_none()
 
 
 class AdminRepository(Repository[Admin]):

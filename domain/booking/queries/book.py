@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert
 
-from domain.booking.queries.driver import DriverStatement
 from domain.booking.queries.notice_queue import enqueue_statement
+from domain.driver import DriverStatement
 from domain.models import AuditEntry, TrainingSession
 from domain.uow import Transaction
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from domain.booking.queries.driver import DriverStatement
+from domain.driver import DriverStatement
 from domain.errors import NotFound
 from domain.models import (
     Athlete,

@@ -17,6 +17,7 @@ from bot.guards import ACTOR_GROUP, ADMISSION_GROUP, PRIVATE_CHAT_GROUP
 from bot.i18n import t
 from bot.jobs import maintain_metric_partitions
 from bot.wiring import Services
+from domain.adapters import city_zones
 from domain.metrics.queries.partitions import (
     add_months,
     existing_partitions,
@@ -235,3 +236,14 @@ async def test_concurrent_saves_share_one_persistence_write(app: BotApplication)
     release.set()
     await asyncio.gather(first, *later)
     assert len(calls) == 2
+
+
+async def test_the_city_index_is_built_before_updates_are_processed(app: BotApplication) -> None:
+    # Building it parses a large JSON file in one call that holds the GIL: a thread running
+    # it beside the first updates stalled the event loop for seconds on a busy machine.
+    city_zones._cities.cache_clear()
+    await app.start()
+    try:
+        assert city_zones._cities.cache_info().currsize == 1
+    finally:
+        await app.stop()

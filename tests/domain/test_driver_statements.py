@@ -1,4 +1,5 @@
-"""Hot statements on the asyncpg connection behind a transaction: same errors, same transaction."""
+"""Hot statements on the asyncpg connection behind a transaction: same errors, same transaction,
+and a connection lost under one leaves the pool."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 from sqlalchemy import bindparam, func, insert, select, text, update
 
 from domain.booking.queries.book import _SESSION_COLUMNS
-from domain.booking.queries.driver import DriverStatement
 from domain.booking.queries.sessions import booking_parties
+from domain.driver import DriverStatement
 from domain.errors import NotFound, SlotTaken
 from domain.models import Coach, TrainingSession
 from domain.uow import UnitOfWork
@@ -126,4 +127,21 @@ async def test_after_a_commit_the_driver_follows_the_sessions_next_transaction(
             await tx.session.execute(text("SELECT 1"))
             await _INSERT.rows(tx, _row(coach, athlete.id, minutes_later=120))
         # left without commit
+    assert await _sessions(uow) == 1
+
+
+async def test_a_connection_lost_under_a_driver_statement_leaves_the_pool(
+    uow: UnitOfWork,
+) -> None:
+    coach, athlete = await coach_and_athlete(uow)
+    async with uow as tx:
+        pid = (await tx.driver_connection()).get_server_pid()
+        async with uow as killer:
+            await killer.session.execute(text(f"SELECT pg_terminate_backend({pid})"))
+        with pytest.raises(Exception):  # noqa: B017 - whatever asyncpg makes of the lost socket
+            await _INSERT.rows(tx, _row(coach, athlete.id))
+        assert (await tx.connection()).invalidated
+    async with uow as tx:
+        await _INSERT.rows(tx, _row(coach, athlete.id))
+        await tx.commit()
     assert await _sessions(uow) == 1

@@ -1,9 +1,10 @@
 """A hot statement run on asyncpg itself, behind the transaction's SQLAlchemy connection.
 
-SQLAlchemy's Python cost per statement is three to four times the driver's, and a booking is
-two statements. `DriverStatement` compiles an existing SQLAlchemy statement once with the
-asyncpg dialect, keeps its parameters' order and its types' conversions both ways, and runs it
-on the same connection: violations become the same domain errors as `Transaction.commit`'s.
+SQLAlchemy's Python cost per statement is three to four times the driver's; a booking is two
+statements and every update reads its acting user. `DriverStatement` compiles an existing
+SQLAlchemy statement once with the asyncpg dialect, keeps its parameters' order and its types'
+conversions both ways, and runs it on the same connection: violations become the same domain
+errors as `Transaction.commit`'s, and a connection lost under it leaves the pool.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from asyncpg import PostgresError
+from asyncpg import Connection, PostgresError
 from sqlalchemy import Insert, Numeric, Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 
@@ -52,15 +53,26 @@ class DriverStatement:
         try:
             records = await driver.fetch(self.sql, *self.arguments(params))
         except PostgresError as err:
+            await _leave_pool_if_lost(tx, driver)
             violation = from_violation(err.sqlstate, getattr(err, "constraint_name", None))
             if violation is None:
                 raise
             raise violation from err
+        except BaseException:
+            await _leave_pool_if_lost(tx, driver)
+            raise
         return [self._converted(record) for record in records]
 
     def _converted(self, record: Sequence[Any]) -> Any:
         values = zip(self._results, record, strict=True)
         return self._row(*(v if r is None or v is None else r(v) for r, v in values))
+
+
+async def _leave_pool_if_lost(tx: Transaction, driver: Connection) -> None:
+    # SQLAlchemy never saw this statement fail: a connection lost under it (a database
+    # restart) must leave the pool, or the next action given it would fail again.
+    if driver.is_closed():
+        await (await tx.connection()).invalidate()
 
 
 def _bind_conversion(type_: Any) -> Convert:
