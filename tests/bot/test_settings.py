@@ -203,9 +203,9 @@ def test_libraries_routine_is_logged_only_at_debug(
 ) -> None:
     import logging
 
-    from bot.logs import CHATTY_LOGGERS, configure_logging
+    from bot.logs import CHATTY_LOGGERS, PERSONAL_LOGGERS, configure_logging
 
-    for name in CHATTY_LOGGERS:  # put back whatever this test changes
+    for name in (*CHATTY_LOGGERS, *PERSONAL_LOGGERS):  # put back whatever this test changes
         monkeypatch.setattr(logging.getLogger(name), "level", logging.getLogger(name).level)
     configure_logging(level)
     for name in ("apscheduler.executors.default", "alembic.runtime.plugins", "httpx"):

@@ -49,7 +49,10 @@ async def test_a_long_argument_is_quoted_short_in_one_clear_reply(
     assert reply.startswith(starts) and reply.endswith(ends)
     assert "…”" in reply and len(reply) < 600
     # Neither the apology's traceback nor the sending path's safety net had to step in.
-    assert [record.getMessage() for record in caplog.records] == []
+    # (Warnings and errors only: another test may have set up the runtime's logging, which
+    # lets PTB's INFO lines about starting and stopping through.)
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert problems == []
 
 
 async def test_before_sign_up_a_long_argument_gets_a_clear_reply(
@@ -64,4 +67,7 @@ async def test_before_sign_up_a_long_argument_gets_a_clear_reply(
             quiet = (await ana.expect_reply())["text"]
     assert logged.startswith("Logging results is for people who have signed up")
     assert quiet.startswith(ANSWERS["/quiet"][0]) and "…”" in quiet and len(quiet) < 600
-    assert [record.getMessage() for record in caplog.records] == []
+    # (Warnings and errors only: another test may have set up the runtime's logging, which
+    # lets PTB's INFO lines about starting and stopping through.)
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert problems == []
