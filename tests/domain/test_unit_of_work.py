@@ -246,3 +246,9 @@ async def test_a_deadlock_lost_leaves_as_a_try_again_refusal_not_a_driver_error(
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     assert len(failures) == 1
     assert isinstance(failures[0], Contended), repr(failures[0])
+
+
+async def test_statements_run_without_jit_compilation(uow: UnitOfWork) -> None:
+    # A chat action's statements are short: compiling one (tens of ms) costs more than it saves.
+    async with uow as tx:
+        assert await tx.session.scalar(text("SHOW jit")) == "off"
