@@ -33,6 +33,7 @@ from domain.models import (
     User,
     UserStatus,
     VideoAnalysis,
+    VideoConsent,
 )
 from domain.uow import Transaction
 
@@ -101,6 +102,10 @@ def export_statements(
             ProgramWorkoutLog,
             ProgramWorkoutLog.enrolment_id.in_(enrolments),
             ProgramWorkoutLog.logged_at,
+        ),
+        # Who consented to (or revoked) each child's videos, and when.
+        "video_consents": _of(
+            VideoConsent, VideoConsent.athlete_id.in_(athletes), VideoConsent.given_at
         ),
         "audit": _of(AuditEntry, _audit_about(subjects), AuditEntry.at),
     }

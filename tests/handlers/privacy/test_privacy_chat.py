@@ -96,7 +96,8 @@ async def test_a_parent_gets_a_zip_of_their_and_their_childs_data_with_the_video
 
     archive = unzip(emulator, sent)
     names = set(archive.namelist())
-    for part in ("profile", "athletes", "sessions", "payments", "metrics", "videos", "feedback"):
+    parts = ("profile", "athletes", "sessions", "payments", "metrics", "videos", "feedback")
+    for part in (*parts, "video_consents"):
         assert {f"{part}.json", f"{part}.csv"} <= names
     assert archive.read(f"videos/{json.loads(archive.read('videos.json'))[0]['id']}.mp4") == CLIP
     profile = json.loads(archive.read("profile.json"))
