@@ -23,12 +23,14 @@ import domain
 from bot.i18n import catalogues, languages
 from bot.local_time import WORDS
 from bot.outbox import SIDE_EFFECTS
+from domain.admin.broadcasts import ROLES as BROADCAST_ROLES
 from domain.admin.money import ExportKind
 from domain.booking.availability import WEEKDAYS
 from domain.errors import DomainError
 from domain.metrics.catalogue import CATEGORIES
 from domain.metrics.progress import SPANS
 from domain.models import (
+    BroadcastStatus,
     NotificationKind,
     PaymentStatus,
     ProgramStatus,
@@ -92,6 +94,8 @@ RUNTIME_KEYS: dict[str, Callable[[], Iterable[str]]] = {
     "coach.spec.{}": lambda: PROGRAM_SPORTS,
     "programs.level.{}": lambda: Difficulty,
     "programs.card.status.{}": lambda: ProgramStatus,
+    "broadcast.progress.{}": lambda: BroadcastStatus,
+    "broadcast.audience.role.{}": lambda: BROADCAST_ROLES,
 }
 
 
