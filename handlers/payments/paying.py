@@ -39,7 +39,12 @@ from handlers.payments import render
 from handlers.payments.callbacks import PayAgain
 from handlers.payments.delivery import send_terms
 from handlers.shared.acting import refusal_text
-from handlers.shared.invoices import NOT_PROGRAM_INVOICES, PROGRAM_INVOICES, PaidInvoice
+from handlers.shared.invoices import (
+    NOT_PROGRAM_INVOICES,
+    PROGRAM_INVOICES,
+    PaidInvoice,
+    charge_of,
+)
 
 log = logging.getLogger(__name__)
 ROLE_COMMANDS = {
@@ -104,12 +109,8 @@ async def _record(update: Update, context: BotContext) -> None:
         recorded = await records.record_payment(
             context.uow,
             telegram_user_id=update.effective_user.id,
-            invoice_payload=paid.invoice_payload,
-            currency=paid.currency,
-            total_amount=paid.total_amount,
-            telegram_charge_id=paid.telegram_payment_charge_id,
-            provider_charge_id=paid.provider_payment_charge_id or None,
             now=datetime.now(UTC),
+            **charge_of(paid),
         )
     except DomainError as err:
         await message.reply_text(

@@ -38,7 +38,7 @@ from handlers.programs.following_callbacks import (
 )
 from handlers.shared.acting import refusal_text
 from handlers.shared.edit_in_place import edit_or_reply
-from handlers.shared.invoices import PaidInvoice
+from handlers.shared.invoices import PaidInvoice, charge_of
 
 log = logging.getLogger(__name__)
 ROLE_COMMANDS = {"coach": [("assign", "training.command.assign")]}
@@ -202,12 +202,8 @@ async def payment_received(update: Update, context: BotContext) -> None:
         bought = await purchase.record_payment(
             context.uow,
             telegram_user_id=update.effective_user.id,
-            invoice_payload=paid.invoice_payload,
-            currency=paid.currency,
-            total_amount=paid.total_amount,
-            telegram_charge_id=paid.telegram_payment_charge_id,
-            provider_charge_id=paid.provider_payment_charge_id or None,
             now=datetime.now(UTC),
+            **charge_of(paid),
         )
     except DomainError as err:
         refund = err.params.get("refund")

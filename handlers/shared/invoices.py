@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from telegram import Message
+from typing import Any
+
+from telegram import Message, SuccessfulPayment
 from telegram.ext.filters import MessageFilter
 
 from domain.programs.following.purchase import PAYLOAD_PREFIX as PROGRAM_INVOICES
@@ -23,3 +25,14 @@ class PaidInvoice(MessageFilter):
         """Whether the message is a successful payment of one of this prefix's invoices."""
         paid = message.successful_payment
         return paid is not None and paid.invoice_payload.startswith(self.prefix)
+
+
+def charge_of(paid: SuccessfulPayment) -> dict[str, Any]:
+    """What recording a payment takes from Telegram's successful payment, by argument name."""
+    return {
+        "invoice_payload": paid.invoice_payload,
+        "currency": paid.currency,
+        "total_amount": paid.total_amount,
+        "telegram_charge_id": paid.telegram_payment_charge_id,
+        "provider_charge_id": paid.provider_payment_charge_id or None,
+    }
