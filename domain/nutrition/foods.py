@@ -24,10 +24,10 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from domain.driver import DriverStatement
 from domain.models import Allergen, Diet, FoodComposition, FoodKind
 from domain.uow import Transaction
 
@@ -41,7 +41,13 @@ MAX_QUERY = 60
 NEAREST = 0.3
 # A name in the reader's other language ranks just below an equal one in their own.
 OTHER_LANGUAGE = 0.05
-SET_THRESHOLD = text("SELECT set_config('pg_trgm.strict_word_similarity_threshold', :near, true)")
+SET_THRESHOLD = DriverStatement(
+    select(
+        func.set_config("pg_trgm.strict_word_similarity_threshold", str(NEAREST), True).label(
+            "threshold"
+        )
+    )
+)
 
 FOODS = FoodComposition.__table__
 
@@ -121,7 +127,9 @@ def _search(*, spanish: bool) -> Select:
     )
 
 
-SEARCH = {spanish: _search(spanish=spanish) for spanish in (False, True)}
+# Run on the driver itself (domain/driver.py): a search is typed letter by letter, and a plan's
+# totals read a hundred foods at once.
+SEARCH = {spanish: DriverStatement(_search(spanish=spanish)) for spanish in (False, True)}
 
 
 async def search_foods(tx: Transaction, text: str, language: str, *, limit: int = 8) -> list[Food]:
@@ -129,16 +137,16 @@ async def search_foods(tx: Transaction, text: str, language: str, *, limit: int 
     typed = " ".join(text.split())[:MAX_QUERY]
     if not typed or limit < 1:
         return []
-    connection = await tx.connection()
-    await connection.execute(SET_THRESHOLD, {"near": str(NEAREST)})
-    statement = SEARCH[is_spanish(language)]
-    rows = await connection.execute(statement, {"typed": typed, "limit": limit})
+    await SET_THRESHOLD.rows(tx, {})
+    rows = await SEARCH[is_spanish(language)].rows(tx, {"typed": typed, "limit": limit})
     return [_food(row) for row in rows]
 
 
 # One statement whatever the number of ids (an expanding IN would be a new statement, and a
 # new server-side prepare, for every count).
-BY_IDS = select(FOODS).where(FOODS.c.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+BY_IDS = DriverStatement(
+    select(FOODS).where(FOODS.c.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+)
 
 
 async def foods_by_ids(tx: Transaction, ids: Iterable[int]) -> dict[int, Food]:
@@ -146,6 +154,4 @@ async def foods_by_ids(tx: Transaction, ids: Iterable[int]) -> dict[int, Food]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    connection = await tx.connection()
-    rows = await connection.execute(BY_IDS, {"ids": wanted})
-    return {row.id: _food(row) for row in rows}
+    return {row.id: _food(row) for row in await BY_IDS.rows(tx, {"ids": wanted})}
