@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -41,13 +42,9 @@ MAX_QUERY = 60
 NEAREST = 0.3
 # A name in the reader's other language ranks just below an equal one in their own.
 OTHER_LANGUAGE = 0.05
-SET_THRESHOLD = DriverStatement(
-    select(
-        func.set_config("pg_trgm.strict_word_similarity_threshold", str(NEAREST), True).label(
-            "threshold"
-        )
-    )
-)
+# Through SQLAlchemy, which opens the transaction (the driver alone would run it outside one,
+# and a setting local to no transaction is gone by the next statement).
+SET_THRESHOLD = text("SELECT set_config('pg_trgm.strict_word_similarity_threshold', :near, true)")
 
 FOODS = FoodComposition.__table__
 
@@ -137,7 +134,7 @@ async def search_foods(tx: Transaction, text: str, language: str, *, limit: int 
     typed = " ".join(text.split())[:MAX_QUERY]
     if not typed or limit < 1:
         return []
-    await SET_THRESHOLD.rows(tx, {})
+    await (await tx.connection()).execute(SET_THRESHOLD, {"near": str(NEAREST)})
     rows = await SEARCH[is_spanish(language)].rows(tx, {"typed": typed, "limit": limit})
     return [_food(row) for row in rows]
 
