@@ -56,6 +56,8 @@ class Amount:
     grams: Decimal
 
     def __post_init__(self) -> None:
+        if not isinstance(self.grams, Decimal):  # a whole number of grams, say
+            object.__setattr__(self, "grams", Decimal(str(self.grams)))
         if not self.grams.is_finite() or self.grams <= 0:
             raise AmountRefused("not_positive", grams=self.grams)
         if self.grams > MAX_GRAMS:
