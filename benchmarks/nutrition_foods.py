@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import time
 import unicodedata
@@ -120,9 +121,9 @@ def week_plan(foods: list[Food], rng: random.Random) -> dict[str, object]:
 
 
 async def measure_totals(uow: UnitOfWork, plan_id: str, rounds: int) -> list[float]:
-    times = []
+    times, cpu = [], []
     for n in range(rounds + WARM_UP):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         async with uow as tx:
             plan = await (await tx.connection()).scalar(
                 text("SELECT daily_plans FROM nutrition_plans WHERE id = :id"), {"id": plan_id}
@@ -140,9 +141,11 @@ async def measure_totals(uow: UnitOfWork, plan_id: str, rounds: int) -> list[flo
         assert len(days) == 7 and all(d.energy_kcal > 0 for d in days)
         if n >= WARM_UP:
             times.append((time.perf_counter() - began) * 1000)
+            cpu.append((time.process_time() - began_cpu) * 1000)
     p50, p95 = p50_p95(times)
     print(
         f"totals: {rounds} reads of a 7-day plan ({len(items)} items), p50 {p50} ms, p95 {p95} ms"
+        f" (of which this process's CPU: p50 {p50_p95(cpu)[0]} ms)"
     )
     return times
 
@@ -153,7 +156,8 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
     rng = random.Random(17)
     try:
         foods = await all_foods(uow)
-        print(f"{len(foods)} foods in the table", flush=True)
+        load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+        print(f"{len(foods)} foods in the table; load average {load}", flush=True)
         search = await measure_search(uow, queries(foods, args.queries + WARM_UP, rng))
         async with uow as tx:
             plan_id = await (await tx.connection()).scalar(

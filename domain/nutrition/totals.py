@@ -78,7 +78,12 @@ class Amount:
 
 def totals_of(amounts: Iterable[Amount]) -> Totals:
     """The energy and macros of these amounts together (a meal's, or a day's)."""
-    total = Totals()
+    # Summed per 100 g and divided once: a week's plan adds up ~170 items on every read.
+    energy = protein = carbohydrate = fat = Decimal(0)
     for amount in amounts:
-        total += amount.totals
-    return total
+        food, grams = amount.food, amount.grams
+        energy += food.energy_kcal * grams
+        protein += food.protein_g * grams
+        carbohydrate += food.carbohydrate_g * grams
+        fat += food.fat_g * grams
+    return Totals(energy / HUNDRED, protein / HUNDRED, carbohydrate / HUNDRED, fat / HUNDRED)
