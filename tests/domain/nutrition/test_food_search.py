@@ -32,6 +32,7 @@ async def test_accents_neither_help_nor_hurt(uow: UnitOfWork) -> None:
     assert (await names(uow, "platano", "es"))[0] == "Plátano"
     assert (await names(uow, "PLÁTANO", "es"))[0] == "Plátano"
     assert (await names(uow, "brocoli", "es"))[0] == "Brócoli"
+    assert (await names(uow, "champinones", "es"))[0] == "Champiñones"
     assert (await names(uow, "atun en lata", "es"))[0].startswith("Atún en lata")
 
 
