@@ -25,6 +25,7 @@ async def test_a_typo_still_finds_the_food(uow: UnitOfWork) -> None:
     assert "Roast chicken" in await names(uow, "chiken", "en")
     assert (await names(uow, "yoghurt", "en"))[0].endswith("yogurt")
     assert (await names(uow, "salmom", "es"))[0] == "Salmón"
+    assert (await names(uow, "platno", "es"))[0] == "Plátano"
     assert (await names(uow, "brocolli", "en"))[0] == "Broccoli"
 
 
