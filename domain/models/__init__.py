@@ -2,6 +2,7 @@
 
 from domain.models.base import Base
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
+from domain.models.nutrition import Allergen, Diet, FoodComposition, FoodKind
 from domain.models.operations import (
     AuditEntry,
     Broadcast,
@@ -74,6 +75,7 @@ __all__ = [
     "NO_OVERLAP_CONSTRAINT",
     "TABLES_WITH_UPDATED_AT",
     "Admin",
+    "Allergen",
     "Athlete",
     "AthleteLink",
     "AuditEntry",
@@ -82,9 +84,12 @@ __all__ = [
     "BroadcastAudience",
     "BroadcastStatus",
     "Coach",
+    "Diet",
     "EnrolmentHow",
     "EnrolmentStatus",
     "ErasureRequest",
+    "FoodComposition",
+    "FoodKind",
     "Invitation",
     "InvitationKind",
     "LinkRelation",

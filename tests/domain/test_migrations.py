@@ -14,9 +14,12 @@ from sqlalchemy import Connection, inspect, text
 from bot.migrate import alembic_config, include_object, migrate, upgrade_to_head
 from domain.adapters.db import create_engine
 from domain.models import (
+    Allergen,
     Base,
+    Diet,
     EnrolmentHow,
     EnrolmentStatus,
+    FoodKind,
     InvitationKind,
     LinkRelation,
     MaterialKind,
@@ -43,6 +46,9 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_program_enrolments_how": EnrolmentHow,
     "ck_program_enrolments_status": EnrolmentStatus,
     "ck_program_workout_logs_status": WorkoutStatus,
+    "ck_foods_kind": FoodKind,
+    "ck_foods_allergens": Allergen,
+    "ck_foods_breaks_diets": Diet,
 }
 
 
