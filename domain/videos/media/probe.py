@@ -33,7 +33,8 @@ _VIDEO = re.compile(r"Stream #0:\d+.*?: Video: (\w+)(.*)")
 _SIZE = re.compile(r"[ ,](\d{2,5})x(\d{2,5})\b")
 _RATE = re.compile(r"(\d+(?:\.\d+)?)(k?) (fps|tbr)")
 _ROTATION = re.compile(r"rotation of (-?\d+(?:\.\d+)?) degrees")
-_AUDIO = re.compile(r"Stream #0:\d+.*?: Audio: ")
+_AUDIO = re.compile(r"Stream #0:\d+.*?: Audio: (\w+)(.*)")
+_BITRATE = re.compile(r"(\d+) kb/s")
 _OUT_TIME = re.compile(r"out_time_us=(\d+)")
 _FRAME_COUNT = re.compile(r"^frame=(\d+)", re.MULTILINE)
 
@@ -61,6 +62,8 @@ class ProbeInfo:
     fps: float
     codec: str | None
     has_audio: bool
+    audio_codec: str | None = None  # the first sound track's, as ffmpeg names it ("aac")
+    audio_kbps: int | None = None  # its bit rate, when the file says
 
 
 def input_args(path: Path) -> list[str]:
@@ -182,13 +185,16 @@ def probe(path: Path, *, max_duration_s: float) -> ProbeInfo:
         raise VideoRefused("video.refused.too_long", f"{duration:.1f} s > {max_duration_s:g} s")
     _require_a_frame(path)
     width, height = _displayed_size(video.group(2), header)
+    audio = _AUDIO.search(header)
     return ProbeInfo(
         duration_s=round(duration, 3),
         width=width,
         height=height,
         fps=fps,
         codec=video.group(1),
-        has_audio=_AUDIO.search(header) is not None,
+        has_audio=audio is not None,
+        audio_codec=audio and audio.group(1),
+        audio_kbps=_audio_kbps(audio),
     )
 
 
@@ -238,6 +244,11 @@ def _displayed_size(stream: str, header: str) -> tuple[int, int]:
     if rotation and round(abs(float(rotation.group(1)))) % 180 == 90:
         return height, width
     return width, height
+
+
+def _audio_kbps(audio: re.Match[str] | None) -> int | None:
+    rate = _BITRATE.search(audio.group(2)) if audio else None
+    return int(rate.group(1)) if rate else None
 
 
 def _frame_rate(stream: str) -> float:

@@ -27,6 +27,9 @@ THUMBNAIL_QUALITY = 4
 FPS_MAX = 60
 CRF = 26
 AUDIO_BITRATE = "128k"
+# AAC up to this rate goes into the MP4 as it came: encoding it again cost a second of CPU
+# for a 30 s clip (more than a tenth of all its processing) and loses a little quality.
+AUDIO_COPY_KBPS_MAX = 320
 THUMBNAIL_TIMEOUT_S = 30.0
 
 
@@ -82,6 +85,12 @@ class Rendition:
         self._ffmpeg.kill()
 
 
+def keeps_sound(probe: ProbeInfo) -> bool:
+    """Whether the web MP4 carries the upload's sound as it came: AAC at a moderate rate."""
+    kbps = probe.audio_kbps
+    return probe.audio_codec == "aac" and (kbps is None or kbps <= AUDIO_COPY_KBPS_MAX)
+
+
 def start_rendition(raw: Path, probe: ProbeInfo, out: Path) -> Rendition:
     """Start transcoding `raw` to the web MP4 at `out`; `wait()` on the result for the file."""
     return Rendition(raw, probe, out)
@@ -102,6 +111,10 @@ def _encoding_args(probe: ProbeInfo) -> list[str]:
         filters += f",fps={FPS_MAX}"
     video = ["-map", VIDEO_STREAM, "-vf", filters, "-c:v", "libx264", "-preset", "veryfast"]
     video += ["-crf", str(CRF), "-pix_fmt", "yuv420p", "-profile:v", "high"]
-    audio = ["-map", "0:a:0?", "-c:a", "aac", "-b:a", AUDIO_BITRATE] if probe.has_audio else []
+    audio = ["-map", "0:a:0?", *_audio_codec_args(probe)] if probe.has_audio else []
     container = ["-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"]
     return [*video, *(audio or ["-an"]), *container, "-movflags", "+faststart", "-f", "mp4"]
+
+
+def _audio_codec_args(probe: ProbeInfo) -> list[str]:
+    return ["-c:a", "copy"] if keeps_sound(probe) else ["-c:a", "aac", "-b:a", AUDIO_BITRATE]
