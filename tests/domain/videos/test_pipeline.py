@@ -6,12 +6,15 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 import pytest
 
+from domain.videos.media import probe as media_probe
 from domain.videos.media.chart_words import ChartWords
+from domain.videos.media.motion import analyse_motion
 from domain.videos.media.pipeline import ANALYSIS_VERSION, Processed, VideoRefused, process
 from domain.videos.media.probe import ProbeInfo, probe, run_ffmpeg
 from domain.videos.media.renditions import keeps_sound, rendition_size
@@ -119,6 +122,26 @@ def _sound_packets(path: Path) -> str:
     code, out, errors = run_ffmpeg(["-loglevel", "error", *args], timeout_s=30)
     assert code == 0, errors
     return out.decode()
+
+
+def test_the_upload_is_decoded_once_for_the_rendition_and_the_motion(
+    hd: tuple[Path, Processed], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw, processed = hd
+    started: list[list[str]] = []
+    real_init = media_probe.Ffmpeg.__init__
+
+    def recording_init(self: media_probe.Ffmpeg, args: list[str], **kwargs: Any) -> None:
+        started.append(list(args))
+        real_init(self, args, **kwargs)
+
+    monkeypatch.setattr(media_probe.Ffmpeg, "__init__", recording_init)
+    again = process(raw, tmp_path / "work", chart_words=WORDS, with_pose=False)
+
+    # Decoding a 720p clip is a tenth of its processing: one long-running ffmpeg, not two.
+    assert len(started) == 1
+    assert again.analysis["motion"] == processed.analysis["motion"]
+    assert again.analysis["motion"] == analyse_motion(raw, probe(raw, max_duration_s=600)).as_dict()
 
 
 def test_the_rendition_plays_before_it_has_fully_downloaded(hd: tuple[Path, Processed]) -> None:
