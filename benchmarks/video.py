@@ -1,9 +1,10 @@
-"""Video processing through the real worker: wall time per second of clip, and its memory.
+"""Video processing through the real worker: wall time per second of clip, CPU, and memory.
 
 Run: `.venv/bin/python benchmarks/video.py [--runs 3]` (needs the local Postgres and Redis;
-uses a scratch database, Redis prefix and media directory it removes at the end). With pose:
-the same from an environment with the pose extra, `.venv-pose/bin/python benchmarks/video.py`
-(`make test-pose` builds it).
+uses a scratch database, Redis prefix and media directory it removes at the end). Beside
+another version of the code, in one run: `benchmarks/video.py --compare GIT_REF [--turns 2]`.
+With pose: the same from an environment with the pose extra,
+`.venv-pose/bin/python benchmarks/video.py` (`make test-pose` builds it).
 
 A 30 s 1280x720 30 fps synthetic clip (tests/video_clips.py: a drawn person doing 13 squats,
 2 s each, standing still for 2 s before and after, sensor noise σ=2, a tone as its sound track)
@@ -13,6 +14,9 @@ to the same worker, timed from `receive_video`'s return (queueing is its last st
 Redis status mirror says `analyzed`; meanwhile the memory of the worker's processes (the worker,
 the server its job processes are forked from, the job's process) and of ffmpeg is read from
 /proc every 50 ms (PSS, so pages a forked process shares with its parent count once).
+CPU seconds (user + system) of the worker's processes and of every process they started,
+ffmpeg included, are read from /proc at queueing and when analyzed: unlike wall time they
+hardly depend on what else the machine runs, so they compare versions on a busy machine.
 The worker is this interpreter (`python -m bot.cli worker`) and
 runs pose estimation on every video whenever mediapipe imports, so from an environment with the
 extra the figures include pose ("pose": "on, detected"); otherwise "pose": "not installed".
@@ -20,8 +24,15 @@ The figure gives pose a person to find, and its hips going up and down are what 
 
 Last line: one JSON object with processing_ratio (median wall time / clip length, target
 <= 0.5), peak_rss_mb (the worker's processes together at their peak, target <= 400),
-reps_expected and reps_found, and beside them the long-lived process's RSS after each run
-(flat: memory a video needed leaves with its job process), ffmpeg, and the pose outcome.
+reps_expected and reps_found, cpu_s_per_video (median), and beside them the long-lived
+process's RSS after each run (flat: memory a video needed leaves with its job process),
+ffmpeg, and the pose outcome.
+
+With --compare, the same clip goes through GIT_REF's code and this tree's in turns (each turn
+a scratch database and worker of its own, `--runs` videos; the ref's files come from
+`git archive`, its interpreter is this one): the last line holds both sides' medians and
+this tree's over the ref's, `processing_here_over_ref` and `cpu_here_over_ref`. The script
+copes with the code before the reshape (issue 14), e.g. `--compare cce1f20~1`.
 """
 
 from __future__ import annotations
@@ -245,6 +256,7 @@ class Run:
     wall_s: float
     cpu_s: float  # the worker's processes and their ffmpegs, from queueing to analyzed
     ffmpeg_cpu_s: float
+    main_cpu_s: float  # the long-lived worker process's own part (Dramatiq, database, storage)
     memory: Memory
     analysis: dict[str, Any]
 
@@ -259,7 +271,7 @@ async def one_run(
 ) -> Run:
     """Upload the clip as a new video; wall time and CPU until analyzed, memory, its analysis."""
     incoming = IncomingVideo(f"bench-{uuid.uuid4().hex}", "video", clip.size)
-    cpu_before = tree_cpu_s(worker.pid)
+    cpu_before, main_before = tree_cpu_s(worker.pid), cpu_s(worker.pid, with_reaped=False)
     received = await receive_video(
         services.uow,
         services.videos,
@@ -280,6 +292,7 @@ async def one_run(
         await asyncio.sleep(SAMPLE_S)
     wall = time.perf_counter() - queued
     cpu = tree_cpu_s(worker.pid) - cpu_before
+    main_cpu = cpu_s(worker.pid, with_reaped=False) - main_before
     ffmpeg_cpu = sum(memory.ffmpeg_cpu.values())
     async with transaction(services) as tx:
         video = await tx.session.get(VideoAnalysis, received.video_id)
@@ -287,13 +300,14 @@ async def one_run(
         raise RuntimeError(f"video {received.video_id}: {video and video.failure_reason}")
     print(
         f"run {n}: {wall:.2f} s (ratio {wall / CLIP_S:.3f}), CPU {cpu:.2f} s (ffmpeg "
-        f"{ffmpeg_cpu:.2f} s, Python {cpu - ffmpeg_cpu:.2f} s), reps "
+        f"{ffmpeg_cpu:.2f} s, the video's process {cpu - ffmpeg_cpu - main_cpu:.2f} s, the "
+        f"worker's {main_cpu:.2f} s), reps "
         f"{video.analysis_results['motion']['reps']}/{REPS}, worker {mb(memory.worker)} MB "
         f"(its long-lived process {mb(memory.main)} MB), largest ffmpeg {mb(memory.child)} MB, "
         f"all together {mb(memory.combined)} MB",
         flush=True,
     )
-    return Run(wall, cpu, ffmpeg_cpu, memory, video.analysis_results)
+    return Run(wall, cpu, ffmpeg_cpu, main_cpu, memory, video.analysis_results)
 
 
 def pose_outcome(analysis: dict[str, Any]) -> str:
@@ -341,6 +355,7 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> dict[str, Any]
         "processing_s_runs": [round(run.wall_s, 2) for run in runs],
         "cpu_s_runs": [round(run.cpu_s, 2) for run in runs],
         "ffmpeg_cpu_s_runs": [round(run.ffmpeg_cpu_s, 2) for run in runs],
+        "worker_main_cpu_s_runs": [round(run.main_cpu_s, 2) for run in runs],
         "runs": len(runs),
         "peak_ffmpeg_rss_mb": mb(max(run.memory.child for run in runs)),
         "peak_rss_with_ffmpeg_mb": mb(max(run.memory.combined for run in runs)),
