@@ -156,9 +156,10 @@ async def run_worker(
 
 def _video_processing(settings: Settings) -> HandlerFactory:
     # Imported here: the processing pipeline is heavy and only workers need it.
-    from domain.videos.processing import remove_orphaned_workdirs, video_jobs
+    from domain.videos.processing import remove_orphaned_workdirs, start_job_server, video_jobs
 
     def factory(services: Services) -> tuple[JobHandler, GiveUp]:
+        start_job_server()
         # A worker killed mid-job left its work directory (and the video in it) behind.
         if removed := remove_orphaned_workdirs():
             log.info("removed %d work directories of workers that died", removed)

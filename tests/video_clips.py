@@ -113,6 +113,15 @@ def make_rotated_copy(source: Path, path: Path, *, degrees: int = 90) -> Path:
     return path
 
 
+def make_copy_with_sound(
+    source: Path, path: Path, *, codec: str, channels: int = 1, bitrate: str = "128k"
+) -> Path:
+    """`source`'s pictures as they are, its sound encoded again with `codec` (mp2, opus...)."""
+    args = ["-i", source, "-map", "0", "-c:v", "copy", "-c:a", codec, "-ac", str(channels)]
+    _ffmpeg([*args, "-b:a", bitrate, path])
+    return path
+
+
 def make_photo_named_mp4(path: Path, *, size: tuple[int, int] = (320, 240)) -> Path:
     """A JPEG photo saved under a video's name: one picture is not a video."""
     ok, encoded = cv2.imencode(".jpg", _background(*size))

@@ -2,7 +2,8 @@
 
 `process` is synchronous and CPU only; it reads the raw file and writes only into `workdir`.
 The web MP4 is transcoded by its own ffmpeg process while Python analyses the motion, so the
-two share the machine's cores instead of taking turns.
+two share the machine's cores instead of taking turns; that ffmpeg decodes the upload once for
+both, handing Python the small gray frames motion is measured on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from domain.videos.media.chart import write_motion_charts
 from domain.videos.media.chart_words import ChartWords
-from domain.videos.media.motion import Motion, analyse_motion
+from domain.videos.media.motion import Motion, analysis_sampling, motion_of_frames
 from domain.videos.media.pose import analyse_pose
 from domain.videos.media.probe import ProbeInfo, VideoRefused, probe
 from domain.videos.media.renditions import make_thumbnail, start_rendition
@@ -60,10 +61,11 @@ def process(
     if raw.resolve() in {path.resolve() for path in outputs}:
         raise ValueError(f"{raw} would be overwritten by an output; keep it under another name")
     thumbnail_path, rendition_path = outputs
-    rendition = start_rendition(raw, info, rendition_path)
+    sampling = analysis_sampling(info)
+    rendition = start_rendition(raw, info, rendition_path, frames=sampling)
     try:
         thumbnail = make_thumbnail(raw, info, thumbnail_path)
-        motion = analyse_motion(raw, info)
+        motion = motion_of_frames(rendition.frames(), sampling)
         charts = write_motion_charts(motion, workdir, chart_words)
         pose = analyse_pose(raw, info, motion.reps) if with_pose else _POSE_DISABLED
         video = rendition.wait()

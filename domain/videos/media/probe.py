@@ -8,6 +8,8 @@ containers, which shuts out playlists and concat lists that would make it read o
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import re
 import subprocess
 import threading
@@ -15,7 +17,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import imageio_ffmpeg
 import numpy as np
@@ -24,6 +26,7 @@ FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 CONTAINERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,mpegts,mpeg,flv,asf,ogg,gif,h264,hevc"
 PROBE_TIMEOUT_S = 30.0
 STDERR_TAIL_LINES = 40
+PIPE_BYTES = 1024 * 1024  # Linux's most for a process without privileges
 # `V`, not `v`: a video stream that is not cover art.
 VIDEO_STREAM = "0:V:0"
 DEFAULT_FPS = 30.0
@@ -33,7 +36,8 @@ _VIDEO = re.compile(r"Stream #0:\d+.*?: Video: (\w+)(.*)")
 _SIZE = re.compile(r"[ ,](\d{2,5})x(\d{2,5})\b")
 _RATE = re.compile(r"(\d+(?:\.\d+)?)(k?) (fps|tbr)")
 _ROTATION = re.compile(r"rotation of (-?\d+(?:\.\d+)?) degrees")
-_AUDIO = re.compile(r"Stream #0:\d+.*?: Audio: ")
+_AUDIO = re.compile(r"Stream #0:\d+.*?: Audio: (\w+)(.*)")
+_BITRATE = re.compile(r"(\d+) kb/s")
 _OUT_TIME = re.compile(r"out_time_us=(\d+)")
 _FRAME_COUNT = re.compile(r"^frame=(\d+)", re.MULTILINE)
 
@@ -61,6 +65,8 @@ class ProbeInfo:
     fps: float
     codec: str | None
     has_audio: bool
+    audio_codec: str | None = None  # the first sound track's, as ffmpeg names it ("aac")
+    audio_kbps: int | None = None  # its bit rate, when the file says
 
 
 def input_args(path: Path) -> list[str]:
@@ -127,6 +133,67 @@ def run_ffmpeg(args: Sequence[str], *, timeout_s: float) -> tuple[int, bytes, st
     return done.returncode, done.stdout, done.stderr.decode(errors="replace")[-4000:]
 
 
+class Sampling(NamedTuple):
+    """Which frames to read and how: `size` (width, height), `fps`, gray (1) or RGB (3)."""
+
+    size: tuple[int, int]
+    fps: float
+    channels: int = 1
+
+
+def frames_output(sampling: Sampling) -> list[str]:
+    """ffmpeg output arguments writing the video's frames, so sampled, raw to its stdout."""
+    width, height = sampling.size
+    filters = f"fps={sampling.fps:g},scale={width}:{height}:flags=area"
+    pix_fmt = "gray" if sampling.channels == 1 else "rgb24"
+    args = ["-map", VIDEO_STREAM, "-vf", filters, "-an", "-sn", "-dn"]
+    return [*args, "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"]
+
+
+def start_frames_pipe(args: Sequence[str]) -> Ffmpeg:
+    """ffmpeg with `args`, one of its outputs `frames_output` (stdout), its pipe widened."""
+    ffmpeg = Ffmpeg(args, stdout=subprocess.PIPE)
+    # A wider pipe lets ffmpeg run ahead of a reader that is busy a moment (its other output,
+    # a transcode, need not wait); Linux's default is 64 kB, four 160 px frames.
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(ffmpeg.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    return ffmpeg
+
+
+def frames_from(
+    ffmpeg: Ffmpeg, sampling: Sampling, *, timeout_s: float, owner: bool
+) -> Iterator[np.ndarray]:
+    """The frames `ffmpeg` writes to its stdout, as `frames_output(sampling)` asked: gray
+    (H, W) or RGB (H, W, 3). ffmpeg is killed past `timeout_s`. When this reader is its
+    `owner`, the exit code is checked at the end and ffmpeg never outlives the reading."""
+    width, height = sampling.size
+    frame_bytes = width * height * sampling.channels
+    shape = (height, width) if sampling.channels == 1 else (height, width, sampling.channels)
+    timed_out = threading.Event()
+
+    def stop() -> None:
+        timed_out.set()
+        ffmpeg.kill()
+
+    watchdog = threading.Timer(timeout_s, stop)
+    watchdog.start()
+    code = 0
+    try:
+        while len(chunk := ffmpeg.stdout.read(frame_bytes)) == frame_bytes:
+            yield np.frombuffer(chunk, dtype=np.uint8).reshape(shape)
+        if owner:
+            code = ffmpeg.wait(timeout_s)
+    finally:
+        # Also reached when the reader stops early: ffmpeg must not outlive the generator.
+        watchdog.cancel()
+        if owner or timed_out.is_set():
+            ffmpeg.kill()
+    if timed_out.is_set():
+        raise TimeoutError(f"decoding took longer than {timeout_s:.0f} s")
+    if code != 0:
+        raise VideoRefused("video.refused.not_decodable", _last_line(ffmpeg.errors()))
+
+
 def read_frames(
     path: Path,
     *,
@@ -136,33 +203,10 @@ def read_frames(
     timeout_s: float,
 ) -> Iterator[np.ndarray]:
     """Decoded frames of `path` at `fps`, scaled to `size`: gray (H, W) or RGB (H, W, 3)."""
-    width, height = size
-    filters = f"fps={fps:g},scale={width}:{height}:flags=area"
-    pix_fmt = "gray" if channels == 1 else "rgb24"
-    args = [*input_args(path), "-map", VIDEO_STREAM, "-vf", filters, "-an", "-sn", "-dn"]
-    ffmpeg = Ffmpeg([*args, "-f", "rawvideo", "-pix_fmt", pix_fmt, "-"], stdout=subprocess.PIPE)
-    timed_out = threading.Event()
-
-    def stop() -> None:
-        timed_out.set()
-        ffmpeg.kill()
-
-    watchdog = threading.Timer(timeout_s, stop)
-    watchdog.start()
-    frame_bytes = width * height * channels
-    shape = (height, width) if channels == 1 else (height, width, channels)
-    try:
-        while len(chunk := ffmpeg.stdout.read(frame_bytes)) == frame_bytes:
-            yield np.frombuffer(chunk, dtype=np.uint8).reshape(shape)
-        code = ffmpeg.wait(timeout_s)
-    finally:
-        # Also reached when the reader stops early: ffmpeg must not outlive the generator.
-        watchdog.cancel()
-        ffmpeg.kill()
-    if timed_out.is_set():
-        raise TimeoutError(f"decoding took longer than {timeout_s:.0f} s")
-    if code != 0:
-        raise VideoRefused("video.refused.not_decodable", _last_line(ffmpeg.errors()))
+    sampling = Sampling(size, fps, channels)
+    # Started at the first frame asked for: a generator never started has nothing to stop.
+    ffmpeg = start_frames_pipe([*input_args(path), *frames_output(sampling)])
+    yield from frames_from(ffmpeg, sampling, timeout_s=timeout_s, owner=True)
 
 
 def probe(path: Path, *, max_duration_s: float) -> ProbeInfo:
@@ -182,13 +226,16 @@ def probe(path: Path, *, max_duration_s: float) -> ProbeInfo:
         raise VideoRefused("video.refused.too_long", f"{duration:.1f} s > {max_duration_s:g} s")
     _require_a_frame(path)
     width, height = _displayed_size(video.group(2), header)
+    audio = _AUDIO.search(header)
     return ProbeInfo(
         duration_s=round(duration, 3),
         width=width,
         height=height,
         fps=fps,
         codec=video.group(1),
-        has_audio=_AUDIO.search(header) is not None,
+        has_audio=audio is not None,
+        audio_codec=audio and audio.group(1),
+        audio_kbps=_audio_kbps(audio),
     )
 
 
@@ -238,6 +285,11 @@ def _displayed_size(stream: str, header: str) -> tuple[int, int]:
     if rotation and round(abs(float(rotation.group(1)))) % 180 == 90:
         return height, width
     return width, height
+
+
+def _audio_kbps(audio: re.Match[str] | None) -> int | None:
+    rate = _BITRATE.search(audio.group(2)) if audio else None
+    return int(rate.group(1)) if rate else None
 
 
 def _frame_rate(stream: str) -> float:

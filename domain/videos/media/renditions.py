@@ -8,15 +8,22 @@ sharp as a landscape one. Metadata is dropped on the way, phone location include
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
 from pathlib import Path
+
+import numpy as np
 
 from domain.videos.media.probe import (
     VIDEO_STREAM,
     Ffmpeg,
     ProbeInfo,
+    Sampling,
     VideoRefused,
+    frames_from,
+    frames_output,
     input_args,
     run_ffmpeg,
+    start_frames_pipe,
 )
 
 SHORT_SIDE_MAX, LONG_SIDE_MAX = 720, 1280
@@ -27,6 +34,9 @@ THUMBNAIL_QUALITY = 4
 FPS_MAX = 60
 CRF = 26
 AUDIO_BITRATE = "128k"
+# AAC up to this rate goes into the MP4 as it came: encoding it again cost a second of CPU
+# for a 30 s clip (more than a tenth of all its processing) and loses a little quality.
+AUDIO_COPY_KBPS_MAX = 320
 THUMBNAIL_TIMEOUT_S = 30.0
 
 
@@ -63,12 +73,29 @@ def make_thumbnail(raw: Path, probe: ProbeInfo, out: Path) -> Path:
 
 
 class Rendition:
-    """The MP4 transcode running in its own ffmpeg while Python does other work."""
+    """The MP4 transcode running in its own ffmpeg while Python does other work; with
+    `frames`, the same ffmpeg also hands Python the decoded frames so sampled."""
 
-    def __init__(self, raw: Path, probe: ProbeInfo, out: Path) -> None:
+    def __init__(
+        self, raw: Path, probe: ProbeInfo, out: Path, frames: Sampling | None = None
+    ) -> None:
         self.out = out
         self.timeout_s = rendition_timeout_s(probe.duration_s)
-        self._ffmpeg = Ffmpeg([*input_args(raw), *_encoding_args(probe), "-y", str(out)])
+        args = [*input_args(raw), *_encoding_args(probe), "-y", str(out)]
+        self._sampling = frames
+        if frames is None:
+            self._ffmpeg = Ffmpeg(args)
+        else:
+            # One decode for both: a second pass over a 720p clip cost a tenth of its CPU.
+            self._ffmpeg = start_frames_pipe([*args, *frames_output(frames)])
+
+    def frames(self) -> Iterator[np.ndarray]:
+        """The frames asked for at the start, as the transcode decodes them; read them all
+        (the transcode waits for a reader that falls far behind). `wait()` says whether the
+        upload decoded to its end."""
+        if self._sampling is None:
+            raise ValueError("this rendition was started without frames")
+        return frames_from(self._ffmpeg, self._sampling, timeout_s=self.timeout_s, owner=False)
 
     def wait(self) -> Path:
         """The finished MP4; VideoRefused when ffmpeg could not read the upload."""
@@ -82,9 +109,18 @@ class Rendition:
         self._ffmpeg.kill()
 
 
-def start_rendition(raw: Path, probe: ProbeInfo, out: Path) -> Rendition:
-    """Start transcoding `raw` to the web MP4 at `out`; `wait()` on the result for the file."""
-    return Rendition(raw, probe, out)
+def keeps_sound(probe: ProbeInfo) -> bool:
+    """Whether the web MP4 carries the upload's sound as it came: AAC at a moderate rate."""
+    kbps = probe.audio_kbps
+    return probe.audio_codec == "aac" and (kbps is None or kbps <= AUDIO_COPY_KBPS_MAX)
+
+
+def start_rendition(
+    raw: Path, probe: ProbeInfo, out: Path, *, frames: Sampling | None = None
+) -> Rendition:
+    """Start transcoding `raw` to the web MP4 at `out`; `wait()` on the result for the file,
+    and with `frames` read the decoded frames from `frames()` meanwhile."""
+    return Rendition(raw, probe, out, frames)
 
 
 def _failure(errors: str) -> Exception:
@@ -102,6 +138,10 @@ def _encoding_args(probe: ProbeInfo) -> list[str]:
         filters += f",fps={FPS_MAX}"
     video = ["-map", VIDEO_STREAM, "-vf", filters, "-c:v", "libx264", "-preset", "veryfast"]
     video += ["-crf", str(CRF), "-pix_fmt", "yuv420p", "-profile:v", "high"]
-    audio = ["-map", "0:a:0?", "-c:a", "aac", "-b:a", AUDIO_BITRATE] if probe.has_audio else []
+    audio = ["-map", "0:a:0?", *_audio_codec_args(probe)] if probe.has_audio else []
     container = ["-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"]
     return [*video, *(audio or ["-an"]), *container, "-movflags", "+faststart", "-f", "mp4"]
+
+
+def _audio_codec_args(probe: ProbeInfo) -> list[str]:
+    return ["-c:a", "copy"] if keeps_sound(probe) else ["-c:a", "aac", "-b:a", AUDIO_BITRATE]

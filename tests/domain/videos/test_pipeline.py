@@ -6,16 +6,24 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 import pytest
 
+from domain.videos.media import probe as media_probe
 from domain.videos.media.chart_words import ChartWords
+from domain.videos.media.motion import analyse_motion
 from domain.videos.media.pipeline import ANALYSIS_VERSION, Processed, VideoRefused, process
-from domain.videos.media.probe import probe
-from domain.videos.media.renditions import rendition_size
-from tests.video_clips import make_clip, make_pdf_named_mp4, make_random_mp4
+from domain.videos.media.probe import ProbeInfo, probe, run_ffmpeg
+from domain.videos.media.renditions import keeps_sound, rendition_size
+from tests.video_clips import (
+    make_clip,
+    make_copy_with_sound,
+    make_pdf_named_mp4,
+    make_random_mp4,
+)
 
 WORDS = {"en": ChartWords("seconds", "How much they moved")}
 
@@ -75,6 +83,65 @@ def test_outputs_are_a_jpeg_an_h264_mp4_and_a_png_inside_the_workdir(
     video = probe(processed.rendition, max_duration_s=600)
     assert (video.codec, video.width, video.height, video.has_audio) == ("h264", 1280, 720, True)
     assert video.duration_s == pytest.approx(11.0, abs=0.2)
+
+
+def test_an_aac_sound_track_is_carried_over_as_it_is(hd: tuple[Path, Processed]) -> None:
+    raw, processed = hd
+
+    # Encoding it again would cost a second of CPU for a 30 s clip and lose a little quality.
+    assert _sound_packets(processed.rendition) == _sound_packets(raw)
+
+
+@pytest.mark.parametrize("codec", ["mp2", "libopus"])
+def test_other_sound_is_encoded_as_aac_at_128_kbps(
+    hd: tuple[Path, Processed], tmp_path: Path, codec: str
+) -> None:
+    raw = make_copy_with_sound(hd[0], tmp_path / "raw.mkv", codec=codec, channels=2)
+
+    processed = process(raw, tmp_path / "work", chart_words=WORDS, with_pose=False)
+
+    video = probe(processed.rendition, max_duration_s=600)
+    assert video.audio_codec == "aac"
+    assert video.audio_kbps is not None and video.audio_kbps <= 140
+    assert _sound_packets(processed.rendition) != _sound_packets(raw)
+
+
+def test_only_aac_up_to_320_kbps_is_kept_as_it_came() -> None:
+    def sound(codec: str | None, kbps: int | None) -> ProbeInfo:
+        return ProbeInfo(30.0, 1280, 720, 30.0, "h264", codec is not None, codec, kbps)
+
+    assert keeps_sound(sound("aac", 256)) and keeps_sound(sound("aac", None))
+    assert not keeps_sound(sound("aac", 512))  # a studio-rate track is made web-sized
+    assert not keeps_sound(sound("mp3", 128)) and not keeps_sound(sound("opus", None))
+    assert not keeps_sound(sound(None, None))
+
+
+def _sound_packets(path: Path) -> str:
+    """A digest of the compressed sound as stored (not decoded): equal when copied as it was."""
+    args = ["-i", str(path), "-map", "0:a:0", "-c", "copy", "-f", "md5", "-"]
+    code, out, errors = run_ffmpeg(["-loglevel", "error", *args], timeout_s=30)
+    assert code == 0, errors
+    return out.decode()
+
+
+def test_the_upload_is_decoded_once_for_the_rendition_and_the_motion(
+    hd: tuple[Path, Processed], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw, processed = hd
+    started: list[list[str]] = []
+    real_init = media_probe.Ffmpeg.__init__
+
+    def recording_init(self: media_probe.Ffmpeg, args: list[str], **kwargs: Any) -> None:
+        started.append(list(args))
+        real_init(self, args, **kwargs)
+
+    monkeypatch.setattr(media_probe.Ffmpeg, "__init__", recording_init)
+    again = process(raw, tmp_path / "work", chart_words=WORDS, with_pose=False)
+
+    # Decoding a 720p clip is a tenth of its processing: one long-running ffmpeg, not two.
+    assert len(started) == 1
+    assert again.analysis["motion"] == processed.analysis["motion"]
+    assert again.analysis["motion"] == analyse_motion(raw, probe(raw, max_duration_s=600)).as_dict()
 
 
 def test_the_rendition_plays_before_it_has_fully_downloaded(hd: tuple[Path, Processed]) -> None:

@@ -10,6 +10,7 @@ from domain.videos.media.probe import ProbeInfo, VideoRefused, probe, read_frame
 from tests.video_clips import (
     make_audio_only,
     make_clip,
+    make_copy_with_sound,
     make_pdf_named_mp4,
     make_photo_named_mp4,
     make_random_mp4,
@@ -41,13 +42,26 @@ def test_probe_reports_duration_size_rate_codec_and_sound(clip: Path) -> None:
         fps=24.0,
         codec="h264",
         has_audio=True,
+        audio_codec="aac",
+        audio_kbps=pytest.approx(69, abs=40),
     )
 
 
 def test_a_clip_without_sound_says_so(tmp_path: Path) -> None:
     silent = make_clip(tmp_path / "silent.mp4", reps=1, period_s=1.0, lead_in_s=0, lead_out_s=0)
 
-    assert probe(silent, max_duration_s=600).has_audio is False
+    info = probe(silent, max_duration_s=600)
+
+    assert info.has_audio is False
+    assert (info.audio_codec, info.audio_kbps) == (None, None)
+
+
+def test_the_sound_track_is_described_by_codec_and_bit_rate(clip: Path, tmp_path: Path) -> None:
+    mp2 = make_copy_with_sound(clip, tmp_path / "mp2.mkv", codec="mp2", bitrate="192k")
+
+    info = probe(mp2, max_duration_s=600)
+
+    assert (info.has_audio, info.audio_codec, info.audio_kbps) == (True, "mp2", 192)
 
 
 def test_a_clip_tagged_as_rotated_reports_its_upright_size(clip: Path, tmp_path: Path) -> None:

@@ -3,6 +3,9 @@ moved in the row and the mirror, and the athlete's side and coach told, once."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -200,3 +203,31 @@ async def review_rows(uow: UnitOfWork) -> list[Notification]:
                 select(Notification).where(Notification.kind == "video_review")
             )
         )
+
+
+# Run in a fresh interpreter: in this one an earlier test may have started the server already.
+JOB_SERVER = """
+import sys, time
+from pathlib import Path
+from domain.videos.processing import start_job_server
+start_job_server()
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    children = Path("/proc/self/task").glob("*/children")
+    for pid in {pid for path in children for pid in path.read_text().split()}:
+        if "cv2" in Path(f"/proc/{pid}/maps").read_text():
+            print("loaded")
+            sys.exit(0)
+    time.sleep(0.1)
+print("not loaded")
+"""
+
+
+def test_the_job_server_loads_the_pipeline_before_the_first_video() -> None:
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    command = [sys.executable, "-c", JOB_SERVER]
+    done = subprocess.run(command, capture_output=True, check=True, cwd=root, env=env)
+
+    # The first video after a worker starts need not wait for numpy, OpenCV and matplotlib.
+    assert done.stdout.decode().strip() == "loaded"
