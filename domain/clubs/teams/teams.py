@@ -96,19 +96,29 @@ def parse_season(text: str) -> tuple[date, date]:
         raise InvalidAnswer("teams.error.season_format", text=text) from None
 
 
+_LONGEST = {"name": NAME_MAX, "sport": SPORT_MAX, "age_group": AGE_GROUP_MAX}
+
+
+def tidy(field: str, value: str) -> str:
+    """A typed name, sport or age group with its spaces tidied, or InvalidAnswer when it is
+    empty or too long."""
+    tidied = " ".join(value.split())
+    if not tidied or len(tidied) > _LONGEST[field]:
+        raise InvalidAnswer(f"teams.error.{field}", longest=_LONGEST[field])
+    return tidied
+
+
 def check_details(details: TeamDetails) -> TeamDetails:
     """The details tidied, or InvalidAnswer with the reason (a season ending before it starts,
     longer than two years, an empty or overlong name)."""
     name, sport, age_group = (
-        " ".join(v.split()) for v in (details.name, details.sport, details.age_group)
+        tidy(field, value)
+        for field, value in (
+            ("name", details.name),
+            ("sport", details.sport),
+            ("age_group", details.age_group),
+        )
     )
-    for value, longest, key in (
-        (name, NAME_MAX, "teams.error.name"),
-        (sport, SPORT_MAX, "teams.error.sport"),
-        (age_group, AGE_GROUP_MAX, "teams.error.age_group"),
-    ):
-        if not value or len(value) > longest:
-            raise InvalidAnswer(key, longest=longest)
     start, end = details.season_start, details.season_end
     if end < start:
         raise InvalidAnswer("teams.error.season_order")
@@ -228,3 +238,11 @@ async def team_page(uow: UnitOfWork, *, actor: Actor, team_id: uuid.UUID) -> Tea
         ),
         own_members=tuple(sorted(((a, own_names.get(a, "")) for a in mine), key=lambda x: x[1])),
     )
+
+
+def suggested_season(today: date) -> tuple[date, date]:
+    """The season a new team most likely has: from 1 September (or today, once past it) to
+    the next 30 June."""
+    start = max(today, date(today.year, 9, 1)) if today.month >= 7 else today
+    end = date(start.year + 1 if start.month >= 7 else start.year, 6, 30)
+    return start, end
