@@ -4,7 +4,7 @@
   group, unlink, message), `tm:m:<action>:<team>:<athlete>` (a coach removes, a family leaves).
 - Creating a team: `tm:n:<action>[:<value>]` (an age group, the suggested season, cancel).
 - A team message's destination: `tm:w:<where>` (families, group, both, cancel).
-- A family link: `tm:j:<code>:<athlete>` (join); the link's code, never the team's id, so a
+- A family link: `tmj:<code>:<athlete>` (join); the link's code, never the team's id, so a
   forged press reaches no team whose link the presser never had.
 - Under a team message: `tms:<message>` (👍 Seen), `tmr:<message>` (reply to the coach).
 Every press is checked again by the domain: who may touch what it names.
@@ -91,7 +91,7 @@ class MessageWhere(CallbackData, prefix="tm:w"):
 
 
 @dataclass(frozen=True)
-class JoinPress(CallbackData, prefix="tm:j"):
+class JoinPress(CallbackData, prefix="tmj"):
     """Join this athlete to the team the family link names."""
 
     code: str
