@@ -6,6 +6,7 @@ counted, a family's reply reaches the coach, and forged presses are refused."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from dataclasses import dataclass
@@ -273,3 +274,35 @@ async def _delivered(application: BotApplication, person: EmulatedUser) -> list[
     await send_due_notifications(BotContext(application))
     await person.expect_reply(contains="📣 U12 Tigers")
     return person.messages()
+
+
+async def test_the_bot_removed_from_the_group_unlinks_it_and_posts_go_nowhere(
+    emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cast = await _cast(emulator, uow)
+    cora, pia = cast.cora, cast.pia
+    async with run_bot(emulator) as application:
+        await open_chats(cora, pia)
+        created = await _create_team(cora)
+        family_code = FAMILY_LINK.search(created)
+        assert family_code
+        group = emulator.group("Tigers families", [cora, pia], with_bot=False)
+        await cora.add_bot_to(group)
+        await cora.expect_reply(contains="/linkteam", chat=group)
+        await cora.send(f"/linkteam {family_code[1]}", chat=group)
+        await cora.expect_reply(contains="now linked", chat=group)
+        await pia.send(f"/start team-{family_code[1]}")
+        await pia.expect_reply(contains="Join U12 Tigers?")
+        await pia.press("✅ Join as Kim")
+        await pia.expect_reply(contains="Kim is on U12 Tigers now")
+
+        await pia.remove_bot_from(group)
+        for _ in range(50):  # the update is handled in the background
+            if (await _team(uow)).telegram_group_chat_id is None:
+                break
+            await asyncio.sleep(0.1)
+        await send_due_notifications(BotContext(application))
+
+    assert (await _team(uow)).telegram_group_chat_id is None
+    said = [m.get("text") or "" for m in cora.messages(chat=group) if m["from"]["is_bot"]]
+    assert not [text for text in said if "new player" in text]
