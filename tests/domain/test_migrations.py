@@ -16,6 +16,7 @@ from domain.adapters.db import create_engine
 from domain.models import (
     TABLES_WITH_UPDATED_AT,
     Base,
+    BroadcastAudience,
     EnrolmentHow,
     EnrolmentStatus,
     InvitationKind,
@@ -46,6 +47,7 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_program_enrolments_status": EnrolmentStatus,
     "ck_program_workout_logs_status": WorkoutStatus,
     "ck_team_coaches_role": TeamCoachRole,
+    "ck_broadcasts_ck_broadcasts_audience": BroadcastAudience,
 }
 
 

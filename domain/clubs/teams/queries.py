@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import CompoundSelect, func, literal, select, update
 
 from domain.models import (
     Athlete,
@@ -253,9 +253,9 @@ async def end_memberships(
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def family_recipients(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UUID]:
-    """Every user on Telegram who hears about the team's members: adult athletes themselves and
-    each member's guardians, each once."""
+def families_of_team(team_id: uuid.UUID) -> CompoundSelect:
+    """The user ids of a team's families: its athletes themselves and each one's guardians
+    (a statement, for queries that build on it: the team's messages, an admin's broadcast)."""
     live = select(TeamMember.athlete_id).where(
         TeamMember.team_id == team_id, TeamMember.left_at.is_(None)
     )
@@ -264,13 +264,29 @@ async def family_recipients(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UU
     linked = select(AthleteLink.user_id).where(
         AthleteLink.athlete_id.in_(live), AthleteLink.relation == LinkRelation.GUARDIAN
     )
-    everyone = themselves.union(parents, linked).subquery()
+    return themselves.union(parents, linked)
+
+
+async def family_recipients(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every user on Telegram who hears about the team's members, each once."""
+    everyone = families_of_team(team_id).subquery()
     rows = await tx.session.scalars(
         select(User.id)
         .where(User.id.in_(select(everyone.c.user_id)), User.telegram_user_id.is_not(None))
         .order_by(User.id)
     )
     return list(rows)
+
+
+async def live_teams(tx: Transaction, limit: int) -> list[tuple[uuid.UUID, str]]:
+    """(id, name) of the live teams, by name, at most `limit`."""
+    rows = await tx.session.execute(
+        select(Team.id, Team.name)
+        .where(Team.archived_at.is_(None))
+        .order_by(Team.name, Team.id)
+        .limit(limit)
+    )
+    return [(team_id, name) for team_id, name in rows]
 
 
 async def message(tx: Transaction, message_id: uuid.UUID) -> TeamMessage | None:
