@@ -206,7 +206,7 @@ async def test_the_co_coach_link_works_once_and_makes_an_assistant(
 async def test_a_family_sees_the_team_but_not_its_roster_and_an_outsider_sees_nothing(
     uow: UnitOfWork, world: BookingWorld
 ) -> None:
-    team_id, code, pia = await _with_kim(uow, world)
+    team_id, _, pia = await _with_kim(uow, world)
 
     page = await teams.team_page(uow, actor=pia, team_id=team_id)
     assert (page.managing, page.roster, page.join_code) == (False, (), None)
@@ -219,7 +219,7 @@ async def test_a_family_sees_the_team_but_not_its_roster_and_an_outsider_sees_no
 async def test_a_team_message_goes_once_to_each_family_member_and_seen_counts_once(
     uow: UnitOfWork, world: BookingWorld
 ) -> None:
-    team_id, code, pia = await _with_kim(uow, world)
+    team_id, _, pia = await _with_kim(uow, world)
     coach = await _actor(uow, world.coach_user)
 
     sent = await messages.send_team_message(
@@ -242,7 +242,7 @@ async def test_a_team_message_goes_once_to_each_family_member_and_seen_counts_on
 async def test_a_familys_reply_reaches_the_coach_naming_the_sender_and_the_child(
     uow: UnitOfWork, world: BookingWorld
 ) -> None:
-    team_id, code, pia = await _with_kim(uow, world)
+    team_id, _, pia = await _with_kim(uow, world)
     coach = await _actor(uow, world.coach_user)
     sent = await messages.send_team_message(
         uow, actor=coach, team_id=team_id, body="Practice moved to 18:00", to_families=True,
