@@ -111,7 +111,7 @@ async def choices(uow: UnitOfWork, *, admin: Actor) -> Choices:
     async with uow as tx:
         sports = list(await queries.coach_sports(tx))
         coaches = await queries.coaches_by_name(tx, COACHES_LISTED)
-        teams = await team_queries.live_teams(tx, COACHES_LISTED)
+        teams = [(team.id, team.name) for team in await team_queries.live_teams(tx, COACHES_LISTED)]
     return Choices(sports, [(row[0], f"{row[1]} {row[2]}".strip()) for row in coaches], teams)
 
 

@@ -278,15 +278,10 @@ async def family_recipients(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UU
     return list(rows)
 
 
-async def live_teams(tx: Transaction, limit: int) -> list[tuple[uuid.UUID, str]]:
-    """(id, name) of the live teams, by name, at most `limit`."""
-    rows = await tx.session.execute(
-        select(Team.id, Team.name)
-        .where(Team.archived_at.is_(None))
-        .order_by(Team.name, Team.id)
-        .limit(limit)
-    )
-    return [(team_id, name) for team_id, name in rows]
+async def live_teams(tx: Transaction, limit: int) -> Sequence[Team]:
+    """The live teams, by name, at most `limit`."""
+    query = select(Team).where(Team.archived_at.is_(None)).order_by(Team.name, Team.id).limit(limit)
+    return (await tx.session.scalars(query)).all()
 
 
 async def message(tx: Transaction, message_id: uuid.UUID) -> TeamMessage | None:

@@ -30,6 +30,7 @@ from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
 from tests.factories import BookingWorld, booking_world
 from tests.handlers.chat_steps import open_chats
+from tests.handlers.coaching.coach_steps import sign_up
 
 FAMILY_LINK = re.compile(r"start=team-([\w-]+)")
 COACH_LINK = re.compile(r"start=teamcoach-([\w-]+)")
@@ -306,3 +307,38 @@ async def test_the_bot_removed_from_the_group_unlinks_it_and_posts_go_nowhere(
     assert (await _team(uow)).telegram_group_chat_id is None
     said = [m.get("text") or "" for m in cora.messages(chat=group) if m["from"]["is_bot"]]
     assert not [text for text in said if "new player" in text]
+
+
+async def test_an_admin_starts_a_team_for_a_coach_who_then_runs_it(
+    emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cast = await _cast(emulator, uow)
+    ada = emulator.user("Ada")
+    await sign_up(uow, ada, "admin")
+    async with run_bot(emulator):
+        await open_chats(ada, cast.cora)
+        await ada.send("/teams")
+        await ada.expect_reply(contains="no teams yet")
+        await ada.press("➕ New team")
+        await ada.expect_reply(contains="Which coach will head the team?")
+        await ada.press("Cora Klein")
+        await ada.expect_reply(contains="The team's name?")
+        await ada.send("Seniors")
+        await ada.expect_reply(contains="Which sport?")
+        await ada.send("tennis")
+        await ada.expect_reply(contains="The age group?")
+        await ada.send("Adults")
+        await ada.expect_reply(contains="The season?")
+        await ada.send("2026-09-01 - 2027-06-30")
+        await ada.expect_reply(contains="Seniors is created")
+        await _open_as(cast.cora, "Seniors · Adults")
+        page = cast.cora.messages()[-1]["text"]
+        assert "Coaches: Cora (head coach)" in page, page
+        assert "👥 Roster" in _labels(cast.cora)
+
+
+async def _open_as(person: EmulatedUser, label: str) -> None:
+    await person.send("/teams")
+    await person.expect_reply(contains="Your teams")
+    await person.press(label)
+    await person.expect_reply(contains="🏅")
