@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import CompoundSelect, func, literal, select, update
+from sqlalchemy import CompoundSelect, func, literal, select
 
 from domain.models import (
     Athlete,
@@ -224,35 +224,6 @@ async def teams_of_athletes(
     return [(found, athlete_id) for found, athlete_id in rows]
 
 
-async def memberships_of_athletes(
-    tx: Transaction, athlete_ids: Collection[uuid.UUID]
-) -> list[tuple[TeamMember, str]]:
-    """Every membership, past or present, of these athletes with its team's name (/mydata)."""
-    if not athlete_ids:
-        return []
-    rows = await tx.session.execute(
-        select(TeamMember, Team.name)
-        .join(Team, Team.id == TeamMember.team_id)
-        .where(TeamMember.athlete_id.in_(athlete_ids))
-        .order_by(TeamMember.joined_at, TeamMember.id)
-    )
-    return [(member, name) for member, name in rows]
-
-
-async def end_memberships(
-    tx: Transaction, athlete_ids: Collection[uuid.UUID], *, at: datetime
-) -> int:
-    """End every live membership of these athletes (erasure); how many ended."""
-    if not athlete_ids:
-        return 0
-    result = await tx.session.execute(
-        update(TeamMember)
-        .where(TeamMember.athlete_id.in_(athlete_ids), TeamMember.left_at.is_(None))
-        .values(left_at=at)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 def families_of_team(team_id: uuid.UUID) -> CompoundSelect:
     """The user ids of a team's families: its athletes themselves and each one's guardians
     (a statement, for queries that build on it: the team's messages, an admin's broadcast)."""
@@ -293,12 +264,6 @@ async def has_seen(tx: Transaction, message_id: uuid.UUID, user_id: uuid.UUID) -
     """Whether this person pressed Seen on the message already."""
     found = await tx.session.get(TeamMessageSeen, (message_id, user_id))
     return found is not None
-
-
-async def seen_count(tx: Transaction, message_id: uuid.UUID) -> int:
-    """How many people pressed Seen on a team message."""
-    query = select(func.count()).where(TeamMessageSeen.message_id == message_id)
-    return int(await tx.session.scalar(query) or 0)
 
 
 async def recent_messages(
