@@ -26,6 +26,11 @@ from domain.models import (
 from domain.uow import Transaction
 
 
+# Where to write to someone: the stored chat, else their Telegram id (a private chat's id is
+# its person's), as the outbox does; None for a child without Telegram.
+_chat_id = func.coalesce(User.telegram_chat_id, User.telegram_user_id)
+
+
 @dataclass(frozen=True, slots=True)
 class Guardian:
     """A member's guardian: who to write to about them."""
@@ -145,7 +150,7 @@ async def team_roster(tx: Transaction, team_id: uuid.UUID) -> list[RosterEntry]:
             Athlete.user_id,
             User.first_name,
             User.last_name,
-            User.telegram_chat_id,
+            _chat_id,
             TeamMember.joined_at,
         )
         .join(Athlete, Athlete.id == TeamMember.athlete_id)
@@ -183,7 +188,7 @@ async def guardians_of(
     )
     both = parents.union(linked).subquery()
     rows = await tx.session.execute(
-        select(both.c.athlete_id, User.id, User.first_name, User.telegram_chat_id)
+        select(both.c.athlete_id, User.id, User.first_name, _chat_id)
         .join(User, User.id == both.c.user_id)
         .order_by(User.first_name, User.id)
     )
