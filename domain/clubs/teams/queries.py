@@ -25,7 +25,6 @@ from domain.models import (
 )
 from domain.uow import Transaction
 
-
 # Where to write to someone: the stored chat, else their Telegram id (a private chat's id is
 # its person's), as the outbox does; None for a child without Telegram.
 _chat_id = func.coalesce(User.telegram_chat_id, User.telegram_user_id)
