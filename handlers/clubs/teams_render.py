@@ -184,13 +184,15 @@ def join_offer(offer: JoinOffer, lang: str | None, *, parent: bool) -> tuple[str
         for choice in offer.choices
         if not choice.on_team
     ]
+    if offer.coaching:
+        lines.append(t("teams.join.coaching", lang))
     on_team = [choice.name for choice in offer.choices if choice.on_team]
     if on_team:
         lines.append(t("teams.join.on_team", lang, names=", ".join(on_team)))
     if parent:
         rows.append([_button(t("teams.button.add_child", lang), AddChild())])
         lines.append(t("teams.join.add_child_hint", lang))
-    elif not offer.choices:
+    elif not offer.choices and not offer.coaching:
         lines.append(t("teams.join.nobody", lang))
     return "\n".join(lines), Markup(rows) if rows else None
 

@@ -139,6 +139,10 @@ async def test_a_team_is_created_joined_linked_to_its_group_and_written_to(
         coach_code = COACH_LINK.search(created)
         assert family_code and coach_code, created
 
+        # The coach opening the families' link is told it is theirs.
+        await cora.send(f"/start team-{family_code[1]}")
+        await cora.expect_reply(contains="You coach this team")
+
         # A parent picks her child; an adult athlete joins herself.
         await pia.send(f"/start team-{family_code[1]}")
         await pia.expect_reply(contains="Join U12 Tigers?")
