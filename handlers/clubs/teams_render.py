@@ -88,6 +88,8 @@ def team_page(page: TeamPage, lang: str | None) -> tuple[str, Markup]:
 
 def _message_line(body: str, seen: int, recipients: int, lang: str | None) -> str:
     excerpt = body if len(body) <= 40 else body[:39] + "…"
+    if recipients == 0:  # to the group only: no private copies, nothing to count
+        return t("teams.page.message_line_group", lang, excerpt=excerpt)
     return t("teams.page.message_line", lang, excerpt=excerpt, seen=seen, recipients=recipients)
 
 
