@@ -1,6 +1,14 @@
 """SportsCenter's tables: the spec's nine plus the audit trail and notifications outbox."""
 
 from domain.models.base import Base
+from domain.models.clubs import (
+    Team,
+    TeamCoach,
+    TeamCoachRole,
+    TeamMember,
+    TeamMessage,
+    TeamMessageSeen,
+)
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
 from domain.models.nutrition import Allergen, Diet, FoodComposition, FoodKind
 from domain.models.operations import (
@@ -114,6 +122,12 @@ __all__ = [
     "SessionPaymentStatus",
     "SessionRating",
     "SessionStatus",
+    "Team",
+    "TeamCoach",
+    "TeamCoachRole",
+    "TeamMember",
+    "TeamMessage",
+    "TeamMessageSeen",
     "TrainingProgram",
     "TrainingSession",
     "User",

@@ -96,6 +96,14 @@ class NotificationKind(StrEnum):
     PROGRAM_DIGEST = "program_digest"
     PROGRAM_NOTE = "program_note"
     BROADCAST = "broadcast"
+    # Issue 19: a team's coaches told who joined; a coach's message to the families (with Seen
+    # and Reply) and to the linked group (rendered when sent, `handlers.clubs.delivery`); a
+    # family's reply, to the coach who wrote.
+    TEAM_MEMBER_JOINED = "team_member_joined"
+    TEAM_COACH_JOINED = "team_coach_joined"
+    TEAM_MESSAGE = "team_message"
+    TEAM_GROUP_POST = "team_group_post"
+    TEAM_REPLY = "team_reply"
 
 
 class Notification(Base):
@@ -142,12 +150,14 @@ class Notification(Base):
 
 
 class BroadcastAudience(StrEnum):
-    """broadcasts.audience: everyone, a role, the coaches of a sport, the families of a coach."""
+    """broadcasts.audience: everyone, a role, the coaches of a sport, the families of a coach
+    or of a team."""
 
     EVERYONE = "everyone"
     ROLE = "role"
     SPORT = "sport"
     COACH = "coach"
+    TEAM = "team"
 
 
 class BroadcastStatus(StrEnum):

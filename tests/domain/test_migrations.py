@@ -14,8 +14,10 @@ from sqlalchemy import Connection, inspect, text
 from bot.migrate import alembic_config, include_object, migrate, upgrade_to_head
 from domain.adapters.db import create_engine
 from domain.models import (
+    TABLES_WITH_UPDATED_AT,
     Allergen,
     Base,
+    BroadcastAudience,
     Diet,
     EnrolmentHow,
     EnrolmentStatus,
@@ -28,6 +30,7 @@ from domain.models import (
     Role,
     SessionPaymentStatus,
     SessionStatus,
+    TeamCoachRole,
     VideoStatus,
     WorkoutStatus,
 )
@@ -49,6 +52,8 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_foods_kind": FoodKind,
     "ck_foods_allergens": Allergen,
     "ck_foods_breaks_diets": Diet,
+    "ck_team_coaches_role": TeamCoachRole,
+    "ck_broadcasts_ck_broadcasts_audience": BroadcastAudience,
 }
 
 
@@ -96,7 +101,7 @@ async def test_no_overlap_exclusion_and_update_triggers_come_from_the_migration(
         in exclusion
     )
     assert "<> 'cancelled'" in exclusion
-    assert triggers == 12
+    assert triggers == len(TABLES_WITH_UPDATED_AT)
     assert default_partition
 
 

@@ -37,6 +37,7 @@ from domain.models import (
     Role,
     SessionPaymentStatus,
     SessionStatus,
+    TeamCoachRole,
     VideoStatus,
     WorkoutStatus,
 )
@@ -62,6 +63,8 @@ ASKED_STEPS = [s for s in onboarding_steps.ALL_STEPS if s != onboarding_steps.TI
 # Each template the code fills in at run time, and the values it is filled with.
 RUNTIME_KEYS: dict[str, Callable[[], Iterable[str]]] = {
     "admin.csv.kind.{}": lambda: ExportKind,
+    "teams.coach_role.{}": lambda: TeamCoachRole,
+    "teams.error.{}": lambda: ("name", "sport", "age_group"),
     "notification.{}": lambda: [k for k in NotificationKind if k not in SIDE_EFFECTS],
     "video.status.{}": lambda: VideoStatus,
     "video.joint.{}": lambda: JOINTS,
