@@ -10,7 +10,7 @@
 - `broadcasts.audience` may be `team`: an admin's broadcast to the families of a team.
 
 Revision ID: 0020
-Revises: 0014
+Revises: 0018
 Create Date: 2026-12-07 06:11:03.963530
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0014"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
