@@ -1,6 +1,14 @@
 """SportsCenter's tables: the spec's nine plus the audit trail and notifications outbox."""
 
 from domain.models.base import Base
+from domain.models.clubs_series import (
+    MAX_SEASON_DAYS,
+    AttendanceStatus,
+    RsvpAnswer,
+    SessionAttendance,
+    SessionRsvp,
+    SessionSeries,
+)
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
 from domain.models.operations import (
     AuditEntry,
@@ -66,6 +74,12 @@ TABLES_WITH_UPDATED_AT = tuple(
 )
 
 __all__ = [
+    "MAX_SEASON_DAYS",
+    "AttendanceStatus",
+    "RsvpAnswer",
+    "SessionAttendance",
+    "SessionRsvp",
+    "SessionSeries",
     "HOLDING_THE_SESSION",
     "LAST_ADMIN_CONSTRAINT",
     "MATERIALS_PREFIX",

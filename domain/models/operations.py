@@ -96,6 +96,13 @@ class NotificationKind(StrEnum):
     PROGRAM_DIGEST = "program_digest"
     PROGRAM_NOTE = "program_note"
     BROADCAST = "broadcast"
+    # Issue 19: "Will Leo come?" before each occurrence of a series, its reminder, and news of
+    # an occurrence skipped or moved or of the series changed from a date.
+    RSVP_REQUEST = "rsvp_request"
+    RSVP_REMINDER = "rsvp_reminder"
+    SERIES_SKIPPED = "series_skipped"
+    SERIES_MOVED = "series_moved"
+    SERIES_CHANGED = "series_changed"
 
 
 class Notification(Base):
