@@ -42,6 +42,11 @@ class Action(StrEnum):
     ASSIGN_PROGRAM = auto()  # a coach giving an athlete they coach a program, free
     LOG_PROGRAM_DAY = auto()  # answering a program day: done, partly, skipped, results
     VIEW_ADHERENCE = auto()  # how a program's athletes keep up with it, week by week
+    MANAGE_SERIES = auto()  # a weekly series: create, skip, move, change; its RSVPs (issue 19)
+    TAKE_ATTENDANCE = auto()  # marking present / late / absent / excused at an occurrence
+    SCHEDULE_SERIES_FOR = auto()  # a private-lesson series with an athlete one coaches
+    ANSWER_RSVP = auto()  # "Will Leo come?": yes / no / maybe, for oneself or one's child
+    VIEW_ATTENDANCE = auto()  # an athlete's attendance history and season %
 
 
 @dataclass(frozen=True)
@@ -103,11 +108,20 @@ class ProgramTarget:
 
 
 @dataclass(frozen=True)
+class SeriesTarget:
+    """A weekly series and its occurrences: the coaches who run it (its coach, a team's)."""
+
+    coach_ids: frozenset[uuid.UUID]
+
+
+@dataclass(frozen=True)
 class System:
     """The service as a whole, for admin-wide actions."""
 
 
-Target = AthleteTarget | UserTarget | CoachTarget | SessionTarget | ProgramTarget | System
+Target = (
+    AthleteTarget | UserTarget | CoachTarget | SessionTarget | ProgramTarget | SeriesTarget | System
+)
 Relation = Callable[[Actor, Target], bool]
 
 # users.status is nullable and defaults to active, so NULL reads as active. Blocked only
@@ -177,6 +191,15 @@ def is_coach_of_session(actor: Actor, target: Target) -> bool:
     )
 
 
+def is_series_coach(actor: Actor, target: Target) -> bool:
+    """The actor coaches the series (its own coach, or one of its team's coaches)."""
+    return (
+        isinstance(target, SeriesTarget)
+        and actor.coach_id is not None
+        and actor.coach_id in target.coach_ids
+    )
+
+
 def is_program_author(actor: Actor, target: Target) -> bool:
     """The program is the actor's own (written on their coach profile)."""
     return (
@@ -237,6 +260,8 @@ _ATHLETE_OWNER = frozenset(
         Action.VIEW_SENSITIVE,
         Action.ENROL_IN_PROGRAM,
         Action.LOG_PROGRAM_DAY,
+        Action.ANSWER_RSVP,
+        Action.VIEW_ATTENDANCE,
     }
 )
 
@@ -257,7 +282,15 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_mentor_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # A coach with a booking logs results, and needs medical notes to train the athlete safely.
     # A coach assigns programs to the athletes they coach (and only to them), free.
-    is_their_coach: _MENTOR | {Action.LOG_METRICS, Action.VIEW_SENSITIVE, Action.ASSIGN_PROGRAM},
+    # ... and puts them in a private-lesson series, whose attendance they keep.
+    is_their_coach: _MENTOR
+    | {
+        Action.LOG_METRICS,
+        Action.VIEW_SENSITIVE,
+        Action.ASSIGN_PROGRAM,
+        Action.SCHEDULE_SERIES_FOR,
+        Action.VIEW_ATTENDANCE,
+    },
     # ... and sees the videos unless a guardian revoked consent to them.
     is_their_coach_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # One's own date of birth is one's own business.
@@ -283,6 +316,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_mentor_on_own_account: frozenset({Action.ASK_TO_MENTOR}),
     # The athletes' side of a session (cancel, move, rate) is BOOK_FOR_ATHLETE on the athlete.
     is_coach_of_session: frozenset({Action.RUN_SESSION}),
+    # A series is run by its coaches (a team's co-coaches too); families only answer RSVPs.
+    is_series_coach: frozenset({Action.MANAGE_SERIES, Action.TAKE_ATTENDANCE}),
     # Least privilege: admins see profiles but not medical data, and never act for a family.
     is_admin_on_a_profile: frozenset({Action.VIEW_PROFILE}),
     is_admin_on_a_coach: frozenset({Action.VERIFY_COACH}),

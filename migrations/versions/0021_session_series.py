@@ -69,16 +69,20 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.CheckConstraint(
-            "cardinality(weekdays) BETWEEN 1 AND 7", name="ck_session_series_weekdays"
+            "cardinality(weekdays) BETWEEN 1 AND 7", name=op.f("ck_session_series_weekdays")
         ),
-        sa.CheckConstraint("season_end >= season_start", name="ck_session_series_season_order"),
         sa.CheckConstraint(
-            "season_end - season_start <= 731", name="ck_session_series_season_length"
+            "season_end >= season_start", name=op.f("ck_session_series_season_order")
         ),
-        sa.CheckConstraint("length_minutes BETWEEN 15 AND 480", name="ck_session_series_length"),
-        sa.CheckConstraint("capacity >= 1", name="ck_session_series_capacity"),
         sa.CheckConstraint(
-            "rsvp_deadline_hours < rsvp_lead_hours", name="ck_session_series_rsvp_windows"
+            "season_end - season_start <= 731", name=op.f("ck_session_series_season_length")
+        ),
+        sa.CheckConstraint(
+            "length_minutes BETWEEN 15 AND 480", name=op.f("ck_session_series_length")
+        ),
+        sa.CheckConstraint("capacity >= 1", name=op.f("ck_session_series_capacity")),
+        sa.CheckConstraint(
+            "rsvp_deadline_hours < rsvp_lead_hours", name=op.f("ck_session_series_rsvp_windows")
         ),
         sa.ForeignKeyConstraint(
             ["coach_id"],
@@ -145,7 +149,7 @@ def _per_athlete_table(table: str, column: str, check: str) -> None:
     op.create_table(
         table,
         *columns,
-        sa.CheckConstraint(check, name=f"ck_{table}_{column}"),
+        sa.CheckConstraint(check, name=op.f(f"ck_{table}_{column}")),
         sa.ForeignKeyConstraint(
             ["session_id"],
             ["training_sessions.id"],

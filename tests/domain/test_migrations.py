@@ -14,6 +14,8 @@ from sqlalchemy import Connection, inspect, text
 from bot.migrate import alembic_config, include_object, migrate, upgrade_to_head
 from domain.adapters.db import create_engine
 from domain.models import (
+    TABLES_WITH_UPDATED_AT,
+    AttendanceStatus,
     Base,
     EnrolmentHow,
     EnrolmentStatus,
@@ -23,6 +25,7 @@ from domain.models import (
     PaymentStatus,
     ProgramStatus,
     Role,
+    RsvpAnswer,
     SessionPaymentStatus,
     SessionStatus,
     VideoStatus,
@@ -43,6 +46,8 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_program_enrolments_how": EnrolmentHow,
     "ck_program_enrolments_status": EnrolmentStatus,
     "ck_program_workout_logs_status": WorkoutStatus,
+    "ck_session_rsvps_answer": RsvpAnswer,
+    "ck_session_attendance_status": AttendanceStatus,
 }
 
 
@@ -90,7 +95,7 @@ async def test_no_overlap_exclusion_and_update_triggers_come_from_the_migration(
         in exclusion
     )
     assert "<> 'cancelled'" in exclusion
-    assert triggers == 12
+    assert triggers == len(TABLES_WITH_UPDATED_AT)
     assert default_partition
 
 
