@@ -154,7 +154,8 @@ async def add_participants(
         text(
             "INSERT INTO session_participants (id, session_id, athlete_id, booked_by, created_at)"
             " SELECT gen_random_uuid(), s, a, :by, now()"
-            " FROM unnest(CAST(:sessions AS uuid[])) s CROSS JOIN unnest(CAST(:athletes AS uuid[])) a"
+            " FROM unnest(CAST(:sessions AS uuid[])) s"
+            " CROSS JOIN unnest(CAST(:athletes AS uuid[])) a"
         ),
         {"sessions": list(session_ids), "athletes": list(athlete_ids), "by": by},
     )
@@ -181,12 +182,18 @@ ORDER BY 2, 1
     ).all()
 
 
+async def series_athletes_of(tx: Transaction, session_id: uuid.UUID) -> list[uuid.UUID]:
+    """The athletes one occurrence is for."""
+    return [row[0] for row in await occurrence_athletes(tx, session_id)]
+
+
 async def series_athletes(tx: Transaction, series_id: uuid.UUID) -> list[uuid.UUID]:
     """Every athlete any occurrence of the series is for."""
     rows = await tx.session.execute(
         text(
             """
-SELECT s.athlete_id FROM training_sessions s WHERE s.series_id = :series AND s.athlete_id IS NOT NULL
+SELECT s.athlete_id FROM training_sessions s
+WHERE s.series_id = :series AND s.athlete_id IS NOT NULL
 UNION
 SELECT p.athlete_id FROM training_sessions s JOIN session_participants p ON p.session_id = s.id
 WHERE s.series_id = :series
