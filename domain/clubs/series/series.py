@@ -226,6 +226,7 @@ async def skip_occurrence(
                 await queries.series_athletes_of(tx, session.id),
                 key=f"{session.id}:{session.sequence + 1}",
                 payload={"title": series.title, "starts_at": session.start_time.isoformat()},
+                now=now,
             )
         await tx.commit()
         await tx.session.refresh(session)
@@ -266,6 +267,7 @@ async def move_occurrence(
                 "was_at": was.isoformat(),
                 "starts_at": start.isoformat(),
             },
+            now=now,
         )
         await tx.commit()
         await tx.session.refresh(session)
@@ -299,6 +301,7 @@ async def change_series(
             athletes,
             key=f"{series.id}:{change.from_date.isoformat()}:{now.timestamp():.0f}",
             payload={"title": series.title, "from_date": change.from_date.isoformat()},
+            now=now,
         )
         tx.audit.record(
             actor_id=actor.user_id,
@@ -347,6 +350,7 @@ async def _tell(
     *,
     key: str,
     payload: dict[str, object],
+    now: datetime,
 ) -> None:
     rows = await queries.family_ids(tx, athletes)
     await tx.outbox.enqueue_many(
@@ -356,6 +360,7 @@ async def _tell(
                 "kind": kind,
                 "dedup_key": f"{kind}:{key}:{athlete}:{recipient}",
                 "payload": {**payload, "athlete": name, "series_id": str(series.id)},
+                "due_at": now,
             }
             for athlete, name, recipient in rows
             if recipient is not None
