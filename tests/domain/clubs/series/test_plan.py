@@ -82,9 +82,9 @@ def test_a_change_names_its_date_and_only_what_changes() -> None:
     assert change.from_date == date(2027, 2, 1)
     assert (change.weekdays, change.local_time, change.length_minutes) == ((2,), time(18), None)
     assert change.place == "Gym"
-    with pytest.raises(SeriesRefused, match="series.error.change_needs_date"):
+    with pytest.raises(SeriesRefused, match=r"series\.error\.change_needs_date"):
         parse_change("wed 18:00")
-    with pytest.raises(SeriesRefused, match="series.error.nothing_changed"):
+    with pytest.raises(SeriesRefused, match=r"series\.error\.nothing_changed"):
         parse_change("from 2027-02-01")
 
 
