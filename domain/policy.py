@@ -47,6 +47,11 @@ class Action(StrEnum):
     SCHEDULE_SERIES_FOR = auto()  # a private-lesson series with an athlete one coaches
     ANSWER_RSVP = auto()  # "Will Leo come?": yes / no / maybe, for oneself or one's child
     VIEW_ATTENDANCE = auto()  # an athlete's attendance history and season %
+    COACH_TEAMS = auto()  # a coach creating a team, or joining one as co-coach by its link
+    MANAGE_TEAM = auto()  # a team's details, roster, links, group, series and messages
+    VIEW_TEAM = auto()  # a team's page: its coaches, season and what it sends families
+    JOIN_TEAM = auto()  # an athlete's side joining (or leaving) a team
+    ANSWER_TEAM_MESSAGE = auto()  # a family's Seen and reply to a coach's team message
 
 
 @dataclass(frozen=True)
@@ -115,12 +120,27 @@ class SeriesTarget:
 
 
 @dataclass(frozen=True)
+class TeamTarget:
+    """A team: its coaches (head and assistants) and the athletes on it now."""
+
+    coach_ids: frozenset[uuid.UUID]
+    member_athlete_ids: frozenset[uuid.UUID] = frozenset()
+
+
+@dataclass(frozen=True)
 class System:
     """The service as a whole, for admin-wide actions."""
 
 
 Target = (
-    AthleteTarget | UserTarget | CoachTarget | SessionTarget | ProgramTarget | SeriesTarget | System
+    AthleteTarget
+    | UserTarget
+    | CoachTarget
+    | SessionTarget
+    | ProgramTarget
+    | SeriesTarget
+    | TeamTarget
+    | System
 )
 Relation = Callable[[Actor, Target], bool]
 
@@ -222,6 +242,28 @@ def is_enrolled_family(actor: Actor, target: Target) -> bool:
     return bool(target.enrolled_athlete_ids & (own | actor.guarded_athlete_ids))
 
 
+def is_team_coach(actor: Actor, target: Target) -> bool:
+    """The actor coaches the team (its head coach or an assistant)."""
+    return (
+        isinstance(target, TeamTarget)
+        and actor.coach_id is not None
+        and actor.coach_id in target.coach_ids
+    )
+
+
+def is_team_family(actor: Actor, target: Target) -> bool:
+    """The actor, or a child they are guardian of, is on the team now."""
+    if not isinstance(target, TeamTarget):
+        return False
+    own = {actor.own_athlete_id} if actor.own_athlete_id is not None else set()
+    return bool(target.member_athlete_ids & (own | actor.guarded_athlete_ids))
+
+
+def is_admin_on_a_team(actor: Actor, target: Target) -> bool:
+    """An admin acting on any team."""
+    return actor.is_admin and isinstance(target, TeamTarget)
+
+
 def is_parent_on_own_account(actor: Actor, target: Target) -> bool:
     """A parent acting on their own family (their own account)."""
     return actor.role == Role.PARENT and is_own_account(actor, target)
@@ -262,6 +304,7 @@ _ATHLETE_OWNER = frozenset(
         Action.LOG_PROGRAM_DAY,
         Action.ANSWER_RSVP,
         Action.VIEW_ATTENDANCE,
+        Action.JOIN_TEAM,
     }
 )
 
@@ -305,13 +348,20 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     ),
     # Unverified coaches too, so they can set up before an admin verifies them.
     # Unverified coaches may write programs; only verified ones put them in the catalogue.
-    is_own_coach_profile: frozenset({Action.MANAGE_AVAILABILITY, Action.AUTHOR_PROGRAM}),
+    # Any coach may run teams (families join by the coach's own link, not a catalogue).
+    is_own_coach_profile: frozenset(
+        {Action.MANAGE_AVAILABILITY, Action.AUTHOR_PROGRAM, Action.COACH_TEAMS}
+    ),
     # Only the author edits a program; what enrolled athletes received stays (versions).
     # The author alone sees who keeps up with a program (its athletes' answers, week by week).
     is_program_author: frozenset({Action.EDIT_PROGRAM, Action.VIEW_PROGRAM, Action.VIEW_ADHERENCE}),
     is_verified_program_author: frozenset({Action.PUBLISH_PROGRAM}),
     # Enrolled families see the content and the materials; others only the catalogue page.
     is_enrolled_family: frozenset({Action.VIEW_PROGRAM}),
+    # Every coach of a team runs it; its families see it and answer its messages, and never
+    # see one another's children beyond the team's roster the coach keeps.
+    is_team_coach: frozenset({Action.MANAGE_TEAM, Action.VIEW_TEAM}),
+    is_team_family: frozenset({Action.VIEW_TEAM, Action.ANSWER_TEAM_MESSAGE}),
     is_parent_on_own_account: frozenset({Action.MANAGE_CHILDREN}),
     is_mentor_on_own_account: frozenset({Action.ASK_TO_MENTOR}),
     # The athletes' side of a session (cancel, move, rate) is BOOK_FOR_ATHLETE on the athlete.
@@ -320,7 +370,9 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_series_coach: frozenset({Action.MANAGE_SERIES, Action.TAKE_ATTENDANCE}),
     # Least privilege: admins see profiles but not medical data, and never act for a family.
     is_admin_on_a_profile: frozenset({Action.VIEW_PROFILE}),
-    is_admin_on_a_coach: frozenset({Action.VERIFY_COACH}),
+    # An admin may start a team for a coach and run any team, as its coaches do.
+    is_admin_on_a_coach: frozenset({Action.VERIFY_COACH, Action.COACH_TEAMS}),
+    is_admin_on_a_team: frozenset({Action.MANAGE_TEAM, Action.VIEW_TEAM}),
     is_admin_on_system: frozenset({Action.ADMIN_COMMAND}),
 }
 

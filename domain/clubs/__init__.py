@@ -1,2 +1,2 @@
-"""Clubs and teams (issue 19): teams and their rosters, weekly series of sessions, RSVP and
-attendance."""
+"""Clubs (issue 19): teams, rosters, recurring series, RSVP, attendance, waitlists, packs and
+fees. A team's coaches manage it; the families of its members see it."""

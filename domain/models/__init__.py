@@ -1,6 +1,14 @@
 """SportsCenter's tables: the spec's nine plus the audit trail and notifications outbox."""
 
 from domain.models.base import Base
+from domain.models.clubs import (
+    Team,
+    TeamCoach,
+    TeamCoachRole,
+    TeamMember,
+    TeamMessage,
+    TeamMessageSeen,
+)
 from domain.models.clubs_series import (
     MAX_SEASON_DAYS,
     AttendanceStatus,
@@ -123,6 +131,12 @@ __all__ = [
     "SessionRsvp",
     "SessionSeries",
     "SessionStatus",
+    "Team",
+    "TeamCoach",
+    "TeamCoachRole",
+    "TeamMember",
+    "TeamMessage",
+    "TeamMessageSeen",
     "TrainingProgram",
     "TrainingSession",
     "User",

@@ -28,6 +28,7 @@ from domain.models import (
     RsvpAnswer,
     SessionPaymentStatus,
     SessionStatus,
+    TeamCoachRole,
     VideoStatus,
     WorkoutStatus,
 )
@@ -48,6 +49,7 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_program_workout_logs_status": WorkoutStatus,
     "ck_session_rsvps_answer": RsvpAnswer,
     "ck_session_attendance_status": AttendanceStatus,
+    "ck_team_coaches_role": TeamCoachRole,
 }
 
 

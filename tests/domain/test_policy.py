@@ -2,60 +2,71 @@
 
 The matrix below is `render_matrix()` of CASES, the data the tests run on; a test keeps it current.
 
-| actor → target                                  |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|PA|PE|PP|PV|XD|ED|GC|EN|AS|LD|AD|SM|TA|SF|RV|VA|
-|-------------------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
-| athlete → own athlete profile                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |
-| athlete → own account                           |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |
-| athlete → someone else's account                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other athlete → the athlete                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child                            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |
-| parent → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |
-| other parent → the athlete                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| linked guardian → their child                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |
-| mentor → their mentee                           |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor allowed videos → their mentee            |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |
-| mentor → another athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → another account                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → booked athlete                          |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |
-| coach → booked athlete, consent revoked         |✓ |· |· |· |✓ |✓ |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |
-| mentor allowed videos → mentee, consent revoked |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → unbooked athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own coach profile                       |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → other coach                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own session                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → other coach's session                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child's session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own series                              |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |
-| co-coach → team's series                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |
-| coach → other coach's series                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child's series                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| unverified coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own program                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |
-| unverified coach → own program                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |
-| coach → other coach's program                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → program they follow                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → program they don't follow             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → program their child follows            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |
-| other parent → program another child follows    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → program their mentee follows           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a program                               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → an athlete                              |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a user                                  |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a coach                                 |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → system                                  |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| blocked parent → their child                    |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |
-| suspended parent → their child                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| suspended parent → own account                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |
-| deleted admin → system                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| actor → target                                  |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|PA|PE|PP|PV|XD|ED|GC|EN|AS|LD|AD|SM|AT|SF|RV|VA|TC|TM|TV|TJ|TA|
+|-------------------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
+| athlete → own athlete profile                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
+| athlete → own account                           |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → someone else's account                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other athlete → the athlete                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child                            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
+| parent → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other parent → the athlete                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| linked guardian → their child                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
+| mentor → their mentee                           |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor allowed videos → their mentee            |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → another athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → another account                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → booked athlete                          |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |
+| coach → booked athlete, consent revoked         |✓ |· |· |· |✓ |✓ |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |
+| mentor allowed videos → mentee, consent revoked |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → unbooked athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own coach profile                       |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
+| coach → other coach                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own session                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → other coach's session                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own series                              |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |
+| co-coach → team's series                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |
+| coach → other coach's series                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's series                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
+| coach → own program                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own program                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |
+| coach → other coach's program                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → program they follow                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → program they don't follow             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → program their child follows            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other parent → program another child follows    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → program their mentee follows           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a program                               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own team                                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
+| co-coach → the team                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
+| coach → other coach's team                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → team they are on                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
+| parent → their child's team                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
+| linked guardian → their child's team            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
+| other parent → a team their child is not on     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → their mentee's team                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a team                                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
+| suspended parent → their child's team           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → an athlete                              |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a user                                  |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a coach                                 |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
+| admin → system                                  |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| blocked parent → their child                    |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
+| suspended parent → their child                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| suspended parent → own account                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| deleted admin → system                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
 
 ✓ allow, · deny. VP view_profile, EP edit_profile, AF act_for_athlete, BF book_for_athlete, VM
 view_metrics, LM log_metrics, VV view_video, UV upload_video, GF give_feedback, VS view_sensitive,
 MA manage_availability, VC verify_coach, AC admin_command, MC manage_children, RS run_session, AM
 ask_to_mentor, PM approve_mentor, PA author_program, PE edit_program, PP publish_program, PV
 view_program, XD export_own_data, ED erase_own_data, GC give_video_consent, EN enrol_in_program, AS
-assign_program, LD log_program_day, AD view_adherence, SM manage_series, TA take_attendance, SF
-schedule_series_for, RV answer_rsvp, VA view_attendance.
+assign_program, LD log_program_day, AD view_adherence, SM manage_series, AT take_attendance, SF
+schedule_series_for, RV answer_rsvp, VA view_attendance, TC coach_teams, TM manage_team, TV
+view_team, TJ join_team, TA answer_team_message.
 """
 
 from __future__ import annotations
@@ -78,6 +89,7 @@ from domain.policy import (
     SessionTarget,
     System,
     Target,
+    TeamTarget,
     UserTarget,
     athletes_actor_may_act_for,
     may,
@@ -140,13 +152,18 @@ NOTHING: frozenset[Action] = frozenset()
 OWNER = frozenset(
     {A.VIEW_PROFILE, A.EDIT_PROFILE, A.ACT_FOR_ATHLETE, A.BOOK_FOR_ATHLETE, A.VIEW_METRICS}
     | {A.LOG_METRICS, A.VIEW_VIDEO, A.UPLOAD_VIDEO, A.VIEW_SENSITIVE}
-    | {A.ENROL_IN_PROGRAM, A.LOG_PROGRAM_DAY, A.ANSWER_RSVP, A.VIEW_ATTENDANCE}
+    | {A.ENROL_IN_PROGRAM, A.LOG_PROGRAM_DAY, A.JOIN_TEAM, A.ANSWER_RSVP, A.VIEW_ATTENDANCE}
 )
 # A guardian answers for the child: who mentors them too, and whether their videos are kept.
 GUARDIAN = OWNER | {A.APPROVE_MENTOR, A.GIVE_VIDEO_CONSENT}
 OWN_ACCOUNT = frozenset(
     {A.VIEW_PROFILE, A.EDIT_PROFILE, A.VIEW_SENSITIVE, A.EXPORT_OWN_DATA, A.ERASE_OWN_DATA}
 )
+# A team coached by COACH with the athlete on it; the same with OTHER_COACH as co-coach.
+THE_TEAM = TeamTarget(frozenset({COACH}), frozenset({ATHLETE}))
+CO_COACHED_TEAM = TeamTarget(frozenset({COACH, OTHER_COACH}), frozenset({ATHLETE}))
+TEAM_COACH = frozenset({A.MANAGE_TEAM, A.VIEW_TEAM})
+TEAM_FAMILY = frozenset({A.VIEW_TEAM, A.ANSWER_TEAM_MESSAGE})
 
 
 @dataclass(frozen=True)
@@ -231,7 +248,7 @@ CASES = [
         "own coach profile",
         BOOKED_COACH,
         CoachTarget(COACH),
-        frozenset({A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM}),
+        frozenset({A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM, A.COACH_TEAMS}),
     ),
     Case("coach", "other coach", BOOKED_COACH, CoachTarget(OTHER_COACH), NOTHING),
     Case("coach", "own session", BOOKED_COACH, SessionTarget(COACH), frozenset({A.RUN_SESSION})),
@@ -260,7 +277,7 @@ CASES = [
         "own coach profile",
         UNVERIFIED_COACH,
         CoachTarget(OTHER_COACH),
-        frozenset({A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM}),
+        frozenset({A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM, A.COACH_TEAMS}),
     ),
     Case(
         "coach",
@@ -307,6 +324,16 @@ CASES = [
         NOTHING,
     ),
     Case("admin", "a program", ADMIN, ProgramTarget(COACH, frozenset({ATHLETE})), NOTHING),
+    Case("coach", "own team", BOOKED_COACH, THE_TEAM, TEAM_COACH),
+    Case("co-coach", "the team", UNBOOKED_COACH, CO_COACHED_TEAM, TEAM_COACH),
+    Case("coach", "other coach's team", UNBOOKED_COACH, THE_TEAM, NOTHING),
+    Case("athlete", "team they are on", THE_ATHLETE, THE_TEAM, TEAM_FAMILY),
+    Case("parent", "their child's team", PARENT, THE_TEAM, TEAM_FAMILY),
+    Case("linked guardian", "their child's team", SECOND_GUARDIAN, THE_TEAM, TEAM_FAMILY),
+    Case("other parent", "a team their child is not on", ANOTHER_PARENT, THE_TEAM, NOTHING),
+    Case("mentor", "their mentee's team", TRUSTED_MENTOR, THE_TEAM, NOTHING),
+    Case("admin", "a team", ADMIN, THE_TEAM, TEAM_COACH),
+    Case("suspended parent", "their child's team", SUSPENDED_PARENT, THE_TEAM, NOTHING),
     Case("admin", "an athlete", ADMIN, AthleteTarget(ATHLETE), frozenset({A.VIEW_PROFILE})),
     Case("admin", "a user", ADMIN, UserTarget(OTHER_USER), frozenset({A.VIEW_PROFILE})),
     Case(
@@ -314,7 +341,7 @@ CASES = [
         "a coach",
         ADMIN,
         CoachTarget(COACH),
-        frozenset({A.VIEW_PROFILE, A.VERIFY_COACH}),
+        frozenset({A.VIEW_PROFILE, A.VERIFY_COACH, A.COACH_TEAMS}),
     ),
     Case("admin", "system", ADMIN, System(), frozenset({A.ADMIN_COMMAND})),
     Case("blocked parent", "their child", BLOCKED_PARENT, AthleteTarget(ATHLETE), GUARDIAN),
@@ -375,8 +402,13 @@ CODES = {
     A.ASSIGN_PROGRAM: "AS",
     A.LOG_PROGRAM_DAY: "LD",
     A.VIEW_ADHERENCE: "AD",
+    A.COACH_TEAMS: "TC",
+    A.MANAGE_TEAM: "TM",
+    A.VIEW_TEAM: "TV",
+    A.JOIN_TEAM: "TJ",
+    A.ANSWER_TEAM_MESSAGE: "TA",
     A.MANAGE_SERIES: "SM",
-    A.TAKE_ATTENDANCE: "TA",
+    A.TAKE_ATTENDANCE: "AT",
     A.SCHEDULE_SERIES_FOR: "SF",
     A.ANSWER_RSVP: "RV",
     A.VIEW_ATTENDANCE: "VA",
@@ -446,8 +478,9 @@ MEANINGFUL: dict[Target, frozenset[Action]] = {
     AthleteTarget(ATHLETE): GUARDIAN | {A.GIVE_FEEDBACK, A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR},
     UserTarget(EVERY_RELATION.user_id): OWN_ACCOUNT | {A.MANAGE_CHILDREN},
     CoachTarget(COACH): frozenset(
-        {A.VIEW_PROFILE, A.VERIFY_COACH, A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM}
+        {A.VIEW_PROFILE, A.VERIFY_COACH, A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM} | {A.COACH_TEAMS}
     ),
+    THE_TEAM: TEAM_COACH | TEAM_FAMILY,
     ProgramTarget(COACH, frozenset({ATHLETE})): frozenset(
         {A.EDIT_PROGRAM, A.PUBLISH_PROGRAM, A.VIEW_PROGRAM, A.VIEW_ADHERENCE}
     ),

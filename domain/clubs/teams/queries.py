@@ -1,0 +1,282 @@
+"""Every SQL statement of teams: teams and their coaches, rosters with guardians, joining and
+leaving, the linked group, team messages and their Seen presses. The series, RSVP and seats of
+`domain.clubs` read teams through `team_roster`, `teams_of_coach` and `is_team_coach`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, literal, select, update
+
+from domain.models import (
+    Athlete,
+    AthleteLink,
+    Coach,
+    LinkRelation,
+    Team,
+    TeamCoach,
+    TeamMember,
+    TeamMessage,
+    TeamMessageSeen,
+    User,
+)
+from domain.uow import Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Guardian:
+    """A member's guardian: who to write to about them."""
+
+    user_id: uuid.UUID
+    first_name: str
+    chat_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """An athlete on a team's roster with their guardians; `chat_id` is the athlete's own
+    private chat (None for a child without Telegram)."""
+
+    athlete_id: uuid.UUID
+    user_id: uuid.UUID | None
+    first_name: str
+    last_name: str
+    chat_id: int | None
+    joined_at: datetime
+    guardians: tuple[Guardian, ...]
+
+
+async def team(tx: Transaction, team_id: uuid.UUID, *, lock: bool = False) -> Team | None:
+    """A team by id (locked for a change if `lock`); None if none."""
+    return await tx.session.get(Team, team_id, with_for_update=lock)
+
+
+async def team_by_join_code(tx: Transaction, code: str) -> Team | None:
+    """The live team whose family link carries this code."""
+    return await tx.session.scalar(
+        select(Team).where(Team.join_code == code, Team.archived_at.is_(None))
+    )
+
+
+async def team_by_coach_code(tx: Transaction, code: str, *, lock: bool = False) -> Team | None:
+    """The live team whose co-coach link carries this code (locked: the code is replaced)."""
+    query = select(Team).where(Team.coach_code == code, Team.archived_at.is_(None))
+    return await tx.session.scalar(query.with_for_update() if lock else query)
+
+
+async def team_by_group(tx: Transaction, chat_id: int) -> Team | None:
+    """The team a Telegram group is linked to."""
+    return await tx.session.scalar(select(Team).where(Team.telegram_group_chat_id == chat_id))
+
+
+async def teams_of_coach(tx: Transaction, coach_id: uuid.UUID) -> Sequence[Team]:
+    """The live teams a coach coaches (head or assistant), by name."""
+    query = (
+        select(Team)
+        .join(TeamCoach, TeamCoach.team_id == Team.id)
+        .where(TeamCoach.coach_id == coach_id, Team.archived_at.is_(None))
+        .order_by(Team.name, Team.id)
+    )
+    return (await tx.session.scalars(query)).all()
+
+
+async def is_team_coach(tx: Transaction, team_id: uuid.UUID, coach_id: uuid.UUID) -> bool:
+    """Whether this coach coaches this team (head or assistant)."""
+    found = await tx.session.scalar(
+        select(literal(True)).where(TeamCoach.team_id == team_id, TeamCoach.coach_id == coach_id)
+    )
+    return bool(found)
+
+
+async def coach_ids(tx: Transaction, team_id: uuid.UUID) -> frozenset[uuid.UUID]:
+    """Every coach of the team."""
+    rows = await tx.session.scalars(select(TeamCoach.coach_id).where(TeamCoach.team_id == team_id))
+    return frozenset(rows)
+
+
+async def coaches(tx: Transaction, team_id: uuid.UUID) -> list[tuple[str, str, int | None]]:
+    """(first name, role, chat id) of the team's coaches, the head first."""
+    rows = await tx.session.execute(
+        select(User.first_name, TeamCoach.role, User.telegram_chat_id)
+        .join(Coach, Coach.id == TeamCoach.coach_id)
+        .join(User, User.id == Coach.user_id)
+        .where(TeamCoach.team_id == team_id)
+        .order_by(TeamCoach.role.desc(), User.first_name)
+    )
+    return [(name, role, chat_id) for name, role, chat_id in rows]
+
+
+async def member_athlete_ids(tx: Transaction, team_id: uuid.UUID) -> frozenset[uuid.UUID]:
+    """The athletes on the team now."""
+    rows = await tx.session.scalars(
+        select(TeamMember.athlete_id).where(
+            TeamMember.team_id == team_id, TeamMember.left_at.is_(None)
+        )
+    )
+    return frozenset(rows)
+
+
+async def team_roster(tx: Transaction, team_id: uuid.UUID) -> list[RosterEntry]:
+    """The athletes on the team now, by first name, each with their guardians and chats."""
+    rows = await tx.session.execute(
+        select(
+            Athlete.id,
+            Athlete.user_id,
+            User.first_name,
+            User.last_name,
+            User.telegram_chat_id,
+            TeamMember.joined_at,
+        )
+        .join(Athlete, Athlete.id == TeamMember.athlete_id)
+        .join(User, User.id == Athlete.user_id)
+        .where(TeamMember.team_id == team_id, TeamMember.left_at.is_(None))
+        .order_by(User.first_name, Athlete.id)
+    )
+    members = rows.all()
+    guardians = await guardians_of([row[0] for row in members], tx)
+    return [
+        RosterEntry(
+            athlete_id=athlete_id,
+            user_id=user_id,
+            first_name=first,
+            last_name=last or "",
+            chat_id=chat_id,
+            joined_at=joined_at,
+            guardians=guardians.get(athlete_id, ()),
+        )
+        for athlete_id, user_id, first, last, chat_id, joined_at in members
+    ]
+
+
+async def guardians_of(
+    athlete_ids: Collection[uuid.UUID], tx: Transaction
+) -> dict[uuid.UUID, tuple[Guardian, ...]]:
+    """Each athlete's parent and linked guardians, by athlete."""
+    if not athlete_ids:
+        return {}
+    parents = select(Athlete.id.label("athlete_id"), Athlete.parent_id.label("user_id")).where(
+        Athlete.id.in_(athlete_ids), Athlete.parent_id.is_not(None)
+    )
+    linked = select(AthleteLink.athlete_id, AthleteLink.user_id).where(
+        AthleteLink.athlete_id.in_(athlete_ids), AthleteLink.relation == LinkRelation.GUARDIAN
+    )
+    both = parents.union(linked).subquery()
+    rows = await tx.session.execute(
+        select(both.c.athlete_id, User.id, User.first_name, User.telegram_chat_id)
+        .join(User, User.id == both.c.user_id)
+        .order_by(User.first_name, User.id)
+    )
+    found: dict[uuid.UUID, list[Guardian]] = {}
+    for athlete_id, user_id, name, chat_id in rows:
+        found.setdefault(athlete_id, []).append(Guardian(user_id, name, chat_id))
+    return {athlete_id: tuple(people) for athlete_id, people in found.items()}
+
+
+async def live_membership(
+    tx: Transaction, team_id: uuid.UUID, athlete_id: uuid.UUID, *, lock: bool = False
+) -> TeamMember | None:
+    """The athlete's current membership of the team, if any."""
+    query = select(TeamMember).where(
+        TeamMember.team_id == team_id,
+        TeamMember.athlete_id == athlete_id,
+        TeamMember.left_at.is_(None),
+    )
+    return await tx.session.scalar(query.with_for_update() if lock else query)
+
+
+async def teams_of_athletes(
+    tx: Transaction, athlete_ids: Collection[uuid.UUID]
+) -> list[tuple[Team, uuid.UUID]]:
+    """(team, athlete id) of every live team these athletes are on, by team name."""
+    if not athlete_ids:
+        return []
+    rows = await tx.session.execute(
+        select(Team, TeamMember.athlete_id)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(
+            TeamMember.athlete_id.in_(athlete_ids),
+            TeamMember.left_at.is_(None),
+            Team.archived_at.is_(None),
+        )
+        .order_by(Team.name, Team.id)
+    )
+    return [(found, athlete_id) for found, athlete_id in rows]
+
+
+async def memberships_of_athletes(
+    tx: Transaction, athlete_ids: Collection[uuid.UUID]
+) -> list[tuple[TeamMember, str]]:
+    """Every membership, past or present, of these athletes with its team's name (/mydata)."""
+    if not athlete_ids:
+        return []
+    rows = await tx.session.execute(
+        select(TeamMember, Team.name)
+        .join(Team, Team.id == TeamMember.team_id)
+        .where(TeamMember.athlete_id.in_(athlete_ids))
+        .order_by(TeamMember.joined_at, TeamMember.id)
+    )
+    return [(member, name) for member, name in rows]
+
+
+async def end_memberships(
+    tx: Transaction, athlete_ids: Collection[uuid.UUID], *, at: datetime
+) -> int:
+    """End every live membership of these athletes (erasure); how many ended."""
+    if not athlete_ids:
+        return 0
+    result = await tx.session.execute(
+        update(TeamMember)
+        .where(TeamMember.athlete_id.in_(athlete_ids), TeamMember.left_at.is_(None))
+        .values(left_at=at)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def family_recipients(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every user on Telegram who hears about the team's members: adult athletes themselves and
+    each member's guardians, each once."""
+    live = select(TeamMember.athlete_id).where(
+        TeamMember.team_id == team_id, TeamMember.left_at.is_(None)
+    )
+    themselves = select(Athlete.user_id.label("user_id")).where(Athlete.id.in_(live))
+    parents = select(Athlete.parent_id).where(Athlete.id.in_(live))
+    linked = select(AthleteLink.user_id).where(
+        AthleteLink.athlete_id.in_(live), AthleteLink.relation == LinkRelation.GUARDIAN
+    )
+    everyone = themselves.union(parents, linked).subquery()
+    rows = await tx.session.scalars(
+        select(User.id)
+        .where(User.id.in_(select(everyone.c.user_id)), User.telegram_chat_id.is_not(None))
+        .order_by(User.id)
+    )
+    return list(rows)
+
+
+async def message(tx: Transaction, message_id: uuid.UUID) -> TeamMessage | None:
+    """A team message by id."""
+    return await tx.session.get(TeamMessage, message_id)
+
+
+async def seen_count(tx: Transaction, message_id: uuid.UUID) -> int:
+    """How many people pressed Seen on a team message."""
+    query = select(func.count()).where(TeamMessageSeen.message_id == message_id)
+    return int(await tx.session.scalar(query) or 0)
+
+
+async def recent_messages(
+    tx: Transaction, team_id: uuid.UUID, *, limit: int
+) -> list[tuple[TeamMessage, int]]:
+    """The team's newest messages with their Seen counts, newest first."""
+    seen = (
+        select(func.count()).where(TeamMessageSeen.message_id == TeamMessage.id).scalar_subquery()
+    )
+    rows = await tx.session.execute(
+        select(TeamMessage, seen)
+        .where(TeamMessage.team_id == team_id)
+        .order_by(TeamMessage.created_at.desc(), TeamMessage.id)
+        .limit(limit)
+    )
+    return [(found, int(count)) for found, count in rows]
