@@ -54,6 +54,7 @@ from bot.metrics import count_notices
 from bot.sending import send_text, utf16_len
 from domain.notifications.outbox import Claimed, Deliver, DeliveryResult, drain
 from handlers.booking import delivery as booking_delivery
+from handlers.clubs import series_delivery
 from handlers.payments import delivery as payments_delivery
 from handlers.people import delivery as people_delivery
 from handlers.programs import delivery as programs_delivery
@@ -72,6 +73,7 @@ SIDE_EFFECTS = {
 AFTER_SENT = booking_delivery.AFTER_SENT
 BUTTONS = {
     **booking_delivery.BUTTONS,
+    **series_delivery.BUTTONS,
     **payments_delivery.BUTTONS,
     **people_delivery.BUTTONS,
     **video_delivery.BUTTONS,

@@ -61,11 +61,16 @@ class SessionSeries(Base):
         CheckConstraint("capacity >= 1", name="capacity"),
         CheckConstraint("rsvp_deadline_hours < rsvp_lead_hours", name="rsvp_windows"),
         Index("idx_session_series_coach_id", "coach_id"),
+        Index("idx_session_series_team_id", "team_id"),
     )
 
     id: Mapped[UuidPk]
     coach_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("coaches.id", ondelete="CASCADE")
+    )
+    # A team's series (its members take part), or NULL for a private lesson.
+    team_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("teams.id", ondelete="CASCADE")
     )
     # A private lesson's one athlete; NULL for a team's series (its members take part).
     athlete_id: Mapped[uuid.UUID | None] = mapped_column(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.app import BotApplication
 
-FLOWS: tuple[str, ...] = ()
+FLOWS: tuple[str, ...] = ("series",)
 
 
 def flows() -> list[ModuleType]:

@@ -7,7 +7,7 @@
 - `session_attendance`: the coach's present / late / absent / excused per occurrence and athlete.
 
 Revision ID: 0021
-Revises: 0014
+Revises: 0020
 Create Date: 2026-12-07 06:40:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0021"
-down_revision: str | None = "0014"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -33,6 +33,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("coach_id", postgresql.UUID(as_uuid=True), nullable=False),
+        sa.Column("team_id", postgresql.UUID(as_uuid=True), nullable=True),
         sa.Column("athlete_id", postgresql.UUID(as_uuid=True), nullable=True),
         sa.Column("title", sa.String(100), nullable=False),
         sa.Column("weekdays", postgresql.ARRAY(sa.SmallInteger()), nullable=False),
@@ -91,6 +92,12 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
+            ["team_id"],
+            ["teams.id"],
+            name="fk_session_series_team_id_teams",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
             ["athlete_id"],
             ["athletes.id"],
             name="fk_session_series_athlete_id_athletes",
@@ -105,6 +112,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_session_series"),
     )
     op.create_index("idx_session_series_coach_id", "session_series", ["coach_id"])
+    op.create_index("idx_session_series_team_id", "session_series", ["team_id"])
     op.execute(
         "CREATE TRIGGER session_series_set_updated_at BEFORE UPDATE ON session_series "
         "FOR EACH ROW EXECUTE FUNCTION set_updated_at()"

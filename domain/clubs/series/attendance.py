@@ -85,7 +85,15 @@ class Share:
         return round(100 * self.came / self.marked) if self.marked else None
 
 
-async def season(uow: UnitOfWork, *, actor: Actor, series_id: uuid.UUID) -> list[Share]:
+@dataclass(frozen=True)
+class Season:
+    """A series' attendance so far, per athlete."""
+
+    title: str
+    shares: list[Share]
+
+
+async def season(uow: UnitOfWork, *, actor: Actor, series_id: uuid.UUID) -> Season:
     """Per athlete of a series, their season's attendance (the series' coaches)."""
     async with uow as tx:
         series = await tx.session.get(SessionSeries, series_id)
@@ -114,6 +122,14 @@ class AthleteAttendance:
     name: str
     by_series: list[Share]
     recent: list[Mark]
+
+
+async def of_family(uow: UnitOfWork, *, actor: Actor) -> list[AthleteAttendance]:
+    """The attendance of the athletes the actor acts for (themself, their children)."""
+    return [
+        await of_athlete(uow, actor=actor, athlete_id=athlete_id)
+        for athlete_id in sorted(policy.athletes_actor_may_act_for(actor))
+    ]
 
 
 async def of_athlete(uow: UnitOfWork, *, actor: Actor, athlete_id: uuid.UUID) -> AthleteAttendance:

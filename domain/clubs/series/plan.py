@@ -73,13 +73,19 @@ class SeriesChange:
         )
 
 
-def parse_plan(text: str, *, capacity: int = 1) -> SeriesPlan:
-    """A series from the coach's line; SeriesRefused with the reason for anything amiss."""
+def parse_plan(
+    text: str, *, capacity: int = 1, season: tuple[date, date] | None = None
+) -> SeriesPlan:
+    """A series from the coach's line (the season given unless typed); SeriesRefused with the
+    reason for anything amiss."""
     rest, place = _take_place(text.strip())
-    rest, season = _take(_SEASON, rest)
-    if season is None:
+    rest, typed = _take(_SEASON, rest)
+    if typed is not None:
+        start, end = _date(typed[1]), _date(typed[2])
+    elif season is not None:
+        start, end = season
+    else:
         raise SeriesRefused("series.error.no_season")
-    start, end = _date(season[1]), _date(season[2])
     rest, skip = _take(_SKIP, rest)
     holidays = frozenset(_date(d) for d in re.findall(_DATE, skip[1])) if skip else frozenset()
     rest, cap = _take(_CAPACITY, rest)

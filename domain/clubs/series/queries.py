@@ -427,6 +427,19 @@ GROUP BY ser.id, ser.title ORDER BY ser.title
     ).all()
 
 
+async def first_names(
+    tx: Transaction, athlete_ids: Sequence[uuid.UUID]
+) -> list[tuple[uuid.UUID, str]]:
+    """(athlete id, first name) of these athletes, by name."""
+    rows = await tx.session.execute(
+        select(Athlete.id, User.first_name)
+        .join(User, User.id == Athlete.user_id)
+        .where(Athlete.id.in_(athlete_ids))
+        .order_by(User.first_name, Athlete.id)
+    )
+    return [(athlete, name) for athlete, name in rows.all()]
+
+
 async def first_name(tx: Transaction, athlete_id: uuid.UUID) -> str | None:
     """An athlete's first name."""
     return await tx.session.scalar(

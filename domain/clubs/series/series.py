@@ -32,9 +32,10 @@ from domain.clubs.series.plan import (
     parse_change,
     parse_plan,
 )
+from domain.clubs.teams import queries as teams
 from domain.errors import NotFound, SlotTaken, from_integrity_error
 from domain.models import NotificationKind, SessionSeries, SessionStatus, TrainingSession
-from domain.policy import Action, Actor, AthleteTarget, SeriesTarget
+from domain.policy import Action, Actor, AthleteTarget, SeriesTarget, TeamTarget
 from domain.uow import Transaction, UnitOfWork
 
 INDIVIDUAL = "individual"
@@ -56,6 +57,7 @@ class SeriesView:
     id: uuid.UUID
     title: str
     athlete_id: uuid.UUID | None
+    team_id: uuid.UUID | None
     weekdays: tuple[int, ...]
     local_time: time
     timezone: str
@@ -108,6 +110,31 @@ async def create_private_series(
             tx, actor, plan, coach_id=actor.coach_id, athlete_id=athlete_id, title=name
         )
         count = await expand(tx, series, plan, athletes=[athlete_id], now=now)
+        await tx.commit()
+    return Created(view_of(series), count)
+
+
+async def create_team_series(
+    uow: UnitOfWork, *, actor: Actor, team_id: uuid.UUID, text: str, now: datetime
+) -> Created:
+    """A team's weekly practice on the acting coach's calendar, its members in every occurrence
+    (capacity at least the roster), the team's season unless the line gives one."""
+    async with uow as tx:
+        team = await teams.team(tx, team_id)
+        if team is None or actor.coach_id is None:
+            raise NotFound("team")
+        coaches = await teams.coach_ids(tx, team_id)
+        policy.require(actor, Action.MANAGE_TEAM, TeamTarget(coaches))
+        policy.require(actor, Action.MANAGE_SERIES, SeriesTarget(coaches))
+        members = sorted(await teams.member_athlete_ids(tx, team_id))
+        plan = parse_plan(
+            text, capacity=max(len(members), 1), season=(team.season_start, team.season_end)
+        )
+        series = await _new_series(
+            tx, actor, plan, coach_id=actor.coach_id, athlete_id=None, title=team.name
+        )
+        series.team_id = team_id
+        count = await expand(tx, series, plan, athletes=members, now=now)
         await tx.commit()
     return Created(view_of(series), count)
 
@@ -389,8 +416,9 @@ async def _series_to_change(tx: Transaction, actor: Actor, series_id: uuid.UUID)
 
 
 async def series_target(tx: Transaction, series: SessionSeries) -> SeriesTarget:
-    """Who runs the series, for the policy: its coach (and a team's coaches)."""
-    return SeriesTarget(frozenset({series.coach_id}))
+    """Who runs the series, for the policy: its coach and, for a team's, the team's coaches."""
+    coaches = await teams.coach_ids(tx, series.team_id) if series.team_id else frozenset()
+    return SeriesTarget(coaches | {series.coach_id})
 
 
 def plan_of(series: SessionSeries) -> SeriesPlan:
@@ -413,6 +441,7 @@ def view_of(series: SessionSeries) -> SeriesView:
         id=series.id,
         title=series.title,
         athlete_id=series.athlete_id,
+        team_id=series.team_id,
         weekdays=tuple(series.weekdays),
         local_time=series.local_time,
         timezone=series.timezone,
@@ -436,6 +465,12 @@ def occurrence_of(session: TrainingSession, series: SessionSeries) -> Occurrence
         status=session.status,
         cancel_reason=session.cancel_reason,
     )
+
+
+async def coachable_athletes(uow: UnitOfWork, *, actor: Actor) -> list[tuple[uuid.UUID, str]]:
+    """The athletes a private-lesson series can be with: those the coach coaches, by name."""
+    async with uow as tx:
+        return await queries.first_names(tx, sorted(actor.coached_athlete_ids))
 
 
 async def coach_series(uow: UnitOfWork, *, actor: Actor) -> list[SeriesView]:
