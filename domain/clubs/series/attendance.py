@@ -101,9 +101,11 @@ async def season(uow: UnitOfWork, *, actor: Actor, series_id: uuid.UUID) -> Seas
             raise NotFound("series")
         policy.require(actor, Action.TAKE_ATTENDANCE, await series_target(tx, series))
         rows = await queries.season_counts(tx, series_id)
-    return [
+        title = series.title
+    shares = [
         Share(name, came, marked, late, excused) for _, name, came, late, excused, marked in rows
     ]
+    return Season(title, shares)
 
 
 @dataclass(frozen=True)
