@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from domain.models import (
     Athlete,
+    Coach,
     NotificationKind,
     SessionAttendance,
     SessionRsvp,
@@ -438,6 +439,13 @@ async def first_names(
         .order_by(User.first_name, Athlete.id)
     )
     return [(athlete, name) for athlete, name in rows.all()]
+
+
+async def coach_first_name(tx: Transaction, coach_id: uuid.UUID) -> str | None:
+    """A coach's first name."""
+    return await tx.session.scalar(
+        select(User.first_name).join(Coach, Coach.user_id == User.id).where(Coach.id == coach_id)
+    )
 
 
 async def first_name(tx: Transaction, athlete_id: uuid.UUID) -> str | None:

@@ -105,9 +105,16 @@ async def create_private_series(
         if actor.coach_id is None:
             raise NotFound("no coach profile")
         policy.require(actor, Action.MANAGE_SERIES, SeriesTarget(frozenset({actor.coach_id})))
+        # "Kim · Cora": whose lessons with whom, as both sides read it.
         name = await queries.first_name(tx, athlete_id) or ""
+        coach_name = await queries.coach_first_name(tx, actor.coach_id) or ""
         series = await _new_series(
-            tx, actor, plan, coach_id=actor.coach_id, athlete_id=athlete_id, title=name
+            tx,
+            actor,
+            plan,
+            coach_id=actor.coach_id,
+            athlete_id=athlete_id,
+            title=f"{name} · {coach_name}",
         )
         count = await expand(tx, series, plan, athletes=[athlete_id], now=now)
         await tx.commit()
