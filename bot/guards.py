@@ -155,6 +155,10 @@ async def keep_to_private_chats(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return
+    # The bot added to (or removed from) a group says nothing about anyone: a flow that serves
+    # groups (a team's, handlers.clubs) hears of it.
+    if update.my_chat_member is not None:
+        return
     command = _command(update.message, context.bot.username)
     if command is not None and command[0] in context.application.group_commands:
         return

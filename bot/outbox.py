@@ -28,7 +28,8 @@ changes nothing about the notice.
 A few kinds are Bot API calls, not texts: an invoice or a Stars refund
 (`handlers.payments.delivery`),
 a video with its analysis or a coach's feedback (`handlers.videos.delivery`), a program day with
-its buttons (`handlers.programs.delivery`); their errors count as
+its buttons (`handlers.programs.delivery`), a post in a team's group
+(`handlers.clubs.delivery`); their errors count as
 a
 message's would.
 """
@@ -54,6 +55,7 @@ from bot.metrics import count_notices
 from bot.sending import send_text, utf16_len
 from domain.notifications.outbox import Claimed, Deliver, DeliveryResult, drain
 from handlers.booking import delivery as booking_delivery
+from handlers.clubs import delivery as clubs_delivery
 from handlers.clubs import series_delivery
 from handlers.payments import delivery as payments_delivery
 from handlers.people import delivery as people_delivery
@@ -69,10 +71,12 @@ SIDE_EFFECTS = {
     **payments_delivery.SIDE_EFFECTS,
     **video_delivery.SIDE_EFFECTS,
     **programs_delivery.SIDE_EFFECTS,
+    **clubs_delivery.SIDE_EFFECTS,
 }
 AFTER_SENT = booking_delivery.AFTER_SENT
 BUTTONS = {
     **booking_delivery.BUTTONS,
+    **clubs_delivery.BUTTONS,
     **series_delivery.BUTTONS,
     **payments_delivery.BUTTONS,
     **people_delivery.BUTTONS,

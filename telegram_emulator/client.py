@@ -58,9 +58,55 @@ class Client:
             self.bot.start_chat(person.id)
         self.bot.store_message(message)
         await self.world.emit("message", chat.id, public(message))
-        if chat.person is not None or self._bot_may_read(message):
+        if chat.person is not None or (chat.has_bot(self.bot.id) and self._bot_may_read(message)):
             await self.bot.push_update("message", public(message))
         return message
+
+    async def add_bot(self, person: Person, chat: Chat) -> Json:
+        """Add the bot to a group: the bot gets `my_chat_member` (left → member) and the
+        group's service message naming it among `new_chat_members`, as on Telegram."""
+        if chat.person is not None or person.id not in chat.member_ids:
+            raise ClientError("only a member of a group can add a bot to it")
+        if chat.has_bot(self.bot.id):
+            raise ClientError("the bot is in this group already")
+        chat.bot_ids = (chat.bot_ids or set()) | {self.bot.id}
+        self.world.changed()
+        await self._member_changed(person, chat, old="left", new="member")
+        message: Json = {
+            "message_id": self.bot.next_message_id(chat.id),
+            "from": person.as_user(),
+            "chat": chat.as_chat(),
+            "date": self.world.now(),
+            "new_chat_members": [self.bot.as_sender()],
+        }
+        self.bot.store_message(message)
+        await self.world.emit("message", chat.id, public(message))
+        await self.bot.push_update("message", public(message))
+        return message
+
+    async def remove_bot(self, person: Person, chat: Chat) -> None:
+        """Remove the bot from a group: it gets `my_chat_member` (member → left) and may no
+        longer write there."""
+        if not chat.has_bot(self.bot.id) or chat.person is not None:
+            raise ClientError("the bot is not in this group")
+        if chat.bot_ids is None:  # a group every bot was in: all but this one stay
+            chat.bot_ids = {bot.id for bot in self.world.bots.values()}
+        chat.bot_ids.discard(self.bot.id)
+        self.world.changed()
+        await self._member_changed(person, chat, old="member", new="left")
+
+    async def _member_changed(self, person: Person, chat: Chat, *, old: str, new: str) -> None:
+        bot_user = self.bot.as_sender()
+        await self.bot.push_update(
+            "my_chat_member",
+            {
+                "chat": chat.as_chat(),
+                "from": person.as_user(),
+                "date": self.world.now(),
+                "old_chat_member": {"user": bot_user, "status": old},
+                "new_chat_member": {"user": bot_user, "status": new},
+            },
+        )
 
     def _replied(self, chat: Chat, message_id: int) -> Json:
         original = self.bot.messages.get((chat.id, message_id))

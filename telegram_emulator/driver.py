@@ -128,9 +128,11 @@ class Emulator:
     ) -> None:
         await self.stop()
 
-    def group(self, title: str, members: list[EmulatedUser]) -> Chat:
-        """A group chat with these people and the bot in it."""
-        return self.world.add_group(title, [member.person for member in members])
+    def group(self, title: str, members: list[EmulatedUser], *, with_bot: bool = True) -> Chat:
+        """A group chat with these people and the bot in it (unless `with_bot` is false: then
+        a member adds it with `EmulatedUser.add_bot_to`)."""
+        people = [member.person for member in members]
+        return self.world.add_group(title, people, with_bots=with_bot)
 
     def user(
         self,

@@ -54,6 +54,14 @@ class EmulatedUser:
         )
         return self._mark_sent(message)
 
+    async def add_bot_to(self, chat: Chat) -> Json:
+        """Add the bot to a group this person is in (the bot is told, as on Telegram)."""
+        return self._mark_sent(await self.client.add_bot(self.person, chat))
+
+    async def remove_bot_from(self, chat: Chat) -> None:
+        """Remove the bot from a group."""
+        await self.client.remove_bot(self.person, chat)
+
     async def press(
         self, label: str, message: Json | None = None, *, chat: Chat | None = None
     ) -> Json:

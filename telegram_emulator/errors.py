@@ -65,6 +65,7 @@ FILE_TOO_BIG = "file is too big"
 WRONG_FILE_ID = "wrong file identifier/HTTP URL specified"
 BLOCKED = "bot was blocked by the user"
 CANNOT_INITIATE = "bot can't initiate conversation with a user"
+NOT_A_MEMBER = "bot is not a member of the group chat"
 WEBHOOK_ACTIVE = (
     "can't use getUpdates method while webhook is active; use deleteWebhook to delete the "
     "webhook first"

@@ -85,6 +85,7 @@ def snapshot(world: World, primary_token: str) -> Json:
                 "type": chat.type,
                 "title": chat.title,
                 "members": sorted(chat.member_ids),
+                "bots": None if chat.bot_ids is None else sorted(chat.bot_ids),
             }
             for chat in world.chats.values()
             if chat.person is None
@@ -111,8 +112,13 @@ def restore(world: World, state: Json) -> None:
         world.people[person.id] = person
         world.chats[person.id] = Chat(person.id, "private", person=person)
     for group in state["groups"]:
+        bots = group.get("bots")
         world.chats[group["id"]] = Chat(
-            group["id"], group["type"], title=group["title"], member_ids=set(group["members"])
+            group["id"],
+            group["type"],
+            title=group["title"],
+            member_ids=set(group["members"]),
+            bot_ids=None if bots is None else set(bots),
         )
     world.person_ids.resume_after(state["last_person_id"])
     world.group_ids.resume_after(state["last_group_id"])

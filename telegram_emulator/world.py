@@ -52,6 +52,13 @@ class Chat:
     title: str | None = None
     person: Person | None = None
     member_ids: set[int] = field(default_factory=set)
+    # Bots in a group: None for a group every bot is in (as `add_group` makes them); a set once
+    # people add and remove bots themselves (`add_group(with_bots=False)`).
+    bot_ids: set[int] | None = None
+
+    def has_bot(self, bot_id: int) -> bool:
+        """Whether the bot is in this chat (always, for a private chat)."""
+        return self.person is not None or self.bot_ids is None or bot_id in self.bot_ids
 
     def as_chat(self) -> Json:
         """The Bot API Chat object."""
@@ -309,10 +316,17 @@ class World:
         self.changed()
         return person
 
-    def add_group(self, title: str, members: list[Person]) -> Chat:
-        """Create a group chat (negative id, as on Telegram)."""
+    def add_group(self, title: str, members: list[Person], *, with_bots: bool = True) -> Chat:
+        """Create a group chat (negative id, as on Telegram), with every bot in it unless
+        `with_bots` is false: then a member adds a bot (`Client.add_bot`)."""
         self.group_ids.resume_after(self.group_ids.last + 1)
-        chat = Chat(-self.group_ids.last, "group", title=title, member_ids={m.id for m in members})
+        chat = Chat(
+            -self.group_ids.last,
+            "group",
+            title=title,
+            member_ids={m.id for m in members},
+            bot_ids=None if with_bots else set(),
+        )
         self.chats[chat.id] = chat
         self.changed()
         return chat

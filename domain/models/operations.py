@@ -96,6 +96,14 @@ class NotificationKind(StrEnum):
     PROGRAM_DIGEST = "program_digest"
     PROGRAM_NOTE = "program_note"
     BROADCAST = "broadcast"
+    # Issue 19: a team's coaches told who joined; a coach's message to the families (with Seen
+    # and Reply) and to the linked group (rendered when sent, `handlers.clubs.delivery`); a
+    # family's reply, to the coach who wrote.
+    TEAM_MEMBER_JOINED = "team_member_joined"
+    TEAM_COACH_JOINED = "team_coach_joined"
+    TEAM_MESSAGE = "team_message"
+    TEAM_GROUP_POST = "team_group_post"
+    TEAM_REPLY = "team_reply"
     # Issue 19: "Will Leo come?" before each occurrence of a series, its reminder, and news of
     # an occurrence skipped or moved or of the series changed from a date.
     RSVP_REQUEST = "rsvp_request"

@@ -3,7 +3,7 @@
 States are the questions of `handlers.people.onboarding_steps`; the conversation is persistent
 (Redis)
 and per user, so a restart mid-way asks the same question again. `/start inv-<token>` is the
-families module's deep link, so this /start leaves it alone.
+families module's deep link and `/start team-<code>` a team's, so this /start leaves them alone.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from handlers.shared.common import cancel_fallback, menu_role
 
 COMMANDS: list[tuple[str, str]] = []
 END = ConversationHandler.END
-# A deep link with an invitation belongs to the families module (handlers/people/family.py).
-_PLAIN_START = f.UpdateType.MESSAGE & f.ChatType.PRIVATE & ~f.Regex(r"^/start(@\w+)?\s+inv-")
+# A deep link with an invitation belongs to the families module (handlers/people/family.py);
+# a team's links (team-, teamcoach-) to handlers/clubs/team_join.py.
+_LINKS = r"^/start(@\w+)?\s+(inv-|team-|teamcoach-)"
+_PLAIN_START = f.UpdateType.MESSAGE & f.ChatType.PRIVATE & ~f.Regex(_LINKS)
 _NEW_MESSAGE = f.UpdateType.MESSAGE
 
 

@@ -41,6 +41,8 @@ def target_chat(bot: BotState, p: Params) -> Chat:
             raise forbidden(errors.BLOCKED)
         if chat.id not in bot.started_by:
             raise forbidden(errors.CANNOT_INITIATE)
+    elif not chat.has_bot(bot.id):
+        raise forbidden(errors.NOT_A_MEMBER)
     return chat
 
 

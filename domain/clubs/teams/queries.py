@@ -109,6 +109,24 @@ async def coaches(tx: Transaction, team_id: uuid.UUID) -> list[tuple[str, str, i
     return [(name, role, chat_id) for name, role, chat_id in rows]
 
 
+async def coach_user_ids(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UUID]:
+    """The user ids of the team's coaches."""
+    rows = await tx.session.scalars(
+        select(Coach.user_id)
+        .join(TeamCoach, TeamCoach.coach_id == Coach.id)
+        .where(TeamCoach.team_id == team_id, Coach.user_id.is_not(None))
+        .order_by(Coach.user_id)
+    )
+    return [user_id for user_id in rows if user_id is not None]
+
+
+async def head_coach_user_id(tx: Transaction, team_id: uuid.UUID) -> uuid.UUID | None:
+    """The user id of the team's head coach."""
+    return await tx.session.scalar(
+        select(Coach.user_id).join(Team, Team.coach_id == Coach.id).where(Team.id == team_id)
+    )
+
+
 async def member_athlete_ids(tx: Transaction, team_id: uuid.UUID) -> frozenset[uuid.UUID]:
     """The athletes on the team now."""
     rows = await tx.session.scalars(
@@ -249,7 +267,7 @@ async def family_recipients(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UU
     everyone = themselves.union(parents, linked).subquery()
     rows = await tx.session.scalars(
         select(User.id)
-        .where(User.id.in_(select(everyone.c.user_id)), User.telegram_chat_id.is_not(None))
+        .where(User.id.in_(select(everyone.c.user_id)), User.telegram_user_id.is_not(None))
         .order_by(User.id)
     )
     return list(rows)
@@ -258,6 +276,12 @@ async def family_recipients(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UU
 async def message(tx: Transaction, message_id: uuid.UUID) -> TeamMessage | None:
     """A team message by id."""
     return await tx.session.get(TeamMessage, message_id)
+
+
+async def has_seen(tx: Transaction, message_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    """Whether this person pressed Seen on the message already."""
+    found = await tx.session.get(TeamMessageSeen, (message_id, user_id))
+    return found is not None
 
 
 async def seen_count(tx: Transaction, message_id: uuid.UUID) -> int:

@@ -39,6 +39,7 @@ from domain.models import (
     RsvpAnswer,
     SessionPaymentStatus,
     SessionStatus,
+    TeamCoachRole,
     VideoStatus,
     WorkoutStatus,
 )
@@ -68,6 +69,8 @@ RUNTIME_KEYS: dict[str, Callable[[], Iterable[str]]] = {
     "series.rsvp.kept.{}": lambda: RsvpAnswer,
     "series.attendance.status.{}": lambda: AttendanceStatus,
     "admin.csv.kind.{}": lambda: ExportKind,
+    "teams.coach_role.{}": lambda: TeamCoachRole,
+    "teams.error.{}": lambda: ("name", "sport", "age_group"),
     "notification.{}": lambda: [k for k in NotificationKind if k not in SIDE_EFFECTS],
     "video.status.{}": lambda: VideoStatus,
     "video.joint.{}": lambda: JOINTS,
