@@ -44,6 +44,7 @@ from handlers.clubs.series_callbacks import (
     SeasonAttendance,
     SeriesList,
     SeriesOpen,
+    TeamSchedule,
 )
 from handlers.shared.acting import refusal_params
 from handlers.shared.callback_data import flow_pattern
@@ -134,6 +135,15 @@ async def _open(update: Update, context: BotContext, press: SeriesOpen) -> int:
         context.uow, actor=context.actor, series_id=press.series_id, now=_now()
     )
     text, markup = render.series_page(page, context.timezone, context.lang)
+    await edit_or_reply(update, text, markup)
+    return IDLE
+
+
+async def _team_schedule(update: Update, context: BotContext, press: TeamSchedule) -> int:
+    found = await series_service.team_series(
+        context.uow, actor=context.actor, team_id=press.team_id
+    )
+    text, markup = render.team_schedule(press.team_id, found, context.lang)
     await edit_or_reply(update, text, markup)
     return IDLE
 
@@ -238,6 +248,7 @@ async def _attendance_mark(update: Update, context: BotContext, press: Attendanc
 _STEPS = (
     (SeriesList, _list),
     (SeriesOpen, _open),
+    (TeamSchedule, _team_schedule),
     (NewPrivate, _new_private),
     (NewFor, _new_for),
     (NewForTeam, _new_for_team),

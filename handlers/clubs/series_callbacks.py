@@ -1,6 +1,7 @@
 """Callback data of series, RSVPs and attendance (`handlers.shared.callback_data`).
 
-- A coach's series: `srs:o:<series>` (its page), `srs:np` (a private-lesson series: whom),
+- A coach's series: `srs:o:<series>` (its page), `srs:t:<team>` (a team's schedule),
+  `srs:np` (a private-lesson series: whom),
   `srs:na:<athlete>` (for this athlete: type the line), `srs:nt:<team>` (a team's practice),
   `srs:c:<series>` (change from a date), `srs:s:<series>` (season attendance), `srs:l` (the list).
 - One occurrence: `sro:o:<session>` (RSVPs counted and named), `sro:s:<session>` (skip it),
@@ -35,6 +36,13 @@ class SeriesOpen(CallbackData, prefix="srs:o"):
     """A series' page."""
 
     series_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class TeamSchedule(CallbackData, prefix="srs:t"):
+    """📅 Schedule, on a team's page: the team's series and a new weekly practice."""
+
+    team_id: uuid.UUID
 
 
 @dataclass(frozen=True)

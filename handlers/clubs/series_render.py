@@ -20,6 +20,7 @@ from handlers.clubs.series_callbacks import (
     AttendancePick,
     ChangeSeries,
     NewFor,
+    NewForTeam,
     NewPrivate,
     OccurrenceMove,
     OccurrenceOpen,
@@ -28,6 +29,7 @@ from handlers.clubs.series_callbacks import (
     SeasonAttendance,
     SeriesList,
     SeriesOpen,
+    TeamSchedule,
 )
 
 ANSWER_MARKS = {RsvpAnswer.YES: "✅", RsvpAnswer.NO: "❌", RsvpAnswer.MAYBE: "❔"}
@@ -76,6 +78,26 @@ def series_list(series: list[SeriesView], lang: str | None) -> tuple[str, Inline
     rows.append([_button(t("series.button.new_private", lang), NewPrivate().pack())])
     text = t("series.list", lang) if series else t("series.list_empty", lang)
     return text, InlineKeyboardMarkup(rows)
+
+
+def schedule_button(team_id: uuid.UUID, lang: str | None) -> InlineKeyboardButton:
+    """📅 Schedule, for a team's page."""
+    return _button(t("series.button.schedule", lang), TeamSchedule(team_id).pack())
+
+
+def team_schedule(
+    team_id: uuid.UUID, series: list[SeriesView], lang: str | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A team's series, a button each, and a new weekly practice."""
+    rows = [[_button(f"📅 {summary_line(s, lang)}", SeriesOpen(s.id).pack())] for s in series]
+    rows.append([_button(t("series.button.new_team", lang), NewForTeam(team_id).pack())])
+    text = t("series.team_list", lang) if series else t("series.team_list_empty", lang)
+    return text, InlineKeyboardMarkup(rows)
+
+
+def summary_line(view: SeriesView, lang: str | None) -> str:
+    """A series on a button: its days and time."""
+    return f"{weekdays(view.weekdays, lang)} {view.local_time:%H:%M}"
 
 
 def athletes_to_pick(

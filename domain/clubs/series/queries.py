@@ -82,6 +82,17 @@ async def series_of_coach(tx: Transaction, coach_id: uuid.UUID) -> Sequence[Sess
     ).all()
 
 
+async def series_of_team(tx: Transaction, team_id: uuid.UUID) -> Sequence[SessionSeries]:
+    """A team's series, newest season first."""
+    return (
+        await tx.session.scalars(
+            select(SessionSeries)
+            .where(SessionSeries.team_id == team_id)
+            .order_by(SessionSeries.season_start.desc(), SessionSeries.created_at)
+        )
+    ).all()
+
+
 async def occurrence(tx: Transaction, session_id: uuid.UUID) -> TrainingSession | None:
     """An occurrence of some series, locked for the change about to be made."""
     return await tx.session.scalar(

@@ -480,6 +480,13 @@ async def coachable_athletes(uow: UnitOfWork, *, actor: Actor) -> list[tuple[uui
         return await queries.first_names(tx, sorted(actor.coached_athlete_ids))
 
 
+async def team_series(uow: UnitOfWork, *, actor: Actor, team_id: uuid.UUID) -> list[SeriesView]:
+    """A team's series, for the team's coaches."""
+    async with uow as tx:
+        policy.require(actor, Action.MANAGE_TEAM, TeamTarget(await teams.coach_ids(tx, team_id)))
+        return [view_of(s) for s in await queries.series_of_team(tx, team_id)]
+
+
 async def coach_series(uow: UnitOfWork, *, actor: Actor) -> list[SeriesView]:
     """The acting coach's series."""
     if actor.coach_id is None:
