@@ -13,7 +13,6 @@ from sqlalchemy.dialects.postgresql import insert
 
 from domain.models import (
     Athlete,
-    Coach,
     NotificationKind,
     SessionAttendance,
     SessionRsvp,
@@ -42,6 +41,96 @@ RETURNING id
 )
 
 
+# A new series and its whole season in one statement (the series' row first, in a CTE).
+_INSERT_SERIES = text(
+    """
+WITH s AS (
+    INSERT INTO session_series (id, coach_id, team_id, athlete_id, title, weekdays, local_time,
+        timezone, length_minutes, capacity, location, season_start, season_end, holidays,
+        created_by, created_at, updated_at)
+    VALUES (:series, :coach, :team, :athlete, :title, CAST(:weekdays AS smallint[]), :local_time,
+        :timezone, :length, :series_capacity, CAST(:location AS jsonb), :season_start,
+        :season_end, CAST(:holidays AS date[]), :booked_by, now(), now())
+    RETURNING id
+)
+INSERT INTO training_sessions (id, coach_id, athlete_id, session_type, status, start_time,
+    end_time, location, payment_status, booked_by, capacity, participant_count, sequence,
+    series_id, created_at, updated_at)
+SELECT gen_random_uuid(), :coach, :athlete, :session_type, 'scheduled', o.s, o.e,
+       CAST(:location AS jsonb), 'not_required', :booked_by, :capacity, :participants, 0,
+       s.id, now(), now()
+FROM s CROSS JOIN unnest(CAST(:starts AS timestamptz[]), CAST(:ends AS timestamptz[])) AS o(s, e)
+RETURNING id
+"""
+)
+
+
+async def insert_series(
+    tx: Transaction,
+    series: SessionSeries,
+    times: Sequence[tuple[datetime, datetime]],
+    *,
+    session_type: str,
+    participants: int,
+) -> list[uuid.UUID]:
+    """Write a new series and its occurrences (SlotTaken when the coach is busy at one)."""
+    result = await tx.session.execute(
+        _INSERT_SERIES,
+        {
+            **_occurrence_values(series, times, participants),
+            "session_type": session_type,
+            "team": series.team_id,
+            "title": series.title,
+            "weekdays": list(series.weekdays),
+            "local_time": series.local_time,
+            "timezone": series.timezone,
+            "length": series.length_minutes,
+            "series_capacity": series.capacity,
+            "season_start": series.season_start,
+            "season_end": series.season_end,
+            "holidays": list(series.holidays),
+        },
+    )
+    return list(result.scalars())
+
+
+def _occurrence_values(
+    series: SessionSeries, times: Sequence[tuple[datetime, datetime]], participants: int
+) -> dict[str, Any]:
+    return {
+        "coach": series.coach_id,
+        "athlete": series.athlete_id,
+        "location": json.dumps(series.location) if series.location else None,
+        "booked_by": series.created_by,
+        "capacity": max(series.capacity, participants, 1),
+        "participants": participants,
+        "series": series.id,
+        "starts": [start for start, _ in times],
+        "ends": [end for _, end in times],
+    }
+
+
+async def series_names(
+    tx: Transaction, coach_id: uuid.UUID, athlete_id: uuid.UUID | None
+) -> tuple[str, str | None, str] | None:
+    """The coach's first name and zone (availability's, else their own) and the athlete's
+    first name, in one statement."""
+    row = (
+        await tx.session.execute(
+            text(
+                """
+SELECT cu.first_name, COALESCE(c.availability->>'timezone', cu.timezone),
+       COALESCE((SELECT u.first_name FROM athletes a JOIN users u ON u.id = a.user_id
+                 WHERE a.id = :athlete), '')
+FROM coaches c JOIN users cu ON cu.id = c.user_id WHERE c.id = :coach
+"""
+            ),
+            {"coach": coach_id, "athlete": athlete_id},
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
 async def insert_occurrences(
     tx: Transaction,
     series: SessionSeries,
@@ -55,18 +144,7 @@ async def insert_occurrences(
         return []
     result = await tx.session.execute(
         _INSERT_OCCURRENCES,
-        {
-            "coach": series.coach_id,
-            "athlete": series.athlete_id,
-            "session_type": session_type,
-            "location": json.dumps(series.location) if series.location else None,
-            "booked_by": series.created_by,
-            "capacity": max(series.capacity, participants, 1),
-            "participants": participants,
-            "series": series.id,
-            "starts": [start for start, _ in times],
-            "ends": [end for _, end in times],
-        },
+        {**_occurrence_values(series, times, participants), "session_type": session_type},
     )
     return list(result.scalars())
 
@@ -450,13 +528,6 @@ async def first_names(
         .order_by(User.first_name, Athlete.id)
     )
     return [(athlete, name) for athlete, name in rows.all()]
-
-
-async def coach_first_name(tx: Transaction, coach_id: uuid.UUID) -> str | None:
-    """A coach's first name."""
-    return await tx.session.scalar(
-        select(User.first_name).join(Coach, Coach.user_id == User.id).where(Coach.id == coach_id)
-    )
 
 
 async def first_name(tx: Transaction, athlete_id: uuid.UUID) -> str | None:

@@ -105,18 +105,16 @@ async def create_private_series(
         if actor.coach_id is None:
             raise NotFound("no coach profile")
         policy.require(actor, Action.MANAGE_SERIES, SeriesTarget(frozenset({actor.coach_id})))
+        names = await queries.series_names(tx, actor.coach_id, athlete_id)
+        if names is None:
+            raise NotFound("coach or athlete")
+        coach_name, zone, name = names
         # "Kim · Cora": whose lessons with whom, as both sides read it.
-        name = await queries.first_name(tx, athlete_id) or ""
-        coach_name = await queries.coach_first_name(tx, actor.coach_id) or ""
-        series = await _new_series(
-            tx,
-            actor,
-            plan,
-            coach_id=actor.coach_id,
-            athlete_id=athlete_id,
-            title=f"{name} · {coach_name}",
+        series = _new_series(
+            actor, plan, zone, coach_id=actor.coach_id, title=f"{name} · {coach_name}"
         )
-        count = await expand(tx, series, plan, athletes=[athlete_id], now=now)
+        series.athlete_id = athlete_id
+        count = await _write(tx, actor, series, plan, athletes=[athlete_id], now=now)
         await tx.commit()
     return Created(view_of(series), count)
 
@@ -137,34 +135,28 @@ async def create_team_series(
         plan = parse_plan(
             text, capacity=max(len(members), 1), season=(team.season_start, team.season_end)
         )
-        series = await _new_series(
-            tx, actor, plan, coach_id=actor.coach_id, athlete_id=None, title=team.name
-        )
+        names = await queries.series_names(tx, actor.coach_id, None)
+        zone = names[1] if names else "UTC"
+        series = _new_series(actor, plan, zone, coach_id=actor.coach_id, title=team.name)
         series.team_id = team_id
-        count = await expand(tx, series, plan, athletes=members, now=now)
+        count = await _write(tx, actor, series, plan, athletes=members, now=now)
         await tx.commit()
     return Created(view_of(series), count)
 
 
-async def _new_series(
-    tx: Transaction,
-    actor: Actor,
-    plan: SeriesPlan,
-    *,
-    coach_id: uuid.UUID,
-    athlete_id: uuid.UUID | None,
-    title: str,
+def _new_series(
+    actor: Actor, plan: SeriesPlan, zone: str | None, *, coach_id: uuid.UUID, title: str
 ) -> SessionSeries:
-    coach = await tx.coaches.get(coach_id)
-    zone = str((coach.availability or {}).get("timezone") or actor.timezone or "UTC")
-    series = SessionSeries(
+    """The series row, in the coach's zone (their availability's, else their own)."""
+    return SessionSeries(
         id=uuid.uuid4(),
         coach_id=coach_id,
-        athlete_id=athlete_id,
+        team_id=None,
+        athlete_id=None,
         title=title[:100],
         weekdays=list(plan.weekdays),
         local_time=plan.local_time,
-        timezone=zone,
+        timezone=zone or actor.timezone or "UTC",
         length_minutes=plan.length_minutes,
         capacity=plan.capacity,
         location={"text": plan.place} if plan.place else None,
@@ -173,16 +165,41 @@ async def _new_series(
         holidays=sorted(plan.holidays),
         created_by=actor.user_id,
     )
-    tx.session.add(series)
-    await tx.flush()
+
+
+async def _write(
+    tx: Transaction,
+    actor: Actor,
+    series: SessionSeries,
+    plan: SeriesPlan,
+    *,
+    athletes: list[uuid.UUID],
+    now: datetime,
+) -> int:
+    """The series and its whole season in one statement (SeriesClash names the first clash),
+    a team's members in each occurrence, and the audit entry."""
+    times = [(start, end) for _, start, end in occurrences(plan, series.timezone) if start > now]
+    group = series.athlete_id is None
+    try:
+        ids = await queries.insert_series(
+            tx,
+            series,
+            times,
+            session_type=GROUP if group else INDIVIDUAL,
+            participants=len(athletes) if group else 1,
+        )
+    except DBAPIError as err:
+        raise _clash(err, series.timezone) from err
+    if group:
+        await queries.add_participants(tx, ids, athletes, series.created_by)
     tx.audit.record(
         actor_id=actor.user_id,
         action="series.created",
         entity="session_series",
         entity_id=series.id,
-        details={"weekdays": list(plan.weekdays), "from": str(plan.season_start)},
+        details={"weekdays": list(plan.weekdays), "occurrences": len(ids)},
     )
-    return series
+    return len(ids)
 
 
 async def expand(
