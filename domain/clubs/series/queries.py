@@ -251,6 +251,57 @@ async def add_participants(
     )
 
 
+async def join_future_occurrences(
+    tx: Transaction, team_id: uuid.UUID, athlete_id: uuid.UUID, by: uuid.UUID, now: datetime
+) -> int:
+    """Put a new member into the team's live occurrences still ahead (a place made for them:
+    the roster is who a practice is for); how many."""
+    result = await tx.session.execute(
+        text(
+            """
+WITH ahead AS (
+    SELECT s.id FROM training_sessions s JOIN session_series ser ON ser.id = s.series_id
+    WHERE ser.team_id = :team AND s.start_time > :now AND s.status IN ('requested', 'scheduled')
+), joined AS (
+    INSERT INTO session_participants (id, session_id, athlete_id, booked_by, created_at)
+    SELECT gen_random_uuid(), ahead.id, :athlete, :by, now() FROM ahead
+    ON CONFLICT (session_id, athlete_id) DO NOTHING
+    RETURNING session_id
+)
+UPDATE training_sessions t
+SET participant_count = t.participant_count + 1,
+    capacity = GREATEST(t.capacity, t.participant_count + 1)
+FROM joined WHERE t.id = joined.session_id
+"""
+        ),
+        {"team": team_id, "athlete": athlete_id, "by": by, "now": now},
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+async def leave_future_occurrences(
+    tx: Transaction, team_id: uuid.UUID, athlete_id: uuid.UUID, now: datetime
+) -> int:
+    """Take a leaving member out of the team's occurrences still ahead; how many."""
+    result = await tx.session.execute(
+        text(
+            """
+WITH left_ AS (
+    DELETE FROM session_participants p
+    USING training_sessions s, session_series ser
+    WHERE p.session_id = s.id AND ser.id = s.series_id AND ser.team_id = :team
+      AND p.athlete_id = :athlete AND s.start_time > :now
+    RETURNING p.session_id
+)
+UPDATE training_sessions t SET participant_count = t.participant_count - 1
+FROM left_ WHERE t.id = left_.session_id
+"""
+        ),
+        {"team": team_id, "athlete": athlete_id, "now": now},
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
 async def occurrence_athletes(tx: Transaction, session_id: uuid.UUID) -> Sequence[Row[Any]]:
     """Who an occurrence is for: (athlete id, first name), by name."""
     return (

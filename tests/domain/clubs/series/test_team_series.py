@@ -72,3 +72,51 @@ async def test_a_teams_practice_puts_every_member_in_every_occurrence(uow: UnitO
     ]
     with pytest.raises(NotAllowed):
         await series_service.team_series(uow, actor=w.parent, team_id=team_id)
+
+
+async def test_a_member_joining_later_is_in_the_practices_ahead_and_leaving_takes_them_out(
+    uow: UnitOfWork,
+) -> None:
+    w = await series_world(uow)
+    team_id = await teams.create_team(uow, actor=w.coach, details=TIGERS, now=NOW)
+    async with uow as tx:
+        code = (await team_queries.team(tx, team_id)).join_code
+    kim, lea = w.world.child.id, w.world.other_child.id
+    await joining.join_team(uow, actor=w.parent, code=code, athlete_id=kim, now=NOW)
+    coach = await load_actor(uow, telegram_user_id=w.world.coach_user.telegram_user_id)
+    created = await series_service.create_team_series(
+        uow, actor=coach, team_id=team_id, text="wed 18:00", now=NOW
+    )
+
+    async def who() -> list[tuple[int, set]]:
+        async with uow as tx:
+            sessions = (
+                await tx.session.scalars(
+                    select(TrainingSession)
+                    .where(TrainingSession.series_id == created.series.id)
+                    .order_by(TrainingSession.start_time)
+                )
+            ).all()
+            rows = (
+                await tx.session.execute(
+                    select(SessionParticipant.session_id, SessionParticipant.athlete_id)
+                )
+            ).all()
+        return [(s.participant_count, {a for sid, a in rows if sid == s.id}) for s in sessions]
+
+    assert {(n, frozenset(a)) for n, a in await who()} == {(1, frozenset({kim}))}
+    # Lea joins in week 3: the weeks ahead have her, the first two do not.
+    joined_at = NOW + timedelta(days=14)
+    await joining.join_team(uow, actor=w.other_parent, code=code, athlete_id=lea, now=joined_at)
+    after_join = await who()
+    assert after_join[:2] == [(1, {kim})] * 2
+    assert set(map(lambda r: (r[0], frozenset(r[1])), after_join[2:])) == {
+        (2, frozenset({kim, lea}))
+    }
+    # She leaves in week 6: out of the weeks ahead, still in those she was in.
+    await joining.leave_team(
+        uow, actor=w.other_parent, team_id=team_id, athlete_id=lea, now=NOW + timedelta(days=35)
+    )
+    after_leave = await who()
+    assert after_leave[2:5] == [(2, {kim, lea})] * 3
+    assert set(map(lambda r: (r[0], frozenset(r[1])), after_leave[5:])) == {(1, frozenset({kim}))}
