@@ -42,7 +42,6 @@ from handlers.clubs.series_callbacks import (
     OccurrenceSkip,
     RsvpPress,
     SeasonAttendance,
-    SeriesList,
     SeriesOpen,
     TeamSchedule,
 )
@@ -51,11 +50,16 @@ from handlers.shared.callback_data import flow_pattern
 from handlers.shared.common import cancel_fallback
 from handlers.shared.echo import echo
 from handlers.shared.edit_in_place import edit_or_reply
+from handlers.shared.menu_entries import WeeklySeries
 
 log = logging.getLogger(__name__)
 IDLE, TYPING_PLAN, TYPING_CHANGE, TYPING_MOVE = range(4)
-ROLE_COMMANDS = {"coach": [("series", "series.command.series")]}
-COMMANDS = [("attendance", "series.command.attendance")]
+_ATTENDANCE = ("attendance", "series.command.attendance")
+ROLE_COMMANDS = {
+    "coach": [("series", "series.command.series")],
+    "parent": [_ATTENDANCE],
+    "athlete": [_ATTENDANCE],
+}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _TEXT = _PRIVATE & f.TEXT & ~f.COMMAND
 # What the typed line is for: ("athlete" | "team" | "series" | "session", its id).
@@ -126,7 +130,7 @@ async def on_press(update: Update, context: BotContext) -> int:
     return IDLE
 
 
-async def _list(update: Update, context: BotContext, press: SeriesList) -> int:
+async def _list(update: Update, context: BotContext, press: WeeklySeries) -> int:
     return await show_list(update, context)
 
 
@@ -246,7 +250,7 @@ async def _attendance_mark(update: Update, context: BotContext, press: Attendanc
 
 
 _STEPS = (
-    (SeriesList, _list),
+    (WeeklySeries, _list),
     (SeriesOpen, _open),
     (TeamSchedule, _team_schedule),
     (NewPrivate, _new_private),

@@ -3,7 +3,8 @@
 - A coach's series: `srs:o:<series>` (its page), `srs:t:<team>` (a team's schedule),
   `srs:np` (a private-lesson series: whom),
   `srs:na:<athlete>` (for this athlete: type the line), `srs:nt:<team>` (a team's practice),
-  `srs:c:<series>` (change from a date), `srs:s:<series>` (season attendance), `srs:l` (the list).
+  `srs:c:<series>` (change from a date), `srs:s:<series>` (season attendance), `srs:l` (the list:
+  `handlers.shared.menu_entries.WeeklySeries`, on the coach's /schedule too).
 - One occurrence: `sro:o:<session>` (RSVPs counted and named), `sro:s:<session>` (skip it),
   `sro:m:<session>` (move it: type when).
 - Attendance: `sra:l:<session>` (the athletes as buttons), `sra:p:<session>:<athlete>` (one
@@ -24,11 +25,6 @@ SERIES_FLOW = "srs"
 OCCURRENCE_FLOW = "sro"
 ATTENDANCE_FLOW = "sra"
 RSVP_FLOW = "rsv"
-
-
-@dataclass(frozen=True)
-class SeriesList(CallbackData, prefix="srs:l"):
-    """⬅ Back to the coach's series."""
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from handlers.clubs.series_callbacks import (
     OccurrenceSkip,
     RsvpPress,
     SeasonAttendance,
-    SeriesList,
     SeriesOpen,
     TeamSchedule,
 )
+from handlers.shared.menu_entries import WeeklySeries
 
 ANSWER_MARKS = {RsvpAnswer.YES: "✅", RsvpAnswer.NO: "❌", RsvpAnswer.MAYBE: "❔"}
 STATUS_MARKS = {
@@ -131,7 +131,7 @@ def series_page(
             _button(t("series.button.season", lang), SeasonAttendance(view.id).pack()),
         ]
     )
-    rows.append([_button(t("series.button.back", lang), SeriesList().pack())])
+    rows.append([_button(t("series.button.back", lang), WeeklySeries().pack())])
     text = summary(view, lang)
     if not page.upcoming:
         text += "\n\n" + t("series.nothing_ahead", lang)

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from bot.app import BotContext
 from bot.jobs import queue_series_rsvps
 from bot.outbox import send_due_notifications
-from domain.models import RsvpAnswer, SessionAttendance, SessionRsvp
+from domain.models import AttendanceStatus, RsvpAnswer, SessionAttendance, SessionRsvp
 from domain.uow import UnitOfWork
-from handlers.clubs.series_callbacks import RsvpPress
+from handlers.clubs.series_callbacks import AttendanceMark, RsvpPress
 from tests.handlers.booking.booking_steps import press_data
 from tests.handlers.chat_steps import open_chats
 from tests.handlers.clubs.series_world import (
@@ -93,6 +93,15 @@ async def test_a_series_is_made_skipped_moved_and_changed_in_the_chat(
         later_ones = [r for r in live if r.start_time.astimezone(BERLIN).date() >= change_day]
         assert later_ones and {r.start_time.astimezone(BERLIN).weekday() for r in later_ones} == {2}
 
+        # The coach's /schedule leads to the series too.
+        await cast.cora.send("/schedule")
+        await cast.cora.expect_reply()
+        listing = next(
+            m for m in reversed(cast.cora.messages()) if "🔁 Weekly series" in buttons(m)
+        )
+        await cast.cora.press("🔁 Weekly series", listing)
+        await cast.cora.expect_reply(contains="Your weekly series")
+
         # Pia hears of each: the skip, the move, the change.
         await send_due_notifications(BotContext(application))
         await cast.pia.expect_reply(contains="is off")
@@ -163,6 +172,16 @@ async def test_rsvp_is_asked_answered_closed_and_attendance_taken_in_two_taps(
         await cast.cora.expect_reply(contains="Season:")
         await cast.cora.press("📊 Season attendance")
         await cast.cora.expect_reply(contains="Kim: 100% (1 of 1)")
+
+        # Omar forges the coach's buttons: a mark, and data no button carries.
+        mark = AttendanceMark(today.id, cast.world.child.id, AttendanceStatus.ABSENT).pack()
+        await press_data(emulator, cast.omar, cast.omar.messages()[-1], mark)
+        await cast.omar.expect("callback_answer", contains="not allowed")
+        await press_data(emulator, cast.omar, cast.omar.messages()[-1], "sra:m:nonsense")
+        await cast.omar.expect("callback_answer", contains="isn't available")
+        async with uow as tx:
+            marks = (await tx.session.execute(select(SessionAttendance.status))).scalars().all()
+        assert marks == ["present"]
 
         await cast.pia.send("/attendance")
         await cast.pia.expect_reply(contains="Kim's attendance")
