@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from domain.admin import queries
+from domain.clubs.teams import queries as team_queries
 from domain.errors import InvalidInput, NotFound
 from domain.models import Broadcast, BroadcastAudience, BroadcastStatus, Role
 from domain.policy import Action, Actor, System, require
@@ -69,7 +70,7 @@ class Draft:
     broadcast_id: uuid.UUID
     message: str
     audience: Audience
-    audience_name: str | None  # the coach's name for a coach's families
+    audience_name: str | None  # the coach's (or team's) name for their families
     reachable: int
     blocked: int
 
@@ -96,6 +97,7 @@ class Choices:
 
     sports: list[str]
     coaches: list[tuple[uuid.UUID, str]]
+    teams: list[tuple[uuid.UUID, str]]
 
 
 def utf16_length(text: str) -> int:
@@ -109,7 +111,8 @@ async def choices(uow: UnitOfWork, *, admin: Actor) -> Choices:
     async with uow as tx:
         sports = list(await queries.coach_sports(tx))
         coaches = await queries.coaches_by_name(tx, COACHES_LISTED)
-    return Choices(sports, [(row[0], f"{row[1]} {row[2]}".strip()) for row in coaches])
+        teams = [(team.id, team.name) for team in await team_queries.live_teams(tx, COACHES_LISTED)]
+    return Choices(sports, [(row[0], f"{row[1]} {row[2]}".strip()) for row in coaches], teams)
 
 
 async def draft(uow: UnitOfWork, *, admin: Actor, audience: Audience, message: str) -> Draft:
@@ -149,6 +152,10 @@ async def _check_audience(tx: Transaction, audience: Audience) -> str | None:
         coach = await queries.coach_name(tx, uuid.UUID(audience.value))
         if coach is not None:
             return coach
+    if audience.kind == BroadcastAudience.TEAM and audience.value is not None:
+        team = await team_queries.team(tx, uuid.UUID(audience.value))
+        if team is not None and team.archived_at is None:
+            return team.name
     raise BadAudience(f"no audience {audience.kind}:{audience.value}")
 
 

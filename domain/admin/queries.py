@@ -14,6 +14,7 @@ from sqlalchemy import Row, Select, and_, delete, func, literal, or_, select, up
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import aliased
 
+from domain.clubs.teams.queries import families_of_team
 from domain.models import (
     Admin,
     Athlete,
@@ -348,6 +349,8 @@ def audience_members(audience: str, value: str | None) -> Select[tuple[uuid.UUID
         return query.where(User.id.in_(coaches))
     if audience == BroadcastAudience.COACH:
         return query.where(User.id.in_(_families_of(uuid.UUID(str(value)))))
+    if audience == BroadcastAudience.TEAM:
+        return query.where(User.id.in_(families_of_team(uuid.UUID(str(value)))))
     return query
 
 

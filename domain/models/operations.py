@@ -157,12 +157,14 @@ class Notification(Base):
 
 
 class BroadcastAudience(StrEnum):
-    """broadcasts.audience: everyone, a role, the coaches of a sport, the families of a coach."""
+    """broadcasts.audience: everyone, a role, the coaches of a sport, the families of a coach
+    or of a team."""
 
     EVERYONE = "everyone"
     ROLE = "role"
     SPORT = "sport"
     COACH = "coach"
+    TEAM = "team"
 
 
 class BroadcastStatus(StrEnum):

@@ -153,6 +153,7 @@ async def _remove(
     await queries.delete_club_records(tx, people, athletes)
     await queries.anonymise_sessions(tx, people, athletes)
     await queries.delete_links(tx, people, athletes)
+    await queries.delete_team_rows(tx, people, athletes)
     await queries.payer_method_cleared(tx, sorted(people))
     await queries.anonymise_athletes(tx, athletes)
     await queries.anonymise_users(tx, people)

@@ -32,6 +32,12 @@ from domain.models import (
     SessionRating,
     SessionRsvp,
     SessionSeries,
+    Team,
+    TeamCoach,
+    TeamCoachRole,
+    TeamMember,
+    TeamMessage,
+    TeamMessageSeen,
     TrainingSession,
     User,
     UserStatus,
@@ -126,6 +132,15 @@ def export_statements(
             SessionAttendance,
             or_(SessionAttendance.athlete_id.in_(athletes), SessionAttendance.marked_by == user_id),
             SessionAttendance.marked_at,
+        # Issue 19: the teams their athletes are (or were) on, the team messages the person
+        # wrote as a coach, and the ones they pressed Seen on.
+        "team_memberships": select(*TeamMember.__table__.c, Team.name.label("team_name"))
+        .join(Team, Team.id == TeamMember.team_id)
+        .where(TeamMember.athlete_id.in_(athletes))
+        .order_by(TeamMember.joined_at),
+        "team_messages": _of(TeamMessage, TeamMessage.sent_by == user_id, TeamMessage.created_at),
+        "team_messages_seen": _of(
+            TeamMessageSeen, TeamMessageSeen.user_id == user_id, TeamMessageSeen.seen_at
         ),
         "audit": _of(AuditEntry, _audit_about(subjects), AuditEntry.at),
     }
@@ -454,6 +469,29 @@ async def delete_links(
         update(Invitation).where(Invitation.used_by.in_(user_ids)).values(used_by=None)
     )
     await tx.session.execute(delete(Notification).where(Notification.recipient_id.in_(user_ids)))
+
+
+async def delete_team_rows(
+    tx: Transaction, user_ids: Collection[uuid.UUID], athlete_ids: Collection[uuid.UUID]
+) -> None:
+    """Their athletes' team memberships, their Seen presses, the team messages they wrote
+    and their place among a team's assistant coaches; who joined or created something keeps
+    the row without them. A team they head stays, for its families and other coaches."""
+    await tx.session.execute(delete(TeamMember).where(TeamMember.athlete_id.in_(athlete_ids)))
+    await tx.session.execute(
+        update(TeamMember).where(TeamMember.joined_by.in_(user_ids)).values(joined_by=None)
+    )
+    await tx.session.execute(delete(TeamMessageSeen).where(TeamMessageSeen.user_id.in_(user_ids)))
+    await tx.session.execute(delete(TeamMessage).where(TeamMessage.sent_by.in_(user_ids)))
+    await tx.session.execute(
+        update(Team).where(Team.created_by.in_(user_ids)).values(created_by=None)
+    )
+    coached = select(Coach.id).where(Coach.user_id.in_(user_ids))
+    await tx.session.execute(
+        delete(TeamCoach).where(
+            TeamCoach.coach_id.in_(coached), TeamCoach.role == TeamCoachRole.ASSISTANT
+        )
+    )
 
 
 async def anonymise_audit(tx: Transaction, subject_ids: Collection[uuid.UUID]) -> None:

@@ -28,6 +28,7 @@ from handlers.admin.callbacks import (
     BroadcastCoach,
     BroadcastPress,
     BroadcastTarget,
+    BroadcastTeam,
     BroadcastTo,
 )
 from handlers.shared.acting import refusal_text
@@ -54,6 +55,7 @@ def register(application: BotApplication) -> None:
                 AUDIENCE: [
                     CallbackQueryHandler(pick_audience, pattern=BroadcastTo.pattern()),
                     CallbackQueryHandler(pick_coach, pattern=BroadcastCoach.pattern()),
+                    CallbackQueryHandler(pick_team, pattern=BroadcastTeam.pattern()),
                 ],
                 MESSAGE: [
                     MessageHandler(_PRIVATE & f.TEXT & ~f.COMMAND, write),
@@ -100,6 +102,7 @@ def _audiences(lang: str | None) -> InlineKeyboardMarkup:
             roles[3:],
             [button("broadcast.audience.sports", BroadcastTarget.SPORTS)],
             [button("broadcast.audience.coaches", BroadcastTarget.COACHES)],
+            [button("broadcast.audience.teams", BroadcastTarget.TEAMS)],
         ]
     )
 
@@ -112,7 +115,11 @@ async def pick_audience(update: Update, context: BotContext) -> int:
         await refuse(update, context, reason="broadcast audience: malformed or unknown presser")
         return AUDIENCE
     try:
-        if choice.target in (BroadcastTarget.SPORTS, BroadcastTarget.COACHES):
+        if choice.target in (
+            BroadcastTarget.SPORTS,
+            BroadcastTarget.COACHES,
+            BroadcastTarget.TEAMS,
+        ):
             found = await broadcasts.choices(context.uow, admin=actor)
             await query.answer()
             await query.edit_message_reply_markup(_choice_list(choice.target, found))
@@ -138,6 +145,16 @@ async def pick_coach(update: Update, context: BotContext) -> int:
     return await _ask_message(update, context, audience, None)
 
 
+async def pick_team(update: Update, context: BotContext) -> int:
+    """A team picked: its families are the audience."""
+    choice = BroadcastTeam.parse(update.callback_query.data)
+    if choice is None or context.actor is None:
+        await refuse(update, context, reason="broadcast team: malformed or unknown presser")
+        return AUDIENCE
+    audience = Audience(BroadcastAudience.TEAM, str(choice.team_id))
+    return await _ask_message(update, context, audience, None)
+
+
 def _choice_list(target: BroadcastTarget, found: broadcasts.Choices) -> InlineKeyboardMarkup:
     if target == BroadcastTarget.SPORTS:
         rows = [
@@ -148,6 +165,11 @@ def _choice_list(target: BroadcastTarget, found: broadcasts.Choices) -> InlineKe
             ]
             for sport in found.sports
             if ":" not in sport and len(sport.encode()) <= _SPORT_BYTES
+        ]
+    elif target == BroadcastTarget.TEAMS:
+        rows = [
+            [InlineKeyboardButton(name, callback_data=BroadcastTeam(team_id).pack())]
+            for team_id, name in found.teams
         ]
     else:
         rows = [
@@ -230,6 +252,8 @@ def _audience_words(audience: Audience, name: str | None, lang: str | None) -> s
         return t("broadcast.to.sport", lang, sport=audience.value)
     if audience.kind == BroadcastAudience.COACH:
         return t("broadcast.to.coach", lang, coach=name)
+    if audience.kind == BroadcastAudience.TEAM:
+        return t("broadcast.to.team", lang, team=name)
     return t("broadcast.audience.everyone", lang)
 
 

@@ -53,6 +53,7 @@ class BroadcastTarget(StrEnum):
     SPORTS = "sports"
     SPORT = "sport"
     COACHES = "coaches"
+    TEAMS = "teams"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,13 @@ class BroadcastCoach(CallbackData, prefix="adm:bccoach"):
     """A broadcast to the families of this coach."""
 
     coach_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class BroadcastTeam(CallbackData, prefix="adm:bcteam"):
+    """A broadcast to the families of this team."""
+
+    team_id: uuid.UUID
 
 
 class BroadcastAction(StrEnum):

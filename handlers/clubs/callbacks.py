@@ -2,9 +2,10 @@
 
 - /teams and a team's page: `tm:home`, `tm:new`, `tm:t:<action>:<team>` (open, roster, links,
   group, unlink, message), `tm:m:<action>:<team>:<athlete>` (a coach removes, a family leaves).
-- Creating a team: `tm:n:<action>[:<value>]` (an age group, the suggested season, cancel).
+- Creating a team: `tm:n:<action>[:<value>]` (an age group, the suggested season, an admin's
+  head coach, cancel).
 - A team message's destination: `tm:w:<where>` (families, group, both, cancel).
-- A family link: `tm:j:<code>:<athlete>` (join); the link's code, never the team's id, so a
+- A family link: `tmj:<code>:<athlete>` (join); the link's code, never the team's id, so a
   forged press reaches no team whose link the presser never had.
 - Under a team message: `tms:<message>` (👍 Seen), `tmr:<message>` (reply to the coach).
 Every press is checked again by the domain: who may touch what it names.
@@ -73,11 +74,13 @@ class NewAction(StrEnum):
     AGE = "a"
     SEASON = "s"
     CANCEL = "c"
+    COACH = "o"  # an admin's pick of the head coach (a short id)
 
 
 @dataclass(frozen=True)
 class NewTeamPress(CallbackData, prefix="tm:n"):
-    """An age group (its label as value), the suggested season, or cancel."""
+    """An age group (its label as value), the suggested season, an admin's head coach (its
+    short id as value), or cancel."""
 
     action: NewAction
     value: str | None = None
@@ -91,7 +94,7 @@ class MessageWhere(CallbackData, prefix="tm:w"):
 
 
 @dataclass(frozen=True)
-class JoinPress(CallbackData, prefix="tm:j"):
+class JoinPress(CallbackData, prefix="tmj"):
     """Join this athlete to the team the family link names."""
 
     code: str

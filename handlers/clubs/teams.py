@@ -17,9 +17,11 @@ from telegram.ext import filters as f
 from bot.app import BotApplication, BotContext
 from bot.callbacks import refuse
 from bot.i18n import t
+from domain.booking import schedule
 from domain.clubs.teams import groups, joining, messages, teams
 from domain.errors import DomainError, NotAllowed
 from domain.policy import Actor
+from domain.short_ids import parse_id
 from handlers.clubs import teams_render as render
 from handlers.clubs.callbacks import (
     TEAMS_FLOW,
@@ -80,7 +82,8 @@ async def start(update: Update, context: BotContext) -> int:
 
 async def _home(update: Update, context: BotContext, actor: Actor) -> int:
     found = await teams.my_teams(context.uow, actor=actor)
-    await edit_or_reply(update, *render.home(found, context.lang, coach=actor.coach_id is not None))
+    runs_teams = actor.coach_id is not None or actor.is_admin
+    await edit_or_reply(update, *render.home(found, context.lang, coach=runs_teams))
     return IDLE
 
 
@@ -173,10 +176,19 @@ async def _member(update: Update, context: BotContext, actor: Actor, press: Memb
 
 
 async def _new(update: Update, context: BotContext, actor: Actor) -> int:
+    context.user_data[DRAFT] = {}
+    if actor.coach_id is None and actor.is_admin:  # an admin starts a team for a coach
+        coaches = await schedule.verified_coaches(context.uow, specialization=None, limit=40)
+        markup = render.coaches_markup([(c.coach_id, c.name) for c in coaches], context.lang)
+        await edit_or_reply(update, t("teams.new.coach", context.lang), markup)
+        return IDLE
     if actor.coach_id is None:
         await update.callback_query.answer(t("teams.coaches_only", context.lang), show_alert=True)
         return IDLE
-    context.user_data[DRAFT] = {}
+    return await _ask_name(update, context)
+
+
+async def _ask_name(update: Update, context: BotContext) -> int:
     await edit_or_reply(
         update, t("teams.new.name", context.lang), render.cancel_markup(context.lang)
     )
@@ -222,8 +234,13 @@ async def _create(update: Update, context: BotContext, actor: Actor, start: date
         season_start=start,
         season_end=end,
     )
+    head = draft.get("coach")
     team_id = await teams.create_team(
-        context.uow, actor=actor, details=details, now=datetime.now(UTC)
+        context.uow,
+        actor=actor,
+        details=details,
+        now=datetime.now(UTC),
+        coach_id=uuid.UUID(head) if isinstance(head, str) else None,
     )
     context.user_data.pop(DRAFT, None)
     page = await teams.team_page(context.uow, actor=actor, team_id=team_id)
@@ -242,6 +259,10 @@ async def _new_press(update: Update, context: BotContext, actor: Actor, press: N
     if DRAFT not in context.user_data:
         await update.callback_query.answer(t("common.stale_button", context.lang))
         return IDLE
+    coach_id = parse_id(press.value or "") if press.action == NewAction.COACH else None
+    if coach_id is not None:
+        context.user_data[DRAFT] = {"coach": str(coach_id)}
+        return await _ask_name(update, context)
     if press.action == NewAction.AGE and press.value in render.AGE_GROUPS:
         return await _got_age(update, context, actor, press.value)
     if press.action == NewAction.SEASON:

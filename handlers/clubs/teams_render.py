@@ -3,6 +3,7 @@ guardians, its links, its group, a family link's offer, and the buttons of creat
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from babel.dates import format_date
@@ -12,6 +13,7 @@ from bot.i18n import t
 from bot.i18n.formats import locale_of, tn
 from domain.clubs.teams.joining import JoinOffer, coach_link, family_link
 from domain.clubs.teams.teams import TeamPage, TeamSummary
+from domain.short_ids import short_id
 from handlers.clubs.callbacks import (
     JoinPress,
     MemberAction,
@@ -207,6 +209,16 @@ def season_markup(start: date, end: date, lang: str | None) -> Markup:
     suggested = _button(season(start, end, lang), NewTeamPress(NewAction.SEASON))
     cancel = _button(t("teams.button.cancel", lang), NewTeamPress(NewAction.CANCEL))
     return Markup([[suggested], [cancel]])
+
+
+def coaches_markup(coaches: list[tuple[uuid.UUID, str]], lang: str | None) -> Markup:
+    """An admin picks the new team's head coach."""
+    rows = [
+        [_button(name, NewTeamPress(NewAction.COACH, short_id(coach_id)))]
+        for coach_id, name in coaches
+    ]
+    rows.append([_button(t("teams.button.cancel", lang), NewTeamPress(NewAction.CANCEL))])
+    return Markup(rows)
 
 
 def cancel_markup(lang: str | None) -> Markup:

@@ -7,6 +7,7 @@
   membership per athlete and team.
 - `team_messages` and `team_message_seen`: a coach's messages to a team and the families'
   "Seen" presses (bots cannot see reads).
+- `broadcasts.audience` may be `team`: an admin's broadcast to the families of a team.
 
 Revision ID: 0020
 Revises: 0014
@@ -25,6 +26,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # A broadcast may go to the families of a team.
+    op.drop_constraint(op.f("ck_broadcasts_ck_broadcasts_audience"), "broadcasts", type_="check")
+    op.create_check_constraint(
+        op.f("ck_broadcasts_ck_broadcasts_audience"),
+        "broadcasts",
+        "audience IN ('everyone', 'role', 'sport', 'coach', 'team')",
+    )
     op.create_table(
         "teams",
         sa.Column("id", sa.UUID(), server_default=sa.text("uuid_generate_v4()"), nullable=False),
@@ -202,6 +210,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM broadcasts WHERE audience = 'team'")
+    op.drop_constraint(op.f("ck_broadcasts_ck_broadcasts_audience"), "broadcasts", type_="check")
+    op.create_check_constraint(
+        op.f("ck_broadcasts_ck_broadcasts_audience"),
+        "broadcasts",
+        "audience IN ('everyone', 'role', 'sport', 'coach')",
+    )
     op.drop_table("team_message_seen")
     op.drop_index("idx_team_messages_team_id", table_name="team_messages")
     op.drop_table("team_messages")

@@ -17,6 +17,7 @@ from domain.models import (
     TABLES_WITH_UPDATED_AT,
     AttendanceStatus,
     Base,
+    BroadcastAudience,
     EnrolmentHow,
     EnrolmentStatus,
     InvitationKind,
@@ -50,6 +51,7 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_session_rsvps_answer": RsvpAnswer,
     "ck_session_attendance_status": AttendanceStatus,
     "ck_team_coaches_role": TeamCoachRole,
+    "ck_broadcasts_ck_broadcasts_audience": BroadcastAudience,
 }
 
 

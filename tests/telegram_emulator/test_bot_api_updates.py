@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update, WebhookInfo
-from telegram.error import BadRequest, Conflict
+from telegram.error import BadRequest, Conflict, Forbidden
 
 from telegram_emulator import EmulatedUser, Emulator
 
@@ -389,3 +389,29 @@ async def test_in_groups_the_bot_gets_only_commands_mentions_and_replies(emulato
         "/help",
         f"@{emulator.bot.username} when is practice?",
     ]
+
+
+async def test_a_bot_added_to_a_group_is_told_and_may_write_there_until_removed(
+    emulator, bot
+) -> None:
+    ana, ben = emulator.user("Ana"), emulator.user("Ben")
+    team = emulator.group("Team", [ana, ben], with_bot=False)
+    await ana.send("/help", chat=team)
+    with pytest.raises(Forbidden, match="not a member"):
+        await bot.send_message(team.id, "hello")
+
+    await ana.add_bot_to(team)
+    added = await bot.get_updates(timeout=0)
+    await ben.send("/help", chat=team)
+    await bot.send_message(team.id, "hello")
+    await ana.remove_bot_from(team)
+    rest = await bot.get_updates(offset=added[-1].update_id + 1, timeout=0)
+
+    change = added[0].my_chat_member
+    assert (change.old_chat_member.status, change.new_chat_member.status) == ("left", "member")
+    assert (change.from_user.id, change.chat.id) == (ana.id, team.id)
+    assert [u.id for u in added[1].message.new_chat_members] == [bot.id]
+    assert rest[0].message.text == "/help"
+    assert rest[1].my_chat_member.new_chat_member.status == "left"
+    with pytest.raises(Forbidden, match="not a member"):
+        await bot.send_message(team.id, "still there?")

@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import CompoundSelect, func, literal, select
 
 from domain.models import (
     Athlete,
@@ -24,6 +24,10 @@ from domain.models import (
     User,
 )
 from domain.uow import Transaction
+
+# Where to write to someone: the stored chat, else their Telegram id (a private chat's id is
+# its person's), as the outbox does; None for a child without Telegram.
+_chat_id = func.coalesce(User.telegram_chat_id, User.telegram_user_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +149,7 @@ async def team_roster(tx: Transaction, team_id: uuid.UUID) -> list[RosterEntry]:
             Athlete.user_id,
             User.first_name,
             User.last_name,
-            User.telegram_chat_id,
+            _chat_id,
             TeamMember.joined_at,
         )
         .join(Athlete, Athlete.id == TeamMember.athlete_id)
@@ -183,7 +187,7 @@ async def guardians_of(
     )
     both = parents.union(linked).subquery()
     rows = await tx.session.execute(
-        select(both.c.athlete_id, User.id, User.first_name, User.telegram_chat_id)
+        select(both.c.athlete_id, User.id, User.first_name, _chat_id)
         .join(User, User.id == both.c.user_id)
         .order_by(User.first_name, User.id)
     )
@@ -224,38 +228,9 @@ async def teams_of_athletes(
     return [(found, athlete_id) for found, athlete_id in rows]
 
 
-async def memberships_of_athletes(
-    tx: Transaction, athlete_ids: Collection[uuid.UUID]
-) -> list[tuple[TeamMember, str]]:
-    """Every membership, past or present, of these athletes with its team's name (/mydata)."""
-    if not athlete_ids:
-        return []
-    rows = await tx.session.execute(
-        select(TeamMember, Team.name)
-        .join(Team, Team.id == TeamMember.team_id)
-        .where(TeamMember.athlete_id.in_(athlete_ids))
-        .order_by(TeamMember.joined_at, TeamMember.id)
-    )
-    return [(member, name) for member, name in rows]
-
-
-async def end_memberships(
-    tx: Transaction, athlete_ids: Collection[uuid.UUID], *, at: datetime
-) -> int:
-    """End every live membership of these athletes (erasure); how many ended."""
-    if not athlete_ids:
-        return 0
-    result = await tx.session.execute(
-        update(TeamMember)
-        .where(TeamMember.athlete_id.in_(athlete_ids), TeamMember.left_at.is_(None))
-        .values(left_at=at)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-async def family_recipients(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UUID]:
-    """Every user on Telegram who hears about the team's members: adult athletes themselves and
-    each member's guardians, each once."""
+def families_of_team(team_id: uuid.UUID) -> CompoundSelect:
+    """The user ids of a team's families: its athletes themselves and each one's guardians
+    (a statement, for queries that build on it: the team's messages, an admin's broadcast)."""
     live = select(TeamMember.athlete_id).where(
         TeamMember.team_id == team_id, TeamMember.left_at.is_(None)
     )
@@ -264,13 +239,24 @@ async def family_recipients(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UU
     linked = select(AthleteLink.user_id).where(
         AthleteLink.athlete_id.in_(live), AthleteLink.relation == LinkRelation.GUARDIAN
     )
-    everyone = themselves.union(parents, linked).subquery()
+    return themselves.union(parents, linked)
+
+
+async def family_recipients(tx: Transaction, team_id: uuid.UUID) -> list[uuid.UUID]:
+    """Every user on Telegram who hears about the team's members, each once."""
+    everyone = families_of_team(team_id).subquery()
     rows = await tx.session.scalars(
         select(User.id)
         .where(User.id.in_(select(everyone.c.user_id)), User.telegram_user_id.is_not(None))
         .order_by(User.id)
     )
     return list(rows)
+
+
+async def live_teams(tx: Transaction, limit: int) -> Sequence[Team]:
+    """The live teams, by name, at most `limit`."""
+    query = select(Team).where(Team.archived_at.is_(None)).order_by(Team.name, Team.id).limit(limit)
+    return (await tx.session.scalars(query)).all()
 
 
 async def message(tx: Transaction, message_id: uuid.UUID) -> TeamMessage | None:
@@ -282,12 +268,6 @@ async def has_seen(tx: Transaction, message_id: uuid.UUID, user_id: uuid.UUID) -
     """Whether this person pressed Seen on the message already."""
     found = await tx.session.get(TeamMessageSeen, (message_id, user_id))
     return found is not None
-
-
-async def seen_count(tx: Transaction, message_id: uuid.UUID) -> int:
-    """How many people pressed Seen on a team message."""
-    query = select(func.count()).where(TeamMessageSeen.message_id == message_id)
-    return int(await tx.session.scalar(query) or 0)
 
 
 async def recent_messages(

@@ -22,6 +22,7 @@ CODE_BYTES = 9  # 12 url-safe characters: with "teamcoach-" well under Telegram'
 NAME_MAX, SPORT_MAX, AGE_GROUP_MAX = 100, 100, 50
 SEASON_MAX_YEARS = 2
 MESSAGES_SHOWN = 3
+ADMIN_LISTED = 40  # an admin's /teams: every team, the first this many by name
 _SEASON_SPLIT = re.compile(r"\s+(?:-|–|—|to|a|al|hasta)\s+|\s*[–—]\s*", re.IGNORECASE)
 
 
@@ -136,17 +137,24 @@ def _years_after(day: date, years: int) -> date:
 
 
 async def create_team(
-    uow: UnitOfWork, *, actor: Actor, details: TeamDetails, now: datetime
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    details: TeamDetails,
+    now: datetime,
+    coach_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
-    """A new team with the actor as its head coach and fresh family and co-coach links."""
-    if actor.coach_id is None:
+    """A new team with fresh family and co-coach links, headed by the actor (a coach) or by
+    the coach an admin names."""
+    head = coach_id or actor.coach_id
+    if head is None:
         raise NotAllowed("only a coach runs a team", action=Action.COACH_TEAMS.value)
-    policy.require(actor, Action.COACH_TEAMS, CoachTarget(actor.coach_id))
+    policy.require(actor, Action.COACH_TEAMS, CoachTarget(head))
     details = check_details(details)
     async with uow as tx:
         team = Team(
             id=uuid.uuid4(),
-            coach_id=actor.coach_id,
+            coach_id=head,
             name=details.name,
             sport=details.sport,
             age_group=details.age_group,
@@ -159,7 +167,7 @@ async def create_team(
         )
         tx.session.add(team)
         await tx.flush()
-        tx.session.add(TeamCoach(team_id=team.id, coach_id=actor.coach_id, role=TeamCoachRole.HEAD))
+        tx.session.add(TeamCoach(team_id=team.id, coach_id=head, role=TeamCoachRole.HEAD))
         tx.audit.record(
             actor_id=actor.user_id, action="team.created", entity="team", entity_id=team.id
         )
@@ -183,10 +191,14 @@ async def live_team(tx: Transaction, team_id: uuid.UUID, *, lock: bool = False) 
 
 
 async def my_teams(uow: UnitOfWork, *, actor: Actor) -> list[TeamSummary]:
-    """The teams the actor coaches, then those their athletes (or they) are on."""
+    """The teams the actor coaches (an admin: every team), then those their athletes (or
+    they) are on."""
     own = {actor.own_athlete_id} if actor.own_athlete_id is not None else set()
     async with uow as tx:
-        coached = await queries.teams_of_coach(tx, actor.coach_id) if actor.coach_id else []
+        coached = list(await queries.teams_of_coach(tx, actor.coach_id) if actor.coach_id else [])
+        if actor.is_admin:
+            listed = {t.id for t in coached}
+            coached += [t for t in await queries.live_teams(tx, ADMIN_LISTED) if t.id not in listed]
         joined = await queries.teams_of_athletes(tx, own | actor.guarded_athlete_ids)
         names = await people_queries.first_names(tx, [athlete for _, athlete in joined])
     found = [TeamSummary(t.id, t.name, t.sport, t.age_group, coaching=True) for t in coached]

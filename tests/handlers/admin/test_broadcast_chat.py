@@ -4,15 +4,19 @@ message, Cancel, a restart in the middle, and what non-admins see of it (nothing
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select, update
 
 from bot.app import BotContext
 from bot.wiring import Services
-from domain.models import AuditEntry, Broadcast, Coach, Notification, User
+from domain.clubs.teams import joining, teams
+from domain.models import AuditEntry, Broadcast, Coach, Notification, Team, User
 from domain.short_ids import short_id
 from domain.uow import UnitOfWork
 from handlers.admin.broadcast import update_progress
 from telegram_emulator import Emulator
+from tests.domain.admin.test_suspension import actor_of
 from tests.handlers.booking.booking_steps import press_data
 from tests.handlers.chat_steps import open_chats
 from tests.handlers.coaching.coach_steps import sign_up
@@ -159,3 +163,40 @@ async def test_the_families_of_a_coach_and_the_coaches_of_a_sport(
         await cast.cora.expect_reply(contains="Coaches' meeting on Monday.")
     assert not any(NEWS in m.get("text", "") for m in cast.omar.messages())
     assert not any(NEWS in m.get("text", "") for m in cast.cora.messages())
+
+
+async def test_the_families_of_a_team(
+    emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
+) -> None:
+    cast = await booked(emulator, uow, services)
+    ada = emulator.user("Ada")
+    await sign_up(uow, ada, "admin")
+    async with uow as tx:
+        await tx.session.execute(update(Notification).values(sent_at=func.now()))
+        await tx.commit()
+    cora, pia = await actor_of(uow, cast.world.coach_user), await actor_of(uow, cast.world.parent)
+    now = datetime.now(UTC)
+    details = teams.TeamDetails("U12 Tigers", "tennis", "U12", now.date(), now.date())
+    team_id = await teams.create_team(uow, actor=cora, details=details, now=now)
+    async with uow as tx:
+        team = await tx.session.get(Team, team_id)
+        assert team is not None
+    await joining.join_team(
+        uow, actor=pia, code=team.join_code, athlete_id=cast.world.child.id, now=now
+    )
+    async with run_bot(emulator) as application:
+        await open_chats(cast.pia, cast.cora, cast.omar)
+        await ada.send("/broadcast")
+        await ada.expect_reply(contains="Who should get")
+        await ada.press("Families of a team…")
+        await ada.expect_reply()  # the list of teams in place of the audiences
+        await ada.press("U12 Tigers")
+        await ada.expect_reply(contains="Type the message")
+        await ada.send(NEWS)
+        await ada.expect_reply(
+            contains="To: the families of the team U12 Tigers.\nPeople who will get it: 1."
+        )
+        await ada.press("✅ Send to 1")
+        await deliver(application)
+        await cast.pia.expect_reply(contains=NEWS)
+    assert not any(NEWS in m.get("text", "") for m in cast.omar.messages())

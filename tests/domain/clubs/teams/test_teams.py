@@ -14,7 +14,15 @@ from sqlalchemy import select
 from domain.actors import load_actor
 from domain.clubs.teams import groups, joining, messages, queries, teams
 from domain.errors import InvalidAnswer, NotAllowed
-from domain.models import Athlete, AthleteLink, Coach, Notification, NotificationKind, User
+from domain.models import (
+    Athlete,
+    AthleteLink,
+    Coach,
+    Notification,
+    NotificationKind,
+    TeamMember,
+    User,
+)
 from domain.policy import Actor
 from domain.uow import UnitOfWork
 from tests.factories import BookingWorld, booking_world
@@ -77,6 +85,15 @@ async def _notices(uow: UnitOfWork, kind: str) -> list[Notification]:
     async with uow as tx:
         query = select(Notification).where(Notification.kind == kind)
         return list(await tx.session.scalars(query))
+
+
+async def _with_kim(uow: UnitOfWork, world: BookingWorld) -> tuple[uuid.UUID, str, Actor]:
+    """Cora's team, its family code, and Pia, who put Kim on it."""
+    team_id = await _team(uow, world)
+    code, _ = await _code(uow, team_id)
+    pia = await _actor(uow, world.parent)
+    await joining.join_team(uow, actor=pia, code=code, athlete_id=world.child.id, now=NOW)
+    return team_id, code, pia
 
 
 @pytest.mark.parametrize(
@@ -197,10 +214,7 @@ async def test_the_co_coach_link_works_once_and_makes_an_assistant(
 async def test_a_family_sees_the_team_but_not_its_roster_and_an_outsider_sees_nothing(
     uow: UnitOfWork, world: BookingWorld
 ) -> None:
-    team_id = await _team(uow, world)
-    code, _ = await _code(uow, team_id)
-    pia = await _actor(uow, world.parent)
-    await joining.join_team(uow, actor=pia, code=code, athlete_id=world.child.id, now=NOW)
+    team_id, _, pia = await _with_kim(uow, world)
 
     page = await teams.team_page(uow, actor=pia, team_id=team_id)
     assert (page.managing, page.roster, page.join_code) == (False, (), None)
@@ -213,10 +227,7 @@ async def test_a_family_sees_the_team_but_not_its_roster_and_an_outsider_sees_no
 async def test_a_team_message_goes_once_to_each_family_member_and_seen_counts_once(
     uow: UnitOfWork, world: BookingWorld
 ) -> None:
-    team_id = await _team(uow, world)
-    code, _ = await _code(uow, team_id)
-    pia = await _actor(uow, world.parent)
-    await joining.join_team(uow, actor=pia, code=code, athlete_id=world.child.id, now=NOW)
+    team_id, _, pia = await _with_kim(uow, world)
     coach = await _actor(uow, world.coach_user)
 
     sent = await messages.send_team_message(
@@ -239,10 +250,7 @@ async def test_a_team_message_goes_once_to_each_family_member_and_seen_counts_on
 async def test_a_familys_reply_reaches_the_coach_naming_the_sender_and_the_child(
     uow: UnitOfWork, world: BookingWorld
 ) -> None:
-    team_id = await _team(uow, world)
-    code, _ = await _code(uow, team_id)
-    pia = await _actor(uow, world.parent)
-    await joining.join_team(uow, actor=pia, code=code, athlete_id=world.child.id, now=NOW)
+    team_id, _, pia = await _with_kim(uow, world)
     coach = await _actor(uow, world.coach_user)
     sent = await messages.send_team_message(
         uow, actor=coach, team_id=team_id, body="Practice moved to 18:00", to_families=True,
@@ -261,10 +269,7 @@ async def test_a_familys_reply_reaches_the_coach_naming_the_sender_and_the_child
 async def test_a_group_message_naming_someone_on_the_team_is_refused_before_anything_is_sent(
     uow: UnitOfWork, world: BookingWorld
 ) -> None:
-    team_id = await _team(uow, world)
-    code, _ = await _code(uow, team_id)
-    pia = await _actor(uow, world.parent)
-    await joining.join_team(uow, actor=pia, code=code, athlete_id=world.child.id, now=NOW)
+    team_id, code, _pia = await _with_kim(uow, world)
     coach = await _actor(uow, world.coach_user)
     await groups.link_group(uow, actor=coach, code=code, chat_id=-42, now=NOW)
 
@@ -323,4 +328,5 @@ async def test_leaving_and_removal_end_the_membership_and_joining_again_is_allow
     assert name == "Kim"
     async with uow as tx:
         assert await queries.team_roster(tx, team_id) == []
-        assert len(await queries.memberships_of_athletes(tx, [world.child.id])) == 2
+        kims = select(TeamMember).where(TeamMember.athlete_id == world.child.id)
+        assert len(list(await tx.session.scalars(kims))) == 2
