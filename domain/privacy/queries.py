@@ -132,6 +132,7 @@ def export_statements(
             SessionAttendance,
             or_(SessionAttendance.athlete_id.in_(athletes), SessionAttendance.marked_by == user_id),
             SessionAttendance.marked_at,
+        ),
         # Issue 19: the teams their athletes are (or were) on, the team messages the person
         # wrote as a coach, and the ones they pressed Seen on.
         "team_memberships": select(*TeamMember.__table__.c, Team.name.label("team_name"))
