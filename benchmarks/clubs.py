@@ -306,7 +306,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--teams", type=int, default=1000, help="teams, one practice a week each")
     parser.add_argument("--athletes", type=int, default=20, help="athletes per team")
-    parser.add_argument("--senders", type=int, default=2, help="outbox senders at once")
+    parser.add_argument("--senders", type=int, default=4, help="outbox senders at once")
     parser.add_argument("--expansions", type=int, default=100, help="40-week series made")
     run_benchmark(run, parser.parse_args())
 
