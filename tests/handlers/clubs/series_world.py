@@ -70,10 +70,10 @@ async def occurrences(uow: UnitOfWork) -> list[TrainingSession]:
 
 
 async def run_rsvps(application: BotApplication, at: datetime) -> None:
-    """The RSVP job at a frozen moment, then the outbox now."""
+    """The RSVP job, then the outbox, both at a frozen moment."""
     context = BotContext(application)
     await queue_series_rsvps(context, now=at)
-    await send_due_notifications(context)
+    await send_due_notifications(context, now=at)
 
 
 def buttons(message: dict) -> list[str]:
