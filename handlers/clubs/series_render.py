@@ -69,6 +69,8 @@ def summary(view: SeriesView, lang: str | None) -> str:
         place=place,
         first=day(view.season_start, lang),
         last=day(view.season_end, lang),
+        ask=view.rsvp_lead_hours,
+        close=view.rsvp_deadline_hours,
     )
 
 

@@ -30,6 +30,10 @@ _PLACE = re.compile(r"(?:^|\s)(?:at|en|@)\s+(.+)$")
 _LENGTH = re.compile(r"(\d{1,3})\s*(?:min|m)|(\d)(?:[.,](\d))?\s*h")
 _CAPACITY = re.compile(r"(?:cap|max|capacity|plazas)\s*(\d{1,3})")
 _CLOCK = re.compile(r"\d{1,2}[:h.]\d{2}")
+# RSVP windows, in hours before each occurrence: "ask 72h", "remind 24h", "close 2h".
+_WINDOW = re.compile(r"(ask|remind|close|preguntar|recordar|cerrar)\s*(\d{1,3})\s*h\b")
+_WINDOW_NAMES = {"preguntar": "ask", "recordar": "remind", "cerrar": "close"}
+MAX_LEAD_HOURS = 168  # asked a week ahead at most (the RSVP job reads that window)
 _FROM = re.compile(rf"^(?:from|desde)\s+({_DATE})\s*:?\s*")
 
 
@@ -49,6 +53,9 @@ class SeriesPlan:
     holidays: frozenset[date] = frozenset()
     place: str | None = None
     capacity: int = 1
+    rsvp_lead_hours: int = 48
+    rsvp_reminder_hours: int = 24
+    rsvp_deadline_hours: int = 3
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,7 @@ def parse_plan(
     rest, skip = _take(_SKIP, rest)
     holidays = frozenset(_date(d) for d in re.findall(_DATE, skip[1])) if skip else frozenset()
     rest, cap = _take(_CAPACITY, rest)
+    rest, windows = _take_windows(rest)
     weekdays, clock, length = _days_time_length(rest)
     if clock is None:
         raise SeriesRefused("series.error.no_time")
@@ -101,6 +109,9 @@ def parse_plan(
         holidays=holidays,
         place=place,
         capacity=int(cap[1]) if cap else capacity,
+        rsvp_lead_hours=windows.get("ask", 48),
+        rsvp_reminder_hours=windows.get("remind", 24),
+        rsvp_deadline_hours=windows.get("close", 3),
     )
     check_plan(plan)
     return plan
@@ -137,6 +148,9 @@ def check_plan(plan: SeriesPlan) -> None:
     _check_length(plan.length_minutes)
     if not 1 <= plan.capacity <= MAX_CAPACITY:
         raise SeriesRefused("series.error.capacity", most=MAX_CAPACITY)
+    windows = (plan.rsvp_deadline_hours, plan.rsvp_reminder_hours, plan.rsvp_lead_hours)
+    if not 0 <= windows[0] < windows[1] < windows[2] <= MAX_LEAD_HOURS:
+        raise SeriesRefused("series.error.rsvp_windows", most=MAX_LEAD_HOURS)
 
 
 def occurrences(
@@ -214,6 +228,13 @@ def _take(pattern: re.Pattern[str], text: str) -> tuple[str, re.Match[str] | Non
     if found is None:
         return text, None
     return text[: found.start()] + " " + text[found.end() :], found
+
+
+def _take_windows(text: str) -> tuple[str, dict[str, int]]:
+    found: dict[str, int] = {}
+    for match in _WINDOW.finditer(text.lower()):
+        found[_WINDOW_NAMES.get(match[1], match[1])] = int(match[2])
+    return _WINDOW.sub(" ", text.lower()) if found else text, found
 
 
 def _take_place(text: str) -> tuple[str, str | None]:

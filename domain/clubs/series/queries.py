@@ -47,10 +47,11 @@ _INSERT_SERIES = text(
 WITH s AS (
     INSERT INTO session_series (id, coach_id, team_id, athlete_id, title, weekdays, local_time,
         timezone, length_minutes, capacity, location, season_start, season_end, holidays,
-        created_by, created_at, updated_at)
+        rsvp_lead_hours, rsvp_reminder_hours, rsvp_deadline_hours, created_by, created_at,
+        updated_at)
     VALUES (:series, :coach, :team, :athlete, :title, CAST(:weekdays AS smallint[]), :local_time,
         :timezone, :length, :series_capacity, CAST(:location AS jsonb), :season_start,
-        :season_end, CAST(:holidays AS date[]), :booked_by, now(), now())
+        :season_end, CAST(:holidays AS date[]), :lead, :remind, :close, :booked_by, now(), now())
     RETURNING id
 )
 INSERT INTO training_sessions (id, coach_id, athlete_id, session_type, status, start_time,
@@ -89,6 +90,9 @@ async def insert_series(
             "season_start": series.season_start,
             "season_end": series.season_end,
             "holidays": list(series.holidays),
+            "lead": series.rsvp_lead_hours,
+            "remind": series.rsvp_reminder_hours,
+            "close": series.rsvp_deadline_hours,
         },
     )
     return list(result.scalars())

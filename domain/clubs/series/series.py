@@ -67,6 +67,8 @@ class SeriesView:
     season_end: date
     holidays: tuple[date, ...]
     capacity: int
+    rsvp_lead_hours: int
+    rsvp_deadline_hours: int
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,9 @@ def _new_series(
         season_start=plan.season_start,
         season_end=plan.season_end,
         holidays=sorted(plan.holidays),
+        rsvp_lead_hours=plan.rsvp_lead_hours,
+        rsvp_reminder_hours=plan.rsvp_reminder_hours,
+        rsvp_deadline_hours=plan.rsvp_deadline_hours,
         created_by=actor.user_id,
     )
 
@@ -456,6 +461,9 @@ def plan_of(series: SessionSeries) -> SeriesPlan:
         holidays=frozenset(series.holidays or ()),
         place=(series.location or {}).get("text"),
         capacity=series.capacity,
+        rsvp_lead_hours=series.rsvp_lead_hours,
+        rsvp_reminder_hours=series.rsvp_reminder_hours,
+        rsvp_deadline_hours=series.rsvp_deadline_hours,
     )
 
 
@@ -475,6 +483,8 @@ def view_of(series: SessionSeries) -> SeriesView:
         season_end=series.season_end,
         holidays=tuple(series.holidays or ()),
         capacity=series.capacity,
+        rsvp_lead_hours=series.rsvp_lead_hours,
+        rsvp_deadline_hours=series.rsvp_deadline_hours,
     )
 
 

@@ -93,3 +93,16 @@ def test_a_season_starting_now_in_utc_still_counts_in_local_days() -> None:
     ((day, start, end),) = occurrences(plan, "America/New_York")
     assert day == date(2027, 1, 4) and start == datetime(2027, 1, 4, 14, 0, tzinfo=UTC)
     assert (end - start).total_seconds() == 3600
+
+
+def test_the_rsvp_hours_are_a_setting_of_the_series() -> None:
+    plan = parse_plan("tue 17:00 2027-01-12..2027-06-30 ask 72h remind 12h close 2h at Court 2")
+    assert (plan.rsvp_lead_hours, plan.rsvp_reminder_hours, plan.rsvp_deadline_hours) == (72, 12, 2)
+    assert plan.place == "Court 2"
+    default = parse_plan("tue 17:00 2027-01-12..2027-06-30")
+    assert (default.rsvp_lead_hours, default.rsvp_reminder_hours) == (48, 24)
+    assert default.rsvp_deadline_hours == 3
+    for line in ("close 30h", "ask 200h", "remind 60h"):
+        with pytest.raises(SeriesRefused) as refused:
+            parse_plan(f"tue 17:00 2027-01-12..2027-06-30 {line}")
+        assert refused.value.message_key == "series.error.rsvp_windows"
