@@ -89,6 +89,8 @@ def team_page(page: TeamPage, lang: str | None) -> tuple[str, Markup]:
 
 def _message_line(body: str, seen: int, recipients: int, lang: str | None) -> str:
     excerpt = body if len(body) <= 40 else body[:39] + "…"
+    if recipients == 0:  # to the group only: no private copies, nothing to count
+        return t("teams.page.message_line_group", lang, excerpt=excerpt)
     return t("teams.page.message_line", lang, excerpt=excerpt, seen=seen, recipients=recipients)
 
 
@@ -186,13 +188,15 @@ def join_offer(offer: JoinOffer, lang: str | None, *, parent: bool) -> tuple[str
         for choice in offer.choices
         if not choice.on_team
     ]
+    if offer.coaching:
+        lines.append(t("teams.join.coaching", lang))
     on_team = [choice.name for choice in offer.choices if choice.on_team]
     if on_team:
         lines.append(t("teams.join.on_team", lang, names=", ".join(on_team)))
     if parent:
         rows.append([_button(t("teams.button.add_child", lang), AddChild())])
         lines.append(t("teams.join.add_child_hint", lang))
-    elif not offer.choices:
+    elif not offer.choices and not offer.coaching:
         lines.append(t("teams.join.nobody", lang))
     return "\n".join(lines), Markup(rows) if rows else None
 

@@ -81,6 +81,7 @@ async def test_blocks_phone_numbers_groups_and_stars_payments_are_kept(tmp_path:
         await ana.share_contact()
         ben.block_bot()
         team = first.group("Juniors", [ana, ben])
+        club = first.group("Club", [ana], with_bot=False)
         first.bot.record_charge("stxEMUkept", {"currency": "XTR", "user_id": ana.id})
 
     async with Emulator(limits=False, state_file=state) as again:
@@ -88,7 +89,8 @@ async def test_blocks_phone_numbers_groups_and_stars_payments_are_kept(tmp_path:
         assert ben.id in again.bot.blocked_by and ana.id in again.bot.started_by
         kept = again.world.chats[team.id]
         assert (kept.title, kept.member_ids) == ("Juniors", {ana.id, ben.id})
-        assert again.world.add_group("Seniors", []).id == team.id - 1
+        assert kept.has_bot(again.bot.id) and not again.world.chats[club.id].has_bot(again.bot.id)
+        assert again.world.add_group("Seniors", []).id == club.id - 1
         assert again.bot.charges["stxEMUkept"]["user_id"] == ana.id
 
 

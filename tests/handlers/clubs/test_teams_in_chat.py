@@ -139,6 +139,10 @@ async def test_a_team_is_created_joined_linked_to_its_group_and_written_to(
         coach_code = COACH_LINK.search(created)
         assert family_code and coach_code, created
 
+        # The coach opening the families' link is told it is theirs.
+        await cora.send(f"/start team-{family_code[1]}")
+        await cora.expect_reply(contains="You coach this team")
+
         # A parent picks her child; an adult athlete joins herself.
         await pia.send(f"/start team-{family_code[1]}")
         await pia.expect_reply(contains="Join U12 Tigers?")
@@ -342,3 +346,32 @@ async def _open_as(person: EmulatedUser, label: str) -> None:
     await person.expect_reply(contains="Your teams")
     await person.press(label)
     await person.expect_reply(contains="🏅")
+
+
+async def test_a_parent_takes_her_child_off_the_team_and_the_coach_removes_another(
+    emulator, run_bot, uow: UnitOfWork
+) -> None:
+    cast = await _cast(emulator, uow)
+    cora, pia, ana = cast.cora, cast.pia, cast.ana
+    async with run_bot(emulator):
+        await open_chats(cora, pia, ana)
+        created = await _create_team(cora)
+        family_code = FAMILY_LINK.search(created)
+        assert family_code
+        for person, name in ((pia, "Kim"), (ana, "Ana")):
+            await person.send(f"/start team-{family_code[1]}")
+            await person.expect_reply(contains="Join U12 Tigers?")
+            await person.press(f"✅ Join as {name}")
+            await person.expect_reply(contains=f"{name} is on U12 Tigers now")
+
+        await _open_as(pia, "U12 Tigers · U12 (Kim)")
+        page = pia.messages()[-1]["text"]
+        assert "players on the roster" in page and "Kim" not in page.split("\n", 1)[1]
+        await pia.press("➖ Take Kim off the team")
+        assert "off U12 Tigers" in ((await pia.expect("callback_answer")).get("text") or "")
+        await _open_team(cora)
+        await cora.press("👥 Roster")
+        await cora.expect_reply(contains="the roster")
+        await cora.press("➖ Remove Ana")
+        assert "Ana is off the team" in ((await cora.expect("callback_answer")).get("text") or "")
+    assert await _members(uow) == set()
