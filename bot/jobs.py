@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.outbox import send_due_notifications
 from domain.adapters.storage import StorageError
+from domain.clubs.series.rsvp import queue_due as queue_due_rsvps
 from domain.metrics.partitions import ensure_metric_partitions
 from domain.metrics.weekly_summaries import queue_weekly_summaries
 from domain.notifications.digests import queue_digests
@@ -51,6 +52,9 @@ DIGEST_MISFIRE_GRACE = timedelta(minutes=30)
 # run every minute puts each one in the outbox before its time.
 PROGRAM_DAYS_EVERY = timedelta(minutes=1)
 PROGRAM_DIGESTS_EVERY = timedelta(minutes=15)
+# RSVP requests and reminders fall due at any minute (hours before an occurrence's start): a
+# run every minute queues each within a minute of its time.
+RSVP_EVERY = timedelta(minutes=1)
 # Database trouble, the server unreachable included (asyncpg raises OSError for that).
 DATABASE_ERRORS = (SQLAlchemyError, OSError)
 
@@ -202,6 +206,18 @@ async def send_program_digests(context: BotContext, now: datetime | None = None)
         log.info("queued %d program digests", queued)
 
 
+async def queue_series_rsvps(context: BotContext, now: datetime | None = None) -> None:
+    """Job: queue the series' RSVP requests and reminders whose time has come."""
+    try:
+        queued = await queue_due_rsvps(context.services.uow, now=now or utc_now())
+    except DATABASE_ERRORS:
+        # Nothing was queued; the next run (a minute later) queues the same rows.
+        log.exception("could not queue RSVP requests")
+        return
+    if queued.requests or queued.reminders:
+        log.info("queued %d RSVP requests, %d reminders", queued.requests, queued.reminders)
+
+
 def schedule_maintenance(application: BotApplication) -> None:
     """Register the recurring jobs on the application's job queue."""
     jobs = application.job_queue
@@ -236,6 +252,12 @@ def schedule_maintenance(application: BotApplication) -> None:
         interval=PROGRAM_DAYS_EVERY,
         first=timedelta(seconds=20),
         name="program-days",
+    )
+    jobs.run_repeating(
+        queue_series_rsvps,
+        interval=RSVP_EVERY,
+        first=timedelta(seconds=25),
+        name="series-rsvps",
     )
     jobs.run_repeating(
         send_program_digests,

@@ -56,6 +56,7 @@ from bot.sending import send_text, utf16_len
 from domain.notifications.outbox import Claimed, Deliver, DeliveryResult, drain
 from handlers.booking import delivery as booking_delivery
 from handlers.clubs import delivery as clubs_delivery
+from handlers.clubs import series_delivery
 from handlers.payments import delivery as payments_delivery
 from handlers.people import delivery as people_delivery
 from handlers.programs import delivery as programs_delivery
@@ -76,6 +77,7 @@ AFTER_SENT = booking_delivery.AFTER_SENT
 BUTTONS = {
     **booking_delivery.BUTTONS,
     **clubs_delivery.BUTTONS,
+    **series_delivery.BUTTONS,
     **payments_delivery.BUTTONS,
     **people_delivery.BUTTONS,
     **video_delivery.BUTTONS,

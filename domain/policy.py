@@ -42,6 +42,11 @@ class Action(StrEnum):
     ASSIGN_PROGRAM = auto()  # a coach giving an athlete they coach a program, free
     LOG_PROGRAM_DAY = auto()  # answering a program day: done, partly, skipped, results
     VIEW_ADHERENCE = auto()  # how a program's athletes keep up with it, week by week
+    MANAGE_SERIES = auto()  # a weekly series: create, skip, move, change; its RSVPs (issue 19)
+    TAKE_ATTENDANCE = auto()  # marking present / late / absent / excused at an occurrence
+    SCHEDULE_SERIES_FOR = auto()  # a private-lesson series with an athlete one coaches
+    ANSWER_RSVP = auto()  # "Will Leo come?": yes / no / maybe, for oneself or one's child
+    VIEW_ATTENDANCE = auto()  # an athlete's attendance history and season %
     COACH_TEAMS = auto()  # a coach creating a team, or joining one as co-coach by its link
     MANAGE_TEAM = auto()  # a team's details, roster, links, group, series and messages
     VIEW_TEAM = auto()  # a team's page: its coaches, season and what it sends families
@@ -108,6 +113,13 @@ class ProgramTarget:
 
 
 @dataclass(frozen=True)
+class SeriesTarget:
+    """A weekly series and its occurrences: the coaches who run it (its coach, a team's)."""
+
+    coach_ids: frozenset[uuid.UUID]
+
+
+@dataclass(frozen=True)
 class TeamTarget:
     """A team: its coaches (head and assistants) and the athletes on it now."""
 
@@ -121,7 +133,14 @@ class System:
 
 
 Target = (
-    AthleteTarget | UserTarget | CoachTarget | SessionTarget | ProgramTarget | TeamTarget | System
+    AthleteTarget
+    | UserTarget
+    | CoachTarget
+    | SessionTarget
+    | ProgramTarget
+    | SeriesTarget
+    | TeamTarget
+    | System
 )
 Relation = Callable[[Actor, Target], bool]
 
@@ -189,6 +208,15 @@ def is_coach_of_session(actor: Actor, target: Target) -> bool:
         isinstance(target, SessionTarget)
         and actor.coach_id is not None
         and target.coach_id == actor.coach_id
+    )
+
+
+def is_series_coach(actor: Actor, target: Target) -> bool:
+    """The actor coaches the series (its own coach, or one of its team's coaches)."""
+    return (
+        isinstance(target, SeriesTarget)
+        and actor.coach_id is not None
+        and actor.coach_id in target.coach_ids
     )
 
 
@@ -274,6 +302,8 @@ _ATHLETE_OWNER = frozenset(
         Action.VIEW_SENSITIVE,
         Action.ENROL_IN_PROGRAM,
         Action.LOG_PROGRAM_DAY,
+        Action.ANSWER_RSVP,
+        Action.VIEW_ATTENDANCE,
         Action.JOIN_TEAM,
     }
 )
@@ -295,7 +325,15 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_mentor_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # A coach with a booking logs results, and needs medical notes to train the athlete safely.
     # A coach assigns programs to the athletes they coach (and only to them), free.
-    is_their_coach: _MENTOR | {Action.LOG_METRICS, Action.VIEW_SENSITIVE, Action.ASSIGN_PROGRAM},
+    # ... and puts them in a private-lesson series, whose attendance they keep.
+    is_their_coach: _MENTOR
+    | {
+        Action.LOG_METRICS,
+        Action.VIEW_SENSITIVE,
+        Action.ASSIGN_PROGRAM,
+        Action.SCHEDULE_SERIES_FOR,
+        Action.VIEW_ATTENDANCE,
+    },
     # ... and sees the videos unless a guardian revoked consent to them.
     is_their_coach_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # One's own date of birth is one's own business.
@@ -328,6 +366,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_mentor_on_own_account: frozenset({Action.ASK_TO_MENTOR}),
     # The athletes' side of a session (cancel, move, rate) is BOOK_FOR_ATHLETE on the athlete.
     is_coach_of_session: frozenset({Action.RUN_SESSION}),
+    # A series is run by its coaches (a team's co-coaches too); families only answer RSVPs.
+    is_series_coach: frozenset({Action.MANAGE_SERIES, Action.TAKE_ATTENDANCE}),
     # Least privilege: admins see profiles but not medical data, and never act for a family.
     is_admin_on_a_profile: frozenset({Action.VIEW_PROFILE}),
     # An admin may start a team for a coach and run any team, as its coaches do.

@@ -9,6 +9,14 @@ from domain.models.clubs import (
     TeamMessage,
     TeamMessageSeen,
 )
+from domain.models.clubs_series import (
+    MAX_SEASON_DAYS,
+    AttendanceStatus,
+    RsvpAnswer,
+    SessionAttendance,
+    SessionRsvp,
+    SessionSeries,
+)
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
 from domain.models.nutrition import Allergen, Diet, FoodComposition, FoodKind
 from domain.models.operations import (
@@ -79,6 +87,7 @@ __all__ = [
     "LAST_ADMIN_CONSTRAINT",
     "MATERIALS_PREFIX",
     "MATERIAL_MAX_BYTES",
+    "MAX_SEASON_DAYS",
     "METRICS_TABLE",
     "NO_OVERLAP_CONSTRAINT",
     "TABLES_WITH_UPDATED_AT",
@@ -86,6 +95,7 @@ __all__ = [
     "Allergen",
     "Athlete",
     "AthleteLink",
+    "AttendanceStatus",
     "AuditEntry",
     "Base",
     "Broadcast",
@@ -118,9 +128,13 @@ __all__ = [
     "ProgramVersion",
     "ProgramWorkoutLog",
     "Role",
+    "RsvpAnswer",
+    "SessionAttendance",
     "SessionParticipant",
     "SessionPaymentStatus",
     "SessionRating",
+    "SessionRsvp",
+    "SessionSeries",
     "SessionStatus",
     "Team",
     "TeamCoach",

@@ -104,6 +104,13 @@ class NotificationKind(StrEnum):
     TEAM_MESSAGE = "team_message"
     TEAM_GROUP_POST = "team_group_post"
     TEAM_REPLY = "team_reply"
+    # Issue 19: "Will Leo come?" before each occurrence of a series, its reminder, and news of
+    # an occurrence skipped or moved or of the series changed from a date.
+    RSVP_REQUEST = "rsvp_request"
+    RSVP_REMINDER = "rsvp_reminder"
+    SERIES_SKIPPED = "series_skipped"
+    SERIES_MOVED = "series_moved"
+    SERIES_CHANGED = "series_changed"
 
 
 class Notification(Base):

@@ -77,6 +77,7 @@ class TrainingSession(Base):
         Index("idx_sessions_coach_id", "coach_id"),
         Index("idx_sessions_athlete_id", "athlete_id"),
         Index("idx_sessions_start_time", "start_time"),
+        Index("idx_sessions_series_id", "series_id", "start_time"),
     )
 
     id: Mapped[UuidPk]
@@ -121,6 +122,10 @@ class TrainingSession(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(30))
     # An unpaid session is released at this moment (the coach's pay_before_hours).
     payment_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Issue 19: the weekly series this session is an occurrence of (NULL for a one-off booking).
+    series_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("session_series.id", ondelete="SET NULL")
+    )
 
 
 class SessionParticipant(Base):

@@ -61,6 +61,9 @@ DEFERRED_IN_QUIET_HOURS = frozenset(
         # A program day waits for the morning too: the athlete chose its time, not the night.
         NotificationKind.PROGRAM_DAY,
         NotificationKind.PROGRAM_DIGEST,
+        # "Will Kim come?" and its reminder are asked hours ahead: the morning is soon enough.
+        NotificationKind.RSVP_REQUEST,
+        NotificationKind.RSVP_REMINDER,
     }
 )
 

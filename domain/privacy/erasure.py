@@ -150,6 +150,7 @@ async def _remove(
     keys += [row["profile_image_url"] for row in rows if row["profile_image_url"]]
     telegram_ids = tuple(row["telegram_user_id"] for row in rows if row["telegram_user_id"])
     await queries.delete_metrics(tx, people, athletes)
+    await queries.delete_club_records(tx, people, athletes)
     await queries.anonymise_sessions(tx, people, athletes)
     await queries.delete_links(tx, people, athletes)
     await queries.delete_team_rows(tx, people, athletes)

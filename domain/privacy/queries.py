@@ -27,8 +27,11 @@ from domain.models import (
     PerformanceMetric,
     ProgramEnrolment,
     ProgramWorkoutLog,
+    SessionAttendance,
     SessionParticipant,
     SessionRating,
+    SessionRsvp,
+    SessionSeries,
     Team,
     TeamCoach,
     TeamCoachRole,
@@ -112,6 +115,23 @@ def export_statements(
         # Who consented to (or revoked) each child's videos, and when.
         "video_consents": _of(
             VideoConsent, VideoConsent.athlete_id.in_(athletes), VideoConsent.given_at
+        ),
+        # Issue 19: weekly series with the athlete (or made by the person), the family's
+        # answers before each occurrence, and the coach's attendance marks.
+        "series": _of(
+            SessionSeries,
+            or_(SessionSeries.athlete_id.in_(athletes), SessionSeries.created_by == user_id),
+            SessionSeries.season_start,
+        ),
+        "rsvps": _of(
+            SessionRsvp,
+            or_(SessionRsvp.athlete_id.in_(athletes), SessionRsvp.answered_by == user_id),
+            SessionRsvp.answered_at,
+        ),
+        "attendance": _of(
+            SessionAttendance,
+            or_(SessionAttendance.athlete_id.in_(athletes), SessionAttendance.marked_by == user_id),
+            SessionAttendance.marked_at,
         ),
         # Issue 19: the teams their athletes are (or were) on, the team messages the person
         # wrote as a coach, and the ones they pressed Seen on.
@@ -349,6 +369,27 @@ async def delete_metrics(
         update(PerformanceMetric)
         .where(PerformanceMetric.recorded_by.in_(user_ids))
         .values(recorded_by=None)
+    )
+
+
+async def delete_club_records(
+    tx: Transaction, user_ids: Collection[uuid.UUID], athlete_ids: Collection[uuid.UUID]
+) -> None:
+    """The athletes' RSVPs, attendance and private-lesson series (named after them) deleted;
+    answers and marks the people gave for others keep no name of theirs."""
+    await tx.session.execute(delete(SessionRsvp).where(SessionRsvp.athlete_id.in_(athlete_ids)))
+    await tx.session.execute(
+        delete(SessionAttendance).where(SessionAttendance.athlete_id.in_(athlete_ids))
+    )
+    # Their occurrences stay (cancelled, or kept without names for accounting), unlinked.
+    await tx.session.execute(delete(SessionSeries).where(SessionSeries.athlete_id.in_(athlete_ids)))
+    await tx.session.execute(
+        update(SessionRsvp).where(SessionRsvp.answered_by.in_(user_ids)).values(answered_by=None)
+    )
+    await tx.session.execute(
+        update(SessionAttendance)
+        .where(SessionAttendance.marked_by.in_(user_ids))
+        .values(marked_by=None)
     )
 
 

@@ -29,7 +29,7 @@ from handlers.booking.callbacks import (
     on_card,
 )
 from handlers.booking.session_press import Viewer
-from handlers.shared.menu_entries import SessionList, ViewAthlete
+from handlers.shared.menu_entries import SessionList, ViewAthlete, WeeklySeries
 
 log = logging.getLogger(__name__)
 # The reschedule flow's entry, owned by the booking flow.
@@ -262,6 +262,8 @@ def list_markup(
         ]
         for view in views[:MAX_LISTED]
     ]
+    if coach_side:  # a coach's weekly series (issue 19) sit beside their sessions
+        rows.append([(t("session.button.weekly_series", lang), WeeklySeries().pack())])
     return markup(rows) if rows else None
 
 

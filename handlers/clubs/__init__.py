@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.app import BotApplication
 
-FLOWS = ("teams", "team_join", "team_groups", "team_replies")
+FLOWS = ("teams", "team_join", "team_groups", "team_replies", "series")
 
 
 def flows() -> list[ModuleType]:

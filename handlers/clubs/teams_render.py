@@ -26,6 +26,7 @@ from handlers.clubs.callbacks import (
     TeamPress,
     TeamsHome,
 )
+from handlers.clubs.series_render import schedule_button
 from handlers.shared.callback_data import CallbackData
 from handlers.shared.menu_entries import AddChild
 
@@ -106,6 +107,7 @@ def _manager_rows(page: TeamPage, lang: str | None) -> list[list[InlineKeyboardB
             _button(t("teams.button.message", lang), press(TeamAction.MESSAGE)),
             _button(t("teams.button.group", lang), press(TeamAction.GROUP)),
         ],
+        [schedule_button(page.team_id, lang)],
     ]
 
 

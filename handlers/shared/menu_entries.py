@@ -25,6 +25,11 @@ class SessionList(CallbackData, prefix="ses:list"):
 
 
 @dataclass(frozen=True)
+class WeeklySeries(CallbackData, prefix="srs:l"):
+    """🔁 A coach's weekly series (`handlers.clubs.series`): on the coach's /schedule."""
+
+
+@dataclass(frozen=True)
 class AddChild(CallbackData, prefix="fam:add"):
     """Add a child (`handlers.people.family`)."""
 

@@ -16,6 +16,7 @@ from domain.adapters.db import create_engine
 from domain.models import (
     TABLES_WITH_UPDATED_AT,
     Allergen,
+    AttendanceStatus,
     Base,
     BroadcastAudience,
     Diet,
@@ -28,6 +29,7 @@ from domain.models import (
     PaymentStatus,
     ProgramStatus,
     Role,
+    RsvpAnswer,
     SessionPaymentStatus,
     SessionStatus,
     TeamCoachRole,
@@ -52,6 +54,8 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_foods_kind": FoodKind,
     "ck_foods_allergens": Allergen,
     "ck_foods_breaks_diets": Diet,
+    "ck_session_rsvps_answer": RsvpAnswer,
+    "ck_session_attendance_status": AttendanceStatus,
     "ck_team_coaches_role": TeamCoachRole,
     "ck_broadcasts_ck_broadcasts_audience": BroadcastAudience,
 }

@@ -2,65 +2,70 @@
 
 The matrix below is `render_matrix()` of CASES, the data the tests run on; a test keeps it current.
 
-| actor → target                                  |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|PA|PE|PP|PV|XD|ED|GC|EN|AS|LD|AD|TC|TM|TV|TJ|TA|
-|-------------------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
-| athlete → own athlete profile                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |· |
-| athlete → own account                           |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |
-| athlete → someone else's account                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other athlete → the athlete                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child                            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |· |
-| parent → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |
-| other parent → the athlete                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| linked guardian → their child                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |· |
-| mentor → their mentee                           |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor allowed videos → their mentee            |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |
-| mentor → another athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → another account                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → booked athlete                          |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |
-| coach → booked athlete, consent revoked         |✓ |· |· |· |✓ |✓ |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |
-| mentor allowed videos → mentee, consent revoked |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → unbooked athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own coach profile                       |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
-| coach → other coach                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own session                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → other coach's session                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child's session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| unverified coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
-| coach → own program                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |
-| unverified coach → own program                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |
-| coach → other coach's program                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → program they follow                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → program they don't follow             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → program their child follows            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |
-| other parent → program another child follows    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → program their mentee follows           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a program                               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own team                                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
-| co-coach → the team                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
-| coach → other coach's team                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → team they are on                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
-| parent → their child's team                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
-| linked guardian → their child's team            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
-| other parent → a team their child is not on     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → their mentee's team                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a team                                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
-| suspended parent → their child's team           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → an athlete                              |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a user                                  |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a coach                                 |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
-| admin → system                                  |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| blocked parent → their child                    |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |· |
-| suspended parent → their child                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| suspended parent → own account                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |
-| deleted admin → system                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| actor → target                                  |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|PA|PE|PP|PV|XD|ED|GC|EN|AS|LD|AD|SM|AT|SF|RV|VA|TC|TM|TV|TJ|TA|
+|-------------------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
+| athlete → own athlete profile                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
+| athlete → own account                           |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → someone else's account                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other athlete → the athlete                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child                            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
+| parent → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other parent → the athlete                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| linked guardian → their child                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
+| mentor → their mentee                           |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor allowed videos → their mentee            |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → another athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → another account                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → booked athlete                          |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |
+| coach → booked athlete, consent revoked         |✓ |· |· |· |✓ |✓ |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |
+| mentor allowed videos → mentee, consent revoked |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → unbooked athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own coach profile                       |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
+| coach → other coach                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own session                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → other coach's session                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own series                              |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |
+| co-coach → team's series                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |
+| coach → other coach's series                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's series                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
+| coach → own program                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own program                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |
+| coach → other coach's program                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → program they follow                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → program they don't follow             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → program their child follows            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other parent → program another child follows    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → program their mentee follows           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a program                               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own team                                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
+| co-coach → the team                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
+| coach → other coach's team                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → team they are on                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
+| parent → their child's team                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
+| linked guardian → their child's team            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
+| other parent → a team their child is not on     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → their mentee's team                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a team                                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
+| suspended parent → their child's team           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → an athlete                              |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a user                                  |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a coach                                 |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
+| admin → system                                  |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| blocked parent → their child                    |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
+| suspended parent → their child                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| suspended parent → own account                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| deleted admin → system                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
 
 ✓ allow, · deny. VP view_profile, EP edit_profile, AF act_for_athlete, BF book_for_athlete, VM
 view_metrics, LM log_metrics, VV view_video, UV upload_video, GF give_feedback, VS view_sensitive,
 MA manage_availability, VC verify_coach, AC admin_command, MC manage_children, RS run_session, AM
 ask_to_mentor, PM approve_mentor, PA author_program, PE edit_program, PP publish_program, PV
 view_program, XD export_own_data, ED erase_own_data, GC give_video_consent, EN enrol_in_program, AS
-assign_program, LD log_program_day, AD view_adherence, TC coach_teams, TM manage_team, TV
+assign_program, LD log_program_day, AD view_adherence, SM manage_series, AT take_attendance, SF
+schedule_series_for, RV answer_rsvp, VA view_attendance, TC coach_teams, TM manage_team, TV
 view_team, TJ join_team, TA answer_team_message.
 """
 
@@ -80,6 +85,7 @@ from domain.policy import (
     AthleteTarget,
     CoachTarget,
     ProgramTarget,
+    SeriesTarget,
     SessionTarget,
     System,
     Target,
@@ -146,7 +152,7 @@ NOTHING: frozenset[Action] = frozenset()
 OWNER = frozenset(
     {A.VIEW_PROFILE, A.EDIT_PROFILE, A.ACT_FOR_ATHLETE, A.BOOK_FOR_ATHLETE, A.VIEW_METRICS}
     | {A.LOG_METRICS, A.VIEW_VIDEO, A.UPLOAD_VIDEO, A.VIEW_SENSITIVE}
-    | {A.ENROL_IN_PROGRAM, A.LOG_PROGRAM_DAY, A.JOIN_TEAM}
+    | {A.ENROL_IN_PROGRAM, A.LOG_PROGRAM_DAY, A.JOIN_TEAM, A.ANSWER_RSVP, A.VIEW_ATTENDANCE}
 )
 # A guardian answers for the child: who mentors them too, and whether their videos are kept.
 GUARDIAN = OWNER | {A.APPROVE_MENTOR, A.GIVE_VIDEO_CONSENT}
@@ -216,7 +222,7 @@ CASES = [
         AthleteTarget(ATHLETE),
         frozenset(
             {A.VIEW_PROFILE, A.VIEW_METRICS, A.LOG_METRICS, A.VIEW_VIDEO, A.GIVE_FEEDBACK}
-            | {A.VIEW_SENSITIVE, A.ASSIGN_PROGRAM}
+            | {A.VIEW_SENSITIVE, A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR, A.VIEW_ATTENDANCE}
         ),
     ),
     Case(
@@ -227,7 +233,7 @@ CASES = [
         frozenset(
             {A.VIEW_PROFILE, A.VIEW_METRICS, A.LOG_METRICS, A.GIVE_FEEDBACK, A.VIEW_SENSITIVE}
         )
-        | {A.ASSIGN_PROGRAM},
+        | {A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR, A.VIEW_ATTENDANCE},
     ),
     Case(
         "mentor allowed videos",
@@ -248,6 +254,24 @@ CASES = [
     Case("coach", "own session", BOOKED_COACH, SessionTarget(COACH), frozenset({A.RUN_SESSION})),
     Case("coach", "other coach's session", BOOKED_COACH, SessionTarget(OTHER_COACH), NOTHING),
     Case("parent", "their child's session", PARENT, SessionTarget(COACH), NOTHING),
+    Case(
+        "coach",
+        "own series",
+        BOOKED_COACH,
+        SeriesTarget(frozenset({COACH})),
+        frozenset({A.MANAGE_SERIES, A.TAKE_ATTENDANCE}),
+    ),
+    Case(
+        "co-coach",
+        "team's series",
+        UNBOOKED_COACH,
+        SeriesTarget(frozenset({COACH, OTHER_COACH})),
+        frozenset({A.MANAGE_SERIES, A.TAKE_ATTENDANCE}),
+    ),
+    Case(
+        "coach", "other coach's series", UNBOOKED_COACH, SeriesTarget(frozenset({COACH})), NOTHING
+    ),
+    Case("parent", "their child's series", PARENT, SeriesTarget(frozenset({COACH})), NOTHING),
     Case(
         "unverified coach",
         "own coach profile",
@@ -383,6 +407,11 @@ CODES = {
     A.VIEW_TEAM: "TV",
     A.JOIN_TEAM: "TJ",
     A.ANSWER_TEAM_MESSAGE: "TA",
+    A.MANAGE_SERIES: "SM",
+    A.TAKE_ATTENDANCE: "AT",
+    A.SCHEDULE_SERIES_FOR: "SF",
+    A.ANSWER_RSVP: "RV",
+    A.VIEW_ATTENDANCE: "VA",
 }
 
 
@@ -446,7 +475,7 @@ EVERY_RELATION = Actor(
     is_verified_coach=True,
 )
 MEANINGFUL: dict[Target, frozenset[Action]] = {
-    AthleteTarget(ATHLETE): GUARDIAN | {A.GIVE_FEEDBACK, A.ASSIGN_PROGRAM},
+    AthleteTarget(ATHLETE): GUARDIAN | {A.GIVE_FEEDBACK, A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR},
     UserTarget(EVERY_RELATION.user_id): OWN_ACCOUNT | {A.MANAGE_CHILDREN},
     CoachTarget(COACH): frozenset(
         {A.VIEW_PROFILE, A.VERIFY_COACH, A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM} | {A.COACH_TEAMS}
@@ -455,6 +484,7 @@ MEANINGFUL: dict[Target, frozenset[Action]] = {
     ProgramTarget(COACH, frozenset({ATHLETE})): frozenset(
         {A.EDIT_PROGRAM, A.PUBLISH_PROGRAM, A.VIEW_PROGRAM, A.VIEW_ADHERENCE}
     ),
+    SeriesTarget(frozenset({COACH})): frozenset({A.MANAGE_SERIES, A.TAKE_ATTENDANCE}),
     System(): frozenset({A.ADMIN_COMMAND}),
 }
 PAIRS = [(target, action) for target in MEANINGFUL for action in Action]

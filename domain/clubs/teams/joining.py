@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from domain import policy
+from domain.clubs.series import roster as series_roster
 from domain.clubs.teams import groups, queries
 from domain.clubs.teams.teams import live_team, new_code, team_target
 from domain.errors import AlreadyExists, InvalidAnswer, NotFound
@@ -120,6 +121,7 @@ async def join_team(
             tx.session.add(member)
             await tx.flush()
             await _tell_coaches(tx, team, member, athlete_name=name, by=actor.user_id)
+            await series_roster.member_joined(tx, team.id, athlete_id, by=actor.user_id, now=now)
             players = len(await queries.member_athlete_ids(tx, team.id))
             await groups.queue_group_post(
                 tx, team, key=f"joined:{member.id}", post="roster", players=players
@@ -186,6 +188,7 @@ async def _end_membership(
     if member is None:
         raise NotFound("not on the team")
     member.left_at = now
+    await series_roster.member_left(tx, team.id, athlete_id, now=now)
     tx.audit.record(
         actor_id=actor.user_id,
         action="team.left",

@@ -30,11 +30,13 @@ from domain.errors import DomainError
 from domain.metrics.catalogue import CATEGORIES
 from domain.metrics.progress import SPANS
 from domain.models import (
+    AttendanceStatus,
     BroadcastStatus,
     NotificationKind,
     PaymentStatus,
     ProgramStatus,
     Role,
+    RsvpAnswer,
     SessionPaymentStatus,
     SessionStatus,
     TeamCoachRole,
@@ -62,6 +64,10 @@ ASKED_STEPS = [s for s in onboarding_steps.ALL_STEPS if s != onboarding_steps.TI
 
 # Each template the code fills in at run time, and the values it is filled with.
 RUNTIME_KEYS: dict[str, Callable[[], Iterable[str]]] = {
+    "series.answer.{}": lambda: [*RsvpAnswer, "none"],
+    "series.rsvp.button.{}": lambda: RsvpAnswer,
+    "series.rsvp.kept.{}": lambda: RsvpAnswer,
+    "series.attendance.status.{}": lambda: AttendanceStatus,
     "admin.csv.kind.{}": lambda: ExportKind,
     "teams.coach_role.{}": lambda: TeamCoachRole,
     "teams.error.{}": lambda: ("name", "sport", "age_group"),

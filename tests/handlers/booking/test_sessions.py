@@ -265,7 +265,8 @@ async def test_schedule_lists_each_viewers_sessions_in_their_own_time_zone(
     assert shown(in_three_days, cast.coach_zone) in week and "€40.00 (payment pending)" in week
     for absent in (in_ten_days, dropped):
         assert shown(absent, cast.coach_zone) not in coach_list["text"]
-    assert len(buttons(coach_list)) == 3
+    # Its three sessions, and the coach's weekly series (issue 19).
+    assert len(buttons(coach_list)) == 3 + 1
 
     assert f"times in {PARENT_ZONE}" in parent_list["text"]
     for view in (soon, in_three_days, in_ten_days):
@@ -488,7 +489,8 @@ async def test_the_coach_declines_on_a_card_and_the_list_no_longer_shows_it(
         ACCEPT, "✖️ Decline", "👤 Kim's profile", "🔁 Reschedule", CANCEL, "« Back"
     ]  # fmt: skip
     assert "❌ cancelled" in declined["text"] and labels(declined) == ["« Back"]
-    assert listing["text"].endswith("Nothing booked.") and labels(listing) == []
+    # Nothing to open; the coach's weekly series stay a tap away (issue 19).
+    assert listing["text"].endswith("Nothing booked.") and labels(listing) == ["🔁 Weekly series"]
     row = await session_row(uow, view)
     assert (row.status, row.cancel_reason) == ("cancelled", "declined")
 
@@ -519,4 +521,4 @@ async def test_a_coach_who_is_also_a_parent_sees_both_their_coaching_and_their_c
     assert local_moment(coached.start, cast.coach_zone, "en") in coaching and "Kim" in coaching
     assert local_moment(lesson.start_time, cast.coach_zone, "en") in family
     assert "Bea Berg" in family and "Kim" not in family
-    assert len(buttons(listing)) == 2
+    assert len(buttons(listing)) == 2 + 1  # and the coach's weekly series (issue 19)
