@@ -2,6 +2,14 @@
 
 from domain.models.base import Base
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
+from domain.models.nutrition_plans import (
+    MAX_WATER_ML,
+    MEAL_PHOTOS_PREFIX,
+    CheckinStatus,
+    MealSlot,
+    NutritionCheckin,
+    NutritionWater,
+)
 from domain.models.operations import (
     AuditEntry,
     Broadcast,
@@ -50,7 +58,9 @@ from domain.models.progress import (
 )
 from domain.models.training import (
     NO_OVERLAP_CONSTRAINT,
+    NUTRITION_NO_OVERLAP,
     NutritionPlan,
+    NutritionPlanStatus,
     ProgramStatus,
     SessionParticipant,
     SessionPaymentStatus,
@@ -70,8 +80,11 @@ __all__ = [
     "LAST_ADMIN_CONSTRAINT",
     "MATERIALS_PREFIX",
     "MATERIAL_MAX_BYTES",
+    "MAX_WATER_ML",
+    "MEAL_PHOTOS_PREFIX",
     "METRICS_TABLE",
     "NO_OVERLAP_CONSTRAINT",
+    "NUTRITION_NO_OVERLAP",
     "TABLES_WITH_UPDATED_AT",
     "Admin",
     "Athlete",
@@ -81,6 +94,7 @@ __all__ = [
     "Broadcast",
     "BroadcastAudience",
     "BroadcastStatus",
+    "CheckinStatus",
     "Coach",
     "EnrolmentHow",
     "EnrolmentStatus",
@@ -89,13 +103,17 @@ __all__ = [
     "InvitationKind",
     "LinkRelation",
     "MaterialKind",
+    "MealSlot",
     "MentorRequest",
     "MentorRequestStatus",
     "MetricArchive",
     "MetricType",
     "Notification",
     "NotificationKind",
+    "NutritionCheckin",
     "NutritionPlan",
+    "NutritionPlanStatus",
+    "NutritionWater",
     "Payment",
     "PaymentStatus",
     "PerformanceMetric",

@@ -96,6 +96,11 @@ class NotificationKind(StrEnum):
     PROGRAM_DIGEST = "program_digest"
     PROGRAM_NOTE = "program_note"
     BROADCAST = "broadcast"
+    # Issue 17: the day's nutrition plan (rendered when sent, `handlers.nutrition.delivery`), a
+    # meal's reminder, and the week's adherence with its chart.
+    NUTRITION_DAY = "nutrition_day"
+    NUTRITION_MEAL = "nutrition_meal"
+    NUTRITION_WEEK = "nutrition_week"
 
 
 class Notification(Base):

@@ -61,6 +61,10 @@ DEFERRED_IN_QUIET_HOURS = frozenset(
         # A program day waits for the morning too: the athlete chose its time, not the night.
         NotificationKind.PROGRAM_DAY,
         NotificationKind.PROGRAM_DIGEST,
+        # The day's food waits for the morning, a meal's reminder and the week's figures too.
+        NotificationKind.NUTRITION_DAY,
+        NotificationKind.NUTRITION_MEAL,
+        NotificationKind.NUTRITION_WEEK,
     }
 )
 

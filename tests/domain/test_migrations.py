@@ -15,11 +15,14 @@ from bot.migrate import alembic_config, include_object, migrate, upgrade_to_head
 from domain.adapters.db import create_engine
 from domain.models import (
     Base,
+    CheckinStatus,
     EnrolmentHow,
     EnrolmentStatus,
     InvitationKind,
     LinkRelation,
     MaterialKind,
+    MealSlot,
+    NutritionPlanStatus,
     PaymentStatus,
     ProgramStatus,
     Role,
@@ -43,6 +46,9 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_program_enrolments_how": EnrolmentHow,
     "ck_program_enrolments_status": EnrolmentStatus,
     "ck_program_workout_logs_status": WorkoutStatus,
+    "ck_nutrition_plans_status": NutritionPlanStatus,
+    "ck_nutrition_checkins_meal": MealSlot,
+    "ck_nutrition_checkins_status": CheckinStatus,
 }
 
 
