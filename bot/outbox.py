@@ -28,7 +28,8 @@ changes nothing about the notice.
 A few kinds are Bot API calls, not texts: an invoice or a Stars refund
 (`handlers.payments.delivery`),
 a video with its analysis or a coach's feedback (`handlers.videos.delivery`), a program day with
-its buttons (`handlers.programs.delivery`); their errors count as
+its buttons (`handlers.programs.delivery`), a nutrition plan's day, meal or week
+(`handlers.nutrition.delivery`); their errors count as
 a
 message's would.
 """
@@ -55,6 +56,7 @@ from bot.sending import send_text, utf16_len
 from domain.notifications.outbox import Claimed, Deliver, DeliveryResult, drain
 from handlers.booking import delivery as booking_delivery
 from handlers.payments import delivery as payments_delivery
+from handlers.nutrition import delivery as nutrition_delivery
 from handlers.people import delivery as people_delivery
 from handlers.programs import delivery as programs_delivery
 from handlers.videos import delivery as video_delivery
@@ -68,6 +70,7 @@ SIDE_EFFECTS = {
     **payments_delivery.SIDE_EFFECTS,
     **video_delivery.SIDE_EFFECTS,
     **programs_delivery.SIDE_EFFECTS,
+    **nutrition_delivery.SIDE_EFFECTS,
 }
 AFTER_SENT = booking_delivery.AFTER_SENT
 BUTTONS = {
