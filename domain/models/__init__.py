@@ -2,6 +2,7 @@
 
 from domain.models.base import Base
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
+from domain.models.nutrition import Allergen, Diet, FoodComposition, FoodKind
 from domain.models.nutrition_plans import (
     MAX_WATER_ML,
     MEAL_PHOTOS_PREFIX,
@@ -87,6 +88,7 @@ __all__ = [
     "NUTRITION_NO_OVERLAP",
     "TABLES_WITH_UPDATED_AT",
     "Admin",
+    "Allergen",
     "Athlete",
     "AthleteLink",
     "AuditEntry",
@@ -96,9 +98,12 @@ __all__ = [
     "BroadcastStatus",
     "CheckinStatus",
     "Coach",
+    "Diet",
     "EnrolmentHow",
     "EnrolmentStatus",
     "ErasureRequest",
+    "FoodComposition",
+    "FoodKind",
     "Invitation",
     "InvitationKind",
     "LinkRelation",

@@ -1,2 +1,3 @@
-"""Nutrition plans (issue 17): foods with energy, macros and allergens, restrictions, plans of
-meals against daily targets, their delivery and check-ins, weekly adherence and templates."""
+"""Nutrition (issue 17): nutrition plans, the foods they are made of, and the athletes'
+check-ins against them. This capability owns the food table and its search, the rules of
+allergens and diets, and the totals of meals and days."""
