@@ -55,8 +55,8 @@ from bot.metrics import count_notices
 from bot.sending import send_text, utf16_len
 from domain.notifications.outbox import Claimed, Deliver, DeliveryResult, drain
 from handlers.booking import delivery as booking_delivery
-from handlers.payments import delivery as payments_delivery
 from handlers.nutrition import delivery as nutrition_delivery
+from handlers.payments import delivery as payments_delivery
 from handlers.people import delivery as people_delivery
 from handlers.programs import delivery as programs_delivery
 from handlers.videos import delivery as video_delivery

@@ -117,9 +117,7 @@ async def _plan_day(tx: Transaction, plan_id: uuid.UUID, on: date) -> PlanDay | 
     content = DailyPlans.from_stored(plan.daily_plans)
     meals = content.for_day(on, kind)
     foods = await foods_by_ids(tx, {item.food_id for item in meals.items()})
-    answers = {
-        MealSlot(c.meal): c.status for c in await queries.checkins(tx, plan.id, on, on)
-    }
+    answers = {MealSlot(c.meal): c.status for c in await queries.checkins(tx, plan.id, on, on)}
     water = (await queries.water(tx, plan.id, on, on)).get(on, 0)
     return PlanDay(
         plan.id,

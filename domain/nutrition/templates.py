@@ -75,9 +75,7 @@ async def save_as_template(
         assert found is not None
         athlete, user = found
         age = age_of(box, user.date_of_birth_encrypted, today)
-        policy.require(
-            actor, Action.VIEW_NUTRITION_PLAN, NutritionTarget(plan.athlete_id, age=age)
-        )
+        policy.require(actor, Action.VIEW_NUTRITION_PLAN, NutritionTarget(plan.athlete_id, age=age))
         if not athlete.weight_kg:
             raise NoWeight("no weight", name=user.first_name)
         template = NutritionPlan(

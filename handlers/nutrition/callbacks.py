@@ -1,7 +1,7 @@
 """Callback data of nutrition plans (`handlers.shared.callback_data`).
 
-- /nutrition (flow `nu`): `nu:h` (the list), `nu:n` (new plan), `nu:w:<athlete>` (a new plan for whom),
-  `nu:t:<type>`, `nu:s:<yyyymmdd>` and `nu:e:<yyyymmdd>` (start and end),
+- /nutrition (flow `nu`): `nu:h` (the list), `nu:n` (new plan), `nu:w:<athlete>` (for
+  whom), `nu:t:<type>`, `nu:s:<yyyymmdd>` and `nu:e:<yyyymmdd>` (start and end),
   `nu:r:<code>` (a restriction toggled), `nu:d` (restrictions done), `nu:k` (skip a question);
   `nu:p:<action>:<plan>[:<value>]` (open, a day, publish, replace, print, template, reminders),
   `nu:a:<plan>:<kind>:<slot>` (add a food to a meal), `nu:x:<plan>:<kind>:<slot>:<index>`

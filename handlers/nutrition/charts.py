@@ -29,16 +29,27 @@ def week_chart(week: WeekAdherence, lang: str | None) -> bytes:
     labels = [format_date(d.on, "EEE d", locale=locale_of(lang)) for d in week.days]
     targets = week.targets
     panels = (
-        (energy, [float(d.eaten.energy_kcal) for d in week.days], "energy", COLOURS[0],
-         targets.energy_kcal if targets else None),
-        (protein, [float(d.eaten.protein_g) for d in week.days], "protein", COLOURS[1],
-         targets.protein_g if targets else None),
+        (
+            energy,
+            [float(d.eaten.energy_kcal) for d in week.days],
+            "energy",
+            COLOURS[0],
+            targets.energy_kcal if targets else None,
+        ),
+        (
+            protein,
+            [float(d.eaten.protein_g) for d in week.days],
+            "protein",
+            COLOURS[1],
+            targets.protein_g if targets else None,
+        ),
     )
     for axes, values, key, colour, target in panels:
         axes.bar(labels, values, color=colour, label=t("nutrition.plan.chart.eaten", lang))
         if target is not None:
-            axes.axhline(target, color=TARGET, linestyle="--",
-                         label=t("nutrition.plan.chart.target", lang))
+            axes.axhline(
+                target, color=TARGET, linestyle="--", label=t("nutrition.plan.chart.target", lang)
+            )
         axes.set_title(t(f"nutrition.plan.chart.{key}", lang))
         axes.tick_params(axis="x", labelsize=9)
         axes.legend(loc="lower right", fontsize=8)

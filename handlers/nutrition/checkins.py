@@ -85,7 +85,11 @@ async def answer_meal(update: Update, context: BotContext) -> int:
     context.user_data[AWAITING] = [str(press.plan_id), on.isoformat(), press.slot.value]
     await context.bot.send_message(
         update.effective_chat.id,
-        t("nutrition.plan.photo.ask", context.lang, slot=render.slot_word(press.slot, context.lang)),
+        t(
+            "nutrition.plan.photo.ask",
+            context.lang,
+            slot=render.slot_word(press.slot, context.lang),
+        ),
     )
     return PHOTO
 
@@ -144,4 +148,6 @@ async def add_water(update: Update, context: BotContext) -> None:
         log.info("nutrition water refused for %s: %s", context.actor.user_id, err.message_key)
         await query.answer(refusal_text(err, context), show_alert=True)
         return
-    await query.answer(t("nutrition.plan.water.added", context.lang, ml=render.number(total, context.lang)))
+    await query.answer(
+        t("nutrition.plan.water.added", context.lang, ml=render.number(total, context.lang))
+    )

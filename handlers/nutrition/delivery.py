@@ -45,7 +45,9 @@ async def send_day(bot: Bot, services: Services, notification: Claimed) -> Deliv
     lang = notification.language
     guardian = notification.recipient_id != found.athlete_user_id
     text = render.delivered_day(found, lang, for_guardian=guardian)
-    await send_text(bot, notification.chat_id, text, reply_markup=render.checkin_markup(found, lang))
+    await send_text(
+        bot, notification.chat_id, text, reply_markup=render.checkin_markup(found, lang)
+    )
     return DeliveryResult.SENT
 
 

@@ -144,7 +144,11 @@ async def on_press(update: Update, context: BotContext) -> int:
     try:
         return await step(update, context, press)
     except DomainError as err:
-        log.info("nutrition button refused for %s: %s", context.actor.user_id, err.detail or err.message_key)
+        log.info(
+            "nutrition button refused for %s: %s",
+            context.actor.user_id,
+            err.detail or err.message_key,
+        )
         await update.callback_query.answer(_refusal(err, context), show_alert=True)
         return IDLE
 
@@ -169,10 +173,15 @@ def _refusal(err: DomainError, context: BotContext) -> str:
 async def _new(update: Update, context: BotContext, _press: NewPlan) -> int:
     _now, today = _now_today(context)
     athletes = await plans.writable_athletes(
-        context.uow, actor=context.actor, box=context.services.secrets, today=today  # type: ignore[arg-type]
+        context.uow,
+        actor=context.actor,
+        box=context.services.secrets,
+        today=today,  # type: ignore[arg-type]
     )
     if not athletes:
-        await update.callback_query.answer(t("nutrition.plan.nobody", context.lang), show_alert=True)
+        await update.callback_query.answer(
+            t("nutrition.plan.nobody", context.lang), show_alert=True
+        )
         return IDLE
     context.user_data[NEW] = {}
     await edit_or_reply(update, *render.whom(athletes, context.lang))
@@ -305,7 +314,9 @@ async def _typed_restriction(update: Update, context: BotContext) -> int:
     if not new or "restrictions" not in new:
         return await _stale(update, context)
     new["other"] = update.effective_message.text.strip()[: plans.MAX_TEXT]
-    text, markup = render.restrictions_keyboard(set(new["restrictions"]), new["other"], context.lang)
+    text, markup = render.restrictions_keyboard(
+        set(new["restrictions"]), new["other"], context.lang
+    )
     await update.effective_message.reply_text(text, reply_markup=markup)
     return RESTRICT
 
@@ -357,7 +368,11 @@ async def _show_plan(
 ) -> int:
     _now, today = _now_today(context)
     view = await plans.view(
-        context.uow, actor=context.actor, box=context.services.secrets, plan_id=plan_id, today=today  # type: ignore[arg-type]
+        context.uow,
+        actor=context.actor,
+        box=context.services.secrets,
+        plan_id=plan_id,
+        today=today,  # type: ignore[arg-type]
     )
     text, markup = render.plan_card(view, context.lang)
     await edit_or_reply(update, text, markup, edit=edit)
@@ -373,7 +388,11 @@ async def _day(update: Update, context: BotContext, press: PlanPress) -> int:
         return await _stale(update, context)
     _now, today = _now_today(context)
     view = await plans.view(
-        context.uow, actor=context.actor, box=context.services.secrets, plan_id=press.plan_id, today=today  # type: ignore[arg-type]
+        context.uow,
+        actor=context.actor,
+        box=context.services.secrets,
+        plan_id=press.plan_id,
+        today=today,  # type: ignore[arg-type]
     )
     await edit_or_reply(update, *render.day_card(view, press.kind, context.lang))
     return IDLE
@@ -483,7 +502,12 @@ async def _publish(update: Update, context: BotContext, press: PlanPress) -> int
     await update.callback_query.answer()
     await context.bot.send_message(
         update.effective_chat.id,
-        t(key, lang, start=render.day_text(published.start, lang), end=render.day_text(published.end, lang)),
+        t(
+            key,
+            lang,
+            start=render.day_text(published.start, lang),
+            end=render.day_text(published.end, lang),
+        ),
     )
     return await _show_plan(update, context, press.plan_id)
 
@@ -511,9 +535,15 @@ async def _print(update: Update, context: BotContext, press: PlanPress) -> int:
 async def _save_template(update: Update, context: BotContext, press: PlanPress) -> int:
     _now, today = _now_today(context)
     await templates.save_as_template(
-        context.uow, actor=context.actor, box=context.services.secrets, plan_id=press.plan_id, today=today  # type: ignore[arg-type]
+        context.uow,
+        actor=context.actor,
+        box=context.services.secrets,
+        plan_id=press.plan_id,
+        today=today,  # type: ignore[arg-type]
     )
-    await update.callback_query.answer(t("nutrition.plan.template.saved", context.lang), show_alert=True)
+    await update.callback_query.answer(
+        t("nutrition.plan.template.saved", context.lang), show_alert=True
+    )
     return IDLE
 
 

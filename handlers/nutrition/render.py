@@ -127,7 +127,9 @@ def plans_list(
     return t(key, lang), InlineKeyboardMarkup(rows)
 
 
-def plan_label(name: str, plan_type: str | None, start: date, end: date, status: str, lang: str | None) -> str:
+def plan_label(
+    name: str, plan_type: str | None, start: date, end: date, status: str, lang: str | None
+) -> str:
     """A plan's button in the list."""
     return t(
         "nutrition.plan.label",
@@ -203,7 +205,9 @@ def restrictions_keyboard(
         for code in codes
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([Button(t("nutrition.plan.button.done", lang), callback_data=RestrictDone().pack())])
+    rows.append(
+        [Button(t("nutrition.plan.button.done", lang), callback_data=RestrictDone().pack())]
+    )
     text = t("nutrition.plan.ask.restrictions", lang)
     if other:
         text += "\n" + t("nutrition.plan.restrictions.other", lang, other=other)
@@ -283,12 +287,20 @@ def plan_card(view: PlanView, lang: str | None) -> tuple[str, InlineKeyboardMark
             )
         )
     lines.append(
-        t("nutrition.plan.card.restrictions", lang, what=_restrictions_text(view.restrictions, lang))
+        t(
+            "nutrition.plan.card.restrictions",
+            lang,
+            what=_restrictions_text(view.restrictions, lang),
+        )
     )
     for kind, day in view.days.items():
         lines.append(
             f"{KIND_ICON[kind]} {kind_word(kind, lang)}: "
-            + (totals_line(day.totals, view.targets, lang) if day.meals else t("nutrition.plan.empty_day", lang))
+            + (
+                totals_line(day.totals, view.targets, lang)
+                if day.meals
+                else t("nutrition.plan.empty_day", lang)
+            )
         )
     for food, reasons in view.conflicts:
         lines.append(
@@ -331,11 +343,17 @@ def _press(key: str, action: PlanAction, view: PlanView, lang: str | None) -> Bu
     )
 
 
-def meals_text(day: DayView, lang: str | None, answers: dict[MealSlot, str] | None = None) -> list[str]:
+def meals_text(
+    day: DayView, lang: str | None, answers: dict[MealSlot, str] | None = None
+) -> list[str]:
     """A line per meal (its answer's mark when answered), its items and its totals."""
     lines = []
     for meal in day.meals:
-        mark = MARKS.get(CheckinStatus((answers or {})[meal.slot]), "") if answers and meal.slot in answers else ""
+        mark = (
+            MARKS.get(CheckinStatus((answers or {})[meal.slot]), "")
+            if answers and meal.slot in answers
+            else ""
+        )
         items = ", ".join(
             t(
                 "nutrition.plan.item",
@@ -359,9 +377,7 @@ def meals_text(day: DayView, lang: str | None, answers: dict[MealSlot, str] | No
     return lines
 
 
-def day_card(
-    view: PlanView, kind: DayKind, lang: str | None
-) -> tuple[str, InlineKeyboardMarkup]:
+def day_card(view: PlanView, kind: DayKind, lang: str | None) -> tuple[str, InlineKeyboardMarkup]:
     """One template of the plan being written: meals, totals against targets, add and remove."""
     day = view.days[kind]
     lines = [
@@ -374,7 +390,9 @@ def day_card(
         )
     ]
     lines += meals_text(day, lang) or [t("nutrition.plan.empty_day", lang)]
-    lines.append(t("nutrition.plan.day.total", lang, totals=totals_line(day.totals, view.targets, lang)))
+    lines.append(
+        t("nutrition.plan.day.total", lang, totals=totals_line(day.totals, view.targets, lang))
+    )
     rows: list[list[Button]] = []
     if view.may_write and view.status == "draft":
         adds = [
@@ -391,7 +409,11 @@ def day_card(
                     grams=number(line.grams, lang),
                 )
                 rows.append(
-                    [Button(label, callback_data=RemoveItem(view.id, kind, meal.slot, index).pack())]
+                    [
+                        Button(
+                            label, callback_data=RemoveItem(view.id, kind, meal.slot, index).pack()
+                        )
+                    ]
                 )
     rows.append(_back(view.id, lang))
     return "\n".join(lines), InlineKeyboardMarkup(rows)
@@ -403,7 +425,9 @@ def food_results(
     """Foods near what was typed, as buttons (or a nudge to try another name)."""
     if not foods:
         return t("nutrition.plan.food.none", lang, typed=typed), None
-    rows = [[Button(food.name(lang or "en"), callback_data=FoodPick(food.id).pack())] for food in foods]
+    rows = [
+        [Button(food.name(lang or "en"), callback_data=FoodPick(food.id).pack())] for food in foods
+    ]
     return t("nutrition.plan.food.pick", lang, typed=typed), InlineKeyboardMarkup(rows)
 
 
@@ -420,16 +444,16 @@ def overlap_question(
         ],
         _back(plan_id, lang),
     ]
-    text = t(
-        "nutrition.plan.overlaps", lang, start=day_text(start, lang), end=day_text(end, lang)
-    )
+    text = t("nutrition.plan.overlaps", lang, start=day_text(start, lang), end=day_text(end, lang))
     return text, InlineKeyboardMarkup(rows)
 
 
 # Templates.
 
 
-def templates_list(found: list[tuple[object, str]], lang: str | None) -> tuple[str, InlineKeyboardMarkup]:
+def templates_list(
+    found: list[tuple[object, str]], lang: str | None
+) -> tuple[str, InlineKeyboardMarkup]:
     """A coach's templates."""
     rows = [[Button(title, callback_data=TemplateOpen(t_id).pack())] for t_id, title in found]  # type: ignore[arg-type]
     rows.append([Button(t("nutrition.plan.button.plans", lang), callback_data=Home().pack())])
@@ -465,7 +489,9 @@ def template_athletes(
                 for key, on in (("tomorrow", today + timedelta(days=1)), ("monday", monday))
             ]
         )
-    rows.append([Button(t("nutrition.plan.button.templates", lang), callback_data=Templates().pack())])
+    rows.append(
+        [Button(t("nutrition.plan.button.templates", lang), callback_data=Templates().pack())]
+    )
     return t("nutrition.plan.template.whom", lang), InlineKeyboardMarkup(rows)
 
 
@@ -502,7 +528,13 @@ def delivered_day(found: PlanDay, lang: str | None, *, for_guardian: bool) -> st
         )
     ]
     lines += meals_text(found.day, lang, found.answers) or [t("nutrition.plan.empty_day", lang)]
-    lines.append(t("nutrition.plan.day.total", lang, totals=totals_line(found.day.totals, found.targets, lang)))
+    lines.append(
+        t(
+            "nutrition.plan.day.total",
+            lang,
+            totals=totals_line(found.day.totals, found.targets, lang),
+        )
+    )
     water_target = found.targets.water_ml if found.targets else 0
     lines.append(
         t(
@@ -548,7 +580,12 @@ def meal_reminder(found: PlanDay, slot: MealSlot, lang: str | None) -> str | Non
     if meal is None:
         return None
     items = ", ".join(
-        t("nutrition.plan.item", lang, food=line.food.name(lang or "en"), grams=number(line.grams, lang))
+        t(
+            "nutrition.plan.item",
+            lang,
+            food=line.food.name(lang or "en"),
+            grams=number(line.grams, lang),
+        )
         for line in meal.lines
     )
     return t("nutrition.plan.reminder", lang, slot=slot_word(slot, lang), items=items)

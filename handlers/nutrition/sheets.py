@@ -29,8 +29,12 @@ def filename(week: PrintableWeek) -> str:
 
 def week_html(week: PrintableWeek, lang: str | None) -> str:
     """The page."""
-    title = t("nutrition.plan.print.title", lang, name=week.athlete_name,
-              date=render.day_text(week.first, lang))
+    title = t(
+        "nutrition.plan.print.title",
+        lang,
+        name=week.athlete_name,
+        date=render.day_text(week.first, lang),
+    )
     parts = [
         f'<!DOCTYPE html><html lang="{escape(lang or "en")}"><head><meta charset="utf-8">',
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
@@ -41,25 +45,40 @@ def week_html(week: PrintableWeek, lang: str | None) -> str:
         parts.append(f'<div class="day"><h2>{escape(heading)}</h2><table>')
         for meal in day.meals:
             items = "<br>".join(
-                escape(t("nutrition.plan.item", lang, food=line.food.name(lang or "en"),
-                         grams=render.number(line.grams, lang)))
+                escape(
+                    t(
+                        "nutrition.plan.item",
+                        lang,
+                        food=line.food.name(lang or "en"),
+                        grams=render.number(line.grams, lang),
+                    )
+                )
                 for line in meal.lines
             )
-            figures = t("nutrition.plan.print.meal_totals", lang,
-                        kcal=render.number(meal.totals.energy_kcal, lang),
-                        protein=render.number(meal.totals.protein_g, lang))
+            figures = t(
+                "nutrition.plan.print.meal_totals",
+                lang,
+                kcal=render.number(meal.totals.energy_kcal, lang),
+                protein=render.number(meal.totals.protein_g, lang),
+            )
             parts.append(
                 f"<tr><th>{escape(render.slot_word(meal.slot, lang))}</th>"
                 f"<td>{items}</td><td>{escape(figures)}</td></tr>"
             )
         totals = render.totals_line(day.totals, week.targets, lang)
         parts.append(f"</table><p>{escape(totals)}</p></div>")
-    parts.append(f'<div class="shopping"><h1>{escape(t("nutrition.plan.print.shopping", lang))}</h1>')
+    parts.append(
+        f'<div class="shopping"><h1>{escape(t("nutrition.plan.print.shopping", lang))}</h1>'
+    )
     for kind, foods in week.shopping.items():
         parts.append(f"<h2>{escape(t(f'nutrition.plan.food_kind.{kind}', lang))}</h2><ul>")
         for food, grams in foods:
-            line = t("nutrition.plan.item", lang, food=food.name(lang or "en"),
-                     grams=render.number(grams, lang))
+            line = t(
+                "nutrition.plan.item",
+                lang,
+                food=food.name(lang or "en"),
+                grams=render.number(grams, lang),
+            )
             parts.append(f"<li>☐ {escape(line)}</li>")
         parts.append("</ul>")
     parts.append("</div></body></html>")
