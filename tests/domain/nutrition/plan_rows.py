@@ -44,12 +44,13 @@ async def family(uow: UnitOfWork, *, weights: tuple[str, str] = ("40", "60")) ->
     """Both children booked with Cora (in the past), weighed; the actors read back."""
     world = await booking_world(uow)
     async with uow as tx:
-        for athlete, kg in zip((world.child, world.other_child), weights, strict=True):
+        pairs = zip((world.child, world.other_child), weights, strict=True)
+        for n, (athlete, kg) in enumerate(pairs):
             await tx.session.execute(
                 update(Athlete).where(Athlete.id == athlete.id).values(weight_kg=Decimal(kg))
             )
             tx.session.add(
-                session_at(world.coach, athlete, NOW - timedelta(days=20), status="completed")
+                session_at(world.coach, athlete, NOW - timedelta(days=20 + n), status="completed")
             )
         await tx.commit()
     async with uow as tx:
