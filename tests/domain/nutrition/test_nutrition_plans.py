@@ -23,7 +23,6 @@ from domain.nutrition.plan_content import DailyPlans, DayKind, DayMeals, Item
 from domain.nutrition.restrictions import Restrictions
 from domain.programs.content import ProgramContent
 from domain.programs.program_text import parse_program_text
-from domain.uow import UnitOfWork
 from tests.domain.nutrition.plan_rows import (
     BANANA,
     CHICKEN,
