@@ -83,7 +83,7 @@ async def save_as_template(
             athlete_id=None,
             is_template=True,
             created_by=actor.user_id,
-            title=f"{plan.plan_type or ''} · {athlete.weight_kg:g} kg"[:MAX_TEXT],
+            title=f"{user.first_name}, {plan.start_date}"[:MAX_TEXT],
             template_weight_kg=athlete.weight_kg,
             plan_type=plan.plan_type,
             start_date=plan.start_date,
@@ -98,12 +98,32 @@ async def save_as_template(
     return template.id
 
 
-async def templates(uow: UnitOfWork, *, actor: Actor) -> list[tuple[uuid.UUID, str]]:
-    """The coach's templates: id and title."""
+@dataclass(frozen=True)
+class Template:
+    """A coach's template as listed: its type, the weight it was written for, its length."""
+
+    id: uuid.UUID
+    plan_type: str | None
+    weight_kg: Decimal
+    days: int
+    title: str
+
+
+async def templates(uow: UnitOfWork, *, actor: Actor) -> list[Template]:
+    """The coach's templates."""
     _require_author(actor)
     async with uow as tx:
         found = await queries.templates_of(tx, actor.user_id)
-    return [(t.id, t.title or "") for t in found]
+    return [
+        Template(
+            t.id,
+            t.plan_type,
+            t.template_weight_kg or Decimal(0),
+            (t.end_date - t.start_date).days + 1 if t.start_date and t.end_date else 0,
+            t.title or "",
+        )
+        for t in found
+    ]
 
 
 async def apply(

@@ -20,7 +20,7 @@ from domain.nutrition.foods import Food
 from domain.nutrition.plan_content import DayKind, Targets
 from domain.nutrition.plans import PLAN_TYPES, DayView, PlanView
 from domain.nutrition.restrictions import Restrictions
-from domain.nutrition.templates import Applied
+from domain.nutrition.templates import Applied, Template
 from domain.nutrition.totals import Totals
 from domain.nutrition.weeks import WeekAdherence
 from handlers.nutrition.callbacks import (
@@ -252,7 +252,15 @@ def _restrictions_text(r: Restrictions, lang: str | None) -> str:
 
 def reasons_text(reasons: list[str], lang: str | None) -> str:
     """Why a food is refused: the allergens it contains and the diets it breaks."""
-    return ", ".join(restriction_word(code, lang) for code in reasons)
+    allergens = {a.value for a in Allergen}
+    return ", ".join(
+        t(
+            "nutrition.plan.why.allergen" if code in allergens else "nutrition.plan.why.diet",
+            lang,
+            what=restriction_word(code, lang).lower(),
+        )
+        for code in reasons
+    )
 
 
 def plan_card(view: PlanView, lang: str | None) -> tuple[str, InlineKeyboardMarkup]:
@@ -451,11 +459,24 @@ def overlap_question(
 # Templates.
 
 
-def templates_list(
-    found: list[tuple[object, str]], lang: str | None
-) -> tuple[str, InlineKeyboardMarkup]:
+def templates_list(found: list[Template], lang: str | None) -> tuple[str, InlineKeyboardMarkup]:
     """A coach's templates."""
-    rows = [[Button(title, callback_data=TemplateOpen(t_id).pack())] for t_id, title in found]  # type: ignore[arg-type]
+    rows = [
+        [
+            Button(
+                t(
+                    "nutrition.plan.template.label",
+                    lang,
+                    type=type_word(item.plan_type, lang),
+                    kg=format_decimal(item.weight_kg.normalize(), locale=locale_of(lang)),
+                    days=item.days,
+                    title=item.title,
+                ),
+                callback_data=TemplateOpen(item.id).pack(),
+            )
+        ]
+        for item in found
+    ]
     rows.append([Button(t("nutrition.plan.button.plans", lang), callback_data=Home().pack())])
     key = "nutrition.plan.templates" if found else "nutrition.plan.templates_empty"
     return t(key, lang), InlineKeyboardMarkup(rows)
