@@ -53,6 +53,9 @@ MARKS = {
     CheckinStatus.SKIPPED: "⏭",
 }
 KIND_ICON = {DayKind.TRAINING: "🏋️", DayKind.REST: "🛋"}
+# The card's buttons worded `nutrition.plan.button.<key>`, and the chart's two panels.
+CARD_BUTTONS = ("publish", "reminders_on", "reminders_off", "print", "template")
+STARTS = ("today", "tomorrow", "monday")
 
 
 def yyyymmdd(on: date) -> int:
