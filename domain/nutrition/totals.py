@@ -56,6 +56,8 @@ class Amount:
     grams: Decimal
 
     def __post_init__(self) -> None:
+        if not isinstance(self.grams, Decimal):  # a whole number of grams, say
+            object.__setattr__(self, "grams", Decimal(str(self.grams)))
         if not self.grams.is_finite() or self.grams <= 0:
             raise AmountRefused("not_positive", grams=self.grams)
         if self.grams > MAX_GRAMS:
@@ -76,7 +78,12 @@ class Amount:
 
 def totals_of(amounts: Iterable[Amount]) -> Totals:
     """The energy and macros of these amounts together (a meal's, or a day's)."""
-    total = Totals()
+    # Summed per 100 g and divided once: a week's plan adds up ~170 items on every read.
+    energy = protein = carbohydrate = fat = Decimal(0)
     for amount in amounts:
-        total += amount.totals
-    return total
+        food, grams = amount.food, amount.grams
+        energy += food.energy_kcal * grams
+        protein += food.protein_g * grams
+        carbohydrate += food.carbohydrate_g * grams
+        fat += food.fat_g * grams
+    return Totals(energy / HUNDRED, protein / HUNDRED, carbohydrate / HUNDRED, fat / HUNDRED)

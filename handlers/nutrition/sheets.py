@@ -71,7 +71,7 @@ def week_html(week: PrintableWeek, lang: str | None) -> str:
         f'<div class="shopping"><h1>{escape(t("nutrition.plan.print.shopping", lang))}</h1>'
     )
     for kind, foods in week.shopping.items():
-        parts.append(f"<h2>{escape(t(f'nutrition.plan.food_kind.{kind}', lang))}</h2><ul>")
+        parts.append(f"<h2>{escape(t(f'nutrition.kind.{kind}', lang))}</h2><ul>")
         for food, grams in foods:
             line = t(
                 "nutrition.plan.item",

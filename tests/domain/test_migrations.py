@@ -14,10 +14,13 @@ from sqlalchemy import Connection, inspect, text
 from bot.migrate import alembic_config, include_object, migrate, upgrade_to_head
 from domain.adapters.db import create_engine
 from domain.models import (
+    Allergen,
     Base,
     CheckinStatus,
+    Diet,
     EnrolmentHow,
     EnrolmentStatus,
+    FoodKind,
     InvitationKind,
     LinkRelation,
     MaterialKind,
@@ -49,6 +52,9 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_nutrition_plans_status": NutritionPlanStatus,
     "ck_nutrition_checkins_meal": MealSlot,
     "ck_nutrition_checkins_status": CheckinStatus,
+    "ck_foods_kind": FoodKind,
+    "ck_foods_allergens": Allergen,
+    "ck_foods_breaks_diets": Diet,
 }
 
 

@@ -61,3 +61,8 @@ def test_the_largest_plausible_portion_is_kept() -> None:
     assert Amount(RICE, MAX_GRAMS).grams == MAX_GRAMS
     with pytest.raises(AmountRefused):
         Amount(RICE, MAX_GRAMS + Decimal("0.1"))
+
+
+def test_whole_grams_are_taken_as_decimals() -> None:
+    assert Amount(RICE, 100).grams == Decimal(100)  # type: ignore[arg-type]
+    assert Amount(RICE, 100).totals.energy_kcal == Decimal(130)  # type: ignore[arg-type]
