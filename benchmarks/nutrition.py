@@ -29,7 +29,6 @@ import asyncio
 import json
 import random
 import time as clock
-import unicodedata
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -37,6 +36,8 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 from _common import Figures, asyncpg_dsn, bot_services, p50_p95, percentile, run_benchmark
+from nutrition_foods import WARM_UP, all_foods, measure_search
+from nutrition_foods import queries as typed_names
 from sqlalchemy import text
 
 from bot.app import build_application
@@ -44,7 +45,7 @@ from bot.outbox import telegram_deliverer
 from domain.models import MealSlot
 from domain.notifications.outbox import Claimed, DeliveryResult, drain
 from domain.nutrition.days import queue_due_days
-from domain.nutrition.foods import Food, foods_by_ids, search_foods
+from domain.nutrition.foods import Food, foods_by_ids
 from domain.nutrition.plan_content import DailyPlans, DayKind, DayMeals, Item, Targets
 from domain.nutrition.plans import day_view
 from domain.uow import UnitOfWork
@@ -67,9 +68,7 @@ ZONES = (
 TIMES = (time(7, 0), time(7, 30), time(8, 0))
 MORNING = date(2026, 12, 7)  # day 1 of everyone's plan
 BATCH = 25
-WARM_UP = 20
 TARGETS = Targets(energy_kcal=2600, protein_g=140, carbohydrate_g=330, fat_g=85, water_ml=2500)
-NO_FOOD = ("qwerty", "asdfgh", "zzzz", "xylophone", "ordenador", "bicicleta")
 
 
 def meals(foods: list[Food], rng: random.Random) -> DayMeals:
@@ -93,70 +92,10 @@ def week_plan(foods: list[Food], rng: random.Random, *, overrides: bool) -> Dail
     )
 
 
-async def all_foods(uow: UnitOfWork) -> list[Food]:
-    """Every food of the bundled table."""
-    async with uow as tx:
-        ids = (await tx.session.scalars(text("SELECT id FROM foods"))).all()
-        return list((await foods_by_ids(tx, ids)).values())
-
-
-# Food search.
-
-
-def typo(word: str, rng: random.Random) -> str:
-    """The word as a hurried thumb types it: a letter dropped, doubled, or two swapped."""
-    if len(word) < 4:
-        return word
-    i = rng.randrange(1, len(word) - 1)
-    return rng.choice(
-        (
-            word[:i] + word[i + 1 :],
-            word[:i] + word[i] + word[i:],
-            word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :],
-        )
-    )
-
-
-def plain(name: str) -> str:
-    """Lower case without accents, as many type on a phone."""
-    return "".join(
-        c for c in unicodedata.normalize("NFD", name.lower()) if unicodedata.category(c) != "Mn"
-    )
-
-
-def typed_names(foods: list[Food], count: int, rng: random.Random) -> list[tuple[str, str]]:
-    """(typed text, language) pairs, half English and half Spanish."""
-    made: list[tuple[str, str]] = []
-    while len(made) < count:
-        language = "en" if len(made) % 2 == 0 else "es"
-        name = rng.choice(foods).name(language)
-        shape = rng.randrange(5)
-        if shape == 0:
-            typed = name
-        elif shape == 1:
-            typed = name.split()[0]
-        elif shape == 2:
-            typed = plain(name)
-        elif shape == 3 or rng.random() > 0.05:
-            typed = " ".join(typo(word, rng) for word in plain(name).split()[:2])
-        else:
-            typed = rng.choice(NO_FOOD)
-        made.append((typed, language))
-    return made
-
-
-async def measure_search(uow: UnitOfWork, foods: list[Food], count: int) -> Figures:
-    """p50/p95 of a search, one transaction each."""
-    times, empty = [], 0
-    for n, (typed, language) in enumerate(typed_names(foods, count + WARM_UP, random.Random(7))):
-        began = clock.perf_counter()
-        async with uow as tx:
-            found = await search_foods(tx, typed, language)
-        if n >= WARM_UP:
-            times.append((clock.perf_counter() - began) * 1000)
-        empty += not found
+async def search_figures(uow: UnitOfWork, foods: list[Food], count: int) -> Figures:
+    """p50/p95 of a search, one transaction each: the foods helper's measurement."""
+    times = await measure_search(uow, typed_names(foods, count + WARM_UP, random.Random(7)))
     p50, p95 = p50_p95(times)
-    print(f"search: {len(times)} queries, p50 {p50} ms, p95 {p95} ms, {empty} found nothing")
     return {"food_search_p50_ms": p50, "food_search_p95_ms": p95}
 
 
@@ -344,7 +283,7 @@ async def deliver_morning(settings, services, n: int, senders: int, foods: list[
 async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
     async with bot_services(url, prefix, OUTGOING_RATE_LIMIT="telegram") as (settings, services):
         foods = await all_foods(services.uow)
-        figures = await measure_search(services.uow, foods, args.queries)
+        figures = await search_figures(services.uow, foods, args.queries)
         figures |= await measure_totals(services.uow, foods, args.rounds)
         figures = (
             await deliver_morning(settings, services, args.athletes, args.senders, foods) | figures

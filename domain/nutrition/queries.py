@@ -284,7 +284,8 @@ FROM recipients r
 ON CONFLICT (dedup_key) DO NOTHING
 """
 )
-# Meal reminders (a plan's option): the same days, one row per slot at its usual local time.
+# Meal reminders (a plan's option): the same days, one row per slot at its usual local time, to
+# the athlete (a child without Telegram: the parent).
 # Whether the day has that meal is read when the row is sent (the day's kind can change).
 _QUEUE_MEALS = text(
     _PLANNED.format(extra="AND p.meal_reminders")
@@ -296,12 +297,13 @@ _QUEUE_MEALS = text(
         CROSS JOIN (VALUES ('lunch', TIME '12:30'), ('snacks', TIME '16:30'),
                            ('dinner', TIME '19:30')) AS m(meal, at)
     ) timed
-    WHERE timed.reachable
+    WHERE (timed.reachable OR timed.parent_id IS NOT NULL)
       AND timed.due_at <= CAST(:horizon AS timestamptz)
       AND timed.due_at > CAST(:horizon AS timestamptz) - CAST(:stale AS interval)
 )
 INSERT INTO notifications (id, recipient_id, kind, payload, due_at, dedup_key)
-SELECT gen_random_uuid(), d.athlete_user, CAST(:kind AS text),
+SELECT gen_random_uuid(),
+       CASE WHEN d.reachable THEN d.athlete_user ELSE d.parent_id END, CAST(:kind AS text),
        jsonb_build_object('plan_id', d.id::text, 'day', d.on_day::text, 'meal', d.meal,
                           'athlete_id', d.athlete_id::text),
        d.due_at,
