@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
@@ -133,6 +133,7 @@ class PlanView:
     days: dict[DayKind, DayView]
     conflicts: list[tuple[Food, list[str]]]
     meal_reminders: bool
+    breakfast_time: time = time(7, 0)
     may_write: bool = False
     may_template: bool = False
     author_id: uuid.UUID | None = None
@@ -331,6 +332,7 @@ async def view_of(tx: Transaction, plan: NutritionPlan) -> PlanView:
         days={kind: day_view(kind, content.template(kind), foods) for kind in DayKind},
         conflicts=clashes,
         meal_reminders=plan.meal_reminders,
+        breakfast_time=plan.breakfast_time,
         author_id=plan.created_by,
     )
 
@@ -474,29 +476,40 @@ async def publish_in(
     )
 
 
-async def set_reminders(
+BREAKFAST_TIMES = (time(6, 0), time(7, 0), time(8, 0), time(9, 0))
+
+
+async def set_delivery(
     uow: UnitOfWork,
     *,
     actor: Actor,
     box: SecretBox | None,
     plan_id: uuid.UUID,
-    on: bool,
     today: date,
+    reminders: bool | None = None,
+    breakfast: time | None = None,
 ) -> PlanView:
-    """Turn a plan's meal reminders on or off (whoever may write the athlete's plans)."""
+    """Change when the plan's days arrive or turn its meal reminders on or off (the athlete's
+    side, or whoever may write the athlete's plans)."""
+    if breakfast is not None and breakfast not in BREAKFAST_TIMES:
+        raise NotFound("breakfast time")
     async with uow as tx:
         plan = await queries.plan(tx, plan_id, lock=True)
         if plan is None or plan.athlete_id is None:
             raise NotFound("plan")
         target = await target_of(tx, box, plan.athlete_id, today)
-        if not policy.may(actor, Action.CHECK_IN_MEAL, target):
-            policy.require(actor, Action.WRITE_NUTRITION_PLAN, target)
-        plan.meal_reminders = on
-        if not on:
-            await queries.drop_unsent_meals(tx, plan.id)
+        may_write = policy.may(actor, Action.WRITE_NUTRITION_PLAN, target)
+        if not may_write:
+            policy.require(actor, Action.CHECK_IN_MEAL, target)
+        if reminders is not None:
+            plan.meal_reminders = reminders
+            if not reminders:
+                await queries.drop_unsent_meals(tx, plan.id)
+        if breakfast is not None:
+            plan.breakfast_time = breakfast
         found = await view_of(tx, plan)
         await tx.commit()
-    return found
+    return _with(found, may_write=may_write)
 
 
 def span_days(start: date, end: date) -> list[date]:

@@ -4,6 +4,7 @@
   whom), `nu:t:<type>`, `nu:s:<yyyymmdd>` and `nu:e:<yyyymmdd>` (start and end),
   `nu:r:<code>` (a restriction toggled), `nu:d` (restrictions done), `nu:k` (skip a question);
   `nu:p:<action>:<plan>[:<value>]` (open, a day, publish, replace, print, template, reminders),
+  `nu:b:<plan>:<hhmm>` (the breakfast time),
   `nu:a:<plan>:<kind>:<slot>` (add a food to a meal), `nu:x:<plan>:<kind>:<slot>:<index>`
   (remove one), `nu:f:<food>` (a food from the search);
   `nu:l` (templates), `nu:o:<template>`, `nu:g:<template>:<athlete>` (an athlete toggled),
@@ -105,6 +106,14 @@ class PlanPress(CallbackData, prefix="nu:p"):
 
 
 @dataclass(frozen=True)
+class BreakfastAt(CallbackData, prefix="nu:b"):
+    """When the day's plan arrives, in the athlete's zone (hhmm)."""
+
+    plan_id: uuid.UUID
+    at: int
+
+
+@dataclass(frozen=True)
 class AddTo(CallbackData, prefix="nu:a"):
     """➕ a food to a meal of the training or rest day."""
 
@@ -178,5 +187,5 @@ class Water(CallbackData, prefix="nc:w"):
 
 
 NEW_PRESSES = (NewPlan, NewFor, NewType, NewStart, NewEnd, Restrict, RestrictDone, Skip)
-PLAN_PRESSES = (Home, PlanPress, AddTo, RemoveItem, FoodPick)
+PLAN_PRESSES = (Home, PlanPress, BreakfastAt, AddTo, RemoveItem, FoodPick)
 TEMPLATE_PRESSES = (Templates, TemplateOpen, TemplateFor, TemplateFrom)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from telegram import InputFile, Update
@@ -32,6 +32,7 @@ from handlers.nutrition.callbacks import (
     PLAN_PRESSES,
     TEMPLATE_PRESSES,
     AddTo,
+    BreakfastAt,
     FoodPick,
     Home,
     NewEnd,
@@ -549,13 +550,34 @@ async def _save_template(update: Update, context: BotContext, press: PlanPress) 
 
 async def _reminders(update: Update, context: BotContext, press: PlanPress) -> int:
     _now, today = _now_today(context)
-    view = await plans.set_reminders(
+    view = await plans.set_delivery(
         context.uow,
         actor=context.actor,  # type: ignore[arg-type]
         box=context.services.secrets,
         plan_id=press.plan_id,
-        on=press.action == PlanAction.REMINDERS_ON,
         today=today,
+        reminders=press.action == PlanAction.REMINDERS_ON,
+    )
+    await edit_or_reply(update, *render.plan_card(view, context.lang))
+    return IDLE
+
+
+async def _breakfast(update: Update, context: BotContext, press: BreakfastAt) -> int:
+    at = (
+        time(press.at // 100, press.at % 100)
+        if 0 <= press.at < 2400 and press.at % 100 < 60
+        else None
+    )
+    if at is None:
+        return await _stale(update, context)
+    _now, today = _now_today(context)
+    view = await plans.set_delivery(
+        context.uow,
+        actor=context.actor,  # type: ignore[arg-type]
+        box=context.services.secrets,
+        plan_id=press.plan_id,
+        today=today,
+        breakfast=at,
     )
     await edit_or_reply(update, *render.plan_card(view, context.lang))
     return IDLE
@@ -625,6 +647,7 @@ async def _template_from(update: Update, context: BotContext, press: TemplateFro
 
 _STEPS: dict[type, Step] = {
     Home: _home,
+    BreakfastAt: _breakfast,
     NewPlan: _new,
     NewFor: _for,
     NewType: _type,

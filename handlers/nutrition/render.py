@@ -18,13 +18,14 @@ from domain.nutrition.allergens import Allergen, Diet
 from domain.nutrition.days import GLASS_ML, PlanDay
 from domain.nutrition.foods import Food
 from domain.nutrition.plan_content import DayKind, Targets
-from domain.nutrition.plans import PLAN_TYPES, DayView, PlanView
+from domain.nutrition.plans import BREAKFAST_TIMES, PLAN_TYPES, DayView, PlanView
 from domain.nutrition.restrictions import Restrictions
 from domain.nutrition.templates import Applied, Template
 from domain.nutrition.totals import Totals
 from domain.nutrition.weeks import WeekAdherence
 from handlers.nutrition.callbacks import (
     AddTo,
+    BreakfastAt,
     FoodPick,
     Home,
     MealAnswer,
@@ -304,6 +305,9 @@ def plan_card(view: PlanView, lang: str | None) -> tuple[str, InlineKeyboardMark
             what=_restrictions_text(view.restrictions, lang),
         )
     )
+    if not view.is_template:
+        at = view.breakfast_time.strftime("%H:%M")
+        lines.append(t("nutrition.plan.card.breakfast", lang, time=at))
     for kind, day in view.days.items():
         lines.append(
             f"{KIND_ICON[kind]} {kind_word(kind, lang)}: "
@@ -337,6 +341,16 @@ def _card_buttons(view: PlanView, lang: str | None) -> list[list[Button]]:
     ]
     if view.status == "draft" and view.may_write and not view.is_template:
         rows.append([_press("publish", PlanAction.PUBLISH, view, lang)])
+    if not view.is_template:
+        rows.append(
+            [
+                Button(
+                    ("✅ " if at == view.breakfast_time else "⏰ ") + at.strftime("%H:%M"),
+                    callback_data=BreakfastAt(view.id, at.hour * 100 + at.minute).pack(),
+                )
+                for at in BREAKFAST_TIMES
+            ]
+        )
     if view.status == "published":
         on = not view.meal_reminders
         action = PlanAction.REMINDERS_ON if on else PlanAction.REMINDERS_OFF

@@ -168,6 +168,8 @@ async def test_a_template_is_applied_to_two_athletes_scaled_by_their_weight(
         await cora.expect_reply(contains="Anything to avoid?")
         await cora.press("Done")
         await cora.expect("edit", contains="🥗 Ana: Recovery (draft)")
+        await cora.press("⏰ 08:00")
+        await cora.expect("edit", contains="The day's plan arrives at 08:00")
         await cora.press("🛋 Rest day")
         await cora.expect("edit", contains="Rest day of Ana's plan")
         await cora.press("➕ Dinner")
