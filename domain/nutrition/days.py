@@ -105,20 +105,19 @@ async def plan_day(uow: UnitOfWork, *, plan_id: uuid.UUID, on: date) -> PlanDay 
 
 
 async def _plan_day(tx: Transaction, plan_id: uuid.UUID, on: date) -> PlanDay | None:
-    plan = await queries.plan(tx, plan_id)
-    if plan is None or plan.status != Status.PUBLISHED or plan.athlete_id is None:
+    found = await queries.plan_with_athlete(tx, plan_id)
+    if found is None:
+        return None
+    plan, _athlete, user = found
+    if plan.status != Status.PUBLISHED or plan.athlete_id is None:
         return None
     if not (plan.start_date and plan.end_date and plan.start_date <= on <= plan.end_date):
         return None
-    found = await queries.athlete(tx, plan.athlete_id)
-    assert found is not None
-    _athlete, user = found
     kind = await day_kind(tx, plan.athlete_id, on, user.timezone or "UTC")
     content = DailyPlans.from_stored(plan.daily_plans)
     meals = content.for_day(on, kind)
     foods = await foods_by_ids(tx, {item.food_id for item in meals.items()})
-    answers = {MealSlot(c.meal): c.status for c in await queries.checkins(tx, plan.id, on, on)}
-    water = (await queries.water(tx, plan.id, on, on)).get(on, 0)
+    answers, water = await queries.answers_and_water(tx, plan.id, on)
     return PlanDay(
         plan.id,
         plan.athlete_id,
@@ -127,7 +126,7 @@ async def _plan_day(tx: Transaction, plan_id: uuid.UUID, on: date) -> PlanDay | 
         on,
         day_view(kind, meals, foods),
         content.targets,
-        answers,
+        {MealSlot(meal): status for meal, status in answers.items()},
         water,
     )
 

@@ -36,6 +36,42 @@ async def plan(tx: Transaction, plan_id: uuid.UUID, *, lock: bool = False) -> Nu
     return await tx.session.scalar(statement)
 
 
+async def plan_with_athlete(tx: Transaction, plan_id: uuid.UUID) -> Row[Any] | None:
+    """A plan, its athlete and the athlete's user in one row (None: no such plan or athlete)."""
+    return (
+        await tx.session.execute(
+            select(NutritionPlan, Athlete, User)
+            .join(Athlete, Athlete.id == NutritionPlan.athlete_id)
+            .join(User, User.id == Athlete.user_id)
+            .where(NutritionPlan.id == plan_id)
+        )
+    ).first()
+
+
+async def answers_and_water(
+    tx: Transaction, plan_id: uuid.UUID, on: date
+) -> tuple[dict[str, str], int]:
+    """A day's meal answers (meal → status) and its water, in one statement."""
+    water = (
+        select(NutritionWater.water_ml)
+        .where(NutritionWater.plan_id == plan_id, NutritionWater.day == on)
+        .scalar_subquery()
+    )
+    rows = (
+        await tx.session.execute(
+            select(NutritionCheckin.meal, NutritionCheckin.status, water)
+            .select_from(NutritionPlan)
+            .outerjoin(
+                NutritionCheckin,
+                (NutritionCheckin.plan_id == NutritionPlan.id) & (NutritionCheckin.day == on),
+            )
+            .where(NutritionPlan.id == plan_id)
+        )
+    ).all()
+    answers = {meal: status for meal, status, _ml in rows if meal is not None}
+    return answers, (rows[0][2] or 0) if rows else 0
+
+
 async def athlete(tx: Transaction, athlete_id: uuid.UUID) -> Row[Any] | None:
     """The athlete and their user (name, zone, encrypted date of birth) in one row."""
     return (
