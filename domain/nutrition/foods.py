@@ -24,8 +24,8 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
 )
+from sqlalchemy import text as sql
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from domain.driver import DriverStatement
@@ -44,7 +44,7 @@ NEAREST = 0.3
 OTHER_LANGUAGE = 0.05
 # Through SQLAlchemy, which opens the transaction (the driver alone would run it outside one,
 # and a setting local to no transaction is gone by the next statement).
-SET_THRESHOLD = text("SELECT set_config('pg_trgm.strict_word_similarity_threshold', :near, true)")
+SET_THRESHOLD = sql("SELECT set_config('pg_trgm.strict_word_similarity_threshold', :near, true)")
 
 FOODS = FoodComposition.__table__
 
@@ -70,6 +70,7 @@ class Food:
 
 
 def is_spanish(language: str) -> bool:
+    """Whether a language code ("es", "es-MX") reads the Spanish names."""
     return language.lower().startswith("es")
 
 
@@ -124,8 +125,8 @@ def _search(*, spanish: bool) -> Select:
     )
 
 
-# Run on the driver itself (domain/driver.py): a search is typed letter by letter, and a plan's
-# totals read a hundred foods at once.
+# Run on the driver itself (domain/driver.py): a search runs for every name typed in a plan,
+# and a plan's totals read a hundred foods at once.
 SEARCH = {spanish: DriverStatement(_search(spanish=spanish)) for spanish in (False, True)}
 
 

@@ -25,6 +25,7 @@ async def test_a_typo_still_finds_the_food(uow: UnitOfWork) -> None:
     assert "Roast chicken" in await names(uow, "chiken", "en")
     assert (await names(uow, "yoghurt", "en"))[0].endswith("yogurt")
     assert (await names(uow, "salmom", "es"))[0] == "Salmón"
+    assert (await names(uow, "platno", "es"))[0] == "Plátano"
     assert (await names(uow, "brocolli", "en"))[0] == "Broccoli"
 
 
@@ -32,6 +33,7 @@ async def test_accents_neither_help_nor_hurt(uow: UnitOfWork) -> None:
     assert (await names(uow, "platano", "es"))[0] == "Plátano"
     assert (await names(uow, "PLÁTANO", "es"))[0] == "Plátano"
     assert (await names(uow, "brocoli", "es"))[0] == "Brócoli"
+    assert (await names(uow, "champinones", "es"))[0] == "Champiñones"
     assert (await names(uow, "atun en lata", "es"))[0].startswith("Atún en lata")
 
 
