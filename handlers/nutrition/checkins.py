@@ -19,7 +19,7 @@ from domain.errors import DomainError
 from domain.models import MealSlot
 from domain.nutrition import days
 from domain.programs.following.enrolments import local_today
-from handlers.nutrition import render
+from handlers.nutrition import day_render, render
 from handlers.nutrition.callbacks import MealAnswer, Water
 from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
@@ -80,8 +80,8 @@ async def answer_meal(update: Update, context: BotContext) -> int:
         return ConversationHandler.END
     await query.answer(t(f"nutrition.plan.checked.{press.status}", context.lang))
     guardian = found.athlete_user_id != context.actor.user_id
-    text = render.delivered_day(found, context.lang, for_guardian=guardian)
-    await edit_pressed(query, text, render.checkin_markup(found, context.lang))
+    text = day_render.delivered_day(found, context.lang, for_guardian=guardian)
+    await edit_pressed(query, text, day_render.checkin_markup(found, context.lang))
     context.user_data[AWAITING] = [str(press.plan_id), on.isoformat(), press.slot.value]
     await context.bot.send_message(
         update.effective_chat.id,

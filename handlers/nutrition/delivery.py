@@ -23,7 +23,7 @@ from domain.models import MealSlot, NotificationKind
 from domain.notifications.outbox import Claimed, DeliveryResult
 from domain.nutrition.days import plan_day
 from domain.nutrition.weeks import adherence
-from handlers.nutrition import charts, render
+from handlers.nutrition import charts, day_render
 
 log = logging.getLogger(__name__)
 SideEffect = Callable[[Bot, Services, Claimed], Awaitable[DeliveryResult]]
@@ -44,9 +44,9 @@ async def send_day(bot: Bot, services: Services, notification: Claimed) -> Deliv
         return DeliveryResult.final("recipient has no Telegram chat")
     lang = notification.language
     guardian = notification.recipient_id != found.athlete_user_id
-    text = render.delivered_day(found, lang, for_guardian=guardian)
+    text = day_render.delivered_day(found, lang, for_guardian=guardian)
     await send_text(
-        bot, notification.chat_id, text, reply_markup=render.checkin_markup(found, lang)
+        bot, notification.chat_id, text, reply_markup=day_render.checkin_markup(found, lang)
     )
     return DeliveryResult.SENT
 
@@ -60,7 +60,7 @@ async def send_meal(bot: Bot, services: Services, notification: Claimed) -> Deli
         on=date.fromisoformat(str(payload["day"])),
     )
     text = (
-        render.meal_reminder(found, MealSlot(str(payload["meal"])), notification.language)
+        day_render.meal_reminder(found, MealSlot(str(payload["meal"])), notification.language)
         if found
         else None
     )
@@ -87,7 +87,7 @@ async def send_week(bot: Bot, services: Services, notification: Claimed) -> Deli
     lang = notification.language
     png = await charts.week_chart_async(week, lang)
     photo = InputFile(png, filename="week.png")
-    await bot.send_photo(notification.chat_id, photo, caption=render.week_caption(week, lang))
+    await bot.send_photo(notification.chat_id, photo, caption=day_render.week_caption(week, lang))
     return DeliveryResult.SENT
 
 
