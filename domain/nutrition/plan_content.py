@@ -18,7 +18,7 @@ from domain.models import MAX_WATER_ML, MealSlot
 
 SCHEMA_VERSION = 1
 MAX_ITEMS_PER_MEAL = 30
-MAX_GRAMS = Decimal(2000)  # per item: beyond it is a typo, not a meal (the foods' own bound)
+MAX_GRAMS = 2000  # per item: beyond it is a typo, not a meal (the foods' own bound)
 MAX_OVERRIDES = 366
 GRAM_STEP = Decimal(1)
 
@@ -48,7 +48,7 @@ class Item(_Frozen):
     """An amount of one food of the bundled table."""
 
     food_id: Annotated[int, Field(gt=0)]
-    grams: Annotated[Decimal, Field(gt=0, le=MAX_GRAMS, decimal_places=0)]
+    grams: Annotated[int, Field(gt=0, le=MAX_GRAMS)]  # whole grams: quick to read back
 
 
 Meal = Annotated[list[Item], Field(max_length=MAX_ITEMS_PER_MEAL)]
@@ -92,9 +92,9 @@ class DayMeals(_Frozen):
         )
 
 
-def _scaled(grams: Decimal, factor: Decimal) -> Decimal:
-    value = (grams * factor).quantize(GRAM_STEP, ROUND_HALF_UP)
-    return min(max(value, GRAM_STEP), MAX_GRAMS)
+def _scaled(grams: int, factor: Decimal) -> int:
+    value = int((grams * factor).quantize(GRAM_STEP, ROUND_HALF_UP))
+    return min(max(value, 1), MAX_GRAMS)
 
 
 class DailyPlans(_Frozen):

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +23,7 @@ from domain.nutrition.allergens import Allergen, Diet
 from domain.nutrition.foods import Food, foods_by_ids, search_foods
 from domain.nutrition.plan_content import DailyPlans, DayKind, DayMeals, Item, Targets
 from domain.nutrition.restrictions import Restrictions, conflicts
-from domain.nutrition.totals import Amount, Totals
+from domain.nutrition.totals import Amount, AmountRefused, Totals, totals_of
 from domain.people.birth_dates import age_on
 from domain.policy import Action, Actor, AthleteTarget, NutritionTarget
 from domain.secrets_box import SecretBox, UndecryptableField
@@ -89,11 +89,10 @@ class OverlapsPlan(DomainError):
 
 @dataclass(frozen=True)
 class Line:
-    """One item of a meal with its food and what it adds."""
+    """One item of a meal: its food and whole grams."""
 
     food: Food
-    grams: Decimal
-    totals: Totals
+    grams: int
 
 
 @dataclass(frozen=True)
@@ -338,15 +337,16 @@ async def view_of(tx: Transaction, plan: NutritionPlan) -> PlanView:
 
 
 def day_view(kind: DayKind, meals: DayMeals, foods: dict[int, Food]) -> DayView:
-    """A day's meals with the totals of each item, meal and the day (unknown foods left out)."""
+    """A day's meals with the totals of each meal and the day (unknown foods left out)."""
     views = []
     for slot in meals.slots():
         lines = [
-            Line(foods[item.food_id], item.grams, Amount(foods[item.food_id], item.grams).totals)
+            Line(foods[item.food_id], item.grams)
             for item in meals.meals[slot]
             if item.food_id in foods
         ]
-        views.append(MealView(slot, lines, _sum(line.totals for line in lines)))
+        totals = totals_of(Amount(line.food, Decimal(line.grams)) for line in lines)
+        views.append(MealView(slot, lines, totals))
     return DayView(kind, views, _sum(meal.totals for meal in views))
 
 
@@ -381,7 +381,10 @@ async def add_item(
         if reasons:
             raise FoodRefused(food, reasons)
         content = DailyPlans.from_stored(plan.daily_plans)
-        item = Item(food_id=food_id, grams=grams.quantize(Decimal(1)))
+        whole = int(grams.to_integral_value(ROUND_HALF_UP))
+        if whole < 1:  # half a gram: nothing a plan can weigh
+            raise AmountRefused("not_positive", grams=grams)
+        item = Item(food_id=food_id, grams=whole)
         plan.daily_plans = content.with_template(
             kind, content.template(kind).with_item(slot, item)
         ).stored()
