@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.exc import IntegrityError
@@ -136,7 +136,6 @@ class PlanView:
     may_write: bool = False
     may_template: bool = False
     author_id: uuid.UUID | None = None
-    overrides: dict[date, DayView] = field(default_factory=dict)
 
 
 def restrictions_of(stored: list[str] | None) -> Restrictions:
@@ -513,11 +512,6 @@ async def set_delivery(
         found = await view_of(tx, plan)
         await tx.commit()
     return _with(found, may_write=may_write)
-
-
-def span_days(start: date, end: date) -> list[date]:
-    """Every date from start to end, inclusive."""
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
 async def find_foods(uow: UnitOfWork, *, text: str, language: str) -> list[Food]:

@@ -25,7 +25,6 @@ from domain.nutrition.plan_content import DayKind
 from handlers.shared.callback_data import CallbackData
 
 FLOW = "nu"
-CHECKIN_FLOW = "nc"
 
 
 @dataclass(frozen=True)
