@@ -1,7 +1,7 @@
 """Nutrition plans at scale: one morning's plan days to 10,000 athletes, food search, and the
 daily totals of a 7-day plan.
 
-Run: `.venv/bin/python benchmarks/nutrition.py [--athletes 10000] [--senders 2]` (needs the
+Run: `.venv/bin/python benchmarks/nutrition.py [--athletes 10000] [--senders 4]` (needs the
 local Postgres and Redis; uses a scratch database and Redis prefix it removes at the end).
 
 1. Delivery: N athletes, each on Telegram (people of the emulator, with Telegram's limits ON;
@@ -295,7 +295,7 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--athletes", type=int, default=10_000, help="athletes with plans")
-    parser.add_argument("--senders", type=int, default=2, help="outbox senders at once")
+    parser.add_argument("--senders", type=int, default=4, help="outbox senders at once")
     parser.add_argument("--queries", type=int, default=400, help="food searches")
     parser.add_argument("--rounds", type=int, default=200, help="reads of the 7-day plan")
     run_benchmark(run, parser.parse_args())
