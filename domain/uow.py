@@ -32,6 +32,7 @@ from domain.repositories import (
     SessionRepository,
     UserRepository,
 )
+from domain.repositories.locks import hold_lock, try_hold_lock
 
 if TYPE_CHECKING:
     import asyncpg
@@ -86,6 +87,14 @@ class Transaction:
             assert current is not None  # connection() has just begun one
             self._driver = (current, raw.driver_connection)
         return self._driver[1]
+
+    async def hold_lock(self, name: str) -> None:
+        """Wait for, then hold, the named lock until this transaction commits or rolls back."""
+        await hold_lock(self.session, name)
+
+    async def try_hold_lock(self, name: str) -> bool:
+        """Hold the named lock until this transaction ends, unless another holds it (then False)."""
+        return await try_hold_lock(self.session, name)
 
     async def flush(self) -> None:
         """Write staged changes now, so violations surface as domain errors here."""

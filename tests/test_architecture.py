@@ -90,3 +90,17 @@ def test_the_rule_sees_a_statement_built_outside_a_query_module(tmp_path: Path) 
     assert _is_query_module(ROOT / "domain" / "booking" / "queries" / "sessions.py")
     assert _is_query_module(ROOT / "domain" / "payments" / "queries.py")
     assert not _is_query_module(ROOT / "domain" / "booking" / "book.py")
+
+
+# The kernel stays small: beside its capability packages, domain/ holds at most this many modules.
+KERNEL_MODULES_AT_MOST = 10
+
+
+def test_the_domain_top_level_is_a_small_kernel_beside_its_packages() -> None:
+    modules = sorted(p.name for p in (ROOT / "domain").glob("*.py") if p.name != "__init__.py")
+    assert len(modules) <= KERNEL_MODULES_AT_MOST, modules
+
+
+def test_the_handlers_top_level_has_no_private_helper_modules() -> None:
+    helpers = sorted(p.name for p in (ROOT / "handlers").glob("_*.py") if p.name != "__init__.py")
+    assert helpers == []

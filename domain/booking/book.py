@@ -37,7 +37,6 @@ from domain.booking.sessions import GROUP, SessionView, full_name, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.coaching.verification import is_bookable
 from domain.errors import Contended, NotFound, SlotTaken
-from domain.locks import hold
 from domain.models import (
     SessionPaymentStatus,
     SessionStatus,
@@ -101,7 +100,7 @@ async def _attempt(
 ) -> Booked:
     async with uow as tx:
         if queued:
-            await hold(tx, f"booking-retry:{choice.coach_id}")
+            await tx.hold_lock(f"booking-retry:{choice.coach_id}")
         booked = await _book(tx, actor, choice, now)
         await tx.commit()
     return booked

@@ -23,7 +23,6 @@ from domain.booking.sessions import SessionView
 from domain.booking.slots import GRID, Slot, buffer_gap, range_in_utc, within_booking_window
 from domain.currencies import CurrencyError, exponent
 from domain.errors import InvalidInput, SlotTaken
-from domain.locks import hold
 from domain.uow import Transaction
 
 CENT = Decimal("0.01")
@@ -150,7 +149,7 @@ async def check_buffers(
     (`moving`: the session being moved, which cannot be in its own way)."""
     if not (rules.buffer_before or rules.buffer_after):
         return
-    await hold(tx, f"buffers:{coach_id}")
+    await tx.hold_lock(f"buffers:{coach_id}")
     gap = buffer_gap(rules)
     if await busy_intervals(tx, coach_id, start - gap, end + gap, excluding=moving):
         raise SlotTaken("inside a buffer")

@@ -19,7 +19,6 @@ from datetime import datetime
 from decimal import Decimal
 from functools import partial
 
-from domain.locks import hold
 from domain.metrics.catalogue import MetricKind
 from domain.metrics.queries.results import (
     best_value,
@@ -54,7 +53,7 @@ async def hold_bests(tx: Transaction, *, athlete_id: uuid.UUID, metric_key: str)
     """Serialise bests of one athlete's metric until the transaction ends."""
     # Two values logged at once (a parent and the coach) would otherwise both compare against
     # the same old best and both be announced as the new one.
-    await hold(tx, f"pb:{athlete_id}:{metric_key}")
+    await tx.hold_lock(f"pb:{athlete_id}:{metric_key}")
 
 
 async def best_so_far(

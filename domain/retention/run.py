@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.adapters.storage import MediaStorage
-from domain.locks import try_hold
 from domain.metrics.queries.partitions import add_months, month_start
 from domain.retention.metric_archives import archive_metric_months
 from domain.retention.videos import archive_raw_videos, delete_old_renditions
@@ -41,7 +40,7 @@ async def apply_retention(
     """Apply the retention periods at `now`; None when another replica is already at it."""
     async with uow as guard:
         # Held by this open transaction while the work commits in its own, short ones.
-        if not await try_hold(guard, RETENTION_LOCK):
+        if not await guard.try_hold_lock(RETENTION_LOCK):
             return None
         report = RetentionReport()
         report.raw_videos_archived = await archive_raw_videos(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 
-from domain import locks, policy
+from domain import policy
 from domain.adapters.cache import RateLimiter
 from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.keys import raw_video_key
@@ -285,7 +285,7 @@ async def requeue_stale_uploads(uow: UnitOfWork, queue: VideoQueue, *, now: date
     """
     async with uow as tx:
         # Every bot replica runs the sweep: one at a time, each seeing what the last queued.
-        await locks.hold(tx, SWEEP_LOCK)
+        await tx.hold_lock(SWEEP_LOCK)
         stale = await queries.stale_uploads(tx, now - STALE_UPLOAD)
         lost = stale - await queue.queued_videos() if stale else set()
         for video_id in lost:

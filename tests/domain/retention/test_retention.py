@@ -22,7 +22,6 @@ from domain.adapters.storage import (
     processed_video_key,
     raw_video_key,
 )
-from domain.locks import try_hold
 from domain.metrics.queries.partitions import ensure_partitions, existing_partitions
 from domain.metrics.queries.results import points
 from domain.models import MetricArchive, VideoAnalysis, VideoStatus
@@ -252,7 +251,7 @@ async def test_while_one_replica_runs_another_returns_at_once_and_touches_nothin
     old = await video_sent(uow, local_storage, athlete.id, athlete.user_id, timedelta(days=400))
 
     async with uow as running:
-        assert await try_hold(running, RETENTION_LOCK)
+        assert await running.try_hold_lock(RETENTION_LOCK)
         assert await apply_retention(uow, local_storage, PERIODS, now=NOW) is None
     assert (await video(uow, old)).raw_archived_at is None
 
