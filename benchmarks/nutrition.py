@@ -126,7 +126,7 @@ async def measure_totals(uow: UnitOfWork, foods: list[Food], rounds: int) -> Fig
     for n in range(rounds + WARM_UP):
         began = clock.perf_counter()
         async with uow as tx:
-            stored = await tx.session.scalar(
+            stored = await (await tx.connection()).scalar(
                 text("SELECT daily_plans FROM nutrition_plans WHERE id = :id"), {"id": plan_id}
             )
             content = DailyPlans.from_stored(stored)
