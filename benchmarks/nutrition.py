@@ -45,7 +45,8 @@ from bot.outbox import telegram_deliverer
 from domain.models import MealSlot
 from domain.notifications.outbox import Claimed, DeliveryResult, drain
 from domain.nutrition.days import queue_due_days
-from domain.nutrition.foods import Food, foods_by_ids
+from domain.nutrition.foods import Food
+from domain.nutrition.known_foods import foods_named
 from domain.nutrition.plan_content import DailyPlans, DayKind, DayMeals, Item, Targets
 from domain.nutrition.plans import day_view
 from domain.uow import UnitOfWork
@@ -130,7 +131,7 @@ async def measure_totals(uow: UnitOfWork, foods: list[Food], rounds: int) -> Fig
                 text("SELECT daily_plans FROM nutrition_plans WHERE id = :id"), {"id": plan_id}
             )
             content = DailyPlans.from_stored(stored)
-            by_id = await foods_by_ids(tx, content.food_ids())
+            by_id = await foods_named(tx, content.food_ids())
         days = [
             day_view(
                 DayKind.TRAINING, content.for_day(MORNING + timedelta(days=d), DayKind.REST), by_id

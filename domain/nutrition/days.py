@@ -28,7 +28,7 @@ from domain.errors import DomainError, NotFound
 from domain.models import MAX_WATER_ML, MEAL_PHOTOS_PREFIX, CheckinStatus, MealSlot
 from domain.models import NutritionPlanStatus as Status
 from domain.nutrition import queries
-from domain.nutrition.foods import foods_by_ids
+from domain.nutrition.known_foods import foods_named
 from domain.nutrition.plan_content import DailyPlans, DayKind, Targets
 from domain.nutrition.plans import DayView, age_of, day_view
 from domain.policy import Action, Actor, NutritionTarget
@@ -116,7 +116,7 @@ async def _plan_day(tx: Transaction, plan_id: uuid.UUID, on: date) -> PlanDay | 
     kind = await day_kind(tx, plan.athlete_id, on, user.timezone or "UTC")
     content = DailyPlans.from_stored(plan.daily_plans)
     meals = content.for_day(on, kind)
-    foods = await foods_by_ids(tx, {item.food_id for item in meals.items()})
+    foods = await foods_named(tx, {item.food_id for item in meals.items()})
     answers, water = await queries.answers_and_water(tx, plan.id, on)
     return PlanDay(
         plan.id,

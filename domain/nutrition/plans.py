@@ -20,7 +20,8 @@ from domain.errors import DomainError, NotFound
 from domain.models import MealSlot, NutritionPlan, NutritionPlanStatus
 from domain.nutrition import queries
 from domain.nutrition.allergens import Allergen, Diet
-from domain.nutrition.foods import Food, foods_by_ids, search_foods
+from domain.nutrition.foods import Food, search_foods
+from domain.nutrition.known_foods import foods_named
 from domain.nutrition.plan_content import DailyPlans, DayKind, DayMeals, Item, Targets
 from domain.nutrition.restrictions import Restrictions, conflicts
 from domain.nutrition.totals import Amount, AmountRefused, Totals, totals_of
@@ -302,7 +303,7 @@ def _with(found: PlanView, **changes: object) -> PlanView:
 async def view_of(tx: Transaction, plan: NutritionPlan) -> PlanView:
     """A stored plan read with its foods (no access check: the caller's)."""
     content = DailyPlans.from_stored(plan.daily_plans)
-    foods = await foods_by_ids(tx, content.food_ids())
+    foods = await foods_named(tx, content.food_ids())
     restrictions = restrictions_of(plan.dietary_restrictions)
     name = ""
     if plan.athlete_id is not None:
@@ -372,7 +373,7 @@ async def add_item(
     plan's restrictions is refused with the reason, an absurd amount is refused."""
     async with uow as tx:
         plan = await _writable(tx, actor, box, plan_id, today)
-        food = (await foods_by_ids(tx, [food_id])).get(food_id)
+        food = (await foods_named(tx, [food_id])).get(food_id)
         if food is None:
             raise NotFound("food")
         Amount(food, grams)  # refuses what no meal could mean (the foods' rule)

@@ -23,7 +23,8 @@ from domain.errors import NotFound
 from domain.models import CheckinStatus, MealSlot
 from domain.nutrition import queries
 from domain.nutrition.days import day_kind
-from domain.nutrition.foods import Food, FoodKind, foods_by_ids
+from domain.nutrition.foods import Food, FoodKind
+from domain.nutrition.known_foods import foods_named
 from domain.nutrition.plan_content import DailyPlans, DayKind, Targets
 from domain.nutrition.plans import DayView, age_of, day_view
 from domain.nutrition.totals import Totals
@@ -88,7 +89,7 @@ async def adherence(uow: UnitOfWork, *, plan_id: uuid.UUID, first: date) -> Week
         assert found is not None
         user = found[1]
         content = DailyPlans.from_stored(plan.daily_plans)
-        foods = await foods_by_ids(tx, content.food_ids())
+        foods = await foods_named(tx, content.food_ids())
         last = first + timedelta(days=6)
         answers = await queries.checkins(tx, plan.id, first, last)
         water = await queries.water(tx, plan.id, first, last)
@@ -202,7 +203,7 @@ async def printable_week(
             policy.require(actor, Action.VIEW_NUTRITION_PLAN, target)
         first = min(max(first, plan.start_date), plan.end_date)
         content = DailyPlans.from_stored(plan.daily_plans)
-        foods = await foods_by_ids(tx, content.food_ids())
+        foods = await foods_named(tx, content.food_ids())
         days = []
         for n in range(7):
             on = first + timedelta(days=n)
