@@ -4,6 +4,7 @@ weekly adherence's caption. Numbers and dates in the reader's language (Babel)."
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -449,7 +450,16 @@ def food_results(
     rows = [
         [Button(food.name(lang or "en"), callback_data=FoodPick(food.id).pack())] for food in foods
     ]
-    return t("nutrition.plan.food.pick", lang, typed=typed), InlineKeyboardMarkup(rows)
+    # Nothing named with what was typed: the search offered the nearest names instead.
+    named = any(_plain(typed) in _plain(f"{f.name_en} {f.name_es}") for f in foods)
+    key = "nutrition.plan.food.pick" if named else "nutrition.plan.food.nearest"
+    return t(key, lang, typed=typed), InlineKeyboardMarkup(rows)
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents, to compare what was typed with names."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
 def overlap_question(
