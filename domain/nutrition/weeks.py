@@ -201,7 +201,8 @@ async def printable_week(
             age = age_of(box, found[1].date_of_birth_encrypted, today)
             target = NutritionTarget(plan.athlete_id, age=age)
             policy.require(actor, Action.VIEW_NUTRITION_PLAN, target)
-        first = min(max(first, plan.start_date), plan.end_date)
+        # Seven days of the plan from `first`, or its last seven when fewer are left.
+        first = max(plan.start_date, min(first, plan.end_date - timedelta(days=6)))
         content = DailyPlans.from_stored(plan.daily_plans)
         foods = await foods_named(tx, content.food_ids())
         days = []

@@ -255,7 +255,7 @@ async def _publish(update: Update, context: BotContext, press: PlanPress) -> int
         return IDLE
     lang = context.lang
     key = "nutrition.plan.replaced" if published.replaced else "nutrition.plan.published"
-    await update.callback_query.answer()
+    state = await show_plan(update, context, press.plan_id)  # the card, now published
     await context.bot.send_message(
         update.effective_chat.id,
         t(
@@ -265,7 +265,7 @@ async def _publish(update: Update, context: BotContext, press: PlanPress) -> int
             end=render.day_text(published.end, lang),
         ),
     )
-    return await show_plan(update, context, press.plan_id)
+    return state
 
 
 async def _print(update: Update, context: BotContext, press: PlanPress) -> int:

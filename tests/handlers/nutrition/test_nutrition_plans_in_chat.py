@@ -99,7 +99,15 @@ async def test_a_plan_is_written_published_delivered_checked_in_and_its_week_rep
         await cora.press("⬅️ Plan")
         await cora.expect("edit", contains="🥗 Ana")
         await cora.press("🚀 Publish")
+        await cora.expect("edit", contains="🥗 Ana: Maintenance (published)")
         await cora.expect_reply(contains="Published")
+        await cora.press("🖨 Printable week")
+        sheet = await cora.expect("message", contains="ready to print")
+        page = emulator.world.files[sheet["document"]["file_id"]].path.read_text("utf-8")
+        assert sheet["document"]["file_name"].startswith("nutrition-Ana-")
+        # The plan's seven days: six rest days of rice, Tuesday's session a training day.
+        assert "<h1>Shopping list</h1>" in page
+        assert "<li>☐ White rice 900 g</li>" in page and "<li>☐ Banana 120 g</li>" in page
 
         # Day 1 (a rest day) at 07:00 in Berlin, not before; twice run, sent once.
         day1 = berlin(start, time(7))
