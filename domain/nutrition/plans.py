@@ -187,12 +187,17 @@ async def writable_athletes(
     uow: UnitOfWork, *, actor: Actor, box: SecretBox | None, today: date
 ) -> list[tuple[uuid.UUID, str]]:
     """The athletes the actor may write a plan for (themself from 16, children, coached)."""
+    async with uow as tx:
+        return await _writable_athletes(tx, actor, box, today)
+
+
+async def _writable_athletes(
+    tx: Transaction, actor: Actor, box: SecretBox | None, today: date
+) -> list[tuple[uuid.UUID, str]]:
     own = {actor.own_athlete_id} if actor.own_athlete_id else set()
     candidates = own | actor.guarded_athlete_ids | actor.coached_athlete_ids
-    async with uow as tx:
-        rows = await queries.athletes(tx, candidates)
     allowed = []
-    for athlete, user in rows:
+    for athlete, user in await queries.athletes(tx, candidates):
         target = NutritionTarget(athlete.id, age_of(box, user.date_of_birth_encrypted, today))
         if policy.may(actor, Action.WRITE_NUTRITION_PLAN, target):
             allowed.append((athlete.id, user.first_name))
@@ -521,9 +526,20 @@ async def find_foods(uow: UnitOfWork, *, text: str, language: str) -> list[Food]
         return await search_foods(tx, text, language)
 
 
-async def visible_plans(uow: UnitOfWork, *, actor: Actor) -> list[tuple[NutritionPlan, str]]:
+@dataclass(frozen=True)
+class PlanList:
+    """What /nutrition lists: the plans one may see (with each athlete's first name), and
+    whether there is anyone one may write a new plan for."""
+
+    plans: list[tuple[NutritionPlan, str]]
+    may_write: bool
+
+
+async def plan_list(
+    uow: UnitOfWork, *, actor: Actor, box: SecretBox | None, today: date
+) -> PlanList:
     """The drafts and published plans of the athletes whose plans the actor may see (their
-    own, their children's, those they coach), with each athlete's first name."""
+    own, their children's, those they coach), and whether they may start a new one."""
     own = {actor.own_athlete_id} if actor.own_athlete_id else set()
     candidates = own | actor.guarded_athlete_ids | actor.coached_athlete_ids
     allowed = [
@@ -531,4 +547,5 @@ async def visible_plans(uow: UnitOfWork, *, actor: Actor) -> list[tuple[Nutritio
     ]
     async with uow as tx:
         rows = await queries.plans_of(tx, allowed)
-    return [(plan, name) for plan, name in rows]
+        writable = await _writable_athletes(tx, actor, box, today)
+    return PlanList([(plan, name) for plan, name in rows], bool(writable))

@@ -92,8 +92,7 @@ async def _home(update: Update, context: BotContext, _press: object) -> int:
     actor = context.actor
     assert actor is not None
     _now, today = now_today(context)
-    listed = await plans.visible_plans(context.uow, actor=actor)
-    writable = await plans.writable_athletes(
+    listed = await plans.plan_list(
         context.uow, actor=actor, box=context.services.secrets, today=today
     )
     labels = [
@@ -101,10 +100,10 @@ async def _home(update: Update, context: BotContext, _press: object) -> int:
             p.id,
             render.plan_label(name, p.plan_type, p.start_date, p.end_date, p.status, context.lang),
         )
-        for p, name in listed
+        for p, name in listed.plans
     ]
     text, markup = render.plans_list(
-        labels, context.lang, can_write=bool(writable), coach=actor.coach_id is not None
+        labels, context.lang, can_write=listed.may_write, coach=actor.coach_id is not None
     )
     await edit_or_reply(update, text, markup)
     return IDLE
