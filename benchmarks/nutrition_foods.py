@@ -161,7 +161,11 @@ async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
         search = await measure_search(uow, queries(foods, args.queries + WARM_UP, rng))
         async with uow as tx:
             plan_id = await (await tx.connection()).scalar(
-                text("INSERT INTO nutrition_plans (daily_plans) VALUES (:plan) RETURNING id"),
+                # Nobody's plan: a template row (migration 0019 checks that a plan has an athlete).
+                text(
+                    "INSERT INTO nutrition_plans (daily_plans, is_template) VALUES (:plan, true)"
+                    " RETURNING id"
+                ),
                 {"plan": json.dumps(week_plan(foods, rng))},
             )
             await tx.commit()

@@ -21,6 +21,8 @@ from domain.metrics.partitions import ensure_metric_partitions
 from domain.metrics.weekly_summaries import queue_weekly_summaries
 from domain.notifications.digests import queue_digests
 from domain.notifications.reminders import plan_upcoming
+from domain.nutrition.days import queue_due_days as queue_plan_days
+from domain.nutrition.weeks import queue_weekly as queue_nutrition_weeks
 from domain.payments.release import release_unpaid
 from domain.privacy.erasure import erase_due
 from domain.programs.following.adherence import queue_weekly_digests
@@ -55,6 +57,9 @@ PROGRAM_DIGESTS_EVERY = timedelta(minutes=15)
 # RSVP requests and reminders fall due at any minute (hours before an occurrence's start): a
 # run every minute queues each within a minute of its time.
 RSVP_EVERY = timedelta(minutes=1)
+# Nutrition plan days and meal reminders, as program days; the week's adherence on Monday.
+NUTRITION_DAYS_EVERY = timedelta(minutes=1)
+NUTRITION_WEEKS_EVERY = timedelta(minutes=15)
 # Database trouble, the server unreachable included (asyncpg raises OSError for that).
 DATABASE_ERRORS = (SQLAlchemyError, OSError)
 
@@ -216,6 +221,27 @@ async def queue_series_rsvps(context: BotContext, now: datetime | None = None) -
         return
     if queued.requests or queued.reminders:
         log.info("queued %d RSVP requests, %d reminders", queued.requests, queued.reminders)
+async def queue_nutrition_days(context: BotContext, now: datetime | None = None) -> None:
+    """Job: queue the nutrition plan days (and meal reminders) whose local time has come."""
+    try:
+        queued = await queue_plan_days(context.services.uow, now=now or utc_now())
+    except DATABASE_ERRORS:
+        # Nothing was queued; the next run (a minute later) queues the same days.
+        log.exception("could not queue nutrition plan days")
+        return
+    if queued:
+        log.info("queued %d nutrition plan days and meals", queued)
+
+
+async def send_nutrition_weeks(context: BotContext, now: datetime | None = None) -> None:
+    """Job: queue last week's adherence of each plan whose athlete's Monday 08:00 came."""
+    try:
+        queued = await queue_nutrition_weeks(context.services.uow, now=now or utc_now())
+    except DATABASE_ERRORS:
+        log.exception("could not queue nutrition weeks")
+        return
+    if queued:
+        log.info("queued %d nutrition weeks", queued)
 
 
 def schedule_maintenance(application: BotApplication) -> None:
@@ -264,6 +290,18 @@ def schedule_maintenance(application: BotApplication) -> None:
         interval=PROGRAM_DIGESTS_EVERY,
         first=timedelta(minutes=4),
         name="program-digests",
+    )
+    jobs.run_repeating(
+        queue_nutrition_days,
+        interval=NUTRITION_DAYS_EVERY,
+        first=timedelta(seconds=25),
+        name="nutrition-days",
+    )
+    jobs.run_repeating(
+        send_nutrition_weeks,
+        interval=NUTRITION_WEEKS_EVERY,
+        first=timedelta(minutes=5),
+        name="nutrition-weeks",
     )
     jobs.run_repeating(
         requeue_lost_uploads,

@@ -30,6 +30,8 @@ A few kinds are Bot API calls, not texts: an invoice or a Stars refund
 a video with its analysis or a coach's feedback (`handlers.videos.delivery`), a program day with
 its buttons (`handlers.programs.delivery`), a post in a team's group
 (`handlers.clubs.delivery`); their errors count as
+its buttons (`handlers.programs.delivery`), a nutrition plan's day, meal or week
+(`handlers.nutrition.delivery`); their errors count as
 a
 message's would.
 """
@@ -57,6 +59,7 @@ from domain.notifications.outbox import Claimed, Deliver, DeliveryResult, drain
 from handlers.booking import delivery as booking_delivery
 from handlers.clubs import delivery as clubs_delivery
 from handlers.clubs import series_delivery
+from handlers.nutrition import delivery as nutrition_delivery
 from handlers.payments import delivery as payments_delivery
 from handlers.people import delivery as people_delivery
 from handlers.programs import delivery as programs_delivery
@@ -72,6 +75,7 @@ SIDE_EFFECTS = {
     **video_delivery.SIDE_EFFECTS,
     **programs_delivery.SIDE_EFFECTS,
     **clubs_delivery.SIDE_EFFECTS,
+    **nutrition_delivery.SIDE_EFFECTS,
 }
 AFTER_SENT = booking_delivery.AFTER_SENT
 BUTTONS = {

@@ -52,6 +52,10 @@ class Action(StrEnum):
     VIEW_TEAM = auto()  # a team's page: its coaches, season and what it sends families
     JOIN_TEAM = auto()  # an athlete's side joining (or leaving) a team
     ANSWER_TEAM_MESSAGE = auto()  # a family's Seen and reply to a coach's team message
+    WRITE_NUTRITION_PLAN = auto()  # writing, publishing and replacing an athlete's nutrition plan
+    VIEW_NUTRITION_PLAN = auto()  # the plan, its printable week and its weekly adherence
+    CHECK_IN_MEAL = auto()  # answering a planned meal (as planned, changed, skipped), water
+    AUTHOR_NUTRITION_TEMPLATE = auto()  # a coach's own templates of nutrition plans
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,13 @@ class AthleteTarget:
     """An athlete profile and everything hanging off it (metrics, videos, bookings)."""
 
     athlete_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class NutritionTarget(AthleteTarget):
+    """An athlete, with the age a nutrition plan's rules need (None: date of birth unknown)."""
+
+    age: int | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +145,7 @@ class System:
 
 Target = (
     AthleteTarget
+    | NutritionTarget
     | UserTarget
     | CoachTarget
     | SessionTarget
@@ -156,6 +168,20 @@ ALLOWED_WHEN_SUSPENDED = frozenset({Action.EXPORT_OWN_DATA})
 def is_themself(actor: Actor, target: Target) -> bool:
     """The target is the actor's own athlete profile."""
     return isinstance(target, AthleteTarget) and target.athlete_id == actor.own_athlete_id
+
+
+# Issue 17: from this age an athlete writes their own nutrition plan.
+SELF_NUTRITION_AGE = 16
+
+
+def is_themself_aged_16_or_more(actor: Actor, target: Target) -> bool:
+    """The target is the actor's own athlete profile, 16 or older by date of birth."""
+    return (
+        isinstance(target, NutritionTarget)
+        and target.age is not None
+        and target.age >= SELF_NUTRITION_AGE
+        and is_themself(actor, target)
+    )
 
 
 def is_guardian(actor: Actor, target: Target) -> bool:
@@ -305,6 +331,8 @@ _ATHLETE_OWNER = frozenset(
         Action.ANSWER_RSVP,
         Action.VIEW_ATTENDANCE,
         Action.JOIN_TEAM,
+        Action.VIEW_NUTRITION_PLAN,
+        Action.CHECK_IN_MEAL,
     }
 )
 
@@ -318,7 +346,10 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # A guardian stands in for the athlete (a child may not even have Telegram), and decides
     # who mentors them: not the athlete, who may be a child.
     # Consent to a minor's videos is the guardian's alone, not the child's (issue 18).
-    is_guardian: _ATHLETE_OWNER | {Action.APPROVE_MENTOR, Action.GIVE_VIDEO_CONSENT},
+    # A guardian writes the child's nutrition plans; the athlete only from 16 (issue 17).
+    is_guardian: _ATHLETE_OWNER
+    | {Action.APPROVE_MENTOR, Action.GIVE_VIDEO_CONSENT, Action.WRITE_NUTRITION_PLAN},
+    is_themself_aged_16_or_more: frozenset({Action.WRITE_NUTRITION_PLAN}),
     # Mentors advise; they neither book, act for the athlete nor read medical data.
     is_mentor: _MENTOR,
     # A child's videos show them; a guardian decides, mentor by mentor, and may revoke all.
@@ -326,6 +357,7 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # A coach with a booking logs results, and needs medical notes to train the athlete safely.
     # A coach assigns programs to the athletes they coach (and only to them), free.
     # ... and puts them in a private-lesson series, whose attendance they keep.
+    # A coach writes nutrition plans for the athletes they coach, and sees how they are kept.
     is_their_coach: _MENTOR
     | {
         Action.LOG_METRICS,
@@ -333,7 +365,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
         Action.ASSIGN_PROGRAM,
         Action.SCHEDULE_SERIES_FOR,
         Action.VIEW_ATTENDANCE,
-    },
+    }
+    | {Action.WRITE_NUTRITION_PLAN, Action.VIEW_NUTRITION_PLAN},
     # ... and sees the videos unless a guardian revoked consent to them.
     is_their_coach_shown_videos: frozenset({Action.VIEW_VIDEO}),
     # One's own date of birth is one's own business.
@@ -350,7 +383,12 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     # Unverified coaches may write programs; only verified ones put them in the catalogue.
     # Any coach may run teams (families join by the coach's own link, not a catalogue).
     is_own_coach_profile: frozenset(
-        {Action.MANAGE_AVAILABILITY, Action.AUTHOR_PROGRAM, Action.COACH_TEAMS}
+        {
+            Action.MANAGE_AVAILABILITY,
+            Action.AUTHOR_PROGRAM,
+            Action.COACH_TEAMS,
+            Action.AUTHOR_NUTRITION_TEMPLATE,
+        }
     ),
     # Only the author edits a program; what enrolled athletes received stays (versions).
     # The author alone sees who keeps up with a program (its athletes' answers, week by week).

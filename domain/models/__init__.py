@@ -19,6 +19,14 @@ from domain.models.clubs_series import (
 )
 from domain.models.money import HOLDING_THE_SESSION, Payment, PaymentStatus
 from domain.models.nutrition import Allergen, Diet, FoodComposition, FoodKind
+from domain.models.nutrition_plans import (
+    MAX_WATER_ML,
+    MEAL_PHOTOS_PREFIX,
+    CheckinStatus,
+    MealSlot,
+    NutritionCheckin,
+    NutritionWater,
+)
 from domain.models.operations import (
     AuditEntry,
     Broadcast,
@@ -67,7 +75,9 @@ from domain.models.progress import (
 )
 from domain.models.training import (
     NO_OVERLAP_CONSTRAINT,
+    NUTRITION_NO_OVERLAP,
     NutritionPlan,
+    NutritionPlanStatus,
     ProgramStatus,
     SessionParticipant,
     SessionPaymentStatus,
@@ -88,8 +98,11 @@ __all__ = [
     "MATERIALS_PREFIX",
     "MATERIAL_MAX_BYTES",
     "MAX_SEASON_DAYS",
+    "MAX_WATER_ML",
+    "MEAL_PHOTOS_PREFIX",
     "METRICS_TABLE",
     "NO_OVERLAP_CONSTRAINT",
+    "NUTRITION_NO_OVERLAP",
     "TABLES_WITH_UPDATED_AT",
     "Admin",
     "Allergen",
@@ -101,6 +114,7 @@ __all__ = [
     "Broadcast",
     "BroadcastAudience",
     "BroadcastStatus",
+    "CheckinStatus",
     "Coach",
     "Diet",
     "EnrolmentHow",
@@ -112,13 +126,17 @@ __all__ = [
     "InvitationKind",
     "LinkRelation",
     "MaterialKind",
+    "MealSlot",
     "MentorRequest",
     "MentorRequestStatus",
     "MetricArchive",
     "MetricType",
     "Notification",
     "NotificationKind",
+    "NutritionCheckin",
     "NutritionPlan",
+    "NutritionPlanStatus",
+    "NutritionWater",
     "Payment",
     "PaymentStatus",
     "PerformanceMetric",

@@ -111,6 +111,11 @@ class NotificationKind(StrEnum):
     SERIES_SKIPPED = "series_skipped"
     SERIES_MOVED = "series_moved"
     SERIES_CHANGED = "series_changed"
+    # Issue 17: the day's nutrition plan (rendered when sent, `handlers.nutrition.delivery`), a
+    # meal's reminder, and the week's adherence with its chart.
+    NUTRITION_DAY = "nutrition_day"
+    NUTRITION_MEAL = "nutrition_meal"
+    NUTRITION_WEEK = "nutrition_week"
 
 
 class Notification(Base):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Time,
     UniqueConstraint,
     func,
     text,
@@ -238,11 +240,37 @@ class TrainingProgram(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class NutritionPlanStatus(StrEnum):
+    """A plan is written (draft), followed (published), or gave way to a newer one (replaced)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    REPLACED = "replaced"
+
+
+NUTRITION_NO_OVERLAP = "nutrition_plans_no_overlap"
+
+
 class NutritionPlan(Base):
-    """A nutrition plan written for an athlete."""
+    """A nutrition plan written for an athlete, or a coach's template (no athlete)."""
 
     __tablename__ = "nutrition_plans"
-    __table_args__ = (Index("idx_nutrition_athlete_id", "athlete_id"),)
+    __table_args__ = (
+        Index("idx_nutrition_athlete_id", "athlete_id"),
+        CheckConstraint(one_of("status", NutritionPlanStatus), name="status"),
+        CheckConstraint("end_date >= start_date", name="ends_after_start"),
+        # A template is nobody's plan; a plan is somebody's.
+        CheckConstraint("is_template = (athlete_id IS NULL)", name="template_has_no_athlete"),
+        CheckConstraint("template_weight_kg > 0", name="template_weight"),
+        # One published plan per athlete and day, whoever publishes and however they race.
+        ExcludeConstraint(
+            ("athlete_id", "="),
+            (func.daterange(text("start_date"), text("end_date"), text("'[]'")), "&&"),
+            name=NUTRITION_NO_OVERLAP,
+            using="gist",
+            where=text(f"status = '{NutritionPlanStatus.PUBLISHED}'"),
+        ),
+    )
 
     id: Mapped[UuidPk]
     athlete_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -258,3 +286,20 @@ class NutritionPlan(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[CreatedAt]
     updated_at: Mapped[UpdatedAt]
+    status: Mapped[str] = mapped_column(
+        String(20),
+        default=NutritionPlanStatus.DRAFT.value,
+        server_default=text(f"'{NutritionPlanStatus.DRAFT}'"),
+    )
+    is_template: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    title: Mapped[str | None] = mapped_column(String(100))
+    # The body weight a template's amounts were written for; applying scales by the athlete's.
+    template_weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    # Wall-clock time in the athlete's zone at which each day's plan is sent.
+    breakfast_time: Mapped[time] = mapped_column(
+        Time, default=time(7, 0), server_default=text("'07:00'")
+    )
+    meal_reminders: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

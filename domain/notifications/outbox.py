@@ -64,6 +64,10 @@ DEFERRED_IN_QUIET_HOURS = frozenset(
         # "Will Kim come?" and its reminder are asked hours ahead: the morning is soon enough.
         NotificationKind.RSVP_REQUEST,
         NotificationKind.RSVP_REMINDER,
+        # The day's food waits for the morning, a meal's reminder and the week's figures too.
+        NotificationKind.NUTRITION_DAY,
+        NotificationKind.NUTRITION_MEAL,
+        NotificationKind.NUTRITION_WEEK,
     }
 )
 

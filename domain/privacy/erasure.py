@@ -145,6 +145,7 @@ async def _remove(
     """Every personal row and field of these people and athletes removed or anonymised; the
     storage keys of their files, and the Telegram ids they had."""
     keys = await queries.delete_videos(tx, athletes)
+    keys += await queries.delete_nutrition(tx, people, athletes)
     keys += await queries.anonymise_coach(tx, person.user_id)
     rows = await queries.user_rows(tx, people)
     keys += [row["profile_image_url"] for row in rows if row["profile_image_url"]]

@@ -25,6 +25,7 @@ from typing import IO, Any
 from domain.adapters.csv_files import csv_rows
 from domain.adapters.storage import MediaStorage
 from domain.adapters.storage.base import StorageError
+from domain.models import MEAL_PHOTOS_PREFIX
 from domain.policy import Action, Actor, UserTarget, require
 from domain.privacy import queries
 from domain.privacy.queries import Row
@@ -61,10 +62,18 @@ async def export_my_data(
     path = folder / f"mydata-{now.date().isoformat()}.zip"
     try:
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            counts, videos = await _write_rows(uow, actor, box, archive, folder)
+            counts, videos, photos = await _write_rows(uow, actor, box, archive, folder)
             attached, links = 0, []
+            for key in photos:  # meal photos are small: each goes in while the ZIP has room
+                name = key.removeprefix(MEAL_PHOTOS_PREFIX).replace("/", "-")
+                await _attach(archive, storage, key, name, folder="meal_photos")
             for video in videos:
-                if await _attach(archive, storage, video["video_url"], video["id"]):
+                if await _attach(
+                    archive,
+                    storage,
+                    video["video_url"],
+                    f"{video['id']}{Path(video['video_url']).suffix}",
+                ):
                     attached += 1
                 else:
                     links.append(await _link(storage, video))
@@ -79,10 +88,12 @@ async def export_my_data(
 
 async def _write_rows(
     uow: UnitOfWork, actor: Actor, box: SecretBox, archive: zipfile.ZipFile, folder: Path
-) -> tuple[dict[str, int], list[Row]]:
-    """Every part into the ZIP, in one transaction; rows per part and the videos' rows."""
+) -> tuple[dict[str, int], list[Row], list[str]]:
+    """Every part into the ZIP, in one transaction; rows per part, the videos' rows and the
+    meal photos' keys."""
     counts: dict[str, int] = {}
     videos: list[Row] = []
+    photos: list[str] = []
     async with uow as tx:
         athletes = {*actor.guarded_athlete_ids, *filter(None, [actor.own_athlete_id])}
         children = await queries.athlete_user_ids(tx, actor.guarded_athlete_ids)
@@ -98,6 +109,8 @@ async def _write_rows(
                 await asyncio.to_thread(part.write, rows)
                 if name == "videos":
                     videos += [{"id": row["id"], "video_url": row["video_url"]} for row in rows]
+                if name == "nutrition_checkins":
+                    photos += [row["photo_key"] for row in rows if row["photo_key"]]
             counts[name] = await asyncio.to_thread(part.close)
         tx.audit.record(
             actor_id=actor.user_id,
@@ -107,7 +120,7 @@ async def _write_rows(
             details={"videos": counts["videos"], "metrics": counts["metrics"]},
         )
         await tx.commit()
-    return counts, videos
+    return counts, videos, photos
 
 
 @dataclass
@@ -164,9 +177,10 @@ def _decrypted(rows: list[Row], part: str, box: SecretBox) -> list[Row]:
 
 
 async def _attach(
-    archive: zipfile.ZipFile, storage: MediaStorage, key: str, video_id: uuid.UUID
+    archive: zipfile.ZipFile, storage: MediaStorage, key: str, name: str, folder: str = "videos"
 ) -> bool:
-    """Add the video file if the ZIP stays within Telegram's limit with it; whether it did."""
+    """Add a stored file (a video, a meal photo) as `folder/name` if the ZIP stays within
+    Telegram's limit with it; whether it did."""
     try:
         size = await storage.size(key)
     except StorageError:
@@ -174,12 +188,12 @@ async def _attach(
     written = archive.fp.tell() if archive.fp is not None else 0
     if written + size + HEADROOM > DOCUMENT_LIMIT:
         return False
-    local = Path(archive.filename or "").parent / f"{video_id}{Path(key).suffix}"
+    local = Path(archive.filename or "").parent / name
     try:
         await storage.download_to(key, local)
-        await asyncio.to_thread(archive.write, local, f"videos/{local.name}", zipfile.ZIP_STORED)
+        await asyncio.to_thread(archive.write, local, f"{folder}/{name}", zipfile.ZIP_STORED)
     except StorageError as err:
-        log.warning("an exported video could not be read: %r", err)
+        log.warning("an exported file could not be read: %r", err)
         return False
     finally:
         local.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, or_, select, text, update
+from sqlalchemy import Select, and_, delete, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from domain.models import (
@@ -23,6 +23,9 @@ from domain.models import (
     MentorRequest,
     Notification,
     NotificationKind,
+    NutritionCheckin,
+    NutritionPlan,
+    NutritionWater,
     Payment,
     PerformanceMetric,
     ProgramEnrolment,
@@ -72,6 +75,7 @@ def export_statements(
     )
     coached = select(Coach.id).where(Coach.user_id == user_id)
     enrolments = select(ProgramEnrolment.id).where(ProgramEnrolment.athlete_id.in_(athletes))
+    plans = select(NutritionPlan.id).where(NutritionPlan.athlete_id.in_(athletes))
     user_columns = [c for c in User.__table__.c if c.key != "password_hash"]
     return {
         "profile": select(*user_columns).where(User.id.in_(users)).order_by(User.created_at),
@@ -142,6 +146,19 @@ def export_statements(
         "team_messages": _of(TeamMessage, TeamMessage.sent_by == user_id, TeamMessage.created_at),
         "team_messages_seen": _of(
             TeamMessageSeen, TeamMessageSeen.user_id == user_id, TeamMessageSeen.seen_at
+        ),
+        # Issue 17: their nutrition plans (and the templates and plans they wrote), each meal's
+        # answer with its photo's key (the photos go in the ZIP), the water of each day.
+        "nutrition_plans": _of(
+            NutritionPlan,
+            or_(NutritionPlan.athlete_id.in_(athletes), NutritionPlan.created_by == user_id),
+            NutritionPlan.created_at,
+        ),
+        "nutrition_checkins": _of(
+            NutritionCheckin, NutritionCheckin.plan_id.in_(plans), NutritionCheckin.day
+        ),
+        "nutrition_water": _of(
+            NutritionWater, NutritionWater.plan_id.in_(plans), NutritionWater.day
         ),
         "audit": _of(AuditEntry, _audit_about(subjects), AuditEntry.at),
     }
@@ -419,6 +436,38 @@ def _chart_keys(analysis: dict) -> list[str]:
     charts = analysis.get("chart_keys") or {}
     single = analysis.get("chart_key")
     return [str(key) for key in (*charts.values(), single) if key]
+
+
+async def delete_nutrition(
+    tx: Transaction, user_ids: Collection[uuid.UUID], athlete_ids: Collection[uuid.UUID]
+) -> list[str]:
+    """The athletes' nutrition plans (their check-ins and water with them) and the person's
+    templates deleted; plans they wrote for others keep going without their name; the storage
+    keys of the meal photos."""
+    plans = select(NutritionPlan.id).where(NutritionPlan.athlete_id.in_(athlete_ids))
+    photos = await tx.session.scalars(
+        select(NutritionCheckin.photo_key).where(
+            NutritionCheckin.plan_id.in_(plans), NutritionCheckin.photo_key.is_not(None)
+        )
+    )
+    keys = [str(key) for key in photos]
+    await tx.session.execute(
+        delete(NutritionPlan).where(
+            or_(
+                NutritionPlan.athlete_id.in_(athlete_ids),
+                and_(NutritionPlan.is_template, NutritionPlan.created_by.in_(user_ids)),
+            )
+        )
+    )
+    await tx.session.execute(
+        update(NutritionPlan).where(NutritionPlan.created_by.in_(user_ids)).values(created_by=None)
+    )
+    await tx.session.execute(
+        update(NutritionCheckin)
+        .where(NutritionCheckin.logged_by.in_(user_ids))
+        .values(logged_by=None)
+    )
+    return keys
 
 
 async def anonymise_sessions(

@@ -2,62 +2,69 @@
 
 The matrix below is `render_matrix()` of CASES, the data the tests run on; a test keeps it current.
 
-| actor → target                                  |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|PA|PE|PP|PV|XD|ED|GC|EN|AS|LD|AD|SM|AT|SF|RV|VA|TC|TM|TV|TJ|TA|
-|-------------------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
-| athlete → own athlete profile                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
-| athlete → own account                           |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → someone else's account                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other athlete → the athlete                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child                            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
-| parent → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other parent → the athlete                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| linked guardian → their child                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
-| mentor → their mentee                           |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor allowed videos → their mentee            |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → another athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → another account                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → booked athlete                          |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |
-| coach → booked athlete, consent revoked         |✓ |· |· |· |✓ |✓ |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |
-| mentor allowed videos → mentee, consent revoked |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → unbooked athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own coach profile                       |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
-| coach → other coach                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own session                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → other coach's session                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child's session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own series                              |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |
-| co-coach → team's series                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |
-| coach → other coach's series                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child's series                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| unverified coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
-| coach → own program                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |
-| unverified coach → own program                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |
-| coach → other coach's program                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → program they follow                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → program they don't follow             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → program their child follows            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other parent → program another child follows    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → program their mentee follows           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a program                               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own team                                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
-| co-coach → the team                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
-| coach → other coach's team                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → team they are on                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
-| parent → their child's team                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
-| linked guardian → their child's team            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |
-| other parent → a team their child is not on     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → their mentee's team                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a team                                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |
-| suspended parent → their child's team           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → an athlete                              |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a user                                  |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a coach                                 |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |
-| admin → system                                  |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| blocked parent → their child                    |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |
-| suspended parent → their child                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| suspended parent → own account                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| deleted admin → system                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| actor → target                                  |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|PA|PE|PP|PV|XD|ED|GC|EN|AS|LD|AD|SM|AT|SF|RV|VA|TC|TM|TV|TJ|TA|NW|NV|NC|NT|
+|-------------------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
+| athlete → own athlete profile                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |· |✓ |✓ |· |
+| athlete of 16 → own nutrition                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |
+| athlete of 15 → own nutrition                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |· |✓ |✓ |· |
+| athlete, age unknown → own nutrition            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |· |✓ |✓ |· |
+| parent → child's nutrition                      |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |
+| coach → booked athlete's nutrition              |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |
+| coach → unbooked athlete's nutrition            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other athlete of 17 → the athlete's nutrition   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → own account                           |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → someone else's account                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other athlete → the athlete                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child                            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |
+| parent → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other parent → the athlete                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| linked guardian → their child                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |
+| mentor → their mentee                           |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor allowed videos → their mentee            |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → another athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → another account                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → booked athlete                          |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |
+| coach → booked athlete, consent revoked         |✓ |· |· |· |✓ |✓ |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |
+| mentor allowed videos → mentee, consent revoked |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → unbooked athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own coach profile                       |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |✓ |
+| coach → other coach                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own session                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → other coach's session                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own series                              |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |
+| co-coach → team's series                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → other coach's series                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's series                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |✓ |
+| coach → own program                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own program                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → other coach's program                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → program they follow                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → program they don't follow             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → program their child follows            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other parent → program another child follows    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → program their mentee follows           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a program                               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own team                                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
+| co-coach → the team                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
+| coach → other coach's team                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → team they are on                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |
+| parent → their child's team                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |
+| linked guardian → their child's team            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |
+| other parent → a team their child is not on     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → their mentee's team                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a team                                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
+| suspended parent → their child's team           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → an athlete                              |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a user                                  |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a coach                                 |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |
+| admin → system                                  |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| blocked parent → their child                    |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |
+| suspended parent → their child                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| suspended parent → own account                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| deleted admin → system                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
 
 ✓ allow, · deny. VP view_profile, EP edit_profile, AF act_for_athlete, BF book_for_athlete, VM
 view_metrics, LM log_metrics, VV view_video, UV upload_video, GF give_feedback, VS view_sensitive,
@@ -66,7 +73,8 @@ ask_to_mentor, PM approve_mentor, PA author_program, PE edit_program, PP publish
 view_program, XD export_own_data, ED erase_own_data, GC give_video_consent, EN enrol_in_program, AS
 assign_program, LD log_program_day, AD view_adherence, SM manage_series, AT take_attendance, SF
 schedule_series_for, RV answer_rsvp, VA view_attendance, TC coach_teams, TM manage_team, TV
-view_team, TJ join_team, TA answer_team_message.
+view_team, TJ join_team, TA answer_team_message, NW write_nutrition_plan, NV view_nutrition_plan,
+NC check_in_meal, NT author_nutrition_template.
 """
 
 from __future__ import annotations
@@ -84,6 +92,7 @@ from domain.policy import (
     Actor,
     AthleteTarget,
     CoachTarget,
+    NutritionTarget,
     ProgramTarget,
     SeriesTarget,
     SessionTarget,
@@ -153,9 +162,12 @@ OWNER = frozenset(
     {A.VIEW_PROFILE, A.EDIT_PROFILE, A.ACT_FOR_ATHLETE, A.BOOK_FOR_ATHLETE, A.VIEW_METRICS}
     | {A.LOG_METRICS, A.VIEW_VIDEO, A.UPLOAD_VIDEO, A.VIEW_SENSITIVE}
     | {A.ENROL_IN_PROGRAM, A.LOG_PROGRAM_DAY, A.JOIN_TEAM, A.ANSWER_RSVP, A.VIEW_ATTENDANCE}
+    | {A.VIEW_NUTRITION_PLAN, A.CHECK_IN_MEAL}
 )
 # A guardian answers for the child: who mentors them too, and whether their videos are kept.
-GUARDIAN = OWNER | {A.APPROVE_MENTOR, A.GIVE_VIDEO_CONSENT}
+GUARDIAN = OWNER | {A.APPROVE_MENTOR, A.GIVE_VIDEO_CONSENT, A.WRITE_NUTRITION_PLAN}
+# A coach writes and reads the nutrition plans of the athletes they coach (issue 17).
+COACH_NUTRITION = frozenset({A.WRITE_NUTRITION_PLAN, A.VIEW_NUTRITION_PLAN})
 OWN_ACCOUNT = frozenset(
     {A.VIEW_PROFILE, A.EDIT_PROFILE, A.VIEW_SENSITIVE, A.EXPORT_OWN_DATA, A.ERASE_OWN_DATA}
 )
@@ -179,6 +191,42 @@ class Case:
 
 CASES = [
     Case("athlete", "own athlete profile", THE_ATHLETE, AthleteTarget(ATHLETE), OWNER),
+    # Issue 17: an athlete writes their own nutrition plan from 16; a guardian or coach always.
+    Case(
+        "athlete of 16",
+        "own nutrition",
+        THE_ATHLETE,
+        NutritionTarget(ATHLETE, age=16),
+        OWNER | {A.WRITE_NUTRITION_PLAN},
+    ),
+    Case("athlete of 15", "own nutrition", THE_ATHLETE, NutritionTarget(ATHLETE, age=15), OWNER),
+    Case("athlete, age unknown", "own nutrition", THE_ATHLETE, NutritionTarget(ATHLETE), OWNER),
+    Case("parent", "child's nutrition", PARENT, NutritionTarget(ATHLETE, age=12), GUARDIAN),
+    Case(
+        "coach",
+        "booked athlete's nutrition",
+        BOOKED_COACH,
+        NutritionTarget(ATHLETE, age=12),
+        frozenset(
+            {A.VIEW_PROFILE, A.VIEW_METRICS, A.LOG_METRICS, A.VIEW_VIDEO, A.GIVE_FEEDBACK}
+            | {A.VIEW_SENSITIVE, A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR, A.VIEW_ATTENDANCE}
+        )
+        | COACH_NUTRITION,
+    ),
+    Case(
+        "coach",
+        "unbooked athlete's nutrition",
+        UNBOOKED_COACH,
+        NutritionTarget(ATHLETE, age=17),
+        NOTHING,
+    ),
+    Case(
+        "other athlete of 17",
+        "the athlete's nutrition",
+        ANOTHER_ATHLETE,
+        NutritionTarget(ATHLETE, age=17),
+        NOTHING,
+    ),
     Case("athlete", "own account", THE_ATHLETE, UserTarget(ATHLETE_USER), OWN_ACCOUNT),
     Case("athlete", "someone else's account", THE_ATHLETE, UserTarget(OTHER_USER), NOTHING),
     Case("other athlete", "the athlete", ANOTHER_ATHLETE, AthleteTarget(ATHLETE), NOTHING),
@@ -223,7 +271,8 @@ CASES = [
         frozenset(
             {A.VIEW_PROFILE, A.VIEW_METRICS, A.LOG_METRICS, A.VIEW_VIDEO, A.GIVE_FEEDBACK}
             | {A.VIEW_SENSITIVE, A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR, A.VIEW_ATTENDANCE}
-        ),
+        )
+        | COACH_NUTRITION,
     ),
     Case(
         "coach",
@@ -233,7 +282,8 @@ CASES = [
         frozenset(
             {A.VIEW_PROFILE, A.VIEW_METRICS, A.LOG_METRICS, A.GIVE_FEEDBACK, A.VIEW_SENSITIVE}
         )
-        | {A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR, A.VIEW_ATTENDANCE},
+        | {A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR, A.VIEW_ATTENDANCE}
+        | COACH_NUTRITION,
     ),
     Case(
         "mentor allowed videos",
@@ -248,7 +298,9 @@ CASES = [
         "own coach profile",
         BOOKED_COACH,
         CoachTarget(COACH),
-        frozenset({A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM, A.COACH_TEAMS}),
+        frozenset(
+            {A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM, A.COACH_TEAMS, A.AUTHOR_NUTRITION_TEMPLATE}
+        ),
     ),
     Case("coach", "other coach", BOOKED_COACH, CoachTarget(OTHER_COACH), NOTHING),
     Case("coach", "own session", BOOKED_COACH, SessionTarget(COACH), frozenset({A.RUN_SESSION})),
@@ -277,7 +329,9 @@ CASES = [
         "own coach profile",
         UNVERIFIED_COACH,
         CoachTarget(OTHER_COACH),
-        frozenset({A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM, A.COACH_TEAMS}),
+        frozenset(
+            {A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM, A.COACH_TEAMS, A.AUTHOR_NUTRITION_TEMPLATE}
+        ),
     ),
     Case(
         "coach",
@@ -412,6 +466,10 @@ CODES = {
     A.SCHEDULE_SERIES_FOR: "SF",
     A.ANSWER_RSVP: "RV",
     A.VIEW_ATTENDANCE: "VA",
+    A.WRITE_NUTRITION_PLAN: "NW",
+    A.VIEW_NUTRITION_PLAN: "NV",
+    A.CHECK_IN_MEAL: "NC",
+    A.AUTHOR_NUTRITION_TEMPLATE: "NT",
 }
 
 
@@ -478,9 +536,12 @@ MEANINGFUL: dict[Target, frozenset[Action]] = {
     AthleteTarget(ATHLETE): GUARDIAN | {A.GIVE_FEEDBACK, A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR},
     UserTarget(EVERY_RELATION.user_id): OWN_ACCOUNT | {A.MANAGE_CHILDREN},
     CoachTarget(COACH): frozenset(
-        {A.VIEW_PROFILE, A.VERIFY_COACH, A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM} | {A.COACH_TEAMS}
+        {A.VIEW_PROFILE, A.VERIFY_COACH, A.MANAGE_AVAILABILITY, A.AUTHOR_PROGRAM}
+        | {A.COACH_TEAMS, A.AUTHOR_NUTRITION_TEMPLATE}
     ),
     THE_TEAM: TEAM_COACH | TEAM_FAMILY,
+    NutritionTarget(ATHLETE, age=16): GUARDIAN
+    | {A.GIVE_FEEDBACK, A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR},
     ProgramTarget(COACH, frozenset({ATHLETE})): frozenset(
         {A.EDIT_PROGRAM, A.PUBLISH_PROGRAM, A.VIEW_PROGRAM, A.VIEW_ADHERENCE}
     ),

@@ -18,6 +18,8 @@ PROCESSED_VIDEOS = "videos/processed"
 VIDEO_THUMBNAILS = "videos/thumbnails"
 CERTIFICATIONS = "documents/certifications"
 TRAINING_MATERIALS = "training-materials"
+# Issue 17: photos of meals checked in, under the athlete's own user (docs/schema.md).
+MEAL_PHOTOS = "nutrition/meals"
 # Cold copies: raw videos past retention on the local backend, detached metric partitions.
 ARCHIVE = "archive"
 METRIC_ARCHIVES = f"{ARCHIVE}/metrics"
@@ -29,6 +31,7 @@ LAYOUT_PREFIXES: tuple[str, ...] = (
     VIDEO_THUMBNAILS,
     CERTIFICATIONS,
     TRAINING_MATERIALS,
+    MEAL_PHOTOS,
     ARCHIVE,
 )
 

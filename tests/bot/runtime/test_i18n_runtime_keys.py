@@ -30,9 +30,15 @@ from domain.errors import DomainError
 from domain.metrics.catalogue import CATEGORIES
 from domain.metrics.progress import SPANS
 from domain.models import (
+    Allergen,
     AttendanceStatus,
     BroadcastStatus,
+    CheckinStatus,
+    Diet,
+    FoodKind,
+    MealSlot,
     NotificationKind,
+    NutritionPlanStatus,
     PaymentStatus,
     ProgramStatus,
     Role,
@@ -43,6 +49,9 @@ from domain.models import (
     VideoStatus,
     WorkoutStatus,
 )
+from domain.nutrition.plan_content import DayKind
+from domain.nutrition.plans import PLAN_TYPES
+from domain.nutrition.templates import Outcome
 from domain.people.invitations import KINDS
 from domain.people.onboarding import SELF_CHOSEN_ROLES
 from domain.people.profile_fields import ProfileField
@@ -50,6 +59,8 @@ from domain.people.profile_input import HANDS, SPORTS
 from domain.programs.details import SPORTS as PROGRAM_SPORTS
 from domain.programs.details import Difficulty
 from handlers.booking.availability_render import _PAGE_LABELS, SESSION_TYPES
+from handlers.nutrition.render import CARD_BUTTONS as NUTRITION_BUTTONS
+from handlers.nutrition.render import STARTS as NUTRITION_STARTS
 from handlers.people import onboarding_steps
 from handlers.people.family import QUESTIONS
 from handlers.videos.words import JOINTS
@@ -105,6 +116,17 @@ RUNTIME_KEYS: dict[str, Callable[[], Iterable[str]]] = {
     "programs.card.status.{}": lambda: ProgramStatus,
     "broadcast.progress.{}": lambda: BroadcastStatus,
     "broadcast.audience.role.{}": lambda: BROADCAST_ROLES,
+    "nutrition.plan.button.{}": lambda: NUTRITION_BUTTONS,
+    "nutrition.plan.chart.{}": lambda: ("energy", "protein"),
+    "nutrition.plan.checked.{}": lambda: CheckinStatus,
+    "nutrition.plan.kind.{}": lambda: DayKind,
+    "nutrition.kind.{}": lambda: FoodKind,
+    "nutrition.plan.restriction.{}": lambda: [*Allergen, *Diet],
+    "nutrition.plan.slot.{}": lambda: MealSlot,
+    "nutrition.plan.start.{}": lambda: NUTRITION_STARTS,
+    "nutrition.plan.status.{}": lambda: [*NutritionPlanStatus, "template"],
+    "nutrition.plan.template.outcome.{}": lambda: Outcome,
+    "nutrition.plan.type.{}": lambda: PLAN_TYPES,
 }
 
 
