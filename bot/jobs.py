@@ -221,6 +221,8 @@ async def queue_series_rsvps(context: BotContext, now: datetime | None = None) -
         return
     if queued.requests or queued.reminders:
         log.info("queued %d RSVP requests, %d reminders", queued.requests, queued.reminders)
+
+
 async def queue_nutrition_days(context: BotContext, now: datetime | None = None) -> None:
     """Job: queue the nutrition plan days (and meal reminders) whose local time has come."""
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -15,6 +14,7 @@ from bot.app import build_application
 from bot.health_server import add_health_routes, health_server
 from bot.keycheck import check_encryption_key
 from bot.settings import Settings
+from bot.signals import stop_on_signals
 from bot.tuning import tune_gc
 from bot.webhook_server import WEBHOOK_PATH, webhook_app
 from bot.wiring import build_services
@@ -25,16 +25,6 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE_S = 30.0
 # The emulator names no product: we brand our bot in getMe and the web chat.
 BOT_NAME = "SportsCenter"
-
-
-def stop_on_signals() -> asyncio.Event:
-    """An event set by SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop
 
 
 async def start_emulator(settings: Settings) -> Emulator:

@@ -29,6 +29,7 @@ from bot.i18n import resolve, t
 from bot.logs import configure_logging
 from bot.metrics import count_video_job
 from bot.settings import Settings
+from bot.signals import stop_on_signals
 from bot.wiring import Services, build_services
 from domain.videos.media.chart_words import ChartWords
 from domain.videos.queue import ACTOR_NAME, QUEUE_NAME
@@ -137,9 +138,6 @@ async def run_worker(
 ) -> None:
     """Process video jobs until SIGINT or SIGTERM (or `stop`), then release connections."""
     if stop is None:
-        # Here, not at the top: bot.runner brings in the whole Telegram application.
-        from bot.runner import stop_on_signals
-
         stop = stop_on_signals()
     services = build_services(settings)
     try:

@@ -127,15 +127,11 @@ def _enqueue() -> Insert:
         members.c.id,
         bindparam("version_part", type_=Text),
     )
-    rows = (
+    wanted_rows = (
         select(
-            # Spelled out: a Python-side default would be rendered once for every row.
-            func.uuid_generate_v4(),
-            now,
-            now,
-            members.c.id,
+            members.c.id.label("recipient_id"),
             wanted.c.kind,
-            dedup_key,
+            dedup_key.label("dedup_key"),
             wanted.c.payload,
             wanted.c.due_at,
         )
@@ -145,6 +141,22 @@ def _enqueue() -> Insert:
             members.c.id.is_distinct_from(wanted.c.skip),
         )
         .distinct()
+        .subquery("wanted_rows")
+    )
+    rows = select(
+        # Spelled out: a Python-side default would be rendered once for every row.
+        func.uuid_generate_v4(),
+        now,
+        now,
+        wanted_rows.c.recipient_id,
+        wanted_rows.c.kind,
+        wanted_rows.c.dedup_key,
+        wanted_rows.c.payload,
+        wanted_rows.c.due_at,
+    ).order_by(
+        # Every writer inserts the same keys in the same order, so two planners racing over one
+        # session wait for each other instead of deadlocking.
+        wanted_rows.c.dedup_key
     )
     columns = [
         "id",
