@@ -86,6 +86,7 @@ from domain.models.training import (
     TrainingProgram,
     TrainingSession,
 )
+from domain.models.waitlists import WaitlistEntry, WaitlistStatus
 
 # Tables carrying updated_at, kept current by the set_updated_at trigger.
 TABLES_WITH_UPDATED_AT = tuple(
@@ -168,5 +169,7 @@ __all__ = [
     "VideoConsent",
     "VideoReviewMessage",
     "VideoStatus",
+    "WaitlistEntry",
+    "WaitlistStatus",
     "WorkoutStatus",
 ]

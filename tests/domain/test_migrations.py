@@ -37,6 +37,7 @@ from domain.models import (
     SessionStatus,
     TeamCoachRole,
     VideoStatus,
+    WaitlistStatus,
     WorkoutStatus,
 )
 
@@ -63,6 +64,7 @@ CHECKED_ENUMS: dict[str, type[StrEnum]] = {
     "ck_session_rsvps_answer": RsvpAnswer,
     "ck_session_attendance_status": AttendanceStatus,
     "ck_team_coaches_role": TeamCoachRole,
+    "ck_session_waitlist_status": WaitlistStatus,
     "ck_broadcasts_ck_broadcasts_audience": BroadcastAudience,
 }
 
