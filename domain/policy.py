@@ -56,6 +56,8 @@ class Action(StrEnum):
     VIEW_NUTRITION_PLAN = auto()  # the plan, its printable week and its weekly adherence
     CHECK_IN_MEAL = auto()  # answering a planned meal (as planned, changed, skipped), water
     AUTHOR_NUTRITION_TEMPLATE = auto()  # a coach's own templates of nutrition plans
+    WAIT_FOR_PLACE = auto()  # joining, leaving a waitlist; accepting or declining a place offered
+    VIEW_WAITLIST = auto()  # who waits for a place in a session, in order (its coach)
 
 
 @dataclass(frozen=True)
@@ -333,6 +335,7 @@ _ATHLETE_OWNER = frozenset(
         Action.JOIN_TEAM,
         Action.VIEW_NUTRITION_PLAN,
         Action.CHECK_IN_MEAL,
+        Action.WAIT_FOR_PLACE,
     }
 )
 
@@ -403,7 +406,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_parent_on_own_account: frozenset({Action.MANAGE_CHILDREN}),
     is_mentor_on_own_account: frozenset({Action.ASK_TO_MENTOR}),
     # The athletes' side of a session (cancel, move, rate) is BOOK_FOR_ATHLETE on the athlete.
-    is_coach_of_session: frozenset({Action.RUN_SESSION}),
+    # ... and sees who waits for a place in it, in order (a family sees only its own place).
+    is_coach_of_session: frozenset({Action.RUN_SESSION, Action.VIEW_WAITLIST}),
     # A series is run by its coaches (a team's co-coaches too); families only answer RSVPs.
     is_series_coach: frozenset({Action.MANAGE_SERIES, Action.TAKE_ATTENDANCE}),
     # Least privilege: admins see profiles but not medical data, and never act for a family.
