@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.outbox import send_due_notifications
 from domain.adapters.storage import StorageError
+from domain.booking.waitlist import offer_free_places
 from domain.clubs.series.rsvp import queue_due as queue_due_rsvps
 from domain.metrics.partitions import ensure_metric_partitions
 from domain.metrics.weekly_summaries import queue_weekly_summaries
@@ -57,6 +58,8 @@ PROGRAM_DIGESTS_EVERY = timedelta(minutes=15)
 # RSVP requests and reminders fall due at any minute (hours before an occurrence's start): a
 # run every minute queues each within a minute of its time.
 RSVP_EVERY = timedelta(minutes=1)
+# A freed place waits at most this long for its offer; an offer expires within this of its time.
+WAITLIST_OFFERS_EVERY = timedelta(minutes=1)
 # Nutrition plan days and meal reminders, as program days; the week's adherence on Monday.
 NUTRITION_DAYS_EVERY = timedelta(minutes=1)
 NUTRITION_WEEKS_EVERY = timedelta(minutes=15)
@@ -223,6 +226,21 @@ async def queue_series_rsvps(context: BotContext, now: datetime | None = None) -
         log.info("queued %d RSVP requests, %d reminders", queued.requests, queued.reminders)
 
 
+async def offer_waitlist_places(context: BotContext, now: datetime | None = None) -> None:
+    """Job: expire overdue seat offers and offer every free place to the first in line."""
+    services = context.services
+    try:
+        run = await offer_free_places(
+            services.uow, now=now or utc_now(), offer_hours=services.waitlist_offer_hours
+        )
+    except DATABASE_ERRORS:
+        # Nothing changed; the next run (a minute later) does the same.
+        log.exception("could not offer waitlist places")
+        return
+    if run.offered or run.expired:
+        log.info("offered %d places in line, %d offers expired", run.offered, run.expired)
+
+
 async def queue_nutrition_days(context: BotContext, now: datetime | None = None) -> None:
     """Job: queue the nutrition plan days (and meal reminders) whose local time has come."""
     try:
@@ -286,6 +304,12 @@ def schedule_maintenance(application: BotApplication) -> None:
         interval=RSVP_EVERY,
         first=timedelta(seconds=25),
         name="series-rsvps",
+    )
+    jobs.run_repeating(
+        offer_waitlist_places,
+        interval=WAITLIST_OFFERS_EVERY,
+        first=timedelta(seconds=35),
+        name="waitlist-offers",
     )
     jobs.run_repeating(
         send_program_digests,

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     rendition_retention_days: int = Field(default=365, ge=1, le=36500)
     # Metric partitions of months ending longer ago than this are detached and archived.
     metrics_retention_months: int = Field(default=36, ge=1, le=1200)
+    # A freed place in a full group session is offered to the first in line for this many hours
+    # (less when the session is sooner), then to the next (domain.booking.waitlist).
+    waitlist_offer_hours: int = Field(default=12, ge=1, le=168)
     archive_storage_class: Literal["GLACIER_IR", "STANDARD_IA", "ONEZONE_IA", "GLACIER"] = (
         "GLACIER_IR"
     )

@@ -15,6 +15,7 @@ from domain.adapters.db import create_engine, create_session_factory
 from domain.adapters.storage import MediaStorage, build_storage
 from domain.booking.refunds import CancellationRefund
 from domain.booking.slot_cache import SlotCache
+from domain.booking.waitlist import DEFAULT_OFFER_HOURS
 from domain.metrics.latest import LatestMetrics
 from domain.payments.checkout import PaymentConfig
 from domain.payments.records import refund_for_cancellation
@@ -47,6 +48,8 @@ class Services:
     telegram_local_mode: bool = False
     # How long raw videos, renditions and metric months stay hot (the retention job).
     retention: RetentionPeriods = field(default_factory=RetentionPeriods)
+    # How long the first in line has to take a freed place (WAITLIST_OFFER_HOURS).
+    waitlist_offer_hours: int = DEFAULT_OFFER_HOURS
     # Opens one transaction per `async with services.uow as tx:`; shared by everything.
     uow: UnitOfWork = field(init=False)
 
@@ -139,6 +142,7 @@ def build_services(settings: Settings) -> Services:
             rendition_days=settings.rendition_retention_days,
             metrics_months=settings.metrics_retention_months,
         ),
+        waitlist_offer_hours=settings.waitlist_offer_hours,
     )
 
 

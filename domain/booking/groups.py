@@ -10,9 +10,15 @@ from datetime import datetime
 
 from domain.booking.notices import booking_notices, tell
 from domain.booking.queries.sessions import live_session_at, take_group_place
-from domain.booking.rules import BookableCoach, Booked, BookingChoice, check_buffers, price_for
+from domain.booking.rules import (
+    BookableCoach,
+    Booked,
+    BookingChoice,
+    GroupFull,
+    check_buffers,
+    price_for,
+)
 from domain.booking.sessions import GROUP, load_session
-from domain.errors import SlotTaken
 from domain.models import (
     SessionParticipant,
     SessionPaymentStatus,
@@ -102,7 +108,7 @@ async def _join_group(
     if existing is None:
         return None
     if not await take_group_place(tx, existing):
-        raise SlotTaken("group session full")
+        raise GroupFull(existing)
     tx.session.add(
         SessionParticipant(
             session_id=existing, athlete_id=choice.athlete_id, booked_by=actor.user_id

@@ -22,7 +22,7 @@ from domain.booking.queries.sessions import busy_intervals
 from domain.booking.sessions import SessionView
 from domain.booking.slots import GRID, Slot, buffer_gap, range_in_utc, within_booking_window
 from domain.currencies import CurrencyError, exponent
-from domain.errors import InvalidInput, SlotTaken
+from domain.errors import DomainError, InvalidInput, SlotTaken
 from domain.uow import Transaction
 
 CENT = Decimal("0.01")
@@ -36,6 +36,16 @@ class SlotUnavailable(SlotTaken):
     def __init__(self, nearest: list[Slot]) -> None:
         super().__init__("slot taken")
         self.nearest = nearest
+
+
+class GroupFull(DomainError):
+    """The group session at that time has no free place; the family may wait in its line."""
+
+    message_key = "waitlist.full"
+
+    def __init__(self, session_id: uuid.UUID) -> None:
+        super().__init__("group session full")
+        self.session_id = session_id
 
 
 class BookingRefused(InvalidInput):

@@ -111,6 +111,9 @@ class NotificationKind(StrEnum):
     SERIES_SKIPPED = "series_skipped"
     SERIES_MOVED = "series_moved"
     SERIES_CHANGED = "series_changed"
+    # Issue 19: a freed place in a full group session offered to the first in line, with
+    # Accept / Decline and a deadline (`domain.booking.waitlist`).
+    SEAT_OFFER = "seat_offer"
     # Issue 17: the day's nutrition plan (rendered when sent, `handlers.nutrition.delivery`), a
     # meal's reminder, and the week's adherence with its chart.
     NUTRITION_DAY = "nutrition_day"

@@ -1,5 +1,5 @@
 """Booking in chat: /book and /reschedule with the month calendar, /schedule with the buttons
-on session cards and notices, and a coach's /availability.
+on session cards and notices, a coach's /availability, and /waitlist with its buttons.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from bot.app import BotApplication
 
 # In this order: within group 0, the first handler that matches an update wins.
-FLOWS = ("availability", "book", "sessions")
+FLOWS = ("availability", "book", "sessions", "waitlist")
 
 
 def flows() -> list[ModuleType]:

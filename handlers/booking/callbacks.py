@@ -200,3 +200,27 @@ class AvailabilityDone(CallbackData, prefix="av:done"):
     """Close the grid."""
 
     coach_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class WaitlistJoin(CallbackData, prefix="wlj"):
+    """Join the waitlist of a full group session, for this athlete."""
+
+    session_id: uuid.UUID
+    athlete_id: uuid.UUID
+
+
+class WaitlistAction(StrEnum):
+    """What a button on a place in line does."""
+
+    LEAVE = "out"
+    ACCEPT = "yes"
+    DECLINE = "no"
+
+
+@dataclass(frozen=True)
+class WaitlistPress(CallbackData, prefix="wl"):
+    """Leave the line, or answer the offer of a freed place."""
+
+    action: WaitlistAction
+    entry_id: uuid.UUID

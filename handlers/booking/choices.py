@@ -22,11 +22,13 @@ from domain.booking import book as booking
 from domain.booking import changes as session_changes
 from domain.booking import schedule
 from domain.booking.book import BookingChoice, SlotUnavailable
+from domain.booking.rules import GroupFull
 from domain.errors import DomainError, NotAllowed, NotFound
 from domain.policy import Actor, athletes_actor_may_act_for
 from domain.short_ids import parse_id, short_id
 from handlers.booking import words
 from handlers.booking.calendar_keyboard import day_token, month_token, parse_day, parse_month
+from handlers.booking.callbacks import WaitlistJoin
 from handlers.booking.draft import MOVE, Draft
 from handlers.booking.screens import (
     ATHLETE,
@@ -47,6 +49,7 @@ from handlers.booking.screens import (
     show,
     stale,
 )
+from handlers.booking.waitlist import join_keyboard
 from handlers.shared.acting import refusal_text
 
 MAX_SPORTS = 20
@@ -207,6 +210,11 @@ async def _commit(update: Update, context: BotContext, draft: Draft) -> int:
         if actor is None:
             raise NotAllowed("not signed up")
         text = await (_move if draft.mode == MOVE else _book)(context, actor, draft)
+    except GroupFull as err:
+        count_booking("group_full")
+        offer = WaitlistJoin(err.session_id, uuid.UUID(draft.athlete or ""))
+        markup = join_keyboard(offer, context.lang)
+        return await end(update, context, refusal_text(err, context), markup=markup)
     except SlotUnavailable as err:
         count_booking("slot_taken")
         draft.nearest = [int(slot.start.timestamp()) for slot in err.nearest]

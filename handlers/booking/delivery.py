@@ -14,10 +14,16 @@ from typing import Any
 from telegram import Bot
 
 from bot.wiring import Services
-from domain.booking import notices
+from domain.booking import notices, waitlist
 from domain.models import NotificationKind
 from domain.notifications.outbox import Claimed
-from handlers.booking.callbacks import RATINGS, SessionAction, SessionPress
+from handlers.booking.callbacks import (
+    RATINGS,
+    SessionAction,
+    SessionPress,
+    WaitlistAction,
+    WaitlistPress,
+)
 from handlers.booking.card_refresh import refresh_card
 
 ButtonData = Callable[[Mapping[str, Any]], str]
@@ -32,7 +38,13 @@ def _rate(spec: Mapping[str, Any]) -> str:
     return SessionPress(_STARS[spec["stars"]], uuid.UUID(spec["session_id"])).pack()
 
 
+def _offer(action: WaitlistAction) -> ButtonData:
+    return lambda spec: WaitlistPress(action, uuid.UUID(spec["entry_id"])).pack()
+
+
 BUTTONS: dict[str, ButtonData] = {
+    waitlist.ACCEPT: _offer(WaitlistAction.ACCEPT),
+    waitlist.DECLINE: _offer(WaitlistAction.DECLINE),
     notices.ACCEPT: _press(SessionAction.ACCEPT),
     notices.DECLINE: _press(SessionAction.DECLINE),
     notices.COMPLETED: _press(SessionAction.DONE),

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.app import BotContext
@@ -83,11 +83,17 @@ async def _coach_photos(update: Update, context: BotContext, draft: Draft, state
 
 
 async def end(
-    update: Update, context: BotContext, text: str, *, fresh: bool = False, answered: bool = False
+    update: Update,
+    context: BotContext,
+    text: str,
+    *,
+    fresh: bool = False,
+    answered: bool = False,
+    markup: InlineKeyboardMarkup | None = None,
 ) -> int:
-    """Forget the draft and say the flow's last word."""
+    """Forget the draft and say the flow's last word (with a button to go on elsewhere)."""
     context.user_data.pop(DRAFT, None)
-    await render.say(update, text, None, fresh=fresh, answered=answered)
+    await render.say(update, text, markup, fresh=fresh, answered=answered)
     return END
 
 

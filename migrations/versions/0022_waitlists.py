@@ -42,8 +42,7 @@ def upgrade() -> None:
         sa.Column("offer_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "status IN ('waiting', 'offered', 'accepted', 'declined', 'expired', 'left', "
-            "'closed')",
+            "status IN ('waiting', 'offered', 'accepted', 'declined', 'expired', 'left', 'closed')",
             name=op.f("ck_session_waitlist_status"),
         ),
         sa.CheckConstraint(

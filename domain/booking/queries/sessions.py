@@ -37,7 +37,9 @@ from domain.models import (
     SessionStatus,
     TrainingSession,
     User,
+    WaitlistEntry,
 )
+from domain.models.waitlists import IN_LINE
 from domain.uow import Transaction
 
 
@@ -204,12 +206,17 @@ async def live_session_at(
 async def take_group_place(tx: Transaction, session_id: uuid.UUID) -> bool:
     """Count one more participant, unless the group is full; whether a place was taken."""
     # The check constraint (participant_count <= capacity) is the last word; the WHERE makes
-    # a full session a clean "no row" instead of an error.
+    # a full session a clean "no row" instead of an error. A place freed while families wait
+    # in line is theirs (offered in turn, `domain.booking.waitlist`), not the next booker's.
+    waiting = exists().where(
+        WaitlistEntry.session_id == session_id, WaitlistEntry.status.in_(IN_LINE)
+    )
     taken = await tx.session.scalar(
         update(TrainingSession)
         .where(
             TrainingSession.id == session_id,
             TrainingSession.participant_count < TrainingSession.capacity,
+            ~waiting,
         )
         .values(participant_count=TrainingSession.participant_count + 1)
         .returning(TrainingSession.id)

@@ -19,6 +19,7 @@ from domain.booking import book as booking
 from domain.booking import changes as session_changes
 from domain.booking import outcomes as session_outcomes
 from domain.booking.book import BookingChoice, BookingRefused, SlotUnavailable
+from domain.booking.rules import GroupFull
 from domain.booking.sessions import LoadedSession, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.errors import Contended, NotAllowed, SlotTaken
@@ -351,7 +352,7 @@ async def test_group_sessions_fill_up_to_capacity_and_no_further(
     assert to_lea_side and all("Kim" not in json.dumps(n.payload) for n in to_lea_side)
     requests = await notices(uow, "booking_request")
     assert {r.payload["athlete"] for r in requests} == {"Kim", "Kim, Lea"}
-    # A third athlete (a sibling) finds the group full.
+    # A third athlete (a sibling) finds the group full (and may wait in its line).
     async with uow as tx:
         sibling_user = tx.users.add(User(role="athlete", first_name="Max"))
         await tx.flush()
@@ -359,7 +360,7 @@ async def test_group_sessions_fill_up_to_capacity_and_no_further(
             Athlete(user_id=sibling_user.id, parent_id=world.parent.id, primary_sport="tennis")
         )
         await tx.commit()
-    with pytest.raises(SlotUnavailable):
+    with pytest.raises(GroupFull):
         await booking.book(
             uow,
             actor=await actor(uow, world.parent),
