@@ -20,9 +20,16 @@ Run: `.venv/bin/python benchmarks/clubs.py [--teams 1000] [--athletes 20] [--sen
    occurrences each, one transaction each, through `create_private_series`), each for its own
    coach; p50/p95 of the whole call.
 
-The seat race (`seat_race_winners`) is `benchmarks/clubs_seat_race.py`'s.
-Last line: one JSON object with rsvp_msgs_per_s, lost, duplicated, series_expand_p95_ms (and
-a few figures beside them).
+3. Seat race: a full group session of two loses one participant, and `--seat-race` (200)
+   athletes in its waitlist each hold an offer of that one place (as many offers as a coach
+   lowering capacity or a forged press could leave standing). All accept at once through
+   `domain.booking.waitlist.accept`, the function the Accept button calls, on an engine of
+   `--race-connections` connections (Postgres allows 100 in all); seat_race_winners counts the
+   accepts that got the place (the target is exactly 1) and seat_race_participants the session's
+   count after (its capacity, 2).
+
+Last line: one JSON object with rsvp_msgs_per_s, lost, duplicated, series_expand_p95_ms,
+seat_race_winners (and a few figures beside them).
 """
 
 from __future__ import annotations
@@ -39,10 +46,13 @@ from _common import Figures, asyncpg_dsn, bot_services, percentile, run_benchmar
 
 from bot.app import build_application
 from bot.outbox import telegram_deliverer
+from domain.adapters.db import create_engine, create_session_factory
+from domain.booking import waitlist
 from domain.clubs.series.rsvp import queue_due
 from domain.clubs.series.series import create_private_series
 from domain.notifications.outbox import drain
 from domain.policy import Actor
+from domain.uow import UnitOfWork
 from telegram_emulator import Emulator
 
 ZONES = (
@@ -293,9 +303,88 @@ async def expansion(settings, services, samples: int) -> Figures:  # type: ignor
             "series_occurrences": made}  # fmt: skip
 
 
+async def seed_seat_race(dsn: str, racers: int) -> tuple[Actor, list[uuid.UUID], uuid.UUID]:
+    """A group session of two with one place just freed, and `racers` children of one parent
+    in its line, each offered that place; the parent, the offers and the session."""
+    start = datetime(2027, 1, 12, 17, 0, tzinfo=UTC)
+    coach_user, coach, parent, session = (uuid.uuid4() for _ in range(4))
+    kids = [(uuid.uuid4(), uuid.uuid4()) for _ in range(racers + 1)]  # (user, athlete)
+    offers = [uuid.uuid4() for _ in range(racers)]
+    users = [(coach_user, "coach", "Cora", "Europe/Madrid"), (parent, "parent", "Pia", "UTC")]
+    users += [(user, "athlete", f"kid{k}", "UTC") for k, (user, _) in enumerate(kids)]
+    connection = await asyncpg.connect(dsn)
+    try:
+        copy = connection.copy_records_to_table
+        await copy("users", records=users, columns=["id", "role", "first_name", "timezone"])
+        await copy("coaches", records=[(coach, coach_user, ["tennis"])],
+                   columns=["id", "user_id", "specializations"])  # fmt: skip
+        await copy("athletes", records=[(a, u, "tennis", parent) for u, a in kids],
+                   columns=["id", "user_id", "primary_sport", "parent_id"])  # fmt: skip
+        await copy(
+            "training_sessions",
+            records=[(session, coach, "group", "scheduled", start, start + timedelta(hours=1),
+                      "not_required", 2, 1)],
+            columns=["id", "coach_id", "session_type", "status", "start_time", "end_time",
+                     "payment_status", "capacity", "participant_count"],
+        )  # fmt: skip
+        await copy("session_participants", records=[(uuid.uuid4(), session, kids[-1][1])],
+                   columns=["id", "session_id", "athlete_id"])  # fmt: skip
+        offered_at = start - timedelta(days=2)
+        await copy(
+            "session_waitlist",
+            records=[(o, session, a, parent, "offered", offered_at, offered_at, start)
+                     for o, (_, a) in zip(offers, kids, strict=False)],
+            columns=["id", "session_id", "athlete_id", "joined_by", "status", "joined_at",
+                     "offered_at", "offer_expires_at"],
+        )  # fmt: skip
+    finally:
+        await connection.close()
+    actor = Actor(
+        user_id=parent,
+        role="parent",
+        guarded_athlete_ids=frozenset(a for _, a in kids),
+        timezone="UTC",
+    )
+    return actor, offers, session
+
+
+async def seat_race(settings, racers: int, connections: int) -> Figures:  # type: ignore[no-untyped-def]
+    dsn = asyncpg_dsn(settings.database_url)
+    actor, offers, session = await seed_seat_race(dsn, racers)
+    engine = create_engine(settings.database_url, pool_size=connections)
+    uow = UnitOfWork(create_session_factory(engine))
+    now = datetime(2027, 1, 11, 9, 0, tzinfo=UTC)
+
+    async def accept(entry_id: uuid.UUID) -> bool:
+        try:
+            await waitlist.accept(uow, actor=actor, entry_id=entry_id, now=now)
+        except waitlist.PlaceTaken:
+            return False
+        return True
+
+    try:
+        began = clock.perf_counter()
+        winners = sum(await asyncio.gather(*(accept(entry) for entry in offers)))
+        elapsed = clock.perf_counter() - began
+    finally:
+        await engine.dispose()
+    connection = await asyncpg.connect(dsn)
+    try:
+        count = await connection.fetchval(
+            "SELECT participant_count FROM training_sessions WHERE id = $1", session
+        )
+    finally:
+        await connection.close()
+    print(f"seat race: {winners} of {racers} accepts won, {count} in the session, "
+          f"{elapsed:.2f} s", flush=True)  # fmt: skip
+    return {"seat_race_winners": winners, "seat_race_accepts": racers,
+            "seat_race_participants": count, "seat_race_s": round(elapsed, 2)}  # fmt: skip
+
+
 async def run(args: argparse.Namespace, url: str, prefix: str) -> Figures:
     async with bot_services(url, prefix, OUTGOING_RATE_LIMIT="telegram") as (settings, services):
         figures = await expansion(settings, services, args.expansions)
+        figures |= await seat_race(settings, args.seat_race, args.race_connections)
         figures = (
             await rsvp_week(settings, services, args.teams, args.athletes, args.senders) | figures
         )
@@ -308,6 +397,8 @@ def main() -> None:
     parser.add_argument("--athletes", type=int, default=20, help="athletes per team")
     parser.add_argument("--senders", type=int, default=4, help="outbox senders at once")
     parser.add_argument("--expansions", type=int, default=100, help="40-week series made")
+    parser.add_argument("--seat-race", type=int, default=200, help="accepts of one freed place")
+    parser.add_argument("--race-connections", type=int, default=40, help="the race's pool")
     run_benchmark(run, parser.parse_args())
 
 
