@@ -46,6 +46,7 @@ from domain.models import (
     UserStatus,
     VideoAnalysis,
     VideoConsent,
+    WaitlistEntry,
 )
 from domain.uow import Transaction
 
@@ -136,6 +137,12 @@ def export_statements(
             SessionAttendance,
             or_(SessionAttendance.athlete_id.in_(athletes), SessionAttendance.marked_by == user_id),
             SessionAttendance.marked_at,
+        ),
+        # Issue 19: places in the waitlists of full group sessions, and their offers.
+        "waitlists": _of(
+            WaitlistEntry,
+            or_(WaitlistEntry.athlete_id.in_(athletes), WaitlistEntry.joined_by == user_id),
+            WaitlistEntry.joined_at,
         ),
         # Issue 19: the teams their athletes are (or were) on, the team messages the person
         # wrote as a coach, and the ones they pressed Seen on.
@@ -392,9 +399,13 @@ async def delete_metrics(
 async def delete_club_records(
     tx: Transaction, user_ids: Collection[uuid.UUID], athlete_ids: Collection[uuid.UUID]
 ) -> None:
-    """The athletes' RSVPs, attendance and private-lesson series (named after them) deleted;
-    answers and marks the people gave for others keep no name of theirs."""
+    """The athletes' RSVPs, attendance, places in waitlists and private-lesson series (named
+    after them) deleted; answers and marks the people gave for others keep no name of theirs."""
     await tx.session.execute(delete(SessionRsvp).where(SessionRsvp.athlete_id.in_(athlete_ids)))
+    await tx.session.execute(delete(WaitlistEntry).where(WaitlistEntry.athlete_id.in_(athlete_ids)))
+    await tx.session.execute(
+        update(WaitlistEntry).where(WaitlistEntry.joined_by.in_(user_ids)).values(joined_by=None)
+    )
     await tx.session.execute(
         delete(SessionAttendance).where(SessionAttendance.athlete_id.in_(athlete_ids))
     )
