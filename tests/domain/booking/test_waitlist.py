@@ -4,12 +4,15 @@ expired, who may answer, and concurrent accepts of one freed place, against real
 from __future__ import annotations
 
 import asyncio
+import json
+import shutil
 import uuid
+import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.wiring import Services
 from domain.actors import actor_for_user
@@ -21,8 +24,12 @@ from domain.booking.rules import GroupFull
 from domain.booking.slot_cache import SlotCache
 from domain.errors import NotAllowed
 from domain.models import Athlete, Notification, TrainingSession, User, WaitlistEntry
+from domain.payments.records import refund_for_cancellation
 from domain.policy import Actor
+from domain.privacy import export
+from domain.privacy.erasure import GRACE, erase_due, request_erasure
 from domain.uow import UnitOfWork
+from tests.domain.admin.test_suspension import NoSlotCache
 from tests.factories import BOOKING_NOW, BookingWorld, booking_world
 
 NOW = BOOKING_NOW  # Monday 2026-12-07 08:00 UTC
@@ -299,3 +306,31 @@ async def test_concurrent_accepts_of_one_freed_place_have_exactly_one_winner(
             )
         ).all()
     assert sorted(set(statuses)) == ["accepted", "waiting"]
+
+
+async def test_mydata_carries_a_place_in_line_and_erasure_removes_it(
+    uow: UnitOfWork, services: Services
+) -> None:
+    group = await full_group(uow, services)
+    await waitlist.join(
+        uow, actor=group.omar, session_id=group.session_id, athlete_id=group.zoe_id, now=NOW
+    )
+
+    made = await export.export_my_data(
+        uow, actor=group.omar, storage=services.storage, box=services.secrets, now=NOW
+    )
+    try:
+        with zipfile.ZipFile(made.path) as archive:
+            (place,) = json.loads(archive.read("waitlists.json"))
+        assert (place["athlete_id"], place["status"]) == (str(group.zoe_id), "waiting")
+    finally:
+        shutil.rmtree(made.path.parent)
+    await request_erasure(uow, actor=group.omar, now=NOW)
+    erased = await erase_due(
+        uow, storage=services.storage, refund=refund_for_cancellation, slots=NoSlotCache(),
+        now=NOW + GRACE,
+    )  # fmt: skip
+
+    assert len(erased) == 1
+    async with uow as tx:
+        assert await tx.session.scalar(select(func.count()).select_from(WaitlistEntry)) == 0

@@ -27,7 +27,9 @@ from tests.handlers.booking.booking_steps import (
     BookingCast,
     book_until_summary,
     booking_cast,
+    buttons,
     coach_instant,
+    press_data,
     weekday_ahead,
 )
 from tests.handlers.chat_steps import open_chats
@@ -160,6 +162,9 @@ async def test_an_unanswered_offer_expires_on_a_frozen_clock_and_passes_to_the_n
         await offer_waitlist_places(context, now=later)
         await send_due_notifications(context, now=later)
         leas = await cast.omar.expect_reply(contains="offered to Lea")
+        # Omar forges a press of Kim's Accept: refused, nothing changes.
+        await press_data(emulator, cast.omar, leas, buttons(kims)[ACCEPT])
+        await cast.omar.expect("callback_answer", contains="isn't available")
         await cast.pia.press(ACCEPT, kims)
         await cast.pia.expect("edit", contains="the time to accept this place has passed")
         await cast.omar.press(ACCEPT, leas)
