@@ -8,7 +8,8 @@ its line; a freed place is offered to the first in line, who has until a deadlin
   with more places than participants and standing offers, and offers them to the first in line
   through the outbox with Accept / Decline. The run holds a named lock, so replicas take turns
   and a place is never offered twice at once.
-- The deadline is `offer_hours` after the offer, but never later than `CLOSES_BEFORE` the start;
+- The deadline is `offer_hours` after the family can first be written to (the offer waits out
+  quiet hours like any notice that can wait), but never later than `CLOSES_BEFORE` the start;
   no offer is made when less than `SHORTEST_OFFER` would be left to answer it.
 - Never two people in one seat: accepting counts the participant with a conditional UPDATE
   (`participant_count < capacity`) on the session's row, whose lock queues concurrent accepts;
@@ -33,6 +34,8 @@ from domain.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from domain.people.queries import audience_of
+from domain.people.quiet_hours import held_until
 from domain.policy import Action, Actor, AthleteTarget, SessionTarget, may, require
 from domain.short_ids import short_id
 from domain.uow import Transaction, UnitOfWork
@@ -254,17 +257,25 @@ async def offer_free_places(uow: UnitOfWork, *, now: datetime, offer_hours: int)
         await tx.hold_lock(OFFER_LOCK)
         expired = await queries.expire_offers(tx, now)
         closed = await queries.close_lines(tx, now)
-        offers = await queries.offer_places(
-            tx,
-            now,
-            hours=timedelta(hours=offer_hours),
-            closes_before=CLOSES_BEFORE,
-            shortest=SHORTEST_OFFER,
-        )
-        for entry_id, session_id, athlete_id, until in offers:
+        offers = await queries.next_in_line(tx, starts_after=now + CLOSES_BEFORE + SHORTEST_OFFER)
+        for entry_id, session_id, athlete_id, start in offers:
+            # The hours to answer count from when the family can be written to (the notice
+            # waits out their quiet hours), and end an hour before the start at the latest.
+            reach = await _reachable_from(tx, athlete_id, now)
+            until = min(reach + timedelta(hours=offer_hours), start - CLOSES_BEFORE)
+            await queries.make_offer(tx, entry_id, now=now, until=until)
             await _queue_offer(tx, entry_id, session_id, athlete_id, until, now)
         await tx.commit()
     return Offered(expired, closed, len(offers))
+
+
+async def _reachable_from(tx: Transaction, athlete_id: uuid.UUID, now: datetime) -> datetime:
+    """The first moment someone of the athlete's side is out of their quiet hours."""
+    moments = [
+        held_until(now, user.timezone, user.quiet_from, user.quiet_until) or now
+        for user in await audience_of(tx, athlete_id)
+    ]
+    return min(moments, default=now)
 
 
 async def _queue_offer(

@@ -68,6 +68,8 @@ DEFERRED_IN_QUIET_HOURS = frozenset(
         NotificationKind.NUTRITION_DAY,
         NotificationKind.NUTRITION_MEAL,
         NotificationKind.NUTRITION_WEEK,
+        # A place offered from the waitlist: its deadline counts from the end of quiet hours.
+        NotificationKind.SEAT_OFFER,
     }
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, select, text, update
@@ -189,11 +189,10 @@ async def expire_offers(tx: Transaction, now: datetime) -> int:
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 
-# Every session with a place free beyond the offers standing, and someone waiting: the first
-# in line get as many offers as there are such places, each with its deadline (the offer's
-# hours, but no later than `closes_before` the start). Rows another action holds (a leave or an
-# accept under way) are skipped: the next run sees them settled.
-_OFFER = text(
+# Every session with a place free beyond the offers standing, and someone waiting: its first
+# in line, as many as there are such places. Rows another action holds (a leave or an accept
+# under way) are skipped: the next run sees them settled.
+_NEXT_IN_LINE = text(
     """
 WITH free AS (
     SELECT s.id, s.start_time,
@@ -201,50 +200,38 @@ WITH free AS (
              - (SELECT count(*) FROM session_waitlist o
                 WHERE o.session_id = s.id AND o.status = 'offered') AS places
     FROM training_sessions s
-    WHERE s.status IN ('requested', 'scheduled')
-      AND s.start_time > CAST(:now AS timestamptz) + CAST(:latest AS interval)
+    WHERE s.status IN ('requested', 'scheduled') AND s.start_time > :starts_after
       AND EXISTS (SELECT 1 FROM session_waitlist w
                   WHERE w.session_id = s.id AND w.status = 'waiting')
-), next_in_line AS (
-    SELECT w.id, f.start_time,
-           row_number() OVER (PARTITION BY w.session_id ORDER BY w.line) AS n, f.places
+), ranked AS (
+    SELECT w.id, row_number() OVER (PARTITION BY w.session_id ORDER BY w.line) AS n, f.places
     FROM session_waitlist w JOIN free f ON f.id = w.session_id
     WHERE w.status = 'waiting' AND f.places > 0
-), chosen AS (
-    SELECT w.id, nl.start_time FROM session_waitlist w JOIN next_in_line nl ON nl.id = w.id
-    WHERE nl.n <= nl.places
-    FOR UPDATE OF w SKIP LOCKED
 )
-UPDATE session_waitlist w
-SET status = 'offered', offered_at = :now,
-    offer_expires_at = LEAST(CAST(:now AS timestamptz) + CAST(:hours AS interval),
-                             chosen.start_time - CAST(:closes_before AS interval))
-FROM chosen WHERE w.id = chosen.id
-RETURNING w.id, w.session_id, w.athlete_id, w.offer_expires_at
+SELECT w.id, w.session_id, w.athlete_id, s.start_time
+FROM session_waitlist w JOIN ranked r ON r.id = w.id JOIN training_sessions s ON s.id = w.session_id
+WHERE r.n <= r.places
+ORDER BY s.start_time, w.line
+FOR UPDATE OF w SKIP LOCKED
 """
 )
 
 
-async def offer_places(
-    tx: Transaction,
-    now: datetime,
-    *,
-    hours: timedelta,
-    closes_before: timedelta,
-    shortest: timedelta,
-) -> Sequence[Row[Any]]:
-    """Offer the free places to the first in line: (entry, session, athlete, deadline) each."""
-    return (
-        await tx.session.execute(
-            _OFFER,
-            {
-                "now": now,
-                "hours": hours,
-                "closes_before": closes_before,
-                "latest": closes_before + shortest,
-            },
-        )
-    ).all()
+async def next_in_line(tx: Transaction, *, starts_after: datetime) -> Sequence[Row[Any]]:
+    """The first in line of every session starting after `starts_after` with places free
+    beyond its standing offers, one per place, locked: (entry, session, athlete, start)."""
+    return (await tx.session.execute(_NEXT_IN_LINE, {"starts_after": starts_after})).all()
+
+
+async def make_offer(
+    tx: Transaction, entry_id: uuid.UUID, *, now: datetime, until: datetime
+) -> None:
+    """Offer the place to this one in line, until the deadline."""
+    await tx.session.execute(
+        update(WaitlistEntry)
+        .where(WaitlistEntry.id == entry_id)
+        .values(status=WaitlistStatus.OFFERED, offered_at=now, offer_expires_at=until)
+    )
 
 
 async def first_name(tx: Transaction, athlete_id: uuid.UUID) -> str:

@@ -9,7 +9,7 @@ import shutil
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -261,6 +261,34 @@ async def test_an_offer_closes_before_a_session_soon_and_is_not_made_too_late(
     # Once the session begins, Max's offer has expired and Zoe's place in line is closed.
     at_start = await offer(uow, TUESDAY_4PM)
     assert (at_start.expired, at_start.closed, at_start.offered) == (1, 1, 0)
+
+
+async def test_the_hours_to_answer_count_from_the_end_of_the_familys_quiet_hours(
+    uow: UnitOfWork, services: Services
+) -> None:
+    wednesday = TUESDAY_4PM + timedelta(days=1)
+    group = await full_group(uow, services, start=wednesday)
+    async with uow as tx:
+        await tx.session.execute(
+            update(User)
+            .where(User.id == group.world.other_parent.id)
+            .values(timezone="UTC", quiet_from=time(22), quiet_until=time(7))
+        )
+        await tx.commit()
+    await waitlist.join(
+        uow, actor=group.omar, session_id=group.session_id, athlete_id=group.zoe_id, now=NOW
+    )
+    await group.lea_cancels(uow)
+    night = NOW.replace(hour=23)  # Monday 23:00 UTC: Omar is asleep until 07:00
+
+    await offer(uow, night)
+
+    (sent,) = await offers(uow)
+    tuesday_7am = NOW.replace(hour=7) + timedelta(days=1)
+    assert sent.due_at == night  # queued now; the outbox holds it until he is awake
+    assert datetime.fromisoformat(sent.payload["expires_at"]) == tuesday_7am + timedelta(
+        hours=HOURS
+    )
 
 
 RACERS = 40

@@ -5,9 +5,9 @@ deadline (a frozen clock) passes to the next in line, and accepting it late is r
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import BotContext
 from bot.jobs import offer_waitlist_places
@@ -133,6 +133,9 @@ async def test_an_unanswered_offer_expires_on_a_frozen_clock_and_passes_to_the_n
     emulator: Emulator, run_bot, uow: UnitOfWork, services: Services
 ) -> None:
     cast = await booking_cast(emulator, uow, rules=GROUP_OF_TWO)
+    async with uow as tx:  # nobody's quiet hours hold an offer back here
+        await tx.session.execute(update(User).values(quiet_from=time(0), quiet_until=time(0)))
+        await tx.commit()
     gus, ben = await family(uow, "Gus", "Ben")
     hal, eve = await family(uow, "Hal", "Eve")
     start = coach_instant(weekday_ahead(), 16)
