@@ -257,6 +257,9 @@ async def offer_free_places(uow: UnitOfWork, *, now: datetime, offer_hours: int)
         await tx.hold_lock(OFFER_LOCK)
         expired = await queries.expire_offers(tx, now)
         closed = await queries.close_lines(tx, now)
+        for session_id, athlete_id, called_off in closed:
+            if called_off:
+                await _queue_line_closed(tx, session_id, athlete_id, now)
         offers = await queries.next_in_line(tx, starts_after=now + CLOSES_BEFORE + SHORTEST_OFFER)
         for entry_id, session_id, athlete_id, start in offers:
             # The hours to answer count from when the family can be written to (the notice
@@ -266,7 +269,7 @@ async def offer_free_places(uow: UnitOfWork, *, now: datetime, offer_hours: int)
             await queries.make_offer(tx, entry_id, now=now, until=until)
             await _queue_offer(tx, entry_id, session_id, athlete_id, until, now)
         await tx.commit()
-    return Offered(expired, closed, len(offers))
+    return Offered(expired, len(closed), len(offers))
 
 
 async def _reachable_from(tx: Transaction, athlete_id: uuid.UUID, now: datetime) -> datetime:
@@ -287,27 +290,47 @@ async def _queue_offer(
     now: datetime,
 ) -> None:
     """The offer, to the athlete's side on Telegram, keyed by the place in line."""
-    loaded = await load_session(tx, session_id)
-    view = loaded.view()
     buttons = [
         [
             {"label": "waitlist.button.accept", "button": ACCEPT, "entry_id": str(entry_id)},
             {"label": "waitlist.button.decline", "button": DECLINE, "entry_id": str(entry_id)},
         ]
     ]
-    facts = {
-        **payload(view),
-        "athlete": await queries.first_name(tx, athlete_id),
-        "expires_at": until.isoformat(),
-        "buttons": buttons,
-    }
+    facts = {"expires_at": until.isoformat(), "buttons": buttons}
+    await _tell_family(
+        tx, NotificationKind.SEAT_OFFER, session_id, athlete_id, facts, now, tag=short_id(entry_id)
+    )
+
+
+async def _queue_line_closed(
+    tx: Transaction, session_id: uuid.UUID, athlete_id: uuid.UUID, now: datetime
+) -> None:
+    """News to the athlete's side that the session they waited for was called off."""
+    await _tell_family(
+        tx, NotificationKind.SEAT_LINE_CLOSED, session_id, athlete_id, {}, now, tag=""
+    )
+
+
+async def _tell_family(
+    tx: Transaction,
+    kind: NotificationKind,
+    session_id: uuid.UUID,
+    athlete_id: uuid.UUID,
+    facts: dict[str, object],
+    now: datetime,
+    *,
+    tag: str,
+) -> None:
+    loaded = await load_session(tx, session_id)
+    view = loaded.view()
+    facts = {**payload(view), "athlete": await queries.first_name(tx, athlete_id), **facts}
     params = enqueue_params(
         view,
-        [Notice((FAMILY,), NotificationKind.SEAT_OFFER, facts)],
+        [Notice((FAMILY,), kind, facts)],
         coach_user_id=loaded.coach_user.id,
         athlete_ids=[athlete_id],
         now=now,
-        tag=short_id(entry_id),
+        tag=tag,
     )
     await tx.session.execute(enqueue_statement(), params)
 

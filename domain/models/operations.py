@@ -114,6 +114,8 @@ class NotificationKind(StrEnum):
     # Issue 19: a freed place in a full group session offered to the first in line, with
     # Accept / Decline and a deadline (`domain.booking.waitlist`).
     SEAT_OFFER = "seat_offer"
+    # ... and, to those still in line, news that the session was called off.
+    SEAT_LINE_CLOSED = "seat_line_closed"
     # Issue 17: the day's nutrition plan (rendered when sent, `handlers.nutrition.delivery`), a
     # meal's reminder, and the week's adherence with its chart.
     NUTRITION_DAY = "nutrition_day"

@@ -160,10 +160,11 @@ async def coach_lines(tx: Transaction, coach_id: uuid.UUID, now: datetime) -> Se
     ).all()
 
 
-async def close_lines(tx: Transaction, now: datetime) -> int:
-    """Close the places in line of sessions called off or begun (nothing left to offer)."""
+async def close_lines(tx: Transaction, now: datetime) -> list[tuple[uuid.UUID, uuid.UUID, bool]]:
+    """Close the places in line of sessions called off or begun (nothing left to offer): each
+    place's (session, athlete, whether the session was called off)."""
     result = await tx.session.execute(_CLOSE_LINES, {"now": now})
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return [(row[0], row[1], row[2]) for row in result]
 
 
 _CLOSE_LINES = text(
@@ -172,6 +173,7 @@ UPDATE session_waitlist w SET status = 'closed', resolved_at = :now
 FROM training_sessions s
 WHERE s.id = w.session_id AND w.status IN ('waiting', 'offered')
   AND (s.status NOT IN ('requested', 'scheduled') OR s.start_time <= :now)
+RETURNING w.session_id, w.athlete_id, s.status = 'cancelled'
 """
 )
 

@@ -362,3 +362,36 @@ async def test_mydata_carries_a_place_in_line_and_erasure_removes_it(
     assert len(erased) == 1
     async with uow as tx:
         assert await tx.session.scalar(select(func.count()).select_from(WaitlistEntry)) == 0
+
+
+async def test_those_in_line_hear_when_the_session_is_called_off(
+    uow: UnitOfWork, services: Services
+) -> None:
+    group = await full_group(uow, services)
+    await waitlist.join(
+        uow, actor=group.omar, session_id=group.session_id, athlete_id=group.zoe_id, now=NOW
+    )
+    await group.lea_cancels(uow)
+    await offer(uow)  # Zoe is offered Lea's place and lets it lie
+    await session_changes.cancel(  # Kim's place, the last: the session is off
+        uow,
+        actor=group.pia,
+        session_id=group.session_id,
+        now=NOW,
+        slots=group.slots,
+        refund=services.cancellation_refund,
+    )
+
+    run = await offer(uow, NOW + timedelta(minutes=1))
+    await offer(uow, NOW + timedelta(minutes=2))
+
+    assert run.closed == 1
+    async with uow as tx:
+        told = list(
+            await tx.session.scalars(
+                select(Notification).where(Notification.kind == "seat_line_closed")
+            )
+        )
+    assert [(n.recipient_id, n.payload["athlete"]) for n in told] == [
+        (group.world.other_parent.id, "Zoe")
+    ]
