@@ -68,6 +68,9 @@ DEFERRED_IN_QUIET_HOURS = frozenset(
         NotificationKind.NUTRITION_DAY,
         NotificationKind.NUTRITION_MEAL,
         NotificationKind.NUTRITION_WEEK,
+        # A team fee asked for, or reminded of, can wait for the morning too.
+        NotificationKind.TEAM_FEE_REQUEST,
+        NotificationKind.TEAM_FEE_REMINDER,
     }
 )
 

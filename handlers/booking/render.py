@@ -224,7 +224,21 @@ def summary_screen(draft: Draft, lang: str | None, *, stars: int | None = None) 
         if stars is not None:
             text += "\n" + t("booking.pays_in_stars", lang)
     confirm = _button(draft, t("booking.button.confirm", lang), BookingAction.CONFIRM)
-    return text, _markup(draft, [[confirm]], lang)
+    with_packs = [
+        [
+            _button(
+                draft,
+                t("booking.button.confirm_pack", lang, pack=name, left=left),
+                BookingAction.CONFIRM_PACK,
+                index,
+            )
+        ]
+        for index, (_pack_id, name, left) in enumerate(draft.packs)
+    ]
+    if with_packs:
+        text += "\n" + t("booking.pack_offered", lang)
+        confirm = _button(draft, t("booking.button.confirm_pay", lang), BookingAction.CONFIRM)
+    return text, _markup(draft, [*with_packs, [confirm]], lang)
 
 
 def retry_screen(draft: Draft, lang: str | None) -> Screen:
