@@ -123,6 +123,10 @@ async def _book(
     )
 
 
+async def _pack_left(uow: UnitOfWork) -> int:
+    return (await _pack(uow)).sessions_left
+
+
 async def _sessions(uow: UnitOfWork) -> int:
     async with uow as tx:
         return await tx.session.scalar(select(func.count()).select_from(TrainingSession)) or 0
@@ -315,6 +319,29 @@ async def test_a_cancellation_in_the_free_window_gives_the_session_back(uow: Uni
     async with uow as tx:
         session = await tx.session.get_one(TrainingSession, booked.session.id)
     assert (session.status, session.payment_status) == ("cancelled", "refunded")
+
+
+async def test_a_lesson_the_coach_declines_gives_the_session_back(uow: UnitOfWork) -> None:
+    world = await _world(uow)
+    async with uow as tx:
+        coach = await tx.coaches.get(world.coach.id)
+        coach.availability = {**(coach.availability or {}), "auto_accept": False}
+        await tx.commit()
+    await _bought_pack(uow, world, sessions=2)
+    booked = await _book(uow, world, 0, (await _pack(uow)).id)
+    assert (booked.needs_acceptance, await _pack_left(uow)) == (True, 1)
+
+    await changes.decide(
+        uow,
+        actor=await _actor(uow, world.coach_user),
+        session_id=booked.session.id,
+        accept=False,
+        now=NOW,
+        slots=NoSlotCache(),  # type: ignore[arg-type]
+        refund=refund_or_give_back,
+    )
+
+    assert await _pack_left(uow) == 2
 
 
 async def test_a_late_cancellation_by_the_family_keeps_the_session_used(uow: UnitOfWork) -> None:
