@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from domain import policy
 from domain.actors import actor_for_user
@@ -227,7 +228,7 @@ async def record_payment(
 
 
 def _payment(
-    payer: User | None, recipient: uuid.UUID, kind: str, row: dict, now: datetime
+    payer: User | None, recipient: uuid.UUID, kind: str, row: dict[str, Any], now: datetime
 ) -> Payment:
     return Payment(
         id=uuid.uuid4(),
@@ -241,7 +242,7 @@ def _payment(
 
 
 async def _buy_pack(
-    tx: Transaction, payload: str, payer: User | None, row: dict, now: datetime
+    tx: Transaction, payload: str, payer: User | None, row: dict[str, Any], now: datetime
 ) -> Payment:
     offer_id, athlete_id = _pack_order(payload)
     # Bought as invoiced, even if withdrawn in the seconds since the checkout.
@@ -279,7 +280,7 @@ async def _buy_pack(
 
 
 async def _pay_fee(
-    tx: Transaction, due_id: uuid.UUID, payer: User | None, row: dict, now: datetime
+    tx: Transaction, due_id: uuid.UUID, payer: User | None, row: dict[str, Any], now: datetime
 ) -> Payment:
     found = await queries.due_with_fee(tx, due_id, lock=True)
     if found is None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select, text, update
+from sqlalchemy import Row, delete, select, text, update
 from sqlalchemy.orm import aliased
 
 from domain.models import (
@@ -231,17 +231,6 @@ async def team_names(tx: Transaction, coach_id: uuid.UUID) -> Sequence[Row[tuple
         .order_by(Team.name, Team.id)
     )
     return rows.all()
-
-
-async def fee_counts(tx: Transaction, fee_id: uuid.UUID) -> tuple[int, int]:
-    """(paid, owed) dues of a fee."""
-    paid = func.count().filter(TeamFeeDue.payment_id.is_not(None))
-    row = (
-        await tx.session.execute(
-            select(paid, func.count()).select_from(TeamFeeDue).where(TeamFeeDue.fee_id == fee_id)
-        )
-    ).one()
-    return int(row[0]), int(row[1])
 
 
 # Each live fee's due for the period `now` falls in, per athlete on the team now: the season
