@@ -18,7 +18,7 @@ from domain.booking import book as booking
 from domain.booking import changes
 from domain.booking.availability import WEEKDAYS
 from domain.booking.book import BookingChoice, BookingRefused
-from domain.clubs.packs import fees, offers, purchase
+from domain.clubs.packs import balances, fees, offers, purchase
 from domain.clubs.packs.ledger import PackLedger, refund_or_give_back
 from domain.clubs.teams import teams
 from domain.errors import DomainError, InvalidAnswer, NotAllowed
@@ -33,6 +33,7 @@ from domain.models import (
     TrainingSession,
     User,
 )
+from domain.notifications.outbox import Claimed, DeliveryResult, Outcome, drain
 from domain.payments.checkout import PaymentConfig
 from domain.policy import Actor
 from domain.short_ids import short_id
@@ -187,6 +188,18 @@ async def test_only_the_coach_defines_packs(uow: UnitOfWork) -> None:
         await offers.define_pack(
             uow, actor=await _actor(uow, world.parent), line="P, 5, 50 EUR, 30", now=NOW
         )
+
+
+async def test_only_the_family_sees_a_packs_balance(uow: UnitOfWork) -> None:
+    world = await _world(uow)
+    await _bought_pack(uow, world, sessions=3)
+
+    pia = await balances.family_money(uow, actor=await _actor(uow, world.parent), now=NOW)
+    omar = await balances.family_money(uow, actor=await _actor(uow, world.other_parent), now=NOW)
+
+    assert [(p.athlete_name, p.sessions_left, p.expired) for p in pia.packs] == [("Kim", 3, False)]
+    assert [line.payment_type for line in pia.history] == ["pack"]
+    assert (omar.packs, omar.fees, omar.history) == ([], [], [])
 
 
 # --- drawing -----------------------------------------------------------------------------------
@@ -359,13 +372,15 @@ async def test_a_late_cancellation_by_the_family_keeps_the_session_used(uow: Uni
 # --- team fees ---------------------------------------------------------------------------------
 
 
-async def _team_with_kim(uow: UnitOfWork, world: BookingWorld) -> tuple[Actor, uuid.UUID]:
+async def _team_with_kim(
+    uow: UnitOfWork, world: BookingWorld, now: datetime = NOW
+) -> tuple[Actor, uuid.UUID]:
     coach = await _actor(uow, world.coach_user)
-    today = NOW.date()
+    today = now.date()
     details = teams.TeamDetails(
         "Tigers", "tennis", "U12", today - timedelta(days=1), today + timedelta(days=200)
     )
-    team_id = await teams.create_team(uow, actor=coach, details=details, now=NOW)
+    team_id = await teams.create_team(uow, actor=coach, details=details, now=now)
     async with uow as tx:
         tx.session.add(TeamMember(team_id=team_id, athlete_id=world.child.id))
         await tx.commit()
@@ -421,6 +436,35 @@ async def test_a_fee_is_asked_once_and_reminded_once_per_due_date_until_paid(
     (team,) = await fees.coach_fees(uow, actor=coach)
     assert [(line.athlete_name, line.paid) for line in team.dues] == [("Kim", True)]
     assert team.fee is not None and team.fee.price == Decimal("120")
+
+
+class Recorder:
+    """A delivery that records what it was handed and reports it sent."""
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+
+    async def __call__(self, notification: Claimed) -> DeliveryResult:
+        self.kinds.append(notification.kind)
+        return DeliveryResult.SENT
+
+
+async def test_a_fee_request_waits_out_the_familys_quiet_hours(uow: UnitOfWork) -> None:
+    night = datetime(2030, 1, 15, 22, 30, tzinfo=UTC)  # Pia is in UTC, quiet 21:00-07:00
+    world = await _world(uow)
+    coach, team_id = await _team_with_kim(uow, world, night)
+    await fees.set_fee(uow, actor=coach, team_id=team_id, line="season 90 EUR", now=night)
+    await fees.queue_due(uow, now=night)
+    deliver = Recorder()
+
+    at_night = await drain(uow, now=night, limit=10, deliver=deliver)
+    morning = await drain(
+        uow, now=datetime(2030, 1, 16, 7, 0, tzinfo=UTC), limit=10, deliver=deliver
+    )
+
+    assert (at_night.count(Outcome.DEFERRED), at_night.count(Outcome.SENT)) == (1, 0)
+    assert morning.count(Outcome.SENT) == 1
+    assert deliver.kinds == ["team_fee_request"]
 
 
 async def test_a_fee_paid_twice_gives_the_second_payment_back(uow: UnitOfWork) -> None:
