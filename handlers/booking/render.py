@@ -241,6 +241,10 @@ def summary_screen(draft: Draft, lang: str | None, *, stars: int | None = None) 
     return text, _markup(draft, [*with_packs, [confirm]], lang)
 
 
+# The refusals of a pack that could not pay (domain.clubs.packs.ledger).
+PACK_PROBLEMS = "booking.error.pack_"
+
+
 def retry_screen(draft: Draft, lang: str | None) -> Screen:
     """Why the last try failed, the nearest free times to take instead, and another day."""
     lines = [t(draft.problem or "booking.error.slot_taken", lang, **draft.problem_params)]
@@ -258,6 +262,10 @@ def retry_screen(draft: Draft, lang: str | None) -> Screen:
             ]
             for epoch in draft.nearest
         ]
+    if draft.pack is not None and draft.problem.startswith(PACK_PROBLEMS):
+        # The pack could not pay for it: the same time, paid per session, is one tap away.
+        pay = _button(draft, t("booking.button.confirm_pay", lang), BookingAction.CONFIRM)
+        rows.append([pay])
     rows.append([_button(draft, t("booking.button.other_day", lang), BookingAction.OTHER_DAY)])
     cancel = _button(draft, t("booking.button.cancel", lang), BookingAction.CANCEL)
     return "\n\n".join(lines), InlineKeyboardMarkup([*rows, [cancel]])
