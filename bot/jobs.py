@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.outbox import send_due_notifications
 from domain.adapters.storage import StorageError
 from domain.booking.waitlist import offer_free_places
+from domain.clubs.packs.fees import queue_due as queue_due_fees
 from domain.clubs.series.rsvp import queue_due as queue_due_rsvps
 from domain.metrics.partitions import ensure_metric_partitions
 from domain.metrics.weekly_summaries import queue_weekly_summaries
@@ -63,6 +64,8 @@ WAITLIST_OFFERS_EVERY = timedelta(minutes=1)
 # Nutrition plan days and meal reminders, as program days; the week's adherence on Monday.
 NUTRITION_DAYS_EVERY = timedelta(minutes=1)
 NUTRITION_WEEKS_EVERY = timedelta(minutes=15)
+# Team fees are asked for and reminded of by the day: a run every 10 minutes is soon enough.
+TEAM_FEES_EVERY = timedelta(minutes=10)
 # Database trouble, the server unreachable included (asyncpg raises OSError for that).
 DATABASE_ERRORS = (SQLAlchemyError, OSError)
 
@@ -241,6 +244,23 @@ async def offer_waitlist_places(context: BotContext, now: datetime | None = None
         log.info("offered %d places in line, %d offers expired", run.offered, run.expired)
 
 
+async def queue_team_fees(context: BotContext, now: datetime | None = None) -> None:
+    """Job: open the period's team fee dues, queue their requests and this week's reminders."""
+    try:
+        queued = await queue_due_fees(context.services.uow, now=now or utc_now())
+    except DATABASE_ERRORS:
+        # Nothing was queued; the next run queues the same rows.
+        log.exception("could not queue team fees")
+        return
+    if queued.dues or queued.requests or queued.reminders:
+        log.info(
+            "opened %d team fee dues, queued %d requests, %d reminders",
+            queued.dues,
+            queued.requests,
+            queued.reminders,
+        )
+
+
 async def queue_nutrition_days(context: BotContext, now: datetime | None = None) -> None:
     """Job: queue the nutrition plan days (and meal reminders) whose local time has come."""
     try:
@@ -310,6 +330,12 @@ def schedule_maintenance(application: BotApplication) -> None:
         interval=WAITLIST_OFFERS_EVERY,
         first=timedelta(seconds=35),
         name="waitlist-offers",
+    )
+    jobs.run_repeating(
+        queue_team_fees,
+        interval=TEAM_FEES_EVERY,
+        first=timedelta(minutes=2),
+        name="team-fees",
     )
     jobs.run_repeating(
         send_program_digests,

@@ -22,7 +22,7 @@ DATE_SUFFIX = "_date"
 LINES, ITEMS, LINE = "lines", "items", "line"
 # Keys holding a code and the catalogue prefix that turns it into words. A value may also be
 # {"code": <code>} or, for something only its owner named (a coach's own metric), {"name": ...}.
-WORDS = {"session_type": "session.type.", "metric": "metric.name."}
+WORDS = {"session_type": "session.type.", "metric": "metric.name.", "period": "fees.period."}
 CODE, NAME = "code", "name"
 
 

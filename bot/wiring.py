@@ -13,12 +13,13 @@ from domain.adapters.cache import Cache, RateLimiter, RedisKeys, connect_redis
 from domain.adapters.cache.card_places import CardPlaces
 from domain.adapters.db import create_engine, create_session_factory
 from domain.adapters.storage import MediaStorage, build_storage
+from domain.booking.packs import SessionPacks
 from domain.booking.refunds import CancellationRefund
 from domain.booking.slot_cache import SlotCache
 from domain.booking.waitlist import DEFAULT_OFFER_HOURS
+from domain.clubs.packs.ledger import PackLedger, refund_or_give_back
 from domain.metrics.latest import LatestMetrics
 from domain.payments.checkout import PaymentConfig
-from domain.payments.records import refund_for_cancellation
 from domain.retention import RetentionPeriods
 from domain.secrets_box import SecretBox
 from domain.uow import UnitOfWork
@@ -63,8 +64,14 @@ class Services:
 
     @property
     def cancellation_refund(self) -> CancellationRefund:
-        """Payments' refund inside a cancellation, the interface booking reaches it through."""
-        return refund_for_cancellation
+        """The refund inside a cancellation, the interface booking reaches it through: a pack's
+        session back for a lesson paid with a pack, else payments' own refund."""
+        return refund_or_give_back
+
+    @property
+    def session_packs(self) -> SessionPacks:
+        """The packs of lessons a booking draws from (`domain.clubs.packs.ledger`)."""
+        return PackLedger()
 
     @property
     def card_places(self) -> CardPlaces:

@@ -58,6 +58,8 @@ class Action(StrEnum):
     AUTHOR_NUTRITION_TEMPLATE = auto()  # a coach's own templates of nutrition plans
     WAIT_FOR_PLACE = auto()  # joining, leaving a waitlist; accepting or declining a place offered
     VIEW_WAITLIST = auto()  # who waits for a place in a session, in order (its coach)
+    SELL_PACKS_AND_FEES = auto()  # a coach's own packs of lessons, and their teams' fees
+    VIEW_BALANCES = auto()  # an athlete's packs (sessions left, expiry) and team fees due
 
 
 @dataclass(frozen=True)
@@ -336,6 +338,7 @@ _ATHLETE_OWNER = frozenset(
         Action.VIEW_NUTRITION_PLAN,
         Action.CHECK_IN_MEAL,
         Action.WAIT_FOR_PLACE,
+        Action.VIEW_BALANCES,
     }
 )
 
@@ -391,6 +394,7 @@ GRANTS: dict[Relation, frozenset[Action]] = {
             Action.AUTHOR_PROGRAM,
             Action.COACH_TEAMS,
             Action.AUTHOR_NUTRITION_TEMPLATE,
+            Action.SELL_PACKS_AND_FEES,
         }
     ),
     # Only the author edits a program; what enrolled athletes received stays (versions).
@@ -401,7 +405,8 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_enrolled_family: frozenset({Action.VIEW_PROGRAM}),
     # Every coach of a team runs it; its families see it and answer its messages, and never
     # see one another's children beyond the team's roster the coach keeps.
-    is_team_coach: frozenset({Action.MANAGE_TEAM, Action.VIEW_TEAM}),
+    # Prices are the coach's word alone: an admin runs a team but never sets what it costs.
+    is_team_coach: frozenset({Action.MANAGE_TEAM, Action.VIEW_TEAM, Action.SELL_PACKS_AND_FEES}),
     is_team_family: frozenset({Action.VIEW_TEAM, Action.ANSWER_TEAM_MESSAGE}),
     is_parent_on_own_account: frozenset({Action.MANAGE_CHILDREN}),
     is_mentor_on_own_account: frozenset({Action.ASK_TO_MENTOR}),

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from domain.booking.availability import AvailabilityRules
 from domain.booking.groups import book_group
 from domain.booking.notices import booking_notices
+from domain.booking.packs import SessionPacks
 from domain.booking.payment_notices import payment_notices
 from domain.booking.queries.book import insert_booking
 from domain.booking.queries.notice_queue import enqueue_params
@@ -63,11 +64,20 @@ CONTENDED_ATTEMPTS = 4
 
 
 async def book(
-    uow: UnitOfWork, *, actor: Actor, choice: BookingChoice, now: datetime, slots: SlotCache
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    choice: BookingChoice,
+    now: datetime,
+    slots: SlotCache,
+    packs: SessionPacks | None = None,
 ) -> Booked:
-    """Book the chosen slot; SlotUnavailable (with nearby free slots) if it is taken."""
+    """Book the chosen slot (paid with `choice.pack_id` from `packs`, if named);
+    SlotUnavailable (with nearby free slots) if it is taken."""
+    if choice.pack_id is not None and packs is None:
+        raise BookingRefused("booking.error.pack_unusable")
     try:
-        booked = await _committed(uow, actor, choice, now)
+        booked = await _committed(uow, actor, choice, now, packs)
     except SlotTaken:
         again = await _same_booking(uow, actor, choice)
         if again is not None:
@@ -85,28 +95,46 @@ async def book(
     return booked
 
 
-async def _committed(uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:
+async def _committed(
+    uow: UnitOfWork,
+    actor: Actor,
+    choice: BookingChoice,
+    now: datetime,
+    packs: SessionPacks | None,
+) -> Booked:
     """The booking in one transaction, run again if it lost a deadlock."""
     for attempt in range(1, CONTENDED_ATTEMPTS):
         try:
-            return await _attempt(uow, actor, choice, now, queued=attempt > 1)
+            return await _attempt(uow, actor, choice, now, packs, queued=attempt > 1)
         except Contended:
             continue
-    return await _attempt(uow, actor, choice, now, queued=True)
+    return await _attempt(uow, actor, choice, now, packs, queued=True)
 
 
 async def _attempt(
-    uow: UnitOfWork, actor: Actor, choice: BookingChoice, now: datetime, *, queued: bool
+    uow: UnitOfWork,
+    actor: Actor,
+    choice: BookingChoice,
+    now: datetime,
+    packs: SessionPacks | None,
+    *,
+    queued: bool,
 ) -> Booked:
     async with uow as tx:
         if queued:
             await tx.hold_lock(f"booking-retry:{choice.coach_id}")
-        booked = await _book(tx, actor, choice, now)
+        booked = await _book(tx, actor, choice, now, packs)
         await tx.commit()
     return booked
 
 
-async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datetime) -> Booked:
+async def _book(
+    tx: Transaction,
+    actor: Actor,
+    choice: BookingChoice,
+    now: datetime,
+    packs: SessionPacks | None,
+) -> Booked:
     require(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(choice.athlete_id))
     coach, athlete_name = await _parties(tx, choice)
     rules = coach.rules
@@ -119,6 +147,14 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
     await check_buffers(tx, rules, coach.id, start, end)
     price = price_for(coach.hourly_rate, choice.length_minutes, coach.currency)
     status = SessionStatus.SCHEDULED if rules.auto_accept else SessionStatus.REQUESTED
+    pack_left = None
+    if choice.pack_id is not None and packs is not None:
+        # Taken before the session is written: an empty or expired pack refuses the booking,
+        # and a booking that fails after this (the slot taken) rolls the draw back with it.
+        pack_left = await packs.draw(
+            tx, pack_id=choice.pack_id, athlete_id=choice.athlete_id, coach_id=coach.id, now=now
+        )
+    paid = SessionPaymentStatus.PAID if pack_left is not None else None
     view = SessionView(
         id=uuid.uuid4(),
         coach_id=coach.id,
@@ -131,7 +167,8 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
         end=end,
         price=price,
         currency=coach.currency,
-        payment_status=SessionPaymentStatus.PENDING if price else SessionPaymentStatus.NOT_REQUIRED,
+        payment_status=paid
+        or (SessionPaymentStatus.PENDING if price else SessionPaymentStatus.NOT_REQUIRED),
         location=rules.location,
         meeting_url=rules.meeting_url,
         capacity=1,
@@ -156,7 +193,7 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
         "participant_count": 1,
         "sequence": 0,
         "payment_due_at": payment_deadline(rules, start, price, now)
-        if status == SessionStatus.SCHEDULED
+        if status == SessionStatus.SCHEDULED and paid is None
         else None,
     }
     # One statement writes the session, its audit entry and every notice: the booking costs
@@ -178,8 +215,12 @@ async def _book(tx: Transaction, actor: Actor, choice: BookingChoice, now: datet
         session={"id": view.id, **row, "created_at": now, "updated_at": now},
         audit={"id": uuid.uuid4(), **_audit_values(actor, view), "at": now},
     )
+    if choice.pack_id is not None and packs is not None:
+        await packs.attach(tx, pack_id=choice.pack_id, session_id=view.id, now=now)
     notified = list(dict.fromkeys(recipients))
-    return Booked(view, view.status == SessionStatus.REQUESTED, notified=notified)
+    return Booked(
+        view, view.status == SessionStatus.REQUESTED, notified=notified, pack_left=pack_left
+    )
 
 
 def _audit_values(actor: Actor, view: SessionView, **details: object) -> dict[str, object]:

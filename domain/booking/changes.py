@@ -74,8 +74,10 @@ async def decide(
     accept: bool,
     now: datetime,
     slots: SlotCache,
+    refund: CancellationRefund,
 ) -> Changed:
-    """The coach accepts or declines a requested booking; a second press changes nothing."""
+    """The coach accepts or declines a requested booking; a second press changes nothing.
+    A declined lesson gets back what paid for it (a pack's session) through `refund`."""
     async with uow as tx:
         loaded = await load_session(tx, session_id, lock=True)
         loaded.require_coach(actor)
@@ -84,9 +86,10 @@ async def decide(
             raise BookingRefused("booking.error.already_decided", status=session.status)
         if accept:
             session.status = SessionStatus.SCHEDULED
-            session.payment_due_at = payment_deadline(
-                loaded.rules, session.start_time, session.price, now
-            )
+            if session.payment_status == SessionPaymentStatus.PENDING:  # not paid with a pack
+                session.payment_due_at = payment_deadline(
+                    loaded.rules, session.start_time, session.price, now
+                )
             view = loaded.view()
             facts = {**payload(view), "document": calendar_file(view, now=now)}
             notices = [
@@ -97,6 +100,7 @@ async def decide(
             ]
         else:
             cancel_row(loaded, actor, now, reason="declined")
+            await refund(tx, loaded=loaded, late=False, actor=actor, now=now)
             view = loaded.view()
             notices = [Notice((FAMILY,), NotificationKind.BOOKING_DECLINED, payload(view))]
         told = await tell(tx, loaded, notices, now=now)

@@ -2,8 +2,10 @@
 
 Payments sits above booking (it reads sessions; booking never imports payments), yet a session
 being cancelled may have been paid for. `changes.cancel` therefore takes a `CancellationRefund`:
-whatever gives the money back inside the cancel transaction. The bot hands in payments' own
-(`domain.payments.records.refund_for_cancellation`, as `bot.wiring.Services.cancellation_refund`).
+whatever gives the money back inside the cancel transaction. The bot hands in clubs'
+`domain.clubs.packs.ledger.refund_or_give_back` (`bot.wiring.Services.cancellation_refund`):
+a lesson paid with a pack gets its session back, any other payments' own
+`domain.payments.records.refund_for_cancellation`.
 """
 
 from __future__ import annotations

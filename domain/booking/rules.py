@@ -65,6 +65,8 @@ class BookingChoice:
     start: datetime
     length_minutes: int
     session_type: str
+    # A pack of the family's to pay the lesson with (domain.booking.packs); None: pay as priced.
+    pack_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ class Booked:
     joined_group: bool = False
     already_booked: bool = False
     notified: list[uuid.UUID] = field(default_factory=list)
+    pack_left: int | None = None  # the sessions left in the pack the lesson was drawn from
 
 
 def price_for(hourly_rate: Decimal | None, minutes: int, currency: str = "EUR") -> Decimal | None:

@@ -116,6 +116,14 @@ class NotificationKind(StrEnum):
     SEAT_OFFER = "seat_offer"
     # ... and, to those still in line, news that the session was called off.
     SEAT_LINE_CLOSED = "seat_line_closed"
+    # Issue 19: packs bought (the payer's receipt, the coach's notice) and team fees asked
+    # for, reminded of until paid, paid.
+    PACK_RECEIPT = "pack_receipt"
+    PACK_SOLD = "pack_sold"
+    TEAM_FEE_REQUEST = "team_fee_request"
+    TEAM_FEE_REMINDER = "team_fee_reminder"
+    TEAM_FEE_RECEIPT = "team_fee_receipt"
+    TEAM_FEE_PAID = "team_fee_paid"
     # Issue 17: the day's nutrition plan (rendered when sent, `handlers.nutrition.delivery`), a
     # meal's reminder, and the week's adherence with its chart.
     NUTRITION_DAY = "nutrition_day"

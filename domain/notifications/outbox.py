@@ -70,6 +70,9 @@ DEFERRED_IN_QUIET_HOURS = frozenset(
         NotificationKind.NUTRITION_WEEK,
         # A place offered from the waitlist: its deadline counts from the end of quiet hours.
         NotificationKind.SEAT_OFFER,
+        # A team fee asked for, or reminded of, can wait for the morning too.
+        NotificationKind.TEAM_FEE_REQUEST,
+        NotificationKind.TEAM_FEE_REMINDER,
     }
 )
 

@@ -34,6 +34,7 @@ class PaymentLine:
     coach_name: str
     athlete_name: str
     refunded_at: datetime | None
+    payment_type: str = ""  # session, program, pack or team_fee
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,14 @@ async def payer_history(
 ) -> list[PaymentLine]:
     """The actor's own payments, newest first."""
     async with uow as tx:
-        rows = await queries.payer_history(tx, actor.user_id, limit)
+        return await history_in(tx, actor.user_id, limit)
+
+
+async def history_in(
+    tx: Transaction, payer_id: uuid.UUID, limit: int = HISTORY_LENGTH
+) -> list[PaymentLine]:
+    """A payer's payments, newest first, inside the caller's transaction."""
+    rows = await queries.payer_history(tx, payer_id, limit)
     return [
         PaymentLine(
             payment_id=payment.id,
@@ -109,6 +117,7 @@ async def payer_history(
             coach_name=_name(first, last),
             athlete_name=athlete or "",
             refunded_at=payment.refunded_at,
+            payment_type=payment.payment_type or "",
         )
         for payment, start, first, last, athlete in rows
     ]

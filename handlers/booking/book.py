@@ -226,7 +226,9 @@ _BUTTONS: dict[tuple[int, BookingAction], Step] = {
     (DAY, BookingAction.DAY): choices.pick_day,
     (SLOT, BookingAction.SLOT): choices.pick_slot,
     (CONFIRM, BookingAction.CONFIRM): choices.confirm,
+    (CONFIRM, BookingAction.CONFIRM_PACK): choices.confirm_with_pack,
     (RETRY, BookingAction.NEAREST): choices.take_nearest,
+    (RETRY, BookingAction.CONFIRM): choices.confirm,
     (RETRY, BookingAction.OTHER_DAY): choices.another_day,
     (SESSIONS, BookingAction.SESSION): moves.pick_session,
 }

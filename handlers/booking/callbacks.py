@@ -77,6 +77,7 @@ class BookingAction(StrEnum):
     IDLE = "nop"
     SLOT = "sl"
     CONFIRM = "ok"
+    CONFIRM_PACK = "pk"  # confirm, paying with one of the family's packs (its index)
     NEAREST = "now"
     OTHER_DAY = "cal"
     SESSION = "ses"

@@ -171,6 +171,18 @@ async def pick_slot(update: Update, context: BotContext, draft: Draft, choice: C
 
 async def confirm(update: Update, context: BotContext, draft: Draft, choice: Choice) -> int:
     """Confirm: book, or move, in one domain call."""
+    draft.pack = None
+    return await _commit(update, context, draft)
+
+
+async def confirm_with_pack(
+    update: Update, context: BotContext, draft: Draft, choice: Choice
+) -> int:
+    """Confirm, paying with one of the packs the summary offered (by its index)."""
+    index = _number(choice)
+    if index is None or not 0 <= index < len(draft.packs):
+        raise UnusablePress("pack not offered")
+    draft.pack = str(draft.packs[index][0])
     return await _commit(update, context, draft)
 
 
@@ -239,6 +251,7 @@ async def _book(context: BotContext, actor: Actor, draft: Draft) -> str:
         start=_start_of(draft),
         length_minutes=draft.length,
         session_type=draft.kind,
+        pack_id=uuid.UUID(draft.pack) if draft.pack else None,
     )
     booked = await booking.book(
         context.uow,
@@ -246,6 +259,7 @@ async def _book(context: BotContext, actor: Actor, draft: Draft) -> str:
         choice=choice,
         now=datetime.now(UTC),
         slots=context.services.slots,
+        packs=context.services.session_packs,
     )
     return words.booked_text(draft, booked, context.lang)
 

@@ -41,6 +41,9 @@ class Draft(SavedChoices):
     session: str | None = None  # the session being moved
     was: int | None = None  # its start before the move
     nearest: list[int] = field(default_factory=list)
+    # The family's packs with the coach, offered on the summary: [id, name, sessions left].
+    packs: list[list[Any]] = field(default_factory=list)
+    pack: str | None = None  # the pack chosen to pay with
     problem: str = ""  # the message key of the last refusal
     problem_params: dict[str, Any] = field(default_factory=dict)
 

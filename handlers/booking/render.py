@@ -224,7 +224,25 @@ def summary_screen(draft: Draft, lang: str | None, *, stars: int | None = None) 
         if stars is not None:
             text += "\n" + t("booking.pays_in_stars", lang)
     confirm = _button(draft, t("booking.button.confirm", lang), BookingAction.CONFIRM)
-    return text, _markup(draft, [[confirm]], lang)
+    with_packs = [
+        [
+            _button(
+                draft,
+                t("booking.button.confirm_pack", lang, pack=name, left=left),
+                BookingAction.CONFIRM_PACK,
+                index,
+            )
+        ]
+        for index, (_pack_id, name, left) in enumerate(draft.packs)
+    ]
+    if with_packs:
+        text += "\n" + t("booking.pack_offered", lang)
+        confirm = _button(draft, t("booking.button.confirm_pay", lang), BookingAction.CONFIRM)
+    return text, _markup(draft, [*with_packs, [confirm]], lang)
+
+
+# The refusals of a pack that could not pay (domain.clubs.packs.ledger).
+PACK_PROBLEMS = "booking.error.pack_"
 
 
 def retry_screen(draft: Draft, lang: str | None) -> Screen:
@@ -244,6 +262,10 @@ def retry_screen(draft: Draft, lang: str | None) -> Screen:
             ]
             for epoch in draft.nearest
         ]
+    if draft.pack is not None and draft.problem.startswith(PACK_PROBLEMS):
+        # The pack could not pay for it: the same time, paid per session, is one tap away.
+        pay = _button(draft, t("booking.button.confirm_pay", lang), BookingAction.CONFIRM)
+        rows.append([pay])
     rows.append([_button(draft, t("booking.button.other_day", lang), BookingAction.OTHER_DAY)])
     cancel = _button(draft, t("booking.button.cancel", lang), BookingAction.CANCEL)
     return "\n\n".join(lines), InlineKeyboardMarkup([*rows, [cancel]])

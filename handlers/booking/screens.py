@@ -21,6 +21,7 @@ from domain.booking.book import price_for
 from domain.booking.schedule import CoachCard
 from domain.booking.sessions import GROUP
 from domain.booking.slots import Slot
+from domain.clubs.packs import ledger
 from domain.payments.checkout import stars_for
 from domain.timezones import zone_of
 from handlers.booking import render
@@ -137,7 +138,23 @@ def _drawn(draw: Callable[[Draft, str | None], Screen]) -> ScreenOf:
 
 
 async def _summary_screen(update: Update, context: BotContext, draft: Draft) -> Screen:
+    draft.packs = await _packs(context, draft)
     return render.summary_screen(draft, context.lang, stars=_stars(context, draft))
+
+
+async def _packs(context: BotContext, draft: Draft) -> list[list[object]]:
+    """The family's packs a private lesson with this coach can be paid with now."""
+    actor = context.actor
+    if actor is None or draft.mode == MOVE or draft.kind == GROUP or not draft.athlete:
+        return []
+    usable = await ledger.usable_packs(
+        context.uow,
+        actor=actor,
+        athlete_id=uuid.UUID(draft.athlete),
+        coach_id=uuid.UUID(draft.coach or ""),
+        now=_now(),
+    )
+    return [[str(found.pack_id), found.name, found.sessions_left] for found in usable]
 
 
 def _stars(context: BotContext, draft: Draft) -> int | None:

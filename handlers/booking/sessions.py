@@ -138,6 +138,7 @@ async def _decide(
         accept=accept,
         now=now(),
         slots=context.services.slots,
+        refund=context.services.cancellation_refund,
     )
 
 

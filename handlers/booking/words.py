@@ -41,7 +41,7 @@ def booked_text(draft: Draft, booked: Booked, lang: str | None) -> str:
         key = "booking.requested"
     else:
         key = "booking.booked"
-    return t(
+    text = t(
         key,
         lang,
         athlete=", ".join(view.athlete_names) or draft.athlete_name,
@@ -52,6 +52,9 @@ def booked_text(draft: Draft, booked: Booked, lang: str | None) -> str:
         if view.price is not None
         else t("booking.no_price", lang),
     )
+    if booked.pack_left is not None:
+        text += "\n" + t("booking.paid_with_pack", lang, left=booked.pack_left)
+    return text
 
 
 def moved_text(draft: Draft, view: SessionView, lang: str | None) -> str:

@@ -1,5 +1,6 @@
 """Clubs and teams in chat: a coach's /teams (create, roster, invite links, the linked group,
-messages to the team), joining a team by its deep link, and the families' answers."""
+messages to the team), joining a team by its deep link, and the families' answers; /packs and
+/fees, and paying for a pack or a team fee."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.app import BotApplication
 
-FLOWS = ("teams", "team_join", "team_groups", "team_replies", "series")
+FLOWS = ("teams", "team_join", "team_groups", "team_replies", "series", "packs", "pack_payments")
 
 
 def flows() -> list[ModuleType]:

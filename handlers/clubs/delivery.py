@@ -25,6 +25,7 @@ from domain.clubs.teams.groups import group_post
 from domain.models import NotificationKind
 from domain.notifications.outbox import Claimed, DeliveryResult
 from handlers.clubs.callbacks import TeamReply, TeamSeen
+from handlers.clubs.pack_callbacks import FeePay
 
 log = logging.getLogger(__name__)
 ButtonData = Callable[[Mapping[str, Any]], str]
@@ -53,4 +54,5 @@ SIDE_EFFECTS: dict[str, SideEffect] = {NotificationKind.TEAM_GROUP_POST: send_gr
 BUTTONS: dict[str, ButtonData] = {
     "team_seen": lambda spec: TeamSeen(uuid.UUID(str(spec["message_id"]))).pack(),
     "team_reply": lambda spec: TeamReply(uuid.UUID(str(spec["message_id"]))).pack(),
+    "fee.pay": lambda spec: FeePay(uuid.UUID(str(spec["due_id"]))).pack(),
 }

@@ -32,6 +32,7 @@ from bot.callbacks import refuse
 from bot.i18n import t
 from bot.metrics import count_payment
 from bot.sending import send_text
+from domain.clubs.packs import balances
 from domain.errors import DomainError, NotAllowed
 from domain.payments import checkout, records, views
 from domain.policy import Actor
@@ -39,12 +40,7 @@ from handlers.payments import render
 from handlers.payments.callbacks import PayAgain
 from handlers.payments.delivery import send_terms
 from handlers.shared.acting import refusal_text
-from handlers.shared.invoices import (
-    NOT_PROGRAM_INVOICES,
-    PROGRAM_INVOICES,
-    PaidInvoice,
-    charge_of,
-)
+from handlers.shared.invoices import CLAIMED, UNCLAIMED_INVOICES, PaidInvoice, charge_of
 
 log = logging.getLogger(__name__)
 ROLE_COMMANDS = {
@@ -58,11 +54,12 @@ _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 
 def register(application: BotApplication) -> None:
     """Add the checkout check, the payment itself, the Pay button and /payments."""
-    # Programs check and record their own invoices (`handlers.programs.enrol`).
-    application.add_handler(PreCheckoutQueryHandler(check_checkout, pattern=NOT_PROGRAM_INVOICES))
+    # Programs and clubs check and record their own invoices (`handlers.programs.enrol`,
+    # `handlers.clubs.pack_payments`).
+    application.add_handler(PreCheckoutQueryHandler(check_checkout, pattern=UNCLAIMED_INVOICES))
     # A flow waiting for a typed answer takes any message: the payment must not reach it.
     application.add_handler(
-        MessageHandler(f.SUCCESSFUL_PAYMENT & ~PaidInvoice(PROGRAM_INVOICES), payment_received),
+        MessageHandler(f.SUCCESSFUL_PAYMENT & ~PaidInvoice(CLAIMED), payment_received),
         group=PRIORITY_GROUP,
     )
     application.add_handler(CallbackQueryHandler(pay_again, pattern=PayAgain.pattern()))
@@ -185,5 +182,5 @@ async def _payments_text(context: BotContext, actor: Actor, timezone: str) -> st
     if actor.coach_id is not None:
         months = await views.coach_earnings(context.uow, actor=actor)
         return render.earnings(months, lang=lang)
-    lines = await views.payer_history(context.uow, actor=actor)
-    return render.history(lines, timezone=timezone, lang=lang)
+    money = await balances.family_money(context.uow, actor=actor, now=datetime.now(UTC))
+    return render.family(money, timezone=timezone, lang=lang)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from bot.i18n import t
 from bot.i18n.formats import money, money_text, month_name
 from bot.local_time import local_moment
+from domain.clubs.packs.balances import FamilyMoney, FeeLine, PackBalance
 from domain.payments.views import AdminOverview, MonthTotal, PaymentLine, RefundDue
 from domain.timezones import zone_of
 
@@ -29,8 +30,59 @@ def history(lines: list[PaymentLine], *, timezone: str, lang: str | None) -> str
     return "\n".join(rows)
 
 
+def family(money: FamilyMoney, *, timezone: str, lang: str | None) -> str:
+    """A family's /payments: their packs and team fees first, then what they paid."""
+    parts = []
+    if money.packs:
+        rows = [t("payment.packs.title", lang)]
+        rows += [_pack_line(pack, timezone, lang) for pack in money.packs]
+        parts.append("\n".join(rows))
+    if money.fees:
+        rows = [t("payment.fees.title", lang)]
+        rows += [_fee_line(fee, lang) for fee in money.fees]
+        parts.append("\n".join(rows))
+    parts.append(history(money.history, timezone=timezone, lang=lang))
+    return "\n\n".join(parts)
+
+
+def _pack_line(pack: PackBalance, timezone: str, lang: str | None) -> str:
+    key = "payment.packs.expired" if pack.expired else "payment.packs.line"
+    return t(
+        key,
+        lang,
+        athlete=pack.athlete_name,
+        name=pack.name,
+        coach=pack.coach_name,
+        left=pack.sessions_left,
+        total=pack.sessions_total,
+        expires=_day(pack.expires_at, timezone, lang),
+    )
+
+
+def _fee_line(fee: FeeLine, lang: str | None) -> str:
+    key = "payment.fees.paid" if fee.paid else "payment.fees.due"
+    return t(
+        key,
+        lang,
+        athlete=fee.athlete_name,
+        team=fee.team_name,
+        period=_words(f"fees.period.{fee.period}", lang, fee.period),
+        start=_date(fee.period_start, lang),
+        due=_date(fee.due_on, lang),
+        amount=money_text(fee.amount, lang),
+    )
+
+
+def _date(value: date, lang: str | None) -> str:
+    return t(
+        "payment.date", lang, day=value.day, month=_month_name(value.month, lang), year=value.year
+    )
+
+
 def _history_line(line: PaymentLine, timezone: str, lang: str | None) -> str:
-    if line.session_start is None:
+    if line.session_start is None and line.payment_type in ("pack", "team_fee"):
+        session = t(f"payment.history.{line.payment_type}", lang, coach=line.coach_name)
+    elif line.session_start is None:
         session = t("payment.history.no_session", lang)
     else:
         session = t(

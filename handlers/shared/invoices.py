@@ -1,5 +1,6 @@
 """Which capability a payment belongs to, by its invoice payload's prefix: programs claim theirs
-(`prg:`); payments takes every other one, sessions' (`pay:`) and any it must report as unknown."""
+(`prg:`), clubs their packs' and team fees' (`pck:`, `fee:`); payments takes every other one,
+sessions' (`pay:`) and any it must report as unknown."""
 
 from __future__ import annotations
 
@@ -8,16 +9,20 @@ from typing import Any
 from telegram import Message, SuccessfulPayment
 from telegram.ext.filters import MessageFilter
 
+from domain.clubs.packs.purchase import FEE_PREFIX, PACK_PREFIX
 from domain.programs.following.purchase import PAYLOAD_PREFIX as PROGRAM_INVOICES
 
-# For a PreCheckoutQueryHandler's pattern: any payload but a program's.
-NOT_PROGRAM_INVOICES = f"^(?!{PROGRAM_INVOICES})"
+CLUB_INVOICES = (PACK_PREFIX, FEE_PREFIX)
+# Every prefix a capability other than payments claims.
+CLAIMED = (PROGRAM_INVOICES, *CLUB_INVOICES)
+# For a PreCheckoutQueryHandler's pattern: any payload no other capability claims.
+UNCLAIMED_INVOICES = f"^(?!{'|'.join(CLAIMED)})"
 
 
 class PaidInvoice(MessageFilter):
-    """A successful payment of an invoice whose payload starts with `prefix`."""
+    """A successful payment of an invoice whose payload starts with `prefix` (or one of them)."""
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str | tuple[str, ...]) -> None:
         super().__init__(name=f"PaidInvoice({prefix!r})")
         self.prefix = prefix
 

@@ -24,6 +24,7 @@ from domain.booking.sessions import LoadedSession, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.errors import Contended, NotAllowed, SlotTaken
 from domain.models import Athlete, AthleteLink, Notification, PaymentStatus, TrainingSession, User
+from domain.payments.records import refund_for_cancellation
 from domain.policy import Actor
 from domain.uow import Transaction, UnitOfWork
 from tests.factories import BOOKING_NOW, BookingWorld, booking_world, session_at
@@ -124,7 +125,13 @@ async def test_accepting_confirms_sends_calendar_files_and_plans_reminders(
     coach = await actor(uow, world.coach_user)
 
     changed = await session_changes.decide(
-        uow, actor=coach, session_id=booked.session.id, accept=True, now=BOOKING_NOW, slots=slots
+        uow,
+        actor=coach,
+        session_id=booked.session.id,
+        accept=True,
+        now=BOOKING_NOW,
+        slots=slots,
+        refund=refund_for_cancellation,
     )
 
     assert changed.session.status == "scheduled"
@@ -149,6 +156,7 @@ async def test_accepting_confirms_sends_calendar_files_and_plans_reminders(
             accept=False,
             now=BOOKING_NOW,
             slots=slots,
+            refund=refund_for_cancellation,
         )
     assert second_press.value.message_key == "booking.error.already_decided"
 

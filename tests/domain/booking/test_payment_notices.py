@@ -136,6 +136,7 @@ async def test_a_requested_booking_is_prompted_only_once_the_coach_accepts(
         accept=True,
         now=accepted_at,
         slots=services.slots,
+        refund=services.cancellation_refund,
     )
 
     assert [(row.kind, row.due_at) for row in await payment_rows(uow)] == [

@@ -110,6 +110,7 @@ async def book_and_accept(journey: Journey, start: datetime) -> uuid.UUID:
         accept=True,
         now=BOOKING_NOW + timedelta(hours=1),
         slots=slots,
+        refund=journey.services.cancellation_refund,
     )
     await journey.drain(BOOKING_NOW + timedelta(hours=1))
     return booked.session.id

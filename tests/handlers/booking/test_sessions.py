@@ -129,6 +129,7 @@ async def book(
         accept=True,
         now=made_at,
         slots=services.slots,
+        refund=services.cancellation_refund,
     )
     return changed.session
 
