@@ -4,7 +4,6 @@ receipts follow through the outbox."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -26,10 +25,9 @@ from domain.errors import DomainError
 from handlers.clubs import packs_render as render
 from handlers.clubs.pack_callbacks import FeePay
 from handlers.shared.acting import refusal_text
-from handlers.shared.invoices import CLUB_INVOICES, PaidInvoice, charge_of
+from handlers.shared.invoices import CLUB_INVOICES, PaidInvoice, answer_checkout, charge_of
 
 log = logging.getLogger(__name__)
-ANSWER_WITHIN_S = 8.0
 TITLE_LIMIT, DESCRIPTION_LIMIT = 32, 255
 
 
@@ -82,25 +80,7 @@ async def pay_fee(update: Update, context: BotContext) -> None:
 
 async def check_checkout(update: Update, context: BotContext) -> None:
     """Telegram's last question before it charges for a pack or a fee: still as invoiced?"""
-    query = update.pre_checkout_query
-    try:
-        async with asyncio.timeout(ANSWER_WITHIN_S):
-            await purchase.check_pre_checkout(
-                context.uow,
-                telegram_user_id=query.from_user.id,
-                invoice_payload=query.invoice_payload,
-                currency=query.currency,
-                total_amount=query.total_amount,
-                config=context.services.payments,
-            )
-    except DomainError as err:
-        log.info("pack/fee checkout %s refused: %s", query.invoice_payload, err.message_key)
-        await query.answer(ok=False, error_message=refusal_text(err, context))
-        return
-    except Exception:
-        await query.answer(ok=False, error_message=t("payment.error.busy", context.lang))
-        raise
-    await query.answer(ok=True)
+    await answer_checkout(update.pre_checkout_query, context, purchase.check_pre_checkout)
 
 
 async def payment_received(update: Update, context: BotContext) -> None:

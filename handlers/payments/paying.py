@@ -13,7 +13,6 @@ told so at once.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -40,7 +39,13 @@ from handlers.payments import render
 from handlers.payments.callbacks import PayAgain
 from handlers.payments.delivery import send_terms
 from handlers.shared.acting import refusal_text
-from handlers.shared.invoices import CLAIMED, UNCLAIMED_INVOICES, PaidInvoice, charge_of
+from handlers.shared.invoices import (
+    CLAIMED,
+    UNCLAIMED_INVOICES,
+    PaidInvoice,
+    answer_checkout,
+    charge_of,
+)
 
 log = logging.getLogger(__name__)
 ROLE_COMMANDS = {
@@ -48,7 +53,6 @@ ROLE_COMMANDS = {
 }
 # Telegram gives up on a checkout after 10 s. Answering a little before leaves room for the
 # answer's own round trip, and "try again" says more than Telegram's generic failure.
-ANSWER_WITHIN_S = 8.0
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 
 
@@ -68,29 +72,10 @@ def register(application: BotApplication) -> None:
 
 async def check_checkout(update: Update, context: BotContext) -> None:
     """Answer Telegram's last question before it charges: may this be paid as invoiced?"""
-    query = update.pre_checkout_query
-    try:
-        async with asyncio.timeout(ANSWER_WITHIN_S):
-            await checkout.check_pre_checkout(
-                context.uow,
-                telegram_user_id=query.from_user.id,
-                invoice_payload=query.invoice_payload,
-                currency=query.currency,
-                total_amount=query.total_amount,
-                config=context.services.payments,
-                now=datetime.now(UTC),
-            )
-    except DomainError as err:
-        log.info("checkout of %s refused: %s", query.invoice_payload, err.message_key)
-        count_payment("checkout_refused")
-        await query.answer(ok=False, error_message=refusal_text(err, context))
-        return
-    except Exception:
-        # Unanswered, the checkout would hang for Telegram's 10 s and fail without a word.
-        await query.answer(ok=False, error_message=t("payment.error.busy", context.lang))
-        raise
-    count_payment("checkout_ok")
-    await query.answer(ok=True)
+    answered = await answer_checkout(
+        update.pre_checkout_query, context, checkout.check_pre_checkout, now=datetime.now(UTC)
+    )
+    count_payment("checkout_ok" if answered else "checkout_refused")
 
 
 async def payment_received(update: Update, context: BotContext) -> None:

@@ -5,7 +5,6 @@ recorded once per charge) enrols the athlete. A coach assigns their program with
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, date, datetime
 
@@ -38,11 +37,10 @@ from handlers.programs.following_callbacks import (
 )
 from handlers.shared.acting import refusal_text
 from handlers.shared.edit_in_place import edit_or_reply
-from handlers.shared.invoices import PaidInvoice, charge_of
+from handlers.shared.invoices import PaidInvoice, answer_checkout, charge_of
 
 log = logging.getLogger(__name__)
 ROLE_COMMANDS = {"coach": [("assign", "training.command.assign")]}
-ANSWER_WITHIN_S = 8.0
 TITLE_LIMIT, DESCRIPTION_LIMIT = 32, 255
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 
@@ -173,25 +171,7 @@ def _fit(text: str, limit: int) -> str:
 
 async def check_checkout(update: Update, context: BotContext) -> None:
     """Telegram's last question before it charges for a program: may this be bought as invoiced?"""
-    query = update.pre_checkout_query
-    try:
-        async with asyncio.timeout(ANSWER_WITHIN_S):
-            await purchase.check_pre_checkout(
-                context.uow,
-                telegram_user_id=query.from_user.id,
-                invoice_payload=query.invoice_payload,
-                currency=query.currency,
-                total_amount=query.total_amount,
-                config=context.services.payments,
-            )
-    except DomainError as err:
-        log.info("program checkout %s refused: %s", query.invoice_payload, err.message_key)
-        await query.answer(ok=False, error_message=refusal_text(err, context))
-        return
-    except Exception:
-        await query.answer(ok=False, error_message=t("payment.error.busy", context.lang))
-        raise
-    await query.answer(ok=True)
+    await answer_checkout(update.pre_checkout_query, context, purchase.check_pre_checkout)
 
 
 async def payment_received(update: Update, context: BotContext) -> None:

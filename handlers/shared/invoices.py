@@ -4,15 +4,27 @@ sessions' (`pay:`) and any it must report as unknown."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Message, SuccessfulPayment
+from telegram import Message, PreCheckoutQuery, SuccessfulPayment
 from telegram.ext.filters import MessageFilter
 
+from bot.app import BotContext
+from bot.i18n import t
 from domain.clubs.packs.purchase import FEE_PREFIX, PACK_PREFIX
+from domain.errors import DomainError
 from domain.programs.following.purchase import PAYLOAD_PREFIX as PROGRAM_INVOICES
+from handlers.shared.acting import refusal_text
 
+log = logging.getLogger(__name__)
+# Telegram waits 10 s for the answer to a pre-checkout query, then fails the payment.
+ANSWER_WITHIN_S = 8.0
 CLUB_INVOICES = (PACK_PREFIX, FEE_PREFIX)
+# A capability's pre-checkout check: refuses (DomainError) what may not be paid as invoiced.
+CheckoutCheck = Callable[..., Awaitable[object]]
 # Every prefix a capability other than payments claims.
 CLAIMED = (PROGRAM_INVOICES, *CLUB_INVOICES)
 # For a PreCheckoutQueryHandler's pattern: any payload no other capability claims.
@@ -41,3 +53,31 @@ def charge_of(paid: SuccessfulPayment) -> dict[str, Any]:
         "telegram_charge_id": paid.telegram_payment_charge_id,
         "provider_charge_id": paid.provider_payment_charge_id or None,
     }
+
+
+async def answer_checkout(
+    query: PreCheckoutQuery, context: BotContext, check: CheckoutCheck, **extra: Any
+) -> bool:
+    """Answer Telegram's last question before it charges, by the capability's `check`: yes, or
+    no with the reason in the payer's language; whether it was yes."""
+    try:
+        async with asyncio.timeout(ANSWER_WITHIN_S):
+            await check(
+                context.uow,
+                telegram_user_id=query.from_user.id,
+                invoice_payload=query.invoice_payload,
+                currency=query.currency,
+                total_amount=query.total_amount,
+                config=context.services.payments,
+                **extra,
+            )
+    except DomainError as err:
+        log.info("checkout of %s refused: %s", query.invoice_payload, err.message_key)
+        await query.answer(ok=False, error_message=refusal_text(err, context))
+        return False
+    except Exception:
+        # Unanswered, the checkout would hang for Telegram's 10 s and fail without a word.
+        await query.answer(ok=False, error_message=t("payment.error.busy", context.lang))
+        raise
+    await query.answer(ok=True)
+    return True
