@@ -157,9 +157,10 @@ def _one_tap_value(
     return by_unit[metric.unit]
 
 
-async def _answerable(
+async def answerable(
     tx: Transaction, actor: Actor, enrolment_id: uuid.UUID, week: int, day: int, today: date
 ) -> ProgramEnrolment:
+    """The enrolment, if the actor may answer this day of it and the day has a workout by now."""
     found = await queries.enrolment_with_program(tx, enrolment_id)
     if found is None:
         raise NotFound("no such enrolment")
@@ -186,7 +187,7 @@ async def answer(
 ) -> None:
     """Record Done, Partly or Skip for a program day (a second answer replaces the first)."""
     async with uow as tx:
-        enrolment = await _answerable(tx, actor, enrolment_id, week, day, today)
+        enrolment = await answerable(tx, actor, enrolment_id, week, day, today)
         await queries.answer_day(
             tx,
             enrolment_id=enrolment.id,
@@ -214,7 +215,7 @@ async def log_exercise(
 ) -> Logged:
     """One tap: log what an exercise prescribed as a metric of the program day (bests follow)."""
     async with uow as tx:
-        await _answerable(tx, actor, enrolment_id, week, day, today)
+        await answerable(tx, actor, enrolment_id, week, day, today)
     found = await workout(uow, enrolment_id=enrolment_id, week=week, day=day)
     chosen = next((p for p in found.exercises if p.number == number), None) if found else None
     if chosen is None or chosen.metric is None or chosen.value is None:
@@ -259,7 +260,7 @@ async def send_note(
     the coach's first name."""
     note = note.strip()[:MAX_NOTE]
     async with uow as tx:
-        enrolment = await _answerable(tx, actor, enrolment_id, week, day, today)
+        enrolment = await answerable(tx, actor, enrolment_id, week, day, today)
         found = await queries.program_with_coach(tx, enrolment.program_id)
         assert found is not None
         program, _coach, coach_user = found
