@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, select, text, update
+from sqlalchemy import Row, and_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from domain.models import (
@@ -68,6 +68,54 @@ async def enrolment_with_program(
     if lock:
         statement = statement.with_for_update(of=ProgramEnrolment)
     return (await tx.session.execute(statement)).first()
+
+
+# A program day as it is sent: built once, so SQLAlchemy compiles it once and asyncpg reuses one
+# prepared statement for every day of a morning.
+_DAY_TO_SEND = (
+    select(
+        ProgramEnrolment.status,
+        ProgramEnrolment.paused_at,
+        ProgramEnrolment.athlete_id,
+        ProgramEnrolment.start_date,
+        ProgramEnrolment.program_version_id,
+        TrainingProgram.title,
+        TrainingProgram.coach_id,
+        ProgramVersion.duration_weeks,
+        User.id.label("athlete_user_id"),
+        User.first_name,
+        ProgramWorkoutLog.status.label("answer"),
+    )
+    .join(TrainingProgram, TrainingProgram.id == ProgramEnrolment.program_id)
+    .join(ProgramVersion, ProgramVersion.id == ProgramEnrolment.program_version_id)
+    .join(Athlete, Athlete.id == ProgramEnrolment.athlete_id)
+    .outerjoin(User, User.id == Athlete.user_id)
+    .outerjoin(
+        ProgramWorkoutLog,
+        and_(
+            ProgramWorkoutLog.enrolment_id == ProgramEnrolment.id,
+            ProgramWorkoutLog.week == bindparam("week"),
+            ProgramWorkoutLog.day == bindparam("day"),
+        ),
+    )
+    .where(ProgramEnrolment.id == bindparam("enrolment_id"))
+)
+
+
+async def day_to_send(
+    tx: Transaction, enrolment_id: uuid.UUID, week: int, day: int
+) -> Row[Any] | None:
+    """One program day in one row: the enrolment's state, athlete and version, the program's
+    title and coach, the athlete's user and first name, and the day's answer (None yet)."""
+    params = {"enrolment_id": enrolment_id, "week": week, "day": day}
+    return (await tx.session.execute(_DAY_TO_SEND, params)).first()
+
+
+async def version_content(tx: Transaction, version_id: uuid.UUID) -> dict[str, Any] | None:
+    """The content of a published version (frozen: a trigger refuses any UPDATE)."""
+    return await tx.session.scalar(
+        select(ProgramVersion.content).where(ProgramVersion.id == version_id)
+    )
 
 
 async def enrolments_of(tx: Transaction, athlete_ids: Collection[uuid.UUID]) -> Sequence[Row[Any]]:
