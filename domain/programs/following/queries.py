@@ -333,7 +333,7 @@ _QUEUE_DAYS = text(
     """
 WITH enrolled AS (
     SELECT e.id, e.athlete_id, e.start_date, e.delivery_time, e.guardians_copy,
-           v.content, v.duration_weeks, a.parent_id, u.id AS athlete_user,
+           e.program_version_id, v.duration_weeks, a.parent_id, u.id AS athlete_user,
            (u.telegram_chat_id IS NOT NULL OR u.telegram_user_id IS NOT NULL) AS reachable,
            -- A child without Telegram lives by the clock of the parent who gets the day.
            COALESCE(CASE WHEN u.telegram_user_id IS NOT NULL THEN u.timezone END, p.timezone,
@@ -345,7 +345,15 @@ WITH enrolled AS (
     LEFT JOIN users p ON p.id = a.parent_id
     WHERE e.status = 'active' AND e.paused_at IS NULL
       AND e.start_date <= CAST(:horizon AS timestamptz)::date + 1
-), days AS (
+), training AS MATERIALIZED (
+    -- Each version's training days, read once per version (not once per enrolment).
+    SELECT v.id AS version_id, CAST(w.value->>'week' AS int) AS week,
+           CAST(d.value->>'day' AS int) AS day
+    FROM program_versions v
+    CROSS JOIN LATERAL jsonb_array_elements(v.content->'weeks') w
+    CROSS JOIN LATERAL jsonb_array_elements(w.value->'days') d
+    WHERE v.id IN (SELECT DISTINCT program_version_id FROM enrolled)
+), days AS MATERIALIZED (
     SELECT en.*, n.n, n.n / 7 + 1 AS week, n.n % 7 + 1 AS day,
            ((en.start_date + n.n) + en.delivery_time) AT TIME ZONE en.tz AS due_at
     FROM enrolled en
@@ -357,12 +365,10 @@ WITH enrolled AS (
     WHERE n.n >= 0 AND n.n < en.duration_weeks * 7
 ), due AS (
     SELECT d.* FROM days d
+    JOIN training t
+      ON t.version_id = d.program_version_id AND t.week = d.week AND t.day = d.day
     WHERE d.due_at <= CAST(:horizon AS timestamptz)
       AND d.due_at > CAST(:horizon AS timestamptz) - CAST(:stale AS interval)
-      AND jsonb_path_exists(
-            d.content,
-            '$.weeks[*] ? (@.week == $w).days[*] ? (@.day == $d)',
-            jsonb_build_object('w', d.week, 'd', d.day))
 ), recipients AS (
     SELECT due.*, due.athlete_user AS recipient FROM due WHERE due.reachable
     UNION
