@@ -73,6 +73,9 @@ class _Cut:
 
 def split_text(text: str, *, limit: int = TEXT_LIMIT, html: bool = False) -> list[str]:
     """Cut `text` into parts of at most `limit` UTF-16 units at the most natural boundaries."""
+    if not html and utf16_len(text) <= limit:
+        # Nearly every message: one part as it is (splitting walks it a character at a time).
+        return [text] if text.strip() else []
     atoms = list(_atoms(text, html))
     parts: list[str] = []
     start = 0  # first atom of the current part

@@ -42,6 +42,8 @@ class Action(StrEnum):
     ASSIGN_PROGRAM = auto()  # a coach giving an athlete they coach a program, free
     LOG_PROGRAM_DAY = auto()  # answering a program day: done, partly, skipped, results
     VIEW_ADHERENCE = auto()  # how a program's athletes keep up with it, week by week
+    SEND_PROGRAM_VIDEO = auto()  # a training video about a program day, to the program's coach
+    REVIEW_PROGRAM_VIDEO = auto()  # feedback on a video sent from a program day
     MANAGE_SERIES = auto()  # a weekly series: create, skip, move, change; its RSVPs (issue 19)
     TAKE_ATTENDANCE = auto()  # marking present / late / absent / excused at an occurrence
     SCHEDULE_SERIES_FOR = auto()  # a private-lesson series with an athlete one coaches
@@ -128,6 +130,13 @@ class ProgramTarget:
 
 
 @dataclass(frozen=True)
+class ProgramDayTarget(AthleteTarget):
+    """An enrolled athlete's program day: the athlete, and the coach who wrote the program."""
+
+    program_coach_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
 class SeriesTarget:
     """A weekly series and its occurrences: the coaches who run it (its coach, a team's)."""
 
@@ -150,6 +159,7 @@ class System:
 Target = (
     AthleteTarget
     | NutritionTarget
+    | ProgramDayTarget
     | UserTarget
     | CoachTarget
     | SessionTarget
@@ -270,6 +280,22 @@ def is_enrolled_family(actor: Actor, target: Target) -> bool:
         return False
     own = {actor.own_athlete_id} if actor.own_athlete_id is not None else set()
     return bool(target.enrolled_athlete_ids & (own | actor.guarded_athlete_ids))
+
+
+def is_enrolled_athletes_family(actor: Actor, target: Target) -> bool:
+    """The program day is the actor's own, or a child's they are guardian of."""
+    return isinstance(target, ProgramDayTarget) and (
+        is_themself(actor, target) or is_guardian(actor, target)
+    )
+
+
+def is_program_days_coach(actor: Actor, target: Target) -> bool:
+    """The program day is of a program the actor wrote, or of an athlete they coach whose
+    videos no guardian withheld."""
+    if not isinstance(target, ProgramDayTarget):
+        return False
+    author = actor.coach_id is not None and target.program_coach_id == actor.coach_id
+    return author or is_their_coach_shown_videos(actor, target)
 
 
 def is_team_coach(actor: Actor, target: Target) -> bool:
@@ -403,6 +429,10 @@ GRANTS: dict[Relation, frozenset[Action]] = {
     is_verified_program_author: frozenset({Action.PUBLISH_PROGRAM}),
     # Enrolled families see the content and the materials; others only the catalogue page.
     is_enrolled_family: frozenset({Action.VIEW_PROGRAM}),
+    # A program day's video goes from the athlete's side to the program's author, who answers
+    # it though they may never have booked the athlete (the athlete's own coach may too).
+    is_enrolled_athletes_family: frozenset({Action.SEND_PROGRAM_VIDEO}),
+    is_program_days_coach: frozenset({Action.REVIEW_PROGRAM_VIDEO}),
     # Every coach of a team runs it; its families see it and answer its messages, and never
     # see one another's children beyond the team's roster the coach keeps.
     # Prices are the coach's word alone: an admin runs a team but never sets what it costs.

@@ -166,6 +166,21 @@ class VideoAnalysis(Base):
         Index("idx_video_athlete_id", "athlete_id"),
         Index("idx_video_session_id", "session_id"),
         CheckConstraint(one_of("status", VideoStatus), name="ck_video_analysis_status"),
+        # A video sent from a program day names the enrolment, week and day (issue 16).
+        CheckConstraint(
+            "(program_enrolment_id IS NULL) = (program_week IS NULL)"
+            " AND (program_enrolment_id IS NULL) = (program_day IS NULL)",
+            name="program_day_whole",
+        ),
+        CheckConstraint(
+            "program_week BETWEEN 1 AND 52 AND program_day BETWEEN 1 AND 7",
+            name="program_day_bounds",
+        ),
+        Index(
+            "idx_video_program_enrolment",
+            "program_enrolment_id",
+            postgresql_where=text("program_enrolment_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[UuidPk]
@@ -205,6 +220,12 @@ class VideoAnalysis(Base):
     # where it is), and when the processed rendition was deleted (`processed_url` then NULL).
     raw_archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rendition_deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Issue 16: the program day a video was sent from; the program's author reviews it.
+    program_enrolment_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("program_enrolments.id")
+    )
+    program_week: Mapped[int | None] = mapped_column(SmallInteger)
+    program_day: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class VideoReviewMessage(Base):

@@ -2,7 +2,8 @@
 
 Telegram lets a reply point only at a message of the same chat, but the update itself comes from
 the client: the review message is looked up by chat and message id, and the replier must be the
-coach it was sent to and still allowed to give feedback on the athlete.
+coach it was sent to and still allowed to give feedback on the athlete (on a video sent from a
+program day: the program's author, or the athlete's own coach).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from domain import policy
 from domain.errors import NotAllowed
 from domain.models import VideoAnalysis, VideoReviewMessage
 from domain.people.queries import first_names
-from domain.policy import Action, Actor, AthleteTarget
-from domain.uow import UnitOfWork
+from domain.policy import Action, Actor, AthleteTarget, ProgramDayTarget
+from domain.uow import Transaction, UnitOfWork
 from domain.videos import queries
 from domain.videos.notices import queue_feedback_notices
 
@@ -87,7 +88,7 @@ async def give_feedback(
         video = await tx.session.get(VideoAnalysis, review.video_id, with_for_update=True)
         if video is None or video.athlete_id is None or review.coach_user_id != actor.user_id:
             raise NotAllowed("feedback on a video shown to someone else", action="give_feedback")
-        policy.require(actor, Action.GIVE_FEEDBACK, AthleteTarget(video.athlete_id))
+        policy.require(actor, *await _feedback_rule(tx, video))
         index = _store(video, feedback, coach_user_id=actor.user_id, now=now)
         tx.audit.record(
             actor_id=actor.user_id, action="video.feedback", entity="video", entity_id=video.id
@@ -96,6 +97,17 @@ async def give_feedback(
         names = await first_names(tx, {video.athlete_id})
         await tx.commit()
     return FeedbackGiven(video.id, names.get(video.athlete_id, ""), recipients)
+
+
+async def _feedback_rule(tx: Transaction, video: VideoAnalysis) -> tuple[Action, AthleteTarget]:
+    """What answering this video takes: GIVE_FEEDBACK on the athlete, or, for a video of a
+    program day, REVIEW_PROGRAM_VIDEO on that day (its author may never have booked them)."""
+    assert video.athlete_id is not None
+    if video.program_enrolment_id is None:
+        return Action.GIVE_FEEDBACK, AthleteTarget(video.athlete_id)
+    program = await queries.program_of_enrolment(tx, video.program_enrolment_id)
+    author = program[1] if program is not None else None
+    return Action.REVIEW_PROGRAM_VIDEO, ProgramDayTarget(video.athlete_id, program_coach_id=author)
 
 
 def _store(

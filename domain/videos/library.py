@@ -179,6 +179,15 @@ def _summary(
 
 
 @dataclass(frozen=True)
+class ProgramDayShown:
+    """The program day a video was sent from, as its review names it."""
+
+    title: str
+    week: int
+    day: int
+
+
+@dataclass(frozen=True)
 class NoticeView:
     """A video as its notices show it, read when the notice is sent."""
 
@@ -187,6 +196,7 @@ class NoticeView:
     session_coach: str | None
     feedback: dict[str, Any] | None
     feedback_coach: str | None
+    program_day: ProgramDayShown | None = None
 
 
 async def notice_view(
@@ -201,7 +211,8 @@ async def notice_view(
         start, coach = await _session_of(tx, video.session_id)
         feedback = _feedback_at(video, feedback_index)
         feedback_coach = await _feedback_coach(tx, feedback) if feedback is not None else None
-    return NoticeView(_detail(video, names), start, coach, feedback, feedback_coach)
+        program_day = await _program_day_of(tx, video)
+    return NoticeView(_detail(video, names), start, coach, feedback, feedback_coach, program_day)
 
 
 def _detail(video: VideoAnalysis, names: dict[uuid.UUID, str]) -> VideoDetail:
@@ -231,6 +242,15 @@ async def _session_of(
     if row is None:
         return None, None
     return row.start_time, " ".join(filter(None, (row.first_name, row.last_name)))
+
+
+async def _program_day_of(tx: Transaction, video: VideoAnalysis) -> ProgramDayShown | None:
+    if video.program_enrolment_id is None or video.program_week is None:
+        return None
+    program = await queries.program_of_enrolment(tx, video.program_enrolment_id)
+    if program is None or video.program_day is None:
+        return None
+    return ProgramDayShown(program[0], video.program_week, video.program_day)
 
 
 def _feedback_at(video: VideoAnalysis, index: int | None) -> dict[str, Any] | None:

@@ -4,7 +4,8 @@ The athlete's side (the athlete if on Telegram, parents, guardians) gets the ana
 there is none. The coach of the linked session, else every coach of the athlete, gets the video
 itself with a request for feedback, also when the analysis failed: the raw file is kept so a
 coach can still watch it. So does each mentor a guardian allowed to see the athlete's videos;
-a mentor's reply is feedback as a coach's is. Each row names the video only;
+a mentor's reply is feedback as a coach's is. A video sent from a program day goes to the
+program's author alone (issue 16). Each row names the video only;
 `handlers.videos.delivery` builds the message from the video as it is when sent.
 """
 
@@ -91,6 +92,8 @@ async def reviewers_of(tx: Transaction, video: VideoAnalysis) -> Sequence[User]:
     if await withheld(tx, video.athlete_id):
         return []
     coaches = await coaches_to_review(tx, video)
+    if video.program_enrolment_id is not None:
+        return coaches  # sent to the program's coach, about their program
     mentors = await mentors_shown_videos(tx, video.athlete_id)
     seen = {coach.id for coach in coaches}
     return [*coaches, *(mentor for mentor in mentors if mentor.id not in seen)]
@@ -103,7 +106,11 @@ async def withheld(tx: Transaction, athlete_id: uuid.UUID) -> bool:
 
 
 async def coaches_to_review(tx: Transaction, video: VideoAnalysis) -> Sequence[User]:
-    """The linked session's coach, or, for a video of no session, every coach of the athlete."""
+    """The program's author for a video of a program day; the linked session's coach; or, for
+    a video of no session, every coach of the athlete."""
+    if video.program_enrolment_id is not None:
+        program = await queries.program_of_enrolment(tx, video.program_enrolment_id)
+        return [program[2]] if program is not None else []
     if video.session_id is not None:
         coach = await queries.coach_of_session(tx, video.session_id)
         if coach is not None:

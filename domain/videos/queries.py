@@ -15,8 +15,10 @@ from domain.models import (
     Coach,
     LinkRelation,
     Notification,
+    ProgramEnrolment,
     SessionParticipant,
     SessionStatus,
+    TrainingProgram,
     TrainingSession,
     User,
     VideoAnalysis,
@@ -113,6 +115,22 @@ async def coach_of_session(tx: Transaction, session_id: uuid.UUID) -> User | Non
         .join(TrainingSession, TrainingSession.coach_id == Coach.id)
         .where(TrainingSession.id == session_id)
     )
+
+
+async def program_of_enrolment(
+    tx: Transaction, enrolment_id: uuid.UUID
+) -> Row[tuple[str, uuid.UUID, User]] | None:
+    """(title, coach profile, coach's user) of the program an enrolment follows."""
+    return (
+        await tx.session.execute(
+            select(TrainingProgram.title, Coach.id, User)
+            .select_from(ProgramEnrolment)
+            .join(TrainingProgram, TrainingProgram.id == ProgramEnrolment.program_id)
+            .join(Coach, Coach.id == TrainingProgram.coach_id)
+            .join(User, User.id == Coach.user_id)
+            .where(ProgramEnrolment.id == enrolment_id)
+        )
+    ).first()
 
 
 async def drop_unsent_notices(tx: Transaction, video_id: uuid.UUID, kind: str) -> None:

@@ -76,6 +76,15 @@ class IncomingVideo:
 
 
 @dataclass(frozen=True)
+class ProgramDay:
+    """The program day a video was sent from: its program's author reviews it (issue 16)."""
+
+    enrolment_id: uuid.UUID
+    week: int
+    day: int
+
+
+@dataclass(frozen=True)
 class RecentSession:
     """A session of the athlete a video may belong to."""
 
@@ -128,9 +137,12 @@ async def receive_video(
     incoming: IncomingVideo,
     chunks: AsyncIterable[bytes],
     now: datetime,
+    program_day: ProgramDay | None = None,
 ) -> ReceivedVideo:
     """Store the video's bytes, record it as uploaded and queue it; NotAVideo if it is not one,
-    ConsentNeeded (nothing read or stored, the guardians asked) for a minor without consent."""
+    ConsentNeeded (nothing read or stored, the guardians asked) for a minor without consent.
+
+    A video of a program day (checked by `domain.programs`) names it and is of no session."""
     policy.require(actor, Action.UPLOAD_VIDEO, AthleteTarget(athlete_id))
     check_size(incoming.size, local_mode=intake.local_mode)
     await _within_hourly_limit(intake, actor)
@@ -156,7 +168,7 @@ async def receive_video(
     key = raw_video_key(owner_id or actor.user_id, video_id, f"original.{container.extension}")
     await intake.storage.put(key, _rejoined(head, stream), content_type=container.content_type)
     try:
-        recent = await _record(uow, actor, athlete_id, video_id, key, incoming, now)
+        recent = await _record(uow, actor, athlete_id, video_id, key, incoming, now, program_day)
     except BaseException:
         # No row points at the file: it would never be shown or cleaned up.
         await intake.storage.delete(key)
@@ -185,24 +197,29 @@ async def _record(
     key: str,
     incoming: IncomingVideo,
     now: datetime,
+    program_day: ProgramDay | None,
 ) -> list[RecentSession]:
     async with uow as tx:
-        tx.session.add(
-            VideoAnalysis(
-                id=video_id,
-                athlete_id=athlete_id,
-                video_url=key,
-                status=VideoStatus.UPLOADED,
-                uploaded_by=actor.user_id,
-                telegram_file_id=incoming.telegram_file_id,
-                media_kind=incoming.media_kind,
-                caption=(incoming.caption or "").strip()[:MAX_CAPTION] or None,
-            )
+        video = VideoAnalysis(
+            id=video_id,
+            athlete_id=athlete_id,
+            video_url=key,
+            status=VideoStatus.UPLOADED,
+            uploaded_by=actor.user_id,
+            telegram_file_id=incoming.telegram_file_id,
+            media_kind=incoming.media_kind,
+            caption=(incoming.caption or "").strip()[:MAX_CAPTION] or None,
         )
+        if program_day is not None:
+            # Of no session: its reviewer is the program's coach, who need not wait for a link.
+            video.program_enrolment_id = program_day.enrolment_id
+            video.program_week, video.program_day = program_day.week, program_day.day
+            video.session_chosen_at = now
+        tx.session.add(video)
         tx.audit.record(
             actor_id=actor.user_id, action="video.uploaded", entity="video", entity_id=video_id
         )
-        recent = await recent_sessions(tx, athlete_id, now=now)
+        recent = [] if program_day else await recent_sessions(tx, athlete_id, now=now)
         await tx.commit()
     return recent
 

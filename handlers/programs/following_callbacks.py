@@ -4,7 +4,7 @@
   `enrol_button`), `pge:a:<program>:<athlete>`, `pge:s:<program>:<athlete>:<yyyymmdd>`.
 - A program day's message: `pgd:<action>:<enrolment>:<week>:<day>` (done, partly, skip) and
   `pgx:<enrolment>:<week>:<day>:<exercise>` (log it in one tap), `pgq:<enrolment>:<week>:<day>`
-  (a note to the coach).
+  (a note to the coach), `pgv:<enrolment>:<week>:<day>` (a video to the coach).
 - /training: `pgf:<action>:<enrolment>[:<value>]` (pause, resume, a time, the guardians' copy,
   end and its confirmation).
 - A coach: `pgh:<program>` (adherence), `pgs:p:<program>` and
@@ -76,6 +76,15 @@ class ExercisePress(CallbackData, prefix="pgx"):
 @dataclass(frozen=True)
 class NotePress(CallbackData, prefix="pgq"):
     """💬 A note to the program's coach about this day; the next text is the note."""
+
+    enrolment_id: uuid.UUID
+    week: int
+    day: int
+
+
+@dataclass(frozen=True)
+class VideoPress(CallbackData, prefix="pgv"):
+    """🎥 A training video to the program's coach about this day; the next video is it."""
 
     enrolment_id: uuid.UUID
     week: int

@@ -36,6 +36,7 @@ from handlers.programs.following_callbacks import (
     FollowAction,
     FollowPress,
     NotePress,
+    VideoPress,
 )
 
 Markup = InlineKeyboardMarkup
@@ -135,7 +136,12 @@ def workout_markup(w: Workout, lang: str | None) -> Markup:
             _button(t("training.button.skip", lang), DayPress(DayAction.SKIP, *key)),
         ]
     ]
-    rows.append([_button(t("training.button.note", lang), NotePress(*key))])
+    rows.append(
+        [
+            _button(t("training.button.note", lang), NotePress(*key)),
+            _button(t("training.button.video", lang), VideoPress(*key)),
+        ]
+    )
     tappable = [p for p in w.exercises if p.metric is not None and p.value is not None]
     for p in tappable[:ONE_TAP_BUTTONS]:
         value = display(p.value, p.metric.unit)  # type: ignore[arg-type, union-attr]

@@ -1,6 +1,7 @@
 """Answering a program day from its message: ✅ Done, 🌓 Partly, ⏭ Skip, one tap per exercise
-that logs what it prescribed (a performance metric naming the day; bests follow), and 💬 a note
-to the program's coach."""
+that logs what it prescribed (a performance metric naming the day; bests follow), 💬 a note
+to the program's coach, and 🎥 a training video for them (the video flow, the program's coach
+as its reviewer: `domain.programs.following.day_videos`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import uuid
 from datetime import UTC, datetime
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
 from telegram.ext import filters as f
 
@@ -16,16 +18,25 @@ from bot.app import BotApplication, BotContext
 from bot.callbacks import refuse
 from bot.i18n import t
 from bot.local_time import coded
-from domain.errors import DomainError
+from bot.telegram_files import telegram_file_chunks
+from domain.adapters.storage import StorageError
+from domain.errors import DomainError, NotAllowed, NotFound
 from domain.metrics.units import display
 from domain.models import WorkoutStatus
-from domain.programs.following import days
+from domain.programs.following import day_videos, days
 from domain.programs.following.enrolments import local_today
-from handlers.programs.following_callbacks import DayAction, DayPress, ExercisePress, NotePress
+from handlers.programs.following_callbacks import (
+    DayAction,
+    DayPress,
+    ExercisePress,
+    NotePress,
+    VideoPress,
+)
 from handlers.programs.following_render import workout_markup, workout_text
 from handlers.shared.acting import refusal_text
 from handlers.shared.common import cancel_fallback
 from handlers.shared.edit_in_place import edit_pressed
+from handlers.shared.video_messages import VIDEO_LIKE, fetch_failure_key, incoming_video
 
 log = logging.getLogger(__name__)
 _STATUS = {
@@ -36,20 +47,31 @@ _STATUS = {
 
 
 # Persisted conversation state: keep its value, or saved conversations resume wrongly.
-NOTE = 0
+NOTE, VIDEO = 0, 1
 WRITING = "program_note"  # user_data while the note is awaited: which program day
+SENDING = "program_video"  # user_data while the video is awaited: which day, whose coach
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
 _TEXT = _PRIVATE & f.TEXT & ~f.COMMAND
 
 
 def register(application: BotApplication) -> None:
-    """Add the answer buttons of a program day, and the note to the coach."""
+    """Add the answer buttons of a program day, the note and the video to the coach."""
     application.add_handler(CallbackQueryHandler(answer_day, pattern=DayPress.pattern()))
     application.add_handler(CallbackQueryHandler(log_exercise, pattern=ExercisePress.pattern()))
     application.add_handler(
         ConversationHandler(
-            entry_points=[CallbackQueryHandler(note_pressed, pattern=NotePress.pattern())],
-            states={NOTE: [MessageHandler(_TEXT, note_typed)]},
+            entry_points=[
+                CallbackQueryHandler(note_pressed, pattern=NotePress.pattern()),
+                CallbackQueryHandler(video_pressed, pattern=VideoPress.pattern()),
+            ],
+            states={
+                NOTE: [MessageHandler(_TEXT, note_typed)],
+                # Before the video flow's own intake (handlers are added by package name).
+                VIDEO: [
+                    MessageHandler(_PRIVATE & VIDEO_LIKE, video_sent),
+                    MessageHandler(_TEXT, video_expected),
+                ],
+            },
             fallbacks=[cancel_fallback()],
             # The persisted states are saved under this name; renaming it strands them.
             name="program_note",
@@ -95,6 +117,82 @@ async def note_typed(update: Update, context: BotContext) -> int:
         await update.effective_message.reply_text(refusal_text(err, context))
         return ConversationHandler.END
     await update.effective_message.reply_text(t("training.note.sent", context.lang, coach=coach))
+    return ConversationHandler.END
+
+
+async def video_pressed(update: Update, context: BotContext) -> int:
+    """🎥 Video to the coach: checked now (a forged press is refused), then the next video."""
+    query = update.callback_query
+    press = VideoPress.parse(query.data)
+    if press is None or context.actor is None:
+        await refuse(update, context, reason="program video: malformed")
+        return ConversationHandler.END
+    try:
+        to = await day_videos.video_recipient(
+            context.uow,
+            actor=context.actor,
+            enrolment_id=press.enrolment_id,
+            week=press.week,
+            day=press.day,
+            today=local_today(datetime.now(UTC), context.timezone),
+        )
+    except (NotAllowed, NotFound) as err:
+        await refuse(update, context, reason=f"program video: {type(err).__name__}")
+        return ConversationHandler.END
+    except DomainError as err:
+        await query.answer(refusal_text(err, context), show_alert=True)
+        return ConversationHandler.END
+    context.user_data[SENDING] = [str(press.enrolment_id), press.week, press.day, to.coach_name]
+    await query.answer()
+    text = t("training.video.ask", context.lang, coach=to.coach_name)
+    await context.bot.send_message(update.effective_chat.id, text)
+    return VIDEO
+
+
+async def video_expected(update: Update, context: BotContext) -> int:
+    """Words while a video is awaited: ask for the video again."""
+    coach = (context.user_data.get(SENDING) or ["", 0, 0, ""])[-1]
+    await update.effective_message.reply_text(
+        t("training.video.expected", context.lang, coach=coach)
+    )
+    return VIDEO
+
+
+async def video_sent(update: Update, context: BotContext) -> int:
+    """The video: received by the video flow, naming the day, for the program's coach."""
+    sending = context.user_data.pop(SENDING, None)
+    if not sending or context.actor is None:
+        return ConversationHandler.END
+    enrolment, week, day, _coach = sending
+    message, now = update.effective_message, datetime.now(UTC)
+    incoming = incoming_video(message)
+    try:
+        sent = await day_videos.send_video(
+            context.uow,
+            context.services.videos,
+            actor=context.actor,
+            enrolment_id=uuid.UUID(enrolment),
+            week=int(week),
+            day=int(day),
+            incoming=incoming,
+            chunks=telegram_file_chunks(context.bot, incoming.telegram_file_id),
+            today=local_today(now, context.timezone),
+            now=now,
+        )
+    except DomainError as err:
+        log.info("program video refused: %s", err.message_key)
+        await message.reply_text(refusal_text(err, context))
+        return ConversationHandler.END
+    except TelegramError as err:
+        log.warning("program video could not be fetched from Telegram: %r", err)
+        await message.reply_text(t(fetch_failure_key(err), context.lang))
+        return ConversationHandler.END
+    except StorageError:
+        log.exception("program video could not be stored")
+        await message.reply_text(t("video.storage_failed", context.lang))
+        return ConversationHandler.END
+    words = {"coach": sent.coach_name, "program": sent.program_title, "week": week, "day": day}
+    await message.reply_text(t("training.video.sent", context.lang, **words))
     return ConversationHandler.END
 
 

@@ -142,16 +142,14 @@ async def send_feedback(bot: Bot, services: Services, notification: Claimed) -> 
 
 
 def _review_text(view: NoticeView, notification: Claimed) -> str:
-    lang, video = notification.language, view.detail
-    session = (
-        t(
-            "video.review.session",
-            lang,
-            starts_at=local_moment(view.session_start, notification.timezone, lang),
-        )
-        if view.session_start is not None
-        else ""
-    )
+    lang, video, day = notification.language, view.detail, view.program_day
+    if day is not None:  # sent from a program day, to the program's author
+        session = t("video.review.program_day", lang, program=day.title, week=day.week, day=day.day)
+    elif view.session_start is not None:
+        starts_at = local_moment(view.session_start, notification.timezone, lang)
+        session = t("video.review.session", lang, starts_at=starts_at)
+    else:
+        session = ""
     if video.status == VideoStatus.ANALYZED:
         summary = analysis_lines(video.analysis, lang)
     else:

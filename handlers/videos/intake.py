@@ -45,6 +45,7 @@ from handlers.shared.acting import child_acted_for, refusal_text
 from handlers.shared.callback_data import CallbackData, flow_pattern, parse_any
 from handlers.shared.common import unexpected_message
 from handlers.shared.edit_in_place import edit_pressed
+from handlers.shared.video_messages import VIDEO_LIKE, fetch_failure_key, incoming_video
 from handlers.videos import render
 from handlers.videos.callbacks import FLOW, VideoFor, VideoLink, VideoShow, VideoUnlinked
 
@@ -52,17 +53,14 @@ log = logging.getLogger(__name__)
 _VIEWERS = [("videos", "video.command.videos")]
 ROLE_COMMANDS = {role: _VIEWERS for role in ("athlete", "parent", "coach", "mentor")}
 _PRIVATE = f.ChatType.PRIVATE & f.UpdateType.MESSAGE
-_VIDEO_LIKE = f.VIDEO | f.VIDEO_NOTE | f.ANIMATION | f.Document.ALL
 # Videos waiting for "whose is it?", by token; a few, so an old picker still works.
 WAITING = "video_waiting"
-# Telegram's answer to getFile for a file over what bots may download.
-TOO_BIG = "file is too big"
 MAX_WAITING = 5
 
 
 def register(application: BotApplication) -> None:
     """Add video uploads, /videos and the video buttons."""
-    application.add_handler(MessageHandler(_PRIVATE & _VIDEO_LIKE, on_video))
+    application.add_handler(MessageHandler(_PRIVATE & VIDEO_LIKE, on_video))
     application.add_handler(CommandHandler("videos", list_videos, filters=_PRIVATE))
     application.add_handler(CallbackQueryHandler(on_button, pattern=flow_pattern(FLOW)))
 
@@ -70,7 +68,7 @@ def register(application: BotApplication) -> None:
 async def on_video(update: Update, context: BotContext) -> None:
     """A video someone sent: whose (if several), then stored and queued."""
     message = update.effective_message
-    incoming = _incoming(message)
+    incoming = incoming_video(message)
     actor = context.actor
     if actor is None:
         await message.reply_text(t("video.not_signed_up", context.lang))
@@ -222,11 +220,7 @@ async def _receive(
         return
     except TelegramError as err:
         log.warning("video from %s could not be fetched from Telegram: %r", actor.user_id, err)
-        # Telegram did not say the size up front, but refuses the download as too big.
-        key = (
-            "video.too_large_unsized" if TOO_BIG in err.message.lower() else "video.download_failed"
-        )
-        await send_text(context.bot, chat_id, t(key, context.lang))
+        await send_text(context.bot, chat_id, t(fetch_failure_key(err), context.lang))
         return
     except StorageError:
         log.exception("video from %s could not be stored", actor.user_id)
@@ -238,21 +232,6 @@ async def _receive(
         chat_id,
         render.received_text(received, incoming.caption, context.lang),
         reply_markup=render.sessions_markup(received, timezone, context.lang),
-    )
-
-
-def _incoming(message: Message) -> IncomingVideo:
-    attachment = message.effective_attachment
-    kind = next(
-        kind
-        for kind in ("video_note", "animation", "video", "document")
-        if getattr(message, kind, None) is not None
-    )
-    return IncomingVideo(
-        telegram_file_id=attachment.file_id,
-        media_kind=kind,
-        size=attachment.file_size,
-        caption=message.caption,
     )
 
 

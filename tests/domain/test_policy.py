@@ -2,80 +2,89 @@
 
 The matrix below is `render_matrix()` of CASES, the data the tests run on; a test keeps it current.
 
-| actor → target                                  |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|PA|PE|PP|PV|XD|ED|GC|EN|AS|LD|AD|SM|AT|SF|RV|VA|TC|TM|TV|TJ|TA|NW|NV|NC|NT|WP|WV|SP|VB|
-|-------------------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
-| athlete → own athlete profile                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |· |✓ |✓ |· |✓ |· |· |✓ |
-| athlete of 16 → own nutrition                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
-| athlete of 15 → own nutrition                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |· |✓ |✓ |· |✓ |· |· |✓ |
-| athlete, age unknown → own nutrition            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |· |✓ |✓ |· |✓ |· |· |✓ |
-| parent → child's nutrition                      |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
-| coach → booked athlete's nutrition              |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
-| coach → unbooked athlete's nutrition            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other athlete of 17 → the athlete's nutrition   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → own account                           |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → someone else's account                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other athlete → the athlete                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child                            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
-| parent → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other parent → the athlete                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| linked guardian → their child                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
-| mentor → their mentee                           |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor allowed videos → their mentee            |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → another athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → another account                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → booked athlete                          |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
-| coach → booked athlete, consent revoked         |✓ |· |· |· |✓ |✓ |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
-| mentor allowed videos → mentee, consent revoked |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → unbooked athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own coach profile                       |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |✓ |· |· |✓ |· |
-| coach → other coach                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own session                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |
-| coach → other coach's session                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child's session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own series                              |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| co-coach → team's series                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → other coach's series                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → their child's series                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| unverified coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |✓ |· |· |✓ |· |
-| coach → own program                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| unverified coach → own program                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → other coach's program                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → program they follow                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → program they don't follow             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| parent → program their child follows            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| other parent → program another child follows    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → program their mentee follows           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a program                               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| coach → own team                                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |✓ |· |
-| co-coach → the team                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |✓ |· |
-| coach → other coach's team                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| athlete → team they are on                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |· |· |
-| parent → their child's team                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |· |· |
-| linked guardian → their child's team            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |· |· |
-| other parent → a team their child is not on     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| mentor → their mentee's team                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a team                                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |
-| suspended parent → their child's team           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → an athlete                              |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a user                                  |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → a coach                                 |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |
-| admin → system                                  |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| blocked parent → their child                    |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
-| suspended parent → their child                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| suspended parent → own account                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
-| deleted admin → system                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| actor → target                                  |VP|EP|AF|BF|VM|LM|VV|UV|GF|VS|MA|VC|AC|MC|RS|AM|PM|PA|PE|PP|PV|XD|ED|GC|EN|AS|LD|AD|SV|RP|SM|AT|SF|RV|VA|TC|TM|TV|TJ|TA|NW|NV|NC|NT|WP|WV|SP|VB|
+|-------------------------------------------------|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|--|
+| athlete → own athlete profile                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |✓ |· |· |· |✓ |· |· |✓ |✓ |· |✓ |· |· |✓ |
+| athlete of 16 → own nutrition                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
+| athlete of 15 → own nutrition                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |✓ |· |· |· |✓ |· |· |✓ |✓ |· |✓ |· |· |✓ |
+| athlete, age unknown → own nutrition            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |✓ |· |· |· |✓ |· |· |✓ |✓ |· |✓ |· |· |✓ |
+| parent → child's nutrition                      |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
+| coach → booked athlete's nutrition              |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
+| coach → unbooked athlete's nutrition            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other athlete of 17 → the athlete's nutrition   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → own account                           |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → someone else's account                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other athlete → the athlete                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child                            |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
+| parent → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other parent → the athlete                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| linked guardian → their child                   |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
+| mentor → their mentee                           |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor allowed videos → their mentee            |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → own account                            |✓ |✓ |· |· |· |· |· |· |· |✓ |· |· |· |· |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → another athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → another account                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → booked athlete                          |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
+| coach → booked athlete, consent revoked         |✓ |· |· |· |✓ |✓ |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
+| mentor allowed videos → mentee, consent revoked |✓ |· |· |· |✓ |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → unbooked athlete                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own coach profile                       |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |✓ |· |· |✓ |· |
+| coach → other coach                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own session                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |
+| coach → other coach's session                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's session                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own series                              |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| co-coach → team's series                        |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → other coach's series                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → their child's series                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own coach profile            |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |✓ |· |· |✓ |· |
+| coach → own program                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| unverified coach → own program                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → other coach's program                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → program they follow                   |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → program they don't follow             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| parent → program their child follows            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| other parent → program another child follows    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → program their mentee follows           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a program                               |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → own program day                       |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |· |✓ |✓ |· |✓ |· |· |✓ |
+| parent → child's program day                    |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |✓ |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
+| other parent → another child's program day      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| program's author → a program day                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete's coach → another's program day         |✓ |· |· |· |✓ |✓ |✓ |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |✓ |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
+| athlete's coach → program day, consent revoked  |✓ |· |· |· |✓ |✓ |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |
+| other coach → a program day                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor allowed videos → mentee's program day    |✓ |· |· |· |✓ |· |✓ |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| coach → own team                                |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |✓ |· |
+| co-coach → the team                             |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |✓ |· |
+| coach → other coach's team                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| athlete → team they are on                      |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |· |· |
+| parent → their child's team                     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |· |· |
+| linked guardian → their child's team            |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |✓ |· |· |· |· |· |· |· |· |
+| other parent → a team their child is not on     |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| mentor → their mentee's team                    |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a team                                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |✓ |· |· |· |· |· |· |· |· |· |· |
+| suspended parent → their child's team           |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → an athlete                              |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a user                                  |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → a coach                                 |✓ |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |
+| admin → system                                  |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| blocked parent → their child                    |✓ |✓ |✓ |✓ |✓ |✓ |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |· |· |· |· |· |· |✓ |✓ |· |✓ |· |· |· |· |· |· |✓ |✓ |· |· |· |✓ |· |✓ |✓ |✓ |· |✓ |· |· |✓ |
+| suspended parent → their child                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| suspended parent → own account                  |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |✓ |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
+| deleted admin → system                          |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |· |
 
 ✓ allow, · deny. VP view_profile, EP edit_profile, AF act_for_athlete, BF book_for_athlete, VM
 view_metrics, LM log_metrics, VV view_video, UV upload_video, GF give_feedback, VS view_sensitive,
 MA manage_availability, VC verify_coach, AC admin_command, MC manage_children, RS run_session, AM
 ask_to_mentor, PM approve_mentor, PA author_program, PE edit_program, PP publish_program, PV
 view_program, XD export_own_data, ED erase_own_data, GC give_video_consent, EN enrol_in_program, AS
-assign_program, LD log_program_day, AD view_adherence, SM manage_series, AT take_attendance, SF
-schedule_series_for, RV answer_rsvp, VA view_attendance, TC coach_teams, TM manage_team, TV
-view_team, TJ join_team, TA answer_team_message, NW write_nutrition_plan, NV view_nutrition_plan,
-NC check_in_meal, NT author_nutrition_template, WP wait_for_place, WV view_waitlist, SP
-sell_packs_and_fees, VB view_balances.
+assign_program, LD log_program_day, AD view_adherence, SV send_program_video, RP
+review_program_video, SM manage_series, AT take_attendance, SF schedule_series_for, RV answer_rsvp,
+VA view_attendance, TC coach_teams, TM manage_team, TV view_team, TJ join_team, TA
+answer_team_message, NW write_nutrition_plan, NV view_nutrition_plan, NC check_in_meal, NT
+author_nutrition_template, WP wait_for_place, WV view_waitlist, SP sell_packs_and_fees, VB
+view_balances.
 """
 
 from __future__ import annotations
@@ -94,6 +103,7 @@ from domain.policy import (
     AthleteTarget,
     CoachTarget,
     NutritionTarget,
+    ProgramDayTarget,
     ProgramTarget,
     SeriesTarget,
     SessionTarget,
@@ -177,6 +187,12 @@ THE_TEAM = TeamTarget(frozenset({COACH}), frozenset({ATHLETE}))
 CO_COACHED_TEAM = TeamTarget(frozenset({COACH, OTHER_COACH}), frozenset({ATHLETE}))
 TEAM_COACH = frozenset({A.MANAGE_TEAM, A.VIEW_TEAM})
 TEAM_FAMILY = frozenset({A.VIEW_TEAM, A.ANSWER_TEAM_MESSAGE})
+# A day of a program OTHER_COACH wrote, followed by the athlete (whom COACH coaches).
+PROGRAM_DAY = ProgramDayTarget(ATHLETE, program_coach_id=OTHER_COACH)
+BOOKED_COACH_ON_ATHLETE = frozenset(
+    {A.VIEW_PROFILE, A.VIEW_METRICS, A.LOG_METRICS, A.GIVE_FEEDBACK, A.VIEW_SENSITIVE}
+    | {A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR, A.VIEW_ATTENDANCE}
+)
 
 
 @dataclass(frozen=True)
@@ -387,6 +403,52 @@ CASES = [
         NOTHING,
     ),
     Case("admin", "a program", ADMIN, ProgramTarget(COACH, frozenset({ATHLETE})), NOTHING),
+    # A video from a program day: the athlete's side sends it, the program's author (or the
+    # athlete's own coach, unless the videos are withheld) answers it.
+    Case(
+        "athlete",
+        "own program day",
+        THE_ATHLETE,
+        PROGRAM_DAY,
+        OWNER | {A.SEND_PROGRAM_VIDEO},
+    ),
+    Case("parent", "child's program day", PARENT, PROGRAM_DAY, GUARDIAN | {A.SEND_PROGRAM_VIDEO}),
+    Case("other parent", "another child's program day", ANOTHER_PARENT, PROGRAM_DAY, NOTHING),
+    Case(
+        "program's author",
+        "a program day",
+        UNBOOKED_COACH,
+        PROGRAM_DAY,
+        frozenset({A.REVIEW_PROGRAM_VIDEO}),
+    ),
+    Case(
+        "athlete's coach",
+        "another's program day",
+        BOOKED_COACH,
+        PROGRAM_DAY,
+        BOOKED_COACH_ON_ATHLETE | {A.VIEW_VIDEO, A.REVIEW_PROGRAM_VIDEO} | COACH_NUTRITION,
+    ),
+    Case(
+        "athlete's coach",
+        "program day, consent revoked",
+        COACH_VIDEOS_REVOKED,
+        PROGRAM_DAY,
+        BOOKED_COACH_ON_ATHLETE | COACH_NUTRITION,
+    ),
+    Case(
+        "other coach",
+        "a program day",
+        UNVERIFIED_COACH,
+        ProgramDayTarget(ATHLETE, program_coach_id=COACH),
+        NOTHING,
+    ),
+    Case(
+        "mentor allowed videos",
+        "mentee's program day",
+        TRUSTED_MENTOR,
+        PROGRAM_DAY,
+        frozenset({A.VIEW_PROFILE, A.VIEW_METRICS, A.VIEW_VIDEO, A.GIVE_FEEDBACK}),
+    ),
     # Only a team's coaches set its fee; an admin runs a team but never prices it.
     Case("coach", "own team", BOOKED_COACH, THE_TEAM, TEAM_COACH | {A.SELL_PACKS_AND_FEES}),
     Case(
@@ -490,6 +552,8 @@ CODES = {
     A.VIEW_WAITLIST: "WV",
     A.SELL_PACKS_AND_FEES: "SP",
     A.VIEW_BALANCES: "VB",
+    A.SEND_PROGRAM_VIDEO: "SV",
+    A.REVIEW_PROGRAM_VIDEO: "RP",
 }
 
 
@@ -567,6 +631,9 @@ MEANINGFUL: dict[Target, frozenset[Action]] = {
     ),
     SeriesTarget(frozenset({COACH})): frozenset({A.MANAGE_SERIES, A.TAKE_ATTENDANCE}),
     SessionTarget(COACH): frozenset({A.RUN_SESSION, A.VIEW_WAITLIST}),
+    ProgramDayTarget(ATHLETE, program_coach_id=COACH): GUARDIAN
+    | {A.GIVE_FEEDBACK, A.ASSIGN_PROGRAM, A.SCHEDULE_SERIES_FOR}
+    | {A.SEND_PROGRAM_VIDEO, A.REVIEW_PROGRAM_VIDEO},
     System(): frozenset({A.ADMIN_COMMAND}),
 }
 PAIRS = [(target, action) for target in MEANINGFUL for action in Action]

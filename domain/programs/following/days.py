@@ -16,6 +16,7 @@ are found and announced (`domain.metrics.log`).
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -89,41 +90,55 @@ async def workout(
 ) -> Workout | None:
     """The program day as it reads now; None when its enrolment is paused or over."""
     async with uow as tx:
-        found = await queries.enrolment_with_program(tx, enrolment_id)
+        found = await queries.day_to_send(tx, enrolment_id, week, day)
         if found is None:
             return None
-        enrolment, program, version = found
-        if enrolment.status != EnrolmentStatus.ACTIVE or enrolment.paused_at is not None:
+        if found.status != EnrolmentStatus.ACTIVE or found.paused_at is not None:
             return None
-        content = ProgramContent.from_stored(version.content)
-        plan = content.week(week)
+        plan = (await version_content(tx, found.program_version_id)).week(week)
         today = plan.day(day) if plan else None
         if today is None:
             return None
         kinds = [
             MetricKind.from_row(r)
-            for r in await types_for(tx, athlete_id=enrolment.athlete_id, coach_id=program.coach_id)
+            for r in await types_for(tx, athlete_id=found.athlete_id, coach_id=found.coach_id)
         ]
         exercises = [
-            await _prescribed(tx, enrolment.athlete_id, number, exercise, kinds)
+            await _prescribed(tx, found.athlete_id, number, exercise, kinds)
             for number, exercise in enumerate(today.exercises, start=1)
         ]
-        answers = await queries.answers(tx, [enrolment_id])
-        athlete = await queries.athlete_user(tx, enrolment.athlete_id)
-    answer = next((s for _e, w, d, s in answers if (w, d) == (week, day)), None)
     return Workout(
         enrolment_id=enrolment_id,
-        athlete_id=enrolment.athlete_id,
-        athlete_user_id=athlete.id if athlete else None,
-        athlete_name=athlete.first_name if athlete else "",
-        program_title=program.title,
+        athlete_id=found.athlete_id,
+        athlete_user_id=found.athlete_user_id,
+        athlete_name=found.first_name or "",
+        program_title=found.title,
         week=week,
         day=day,
-        weeks=version.duration_weeks,
-        date=enrolment.start_date + timedelta(days=(week - 1) * 7 + day - 1),
+        weeks=found.duration_weeks,
+        date=found.start_date + timedelta(days=(week - 1) * 7 + day - 1),
         exercises=exercises,
-        answer=answer,
+        answer=found.answer,
     )
+
+
+# A version is frozen (trigger `program_versions_frozen`), so its parsed content never changes:
+# parsed once per process, not for every day sent (a 12-week program took milliseconds).
+_VERSIONS: OrderedDict[uuid.UUID, ProgramContent] = OrderedDict()
+VERSIONS_KEPT = 64
+
+
+async def version_content(tx: Transaction, version_id: uuid.UUID) -> ProgramContent:
+    """A published version's content, parsed once and kept (the most recent VERSIONS_KEPT)."""
+    content = _VERSIONS.get(version_id)
+    if content is None:
+        content = ProgramContent.from_stored(await queries.version_content(tx, version_id))
+        _VERSIONS[version_id] = content
+        if len(_VERSIONS) > VERSIONS_KEPT:
+            _VERSIONS.popitem(last=False)
+    else:
+        _VERSIONS.move_to_end(version_id)
+    return content
 
 
 async def _prescribed(
@@ -157,15 +172,16 @@ def _one_tap_value(
     return by_unit[metric.unit]
 
 
-async def _answerable(
+async def answerable(
     tx: Transaction, actor: Actor, enrolment_id: uuid.UUID, week: int, day: int, today: date
 ) -> ProgramEnrolment:
+    """The enrolment, if the actor may answer this day of it and the day has a workout by now."""
     found = await queries.enrolment_with_program(tx, enrolment_id)
     if found is None:
         raise NotFound("no such enrolment")
     enrolment, _program, version = found
     policy.require(actor, Action.LOG_PROGRAM_DAY, AthleteTarget(enrolment.athlete_id))
-    plan = ProgramContent.from_stored(version.content).week(week)
+    plan = (await version_content(tx, version.id)).week(week)
     on = enrolment.start_date + timedelta(days=(week - 1) * 7 + day - 1)
     if plan is None or plan.day(day) is None or on > today:
         raise NotThatDay("no workout that day")
@@ -186,7 +202,7 @@ async def answer(
 ) -> None:
     """Record Done, Partly or Skip for a program day (a second answer replaces the first)."""
     async with uow as tx:
-        enrolment = await _answerable(tx, actor, enrolment_id, week, day, today)
+        enrolment = await answerable(tx, actor, enrolment_id, week, day, today)
         await queries.answer_day(
             tx,
             enrolment_id=enrolment.id,
@@ -214,7 +230,7 @@ async def log_exercise(
 ) -> Logged:
     """One tap: log what an exercise prescribed as a metric of the program day (bests follow)."""
     async with uow as tx:
-        await _answerable(tx, actor, enrolment_id, week, day, today)
+        await answerable(tx, actor, enrolment_id, week, day, today)
     found = await workout(uow, enrolment_id=enrolment_id, week=week, day=day)
     chosen = next((p for p in found.exercises if p.number == number), None) if found else None
     if chosen is None or chosen.metric is None or chosen.value is None:
@@ -259,7 +275,7 @@ async def send_note(
     the coach's first name."""
     note = note.strip()[:MAX_NOTE]
     async with uow as tx:
-        enrolment = await _answerable(tx, actor, enrolment_id, week, day, today)
+        enrolment = await answerable(tx, actor, enrolment_id, week, day, today)
         found = await queries.program_with_coach(tx, enrolment.program_id)
         assert found is not None
         program, _coach, coach_user = found

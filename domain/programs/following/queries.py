@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, select, text, update
+from sqlalchemy import Row, and_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 
 from domain.models import (
@@ -68,6 +68,54 @@ async def enrolment_with_program(
     if lock:
         statement = statement.with_for_update(of=ProgramEnrolment)
     return (await tx.session.execute(statement)).first()
+
+
+# A program day as it is sent: built once, so SQLAlchemy compiles it once and asyncpg reuses one
+# prepared statement for every day of a morning.
+_DAY_TO_SEND = (
+    select(
+        ProgramEnrolment.status,
+        ProgramEnrolment.paused_at,
+        ProgramEnrolment.athlete_id,
+        ProgramEnrolment.start_date,
+        ProgramEnrolment.program_version_id,
+        TrainingProgram.title,
+        TrainingProgram.coach_id,
+        ProgramVersion.duration_weeks,
+        User.id.label("athlete_user_id"),
+        User.first_name,
+        ProgramWorkoutLog.status.label("answer"),
+    )
+    .join(TrainingProgram, TrainingProgram.id == ProgramEnrolment.program_id)
+    .join(ProgramVersion, ProgramVersion.id == ProgramEnrolment.program_version_id)
+    .join(Athlete, Athlete.id == ProgramEnrolment.athlete_id)
+    .outerjoin(User, User.id == Athlete.user_id)
+    .outerjoin(
+        ProgramWorkoutLog,
+        and_(
+            ProgramWorkoutLog.enrolment_id == ProgramEnrolment.id,
+            ProgramWorkoutLog.week == bindparam("week"),
+            ProgramWorkoutLog.day == bindparam("day"),
+        ),
+    )
+    .where(ProgramEnrolment.id == bindparam("enrolment_id"))
+)
+
+
+async def day_to_send(
+    tx: Transaction, enrolment_id: uuid.UUID, week: int, day: int
+) -> Row[Any] | None:
+    """One program day in one row: the enrolment's state, athlete and version, the program's
+    title and coach, the athlete's user and first name, and the day's answer (None yet)."""
+    params = {"enrolment_id": enrolment_id, "week": week, "day": day}
+    return (await tx.session.execute(_DAY_TO_SEND, params)).first()
+
+
+async def version_content(tx: Transaction, version_id: uuid.UUID) -> dict[str, Any] | None:
+    """The content of a published version (frozen: a trigger refuses any UPDATE)."""
+    return await tx.session.scalar(
+        select(ProgramVersion.content).where(ProgramVersion.id == version_id)
+    )
 
 
 async def enrolments_of(tx: Transaction, athlete_ids: Collection[uuid.UUID]) -> Sequence[Row[Any]]:
@@ -285,7 +333,7 @@ _QUEUE_DAYS = text(
     """
 WITH enrolled AS (
     SELECT e.id, e.athlete_id, e.start_date, e.delivery_time, e.guardians_copy,
-           v.content, v.duration_weeks, a.parent_id, u.id AS athlete_user,
+           e.program_version_id, v.duration_weeks, a.parent_id, u.id AS athlete_user,
            (u.telegram_chat_id IS NOT NULL OR u.telegram_user_id IS NOT NULL) AS reachable,
            -- A child without Telegram lives by the clock of the parent who gets the day.
            COALESCE(CASE WHEN u.telegram_user_id IS NOT NULL THEN u.timezone END, p.timezone,
@@ -297,7 +345,15 @@ WITH enrolled AS (
     LEFT JOIN users p ON p.id = a.parent_id
     WHERE e.status = 'active' AND e.paused_at IS NULL
       AND e.start_date <= CAST(:horizon AS timestamptz)::date + 1
-), days AS (
+), training AS MATERIALIZED (
+    -- Each version's training days, read once per version (not once per enrolment).
+    SELECT v.id AS version_id, CAST(w.value->>'week' AS int) AS week,
+           CAST(d.value->>'day' AS int) AS day
+    FROM program_versions v
+    CROSS JOIN LATERAL jsonb_array_elements(v.content->'weeks') w
+    CROSS JOIN LATERAL jsonb_array_elements(w.value->'days') d
+    WHERE v.id IN (SELECT DISTINCT program_version_id FROM enrolled)
+), days AS MATERIALIZED (
     SELECT en.*, n.n, n.n / 7 + 1 AS week, n.n % 7 + 1 AS day,
            ((en.start_date + n.n) + en.delivery_time) AT TIME ZONE en.tz AS due_at
     FROM enrolled en
@@ -309,12 +365,10 @@ WITH enrolled AS (
     WHERE n.n >= 0 AND n.n < en.duration_weeks * 7
 ), due AS (
     SELECT d.* FROM days d
+    JOIN training t
+      ON t.version_id = d.program_version_id AND t.week = d.week AND t.day = d.day
     WHERE d.due_at <= CAST(:horizon AS timestamptz)
       AND d.due_at > CAST(:horizon AS timestamptz) - CAST(:stale AS interval)
-      AND jsonb_path_exists(
-            d.content,
-            '$.weeks[*] ? (@.week == $w).days[*] ? (@.day == $d)',
-            jsonb_build_object('w', d.week, 'd', d.day))
 ), recipients AS (
     SELECT due.*, due.athlete_user AS recipient FROM due WHERE due.reachable
     UNION
