@@ -19,8 +19,9 @@ def labels(person: EmulatedUser) -> list[str]:
     return []
 
 
-async def create_team_in_chat(cora: EmulatedUser) -> str:
-    """Cora creates U12 Tigers from /teams (two bad seasons refused); the created message."""
+async def create_team_in_chat(cora: EmulatedUser, season: str | None = None) -> str:
+    """Cora creates U12 Tigers from /teams (two bad seasons refused), for the suggested season
+    or the typed `season`; the created message."""
     await cora.send("/teams")
     await cora.expect_reply(contains="no teams yet")
     await cora.press("➕ New team")
@@ -35,7 +36,10 @@ async def create_team_in_chat(cora: EmulatedUser) -> str:
     await cora.expect_reply(contains="ends before it starts")
     await cora.send("2026-09-01 - 2029-06-30")
     await cora.expect_reply(contains="2 years at most")
-    await cora.press(next(label for label in labels(cora) if label.startswith("Season:")))
+    if season is not None:
+        await cora.send(season)
+    else:
+        await cora.press(next(label for label in labels(cora) if label.startswith("Season:")))
     created = await cora.expect_reply(contains="U12 Tigers is created")
     return created["text"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 
@@ -41,7 +41,13 @@ from tests.handlers.booking.booking_steps import (
 )
 from tests.handlers.chat_steps import open_chats
 from tests.handlers.clubs.pack_steps import next_invoice, pay_invoice
-from tests.handlers.clubs.series_world import buttons, occurrences, run_rsvps, soon_in_berlin
+from tests.handlers.clubs.series_world import (
+    BERLIN,
+    buttons,
+    occurrences,
+    run_rsvps,
+    soon_in_berlin,
+)
 from tests.handlers.clubs.team_steps import FAMILY_LINK, create_team_in_chat, open_team
 
 # Private lessons and groups of two, accepted at once.
@@ -106,7 +112,9 @@ async def _hal_adds_ben_and_joins(hal: EmulatedUser, code: str) -> None:
 
 
 async def _the_team_is_formed(club: Club) -> None:
-    created = await create_team_in_chat(club.cora)
+    # A season under way whatever the month the test runs in (the suggested one may not be).
+    today = datetime.now(BERLIN).date()
+    created = await create_team_in_chat(club.cora, f"{today} - {today + timedelta(days=120)}")
     code = FAMILY_LINK.search(created)
     assert code, created
     await _join(club.pia, code[1], "Kim")
