@@ -22,7 +22,12 @@ from zoneinfo import ZoneInfo
 
 from domain.adapters.cache import Cache, RedisKeys
 from domain.booking.availability import AvailabilityRules, InvalidAvailability
-from domain.booking.queries.sessions import busy_intervals, coach_availability
+from domain.booking.queries.sessions import (
+    busy_intervals,
+    coach_availability,
+    open_group_times,
+)
+from domain.booking.sessions import GROUP
 from domain.booking.slots import Interval, Slot, open_slots, within_booking_window
 from domain.errors import DomainError
 from domain.uow import UnitOfWork
@@ -52,11 +57,16 @@ class SlotCache:
         length_minutes: int,
         now: datetime,
         moving: uuid.UUID | None = None,
+        session_type: str | None = None,
     ) -> list[Slot]:
         """Bookable slots of one length on the coach-local `day`, earliest first; with `moving`,
-        as if that session (the one being moved) were not there."""
+        as if that session (the one being moved) were not there; for a group, the times of the
+        coach's group sessions that day too (to join, or to wait in line for when full)."""
         (entry,) = await self._entries(coach_id, [day], moving)
-        return _bookable(entry, length_minutes, now)
+        free = _bookable(entry, length_minutes, now)
+        if session_type != GROUP:
+            return free
+        return sorted({*free, *await self._groups_on(coach_id, entry, day, length_minutes, now)})
 
     async def slots_over(
         self,
@@ -154,6 +164,18 @@ class SlotCache:
         candidates = [slot for day_slots in by_day.values() for slot in day_slots]
         candidates.sort(key=lambda slot: abs((slot.start - around).total_seconds()))
         return sorted(candidates[:count])
+
+    async def _groups_on(
+        self, coach_id: uuid.UUID, entry: dict[str, Any], day: date, minutes: int, now: datetime
+    ) -> list[Slot]:
+        # Live, not cached: a group's times stay the same as families join it.
+        rules = AvailabilityRules.model_construct(**entry["window"])
+        zone = ZoneInfo(rules.timezone)
+        low = datetime.combine(day, time(), zone)
+        async with self.uow as tx:
+            found = await open_group_times(tx, coach_id, low, low + timedelta(days=1), minutes)
+        slots = (Slot(start, end) for start, end in found)
+        return [slot for slot in slots if within_booking_window(rules, slot.start, now)]
 
     async def _entries(
         self, coach_id: uuid.UUID, dates: list[date], moving: uuid.UUID | None = None

@@ -119,6 +119,7 @@ async def free_slots(context: BotContext, draft: Draft) -> Sequence[Slot]:
         length_minutes=draft.length,
         now=_now(),
         moving=_moving(draft),
+        session_type=None if _moving(draft) else draft.kind,
     )
 
 

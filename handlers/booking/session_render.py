@@ -48,6 +48,14 @@ def type_name(session_type: str, lang: str | None) -> str:
     return t(f"session.type.{session_type}", lang)
 
 
+def _with(view: SessionView, athletes: str, coach_side: bool, lang: str | None) -> str:
+    if coach_side:
+        return t("session.card.with_athletes", lang, athletes=athletes)
+    if not athletes:  # a family that has just taken its child out of a group session
+        return t("session.card.coach_only", lang, coach=view.coach_name)
+    return t("session.card.with_coach", lang, coach=view.coach_name, athletes=athletes)
+
+
 def card_text(
     view: SessionView, *, coach_side: bool, timezone: str, lang: str | None, note: str = ""
 ) -> str:
@@ -61,9 +69,7 @@ def card_text(
             moment=local_moment(view.start, timezone, lang),
             minutes=view.minutes,
         ),
-        t("session.card.with_athletes", lang, athletes=athletes)
-        if coach_side
-        else t("session.card.with_coach", lang, coach=view.coach_name, athletes=athletes),
+        _with(view, athletes, coach_side, lang),
     ]
     if view.session_type == GROUP:
         lines.append(

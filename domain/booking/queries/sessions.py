@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -269,6 +269,24 @@ async def busy_intervals(
     )
     if excluding is not None:
         query = query.where(TrainingSession.id != excluding)
+    rows = await tx.session.execute(query.order_by(TrainingSession.start_time))
+    return [(row[0], row[1]) for row in rows]
+
+
+async def open_group_times(
+    tx: Transaction, coach_id: uuid.UUID, start: datetime, end: datetime, minutes: int
+) -> list[tuple[datetime, datetime]]:
+    """(start, end) of the coach's live group sessions of `minutes` starting in [start, end),
+    in time order: booked ones a family may join (or wait for), a series' occurrences not."""
+    query = select(TrainingSession.start_time, TrainingSession.end_time).where(
+        TrainingSession.coach_id == coach_id,
+        TrainingSession.session_type == "group",
+        TrainingSession.series_id.is_(None),
+        TrainingSession.status != SessionStatus.CANCELLED,
+        TrainingSession.start_time >= start,
+        TrainingSession.start_time < end,
+        TrainingSession.end_time - TrainingSession.start_time == timedelta(minutes=minutes),
+    )
     rows = await tx.session.execute(query.order_by(TrainingSession.start_time))
     return [(row[0], row[1]) for row in rows]
 

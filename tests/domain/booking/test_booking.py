@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -23,7 +23,15 @@ from domain.booking.rules import GroupFull
 from domain.booking.sessions import LoadedSession, load_session
 from domain.booking.slot_cache import SlotCache
 from domain.errors import Contended, NotAllowed, SlotTaken
-from domain.models import Athlete, AthleteLink, Notification, PaymentStatus, TrainingSession, User
+from domain.models import (
+    Athlete,
+    AthleteLink,
+    Notification,
+    PaymentStatus,
+    SessionSeries,
+    TrainingSession,
+    User,
+)
 from domain.payments.records import refund_for_cancellation
 from domain.policy import Actor
 from domain.uow import Transaction, UnitOfWork
@@ -376,6 +384,67 @@ async def test_group_sessions_fill_up_to_capacity_and_no_further(
             now=BOOKING_NOW,
             slots=slots,
         )
+
+
+async def test_a_group_sessions_time_is_offered_to_group_bookers_while_a_series_time_is_not(
+    uow: UnitOfWork, services: Services
+) -> None:
+    # A booked group's time is busy for the coach; a family choosing "Group" still has to be
+    # able to pick it, to join it (or, once full, to wait in its line).
+    world = await booking_world(
+        uow, rules={"session_types": ["individual", "group"], "group_capacity": 1}
+    )
+    slots = slot_cache(services)
+    await booking.book(
+        uow,
+        actor=await actor(uow, world.parent),
+        choice=choice(world, session_type="group"),
+        now=BOOKING_NOW,
+        slots=slots,
+    )
+    practice = MONDAY_4PM + timedelta(hours=2)  # a weekly practice's group occurrence
+    async with uow as tx:
+        series = SessionSeries(
+            coach_id=world.coach.id,
+            athlete_id=world.child.id,
+            title="Practice",
+            weekdays=[0],
+            local_time=time(18),
+            timezone="Europe/Berlin",
+            length_minutes=60,
+            season_start=MONDAY_4PM.date(),
+            season_end=MONDAY_4PM.date() + timedelta(days=30),
+        )
+        tx.session.add(series)
+        await tx.flush()
+        tx.sessions.add(
+            TrainingSession(
+                coach_id=world.coach.id,
+                session_type="group",
+                start_time=practice,
+                end_time=practice + timedelta(hours=1),
+                capacity=8,
+                participant_count=0,
+                series_id=series.id,
+            )
+        )
+        await tx.commit()
+
+    async def starts(**kind: str) -> list[datetime]:
+        found = await slots.free_slots_on(
+            coach_id=world.coach.id,
+            day=MONDAY_4PM.date(),
+            length_minutes=60,
+            now=BOOKING_NOW,
+            **kind,
+        )
+        return [slot.start for slot in found]
+
+    group_times = await starts(session_type="group")
+    assert MONDAY_4PM in group_times and group_times == sorted(group_times)
+    assert practice not in group_times
+    assert MONDAY_4PM not in await starts(session_type="individual")
+    assert MONDAY_4PM not in await starts()
 
 
 async def test_free_and_late_cancellation_follow_the_coach_policy(

@@ -40,6 +40,7 @@ from tests.handlers.booking.booking_steps import (
     weekday_ahead,
 )
 from tests.handlers.chat_steps import open_chats
+from tests.handlers.clubs.pack_steps import next_invoice, pay_invoice
 
 PROVIDER_TOKEN = "284685063:TEST:emulator"
 BERLIN = "Europe/Berlin"
@@ -63,22 +64,6 @@ def _texts(person: EmulatedUser, opening: str) -> list[str]:
     return [text for text in found if text.startswith(opening)]
 
 
-async def _next_invoice(person: EmulatedUser) -> Json:
-    """The next invoice the bot sends the person."""
-    for _ in range(5):
-        message = await person.expect("message")
-        if "invoice" in message:
-            return message
-    raise AssertionError("no invoice came")
-
-
-async def _pay(person: EmulatedUser, invoice: Json) -> None:
-    outcome = await person.pay(invoice)
-    assert outcome.ok, outcome.error
-    await person.send("/payments")  # answered after the payment: one person's updates in order
-    await person.expect_reply(contains="Your payments")
-
-
 async def _pack_left(uow: UnitOfWork) -> int:
     async with uow as tx:
         return await tx.session.scalar(select(SessionPack.sessions_left)) or 0
@@ -98,8 +83,8 @@ async def _define_and_buy(cast: BookingCast, application: BotApplication) -> Jso
     await cast.pia.send("/packs")
     await cast.pia.expect_reply(contains="Packs of lessons from your coaches")
     await cast.pia.press("Buy “Spring pack” for Kim")
-    invoice = await _next_invoice(cast.pia)
-    await _pay(cast.pia, invoice)
+    invoice = await next_invoice(cast.pia)
+    await pay_invoice(cast.pia, invoice)
     await _deliver(application)
     # The outbox job of the running bot may be the one that sends them: waited for, not read.
     receipt = await cast.pia.expect("message", contains="🧾 Receipt: pack “Spring pack”")
@@ -268,13 +253,13 @@ async def test_a_team_fee_is_requested_reminded_paid_and_shown_to_the_coach(
         assert len(_texts(cast.pia, "⏰ Reminder")) == 1
 
         await cast.pia.press("💳 Pay")
-        invoice = await _next_invoice(cast.pia)
+        invoice = await next_invoice(cast.pia)
         assert (invoice["invoice"]["currency"], invoice["invoice"]["total_amount"]) == (
             "EUR",
             12000,
         )
         assert invoice["invoice"]["title"] == "Team fee: Tigers"
-        await _pay(cast.pia, invoice)
+        await pay_invoice(cast.pia, invoice)
         await _deliver(application)
         await cast.pia.expect("message", contains="🧾 Receipt: the season fee of Tigers for Kim")
         await cast.cora.expect("message", contains="💰 Fee paid: Kim, Tigers (season), €120.00")

@@ -7,7 +7,6 @@ counted, a family's reply reaches the coach, and forged presses are refused."""
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 from dataclasses import dataclass
 
@@ -30,10 +29,15 @@ from telegram_emulator import Emulator
 from telegram_emulator.driver import EmulatedUser
 from tests.factories import BookingWorld, booking_world
 from tests.handlers.chat_steps import open_chats
+from tests.handlers.clubs.team_steps import (
+    COACH_LINK,
+    FAMILY_LINK,
+    create_team_in_chat,
+    labels,
+    open_team,
+)
 from tests.handlers.coaching.coach_steps import sign_up
 
-FAMILY_LINK = re.compile(r"start=team-([\w-]+)")
-COACH_LINK = re.compile(r"start=teamcoach-([\w-]+)")
 # Every personal word the cast could leak into a group: names and a medical note.
 PERSONAL = ("Kim", "Lea", "Ana", "Pia", "Omar", "Klein", "asthma")
 
@@ -71,41 +75,6 @@ async def _cast(emulator: Emulator, uow: UnitOfWork) -> TeamCast:
     return TeamCast(world, cora, pia, omar, ana, max_, zed)
 
 
-def _labels(person: EmulatedUser) -> list[str]:
-    for message in reversed(person.messages()):
-        markup = message.get("reply_markup") or {}
-        if markup.get("inline_keyboard"):
-            return [b["text"] for row in markup["inline_keyboard"] for b in row]
-    return []
-
-
-async def _create_team(cora: EmulatedUser) -> str:
-    await cora.send("/teams")
-    await cora.expect_reply(contains="no teams yet")
-    await cora.press("➕ New team")
-    await cora.expect_reply(contains="The team's name?")
-    await cora.send("U12 Tigers")
-    await cora.expect_reply(contains="Which sport?")
-    await cora.send("tennis")
-    await cora.expect_reply(contains="The age group?")
-    await cora.press("U12")
-    await cora.expect_reply(contains="The season?")
-    await cora.send("2026-09-01 - 2026-06-30")
-    await cora.expect_reply(contains="ends before it starts")
-    await cora.send("2026-09-01 - 2029-06-30")
-    await cora.expect_reply(contains="2 years at most")
-    await cora.press(next(label for label in _labels(cora) if label.startswith("Season:")))
-    created = await cora.expect_reply(contains="U12 Tigers is created")
-    return created["text"]
-
-
-async def _open_team(cora: EmulatedUser) -> None:
-    await cora.send("/teams")
-    await cora.expect_reply(contains="Your teams")
-    await cora.press("U12 Tigers · U12")
-    await cora.expect_reply(contains="🏅 U12 Tigers")
-
-
 async def _forge(application: BotApplication, person: EmulatedUser, data: str) -> str:
     """`person` presses a button carrying `data` they were never sent; the answer's text."""
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("forged", callback_data=data)]])
@@ -134,7 +103,7 @@ async def test_a_team_is_created_joined_linked_to_its_group_and_written_to(
     cora, pia, omar, ana = cast.cora, cast.pia, cast.omar, cast.ana
     async with run_bot(emulator) as application:
         await open_chats(cora, pia, omar, ana, cast.max, cast.zed)
-        created = await _create_team(cora)
+        created = await create_team_in_chat(cora)
         family_code = FAMILY_LINK.search(created)
         coach_code = COACH_LINK.search(created)
         assert family_code and coach_code, created
@@ -166,7 +135,7 @@ async def test_a_team_is_created_joined_linked_to_its_group_and_written_to(
         await cast.max.expect_reply(contains="used already")
 
         # The roster, with guardians.
-        await _open_team(cora)
+        await open_team(cora)
         await cora.press("👥 Roster")
         roster = await cora.expect_reply(contains="the roster")
         assert "• Ana" in roster["text"] and "• Kim: guardians Pia" in roster["text"]
@@ -192,7 +161,7 @@ async def test_a_team_is_created_joined_linked_to_its_group_and_written_to(
         assert any("Lea joined U12 Tigers" in (m.get("text") or "") for m in cora.messages())
 
         # A message naming a child is refused for the group; a plain one goes everywhere.
-        await _open_team(cora)
+        await open_team(cora)
         await cora.press("📣 Message the team")
         await cora.expect_reply(contains="Your message to U12 Tigers?")
         await cora.send("Well played Kim!")
@@ -221,7 +190,7 @@ async def test_a_team_is_created_joined_linked_to_its_group_and_written_to(
         await pia.press("👍 Seen")
         await ana.press("👍 Seen")
         await ana.expect("callback_answer")
-        await _open_team(cora)
+        await open_team(cora)
         page = cora.messages()[-1]["text"]
         assert "👍 2 of 3 seen" in page, page
 
@@ -242,14 +211,14 @@ async def test_forged_presses_from_another_teams_coach_or_a_non_members_parent_a
     cora, pia, omar, zed = cast.cora, cast.pia, cast.omar, cast.zed
     async with run_bot(emulator) as application:
         await open_chats(cora, pia, omar, zed)
-        created = await _create_team(cora)
+        created = await create_team_in_chat(cora)
         family_code = FAMILY_LINK.search(created)
         assert family_code
         await pia.send(f"/start team-{family_code[1]}")
         await pia.expect_reply(contains="Join U12 Tigers?")
         await pia.press("✅ Join as Kim")
         await pia.expect_reply(contains="Kim is on U12 Tigers now")
-        await _open_team(cora)
+        await open_team(cora)
         await cora.press("📣 Message the team")
         await cora.expect_reply(contains="Your message to U12 Tigers?")
         await cora.send("Bring water.")
@@ -293,7 +262,7 @@ async def test_the_bot_removed_from_the_group_unlinks_it_and_posts_go_nowhere(
     cora, pia = cast.cora, cast.pia
     async with run_bot(emulator) as application:
         await open_chats(cora, pia)
-        created = await _create_team(cora)
+        created = await create_team_in_chat(cora)
         family_code = FAMILY_LINK.search(created)
         assert family_code
         group = emulator.group("Tigers families", [cora, pia], with_bot=False)
@@ -343,7 +312,7 @@ async def test_an_admin_starts_a_team_for_a_coach_who_then_runs_it(
         await _open_as(cast.cora, "Seniors · Adults")
         page = cast.cora.messages()[-1]["text"]
         assert "Coaches: Cora (head coach)" in page, page
-        assert "👥 Roster" in _labels(cast.cora)
+        assert "👥 Roster" in labels(cast.cora)
 
 
 async def _open_as(person: EmulatedUser, label: str) -> None:
@@ -360,7 +329,7 @@ async def test_a_parent_takes_her_child_off_the_team_and_the_coach_removes_anoth
     cora, pia, ana = cast.cora, cast.pia, cast.ana
     async with run_bot(emulator):
         await open_chats(cora, pia, ana)
-        created = await _create_team(cora)
+        created = await create_team_in_chat(cora)
         family_code = FAMILY_LINK.search(created)
         assert family_code
         for person, name in ((pia, "Kim"), (ana, "Ana")):
@@ -374,7 +343,7 @@ async def test_a_parent_takes_her_child_off_the_team_and_the_coach_removes_anoth
         assert "players on the roster" in page and "Kim" not in page.split("\n", 1)[1]
         await pia.press("➖ Take Kim off the team")
         assert "off U12 Tigers" in ((await pia.expect("callback_answer")).get("text") or "")
-        await _open_team(cora)
+        await open_team(cora)
         await cora.press("👥 Roster")
         await cora.expect_reply(contains="the roster")
         await cora.press("➖ Remove Ana")
