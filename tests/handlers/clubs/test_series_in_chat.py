@@ -1,19 +1,19 @@
 """A private-lesson series in the chat, through the emulator: made from /series (bad lines
 refused with their reason), an occurrence skipped and one moved, the series changed from a
-date; "Will Kim come?" answered by her parent, refused after the deadline and refused to
-another family's forged press; attendance in two taps, the season % and the family's
-/attendance."""
+date, 17:00 kept across the end of summer time; "Will Kim come?" answered by her parent,
+refused after the deadline and refused to another family's forged press; attendance in two
+taps, the season % and the family's /attendance."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import BotContext
 from bot.jobs import queue_series_rsvps
 from bot.outbox import send_due_notifications
-from domain.models import AttendanceStatus, RsvpAnswer, SessionAttendance, SessionRsvp
+from domain.models import AttendanceStatus, RsvpAnswer, SessionAttendance, SessionRsvp, User
 from domain.uow import UnitOfWork
 from handlers.clubs.series_callbacks import AttendanceMark, RsvpPress
 from tests.handlers.booking.booking_steps import press_data
@@ -211,3 +211,39 @@ async def test_an_rsvp_request_waits_out_the_familys_quiet_hours(
         assert not [m for m in cast.pia.messages() if "Will Kim come" in (m.get("text") or "")]
         await send_due_notifications(context, now=night + timedelta(hours=8, minutes=5))
         await cast.pia.expect_reply(contains="Will Kim come")
+
+
+async def test_a_weekly_series_keeps_its_local_time_across_the_end_of_summer_time(
+    emulator, run_bot, uow: UnitOfWork
+) -> None:
+    # Berlin leaves summer time on Sunday 31 October 2027: 17:00 is 15:00 UTC before, 16:00
+    # after. The series is typed in the chat; every occurrence and its request say 17:00.
+    cast = await series_cast(emulator, uow)
+    async with uow as tx:  # Pia lives in Berlin too: she reads the series' own clock
+        await tx.session.execute(
+            update(User).where(User.id == cast.world.parent.id).values(timezone="Europe/Berlin")
+        )
+        await tx.commit()
+    async with run_bot(emulator) as application:
+        await open_chats(cast.cora, cast.pia)
+        await cast.cora.send("/series")
+        await cast.cora.expect_reply(contains="No weekly series yet")
+        await cast.cora.press("➕ Private-lesson series")
+        await cast.cora.expect_reply(contains="Who are the lessons with?")
+        await cast.cora.press("Kim")
+        await cast.cora.expect_reply(contains="Type the series in one line")
+        await cast.cora.send("tue 17:00 60min 2027-10-19..2027-11-09 at Court 2")
+        await cast.cora.expect_reply(contains="Series made: 4 sessions")
+
+        rows = await occurrences(uow)
+        assert [row.start_time.astimezone(UTC).hour for row in rows] == [15, 15, 16, 16]
+        assert {row.start_time.astimezone(BERLIN).time() for row in rows} == {time(17, 0)}
+
+        # The last Tuesday of summer time and the first after, each asked two days ahead on
+        # a frozen clock.
+        for before_or_after, day in ((rows[1], "26 Oct"), (rows[2], "2 Nov")):
+            await run_rsvps(application, before_or_after.start_time - timedelta(hours=48))
+            request = await cast.pia.expect_reply(
+                contains=f"Will Kim come to Kim · Cora, Tue {day}"
+            )
+            assert f"Tue {day}, 17:00?" in request["text"]
