@@ -63,6 +63,9 @@ FEATURE_GROUP = 0
 PRIORITY_GROUP = -1
 # Enough for a busy bot; updates of one user still run one after another (PerUserUpdates).
 MAX_CONCURRENT_UPDATES = 64
+# Updates let in at once, most of them waiting behind their own user's earlier ones: PTB has
+# already made a task of each, so this only bounds how many queue for the user's turn.
+MAX_ADMITTED_UPDATES = 4096
 # Connections to the Bot API: enough for concurrent updates without scanning a huge pool.
 HTTP_POOL_SIZE = 16
 # The user_data key a chosen language is kept under; it wins over Telegram's language_code.
@@ -295,24 +298,34 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
 
 class PerUserUpdates(BaseUpdateProcessor):
-    """Runs updates concurrently, except that one user's updates run in the order they came."""
+    """Runs updates concurrently, except that one user's updates run in the order they came.
 
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+    PTB takes its own semaphore before `do_process_update`. Were that the bound on running
+    updates, a user with ten updates queued would hold ten of its slots while only one of them
+    can run: a burst from a few people filled every slot, and the bot waited on those few
+    people's round trips one update at a time. So PTB's bound counts updates let in (waiting
+    behind their own user's, or running), and the bound on running ones is taken only once the
+    user's turn has come.
+    """
+
+    def __init__(self, max_running: int, *, max_admitted: int = MAX_ADMITTED_UPDATES) -> None:
+        super().__init__(max(max_admitted, max_running))
+        self._running = asyncio.Semaphore(max_running)
         self._locks: dict[int, asyncio.Lock] = {}
         self._queued: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the same user's earlier updates, then process this one."""
+        """Wait for the same user's earlier updates, then for a free slot; process this one."""
         owner = owner_of(update)
         if owner is None:
-            await coroutine
+            async with self._running:
+                await coroutine
             return
         # Two quick taps must not both read the same conversation state and both advance it.
         lock = self._locks.setdefault(owner, asyncio.Lock())
         self._queued[owner] = self._queued.get(owner, 0) + 1
         try:
-            async with lock:
+            async with lock, self._running:
                 await coroutine
         finally:
             self._queued[owner] -= 1

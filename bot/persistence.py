@@ -10,7 +10,9 @@ Layout (see docs/schema.md, "Redis keys"):
 Only JSON goes in (no pickle): user_data, chat_data and conversation states must be JSON values
 with string keys. UUIDs, dates and Decimals are written as strings and come back as strings.
 
-Writes are write-through (the application flushes after every update, see `bot.app`). When
+Writes are write-through (the application flushes after every update, see `bot.app`), and
+only of what changed: a polling bot, the only process of its bot, knows from its start-up read
+which slots hold anything, so a new person's empty data costs no write. When
 Redis is unavailable a write is kept and retried with the next one rather than raised: PTB
 would report it as an error every second of the outage, and the state is still in memory.
 
@@ -93,6 +95,9 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         self._last_written: dict[str, bytes] = {}
         # What each slot last saved (None: deleted), so unchanged data is not written again.
         self._saved: dict[Hashable, bytes | None] = {}
+        # Kinds of slot ("user", "conv", "chat") read in full at start-up by the only process
+        # of its bot: a slot of theirs not in `_saved` holds nothing, and emptying it is no write.
+        self._known_kinds: set[str] = set()
         self._values: dict[Hashable, bytes | None] = {}
         self._redis_down = False
         self._conversation_states: ConversationStates = {}
@@ -134,10 +139,14 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
             for batch in _batches(keys):
                 for key, raw in zip(batch, await self._redis.mget(batch), strict=True):
                     chat_id, data = _id_of(key), _json_object(raw)
+                    if chat_id is not None:
+                        self._saved[("chat", chat_id)] = raw
                     if chat_id is not None and data is not None:
                         found[chat_id] = data
         except REDIS_UNAVAILABLE as err:
             logger.error("chat data not loaded, Redis unavailable: %r", err)
+            return found
+        self._know_in_full("chat")
         return found
 
     async def get_bot_data(self) -> Data:
@@ -255,16 +264,30 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
                         pipe.hgetall(key)
                     hashes = await pipe.execute()
                 for key, fields in zip(batch, hashes, strict=True):
-                    _read_session(sessions, _id_of(key), fields)
+                    if (user_id := _id_of(key)) is not None:
+                        self._saved[("user", user_id)] = fields.get(USER_DATA_FIELD)
+                    _read_session(sessions, user_id, fields)
             for name, states in sessions.conversations.items():
-                for conversation_key in states:
+                for conversation_key, state in states.items():
                     user = self._user_of(name, conversation_key)
                     self._conversation_keys[user].add((name, conversation_key))
+                    self._saved[("conv", name, conversation_key)] = encode_json(state)
         except REDIS_UNAVAILABLE as err:
             logger.error("sessions not loaded, starting without them; Redis unavailable: %r", err)
             return sessions
+        self._know_in_full("user", "conv")
         self._sessions = sessions
         return sessions
+
+    def _know_in_full(self, *kinds: str) -> None:
+        # Only the one process of its bot may trust a start-up read for good: replicas change
+        # each other's slots (theirs are read again before each update, see refresh_user_data).
+        if not self._shared_state:
+            self._known_kinds.update(kinds)
+
+    def _never_saved(self, slot: Hashable) -> bool:
+        """Whether Redis is known to hold nothing in a slot this process has not written."""
+        return isinstance(slot, tuple) and slot[0] in self._known_kinds and slot not in self._saved
 
     def _user_of(self, name: str, key: ConversationKey) -> int:
         return int(key[self._user_position.get(name, 1 if len(key) > 1 else 0)])
@@ -329,7 +352,11 @@ class RedisPersistence(BasePersistence[Data, Data, Data]):
         # PTB hands over every touched user's and chat's data after each update; what Redis
         # already holds is not worth a round trip. (A session hash's TTL is renewed by any
         # write to it, so a user active only in reads expires 30 days after the last change.)
-        if slot in self._saved and self._saved[slot] == value and slot not in self._pending:
+        # Emptying a slot that never held anything (a new user's empty user_data) is no write.
+        if slot not in self._pending and (
+            (slot in self._saved and self._saved[slot] == value)
+            or (value is None and self._never_saved(slot))
+        ):
             return
         # Loaded sessions are only a start-up cache; once anything changes they are stale.
         self._sessions = None

@@ -23,10 +23,7 @@ _BY_TELEGRAM = DriverStatement(BY_TELEGRAM)
 
 async def load_actor(uow: UnitOfWork, *, telegram_user_id: int) -> Actor | None:
     """The acting user behind a Telegram account, in one statement; None before sign-up."""
-    async with uow as tx:
-        # Outside a transaction (the driver sends no BEGIN, so none is rolled back): one
-        # statement reads a consistent snapshot on its own.
-        rows = await _BY_TELEGRAM.rows(tx, {"telegram_user_id": telegram_user_id})
+    rows = await _BY_TELEGRAM.read(uow, {"telegram_user_id": telegram_user_id})
     return _actor(rows[0]) if rows else None
 
 

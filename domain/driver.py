@@ -15,9 +15,10 @@ from typing import Any, NamedTuple
 from asyncpg import Connection, PostgresError
 from sqlalchemy import Insert, Numeric, Select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.errors import from_violation
-from domain.uow import Transaction
+from domain.uow import Transaction, UnitOfWork
 
 _DIALECT = asyncpg_dialect()
 Convert = Callable[[Any], Any] | None
@@ -50,16 +51,31 @@ class DriverStatement:
     async def rows(self, tx: Transaction, params: Mapping[str, Any]) -> Sequence[Any]:
         """Its rows (named tuples), run on the transaction's own asyncpg connection."""
         driver = await tx.driver_connection()
+        return await self._fetch(driver, params, tx)
+
+    async def read(self, uow: UnitOfWork, params: Mapping[str, Any]) -> Sequence[Any]:
+        """Its rows, read alone on a pooled connection: no transaction is begun (one
+        statement reads a consistent snapshot on its own), so none is rolled back."""
+        async with uow.pooled_connection() as connection:
+            raw = await connection.get_raw_connection()
+            return await self._fetch(raw.driver_connection, params, connection)
+
+    async def _fetch(
+        self,
+        driver: Connection,
+        params: Mapping[str, Any],
+        owner: Transaction | AsyncConnection,
+    ) -> Sequence[Any]:
         try:
             records = await driver.fetch(self.sql, *self.arguments(params))
         except PostgresError as err:
-            await _leave_pool_if_lost(tx, driver)
+            await _leave_pool_if_lost(owner, driver)
             violation = from_violation(err.sqlstate, getattr(err, "constraint_name", None))
             if violation is None:
                 raise
             raise violation from err
         except BaseException:
-            await _leave_pool_if_lost(tx, driver)
+            await _leave_pool_if_lost(owner, driver)
             raise
         return [self._converted(record) for record in records]
 
@@ -68,11 +84,12 @@ class DriverStatement:
         return self._row(*(v if r is None or v is None else r(v) for r, v in values))
 
 
-async def _leave_pool_if_lost(tx: Transaction, driver: Connection) -> None:
+async def _leave_pool_if_lost(owner: Transaction | AsyncConnection, driver: Connection) -> None:
     # SQLAlchemy never saw this statement fail: a connection lost under it (a database
     # restart) must leave the pool, or the next action given it would fail again.
     if driver.is_closed():
-        await (await tx.connection()).invalidate()
+        connection = await owner.connection() if isinstance(owner, Transaction) else owner
+        await connection.invalidate()
 
 
 def _bind_conversion(type_: Any) -> Convert:

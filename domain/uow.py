@@ -10,7 +10,8 @@ Two types, so that a signature says which contract it takes:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -129,6 +130,16 @@ class UnitOfWork:
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
+
+    @asynccontextmanager
+    async def pooled_connection(self) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection outside any transaction, for one statement that reads alone.
+
+        No session, no transaction object: the acting user's read, once per update, pays for
+        the pool's checkout and nothing more (a session costs as much as the statement).
+        """
+        async with self._session_factory.kw["bind"].connect() as connection:
+            yield connection
 
     async def __aenter__(self) -> Transaction:
         tx = Transaction(self._session_factory())

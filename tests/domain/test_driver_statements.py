@@ -8,8 +8,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, insert, literal, select, text, update
 
+from domain.adapters.db import create_engine, create_session_factory
 from domain.booking.queries.book import _SESSION_COLUMNS
 from domain.booking.queries.sessions import booking_parties
 from domain.driver import DriverStatement
@@ -28,6 +29,8 @@ _INSERT = DriverStatement(
     )
     .returning(TrainingSession.id)
 )
+
+_ONE = DriverStatement(select(literal(1).label("one")))
 
 
 def _row(coach: Coach, athlete_id: uuid.UUID, minutes_later: int = 0) -> dict[str, object]:
@@ -145,3 +148,21 @@ async def test_a_connection_lost_under_a_driver_statement_leaves_the_pool(
         await _INSERT.rows(tx, _row(coach, athlete.id))
         await tx.commit()
     assert await _sessions(uow) == 1
+
+
+async def test_a_connection_lost_under_a_pooled_read_leaves_the_pool(
+    database_url: str, uow: UnitOfWork
+) -> None:
+    # One pooled connection: the read after the loss runs on a new one, or on the dead one.
+    engine = create_engine(database_url, pool_size=1)
+    alone = UnitOfWork(create_session_factory(engine))
+    try:
+        async with alone.pooled_connection() as connection:
+            pid = (await connection.get_raw_connection()).driver_connection.get_server_pid()
+        async with uow as killer:
+            await killer.session.execute(text(f"SELECT pg_terminate_backend({pid})"))
+        with pytest.raises(Exception):  # noqa: B017 - whatever asyncpg makes of the lost socket
+            await _ONE.read(alone, {})
+        assert await _ONE.read(alone, {}) == [(1,)]
+    finally:
+        await engine.dispose()

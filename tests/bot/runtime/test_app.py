@@ -207,6 +207,34 @@ async def test_one_users_updates_run_in_order_while_other_users_run_alongside() 
     assert events == ["a1 start", "b", "a1 end", "a2"]
 
 
+async def test_updates_waiting_behind_their_users_earlier_ones_hold_no_running_slot() -> None:
+    processor = PerUserUpdates(2)
+    release = asyncio.Event()
+    ran: list[str] = []
+    other_ran = asyncio.Event()
+
+    async def slow(name: str) -> None:
+        ran.append(name)
+        await release.wait()
+
+    async def other() -> None:
+        ran.append("b")
+        other_ran.set()
+
+    bot = None
+    a = [message_update(bot, str(i), user_id=1) for i in range(3)]  # type: ignore[arg-type]
+    b = message_update(bot, "hi", user_id=2)  # type: ignore[arg-type]
+    tasks = [asyncio.create_task(processor.process_update(u, slow(u.message.text))) for u in a]
+    tasks.append(asyncio.create_task(processor.process_update(b, other())))
+
+    # Two slots, and user 1 has three updates: only one of them can run, so user 2 gets one.
+    await asyncio.wait_for(other_ran.wait(), timeout=5)
+    assert ran == ["0", "b"]
+    release.set()
+    await asyncio.gather(*tasks)
+    assert ran == ["0", "b", "1", "2"]
+
+
 async def test_metric_partitions_are_kept_ahead_by_a_recurring_job(app, uow) -> None:
     jobs = app.job_queue.get_jobs_by_name("metric-partitions")
     assert len(jobs) == 1

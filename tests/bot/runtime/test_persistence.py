@@ -197,3 +197,71 @@ def _conversation(name: str, *, per_chat: bool, per_user: bool = True) -> Conver
         per_chat=per_chat,
         per_user=per_user,
     )
+
+
+class _CountingRedis:
+    """The Redis client, counting the calls that could write (a pipeline, a SET, a DEL)."""
+
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
+        self.writes: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        if name in {"pipeline", "set", "delete", "hset", "hdel"}:
+            self.writes.append(name)
+        return getattr(self._redis, name)
+
+
+async def test_an_update_that_changes_no_state_writes_nothing_to_redis(
+    make_app: AppFactory, telegram: FakeTelegram
+) -> None:
+    app = await make_app(before_initialize=_add_profile_flow)
+    persistence = app.persistence
+    assert isinstance(persistence, RedisPersistence)
+    counting = persistence._redis = _CountingRedis(persistence._redis)  # type: ignore[assignment]
+
+    # A new person's message no flow takes: their user_data and chat_data stay empty.
+    await app.process_update(message_update(app.bot, "hello"))
+    await app.process_update(message_update(app.bot, "hello again"))
+
+    assert telegram.texts()  # the update was answered
+    assert counting.writes == []
+
+
+async def test_emptying_state_loaded_at_start_still_deletes_it(
+    redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    earlier = RedisPersistence(redis_client, keys, shared_state=False)
+    earlier.track_conversation(_conversation("booking", per_chat=False))
+    await earlier.update_user_data(11, {"a": 1})
+    await earlier.update_conversation("booking", (11,), 2)
+    await earlier.update_chat_data(11, {"b": 2})
+
+    restarted = RedisPersistence(redis_client, keys, shared_state=False)
+    restarted.track_conversation(_conversation("booking", per_chat=False))
+    assert await restarted.get_user_data() == {11: {"a": 1}}
+    assert await restarted.get_conversations("booking") == {(11,): 2}
+    assert await restarted.get_chat_data() == {11: {"b": 2}}
+    counting = restarted._redis = _CountingRedis(redis_client)  # type: ignore[assignment]
+    await restarted.update_user_data(12, {})  # never saved: nothing to delete
+    await restarted.update_chat_data(12, {})
+    assert counting.writes == []
+
+    await restarted.update_user_data(11, {})
+    await restarted.update_conversation("booking", (11,), None)
+    await restarted.update_chat_data(11, {})
+
+    assert await redis_client.exists(keys.session(11), keys.chat_state(11)) == 0
+
+
+async def test_replicas_delete_what_another_may_have_saved(
+    redis_client: aioredis.Redis, keys: RedisKeys
+) -> None:
+    first = RedisPersistence(redis_client, keys)
+    second = RedisPersistence(redis_client, keys)
+    assert await second.get_chat_data() == {}  # loaded before the first saved anything
+
+    await first.update_chat_data(11, {"b": 2})
+    await second.update_chat_data(11, {})
+
+    assert await redis_client.exists(keys.chat_state(11)) == 0
