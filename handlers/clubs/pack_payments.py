@@ -5,7 +5,6 @@ receipts follow through the outbox."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from telegram import Bot, LabeledPrice, Update
 from telegram.ext import (
@@ -17,15 +16,18 @@ from telegram.ext import (
 
 from bot.app import PRIORITY_GROUP, BotApplication, BotContext
 from bot.callbacks import refuse
-from bot.i18n import t
-from bot.i18n.formats import money_text
 from domain.clubs.packs import purchase
 from domain.clubs.packs.purchase import Invoice
 from domain.errors import DomainError
 from handlers.clubs import packs_render as render
 from handlers.clubs.pack_callbacks import FeePay
 from handlers.shared.acting import refusal_text
-from handlers.shared.invoices import CLUB_INVOICES, PaidInvoice, answer_checkout, charge_of
+from handlers.shared.invoices import (
+    CLUB_INVOICES,
+    PaidInvoice,
+    answer_checkout,
+    record_paid_invoice,
+)
 
 log = logging.getLogger(__name__)
 TITLE_LIMIT, DESCRIPTION_LIMIT = 32, 255
@@ -86,23 +88,8 @@ async def check_checkout(update: Update, context: BotContext) -> None:
 async def payment_received(update: Update, context: BotContext) -> None:
     """Record a pack's or a fee's payment once per charge; the receipt follows by the outbox."""
     message = update.effective_message
-    paid = message.successful_payment
-    try:
-        recorded = await purchase.record_payment(
-            context.uow,
-            telegram_user_id=update.effective_user.id,
-            now=datetime.now(UTC),
-            **charge_of(paid),
-        )
-    except DomainError as err:
-        refund = err.params.get("refund")
-        log.warning("pack/fee payment %s not taken (%s)", paid.telegram_payment_charge_id, refund)
-        text = refusal_text(err, context)
-        if refund is not None:
-            amount = money_text(err.params.get("amount"), context.lang)
-            text += "\n" + t(f"payment.returned.{refund}", context.lang, amount=amount)
-        await message.reply_text(text)
-        raise ApplicationHandlerStop from None
-    if recorded.already_recorded:
-        log.info("pack/fee payment %s delivered again", paid.telegram_payment_charge_id)
+    recorded = await record_paid_invoice(message, context, purchase.record_payment)
+    if recorded is not None and recorded.already_recorded:
+        charge = message.successful_payment.telegram_payment_charge_id
+        log.info("pack/fee payment %s delivered again", charge)
     raise ApplicationHandlerStop

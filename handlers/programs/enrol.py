@@ -37,7 +37,7 @@ from handlers.programs.following_callbacks import (
 )
 from handlers.shared.acting import refusal_text
 from handlers.shared.edit_in_place import edit_or_reply
-from handlers.shared.invoices import PaidInvoice, answer_checkout, charge_of
+from handlers.shared.invoices import PaidInvoice, answer_checkout, record_paid_invoice
 
 log = logging.getLogger(__name__)
 ROLE_COMMANDS = {"coach": [("assign", "training.command.assign")]}
@@ -177,34 +177,11 @@ async def check_checkout(update: Update, context: BotContext) -> None:
 async def payment_received(update: Update, context: BotContext) -> None:
     """Record a program payment once per charge and enrol; the receipt follows by the outbox."""
     message = update.effective_message
-    paid = message.successful_payment
-    try:
-        bought = await purchase.record_payment(
-            context.uow,
-            telegram_user_id=update.effective_user.id,
-            now=datetime.now(UTC),
-            **charge_of(paid),
-        )
-    except DomainError as err:
-        refund = err.params.get("refund")
-        log.warning("program payment %s not enrolled (%s)", paid.telegram_payment_charge_id, refund)
-        text = refusal_text(err, context)
-        if refund is not None:
-            text += "\n" + t(
-                f"payment.returned.{refund}", context.lang, amount=_amount(err, context)
-            )
-        await message.reply_text(text)
-        raise ApplicationHandlerStop from None
-    if bought.already_recorded:
-        log.info("program payment %s delivered again", paid.telegram_payment_charge_id)
+    bought = await record_paid_invoice(message, context, purchase.record_payment)
+    if bought is not None and bought.already_recorded:
+        charge = message.successful_payment.telegram_payment_charge_id
+        log.info("program payment %s delivered again", charge)
     raise ApplicationHandlerStop
-
-
-def _amount(err: DomainError, context: BotContext) -> str:
-    value = err.params.get("amount")
-    if isinstance(value, dict):
-        return money(value.get("amount", "0"), str(value.get("currency", "")), context.lang)
-    return ""
 
 
 async def assign_start(update: Update, context: BotContext) -> None:

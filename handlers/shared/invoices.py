@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Message, PreCheckoutQuery, SuccessfulPayment
@@ -14,6 +15,7 @@ from telegram.ext.filters import MessageFilter
 
 from bot.app import BotContext
 from bot.i18n import t
+from bot.i18n.formats import money_text
 from domain.clubs.packs.purchase import FEE_PREFIX, PACK_PREFIX
 from domain.errors import DomainError
 from domain.programs.following.purchase import PAYLOAD_PREFIX as PROGRAM_INVOICES
@@ -25,6 +27,8 @@ ANSWER_WITHIN_S = 8.0
 CLUB_INVOICES = (PACK_PREFIX, FEE_PREFIX)
 # A capability's pre-checkout check: refuses (DomainError) what may not be paid as invoiced.
 CheckoutCheck = Callable[..., Awaitable[object]]
+# A capability's recording of a successful payment, once per charge (refusing: DomainError).
+RecordPayment = Callable[..., Awaitable[Any]]
 # Every prefix a capability other than payments claims.
 CLAIMED = (PROGRAM_INVOICES, *CLUB_INVOICES)
 # For a PreCheckoutQueryHandler's pattern: any payload no other capability claims.
@@ -81,3 +85,28 @@ async def answer_checkout(
         raise
     await query.answer(ok=True)
     return True
+
+
+async def record_paid_invoice(
+    message: Message, context: BotContext, record: RecordPayment
+) -> Any | None:
+    """Record Telegram's successful payment by the capability's `record`: what it returns, or
+    None when the payment could not be taken (the payer is told why, and whether the money
+    was returned or is due back)."""
+    paid = message.successful_payment
+    try:
+        return await record(
+            context.uow,
+            telegram_user_id=message.from_user.id,
+            now=datetime.now(UTC),
+            **charge_of(paid),
+        )
+    except DomainError as err:
+        refund = err.params.get("refund")
+        log.warning("payment %s not taken (%s)", paid.telegram_payment_charge_id, refund)
+        text = refusal_text(err, context)
+        if refund is not None:
+            amount = money_text(err.params.get("amount"), context.lang)
+            text += "\n" + t(f"payment.returned.{refund}", context.lang, amount=amount)
+        await message.reply_text(text)
+        return None
