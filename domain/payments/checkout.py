@@ -13,6 +13,7 @@ Telegram Stars: the price times `stars_per_unit`, rounded up to a whole star.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
@@ -22,7 +23,7 @@ from domain.booking.payment_notices import is_payable
 from domain.booking.sessions import GROUP, LoadedSession, SessionView, load_session
 from domain.currencies import STARS, CurrencyError, to_minor
 from domain.errors import DomainError, NotFound
-from domain.models import SessionPaymentStatus, SessionStatus
+from domain.models import SessionPaymentStatus, SessionStatus, User
 from domain.policy import Action, AthleteTarget, may
 from domain.short_ids import parse_id, short_id
 from domain.uow import Transaction, UnitOfWork
@@ -161,16 +162,22 @@ async def check_pre_checkout(
 
 
 async def _require_payer(tx: Transaction, loaded: LoadedSession, telegram_user_id: int) -> None:
+    await require_payer(tx, telegram_user_id, loaded.athlete_ids, Action.BOOK_FOR_ATHLETE)
+
+
+async def require_payer(
+    tx: Transaction, telegram_user_id: int, athlete_ids: Iterable[uuid.UUID], action: Action
+) -> User:
+    """The Telegram user paying, if they may take `action` for one of these athletes (else
+    PaymentRefused): what a session, a program, a pack or a fee is paid for."""
     user = await tx.users.by_telegram_id(telegram_user_id)
     if user is None:
         raise PaymentRefused("payment.error.not_payer")
     # Admins are no exception: paying is the family's business (policy.GRANTS).
     actor = await actor_for_user(tx, user)
-    if not any(
-        may(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(athlete_id))
-        for athlete_id in loaded.athlete_ids
-    ):
+    if not any(may(actor, action, AthleteTarget(athlete_id)) for athlete_id in athlete_ids):
         raise PaymentRefused("payment.error.not_payer")
+    return user
 
 
 def _too_late(loaded: LoadedSession, now: datetime) -> bool:

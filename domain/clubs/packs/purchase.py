@@ -18,12 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from domain import policy
-from domain.actors import actor_for_user
 from domain.clubs.packs import queries
 from domain.currencies import STARS, CurrencyError, from_minor, money_value, to_minor
 from domain.errors import AlreadyExists, NotFound
 from domain.models import NotificationKind, Payment, PaymentStatus, SessionPack, User
-from domain.payments.checkout import PaymentConfig, PaymentRefused, stars_for
+from domain.payments.checkout import PaymentConfig, PaymentRefused, require_payer, stars_for
 from domain.payments.records import give_back
 from domain.people.queries import first_names
 from domain.policy import Action, Actor, AthleteTarget
@@ -157,7 +156,7 @@ async def check_pre_checkout(
     async with uow as tx:
         if invoice_payload.startswith(PACK_PREFIX):
             offer_id, athlete_id = _pack_order(invoice_payload)
-            await _require_payer(tx, telegram_user_id, athlete_id)
+            await require_payer(tx, telegram_user_id, [athlete_id], Action.BOOK_FOR_ATHLETE)
             found = await queries.offer_with_coach(tx, offer_id)
             if found is None:
                 raise PaymentRefused("packs.error.not_on_sale")
@@ -166,7 +165,7 @@ async def check_pre_checkout(
             row = await queries.due_with_fee(tx, _due_of(invoice_payload))
             if row is None:
                 raise PaymentRefused("payment.error.unknown_invoice")
-            await _require_payer(tx, telegram_user_id, row[0].athlete_id)
+            await require_payer(tx, telegram_user_id, [row[0].athlete_id], Action.BOOK_FOR_ATHLETE)
             if row[0].payment_id is not None:
                 raise PaymentRefused("fees.error.already_paid")
             price, price_currency = row[0].amount, row[0].currency
@@ -176,16 +175,6 @@ async def check_pre_checkout(
         expected = None
     if (currency.upper(), total_amount) != expected:
         raise PaymentRefused("payment.error.amount_changed")
-
-
-async def _require_payer(tx: Transaction, telegram_user_id: int, athlete_id: uuid.UUID) -> User:
-    user = await tx.users.by_telegram_id(telegram_user_id)
-    if user is None:
-        raise PaymentRefused("payment.error.not_payer")
-    actor = await actor_for_user(tx, user)
-    if not policy.may(actor, Action.BOOK_FOR_ATHLETE, AthleteTarget(athlete_id)):
-        raise PaymentRefused("payment.error.not_payer")
-    return user
 
 
 async def record_payment(

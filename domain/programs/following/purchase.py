@@ -19,7 +19,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from domain import policy
-from domain.actors import actor_for_user
 from domain.currencies import STARS, CurrencyError, from_minor, money_value, to_minor
 from domain.errors import AlreadyExists, DomainError, NotFound
 from domain.models import (
@@ -31,7 +30,7 @@ from domain.models import (
     TrainingProgram,
     User,
 )
-from domain.payments.checkout import PaymentConfig, PaymentRefused, stars_for
+from domain.payments.checkout import PaymentConfig, PaymentRefused, require_payer, stars_for
 from domain.payments.records import give_back
 from domain.policy import Action, Actor, AthleteTarget
 from domain.programs.following import queries
@@ -194,7 +193,7 @@ async def check_pre_checkout(
     """Pass silently if this person may buy this program for this athlete now, as invoiced."""
     order = order_of(invoice_payload)
     async with uow as tx:
-        await _require_payer(tx, telegram_user_id, order.athlete_id)
+        await require_payer(tx, telegram_user_id, [order.athlete_id], Action.ENROL_IN_PROGRAM)
         try:
             program, _coach_user = await _sellable(tx, order)
         except AlreadyEnrolled:
@@ -207,16 +206,6 @@ async def check_pre_checkout(
         expected = None
     if (currency.upper(), total_amount) != expected:
         raise PaymentRefused("payment.error.amount_changed")
-
-
-async def _require_payer(tx: Transaction, telegram_user_id: int, athlete_id: uuid.UUID) -> User:
-    user = await tx.users.by_telegram_id(telegram_user_id)
-    if user is None:
-        raise PaymentRefused("payment.error.not_payer")
-    actor = await actor_for_user(tx, user)
-    if not policy.may(actor, Action.ENROL_IN_PROGRAM, AthleteTarget(athlete_id)):
-        raise PaymentRefused("payment.error.not_payer")
-    return user
 
 
 async def record_payment(
