@@ -13,7 +13,7 @@ Telegram Stars: the price times `stars_per_unit`, rounded up to a whole star.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
@@ -153,16 +153,24 @@ async def check_pre_checkout(
     if not is_payable(loaded.view()):
         # Waived, not required, not yet confirmed: an invoice we would not issue now.
         raise PaymentRefused("payment.error.unknown_invoice")
-    try:
-        expected = charge(loaded.view(), config)
-    except CurrencyError:
-        expected = None  # a price the currency cannot express was never invoiced as it is
-    if (currency.upper(), total_amount) != expected:
-        raise PaymentRefused("payment.error.amount_changed")
+    require_amount_invoiced(lambda: charge(loaded.view(), config), currency, total_amount)
 
 
 async def _require_payer(tx: Transaction, loaded: LoadedSession, telegram_user_id: int) -> None:
     await require_payer(tx, telegram_user_id, loaded.athlete_ids, Action.BOOK_FOR_ATHLETE)
+
+
+def require_amount_invoiced(
+    invoiced: Callable[[], tuple[str, int]], currency: str, total_amount: int
+) -> None:
+    """PaymentRefused unless Telegram is about to charge what the price gives today (the price
+    changed since the invoice, or the currency can no longer express it: never invoiced so)."""
+    try:
+        expected: tuple[str, int] | None = invoiced()
+    except CurrencyError:
+        expected = None
+    if (currency.upper(), total_amount) != expected:
+        raise PaymentRefused("payment.error.amount_changed")
 
 
 async def require_payer(

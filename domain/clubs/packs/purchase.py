@@ -19,10 +19,16 @@ from typing import Any
 
 from domain import policy
 from domain.clubs.packs import queries
-from domain.currencies import STARS, CurrencyError, from_minor, money_value, to_minor
+from domain.currencies import STARS, from_minor, money_value, to_minor
 from domain.errors import AlreadyExists, NotFound
 from domain.models import NotificationKind, Payment, PaymentStatus, SessionPack, User
-from domain.payments.checkout import PaymentConfig, PaymentRefused, require_payer, stars_for
+from domain.payments.checkout import (
+    PaymentConfig,
+    PaymentRefused,
+    require_amount_invoiced,
+    require_payer,
+    stars_for,
+)
 from domain.payments.records import give_back
 from domain.people.queries import first_names
 from domain.policy import Action, Actor, AthleteTarget
@@ -169,12 +175,7 @@ async def check_pre_checkout(
             if row[0].payment_id is not None:
                 raise PaymentRefused("fees.error.already_paid")
             price, price_currency = row[0].amount, row[0].currency
-    try:
-        expected = charge(price, price_currency, config)
-    except CurrencyError:
-        expected = None
-    if (currency.upper(), total_amount) != expected:
-        raise PaymentRefused("payment.error.amount_changed")
+    require_amount_invoiced(lambda: charge(price, price_currency, config), currency, total_amount)
 
 
 async def record_payment(

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from domain import policy
-from domain.currencies import STARS, CurrencyError, from_minor, money_value, to_minor
+from domain.currencies import STARS, from_minor, money_value, to_minor
 from domain.errors import AlreadyExists, DomainError, NotFound
 from domain.models import (
     EnrolmentHow,
@@ -30,7 +30,13 @@ from domain.models import (
     TrainingProgram,
     User,
 )
-from domain.payments.checkout import PaymentConfig, PaymentRefused, require_payer, stars_for
+from domain.payments.checkout import (
+    PaymentConfig,
+    PaymentRefused,
+    require_amount_invoiced,
+    require_payer,
+    stars_for,
+)
 from domain.payments.records import give_back
 from domain.policy import Action, Actor, AthleteTarget
 from domain.programs.following import queries
@@ -200,12 +206,7 @@ async def check_pre_checkout(
             raise PaymentRefused("training.error.already_enrolled") from None
         except (NotEnrollable, NotFound):
             raise PaymentRefused("training.error.not_enrollable") from None
-    try:
-        expected = charge(program, config)
-    except CurrencyError:
-        expected = None
-    if (currency.upper(), total_amount) != expected:
-        raise PaymentRefused("payment.error.amount_changed")
+    require_amount_invoiced(lambda: charge(program, config), currency, total_amount)
 
 
 async def record_payment(
