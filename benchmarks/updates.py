@@ -3,7 +3,9 @@
 Run: `.venv/bin/python benchmarks/updates.py` (needs local Postgres and Redis). The emulator runs
 in its own process with Telegram's limits off (`sportscenter emulator`), so it does not share
 the bot's CPU core. Each round queues the same number of updates for each bot, then times the
-bot from start until it has answered them all. Last line: one JSON object.
+bot from start until it has answered them all. Both bots and the emulator run on the event loop
+`sportscenter run` uses (uvloop; `EVENT_LOOP=asyncio` for asyncio's own). Last line: one JSON
+object.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from _common import EmulatorProcess, scratch_database
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bot import event_loop
 from bot.app import BotContext, build_application
 from bot.settings import load_settings
 from bot.tuning import tune_gc
@@ -204,10 +207,11 @@ def main() -> None:
             outgoing_rate_limit="off",
         )
         try:
-            result = asyncio.run(run(args, settings))
+            # The loop `sportscenter run` uses (EVENT_LOOP), for both bots and the emulator.
+            result = event_loop.run(run(args, settings), settings.event_loop)
         finally:
-            asyncio.run(cleanup(settings))
-    print(json.dumps(result))
+            event_loop.run(cleanup(settings), settings.event_loop)
+    print(json.dumps({**result, "event_loop": settings.event_loop}))
 
 
 if __name__ == "__main__":

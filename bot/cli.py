@@ -71,31 +71,28 @@ def refuse_without_key(settings: Settings) -> str | None:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Start the bot (with no TELEGRAM_BOT_TOKEN: against the local emulator and web chat)."""
-    import asyncio
-
+    from bot import event_loop
     from bot.runner import run_bot
 
-    asyncio.run(run_bot(settings))
+    event_loop.run(run_bot(settings), settings.event_loop)
     return 0
 
 
 def cmd_emulator(settings: Settings, args: argparse.Namespace) -> int:
     """Start the Telegram Bot API emulator and its web chat alone."""
-    import asyncio
-
+    from bot import event_loop
     from bot.runner import run_emulator
 
-    asyncio.run(run_emulator(settings))
+    event_loop.run(run_emulator(settings), settings.event_loop)
     return 0
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     """Process uploaded training videos (run as many as you like)."""
-    import asyncio
-
+    from bot import event_loop
     from bot.video_worker import run_worker
 
-    asyncio.run(run_worker(settings))
+    event_loop.run(run_worker(settings), settings.event_loop)
     return 0
 
 
