@@ -100,7 +100,6 @@ class BotApplication(
         self.group_commands: set[str] = set()
         # Update ids this process claimed (bot.guards) and has not finished yet.
         self.claimed_updates: set[int] = set()
-        self.done_marks = guards.DoneMarks()
         # One update per user at a time across every process of this bot (see bot.user_turns).
         self.user_turns = UserTurns(services.redis, services.keys, shared=replicated(settings))
         self.menus_set = False

@@ -30,7 +30,7 @@ from bot.i18n import t
 from bot.update_scope import note_outcome
 from bot.user_turns import owner_of
 from domain.actors import load_actor
-from domain.adapters.cache import REDIS_UNAVAILABLE
+from domain.adapters.cache import REDIS_UNAVAILABLE, batch_of
 from domain.policy import is_suspended
 
 if TYPE_CHECKING:
@@ -117,30 +117,10 @@ async def finish_update(app: BotApplication, update: Update) -> None:
     if update.update_id not in app.claimed_updates:
         return
     app.claimed_updates.discard(update.update_id)
-    await app.done_marks.mark(app, app.services.keys.processed_update(app.bot.id, update.update_id))
-
-
-class DoneMarks:
-    """Marks processed updates done in Redis; updates finishing together share a round trip."""
-
-    def __init__(self) -> None:
-        self._batch: list[str] = []
-        self._lock = asyncio.Lock()
-
-    async def mark(self, app: BotApplication, key: str) -> None:
-        """Mark `key` done, with whatever else is waiting; returns once it is written."""
-        batch = self._batch
-        batch.append(key)
-        async with self._lock:
-            if batch is not self._batch:
-                return  # an earlier caller took the batch and wrote it before letting us in
-            self._batch = []
-            async with app.services.redis.pipeline(transaction=False) as pipe:
-                for done in batch:
-                    # XX: a failed update's key was deleted by the error handler and must stay
-                    # deleted.
-                    pipe.set(done, b"done", xx=True, ex=DONE_TTL_S)
-                await _quietly("finish", f"{len(batch)} updates", pipe.execute())
+    key = app.services.keys.processed_update(app.bot.id, update.update_id)
+    # XX: a failed update's key was deleted by the error handler and must stay deleted.
+    done = batch_of(app.services.redis).call("SET", key, b"done", "XX", "EX", DONE_TTL_S)
+    await _quietly("finish", key, done)
 
 
 async def release_update(app: BotApplication, update: Update) -> None:

@@ -1,5 +1,7 @@
-"""Redis: key names, the client factory, the rate limiter and the JSON cache."""
+"""Redis: key names, the client factory, the rate limiter, the JSON cache and the batch that
+sends concurrent callers' commands together."""
 
+from domain.adapters.cache.batch import CommandBatch, batch_of
 from domain.adapters.cache.cache import JSON, Cache, encode_json
 from domain.adapters.cache.client import REDIS_UNAVAILABLE, connect_redis
 from domain.adapters.cache.keys import EntityId, RedisKeys
@@ -10,10 +12,12 @@ __all__ = [
     "REDIS_UNAVAILABLE",
     "Admission",
     "Cache",
+    "CommandBatch",
     "EntityId",
     "RateDecision",
     "RateLimiter",
     "RedisKeys",
+    "batch_of",
     "connect_redis",
     "encode_json",
 ]

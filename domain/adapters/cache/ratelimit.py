@@ -6,9 +6,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from secrets import token_hex
+from typing import Any
 
 import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
+from domain.adapters.cache.batch import batch_of
 from domain.adapters.cache.client import REDIS_UNAVAILABLE
 from domain.adapters.cache.keys import EntityId, RedisKeys
 
@@ -93,6 +97,8 @@ class RateLimiter:
         # Bounds the whole call (pool wait, retries, reply) even if the client has no timeouts.
         self._timeout_s = timeout_s
         self._redis = redis
+        # Every update's admission: sent with the other updates' Redis commands of the moment.
+        self._batch = batch_of(redis)
         self._script = redis.register_script(_SLIDING_WINDOW)
         self._claim_script = redis.register_script(_CLAIM_THEN_HIT)
 
@@ -113,7 +119,7 @@ class RateLimiter:
         key, args = self._hit_arguments(user_id, endpoint, limit, window_s)
         try:
             async with asyncio.timeout(self._timeout_s):
-                result = await self._script(keys=[key], args=args)
+                result = await self._run(self._script, [key], args)
         except REDIS_UNAVAILABLE as err:
             # Failing open: a Redis outage must not lock every user out of the bot, and the
             # limiter guards against abuse, not against anything that must never happen.
@@ -139,7 +145,7 @@ class RateLimiter:
             args.extend(hit_args)
         try:
             async with asyncio.timeout(self._timeout_s):
-                result = await self._claim_script(keys=keys, args=args)
+                result = await self._run(self._claim_script, keys, args)
         except REDIS_UNAVAILABLE as err:
             # Failing open, as hit() does: a redelivered copy may act twice, which is better
             # than a Redis outage silencing the bot.
@@ -148,6 +154,15 @@ class RateLimiter:
         if int(result[0]) == -1:
             return Admission(taken_before=True, claimed=False, decision=_ALLOWED_BLIND)
         return Admission(taken_before=False, claimed=True, decision=_decision(result))
+
+    async def _run(self, script: AsyncScript, keys: list[str], args: list[Any]) -> Any:
+        command = ("EVALSHA", script.sha, len(keys), *keys, *args)
+        try:
+            return await self._batch.call(*command)
+        except NoScriptError:
+            # Redis restarted (or its scripts were flushed) since load_scripts(): load it again.
+            await self._redis.script_load(script.script)
+            return await self._batch.call(*command)
 
     def _hit_arguments(
         self, user_id: EntityId, endpoint: str, limit: int, window_s: float
