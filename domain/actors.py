@@ -10,21 +10,22 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from domain.driver import DriverStatement
+from domain.driver import KeyedRead
 from domain.models import User
 from domain.policy import Actor
 from domain.repositories.actors import BY_TELEGRAM
 from domain.uow import Transaction, UnitOfWork
 
 # Every update pays for this statement: on asyncpg itself it costs about half of SQLAlchemy's
-# Python (the ORM session's execute, its result and row processing).
-_BY_TELEGRAM = DriverStatement(BY_TELEGRAM)
+# Python (the ORM session's execute, its result and row processing), and the updates arriving
+# together share one.
+_BY_TELEGRAM = KeyedRead(BY_TELEGRAM, key="telegram_user_id", keys="telegram_user_ids")
 
 
 async def load_actor(uow: UnitOfWork, *, telegram_user_id: int) -> Actor | None:
     """The acting user behind a Telegram account, in one statement; None before sign-up."""
-    rows = await _BY_TELEGRAM.read(uow, {"telegram_user_id": telegram_user_id})
-    return _actor(rows[0]) if rows else None
+    row = await _BY_TELEGRAM.one(uow, telegram_user_id)
+    return _actor(row) if row is not None else None
 
 
 async def actor_for_user(tx: Transaction, user: User) -> Actor:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, exists, func, or_, select
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Row,
+    Select,
+    any_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import (
@@ -102,8 +114,11 @@ _ACTOR: Select[Any] = (
     .select_from(User)
     .outerjoin(Coach, Coach.user_id == User.id)
 )
-# Every update reads its acting user with this one, on the driver (domain.actors).
-BY_TELEGRAM = _ACTOR.where(User.telegram_user_id == bindparam("telegram_user_id"))
+# Every update reads its acting user with this one, on the driver (domain.actors); the users of
+# updates arriving together are read by one statement.
+BY_TELEGRAM = _ACTOR.where(
+    User.telegram_user_id == any_(bindparam("telegram_user_ids", type_=ARRAY(BigInteger)))
+)
 _BY_USER = _ACTOR.where(User.id == bindparam("user_id"))
 
 

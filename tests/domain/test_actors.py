@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+
+import pytest
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -133,6 +136,43 @@ async def test_someone_not_signed_up_is_no_acting_user_in_one_statement(
     with statements_sent(engine) as sent:
         assert await load_actor(uow, telegram_user_id=999_998) is None
     assert len(sent) == 1
+
+
+async def test_acting_users_looked_up_together_are_read_by_one_statement(
+    uow: UnitOfWork, engine: AsyncEngine
+) -> None:
+    async with uow as tx:
+        for n in range(5):
+            tx.users.add(User(role="athlete", first_name=f"A{n}", telegram_user_id=600 + n))
+        await tx.commit()
+    wanted = [600, 601, 602, 603, 604, 999_996]
+
+    with statements_sent(engine) as sent:
+        first = asyncio.ensure_future(load_actor(uow, telegram_user_id=600))
+        await asyncio.sleep(0)  # the first lookup is on its way, alone
+        rest = asyncio.gather(*(load_actor(uow, telegram_user_id=n) for n in wanted[1:]))
+        actors = [await first, *await rest]
+
+    assert [a.user_id if a else None for a in actors[:5]] == [
+        (await load_actor(uow, telegram_user_id=n)).user_id for n in wanted[:5]
+    ]
+    assert [a.timezone if a else None for a in actors] == ["UTC"] * 5 + [None]
+    assert len(sent) == 2  # the first alone, then the five that queued behind it
+
+
+async def test_a_failed_read_of_acting_users_fails_each_lookup_of_it(
+    uow: UnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domain import actors
+
+    async def broken(*args: object) -> None:
+        raise ConnectionResetError("database went away")
+
+    monkeypatch.setattr(actors._BY_TELEGRAM._statement, "read", broken)
+    results = await asyncio.gather(
+        *(load_actor(uow, telegram_user_id=n) for n in (700, 701)), return_exceptions=True
+    )
+    assert all(isinstance(result, ConnectionResetError) for result in results)
 
 
 async def test_reading_the_acting_user_leaves_later_transactions_transactional(
