@@ -31,3 +31,9 @@ def run(main: Coroutine[Any, Any, T], loop: EventLoop = "uvloop") -> T:
         else:
             return uvloop.run(main)
     return asyncio.run(main)
+
+
+def running() -> str:
+    """Which event loop runs the calling code: "uvloop" or "asyncio"."""
+    module = type(asyncio.get_running_loop()).__module__
+    return "uvloop" if module.startswith("uvloop") else "asyncio"

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import pytest
 from playwright.async_api import async_playwright, expect
 
@@ -22,8 +23,14 @@ from tests.video_clips import make_clip
 NOW = datetime.now(UTC)
 
 
+class RunningBot(str):
+    """The web chat URL `sportscenter run` printed, and the lines it printed before it."""
+
+    lines: list[str]
+
+
 @pytest.fixture
-async def running_bot(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
+async def running_bot(database_url: str, tmp_path: Path) -> AsyncIterator[RunningBot]:
     """The real command in a child process; yields the web chat URL it printed."""
     env = {
         **os.environ,
@@ -46,19 +53,40 @@ async def running_bot(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
         stderr=asyncio.subprocess.STDOUT,
     )
     assert process.stdout is not None
-    url = None
+    url, lines = None, []
     try:
         async with asyncio.timeout(30):
             while url is None:
                 line = (await process.stdout.readline()).decode()
                 assert line, "sportscenter run exited before printing the web chat URL"
+                lines.append(line)
                 if match := re.search(r"Open the web chat: (http://\S+)", line):
-                    url = match[1]
+                    url = RunningBot(match[1])
+        url.lines = lines
         yield url
     finally:
         process.terminate()
         await asyncio.wait_for(process.wait(), 30)
     assert process.returncode == 0  # SIGTERM is a clean shutdown
+
+
+async def test_the_command_runs_on_uvloop_and_answers_start_in_the_web_chat_api(
+    running_bot: RunningBot,
+) -> None:
+    # The web chat page's own HTTP API (telegram_emulator/README.md), no browser needed.
+    async with aiohttp.ClientSession(base_url=f"{running_bot.rstrip('/')}/") as http:
+        async with http.post("api/people", json={"first_name": "Noa"}) as response:
+            person = (await response.json())["id"]
+        async with http.post(f"api/people/{person}/send", json={"text": "/start"}) as response:
+            assert response.status == 200
+        async with asyncio.timeout(15):
+            while True:
+                async with http.get(f"api/people/{person}/transcript") as response:
+                    texts = [message.get("text", "") for message in await response.json()]
+                if any("Hi Noa! I'm SportsCenter" in text for text in texts):
+                    break
+                await asyncio.sleep(0.1)
+    assert any("running on the uvloop event loop" in line for line in running_bot.lines)
 
 
 @pytest.mark.skipif(
