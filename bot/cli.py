@@ -71,28 +71,31 @@ def refuse_without_key(settings: Settings) -> str | None:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Start the bot (with no TELEGRAM_BOT_TOKEN: against the local emulator and web chat)."""
-    from bot import event_loop
+    import asyncio
+
     from bot.runner import run_bot
 
-    event_loop.run(run_bot(settings), settings.event_loop)
+    asyncio.run(run_bot(settings))
     return 0
 
 
 def cmd_emulator(settings: Settings, args: argparse.Namespace) -> int:
     """Start the Telegram Bot API emulator and its web chat alone."""
-    from bot import event_loop
+    import asyncio
+
     from bot.runner import run_emulator
 
-    event_loop.run(run_emulator(settings), settings.event_loop)
+    asyncio.run(run_emulator(settings))
     return 0
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     """Process uploaded training videos (run as many as you like)."""
-    from bot import event_loop
+    import asyncio
+
     from bot.video_worker import run_worker
 
-    event_loop.run(run_worker(settings), settings.event_loop)
+    asyncio.run(run_worker(settings))
     return 0
 
 

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
-from bot import event_loop
 from bot.app import build_application
 from bot.health_server import add_health_routes, health_server
 from bot.keycheck import check_encryption_key
@@ -51,7 +50,6 @@ async def run_bot(settings: Settings, *, stop: asyncio.Event | None = None) -> N
     """Run the bot until stopped: against Telegram with a token, else against the emulator."""
     stop = stop or stop_on_signals()
     tune_gc()
-    log.info("running on the %s event loop", event_loop.running())
     services = build_services(settings)
     await check_encryption_key(services, dev_key=not settings.data_encryption_key)
     emulator = None if settings.telegram_bot_token else await start_emulator(settings)

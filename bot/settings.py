@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.event_loop import EventLoop
 from domain.secrets_box import keys_from_setting
 
 
@@ -62,8 +61,6 @@ class Settings(BaseSettings):
     emulator_state_file: Path = Path("var/emulator-state.json")
     # "telegram" paces sends to Telegram's limits; "off" only retries 429s (benchmarks).
     outgoing_rate_limit: Literal["telegram", "off"] = "telegram"
-    # "asyncio": run, emulator and worker on asyncio's own event loop instead (bot/event_loop.py).
-    event_loop: EventLoop = "uvloop"
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_listen: str = "0.0.0.0"

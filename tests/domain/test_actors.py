@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.actors import load_actor
