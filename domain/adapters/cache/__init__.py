@@ -1,7 +1,7 @@
 """Redis: key names, the client factory, the rate limiter, the JSON cache and the batch that
 sends concurrent callers' commands together."""
 
-from domain.adapters.cache.batch import CommandBatch, batch_of
+from domain.adapters.cache.batch import batch_of
 from domain.adapters.cache.cache import JSON, Cache, encode_json
 from domain.adapters.cache.client import REDIS_UNAVAILABLE, connect_redis
 from domain.adapters.cache.keys import EntityId, RedisKeys
@@ -12,7 +12,6 @@ __all__ = [
     "REDIS_UNAVAILABLE",
     "Admission",
     "Cache",
-    "CommandBatch",
     "EntityId",
     "RateDecision",
     "RateLimiter",
